@@ -1,0 +1,128 @@
+// Verifies the gateway's JWT with jose and turns it into a TenantContext; every refusal is typed.
+import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+import type { Config } from '../config';
+import { AuthenticationError } from './auth-errors';
+import type { AuthFailure } from './auth-errors';
+import { TENANT_ID_PATTERN } from './tenant-context';
+import type { TenantContext } from './tenant-context';
+
+export type TokenVerifier = (token: string) => Promise<TenantContext>;
+
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+type KeyInput = Uint8Array | KeyLike | JWTVerifyGetKey;
+
+export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVerifier> {
+  const { key: source } = auth;
+  let key: KeyInput;
+  let algorithms: string[];
+  switch (source.kind) {
+    case 'secret':
+      key = new TextEncoder().encode(source.secret);
+      algorithms = auth.algorithms ?? ['HS256'];
+      break;
+    case 'public-key': {
+      algorithms = auth.algorithms ?? ['RS256'];
+      const [first] = algorithms;
+      key = await importSPKI(source.pem, first ?? 'RS256');
+      break;
+    }
+    case 'jwks':
+      key = createRemoteJWKSet(new URL(source.url), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+      algorithms = auth.algorithms ?? ASYMMETRIC_ALGORITHMS;
+      break;
+    default: {
+      const unreachable: never = source;
+      throw new Error(`unknown key source ${String(unreachable)}`);
+    }
+  }
+  const options = {
+    algorithms,
+    issuer: auth.issuer,
+    audience: auth.audience,
+    clockTolerance: auth.clockToleranceSeconds,
+  };
+
+  return async (token: string) => {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token))
+      throw new AuthenticationError('malformed');
+    let payload: JWTPayload;
+    try {
+      // jose's overloads split on key type; one call site keeps the verification options identical.
+      payload = (
+        typeof key === 'function'
+          ? await jwtVerify(token, key, options)
+          : await jwtVerify(token, key, options)
+      ).payload;
+    } catch (error) {
+      throw new AuthenticationError(classify(error));
+    }
+    return tenantContextFrom(payload, auth.tenantClaim);
+  };
+}
+
+function classify(error: unknown): AuthFailure {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return 'wrong-issuer';
+    if (error.claim === 'aud') return 'wrong-audience';
+    if (error.claim === 'nbf' || error.claim === 'iat') return 'not-yet-valid';
+    return 'malformed';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return 'algorithm-not-allowed';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'bad-signature';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'key-unavailable';
+  return 'malformed';
+}
+
+function tenantContextFrom(payload: JWTPayload, tenantClaim: string): TenantContext {
+  const tenant = payload[tenantClaim];
+  if (tenant === undefined || tenant === null || tenant === '')
+    throw new AuthenticationError('missing-tenant');
+  if (typeof tenant !== 'string' || !TENANT_ID_PATTERN.test(tenant))
+    throw new AuthenticationError('invalid-tenant');
+  return {
+    tenantId: tenant,
+    subject: typeof payload.sub === 'string' ? payload.sub : null,
+    scopes: scopesFrom(payload),
+  };
+}
+
+// Scopes arrive as an OAuth `scope` string or an Azure-style `scp` array (or string); both are honoured.
+function scopesFrom(payload: JWTPayload): ReadonlySet<string> {
+  const scopes = new Set<string>();
+  const { scope, scp } = payload as { scope?: unknown; scp?: unknown };
+  if (typeof scope === 'string')
+    scope
+      .split(/\s+/)
+      .filter(Boolean)
+      .forEach((s) => scopes.add(s));
+  if (Array.isArray(scp)) scp.filter((s): s is string => typeof s === 'string').forEach((s) => scopes.add(s));
+  else if (typeof scp === 'string')
+    scp
+      .split(/\s+/)
+      .filter(Boolean)
+      .forEach((s) => scopes.add(s));
+  return scopes;
+}
+
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new AuthenticationError('malformed');
+  return match[1];
+}

@@ -1,0 +1,188 @@
+// Every environment variable the subgraph reads, in one zod schema: a bad value stops the start with one
+// line naming the variable and what it expects, instead of failing later mid-request.
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
+  .pipe(z.url({ message: 'expects an absolute URL' }).optional());
+
+function integer(defaultValue: number, min: number, max: number) {
+  return z.coerce
+    .number({ message: `expects an integer between ${min} and ${max}` })
+    .int({ message: `expects an integer between ${min} and ${max}` })
+    .min(min, { message: `expects an integer between ${min} and ${max}` })
+    .max(max, { message: `expects an integer between ${min} and ${max}` })
+    .default(defaultValue);
+}
+
+const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { message: 'expects development, test or production' })
+    .default('development'),
+  PORT: integer(4001, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expects fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+
+  AUTH_JWT_SECRET: optionalString.pipe(
+    z.string().min(32, { message: 'expects at least 32 characters (HS256 secret)' }).optional(),
+  ),
+  AUTH_PUBLIC_KEY: optionalString.pipe(
+    z
+      .string()
+      .includes('-----BEGIN PUBLIC KEY-----', {
+        message: 'expects a PEM public key (-----BEGIN PUBLIC KEY-----)',
+      })
+      .optional(),
+  ),
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_ISSUER: optionalString,
+  AUTH_AUDIENCE: optionalString,
+  AUTH_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
+  AUTH_ALGORITHMS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) => value.split(',').map((part) => part.trim()))
+      .pipe(
+        z.array(
+          z.enum(JWT_ALGORITHMS, {
+            message: `expects a comma-separated list of ${JWT_ALGORITHMS.join(', ')}`,
+          }),
+        ),
+      )
+      .optional(),
+  ),
+  AUTH_CLOCK_TOLERANCE_SECONDS: integer(5, 0, 30),
+
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'expects a postgres:// or postgresql:// URL' })
+      .optional(),
+  ),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expects a lowercase SQL identifier' })
+    .default('ai'),
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expects a lowercase SQL identifier' })
+    .default('ai_subgraph_app'),
+  DATABASE_POOL_SIZE: integer(10, 1, 200),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'expects a redis:// or rediss:// URL' })
+      .optional(),
+  ),
+
+  MAX_REQUEST_BYTES: integer(2_000_000, 1_000, 50_000_000),
+  MAX_QUERY_DEPTH: integer(10, 2, 50),
+  MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
+  CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
+  CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
+  SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export type AuthKeySource =
+  | { kind: 'secret'; secret: string; development: boolean }
+  | { kind: 'public-key'; pem: string }
+  | { kind: 'jwks'; url: string };
+
+export interface Config {
+  env: Env;
+  production: boolean;
+  auth: {
+    key: AuthKeySource;
+    issuer?: string;
+    audience?: string;
+    tenantClaim: string;
+    algorithms?: string[];
+    clockToleranceSeconds: number;
+  };
+}
+
+// Known only to development mode: a deployment without auth configured refuses to start in production.
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-never-use-in-production-0123456789';
+export const DEVELOPMENT_ISSUER = 'ai-subgraph-development';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = issue?.path.join('.') ?? 'environment';
+    const given = issue ? source[String(issue.path[0])] : undefined;
+    const shown =
+      given === undefined || /SECRET|KEY|PASSWORD|TOKEN/i.test(variable) ? '' : ` (got "${given}")`;
+    throw new ConfigError(`${variable} ${issue?.message ?? 'is invalid'}${shown}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const sources = [env.AUTH_JWT_SECRET, env.AUTH_PUBLIC_KEY, env.AUTH_JWKS_URL].filter(
+    (value) => value !== undefined,
+  );
+  if (sources.length > 1) {
+    throw new ConfigError(
+      'AUTH_JWT_SECRET, AUTH_PUBLIC_KEY and AUTH_JWKS_URL are exclusive: set exactly one',
+    );
+  }
+  if (env.CHUNK_OVERLAP_CHARS * 2 >= env.CHUNK_MAX_CHARS) {
+    throw new ConfigError('CHUNK_OVERLAP_CHARS expects less than half of CHUNK_MAX_CHARS');
+  }
+  let key: AuthKeySource;
+  if (env.AUTH_JWT_SECRET) key = { kind: 'secret', secret: env.AUTH_JWT_SECRET, development: false };
+  else if (env.AUTH_PUBLIC_KEY) key = { kind: 'public-key', pem: env.AUTH_PUBLIC_KEY };
+  else if (env.AUTH_JWKS_URL) key = { kind: 'jwks', url: env.AUTH_JWKS_URL };
+  else if (production) {
+    throw new ConfigError(
+      'AUTH_JWT_SECRET, AUTH_PUBLIC_KEY or AUTH_JWKS_URL expects a value when NODE_ENV=production',
+    );
+  } else key = { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, development: true };
+
+  return {
+    env,
+    production,
+    auth: {
+      key,
+      issuer: env.AUTH_ISSUER ?? (key.kind === 'secret' && key.development ? DEVELOPMENT_ISSUER : undefined),
+      audience: env.AUTH_AUDIENCE,
+      tenantClaim: env.AUTH_TENANT_CLAIM,
+      algorithms: env.AUTH_ALGORITHMS,
+      clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
+    },
+  };
+}

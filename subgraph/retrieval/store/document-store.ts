@@ -1,0 +1,137 @@
+// Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, full-text search.
+import type { TextChunk } from '../chunking';
+import type { SqlDatabase } from './sql';
+import { inTenantScope } from './tenant-scope';
+
+export interface StoredDocument {
+  id: string;
+  title: string;
+  body: string;
+  version: number;
+}
+
+export interface LexicalHit {
+  documentId: string;
+  chunkId: string;
+  documentVersion: number;
+  title: string;
+  content: string;
+  snippet: string;
+  score: number;
+}
+
+export interface DocumentStore {
+  /** Replaces the document and all its chunks atomically; returns the new version. */
+  putDocument(
+    tenantId: string,
+    doc: { id: string; title: string; body: string },
+    chunks: TextChunk[],
+  ): Promise<{ version: number; chunks: number }>;
+  deleteDocument(tenantId: string, id: string): Promise<boolean>;
+  getDocuments(tenantId: string, ids: readonly string[]): Promise<StoredDocument[]>;
+  searchLexical(tenantId: string, query: string, limit: number): Promise<LexicalHit[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const chunkIdOf = (documentId: string, ordinal: number): string => `${documentId}#${ordinal}`;
+
+export function createDocumentStore(
+  db: SqlDatabase,
+  options: { schema: string; appRole: string },
+): DocumentStore {
+  const { schema, appRole } = options;
+  const scoped = <T>(tenantId: string, work: Parameters<typeof inTenantScope<T>>[3]) =>
+    inTenantScope(db, appRole, tenantId, work);
+
+  return {
+    putDocument: (tenantId, doc, chunks) =>
+      scoped(tenantId, async (tx) => {
+        const upserted = await tx.query<{ version: number }>(
+          `INSERT INTO ${schema}.documents (tenant_id, id, title, body) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (tenant_id, id) DO UPDATE
+             SET title = EXCLUDED.title, body = EXCLUDED.body,
+                 version = ${schema}.documents.version + 1, updated_at = now()
+           RETURNING version`,
+          [tenantId, doc.id, doc.title, doc.body],
+        );
+        const version = upserted.rows[0]?.version ?? 1;
+        await tx.query(`DELETE FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2`, [
+          tenantId,
+          doc.id,
+        ]);
+        if (chunks.length > 0) {
+          await tx.query(
+            `INSERT INTO ${schema}.chunks (tenant_id, document_id, ordinal, document_version, content)
+             SELECT $1, $2, t.ordinal, $3, t.content FROM unnest($4::int[], $5::text[]) AS t(ordinal, content)`,
+            [tenantId, doc.id, version, chunks.map((c) => c.index), chunks.map((c) => c.text)],
+          );
+        }
+        return { version, chunks: chunks.length };
+      }),
+
+    deleteDocument: (tenantId, id) =>
+      scoped(tenantId, async (tx) => {
+        const deleted = await tx.query(
+          `DELETE FROM ${schema}.documents WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+          [tenantId, id],
+        );
+        return deleted.rows.length > 0;
+      }),
+
+    getDocuments: (tenantId, ids) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : scoped(tenantId, async (tx) => {
+            const result = await tx.query<StoredDocument>(
+              `SELECT id, title, body, version FROM ${schema}.documents WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+              [tenantId, [...ids]],
+            );
+            return result.rows;
+          }),
+
+    // OR of the query's lexemes (not plainto's AND): a natural question rarely has every word in one passage,
+    // and ts_rank_cd already ranks passages matching more of them higher.
+    searchLexical: (tenantId, query, limit) =>
+      scoped(tenantId, async (tx) => {
+        const result = await tx.query<{
+          document_id: string;
+          ordinal: number;
+          document_version: number;
+          title: string;
+          content: string;
+          snippet: string;
+          score: number;
+        }>(
+          `WITH q AS (SELECT replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery AS query),
+           ranked AS (
+             SELECT c.document_id, c.ordinal, c.document_version, c.content, ts_rank_cd(c.tsv, q.query, 32) AS score
+             FROM ${schema}.chunks c, q
+             WHERE c.tenant_id = $1 AND c.tsv @@ q.query
+             ORDER BY score DESC, c.document_id, c.ordinal
+             LIMIT $3)
+           SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score,
+                  ts_headline('english', r.content, q.query,
+                    'MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … ", StartSel="", StopSel=""') AS snippet
+           FROM ranked r
+           JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id, q
+           ORDER BY r.score DESC, r.document_id, r.ordinal`,
+          [tenantId, query, limit],
+        );
+        return result.rows.map((row) => ({
+          documentId: row.document_id,
+          chunkId: chunkIdOf(row.document_id, row.ordinal),
+          documentVersion: row.document_version,
+          title: row.title,
+          content: row.content,
+          snippet: row.snippet,
+          score: Number(row.score),
+        }));
+      }),
+
+    ping: async () => {
+      await db.query('SELECT 1');
+    },
+    close: () => db.close(),
+  };
+}

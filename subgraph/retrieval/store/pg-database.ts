@@ -1,0 +1,39 @@
+// A PostgreSQL server through a `pg` pool, used when DATABASE_URL is set.
+import { Pool } from 'pg';
+import type { SqlDatabase } from './sql';
+
+export function openPostgres(connectionString: string, poolSize: number): SqlDatabase {
+  const pool = new Pool({ connectionString, max: poolSize, application_name: 'ai-subgraph' });
+  // An idle client's error (a server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return {
+    dialect: 'postgres',
+    async query<Row>(text: string, params?: unknown[]) {
+      const result = await pool.query(text, params);
+      return { rows: result.rows as Row[] };
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          async query<Row>(text: string, params?: unknown[]) {
+            const r = await client.query(text, params);
+            return { rows: r.rows as Row[] };
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(script) {
+      await pool.query(script);
+    },
+    close: () => pool.end(),
+  };
+}

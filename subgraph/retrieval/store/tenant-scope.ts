@@ -1,0 +1,19 @@
+// Runs work inside a transaction as the non-owner app role with the tenant set LOCAL, so row level security
+// holds even for a query that forgets its WHERE on the tenant.
+import type { SqlDatabase, SqlExecutor } from './sql';
+
+export function inTenantScope<T>(
+  db: SqlDatabase,
+  appRole: string,
+  tenantId: string,
+  work: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    // set_config(..., true) is SET LOCAL: both end with the transaction, so a pooled connection keeps nothing.
+    await tx.query("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)", [
+      appRole,
+      tenantId,
+    ]);
+    return work(tx);
+  });
+}
