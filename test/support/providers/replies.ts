@@ -1,0 +1,117 @@
+// Writes the fake providers' replies with the fault applied: JSON, SSE with drip or cut, status errors, truncation.
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Fault } from './faults';
+import type { Reply, SseEvent } from './server';
+
+export async function sendJsonReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Extract<Reply, { kind: 'json' }>,
+  fault: Fault | undefined,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<void> {
+  // A non-streamed answer has no chunks to cut, so a cut stream looks like a dropped connection.
+  if (fault?.kind === 'stream-cut') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === 'slow-drip')
+    await sleep(fault.delayMs * (reply.deltaCount ?? 1), undefined, { signal });
+  const text = JSON.stringify(reply.body);
+  if (fault?.kind === 'malformed-json') return sendRaw(res, 200, truncate(text), headers);
+  sendRaw(res, reply.status ?? 200, text, headers);
+}
+
+export async function sendSseReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Extract<Reply, { kind: 'sse' }>,
+  fault: Fault | undefined,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headers,
+  });
+  // Headers go out at once so the SDK's create() resolves and the client sees chunks one by one.
+  res.flushHeaders();
+  for (const event of reply.head) await write(res, formatSse(event));
+  if (fault?.kind === 'malformed-json') {
+    const victim = reply.deltas[0] ?? reply.tail[0] ?? { data: '{}' };
+    await write(res, formatSse({ ...victim, data: truncate(victim.data) }));
+    res.end();
+    return;
+  }
+  const cutAfter = fault?.kind === 'stream-cut' ? fault.afterChunks : undefined;
+  const dripMs = fault?.kind === 'slow-drip' ? fault.delayMs : 0;
+  for (const [index, event] of reply.deltas.entries()) {
+    if (cutAfter !== undefined && index >= cutAfter) break;
+    if (dripMs > 0) await sleep(dripMs, undefined, { signal });
+    await write(res, formatSse(event));
+  }
+  if (cutAfter !== undefined) {
+    // The written deltas are flushed (write awaited its callback), so the client gets them, then loses the socket.
+    req.socket.destroy();
+    return;
+  }
+  for (const event of reply.tail) await write(res, formatSse(event));
+  res.end();
+}
+
+export function sendStatusFault(
+  res: ServerResponse,
+  fault: Extract<Fault, { kind: 'status' }>,
+  defaultBody: unknown,
+  headers: Record<string, string>,
+): void {
+  const extra: Record<string, string> = { ...headers };
+  if (fault.retryAfterSeconds !== undefined) extra['retry-after'] = String(fault.retryAfterSeconds);
+  if (fault.retryAfterMs !== undefined) extra['retry-after-ms'] = String(fault.retryAfterMs);
+  const body = fault.body === undefined ? defaultBody : fault.body;
+  sendRaw(res, fault.status, typeof body === 'string' ? body : JSON.stringify(body), extra);
+}
+
+export function statusMessage(status: number): string {
+  return `Injected fault: ${status} ${http.STATUS_CODES[status] ?? 'Error'}`;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendRaw(res, status, JSON.stringify(body), headers);
+}
+
+function sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    res.write(chunk, () => resolve());
+  });
+}
+
+function formatSse(event: SseEvent): string {
+  return `${event.event === undefined ? '' : `event: ${event.event}\n`}data: ${event.data}\n\n`;
+}
+
+/** Half the JSON: always unparseable, since a proper prefix of a JSON object is never valid JSON. */
+function truncate(text: string): string {
+  return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+}
