@@ -119,10 +119,3 @@ function scopesFrom(payload: JWTPayload): ReadonlySet<string> {
       .forEach((s) => scopes.add(s));
   return scopes;
 }
-
-export function bearerToken(header: string | undefined | null): string | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw new AuthenticationError('malformed');
-  return match[1];
-}

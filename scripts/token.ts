@@ -1,0 +1,37 @@
+// `npm run token -- --tenant acme --scope "ai:ingest ai:admin"`: prints a token the running subgraph accepts
+// (development secret, or AUTH_JWT_SECRET when set).
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../subgraph/config';
+import { mintToken } from '../subgraph/auth/mint-token';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      tenant: { type: 'string' },
+      scope: { type: 'string', default: '' },
+      subject: { type: 'string' },
+      'expires-in': { type: 'string', default: '3600' },
+    },
+  });
+  if (!values.tenant) throw new Error('--tenant is required, for example: npm run token -- --tenant acme');
+  const config = loadConfig();
+  if (config.auth.key.kind !== 'secret') {
+    throw new Error('tokens can be minted only for HS256 secrets (AUTH_JWT_SECRET or development mode)');
+  }
+  const token = await mintToken({
+    secret: config.auth.key.secret,
+    tenantId: values.tenant,
+    tenantClaim: config.auth.tenantClaim,
+    scopes: values.scope.split(/\s+/).filter(Boolean),
+    subject: values.subject,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    expiresInSeconds: Number(values['expires-in']),
+  });
+  process.stdout.write(`${token}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+// The composition root's wiring: config in, adapters built, features assembled. main.ts and the tests both
+// build the subgraph through here, so tests run the same object graph as production.
+import type { Config } from './config';
+import { createTokenVerifier } from './auth/token-verifier';
+import type { TokenVerifier } from './auth/token-verifier';
+import { createFeatures } from './features';
+import type { Features } from './features';
+import type { Logger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import type { Metrics } from './observability/metrics';
+import { openStore } from './retrieval/store/open-store';
+import type { OpenedStore } from './retrieval/store/open-store';
+import { openState } from './state/open-state';
+import type { SharedState } from './state/open-state';
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  store: OpenedStore;
+  state: SharedState;
+  features: Features;
+  verifyToken: TokenVerifier;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger): Promise<App> {
+  const { env } = config;
+  const verifyToken = await createTokenVerifier(config.auth);
+  const metrics = createMetrics();
+  const store = await openStore(env);
+  let state: SharedState;
+  try {
+    state = await openState(env.REDIS_URL);
+  } catch (error) {
+    await store.documents.close();
+    throw error;
+  }
+  const features = createFeatures({
+    documents: store.documents,
+    usage: state.usage,
+    metrics,
+    logger,
+    chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
+    summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS,
+  });
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    state,
+    features,
+    verifyToken,
+    async close() {
+      await Promise.allSettled([store.documents.close(), state.close()]);
+    },
+  };
+}

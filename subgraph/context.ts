@@ -1,0 +1,55 @@
+// The per-request GraphQL context: the verified tenant (or none, for `_service` only), a request id, the
+// features, and request-scoped DataLoaders.
+import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { TenantContext } from './auth/tenant-context';
+import type { FeatureCall } from './features/feature-call';
+import type { Features } from './features';
+import type { Logger } from './observability/logger';
+import type { DocumentStore, StoredDocument } from './retrieval/store/document-store';
+
+export interface RequestContext {
+  tenant: TenantContext | null;
+  requestId: string;
+  features: Features;
+  logger: Logger;
+  /** The feature call of the verified tenant; throws for an anonymous context (guarded before resolvers). */
+  call(): FeatureCall;
+}
+
+export interface ContextDeps {
+  features: Features;
+  documents: DocumentStore;
+  logger: Logger;
+}
+
+export function createRequestContext(
+  deps: ContextDeps,
+  tenant: TenantContext | null,
+  requestId = randomUUID(),
+): RequestContext {
+  let call: FeatureCall | null = null;
+  return {
+    tenant,
+    requestId,
+    features: deps.features,
+    logger: deps.logger,
+    call() {
+      if (!tenant) throw new Error('feature call without a verified tenant');
+      if (!call) {
+        const loader = new DataLoader<string, StoredDocument | null>(async (ids) => {
+          const found = await deps.documents.getDocuments(tenant.tenantId, ids);
+          const byId = new Map(found.map((doc) => [doc.id, doc]));
+          return ids.map((id) => byId.get(id) ?? null);
+        });
+        call = { tenant, requestId, loadDocument: (id) => loader.load(id) };
+      }
+      return call;
+    },
+  };
+}
+
+/** What the supergraph sends for a Document entity this subgraph extends. */
+export interface DocumentReference {
+  id: string;
+}

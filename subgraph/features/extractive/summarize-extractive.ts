@@ -1,0 +1,95 @@
+// Model-free summary: picks the document's most central sentences, the last rung of the summarize degradation ladder.
+
+import { splitSentences } from './sentences';
+import { isStopword } from './stopwords';
+import type { TermVector } from './tfidf';
+import { cosine, dot, norm, sumVectors, tfidfVectors } from './tfidf';
+import { tokenize } from './tokens';
+
+// Small enough to only break near-ties: leads often summarize, but centrality must decide.
+const POSITION_PRIOR = 0.05;
+// Above this similarity a candidate mostly repeats an already chosen sentence and would waste the word budget.
+const REDUNDANCY_THRESHOLD = 0.8;
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== '').length;
+}
+
+/**
+ * Similarity of each sentence to the centroid of all the other sentences. Leaving the sentence itself out keeps a
+ * long off-topic sentence from scoring well merely by matching its own contribution to the centroid.
+ */
+export function centrality(vectors: readonly TermVector[]): number[] {
+  const centroid = sumVectors(vectors);
+  const centroidNormSquared = dot(centroid, centroid);
+  return vectors.map((vector) => {
+    const selfNormSquared = dot(vector, vector);
+    const toCentroid = dot(vector, centroid);
+    const toRest = toCentroid - selfNormSquared;
+    // |C - v|^2 expanded so no per-sentence copy of the centroid is needed.
+    const restNorm = Math.sqrt(Math.max(0, centroidNormSquared - 2 * toCentroid + selfNormSquared));
+    const denominator = Math.sqrt(selfNormSquared) * restNorm;
+    return denominator === 0 ? 0 : toRest / denominator;
+  });
+}
+
+function truncateToWords(sentence: string, maxWords: number): string {
+  const kept = sentence
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .slice(0, maxWords)
+    .join(' ')
+    .replace(/[\s,;:.!?…—–-]+$/u, '');
+  return `${kept}…`;
+}
+
+/**
+ * A summary of at most `maxWords` whitespace-separated words made of the highest-ranked sentences (TF-IDF
+ * similarity to the rest of the document, stopwords ignored), emitted in document order. When even the top-ranked
+ * sentence is longer than the budget it is truncated and marked with "…".
+ */
+export function extractiveSummary(text: string, maxWords: number): string {
+  if (!Number.isFinite(maxWords) || maxWords < 1) {
+    throw new RangeError(`maxWords must be >= 1, got ${String(maxWords)}`);
+  }
+  const budget = Math.floor(maxWords);
+  const sentences = splitSentences(text);
+  if (sentences.length === 0) return '';
+
+  const vectors = tfidfVectors(sentences.map((sentence) => tokenize(sentence).filter((t) => !isStopword(t))));
+  const n = sentences.length;
+  const scores = centrality(vectors).map((score, i) => score + POSITION_PRIOR * (1 - i / n));
+  // Ties resolve to the earlier sentence so the output is deterministic.
+  const ranked = scores
+    .map((score, index) => ({ score, index }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map(({ index }) => index);
+
+  const best = ranked[0] ?? 0;
+  const bestSentence = sentences[best] ?? '';
+  if (wordCount(bestSentence) > budget) return truncateToWords(bestSentence, budget);
+
+  const chosen: number[] = [];
+  let used = 0;
+  for (const index of ranked) {
+    const sentence = sentences[index] ?? '';
+    const vector = vectors[index];
+    const words = wordCount(sentence);
+    if (used + words > budget || vector === undefined) continue;
+    const redundant =
+      norm(vector) > 0 &&
+      chosen.some((other) => {
+        const otherVector = vectors[other];
+        return otherVector !== undefined && cosine(vector, otherVector) > REDUNDANCY_THRESHOLD;
+      });
+    if (redundant) continue;
+    chosen.push(index);
+    used += words;
+    if (used === budget) break;
+  }
+
+  return chosen
+    .sort((a, b) => a - b)
+    .map((index) => sentences[index] ?? '')
+    .join(' ');
+}

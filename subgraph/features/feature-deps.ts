@@ -1,0 +1,15 @@
+// What features depend on: ports only, so the same features run on PGlite or PostgreSQL, memory or Redis.
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { ChunkOptions } from '../retrieval/chunking';
+import type { DocumentStore } from '../retrieval/store/document-store';
+import type { UsageLedger } from '../state/usage-ledger';
+
+export interface FeatureDeps {
+  documents: DocumentStore;
+  usage: UsageLedger;
+  metrics: Metrics;
+  logger: Logger;
+  chunking: ChunkOptions;
+  summaryDefaultWords: number;
+}

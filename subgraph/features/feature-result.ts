@@ -1,0 +1,58 @@
+// What every feature returns: full, degraded (with why), or unavailable. Resolvers map it to a union member.
+
+export type DegradationReason =
+  | 'PROVIDER_ERROR'
+  | 'PROVIDER_TIMEOUT'
+  | 'CIRCUIT_OPEN'
+  | 'RATE_LIMITED'
+  | 'BUDGET_EXCEEDED'
+  | 'GUARDRAIL_REJECTED'
+  | 'NO_PROVIDER_CONFIGURED'
+  | 'SEMANTIC_UNAVAILABLE'
+  | 'INSUFFICIENT_CONTEXT'
+  | 'NOT_FOUND';
+
+export interface ResultMeta {
+  requestId: string;
+  provider: string | null;
+  model: string | null;
+  promptVersion: string | null;
+  cached: boolean;
+  latencyMs: number;
+  costUsd: number;
+}
+
+export interface Unavailable {
+  kind: 'unavailable';
+  reason: DegradationReason;
+  message: string;
+  retryAfterSeconds: number | null;
+}
+
+export type FeatureResult<Full, Degraded> =
+  | { kind: 'full'; value: Full; meta: ResultMeta }
+  | { kind: 'degraded'; value: Degraded; reason: DegradationReason; meta: ResultMeta }
+  | Unavailable;
+
+export interface Passage {
+  documentId: string;
+  chunkId: string;
+  title: string;
+  snippet: string;
+}
+
+export interface SearchHitValue extends Passage {
+  score: number;
+}
+
+export type SummarizeOutcome = FeatureResult<{ text: string }, { text: string }>;
+export type SearchOutcome = FeatureResult<{ hits: SearchHitValue[] }, { hits: SearchHitValue[] }>;
+export type AskOutcome = FeatureResult<{ text: string; citations: Passage[] }, { passages: Passage[] }>;
+
+export function unavailable(
+  reason: DegradationReason,
+  message: string,
+  retryAfterSeconds: number | null = null,
+): Unavailable {
+  return { kind: 'unavailable', reason, message, retryAfterSeconds };
+}

@@ -1,0 +1,20 @@
+// The features, built once from their ports by the composition root.
+import { createAskFeature } from './ask';
+import type { FeatureDeps } from './feature-deps';
+import { createIngestFeature } from './ingest';
+import { createSearchFeature } from './search';
+import { createSummarizeFeature } from './summarize';
+import { createUsageFeature } from './usage';
+
+export function createFeatures(deps: FeatureDeps) {
+  return {
+    ingest: createIngestFeature(deps),
+    search: createSearchFeature(deps),
+    summarize: createSummarizeFeature(deps),
+    ask: createAskFeature(deps),
+    // Spend caps arrive with the limits layer; until then no tenant has a cap.
+    usage: createUsageFeature(deps, () => null),
+  };
+}
+
+export type Features = ReturnType<typeof createFeatures>;

@@ -1,0 +1,79 @@
+// Input bounds of every feature, in zod: checked before anything is read, stored or sent to a model.
+import { z } from 'zod';
+import { InputError } from './input-error';
+
+export const LIMITS = {
+  queryChars: 1_000,
+  questionChars: 2_000,
+  textChars: 100_000,
+  titleChars: 500,
+  bodyChars: 1_000_000,
+  idChars: 256,
+  maxWords: { min: 10, max: 1_000 },
+  resultLimit: { min: 1, max: 50 },
+} as const;
+
+const text = (max: number) =>
+  z
+    .string()
+    .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
+    .refine((value) => value.length <= max, { message: `must be at most ${max} characters` });
+
+const id = text(LIMITS.idChars);
+const limit = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(LIMITS.resultLimit.min, {
+      message: `must be between ${LIMITS.resultLimit.min} and ${LIMITS.resultLimit.max}`,
+    })
+    .max(LIMITS.resultLimit.max, {
+      message: `must be between ${LIMITS.resultLimit.min} and ${LIMITS.resultLimit.max}`,
+    })
+    .nullish()
+    .transform((value) => value ?? fallback);
+
+export const maxWordsSchema = z
+  .number()
+  .int()
+  .min(LIMITS.maxWords.min, { message: `must be between ${LIMITS.maxWords.min} and ${LIMITS.maxWords.max}` })
+  .max(LIMITS.maxWords.max, { message: `must be between ${LIMITS.maxWords.min} and ${LIMITS.maxWords.max}` })
+  .nullish();
+
+export const searchInputSchema = z.object({ query: text(LIMITS.queryChars), limit: limit(10) });
+export const askInputSchema = z.object({ question: text(LIMITS.questionChars), limit: limit(6) });
+export const ingestInputSchema = z.object({
+  id,
+  title: text(LIMITS.titleChars),
+  body: text(LIMITS.bodyChars),
+});
+export const summarizeInputSchema = z
+  .object({ documentId: id.nullish(), text: text(LIMITS.textChars).nullish(), maxWords: maxWordsSchema })
+  .superRefine((value, ctx) => {
+    const given = [value.documentId, value.text].filter((v) => v !== null && v !== undefined).length;
+    if (given !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['documentId'],
+        message: 'give exactly one of documentId and text',
+      });
+    }
+  });
+
+export type SearchInput = z.output<typeof searchInputSchema>;
+export type AskInput = z.output<typeof askInputSchema>;
+export type IngestInput = z.output<typeof ingestInputSchema>;
+export type SummarizeInput = z.output<typeof summarizeInputSchema>;
+
+/** Parses `value` or throws an InputError naming the first bad field as the client wrote it (`input.query`). */
+export function parseInput<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  root = 'input',
+): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = [root, ...(issue?.path ?? []).map(String)].join('.');
+  throw new InputError(field, issue?.message ?? 'is invalid');
+}

@@ -1,0 +1,32 @@
+// search: the tenant's passages ranked for a query. Without a semantic layer, lexical ranking serves as
+// DegradedSearchResults with the reason.
+import { stage } from '../observability/stage';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+import type { SearchOutcome } from './feature-result';
+import { parseInput, searchInputSchema } from './inputs';
+import { NO_MODEL, settle, startClock } from './settle';
+
+export function createSearchFeature(deps: FeatureDeps) {
+  return async function search(call: FeatureCall, rawInput: unknown): Promise<SearchOutcome> {
+    const input = parseInput(searchInputSchema, rawInput);
+    const elapsed = startClock();
+    const hits = await stage(deps.metrics, 'retrieval.lexical', () =>
+      deps.documents.searchLexical(call.tenant.tenantId, input.query, input.limit),
+    );
+    return settle(deps, call, 'search', elapsed, {
+      kind: 'degraded',
+      value: {
+        hits: hits.map(({ documentId, chunkId, title, snippet, score }) => ({
+          documentId,
+          chunkId,
+          title,
+          snippet,
+          score,
+        })),
+      },
+      reason: 'NO_PROVIDER_CONFIGURED',
+      model: NO_MODEL,
+    });
+  };
+}

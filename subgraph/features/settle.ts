@@ -1,0 +1,84 @@
+// The last stage of every feature: measures latency, fills AIMeta, counts the outcome in metrics, the usage
+// ledger and the log. A ledger outage is logged, never turned into a failed answer.
+import type { DegradationReason, FeatureResult, ResultMeta } from './feature-result';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+
+export type FeatureName = 'summarize' | 'search' | 'ask';
+
+export type ModelUse = Pick<ResultMeta, 'provider' | 'model' | 'promptVersion' | 'cached' | 'costUsd'>;
+
+export const NO_MODEL: ModelUse = {
+  provider: null,
+  model: null,
+  promptVersion: null,
+  cached: false,
+  costUsd: 0,
+};
+
+export function startClock(): () => number {
+  const started = process.hrtime.bigint();
+  return () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+}
+
+export type Draft<Full, Degraded> =
+  | { kind: 'full'; value: Full; model: ModelUse }
+  | { kind: 'degraded'; value: Degraded; reason: DegradationReason; model: ModelUse }
+  | { kind: 'unavailable'; reason: DegradationReason; message: string; retryAfterSeconds: number | null };
+
+export async function settle<Full, Degraded>(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  feature: FeatureName,
+  elapsedMs: () => number,
+  draft: Draft<Full, Degraded>,
+): Promise<FeatureResult<Full, Degraded>> {
+  const latencyMs = elapsedMs();
+  const meta = (model: ModelUse): ResultMeta => ({ requestId: call.requestId, latencyMs, ...model });
+  let result: FeatureResult<Full, Degraded>;
+  switch (draft.kind) {
+    case 'full':
+      result = { kind: 'full', value: draft.value, meta: meta(draft.model) };
+      break;
+    case 'degraded':
+      result = { kind: 'degraded', value: draft.value, reason: draft.reason, meta: meta(draft.model) };
+      break;
+    case 'unavailable':
+      result = draft;
+      break;
+    default: {
+      const unreachable: never = draft;
+      throw new Error(`unknown draft ${JSON.stringify(unreachable)}`);
+    }
+  }
+  const reason = result.kind === 'full' ? 'none' : result.reason;
+  const costUsd = result.kind === 'unavailable' ? 0 : result.meta.costUsd;
+  deps.metrics.featureDuration.observe({ feature, outcome: result.kind }, latencyMs / 1000);
+  deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason });
+  if (costUsd > 0) deps.metrics.costUsd.inc({ tenant: call.tenant.tenantId, feature }, costUsd);
+  try {
+    await deps.usage.record({
+      tenantId: call.tenant.tenantId,
+      feature,
+      fallback: result.kind !== 'full',
+      cacheHit: result.kind !== 'unavailable' && result.meta.cached,
+      costUsd,
+      at: new Date(),
+    });
+  } catch (error) {
+    deps.logger.error({ err: error, requestId: call.requestId, feature }, 'usage ledger write failed');
+  }
+  deps.logger.info(
+    {
+      requestId: call.requestId,
+      tenant: call.tenant.tenantId,
+      feature,
+      outcome: result.kind,
+      reason,
+      latencyMs,
+      costUsd,
+    },
+    'feature served',
+  );
+  return result;
+}

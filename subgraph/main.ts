@@ -1,0 +1,62 @@
+// Entry point: read config (fail fast, one line), build the app, listen, and drain cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig } from './config';
+import type { Config } from './config';
+import { createApp } from './app';
+import { createLogger } from './observability/logger';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`config error: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.env.LOG_LEVEL);
+  if (config.auth.key.kind === 'secret' && config.auth.key.development) {
+    logger.warn(
+      'development mode: no AUTH_* configured, tokens are verified with the development secret; mint one with `npm run token -- --tenant acme`',
+    );
+  }
+  const app = await createApp(config, logger);
+  const server = await startServer(app, { port: config.env.PORT, host: config.env.HOST });
+  logger.info(
+    {
+      store: config.env.DATABASE_URL ? 'postgres' : 'pglite',
+      state: app.state.kind,
+      migrations: app.store.migrationsApplied,
+    },
+    'subgraph ready',
+  );
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'draining');
+    const force = setTimeout(() => {
+      logger.error('drain exceeded SHUTDOWN_GRACE_MS; exiting');
+      process.exit(1);
+    }, config.env.SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

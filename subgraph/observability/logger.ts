@@ -1,0 +1,33 @@
+// The JSON logger. Tokens, secrets and tenant content are redacted here, once, for every log line.
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  'authorization',
+  'token',
+  'secret',
+  'apiKey',
+  '*.authorization',
+  '*.Authorization',
+  '*.token',
+  '*.apiKey',
+  '*.secret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'variables',
+  '*.variables',
+  'input.text',
+  'input.body',
+  'input.question',
+  'input.query',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    { level, base: { service: 'ai-subgraph' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    destination,
+  );
+}

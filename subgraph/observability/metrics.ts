@@ -1,0 +1,48 @@
+// Prometheus metrics of one subgraph instance: latency per feature and stage, outcomes, fallbacks, cost.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Outcome = 'full' | 'degraded' | 'unavailable';
+
+export interface Metrics {
+  registry: Registry;
+  featureDuration: Histogram<'feature' | 'outcome'>;
+  featureRequests: Counter<'feature' | 'outcome' | 'reason'>;
+  stageDuration: Histogram<'stage'>;
+  costUsd: Counter<'tenant' | 'feature'>;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    featureDuration: new Histogram({
+      name: 'ai_feature_duration_seconds',
+      help: 'End-to-end latency of an AI feature call, by outcome',
+      labelNames: ['feature', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    featureRequests: new Counter({
+      name: 'ai_feature_requests_total',
+      help: 'AI feature calls by outcome and degradation reason (none when full)',
+      labelNames: ['feature', 'outcome', 'reason'],
+      registers: [registry],
+    }),
+    stageDuration: new Histogram({
+      name: 'ai_stage_duration_seconds',
+      help: 'Latency of one stage of the request path (retrieval, extractive, model, ...)',
+      labelNames: ['stage'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    costUsd: new Counter({
+      name: 'ai_cost_usd_total',
+      help: 'Model spend in US dollars by tenant and feature',
+      labelNames: ['tenant', 'feature'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+// Opens the shared-state adapters: Redis when REDIS_URL is set, process memory otherwise.
+import { Redis } from 'ioredis';
+import { createMemoryUsageLedger } from './memory-usage-ledger';
+import { createRedisUsageLedger } from './redis-usage-ledger';
+import type { UsageLedger } from './usage-ledger';
+
+export interface SharedState {
+  kind: 'redis' | 'memory';
+  usage: UsageLedger;
+  redis: Redis | null;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'): Promise<SharedState> {
+  if (!redisUrl) {
+    const usage = createMemoryUsageLedger();
+    return { kind: 'memory', usage, redis: null, ping: () => usage.ping(), close: () => usage.close() };
+  }
+  // Fail fast rather than queue commands forever: a request must degrade, not hang, when Redis is away.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  const usage = createRedisUsageLedger(redis, `${keyPrefix}:usage`);
+  return {
+    kind: 'redis',
+    usage,
+    redis,
+    ping: async () => {
+      await redis.ping();
+    },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

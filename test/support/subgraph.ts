@@ -1,0 +1,59 @@
+// Starts the real subgraph in-process on a free port with test configuration, and talks to it over HTTP.
+import { createApp } from '../../subgraph/app';
+import type { App } from '../../subgraph/app';
+import { loadConfig } from '../../subgraph/config';
+import { createLogger } from '../../subgraph/observability/logger';
+import { startServer } from '../../subgraph/server';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_ISSUER = 'https://auth.test.example';
+export const TEST_AUDIENCE = 'ai-subgraph';
+
+export interface TestSubgraph {
+  url: string;
+  wsUrl: string;
+  app: App;
+  stop(): Promise<void>;
+}
+
+export async function startTestSubgraph(env: Record<string, string | undefined> = {}): Promise<TestSubgraph> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: ':memory:',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    AUTH_ISSUER: TEST_ISSUER,
+    AUTH_AUDIENCE: TEST_AUDIENCE,
+    ...env,
+  });
+  const app = await createApp(config, createLogger(config.env.LOG_LEVEL));
+  const server = await startServer(app, { port: 0, host: '127.0.0.1' });
+  return { url: server.url, wsUrl: server.url.replace(/^http/, 'ws'), app, stop: () => server.stop() };
+}
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: Data | null;
+    errors?: { message: string; extensions?: Record<string, unknown>; path?: unknown[] }[];
+  };
+}
+
+export async function gql<Data = Record<string, unknown>>(
+  url: string,
+  query: string,
+  options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<Data>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<Data>['body'] };
+}

@@ -1,0 +1,45 @@
+// Test tokens: valid ones for the test secret, and each kind of bad token the subgraph must refuse.
+import { SignJWT } from 'jose';
+import { mintToken } from '../../subgraph/auth/mint-token';
+import { TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from './subgraph';
+
+export const ALL_SCOPES = ['ai:ingest', 'ai:admin'];
+
+export function tokenFor(tenantId: string, scopes: string[] = ALL_SCOPES): Promise<string> {
+  return mintToken({
+    secret: TEST_JWT_SECRET,
+    tenantId,
+    scopes,
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
+  });
+}
+
+/** A token signed with the test secret from raw claims and header, for building every refusal case. */
+export function signRaw(
+  claims: Record<string, unknown>,
+  options: { secret?: string; alg?: string; header?: Record<string, unknown> } = {},
+): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', ...options.header })
+    .sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+}
+
+export function validClaims(tenantId = 'acme'): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    tenant_id: tenantId,
+    sub: 'user-1',
+    iss: TEST_ISSUER,
+    aud: TEST_AUDIENCE,
+    iat: now,
+    exp: now + 600,
+    scope: ALL_SCOPES.join(' '),
+  };
+}
+
+/** `alg: none`: an unsigned token, which must never be accepted. */
+export function unsignedToken(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
+}
