@@ -18,7 +18,7 @@ const config: CodegenConfig = {
         maybeValue: 'T | null',
         inputMaybeValue: 'T | null | undefined',
         resolversNonOptionalTypename: { unionMember: true },
-        mappers: {},
+        mappers: { Document: '../context#DocumentReference' },
       },
     },
   },

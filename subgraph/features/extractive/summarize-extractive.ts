@@ -8,6 +8,8 @@ import { tokenize } from './tokens';
 
 // Small enough to only break near-ties: leads often summarize, but centrality must decide.
 const POSITION_PRIOR = 0.05;
+// Sentences this much less central than the best are off-topic: a shorter summary beats filling the budget with them.
+const MIN_RELATIVE_CENTRALITY = 0.2;
 // Above this similarity a candidate mostly repeats an already chosen sentence and would waste the word budget.
 const REDUNDANCY_THRESHOLD = 0.8;
 
@@ -19,7 +21,7 @@ function wordCount(text: string): number {
  * Similarity of each sentence to the centroid of all the other sentences. Leaving the sentence itself out keeps a
  * long off-topic sentence from scoring well merely by matching its own contribution to the centroid.
  */
-export function centrality(vectors: readonly TermVector[]): number[] {
+function centrality(vectors: readonly TermVector[]): number[] {
   const centroid = sumVectors(vectors);
   const centroidNormSquared = dot(centroid, centroid);
   return vectors.map((vector) => {
@@ -58,7 +60,9 @@ export function extractiveSummary(text: string, maxWords: number): string {
 
   const vectors = tfidfVectors(sentences.map((sentence) => tokenize(sentence).filter((t) => !isStopword(t))));
   const n = sentences.length;
-  const scores = centrality(vectors).map((score, i) => score + POSITION_PRIOR * (1 - i / n));
+  const central = centrality(vectors);
+  const scores = central.map((score, i) => score + POSITION_PRIOR * (1 - i / n));
+  const floor = MIN_RELATIVE_CENTRALITY * central.reduce((best, score) => Math.max(best, score), 0);
   // Ties resolve to the earlier sentence so the output is deterministic.
   const ranked = scores
     .map((score, index) => ({ score, index }))
@@ -76,6 +80,7 @@ export function extractiveSummary(text: string, maxWords: number): string {
     const vector = vectors[index];
     const words = wordCount(sentence);
     if (used + words > budget || vector === undefined) continue;
+    if (chosen.length > 0 && (central[index] ?? 0) < floor) continue;
     const redundant =
       norm(vector) > 0 &&
       chosen.some((other) => {

@@ -1,0 +1,184 @@
+// Unit tests for the model-free summarizer: tokenizer, sentence splitter, centrality ranking and the word budget.
+
+import { splitSentences } from '../../subgraph/features/extractive/sentences';
+import { extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
+import { isStopword } from '../../subgraph/features/extractive/stopwords';
+import { tokenize } from '../../subgraph/features/extractive/tokens';
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== '').length;
+}
+
+const OFF_TOPIC_FIRST = 'My grandmother baked an apple pie last Sunday.';
+const THEMED = [
+  'Database replication copies every write to replica servers.',
+  'Replica servers answer reads while the primary database handles writes.',
+  'Failover promotes a replica server when the primary database fails.',
+  'Replication lag can delay reads on a replica server.',
+];
+const OFF_TOPIC_LAST = 'The weather in Lisbon was lovely.';
+const REPLICATION_TEXT = [OFF_TOPIC_FIRST, ...THEMED, OFF_TOPIC_LAST].join(' ');
+
+const LONG_TEXT = `
+Quarterly revenue grew by 12.5 percent, driven by enterprise renewals and new tenants in Europe.
+
+Enterprise renewals were strongest among tenants that adopted the search feature, e.g. legal and finance teams.
+Dr. Patel, who leads the platform group, said renewals depend on search quality and on predictable latency.
+The office coffee machine was replaced in March. Search latency fell after the retrieval index moved to pgvector,
+and tenants reported that search results were more relevant. Costs rose slightly because model providers raised
+prices, i.e. each search query with an answer now costs more. The team expects enterprise tenants to keep renewing if
+search quality and latency hold steady through the next quarter, which the U.S. and European sales teams both
+forecast in their renewal plans for enterprise tenants.
+
+A parking garage near the office will close for repairs.
+`;
+
+describe('tokenize', () => {
+  it('lowercases unicode words and digits and drops punctuation', () => {
+    expect(tokenize("Hello, WORLD! Ça va? Größe 42 — don't ＡＢＣ")).toEqual([
+      'hello',
+      'world',
+      'ça',
+      'va',
+      'größe',
+      '42',
+      "don't",
+      'abc',
+    ]);
+    expect(tokenize('  ...  ')).toEqual([]);
+  });
+
+  it('is paired with a stopword list for scoring', () => {
+    expect(isStopword('the')).toBe(true);
+    expect(isStopword("don't")).toBe(true);
+    expect(isStopword('replica')).toBe(false);
+  });
+});
+
+describe('splitSentences', () => {
+  it('splits on terminal punctuation', () => {
+    expect(splitSentences('One is here. Two is here! Is three here? Yes.')).toEqual([
+      'One is here.',
+      'Two is here!',
+      'Is three here?',
+      'Yes.',
+    ]);
+  });
+
+  it('does not split on abbreviations, initials or decimals', () => {
+    expect(
+      splitSentences(
+        'Dr. Smith met Mr. Jones in the U.S. capital. They discussed tools, e.g. linters, i.e. static checks. ' +
+          'Pi is about 3.14 and J. R. Tolkien agreed. See example.com for details.',
+      ),
+    ).toEqual([
+      'Dr. Smith met Mr. Jones in the U.S. capital.',
+      'They discussed tools, e.g. linters, i.e. static checks.',
+      'Pi is about 3.14 and J. R. Tolkien agreed.',
+      'See example.com for details.',
+    ]);
+  });
+
+  it('splits between paragraphs even without punctuation and keeps closing quotes', () => {
+    expect(splitSentences('Release notes\n\n  He said "ship it." Then   it\nshipped.')).toEqual([
+      'Release notes',
+      'He said "ship it."',
+      'Then it shipped.',
+    ]);
+  });
+
+  it('returns nothing for blank text', () => {
+    expect(splitSentences(' \n\n \t ')).toEqual([]);
+  });
+});
+
+describe('extractiveSummary', () => {
+  it('returns an empty string for empty text and rejects a budget below one word', () => {
+    expect(extractiveSummary('', 10)).toBe('');
+    expect(extractiveSummary('  \n\n ', 10)).toBe('');
+    expect(() => extractiveSummary('Some text.', 0)).toThrow(RangeError);
+    expect(() => extractiveSummary('Some text.', -3)).toThrow(/maxWords/);
+    expect(() => extractiveSummary('Some text.', Number.NaN)).toThrow(RangeError);
+  });
+
+  it('picks a central sentence rather than the off-topic first one', () => {
+    // Every sentence fits alone, so a lead-N summarizer would return the off-topic first sentence here.
+    expect(wordCount(OFF_TOPIC_FIRST)).toBeLessThanOrEqual(12);
+    const summary = extractiveSummary(REPLICATION_TEXT, 12);
+    expect(summary).not.toContain('grandmother');
+    expect(THEMED).toContain(summary);
+  });
+
+  it('fills a larger budget with themed sentences and leaves out the off-topic ones', () => {
+    const summary = extractiveSummary(REPLICATION_TEXT, 30);
+    expect(summary).not.toContain('grandmother');
+    expect(summary).not.toContain('Lisbon');
+    expect(splitSentences(summary).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('emits chosen sentences in their original document order', () => {
+    const cases: [string, number][] = [
+      [REPLICATION_TEXT, 20],
+      [REPLICATION_TEXT, 30],
+      [REPLICATION_TEXT, 45],
+      [LONG_TEXT, 40],
+      [LONG_TEXT, 60],
+      [LONG_TEXT, 120],
+    ];
+    for (const [text, maxWords] of cases) {
+      const sentences = splitSentences(text);
+      const chosen = splitSentences(extractiveSummary(text, maxWords));
+      expect(chosen.length).toBeGreaterThanOrEqual(2);
+      const positions = chosen.map((sentence) => sentences.indexOf(sentence));
+      expect(positions).not.toContain(-1);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    }
+  });
+
+  it('prefers the on-topic sentences of a realistic text', () => {
+    const summary = extractiveSummary(LONG_TEXT, 40);
+    expect(summary).toMatch(/search/i);
+    expect(summary).not.toMatch(/coffee|parking/);
+  });
+
+  it('never exceeds maxWords', () => {
+    for (let maxWords = 1; maxWords <= 150; maxWords++) {
+      for (const text of [LONG_TEXT, REPLICATION_TEXT]) {
+        const summary = extractiveSummary(text, maxWords);
+        expect(summary.length).toBeGreaterThan(0);
+        expect(wordCount(summary)).toBeLessThanOrEqual(maxWords);
+      }
+    }
+  });
+
+  it('keeps abbreviations inside a chosen sentence', () => {
+    const text =
+      'Lunch was fine. Dr. Patel reviewed the search index, e.g. the vector index and the keyword index. ' +
+      'The search index serves every tenant. Rebuilding the keyword index and the vector index keeps search fast.';
+    const summary = extractiveSummary(text, 16);
+    expect(summary).toBe('Dr. Patel reviewed the search index, e.g. the vector index and the keyword index.');
+  });
+
+  it('truncates the best sentence with an ellipsis when it alone exceeds the budget', () => {
+    const sentence =
+      'Search quality for enterprise tenants depends on retrieval recall, ranking precision, index freshness, ' +
+      'and the latency budget that each tenant has negotiated in its contract.';
+    const summary = extractiveSummary(`${sentence} Search quality matters for enterprise tenants.`, 6);
+    expect(summary).toBe('Search quality for enterprise tenants depends…');
+    expect(wordCount(summary)).toBe(6);
+    expect(extractiveSummary('Alpha, beta, gamma, delta, epsilon.', 3)).toBe('Alpha, beta, gamma…');
+  });
+
+  it('returns every sentence of a coherent text that fits the budget', () => {
+    expect(extractiveSummary(THEMED.join(' '), 500)).toBe(THEMED.join(' '));
+  });
+
+  it('does not pad a roomy budget with off-topic sentences', () => {
+    const summary = extractiveSummary(REPLICATION_TEXT, 500);
+    expect(summary).toBe(THEMED.join(' '));
+  });
+
+  it('is deterministic', () => {
+    expect(extractiveSummary(LONG_TEXT, 50)).toBe(extractiveSummary(LONG_TEXT, 50));
+  });
+});
