@@ -4,6 +4,8 @@ import type { Config } from './config';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { createFeatures } from './features';
+import { createGateway } from './gateway/create-gateway';
+import type { ModelGateway } from './gateway/gateway';
 import type { Features } from './features';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -20,6 +22,7 @@ export interface App {
   store: OpenedStore;
   state: SharedState;
   features: Features;
+  gateway: ModelGateway;
   verifyToken: TokenVerifier;
   close(): Promise<void>;
 }
@@ -36,7 +39,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     await store.documents.close();
     throw error;
   }
+  let gateway: ModelGateway;
+  try {
+    gateway = createGateway(env, { redis: state.redis, metrics, logger });
+  } catch (error) {
+    await Promise.allSettled([store.documents.close(), state.close()]);
+    throw error;
+  }
   const features = createFeatures({
+    gateway,
     documents: store.documents,
     usage: state.usage,
     metrics,
@@ -51,6 +62,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     store,
     state,
     features,
+    gateway,
     verifyToken,
     async close() {
       await Promise.allSettled([store.documents.close(), state.close()]);

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -89,8 +90,13 @@ export async function startServer(app: App, listen: { port: number; host: string
     formatError,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT and calls stop(); Apollo's own handler would race it, and a second concurrent
+    // apollo.stop() never resolves, so the drain would hang until the event loop emptied without closing stores.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Federated traces (ftv1) for the router, only when it asks; errors in them are masked like responses.
+      ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       requireAuthenticationPlugin(),
       {
         async serverWillStart() {
@@ -151,13 +157,9 @@ export async function startServer(app: App, listen: { port: number; host: string
             ? 'Request body is not valid JSON'
             : 'Internal server error';
       if (status === 500) logger.error({ err: error }, 'http request failed');
-      res
-        .status(status)
-        .json({
-          errors: [
-            { message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } },
-          ],
-        });
+      res.status(status).json({
+        errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+      });
     },
   );
 

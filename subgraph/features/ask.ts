@@ -1,39 +1,104 @@
-// ask: a question grounded in the tenant's documents. Without a model, the most relevant passages serve as
-// DegradedAnswer; with nothing relevant, AIUnavailable / INSUFFICIENT_CONTEXT.
+// ask: a question grounded in the tenant's documents. The retrieved passages are numbered into the prompt,
+// the model cites them as [n], and the Answer cites exactly those chunks. When every model fails or none is
+// configured, the passages themselves serve as DegradedAnswer; with nothing relevant, INSUFFICIENT_CONTEXT.
+import { hashScope, normalizeForCache } from '../gateway/cache/completion-cache';
+import type { GatewayCall, GatewayOutcome } from '../gateway/gateway';
 import { stage } from '../observability/stage';
+import type { LexicalHit } from '../retrieval/store/document-store';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
-import type { AskOutcome } from './feature-result';
+import type { AskOutcome, Passage } from './feature-result';
 import { askInputSchema, parseInput } from './inputs';
+import type { Draft } from './settle';
 import { NO_MODEL, settle, startClock } from './settle';
 
+export interface AskSource {
+  passages: LexicalHit[];
+  gatewayCall: GatewayCall;
+}
+
+type AskDraft = Draft<{ text: string; citations: Passage[] }, { passages: Passage[] }>;
+
+const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage => ({
+  documentId,
+  chunkId,
+  title,
+  snippet,
+});
+
+/** The passages the answer cites with [n] markers, in order of first citation. */
+export function citedPassages(text: string, passages: readonly LexicalHit[]): Passage[] {
+  const cited = new Set<number>();
+  for (const match of text.matchAll(/\[(\d{1,3})\]/g)) {
+    const index = Number(match[1]) - 1;
+    if (index >= 0 && index < passages.length) cited.add(index);
+  }
+  return [...cited].flatMap((index) => {
+    const passage = passages[index];
+    return passage ? [toPassage(passage)] : [];
+  });
+}
+
 export function createAskFeature(deps: FeatureDeps) {
-  return async function ask(call: FeatureCall, rawInput: unknown): Promise<AskOutcome> {
+  async function prepare(call: FeatureCall, rawInput: unknown): Promise<AskSource | null> {
     const input = parseInput(askInputSchema, rawInput);
-    const elapsed = startClock();
     const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
       deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
     );
-    if (passages.length === 0) {
-      return settle(deps, call, 'ask', elapsed, {
-        kind: 'unavailable',
-        reason: 'INSUFFICIENT_CONTEXT',
-        message: 'Nothing in this tenant’s documents is relevant to the question',
-        retryAfterSeconds: null,
-      });
-    }
-    return settle(deps, call, 'ask', elapsed, {
-      kind: 'degraded',
-      value: {
-        passages: passages.map(({ documentId, chunkId, title, snippet }) => ({
-          documentId,
-          chunkId,
-          title,
-          snippet,
-        })),
+    if (passages.length === 0) return null;
+    const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
+    return {
+      passages,
+      gatewayCall: {
+        task: 'answer',
+        tenantId: call.tenant.tenantId,
+        requestId: call.requestId,
+        promptName: 'answer',
+        variables: { passages: numbered, question: input.question },
+        // The chunk ids and versions are in the key: a re-ingested document changes it.
+        cacheScope: hashScope(
+          normalizeForCache(input.question),
+          passages.map((p) => `${p.chunkId}@${p.documentVersion}`),
+        ),
+        inputChars: numbered.length + input.question.length,
+        deadline: deps.gateway.deadlineFor('answer'),
       },
-      reason: 'NO_PROVIDER_CONFIGURED',
+    };
+  }
+
+  function finish(source: AskSource, outcome: GatewayOutcome): AskDraft {
+    if (outcome.ok) {
+      const { provider, model, promptVersion, cached, costUsd } = outcome;
+      return {
+        kind: 'full',
+        value: { text: outcome.text.trim(), citations: citedPassages(outcome.text, source.passages) },
+        model: { provider, model, promptVersion, cached, costUsd },
+      };
+    }
+    return {
+      kind: 'degraded',
+      value: { passages: source.passages.map(toPassage) },
+      reason: outcome.reason,
       model: NO_MODEL,
-    });
+    };
+  }
+
+  const insufficientContext: AskDraft = {
+    kind: 'unavailable',
+    reason: 'INSUFFICIENT_CONTEXT',
+    message: 'Nothing in this tenant’s documents is relevant to the question',
+    retryAfterSeconds: null,
   };
+
+  async function ask(call: FeatureCall, rawInput: unknown): Promise<AskOutcome> {
+    const elapsed = startClock();
+    const source = await prepare(call, rawInput);
+    if (!source) return settle(deps, call, 'ask', elapsed, insufficientContext);
+    const outcome = await stage(deps.metrics, 'model.answer', () =>
+      deps.gateway.complete(source.gatewayCall),
+    );
+    return settle(deps, call, 'ask', elapsed, finish(source, outcome));
+  }
+
+  return { ask, prepare, finish, insufficientContext };
 }

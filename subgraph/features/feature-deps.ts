@@ -1,4 +1,5 @@
 // What features depend on: ports only, so the same features run on PGlite or PostgreSQL, memory or Redis.
+import type { ModelGateway } from '../gateway/gateway';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { ChunkOptions } from '../retrieval/chunking';
@@ -12,4 +13,5 @@ export interface FeatureDeps {
   logger: Logger;
   chunking: ChunkOptions;
   summaryDefaultWords: number;
+  gateway: ModelGateway;
 }

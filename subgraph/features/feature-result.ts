@@ -1,16 +1,8 @@
 // What every feature returns: full, degraded (with why), or unavailable. Resolvers map it to a union member.
 
-export type DegradationReason =
-  | 'PROVIDER_ERROR'
-  | 'PROVIDER_TIMEOUT'
-  | 'CIRCUIT_OPEN'
-  | 'RATE_LIMITED'
-  | 'BUDGET_EXCEEDED'
-  | 'GUARDRAIL_REJECTED'
-  | 'NO_PROVIDER_CONFIGURED'
-  | 'SEMANTIC_UNAVAILABLE'
-  | 'INSUFFICIENT_CONTEXT'
-  | 'NOT_FOUND';
+import type { DegradationReason } from '../gateway/degradation-reason';
+
+export type { DegradationReason };
 
 export interface ResultMeta {
   requestId: string;

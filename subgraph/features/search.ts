@@ -25,7 +25,8 @@ export function createSearchFeature(deps: FeatureDeps) {
           score,
         })),
       },
-      reason: 'NO_PROVIDER_CONFIGURED',
+      // Semantic ranking needs embeddings, which this retrieval layer does not store yet.
+      reason: deps.gateway.hasProviders ? 'SEMANTIC_UNAVAILABLE' : 'NO_PROVIDER_CONFIGURED',
       model: NO_MODEL,
     });
   };

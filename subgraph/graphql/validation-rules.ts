@@ -1,11 +1,23 @@
 // Bounds on what one operation may ask for (depth and estimated cost), from graphql-armor's rules.
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import type { ValidationRule } from 'graphql';
+import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+
+// graphql-armor throws the rejection out of the visitor by default, which Apollo Server answers as a 500;
+// reported on the validation context instead, it is a GRAPHQL_VALIDATION_FAILED error with HTTP 400.
+const reportRejection = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
 
 export function operationLimitRules(limits: { maxDepth: number; maxCost: number }): ValidationRule[] {
   return [
-    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true }),
+    maxDepthRule({
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      ...reportRejection,
+    }),
+    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...reportRejection }),
   ] as ValidationRule[];
 }

@@ -9,6 +9,9 @@ export interface Metrics {
   featureRequests: Counter<'feature' | 'outcome' | 'reason'>;
   stageDuration: Histogram<'stage'>;
   costUsd: Counter<'tenant' | 'feature'>;
+  modelCalls: Counter<'provider' | 'model' | 'outcome'>;
+  fallbacks: Counter<'task' | 'reason'>;
+  cacheLookups: Counter<'task' | 'result'>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -42,6 +45,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_cost_usd_total',
       help: 'Model spend in US dollars by tenant and feature',
       labelNames: ['tenant', 'feature'],
+      registers: [registry],
+    }),
+    modelCalls: new Counter({
+      name: 'ai_model_calls_total',
+      help: 'Calls to a model target, by outcome (ok, or the failure kind)',
+      labelNames: ['provider', 'model', 'outcome'],
+      registers: [registry],
+    }),
+    fallbacks: new Counter({
+      name: 'ai_fallbacks_total',
+      help: 'Times a request moved down the degradation ladder, by the reason it moved',
+      labelNames: ['task', 'reason'],
+      registers: [registry],
+    }),
+    cacheLookups: new Counter({
+      name: 'ai_cache_lookups_total',
+      help: 'Completion cache lookups by result (hit, stale, miss)',
+      labelNames: ['task', 'result'],
       registers: [registry],
     }),
   };

@@ -1,0 +1,23 @@
+// Maps a provider failure to the DegradationReason a client renders.
+import type { DegradationReason } from './degradation-reason';
+import type { FailureKind } from './providers/provider-error';
+
+export function reasonFor(kind: FailureKind): DegradationReason {
+  switch (kind) {
+    case 'timeout':
+      return 'PROVIDER_TIMEOUT';
+    case 'rate-limited':
+      return 'RATE_LIMITED';
+    case 'circuit-open':
+      return 'CIRCUIT_OPEN';
+    case 'server':
+    case 'network':
+    case 'malformed':
+    case 'client':
+      return 'PROVIDER_ERROR';
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unknown failure kind ${String(unreachable)}`);
+    }
+  }
+}

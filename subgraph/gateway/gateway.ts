@@ -1,0 +1,336 @@
+// The model gateway: every model call goes through here. For one request it walks the degradation ladder's
+// model steps: fresh cache entry -> each target of the route chain (breaker, retries, timeouts inside the
+// deadline) -> a stale cache entry -> a typed failure the feature turns into its extractive floor.
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { cacheKey } from './cache/completion-cache';
+import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
+import { SingleFlight } from './cache/single-flight';
+import type { DegradationReason } from './degradation-reason';
+import { reasonFor } from './failure-reason';
+import type { PriceTable } from './pricing';
+import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
+import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
+import { ProviderError, fromTransportError } from './providers/provider-error';
+import { Deadline } from './resilience/deadline';
+import { createTargetGuard } from './resilience/target-guard';
+import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
+import { targetId } from './routing/route-config';
+import type { RouteTable, Target, Task } from './routing/route-config';
+import { chooseRoute } from './routing/router';
+
+export type CompletionTask = Exclude<Task, 'embed'>;
+
+export interface GatewayCall {
+  task: CompletionTask;
+  tenantId: string;
+  requestId: string;
+  promptName: string;
+  variables: Record<string, string | number>;
+  /** Hash of the normalized input (and retrieved chunk ids and versions): part of the cache key. */
+  cacheScope: string;
+  inputChars: number;
+  deadline: Deadline;
+}
+
+export type GatewayOutcome =
+  | {
+      ok: true;
+      text: string;
+      provider: string;
+      model: string;
+      promptVersion: string;
+      cached: boolean;
+      costUsd: number;
+    }
+  | { ok: false; reason: DegradationReason; retryAfterSeconds: number | null };
+
+export type GatewayStreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'fallback'; reason: DegradationReason; restart: boolean; message: string };
+
+export interface GatewaySettings {
+  resilience: ResilienceSettings;
+  deadlineMs: number;
+  cacheTtlMs: Record<CompletionTask, number>;
+  staleGraceMs: number;
+}
+
+export interface GatewayDeps {
+  providers: ReadonlyMap<ProviderName, ModelProvider>;
+  routes: RouteTable;
+  cache: CompletionCache;
+  prompts: PromptLibrary;
+  prices: PriceTable;
+  metrics: Metrics;
+  logger: Logger;
+  settings: GatewaySettings;
+}
+
+export class ModelGateway {
+  private readonly guards = new Map<string, TargetGuard>();
+  private readonly flights = new SingleFlight<GatewayOutcome>();
+
+  constructor(private readonly deps: GatewayDeps) {}
+
+  get hasProviders(): boolean {
+    return this.deps.providers.size > 0;
+  }
+
+  /** The budget of one request of this task: the route's own deadline, else DEADLINE_MS. */
+  deadlineFor(task: Task): Deadline {
+    return new Deadline(this.deps.routes.tasks[task].deadlineMs ?? this.deps.settings.deadlineMs);
+  }
+
+  guardFor(target: Target): TargetGuard {
+    const id = targetId(target);
+    let guard = this.guards.get(id);
+    if (!guard) this.guards.set(id, (guard = createTargetGuard(this.deps.settings.resilience)));
+    return guard;
+  }
+
+  async complete(call: GatewayCall): Promise<GatewayOutcome> {
+    const route = chooseRoute(this.deps.routes, call.task, call.tenantId, call.inputChars);
+    if (route.chain.length === 0)
+      return { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null };
+    const prompt = this.deps.prompts.render(call.promptName, call.variables);
+    const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
+    const entries = await this.lookup(call.task, keys);
+    const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
+    if (fresh) {
+      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
+      return fromCache(fresh);
+    }
+    const flightKey = JSON.stringify([call.tenantId, call.task, prompt.version, call.cacheScope, keys]);
+    const flight = this.flights.run(flightKey, () => this.walkChain(call, route.chain, prompt, keys));
+    const outcome = await flight.result;
+    if (outcome.ok) {
+      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
+      // A follower shared the leader's call: no second model call, no second charge.
+      return flight.shared ? { ...outcome, cached: true, costUsd: 0 } : outcome;
+    }
+    const stale = entries.find((entry) => entry !== null);
+    if (stale) {
+      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'stale' });
+      this.deps.logger.warn(
+        { requestId: call.requestId, reason: outcome.reason },
+        'every target failed; serving stale cache entry',
+      );
+      return fromCache(stale);
+    }
+    this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
+    return outcome;
+  }
+
+  /** Streams the answer's deltas; on a failure mid-stream, announces the fallback and restarts on the next target. */
+  async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome> {
+    const route = chooseRoute(this.deps.routes, call.task, call.tenantId, call.inputChars);
+    if (route.chain.length === 0)
+      return { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null };
+    const prompt = this.deps.prompts.render(call.promptName, call.variables);
+    const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
+    const fresh = (await this.lookup(call.task, keys)).find(
+      (entry) => entry && entry.freshUntil > Date.now(),
+    );
+    if (fresh) return fromCache(fresh);
+
+    let last: ProviderError | null = null;
+    for (const target of route.chain) {
+      if (call.deadline.expired()) break;
+      const guard = this.guardFor(target);
+      const provider = this.providerOf(target);
+      if (guard.isOpen()) {
+        last = new ProviderError('circuit-open', 'circuit open: target skipped');
+        this.noteFailure(call, target, last);
+        yield fallbackEvent(last, false);
+        continue;
+      }
+      const firstToken = new AbortController();
+      const timer = setTimeout(
+        () => firstToken.abort(),
+        Math.min(
+          target.timeoutMs ?? this.deps.settings.resilience.attemptTimeoutMs,
+          call.deadline.remainingMs(),
+        ),
+      );
+      const signal = AbortSignal.any([call.deadline.signal, firstToken.signal]);
+      let text = '';
+      let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+      try {
+        for await (const chunk of provider.stream({
+          model: target.model,
+          system: prompt.system,
+          user: prompt.user,
+          maxTokens: prompt.maxTokens,
+          signal,
+        })) {
+          if (chunk.type === 'usage') usage = chunk.usage;
+          else {
+            clearTimeout(timer);
+            text += chunk.text;
+            yield { type: 'delta', text: chunk.text };
+          }
+        }
+        if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
+        await guard.record('success');
+        return this.succeeded(call, target, prompt.version, text, usage);
+      } catch (error) {
+        last = fromTransportError(error, signal);
+        await guard.record(last);
+        this.noteFailure(call, target, last);
+        yield fallbackEvent(last, text.length > 0);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return failed(last);
+  }
+
+  private async walkChain(
+    call: GatewayCall,
+    chain: Target[],
+    prompt: RenderedPrompt,
+    keys: string[],
+  ): Promise<GatewayOutcome> {
+    let last: ProviderError | null = null;
+    for (const [index, target] of chain.entries()) {
+      if (call.deadline.expired()) break;
+      const guard = this.guardFor(target);
+      const provider = this.providerOf(target);
+      try {
+        const completion = await guard.run(call.deadline, target.timeoutMs, (signal) =>
+          provider.complete({
+            model: target.model,
+            system: prompt.system,
+            user: prompt.user,
+            maxTokens: prompt.maxTokens,
+            signal,
+          }),
+        );
+        const outcome = this.succeeded(call, target, prompt.version, completion.text, completion.usage);
+        const key = keys[index];
+        if (key)
+          this.store(call.task, key, {
+            text: completion.text,
+            provider: target.provider,
+            model: target.model,
+            promptVersion: prompt.version,
+          });
+        return outcome;
+      } catch (error) {
+        last = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
+        this.noteFailure(call, target, last);
+      }
+    }
+    return failed(last);
+  }
+
+  private succeeded(
+    call: GatewayCall,
+    target: Target,
+    promptVersion: string,
+    text: string,
+    usage: TokenUsage,
+  ): GatewayOutcome {
+    const costUsd = this.deps.prices(target.provider, target.model, usage);
+    this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
+    this.deps.logger.info(
+      { requestId: call.requestId, task: call.task, target: targetId(target), promptVersion, usage, costUsd },
+      'model answered',
+    );
+    return {
+      ok: true,
+      text,
+      provider: target.provider,
+      model: target.model,
+      promptVersion,
+      cached: false,
+      costUsd,
+    };
+  }
+
+  private noteFailure(call: GatewayCall, target: Target, error: ProviderError): void {
+    const reason = reasonFor(error.kind);
+    this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: error.kind });
+    this.deps.metrics.fallbacks.inc({ task: call.task, reason });
+    this.deps.logger.warn(
+      {
+        requestId: call.requestId,
+        task: call.task,
+        target: targetId(target),
+        failure: error.kind,
+        status: error.status,
+        reason,
+      },
+      'model target failed; moving down the chain',
+    );
+  }
+
+  private keyFor(call: GatewayCall, promptVersion: string, target: Target): string {
+    return cacheKey({
+      tenantId: call.tenantId,
+      task: call.task,
+      promptVersion,
+      targetId: targetId(target),
+      scope: call.cacheScope,
+    });
+  }
+
+  private async lookup(task: CompletionTask, keys: string[]): Promise<(CachedCompletion | null)[]> {
+    try {
+      return await this.deps.cache.getMany(keys);
+    } catch (error) {
+      // A cache outage costs a model call, never the answer.
+      this.deps.logger.error({ err: error, task }, 'completion cache read failed');
+      return keys.map(() => null);
+    }
+  }
+
+  private store(task: CompletionTask, key: string, value: Omit<CachedCompletion, 'freshUntil'>): void {
+    const ttlMs = this.deps.settings.cacheTtlMs[task];
+    if (ttlMs <= 0) return;
+    this.deps.cache
+      .set(key, { ...value, freshUntil: Date.now() + ttlMs }, ttlMs, this.deps.settings.staleGraceMs)
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, task }, 'completion cache write failed'),
+      );
+  }
+
+  private providerOf(target: Target): ModelProvider {
+    const provider = this.deps.providers.get(target.provider);
+    if (!provider) throw new Error(`route names ${target.provider}, which is not configured`);
+    return provider;
+  }
+}
+
+function fromCache(entry: CachedCompletion): GatewayOutcome {
+  return {
+    ok: true,
+    text: entry.text,
+    provider: entry.provider,
+    model: entry.model,
+    promptVersion: entry.promptVersion,
+    cached: true,
+    costUsd: 0,
+  };
+}
+
+function failed(last: ProviderError | null): GatewayOutcome {
+  if (!last) return { ok: false, reason: 'PROVIDER_TIMEOUT', retryAfterSeconds: null };
+  return {
+    ok: false,
+    reason: reasonFor(last.kind),
+    retryAfterSeconds: last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null,
+  };
+}
+
+function fallbackEvent(error: ProviderError, restart: boolean): GatewayStreamEvent {
+  return {
+    type: 'fallback',
+    reason: reasonFor(error.kind),
+    restart,
+    message: restart
+      ? 'The model failed mid-answer; restarting on a fallback'
+      : 'The model was unavailable; trying a fallback',
+  };
+}

@@ -1,0 +1,86 @@
+// Versioned prompt files (`<name>.v<N>.md`): a new version is a new file. The version travels into
+// AIMeta.promptVersion, the cache key and the logs. PROMPT_VERSIONS (`summarize=v1,answer=v2`) pins one;
+// otherwise the highest version of each prompt serves.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface PromptTemplate {
+  name: string;
+  /** For example `summarize.v1`. */
+  version: string;
+  maxTokens: number;
+  system: string;
+  user: string;
+}
+
+export interface RenderedPrompt {
+  version: string;
+  maxTokens: number;
+  system: string;
+  user: string;
+}
+
+const PROMPTS_DIR = __dirname;
+
+export function parsePromptFile(name: string, version: string, source: string): PromptTemplate {
+  const front = /^---\n([\s\S]*?)\n---\n/.exec(source);
+  const settings = new Map(
+    (front?.[1] ?? '')
+      .split('\n')
+      .map((line) => line.split(':').map((part) => part.trim()))
+      .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== ''),
+  );
+  const body = front ? source.slice(front[0].length) : source;
+  const system = /# system\n([\s\S]*?)(?=\n# user\n)/.exec(body)?.[1]?.trim();
+  const user = /# user\n([\s\S]*)$/.exec(body)?.[1]?.trim();
+  if (!system || !user) throw new Error(`prompt ${version} needs a "# system" and a "# user" section`);
+  return { name, version, maxTokens: Number(settings.get('maxTokens') ?? 512), system, user };
+}
+
+export class PromptLibrary {
+  private readonly active = new Map<string, PromptTemplate>();
+
+  constructor(pins: string | undefined, dir = PROMPTS_DIR) {
+    const pinned = new Map(
+      (pins ?? '')
+        .split(',')
+        .map((pair) => pair.split('=').map((part) => part.trim()))
+        .filter((pair): pair is [string, string] => pair.length === 2),
+    );
+    const files = readdirSync(dir).flatMap((file) => {
+      const match = /^([a-z-]+)\.v(\d+)\.md$/.exec(file);
+      return match?.[1] && match[2] ? [{ file, name: match[1], number: Number(match[2]) }] : [];
+    });
+    for (const name of new Set(files.map((f) => f.name))) {
+      const versions = files.filter((f) => f.name === name).sort((a, b) => b.number - a.number);
+      const wanted = pinned.get(name);
+      const chosen = wanted ? versions.find((v) => `v${v.number}` === wanted) : versions[0];
+      if (!chosen)
+        throw new Error(`PROMPT_VERSIONS pins ${name}=${wanted}, but no ${name}.${wanted}.md exists`);
+      const version = `${name}.v${chosen.number}`;
+      this.active.set(name, parsePromptFile(name, version, readFileSync(join(dir, chosen.file), 'utf8')));
+    }
+  }
+
+  render(name: string, variables: Record<string, string | number>): RenderedPrompt {
+    const template = this.active.get(name);
+    if (!template) throw new Error(`no prompt named ${name}`);
+    // One pass over the template: a value that itself contains {{...}} is never expanded again.
+    const fill = (text: string) =>
+      text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) =>
+        key in variables ? String(variables[key]) : whole,
+      );
+    return {
+      version: template.version,
+      maxTokens: template.maxTokens,
+      system: fill(template.system),
+      user: fill(template.user),
+    };
+  }
+
+  version(name: string): string {
+    const template = this.active.get(name);
+    if (!template) throw new Error(`no prompt named ${name}`);
+    return template.version;
+  }
+}

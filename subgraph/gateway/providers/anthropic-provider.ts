@@ -1,0 +1,61 @@
+// Anthropic's Messages API through the official SDK. Anthropic has no embeddings endpoint.
+import Anthropic from '@anthropic-ai/sdk';
+import type { ModelProvider, StreamChunk } from './model-provider';
+import { fromHttpStatus, fromTransportError } from './provider-error';
+
+export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }): ModelProvider {
+  // The gateway owns retries and deadlines: the SDK must neither retry nor hold its own long timeout.
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: 120_000,
+  });
+
+  const translate = (error: unknown, signal: AbortSignal) =>
+    error instanceof Anthropic.APIError && typeof error.status === 'number'
+      ? fromHttpStatus(error.status, `anthropic answered ${error.status}`, error.headers)
+      : fromTransportError(error, signal);
+
+  return {
+    name: 'anthropic',
+
+    async complete({ model, system, user, maxTokens, signal }) {
+      try {
+        const message = await client.messages.create(
+          { model, max_tokens: maxTokens, system, messages: [{ role: 'user', content: user }] },
+          { signal },
+        );
+        const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+        if (text.trim() === '') throw fromTransportError(new SyntaxError('no content'), signal);
+        return {
+          text,
+          usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+        };
+      } catch (error) {
+        throw translate(error, signal);
+      }
+    },
+
+    async *stream({ model, system, user, maxTokens, signal }): AsyncIterable<StreamChunk> {
+      try {
+        const stream = await client.messages.create(
+          { model, max_tokens: maxTokens, system, messages: [{ role: 'user', content: user }], stream: true },
+          { signal },
+        );
+        let inputTokens = 0;
+        for await (const event of stream) {
+          if (event.type === 'message_start') inputTokens = event.message.usage.input_tokens;
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+            yield { type: 'delta', text: event.delta.text };
+          }
+          if (event.type === 'message_delta') {
+            yield { type: 'usage', usage: { inputTokens, outputTokens: event.usage.output_tokens } };
+          }
+        }
+      } catch (error) {
+        throw translate(error, signal);
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// The one interface every model provider adapter implements; the gateway knows providers only through it.
+
+export type ProviderName = 'openai' | 'anthropic' | 'selfhosted';
+
+export interface CompletionRequest {
+  model: string;
+  system: string;
+  user: string;
+  maxTokens: number;
+  /** Aborted at the attempt's timeout or the request's deadline: the SDK call is abandoned, not awaited. */
+  signal: AbortSignal;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  usage: TokenUsage;
+}
+
+export type StreamChunk = { type: 'delta'; text: string } | { type: 'usage'; usage: TokenUsage };
+
+export interface EmbeddingRequest {
+  model: string;
+  input: string[];
+  signal: AbortSignal;
+}
+
+export interface Embeddings {
+  vectors: number[][];
+  usage: TokenUsage;
+}
+
+export interface ModelProvider {
+  readonly name: ProviderName;
+  complete(request: CompletionRequest): Promise<Completion>;
+  stream(request: CompletionRequest): AsyncIterable<StreamChunk>;
+  /** Absent where the provider has no embeddings endpoint (Anthropic). */
+  embed?(request: EmbeddingRequest): Promise<Embeddings>;
+}

@@ -1,0 +1,99 @@
+// OpenAI, and any OpenAI-compatible self-hosted server (vLLM, Ollama, llama.cpp), through the official SDK.
+import OpenAI from 'openai';
+import type { ModelProvider, ProviderName, StreamChunk } from './model-provider';
+import { fromHttpStatus, fromTransportError } from './provider-error';
+
+export interface OpenAIProviderOptions {
+  name: Extract<ProviderName, 'openai' | 'selfhosted'>;
+  apiKey: string;
+  baseURL?: string;
+}
+
+export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
+  // The gateway owns retries and deadlines: the SDK must neither retry nor hold its own long timeout.
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: 120_000,
+  });
+
+  const translate = (error: unknown, signal: AbortSignal) =>
+    error instanceof OpenAI.APIError && typeof error.status === 'number'
+      ? fromHttpStatus(error.status, `${options.name} answered ${error.status}`, error.headers)
+      : fromTransportError(error, signal);
+
+  return {
+    name: options.name,
+
+    async complete({ model, system, user, maxTokens, signal }) {
+      try {
+        const response = await client.chat.completions.create(
+          {
+            model,
+            max_tokens: maxTokens,
+            messages: [
+              { role: 'system', content: system },
+              { role: 'user', content: user },
+            ],
+          },
+          { signal },
+        );
+        const text = response.choices[0]?.message?.content;
+        if (typeof text !== 'string' || text.trim() === '')
+          throw fromTransportError(new SyntaxError('no content'), signal);
+        return {
+          text,
+          usage: {
+            inputTokens: response.usage?.prompt_tokens ?? 0,
+            outputTokens: response.usage?.completion_tokens ?? 0,
+          },
+        };
+      } catch (error) {
+        throw translate(error, signal);
+      }
+    },
+
+    async *stream({ model, system, user, maxTokens, signal }): AsyncIterable<StreamChunk> {
+      try {
+        const stream = await client.chat.completions.create(
+          {
+            model,
+            max_tokens: maxTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+            messages: [
+              { role: 'system', content: system },
+              { role: 'user', content: user },
+            ],
+          },
+          { signal },
+        );
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta?.content;
+          if (text) yield { type: 'delta', text };
+          if (chunk.usage) {
+            yield {
+              type: 'usage',
+              usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens },
+            };
+          }
+        }
+      } catch (error) {
+        throw translate(error, signal);
+      }
+    },
+
+    async embed({ model, input, signal }) {
+      try {
+        const response = await client.embeddings.create({ model, input }, { signal });
+        return {
+          vectors: [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding),
+          usage: { inputTokens: response.usage?.prompt_tokens ?? 0, outputTokens: 0 },
+        };
+      } catch (error) {
+        throw translate(error, signal);
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// A provider failure as a typed value: what happened, whether a retry may help, and what the provider asked
+// us to wait. Adapters translate their SDK's errors into it, so the gateway never inspects SDK classes.
+
+export type FailureKind =
+  'timeout' | 'rate-limited' | 'server' | 'network' | 'malformed' | 'client' | 'circuit-open';
+
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status: number | null = null,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.kind !== 'client' && this.kind !== 'circuit-open';
+  }
+
+  /** Failures that say the target is unhealthy; 4xx and rate limits say nothing about its health. */
+  get countsAgainstCircuit(): boolean {
+    return (
+      this.kind === 'timeout' ||
+      this.kind === 'server' ||
+      this.kind === 'network' ||
+      this.kind === 'malformed'
+    );
+  }
+
+  static isInstance(value: unknown): value is ProviderError {
+    return value instanceof Error && value.name === 'ProviderError';
+  }
+}
+
+/** Reads `retry-after-ms` (milliseconds) or `retry-after` (seconds or an HTTP date) from response headers. */
+export function retryAfterMsFrom(
+  headers: { get(name: string): string | null } | undefined | null,
+): number | null {
+  if (!headers) return null;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get('retry-after');
+  if (value === null) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+/** The shared part of both SDKs' error shapes (status + headers), translated into a ProviderError. */
+export function fromHttpStatus(
+  status: number,
+  message: string,
+  headers?: { get(name: string): string | null },
+) {
+  const retryAfterMs = retryAfterMsFrom(headers);
+  if (status === 429) return new ProviderError('rate-limited', message, status, retryAfterMs);
+  if (status === 408) return new ProviderError('timeout', message, status, retryAfterMs);
+  if (status >= 500) return new ProviderError('server', message, status, retryAfterMs);
+  return new ProviderError('client', message, status, null);
+}
+
+/** Errors that are not HTTP statuses: aborts (our timeout), resets, cut streams, unparseable bodies. */
+export function fromTransportError(error: unknown, signal: AbortSignal): ProviderError {
+  if (ProviderError.isInstance(error)) return error;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    signal.aborted ||
+    name === 'APIUserAbortError' ||
+    name === 'AbortError' ||
+    name === 'APIConnectionTimeoutError'
+  ) {
+    return new ProviderError('timeout', 'provider did not answer in time');
+  }
+  if (name === 'SyntaxError' || /JSON/i.test(message))
+    return new ProviderError('malformed', 'provider sent malformed JSON');
+  return new ProviderError('network', `provider connection failed: ${name || 'error'}`);
+}

@@ -1,0 +1,127 @@
+// Per-target resilience with cockatiel: a circuit breaker shared by all requests to the target, and, per
+// request, retries with jittered exponential backoff (or the provider's retry-after) inside the deadline,
+// each attempt bounded by a timeout whose AbortSignal reaches the SDK call.
+import {
+  BrokenCircuitError,
+  CircuitState,
+  DelegateBackoff,
+  IsolatedCircuitError,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+} from 'cockatiel';
+import type { CircuitBreakerPolicy, IRetryBackoffContext } from 'cockatiel';
+import { ProviderError } from '../providers/provider-error';
+import type { Deadline } from './deadline';
+import { EitherBreaker } from './either-breaker';
+
+export interface ResilienceSettings {
+  attemptTimeoutMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  consecutiveFailures: number;
+  failureRate: number;
+  rateWindow: number;
+  cooldownMs: number;
+}
+
+/** An attempt shorter than this cannot usefully reach a provider: do not start one. */
+const MIN_USEFUL_ATTEMPT_MS = 25;
+
+export interface TargetGuard {
+  readonly circuit: CircuitBreakerPolicy;
+  isOpen(): boolean;
+  run<T>(
+    deadline: Deadline,
+    attemptTimeoutMs: number | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
+  /** For streams, which cannot be retried once text has flowed: records one outcome in the breaker. */
+  record(outcome: 'success' | ProviderError): Promise<void>;
+}
+
+export function createTargetGuard(settings: ResilienceSettings): TargetGuard {
+  const circuit = circuitBreaker(
+    handleWhen((error) => ProviderError.isInstance(error) && error.countsAgainstCircuit),
+    {
+      halfOpenAfter: settings.cooldownMs,
+      breaker: new EitherBreaker({
+        consecutiveFailures: settings.consecutiveFailures,
+        failureRate: settings.failureRate,
+        window: settings.rateWindow,
+      }),
+    },
+  );
+
+  const normalize = (error: unknown, deadline: Deadline): ProviderError => {
+    if (ProviderError.isInstance(error)) return error;
+    if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+      return new ProviderError('circuit-open', 'circuit open: target skipped');
+    }
+    if (error instanceof TaskCancelledError || deadline.expired()) {
+      return new ProviderError('timeout', 'provider did not answer in time');
+    }
+    return new ProviderError('network', error instanceof Error ? error.message : 'provider call failed');
+  };
+
+  return {
+    circuit,
+    isOpen: () => circuit.state === CircuitState.Open || circuit.state === CircuitState.Isolated,
+
+    async run(deadline, attemptTimeoutMs, call) {
+      const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;
+      const delayFor = (error: unknown, attempt: number): number => {
+        const hinted = ProviderError.isInstance(error) ? error.retryAfterMs : null;
+        if (hinted !== null) return hinted;
+        // Full jitter: spreads the retries of many clients hitting the same failing provider.
+        return Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+      };
+      const retries = retry(
+        handleWhen((error) => {
+          if (!ProviderError.isInstance(error) || !error.retryable) return false;
+          // Never retry past the deadline: the provider's retry-after must fit in what is left.
+          const wait = error.retryAfterMs ?? 0;
+          return wait + MIN_USEFUL_ATTEMPT_MS < deadline.remainingMs();
+        }),
+        {
+          maxAttempts: settings.maxAttempts - 1,
+          backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
+            'error' in context.result ? delayFor(context.result.error, context.attempt) : 0,
+          ),
+        },
+      );
+      try {
+        return await retries.execute(async () => {
+          const budget = Math.min(perAttempt, deadline.remainingMs());
+          if (budget < MIN_USEFUL_ATTEMPT_MS)
+            throw new ProviderError('timeout', 'deadline spent before the attempt');
+          // The timeout sits inside the breaker, translated first, so a hung target counts as a failure.
+          return circuit.execute(async () => {
+            try {
+              return await timeout(budget, TimeoutStrategy.Aggressive).execute(
+                ({ signal }) => call(signal),
+                deadline.signal,
+              );
+            } catch (error) {
+              throw normalize(error, deadline);
+            }
+          });
+        }, deadline.signal);
+      } catch (error) {
+        throw normalize(error, deadline);
+      }
+    },
+
+    async record(outcome) {
+      await circuit
+        .execute(async () => {
+          if (outcome !== 'success') throw outcome;
+        })
+        .catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Chooses the chain of targets for one request: the small-model chain for simple work, and only the
+// providers the tenant's policy allows, even when every allowed one fails.
+import type { RouteTable, Target, Task } from './route-config';
+
+export interface RouteChoice {
+  chain: Target[];
+  deadlineMs: number | undefined;
+  /** True when the tenant's policy removed every target the task would otherwise use. */
+  restrictedByPolicy: boolean;
+}
+
+export function chooseRoute(
+  routes: RouteTable,
+  task: Task,
+  tenantId: string,
+  inputChars: number,
+): RouteChoice {
+  const route = routes.tasks[task];
+  const base = route.small && inputChars <= route.small.maxInputChars ? route.small.chain : route.chain;
+  const policy = routes.tenants[tenantId];
+  const chain = policy ? base.filter((target) => policy.allowedProviders.includes(target.provider)) : base;
+  return { chain, deadlineMs: route.deadlineMs, restrictedByPolicy: base.length > 0 && chain.length === 0 };
+}
