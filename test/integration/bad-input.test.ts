@@ -1,0 +1,198 @@
+// Bad input through the public API: each out-of-bounds argument is a BAD_USER_INPUT naming its field, and
+// nothing is stored or counted; oversized bodies get HTTP 413 and over-deep operations are refused.
+import { gql, startTestSubgraph } from '../support/subgraph';
+import type { TestSubgraph } from '../support/subgraph';
+import { tokenFor } from '../support/tokens';
+
+const SEARCH = `query($input: SearchInput!) { search(input: $input) { __typename } }`;
+const ASK = `query($input: AskInput!) { ask(input: $input) { __typename } }`;
+const SUMMARIZE = `query($input: SummarizeInput!) { summarize(input: $input) { __typename } }`;
+const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`;
+
+interface BadInputCase {
+  name: string;
+  query: string;
+  input: Record<string, unknown>;
+  field: string;
+}
+
+const VALID_DOC = { id: 'doc-bad', title: 'Albatross manual', body: 'The albatross glides over the ocean.' };
+
+const cases: BadInputCase[] = [
+  { name: 'an empty search query', query: SEARCH, input: { query: '' }, field: 'input.query' },
+  { name: 'a whitespace-only search query', query: SEARCH, input: { query: ' \n\t ' }, field: 'input.query' },
+  {
+    name: 'a search query of 1001 characters',
+    query: SEARCH,
+    input: { query: 'a'.repeat(1001) },
+    field: 'input.query',
+  },
+  {
+    name: 'a search limit of 0',
+    query: SEARCH,
+    input: { query: 'albatross', limit: 0 },
+    field: 'input.limit',
+  },
+  {
+    name: 'a search limit of 51',
+    query: SEARCH,
+    input: { query: 'albatross', limit: 51 },
+    field: 'input.limit',
+  },
+  { name: 'an empty question', query: ASK, input: { question: '   ' }, field: 'input.question' },
+  {
+    name: 'a question of 2001 characters',
+    query: ASK,
+    input: { question: 'q'.repeat(2001) },
+    field: 'input.question',
+  },
+  {
+    name: 'an ask limit of 0',
+    query: ASK,
+    input: { question: 'albatross?', limit: 0 },
+    field: 'input.limit',
+  },
+  {
+    name: 'an ask limit of 51',
+    query: ASK,
+    input: { question: 'albatross?', limit: 51 },
+    field: 'input.limit',
+  },
+  { name: 'an empty text to summarize', query: SUMMARIZE, input: { text: '' }, field: 'input.text' },
+  {
+    name: 'a text to summarize of 100001 characters',
+    query: SUMMARIZE,
+    input: { text: 'word '.repeat(20_000) + 'x' },
+    field: 'input.text',
+  },
+  {
+    name: 'both documentId and text',
+    query: SUMMARIZE,
+    input: { documentId: 'doc-bad', text: 'Some text to summarize.' },
+    field: 'input.documentId',
+  },
+  { name: 'neither documentId nor text', query: SUMMARIZE, input: {}, field: 'input.documentId' },
+  {
+    name: 'maxWords of 9',
+    query: SUMMARIZE,
+    input: { text: 'A sentence to summarize.', maxWords: 9 },
+    field: 'input.maxWords',
+  },
+  {
+    name: 'maxWords of 1001',
+    query: SUMMARIZE,
+    input: { text: 'A sentence to summarize.', maxWords: 1001 },
+    field: 'input.maxWords',
+  },
+  { name: 'an empty body to ingest', query: INGEST, input: { ...VALID_DOC, body: '' }, field: 'input.body' },
+  {
+    name: 'a body to ingest of 1000001 characters',
+    query: INGEST,
+    input: { ...VALID_DOC, body: 'albatross '.repeat(100_000) + 'x' },
+    field: 'input.body',
+  },
+  {
+    name: 'an empty title to ingest',
+    query: INGEST,
+    input: { ...VALID_DOC, title: ' ' },
+    field: 'input.title',
+  },
+];
+
+describe('bad input through GraphQL', () => {
+  let subgraph: TestSubgraph;
+
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph();
+  });
+
+  afterAll(async () => {
+    await subgraph?.stop();
+  });
+
+  /** Nothing was stored for the tenant and no feature use was counted. */
+  async function expectNothingRecorded(tenantId: string): Promise<void> {
+    expect(await subgraph.app.store.documents.getDocuments(tenantId, [VALID_DOC.id])).toEqual([]);
+    expect(await subgraph.app.store.documents.searchLexical(tenantId, 'albatross', 10)).toEqual([]);
+    const usage = await subgraph.app.state.usage.read(tenantId, new Date());
+    expect(usage.requestsToday).toBe(0);
+    expect(usage.byFeature).toEqual([]);
+  }
+
+  it.each(cases.map((c, index) => [c.name, c, `bad-${index}`] as const))(
+    'refuses %s with BAD_USER_INPUT naming the field, storing nothing',
+    async (_name, c, tenantId) => {
+      const token = await tokenFor(tenantId);
+      const response = await gql(subgraph.url, c.query, { token, variables: { input: c.input } });
+      expect(response.body.data ?? null).toBeNull();
+      expect(response.body.errors).toHaveLength(1);
+      expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: c.field });
+      await expectNothingRecorded(tenantId);
+    },
+  );
+
+  it('accepts the same inputs at their bounds, so the refusals above are the bounds and not the shapes', async () => {
+    const tenantId = 'bounds';
+    const token = await tokenFor(tenantId);
+    const ok = async (query: string, input: Record<string, unknown>) => {
+      const response = await gql(subgraph.url, query, { token, variables: { input } });
+      expect(response.body.errors).toBeUndefined();
+    };
+    await ok(INGEST, { ...VALID_DOC, body: 'albatross '.repeat(100_000) });
+    await ok(SEARCH, { query: 'a'.repeat(1000), limit: 1 });
+    await ok(SEARCH, { query: 'albatross', limit: 50 });
+    await ok(ASK, { question: 'q'.repeat(2000), limit: 50 });
+    await ok(SUMMARIZE, { text: 'word '.repeat(20_000), maxWords: 10 });
+    await ok(SUMMARIZE, { documentId: VALID_DOC.id, maxWords: 1000 });
+    expect(await subgraph.app.store.documents.getDocuments(tenantId, [VALID_DOC.id])).toHaveLength(1);
+  });
+
+  it('answers a body over MAX_REQUEST_BYTES with HTTP 413 and a JSON errors body, storing nothing', async () => {
+    const tenantId = 'too-large';
+    const token = await tokenFor(tenantId);
+    const limit = subgraph.app.config.env.MAX_REQUEST_BYTES;
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: INGEST,
+        variables: { input: { ...VALID_DOC, body: 'albatross '.repeat(Math.ceil(limit / 10) + 1) } },
+      }),
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await response.json()) as {
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.message).toContain(String(limit));
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    await expectNothingRecorded(tenantId);
+  });
+
+  describe('operation depth', () => {
+    // __type -> fields -> type -> ofType ... -> name: a chain whose depth is set by the number of ofType levels.
+    const nestedTypeQuery = (depth: number) => {
+      const ofTypes = depth - 4;
+      return `{ __type(name: "Query") { fields { type { ${'ofType { '.repeat(ofTypes)}name${' }'.repeat(ofTypes)} } } } }`;
+    };
+
+    it('allows an operation exactly MAX_QUERY_DEPTH deep', async () => {
+      const max = subgraph.app.config.env.MAX_QUERY_DEPTH;
+      const response = await gql<{ __type: { fields: unknown[] } }>(subgraph.url, nestedTypeQuery(max), {
+        token: await tokenFor('deep'),
+      });
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data?.__type.fields.length).toBeGreaterThan(0);
+    });
+
+    it('refuses an operation deeper than MAX_QUERY_DEPTH with GRAPHQL_VALIDATION_FAILED', async () => {
+      const max = subgraph.app.config.env.MAX_QUERY_DEPTH;
+      const response = await gql(subgraph.url, nestedTypeQuery(max + 1), { token: await tokenFor('deep') });
+      expect(response.status).toBe(400);
+      expect(response.body.data ?? null).toBeNull();
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(response.body.errors?.[0]?.message).toMatch(/depth/i);
+    });
+  });
+});

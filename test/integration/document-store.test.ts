@@ -1,0 +1,352 @@
+// The document store on both backends with the same SQL: migrations, replace and delete, lexical search, and
+// row level security that keeps tenants apart even for a query that forgets its tenant filter.
+import type { TextChunk } from '../../subgraph/retrieval/chunking';
+import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
+import { loadMigrations } from '../../subgraph/retrieval/store/migrate';
+import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
+import { asRole, openTestStore } from '../support/stores';
+import type { TestStore } from '../support/stores';
+
+function chunksOf(...texts: string[]): TextChunk[] {
+  let offset = 0;
+  return texts.map((text, index) => {
+    const chunk = { index, text, start: offset, end: offset + text.length };
+    offset += text.length + 2;
+    return chunk;
+  });
+}
+
+/** The error a promise rejects with, failing the test if it resolves. */
+async function rejectionOf(work: Promise<unknown>): Promise<Error> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    return new Error(String(error));
+  }
+  throw new Error('expected the statement to be rejected');
+}
+
+const FILLER =
+  'Quarterly planning notes cover staffing, travel, office supplies and the cafeteria menu for the spring. ' +
+  'Teams agreed to revisit the parking rota and the shared calendar conventions before the next review. ';
+
+describe.each([
+  ['pglite', () => openTestStore('pglite', { persistent: true })],
+  ['postgres', () => openTestStore('postgres')],
+] as const)('document store on %s', (_backend, open) => {
+  let handle: TestStore;
+  const documents = (): DocumentStore => handle.current.documents;
+
+  beforeAll(async () => {
+    handle = await open();
+  });
+
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+
+  it('applies every migration on the first open and none on a second open of the same database', async () => {
+    const expected = loadMigrations({ schema: handle.schema, appRole: handle.appRole }).map((m) => m.name);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(handle.current.migrationsApplied).toEqual(expected);
+
+    const reopened = await handle.reopen();
+    expect(reopened.migrationsApplied).toEqual([]);
+    const recorded = await reopened.db.query<{ name: string }>(
+      `SELECT name FROM ${handle.schema}.schema_migrations ORDER BY version`,
+    );
+    expect(recorded.rows.map((row) => row.name)).toEqual(expected);
+  });
+
+  describe('putDocument, deleteDocument and getDocuments', () => {
+    const chunkRows = (tenantId: string, documentId: string) =>
+      asRole(handle.current, handle.appRole, tenantId, (tx) =>
+        tx.query<{ ordinal: number; document_version: number; content: string }>(
+          `SELECT ordinal, document_version, content FROM ${handle.schema}.chunks
+           WHERE document_id = $1 ORDER BY ordinal`,
+          [documentId],
+        ),
+      ).then((result) => result.rows);
+
+    it('stores the document at version 1 with all its chunks', async () => {
+      const stored = await documents().putDocument(
+        'put',
+        { id: 'doc-1', title: 'Handbook', body: 'alpha. beta. gamma.' },
+        chunksOf('alpha paragraph', 'beta paragraph', 'gamma paragraph'),
+      );
+      expect(stored).toEqual({ version: 1, chunks: 3 });
+      expect(await chunkRows('put', 'doc-1')).toEqual([
+        { ordinal: 0, document_version: 1, content: 'alpha paragraph' },
+        { ordinal: 1, document_version: 1, content: 'beta paragraph' },
+        { ordinal: 2, document_version: 1, content: 'gamma paragraph' },
+      ]);
+      const [doc] = await documents().getDocuments('put', ['doc-1']);
+      expect(doc).toEqual({ id: 'doc-1', title: 'Handbook', body: 'alpha. beta. gamma.', version: 1 });
+    });
+
+    it('replacing the same id bumps the version and leaves no stale chunk behind', async () => {
+      await documents().putDocument(
+        'replace',
+        { id: 'doc-r', title: 'Old title', body: 'old' },
+        chunksOf('obsolete walrus text', 'obsolete pelican text', 'obsolete heron text'),
+      );
+      const replaced = await documents().putDocument(
+        'replace',
+        { id: 'doc-r', title: 'New title', body: 'new' },
+        chunksOf('current flamingo text'),
+      );
+      expect(replaced).toEqual({ version: 2, chunks: 1 });
+      expect(await chunkRows('replace', 'doc-r')).toEqual([
+        { ordinal: 0, document_version: 2, content: 'current flamingo text' },
+      ]);
+      expect(await documents().searchLexical('replace', 'walrus pelican heron', 10)).toEqual([]);
+      const [hit] = await documents().searchLexical('replace', 'flamingo', 10);
+      expect(hit).toMatchObject({ documentId: 'doc-r', documentVersion: 2, title: 'New title' });
+      expect(await documents().getDocuments('replace', ['doc-r'])).toEqual([
+        { id: 'doc-r', title: 'New title', body: 'new', version: 2 },
+      ]);
+    });
+
+    it('deleteDocument removes the document and, by cascade, its chunks', async () => {
+      await documents().putDocument(
+        'delete',
+        { id: 'doc-d', title: 'Doomed', body: 'b' },
+        chunksOf('ephemeral mayfly', 'ephemeral snowflake'),
+      );
+      expect(await chunkRows('delete', 'doc-d')).toHaveLength(2);
+
+      await expect(documents().deleteDocument('delete', 'doc-d')).resolves.toBe(true);
+      expect(await documents().getDocuments('delete', ['doc-d'])).toEqual([]);
+      expect(await chunkRows('delete', 'doc-d')).toEqual([]);
+      // Counted as the connecting owner, past row level security: the rows are gone, not merely hidden.
+      const left = await handle.current.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${handle.schema}.chunks WHERE tenant_id = 'delete'`,
+      );
+      expect(left.rows[0]?.n).toBe(0);
+      expect(await documents().searchLexical('delete', 'ephemeral', 10)).toEqual([]);
+    });
+
+    it('deleteDocument returns false for an id that does not exist', async () => {
+      await expect(documents().deleteDocument('delete', 'never-stored')).resolves.toBe(false);
+      await expect(documents().deleteDocument('delete', 'doc-d')).resolves.toBe(false);
+    });
+
+    it('getDocuments returns only the requested ids that exist', async () => {
+      for (const id of ['g1', 'g2', 'g3']) {
+        await documents().putDocument('get', { id, title: `Title ${id}`, body: `Body ${id}` }, chunksOf(id));
+      }
+      const found = await documents().getDocuments('get', ['g3', 'g1', 'missing']);
+      expect(found.map((doc) => doc.id).sort()).toEqual(['g1', 'g3']);
+      expect(found.find((doc) => doc.id === 'g3')).toEqual({
+        id: 'g3',
+        title: 'Title g3',
+        body: 'Body g3',
+        version: 1,
+      });
+      expect(await documents().getDocuments('get', [])).toEqual([]);
+    });
+  });
+
+  describe('searchLexical', () => {
+    const longPassage = `${FILLER.repeat(4)}The solar inverter warranty lasts twelve years. ${FILLER.repeat(4)}`;
+
+    beforeAll(async () => {
+      await documents().putDocument(
+        'search',
+        { id: 'many', title: 'Inverter guide', body: longPassage },
+        chunksOf(longPassage),
+      );
+      await documents().putDocument(
+        'search',
+        { id: 'few', title: 'Roof notes', body: 'x' },
+        chunksOf('Solar tiles need cleaning twice a year, according to the roofing crew.'),
+      );
+      await documents().putDocument(
+        'search',
+        { id: 'none', title: 'Unrelated', body: 'x' },
+        chunksOf('Gardening tips for tomatoes and basil.'),
+      );
+      for (let i = 0; i < 5; i++) {
+        await documents().putDocument(
+          'search-limit',
+          { id: `lh-${i}`, title: `Lighthouse ${i}`, body: 'x' },
+          chunksOf(`Lighthouse keeper log number ${i}.`),
+        );
+      }
+    });
+
+    it('ranks a passage matching more of the query terms above one matching fewer', async () => {
+      const hits = await documents().searchLexical('search', 'solar inverter warranty', 10);
+      expect(hits.map((hit) => hit.documentId)).toEqual(['many', 'few']);
+      expect(hits[0]?.score).toBeGreaterThan(hits[1]?.score ?? Infinity);
+      expect(hits[0]).toMatchObject({ chunkId: 'many#0', title: 'Inverter guide', documentVersion: 1 });
+    });
+
+    it('returns a short snippet around the matching words rather than the whole passage', async () => {
+      const [hit] = await documents().searchLexical('search', 'inverter warranty', 10);
+      expect(hit?.content).toBe(longPassage);
+      expect(hit?.snippet.toLowerCase()).toContain('inverter warranty');
+      expect(hit?.snippet.length).toBeLessThan(longPassage.length / 2);
+    });
+
+    it('survives punctuation-heavy queries without SQL errors', async () => {
+      for (const query of [
+        "what's & | ! : the",
+        'o\'reilly\'s (book) <-> "quoted" \\ back',
+        "':*' && !!",
+        ')))((( \'\' ""',
+        'a:b:c | & !',
+      ]) {
+        await expect(documents().searchLexical('search', query, 10)).resolves.toEqual(expect.any(Array));
+      }
+      expect(await documents().searchLexical('search', "what's & | ! : the", 10)).toEqual([]);
+      const hits = await documents().searchLexical('search', 'solar!!! & | inverter: (warranty)?', 10);
+      expect(hits[0]?.documentId).toBe('many');
+    });
+
+    it('returns no hits for a query made only of stopwords', async () => {
+      expect(await documents().searchLexical('search', 'the and of a to is', 10)).toEqual([]);
+    });
+
+    it('returns at most limit hits', async () => {
+      expect(await documents().searchLexical('search-limit', 'lighthouse keeper', 2)).toHaveLength(2);
+      expect(await documents().searchLexical('search-limit', 'lighthouse keeper', 10)).toHaveLength(5);
+    });
+  });
+
+  describe('row level security', () => {
+    it('is enabled and forced on every tenant table', async () => {
+      const tables = await handle.current.db.query<{
+        relname: string;
+        relrowsecurity: boolean;
+        relforcerowsecurity: boolean;
+        owner: string;
+      }>(
+        `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname IN ('documents', 'chunks') ORDER BY c.relname`,
+        [handle.schema],
+      );
+      expect(tables.rows).toEqual([
+        { relname: 'chunks', relrowsecurity: true, relforcerowsecurity: true, owner: expect.any(String) },
+        { relname: 'documents', relrowsecurity: true, relforcerowsecurity: true, owner: expect.any(String) },
+      ]);
+      const policies = await handle.current.db.query<{ tablename: string }>(
+        `SELECT tablename FROM pg_policies WHERE schemaname = $1 ORDER BY tablename`,
+        [handle.schema],
+      );
+      expect(policies.rows.map((row) => row.tablename)).toEqual(['chunks', 'documents']);
+    });
+
+    it('runs queries under an app role that does not own the tables, bypass RLS or hold superuser', async () => {
+      const role = await handle.current.db.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+        'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1',
+        [handle.appRole],
+      );
+      expect(role.rows).toEqual([{ rolsuper: false, rolbypassrls: false }]);
+
+      const owners = await handle.current.db.query<{ owner: string; inherits_owner: boolean }>(
+        `SELECT pg_get_userbyid(c.relowner) AS owner, pg_has_role($2, c.relowner, 'USAGE') AS inherits_owner
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname IN ('documents', 'chunks')`,
+        [handle.schema, handle.appRole],
+      );
+      expect(owners.rows).toHaveLength(2);
+      for (const row of owners.rows) {
+        expect(row.owner).not.toBe(handle.appRole);
+        expect(row.inherits_owner).toBe(false);
+      }
+    });
+
+    describe('when a query forgets the tenant filter', () => {
+      const selectAll = (tx: SqlExecutor, table: 'documents' | 'chunks') =>
+        tx
+          .query<{ tenant_id: string }>(`SELECT * FROM ${handle.schema}.${table}`)
+          .then((result) => result.rows);
+      const ownerCount = async (tenantId: string) => {
+        const result = await handle.current.db.query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM ${handle.schema}.documents WHERE tenant_id = $1)
+                + (SELECT count(*) FROM ${handle.schema}.chunks WHERE tenant_id = $1) AS n`,
+          [tenantId],
+        );
+        return Number(result.rows[0]?.n);
+      };
+
+      beforeAll(async () => {
+        await documents().putDocument(
+          'tenant-a',
+          { id: 'a-1', title: 'A one', body: 'a' },
+          chunksOf('secret of tenant a, part one', 'secret of tenant a, part two'),
+        );
+        await documents().putDocument(
+          'tenant-a',
+          { id: 'a-2', title: 'A two', body: 'a' },
+          chunksOf('another secret of tenant a'),
+        );
+        await documents().putDocument(
+          'tenant-b',
+          { id: 'b-1', title: 'B one', body: 'b' },
+          chunksOf('note of tenant b, part one', 'note of tenant b, part two'),
+        );
+      });
+
+      it('a SELECT with no WHERE sees only the rows of the tenant set in the transaction', async () => {
+        expect(await ownerCount('tenant-a')).toBe(5);
+        const seen = await asRole(handle.current, handle.appRole, 'tenant-b', async (tx) => ({
+          chunks: await selectAll(tx, 'chunks'),
+          documents: await selectAll(tx, 'documents'),
+        }));
+        expect(seen.chunks).toHaveLength(2);
+        expect(seen.documents).toHaveLength(1);
+        expect([...seen.chunks, ...seen.documents].every((row) => row.tenant_id === 'tenant-b')).toBe(true);
+      });
+
+      it('a SELECT with no tenant set sees no rows at all', async () => {
+        const seen = await asRole(handle.current, handle.appRole, null, async (tx) => ({
+          chunks: await selectAll(tx, 'chunks'),
+          documents: await selectAll(tx, 'documents'),
+        }));
+        expect(seen).toEqual({ chunks: [], documents: [] });
+      });
+
+      it("an INSERT of another tenant's row is rejected by the policy's WITH CHECK", async () => {
+        const intoDocuments = await rejectionOf(
+          asRole(handle.current, handle.appRole, 'tenant-b', (tx) =>
+            tx.query(
+              `INSERT INTO ${handle.schema}.documents (tenant_id, id, title, body)
+               VALUES ('tenant-a', 'planted', 'Planted', 'planted by b')`,
+            ),
+          ),
+        );
+        expect(intoDocuments.message).toMatch(/row-level security/);
+        const intoChunks = await rejectionOf(
+          asRole(handle.current, handle.appRole, 'tenant-b', (tx) =>
+            tx.query(
+              `INSERT INTO ${handle.schema}.chunks (tenant_id, document_id, ordinal, document_version, content)
+               VALUES ('tenant-a', 'a-1', 99, 1, 'planted by b')`,
+            ),
+          ),
+        );
+        expect(intoChunks.message).toMatch(/row-level security/);
+        expect(await ownerCount('tenant-a')).toBe(5);
+      });
+
+      it("an UPDATE moving a row to another tenant is rejected, and a DELETE with no WHERE spares other tenants' rows", async () => {
+        const moved = await rejectionOf(
+          asRole(handle.current, handle.appRole, 'tenant-b', (tx) =>
+            tx.query(`UPDATE ${handle.schema}.documents SET tenant_id = 'tenant-a'`),
+          ),
+        );
+        expect(moved.message).toMatch(/row-level security/);
+
+        const deleted = await asRole(handle.current, handle.appRole, 'tenant-c', (tx) =>
+          tx.query<{ tenant_id: string }>(`DELETE FROM ${handle.schema}.chunks RETURNING tenant_id`),
+        );
+        expect(deleted.rows).toEqual([]);
+        expect(await ownerCount('tenant-a')).toBe(5);
+        expect(await ownerCount('tenant-b')).toBe(3);
+      });
+    });
+  });
+});

@@ -1,0 +1,234 @@
+// The usage ledger contract, run against the memory and the Redis adapters alike, and the usage query that
+// reads it through GraphQL after real feature calls.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createMemoryUsageLedger } from '../../subgraph/state/memory-usage-ledger';
+import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
+import type { UsageEvent, UsageLedger } from '../../subgraph/state/usage-ledger';
+import { gql, startTestSubgraph } from '../support/subgraph';
+import type { TestSubgraph } from '../support/subgraph';
+import { tokenFor } from '../support/tokens';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const unique = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+/** A connection that fails loudly when Redis is not there, instead of retrying forever. */
+async function connectRedis(): Promise<Redis> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  await redis.connect();
+  return redis;
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  const keys = await redis.keys(pattern);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+interface LedgerHandle {
+  ledger: UsageLedger;
+  dispose(): Promise<void>;
+}
+
+async function memoryLedger(): Promise<LedgerHandle> {
+  const ledger = createMemoryUsageLedger();
+  return { ledger, dispose: () => ledger.close() };
+}
+
+async function redisLedger(): Promise<LedgerHandle> {
+  const redis = await connectRedis();
+  const prefix = unique('test-usage');
+  const ledger = createRedisUsageLedger(redis, prefix);
+  return {
+    ledger,
+    async dispose() {
+      await deleteKeys(redis, `${prefix}:*`);
+      expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+      await ledger.close();
+      await redis.quit();
+    },
+  };
+}
+
+const event = (
+  overrides: Partial<UsageEvent> & Pick<UsageEvent, 'tenantId' | 'feature' | 'at'>,
+): UsageEvent => ({
+  fallback: false,
+  cacheHit: false,
+  costUsd: 0,
+  ...overrides,
+});
+
+const MARCH_10 = new Date('2025-03-10T09:30:00Z');
+const MARCH_11 = new Date('2025-03-11T23:59:59Z');
+const MARCH_11_LATER = new Date('2025-03-11T23:59:59.500Z');
+const FEBRUARY_28 = new Date('2025-02-28T23:59:59Z');
+
+describe.each([
+  ['memory', memoryLedger],
+  ['redis', redisLedger],
+] as const)('usage ledger contract: %s', (_kind, open) => {
+  let handle: LedgerHandle;
+  const ledger = () => handle.ledger;
+
+  beforeAll(async () => {
+    handle = await open();
+  });
+
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+
+  it('sums requests and spend for today and this month, and counts per feature, across two days', async () => {
+    const tenantId = 'two-days';
+    for (const e of [
+      event({ tenantId, feature: 'search', at: MARCH_10, costUsd: 0.002 }),
+      event({ tenantId, feature: 'ask', at: MARCH_10, costUsd: 0.01, fallback: true }),
+      event({ tenantId, feature: 'search', at: MARCH_11, costUsd: 0.003, cacheHit: true }),
+      event({ tenantId, feature: 'search', at: MARCH_11, fallback: true }),
+      event({ tenantId, feature: 'ask', at: MARCH_11, costUsd: 0.02 }),
+      // The previous month: in neither today's nor this month's totals.
+      event({ tenantId, feature: 'search', at: FEBRUARY_28, costUsd: 5, fallback: true }),
+    ]) {
+      await ledger().record(e);
+    }
+
+    const onMarch11 = await ledger().read(tenantId, MARCH_11_LATER);
+    expect(onMarch11.requestsToday).toBe(3);
+    expect(onMarch11.spendUsdToday).toBe(0.023);
+    expect(onMarch11.spendUsdThisMonth).toBe(0.035);
+    expect(onMarch11.byFeature).toEqual([
+      { feature: 'ask', requests: 2, costUsd: 0.03, fallbacks: 1, cacheHits: 0 },
+      { feature: 'search', requests: 3, costUsd: 0.005, fallbacks: 1, cacheHits: 1 },
+    ]);
+
+    const onMarch10 = await ledger().read(tenantId, MARCH_10);
+    expect(onMarch10.requestsToday).toBe(2);
+    expect(onMarch10.spendUsdToday).toBe(0.012);
+    expect(onMarch10.spendUsdThisMonth).toBe(0.035);
+
+    const inFebruary = await ledger().read(tenantId, FEBRUARY_28);
+    expect(inFebruary).toEqual({
+      requestsToday: 1,
+      spendUsdToday: 5,
+      spendUsdThisMonth: 5,
+      byFeature: [{ feature: 'search', requests: 1, costUsd: 5, fallbacks: 1, cacheHits: 0 }],
+    });
+  });
+
+  it('adds a thousand spends of 0.0001 USD to exactly 0.1 USD', async () => {
+    const tenantId = 'tiny-spends';
+    const naive = Array.from({ length: 1000 }, () => 0.0001).reduce((sum, value) => sum + value, 0);
+    expect(naive).not.toBe(0.1); // the drift the ledger must not have
+    await Promise.all(
+      Array.from({ length: 1000 }, () =>
+        ledger().record(event({ tenantId, feature: 'summarize', at: MARCH_10, costUsd: 0.0001 })),
+      ),
+    );
+    const snapshot = await ledger().read(tenantId, MARCH_10);
+    expect(snapshot.requestsToday).toBe(1000);
+    expect(snapshot.spendUsdToday).toBe(0.1);
+    expect(snapshot.spendUsdThisMonth).toBe(0.1);
+    expect(snapshot.byFeature).toEqual([
+      { feature: 'summarize', requests: 1000, costUsd: 0.1, fallbacks: 0, cacheHits: 0 },
+    ]);
+  });
+
+  it("keeps each tenant's counts to itself", async () => {
+    await ledger().record(event({ tenantId: 'tenant-one', feature: 'ask', at: MARCH_10, costUsd: 0.5 }));
+    await ledger().record(event({ tenantId: 'tenant-one', feature: 'ask', at: MARCH_10, fallback: true }));
+    await ledger().record(event({ tenantId: 'tenant-two', feature: 'search', at: MARCH_10, cacheHit: true }));
+
+    expect(await ledger().read('tenant-one', MARCH_10)).toEqual({
+      requestsToday: 2,
+      spendUsdToday: 0.5,
+      spendUsdThisMonth: 0.5,
+      byFeature: [{ feature: 'ask', requests: 2, costUsd: 0.5, fallbacks: 1, cacheHits: 0 }],
+    });
+    expect(await ledger().read('tenant-two', MARCH_10)).toEqual({
+      requestsToday: 1,
+      spendUsdToday: 0,
+      spendUsdThisMonth: 0,
+      byFeature: [{ feature: 'search', requests: 1, costUsd: 0, fallbacks: 0, cacheHits: 1 }],
+    });
+    expect(await ledger().read('tenant-three', MARCH_10)).toEqual({
+      requestsToday: 0,
+      spendUsdToday: 0,
+      spendUsdThisMonth: 0,
+      byFeature: [],
+    });
+  });
+});
+
+const USAGE = `{ usage { tenantId requestsToday spendUsdToday byFeature { feature requests fallbacks cacheHits costUsd } } }`;
+const SEARCH = `query($q: String!) { search(input: { query: $q }) { __typename } }`;
+const ASK = `query($q: String!) { ask(input: { question: $q }) { __typename } }`;
+const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`;
+
+interface UsageData {
+  usage: {
+    tenantId: string;
+    requestsToday: number;
+    spendUsdToday: number;
+    byFeature: { feature: string; requests: number; fallbacks: number; cacheHits: number; costUsd: number }[];
+  };
+}
+
+describe.each([
+  ['memory', {} as Record<string, string>],
+  ['redis', { REDIS_URL }],
+] as const)('usage through GraphQL with the %s ledger', (kind, env) => {
+  const tenant = unique('usage');
+  const otherTenant = unique('usage-other');
+  let subgraph: TestSubgraph;
+
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph(env);
+    expect(subgraph.app.state.kind).toBe(kind);
+  });
+
+  afterAll(async () => {
+    if (kind === 'redis') {
+      const redis = await connectRedis();
+      for (const t of [tenant, otherTenant]) await deleteKeys(redis, `ai:usage:{${t}}:*`);
+      await redis.quit();
+    }
+    await subgraph?.stop();
+  });
+
+  it('counts two searches and one ask, with their fallbacks, for the calling tenant only', async () => {
+    const token = await tokenFor(tenant);
+    await gql(subgraph.url, INGEST, {
+      token,
+      variables: { input: { id: 'd1', title: 'Kestrel notes', body: 'The kestrel hovers over the meadow.' } },
+    });
+    for (const [query, q] of [
+      [SEARCH, 'kestrel'],
+      [SEARCH, 'meadow'],
+      [ASK, 'What does the kestrel do?'],
+    ] as const) {
+      const response = await gql(subgraph.url, query, { token, variables: { q } });
+      expect(response.body.errors).toBeUndefined();
+    }
+
+    const mine = await gql<UsageData>(subgraph.url, USAGE, { token });
+    expect(mine.body.errors).toBeUndefined();
+    expect(mine.body.data?.usage).toEqual({
+      tenantId: tenant,
+      requestsToday: 3,
+      spendUsdToday: 0,
+      byFeature: [
+        { feature: 'ask', requests: 1, fallbacks: 1, cacheHits: 0, costUsd: 0 },
+        { feature: 'search', requests: 2, fallbacks: 2, cacheHits: 0, costUsd: 0 },
+      ],
+    });
+
+    const theirs = await gql<UsageData>(subgraph.url, USAGE, { token: await tokenFor(otherTenant) });
+    expect(theirs.body.errors).toBeUndefined();
+    expect(theirs.body.data?.usage).toEqual({
+      tenantId: otherTenant,
+      requestsToday: 0,
+      spendUsdToday: 0,
+      byFeature: [],
+    });
+  });
+});

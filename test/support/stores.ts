@@ -1,0 +1,121 @@
+// Opens the real document store (openStore) against PGlite in memory or in a temporary folder, or against the
+// PostgreSQL server on this machine under a schema of its own that is dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { envSchema } from '../../subgraph/config';
+import { openStore } from '../../subgraph/retrieval/store/open-store';
+import type { OpenedStore } from '../../subgraph/retrieval/store/open-store';
+import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
+
+/** The PostgreSQL server of the project's machines (trust auth, superuser). Tests fail loudly if it is down. */
+export const POSTGRES_URL = 'postgresql://root@127.0.0.1:5432/test';
+
+export type Backend = 'pglite' | 'postgres';
+export const BACKENDS: Backend[] = ['pglite', 'postgres'];
+
+/** The app role the subgraph switches to in every transaction unless configured otherwise. */
+export const DEFAULT_APP_ROLE = envSchema.shape.DATABASE_APP_ROLE.parse(undefined);
+
+/** A fresh lowercase SQL identifier, so concurrent test files never share tables. */
+export function uniqueSchemaName(prefix = 't'): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a schema of the PostgreSQL server and everything in it. */
+export async function dropPostgresSchema(schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a schema name: ${schema}`);
+  const client = new Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestStore {
+  backend: Backend;
+  schema: string;
+  appRole: string;
+  /** The store opened last. */
+  readonly current: OpenedStore;
+  /** Closes the current store and opens the same database again (PostgreSQL, or PGlite with `persistent`). */
+  reopen(): Promise<OpenedStore>;
+  /** Closes the store and drops its schema (PostgreSQL) or folder (PGlite). */
+  dispose(): Promise<void>;
+}
+
+export async function openTestStore(
+  backend: Backend,
+  options: { persistent?: boolean; appRole?: string } = {},
+): Promise<TestStore> {
+  const schema = uniqueSchemaName();
+  const appRole = options.appRole ?? DEFAULT_APP_ROLE;
+  const dataDir =
+    backend === 'pglite' && options.persistent ? mkdtempSync(join(tmpdir(), 'ai-store-')) : ':memory:';
+  const env = {
+    DATABASE_URL: backend === 'postgres' ? POSTGRES_URL : undefined,
+    DATA_DIR: dataDir,
+    DATABASE_SCHEMA: schema,
+    DATABASE_APP_ROLE: appRole,
+    DATABASE_POOL_SIZE: 4,
+  };
+  const removeDataDir = () => {
+    if (dataDir !== ':memory:') rmSync(dataDir, { recursive: true, force: true });
+  };
+  let current: OpenedStore;
+  try {
+    current = await openStore(env);
+  } catch (error) {
+    removeDataDir();
+    if (backend === 'postgres') await dropPostgresSchema(schema).catch(() => undefined);
+    throw error;
+  }
+  let closed = false;
+  return {
+    backend,
+    schema,
+    appRole,
+    get current() {
+      return current;
+    },
+    async reopen() {
+      if (backend === 'pglite' && dataDir === ':memory:') {
+        throw new Error('an in-memory PGlite cannot be reopened: pass persistent');
+      }
+      await current.documents.close();
+      current = await openStore(env);
+      return current;
+    },
+    async dispose() {
+      if (closed) return;
+      closed = true;
+      try {
+        await current.documents.close();
+      } finally {
+        removeDataDir();
+        if (backend === 'postgres') await dropPostgresSchema(schema);
+      }
+    },
+  };
+}
+
+/**
+ * Runs raw SQL in one transaction as `role`, with `app.tenant_id` set to `tenantId` (or left unset), exactly as a
+ * careless query would run: no tenant filter is added, so only row level security stands between tenants.
+ */
+export function asRole<T>(
+  store: OpenedStore,
+  role: string,
+  tenantId: string | null,
+  work: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
+  return store.db.transaction(async (tx) => {
+    await tx.query("SELECT set_config('role', $1, true)", [role]);
+    if (tenantId !== null) await tx.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    return work(tx);
+  });
+}
