@@ -22,7 +22,7 @@ function integer(defaultValue: number, min: number, max: number) {
     .default(defaultValue);
 }
 
-const JWT_ALGORITHMS = [
+export const JWT_ALGORITHMS = [
   'HS256',
   'HS384',
   'HS512',

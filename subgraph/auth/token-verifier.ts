@@ -1,6 +1,7 @@
 // Verifies the gateway's JWT with jose and turns it into a TenantContext; every refusal is typed.
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+import { JWT_ALGORITHMS } from '../config';
 import type { Config } from '../config';
 import { AuthenticationError } from './auth-errors';
 import type { AuthFailure } from './auth-errors';
@@ -9,18 +10,7 @@ import type { TenantContext } from './tenant-context';
 
 export type TokenVerifier = (token: string) => Promise<TenantContext>;
 
-const ASYMMETRIC_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
+const ASYMMETRIC_ALGORITHMS = JWT_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
 
 type KeyInput = Uint8Array | KeyLike | JWTVerifyGetKey;
 

@@ -1,4 +1,5 @@
 // Splits a document into bounded, overlapping chunks for embedding and retrieval, breaking at natural boundaries.
+import { NON_TERMINAL_ABBREVIATIONS } from '../text/abbreviations';
 
 export interface ChunkOptions {
   maxChars: number;
@@ -16,25 +17,6 @@ export interface TextChunk {
 const MIN_MAX_CHARS = 50;
 // Breaks are searched only in the tail of the window so chunks stay close to maxChars and the count stays low.
 const BREAK_SEARCH_FRACTION = 0.25;
-
-// Common abbreviations whose trailing period does not end a sentence; kept local so retrieval imports nothing upward.
-const NON_TERMINAL_ABBREVIATIONS = new Set([
-  'mr',
-  'mrs',
-  'ms',
-  'dr',
-  'prof',
-  'sr',
-  'jr',
-  'st',
-  'vs',
-  'cf',
-  'fig',
-  'no',
-  'e.g',
-  'i.e',
-  'approx',
-]);
 
 /**
  * Collapses whitespace runs inside lines to one space, trims lines and turns any run of blank lines into a single

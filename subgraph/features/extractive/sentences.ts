@@ -1,33 +1,5 @@
 // Sentence splitter for extractive summaries: cheap heuristics that survive abbreviations, initials and decimals.
-
-// A period after these never ends a sentence: titles precede a name, and e.g./i.e./vs. introduce more of it.
-const NON_TERMINAL_ABBREVIATIONS: ReadonlySet<string> = new Set([
-  'mr',
-  'mrs',
-  'ms',
-  'dr',
-  'prof',
-  'sr',
-  'jr',
-  'st',
-  'rev',
-  'gen',
-  'col',
-  'capt',
-  'lt',
-  'sgt',
-  'vs',
-  'cf',
-  'fig',
-  'figs',
-  'no',
-  'nos',
-  'vol',
-  'approx',
-  'e.g',
-  'i.e',
-  'viz',
-]);
+import { NON_TERMINAL_ABBREVIATIONS } from '../../text/abbreviations';
 
 // Terminal punctuation, optionally followed by closing quotes or brackets, that is followed by whitespace or the end.
 // Requiring whitespace after it is what keeps decimals ("3.14") and domains ("example.com") whole.

@@ -1,0 +1,30 @@
+// Abbreviations whose trailing period does not end a sentence, shared by the chunker and the sentence splitter.
+
+// A period after these never ends a sentence: titles precede a name, and e.g./i.e./vs. introduce more of it.
+export const NON_TERMINAL_ABBREVIATIONS: ReadonlySet<string> = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'rev',
+  'gen',
+  'col',
+  'capt',
+  'lt',
+  'sgt',
+  'vs',
+  'cf',
+  'fig',
+  'figs',
+  'no',
+  'nos',
+  'vol',
+  'approx',
+  'e.g',
+  'i.e',
+  'viz',
+]);
