@@ -1,0 +1,95 @@
+// A graphql-ws client (the real one, over the `ws` package) that runs one subscription to its end and says
+// how it ended: the results it received, or the close event when the server refused the connection.
+import { createClient } from 'graphql-ws';
+import type { FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface WsClosed {
+  kind: 'closed';
+  code: number;
+  reason: string;
+}
+
+export interface WsResults<Data> {
+  kind: 'results';
+  /** Every `next` payload, in order; a subscription refused with errors ends as one result holding them. */
+  results: FormattedExecutionResult<Data, unknown>[];
+}
+
+export type WsOutcome<Data> = WsClosed | WsResults<Data>;
+
+export interface WsSubscribeOptions {
+  /** The connection_init payload, where the token travels. */
+  connectionParams?: Record<string, unknown>;
+  variables?: Record<string, unknown>;
+  /** Fails the call when neither a close nor a completion arrives in time. */
+  timeoutMs?: number;
+}
+
+function closeEventOf(value: unknown): WsClosed | null {
+  if (typeof value !== 'object' || value === null || !('code' in value)) return null;
+  const { code, reason } = value as { code: unknown; reason?: unknown };
+  return typeof code === 'number' ? { kind: 'closed', code, reason: String(reason ?? '') } : null;
+}
+
+export function subscribeOnce<Data = Record<string, unknown>>(
+  url: string,
+  query: string,
+  options: WsSubscribeOptions = {},
+): Promise<WsOutcome<Data>> {
+  const { connectionParams, variables, timeoutMs = 10_000 } = options;
+  return new Promise<WsOutcome<Data>>((resolve, reject) => {
+    const results: FormattedExecutionResult<Data, unknown>[] = [];
+    let settled = false;
+    const finish = (outcome: WsOutcome<Data> | Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // dispose() rejects with the close event when the socket is already closed; that close is the outcome.
+      void Promise.resolve()
+        .then(() => client.dispose())
+        .catch(() => undefined)
+        .finally(() => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`graphql-ws: no completion or close within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      // Connect at once and never retry, so a refused connection_init ends in the server's close event.
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams,
+      onNonLazyError: (error) => finish(closeEventOf(error) ?? toError(error)),
+      on: {
+        closed: (event) => {
+          const closed = closeEventOf(event);
+          if (closed) finish(closed);
+        },
+      },
+    });
+    client.subscribe<Data>(
+      { query, variables },
+      {
+        next: (result) => results.push(result),
+        error: (error) => {
+          const closed = closeEventOf(error);
+          if (closed) finish(closed);
+          else if (Array.isArray(error))
+            finish({
+              kind: 'results',
+              results: [...results, { errors: error } as FormattedExecutionResult<Data, unknown>],
+            });
+          else finish(toError(error));
+        },
+        complete: () => finish({ kind: 'results', results }),
+      },
+    );
+  });
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(`graphql-ws: ${JSON.stringify(value)}`);
+}
