@@ -88,6 +88,7 @@ export async function startServer(app: App, listen: { port: number; host: string
     schema,
     validationRules: limitRules,
     formatError,
+    logger,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT and calls stop(); Apollo's own handler would race it, and a second concurrent

@@ -39,9 +39,12 @@ export function retryAfterMsFrom(
   headers: { get(name: string): string | null } | undefined | null,
 ): number | null {
   if (!headers) return null;
-  const ms = Number(headers.get('retry-after-ms'));
-  if (headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers.get('retry-after');
+  // An empty value is no value: Number('') is 0, which would read as "retry at once".
+  const read = (name: string): string | null => headers.get(name)?.trim() || null;
+  const msValue = read('retry-after-ms');
+  const ms = Number(msValue);
+  if (msValue !== null && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = read('retry-after');
   if (value === null) return null;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

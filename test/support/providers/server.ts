@@ -37,6 +37,10 @@ export interface RecordedRequest {
   at: number;
   /** The fault this request got, if any. */
   fault?: Fault;
+  /** Date.now() when the response closed: sent in full, or the connection went away. */
+  closedAt?: number;
+  /** True when the connection closed before the response was sent in full (client abort, reset, close()). */
+  aborted?: boolean;
 }
 
 export interface FakeProviderServer {
@@ -141,6 +145,10 @@ export async function startFakeServer(
       at: Date.now(),
     };
     requests.push(record);
+    res.on('close', () => {
+      record.closedAt = Date.now();
+      record.aborted = !res.writableFinished;
+    });
     const headers = { [provider.requestIdHeader]: nextId('req_') };
     const fail = (status: number, message: string, extra: Record<string, string> = {}): void =>
       sendJson(res, status, provider.errorBody(status, message), { ...headers, ...extra });
