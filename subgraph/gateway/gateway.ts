@@ -129,9 +129,8 @@ export class ModelGateway {
       return { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null };
     const prompt = this.deps.prompts.render(call.promptName, call.variables);
     const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
-    const fresh = (await this.lookup(call.task, keys)).find(
-      (entry) => entry && entry.freshUntil > Date.now(),
-    );
+    const entries = await this.lookup(call.task, keys);
+    const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
     if (fresh) return fromCache(fresh);
 
     let last: ProviderError | null = null;
@@ -182,6 +181,12 @@ export class ModelGateway {
       } finally {
         clearTimeout(timer);
       }
+    }
+    // Streams are not cached, but a stale complete result still beats the floor when every target failed.
+    const stale = entries.find((entry) => entry !== null);
+    if (stale) {
+      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'stale' });
+      return fromCache(stale);
     }
     return failed(last);
   }

@@ -3,6 +3,7 @@
 // otherwise the highest version of each prompt serves.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../../config';
 
 export interface PromptTemplate {
   name: string;
@@ -51,12 +52,16 @@ export class PromptLibrary {
       const match = /^([a-z-]+)\.v(\d+)\.md$/.exec(file);
       return match?.[1] && match[2] ? [{ file, name: match[1], number: Number(match[2]) }] : [];
     });
+    for (const name of pinned.keys()) {
+      if (!files.some((f) => f.name === name))
+        throw new ConfigError(`PROMPT_VERSIONS pins ${name}, but no prompt of that name exists`);
+    }
     for (const name of new Set(files.map((f) => f.name))) {
       const versions = files.filter((f) => f.name === name).sort((a, b) => b.number - a.number);
       const wanted = pinned.get(name);
       const chosen = wanted ? versions.find((v) => `v${v.number}` === wanted) : versions[0];
       if (!chosen)
-        throw new Error(`PROMPT_VERSIONS pins ${name}=${wanted}, but no ${name}.${wanted}.md exists`);
+        throw new ConfigError(`PROMPT_VERSIONS pins ${name}=${wanted}, but no ${name}.${wanted}.md exists`);
       const version = `${name}.v${chosen.number}`;
       this.active.set(name, parsePromptFile(name, version, readFileSync(join(dir, chosen.file), 'utf8')));
     }

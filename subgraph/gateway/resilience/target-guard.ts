@@ -68,9 +68,18 @@ export function createTargetGuard(settings: ResilienceSettings): TargetGuard {
     return new ProviderError('network', error instanceof Error ? error.message : 'provider call failed');
   };
 
+  // cockatiel leaves the state Open after the cool-down until the next execute() half-opens it, so isOpen()
+  // must check the cool-down itself, or a target used only through record() (streams) would never half-open.
+  let openedAt = 0;
+  circuit.onBreak(() => {
+    openedAt = Date.now();
+  });
+
   return {
     circuit,
-    isOpen: () => circuit.state === CircuitState.Open || circuit.state === CircuitState.Isolated,
+    isOpen: () =>
+      circuit.state === CircuitState.Isolated ||
+      (circuit.state === CircuitState.Open && Date.now() - openedAt < settings.cooldownMs),
 
     async run(deadline, attemptTimeoutMs, call) {
       const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;
