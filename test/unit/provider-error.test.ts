@@ -100,7 +100,8 @@ describe('fromHttpStatus', () => {
 
 describe('ProviderError flags per kind', () => {
   it.each([
-    ['timeout', true, true],
+    // Our own attempt timeout (no status) moves on to the next target instead of retrying the one that hung.
+    ['timeout', false, true],
     ['rate-limited', true, false],
     ['server', true, true],
     ['network', true, true],

@@ -15,7 +15,13 @@ export class ProviderError extends Error {
     super(message);
   }
 
+  /**
+   * Network errors, 408, 429, 5xx and malformed bodies may pass on a retry. Our own attempt timeout does not
+   * retry the same target: a provider that just hung is likely to hang again, and the next target in the
+   * chain is a better use of what is left of the deadline.
+   */
   get retryable(): boolean {
+    if (this.kind === 'timeout') return this.status === 408;
     return this.kind !== 'client' && this.kind !== 'circuit-open';
   }
 
