@@ -1,5 +1,7 @@
 // Verifies the gateway's JWT with jose and turns it into a TenantContext; every refusal is typed.
+import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
 import { JWT_ALGORITHMS } from '../config';
 import type { Config } from '../config';
@@ -14,13 +16,17 @@ const ASYMMETRIC_ALGORITHMS = JWT_ALGORITHMS.filter((alg) => !alg.startsWith('HS
 
 type KeyInput = Uint8Array | KeyLike | JWTVerifyGetKey;
 
+const VERIFIED_CACHE_ENTRIES = 10_000;
+const VERIFIED_CACHE_TTL_MS = 60_000;
+
 export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVerifier> {
   const { key: source } = auth;
   let key: KeyInput;
   let algorithms: string[];
   switch (source.kind) {
     case 'secret':
-      key = new TextEncoder().encode(source.secret);
+      // A KeyObject once, rather than raw bytes that jose would import again on every verification.
+      key = createSecretKey(Buffer.from(source.secret, 'utf8'));
       algorithms = auth.algorithms ?? ['HS256'];
       break;
     case 'public-key': {
@@ -45,7 +51,13 @@ export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVe
     clockTolerance: auth.clockToleranceSeconds,
   };
 
+  // Verified tokens are remembered briefly: a client sends the same token with every request, and the
+  // signature check is most of the per-request cost of auth. An entry never outlives the token's `exp`.
+  const verified = new LRUCache<string, TenantContext>({ max: VERIFIED_CACHE_ENTRIES, ttlAutopurge: false });
+
   return async (token: string) => {
+    const known = verified.get(token);
+    if (known) return known;
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token))
       throw new AuthenticationError('malformed');
     let payload: JWTPayload;
@@ -59,7 +71,12 @@ export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVe
     } catch (error) {
       throw new AuthenticationError(classify(error));
     }
-    return tenantContextFrom(payload, auth.tenantClaim);
+    const tenant = tenantContextFrom(payload, auth.tenantClaim);
+    const untilExpiry =
+      typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : VERIFIED_CACHE_TTL_MS;
+    const ttl = Math.min(VERIFIED_CACHE_TTL_MS, untilExpiry);
+    if (ttl > 0) verified.set(token, tenant, { ttl });
+    return tenant;
   };
 }
 

@@ -90,43 +90,17 @@ export function createDocumentStore(
             return result.rows;
           }),
 
-    // OR of the query's lexemes (not plainto's AND): a natural question rarely has every word in one passage,
-    // and ts_rank_cd already ranks passages matching more of them higher.
+    // All of the query's lexemes first (selective, and the index finds them fast); only when that gives fewer
+    // than `limit` passages, any of them, since a natural question rarely has every word in one passage.
     searchLexical: (tenantId, query, limit) =>
       scoped(tenantId, async (tx) => {
-        const result = await tx.query<{
-          document_id: string;
-          ordinal: number;
-          document_version: number;
-          title: string;
-          content: string;
-          snippet: string;
-          score: number;
-        }>(
-          `WITH q AS (SELECT replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery AS query),
-           ranked AS (
-             SELECT c.document_id, c.ordinal, c.document_version, c.content, ts_rank_cd(c.tsv, q.query, 32) AS score
-             FROM ${schema}.chunks c, q
-             WHERE c.tenant_id = $1 AND c.tsv @@ q.query
-             ORDER BY score DESC, c.document_id, c.ordinal
-             LIMIT $3)
-           SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score,
-                  ts_headline('english', r.content, q.query,
-                    'MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … ", StartSel="", StopSel=""') AS snippet
-           FROM ranked r
-           JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id, q
-           ORDER BY r.score DESC, r.document_id, r.ordinal`,
-          [tenantId, query, limit],
-        );
-        return result.rows.map((row) => ({
-          documentId: row.document_id,
-          chunkId: chunkIdOf(row.document_id, row.ordinal),
-          documentVersion: row.document_version,
-          title: row.title,
-          content: row.content,
-          snippet: row.snippet,
-          score: Number(row.score),
-        }));
+        const all = await tx.query<LexicalRow>(lexicalSql(schema, 'all'), [tenantId, query, limit]);
+        if (all.rows.length >= limit) return all.rows.map(toHit);
+        const any = await tx.query<LexicalRow>(lexicalSql(schema, 'any'), [tenantId, query, limit]);
+        const seen = new Set(all.rows.map((row) => `${row.document_id}#${row.ordinal}`));
+        const more = any.rows.filter((row) => !seen.has(`${row.document_id}#${row.ordinal}`));
+        const merged = [...all.rows, ...more].sort((a, b) => b.score - a.score);
+        return merged.slice(0, limit).map(toHit);
       }),
 
     ping: async () => {
@@ -134,4 +108,45 @@ export function createDocumentStore(
     },
     close: () => db.close(),
   };
+}
+
+interface LexicalRow {
+  document_id: string;
+  ordinal: number;
+  document_version: number;
+  title: string;
+  content: string;
+  snippet: string;
+  score: number;
+}
+
+const toHit = (row: LexicalRow): LexicalHit => ({
+  documentId: row.document_id,
+  chunkId: chunkIdOf(row.document_id, row.ordinal),
+  documentVersion: row.document_version,
+  title: row.title,
+  content: row.content,
+  snippet: row.snippet,
+  score: Number(row.score),
+});
+
+/**
+ * Chunks matching all (AND) or any (OR) of the query's lexemes, with a snippet for the top `limit`. Both rank by
+ * the OR query, so scores of the two passes compare: a passage matching more of the words ranks higher.
+ */
+function lexicalSql(schema: string, match: 'all' | 'any'): string {
+  const any = "replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery";
+  const filter = match === 'all' ? "plainto_tsquery('english', $2)" : any;
+  return `WITH ranked AS (
+      SELECT c.document_id, c.ordinal, c.document_version, c.content, ts_rank_cd(c.tsv, ${any}, 32) AS score
+      FROM ${schema}.chunks c
+      WHERE c.tenant_id = $1 AND c.tsv @@ ${filter}
+      ORDER BY score DESC, c.document_id, c.ordinal
+      LIMIT $3)
+    SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score,
+           ts_headline('english', r.content, ${any},
+             'MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … ", StartSel="", StopSel=""') AS snippet
+    FROM ranked r
+    JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id
+    ORDER BY r.score DESC, r.document_id, r.ordinal`;
 }
