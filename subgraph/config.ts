@@ -95,6 +95,10 @@ export const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expects a lowercase SQL identifier' })
     .default('ai_subgraph_app'),
   DATABASE_POOL_SIZE: integer(10, 1, 200),
+  DATABASE_FTS_LEAKPROOF: z
+    .enum(['true', 'false'], { message: 'expects true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: optionalString.pipe(
     z
@@ -141,6 +145,7 @@ export const envSchema = z.object({
   MAX_REQUEST_BYTES: integer(2_000_000, 1_000, 50_000_000),
   MAX_QUERY_DEPTH: integer(10, 2, 50),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
+  MAX_QUERY_ALIASES: integer(10, 0, 1_000),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
@@ -182,7 +187,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const variable = issue?.path.join('.') ?? 'environment';
     const given = issue ? source[String(issue.path[0])] : undefined;
     const shown =
-      given === undefined || /SECRET|KEY|PASSWORD|TOKEN/i.test(variable) ? '' : ` (got "${given}")`;
+      given === undefined || /SECRET|KEY|PASSWORD|TOKEN|URL/i.test(variable) ? '' : ` (got "${given}")`;
     throw new ConfigError(`${variable} ${issue?.message ?? 'is invalid'}${shown}`);
   }
   const env = parsed.data;
@@ -207,6 +212,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       'AUTH_JWT_SECRET, AUTH_PUBLIC_KEY or AUTH_JWKS_URL expects a value when NODE_ENV=production',
     );
   } else key = { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, development: true };
+  // A shared identity provider signs tokens for many APIs with one key: without iss and aud checks, a token
+  // minted for another API that happens to carry the tenant claim would be accepted here.
+  if (production && key.kind !== 'secret' && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
+    throw new ConfigError(
+      `${env.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'} expects a value when NODE_ENV=production with a public key or JWKS`,
+    );
+  }
 
   return {
     env,

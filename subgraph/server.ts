@@ -38,6 +38,7 @@ export async function startServer(app: App, listen: { port: number; host: string
   const limitRules = operationLimitRules({
     maxDepth: config.env.MAX_QUERY_DEPTH,
     maxCost: config.env.MAX_QUERY_COST,
+    maxAliases: config.env.MAX_QUERY_ALIASES,
   });
   const contextDeps = { features: app.features, documents: app.store.documents, logger };
   const formatError = maskError(logger);
@@ -73,6 +74,10 @@ export async function startServer(app: App, listen: { port: number; host: string
         }
       },
       context: (ctx): RequestContext => createRequestContext(contextDeps, ctx.extra.tenant ?? null),
+      // Errors that end a subscription (bad input, a bug) are masked like HTTP ones; graphql-ws gives them no
+      // path, so the original error is handed over explicitly rather than unwrapped.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => formatError(error.toJSON(), error.originalError ?? error)),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
           ? {

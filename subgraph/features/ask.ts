@@ -26,18 +26,32 @@ const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage
   snippet,
 });
 
-/** The passages the answer cites with [n] markers, in order of first citation. */
-export function citedPassages(text: string, passages: readonly LexicalHit[]): Passage[] {
-  const cited = new Set<number>();
+/**
+ * The passages the answer cites with [n] markers, in order of first citation, and the text renumbered to
+ * match: the answer's [1] is citations[0]. Markers naming no given passage are dropped, never shown.
+ */
+export function citeInOrder(
+  text: string,
+  passages: readonly LexicalHit[],
+): { text: string; citations: Passage[] } {
+  const order = new Map<number, number>();
   for (const match of text.matchAll(/\[(\d{1,3})\]/g)) {
     const index = Number(match[1]) - 1;
-    if (index >= 0 && index < passages.length) cited.add(index);
+    if (index >= 0 && index < passages.length && !order.has(index)) order.set(index, order.size + 1);
   }
-  return [...cited].flatMap((index) => {
+  const renumbered = text.replace(/\[(\d{1,3})\]/g, (_marker, n: string) => {
+    const position = order.get(Number(n) - 1);
+    return position === undefined ? '' : `[${position}]`;
+  });
+  const citations = [...order.keys()].flatMap((index) => {
     const passage = passages[index];
     return passage ? [toPassage(passage)] : [];
   });
+  return { text: renumbered.replace(/ {2,}/g, ' ').trim(), citations };
 }
+
+export const citedPassages = (text: string, passages: readonly LexicalHit[]): Passage[] =>
+  citeInOrder(text, passages).citations;
 
 export function createAskFeature(deps: FeatureDeps) {
   async function prepare(call: FeatureCall, rawInput: unknown): Promise<AskSource | null> {
@@ -55,10 +69,10 @@ export function createAskFeature(deps: FeatureDeps) {
         requestId: call.requestId,
         promptName: 'answer',
         variables: { passages: numbered, question: input.question },
-        // The chunk ids and versions are in the key: a re-ingested document changes it.
+        // Chunk ids, versions and content are in the key: a re-ingested (even deleted and re-created) document changes it.
         cacheScope: hashScope(
           normalizeForCache(input.question),
-          passages.map((p) => `${p.chunkId}@${p.documentVersion}`),
+          passages.map((p) => [p.chunkId, p.documentVersion, p.content]),
         ),
         inputChars: numbered.length + input.question.length,
         deadline: deps.gateway.deadlineFor('answer'),
@@ -71,7 +85,7 @@ export function createAskFeature(deps: FeatureDeps) {
       const { provider, model, promptVersion, cached, costUsd } = outcome;
       return {
         kind: 'full',
-        value: { text: outcome.text.trim(), citations: citedPassages(outcome.text, source.passages) },
+        value: citeInOrder(outcome.text, source.passages),
         model: { provider, model, promptVersion, cached, costUsd },
       };
     }

@@ -55,7 +55,7 @@ export async function settle<Full, Degraded>(
   const costUsd = result.kind === 'unavailable' ? 0 : result.meta.costUsd;
   deps.metrics.featureDuration.observe({ feature, outcome: result.kind }, latencyMs / 1000);
   deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason });
-  if (costUsd > 0) deps.metrics.costUsd.inc({ tenant: call.tenant.tenantId, feature }, costUsd);
+  if (costUsd > 0) deps.metrics.costUsd.inc({ feature }, costUsd);
   try {
     await deps.usage.record({
       tenantId: call.tenant.tenantId,

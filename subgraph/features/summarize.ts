@@ -33,8 +33,8 @@ export function createSummarizeFeature(deps: FeatureDeps) {
       const document = await stage(deps.metrics, 'retrieval.document', () => call.loadDocument(id));
       if (!document) return null;
       text = `${document.title}.\n\n${document.body}`;
-      // Keyed by document version: a re-ingested document never gets the old summary.
-      scope = hashScope('document', document.id, document.version, maxWords);
+      // Keyed by version and content: a re-ingested (or deleted and re-created) document never gets the old summary.
+      scope = hashScope('document', document.id, document.version, document.title, document.body, maxWords);
     } else {
       text = input.text ?? '';
       scope = hashScope('text', normalizeForCache(text), maxWords);

@@ -1,5 +1,7 @@
-// Bounds on what one operation may ask for (depth and estimated cost), from graphql-armor's rules.
+// Bounds on what one operation may ask for (depth, aliases and estimated cost), from graphql-armor's rules.
+// Aliases matter here beyond parsing cost: each aliased AI field is a model call.
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 
@@ -10,8 +12,13 @@ const reportRejection = {
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
 };
 
-export function operationLimitRules(limits: { maxDepth: number; maxCost: number }): ValidationRule[] {
+export function operationLimitRules(limits: {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+}): ValidationRule[] {
   return [
+    maxAliasesRule({ n: limits.maxAliases, ...reportRejection }),
     maxDepthRule({
       n: limits.maxDepth,
       ignoreIntrospection: true,

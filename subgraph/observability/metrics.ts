@@ -8,7 +8,7 @@ export interface Metrics {
   featureDuration: Histogram<'feature' | 'outcome'>;
   featureRequests: Counter<'feature' | 'outcome' | 'reason'>;
   stageDuration: Histogram<'stage'>;
-  costUsd: Counter<'tenant' | 'feature'>;
+  costUsd: Counter<'feature'>;
   modelCalls: Counter<'provider' | 'model' | 'outcome'>;
   fallbacks: Counter<'task' | 'reason'>;
   cacheLookups: Counter<'task' | 'result'>;
@@ -43,8 +43,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     costUsd: new Counter({
       name: 'ai_cost_usd_total',
-      help: 'Model spend in US dollars by tenant and feature',
-      labelNames: ['tenant', 'feature'],
+      // Per-tenant spend lives in the usage ledger: tenant ids as labels would be unbounded and visible to any
+      // scraper of /metrics.
+      help: 'Model spend in US dollars by feature',
+      labelNames: ['feature'],
       registers: [registry],
     }),
     modelCalls: new Counter({

@@ -17,8 +17,15 @@ export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'):
     const usage = createMemoryUsageLedger();
     return { kind: 'memory', usage, redis: null, ping: () => usage.ping(), close: () => usage.close() };
   }
-  // Fail fast rather than queue commands forever: a request must degrade, not hang, when Redis is away.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
+  // Fail fast rather than queue or wait: a request must degrade (a cache miss, a logged ledger gap), not hang,
+  // when Redis is slow or away.
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 500,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+  });
   redis.on('error', () => undefined);
   await redis.connect();
   const usage = createRedisUsageLedger(redis, `${keyPrefix}:usage`);

@@ -1,6 +1,6 @@
 // citedPassages: an Answer cites exactly the passages the model marked [n] (1-based), in order of first
 // citation, once each; markers outside the numbered passages cite nothing.
-import { citedPassages } from '../../subgraph/features/ask';
+import { citeInOrder, citedPassages } from '../../subgraph/features/ask';
 import type { LexicalHit } from '../../subgraph/retrieval/store/document-store';
 
 function hit(n: number): LexicalHit {
@@ -46,5 +46,30 @@ describe('citedPassages', () => {
   it('cites nothing for an answer without markers or with markers that are not [n]', () => {
     expect(documentIds('The passages do not say.')).toEqual([]);
     expect(documentIds('Odd forms: [a], [ 1 ], (2), [-1], [1.5], [1,2].')).toEqual([]);
+  });
+});
+
+describe('citeInOrder', () => {
+  const passage = (n: number) => ({
+    documentId: `d${n}`,
+    chunkId: `d${n}#0`,
+    documentVersion: 1,
+    title: `T${n}`,
+    content: `content ${n}`,
+    snippet: `snippet ${n}`,
+    score: 1,
+  });
+  const passages = [passage(1), passage(2), passage(3)];
+
+  it('renumbers the markers so that the answer’s [1] is the first citation', () => {
+    const { text, citations } = citeInOrder('X holds [3]. Y too [1]. Again X [3].', passages);
+    expect(citations.map((c) => c.chunkId)).toEqual(['d3#0', 'd1#0']);
+    expect(text).toBe('X holds [1]. Y too [2]. Again X [1].');
+  });
+
+  it('drops markers that name no passage it was given', () => {
+    const { text, citations } = citeInOrder('Made up [7] and real [2].', passages);
+    expect(citations.map((c) => c.chunkId)).toEqual(['d2#0']);
+    expect(text).toBe('Made up and real [1].');
   });
 });
