@@ -2,6 +2,7 @@
 import type { StreamEvent } from '../subgraph/features/streams';
 import type { AskOutcome, SummarizeOutcome } from '../subgraph/features/feature-result';
 import type { ResolversTypes, SubscriptionResolvers } from '../subgraph/generated/graphql';
+import { abortable } from './abortable';
 import { toAskResult, toSummarizeResult } from './to-union';
 
 type AskStreamEvent = ResolversTypes['AskStreamEvent'];
@@ -49,9 +50,10 @@ function toSummarizeEvent(event: StreamEvent<SummarizeOutcome>): SummarizeStream
 
 export const Subscription: SubscriptionResolvers = {
   askStream: {
-    subscribe: async function* (_root, { input }, ctx) {
-      for await (const event of ctx.features.askStream(ctx.call(), input)) yield toAskEvent(event);
-    },
+    subscribe: (_root, { input }, ctx) =>
+      abortable(async function* (signal) {
+        for await (const event of ctx.features.askStream(ctx.call(), input, signal)) yield toAskEvent(event);
+      }),
     resolve: (event: AskStreamEvent) => event,
   },
   summarizeStream: {

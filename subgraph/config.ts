@@ -126,6 +126,7 @@ export const envSchema = z.object({
   PROMPT_VERSIONS: optionalString,
   DEADLINE_MS: integer(8_000, 100, 120_000),
   ATTEMPT_TIMEOUT_MS: integer(5_000, 50, 120_000),
+  STREAM_MAX_MS: integer(120_000, 1_000, 600_000),
   RETRY_MAX_ATTEMPTS: integer(2, 1, 10),
   RETRY_BASE_DELAY_MS: integer(100, 1, 10_000),
   RETRY_MAX_DELAY_MS: integer(2_000, 1, 60_000),

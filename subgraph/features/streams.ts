@@ -54,7 +54,7 @@ export function createStreamFeatures(
   summarize: ReturnType<typeof createSummarizeFeature>,
 ) {
   return {
-    async *askStream(call: FeatureCall, rawInput: unknown): Gen<AskOutcome> {
+    async *askStream(call: FeatureCall, rawInput: unknown, signal?: AbortSignal): Gen<AskOutcome> {
       const elapsed = startClock();
       const source = await ask.prepare(call, rawInput);
       if (!source) {
@@ -64,14 +64,18 @@ export function createStreamFeatures(
         };
         return;
       }
-      const outcome = yield* relay<AskOutcome>(deps, source.gatewayCall);
+      const outcome = yield* relay<AskOutcome>(deps, { ...source.gatewayCall, signal });
       yield {
         kind: 'completed',
         result: await settle(deps, call, 'ask', elapsed, ask.finish(source, outcome)),
       };
     },
 
-    async *summarizeStream(call: FeatureCall, rawInput: unknown): Gen<SummarizeOutcome> {
+    async *summarizeStream(
+      call: FeatureCall,
+      rawInput: unknown,
+      signal?: AbortSignal,
+    ): Gen<SummarizeOutcome> {
       const elapsed = startClock();
       const source = await summarize.prepare(call, rawInput);
       if (!source) {
@@ -81,7 +85,7 @@ export function createStreamFeatures(
         };
         return;
       }
-      const outcome = yield* relay<SummarizeOutcome>(deps, source.gatewayCall);
+      const outcome = yield* relay<SummarizeOutcome>(deps, { ...source.gatewayCall, signal });
       const draft = await summarize.finish(source, outcome);
       yield { kind: 'completed', result: await settle(deps, call, 'summarize', elapsed, draft) };
     },

@@ -34,6 +34,7 @@ export function createGateway(
         answer: env.CACHE_TTL_ANSWER_SECONDS * 1000,
       },
       staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
+      streamMaxMs: env.STREAM_MAX_MS,
       resilience: {
         attemptTimeoutMs: env.ATTEMPT_TIMEOUT_MS,
         maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -13,11 +13,12 @@ import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { ProviderError, fromTransportError } from './providers/provider-error';
 import { Deadline } from './resilience/deadline';
-import { createTargetGuard } from './resilience/target-guard';
+import { MIN_USEFUL_ATTEMPT_MS, createTargetGuard } from './resilience/target-guard';
 import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
 import { targetId } from './routing/route-config';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
+import { streamAttempt } from './stream-attempt';
 
 export type CompletionTask = Exclude<Task, 'embed'>;
 
@@ -31,6 +32,8 @@ export interface GatewayCall {
   cacheScope: string;
   inputChars: number;
   deadline: Deadline;
+  /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
+  signal?: AbortSignal;
 }
 
 export type GatewayOutcome =
@@ -54,6 +57,8 @@ export interface GatewaySettings {
   deadlineMs: number;
   cacheTtlMs: Record<CompletionTask, number>;
   staleGraceMs: number;
+  /** The longest a streamed answer may run once it has started. */
+  streamMaxMs: number;
 }
 
 export interface GatewayDeps {
@@ -144,42 +149,33 @@ export class ModelGateway {
         yield fallbackEvent(last, false);
         continue;
       }
-      const firstToken = new AbortController();
-      const timer = setTimeout(
-        () => firstToken.abort(),
-        Math.min(
-          target.timeoutMs ?? this.deps.settings.resilience.attemptTimeoutMs,
-          call.deadline.remainingMs(),
-        ),
-      );
-      const signal = AbortSignal.any([call.deadline.signal, firstToken.signal]);
-      let text = '';
-      let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+      // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
+      if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) break;
+      const attemptMs = target.timeoutMs ?? this.deps.settings.resilience.attemptTimeoutMs;
+      const clocks = {
+        firstTokenMs: Math.min(attemptMs, call.deadline.remainingMs()),
+        idleMs: attemptMs,
+        capMs: this.deps.settings.streamMaxMs,
+      };
+      let streamed = false;
       try {
-        for await (const chunk of provider.stream({
-          model: target.model,
-          system: prompt.system,
-          user: prompt.user,
-          maxTokens: prompt.maxTokens,
-          signal,
-        })) {
-          if (chunk.type === 'usage') usage = chunk.usage;
-          else {
-            clearTimeout(timer);
-            text += chunk.text;
-            yield { type: 'delta', text: chunk.text };
+        const attempt = streamAttempt(provider, target.model, prompt, clocks, call.signal);
+        for (;;) {
+          const next = await attempt.next();
+          if (next.done) {
+            await guard.record('success');
+            return this.succeeded(call, target, prompt.version, next.value.text, next.value.usage);
           }
+          streamed = true;
+          yield { type: 'delta', text: next.value };
         }
-        if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
-        await guard.record('success');
-        return this.succeeded(call, target, prompt.version, text, usage);
       } catch (error) {
-        last = fromTransportError(error, signal);
+        // The client went away: nothing failed, and nobody is left to hear about a fallback.
+        if (call.signal?.aborted) return { ok: false, reason: 'PROVIDER_ERROR', retryAfterSeconds: null };
+        last = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
         await guard.record(last);
         this.noteFailure(call, target, last);
-        yield fallbackEvent(last, text.length > 0);
-      } finally {
-        clearTimeout(timer);
+        yield fallbackEvent(last, streamed);
       }
     }
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.

@@ -24,6 +24,8 @@ const ANSWER_TEXT =
 const SUMMARY_TEXT = 'The ledger records marmalade shipments and every quokka crate is weighed twice.';
 const LONG_ANSWER = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ') + ' [1].';
 
+// The final Answer drops the marker naming no passage; the streamed deltas are the provider's text as sent.
+const CITED_ANSWER_TEXT = ANSWER_TEXT.replace(' [7]', '');
 let answerText = ANSWER_TEXT;
 function responder(request: ChatRequest): string {
   const user = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
@@ -186,7 +188,7 @@ describe('streamed answers and summaries over graphql-ws', () => {
     expect(completed?.__typename).toBe('AskCompleted');
     expect(completed?.result).toMatchObject({
       __typename: 'Answer',
-      text: ANSWER_TEXT,
+      text: CITED_ANSWER_TEXT,
       meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v1', cached: false },
     });
     // [1] and [2] cite the two retrieved passages; [7] is outside them and cites nothing.
@@ -217,7 +219,11 @@ describe('streamed answers and summaries over graphql-ws', () => {
     expect(deltaText(after)).toBe(ANSWER_TEXT);
     expect(events.at(-1)).toMatchObject({
       __typename: 'AskCompleted',
-      result: { __typename: 'Answer', text: ANSWER_TEXT, meta: { provider: 'anthropic', cached: false } },
+      result: {
+        __typename: 'Answer',
+        text: CITED_ANSWER_TEXT,
+        meta: { provider: 'anthropic', cached: false },
+      },
     });
     expect(events.at(-1)?.result?.citations).toHaveLength(2);
     expect(anthropic.requestCount(MESSAGES)).toBe(1);
@@ -327,5 +333,60 @@ describe('streamed answers and summaries over graphql-ws', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('a healthy stream that outlasts the request deadline', () => {
+  const schema = uniqueSchemaName();
+  let openai: FakeProviderServer;
+  let anthropic: FakeProviderServer;
+  let subgraph: TestSubgraph;
+  let token: string;
+
+  beforeAll(async () => {
+    answerText = LONG_ANSWER;
+    [openai, anthropic] = await Promise.all([
+      startFakeOpenAI({ responder }),
+      startFakeAnthropic({ responder }),
+    ]);
+    subgraph = await startTestSubgraph({
+      DATABASE_URL: POSTGRES_URL,
+      DATABASE_SCHEMA: schema,
+      OPENAI_API_KEY: 'k',
+      OPENAI_BASE_URL: openai.baseURL,
+      ANTHROPIC_API_KEY: 'k',
+      ANTHROPIC_BASE_URL: anthropic.baseURL,
+      DEADLINE_MS: '800',
+      ATTEMPT_TIMEOUT_MS: '400',
+    });
+    token = await tokenFor(`long-${randomBytes(4).toString('hex')}`);
+    for (const input of DOCS) await gql(subgraph.url, INGEST, { token, variables: { input } });
+  });
+  afterAll(async () => {
+    await subgraph?.stop();
+    await Promise.all([openai?.close(), anthropic?.close()]);
+    await dropPostgresSchema(schema);
+    answerText = ANSWER_TEXT;
+  });
+
+  it('is not cut at the deadline: the deadline bounds the first token, an idle gap bounds the rest', async () => {
+    // About 30 deltas 100 ms apart: some 3 s in all, well past the 800 ms deadline, each gap under 400 ms.
+    openai.faults.once({ kind: 'slow-drip', delayMs: 100 });
+    const started = Date.now();
+    const outcome = await subscribeOnce<AskStreamData>(subgraph.wsUrl, ASK_STREAM, {
+      connectionParams: { authorization: `Bearer ${token}` },
+      variables: { q: QUESTION },
+      timeoutMs: 15_000,
+    });
+    if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code}`);
+    const events = eventsOf(outcome.results, 'askStream');
+    expect(Date.now() - started).toBeGreaterThan(800);
+    expect(events.some((event) => event.__typename === 'StreamNotice')).toBe(false);
+    expect(deltaText(events.slice(0, -1))).toBe(LONG_ANSWER);
+    expect(events.at(-1)).toMatchObject({
+      __typename: 'AskCompleted',
+      result: { __typename: 'Answer', meta: { provider: 'openai' } },
+    });
+    expect(anthropic.requestCount()).toBe(0);
   });
 });

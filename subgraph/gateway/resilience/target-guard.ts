@@ -30,7 +30,7 @@ export interface ResilienceSettings {
 }
 
 /** An attempt shorter than this cannot usefully reach a provider: do not start one. */
-const MIN_USEFUL_ATTEMPT_MS = 25;
+export const MIN_USEFUL_ATTEMPT_MS = 25;
 
 export interface TargetGuard {
   readonly circuit: CircuitBreakerPolicy;

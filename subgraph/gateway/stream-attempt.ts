@@ -1,0 +1,54 @@
+// One streamed attempt against one target. A stream is bounded by three clocks, not by the request deadline:
+// the first token must come within the attempt timeout (what is left of the deadline at most), each later
+// token within an idle gap, and the whole answer within a cap. A healthy long answer is never cut at the
+// deadline; a hung or stalled one is abandoned, its AbortSignal reaching the SDK.
+import type { RenderedPrompt } from './prompts/prompt-library';
+import type { ModelProvider, TokenUsage } from './providers/model-provider';
+import { ProviderError, fromTransportError } from './providers/provider-error';
+
+export interface StreamClocks {
+  firstTokenMs: number;
+  idleMs: number;
+  capMs: number;
+}
+
+export async function* streamAttempt(
+  provider: ModelProvider,
+  model: string,
+  prompt: RenderedPrompt,
+  clocks: StreamClocks,
+  callerSignal: AbortSignal | undefined,
+): AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined> {
+  const stall = new AbortController();
+  let timer = setTimeout(() => stall.abort(), clocks.firstTokenMs);
+  const signals = [stall.signal, AbortSignal.timeout(clocks.capMs)];
+  if (callerSignal) signals.push(callerSignal);
+  const signal = AbortSignal.any(signals);
+  let text = '';
+  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  try {
+    const chunks = provider.stream({
+      model,
+      system: prompt.system,
+      user: prompt.user,
+      maxTokens: prompt.maxTokens,
+      signal,
+    });
+    for await (const chunk of chunks) {
+      if (chunk.type === 'usage') {
+        usage = chunk.usage;
+        continue;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(() => stall.abort(), clocks.idleMs);
+      text += chunk.text;
+      yield chunk.text;
+    }
+  } catch (error) {
+    throw fromTransportError(error, signal);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
+  return { text, usage };
+}
