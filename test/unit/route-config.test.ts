@@ -140,7 +140,7 @@ describe('loadRouteTable from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () =
     });
     expect(chooseRoute(routes, 'answer', 't', 10).deadlineMs).toBe(1500);
     expect(ids(routes.tasks.summarize.chain)).toHaveLength(3);
-    expect(routes.tenants).toEqual({});
+    expect(routes.tenants.size).toBe(0);
   });
 
   it('reads the same shape from a file', () => {
@@ -203,5 +203,22 @@ describe('loadRouteTable from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () =
     expect(() => loadRouteTable(envOf({ GATEWAY_ROUTES_JSON: tooShort }), ALL)).toThrow(ConfigError);
     const empty = JSON.stringify({ tenants: { acme: { allowedProviders: [] } } });
     expect(() => loadRouteTable(envOf({ GATEWAY_ROUTES_JSON: empty }), ALL)).toThrow(ConfigError);
+  });
+});
+
+describe('tenant policies named after Object.prototype members', () => {
+  it('keeps a policy for a tenant named __proto__ (a plain object would drop it)', () => {
+    const routes = loadRouteTable(
+      envOf({ GATEWAY_ROUTES_JSON: '{"tenants":{"__proto__":{"allowedProviders":["anthropic"]}}}' }),
+      ALL,
+    );
+    expect(ids(chooseRoute(routes, 'answer', '__proto__', 10).chain)).toEqual(['anthropic:claude-sonnet-5-5']);
+    expect(ids(chooseRoute(routes, 'answer', 'constructor', 10).chain)).toHaveLength(3);
+  });
+
+  it('refuses an invalid policy with the tenant named', () => {
+    expect(() =>
+      loadRouteTable(envOf({ GATEWAY_ROUTES_JSON: '{"tenants":{"acme":{"allowedProviders":[]}}}' }), ALL),
+    ).toThrow(/GATEWAY_ROUTES_JSON at tenants\.acme/);
   });
 });

@@ -24,9 +24,12 @@ const taskRouteSchema = z.object({
   deadlineMs: z.number().int().min(100).max(120_000).optional(),
 });
 
+const tenantPolicySchema = z.object({ allowedProviders: z.array(providerName).min(1) });
+
 const routesFileSchema = z.object({
   tasks: z.partialRecord(z.enum(TASKS), taskRouteSchema).default({}),
-  tenants: z.record(z.string(), z.object({ allowedProviders: z.array(providerName).min(1) })).default({}),
+  // Only its shape here: each policy is validated from the raw entries (see rawTenantEntries).
+  tenants: z.record(z.string(), z.unknown()).optional(),
 });
 
 export type Target = z.infer<typeof targetSchema>;
@@ -37,7 +40,7 @@ export interface TenantPolicy {
 
 export interface RouteTable {
   tasks: Record<Task, TaskRoute>;
-  tenants: Record<string, TenantPolicy>;
+  tenants: ReadonlyMap<string, TenantPolicy>;
 }
 
 export const targetId = (target: Pick<Target, 'provider' | 'model'>): string =>
@@ -100,5 +103,22 @@ export function loadRouteTable(env: Env, configured: ReadonlySet<ProviderName>):
       }
     }
   }
-  return { tasks, tenants: parsed.data.tenants };
+  const tenants = new Map<string, TenantPolicy>();
+  for (const [tenantId, policy] of rawTenantEntries(raw)) {
+    const checked = tenantPolicySchema.safeParse(policy);
+    if (!checked.success) {
+      throw new ConfigError(
+        `${variable} at tenants.${tenantId}: ${checked.error.issues[0]?.message ?? 'invalid'}`,
+      );
+    }
+    tenants.set(tenantId, checked.data);
+  }
+  return { tasks, tenants };
+}
+
+// Read from the raw JSON: JSON.parse keeps a `__proto__` key as an own property, zod's record would not.
+function rawTenantEntries(raw: unknown): [string, unknown][] {
+  if (typeof raw !== 'object' || raw === null || !Object.hasOwn(raw, 'tenants')) return [];
+  const tenants = (raw as { tenants: unknown }).tenants;
+  return typeof tenants === 'object' && tenants !== null ? Object.entries(tenants) : [];
 }

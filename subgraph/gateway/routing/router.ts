@@ -17,8 +17,7 @@ export function chooseRoute(
 ): RouteChoice {
   const route = routes.tasks[task];
   const base = route.small && inputChars <= route.small.maxInputChars ? route.small.chain : route.chain;
-  // Own keys only: a tenant named `constructor` must not find Object.prototype's member as its policy.
-  const policy = Object.hasOwn(routes.tenants, tenantId) ? routes.tenants[tenantId] : undefined;
+  const policy = routes.tenants.get(tenantId);
   const chain = policy ? base.filter((target) => policy.allowedProviders.includes(target.provider)) : base;
   return { chain, deadlineMs: route.deadlineMs, restrictedByPolicy: base.length > 0 && chain.length === 0 };
 }
