@@ -107,9 +107,9 @@ export function loadRouteTable(env: Env, configured: ReadonlySet<ProviderName>):
   for (const [tenantId, policy] of rawTenantEntries(raw)) {
     const checked = tenantPolicySchema.safeParse(policy);
     if (!checked.success) {
-      throw new ConfigError(
-        `${variable} at tenants.${tenantId}: ${checked.error.issues[0]?.message ?? 'invalid'}`,
-      );
+      const issue = checked.error.issues[0];
+      const path = ['tenants', tenantId, ...(issue?.path ?? []).map(String)].join('.');
+      throw new ConfigError(`${variable} at ${path}: ${issue?.message ?? 'invalid'}`);
     }
     tenants.set(tenantId, checked.data);
   }
