@@ -212,7 +212,9 @@ describe('tenant policies named after Object.prototype members', () => {
       envOf({ GATEWAY_ROUTES_JSON: '{"tenants":{"__proto__":{"allowedProviders":["anthropic"]}}}' }),
       ALL,
     );
-    expect(ids(chooseRoute(routes, 'answer', '__proto__', 10).chain)).toEqual(['anthropic:claude-sonnet-5-5']);
+    expect(ids(chooseRoute(routes, 'answer', '__proto__', 10).chain)).toEqual([
+      'anthropic:claude-sonnet-5-5',
+    ]);
     expect(ids(chooseRoute(routes, 'answer', 'constructor', 10).chain)).toHaveLength(3);
   });
 
