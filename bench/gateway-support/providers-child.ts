@@ -1,0 +1,79 @@
+// Benchmark child: the model providers. A fake OpenAI server (the primary of every route) and a fake
+// Anthropic server (the secondary), both with a fixed baseline latency (BENCH_PROVIDER_LATENCY_MS). Handlers
+// let the parent inject a standing fault, read the last prompt each one received (so the direct baseline
+// sends the very same prompt), and count requests.
+import { startFakeAnthropic, startFakeOpenAI, defaultResponder } from '../../test/support/providers';
+import type { ChatRequest, Fault, FakeProviderServer } from '../../test/support/providers';
+import { serveChild } from './child';
+
+export type ProviderKey = 'openai' | 'anthropic';
+
+export interface PromptSample {
+  model: string;
+  system: string;
+  user: string;
+  maxTokens: number | null;
+}
+
+export interface FaultArgs {
+  provider: ProviderKey;
+  /** null clears every fault (the baseline latency stays). */
+  fault: Fault | null;
+}
+
+serveChild(async () => {
+  const latencyMs = Number(process.env.BENCH_PROVIDER_LATENCY_MS ?? '50');
+  const servers: Record<ProviderKey, FakeProviderServer> = {
+    openai: await startFakeOpenAI({ latencyMs }),
+    anthropic: await startFakeAnthropic({ latencyMs }),
+  };
+  const samples = new Map<string, PromptSample>();
+  const answered: Record<ProviderKey, number> = { openai: 0, anthropic: 0 };
+  for (const key of ['openai', 'anthropic'] as const) {
+    servers[key].faults.setLatency(latencyMs);
+    servers[key].respondWith((request: ChatRequest) => {
+      answered[key] += 1;
+      const user = [...request.messages].reverse().find((message) => message.role === 'user');
+      const maxTokens = request.body.max_tokens;
+      samples.set(`${key}:${request.model}`, {
+        model: request.model,
+        system: request.system ?? '',
+        user: user?.content ?? '',
+        maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
+      });
+      return defaultResponder(request);
+    });
+  }
+  // The fakes log every request for tests; under load that log would grow without bound.
+  const trim = setInterval(() => {
+    servers.openai.requests.length = 0;
+    servers.anthropic.requests.length = 0;
+  }, 1000);
+
+  return {
+    ready: {
+      openaiBaseURL: servers.openai.baseURL,
+      anthropicBaseURL: servers.anthropic.baseURL,
+      latencyMs,
+    },
+    async stop() {
+      clearInterval(trim);
+      await Promise.all([servers.openai.close(), servers.anthropic.close()]);
+    },
+    handlers: {
+      fault(args) {
+        const { provider, fault } = args as FaultArgs;
+        servers[provider].faults.clear();
+        if (fault) servers[provider].faults.always(fault);
+        return null;
+      },
+      sample(args) {
+        return samples.get(String(args)) ?? null;
+      },
+      /** Requests that reached the responder (hung ones never do), per provider, since start. */
+      answered() {
+        return { ...answered };
+      },
+    },
+  };
+});
