@@ -56,6 +56,8 @@ export const citedPassages = (text: string, passages: readonly LexicalHit[]): Pa
 export function createAskFeature(deps: FeatureDeps) {
   async function prepare(call: FeatureCall, rawInput: unknown): Promise<AskSource | null> {
     const input = parseInput(askInputSchema, rawInput);
+    // The budget starts before retrieval: the deadline bounds what the caller waits, not just the model call.
+    const deadline = deps.gateway.deadlineFor('answer');
     const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
       deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
     );
@@ -75,7 +77,7 @@ export function createAskFeature(deps: FeatureDeps) {
           passages.map((p) => [p.chunkId, p.documentVersion, p.content]),
         ),
         inputChars: numbered.length + input.question.length,
-        deadline: deps.gateway.deadlineFor('answer'),
+        deadline,
       },
     };
   }

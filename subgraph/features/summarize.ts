@@ -26,6 +26,8 @@ export function createSummarizeFeature(deps: FeatureDeps) {
   async function prepare(call: FeatureCall, rawInput: unknown): Promise<SummarizeSource | null> {
     const input = parseInput(summarizeInputSchema, rawInput);
     const maxWords = input.maxWords ?? deps.summaryDefaultWords;
+    // The budget starts before the document is loaded: it bounds what the caller waits, not just the model.
+    const deadline = deps.gateway.deadlineFor('summarize');
     let text: string;
     let scope: string;
     if (input.documentId) {
@@ -50,7 +52,7 @@ export function createSummarizeFeature(deps: FeatureDeps) {
         variables: { text, maxWords },
         cacheScope: scope,
         inputChars: text.length,
-        deadline: deps.gateway.deadlineFor('summarize'),
+        deadline,
       },
     };
   }

@@ -2,8 +2,8 @@
 
 import { splitSentences } from '../../subgraph/features/extractive/sentences';
 import { extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
-import { isStopword } from '../../subgraph/features/extractive/stopwords';
-import { tokenize } from '../../subgraph/features/extractive/tokens';
+import { isStopword } from '../../subgraph/text/stopwords';
+import { tokenize } from '../../subgraph/text/tokens';
 
 function wordCount(text: string): number {
   return text.split(/\s+/).filter((word) => word !== '').length;

@@ -1,10 +1,10 @@
 // Model-free summary: picks the document's most central sentences, the last rung of the summarize degradation ladder.
 
 import { splitSentences } from './sentences';
-import { isStopword } from './stopwords';
+import { isStopword } from '../../text/stopwords';
 import type { TermVector } from './tfidf';
 import { cosine, dot, norm, sumVectors, tfidfVectors } from './tfidf';
-import { tokenize } from './tokens';
+import { tokenize } from '../../text/tokens';
 
 // Small enough to only break near-ties: leads often summarize, but centrality must decide.
 const POSITION_PRIOR = 0.05;

@@ -1,5 +1,6 @@
 // Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, full-text search.
 import type { TextChunk } from '../chunking';
+import { snippetOf } from '../snippet';
 import type { SqlDatabase } from './sql';
 import { inTenantScope } from './tenant-scope';
 
@@ -95,12 +96,12 @@ export function createDocumentStore(
     searchLexical: (tenantId, query, limit) =>
       scoped(tenantId, async (tx) => {
         const all = await tx.query<LexicalRow>(lexicalSql(schema, 'all'), [tenantId, query, limit]);
-        if (all.rows.length >= limit) return all.rows.map(toHit);
+        if (all.rows.length >= limit) return all.rows.map(toHit(query));
         const any = await tx.query<LexicalRow>(lexicalSql(schema, 'any'), [tenantId, query, limit]);
         const seen = new Set(all.rows.map((row) => `${row.document_id}#${row.ordinal}`));
         const more = any.rows.filter((row) => !seen.has(`${row.document_id}#${row.ordinal}`));
         const merged = [...all.rows, ...more].sort((a, b) => b.score - a.score);
-        return merged.slice(0, limit).map(toHit);
+        return merged.slice(0, limit).map(toHit(query));
       }),
 
     ping: async () => {
@@ -116,23 +117,24 @@ interface LexicalRow {
   document_version: number;
   title: string;
   content: string;
-  snippet: string;
   score: number;
 }
 
-const toHit = (row: LexicalRow): LexicalHit => ({
-  documentId: row.document_id,
-  chunkId: chunkIdOf(row.document_id, row.ordinal),
-  documentVersion: row.document_version,
-  title: row.title,
-  content: row.content,
-  snippet: row.snippet,
-  score: Number(row.score),
-});
+const toHit =
+  (query: string) =>
+  (row: LexicalRow): LexicalHit => ({
+    documentId: row.document_id,
+    chunkId: chunkIdOf(row.document_id, row.ordinal),
+    documentVersion: row.document_version,
+    title: row.title,
+    content: row.content,
+    snippet: snippetOf(row.content, query),
+    score: Number(row.score),
+  });
 
 /**
- * Chunks matching all (AND) or any (OR) of the query's lexemes, with a snippet for the top `limit`. Both rank by
- * the OR query, so scores of the two passes compare: a passage matching more of the words ranks higher.
+ * Chunks matching all (AND) or any (OR) of the query's lexemes, the top `limit` with their documents' titles.
+ * Both rank by the OR query, so scores of the two passes compare: a passage matching more words ranks higher.
  */
 function lexicalSql(schema: string, match: 'all' | 'any'): string {
   const any = "replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery";
@@ -143,9 +145,7 @@ function lexicalSql(schema: string, match: 'all' | 'any'): string {
       WHERE c.tenant_id = $1 AND c.tsv @@ ${filter}
       ORDER BY score DESC, c.document_id, c.ordinal
       LIMIT $3)
-    SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score,
-           ts_headline('english', r.content, ${any},
-             'MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … ", StartSel="", StopSel=""') AS snippet
+    SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score
     FROM ranked r
     JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id
     ORDER BY r.score DESC, r.document_id, r.ordinal`;
