@@ -12,6 +12,7 @@ import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
 import { openStore } from './retrieval/store/open-store';
 import type { OpenedStore } from './retrieval/store/open-store';
+import { withSearchCache } from './retrieval/search-cache';
 import { openState } from './state/open-state';
 import type { SharedState } from './state/open-state';
 
@@ -48,7 +49,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
   const features = createFeatures({
     gateway,
-    documents: store.documents,
+    documents: withSearchCache(store.documents, state.corpus, {
+      maxEntries: env.SEARCH_CACHE_ENTRIES,
+      logger,
+    }),
     usage: state.usage,
     metrics,
     logger,

@@ -143,6 +143,7 @@ export const envSchema = z.object({
   CACHE_TTL_ANSWER_SECONDS: integer(3_600, 0, 30 * 86_400),
   CACHE_STALE_GRACE_SECONDS: integer(86_400, 0, 30 * 86_400),
   CACHE_MAX_ENTRIES: integer(10_000, 0, 10_000_000),
+  SEARCH_CACHE_ENTRIES: integer(5_000, 0, 1_000_000),
   MAX_REQUEST_BYTES: integer(2_000_000, 1_000, 50_000_000),
   MAX_QUERY_DEPTH: integer(10, 2, 50),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),

@@ -1,12 +1,16 @@
 // Opens the shared-state adapters: Redis when REDIS_URL is set, process memory otherwise.
 import { Redis } from 'ioredis';
+import { createMemoryCorpusVersions } from './corpus-versions';
+import type { CorpusVersions } from './corpus-versions';
 import { createMemoryUsageLedger } from './memory-usage-ledger';
+import { createRedisCorpusVersions } from './redis-corpus-versions';
 import { createRedisUsageLedger } from './redis-usage-ledger';
 import type { UsageLedger } from './usage-ledger';
 
 export interface SharedState {
   kind: 'redis' | 'memory';
   usage: UsageLedger;
+  corpus: CorpusVersions;
   redis: Redis | null;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -15,7 +19,14 @@ export interface SharedState {
 export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'): Promise<SharedState> {
   if (!redisUrl) {
     const usage = createMemoryUsageLedger();
-    return { kind: 'memory', usage, redis: null, ping: () => usage.ping(), close: () => usage.close() };
+    return {
+      kind: 'memory',
+      usage,
+      corpus: createMemoryCorpusVersions(),
+      redis: null,
+      ping: () => usage.ping(),
+      close: () => usage.close(),
+    };
   }
   // Fail fast rather than queue or wait: a request must degrade (a cache miss, a logged ledger gap), not hang,
   // when Redis is slow or away.
@@ -32,6 +43,7 @@ export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'):
   return {
     kind: 'redis',
     usage,
+    corpus: createRedisCorpusVersions(redis, `${keyPrefix}:corpus`),
     redis,
     ping: async () => {
       await redis.ping();
