@@ -428,7 +428,7 @@ function render(report: Report): string {
   push(
     '### c) Cache hits against a bare Apollo Server',
     '',
-    'The same authenticated `ask` repeated: the answer is cached after the first call, but lexical retrieval still runs on every request (the cache key holds the retrieved chunk ids and versions). Against Apollo Server 5 with the same schema on Express 5, no auth, answering `{ __typename }`.',
+    'The same authenticated `ask` repeated: the answer is cached after the first call. Its cache key holds the retrieved chunk ids and versions, so retrieval comes first; with the default config the retrieval result itself is remembered per tenant corpus version (`SEARCH_CACHE_ENTRIES`), so a repeated question reaches neither the database nor the provider. Against Apollo Server 5 with the same schema on Express 5, no auth, answering `{ __typename }`.',
     '',
     ...LOAD_HEADER,
     loadRow('ask, cache hit (subgraph, PGlite store)', report.cacheHit),
@@ -447,7 +447,7 @@ function render(report: Report): string {
   }
   push(
     `- Ratio (PGlite store): ${cacheRatio.toFixed(2)} (target ≥ ${TARGETS.cacheRatio}). Cache-hit responses: ${counts(report.cacheHit.load, 'typename:')}; cached ${counts(report.cacheHit.load, 'cached:')}.`,
-    `- A cache hit without retrieval (the same \`summarize\` text repeated; its key is the text's hash): ratio ${(report.summarizeCacheHit.load.rps / report.bare.load.rps).toFixed(2)}; responses: ${counts(report.summarizeCacheHit.load, 'typename:')}; cached ${counts(report.summarizeCacheHit.load, 'cached:')}. The gap between it and the ask cache hit is what the retrieval in front of the cache lookup costs.`,
+    `- A cache hit without retrieval (the same \`summarize\` text repeated; its key is the text's hash): ratio ${(report.summarizeCacheHit.load.rps / report.bare.load.rps).toFixed(2)}; responses: ${counts(report.summarizeCacheHit.load, 'typename:')}; cached ${counts(report.summarizeCacheHit.load, 'cached:')}. The gap between it and the ask cache hit is what the (cached) retrieval in front of the completion-cache lookup costs.`,
     '',
   );
 
