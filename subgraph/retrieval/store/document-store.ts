@@ -91,17 +91,19 @@ export function createDocumentStore(
             return result.rows;
           }),
 
-    // All of the query's lexemes first (selective, and the index finds them fast); only when that gives fewer
-    // than `limit` passages, any of them, since a natural question rarely has every word in one passage.
+    // Passes from strict to loose, each only while fewer than `limit` passages were found: all of the query's
+    // lexemes, then all but one, then any one. The strict pass is selective (the index finds it fast); the
+    // looser ones can match most of a large corpus, so they rank a bounded sample of candidates.
     searchLexical: (tenantId, query, limit) =>
       scoped(tenantId, async (tx) => {
-        const all = await tx.query<LexicalRow>(lexicalSql(schema, 'all'), [tenantId, query, limit]);
-        if (all.rows.length >= limit) return all.rows.map(toHit(query));
-        const any = await tx.query<LexicalRow>(lexicalSql(schema, 'any'), [tenantId, query, limit]);
-        const seen = new Set(all.rows.map((row) => `${row.document_id}#${row.ordinal}`));
-        const more = any.rows.filter((row) => !seen.has(`${row.document_id}#${row.ordinal}`));
-        const merged = [...all.rows, ...more].sort((a, b) => b.score - a.score);
-        return merged.slice(0, limit).map(toHit(query));
+        const found = new Map<string, LexicalRow>();
+        for (const match of MATCH_PASSES) {
+          const pass = await tx.query<LexicalRow>(lexicalSql(schema, match), [tenantId, query, limit]);
+          for (const row of pass.rows) found.set(`${row.document_id}#${row.ordinal}`, row);
+          if (found.size >= limit) break;
+        }
+        const ranked = [...found.values()].sort((a, b) => b.score - a.score);
+        return ranked.slice(0, limit).map(toHit(query));
       }),
 
     ping: async () => {
@@ -132,18 +134,38 @@ const toHit =
     score: Number(row.score),
   });
 
+const MATCH_PASSES = ['all', 'most', 'any'] as const;
+const LOOSE_PASS_CANDIDATES = 1_000;
+type MatchPass = (typeof MATCH_PASSES)[number];
+
+// The query's distinct lexemes, stemmed as the chunks' tsvectors are.
+const LEXEMES = "SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS lexeme";
+
 /**
- * Chunks matching all (AND) or any (OR) of the query's lexemes, the top `limit` with their documents' titles.
- * Both rank by the OR query, so scores of the two passes compare: a passage matching more words ranks higher.
+ * Chunks matching all (AND), all but one, or any one (OR) of the query's lexemes, the top `limit` with their
+ * documents' titles. Every pass ranks by the OR query, so scores compare: more matching words rank higher.
  */
-function lexicalSql(schema: string, match: 'all' | 'any'): string {
+function lexicalSql(schema: string, match: MatchPass): string {
   const any = "replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery";
-  const filter = match === 'all' ? "plainto_tsquery('english', $2)" : any;
-  return `WITH ranked AS (
-      SELECT c.document_id, c.ordinal, c.document_version, c.content, ts_rank_cd(c.tsv, ${any}, 32) AS score
+  const filters: Record<MatchPass, string> = {
+    all: "plainto_tsquery('english', $2)",
+    // All but one: (b & c & d) | (a & c & d) | ...; built from lexemes already stemmed, so 'simple' keeps them.
+    most: `to_tsquery('simple', (SELECT string_agg('(' || (SELECT string_agg(quote_literal(b.lexeme), ' & ')
+           FROM (${LEXEMES}) b WHERE b.lexeme <> a.lexeme) || ')', ' | ') FROM (${LEXEMES}) a))`,
+    any,
+  };
+  // The looser passes can match most of a large corpus: they rank a bounded set of candidates, so one vague
+  // question costs at most that much ranking work.
+  const candidates = match === 'all' ? '' : `LIMIT ${LOOSE_PASS_CANDIDATES}`;
+  return `WITH matched AS (
+      SELECT c.document_id, c.ordinal, c.document_version, c.content, c.tsv
       FROM ${schema}.chunks c
-      WHERE c.tenant_id = $1 AND c.tsv @@ ${filter}
-      ORDER BY score DESC, c.document_id, c.ordinal
+      WHERE c.tenant_id = $1 AND c.tsv @@ ${filters[match]}
+      ${candidates}),
+    ranked AS (
+      SELECT m.document_id, m.ordinal, m.document_version, m.content, ts_rank_cd(m.tsv, ${any}, 32) AS score
+      FROM matched m
+      ORDER BY score DESC, m.document_id, m.ordinal
       LIMIT $3)
     SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score
     FROM ranked r
