@@ -150,8 +150,9 @@ function lexicalSql(schema: string, match: MatchPass): string {
   const filters: Record<MatchPass, string> = {
     all: "plainto_tsquery('english', $2)",
     // All but one: (b & c & d) | (a & c & d) | ...; built from lexemes already stemmed, so 'simple' keeps them.
-    most: `to_tsquery('simple', (SELECT string_agg('(' || (SELECT string_agg(quote_literal(b.lexeme), ' & ')
-           FROM (${LEXEMES}) b WHERE b.lexeme <> a.lexeme) || ')', ' | ') FROM (${LEXEMES}) a))`,
+    // The whole tsquery comes out of one subquery, so it is computed once and can drive the GIN index.
+    most: `(SELECT to_tsquery('simple', string_agg('(' || (SELECT string_agg(quote_literal(b.lexeme), ' & ')
+           FROM (${LEXEMES}) b WHERE b.lexeme <> a.lexeme) || ')', ' | ')) FROM (${LEXEMES}) a)`,
     any,
   };
   // The looser passes can match most of a large corpus: they rank a bounded set of candidates, so one vague
