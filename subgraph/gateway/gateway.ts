@@ -72,6 +72,10 @@ export interface GatewayDeps {
   settings: GatewaySettings;
 }
 
+type Begun =
+  | { done: GatewayOutcome }
+  | { chain: Target[]; prompt: RenderedPrompt; keys: string[]; entries: (CachedCompletion | null)[] };
+
 export class ModelGateway {
   private readonly guards = new Map<string, TargetGuard>();
   private readonly flights = new SingleFlight<GatewayOutcome>();
@@ -94,20 +98,29 @@ export class ModelGateway {
     return guard;
   }
 
-  async complete(call: GatewayCall): Promise<GatewayOutcome> {
+  /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache entries. */
+  private async begin(call: GatewayCall): Promise<Begun> {
     const route = chooseRoute(this.deps.routes, call.task, call.tenantId, call.inputChars);
-    if (route.chain.length === 0)
-      return { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null };
+    if (route.chain.length === 0) {
+      return { done: { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null } };
+    }
     const prompt = this.deps.prompts.render(call.promptName, call.variables);
     const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
     const entries = await this.lookup(call.task, keys);
     const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
     if (fresh) {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
-      return fromCache(fresh);
+      return { done: fromCache(fresh) };
     }
+    return { chain: route.chain, prompt, keys, entries };
+  }
+
+  async complete(call: GatewayCall): Promise<GatewayOutcome> {
+    const begun = await this.begin(call);
+    if ('done' in begun) return begun.done;
+    const { chain, prompt, keys, entries } = begun;
     const flightKey = JSON.stringify([call.tenantId, call.task, prompt.version, call.cacheScope, keys]);
-    const flight = this.flights.run(flightKey, () => this.walkChain(call, route.chain, prompt, keys));
+    const flight = this.flights.run(flightKey, () => this.walkChain(call, chain, prompt, keys));
     const outcome = await flight.result;
     if (outcome.ok) {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
@@ -129,17 +142,12 @@ export class ModelGateway {
 
   /** Streams the answer's deltas; on a failure mid-stream, announces the fallback and restarts on the next target. */
   async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome> {
-    const route = chooseRoute(this.deps.routes, call.task, call.tenantId, call.inputChars);
-    if (route.chain.length === 0)
-      return { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null };
-    const prompt = this.deps.prompts.render(call.promptName, call.variables);
-    const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
-    const entries = await this.lookup(call.task, keys);
-    const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
-    if (fresh) return fromCache(fresh);
+    const begun = await this.begin(call);
+    if ('done' in begun) return begun.done;
+    const { chain, prompt, entries } = begun;
 
     let last: ProviderError | null = null;
-    for (const target of route.chain) {
+    for (const target of chain) {
       if (call.deadline.expired()) break;
       const guard = this.guardFor(target);
       const provider = this.providerOf(target);
