@@ -1,6 +1,6 @@
 // Subscription resolvers: the streamed answer and summary, as deltas, notices and the final union member.
 import type { StreamEvent } from '../subgraph/features/streams';
-import type { AskOutcome, SummarizeOutcome } from '../subgraph/features/feature-result';
+import type { AskOutcome, DegradationReason, SummarizeOutcome } from '../subgraph/features/feature-result';
 import type { ResolversTypes, SubscriptionResolvers } from '../subgraph/generated/graphql';
 import { abortable } from './abortable';
 import { toAskResult, toSummarizeResult } from './to-union';
@@ -8,10 +8,14 @@ import { toAskResult, toSummarizeResult } from './to-union';
 type AskStreamEvent = ResolversTypes['AskStreamEvent'];
 type SummarizeStreamEvent = ResolversTypes['SummarizeStreamEvent'];
 
-function toAskEvent(event: StreamEvent<AskOutcome>): AskStreamEvent {
+/** The one switch over stream events; each stream supplies its delta and completed members. */
+function toEvent<Outcome, Event>(
+  event: StreamEvent<Outcome>,
+  members: { delta(text: string, index: number): Event; completed(outcome: Outcome): Event },
+): Event | { __typename: 'StreamNotice'; reason: DegradationReason; message: string; restart: boolean } {
   switch (event.kind) {
     case 'delta':
-      return { __typename: 'AnswerDelta', text: event.text, index: event.index };
+      return members.delta(event.text, event.index);
     case 'notice':
       return {
         __typename: 'StreamNotice',
@@ -20,7 +24,7 @@ function toAskEvent(event: StreamEvent<AskOutcome>): AskStreamEvent {
         restart: event.restart,
       };
     case 'completed':
-      return { __typename: 'AskCompleted', result: toAskResult(event.result) };
+      return members.completed(event.result);
     default: {
       const unreachable: never = event;
       throw new Error(`unknown stream event ${JSON.stringify(unreachable)}`);
@@ -28,25 +32,20 @@ function toAskEvent(event: StreamEvent<AskOutcome>): AskStreamEvent {
   }
 }
 
-function toSummarizeEvent(event: StreamEvent<SummarizeOutcome>): SummarizeStreamEvent {
-  switch (event.kind) {
-    case 'delta':
-      return { __typename: 'SummaryDelta', text: event.text, index: event.index };
-    case 'notice':
-      return {
-        __typename: 'StreamNotice',
-        reason: event.reason,
-        message: event.message,
-        restart: event.restart,
-      };
-    case 'completed':
-      return { __typename: 'SummarizeCompleted', result: toSummarizeResult(event.result) };
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unknown stream event ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
+const toAskEvent = (event: StreamEvent<AskOutcome>): AskStreamEvent =>
+  toEvent(event, {
+    delta: (text, index): AskStreamEvent => ({ __typename: 'AnswerDelta', text, index }),
+    completed: (outcome): AskStreamEvent => ({ __typename: 'AskCompleted', result: toAskResult(outcome) }),
+  });
+
+const toSummarizeEvent = (event: StreamEvent<SummarizeOutcome>): SummarizeStreamEvent =>
+  toEvent(event, {
+    delta: (text, index): SummarizeStreamEvent => ({ __typename: 'SummaryDelta', text, index }),
+    completed: (outcome): SummarizeStreamEvent => ({
+      __typename: 'SummarizeCompleted',
+      result: toSummarizeResult(outcome),
+    }),
+  });
 
 export const Subscription: SubscriptionResolvers = {
   askStream: {

@@ -1,9 +1,11 @@
 // Maps a feature's outcome to the union member a client renders: full, degraded or unavailable.
 import type {
   AskOutcome,
+  DegradationReason,
+  FeatureResult,
+  ResultMeta,
   SearchOutcome,
   SummarizeOutcome,
-  Unavailable,
 } from '../subgraph/features/feature-result';
 import type { ResolversTypes } from '../subgraph/generated/graphql';
 
@@ -11,27 +13,35 @@ type SummarizeResult = ResolversTypes['SummarizeResult'];
 type SearchResult = ResolversTypes['SearchResult'];
 type AskResult = ResolversTypes['AskResult'];
 
-const unavailableMember = (outcome: Unavailable) =>
-  ({
-    __typename: 'AIUnavailable',
-    reason: outcome.reason,
-    message: outcome.message,
-    retryAfterSeconds: outcome.retryAfterSeconds,
-  }) as const;
+interface Members<Full, Degraded, Result> {
+  full(value: Full, meta: ResultMeta): Result;
+  degraded(value: Degraded, reason: DegradationReason, meta: ResultMeta): Result;
+}
 
-export function toSummarizeResult(outcome: SummarizeOutcome): SummarizeResult {
+/** The one switch over outcomes; each union supplies how its full and degraded members look. */
+function toMember<Full, Degraded, Result>(
+  outcome: FeatureResult<Full, Degraded>,
+  members: Members<Full, Degraded, Result>,
+):
+  | Result
+  | {
+      __typename: 'AIUnavailable';
+      reason: DegradationReason;
+      message: string;
+      retryAfterSeconds: number | null;
+    } {
   switch (outcome.kind) {
     case 'full':
-      return { __typename: 'Summary', text: outcome.value.text, meta: outcome.meta };
+      return members.full(outcome.value, outcome.meta);
     case 'degraded':
-      return {
-        __typename: 'DegradedSummary',
-        text: outcome.value.text,
-        reason: outcome.reason,
-        meta: outcome.meta,
-      };
+      return members.degraded(outcome.value, outcome.reason, outcome.meta);
     case 'unavailable':
-      return unavailableMember(outcome);
+      return {
+        __typename: 'AIUnavailable',
+        reason: outcome.reason,
+        message: outcome.message,
+        retryAfterSeconds: outcome.retryAfterSeconds,
+      };
     default: {
       const unreachable: never = outcome;
       throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
@@ -39,47 +49,35 @@ export function toSummarizeResult(outcome: SummarizeOutcome): SummarizeResult {
   }
 }
 
-export function toSearchResult(outcome: SearchOutcome): SearchResult {
-  switch (outcome.kind) {
-    case 'full':
-      return { __typename: 'SearchResults', hits: outcome.value.hits, meta: outcome.meta };
-    case 'degraded':
-      return {
-        __typename: 'DegradedSearchResults',
-        hits: outcome.value.hits,
-        reason: outcome.reason,
-        meta: outcome.meta,
-      };
-    case 'unavailable':
-      return unavailableMember(outcome);
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
+export const toSummarizeResult = (outcome: SummarizeOutcome): SummarizeResult =>
+  toMember(outcome, {
+    full: ({ text }, meta): SummarizeResult => ({ __typename: 'Summary', text, meta }),
+    degraded: ({ text }, reason, meta): SummarizeResult => ({
+      __typename: 'DegradedSummary',
+      text,
+      reason,
+      meta,
+    }),
+  });
 
-export function toAskResult(outcome: AskOutcome): AskResult {
-  switch (outcome.kind) {
-    case 'full':
-      return {
-        __typename: 'Answer',
-        text: outcome.value.text,
-        citations: outcome.value.citations,
-        meta: outcome.meta,
-      };
-    case 'degraded':
-      return {
-        __typename: 'DegradedAnswer',
-        passages: outcome.value.passages,
-        reason: outcome.reason,
-        meta: outcome.meta,
-      };
-    case 'unavailable':
-      return unavailableMember(outcome);
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
+export const toSearchResult = (outcome: SearchOutcome): SearchResult =>
+  toMember(outcome, {
+    full: ({ hits }, meta): SearchResult => ({ __typename: 'SearchResults', hits, meta }),
+    degraded: ({ hits }, reason, meta): SearchResult => ({
+      __typename: 'DegradedSearchResults',
+      hits,
+      reason,
+      meta,
+    }),
+  });
+
+export const toAskResult = (outcome: AskOutcome): AskResult =>
+  toMember(outcome, {
+    full: ({ text, citations }, meta): AskResult => ({ __typename: 'Answer', text, citations, meta }),
+    degraded: ({ passages }, reason, meta): AskResult => ({
+      __typename: 'DegradedAnswer',
+      passages,
+      reason,
+      meta,
+    }),
+  });
