@@ -56,18 +56,11 @@ export async function settle<Full, Degraded>(
   deps.metrics.featureDuration.observe({ feature, outcome: result.kind }, latencyMs / 1000);
   deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason });
   if (costUsd > 0) deps.metrics.costUsd.inc({ feature }, costUsd);
-  try {
-    await deps.usage.record({
-      tenantId: call.tenant.tenantId,
-      feature,
-      fallback: result.kind !== 'full',
-      cacheHit: result.kind !== 'unavailable' && result.meta.cached,
-      costUsd,
-      at: new Date(),
-    });
-  } catch (error) {
-    deps.logger.error({ err: error, requestId: call.requestId, feature }, 'usage ledger write failed');
-  }
+  await recordUsage(deps, call, feature, {
+    fallback: result.kind !== 'full',
+    cacheHit: result.kind !== 'unavailable' && result.meta.cached,
+    costUsd,
+  });
   deps.logger.info(
     {
       requestId: call.requestId,
@@ -81,4 +74,38 @@ export async function settle<Full, Degraded>(
     'feature served',
   );
   return result;
+}
+
+/**
+ * A stream the client left before its result: counted as a request (the provider may have been called), with
+ * no cost known (providers report usage only at the end) and no fallback, since nothing failed.
+ */
+export async function settleAbandoned(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  feature: FeatureName,
+  elapsedMs: () => number,
+): Promise<void> {
+  const latencyMs = elapsedMs();
+  deps.metrics.featureDuration.observe({ feature, outcome: 'abandoned' }, latencyMs / 1000);
+  deps.metrics.featureRequests.inc({ feature, outcome: 'abandoned', reason: 'none' });
+  await recordUsage(deps, call, feature, { fallback: false, cacheHit: false, costUsd: 0 });
+  deps.logger.info(
+    { requestId: call.requestId, tenant: call.tenant.tenantId, feature, outcome: 'abandoned', latencyMs },
+    'stream abandoned by the client',
+  );
+}
+
+/** One request in the tenant's usage ledger; a ledger outage is logged, never turned into a failed answer. */
+async function recordUsage(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  feature: FeatureName,
+  counts: { fallback: boolean; cacheHit: boolean; costUsd: number },
+): Promise<void> {
+  try {
+    await deps.usage.record({ tenantId: call.tenant.tenantId, feature, ...counts, at: new Date() });
+  } catch (error) {
+    deps.logger.error({ err: error, requestId: call.requestId, feature }, 'usage ledger write failed');
+  }
 }

@@ -7,7 +7,7 @@ import type { createAskFeature } from './ask';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { AskOutcome, SummarizeOutcome } from './feature-result';
-import { settle, startClock } from './settle';
+import { settle, settleAbandoned, startClock } from './settle';
 import type { createSummarizeFeature } from './summarize';
 
 export type StreamEvent<Result> =
@@ -64,11 +64,16 @@ export function createStreamFeatures(
         };
         return;
       }
-      const outcome = yield* relay<AskOutcome>(deps, { ...source.gatewayCall, signal });
-      yield {
-        kind: 'completed',
-        result: await settle(deps, call, 'ask', elapsed, ask.finish(source, outcome)),
-      };
+      let settled = false;
+      try {
+        const outcome = yield* relay<AskOutcome>(deps, { ...source.gatewayCall, signal });
+        if (signal?.aborted) return;
+        const result = await settle(deps, call, 'ask', elapsed, ask.finish(source, outcome));
+        settled = true;
+        yield { kind: 'completed', result };
+      } finally {
+        if (!settled) await settleAbandoned(deps, call, 'ask', elapsed);
+      }
     },
 
     async *summarizeStream(
@@ -85,9 +90,22 @@ export function createStreamFeatures(
         };
         return;
       }
-      const outcome = yield* relay<SummarizeOutcome>(deps, { ...source.gatewayCall, signal });
-      const draft = await summarize.finish(source, outcome);
-      yield { kind: 'completed', result: await settle(deps, call, 'summarize', elapsed, draft) };
+      let settled = false;
+      try {
+        const outcome = yield* relay<SummarizeOutcome>(deps, { ...source.gatewayCall, signal });
+        if (signal?.aborted) return;
+        const result = await settle(
+          deps,
+          call,
+          'summarize',
+          elapsed,
+          await summarize.finish(source, outcome),
+        );
+        settled = true;
+        yield { kind: 'completed', result };
+      } finally {
+        if (!settled) await settleAbandoned(deps, call, 'summarize', elapsed);
+      }
     },
   };
 }

@@ -114,6 +114,14 @@ function eventsOf<Data>(
 
 const deltaText = (events: StreamEvent[]) => events.map((event) => event.text ?? '').join('');
 
+/** How many ask streams the client abandoned, from the subgraph's own Prometheus counter. */
+async function abandonedCount(subgraph: TestSubgraph): Promise<number> {
+  const { values } = await subgraph.app.metrics.featureRequests.get();
+  return values
+    .filter((entry) => entry.labels.outcome === 'abandoned' && entry.labels.feature === 'ask')
+    .reduce((sum, entry) => sum + entry.value, 0);
+}
+
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
@@ -136,6 +144,14 @@ describe('streamed answers and summaries over graphql-ws', () => {
     });
     if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code} ${outcome.reason}`);
     return eventsOf(outcome.results, 'askStream');
+  };
+
+  const askUsage = async (): Promise<{ requests: number; fallbacks: number }> => {
+    const response = await gql<{
+      usage: { byFeature: { feature: string; requests: number; fallbacks: number }[] };
+    }>(subgraph.url, '{ usage { byFeature { feature requests fallbacks } } }', { token });
+    const ask = response.body.data?.usage.byFeature.find((entry) => entry.feature === 'ask');
+    return { requests: ask?.requests ?? 0, fallbacks: ask?.fallbacks ?? 0 };
   };
 
   beforeAll(async () => {
@@ -299,6 +315,8 @@ describe('streamed answers and summaries over graphql-ws', () => {
   });
 
   it('closes the provider request when the client unsubscribes mid-stream, without falling back', async () => {
+    const usageBefore = await askUsage();
+    const abandonedBefore = await abandonedCount(subgraph);
     answerText = LONG_ANSWER;
     // 31 deltas at 150 ms each: about 4.6 s if nobody stopped it.
     openai.faults.once({ kind: 'slow-drip', delayMs: 150 });
@@ -330,6 +348,16 @@ describe('streamed answers and summaries over graphql-ws', () => {
       expect(results).toHaveLength(received);
       expect(eventsOf(results, 'askStream').every((event) => event.__typename === 'AnswerDelta')).toBe(true);
       expect(anthropic.requestCount(MESSAGES)).toBe(0);
+
+      // Counted as a request the client abandoned: in the tenant's usage, and as no fallback.
+      const until = Date.now() + 2_000;
+      while ((await abandonedCount(subgraph)) !== abandonedBefore + 1) {
+        if (Date.now() > until) throw new Error('the abandoned stream was never counted');
+        await sleep(20);
+      }
+      const usage = await askUsage();
+      expect(usage.requests).toBe(usageBefore.requests + 1);
+      expect(usage.fallbacks).toBe(usageBefore.fallbacks);
     } finally {
       await client.dispose();
     }
