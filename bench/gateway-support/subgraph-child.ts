@@ -10,7 +10,7 @@ import { createApp } from '../../subgraph/app';
 import { loadConfig } from '../../subgraph/config';
 import { createLogger } from '../../subgraph/observability/logger';
 import { startServer } from '../../subgraph/server';
-import { generateDocuments } from '../support/corpus';
+import { seedCorpus } from '../support/seed';
 import { serveChild } from './child';
 
 export interface TargetRef {
@@ -80,20 +80,7 @@ serveChild(async () => {
   const tenantId = process.env.BENCH_TENANT ?? 'bench';
   const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
   const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '3000');
-  let chunks = 0;
-  try {
-    const call = {
-      tenant: { tenantId, subject: 'bench-seeder', scopes: new Set(['ai:ingest']) },
-      requestId: 'bench-seed',
-      loadDocument: () => Promise.resolve(null),
-    };
-    for (const doc of generateDocuments(documents, charsPerDocument)) {
-      chunks += (await app.features.ingest.ingest(call, doc)).chunks;
-    }
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
+  const { chunks } = await seedCorpus(app, { tenantId, documents, charsPerDocument });
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   const inspector = new Session();
   inspector.connect();

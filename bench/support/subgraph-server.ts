@@ -6,7 +6,7 @@ import { loadConfig } from '../../subgraph/config';
 import { createLogger } from '../../subgraph/observability/logger';
 import { startServer } from '../../subgraph/server';
 import { runAsChild } from './child-process';
-import { generateDocuments } from './corpus';
+import { seedCorpus } from './seed';
 import { diagnoseSearch } from './search-diagnostics';
 import type { DiagnoseArgs } from './search-diagnostics';
 
@@ -17,24 +17,7 @@ runAsChild(async () => {
   const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
   const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '9000');
 
-  let chunks = 0;
-  const seedStarted = Date.now();
-  try {
-    if (documents > 0) {
-      const call = {
-        tenant: { tenantId, subject: 'bench-seeder', scopes: new Set(['ai:ingest']) },
-        requestId: 'bench-seed',
-        loadDocument: () => Promise.resolve(null),
-      };
-      for (const doc of generateDocuments(documents, charsPerDocument)) {
-        chunks += (await app.features.ingest.ingest(call, doc)).chunks;
-      }
-    }
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
-  const seedMs = Date.now() - seedStarted;
+  const { chunks, seedMs } = await seedCorpus(app, { tenantId, documents, charsPerDocument });
 
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   return {

@@ -50,9 +50,6 @@ export function citeInOrder(
   return { text: renumbered.replace(/ {2,}/g, ' ').trim(), citations };
 }
 
-export const citedPassages = (text: string, passages: readonly LexicalHit[]): Passage[] =>
-  citeInOrder(text, passages).citations;
-
 export function createAskFeature(deps: FeatureDeps) {
   async function prepare(call: FeatureCall, rawInput: unknown): Promise<AskSource | null> {
     const input = parseInput(askInputSchema, rawInput);

@@ -1,9 +1,6 @@
 // Prometheus metrics of one subgraph instance: latency per feature and stage, outcomes, fallbacks, cost.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** `abandoned`: a stream the client left before its result. */
-export type Outcome = 'full' | 'degraded' | 'unavailable' | 'abandoned';
-
 export interface Metrics {
   registry: Registry;
   featureDuration: Histogram<'feature' | 'outcome'>;

@@ -1,6 +1,9 @@
-// citedPassages: an Answer cites exactly the passages the model marked [n] (1-based), in order of first
+// citeInOrder: an Answer cites exactly the passages the model marked [n] (1-based), in order of first
 // citation, once each; markers outside the numbered passages cite nothing.
-import { citeInOrder, citedPassages } from '../../subgraph/features/ask';
+import { citeInOrder } from '../../subgraph/features/ask';
+
+const citedPassages = (text: string, passages: Parameters<typeof citeInOrder>[1]) =>
+  citeInOrder(text, passages).citations;
 import type { LexicalHit } from '../../subgraph/retrieval/store/document-store';
 
 function hit(n: number): LexicalHit {
