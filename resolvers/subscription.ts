@@ -4,6 +4,7 @@ import type { AskOutcome, DegradationReason, SummarizeOutcome } from '../subgrap
 import type { ResolversTypes, SubscriptionResolvers } from '../subgraph/generated/graphql';
 import { abortable } from './abortable';
 import { toAskResult, toSummarizeResult } from './to-union';
+import { unreachable } from '../subgraph/errors/unreachable';
 
 type AskStreamEvent = ResolversTypes['AskStreamEvent'];
 type SummarizeStreamEvent = ResolversTypes['SummarizeStreamEvent'];
@@ -25,10 +26,8 @@ function toEvent<Outcome, Event>(
       };
     case 'completed':
       return members.completed(event.result);
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unknown stream event ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      return unreachable(event);
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   SummarizeOutcome,
 } from '../subgraph/features/feature-result';
 import type { ResolversTypes } from '../subgraph/generated/graphql';
+import { unreachable } from '../subgraph/errors/unreachable';
 
 type SummarizeResult = ResolversTypes['SummarizeResult'];
 type SearchResult = ResolversTypes['SearchResult'];
@@ -42,10 +43,8 @@ function toMember<Full, Degraded, Result>(
         message: outcome.message,
         retryAfterSeconds: outcome.retryAfterSeconds,
       };
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      return unreachable(outcome);
   }
 }
 

@@ -1,6 +1,7 @@
 // Every environment variable the subgraph reads, in one zod schema: a bad value stops the start with one
 // line naming the variable and what it expects, instead of failing later mid-request.
 import { z } from 'zod';
+import { ConfigError } from './errors/config-error';
 
 const optionalString = z
   .string()
@@ -177,10 +178,6 @@ export interface Config {
 // Known only to development mode: a deployment without auth configured refuses to start in production.
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-never-use-in-production-0123456789';
 export const DEVELOPMENT_ISSUER = 'ai-subgraph-development';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);

@@ -1,5 +1,6 @@
 // Entry point: read config (fail fast, one line), build the app, listen, and drain cleanly on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from './config';
+import { ConfigError } from './errors/config-error';
+import { loadConfig } from './config';
 import type { Config } from './config';
 import { createApp } from './app';
 import { createLogger } from './observability/logger';

@@ -14,7 +14,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from './app';
 import { authenticate } from './auth/authenticate';
-import { unauthenticatedError } from './auth/auth-errors';
+import { unauthenticatedError } from './errors/graphql-errors';
 import type { TenantContext } from './auth/tenant-context';
 import { createRequestContext } from './context';
 import type { RequestContext } from './context';

@@ -1,7 +1,7 @@
 // Turns an Authorization value (HTTP header or graphql-ws connection_init payload) into a tenant, logging
 // the precise refusal for operators while the caller learns only UNAUTHENTICATED.
 import type { Logger } from '../observability/logger';
-import { AuthenticationError } from './auth-errors';
+import { AuthenticationError } from '../errors/authentication-error';
 import type { TenantContext } from './tenant-context';
 import type { TokenVerifier } from './token-verifier';
 

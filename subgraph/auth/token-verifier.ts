@@ -5,10 +5,11 @@ import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
 import { JWT_ALGORITHMS } from '../config';
 import type { Config } from '../config';
-import { AuthenticationError } from './auth-errors';
-import type { AuthFailure } from './auth-errors';
+import { AuthenticationError } from '../errors/authentication-error';
+import type { AuthFailure } from '../errors/authentication-error';
 import { TENANT_ID_PATTERN } from './tenant-context';
 import type { TenantContext } from './tenant-context';
+import { unreachable } from '../errors/unreachable';
 
 export type TokenVerifier = (token: string) => Promise<TenantContext>;
 
@@ -39,10 +40,8 @@ export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVe
       key = createRemoteJWKSet(new URL(source.url), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
       algorithms = auth.algorithms ?? ASYMMETRIC_ALGORITHMS;
       break;
-    default: {
-      const unreachable: never = source;
-      throw new Error(`unknown key source ${String(unreachable)}`);
-    }
+    default:
+      return unreachable(source);
   }
   const options = {
     algorithms,

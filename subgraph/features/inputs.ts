@@ -1,6 +1,6 @@
 // Input bounds of every feature, in zod: checked before anything is read, stored or sent to a model.
 import { z } from 'zod';
-import { InputError } from './input-error';
+import { InputError } from '../errors/input-error';
 
 export const LIMITS = {
   queryChars: 1_000,

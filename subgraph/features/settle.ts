@@ -3,6 +3,7 @@
 import type { DegradationReason, FeatureResult, ResultMeta } from './feature-result';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
+import { unreachable } from '../errors/unreachable';
 
 export type FeatureName = 'summarize' | 'search' | 'ask';
 
@@ -46,10 +47,8 @@ export async function settle<Full, Degraded>(
     case 'unavailable':
       result = draft;
       break;
-    default: {
-      const unreachable: never = draft;
-      throw new Error(`unknown draft ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      return unreachable(draft);
   }
   const reason = result.kind === 'full' ? 'none' : result.reason;
   const costUsd = result.kind === 'unavailable' ? 0 : result.meta.costUsd;

@@ -9,6 +9,7 @@ import type { FeatureDeps } from './feature-deps';
 import type { AskOutcome, SummarizeOutcome } from './feature-result';
 import { settle, settleAbandoned, startClock } from './settle';
 import type { createSummarizeFeature } from './summarize';
+import { unreachable } from '../errors/unreachable';
 
 export type StreamEvent<Result> =
   | { kind: 'delta'; text: string; index: number }
@@ -36,10 +37,8 @@ async function* relay<Result>(
         case 'fallback':
           yield { kind: 'notice', reason: event.reason, message: event.message, restart: event.restart };
           break;
-        default: {
-          const unreachable: never = event;
-          throw new Error(`unknown stream event ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          return unreachable(event);
       }
     }
   } finally {

@@ -1,6 +1,7 @@
 // Maps a provider failure to the DegradationReason a client renders.
 import type { DegradationReason } from './degradation-reason';
-import type { FailureKind } from './providers/provider-error';
+import type { FailureKind } from '../errors/provider-error';
+import { unreachable } from '../errors/unreachable';
 
 export function reasonFor(kind: FailureKind): DegradationReason {
   switch (kind) {
@@ -15,9 +16,7 @@ export function reasonFor(kind: FailureKind): DegradationReason {
     case 'malformed':
     case 'client':
       return 'PROVIDER_ERROR';
-    default: {
-      const unreachable: never = kind;
-      throw new Error(`unknown failure kind ${String(unreachable)}`);
-    }
+    default:
+      return unreachable(kind);
   }
 }

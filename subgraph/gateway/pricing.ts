@@ -1,7 +1,7 @@
 // Cost of a call from the provider's reported token usage and a price table (US dollars per million
 // tokens). Embedded defaults cover common models; MODEL_PRICES_JSON adds or overrides entries.
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { ConfigError } from '../errors/config-error';
 import type { TokenUsage } from './providers/model-provider';
 
 export interface ModelPrice {

@@ -4,7 +4,8 @@
 // deadline; a hung or stalled one is abandoned, its AbortSignal reaching the SDK.
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, TokenUsage } from './providers/model-provider';
-import { ProviderError, fromTransportError } from './providers/provider-error';
+import { ProviderError } from '../errors/provider-error';
+import { fromTransportError } from './providers/provider-error';
 
 export interface StreamClocks {
   firstTokenMs: number;

@@ -2,7 +2,7 @@
 // Each guarded field's resolver is wrapped once at start-up; the rules are read from the schema itself.
 import { defaultFieldResolver, isObjectType, Kind } from 'graphql';
 import type { ConstDirectiveNode, GraphQLField, GraphQLSchema } from 'graphql';
-import { forbiddenError, unauthenticatedError } from '../auth/auth-errors';
+import { forbiddenError, unauthenticatedError } from '../errors/graphql-errors';
 import type { TenantContext } from '../auth/tenant-context';
 
 export interface AccessRule {

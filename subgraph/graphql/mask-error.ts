@@ -2,7 +2,7 @@
 // is a bug, logged in full and masked to INTERNAL_SERVER_ERROR so no internals leak.
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { InputError } from '../features/input-error';
+import { InputError } from '../errors/input-error';
 import type { Logger } from '../observability/logger';
 
 const PASS_THROUGH = new Set([

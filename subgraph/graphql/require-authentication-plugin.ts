@@ -1,7 +1,7 @@
 // Apollo Server plugin: an operation with no verified tenant may select only public root fields; anything
 // else is refused before execution with UNAUTHENTICATED and HTTP 401.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { unauthenticatedError } from '../auth/auth-errors';
+import { unauthenticatedError } from '../errors/graphql-errors';
 import type { RequestContext } from '../context';
 import { onlyPublicFields, rootFieldNames } from './root-fields';
 

@@ -1,6 +1,7 @@
 // The root fields an operation selects, through fragments too, so a gate cannot be bypassed by a spread.
 import { Kind } from 'graphql';
 import type { FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { unreachable } from '../errors/unreachable';
 
 export function rootFieldNames(
   operation: OperationDefinitionNode,
@@ -26,10 +27,8 @@ export function rootFieldNames(
           }
           break;
         }
-        default: {
-          const unreachable: never = selection;
-          throw new Error(`unknown selection ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          return unreachable(selection);
       }
     }
   };

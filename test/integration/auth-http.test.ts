@@ -1,8 +1,9 @@
 // Authentication and authorization over HTTP: every kind of bad token is refused with the same 401
 // UNAUTHENTICATED answer, scopes gate the admin and ingest fields before they run, and the tenant is read
 // from the verified token alone.
-import { unauthenticatedError } from '../../subgraph/auth/auth-errors';
-import { ConfigError, loadConfig } from '../../subgraph/config';
+import { unauthenticatedError } from '../../subgraph/errors/graphql-errors';
+import { ConfigError } from '../../subgraph/errors/config-error';
+import { loadConfig } from '../../subgraph/config';
 import { gql, startTestSubgraph, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
 import type { GraphQLResponse, TestSubgraph } from '../support/subgraph';
 import { signRaw, tokenFor, unsignedToken, validClaims } from '../support/tokens';

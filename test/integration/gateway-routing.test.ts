@@ -1,7 +1,8 @@
 // Routing through the public API: a tenant restricted to the self-hosted provider never reaches the others, even
 // when self-hosted fails; simple work goes to the small model; the attempt's AbortSignal reaches both SDKs and
 // closes the hung connection; no provider means NO_PROVIDER_CONFIGURED; a bad GATEWAY_ROUTES_JSON is a ConfigError.
-import { ConfigError, loadConfig } from '../../subgraph/config';
+import { ConfigError } from '../../subgraph/errors/config-error';
+import { loadConfig } from '../../subgraph/config';
 import { createGateway } from '../../subgraph/gateway/create-gateway';
 import { createLogger } from '../../subgraph/observability/logger';
 import { createMetrics } from '../../subgraph/observability/metrics';

@@ -1,6 +1,6 @@
 // Cost from token usage: list prices per million tokens, MODEL_PRICES_JSON overrides, zero for unpriced
 // models, and a ConfigError for a price table that does not parse.
-import { ConfigError } from '../../subgraph/config';
+import { ConfigError } from '../../subgraph/errors/config-error';
 import { DEFAULT_PRICES, createPriceTable } from '../../subgraph/gateway/pricing';
 
 describe('createPriceTable', () => {

@@ -1,12 +1,12 @@
 // ProviderError: how provider responses become typed failures: the wait a provider asks for, the kind of
 // failure per HTTP status, and which kinds are retried and which count against the circuit breaker.
+import { ProviderError } from '../../subgraph/errors/provider-error';
 import {
-  ProviderError,
   fromHttpStatus,
   fromTransportError,
   retryAfterMsFrom,
 } from '../../subgraph/gateway/providers/provider-error';
-import type { FailureKind } from '../../subgraph/gateway/providers/provider-error';
+import type { FailureKind } from '../../subgraph/errors/provider-error';
 
 describe('retryAfterMsFrom', () => {
   it('reads retry-after-ms as milliseconds', () => {

@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, envSchema } from '../../subgraph/config';
+import { ConfigError } from '../../subgraph/errors/config-error';
+import { envSchema } from '../../subgraph/config';
 import type { Env } from '../../subgraph/config';
 import type { ProviderName } from '../../subgraph/gateway/providers/model-provider';
 import { defaultRoutes, loadRouteTable, targetId } from '../../subgraph/gateway/routing/route-config';

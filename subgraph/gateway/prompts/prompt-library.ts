@@ -3,7 +3,7 @@
 // otherwise the highest version of each prompt serves.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../config';
+import { ConfigError } from '../../errors/config-error';
 
 export interface PromptTemplate {
   name: string;

@@ -1,44 +1,6 @@
-// A provider failure as a typed value: what happened, whether a retry may help, and what the provider asked
-// us to wait. Adapters translate their SDK's errors into it, so the gateway never inspects SDK classes.
-
-export type FailureKind =
-  'timeout' | 'rate-limited' | 'server' | 'network' | 'malformed' | 'client' | 'circuit-open';
-
-export class ProviderError extends Error {
-  override readonly name = 'ProviderError';
-  constructor(
-    readonly kind: FailureKind,
-    message: string,
-    readonly status: number | null = null,
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(message);
-  }
-
-  /**
-   * Network errors, 408, 429, 5xx and malformed bodies may pass on a retry. Our own attempt timeout does not
-   * retry the same target: a provider that just hung is likely to hang again, and the next target in the
-   * chain is a better use of what is left of the deadline.
-   */
-  get retryable(): boolean {
-    if (this.kind === 'timeout') return this.status === 408;
-    return this.kind !== 'client' && this.kind !== 'circuit-open';
-  }
-
-  /** Failures that say the target is unhealthy; 4xx and rate limits say nothing about its health. */
-  get countsAgainstCircuit(): boolean {
-    return (
-      this.kind === 'timeout' ||
-      this.kind === 'server' ||
-      this.kind === 'network' ||
-      this.kind === 'malformed'
-    );
-  }
-
-  static isInstance(value: unknown): value is ProviderError {
-    return value instanceof Error && value.name === 'ProviderError';
-  }
-}
+// SDK and transport failures translated into one typed ProviderError at the adapter: nothing past the
+// adapters inspects an SDK's error classes.
+import { ProviderError } from '../../errors/provider-error';
 
 /** Reads `retry-after-ms` (milliseconds) or `retry-after` (seconds or an HTTP date) from response headers. */
 export function retryAfterMsFrom(

@@ -14,7 +14,7 @@ import {
   timeout,
 } from 'cockatiel';
 import type { CircuitBreakerPolicy, IRetryBackoffContext } from 'cockatiel';
-import { ProviderError } from '../providers/provider-error';
+import { ProviderError } from '../../errors/provider-error';
 import type { Deadline } from './deadline';
 import { EitherBreaker } from './either-breaker';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Env } from '../../config';
-import { ConfigError } from '../../config';
+import { ConfigError } from '../../errors/config-error';
 import type { ProviderName } from '../providers/model-provider';
 
 export const TASKS = ['summarize', 'answer', 'embed'] as const;

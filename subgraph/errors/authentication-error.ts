@@ -1,6 +1,4 @@
-// Auth failures as GraphQL errors. The public message helps no attacker; the precise cause goes to logs.
-import { GraphQLError } from 'graphql';
-
+// A token that cannot be trusted. The precise cause goes to the logs; callers only ever see UNAUTHENTICATED.
 export type AuthFailure =
   | 'missing-token'
   | 'malformed'
@@ -23,16 +21,4 @@ export class AuthenticationError extends Error {
   static isInstance(value: unknown): value is AuthenticationError {
     return value instanceof Error && value.name === 'AuthenticationError';
   }
-}
-
-export function unauthenticatedError(): GraphQLError {
-  return new GraphQLError('Authentication required: send a valid bearer token', {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-  });
-}
-
-export function forbiddenError(field: string): GraphQLError {
-  return new GraphQLError(`Not allowed: the token lacks a scope that ${field} requires`, {
-    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-  });
 }
