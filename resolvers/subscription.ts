@@ -1,5 +1,5 @@
 // Subscription resolvers: the streamed answer and summary, as deltas, notices and the final union member.
-import type { StreamEvent } from '../subgraph/features/streams';
+import type { StreamEvent } from '../subgraph/features/stream-pipeline';
 import type { AskOutcome, DegradationReason, SummarizeOutcome } from '../subgraph/features/feature-result';
 import type { ResolversTypes, SubscriptionResolvers } from '../subgraph/generated/graphql';
 import { abortable } from './abortable';
@@ -46,19 +46,28 @@ const toSummarizeEvent = (event: StreamEvent<SummarizeOutcome>): SummarizeStream
     }),
   });
 
+/**
+ * A subscription's event source: the feature's stream, mapped to union members. Wrapped in abortable() so an
+ * unsubscribe aborts the provider call at once instead of waiting for the stream's next event.
+ */
+function subscribeTo<Outcome, Event>(
+  start: (signal: AbortSignal) => AsyncGenerator<StreamEvent<Outcome>>,
+  toMember: (event: StreamEvent<Outcome>) => Event,
+): AsyncIterableIterator<Event> {
+  return abortable(async function* (signal) {
+    for await (const event of start(signal)) yield toMember(event);
+  });
+}
+
 export const Subscription: SubscriptionResolvers = {
   askStream: {
     subscribe: (_root, { input }, ctx) =>
-      abortable(async function* (signal) {
-        for await (const event of ctx.features.askStream(ctx.call(), input, signal)) yield toAskEvent(event);
-      }),
+      subscribeTo((signal) => ctx.features.askStream(ctx.call(), input, signal), toAskEvent),
     resolve: (event: AskStreamEvent) => event,
   },
   summarizeStream: {
-    subscribe: async function* (_root, { input }, ctx) {
-      for await (const event of ctx.features.summarizeStream(ctx.call(), input))
-        yield toSummarizeEvent(event);
-    },
+    subscribe: (_root, { input }, ctx) =>
+      subscribeTo((signal) => ctx.features.summarizeStream(ctx.call(), input, signal), toSummarizeEvent),
     resolve: (event: SummarizeStreamEvent) => event,
   },
 };

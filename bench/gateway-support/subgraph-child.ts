@@ -94,11 +94,21 @@ serveChild(async () => {
       metrics: () => app.metrics.registry.getMetricsAsJSON(),
       /** The HTTP timings recorded since the last call (the call resets them). */
       httpTimings: () => takeTimings(),
-      breakers: (args) =>
-        (args as TargetRef[]).map((target) => ({
+      // Read from the ai_circuit_open gauge an operator would scrape, not from the gateway's internals.
+      breakers: async (args) => {
+        const gauge = (await app.metrics.circuitOpen.get()).values;
+        return (args as TargetRef[]).map((target) => ({
           target: `${target.provider}:${target.model}`,
-          state: CircuitState[app.gateway.guardFor(target).circuit.state],
-        })),
+          state: gauge.some(
+            (sample) =>
+              sample.labels.provider === target.provider &&
+              sample.labels.model === target.model &&
+              sample.value === 1,
+          )
+            ? 'Open'
+            : 'Closed',
+        }));
+      },
       async profileStart() {
         await inspector.post('Profiler.enable');
         await inspector.post('Profiler.setSamplingInterval', { interval: 200 });

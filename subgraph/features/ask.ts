@@ -1,23 +1,22 @@
 // ask: a question grounded in the tenant's documents. The retrieved passages are numbered into the prompt,
 // the model cites them as [n], and the Answer cites exactly those chunks. When every model fails or none is
 // configured, the passages themselves serve as DegradedAnswer; with nothing relevant, INSUFFICIENT_CONTEXT.
-import { hashScope, normalizeForCache } from '../gateway/cache/completion-cache';
-import type { GatewayCall, GatewayOutcome } from '../gateway/gateway';
+import type { CompletionOutcome } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
 import type { LexicalHit } from '../retrieval/store/document-store';
-import type { FeatureCall } from './feature-call';
+import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
+import { unreachable } from '../errors/unreachable';
 import type { FeatureDeps } from './feature-deps';
-import type { AskOutcome, Passage } from './feature-result';
+import type { Passage } from './feature-result';
 import { askInputSchema, parseInput } from './inputs';
-import type { Draft } from './settle';
-import { NO_MODEL, settle, startClock } from './settle';
+import { NO_MODEL } from './meter-result';
+import type { UnmeteredResult } from './meter-result';
+import type { ModelPipeline } from './model-pipeline';
 
-export interface AskSource {
-  passages: LexicalHit[];
-  gatewayCall: GatewayCall;
-}
-
-type AskDraft = Draft<{ text: string; citations: Passage[] }, { passages: Passage[] }>;
+type AskFull = { text: string; citations: Passage[] };
+type AskDegraded = { passages: Passage[] };
+type UnmeteredAnswer = UnmeteredResult<AskFull, AskDegraded>;
+export type AskPipeline = ModelPipeline<LexicalHit[], AskFull, AskDegraded>;
 
 const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage => ({
   documentId,
@@ -50,68 +49,66 @@ export function citeInOrder(
   return { text: renumbered.replace(/ {2,}/g, ' ').trim(), citations };
 }
 
-export function createAskFeature(deps: FeatureDeps) {
-  async function prepare(call: FeatureCall, rawInput: unknown): Promise<AskSource | null> {
-    const input = parseInput(askInputSchema, rawInput);
-    // The budget starts before retrieval: the deadline bounds what the caller waits, not just the model call.
-    const deadline = deps.gateway.deadlineFor('answer');
-    const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
-      deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
-    );
-    if (passages.length === 0) return null;
-    const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
-    return {
-      passages,
-      gatewayCall: {
-        task: 'answer',
-        tenantId: call.tenant.tenantId,
-        requestId: call.requestId,
-        promptName: 'answer',
-        variables: { passages: numbered, question: input.question },
-        // Chunk ids, versions and content are in the key: a re-ingested (even deleted and re-created) document changes it.
-        cacheScope: hashScope(
-          normalizeForCache(input.question),
-          passages.map((p) => [p.chunkId, p.documentVersion, p.content]),
-        ),
-        inputChars: numbered.length + input.question.length,
-        deadline,
-      },
-    };
-  }
+const INSUFFICIENT_CONTEXT: UnmeteredAnswer = {
+  kind: 'unavailable',
+  reason: 'INSUFFICIENT_CONTEXT',
+  message: 'Nothing in this tenant’s documents is relevant to the question',
+  retryAfterSeconds: null,
+};
 
-  function finish(source: AskSource, outcome: GatewayOutcome): AskDraft {
-    if (outcome.ok) {
-      const { provider, model, promptVersion, cached, costUsd } = outcome;
+export function createAskPipeline(deps: FeatureDeps): AskPipeline {
+  return {
+    feature: 'ask',
+
+    async prepare(call, rawInput) {
+      const input = parseInput(askInputSchema, rawInput);
+      // The budget starts before retrieval: the deadline bounds what the caller waits, not just the model call.
+      const deadline = deps.gateway.deadlineFor('answer');
+      const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
+        deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
+      );
+      if (passages.length === 0) return { kind: 'known', result: INSUFFICIENT_CONTEXT };
+      const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
       return {
-        kind: 'full',
-        value: citeInOrder(outcome.text, source.passages),
-        model: { provider, model, promptVersion, cached, costUsd },
+        kind: 'model',
+        source: passages,
+        gatewayCall: {
+          task: 'answer',
+          tenantId: call.tenant.tenantId,
+          requestId: call.requestId,
+          promptName: 'answer',
+          variables: { passages: numbered, question: input.question },
+          // Chunk ids, versions and content are in the key: a re-ingested (even deleted and re-created) document changes it.
+          cacheScope: fingerprint(
+            normalizeForFingerprint(input.question),
+            passages.map((p) => [p.chunkId, p.documentVersion, p.content]),
+          ),
+          inputChars: numbered.length + input.question.length,
+          deadline,
+        },
       };
-    }
-    return {
-      kind: 'degraded',
-      value: { passages: source.passages.map(toPassage) },
-      reason: outcome.reason,
-      model: NO_MODEL,
-    };
-  }
+    },
 
-  const insufficientContext: AskDraft = {
-    kind: 'unavailable',
-    reason: 'INSUFFICIENT_CONTEXT',
-    message: 'Nothing in this tenant’s documents is relevant to the question',
-    retryAfterSeconds: null,
+    async finish(passages, outcome: CompletionOutcome) {
+      switch (outcome.kind) {
+        case 'answered': {
+          const { provider, model, promptVersion, cached, costUsd } = outcome;
+          return {
+            kind: 'full',
+            value: citeInOrder(outcome.text, passages),
+            model: { provider, model, promptVersion, cached, costUsd },
+          };
+        }
+        case 'failed':
+          return {
+            kind: 'degraded',
+            value: { passages: passages.map(toPassage) },
+            reason: outcome.reason,
+            model: NO_MODEL,
+          };
+        default:
+          return unreachable(outcome);
+      }
+    },
   };
-
-  async function ask(call: FeatureCall, rawInput: unknown): Promise<AskOutcome> {
-    const elapsed = startClock();
-    const source = await prepare(call, rawInput);
-    if (!source) return settle(deps, call, 'ask', elapsed, insufficientContext);
-    const outcome = await stage(deps.metrics, 'model.answer', () =>
-      deps.gateway.complete(source.gatewayCall),
-    );
-    return settle(deps, call, 'ask', elapsed, finish(source, outcome));
-  }
-
-  return { ask, prepare, finish, insufficientContext };
 }

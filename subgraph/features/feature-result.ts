@@ -40,11 +40,3 @@ export interface SearchHitValue extends Passage {
 export type SummarizeOutcome = FeatureResult<{ text: string }, { text: string }>;
 export type SearchOutcome = FeatureResult<{ hits: SearchHitValue[] }, { hits: SearchHitValue[] }>;
 export type AskOutcome = FeatureResult<{ text: string; citations: Passage[] }, { passages: Passage[] }>;
-
-export function unavailable(
-  reason: DegradationReason,
-  message: string,
-  retryAfterSeconds: number | null = null,
-): Unavailable {
-  return { kind: 'unavailable', reason, message, retryAfterSeconds };
-}

@@ -5,7 +5,7 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { SearchOutcome } from './feature-result';
 import { parseInput, searchInputSchema } from './inputs';
-import { NO_MODEL, settle, startClock } from './settle';
+import { NO_MODEL, meterResult, startClock } from './meter-result';
 
 export function createSearchFeature(deps: FeatureDeps) {
   return async function search(call: FeatureCall, rawInput: unknown): Promise<SearchOutcome> {
@@ -14,7 +14,7 @@ export function createSearchFeature(deps: FeatureDeps) {
     const hits = await stage(deps.metrics, 'retrieval.lexical', () =>
       deps.documents.searchLexical(call.tenant.tenantId, input.query, input.limit),
     );
-    return settle(deps, call, 'search', elapsed, {
+    return meterResult(deps, call, 'search', elapsed, {
       kind: 'degraded',
       value: {
         hits: hits.map(({ documentId, chunkId, title, snippet, score }) => ({

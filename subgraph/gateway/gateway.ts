@@ -1,57 +1,37 @@
 // The model gateway: every model call goes through here. For one request it walks the degradation ladder's
-// model steps: fresh cache entry -> each target of the route chain (breaker, retries, timeouts inside the
-// deadline) -> a stale cache entry -> a typed failure the feature turns into its extractive floor.
+// model steps: fresh cache entry -> each target of the route chain (one walker for completions and streams:
+// breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the feature
+// turns into its extractive floor.
+import type { ProviderError } from '../errors/provider-error';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { cacheKey } from './cache/completion-cache';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import { SingleFlight } from './cache/single-flight';
-import type { DegradationReason } from './degradation-reason';
+import { walkChain } from './chain-walker';
+import type { ChainObserver, ChainStep, TargetAttempt, WalkResult } from './chain-walker';
 import { reasonFor } from './failure-reason';
+import type {
+  CompletionOutcome,
+  CompletionTask,
+  GatewayCall,
+  GatewayOutcome,
+  GatewayStreamEvent,
+  ModelAnswer,
+  ModelFailure,
+} from './gateway-call';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
-import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
-import { ProviderError } from '../errors/provider-error';
-import { fromTransportError } from './providers/provider-error';
+import type { ModelProvider, ProviderName } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
-import { MIN_USEFUL_ATTEMPT_MS, createTargetGuard } from './resilience/target-guard';
+import { createTargetGuard } from './resilience/target-guard';
 import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
 import { targetId } from './routing/route-config';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
-import { streamAttempt } from './stream-attempt';
+import { completionAttempt, streamingAttempt } from './target-attempts';
 
-export type CompletionTask = Exclude<Task, 'embed'>;
-
-export interface GatewayCall {
-  task: CompletionTask;
-  tenantId: string;
-  requestId: string;
-  promptName: string;
-  variables: Record<string, string | number>;
-  /** Hash of the normalized input (and retrieved chunk ids and versions): part of the cache key. */
-  cacheScope: string;
-  inputChars: number;
-  deadline: Deadline;
-  /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
-  signal?: AbortSignal;
-}
-
-export type GatewayOutcome =
-  | {
-      ok: true;
-      text: string;
-      provider: string;
-      model: string;
-      promptVersion: string;
-      cached: boolean;
-      costUsd: number;
-    }
-  | { ok: false; reason: DegradationReason; retryAfterSeconds: number | null };
-
-export type GatewayStreamEvent =
-  | { type: 'delta'; text: string }
-  | { type: 'fallback'; reason: DegradationReason; restart: boolean; message: string };
+export type * from './gateway-call';
 
 export interface GatewaySettings {
   resilience: ResilienceSettings;
@@ -73,13 +53,20 @@ export interface GatewayDeps {
   settings: GatewaySettings;
 }
 
-type Begun =
-  | { done: GatewayOutcome }
-  | { chain: Target[]; prompt: RenderedPrompt; keys: string[]; entries: (CachedCompletion | null)[] };
+/** What the ladder's first rungs decided: an outcome already (no route, a fresh cache hit), or a walk to make. */
+type CallPlan =
+  | { kind: 'settled'; outcome: CompletionOutcome }
+  | {
+      kind: 'walk';
+      steps: ChainStep[];
+      prompt: RenderedPrompt;
+      keys: string[];
+      entries: (CachedCompletion | null)[];
+    };
 
 export class ModelGateway {
   private readonly guards = new Map<string, TargetGuard>();
-  private readonly flights = new SingleFlight<GatewayOutcome>();
+  private readonly flights = new SingleFlight<CompletionOutcome>();
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -92,18 +79,72 @@ export class ModelGateway {
     return new Deadline(this.deps.routes.tasks[task].deadlineMs ?? this.deps.settings.deadlineMs);
   }
 
-  guardFor(target: Target): TargetGuard {
-    const id = targetId(target);
-    let guard = this.guards.get(id);
-    if (!guard) this.guards.set(id, (guard = createTargetGuard(this.deps.settings.resilience)));
-    return guard;
+  async complete(call: GatewayCall): Promise<CompletionOutcome> {
+    const plan = await this.plan(call);
+    if (plan.kind === 'settled') return plan.outcome;
+    const flightKey = JSON.stringify([
+      call.tenantId,
+      call.task,
+      plan.prompt.version,
+      call.cacheScope,
+      plan.keys,
+    ]);
+    // The walk ignores the caller's signal: its result is cached and shared by every follower in flight.
+    const flight = this.flights.run(flightKey, async () => {
+      const walk = walkChain(
+        { ...call, signal: undefined },
+        plan.steps,
+        completionAttempt(call.deadline, plan.prompt),
+        this.observer(call),
+      );
+      let next = await walk.next();
+      while (!next.done) next = await walk.next();
+      // Without the caller's signal the walk cannot be abandoned; the type still says it could.
+      const result = next.value.kind === 'abandoned' ? { kind: 'failed' as const, last: null } : next.value;
+      return this.settleWalk(
+        call,
+        plan.prompt,
+        result,
+        (target) => plan.keys[plan.steps.findIndex((step) => step.target === target)],
+      );
+    });
+    const outcome = this.orStale(call, plan.entries, await flight.result);
+    // A follower shared the leader's call: no second model call, no second charge.
+    return flight.shared && outcome.kind === 'answered' ? { ...outcome, cached: true, costUsd: 0 } : outcome;
+  }
+
+  /** Streams the answer's deltas; on a failure mid-stream, announces the fallback and restarts on the next target. */
+  async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome, undefined> {
+    const plan = await this.plan(call);
+    if (plan.kind === 'settled') return plan.outcome;
+    const attempt: TargetAttempt = streamingAttempt(
+      call.deadline,
+      plan.prompt,
+      {
+        attemptTimeoutMs: this.deps.settings.resilience.attemptTimeoutMs,
+        streamMaxMs: this.deps.settings.streamMaxMs,
+      },
+      call.signal,
+    );
+    const result = yield* walkChain(call, plan.steps, attempt, this.observer(call));
+    if (result.kind === 'abandoned') return result;
+    // Streams are not cached, but a stale complete result still beats the floor when every target failed.
+    return this.orStale(
+      call,
+      plan.entries,
+      this.settleWalk(call, plan.prompt, result, () => undefined),
+    );
   }
 
   /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache entries. */
-  private async begin(call: GatewayCall): Promise<Begun> {
-    const route = chooseRoute(this.deps.routes, call.task, call.tenantId, call.inputChars);
+  private async plan(call: GatewayCall): Promise<CallPlan> {
+    // TODO(merge): the tenant policy document replaces the route table's tenants block.
+    const allowed = call.allowedProviders ?? this.deps.routes.tenants.get(call.tenantId)?.allowedProviders;
+    const route = chooseRoute(this.deps.routes, call.task, allowed, call.inputChars);
     if (route.chain.length === 0) {
-      return { done: { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null } };
+      // A tenant whose policy leaves no target is told so: configuring a provider would not help it.
+      const reason = route.restrictedByPolicy ? 'PROVIDER_NOT_ALLOWED' : 'NO_PROVIDER_CONFIGURED';
+      return { kind: 'settled', outcome: { kind: 'failed', reason, retryAfterSeconds: null } };
     }
     const prompt = this.deps.prompts.render(call.promptName, call.variables);
     const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
@@ -111,169 +152,107 @@ export class ModelGateway {
     const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
     if (fresh) {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
-      return { done: fromCache(fresh) };
+      return { kind: 'settled', outcome: fromCache(fresh) };
     }
-    return { chain: route.chain, prompt, keys, entries };
+    const steps = route.chain.map((target) => ({
+      target,
+      provider: this.providerOf(target),
+      guard: this.guardFor(target),
+    }));
+    return { kind: 'walk', steps, prompt, keys, entries };
   }
 
-  async complete(call: GatewayCall): Promise<GatewayOutcome> {
-    const begun = await this.begin(call);
-    if ('done' in begun) return begun.done;
-    const { chain, prompt, keys, entries } = begun;
-    const flightKey = JSON.stringify([call.tenantId, call.task, prompt.version, call.cacheScope, keys]);
-    const flight = this.flights.run(flightKey, () => this.walkChain(call, chain, prompt, keys));
-    const outcome = await flight.result;
-    if (outcome.ok) {
-      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
-      // A follower shared the leader's call: no second model call, no second charge.
-      return flight.shared ? { ...outcome, cached: true, costUsd: 0 } : outcome;
-    }
-    const stale = entries.find((entry) => entry !== null);
-    if (stale) {
-      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'stale' });
-      this.deps.logger.warn(
-        { requestId: call.requestId, reason: outcome.reason },
-        'every target failed; serving stale cache entry',
-      );
-      return fromCache(stale);
-    }
-    this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
-    return outcome;
-  }
-
-  /** Streams the answer's deltas; on a failure mid-stream, announces the fallback and restarts on the next target. */
-  async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome> {
-    const begun = await this.begin(call);
-    if ('done' in begun) return begun.done;
-    const { chain, prompt, entries } = begun;
-
-    let last: ProviderError | null = null;
-    for (const target of chain) {
-      if (call.deadline.expired()) break;
-      const guard = this.guardFor(target);
-      const provider = this.providerOf(target);
-      if (guard.isOpen()) {
-        last = new ProviderError('circuit-open', 'circuit open: target skipped');
-        this.noteFailure(call, target, last);
-        yield fallbackEvent(last, false);
-        continue;
-      }
-      // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
-      if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) break;
-      const attemptMs = target.timeoutMs ?? this.deps.settings.resilience.attemptTimeoutMs;
-      const clocks = {
-        firstTokenMs: Math.min(attemptMs, call.deadline.remainingMs()),
-        idleMs: attemptMs,
-        capMs: this.deps.settings.streamMaxMs,
-      };
-      let streamed = false;
-      try {
-        const attempt = streamAttempt(provider, target.model, prompt, clocks, call.signal);
-        for (;;) {
-          const next = await attempt.next();
-          if (next.done) {
-            await guard.record('success');
-            return this.succeeded(call, target, prompt.version, next.value.text, next.value.usage);
-          }
-          streamed = true;
-          yield { type: 'delta', text: next.value };
-        }
-      } catch (error) {
-        // The client went away: nothing failed, and nobody is left to hear about a fallback.
-        if (call.signal?.aborted) return { ok: false, reason: 'PROVIDER_ERROR', retryAfterSeconds: null };
-        last = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
-        await guard.record(last);
-        this.noteFailure(call, target, last);
-        yield fallbackEvent(last, streamed);
-      }
-    }
-    // Streams are not cached, but a stale complete result still beats the floor when every target failed.
-    const stale = entries.find((entry) => entry !== null);
-    if (stale) {
-      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'stale' });
-      return fromCache(stale);
-    }
-    return failed(last);
-  }
-
-  private async walkChain(
+  /** The walk's answer priced, counted, logged and cached under the answering target's key; or its failure. */
+  private settleWalk(
     call: GatewayCall,
-    chain: Target[],
     prompt: RenderedPrompt,
-    keys: string[],
-  ): Promise<GatewayOutcome> {
-    let last: ProviderError | null = null;
-    for (const [index, target] of chain.entries()) {
-      if (call.deadline.expired()) break;
-      const guard = this.guardFor(target);
-      const provider = this.providerOf(target);
-      try {
-        const completion = await guard.run(call.deadline, target.timeoutMs, (signal) =>
-          provider.complete({
-            model: target.model,
-            system: prompt.system,
-            user: prompt.user,
-            maxTokens: prompt.maxTokens,
-            signal,
-          }),
-        );
-        const outcome = this.succeeded(call, target, prompt.version, completion.text, completion.usage);
-        const key = keys[index];
-        if (key)
-          this.store(call.task, key, {
-            text: completion.text,
-            provider: target.provider,
-            model: target.model,
-            promptVersion: prompt.version,
-          });
-        return outcome;
-      } catch (error) {
-        last = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
-        this.noteFailure(call, target, last);
-      }
-    }
-    return failed(last);
-  }
-
-  private succeeded(
-    call: GatewayCall,
-    target: Target,
-    promptVersion: string,
-    text: string,
-    usage: TokenUsage,
-  ): GatewayOutcome {
-    const costUsd = this.deps.prices(target.provider, target.model, usage);
+    result: Exclude<WalkResult, { kind: 'abandoned' }>,
+    cacheKeyOf: (target: Target) => string | undefined,
+  ): CompletionOutcome {
+    if (result.kind === 'failed') return failed(result.last);
+    const { target, completion } = result;
+    const costUsd = this.deps.prices(target.provider, target.model, completion.usage);
     this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     this.deps.logger.info(
-      { requestId: call.requestId, task: call.task, target: targetId(target), promptVersion, usage, costUsd },
-      'model answered',
-    );
-    return {
-      ok: true,
-      text,
-      provider: target.provider,
-      model: target.model,
-      promptVersion,
-      cached: false,
-      costUsd,
-    };
-  }
-
-  private noteFailure(call: GatewayCall, target: Target, error: ProviderError): void {
-    const reason = reasonFor(error.kind);
-    this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: error.kind });
-    this.deps.metrics.fallbacks.inc({ task: call.task, reason });
-    this.deps.logger.warn(
       {
         requestId: call.requestId,
         task: call.task,
         target: targetId(target),
-        failure: error.kind,
-        status: error.status,
-        reason,
+        promptVersion: prompt.version,
+        usage: completion.usage,
+        costUsd,
       },
-      'model target failed; moving down the chain',
+      'model answered',
     );
+    const answer: ModelAnswer = {
+      kind: 'answered',
+      text: completion.text,
+      provider: target.provider,
+      model: target.model,
+      promptVersion: prompt.version,
+      cached: false,
+      costUsd,
+    };
+    const key = cacheKeyOf(target);
+    if (key) this.store(call.task, key, answer);
+    return answer;
+  }
+
+  /** The one stale-serving step: when every target failed, a stale entry within the grace beats the floor. */
+  private orStale(
+    call: GatewayCall,
+    entries: readonly (CachedCompletion | null)[],
+    outcome: CompletionOutcome,
+  ): CompletionOutcome {
+    const stale = outcome.kind === 'failed' ? entries.find((entry) => entry !== null) : undefined;
+    this.deps.metrics.cacheLookups.inc({ task: call.task, result: stale ? 'stale' : 'miss' });
+    if (outcome.kind === 'answered' || !stale) return outcome;
+    this.deps.logger.warn(
+      { requestId: call.requestId, reason: outcome.reason },
+      'every target failed; serving stale cache entry',
+    );
+    return fromCache(stale);
+  }
+
+  private observer(call: GatewayCall): ChainObserver {
+    const { metrics, logger } = this.deps;
+    return {
+      failed(target: Target, error: ProviderError) {
+        const reason = reasonFor(error.kind);
+        metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: error.kind });
+        metrics.fallbacks.inc({ task: call.task, reason });
+        logger.warn(
+          {
+            requestId: call.requestId,
+            task: call.task,
+            target: targetId(target),
+            failure: error.kind,
+            status: error.status,
+            reason,
+          },
+          'model target failed; moving down the chain',
+        );
+      },
+      abandoned(target: Target) {
+        metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'abandoned' });
+        logger.info(
+          { requestId: call.requestId, task: call.task, target: targetId(target) },
+          'caller left; model call abandoned',
+        );
+      },
+    };
+  }
+
+  private guardFor(target: Target): TargetGuard {
+    const id = targetId(target);
+    let guard = this.guards.get(id);
+    if (!guard) {
+      guard = createTargetGuard(this.deps.settings.resilience, (open) =>
+        this.deps.metrics.circuitOpen.set({ provider: target.provider, model: target.model }, open ? 1 : 0),
+      );
+      this.guards.set(id, guard);
+    }
+    return guard;
   }
 
   private keyFor(call: GatewayCall, promptVersion: string, target: Target): string {
@@ -296,11 +275,17 @@ export class ModelGateway {
     }
   }
 
-  private store(task: CompletionTask, key: string, value: Omit<CachedCompletion, 'freshUntil'>): void {
+  private store(task: CompletionTask, key: string, answer: ModelAnswer): void {
     const ttlMs = this.deps.settings.cacheTtlMs[task];
     if (ttlMs <= 0) return;
+    const { text, provider, model, promptVersion } = answer;
     this.deps.cache
-      .set(key, { ...value, freshUntil: Date.now() + ttlMs }, ttlMs, this.deps.settings.staleGraceMs)
+      .set(
+        key,
+        { text, provider, model, promptVersion, freshUntil: Date.now() + ttlMs },
+        ttlMs,
+        this.deps.settings.staleGraceMs,
+      )
       .catch((error: unknown) =>
         this.deps.logger.error({ err: error, task }, 'completion cache write failed'),
       );
@@ -313,9 +298,9 @@ export class ModelGateway {
   }
 }
 
-function fromCache(entry: CachedCompletion): GatewayOutcome {
+function fromCache(entry: CachedCompletion): ModelAnswer {
   return {
-    ok: true,
+    kind: 'answered',
     text: entry.text,
     provider: entry.provider,
     model: entry.model,
@@ -325,22 +310,11 @@ function fromCache(entry: CachedCompletion): GatewayOutcome {
   };
 }
 
-function failed(last: ProviderError | null): GatewayOutcome {
-  if (!last) return { ok: false, reason: 'PROVIDER_TIMEOUT', retryAfterSeconds: null };
+function failed(last: ProviderError | null): ModelFailure {
+  if (!last) return { kind: 'failed', reason: 'PROVIDER_TIMEOUT', retryAfterSeconds: null };
   return {
-    ok: false,
+    kind: 'failed',
     reason: reasonFor(last.kind),
     retryAfterSeconds: last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null,
-  };
-}
-
-function fallbackEvent(error: ProviderError, restart: boolean): GatewayStreamEvent {
-  return {
-    type: 'fallback',
-    reason: reasonFor(error.kind),
-    restart,
-    message: restart
-      ? 'The model failed mid-answer; restarting on a fallback'
-      : 'The model was unavailable; trying a fallback',
   };
 }

@@ -1,5 +1,5 @@
 // Prometheus metrics of one subgraph instance: latency per feature and stage, outcomes, fallbacks, cost.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -10,6 +10,7 @@ export interface Metrics {
   modelCalls: Counter<'provider' | 'model' | 'outcome'>;
   fallbacks: Counter<'task' | 'reason'>;
   cacheLookups: Counter<'task' | 'result'>;
+  circuitOpen: Gauge<'provider' | 'model'>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -63,6 +64,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_cache_lookups_total',
       help: 'Completion cache lookups by result (hit, stale, miss)',
       labelNames: ['task', 'result'],
+      registers: [registry],
+    }),
+    circuitOpen: new Gauge({
+      name: 'ai_circuit_open',
+      help: 'Whether the circuit breaker of a model target is open (1) or closed or half-open (0)',
+      labelNames: ['provider', 'model'],
       registers: [registry],
     }),
   };

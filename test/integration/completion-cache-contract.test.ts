@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { cacheKey, hashScope, normalizeForCache } from '../../subgraph/gateway/cache/completion-cache';
+import { cacheKey } from '../../subgraph/gateway/cache/completion-cache';
+import { fingerprint, normalizeForFingerprint } from '../../subgraph/text/fingerprint';
 import type {
   CacheKeyParts,
   CachedCompletion,
@@ -36,7 +37,7 @@ const parts = (overrides: Partial<CacheKeyParts> = {}): CacheKeyParts => ({
   task: 'answer',
   promptVersion: 'answer.v1',
   targetId: 'openai:gpt-4.1-mini',
-  scope: hashScope('question', ['c1@1']),
+  scope: fingerprint('question', ['c1@1']),
   ...overrides,
 });
 
@@ -56,7 +57,7 @@ describe.each([
   let n = 0;
   // A fresh key per test, so the adapters' shared Redis keyspace never carries state between tests.
   const key = (overrides: Partial<CacheKeyParts> = {}) =>
-    cacheKey(parts({ scope: hashScope('t', (n += 1)), ...overrides }));
+    cacheKey(parts({ scope: fingerprint('t', (n += 1)), ...overrides }));
 
   beforeEach(() => {
     cache = create();
@@ -110,14 +111,14 @@ describe.each([
   });
 
   it('never serves one key’s entry under a key that differs in tenant, task, prompt, target or scope', async () => {
-    const base = parts({ scope: hashScope('isolation', (n += 1)) });
+    const base = parts({ scope: fingerprint('isolation', (n += 1)) });
     await cache.set(cacheKey(base), entry('tenant A only'), 60_000, 0);
     const others = [
       cacheKey({ ...base, tenantId: `other-${run}` }),
       cacheKey({ ...base, task: 'summarize' }),
       cacheKey({ ...base, promptVersion: 'answer.v2' }),
       cacheKey({ ...base, targetId: 'anthropic:claude-sonnet-5-5' }),
-      cacheKey({ ...base, scope: hashScope('isolation', 'another input') }),
+      cacheKey({ ...base, scope: fingerprint('isolation', 'another input') }),
     ];
     await expect(cache.getMany(others)).resolves.toEqual(others.map(() => null));
     expect((await cache.getMany([cacheKey({ ...base })]))[0]?.text).toBe('tenant A only');
@@ -167,8 +168,8 @@ describe('redis completion cache storage', () => {
 describe('cacheKey', () => {
   it('is stable for equal parts', () => {
     expect(cacheKey(parts())).toBe(cacheKey(parts()));
-    expect(cacheKey(parts({ scope: hashScope('q', ['c1@1', 'c2@1']) }))).toBe(
-      cacheKey(parts({ scope: hashScope('q', ['c1@1', 'c2@1']) })),
+    expect(cacheKey(parts({ scope: fingerprint('q', ['c1@1', 'c2@1']) }))).toBe(
+      cacheKey(parts({ scope: fingerprint('q', ['c1@1', 'c2@1']) })),
     );
   });
 
@@ -177,7 +178,7 @@ describe('cacheKey', () => {
     ['task', { task: 'summarize' }],
     ['promptVersion', { promptVersion: 'answer.v2' }],
     ['targetId', { targetId: 'anthropic:claude-sonnet-5-5' }],
-    ['scope', { scope: hashScope('question', ['c1@2']) }],
+    ['scope', { scope: fingerprint('question', ['c1@2']) }],
   ] as [string, Partial<CacheKeyParts>][])('differs when only %s differs', (_part, change) => {
     expect(cacheKey(parts(change))).not.toBe(cacheKey(parts()));
   });
@@ -193,24 +194,24 @@ describe('cacheKey', () => {
   });
 });
 
-describe('hashScope', () => {
+describe('fingerprint', () => {
   it('changes when a retrieved chunk version changes', () => {
-    expect(hashScope('q', ['c1@1', 'c2@1'])).not.toBe(hashScope('q', ['c1@1', 'c2@2']));
-    expect(hashScope('q', ['c1@1'])).toBe(hashScope('q', ['c1@1']));
+    expect(fingerprint('q', ['c1@1', 'c2@1'])).not.toBe(fingerprint('q', ['c1@1', 'c2@2']));
+    expect(fingerprint('q', ['c1@1'])).toBe(fingerprint('q', ['c1@1']));
   });
 });
 
-describe('normalizeForCache', () => {
+describe('normalizeForFingerprint', () => {
   it('collapses whitespace runs, trims, and lowercases', () => {
-    expect(normalizeForCache('  What   was\tQ3\n\nREVENUE?  ')).toBe('what was q3 revenue?');
-    expect(normalizeForCache('What was Q3 revenue?')).toBe(normalizeForCache('what  was q3   Revenue?'));
+    expect(normalizeForFingerprint('  What   was\tQ3\n\nREVENUE?  ')).toBe('what was q3 revenue?');
+    expect(normalizeForFingerprint('What was Q3 revenue?')).toBe(normalizeForFingerprint('what  was q3   Revenue?'));
   });
 
   it('folds compatibility forms (NFKC), such as full-width letters', () => {
-    expect(normalizeForCache('ＱＵＯＫＫＡ')).toBe('quokka');
+    expect(normalizeForFingerprint('ＱＵＯＫＫＡ')).toBe('quokka');
   });
 
   it('keeps different words different', () => {
-    expect(normalizeForCache('revenue in Q3')).not.toBe(normalizeForCache('revenue in Q4'));
+    expect(normalizeForFingerprint('revenue in Q3')).not.toBe(normalizeForFingerprint('revenue in Q4'));
   });
 });

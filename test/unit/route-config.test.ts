@@ -81,13 +81,13 @@ describe('chooseRoute', () => {
   const table = loadRouteTable(envOf(), ALL);
 
   it('takes the small chain for a summary up to SMALL_MODEL_MAX_INPUT_CHARS, the main chain above', () => {
-    expect(ids(chooseRoute(table, 'summarize', 't1', 4000).chain)[0]).toBe('openai:gpt-4.1-nano');
-    expect(ids(chooseRoute(table, 'summarize', 't1', 0).chain)[0]).toBe('openai:gpt-4.1-nano');
-    expect(ids(chooseRoute(table, 'summarize', 't1', 4001).chain)[0]).toBe('openai:gpt-4.1-mini');
+    expect(ids(chooseRoute(table, 'summarize', undefined, 4000).chain)[0]).toBe('openai:gpt-4.1-nano');
+    expect(ids(chooseRoute(table, 'summarize', undefined, 0).chain)[0]).toBe('openai:gpt-4.1-nano');
+    expect(ids(chooseRoute(table, 'summarize', undefined, 4001).chain)[0]).toBe('openai:gpt-4.1-mini');
   });
 
   it('never takes a small chain for answers, however short the input', () => {
-    expect(ids(chooseRoute(table, 'answer', 't1', 10).chain)).toEqual(ids(table.tasks.answer.chain));
+    expect(ids(chooseRoute(table, 'answer', undefined, 10).chain)).toEqual(ids(table.tasks.answer.chain));
   });
 
   it('keeps only the providers a tenant policy allows, in chain order', () => {
@@ -102,12 +102,16 @@ describe('chooseRoute', () => {
       }),
       ALL,
     );
-    const acme = chooseRoute(routes, 'answer', 'acme', 10_000);
+    const acme = chooseRoute(routes, 'answer', routes.tenants.get('acme')?.allowedProviders, 10_000);
     expect(ids(acme.chain)).toEqual(['anthropic:claude-sonnet-5-5', 'selfhosted:llama3.1:8b']);
     expect(acme.restrictedByPolicy).toBe(false);
-    expect(ids(chooseRoute(routes, 'summarize', 'locked', 10).chain)).toEqual(['selfhosted:llama3.1:8b']);
+    expect(
+      ids(chooseRoute(routes, 'summarize', routes.tenants.get('locked')?.allowedProviders, 10).chain),
+    ).toEqual(['selfhosted:llama3.1:8b']);
     // A tenant without a policy gets the whole chain.
-    expect(ids(chooseRoute(routes, 'answer', 'globex', 10_000).chain)).toHaveLength(3);
+    expect(
+      ids(chooseRoute(routes, 'answer', routes.tenants.get('globex')?.allowedProviders, 10_000).chain),
+    ).toHaveLength(3);
   });
 
   it('says when the policy removed every target rather than falling back to a forbidden provider', () => {
@@ -120,11 +124,14 @@ describe('chooseRoute', () => {
       }),
       ALL,
     );
-    const choice = chooseRoute(routes, 'answer', 'acme', 10);
+    const choice = chooseRoute(routes, 'answer', routes.tenants.get('acme')?.allowedProviders, 10);
     expect(choice.chain).toEqual([]);
     expect(choice.restrictedByPolicy).toBe(true);
     const noProviders: RouteTable = loadRouteTable(envOf(), new Set());
-    expect(chooseRoute(noProviders, 'answer', 'acme', 10).restrictedByPolicy).toBe(false);
+    expect(
+      chooseRoute(noProviders, 'answer', noProviders.tenants.get('acme')?.allowedProviders, 10)
+        .restrictedByPolicy,
+    ).toBe(false);
   });
 });
 
@@ -139,7 +146,9 @@ describe('loadRouteTable from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () =
       chain: [{ provider: 'openai', model: 'm1', timeoutMs: 300 }],
       deadlineMs: 1500,
     });
-    expect(chooseRoute(routes, 'answer', 't', 10).deadlineMs).toBe(1500);
+    expect(chooseRoute(routes, 'answer', routes.tenants.get('t')?.allowedProviders, 10).deadlineMs).toBe(
+      1500,
+    );
     expect(ids(routes.tasks.summarize.chain)).toHaveLength(3);
     expect(routes.tenants.size).toBe(0);
   });
@@ -213,10 +222,12 @@ describe('tenant policies named after Object.prototype members', () => {
       envOf({ GATEWAY_ROUTES_JSON: '{"tenants":{"__proto__":{"allowedProviders":["anthropic"]}}}' }),
       ALL,
     );
-    expect(ids(chooseRoute(routes, 'answer', '__proto__', 10).chain)).toEqual([
-      'anthropic:claude-sonnet-5-5',
-    ]);
-    expect(ids(chooseRoute(routes, 'answer', 'constructor', 10).chain)).toHaveLength(3);
+    expect(
+      ids(chooseRoute(routes, 'answer', routes.tenants.get('__proto__')?.allowedProviders, 10).chain),
+    ).toEqual(['anthropic:claude-sonnet-5-5']);
+    expect(
+      ids(chooseRoute(routes, 'answer', routes.tenants.get('constructor')?.allowedProviders, 10).chain),
+    ).toHaveLength(3);
   });
 
   it('refuses an invalid policy with the tenant named', () => {

@@ -1,7 +1,7 @@
 // The completion cache port and its key. The key holds the tenant, task, prompt version, model target and
 // a hash of the normalized input and of the retrieved chunk ids and versions: no tenant can be served
 // another's entry, and a re-ingested document changes the key of every answer built on it.
-import { createHash } from 'node:crypto';
+import { fingerprint } from '../../text/fingerprint';
 
 export interface CachedCompletion {
   text: string;
@@ -28,18 +28,7 @@ export interface CacheKeyParts {
 }
 
 export function cacheKey(parts: CacheKeyParts): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([parts.task, parts.promptVersion, parts.targetId, parts.scope]))
-    .digest('base64url');
+  const digest = fingerprint(parts.task, parts.promptVersion, parts.targetId, parts.scope);
   // The tenant stays readable in the key (and a Redis Cluster hash tag), so a tenant's entries can be purged.
   return `{${parts.tenantId}}:${parts.task}:${digest}`;
-}
-
-/** Lowercased, whitespace-collapsed, NFKC: trivially different spellings of one input share an entry. */
-export function normalizeForCache(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-export function hashScope(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }

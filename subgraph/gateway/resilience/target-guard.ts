@@ -13,7 +13,7 @@ import {
   retry,
   timeout,
 } from 'cockatiel';
-import type { CircuitBreakerPolicy, IRetryBackoffContext } from 'cockatiel';
+import type { IRetryBackoffContext } from 'cockatiel';
 import { ProviderError } from '../../errors/provider-error';
 import type { Deadline } from './deadline';
 import { EitherBreaker } from './either-breaker';
@@ -33,7 +33,6 @@ export interface ResilienceSettings {
 export const MIN_USEFUL_ATTEMPT_MS = 25;
 
 export interface TargetGuard {
-  readonly circuit: CircuitBreakerPolicy;
   isOpen(): boolean;
   run<T>(
     deadline: Deadline,
@@ -44,7 +43,10 @@ export interface TargetGuard {
   record(outcome: 'success' | ProviderError): Promise<void>;
 }
 
-export function createTargetGuard(settings: ResilienceSettings): TargetGuard {
+export function createTargetGuard(
+  settings: ResilienceSettings,
+  onCircuitChange: (open: boolean) => void = () => undefined,
+): TargetGuard {
   const circuit = circuitBreaker(
     handleWhen((error) => ProviderError.isInstance(error) && error.countsAgainstCircuit),
     {
@@ -73,10 +75,12 @@ export function createTargetGuard(settings: ResilienceSettings): TargetGuard {
   let openedAt = 0;
   circuit.onBreak(() => {
     openedAt = Date.now();
+    onCircuitChange(true);
   });
+  circuit.onReset(() => onCircuitChange(false));
+  circuit.onHalfOpen(() => onCircuitChange(false));
 
   return {
-    circuit,
     isOpen: () =>
       circuit.state === CircuitState.Isolated ||
       (circuit.state === CircuitState.Open && Date.now() - openedAt < settings.cooldownMs),

@@ -1,5 +1,6 @@
-// The last stage of every feature: measures latency, fills AIMeta, counts the outcome in metrics, the usage
-// ledger and the log. A ledger outage is logged, never turned into a failed answer.
+// The last stage of every feature: a result as the feature built it (unmetered) is measured (latency,
+// AIMeta) and counted in metrics, the usage ledger and the log. A ledger outage is logged, never turned
+// into a failed answer.
 import type { DegradationReason, FeatureResult, ResultMeta } from './feature-result';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
@@ -22,33 +23,39 @@ export function startClock(): () => number {
   return () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
 }
 
-export type Draft<Full, Degraded> =
+/** A feature's result before metering: no latency or request id yet. */
+export type UnmeteredResult<Full, Degraded> =
   | { kind: 'full'; value: Full; model: ModelUse }
   | { kind: 'degraded'; value: Degraded; reason: DegradationReason; model: ModelUse }
   | { kind: 'unavailable'; reason: DegradationReason; message: string; retryAfterSeconds: number | null };
 
-export async function settle<Full, Degraded>(
+export async function meterResult<Full, Degraded>(
   deps: FeatureDeps,
   call: FeatureCall,
   feature: FeatureName,
   elapsedMs: () => number,
-  draft: Draft<Full, Degraded>,
+  unmetered: UnmeteredResult<Full, Degraded>,
 ): Promise<FeatureResult<Full, Degraded>> {
   const latencyMs = elapsedMs();
   const meta = (model: ModelUse): ResultMeta => ({ requestId: call.requestId, latencyMs, ...model });
   let result: FeatureResult<Full, Degraded>;
-  switch (draft.kind) {
+  switch (unmetered.kind) {
     case 'full':
-      result = { kind: 'full', value: draft.value, meta: meta(draft.model) };
+      result = { kind: 'full', value: unmetered.value, meta: meta(unmetered.model) };
       break;
     case 'degraded':
-      result = { kind: 'degraded', value: draft.value, reason: draft.reason, meta: meta(draft.model) };
+      result = {
+        kind: 'degraded',
+        value: unmetered.value,
+        reason: unmetered.reason,
+        meta: meta(unmetered.model),
+      };
       break;
     case 'unavailable':
-      result = draft;
+      result = unmetered;
       break;
     default:
-      return unreachable(draft);
+      return unreachable(unmetered);
   }
   const reason = result.kind === 'full' ? 'none' : result.reason;
   const costUsd = result.kind === 'unavailable' ? 0 : result.meta.costUsd;
@@ -79,7 +86,7 @@ export async function settle<Full, Degraded>(
  * A stream the client left before its result: counted as a request (the provider may have been called), with
  * no cost known (providers report usage only at the end) and no fallback, since nothing failed.
  */
-export async function settleAbandoned(
+export async function meterAbandoned(
   deps: FeatureDeps,
   call: FeatureCall,
   feature: FeatureName,

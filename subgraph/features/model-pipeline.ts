@@ -1,0 +1,38 @@
+// A model-backed feature (ask, summarize) as one pipeline: prepare (input -> the gateway call, or a result
+// needing no model), the model through the gateway, finish (the model's outcome -> the feature's result,
+// its floor when the model failed). runPipeline drives it for a query; streamPipeline for a subscription.
+// The next layers (guardrails, spend reservation) hook into these two drivers once, for every feature.
+import type { CompletionOutcome, GatewayCall } from '../gateway/gateway-call';
+import { stage } from '../observability/stage';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+import type { FeatureResult } from './feature-result';
+import { meterResult, startClock } from './meter-result';
+import type { FeatureName, UnmeteredResult } from './meter-result';
+
+export type Prepared<Source, Full, Degraded> =
+  | { kind: 'model'; source: Source; gatewayCall: GatewayCall }
+  /** Nothing for a model to do (no such document, nothing relevant): the result is known already. */
+  | { kind: 'known'; result: UnmeteredResult<Full, Degraded> };
+
+export interface ModelPipeline<Source, Full, Degraded> {
+  feature: FeatureName;
+  prepare(call: FeatureCall, rawInput: unknown): Promise<Prepared<Source, Full, Degraded>>;
+  finish(source: Source, outcome: CompletionOutcome): Promise<UnmeteredResult<Full, Degraded>>;
+}
+
+export async function runPipeline<Source, Full, Degraded>(
+  deps: FeatureDeps,
+  pipeline: ModelPipeline<Source, Full, Degraded>,
+  call: FeatureCall,
+  rawInput: unknown,
+): Promise<FeatureResult<Full, Degraded>> {
+  const elapsed = startClock();
+  const prepared = await pipeline.prepare(call, rawInput);
+  if (prepared.kind === 'known') return meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
+  const { gatewayCall } = prepared;
+  const outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>
+    deps.gateway.complete(gatewayCall),
+  );
+  return meterResult(deps, call, pipeline.feature, elapsed, await pipeline.finish(prepared.source, outcome));
+}

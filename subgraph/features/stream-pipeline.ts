@@ -1,0 +1,76 @@
+// The streaming form of any model pipeline: deltas as the model writes, a notice whenever the path changes
+// (a provider failed and a fallback took over; with restart the client drops the text so far), and the
+// final result, the same union member the query would have returned. The caller's signal reaches the
+// provider call, so an unsubscribe aborts it at once; a stream left before its result is metered as
+// abandoned, not as a failure.
+import type { GatewayCall, GatewayOutcome } from '../gateway/gateway-call';
+import type { DegradationReason } from '../gateway/degradation-reason';
+import { unreachable } from '../errors/unreachable';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+import type { FeatureResult } from './feature-result';
+import { meterAbandoned, meterResult, startClock } from './meter-result';
+import type { ModelPipeline } from './model-pipeline';
+
+export type StreamEvent<Result> =
+  | { kind: 'delta'; text: string; index: number }
+  | { kind: 'notice'; reason: DegradationReason; message: string; restart: boolean }
+  | { kind: 'completed'; result: Result };
+
+export async function* streamPipeline<Source, Full, Degraded>(
+  deps: FeatureDeps,
+  pipeline: ModelPipeline<Source, Full, Degraded>,
+  call: FeatureCall,
+  rawInput: unknown,
+  signal: AbortSignal,
+): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
+  const elapsed = startClock();
+  const prepared = await pipeline.prepare(call, rawInput);
+  if (prepared.kind === 'known') {
+    yield {
+      kind: 'completed',
+      result: await meterResult(deps, call, pipeline.feature, elapsed, prepared.result),
+    };
+    return;
+  }
+  let metered = false;
+  try {
+    const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, { ...prepared.gatewayCall, signal });
+    if (outcome.kind === 'abandoned' || signal.aborted) return;
+    const unmetered = await pipeline.finish(prepared.source, outcome);
+    const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
+    metered = true;
+    yield { kind: 'completed', result };
+  } finally {
+    if (!metered) await meterAbandoned(deps, call, pipeline.feature, elapsed);
+  }
+}
+
+/** Relays the gateway's stream as feature events and hands back the gateway's final outcome. */
+async function* relay<Result>(
+  deps: FeatureDeps,
+  gatewayCall: GatewayCall,
+): AsyncGenerator<StreamEvent<Result>, GatewayOutcome, undefined> {
+  const stream = deps.gateway.stream(gatewayCall);
+  let index = 0;
+  try {
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) return next.value;
+      const event = next.value;
+      switch (event.type) {
+        case 'delta':
+          yield { kind: 'delta', text: event.text, index: index++ };
+          break;
+        case 'fallback':
+          yield { kind: 'notice', reason: event.reason, message: event.message, restart: event.restart };
+          break;
+        default:
+          return unreachable(event);
+      }
+    }
+  } finally {
+    // The client unsubscribed or the stream ended: close the gateway's stream, which closes the attempt's.
+    await stream.return(undefined as never);
+  }
+}

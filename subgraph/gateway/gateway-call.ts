@@ -1,0 +1,52 @@
+// What a feature asks of the gateway, and what comes back: an answer, a typed failure the feature turns
+// into its floor, or (streams only) the client's departure. The gateway knows no GraphQL and no features.
+import type { DegradationReason } from './degradation-reason';
+import type { ProviderName } from './providers/model-provider';
+import type { Deadline } from './resilience/deadline';
+import type { Task } from './routing/route-config';
+
+export type CompletionTask = Exclude<Task, 'embed'>;
+
+export interface GatewayCall {
+  task: CompletionTask;
+  tenantId: string;
+  requestId: string;
+  promptName: string;
+  variables: Record<string, string | number>;
+  /** Fingerprint of the normalized input (and retrieved chunk ids and versions): part of the cache key. */
+  cacheScope: string;
+  inputChars: number;
+  deadline: Deadline;
+  /** The tenant policy's provider allowlist; undefined allows every configured provider. */
+  allowedProviders?: readonly ProviderName[];
+  /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
+  signal?: AbortSignal;
+}
+
+export interface ModelAnswer {
+  kind: 'answered';
+  text: string;
+  provider: string;
+  model: string;
+  promptVersion: string;
+  cached: boolean;
+  costUsd: number;
+}
+
+export interface ModelFailure {
+  kind: 'failed';
+  reason: DegradationReason;
+  retryAfterSeconds: number | null;
+}
+
+/** The caller left before the end: nothing failed, and nobody is left to serve. */
+export interface CallAbandoned {
+  kind: 'abandoned';
+}
+
+export type CompletionOutcome = ModelAnswer | ModelFailure;
+export type GatewayOutcome = CompletionOutcome | CallAbandoned;
+
+export type GatewayStreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'fallback'; reason: DegradationReason; restart: boolean; message: string };

@@ -1,0 +1,53 @@
+// The two kinds of attempt the chain walker makes at a target. A completion runs inside the target's guard
+// (timeout within the deadline, retries, circuit). A stream cannot be retried once text has flowed, so it
+// is bounded by its own clocks (first token within the deadline, idle gap, cap) and records its one outcome
+// in the circuit; a stream the client abandoned says nothing about the target's health.
+import type { TargetAttempt } from './chain-walker';
+import { ProviderError } from '../errors/provider-error';
+import type { RenderedPrompt } from './prompts/prompt-library';
+import type { Deadline } from './resilience/deadline';
+import { streamAttempt } from './stream-attempt';
+
+export function completionAttempt(deadline: Deadline, prompt: RenderedPrompt): TargetAttempt {
+  // eslint-disable-next-line require-yield -- a completion streams nothing; it only returns
+  return async function* ({ target, provider, guard }) {
+    return guard.run(deadline, target.timeoutMs, (signal) =>
+      provider.complete({
+        model: target.model,
+        system: prompt.system,
+        user: prompt.user,
+        maxTokens: prompt.maxTokens,
+        signal,
+      }),
+    );
+  };
+}
+
+export interface StreamLimits {
+  attemptTimeoutMs: number;
+  streamMaxMs: number;
+}
+
+export function streamingAttempt(
+  deadline: Deadline,
+  prompt: RenderedPrompt,
+  limits: StreamLimits,
+  callerSignal: AbortSignal | undefined,
+): TargetAttempt {
+  return async function* ({ target, provider, guard }) {
+    const attemptMs = target.timeoutMs ?? limits.attemptTimeoutMs;
+    const clocks = {
+      firstTokenMs: Math.min(attemptMs, deadline.remainingMs()),
+      idleMs: attemptMs,
+      capMs: limits.streamMaxMs,
+    };
+    try {
+      const completion = yield* streamAttempt(provider, target.model, prompt, clocks, callerSignal);
+      await guard.record('success');
+      return completion;
+    } catch (error) {
+      if (ProviderError.isInstance(error) && !callerSignal?.aborted) await guard.record(error);
+      throw error;
+    }
+  };
+}

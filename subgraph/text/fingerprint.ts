@@ -1,0 +1,14 @@
+// Stable fingerprints of inputs: the features name what makes two requests the same (the normalized
+// question, a document's id and version, the chunks retrieved) and the gateway keys its cache by it, so
+// neither needs to know how the other lays out its keys.
+import { createHash } from 'node:crypto';
+
+/** A short, stable digest of any JSON-serializable parts, in order. */
+export function fingerprint(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+}
+
+/** Lowercased, whitespace-collapsed, NFKC: trivially different spellings of one input share a fingerprint. */
+export function normalizeForFingerprint(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}

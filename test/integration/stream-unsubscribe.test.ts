@@ -1,0 +1,143 @@
+// An unsubscribe aborts the provider request at once, for both streams, wherever the stream stands: waiting
+// for the first token of a provider that has not answered yet, or waiting between two slow deltas. Before,
+// only askStream was abortable: summarizeStream's provider connection stayed open until the idle timer.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startFakeAnthropic, startFakeOpenAI } from '../support/providers';
+import type { Fault, FakeProviderServer, RecordedRequest } from '../support/providers';
+import { gql, startTestSubgraph } from '../support/subgraph';
+import type { TestSubgraph } from '../support/subgraph';
+import { tokenFor } from '../support/tokens';
+
+const CHAT = '/v1/chat/completions';
+const MESSAGES = '/v1/messages';
+/** How soon after the unsubscribe the provider must see its connection closed. */
+const CLOSE_WITHIN_MS = 200;
+
+const DOCUMENT = {
+  id: 'harbour',
+  title: 'Harbour ledger',
+  body: 'Every quokka crate is weighed twice before the marmalade leaves the harbour warehouse.',
+};
+const STREAMS = {
+  askStream: `subscription { askStream(input: { question: "How are quokka crates weighed?" }) { __typename } }`,
+  summarizeStream: `subscription { summarizeStream(input: { documentId: "harbour" }) { __typename } }`,
+};
+const LONG_TEXT = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ') + ' [1].';
+
+async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
+describe('unsubscribing from a stream', () => {
+  let openai: FakeProviderServer;
+  let anthropic: FakeProviderServer;
+  let subgraph: TestSubgraph;
+  let client: Client;
+
+  beforeAll(async () => {
+    [openai, anthropic] = await Promise.all([
+      startFakeOpenAI({ responder: () => LONG_TEXT }),
+      startFakeAnthropic({ responder: () => LONG_TEXT }),
+    ]);
+    subgraph = await startTestSubgraph({
+      OPENAI_API_KEY: 'k',
+      OPENAI_BASE_URL: openai.baseURL,
+      ANTHROPIC_API_KEY: 'k',
+      ANTHROPIC_BASE_URL: anthropic.baseURL,
+      // Timers far longer than the test waits: only the unsubscribe can close the provider request in time.
+      DEADLINE_MS: '20000',
+      ATTEMPT_TIMEOUT_MS: '6000',
+      CACHE_TTL_SUMMARIZE_SECONDS: '0',
+    });
+    const token = await tokenFor(`unsub-${randomBytes(4).toString('hex')}`);
+    const ingested = await gql(
+      subgraph.url,
+      `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`,
+      { token, variables: { input: DOCUMENT } },
+    );
+    expect(ingested.body.errors).toBeUndefined();
+    client = createClient({
+      url: subgraph.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
+  });
+
+  beforeEach(() => {
+    openai.reset();
+    anthropic.reset();
+  });
+
+  afterAll(async () => {
+    await client?.dispose();
+    await subgraph?.stop();
+    await Promise.allSettled([openai?.close(), anthropic?.close()]);
+  });
+
+  /** Subscribes, waits as told, unsubscribes; returns the provider request and when the unsubscribe went out. */
+  async function unsubscribeWhile(
+    stream: keyof typeof STREAMS,
+    fault: Fault,
+    waitBeforeUnsubscribe: (events: string[]) => Promise<void>,
+  ): Promise<{ request: RecordedRequest; unsubscribedAt: number; events: string[] }> {
+    openai.faults.always(fault);
+    const events: string[] = [];
+    const unsubscribe = client.subscribe<Record<string, { __typename: string }>>(
+      { query: STREAMS[stream] },
+      {
+        next: (result) => events.push(result.data?.[stream]?.__typename ?? 'error'),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    const request = await waitFor(
+      () => openai.requests.find((recorded) => recorded.path === CHAT),
+      3_000,
+    );
+    await waitBeforeUnsubscribe(events);
+    expect(request.closedAt).toBeUndefined();
+    const unsubscribedAt = Date.now();
+    unsubscribe();
+    await waitFor(() => request.closedAt, 3_000);
+    return { request, unsubscribedAt, events };
+  }
+
+  for (const stream of ['summarizeStream', 'askStream'] as const) {
+    it(`${stream}: aborts a provider that has not sent its first token yet within ${CLOSE_WITHIN_MS} ms`, async () => {
+      const { request, unsubscribedAt, events } = await unsubscribeWhile(stream, { kind: 'hang' }, () =>
+        sleep(500),
+      );
+      expect(request.aborted).toBe(true);
+      expect(request.closedAt! - unsubscribedAt).toBeLessThan(CLOSE_WITHIN_MS);
+      // Nothing was sent, and no fallback ran on the client's behalf.
+      expect(events).toEqual([]);
+      expect(anthropic.requestCount(MESSAGES)).toBe(0);
+    });
+
+    it(`${stream}: aborts a slow stream between two deltas within ${CLOSE_WITHIN_MS} ms`, async () => {
+      const { request, unsubscribedAt } = await unsubscribeWhile(
+        stream,
+        { kind: 'slow-drip', delayMs: 1_500 },
+        async (events) => {
+          await waitFor(() => (events.length > 0 ? true : undefined), 4_000);
+          await sleep(300);
+        },
+      );
+      expect(request.aborted).toBe(true);
+      expect(request.closedAt! - unsubscribedAt).toBeLessThan(CLOSE_WITHIN_MS);
+      await sleep(300);
+      expect(anthropic.requestCount(MESSAGES)).toBe(0);
+    });
+  }
+});
