@@ -15,24 +15,13 @@
 //   d) `ask` with the primary hanging and the secondary healthy (DEADLINE_MS=2000, ATTEMPT_TIMEOUT_MS=500):
 //      with the default breaker, with one held closed, and a control run with no fault.
 // Its results replace the `bench:gateway` block of BENCHMARKS.md (not with --dry-run).
-import { ChildGroup } from './support/child-process';
-import { commandLine, parseOptions } from './support/options';
-import { writeSection } from './support/report';
-import { DEFAULT_DATABASE_URL, benchHeaders } from './support/subgraph';
+import { runBenchmark } from './support/run-benchmark';
+import { DEFAULT_DATABASE_URL } from './support/subgraph';
 import { measureHangingPrimary } from './gateway/hanging-primary';
 import { renderGateway } from './gateway/report';
-import {
-  measureAddedLatency,
-  measureBare,
-  measureCacheHits,
-  measurePostgres,
-  profileAsk,
-  startProviders,
-  startSubgraph,
-} from './gateway/scenarios';
-import type { GatewayRun } from './gateway/scenarios';
+import * as step from './gateway/scenarios';
+import type { GatewaySettings } from './gateway/scenarios';
 
-const COMMAND = 'npm run bench:gateway';
 const OPTIONS = {
   connections: { default: 100, help: 'concurrent connections of the main scenarios' },
   'low-connections': { default: '1,10', help: 'the added-latency pairs again at these ("" skips them)' },
@@ -40,60 +29,37 @@ const OPTIONS = {
   warmup: { default: 3, help: 'seconds of warm-up per scenario, on the same connections' },
   'hang-closed': {
     default: 4,
-    help: 'seconds of the held-closed breaker variant (below ~5 s, when 1000 failures open it)',
+    help: 'seconds of the held-closed breaker run (1000 failures open it in ~5 s)',
   },
   'database-url': { default: DEFAULT_DATABASE_URL, help: 'PostgreSQL server for the store comparison' },
   'skip-postgres': { default: false, help: 'leave out the PostgreSQL store comparison' },
   profile: { default: false, help: 'one more profiled ask window, summarized in the report' },
   label: { default: '', help: 'a note under the heading' },
-  'dry-run': { default: false, help: 'print the results, do not write BENCHMARKS.md' },
 };
 
-async function main(): Promise<void> {
-  const options = parseOptions(COMMAND, OPTIONS);
-  const started = new Date();
-  const children = new ChildGroup();
-  try {
-    const run: GatewayRun = {
-      settings: {
-        connections: options.connections,
-        lowConnections: options['low-connections']
-          .split(',')
-          .filter((part) => part.trim() !== '')
-          .map(Number)
-          .filter((value) => Number.isInteger(value) && value > 0 && value !== options.connections),
-        durationS: options.duration,
-        warmupS: options.warmup,
-        hangClosedS: options['hang-closed'],
-        databaseUrl: options['skip-postgres'] ? '' : options['database-url'],
-        profile: options.profile,
-      },
-      children,
-      headers: await benchHeaders(),
-      providers: await startProviders(children),
-    };
-    const subgraph = await startSubgraph(run);
-    const pairs = await measureAddedLatency(run, subgraph);
-    const profile = run.settings.profile ? await profileAsk(run, subgraph) : null;
-    const cache = await measureCacheHits(run, subgraph);
-    await children.stop(subgraph);
-    const bare = await measureBare(run);
-    const postgres = await measurePostgres(run);
-    const hangs = await measureHangingPrimary(run);
-    const command = commandLine(COMMAND, OPTIONS, options);
-    const report = { started, command, label: options.label, settings: run.settings, pairs, cache, bare };
-    const markdown = renderGateway({ ...report, postgres, hangs, profile });
-    console.log(`\n${markdown}\n\ndone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
-    if (!options['dry-run']) await writeSection('gateway', markdown);
-  } finally {
-    await children.stopAll();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error('bench:gateway failed:', error);
-    process.exit(1);
-  },
-);
+runBenchmark('gateway', OPTIONS, async ({ options, children, headers, started, command }) => {
+  const settings: GatewaySettings = {
+    connections: options.connections,
+    lowConnections: options['low-connections']
+      .split(',')
+      .filter((part) => part.trim() !== '')
+      .map(Number)
+      .filter((value) => Number.isInteger(value) && value > 0 && value !== options.connections),
+    durationS: options.duration,
+    warmupS: options.warmup,
+    hangClosedS: options['hang-closed'],
+    databaseUrl: options['skip-postgres'] ? '' : options['database-url'],
+    profile: options.profile,
+  };
+  const run = { settings, children, headers, providers: await step.startProviders(children) };
+  const subgraph = await step.startSubgraph(run);
+  const pairs = await step.measureAddedLatency(run, subgraph);
+  const profile = settings.profile ? await step.profileAsk(run, subgraph) : null;
+  const cache = await step.measureCacheHits(run, subgraph);
+  await children.stop(subgraph);
+  const bare = await step.measureBare(run);
+  const postgres = await step.measurePostgres(run);
+  const hangs = await measureHangingPrimary(run);
+  const report = { started, command, label: options.label, settings, pairs, cache, bare, postgres };
+  return renderGateway({ ...report, hangs, profile });
+});

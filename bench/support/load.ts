@@ -25,36 +25,12 @@ export interface LoadSpec {
   verify?(status: number, body: string): boolean;
 }
 
-/** What one autocannon run recorded in its measured window; `summarize` merges windows into a result. */
-export interface LoadWindow {
-  latencies: number[];
-  /** Responses completed inside the window (with `warmupBody`: responses to window requests). */
-  completed: number;
-  durationS: number;
-  unfinished: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-  counts: Record<string, number>;
-  slowest: { atS: number; ms: number }[];
-}
-
-export interface LoadResult {
-  title: string;
-  connections: number;
+/** What a window and a result both record besides latencies. */
+interface Tally {
   /** Length of the measured window(s), seconds. */
   durationS: number;
-  /** Responses to requests sent inside the window: the latency sample. */
-  responses: number;
   /** Requests sent but not answered when the run ended: their latency is in no percentile. */
   unfinished: number;
-  rps: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
   /** Over the whole run, warm-up included, as autocannon counts them. */
   non2xx: number;
   errors: number;
@@ -65,6 +41,26 @@ export interface LoadResult {
   counts: Record<string, number>;
   /** The five slowest responses of the sample: when they completed (s into the window) and how long they took. */
   slowest: { atS: number; ms: number }[];
+}
+
+/** What one autocannon run recorded in its measured window; `summarize` merges windows into a result. */
+export interface LoadWindow extends Tally {
+  latencies: number[];
+  /** Responses completed inside the window (with `warmupBody`: responses to window requests). */
+  completed: number;
+}
+
+export interface LoadResult extends Tally {
+  title: string;
+  connections: number;
+  /** Responses to requests sent inside the window: the latency sample. */
+  responses: number;
+  rps: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 /** Nearest-rank percentile of an ascending array. */
