@@ -1,17 +1,9 @@
-// Servers under load run in their own Node process, so the load generator does not steal their event loop.
-// The parent forks an entry file under tsx and talks to it over the IPC channel: `ready` once it listens,
-// `call` for named diagnostics it exposes, `stop` to drain and exit.
+// Servers under load run in their own Node process, so the load generator never shares an event loop with
+// them. The parent forks an entry file under tsx and talks to it over IPC: `ready` once it listens, `call` for
+// the named handlers it exposes (fault injection, metrics, diagnostics), `stop` to drain and exit.
 import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 
-type Handler = (args: unknown) => Promise<unknown>;
-
-/** Built into every child: its process's CPU time so far (user + system, all threads), in microseconds. */
-const CPU_USAGE = 'cpuUsage';
-const cpuMicros: Handler = () => {
-  const { user, system } = process.cpuUsage();
-  return Promise.resolve(user + system);
-};
+export type Handler = (args: unknown) => unknown;
 
 export interface ChildStarted {
   /** Whatever the child reports once it listens (its URL, what it seeded). */
@@ -20,145 +12,176 @@ export interface ChildStarted {
   handlers?: Record<string, Handler>;
 }
 
-type ChildMessage =
+type FromChild =
   | { type: 'ready'; payload: Record<string, unknown> }
   | { type: 'failed'; message: string }
-  | { type: 'reply'; id: number; ok: true; result: unknown }
-  | { type: 'reply'; id: number; ok: false; message: string };
+  | { type: 'result'; id: number; ok: boolean; value: unknown };
 
-type ParentMessage = { type: 'stop' } | { type: 'call'; id: number; name: string; args: unknown };
+type ToChild = { type: 'stop' } | { type: 'call'; id: number; name: string; args: unknown };
 
-export interface ChildServer {
+export interface Child {
   pid: number;
   ready: Record<string, unknown>;
-  call<Result>(name: string, args?: unknown): Promise<Result>;
-  /** The child's CPU time so far, in microseconds: the server's own cost, whatever else shares the machine. */
-  cpuMicros(): Promise<number>;
+  call<T>(name: string, args?: unknown): Promise<T>;
   stop(): Promise<void>;
 }
 
-function send(target: ChildProcess, message: ParentMessage): void {
-  target.send(message);
+export interface ForkOptions {
+  /** Extra Node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+  startTimeoutMs?: number;
 }
 
-function reply(message: ChildMessage, sent?: () => void): void {
-  process.send?.(message, () => sent?.());
-}
-
-/** Forks `entry` (a .ts file) under tsx with `env` added, and resolves once it reports ready. */
-export async function startChildServer(
+/** Forks `entry` (a .ts file) under tsx with `env` added to this process's environment; resolves when ready. */
+export async function startChild(
   entry: string,
   env: Record<string, string>,
-  options: { startTimeoutMs?: number; nodeArgs?: string[] } = {},
-): Promise<ChildServer> {
+  options: ForkOptions = {},
+): Promise<Child> {
   const child = fork(entry, [], {
-    execArgv: ['--import', 'tsx', ...(options.nodeArgs ?? [])],
+    execArgv: [...(options.nodeFlags ?? []), '--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 1;
   let exited = false;
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = true;
-      for (const { reject } of pending.values()) {
-        reject(new Error(`child ${entry} exited (${code ?? signal}) during a call`));
-      }
-      pending.clear();
+      for (const waiter of waiting.values()) waiter.reject(new Error(`${entry} exited (${code ?? signal})`));
+      waiting.clear();
       resolve();
     }),
   );
-
+  const startTimeoutMs = options.startTimeoutMs ?? 300_000;
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`child ${entry} did not report ready in ${options.startTimeoutMs ?? 120_000} ms`));
-    }, options.startTimeoutMs ?? 120_000);
-    child.on('message', (raw: ChildMessage) => {
-      if (raw.type === 'ready') {
+      reject(new Error(`${entry} did not report ready in ${startTimeoutMs} ms`));
+    }, startTimeoutMs);
+    child.on('message', (message: FromChild) => {
+      if (message.type === 'ready') {
         clearTimeout(timer);
-        resolve(raw.payload);
-      } else if (raw.type === 'failed') {
+        resolve(message.payload);
+      } else if (message.type === 'failed') {
         clearTimeout(timer);
-        reject(new Error(`child ${entry} failed to start: ${raw.message}`));
+        reject(new Error(`${entry} failed to start: ${message.message}`));
       } else {
-        const waiter = pending.get(raw.id);
-        pending.delete(raw.id);
-        if (raw.ok) waiter?.resolve(raw.result);
-        else waiter?.reject(new Error(raw.message));
+        const waiter = waiting.get(message.id);
+        waiting.delete(message.id);
+        if (message.ok) waiter?.resolve(message.value);
+        else waiter?.reject(new Error(String(message.value)));
       }
     });
-    child.once('exit', (code, signal) => {
+    void exit.then(() => {
       clearTimeout(timer);
-      reject(new Error(`child ${entry} exited (${code ?? signal}) before it was ready`));
+      reject(new Error(`${entry} exited before it was ready`));
     });
   });
-
-  const call = <Result>(name: string, args?: unknown): Promise<Result> => {
-    if (exited) return Promise.reject(new Error(`child ${entry} has exited`));
-    const id = nextId++;
-    return new Promise<Result>((resolve, reject) => {
-      pending.set(id, { resolve: (value) => resolve(value as Result), reject });
-      send(child, { type: 'call', id, name, args });
-    });
-  };
-
   return {
     pid: child.pid ?? -1,
     ready,
-    call,
-    cpuMicros: () => call<number>(CPU_USAGE),
+    call<T>(name: string, args?: unknown): Promise<T> {
+      if (exited) return Promise.reject(new Error(`${entry} has exited`));
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, { resolve: (value) => resolve(value as T), reject });
+        const message: ToChild = { type: 'call', id, name, args };
+        child.send(message);
+      });
+    },
     async stop() {
       if (exited) return;
-      send(child, { type: 'stop' });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const message: ToChild = { type: 'stop' };
+      child.send(message);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exit;
       clearTimeout(killer);
     },
   };
 }
 
-/** The child's side: start, report ready (or the failure), answer calls, stop on request or when orphaned. */
-export function runAsChild(start: () => Promise<ChildStarted>): void {
-  if (!process.send) throw new Error('this file is a benchmark child: start it with startChildServer()');
-  const parent = process;
+/**
+ * The children of one benchmark run: each started through here is stopped by `stopAll`, which the run calls
+ * in a `finally`, so a failed scenario leaves no server holding a port.
+ */
+export class ChildGroup {
+  private readonly children = new Set<Child>();
+
+  async start(entry: string, env: Record<string, string>, options?: ForkOptions): Promise<Child> {
+    const child = await startChild(entry, env, options);
+    this.children.add(child);
+    return child;
+  }
+
+  async stop(child: Child): Promise<void> {
+    this.children.delete(child);
+    await child.stop();
+  }
+
+  /** Starts a child, hands it to `work`, and stops it whatever `work` does. */
+  async with<T>(entry: string, env: Record<string, string>, work: (child: Child) => Promise<T>): Promise<T> {
+    const child = await this.start(entry, env);
+    try {
+      return await work(child);
+    } finally {
+      await this.stop(child);
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.children];
+    this.children.clear();
+    await Promise.allSettled(all.map((child) => child.stop()));
+  }
+}
+
+/** The child's side: start, report ready (or why not), answer calls, stop when asked or when orphaned. */
+export function serveChild(start: () => Promise<ChildStarted>): void {
+  const send = (message: FromChild, then?: () => void): void => {
+    process.send?.(message, () => then?.());
+  };
+  if (!process.send) throw new Error('this file is a benchmark child: start it with startChild()');
   start().then(
     (started) => {
       let stopping = false;
-      const stop = async (code: number) => {
+      const stop = async (code: number): Promise<void> => {
         if (stopping) return;
         stopping = true;
         await started.stop().catch(() => undefined);
+        // process.exit (not a kill) so that --cpu-prof writes its profile.
         process.exit(code);
       };
-      parent.on('message', (message: ParentMessage) => {
+      process.on('message', (message: ToChild) => {
         if (message.type === 'stop') {
           void stop(0);
           return;
         }
-        const handler = message.name === CPU_USAGE ? cpuMicros : started.handlers?.[message.name];
-        const answer = handler
-          ? handler(message.args)
-          : Promise.reject(new Error(`no handler named ${message.name}`));
-        answer.then(
-          (result) => reply({ type: 'reply', id: message.id, ok: true, result }),
-          (error: unknown) =>
-            reply({
-              type: 'reply',
-              id: message.id,
-              ok: false,
-              message: error instanceof Error ? error.message : String(error),
-            }),
-        );
+        const handler = started.handlers?.[message.name];
+        Promise.resolve()
+          .then(() => {
+            if (!handler) throw new Error(`no handler named ${message.name}`);
+            return handler(message.args);
+          })
+          .then(
+            (value: unknown) => send({ type: 'result', id: message.id, ok: true, value }),
+            (error: unknown) =>
+              send({
+                type: 'result',
+                id: message.id,
+                ok: false,
+                value: error instanceof Error ? error.message : String(error),
+              }),
+          );
       });
       // The parent died without saying stop: do not linger holding a port.
-      parent.on('disconnect', () => void stop(1));
-      reply({ type: 'ready', payload: started.ready });
+      process.on('disconnect', () => void stop(1));
+      send({ type: 'ready', payload: started.ready });
     },
     (error: unknown) => {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      reply({ type: 'failed', message }, () => process.exit(1));
+      send({ type: 'failed', message }, () => process.exit(1));
     },
   );
 }

@@ -28,67 +28,24 @@ interface Topic {
 
 const words = (list: string): string[] => list.trim().split(/\s+/);
 
-const TOPICS: Topic[] = [
-  {
-    name: 'Billing',
-    nouns: words(`invoice refund subscription payment credit tax discount receipt plan charge proration coupon
-      chargeback currency wallet ledger balance installment dunning statement overage tier seat usage
-      remittance payout surcharge voucher arrears collection`),
-    verbs: words('bills refunds charges prorates credits invoices collects reconciles waives settles'),
-  },
-  {
-    name: 'Security',
-    nouns: words(`password token certificate firewall breach permission role key session credential
-      vulnerability patch encryption signature phishing malware intrusion exploit perimeter scanner
-      allowlist secret fingerprint hardware enclave cipher handshake lockout tamper`),
-    verbs: words('rotates revokes encrypts authenticates blocks quarantines patches hardens scans signs'),
-  },
-  {
-    name: 'Onboarding',
-    nouns: words(`workspace invitation tutorial checklist template trial profile welcome guide import
-      walkthrough signup avatar tooltip milestone sandbox demo wizard preference locale timezone
-      mentor orientation curriculum badge quiz webinar glossary shortcut playbook`),
-    verbs: words('invites configures imports activates guides welcomes enrolls personalizes tours unlocks'),
-  },
-  {
-    name: 'Infrastructure',
-    nouns: words(`server database cluster replica backup latency outage deployment queue container
-      kernel node shard snapshot failover bandwidth throughput cache storage volume network pod
-      scheduler autoscaler load balancer gateway certificate runtime heartbeat`),
-    verbs: words('deploys scales restores migrates replicates provisions reboots throttles drains shards'),
-  },
-  {
-    name: 'Sales',
-    nouns: words(`contract renewal quote pipeline forecast lead territory commission deal prospect
-      opportunity proposal negotiation discount quota champion procurement stakeholder rebate upsell
-      reseller distributor margin booking signature objection demo pilot referral`),
-    verbs: words('negotiates renews forecasts qualifies closes quotes upsells prospects books pitches'),
-  },
-  {
-    name: 'Support',
-    nouns: words(`ticket escalation agent macro satisfaction backlog incident response chat article
-      inquiry complaint callback queue transcript handoff workaround resolution survey apology
-      runbook hotline voicemail sentiment priority severity rotation coverage shift knowledge`),
-    verbs: words('escalates resolves triages answers assigns reopens acknowledges routes closes follows'),
-  },
-  {
-    name: 'Compliance',
-    nouns: words(`regulation retention consent policy evidence control auditor privacy residency record
-      attestation certification subpoena disclosure breach regulator jurisdiction framework statute
-      obligation processor controller inventory assessment remediation clause exemption sanction
-      whistleblower`),
-    verbs: words(
-      'retains documents certifies deletes attests discloses anonymizes archives redacts enforces',
-    ),
-  },
-  {
-    name: 'Analytics',
-    nouns: words(`dashboard report metric cohort funnel export chart segment trend query histogram
-      percentile baseline anomaly forecast attribution conversion retention churn pivot spreadsheet
-      visualization benchmark sample outlier correlation regression variance median`),
-    verbs: words('measures exports segments visualizes aggregates filters samples plots correlates ranks'),
-  },
-];
+// One topic a line: its name, then its nouns, then after the slash its verbs.
+const TOPICS: Topic[] = `
+Billing: invoice refund subscription payment credit tax discount receipt plan charge proration coupon chargeback currency wallet ledger balance installment dunning statement overage tier seat usage remittance payout surcharge voucher arrears collection / bills refunds charges prorates credits invoices collects reconciles waives settles
+Security: password token certificate firewall breach permission role key session credential vulnerability patch encryption signature phishing malware intrusion exploit perimeter scanner allowlist secret fingerprint hardware enclave cipher handshake lockout tamper / rotates revokes encrypts authenticates blocks quarantines patches hardens scans signs
+Onboarding: workspace invitation tutorial checklist template trial profile welcome guide import walkthrough signup avatar tooltip milestone sandbox demo wizard preference locale timezone mentor orientation curriculum badge quiz webinar glossary shortcut playbook / invites configures imports activates guides welcomes enrolls personalizes tours unlocks
+Infrastructure: server database cluster replica backup latency outage deployment queue container kernel node shard snapshot failover bandwidth throughput cache storage volume network pod scheduler autoscaler load balancer gateway certificate runtime heartbeat / deploys scales restores migrates replicates provisions reboots throttles drains shards
+Sales: contract renewal quote pipeline forecast lead territory commission deal prospect opportunity proposal negotiation discount quota champion procurement stakeholder rebate upsell reseller distributor margin booking signature objection demo pilot referral / negotiates renews forecasts qualifies closes quotes upsells prospects books pitches
+Support: ticket escalation agent macro satisfaction backlog incident response chat article inquiry complaint callback queue transcript handoff workaround resolution survey apology runbook hotline voicemail sentiment priority severity rotation coverage shift knowledge / escalates resolves triages answers assigns reopens acknowledges routes closes follows
+Compliance: regulation retention consent policy evidence control auditor privacy residency record attestation certification subpoena disclosure breach regulator jurisdiction framework statute obligation processor controller inventory assessment remediation clause exemption sanction whistleblower / retains documents certifies deletes attests discloses anonymizes archives redacts enforces
+Analytics: dashboard report metric cohort funnel export chart segment trend query histogram percentile baseline anomaly forecast attribution conversion retention churn pivot spreadsheet visualization benchmark sample outlier correlation regression variance median / measures exports segments visualizes aggregates filters samples plots correlates ranks
+`
+  .trim()
+  .split('\n')
+  .map((line) => {
+    const [name = '', rest = ''] = line.split(': ');
+    const [nouns = '', verbs = ''] = rest.split(' / ');
+    return { name, nouns: words(nouns), verbs: words(verbs) };
+  });
 
 // Shared vocabulary, most frequent first: picked with a Zipf-Mandelbrot bias so that a few common words
 // occur in a large share of passages and most words in few, as in real text.

@@ -1,10 +1,14 @@
-// Where one search's time goes, measured inside the subgraph process on its own seeded store, with no load:
-// the store's real query under EXPLAIN ANALYZE, how many chunks each query matches, and the cost of each part
-// (matching, ranking, snippets, the tenant-scoped transaction), plus whether the GIN index can serve a match.
+// Where one search's time goes, measured inside the subgraph process on its own seeded store, with no load.
+// The store's searchLexical runs as served (the match ladder: all of the query's lexemes, then all but one,
+// then any one, each pass only while the page is short), with every pass's statement put under EXPLAIN
+// ANALYZE: how long it ran, how many rows it gave, whether the GIN index drove it. Snippets are made in
+// TypeScript (snippetOf), timed here on the hits. Besides: how many chunks the query matches, the cost of the
+// tenant-scoped transaction, table sizes, and whether the GIN index serves a match under row level security.
 import type { App } from '../../subgraph/app';
 import { createDocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { inTenantScope } from '../../subgraph/retrieval/store/tenant-scope';
 import type { SqlDatabase, SqlExecutor } from '../../subgraph/retrieval/store/sql';
+import { snippetOf } from '../../subgraph/retrieval/snippet';
 
 export interface DiagnoseArgs {
   queries: string[];
@@ -12,43 +16,49 @@ export interface DiagnoseArgs {
   repeats: number;
 }
 
+/** One statement the store ran for a search: one pass of its match ladder. */
+export interface PassDiagnosis {
+  /** all, most (all but one lexeme), any: in the order the store runs them. */
+  pass: string;
+  rows: number;
+  executionMs: number;
+  /** The plan scans `chunks_tsv_idx`. */
+  ginIndex: boolean;
+  plan: string[];
+}
+
 export interface QueryDiagnosis {
   query: string;
-  tsquery: string;
-  /** Chunks matching the OR of the query's lexemes: the rows the store ranks. */
+  /** Chunks matching the OR of the query's lexemes, and all of them (plainto_tsquery's AND). */
   orMatches: number;
-  /** Chunks matching all lexemes (plainto_tsquery's AND), for comparison. */
   andMatches: number;
-  /** Median ms of each part, sequential, uncontended. */
+  /** The passes searchLexical ran for this query, each under EXPLAIN ANALYZE. */
+  passes: PassDiagnosis[];
+  hits: number;
+  /** Median ms, sequential, uncontended: the whole store call, and the snippets of its hits made in JS. */
   searchLexicalMs: number;
-  matchOnlyMs: number;
-  rankCdMs: number;
-  rankMs: number;
-  headlineMs: number;
+  snippetsMs: number;
 }
 
 export interface SearchDiagnosis {
   chunks: number;
-  /** The chunks table's heap and its TOAST table: tsvectors stored out of line are fetched per row matched. */
   heapBytes: number;
   toastBytes: number;
   queries: QueryDiagnosis[];
   emptyScopedTransactionMs: number;
   /** Whether the served table had planner statistics (reltuples >= 0) before the diagnosis ran ANALYZE. */
   statisticsBeforeDiagnosis: boolean;
-  /** EXPLAIN (ANALYZE, BUFFERS) of the store's own searchLexical statement, for the first query. */
-  plan: string[];
   /** Plans of an AND match: under the app role with RLS (as served) and as the owner (RLS bypassed). */
   andPlanUnderRls: string[];
   andPlanAsOwner: string[];
   leakproof: Record<string, boolean>;
 }
 
+const GIN_INDEX = 'chunks_tsv_idx';
+const PASS_NAMES = ['all', 'most', 'any'];
 const OR_QUERY = `replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery`;
-const HEADLINE_OPTIONS =
-  'MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … ", StartSel="", StopSel=""';
 
-async function medianMs(repeats: number, work: () => Promise<unknown>): Promise<number> {
+async function medianMs(repeats: number, work: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const started = performance.now();
@@ -56,7 +66,7 @@ async function medianMs(repeats: number, work: () => Promise<unknown>): Promise<
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 10) / 10;
+  return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 100) / 100;
 }
 
 /** EXPLAIN cannot infer the types of bind parameters, so the values are written into the statement instead. */
@@ -72,16 +82,29 @@ function inlineParams(text: string, params: unknown[] = []): string {
 const planLines = (rows: Record<string, unknown>[]): string[] =>
   rows.map((row) => String(Object.values(row)[0]));
 
-/** A database whose searchLexical statement is run under EXPLAIN ANALYZE and its plan kept, not its rows. */
-function explainingDatabase(db: SqlDatabase, plan: string[]): SqlDatabase {
+/**
+ * A database that runs each search statement (the CTE the store's searchLexical sends) twice in the same
+ * transaction: once under EXPLAIN (ANALYZE, BUFFERS), whose plan it keeps, then for real, so the store sees
+ * its rows and runs the passes it would run when serving.
+ */
+function explainingDatabase(db: SqlDatabase, passes: PassDiagnosis[]): SqlDatabase {
   const explaining = (tx: SqlExecutor): SqlExecutor => ({
     async query<Row>(text: string, params?: unknown[]) {
-      if (!text.includes('ts_headline')) return tx.query<Row>(text, params);
-      const result = await tx.query<Record<string, unknown>>(
+      if (!text.trimStart().startsWith('WITH matched')) return tx.query<Row>(text, params);
+      const explained = await tx.query<Record<string, unknown>>(
         `EXPLAIN (ANALYZE, BUFFERS) ${inlineParams(text, params)}`,
       );
-      plan.push(...planLines(result.rows));
-      return { rows: [] };
+      const plan = planLines(explained.rows);
+      const result = await tx.query<Row>(text, params);
+      const executionMs = /Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1];
+      passes.push({
+        pass: PASS_NAMES[passes.length] ?? `pass ${passes.length + 1}`,
+        rows: result.rows.length,
+        executionMs: Number(executionMs ?? NaN),
+        ginIndex: plan.some((line) => line.includes(GIN_INDEX)),
+        plan,
+      });
+      return result;
     },
   });
   return { ...db, transaction: (work) => db.transaction((tx) => work(explaining(tx))) };
@@ -97,19 +120,30 @@ export async function diagnoseSearch(
   const appRole = app.config.env.DATABASE_APP_ROLE;
   const scoped = <Row>(text: string, params: unknown[]) =>
     inTenantScope(db, appRole, tenantId, (tx) => tx.query<Row>(text, params));
+  const countWhere = (match: string) =>
+    `SELECT count(*)::int AS n FROM ${schema}.chunks c WHERE c.tenant_id = $1 AND c.tsv @@ ${match}`;
+  const andMatch = countWhere(`plainto_tsquery('english', $2)`);
 
-  const [first] = args.queries;
-  const plan: string[] = [];
-  if (first !== undefined) {
-    await createDocumentStore(explainingDatabase(db, plan), { schema, appRole }).searchLexical(
-      tenantId,
-      first,
-      args.limit,
-    );
+  const queries: QueryDiagnosis[] = [];
+  for (const query of args.queries) {
+    const passes: PassDiagnosis[] = [];
+    const explained = createDocumentStore(explainingDatabase(db, passes), { schema, appRole });
+    const hits = await explained.searchLexical(tenantId, query, args.limit);
+    const ored = await scoped<{ n: number }>(countWhere(OR_QUERY), [tenantId, query]);
+    const anded = await scoped<{ n: number }>(andMatch, [tenantId, query]);
+    queries.push({
+      query,
+      orMatches: ored.rows[0]?.n ?? 0,
+      andMatches: anded.rows[0]?.n ?? 0,
+      passes,
+      hits: hits.length,
+      searchLexicalMs: await medianMs(args.repeats, () =>
+        app.store.documents.searchLexical(tenantId, query, args.limit),
+      ),
+      snippetsMs: await medianMs(args.repeats, () => hits.map((hit) => snippetOf(hit.content, query))),
+    });
   }
 
-  const andMatch = `SELECT count(*)::int AS n FROM ${schema}.chunks c
-    WHERE c.tenant_id = $1 AND c.tsv @@ plainto_tsquery('english', $2)`;
   const leakproofRows = await db.query<{ proname: string; proleakproof: boolean }>(
     `SELECT proname, proleakproof FROM pg_proc WHERE proname IN ('ts_match_vq', 'texteq')`,
   );
@@ -121,49 +155,6 @@ export async function diagnoseSearch(
     `SELECT count(*)::int AS n FROM ${schema}.chunks WHERE tenant_id = $1`,
     [tenantId],
   );
-
-  const queries: QueryDiagnosis[] = [];
-  for (const query of args.queries) {
-    const params = [tenantId, query];
-    const counted = await scoped<{ or_n: number; tsquery: string }>(
-      `SELECT count(*)::int AS or_n, ${OR_QUERY}::text AS tsquery FROM ${schema}.chunks c
-       WHERE c.tenant_id = $1 AND c.tsv @@ ${OR_QUERY}`,
-      params,
-    );
-    const anded = await scoped<{ n: number }>(andMatch, params);
-    const hits = await app.store.documents.searchLexical(tenantId, query, args.limit);
-    const rankWith = (rank: string) =>
-      scoped(
-        `SELECT c.document_id, c.ordinal, ${rank}(c.tsv, ${OR_QUERY}, 32) AS score FROM ${schema}.chunks c
-         WHERE c.tenant_id = $1 AND c.tsv @@ ${OR_QUERY}
-         ORDER BY score DESC, c.document_id, c.ordinal LIMIT $3`,
-        [...params, args.limit],
-      );
-    queries.push({
-      query,
-      tsquery: counted.rows[0]?.tsquery ?? '',
-      orMatches: counted.rows[0]?.or_n ?? 0,
-      andMatches: anded.rows[0]?.n ?? 0,
-      searchLexicalMs: await medianMs(args.repeats, () =>
-        app.store.documents.searchLexical(tenantId, query, args.limit),
-      ),
-      matchOnlyMs: await medianMs(args.repeats, () =>
-        scoped(
-          `SELECT count(*) FROM ${schema}.chunks c WHERE c.tenant_id = $1 AND c.tsv @@ ${OR_QUERY}`,
-          params,
-        ),
-      ),
-      rankCdMs: await medianMs(args.repeats, () => rankWith('ts_rank_cd')),
-      rankMs: await medianMs(args.repeats, () => rankWith('ts_rank')),
-      headlineMs: await medianMs(args.repeats, () =>
-        scoped(
-          `SELECT ts_headline('english', t, ${OR_QUERY}, '${HEADLINE_OPTIONS}') FROM unnest($3::text[]) AS t WHERE $1::text IS NOT NULL`,
-          [...params, hits.map((hit) => hit.content)],
-        ),
-      ),
-    });
-  }
-
   const emptyScopedTransactionMs = await medianMs(args.repeats * 4, () => scoped('SELECT 1', []));
 
   // The index question is asked with statistics present (ANALYZE), so that only RLS can keep the GIN index out.
@@ -171,18 +162,10 @@ export async function diagnoseSearch(
     `SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = '${schema}.chunks'::regclass`,
   );
   await db.exec(`ANALYZE ${schema}.chunks`);
-  const andPlanUnderRls = first
-    ? planLines(
-        (await scoped<Record<string, unknown>>(`EXPLAIN ${inlineParams(andMatch, [tenantId, first])}`, []))
-          .rows,
-      )
-    : [];
-  const andPlanAsOwner = first
-    ? planLines(
-        (await db.query<Record<string, unknown>>(`EXPLAIN ${inlineParams(andMatch, [tenantId, first])}`))
-          .rows,
-      )
-    : [];
+  const first = args.queries[0] ?? '';
+  const andExplain = `EXPLAIN ${inlineParams(andMatch, [tenantId, first])}`;
+  const andPlanUnderRls = planLines((await scoped<Record<string, unknown>>(andExplain, [])).rows);
+  const andPlanAsOwner = planLines((await db.query<Record<string, unknown>>(andExplain)).rows);
 
   return {
     chunks: chunkCount.rows[0]?.n ?? 0,
@@ -191,7 +174,6 @@ export async function diagnoseSearch(
     statisticsBeforeDiagnosis: (analyzedBefore.rows[0]?.reltuples ?? -1) >= 0,
     queries,
     emptyScopedTransactionMs,
-    plan,
     andPlanUnderRls,
     andPlanAsOwner,
     leakproof: Object.fromEntries(leakproofRows.rows.map((row) => [row.proname, row.proleakproof])),

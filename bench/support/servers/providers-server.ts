@@ -2,9 +2,9 @@
 // Anthropic server (the secondary), both with a fixed baseline latency (BENCH_PROVIDER_LATENCY_MS). Handlers
 // let the parent inject a standing fault, read the last prompt each one received (so the direct baseline
 // sends the very same prompt), and count requests.
-import { startFakeAnthropic, startFakeOpenAI, defaultResponder } from '../../test/support/providers';
-import type { ChatRequest, Fault, FakeProviderServer } from '../../test/support/providers';
-import { serveChild } from './child';
+import { startFakeAnthropic, startFakeOpenAI, defaultResponder } from '../../../test/support/providers';
+import type { ChatRequest, Fault, FakeProviderServer } from '../../../test/support/providers';
+import { serveChild } from '../child-process';
 
 export type ProviderKey = 'openai' | 'anthropic';
 

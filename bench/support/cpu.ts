@@ -48,6 +48,8 @@ export interface CpuUse {
   /** Cores busy machine-wide; `other` is what none of our processes used. */
   machine: number;
   other: number;
+  /** Length of the interval, seconds. */
+  seconds: number;
 }
 
 export function cpuBetween(before: CpuSample, after: CpuSample, names: Record<number, string>): CpuUse {
@@ -60,5 +62,19 @@ export function cpuBetween(before: CpuSample, after: CpuSample, names: Record<nu
     if (Number.isFinite(used)) ours += used;
   }
   const machine = (after.machineBusy - before.machineBusy) / TICKS_PER_SECOND / seconds;
-  return { processes, machine, other: Math.max(0, machine - ours) };
+  return { processes, machine, other: Math.max(0, machine - ours), seconds };
+}
+
+/** The average use over several intervals (the slices of an interleaved run), weighted by their length. */
+export function combineCpu(uses: readonly CpuUse[]): CpuUse {
+  const seconds = uses.reduce((total, use) => total + use.seconds, 0);
+  const mean = (pick: (use: CpuUse) => number) =>
+    uses.reduce((total, use) => total + pick(use) * use.seconds, 0) / seconds;
+  const names = [...new Set(uses.flatMap((use) => Object.keys(use.processes)))];
+  return {
+    processes: Object.fromEntries(names.map((name) => [name, mean((use) => use.processes[name] ?? NaN)])),
+    machine: mean((use) => use.machine),
+    other: mean((use) => use.other),
+    seconds,
+  };
 }

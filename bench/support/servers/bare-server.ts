@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { buildSchema } from '../../subgraph/graphql/build-schema';
-import { runAsChild } from './child-process';
+import { buildSchema } from '../../../subgraph/graphql/build-schema';
+import { serveChild } from '../child-process';
 
-runAsChild(async () => {
+serveChild(async () => {
   const apollo = new ApolloServer({ schema: buildSchema() });
   await apollo.start();
   const app = express();

@@ -1,6 +1,6 @@
 // Where a CPU profile's time went: self time by function, and inclusive time by package or source folder
 // (a sample counts once for every package on its stack). Used on the subgraph's profile of one scenario;
-// also runs on its own: `npx tsx bench/gateway-support/profile-summary.ts <file.cpuprofile>`.
+// also runs on its own: `npx tsx bench/support/profile-summary.ts <file.cpuprofile>`.
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {

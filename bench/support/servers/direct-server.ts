@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { serveChild } from './child';
+import { serveChild } from '../child-process';
 
 function required(name: string): string {
   const value = process.env[name];

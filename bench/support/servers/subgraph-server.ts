@@ -1,0 +1,54 @@
+// Benchmark child: the real subgraph (createApp + startServer, exactly as main.ts builds it) on a free port,
+// configured by loadConfig from the environment the parent passes. With BENCH_SEED_DOCUMENTS > 0 it first
+// ingests a generated corpus for BENCH_TENANT through the ingest feature, before it reports ready. Handlers:
+// the metrics registry as JSON, the HTTP timings, a CPU profiler around one scenario, and the search diagnosis.
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { createApp } from '../../../subgraph/app';
+import { loadConfig } from '../../../subgraph/config';
+import { createLogger } from '../../../subgraph/observability/logger';
+import { startServer } from '../../../subgraph/server';
+import { serveChild } from '../child-process';
+import { diagnoseSearch } from '../search-diagnostics';
+import type { DiagnoseArgs } from '../search-diagnostics';
+import { seedCorpus } from '../seed';
+import { takeHttpTimings, timeHttpServers } from './http-timings';
+
+export type { HttpTimings } from './http-timings';
+
+serveChild(async () => {
+  timeHttpServers();
+  const config = loadConfig();
+  const app = await createApp(config, createLogger(config.env.LOG_LEVEL));
+  const tenantId = process.env.BENCH_TENANT ?? 'bench';
+  const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
+  const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '3000');
+  const { chunks, seedMs } = await seedCorpus(app, { tenantId, documents, charsPerDocument });
+  const server = await startServer(app, { port: 0, host: '127.0.0.1' });
+  const inspector = new Session();
+  inspector.connect();
+  return {
+    ready: { url: server.url, documents, chunks, seedMs },
+    async stop() {
+      inspector.disconnect();
+      await server.stop();
+    },
+    handlers: {
+      metrics: () => app.metrics.registry.getMetricsAsJSON(),
+      httpTimings: () => takeHttpTimings(),
+      diagnose: (args) => diagnoseSearch(app, tenantId, args as DiagnoseArgs),
+      async profileStart() {
+        await inspector.post('Profiler.enable');
+        await inspector.post('Profiler.setSamplingInterval', { interval: 200 });
+        await inspector.post('Profiler.start');
+        return null;
+      },
+      /** Stops the profiler and writes the .cpuprofile (Chrome DevTools format) to the given path. */
+      async profileStop(args) {
+        const { profile } = await inspector.post('Profiler.stop');
+        await writeFile(String(args), JSON.stringify(profile));
+        return String(args);
+      },
+    },
+  };
+});
