@@ -9,7 +9,7 @@ import { unreachable } from '../errors/unreachable';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
 import { askInputSchema, parseInput } from './inputs';
-import { NO_MODEL } from './meter-result';
+import { NO_MODEL, modelUseOf } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { ModelPipeline } from './model-pipeline';
 
@@ -91,14 +91,8 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
 
     async finish(passages, outcome: CompletionOutcome) {
       switch (outcome.kind) {
-        case 'answered': {
-          const { provider, model, promptVersion, cached, costUsd } = outcome;
-          return {
-            kind: 'full',
-            value: citeInOrder(outcome.text, passages),
-            model: { provider, model, promptVersion, cached, costUsd },
-          };
-        }
+        case 'answered':
+          return { kind: 'full', value: citeInOrder(outcome.text, passages), model: modelUseOf(outcome) };
         case 'failed':
           return {
             kind: 'degraded',

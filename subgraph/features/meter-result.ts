@@ -2,6 +2,7 @@
 // AIMeta) and counted in metrics, the usage ledger and the log. A ledger outage is logged, never turned
 // into a failed answer.
 import type { DegradationReason, FeatureResult, ResultMeta } from './feature-result';
+import type { ModelAnswer } from '../gateway/gateway-call';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import { unreachable } from '../errors/unreachable';
@@ -17,6 +18,11 @@ export const NO_MODEL: ModelUse = {
   cached: false,
   costUsd: 0,
 };
+
+/** What AIMeta says of the model that answered. */
+export function modelUseOf({ provider, model, promptVersion, cached, costUsd }: ModelAnswer): ModelUse {
+  return { provider, model, promptVersion, cached, costUsd };
+}
 
 export function startClock(): () => number {
   const started = process.hrtime.bigint();

@@ -8,7 +8,7 @@ import { unreachable } from '../errors/unreachable';
 import { extractiveSummary } from './extractive/summarize-extractive';
 import type { FeatureDeps } from './feature-deps';
 import { parseInput, summarizeInputSchema } from './inputs';
-import { NO_MODEL } from './meter-result';
+import { NO_MODEL, modelUseOf } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { ModelPipeline } from './model-pipeline';
 import { capWords } from './word-cap';
@@ -76,14 +76,12 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
 
     async finish(source, outcome: CompletionOutcome) {
       switch (outcome.kind) {
-        case 'answered': {
-          const { provider, model, promptVersion, cached, costUsd } = outcome;
+        case 'answered':
           return {
             kind: 'full',
             value: { text: capWords(outcome.text, source.maxWords) },
-            model: { provider, model, promptVersion, cached, costUsd },
+            model: modelUseOf(outcome),
           };
-        }
         case 'failed': {
           const text = await stage(deps.metrics, 'extractive.summarize', async () =>
             extractiveSummary(source.text, source.maxWords),
