@@ -76,7 +76,7 @@ function takeTimings(): HttpTimings {
 
 serveChild(async () => {
   const config = loadConfig();
-  const app = await createApp(config, createLogger(config.env.LOG_LEVEL));
+  const app = await createApp(config, createLogger(config.logging.level));
   const tenantId = process.env.BENCH_TENANT ?? 'bench';
   const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
   const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '3000');

@@ -65,6 +65,7 @@ export function createAskFeature(deps: FeatureDeps) {
       gatewayCall: {
         task: 'answer',
         tenantId: call.tenant.tenantId,
+        allowedProviders: call.tenant.policy.allowedProviders,
         requestId: call.requestId,
         promptName: 'answer',
         variables: { passages: numbered, question: input.question },

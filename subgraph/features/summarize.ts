@@ -47,6 +47,7 @@ export function createSummarizeFeature(deps: FeatureDeps) {
       gatewayCall: {
         task: 'summarize',
         tenantId: call.tenant.tenantId,
+        allowedProviders: call.tenant.policy.allowedProviders,
         requestId: call.requestId,
         promptName: 'summarize',
         variables: { text, maxWords },

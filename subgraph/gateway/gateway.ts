@@ -26,6 +26,8 @@ export type CompletionTask = Exclude<Task, 'embed'>;
 export interface GatewayCall {
   task: CompletionTask;
   tenantId: string;
+  /** The tenant policy's providers; undefined: any configured provider may serve. */
+  allowedProviders?: readonly ProviderName[];
   requestId: string;
   promptName: string;
   variables: Record<string, string | number>;
@@ -101,7 +103,7 @@ export class ModelGateway {
 
   /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache entries. */
   private async begin(call: GatewayCall): Promise<Begun> {
-    const route = chooseRoute(this.deps.routes, call.task, call.tenantId, call.inputChars);
+    const route = chooseRoute(this.deps.routes, call.task, call.allowedProviders, call.inputChars);
     if (route.chain.length === 0) {
       return { done: { ok: false, reason: 'NO_PROVIDER_CONFIGURED', retryAfterSeconds: null } };
     }

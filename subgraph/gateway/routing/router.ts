@@ -1,5 +1,6 @@
 // Chooses the chain of targets for one request: the small-model chain for simple work, and only the
 // providers the tenant's policy allows, even when every allowed one fails.
+import type { ProviderName } from '../providers/registry';
 import type { RouteTable, Target, Task } from './route-config';
 
 export interface RouteChoice {
@@ -9,15 +10,15 @@ export interface RouteChoice {
   restrictedByPolicy: boolean;
 }
 
+/** `allowedProviders` undefined: the tenant's policy restricts nothing. */
 export function chooseRoute(
   routes: RouteTable,
   task: Task,
-  tenantId: string,
+  allowedProviders: readonly ProviderName[] | undefined,
   inputChars: number,
 ): RouteChoice {
   const route = routes.tasks[task];
   const base = route.small && inputChars <= route.small.maxInputChars ? route.small.chain : route.chain;
-  const policy = routes.tenants.get(tenantId);
-  const chain = policy ? base.filter((target) => policy.allowedProviders.includes(target.provider)) : base;
+  const chain = allowedProviders ? base.filter((target) => allowedProviders.includes(target.provider)) : base;
   return { chain, deadlineMs: route.deadlineMs, restrictedByPolicy: base.length > 0 && chain.length === 0 };
 }
