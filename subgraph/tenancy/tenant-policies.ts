@@ -54,7 +54,7 @@ export function loadTenantPolicies(document: JsonDocument | undefined): TenantPo
     if (!id.success) throw documentError(document.label, id.error.issues[0], ['tenants', tenantId]);
     const checked = policyEntrySchema.safeParse(entry);
     if (!checked.success) throw documentError(document.label, checked.error.issues[0], ['tenants', tenantId]);
-    policies.set(tenantId, Object.freeze({ ...fallback, ...withoutUndefined(checked.data) }));
+    policies.set(tenantId, Object.freeze({ ...fallback, ...checked.data }));
   }
   return { forTenant: (tenantId) => policies.get(tenantId) ?? fallback };
 }
@@ -64,8 +64,4 @@ function rawTenantEntries(raw: unknown): [string, unknown][] {
   if (typeof raw !== 'object' || raw === null || !Object.hasOwn(raw, 'tenants')) return [];
   const tenants = (raw as { tenants: unknown }).tenants;
   return typeof tenants === 'object' && tenants !== null ? Object.entries(tenants) : [];
-}
-
-function withoutUndefined<T extends object>(entry: T): Partial<T> {
-  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
