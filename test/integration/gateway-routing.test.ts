@@ -279,7 +279,8 @@ describe('with only openai configured, a tenant whose policy allows only anthrop
     });
     await ingest(subgraph, RESTRICTED_TENANT);
     await ingest(subgraph, CLOUD_TENANT);
-  });
+    // A third subgraph in this file: its PGlite start can take long on a busy machine.
+  }, 90_000);
   afterAll(() => subgraph?.stop());
 
   it('is never routed to openai: ask and summarize degrade to the extractive floor', async () => {
