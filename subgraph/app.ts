@@ -29,20 +29,19 @@ export interface App {
 }
 
 export async function createApp(config: Config, logger: Logger): Promise<App> {
-  const { env } = config;
-  const verifyToken = await createTokenVerifier(config.auth);
+  const verifyToken = await createTokenVerifier(config.auth, config.tenants);
   const metrics = createMetrics();
-  const store = await openStore(env);
+  const store = await openStore(config.store);
   let state: SharedState;
   try {
-    state = await openState(env.REDIS_URL);
+    state = await openState(config.state.redisUrl);
   } catch (error) {
     await store.documents.close();
     throw error;
   }
   let gateway: ModelGateway;
   try {
-    gateway = createGateway(env, { redis: state.redis, metrics, logger });
+    gateway = createGateway(config.gateway, { redis: state.redis, metrics, logger });
   } catch (error) {
     await Promise.allSettled([store.documents.close(), state.close()]);
     throw error;
@@ -50,14 +49,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const features = createFeatures({
     gateway,
     documents: withSearchCache(store.documents, state.corpus, {
-      maxEntries: env.SEARCH_CACHE_ENTRIES,
+      maxEntries: config.retrieval.searchCacheEntries,
       logger,
     }),
     usage: state.usage,
     metrics,
     logger,
-    chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
-    summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS,
+    chunking: config.retrieval.chunking,
+    summaryDefaultWords: config.features.summaryDefaultWords,
   });
   return {
     config,

@@ -15,17 +15,17 @@ async function main(): Promise<void> {
     process.stderr.write(`config error: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.env.LOG_LEVEL);
+  const logger = createLogger(config.logging.level);
   if (config.auth.key.kind === 'secret' && config.auth.key.development) {
     logger.warn(
       'development mode: no AUTH_* configured, tokens are verified with the development secret; mint one with `npm run token -- --tenant acme`',
     );
   }
   const app = await createApp(config, logger);
-  const server = await startServer(app, { port: config.env.PORT, host: config.env.HOST });
+  const server = await startServer(app, { port: config.server.port, host: config.server.host });
   logger.info(
     {
-      store: config.env.DATABASE_URL ? 'postgres' : 'pglite',
+      store: config.store.databaseUrl ? 'postgres' : 'pglite',
       state: app.state.kind,
       migrations: app.store.migrationsApplied,
     },
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => {
       logger.error('drain exceeded SHUTDOWN_GRACE_MS; exiting');
       process.exit(1);
-    }, config.env.SHUTDOWN_GRACE_MS);
+    }, config.server.shutdownGraceMs);
     force.unref();
     server.stop().then(
       () => {

@@ -36,9 +36,9 @@ export async function startServer(app: App, listen: { port: number; host: string
   const { config, logger } = app;
   const schema = buildSchema();
   const limitRules = operationLimitRules({
-    maxDepth: config.env.MAX_QUERY_DEPTH,
-    maxCost: config.env.MAX_QUERY_COST,
-    maxAliases: config.env.MAX_QUERY_ALIASES,
+    maxDepth: config.server.maxQueryDepth,
+    maxCost: config.server.maxQueryCost,
+    maxAliases: config.server.maxQueryAliases,
   });
   const contextDeps = { features: app.features, documents: app.store.documents, logger };
   const formatError = maskError(logger);
@@ -51,7 +51,7 @@ export async function startServer(app: App, listen: { port: number; host: string
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
-    maxPayload: config.env.MAX_REQUEST_BYTES,
+    maxPayload: config.server.maxRequestBytes,
   });
   const wsServerCleanup = useServer<Record<string, unknown> | undefined, { tenant?: TenantContext }>(
     {
@@ -135,7 +135,7 @@ export async function startServer(app: App, listen: { port: number; host: string
   });
   expressApp.use(
     '/graphql',
-    express.json({ limit: config.env.MAX_REQUEST_BYTES }),
+    express.json({ limit: config.server.maxRequestBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const header = req.headers.authorization;
@@ -158,7 +158,7 @@ export async function startServer(app: App, listen: { port: number; host: string
       const status = typeof error.status === 'number' && error.status < 500 ? error.status : 500;
       const message =
         error.type === 'entity.too.large'
-          ? `Request body exceeds ${config.env.MAX_REQUEST_BYTES} bytes`
+          ? `Request body exceeds ${config.server.maxRequestBytes} bytes`
           : status === 400
             ? 'Request body is not valid JSON'
             : 'Internal server error';

@@ -116,8 +116,8 @@ export async function diagnoseSearch(
   args: DiagnoseArgs,
 ): Promise<SearchDiagnosis> {
   const { db } = app.store;
-  const schema = app.config.env.DATABASE_SCHEMA;
-  const appRole = app.config.env.DATABASE_APP_ROLE;
+  const schema = app.config.store.schema;
+  const appRole = app.config.store.appRole;
   const scoped = <Row>(text: string, params: unknown[]) =>
     inTenantScope(db, appRole, tenantId, (tx) => tx.query<Row>(text, params));
   const countWhere = (match: string) =>

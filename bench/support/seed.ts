@@ -10,7 +10,12 @@ export async function seedCorpus(
   const started = Date.now();
   let chunks = 0;
   const call = {
-    tenant: { tenantId: options.tenantId, subject: 'bench-seeder', scopes: new Set(['ai:ingest']) },
+    tenant: {
+      tenantId: options.tenantId,
+      subject: 'bench-seeder',
+      scopes: new Set(['ai:ingest']),
+      policy: app.config.tenants.forTenant(options.tenantId),
+    },
     requestId: 'bench-seed',
     loadDocument: () => Promise.resolve(null),
   };

@@ -1,8 +1,12 @@
-// Who is calling: read only from a verified token, never from arguments, headers or variables.
+// Who is calling: read only from a verified token, never from arguments, headers or variables. The tenant's
+// policy travels with it, looked up by the verified tenant id.
+import type { TenantPolicy } from '../tenancy/tenant-policies';
+
 export interface TenantContext {
   tenantId: string;
   subject: string | null;
   scopes: ReadonlySet<string>;
+  policy: TenantPolicy;
 }
 
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

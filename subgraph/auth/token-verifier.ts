@@ -3,12 +3,13 @@ import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
-import { JWT_ALGORITHMS } from '../config';
-import type { Config } from '../config';
+import { JWT_ALGORITHMS } from '../config/env-schema';
+import type { AuthConfig } from '../config/sections';
 import { AuthenticationError } from '../errors/authentication-error';
 import type { AuthFailure } from '../errors/authentication-error';
 import { TENANT_ID_PATTERN } from './tenant-context';
 import type { TenantContext } from './tenant-context';
+import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { unreachable } from '../errors/unreachable';
 
 export type TokenVerifier = (token: string) => Promise<TenantContext>;
@@ -20,7 +21,11 @@ type KeyInput = Uint8Array | KeyLike | JWTVerifyGetKey;
 const VERIFIED_CACHE_ENTRIES = 10_000;
 const VERIFIED_CACHE_TTL_MS = 60_000;
 
-export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVerifier> {
+/** The context it returns carries the verified tenant's policy from `policies`. */
+export async function createTokenVerifier(
+  auth: AuthConfig,
+  policies: TenantPolicies,
+): Promise<TokenVerifier> {
   const { key: source } = auth;
   let key: KeyInput;
   let algorithms: string[];
@@ -70,7 +75,7 @@ export async function createTokenVerifier(auth: Config['auth']): Promise<TokenVe
     } catch (error) {
       throw new AuthenticationError(classify(error));
     }
-    const tenant = tenantContextFrom(payload, auth.tenantClaim);
+    const tenant = tenantContextFrom(payload, auth.tenantClaim, policies);
     const untilExpiry =
       typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : VERIFIED_CACHE_TTL_MS;
     const ttl = Math.min(VERIFIED_CACHE_TTL_MS, untilExpiry);
@@ -95,7 +100,11 @@ function classify(error: unknown): AuthFailure {
   return 'malformed';
 }
 
-function tenantContextFrom(payload: JWTPayload, tenantClaim: string): TenantContext {
+function tenantContextFrom(
+  payload: JWTPayload,
+  tenantClaim: string,
+  policies: TenantPolicies,
+): TenantContext {
   const tenant = payload[tenantClaim];
   if (tenant === undefined || tenant === null || tenant === '')
     throw new AuthenticationError('missing-tenant');
@@ -105,6 +114,7 @@ function tenantContextFrom(payload: JWTPayload, tenantClaim: string): TenantCont
     tenantId: tenant,
     subject: typeof payload.sub === 'string' ? payload.sub : null,
     scopes: scopesFrom(payload),
+    policy: policies.forTenant(tenant),
   };
 }
 

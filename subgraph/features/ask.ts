@@ -85,6 +85,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
           ),
           inputChars: numbered.length + input.question.length,
           deadline,
+          allowedProviders: call.tenant.policy.allowedProviders,
         },
       };
     },

@@ -70,6 +70,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
           cacheScope: scope,
           inputChars: text.length,
           deadline,
+          allowedProviders: call.tenant.policy.allowedProviders,
         },
       };
     },

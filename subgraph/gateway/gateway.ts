@@ -138,9 +138,7 @@ export class ModelGateway {
 
   /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache entries. */
   private async plan(call: GatewayCall): Promise<CallPlan> {
-    // TODO(merge): the tenant policy document replaces the route table's tenants block.
-    const allowed = call.allowedProviders ?? this.deps.routes.tenants.get(call.tenantId)?.allowedProviders;
-    const route = chooseRoute(this.deps.routes, call.task, allowed, call.inputChars);
+    const route = chooseRoute(this.deps.routes, call.task, call.allowedProviders, call.inputChars);
     if (route.chain.length === 0) {
       // A tenant whose policy leaves no target is told so: configuring a provider would not help it.
       const reason = route.restrictedByPolicy ? 'PROVIDER_NOT_ALLOWED' : 'NO_PROVIDER_CONFIGURED';

@@ -1,31 +1,33 @@
 // Cost of a call from the provider's reported token usage and a price table (US dollars per million
-// tokens). Embedded defaults cover common models; MODEL_PRICES_JSON adds or overrides entries.
+// tokens). The provider registry's list prices are the defaults; MODEL_PRICES_JSON adds or overrides entries.
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
 import type { TokenUsage } from './providers/model-provider';
+import { PROVIDER_NAMES, PROVIDER_REGISTRY, isProviderName } from './providers/registry';
 
 export interface ModelPrice {
   inputPerMillion: number;
   outputPerMillion: number;
 }
 
-// List prices at the time of writing; operators override them in MODEL_PRICES_JSON when they change.
-export const DEFAULT_PRICES: Record<string, ModelPrice> = {
-  'openai:gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8 },
-  'openai:gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6 },
-  'openai:gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-  'openai:gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 },
-  'openai:gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 },
-  'openai:text-embedding-3-small': { inputPerMillion: 0.02, outputPerMillion: 0 },
-  'openai:text-embedding-3-large': { inputPerMillion: 0.13, outputPerMillion: 0 },
-  'anthropic:claude-haiku-4-5': { inputPerMillion: 1, outputPerMillion: 5 },
-  'anthropic:claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15 },
-  'anthropic:claude-sonnet-5-5': { inputPerMillion: 3, outputPerMillion: 15 },
-  'anthropic:claude-opus-4-5': { inputPerMillion: 5, outputPerMillion: 25 },
-};
+/** The registry's list prices, keyed `provider:model`. */
+export const DEFAULT_PRICES: Record<string, ModelPrice> = Object.fromEntries(
+  PROVIDER_NAMES.flatMap((provider) =>
+    Object.entries(PROVIDER_REGISTRY[provider].prices).map(([model, price]) => [
+      `${provider}:${model}`,
+      price,
+    ]),
+  ),
+);
 
 const pricesSchema = z.record(
-  z.string().regex(/^(openai|anthropic|selfhosted):.+$/, { message: 'keys are provider:model' }),
+  z.string().refine(
+    (key) => {
+      const colon = key.indexOf(':');
+      return colon > 0 && colon < key.length - 1 && isProviderName(key.slice(0, colon));
+    },
+    { message: 'keys are provider:model' },
+  ),
   z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }),
 );
 
@@ -43,8 +45,12 @@ export function createPriceTable(overridesJson: string | undefined): PriceTable 
       );
     }
     const parsed = pricesSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new ConfigError(`MODEL_PRICES_JSON ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      // A bad key's own message ("keys are provider:model") is nested under zod's "Invalid key in record".
+      const message = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
+      throw new ConfigError(`MODEL_PRICES_JSON ${message ?? 'is invalid'}`);
+    }
     overrides = parsed.data;
   }
   const prices = { ...DEFAULT_PRICES, ...overrides };

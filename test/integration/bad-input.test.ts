@@ -150,7 +150,7 @@ describe('bad input through GraphQL', () => {
   it('answers a body over MAX_REQUEST_BYTES with HTTP 413 and a JSON errors body, storing nothing', async () => {
     const tenantId = 'too-large';
     const token = await tokenFor(tenantId);
-    const limit = subgraph.app.config.env.MAX_REQUEST_BYTES;
+    const limit = subgraph.app.config.server.maxRequestBytes;
     const response = await fetch(subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -178,7 +178,7 @@ describe('bad input through GraphQL', () => {
     };
 
     it('allows an operation exactly MAX_QUERY_DEPTH deep', async () => {
-      const max = subgraph.app.config.env.MAX_QUERY_DEPTH;
+      const max = subgraph.app.config.server.maxQueryDepth;
       const response = await gql<{ __type: { fields: unknown[] } }>(subgraph.url, nestedTypeQuery(max), {
         token: await tokenFor('deep'),
       });
@@ -187,7 +187,7 @@ describe('bad input through GraphQL', () => {
     });
 
     it('refuses an operation deeper than MAX_QUERY_DEPTH with GRAPHQL_VALIDATION_FAILED', async () => {
-      const max = subgraph.app.config.env.MAX_QUERY_DEPTH;
+      const max = subgraph.app.config.server.maxQueryDepth;
       const response = await gql(subgraph.url, nestedTypeQuery(max + 1), { token: await tokenFor('deep') });
       expect(response.status).toBe(400);
       expect(response.body.data ?? null).toBeNull();

@@ -135,7 +135,7 @@ beforeAll(async () => {
     ATTEMPT_TIMEOUT_MS: '1500',
     RETRY_BASE_DELAY_MS: '10',
     // A policy for another tenant: a tenant named like an Object.prototype member must not find one.
-    GATEWAY_ROUTES_JSON: JSON.stringify({
+    TENANT_POLICIES_JSON: JSON.stringify({
       tenants: { [RESTRICTED_TENANT]: { allowedProviders: ['anthropic'] } },
     }),
   });
@@ -201,7 +201,7 @@ describe('a document deleted and re-created under the same id', () => {
   });
 });
 
-describe('tenants named after Object.prototype members, with a routes policy for another tenant', () => {
+describe('tenants named after Object.prototype members, with a tenant policy for another tenant', () => {
   it('the policy is in force for the tenant it names', async () => {
     await ingest(
       RESTRICTED_TENANT,

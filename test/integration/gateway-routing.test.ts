@@ -143,7 +143,7 @@ describe('with openai, anthropic and self-hosted configured', () => {
       ANTHROPIC_MODEL,
       SELFHOSTED_BASE_URL: selfhosted.baseURL,
       SELFHOSTED_MODEL,
-      GATEWAY_ROUTES_JSON: JSON.stringify({
+      TENANT_POLICIES_JSON: JSON.stringify({
         tenants: { [RESTRICTED_TENANT]: { allowedProviders: ['selfhosted'] } },
       }),
       SMALL_MODEL_MAX_INPUT_CHARS: String(SMALL_MODEL_MAX_INPUT_CHARS),
@@ -265,6 +265,48 @@ describe('with openai, anthropic and self-hosted configured', () => {
   });
 });
 
+describe('with only openai configured, a tenant whose policy allows only anthropic', () => {
+  let subgraph: TestSubgraph;
+
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph({
+      OPENAI_API_KEY: 'k',
+      OPENAI_BASE_URL: openai.baseURL,
+      // Naming a provider that is not configured is legitimate: the policy must load and hold.
+      TENANT_POLICIES_JSON: JSON.stringify({
+        tenants: { [RESTRICTED_TENANT]: { allowedProviders: ['anthropic'] } },
+      }),
+    });
+    await ingest(subgraph, RESTRICTED_TENANT);
+    await ingest(subgraph, CLOUD_TENANT);
+    // A third subgraph in this file: its PGlite start can take long on a busy machine.
+  }, 90_000);
+  afterAll(() => subgraph?.stop());
+
+  it('is never routed to openai: ask and summarize degrade to the extractive floor', async () => {
+    const answer = await ask(subgraph, RESTRICTED_TENANT, 'allowed provider not configured');
+    expect(answer.__typename).toBe('DegradedAnswer');
+    expect(answer).toMatchObject({ passages: [{ documentId: DOCUMENT.id }], meta: { provider: null } });
+    const summary = await summarize(
+      subgraph,
+      RESTRICTED_TENANT,
+      textOf(200, 'allowed provider not configured'),
+    );
+    expect(summary.__typename).toBe('DegradedSummary');
+    expect(summary.meta).toEqual({ provider: null, model: null });
+    expect(openai.requestCount()).toBe(0);
+    expect(anthropic.requestCount()).toBe(0);
+  });
+
+  it('leaves a tenant without a policy on openai', async () => {
+    expect(await ask(subgraph, CLOUD_TENANT, 'unrestricted, openai only')).toMatchObject({
+      __typename: 'Answer',
+      meta: { provider: 'openai' },
+    });
+    expect(openai.requestCount()).toBe(1);
+  });
+});
+
 describe('with no provider configured', () => {
   let subgraph: TestSubgraph;
 
@@ -296,7 +338,7 @@ describe('with no provider configured', () => {
 // directly skips opening a database that the failing configuration would never use.
 function buildGateway(env: Record<string, string>) {
   const config = loadConfig({ NODE_ENV: 'test', AUTH_JWT_SECRET: TEST_JWT_SECRET, ...env });
-  return createGateway(config.env, {
+  return createGateway(config.gateway, {
     redis: null,
     metrics: createMetrics({ defaultMetrics: false }),
     logger: createLogger('silent'),
@@ -326,10 +368,24 @@ describe('a bad GATEWAY_ROUTES_JSON is a ConfigError naming it', () => {
     const build = () =>
       buildGateway({
         OPENAI_API_KEY: 'k',
-        GATEWAY_ROUTES_JSON: JSON.stringify({ tenants: { acme: { allowedProviders: [] } } }),
+        GATEWAY_ROUTES_JSON: JSON.stringify({
+          tasks: { answer: { chain: [{ provider: 'openai', model: '' }] } },
+        }),
       });
     expect(build).toThrow(ConfigError);
-    expect(build).toThrow(/^GATEWAY_ROUTES_JSON at tenants\.acme\.allowedProviders/);
+    expect(build).toThrow(/^GATEWAY_ROUTES_JSON at tasks\.answer\.chain\.0\.model/);
+  });
+
+  it('a `tenants` block, which belongs in the tenant policy document now', () => {
+    const build = () =>
+      buildGateway({
+        OPENAI_API_KEY: 'k',
+        GATEWAY_ROUTES_JSON: JSON.stringify({ tenants: { acme: { allowedProviders: ['selfhosted'] } } }),
+      });
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(
+      /^GATEWAY_ROUTES_JSON at tenants: tenant policies moved to TENANT_POLICIES_FILE \/ TENANT_POLICIES_JSON/,
+    );
   });
 
   it('the same routes with the provider configured build a gateway', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { envSchema } from '../../subgraph/config';
+import type { StoreConfig } from '../../subgraph/config';
 import { openStore } from '../../subgraph/retrieval/store/open-store';
 import type { OpenedStore } from '../../subgraph/retrieval/store/open-store';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
@@ -56,19 +57,19 @@ export async function openTestStore(
   const appRole = options.appRole ?? DEFAULT_APP_ROLE;
   const dataDir =
     backend === 'pglite' && options.persistent ? mkdtempSync(join(tmpdir(), 'ai-store-')) : ':memory:';
-  const env = {
-    DATABASE_URL: backend === 'postgres' ? POSTGRES_URL : undefined,
-    DATA_DIR: dataDir,
-    DATABASE_SCHEMA: schema,
-    DATABASE_APP_ROLE: appRole,
-    DATABASE_POOL_SIZE: 4,
+  const config: StoreConfig = {
+    databaseUrl: backend === 'postgres' ? POSTGRES_URL : undefined,
+    dataDir,
+    schema,
+    appRole,
+    poolSize: 4,
   };
   const removeDataDir = () => {
     if (dataDir !== ':memory:') rmSync(dataDir, { recursive: true, force: true });
   };
   let current: OpenedStore;
   try {
-    current = await openStore(env);
+    current = await openStore(config);
   } catch (error) {
     removeDataDir();
     if (backend === 'postgres') await dropPostgresSchema(schema).catch(() => undefined);
@@ -87,7 +88,7 @@ export async function openTestStore(
         throw new Error('an in-memory PGlite cannot be reopened: pass persistent');
       }
       await current.documents.close();
-      current = await openStore(env);
+      current = await openStore(config);
       return current;
     },
     async dispose() {

@@ -28,7 +28,7 @@ export async function startTestSubgraph(env: Record<string, string | undefined> 
     AUTH_AUDIENCE: TEST_AUDIENCE,
     ...env,
   });
-  const app = await createApp(config, createLogger(config.env.LOG_LEVEL));
+  const app = await createApp(config, createLogger(config.logging.level));
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   return { url: server.url, wsUrl: server.url.replace(/^http/, 'ws'), app, stop: () => server.stop() };
 }

@@ -19,7 +19,7 @@ export type { HttpTimings } from './http-timings';
 serveChild(async () => {
   timeHttpServers();
   const config = loadConfig();
-  const app = await createApp(config, createLogger(config.env.LOG_LEVEL));
+  const app = await createApp(config, createLogger(config.logging.level));
   const tenantId = process.env.BENCH_TENANT ?? 'bench';
   const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
   const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '3000');

@@ -1,34 +1,11 @@
-// The providers that have credentials or a base URL in the environment; none configured is a valid state
-// (the extractive floor serves, and results say NO_PROVIDER_CONFIGURED).
-import type { Env } from '../../config';
-import { createAnthropicProvider } from './anthropic-provider';
-import type { ModelProvider, ProviderName } from './model-provider';
-import { createOpenAIProvider } from './openai-provider';
+// The adapters of the configured providers, each built by its registry entry; none configured is a valid
+// state (the extractive floor serves, and results say NO_PROVIDER_CONFIGURED).
+import type { ModelProvider } from './model-provider';
+import { PROVIDER_REGISTRY } from './registry';
+import type { ProviderName, ProvidersConfig } from './registry';
 
-export function configuredProviders(env: Env): Map<ProviderName, ModelProvider> {
-  const providers = new Map<ProviderName, ModelProvider>();
-  if (env.OPENAI_API_KEY) {
-    providers.set(
-      'openai',
-      createOpenAIProvider({ name: 'openai', apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }),
-    );
-  }
-  if (env.ANTHROPIC_API_KEY) {
-    providers.set(
-      'anthropic',
-      createAnthropicProvider({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL }),
-    );
-  }
-  if (env.SELFHOSTED_BASE_URL) {
-    // Self-hosted servers (vLLM, Ollama, llama.cpp) usually ignore the key, but the SDK requires one.
-    providers.set(
-      'selfhosted',
-      createOpenAIProvider({
-        name: 'selfhosted',
-        apiKey: env.SELFHOSTED_API_KEY ?? 'not-needed',
-        baseURL: env.SELFHOSTED_BASE_URL,
-      }),
-    );
-  }
-  return providers;
+export function configuredProviders(providers: ProvidersConfig): Map<ProviderName, ModelProvider> {
+  const adapters = new Map<ProviderName, ModelProvider>();
+  for (const [name, settings] of providers) adapters.set(name, PROVIDER_REGISTRY[name].create(settings));
+  return adapters;
 }

@@ -1,6 +1,6 @@
 // The one interface every model provider adapter implements; the gateway knows providers only through it.
 
-export type ProviderName = 'openai' | 'anthropic' | 'selfhosted';
+export type { ProviderName } from './registry';
 
 export interface CompletionRequest {
   model: string;
@@ -35,7 +35,8 @@ export interface Embeddings {
 }
 
 export interface ModelProvider {
-  readonly name: ProviderName;
+  /** The registry's name for it (a string here: the registry's own type is built from the adapters). */
+  readonly name: string;
   complete(request: CompletionRequest): Promise<Completion>;
   stream(request: CompletionRequest): AsyncIterable<StreamChunk>;
   /** Absent where the provider has no embeddings endpoint (Anthropic). */

@@ -1,10 +1,11 @@
 // OpenAI, and any OpenAI-compatible self-hosted server (vLLM, Ollama, llama.cpp), through the official SDK.
 import OpenAI from 'openai';
-import type { ModelProvider, ProviderName, StreamChunk } from './model-provider';
+import type { ModelProvider, StreamChunk } from './model-provider';
 import { fromHttpStatus, fromTransportError } from './provider-error';
 
 export interface OpenAIProviderOptions {
-  name: Extract<ProviderName, 'openai' | 'selfhosted'>;
+  /** `openai`, or the registry name of an OpenAI-compatible server (`selfhosted`). */
+  name: string;
   apiKey: string;
   baseURL?: string;
 }

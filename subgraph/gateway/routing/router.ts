@@ -1,6 +1,6 @@
 // Chooses the chain of targets for one request: the small-model chain for simple work, and only the
 // providers the tenant's policy allows, even when every allowed one fails.
-import type { ProviderName } from '../providers/model-provider';
+import type { ProviderName } from '../providers/registry';
 import type { RouteTable, Target, Task } from './route-config';
 
 export interface RouteChoice {
@@ -10,6 +10,7 @@ export interface RouteChoice {
   restrictedByPolicy: boolean;
 }
 
+/** `allowedProviders` undefined: the tenant's policy restricts nothing. */
 export function chooseRoute(
   routes: RouteTable,
   task: Task,

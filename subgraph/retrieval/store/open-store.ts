@@ -1,5 +1,5 @@
-// Opens the configured database (PGlite in DATA_DIR, or the pg pool for DATABASE_URL) and migrates it.
-import type { Env } from '../../config';
+// Opens the configured database (PGlite in the data folder, or the pg pool for a PostgreSQL URL) and migrates it.
+import type { StoreConfig } from '../../config';
 import { createDocumentStore } from './document-store';
 import type { DocumentStore } from './document-store';
 import { markFullTextMatchLeakproof } from './leakproof-match';
@@ -14,20 +14,14 @@ export interface OpenedStore {
   migrationsApplied: string[];
 }
 
-export async function openStore(
-  env: Pick<
-    Env,
-    'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_SCHEMA' | 'DATABASE_APP_ROLE' | 'DATABASE_POOL_SIZE'
-  > &
-    Partial<Pick<Env, 'DATABASE_FTS_LEAKPROOF'>>,
-): Promise<OpenedStore> {
-  const db = env.DATABASE_URL
-    ? openPostgres(env.DATABASE_URL, env.DATABASE_POOL_SIZE)
-    : await openPGlite(env.DATA_DIR === ':memory:' ? undefined : env.DATA_DIR);
-  const target = { schema: env.DATABASE_SCHEMA, appRole: env.DATABASE_APP_ROLE };
+export async function openStore(config: StoreConfig): Promise<OpenedStore> {
+  const db = config.databaseUrl
+    ? openPostgres(config.databaseUrl, config.poolSize)
+    : await openPGlite(config.dataDir === ':memory:' ? undefined : config.dataDir);
+  const target = { schema: config.schema, appRole: config.appRole };
   try {
     const migrationsApplied = await migrate(db, target);
-    if (db.dialect === 'pglite' || env.DATABASE_FTS_LEAKPROOF) await markFullTextMatchLeakproof(db);
+    if (db.dialect === 'pglite' || config.ftsLeakproof) await markFullTextMatchLeakproof(db);
     return { db, documents: createDocumentStore(db, target), migrationsApplied };
   } catch (error) {
     await db.close().catch(() => undefined);

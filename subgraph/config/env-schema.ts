@@ -1,0 +1,125 @@
+// Every environment variable the subgraph reads, in one zod schema. Only the config folder (and the provider
+// registry, which declares its providers' variables) knows these names; the rest of the code receives typed
+// sections (see sections.ts).
+import { z } from 'zod';
+import { providerEnvShape } from '../gateway/providers/registry';
+import { integer, optionalString, optionalUrl, sqlIdentifier } from './env-values';
+
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { message: 'expects development, test or production' })
+    .default('development'),
+  PORT: integer(4001, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: 'expects fatal, error, warn, info, debug, trace or silent' })
+    .default('info'),
+
+  AUTH_JWT_SECRET: optionalString.pipe(
+    z.string().min(32, { message: 'expects at least 32 characters (HS256 secret)' }).optional(),
+  ),
+  AUTH_PUBLIC_KEY: optionalString.pipe(
+    z
+      .string()
+      .includes('-----BEGIN PUBLIC KEY-----', {
+        message: 'expects a PEM public key (-----BEGIN PUBLIC KEY-----)',
+      })
+      .optional(),
+  ),
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_ISSUER: optionalString,
+  AUTH_AUDIENCE: optionalString,
+  AUTH_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
+  AUTH_ALGORITHMS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) => value.split(',').map((part) => part.trim()))
+      .pipe(
+        z.array(
+          z.enum(JWT_ALGORITHMS, {
+            message: `expects a comma-separated list of ${JWT_ALGORITHMS.join(', ')}`,
+          }),
+        ),
+      )
+      .optional(),
+  ),
+  AUTH_CLOCK_TOLERANCE_SECONDS: integer(5, 0, 30),
+  TENANT_POLICIES_FILE: optionalString,
+  TENANT_POLICIES_JSON: optionalString,
+
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'expects a postgres:// or postgresql:// URL' })
+      .optional(),
+  ),
+  DATABASE_SCHEMA: sqlIdentifier('ai'),
+  DATABASE_APP_ROLE: sqlIdentifier('ai_subgraph_app'),
+  DATABASE_POOL_SIZE: integer(10, 1, 200),
+  DATABASE_FTS_LEAKPROOF: z
+    .enum(['true', 'false'], { message: 'expects true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'expects a redis:// or rediss:// URL' })
+      .optional(),
+  ),
+
+  // OPENAI_*, ANTHROPIC_*, SELFHOSTED_*: each provider's entry in the registry declares its own.
+  ...providerEnvShape,
+  GATEWAY_ROUTES_FILE: optionalString,
+  GATEWAY_ROUTES_JSON: optionalString,
+  MODEL_PRICES_JSON: optionalString,
+  PROMPT_VERSIONS: optionalString,
+  DEADLINE_MS: integer(8_000, 100, 120_000),
+  ATTEMPT_TIMEOUT_MS: integer(5_000, 50, 120_000),
+  STREAM_MAX_MS: integer(120_000, 1_000, 600_000),
+  RETRY_MAX_ATTEMPTS: integer(2, 1, 10),
+  RETRY_BASE_DELAY_MS: integer(100, 1, 10_000),
+  RETRY_MAX_DELAY_MS: integer(2_000, 1, 60_000),
+  CIRCUIT_CONSECUTIVE_FAILURES: integer(5, 1, 1_000),
+  CIRCUIT_FAILURE_RATE: z.coerce
+    .number({ message: 'expects a number between 0.01 and 1' })
+    .min(0.01, { message: 'expects a number between 0.01 and 1' })
+    .max(1, { message: 'expects a number between 0.01 and 1' })
+    .default(0.5),
+  CIRCUIT_RATE_WINDOW: integer(20, 2, 10_000),
+  CIRCUIT_COOLDOWN_MS: integer(30_000, 10, 3_600_000),
+  SMALL_MODEL_MAX_INPUT_CHARS: integer(4_000, 0, 10_000_000),
+  CACHE_TTL_SUMMARIZE_SECONDS: integer(86_400, 0, 30 * 86_400),
+  CACHE_TTL_ANSWER_SECONDS: integer(3_600, 0, 30 * 86_400),
+  CACHE_STALE_GRACE_SECONDS: integer(86_400, 0, 30 * 86_400),
+  CACHE_MAX_ENTRIES: integer(10_000, 0, 10_000_000),
+  SEARCH_CACHE_ENTRIES: integer(5_000, 0, 1_000_000),
+  MAX_REQUEST_BYTES: integer(2_000_000, 1_000, 50_000_000),
+  MAX_QUERY_DEPTH: integer(10, 2, 50),
+  MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
+  MAX_QUERY_ALIASES: integer(10, 0, 1_000),
+  CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
+  CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
+  SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,34 @@
+// The zod building blocks of environment values: an unset or blank variable is absent, numbers are bounded
+// integers, and each message says what the variable expects. Shared by the env schema and the provider
+// registry, which declares its providers' variables with them.
+import { z } from 'zod';
+
+export const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+export const optionalUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
+  .pipe(z.url({ message: 'expects an absolute URL' }).optional());
+
+export function integer(defaultValue: number, min: number, max: number) {
+  const message = `expects an integer between ${min} and ${max}`;
+  return z.coerce
+    .number({ message })
+    .int({ message })
+    .min(min, { message })
+    .max(max, { message })
+    .default(defaultValue);
+}
+
+/** A model name with its default. */
+export const modelName = (defaultValue: string) => z.string().min(1).default(defaultValue);
+
+export const sqlIdentifier = (defaultValue: string) =>
+  z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expects a lowercase SQL identifier' })
+    .default(defaultValue);

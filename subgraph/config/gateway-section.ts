@@ -1,0 +1,54 @@
+// The gateway section: the configured providers (from the registry), the route table, prices, prompt pins,
+// cache size and the resilience and deadline settings.
+import { ConfigError } from '../errors/config-error';
+import { createPriceTable } from '../gateway/pricing';
+import { providerSettingsFrom } from '../gateway/providers/registry';
+import { loadRouteTable } from '../gateway/routing/route-config';
+import type { Env } from './env-schema';
+import { readJsonDocument } from './json-document';
+import type { GatewayConfig } from './sections';
+
+export function gatewaySection(env: Env): GatewayConfig {
+  const providers = providerSettingsFrom(env);
+  const routes = readJsonDocument(
+    { variable: 'GATEWAY_ROUTES_FILE', value: env.GATEWAY_ROUTES_FILE },
+    { variable: 'GATEWAY_ROUTES_JSON', value: env.GATEWAY_ROUTES_JSON },
+  );
+  // Ignoring it would send a restricted tenant's content to a provider its policy forbids.
+  if (
+    routes &&
+    typeof routes.raw === 'object' &&
+    routes.raw !== null &&
+    Object.hasOwn(routes.raw, 'tenants')
+  ) {
+    throw new ConfigError(
+      `${routes.label} at tenants: tenant policies moved to TENANT_POLICIES_FILE / TENANT_POLICIES_JSON ({"tenants": {"<tenant id>": {"allowedProviders": [...]}}}); remove them from the route table`,
+    );
+  }
+  return {
+    providers,
+    routes: loadRouteTable(routes, providers, env.SMALL_MODEL_MAX_INPUT_CHARS),
+    prices: createPriceTable(env.MODEL_PRICES_JSON),
+    promptVersions: env.PROMPT_VERSIONS,
+    cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+    settings: {
+      deadlineMs: env.DEADLINE_MS,
+      cacheTtlMs: {
+        summarize: env.CACHE_TTL_SUMMARIZE_SECONDS * 1000,
+        answer: env.CACHE_TTL_ANSWER_SECONDS * 1000,
+      },
+      staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
+      streamMaxMs: env.STREAM_MAX_MS,
+      resilience: {
+        attemptTimeoutMs: env.ATTEMPT_TIMEOUT_MS,
+        maxAttempts: env.RETRY_MAX_ATTEMPTS,
+        baseDelayMs: env.RETRY_BASE_DELAY_MS,
+        maxDelayMs: env.RETRY_MAX_DELAY_MS,
+        consecutiveFailures: env.CIRCUIT_CONSECUTIVE_FAILURES,
+        failureRate: env.CIRCUIT_FAILURE_RATE,
+        rateWindow: env.CIRCUIT_RATE_WINDOW,
+        cooldownMs: env.CIRCUIT_COOLDOWN_MS,
+      },
+    },
+  };
+}

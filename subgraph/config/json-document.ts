@@ -1,0 +1,45 @@
+// A JSON document configured by a pair of variables, a file path or the JSON inline (exclusive), read and
+// parsed once at start; its label (the variable it came from) prefixes every error about its content.
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ConfigError } from '../errors/config-error';
+
+export interface JsonDocument {
+  /** The variable the document came from, e.g. GATEWAY_ROUTES_JSON: error messages start with it. */
+  label: string;
+  raw: unknown;
+}
+
+export function readJsonDocument(
+  file: { variable: string; value: string | undefined },
+  inline: { variable: string; value: string | undefined },
+): JsonDocument | undefined {
+  if (file.value !== undefined && inline.value !== undefined) {
+    throw new ConfigError(`${file.variable} and ${inline.variable} are exclusive: set one`);
+  }
+  const label = file.value !== undefined ? file.variable : inline.variable;
+  try {
+    if (file.value !== undefined) return { label, raw: JSON.parse(readFileSync(file.value, 'utf8')) };
+    if (inline.value !== undefined) return { label, raw: JSON.parse(inline.value) };
+    return undefined;
+  } catch (error) {
+    throw new ConfigError(
+      `${label} expects readable JSON (${error instanceof Error ? error.message : 'unreadable'})`,
+    );
+  }
+}
+
+/**
+ * `LABEL at a.b.c: message`, the one shape of every error about a document's content. An unknown key is
+ * named in the path itself: `TENANT_POLICIES_JSON at tenants.acme.allowedProvider: unrecognized key`.
+ */
+export function documentError(
+  label: string,
+  issue: z.core.$ZodIssue | undefined,
+  prefix: readonly PropertyKey[] = [],
+): ConfigError {
+  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+  const path = [...prefix, ...(issue?.path ?? []), ...unknownKey].map(String).join('.');
+  const message = unknownKey.length > 0 ? 'unrecognized key' : (issue?.message ?? 'invalid');
+  return new ConfigError(`${label} at ${path || 'root'}: ${message}`);
+}

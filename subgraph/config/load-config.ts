@@ -1,0 +1,66 @@
+// Reads the environment once, through the one zod schema, into typed sections: a bad value stops the start
+// with one line naming the variable and what it expects, instead of failing later mid-request.
+import { ConfigError } from '../errors/config-error';
+import { loadTenantPolicies } from '../tenancy/tenant-policies';
+import { authSection } from './auth-section';
+import { envSchema } from './env-schema';
+import type { Env } from './env-schema';
+import { gatewaySection } from './gateway-section';
+import { readJsonDocument } from './json-document';
+import type { Config } from './sections';
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(source);
+  const production = env.NODE_ENV === 'production';
+  if (env.CHUNK_OVERLAP_CHARS * 2 >= env.CHUNK_MAX_CHARS) {
+    throw new ConfigError('CHUNK_OVERLAP_CHARS expects less than half of CHUNK_MAX_CHARS');
+  }
+  const auth = authSection(env, production);
+  const tenants = loadTenantPolicies(
+    readJsonDocument(
+      { variable: 'TENANT_POLICIES_FILE', value: env.TENANT_POLICIES_FILE },
+      { variable: 'TENANT_POLICIES_JSON', value: env.TENANT_POLICIES_JSON },
+    ),
+  );
+  return {
+    production,
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      maxRequestBytes: env.MAX_REQUEST_BYTES,
+      maxQueryDepth: env.MAX_QUERY_DEPTH,
+      maxQueryCost: env.MAX_QUERY_COST,
+      maxQueryAliases: env.MAX_QUERY_ALIASES,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
+    logging: { level: env.LOG_LEVEL },
+    auth,
+    tenants,
+    store: {
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      schema: env.DATABASE_SCHEMA,
+      appRole: env.DATABASE_APP_ROLE,
+      poolSize: env.DATABASE_POOL_SIZE,
+      ftsLeakproof: env.DATABASE_FTS_LEAKPROOF,
+    },
+    state: { redisUrl: env.REDIS_URL },
+    gateway: gatewaySection(env),
+    retrieval: {
+      searchCacheEntries: env.SEARCH_CACHE_ENTRIES,
+      chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
+    },
+    features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
+  };
+}
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = issue?.path.join('.') ?? 'environment';
+  const given = issue ? source[String(issue.path[0])] : undefined;
+  const shown =
+    given === undefined || /SECRET|KEY|PASSWORD|TOKEN|URL/i.test(variable) ? '' : ` (got "${given}")`;
+  throw new ConfigError(`${variable} ${issue?.message ?? 'is invalid'}${shown}`);
+}

@@ -1,0 +1,89 @@
+// The configuration as typed sections: each layer receives its own and never an environment variable.
+import type { GatewaySettings } from '../gateway/gateway';
+import type { PriceTable } from '../gateway/pricing';
+import type { ProvidersConfig } from '../gateway/providers/registry';
+import type { RouteTable } from '../gateway/routing/route-config';
+import type { TenantPolicies } from '../tenancy/tenant-policies';
+import type { LOG_LEVELS } from './env-schema';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** HTTP body and WebSocket message limit. */
+  maxRequestBytes: number;
+  maxQueryDepth: number;
+  maxQueryCost: number;
+  maxQueryAliases: number;
+  /** The longest drain before a forced exit. */
+  shutdownGraceMs: number;
+}
+
+export interface LoggingConfig {
+  level: (typeof LOG_LEVELS)[number];
+}
+
+export type AuthKeySource =
+  | { kind: 'secret'; secret: string; development: boolean }
+  | { kind: 'public-key'; pem: string }
+  | { kind: 'jwks'; url: string };
+
+export interface AuthConfig {
+  key: AuthKeySource;
+  issuer?: string;
+  audience?: string;
+  tenantClaim: string;
+  algorithms?: string[];
+  clockToleranceSeconds: number;
+}
+
+export interface StoreConfig {
+  /** PostgreSQL; absent: PGlite in `dataDir` (`:memory:` for a throwaway database). */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  schema: string;
+  appRole: string;
+  poolSize: number;
+  /** Mark the full-text match LEAKPROOF on PostgreSQL (always done on PGlite). */
+  ftsLeakproof?: boolean;
+}
+
+export interface StateConfig {
+  /** Redis; absent: process memory. */
+  redisUrl: string | undefined;
+}
+
+export interface GatewayConfig {
+  providers: ProvidersConfig;
+  routes: RouteTable;
+  prices: PriceTable;
+  /** Prompt version pins, e.g. `summarize=v1,answer=v2`. */
+  promptVersions: string | undefined;
+  /** Memory completion cache size (LRU), when there is no Redis. */
+  cacheMaxEntries: number;
+  settings: GatewaySettings;
+}
+
+export interface RetrievalConfig {
+  /** Retrieval results remembered per tenant and corpus version; 0 disables. */
+  searchCacheEntries: number;
+  chunking: { maxChars: number; overlapChars: number };
+}
+
+export interface FeaturesConfig {
+  summaryDefaultWords: number;
+}
+
+export interface Config {
+  /** NODE_ENV=production: auth must be configured, introspection is off. */
+  production: boolean;
+  server: ServerConfig;
+  logging: LoggingConfig;
+  auth: AuthConfig;
+  /** The tenant policy document, resolved: `forTenant(id)` is the tenant's merged policy. */
+  tenants: TenantPolicies;
+  store: StoreConfig;
+  state: StateConfig;
+  gateway: GatewayConfig;
+  retrieval: RetrievalConfig;
+  features: FeaturesConfig;
+}

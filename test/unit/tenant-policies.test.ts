@@ -1,0 +1,141 @@
+// The tenant policy document: `default` plus per-tenant entries merged over it key by key, one strict schema
+// whose errors name the variable and the full path, a `__proto__` tenant that keeps its policy, and the
+// file and inline variants (exclusive).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../subgraph/config';
+import { ConfigError } from '../../subgraph/errors/config-error';
+import { DEFAULT_TENANT_POLICY, loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
+
+const policiesOf = (vars: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...vars }).tenants;
+const inline = (document: unknown) => policiesOf({ TENANT_POLICIES_JSON: JSON.stringify(document) });
+
+describe('the tenant policy document', () => {
+  it('with none configured, every tenant gets the empty default: nothing restricted', () => {
+    const policies = policiesOf({});
+    expect(policies.forTenant('acme')).toEqual({});
+    expect(policies.forTenant('acme')).toBe(DEFAULT_TENANT_POLICY);
+    expect(loadTenantPolicies(undefined).forTenant('globex').allowedProviders).toBeUndefined();
+  });
+
+  it('with only `default`, every tenant gets it', () => {
+    const policies = inline({ default: { allowedProviders: ['selfhosted'], tier: 'standard' } });
+    expect(policies.forTenant('acme')).toEqual({ allowedProviders: ['selfhosted'], tier: 'standard' });
+    expect(policies.forTenant('globex')).toEqual({ allowedProviders: ['selfhosted'], tier: 'standard' });
+  });
+
+  it("merges a tenant's entry over the default key by key", () => {
+    const policies = inline({
+      default: { allowedProviders: ['openai', 'anthropic'], tier: 'standard' },
+      tenants: {
+        acme: { allowedProviders: ['selfhosted'] },
+        globex: { tier: 'enterprise' },
+      },
+    });
+    expect(policies.forTenant('acme')).toEqual({ allowedProviders: ['selfhosted'], tier: 'standard' });
+    expect(policies.forTenant('globex')).toEqual({
+      allowedProviders: ['openai', 'anthropic'],
+      tier: 'enterprise',
+    });
+    expect(policies.forTenant('initech')).toEqual({
+      allowedProviders: ['openai', 'anthropic'],
+      tier: 'standard',
+    });
+  });
+
+  it('accepts a provider that is not configured (the gateway then refuses that tenant)', () => {
+    const policies = inline({ tenants: { acme: { allowedProviders: ['anthropic'] } } });
+    expect(policies.forTenant('acme').allowedProviders).toEqual(['anthropic']);
+  });
+
+  it('keeps the policy of a tenant named __proto__ (a plain object or a zod record would drop it)', () => {
+    const policies = policiesOf({
+      TENANT_POLICIES_JSON:
+        '{"default":{"tier":"standard"},"tenants":{"__proto__":{"allowedProviders":["anthropic"]}}}',
+    });
+    expect(policies.forTenant('__proto__')).toEqual({ allowedProviders: ['anthropic'], tier: 'standard' });
+    expect(policies.forTenant('constructor')).toEqual({ tier: 'standard' });
+    expect(policies.forTenant('toString')).toEqual({ tier: 'standard' });
+  });
+
+  it('checks a __proto__ tenant entry like any other', () => {
+    const load = () =>
+      policiesOf({ TENANT_POLICIES_JSON: '{"tenants":{"__proto__":{"allowedProviders":["gemini"]}}}' });
+    expect(load).toThrow(/^TENANT_POLICIES_JSON at tenants\.__proto__\.allowedProviders\.0: /);
+  });
+
+  it('reads the same document from TENANT_POLICIES_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policies-'));
+    try {
+      const file = join(dir, 'tenant-policies.json');
+      writeFileSync(file, JSON.stringify({ tenants: { acme: { allowedProviders: ['selfhosted'] } } }));
+      expect(policiesOf({ TENANT_POLICIES_FILE: file }).forTenant('acme').allowedProviders).toEqual([
+        'selfhosted',
+      ]);
+      writeFileSync(file, JSON.stringify({ tenants: { acme: { allowedProvider: ['selfhosted'] } } }));
+      expect(() => policiesOf({ TENANT_POLICIES_FILE: file })).toThrow(
+        'TENANT_POLICIES_FILE at tenants.acme.allowedProvider: unrecognized key',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a bad tenant policy document stops the start with a ConfigError naming the path', () => {
+  it.each([
+    [
+      { tenants: { acme: { allowedProvider: ['openai'] } } },
+      'TENANT_POLICIES_JSON at tenants.acme.allowedProvider: unrecognized key',
+    ],
+    [{ default: { limits: {} } }, 'TENANT_POLICIES_JSON at default.limits: unrecognized key'],
+    [{ tenant: {} }, 'TENANT_POLICIES_JSON at tenant: unrecognized key'],
+  ])('an unknown key: %j', (document, message) => {
+    const load = () => inline(document);
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  it('a provider name it does not know', () => {
+    const load = () => inline({ tenants: { acme: { allowedProviders: ['openai', 'gemini'] } } });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^TENANT_POLICIES_JSON at tenants\.acme\.allowedProviders\.1: .*"openai"/);
+  });
+
+  it('an empty allowedProviders, a tier that is not a short label, a tenant id no token can carry', () => {
+    expect(() => inline({ tenants: { acme: { allowedProviders: [] } } })).toThrow(
+      /^TENANT_POLICIES_JSON at tenants\.acme\.allowedProviders: /,
+    );
+    expect(() => inline({ default: { tier: 'Gold Tier' } })).toThrow(
+      /^TENANT_POLICIES_JSON at default\.tier: /,
+    );
+    expect(() => inline({ tenants: { 'a b': {} } })).toThrow(/^TENANT_POLICIES_JSON at tenants\.a b: /);
+  });
+
+  it('JSON that does not parse, and a file that cannot be read', () => {
+    expect(() => policiesOf({ TENANT_POLICIES_JSON: '{"tenants":' })).toThrow(
+      /^TENANT_POLICIES_JSON expects readable JSON/,
+    );
+    expect(() => policiesOf({ TENANT_POLICIES_FILE: join(tmpdir(), 'no-such-policies.json') })).toThrow(
+      /^TENANT_POLICIES_FILE expects readable JSON/,
+    );
+  });
+
+  it('both TENANT_POLICIES_FILE and TENANT_POLICIES_JSON set', () => {
+    const load = () => policiesOf({ TENANT_POLICIES_FILE: '/tmp/p.json', TENANT_POLICIES_JSON: '{}' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow('TENANT_POLICIES_FILE and TENANT_POLICIES_JSON are exclusive: set one');
+  });
+
+  it('a `tenants` block left in the route table, saying where it moved', () => {
+    const load = () =>
+      policiesOf({
+        GATEWAY_ROUTES_JSON: JSON.stringify({ tenants: { acme: { allowedProviders: ['selfhosted'] } } }),
+      });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /^GATEWAY_ROUTES_JSON at tenants: tenant policies moved to TENANT_POLICIES_FILE \/ TENANT_POLICIES_JSON/,
+    );
+  });
+});
