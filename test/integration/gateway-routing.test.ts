@@ -283,16 +283,21 @@ describe('with only openai configured, a tenant whose policy allows only anthrop
   }, 90_000);
   afterAll(() => subgraph?.stop());
 
-  it('is never routed to openai: ask and summarize degrade to the extractive floor', async () => {
+  it('is never routed to openai: ask and summarize degrade to the extractive floor with PROVIDER_NOT_ALLOWED', async () => {
     const answer = await ask(subgraph, RESTRICTED_TENANT, 'allowed provider not configured');
-    expect(answer.__typename).toBe('DegradedAnswer');
-    expect(answer).toMatchObject({ passages: [{ documentId: DOCUMENT.id }], meta: { provider: null } });
+    expect(answer).toMatchObject({
+      __typename: 'DegradedAnswer',
+      reason: 'PROVIDER_NOT_ALLOWED',
+      passages: [{ documentId: DOCUMENT.id }],
+      meta: { provider: null },
+    });
     const summary = await summarize(
       subgraph,
       RESTRICTED_TENANT,
       textOf(200, 'allowed provider not configured'),
     );
     expect(summary.__typename).toBe('DegradedSummary');
+    expect(summary.reason).toBe('PROVIDER_NOT_ALLOWED');
     expect(summary.meta).toEqual({ provider: null, model: null });
     expect(openai.requestCount()).toBe(0);
     expect(anthropic.requestCount()).toBe(0);
