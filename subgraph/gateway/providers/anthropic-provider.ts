@@ -1,21 +1,15 @@
 // Anthropic's Messages API through the official SDK. Anthropic has no embeddings endpoint.
 import Anthropic from '@anthropic-ai/sdk';
 import type { ModelProvider, StreamChunk } from './model-provider';
-import { fromHttpStatus, fromTransportError } from './provider-error';
+import { fromSdkError, fromTransportError } from './provider-error';
+import { SDK_CLIENT_OPTIONS } from './sdk-client-options';
 
 export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }): ModelProvider {
-  // The gateway owns retries and deadlines: the SDK must neither retry nor hold its own long timeout.
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: 0,
-    timeout: 120_000,
-  });
+  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, ...SDK_CLIENT_OPTIONS });
 
+  const isApiError = (error: unknown) => error instanceof Anthropic.APIError;
   const translate = (error: unknown, signal: AbortSignal) =>
-    error instanceof Anthropic.APIError && typeof error.status === 'number'
-      ? fromHttpStatus(error.status, `anthropic answered ${error.status}`, error.headers)
-      : fromTransportError(error, signal);
+    fromSdkError(error, isApiError, 'anthropic', signal);
 
   return {
     name: 'anthropic',

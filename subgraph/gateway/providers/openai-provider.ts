@@ -1,7 +1,8 @@
 // OpenAI, and any OpenAI-compatible self-hosted server (vLLM, Ollama, llama.cpp), through the official SDK.
 import OpenAI from 'openai';
 import type { ModelProvider, StreamChunk } from './model-provider';
-import { fromHttpStatus, fromTransportError } from './provider-error';
+import { fromSdkError, fromTransportError } from './provider-error';
+import { SDK_CLIENT_OPTIONS } from './sdk-client-options';
 
 export interface OpenAIProviderOptions {
   /** `openai`, or the registry name of an OpenAI-compatible server (`selfhosted`). */
@@ -11,18 +12,11 @@ export interface OpenAIProviderOptions {
 }
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
-  // The gateway owns retries and deadlines: the SDK must neither retry nor hold its own long timeout.
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: 0,
-    timeout: 120_000,
-  });
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, ...SDK_CLIENT_OPTIONS });
 
+  const isApiError = (error: unknown) => error instanceof OpenAI.APIError;
   const translate = (error: unknown, signal: AbortSignal) =>
-    error instanceof OpenAI.APIError && typeof error.status === 'number'
-      ? fromHttpStatus(error.status, `${options.name} answered ${error.status}`, error.headers)
-      : fromTransportError(error, signal);
+    fromSdkError(error, isApiError, options.name, signal);
 
   return {
     name: options.name,

@@ -33,6 +33,23 @@ export function fromHttpStatus(
   return new ProviderError('client', message, status, null);
 }
 
+/**
+ * One SDK error translated: an API error with a status by its status and headers, anything else (aborts,
+ * resets, cut streams, bad JSON) by what it says about the transport.
+ */
+export function fromSdkError(
+  error: unknown,
+  isApiError: (
+    error: unknown,
+  ) => error is { status: unknown; headers?: { get(name: string): string | null } },
+  provider: string,
+  signal: AbortSignal,
+): ProviderError {
+  return isApiError(error) && typeof error.status === 'number'
+    ? fromHttpStatus(error.status, `${provider} answered ${error.status}`, error.headers)
+    : fromTransportError(error, signal);
+}
+
 /** Errors that are not HTTP statuses: aborts (our timeout), resets, cut streams, unparseable bodies. */
 export function fromTransportError(error: unknown, signal: AbortSignal): ProviderError {
   if (ProviderError.isInstance(error)) return error;
