@@ -2,8 +2,8 @@
 // The token travels in connection_init, so a socket is authenticated once, before any operation; it runs the
 // same validation rules as HTTP, and its errors are masked the same way.
 import type { Server } from 'node:http';
-import { specifiedRules, validate } from 'graphql';
-import type { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, validate } from 'graphql';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -40,7 +40,9 @@ export function createGraphqlWsServer<TContext extends object>(
   return useServer<Record<string, unknown> | undefined, { tenant?: TenantContext }>(
     {
       schema: options.schema,
-      validate: (schema, document) => validate(schema, document, rules),
+      // Tagged as Apollo tags them over HTTP: without a code, the masking below would take a refused operation
+      // for a bug and answer INTERNAL_SERVER_ERROR.
+      validate: (schema, document) => validate(schema, document, rules).map(asValidationFailure),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         try {
@@ -66,4 +68,14 @@ export function createGraphqlWsServer<TContext extends object>(
     },
     wsServer,
   );
+}
+
+function asValidationFailure(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 }
