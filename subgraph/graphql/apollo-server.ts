@@ -1,0 +1,45 @@
+// Apollo Server for POST/GET /graphql with this subgraph's rules: operation limits, masked errors, no stack
+// traces, federated traces on request, anonymous access only to public fields, and a drain that takes the
+// HTTP server and the graphql-ws sockets down together.
+import type { Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import type { RequestContext } from '../context';
+import type { Logger } from '../observability/logger';
+import { drainGraphqlWsPlugin } from './drain-graphql-ws-plugin';
+import type { maskError } from './mask-error';
+import { requireAuthenticationPlugin } from './require-authentication-plugin';
+
+export interface ApolloServerOptions {
+  schema: GraphQLSchema;
+  validationRules: ValidationRule[];
+  formatError: ReturnType<typeof maskError>;
+  logger: Logger;
+  introspection: boolean;
+  httpServer: Server;
+  wsServer: Disposable;
+}
+
+export function createApolloServer(options: ApolloServerOptions): ApolloServer<RequestContext> {
+  return new ApolloServer<RequestContext>({
+    schema: options.schema,
+    validationRules: options.validationRules,
+    formatError: options.formatError,
+    logger: options.logger,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT and calls stop(); Apollo's own handler would race it, and a second concurrent
+    // apollo.stop() never resolves, so the drain would hang until the event loop emptied without closing stores.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // Federated traces (ftv1) for the router, only when it asks; errors in them are masked like responses.
+      ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
+      requireAuthenticationPlugin(),
+      drainGraphqlWsPlugin(options.wsServer),
+    ],
+  });
+}
