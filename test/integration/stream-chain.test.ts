@@ -2,9 +2,7 @@
 // and the first token is awaited no longer than what is left of the request's deadline.
 import { randomBytes } from 'node:crypto';
 import { startFakeAnthropic, startFakeOpenAI } from '../support/providers';
-import type { FakeProviderServer } from '../support/providers';
 import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { subscribeOnce } from '../support/ws-client';
 
