@@ -204,7 +204,9 @@ describe('fingerprint', () => {
 describe('normalizeForFingerprint', () => {
   it('collapses whitespace runs, trims, and lowercases', () => {
     expect(normalizeForFingerprint('  What   was\tQ3\n\nREVENUE?  ')).toBe('what was q3 revenue?');
-    expect(normalizeForFingerprint('What was Q3 revenue?')).toBe(normalizeForFingerprint('what  was q3   Revenue?'));
+    expect(normalizeForFingerprint('What was Q3 revenue?')).toBe(
+      normalizeForFingerprint('what  was q3   Revenue?'),
+    );
   });
 
   it('folds compatibility forms (NFKC), such as full-width letters', () => {

@@ -101,10 +101,7 @@ describe('unsubscribing from a stream', () => {
         complete: () => undefined,
       },
     );
-    const request = await waitFor(
-      () => openai.requests.find((recorded) => recorded.path === CHAT),
-      3_000,
-    );
+    const request = await waitFor(() => openai.requests.find((recorded) => recorded.path === CHAT), 3_000);
     await waitBeforeUnsubscribe(events);
     expect(request.closedAt).toBeUndefined();
     const unsubscribedAt = Date.now();
