@@ -16,9 +16,9 @@ export interface LoadSpec {
   warmupS?: number;
   headers?: Record<string, string>;
   /** The request body of the n-th request of this run (n from 0). */
-  body(n: number): string;
+  body: (n: number) => string;
   /** When set, the body of the requests sent during the warm-up instead (e.g. a cheap query that only warms the connections). */
-  warmupBody?(n: number): string;
+  warmupBody?: (n: number) => string;
   /** Labels this response counts under (e.g. its __typename); called for every response. */
   classify?(status: number, body: string): string[];
   /** When set, a response it refuses counts as a mismatch: the run is then no valid measurement. */

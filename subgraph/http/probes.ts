@@ -16,18 +16,18 @@ export function readinessProbe(options: {
   isStopping: () => boolean;
   pings: Record<string, Ping>;
 }): RequestHandler {
-  const names = Object.keys(options.pings);
+  const pings = Object.entries(options.pings);
   return async (_req, res) => {
     if (options.isStopping()) {
       res.status(503).json({ status: 'stopping' });
       return;
     }
-    const checks = await Promise.allSettled(names.map((name) => options.pings[name]?.()));
+    const checks = await Promise.allSettled(pings.map(([, ping]) => ping()));
     const states = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'down'));
     const ready = states.every((state) => state === 'ok');
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
-      ...Object.fromEntries(names.map((name, i) => [name, states[i]])),
+      ...Object.fromEntries(pings.map(([name], i) => [name, states[i]])),
     });
   };
 }

@@ -11,7 +11,7 @@ type Periods = Map<string, Map<string, number>>;
 function countersFor(periods: Periods, key: string, kept: number): Map<string, number> {
   let counters = periods.get(key);
   if (!counters) {
-    periods.set(key, (counters = new Map()));
+    periods.set(key, (counters = new Map<string, number>()));
     // ISO day and month keys sort by time: drop the oldest beyond what is kept.
     for (const old of [...periods.keys()].sort().slice(0, Math.max(0, periods.size - kept)))
       periods.delete(old);
@@ -38,8 +38,8 @@ export function createMemoryUsageLedger(): UsageLedger {
     async read(tenantId, at) {
       const usage = tenants.get(tenantId);
       return snapshotOf(
-        usage?.days.get(dayKey(at)) ?? new Map(),
-        usage?.months.get(monthKey(at)) ?? new Map(),
+        usage?.days.get(dayKey(at)) ?? new Map<string, number>(),
+        usage?.months.get(monthKey(at)) ?? new Map<string, number>(),
       );
     },
     async ping() {},
