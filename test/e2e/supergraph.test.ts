@@ -6,9 +6,10 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { startDocumentsSubgraph } from '../support/documents-subgraph';
 import type { DocumentCatalog, DocumentsSubgraph } from '../support/documents-subgraph';
-import { gql, startTestSubgraph } from '../support/subgraph';
+import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { signRaw, tokenFor, validClaims } from '../support/tokens';
+import { startHarness } from '../support/harness';
 
 interface GatewayContext {
   authorization?: string;
@@ -115,7 +116,7 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
 
   beforeAll(async () => {
     [ai, documents, acmeToken, globexToken] = await Promise.all([
-      startTestSubgraph(),
+      startHarness(),
       startDocumentsSubgraph(CATALOG),
       tokenFor('acme'),
       tokenFor('globex'),

@@ -4,9 +4,10 @@
 import { unauthenticatedError } from '../../subgraph/errors/graphql-errors';
 import { ConfigError } from '../../subgraph/errors/config-error';
 import { loadConfig } from '../../subgraph/config';
-import { gql, startTestSubgraph, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
+import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
 import type { GraphQLResponse, TestSubgraph } from '../support/subgraph';
 import { signRaw, tokenFor, unsignedToken, validClaims } from '../support/tokens';
+import { startHarness } from '../support/harness';
 
 const SEARCH = `query Search($query: String!) {
   search(input: { query: $query }) {
@@ -57,7 +58,7 @@ describe('HTTP with the HS256 test secret', () => {
   let subgraph: TestSubgraph;
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph();
+    subgraph = await startHarness();
   });
   afterAll(async () => {
     await subgraph.stop();
@@ -355,7 +356,7 @@ describe('HTTP with AUTH_TENANT_CLAIM set to a custom claim name', () => {
   let subgraph: TestSubgraph;
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_TENANT_CLAIM: CLAIM });
+    subgraph = await startHarness({ env: { AUTH_TENANT_CLAIM: CLAIM } });
   });
   afterAll(async () => {
     await subgraph.stop();
@@ -384,7 +385,7 @@ describe('HTTP with AUTH_ALGORITHMS=HS512', () => {
   let subgraph: TestSubgraph;
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_ALGORITHMS: 'HS512' });
+    subgraph = await startHarness({ env: { AUTH_ALGORITHMS: 'HS512' } });
   });
   afterAll(async () => {
     await subgraph.stop();

@@ -7,9 +7,10 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import type { KeyLike } from 'jose';
 import { ConfigError } from '../../subgraph/errors/config-error';
 import { loadConfig } from '../../subgraph/config';
-import { gql, startTestSubgraph, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
+import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
 import type { GraphQLResponse, TestSubgraph } from '../support/subgraph';
 import { signRaw, validClaims } from '../support/tokens';
+import { startHarness } from '../support/harness';
 
 const USAGE = '{ usage { tenantId } }';
 
@@ -42,7 +43,7 @@ describe('AUTH_PUBLIC_KEY with an RS256 PEM', () => {
     const pair = await generateKeyPair('RS256');
     privateKey = pair.privateKey;
     publicPem = await exportSPKI(pair.publicKey);
-    subgraph = await startTestSubgraph({ AUTH_JWT_SECRET: undefined, AUTH_PUBLIC_KEY: publicPem });
+    subgraph = await startHarness({ env: { AUTH_JWT_SECRET: undefined, AUTH_PUBLIC_KEY: publicPem } });
   });
   afterAll(async () => {
     await subgraph.stop();
@@ -89,9 +90,11 @@ describe('AUTH_JWKS_URL served by a JWKS endpoint', () => {
     });
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const { port } = jwksServer.address() as AddressInfo;
-    subgraph = await startTestSubgraph({
-      AUTH_JWT_SECRET: undefined,
-      AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    subgraph = await startHarness({
+      env: {
+        AUTH_JWT_SECRET: undefined,
+        AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      },
     });
   });
   afterAll(async () => {

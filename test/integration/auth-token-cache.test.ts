@@ -1,7 +1,8 @@
 // Verified tokens are cached for speed, but a cached token must never outlive its own expiry.
-import { startTestSubgraph, gql } from '../support/subgraph';
+import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { signRaw, validClaims } from '../support/tokens';
+import { startHarness } from '../support/harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -9,7 +10,7 @@ describe('verified-token cache', () => {
   let subgraph: TestSubgraph;
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_CLOCK_TOLERANCE_SECONDS: '0' });
+    subgraph = await startHarness({ env: { AUTH_CLOCK_TOLERANCE_SECONDS: '0' } });
   });
   afterAll(() => subgraph?.stop());
 

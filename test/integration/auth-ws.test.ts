@@ -1,10 +1,10 @@
 // Authentication over graphql-ws: the token travels in connection_init; every bad one closes the socket
 // with 4401 and the same reason, and a valid one gets its subscription served.
-import { startTestSubgraph } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { signRaw, tokenFor, unsignedToken, validClaims } from '../support/tokens';
 import { subscribeOnce } from '../support/ws-client';
 import type { WsOutcome } from '../support/ws-client';
+import { startHarness } from '../support/harness';
 
 const ASK_STREAM = `subscription AskStream($question: String!) {
   askStream(input: { question: $question }) {
@@ -62,7 +62,7 @@ describe('graphql-ws authentication in connection_init', () => {
   }
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph();
+    subgraph = await startHarness();
   });
   afterAll(async () => {
     await subgraph.stop();

@@ -1,13 +1,15 @@
 // Bad input through the public API: each out-of-bounds argument is a BAD_USER_INPUT naming its field, and
-// nothing is stored or counted; oversized bodies get HTTP 413 and over-deep operations are refused.
-import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
+// nothing is stored or counted; oversized bodies get HTTP 413, and over-deep or over-aliased operations are
+// refused before any resolver runs.
+import { randomBytes } from 'node:crypto';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { ASK, INGEST, SEARCH, SUMMARIZE } from '../support/operations';
 
-const SEARCH = `query($input: SearchInput!) { search(input: $input) { __typename } }`;
-const ASK = `query($input: AskInput!) { ask(input: $input) { __typename } }`;
-const SUMMARIZE = `query($input: SummarizeInput!) { summarize(input: $input) { __typename } }`;
-const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`;
+// The limits, set here rather than read from the subgraph's config (these are the defaults).
+const MAX_REQUEST_BYTES = 2_000_000;
+const MAX_QUERY_DEPTH = 10;
+const MAX_QUERY_ALIASES = 10;
 
 interface BadInputCase {
   name: string;
@@ -100,10 +102,18 @@ const cases: BadInputCase[] = [
 ];
 
 describe('bad input through GraphQL', () => {
-  let subgraph: TestSubgraph;
+  let subgraph: Harness;
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph();
+    // Fake providers are configured so that "no provider was called" below is a real check.
+    subgraph = await startHarness({
+      providers: ['openai', 'anthropic'],
+      env: {
+        MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
+        MAX_QUERY_DEPTH: String(MAX_QUERY_DEPTH),
+        MAX_QUERY_ALIASES: String(MAX_QUERY_ALIASES),
+      },
+    });
   });
 
   afterAll(async () => {
@@ -122,8 +132,7 @@ describe('bad input through GraphQL', () => {
   it.each(cases.map((c, index) => [c.name, c, `bad-${index}`] as const))(
     'refuses %s with BAD_USER_INPUT naming the field, storing nothing',
     async (_name, c, tenantId) => {
-      const token = await tokenFor(tenantId);
-      const response = await gql(subgraph.url, c.query, { token, variables: { input: c.input } });
+      const response = await subgraph.as(tenantId).request(c.query, { input: c.input });
       expect(response.body.data ?? null).toBeNull();
       expect(response.body.errors).toHaveLength(1);
       expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: c.field });
@@ -133,10 +142,8 @@ describe('bad input through GraphQL', () => {
 
   it('accepts the same inputs at their bounds, so the refusals above are the bounds and not the shapes', async () => {
     const tenantId = 'bounds';
-    const token = await tokenFor(tenantId);
     const ok = async (query: string, input: Record<string, unknown>) => {
-      const response = await gql(subgraph.url, query, { token, variables: { input } });
-      expect(response.body.errors).toBeUndefined();
+      await subgraph.as(tenantId).data(query, { input });
     };
     await ok(INGEST, { ...VALID_DOC, body: 'albatross '.repeat(100_000) });
     await ok(SEARCH, { query: 'a'.repeat(1000), limit: 1 });
@@ -149,8 +156,8 @@ describe('bad input through GraphQL', () => {
 
   it('answers a body over MAX_REQUEST_BYTES with HTTP 413 and a JSON errors body, storing nothing', async () => {
     const tenantId = 'too-large';
-    const token = await tokenFor(tenantId);
-    const limit = subgraph.app.config.server.maxRequestBytes;
+    const token = await subgraph.token(tenantId);
+    const limit = MAX_REQUEST_BYTES;
     const response = await fetch(subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -178,21 +185,53 @@ describe('bad input through GraphQL', () => {
     };
 
     it('allows an operation exactly MAX_QUERY_DEPTH deep', async () => {
-      const max = subgraph.app.config.server.maxQueryDepth;
-      const response = await gql<{ __type: { fields: unknown[] } }>(subgraph.url, nestedTypeQuery(max), {
-        token: await tokenFor('deep'),
-      });
-      expect(response.body.errors).toBeUndefined();
-      expect(response.body.data?.__type.fields.length).toBeGreaterThan(0);
+      const data = await subgraph
+        .as('deep')
+        .data<{ __type: { fields: unknown[] } }>(nestedTypeQuery(MAX_QUERY_DEPTH));
+      expect(data.__type.fields.length).toBeGreaterThan(0);
     });
 
     it('refuses an operation deeper than MAX_QUERY_DEPTH with GRAPHQL_VALIDATION_FAILED', async () => {
-      const max = subgraph.app.config.server.maxQueryDepth;
-      const response = await gql(subgraph.url, nestedTypeQuery(max + 1), { token: await tokenFor('deep') });
+      const response = await subgraph.as('deep').request(nestedTypeQuery(MAX_QUERY_DEPTH + 1));
       expect(response.status).toBe(400);
       expect(response.body.data ?? null).toBeNull();
       expect(response.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(response.body.errors?.[0]?.message).toMatch(/depth/i);
+    });
+  });
+  describe('operation aliases (MAX_QUERY_ALIASES)', () => {
+    const aliased = (count: number): string =>
+      `{ ${Array.from({ length: count }, (_, i) => `s${i}: search(input: { query: "cobalt ${i}" }) { __typename }`).join(' ')} }`;
+    const unique = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+    it(`refuses ${MAX_QUERY_ALIASES + 1} aliased fields with HTTP 400 GRAPHQL_VALIDATION_FAILED before any resolver runs`, async () => {
+      const client = subgraph.as(unique('aliases'));
+      const providerCalls = subgraph.providers.requestCount();
+      const response = await client.request(aliased(MAX_QUERY_ALIASES + 1));
+      expect(response.status).toBe(400);
+      expect(response.body.data).toBeUndefined();
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(response.body.errors?.[0]?.message).toMatch(/alias/i);
+      expect(subgraph.providers.requestCount()).toBe(providerCalls);
+      expect(await client.usage()).toMatchObject({
+        tenantId: client.tenant,
+        requestsToday: 0,
+        byFeature: [],
+      });
+    });
+
+    it(`accepts ${MAX_QUERY_ALIASES} aliased fields, and each is a counted search`, async () => {
+      const client = subgraph.as(unique('aliases'));
+      const data = await client.data<Record<string, { __typename: string }>>(aliased(MAX_QUERY_ALIASES));
+      expect(Object.keys(data)).toHaveLength(MAX_QUERY_ALIASES);
+      for (const result of Object.values(data))
+        expect(['SearchResults', 'DegradedSearchResults']).toContain(result.__typename);
+
+      const usage = await client.usage();
+      expect(usage.requestsToday).toBe(MAX_QUERY_ALIASES);
+      expect(usage.byFeature).toEqual([
+        expect.objectContaining({ feature: 'search', requests: MAX_QUERY_ALIASES }),
+      ]);
     });
   });
 });

@@ -1,64 +1,18 @@
 // The completion cache through GraphQL, against fake providers, once with the memory cache and once with
-// Redis: tenants never share entries, a re-ingested document changes the key of what was built on it,
-// identical concurrent requests make one provider call, and a stale entry serves (within the grace) when
-// every target fails.
+// Redis: tenants never share entries, a re-ingested (or deleted and re-created) document changes the key of
+// what was built on it, identical concurrent requests make one provider call, and a stale entry serves (within
+// the grace) when every target fails.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { startFakeAnthropic, startFakeOpenAI } from '../support/providers';
-import type { ChatRequest, FakeProviderServer } from '../support/providers';
-import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
-import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
+import type { ChatRequest } from '../support/providers';
+import { CIRCUITS_STAY_CLOSED, startFakeProviders, startHarness } from '../support/harness';
+import type { FakeProviders, Harness, TenantClient } from '../support/harness';
+import { member } from '../support/results';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
-
-const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId chunks } }`;
-const ASK = `query($q: String!) {
-  ask(input: { question: $q }) {
-    __typename
-    ... on Answer {
-      text
-      citations { documentId chunkId }
-      meta { provider model promptVersion cached costUsd }
-    }
-    ... on DegradedAnswer { reason passages { documentId } meta { provider cached costUsd } }
-    ... on AIUnavailable { reason message }
-  }
-}`;
-const SUMMARIZE = `query($id: ID!) {
-  summarize(input: { documentId: $id }) {
-    __typename
-    ... on Summary { text meta { provider model promptVersion cached costUsd } }
-    ... on DegradedSummary { text reason }
-    ... on AIUnavailable { reason message }
-  }
-}`;
-
-interface Meta {
-  provider: string | null;
-  model: string | null;
-  promptVersion: string | null;
-  cached: boolean;
-  costUsd: number;
-}
-interface AskResult {
-  __typename: string;
-  text?: string;
-  citations?: { documentId: string; chunkId: string }[];
-  passages?: { documentId: string }[];
-  reason?: string;
-  meta?: Meta;
-}
-interface SummaryResult {
-  __typename: string;
-  text?: string;
-  reason?: string;
-  meta?: Meta;
-}
 
 /** Answers from what the prompt holds: the vault code in the passages or text, so a new body shows. */
 function responder(request: ChatRequest): string {
@@ -81,11 +35,9 @@ describe.each([
   ['memory', {}],
   ['redis', { REDIS_URL }],
 ] as const)('completion cache through GraphQL (%s)', (backend, backendEnv) => {
-  let openai: FakeProviderServer;
-  let anthropic: FakeProviderServer;
+  let providers: FakeProviders;
   let redis: Redis;
-  const subgraphs: TestSubgraph[] = [];
-  const schemas: string[] = [];
+  const harnesses: Harness[] = [];
   const tenants: string[] = [];
   let tenantCount = 0;
   /** A tenant no earlier test has used, so no test sees another's documents or entries. */
@@ -95,75 +47,38 @@ describe.each([
     return tenant;
   };
 
-  const start = async (env: Record<string, string> = {}): Promise<TestSubgraph> => {
-    // The documents live in the machine's PostgreSQL (a schema per subgraph): it starts in a fraction of
-    // PGlite's time, and the cache under test does not depend on the store.
-    const schema = uniqueSchemaName();
-    schemas.push(schema);
-    const subgraph = await startTestSubgraph({
-      ...backendEnv,
-      DATABASE_URL: POSTGRES_URL,
-      DATABASE_SCHEMA: schema,
-      OPENAI_API_KEY: 'k',
-      OPENAI_BASE_URL: openai.baseURL,
-      ANTHROPIC_API_KEY: 'k',
-      ANTHROPIC_BASE_URL: anthropic.baseURL,
-      DEADLINE_MS: '1500',
-      ATTEMPT_TIMEOUT_MS: '400',
-      RETRY_BASE_DELAY_MS: '10',
-      RETRY_MAX_DELAY_MS: '20',
-      CIRCUIT_CONSECUTIVE_FAILURES: '1000',
-      CIRCUIT_FAILURE_RATE: '1',
-      ...env,
+  const start = async (env: Record<string, string> = {}): Promise<Harness> => {
+    const harness = await startHarness({
+      providers,
+      env: {
+        ...backendEnv,
+        DEADLINE_MS: '1500',
+        ATTEMPT_TIMEOUT_MS: '400',
+        RETRY_BASE_DELAY_MS: '10',
+        RETRY_MAX_DELAY_MS: '20',
+        ...CIRCUITS_STAY_CLOSED,
+        ...env,
+      },
     });
-    subgraphs.push(subgraph);
-    return subgraph;
+    harnesses.push(harness);
+    return harness;
   };
 
-  const client = async (subgraph: TestSubgraph, tenant: string) => {
-    const token = await tokenFor(tenant);
-    return {
-      ingest: async (input: { id: string; title: string; body: string }) => {
-        const response = await gql(subgraph.url, INGEST, { token, variables: { input } });
-        expect(response.body.errors).toBeUndefined();
-      },
-      ask: async (q: string): Promise<AskResult> => {
-        const response = await gql<{ ask: AskResult }>(subgraph.url, ASK, { token, variables: { q } });
-        expect(response.body.errors).toBeUndefined();
-        return response.body.data?.ask ?? { __typename: 'missing' };
-      },
-      summarize: async (id: string): Promise<SummaryResult> => {
-        const response = await gql<{ summarize: SummaryResult }>(subgraph.url, SUMMARIZE, {
-          token,
-          variables: { id },
-        });
-        expect(response.body.errors).toBeUndefined();
-        return response.body.data?.summarize ?? { __typename: 'missing' };
-      },
-    };
-  };
-
-  const chatCalls = () => openai.requestCount(CHAT);
+  const client = (harness: Harness): TenantClient => harness.as(newTenant());
+  const chatCalls = () => providers.openai.requestCount(CHAT);
   const redisKeysOf = (tenant: string, kind = 'cache') => redis.keys(`ai:${kind}:{${tenant}}:*`);
 
   beforeAll(async () => {
-    [openai, anthropic] = await Promise.all([
-      startFakeOpenAI({ responder }),
-      startFakeAnthropic({ responder }),
-    ]);
+    providers = await startFakeProviders(['openai', 'anthropic'], responder);
     // Used in both runs: the Redis run must write its entries there, the memory run must not.
     redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     await redis.connect();
   });
 
-  afterEach(() => {
-    openai.faults.clear().setLatency(0);
-    anthropic.faults.clear().setLatency(0);
-  });
+  afterEach(() => providers.reset());
 
   afterAll(async () => {
-    await Promise.allSettled(subgraphs.map((subgraph) => subgraph.stop()));
-    await Promise.all(schemas.map((schema) => dropPostgresSchema(schema)));
+    await Promise.allSettled(harnesses.map((harness) => harness.stop()));
     if (redis) {
       for (const tenant of tenants) {
         const keys = [...(await redisKeysOf(tenant)), ...(await redisKeysOf(tenant, 'usage'))];
@@ -171,19 +86,18 @@ describe.each([
       }
       await redis.quit();
     }
-    await Promise.allSettled([openai?.close(), anthropic?.close()]);
+    await providers?.close();
   });
 
   describe('with the default TTLs', () => {
-    let subgraph: TestSubgraph;
+    let harness: Harness;
 
     beforeAll(async () => {
-      subgraph = await start();
+      harness = await start();
     });
 
     it('never shares an entry between two tenants asking the same question over the same documents', async () => {
-      const [tenantA, tenantB] = [newTenant(), newTenant()];
-      const [a, b] = await Promise.all([client(subgraph, tenantA), client(subgraph, tenantB)]);
+      const [a, b] = [client(harness), client(harness)];
       await a.ingest(vaultDoc('CODE-ALPHA'));
       await b.ingest(vaultDoc('CODE-ALPHA'));
       const question = 'What is the observatory vault code?';
@@ -196,13 +110,13 @@ describe.each([
         citations: [{ documentId: 'vault' }],
         meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v1', cached: false },
       });
-      expect(firstA.meta?.costUsd).toBeGreaterThan(0);
+      expect(member(firstA, 'Answer').meta.costUsd).toBeGreaterThan(0);
       expect(chatCalls()).toBe(before + 1);
 
       // Same question, same document, another tenant: its own provider call, never A's entry.
       const firstB = await b.ask(question);
       expect(firstB).toMatchObject({ __typename: 'Answer', meta: { cached: false } });
-      expect(firstB.meta?.costUsd).toBeGreaterThan(0);
+      expect(member(firstB, 'Answer').meta.costUsd).toBeGreaterThan(0);
       expect(chatCalls()).toBe(before + 2);
 
       for (const tenantClient of [a, b]) {
@@ -221,10 +135,10 @@ describe.each([
         });
       }
       expect(chatCalls()).toBe(before + 2);
-      expect(anthropic.requestCount(MESSAGES)).toBe(0);
+      expect(providers.anthropic.requestCount(MESSAGES)).toBe(0);
 
       // Where the entries live: in Redis under each tenant's own hash tag, or nowhere in Redis.
-      const [keysA, keysB] = await Promise.all([redisKeysOf(tenantA), redisKeysOf(tenantB)]);
+      const [keysA, keysB] = await Promise.all([redisKeysOf(a.tenant), redisKeysOf(b.tenant)]);
       if (backend === 'redis') {
         expect(keysA).toHaveLength(1);
         expect(keysB).toHaveLength(1);
@@ -234,7 +148,7 @@ describe.each([
     });
 
     it('asks the provider again after the cited document is re-ingested, and returns the new answer', async () => {
-      const tenant = await client(subgraph, newTenant());
+      const tenant = client(harness);
       await tenant.ingest(vaultDoc('CODE-ALPHA'));
       const question = 'Which code opens the observatory vault?';
 
@@ -267,16 +181,16 @@ describe.each([
     });
 
     it('summarizes a re-ingested document anew instead of serving the old summary', async () => {
-      const tenant = await client(subgraph, newTenant());
+      const tenant = client(harness);
       await tenant.ingest(vaultDoc('CODE-ALPHA'));
 
       const before = chatCalls();
-      expect(await tenant.summarize('vault')).toMatchObject({
+      expect(await tenant.summarize({ documentId: 'vault' })).toMatchObject({
         __typename: 'Summary',
         text: 'The document gives the code CODE-ALPHA.',
         meta: { provider: 'openai', promptVersion: 'summarize.v1', cached: false },
       });
-      expect(await tenant.summarize('vault')).toMatchObject({
+      expect(await tenant.summarize({ documentId: 'vault' })).toMatchObject({
         __typename: 'Summary',
         text: 'The document gives the code CODE-ALPHA.',
         meta: { cached: true, costUsd: 0 },
@@ -284,7 +198,7 @@ describe.each([
       expect(chatCalls()).toBe(before + 1);
 
       await tenant.ingest(vaultDoc('CODE-BRAVO'));
-      expect(await tenant.summarize('vault')).toMatchObject({
+      expect(await tenant.summarize({ documentId: 'vault' })).toMatchObject({
         __typename: 'Summary',
         text: 'The document gives the code CODE-BRAVO.',
         meta: { cached: false },
@@ -292,15 +206,53 @@ describe.each([
       expect(chatCalls()).toBe(before + 2);
     });
 
+    it('gets a fresh summary and answer from the model for a document deleted and re-created under the same id, never the deleted one’s cached ones', async () => {
+      const tenant = client(harness);
+      const question = 'orchard fruit ledger';
+      const ledger = (body: string) => ({ id: 'd1', title: 'Orchard ledger', body });
+      await tenant.ingest(
+        ledger('The orchard fruit ledger lists crisp apples picked in autumn: CODE-APPLES.'),
+      );
+
+      const first = member(await tenant.summarize({ documentId: 'd1' }), 'Summary');
+      expect(first.text).toContain('CODE-APPLES');
+      expect(first.meta.cached).toBe(false);
+      const firstAnswer = member(await tenant.ask(question), 'Answer');
+      expect(firstAnswer.text).toContain('CODE-APPLES');
+      expect(firstAnswer.meta.cached).toBe(false);
+      // Asked again unchanged, both come from the cache: the misses below are the re-creation's doing.
+      expect(member(await tenant.summarize({ documentId: 'd1' }), 'Summary').meta.cached).toBe(true);
+      expect(member(await tenant.ask(question), 'Answer').meta.cached).toBe(true);
+      const callsBefore = chatCalls();
+
+      expect(await tenant.deleteDocument('d1')).toBe(true);
+      await tenant.ingest(
+        ledger('The orchard fruit ledger lists ripe bananas shipped in spring: CODE-BANANAS.'),
+      );
+
+      const second = member(await tenant.summarize({ documentId: 'd1' }), 'Summary');
+      expect(second.meta.cached).toBe(false);
+      expect(second.text).toContain('CODE-BANANAS');
+      expect(second.text).not.toContain('CODE-APPLES');
+      expect(chatCalls()).toBe(callsBefore + 1);
+
+      const secondAnswer = member(await tenant.ask(question), 'Answer');
+      expect(secondAnswer.meta.cached).toBe(false);
+      expect(secondAnswer.text).toContain('CODE-BANANAS');
+      expect(secondAnswer.text).not.toContain('CODE-APPLES');
+      expect(secondAnswer.citations.map((c) => c.documentId)).toEqual(['d1']);
+      expect(chatCalls()).toBe(callsBefore + 2);
+    });
+
     it('makes one provider call for 10 identical concurrent requests and gives all 10 the answer', async () => {
-      const tenant = await client(subgraph, newTenant());
+      const tenant = client(harness);
       await tenant.ingest(vaultDoc('CODE-CHARLIE'));
-      openai.faults.setLatency(100);
+      providers.openai.faults.setLatency(100);
 
       const before = chatCalls();
-      const answers = await Promise.all(
-        Array.from({ length: 10 }, () => tenant.ask('Tell me the observatory vault code')),
-      );
+      const answers = (
+        await Promise.all(Array.from({ length: 10 }, () => tenant.ask('Tell me the observatory vault code')))
+      ).map((answer) => member(answer, 'Answer'));
       expect(chatCalls() - before).toBe(1);
       for (const answer of answers) {
         expect(answer).toMatchObject({
@@ -311,11 +263,11 @@ describe.each([
         });
       }
       // One request paid for the call; the others shared it and are charged nothing.
-      const paid = answers.filter((answer) => answer.meta?.cached === false);
+      const paid = answers.filter((answer) => answer.meta.cached === false);
       expect(paid).toHaveLength(1);
-      expect(paid[0]?.meta?.costUsd).toBeGreaterThan(0);
+      expect(paid[0]?.meta.costUsd).toBeGreaterThan(0);
       expect(
-        answers.filter((answer) => answer.meta?.cached === true && answer.meta.costUsd === 0),
+        answers.filter((answer) => answer.meta.cached === true && answer.meta.costUsd === 0),
       ).toHaveLength(9);
     });
   });
@@ -324,13 +276,12 @@ describe.each([
     const question = 'What is the observatory vault code today?';
 
     const failEverything = () => {
-      openai.faults.always({ kind: 'status', status: 503 });
-      anthropic.faults.always({ kind: 'status', status: 503 });
+      providers.openai.faults.always({ kind: 'status', status: 503 });
+      providers.anthropic.faults.always({ kind: 'status', status: 503 });
     };
 
     it('serves the stale entry, marked cached, within the stale grace', async () => {
-      const subgraph = await start({ CACHE_TTL_ANSWER_SECONDS: '1' });
-      const tenant = await client(subgraph, newTenant());
+      const tenant = client(await start({ CACHE_TTL_ANSWER_SECONDS: '1' }));
       await tenant.ingest(vaultDoc('CODE-DELTA'));
       expect(await tenant.ask(question)).toMatchObject({
         __typename: 'Answer',
@@ -340,7 +291,7 @@ describe.each([
 
       await sleep(1_200);
       failEverything();
-      const [openaiBefore, anthropicBefore] = [chatCalls(), anthropic.requestCount(MESSAGES)];
+      const [openaiBefore, anthropicBefore] = [chatCalls(), providers.anthropic.requestCount(MESSAGES)];
       const stale = await tenant.ask(question);
       expect(stale).toMatchObject({
         __typename: 'Answer',
@@ -350,12 +301,11 @@ describe.each([
       });
       // The entry was stale, not fresh: every target was tried (and failed) before it was served.
       expect(chatCalls()).toBeGreaterThan(openaiBefore);
-      expect(anthropic.requestCount(MESSAGES)).toBeGreaterThan(anthropicBefore);
+      expect(providers.anthropic.requestCount(MESSAGES)).toBeGreaterThan(anthropicBefore);
     });
 
     it('serves the extractive floor instead when CACHE_STALE_GRACE_SECONDS=0', async () => {
-      const subgraph = await start({ CACHE_TTL_ANSWER_SECONDS: '1', CACHE_STALE_GRACE_SECONDS: '0' });
-      const tenant = await client(subgraph, newTenant());
+      const tenant = client(await start({ CACHE_TTL_ANSWER_SECONDS: '1', CACHE_STALE_GRACE_SECONDS: '0' }));
       await tenant.ingest(vaultDoc('CODE-ECHO'));
       expect(await tenant.ask(question)).toMatchObject({ __typename: 'Answer', meta: { cached: false } });
 

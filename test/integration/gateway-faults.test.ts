@@ -1,37 +1,17 @@
 // Provider faults through the public API: whatever the primary target (openai) does wrong — too slow, hung,
 // rate limited, 5xx, a reset connection, malformed JSON — the secondary (anthropic) answers in full; when every
 // target is faulty the extractive floor answers with the reason, inside the deadline, and never as a GraphQL error.
-import { startFakeAnthropic, startFakeOpenAI } from '../support/providers';
-import type { FakeProviderServer, Fault } from '../support/providers';
-import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
+import type { Fault } from '../support/providers';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
+import type { Harness, TenantClient } from '../support/harness';
+import { member, timed } from '../support/results';
 
-const TENANT = 'faults-co';
 const DEADLINE_MS = 1200;
 const ATTEMPT_TIMEOUT_MS = 300;
 /** What the server may add to the deadline: retrieval, the extractive floor, HTTP and GraphQL. */
 const LATENCY_MARGIN_MS = 300;
 const ANTHROPIC_MODEL = 'claude-test-large';
 const ANTHROPIC_SMALL_MODEL = 'claude-test-small';
-
-const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId chunks } }`;
-const ASK = `query($q: String!) {
-  ask(input: { question: $q }) {
-    __typename
-    ... on Answer { text citations { documentId chunkId } meta { provider model cached } }
-    ... on DegradedAnswer { reason passages { documentId chunkId } meta { provider model cached } }
-    ... on AIUnavailable { reason message }
-  }
-}`;
-const SUMMARIZE = `query($text: String!) {
-  summarize(input: { text: $text, maxWords: 40 }) {
-    __typename
-    ... on Summary { text meta { provider model cached } }
-    ... on DegradedSummary { text reason meta { provider model cached } }
-    ... on AIUnavailable { reason message }
-  }
-}`;
 
 const DOCUMENT = {
   id: 'albatross-guide',
@@ -41,54 +21,14 @@ const DOCUMENT = {
     'An albatross can glide for hours without flapping its wings. Pairs stay together for many years.',
 };
 
-interface Meta {
-  provider: string | null;
-  model: string | null;
-  cached: boolean;
-}
-interface AskResult {
-  __typename: string;
-  text?: string;
-  citations?: { documentId: string; chunkId: string }[];
-  passages?: { documentId: string; chunkId: string }[];
-  reason?: string;
-  meta?: Meta;
-}
-interface SummarizeResult {
-  __typename: string;
-  text?: string;
-  reason?: string;
-  meta?: Meta;
-}
+let harness: Harness;
+let client: TenantClient;
+const openai = () => harness.providers.openai;
+const anthropic = () => harness.providers.anthropic;
 
-let openai: FakeProviderServer;
-let anthropic: FakeProviderServer;
-let subgraph: TestSubgraph;
-let token: string;
-
-async function timed<Data>(
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<{ data: Data; ms: number }> {
-  const started = performance.now();
-  const response = await gql<Data>(subgraph.url, query, { token, variables });
-  const ms = performance.now() - started;
-  expect(response.status).toBe(200);
-  // A provider outage is never a GraphQL error.
-  expect(response.body.errors).toBeUndefined();
-  if (!response.body.data) throw new Error('no data in the response');
-  return { data: response.body.data, ms };
-}
-
-async function ask(question: string): Promise<{ result: AskResult; ms: number }> {
-  const { data, ms } = await timed<{ ask: AskResult }>(ASK, { q: question });
-  return { result: data.ask, ms };
-}
-
-async function summarize(text: string): Promise<{ result: SummarizeResult; ms: number }> {
-  const { data, ms } = await timed<{ summarize: SummarizeResult }>(SUMMARIZE, { text });
-  return { result: data.summarize, ms };
-}
+// A provider outage is never a GraphQL error: the client's typed calls expect none.
+const ask = (question: string) => timed(() => client.ask(question));
+const summarize = (text: string) => timed(() => client.summarize({ text, maxWords: 40 }));
 
 /** A distinct text per test, so that no cached summary (fresh or stale) hides a fault. */
 function textToSummarize(label: string): string {
@@ -100,43 +40,29 @@ function textToSummarize(label: string): string {
 }
 
 beforeAll(async () => {
-  openai = await startFakeOpenAI({ responder: () => 'OpenAI: albatrosses nest on islands [1].' });
-  anthropic = await startFakeAnthropic({
-    responder: () => 'Anthropic: albatrosses nest on remote oceanic islands [1].',
+  harness = await startHarness({
+    providers: ['openai', 'anthropic'],
+    responder: {
+      openai: () => 'OpenAI: albatrosses nest on islands [1].',
+      anthropic: () => 'Anthropic: albatrosses nest on remote oceanic islands [1].',
+    },
+    env: {
+      ANTHROPIC_MODEL,
+      ANTHROPIC_SMALL_MODEL,
+      DEADLINE_MS: String(DEADLINE_MS),
+      ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
+      ...FAST_RETRIES,
+      // Every test here fails the primary on purpose; its circuit must not open and hide the next fault.
+      ...CIRCUITS_STAY_CLOSED,
+    },
   });
-  subgraph = await startTestSubgraph({
-    OPENAI_API_KEY: 'k',
-    OPENAI_BASE_URL: openai.baseURL,
-    ANTHROPIC_API_KEY: 'k',
-    ANTHROPIC_BASE_URL: anthropic.baseURL,
-    ANTHROPIC_MODEL,
-    ANTHROPIC_SMALL_MODEL,
-    DEADLINE_MS: String(DEADLINE_MS),
-    ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
-    RETRY_BASE_DELAY_MS: '5',
-    RETRY_MAX_DELAY_MS: '20',
-    // Every test here fails the primary on purpose; its circuit must not open and hide the next fault.
-    CIRCUIT_CONSECUTIVE_FAILURES: '1000',
-    CIRCUIT_RATE_WINDOW: '10000',
-  });
-  token = await tokenFor(TENANT);
-  const ingested = await gql<{ ingestDocument: { chunks: number } }>(subgraph.url, INGEST, {
-    token,
-    variables: { input: DOCUMENT },
-  });
-  expect(ingested.body.errors).toBeUndefined();
-  expect(ingested.body.data?.ingestDocument.chunks).toBeGreaterThan(0);
+  client = harness.as('faults-co');
+  expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
 });
 
-afterAll(async () => {
-  await subgraph?.stop();
-  await Promise.all([openai?.close(), anthropic?.close()]);
-});
+afterAll(() => harness?.stop());
 
-beforeEach(() => {
-  openai.reset();
-  anthropic.reset();
-});
+beforeEach(() => harness.providers.reset());
 
 const PRIMARY_FAULTS: { name: string; fault: Fault }[] = [
   { name: 'latency beyond the attempt timeout', fault: { kind: 'latency', ms: ATTEMPT_TIMEOUT_MS * 5 } },
@@ -151,22 +77,24 @@ const PRIMARY_FAULTS: { name: string; fault: Fault }[] = [
 
 /** The primary was really tried, and each of its requests got the injected fault. */
 function expectPrimaryFaulted(fault: Fault): void {
-  expect(openai.requestCount('/v1/chat/completions')).toBeGreaterThanOrEqual(1);
-  for (const request of openai.requests) expect(request.fault).toEqual(fault);
+  expect(openai().requestCount('/v1/chat/completions')).toBeGreaterThanOrEqual(1);
+  for (const request of openai().requests) expect(request.fault).toEqual(fault);
 }
 
 describe('ask with a faulty primary is answered in full by the secondary', () => {
   it.each(PRIMARY_FAULTS)('primary fault: $name', async ({ name, fault }) => {
-    openai.faults.always(fault);
-    const { result } = await ask(`Where do albatrosses nest? (primary fault: ${name})`);
+    openai().faults.always(fault);
+    const { value: result } = await ask(`Where do albatrosses nest? (primary fault: ${name})`);
     expect(result).toMatchObject({
       __typename: 'Answer',
       text: 'Anthropic: albatrosses nest on remote oceanic islands [1].',
       meta: { provider: 'anthropic', model: ANTHROPIC_MODEL, cached: false },
     });
-    expect(result.citations).toEqual([{ documentId: DOCUMENT.id, chunkId: expect.any(String) }]);
+    expect(member(result, 'Answer').citations).toEqual([
+      { documentId: DOCUMENT.id, chunkId: expect.any(String), title: DOCUMENT.title },
+    ]);
     expectPrimaryFaulted(fault);
-    expect(anthropic.requestCount('/v1/messages')).toBe(1);
+    expect(anthropic().requestCount('/v1/messages')).toBe(1);
   });
 });
 
@@ -178,25 +106,30 @@ describe('summarize with a faulty primary is answered in full by the secondary',
   );
 
   it.each(cases)('primary fault: $name', async ({ name, fault }) => {
-    openai.faults.always(fault);
-    anthropic.respondWith(() => 'Anthropic summary: revenue grew while costs stayed flat.');
-    const { result } = await summarize(textToSummarize(`summary-${name}`));
+    openai().faults.always(fault);
+    anthropic().respondWith(() => 'Anthropic summary: revenue grew while costs stayed flat.');
+    const { value: result } = await summarize(textToSummarize(`summary-${name}`));
     expect(result).toEqual({
       __typename: 'Summary',
       text: 'Anthropic summary: revenue grew while costs stayed flat.',
-      meta: { provider: 'anthropic', model: ANTHROPIC_SMALL_MODEL, cached: false },
+      meta: {
+        provider: 'anthropic',
+        model: ANTHROPIC_SMALL_MODEL,
+        promptVersion: 'summarize.v1',
+        cached: false,
+        costUsd: expect.any(Number),
+      },
     });
     expectPrimaryFaulted(fault);
-    expect(anthropic.requestCount('/v1/messages')).toBe(1);
+    expect(anthropic().requestCount('/v1/messages')).toBe(1);
   });
 });
 
 describe('a hung primary and the deadline', () => {
   it('a hanging primary costs at most the deadline: the secondary answers well within it', async () => {
-    openai.faults.always({ kind: 'hang' });
-    const { result, ms } = await ask('How long can an albatross glide? (hanging primary)');
-    expect(result.__typename).toBe('Answer');
-    expect(result.meta?.provider).toBe('anthropic');
+    openai().faults.always({ kind: 'hang' });
+    const { value: result, ms } = await ask('How long can an albatross glide? (hanging primary)');
+    expect(member(result, 'Answer').meta.provider).toBe('anthropic');
     expect(ms).toBeLessThan(DEADLINE_MS + LATENCY_MARGIN_MS);
   });
 });
@@ -213,38 +146,41 @@ describe('every target faulty: the extractive floor answers with the reason', ()
   ];
 
   it.each(FLOOR_CASES)('ask: $name -> DegradedAnswer $reason', async ({ name, fault, reason }) => {
-    openai.faults.always(fault);
-    anthropic.faults.always(fault);
-    const { result, ms } = await ask(`What do albatrosses feed on? (${name})`);
+    openai().faults.always(fault);
+    anthropic().faults.always(fault);
+    const { value: result, ms } = await ask(`What do albatrosses feed on? (${name})`);
     expect(result).toMatchObject({
       __typename: 'DegradedAnswer',
       reason,
       meta: { provider: null, model: null, cached: false },
     });
-    expect(result.passages?.length).toBeGreaterThan(0);
-    expect(result.passages?.[0]?.documentId).toBe(DOCUMENT.id);
+    const { passages } = member(result, 'DegradedAnswer');
+    expect(passages.length).toBeGreaterThan(0);
+    expect(passages[0]?.documentId).toBe(DOCUMENT.id);
     expectPrimaryFaulted(fault);
     // Both targets were tried before the floor answered.
-    expect(anthropic.requestCount('/v1/messages')).toBeGreaterThanOrEqual(1);
+    expect(anthropic().requestCount('/v1/messages')).toBeGreaterThanOrEqual(1);
     expect(ms).toBeLessThan(DEADLINE_MS + LATENCY_MARGIN_MS);
   });
 
   it.each(FLOOR_CASES)('summarize: $name -> DegradedSummary $reason', async ({ name, fault, reason }) => {
-    openai.faults.always(fault);
-    anthropic.faults.always(fault);
+    openai().faults.always(fault);
+    anthropic().faults.always(fault);
     const input = textToSummarize(`floor-${name}`);
-    const { result, ms } = await summarize(input);
+    const { value: result, ms } = await summarize(input);
     expect(result).toMatchObject({
       __typename: 'DegradedSummary',
       reason,
       meta: { provider: null, model: null, cached: false },
     });
     // Extractive: the summary is made of the input's own sentences.
-    const sentences = (result.text ?? '').split(/(?<=\.)\s+/).filter((sentence) => sentence.length > 0);
+    const sentences = member(result, 'DegradedSummary')
+      .text.split(/(?<=\.)\s+/)
+      .filter((sentence) => sentence.length > 0);
     expect(sentences.length).toBeGreaterThan(0);
     for (const sentence of sentences) expect(input).toContain(sentence);
     expectPrimaryFaulted(fault);
-    expect(anthropic.requestCount('/v1/messages')).toBeGreaterThanOrEqual(1);
+    expect(anthropic().requestCount('/v1/messages')).toBeGreaterThanOrEqual(1);
     expect(ms).toBeLessThan(DEADLINE_MS + LATENCY_MARGIN_MS);
   });
 });

@@ -5,9 +5,10 @@ import { Redis } from 'ioredis';
 import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
 import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
 import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';
-import { gql, startTestSubgraph } from '../support/subgraph';
+import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
+import { startHarness } from '../support/harness';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const SEARCH =
@@ -30,7 +31,7 @@ describe.each([
     ) ?? [];
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph(env);
+    subgraph = await startHarness({ env: env });
     token = await tokenFor(tenant);
   });
   afterAll(async () => {

@@ -1,19 +1,18 @@
 // askStream and summarizeStream over graphql-ws against fake providers: deltas that add up to the model's
 // text, a StreamNotice whenever the path changes (restart: true once text has flowed), the final result as
-// the same union member the query would return, never a GraphQL error, and an unsubscribe that closes the
-// provider request.
+// the same union member the query would return, never a GraphQL error, an unsubscribe that closes the
+// provider request, and a bad input that ends the subscription with BAD_USER_INPUT before any provider call.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
 import type { FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startFakeAnthropic, startFakeOpenAI } from '../support/providers';
-import type { ChatRequest, FakeProviderServer, RecordedRequest } from '../support/providers';
-import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
-import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
-import { subscribeOnce } from '../support/ws-client';
+import type { ChatRequest, RecordedRequest } from '../support/providers';
+import { startHarness } from '../support/harness';
+import type { Harness, TenantClient } from '../support/harness';
+import { ASK_STREAM } from '../support/operations';
+import { deltaText, member } from '../support/results';
+import type { AskStreamEvent } from '../support/results';
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
@@ -32,62 +31,7 @@ function responder(request: ChatRequest): string {
   return user.includes('Question:') ? answerText : SUMMARY_TEXT;
 }
 
-const ASK_STREAM = `subscription($q: String!) {
-  askStream(input: { question: $q }) {
-    __typename
-    ... on AnswerDelta { text index }
-    ... on StreamNotice { reason message restart }
-    ... on AskCompleted {
-      result {
-        __typename
-        ... on Answer { text citations { documentId chunkId } meta { provider model promptVersion cached } }
-        ... on DegradedAnswer { reason passages { documentId } meta { provider cached } }
-        ... on AIUnavailable { reason message }
-      }
-    }
-  }
-}`;
-const SUMMARIZE_STREAM = `subscription($id: ID!) {
-  summarizeStream(input: { documentId: $id }) {
-    __typename
-    ... on SummaryDelta { text index }
-    ... on StreamNotice { reason message restart }
-    ... on SummarizeCompleted {
-      result {
-        __typename
-        ... on Summary { text meta { provider model promptVersion cached } }
-        ... on DegradedSummary { text reason }
-        ... on AIUnavailable { reason message }
-      }
-    }
-  }
-}`;
-const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`;
-
-interface Meta {
-  provider: string | null;
-  model?: string | null;
-  promptVersion?: string | null;
-  cached: boolean;
-}
-interface StreamEvent {
-  __typename: string;
-  text?: string;
-  index?: number;
-  reason?: string;
-  message?: string;
-  restart?: boolean;
-  result?: {
-    __typename: string;
-    text?: string;
-    reason?: string;
-    citations?: { documentId: string; chunkId: string }[];
-    passages?: { documentId: string }[];
-    meta?: Meta;
-  };
-}
-type AskStreamData = { askStream: StreamEvent };
-type SummarizeStreamData = { summarizeStream: StreamEvent };
+type AskStreamData = { askStream: AskStreamEvent };
 
 const QUESTION = 'How is each quokka crate weighed for the marmalade ledger?';
 const DOCS = [
@@ -103,24 +47,10 @@ const DOCS = [
   },
 ];
 
-/** The events of one subscription, checked to carry no GraphQL errors. */
-function eventsOf<Data>(
-  results: readonly { data?: Data | null; errors?: unknown }[],
-  field: keyof Data,
-): StreamEvent[] {
-  for (const result of results) expect(result.errors).toBeUndefined();
-  return results.map((result) => result.data?.[field] as StreamEvent);
-}
-
-const deltaText = (events: StreamEvent[]) => events.map((event) => event.text ?? '').join('');
-
-/** How many ask streams the client abandoned, from the subgraph's own Prometheus counter. */
-async function abandonedCount(subgraph: TestSubgraph): Promise<number> {
-  const { values } = await subgraph.app.metrics.featureRequests.get();
-  return values
-    .filter((entry) => entry.labels.outcome === 'abandoned' && entry.labels.feature === 'ask')
-    .reduce((sum, entry) => sum + entry.value, 0);
-}
+const isType =
+  (typename: AskStreamEvent['__typename']) =>
+  (event: AskStreamEvent | undefined): boolean =>
+    event?.__typename === typename;
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -131,107 +61,83 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 }
 
 describe('streamed answers and summaries over graphql-ws', () => {
-  const schema = uniqueSchemaName();
-  let openai: FakeProviderServer;
-  let anthropic: FakeProviderServer;
-  let subgraph: TestSubgraph;
-  let token: string;
+  let harness: Harness;
+  let client: TenantClient;
+  const openai = () => harness.providers.openai;
+  const anthropic = () => harness.providers.anthropic;
 
-  const askStream = async (): Promise<StreamEvent[]> => {
-    const outcome = await subscribeOnce<AskStreamData>(subgraph.wsUrl, ASK_STREAM, {
-      connectionParams: { authorization: `Bearer ${token}` },
-      variables: { q: QUESTION },
-    });
-    if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code} ${outcome.reason}`);
-    return eventsOf(outcome.results, 'askStream');
-  };
+  /** How many ask streams the client abandoned, from the subgraph's own Prometheus counter. */
+  const abandonedCount = async () =>
+    (await harness.metrics()).value('ai_feature_requests_total', { feature: 'ask', outcome: 'abandoned' });
 
   const askUsage = async (): Promise<{ requests: number; fallbacks: number }> => {
-    const response = await gql<{
-      usage: { byFeature: { feature: string; requests: number; fallbacks: number }[] };
-    }>(subgraph.url, '{ usage { byFeature { feature requests fallbacks } } }', { token });
-    const ask = response.body.data?.usage.byFeature.find((entry) => entry.feature === 'ask');
+    const ask = (await client.usage()).byFeature.find((entry) => entry.feature === 'ask');
     return { requests: ask?.requests ?? 0, fallbacks: ask?.fallbacks ?? 0 };
   };
 
   beforeAll(async () => {
-    [openai, anthropic] = await Promise.all([
-      startFakeOpenAI({ responder }),
-      startFakeAnthropic({ responder }),
-    ]);
-    subgraph = await startTestSubgraph({
-      DATABASE_URL: POSTGRES_URL,
-      DATABASE_SCHEMA: schema,
-      OPENAI_API_KEY: 'k',
-      OPENAI_BASE_URL: openai.baseURL,
-      ANTHROPIC_API_KEY: 'k',
-      ANTHROPIC_BASE_URL: anthropic.baseURL,
-      // Long enough that only an unsubscribe, never the deadline, can end the slow-drip stream early.
-      DEADLINE_MS: '6000',
-      ATTEMPT_TIMEOUT_MS: '400',
-      RETRY_BASE_DELAY_MS: '10',
-      CIRCUIT_CONSECUTIVE_FAILURES: '1000',
-      CIRCUIT_FAILURE_RATE: '1',
+    harness = await startHarness({
+      providers: ['openai', 'anthropic'],
+      responder,
+      env: {
+        // Long enough that only an unsubscribe, never the deadline, can end the slow-drip stream early.
+        DEADLINE_MS: '6000',
+        ATTEMPT_TIMEOUT_MS: '400',
+        RETRY_BASE_DELAY_MS: '10',
+        CIRCUIT_CONSECUTIVE_FAILURES: '1000',
+        CIRCUIT_FAILURE_RATE: '1',
+      },
     });
-    token = await tokenFor(`stream-${randomBytes(4).toString('hex')}`);
-    for (const input of DOCS) {
-      const response = await gql(subgraph.url, INGEST, { token, variables: { input } });
-      expect(response.body.errors).toBeUndefined();
-    }
+    client = harness.as(`stream-${randomBytes(4).toString('hex')}`);
+    for (const input of DOCS) await client.ingest(input);
   });
 
   beforeEach(() => {
     answerText = ANSWER_TEXT;
-    openai.reset();
-    anthropic.reset();
+    harness.providers.reset();
   });
 
-  afterAll(async () => {
-    await subgraph?.stop();
-    await dropPostgresSchema(schema);
-    await Promise.allSettled([openai?.close(), anthropic?.close()]);
-  });
+  afterAll(() => harness?.stop());
 
   it('streams deltas that add up to the provider text, then AskCompleted with a cited Answer', async () => {
-    const events = await askStream();
+    const events = await client.askStream(QUESTION);
     const deltas = events.slice(0, -1);
     expect(deltas.length).toBeGreaterThan(1);
-    expect(deltas.every((event) => event.__typename === 'AnswerDelta')).toBe(true);
-    expect(deltas.map((event) => event.index)).toEqual(deltas.map((_, i) => i));
+    expect(deltas.every(isType('AnswerDelta'))).toBe(true);
+    expect(deltas.map((event) => member(event, 'AnswerDelta').index)).toEqual(deltas.map((_, i) => i));
     expect(deltaText(deltas)).toBe(ANSWER_TEXT);
 
-    const completed = events.at(-1);
-    expect(completed?.__typename).toBe('AskCompleted');
-    expect(completed?.result).toMatchObject({
+    const { result } = member(events.at(-1), 'AskCompleted');
+    expect(result).toMatchObject({
       __typename: 'Answer',
       text: CITED_ANSWER_TEXT,
       meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v1', cached: false },
     });
     // [1] and [2] cite the two retrieved passages; [7] is outside them and cites nothing.
-    const cited = completed?.result?.citations ?? [];
+    const cited = member(result, 'Answer').citations;
     expect(cited.map((citation) => citation.documentId).sort()).toEqual(['crates', 'ledger']);
-    expect(openai.requestCount(CHAT)).toBe(1);
-    expect(anthropic.requestCount(MESSAGES)).toBe(0);
+    expect(openai().requestCount(CHAT)).toBe(1);
+    expect(anthropic().requestCount(MESSAGES)).toBe(0);
   });
 
   it('restarts on the secondary with a StreamNotice when the primary stream is cut mid-answer', async () => {
-    openai.faults.once({ kind: 'stream-cut', afterChunks: 2 });
-    const events = await askStream();
-    const noticeAt = events.findIndex((event) => event.__typename === 'StreamNotice');
+    openai().faults.once({ kind: 'stream-cut', afterChunks: 2 });
+    const events = await client.askStream(QUESTION);
+    const noticeAt = events.findIndex(isType('StreamNotice'));
     expect(noticeAt).toBeGreaterThan(0);
     const before = events.slice(0, noticeAt);
     const after = events.slice(noticeAt + 1, -1);
 
     // Some of the primary's text arrived, and only the start of it.
-    expect(before.every((event) => event.__typename === 'AnswerDelta')).toBe(true);
+    expect(before.every(isType('AnswerDelta'))).toBe(true);
     expect(ANSWER_TEXT.startsWith(deltaText(before))).toBe(true);
     expect(deltaText(before).length).toBeLessThan(ANSWER_TEXT.length);
     expect(events[noticeAt]).toMatchObject({ reason: 'PROVIDER_ERROR', restart: true });
-    expect(events[noticeAt]?.message).toEqual(expect.any(String));
+    expect(member(events[noticeAt], 'StreamNotice').message).toEqual(expect.any(String));
 
     // The secondary's answer, whole, after the notice.
     expect(after.length).toBeGreaterThan(0);
-    expect(after.every((event) => event.__typename === 'AnswerDelta')).toBe(true);
+    expect(after.every(isType('AnswerDelta'))).toBe(true);
     expect(deltaText(after)).toBe(ANSWER_TEXT);
     expect(events.at(-1)).toMatchObject({
       __typename: 'AskCompleted',
@@ -241,21 +147,21 @@ describe('streamed answers and summaries over graphql-ws', () => {
         meta: { provider: 'anthropic', cached: false },
       },
     });
-    expect(events.at(-1)?.result?.citations).toHaveLength(2);
-    expect(anthropic.requestCount(MESSAGES)).toBe(1);
+    expect(member(member(events.at(-1), 'AskCompleted').result, 'Answer').citations).toHaveLength(2);
+    expect(anthropic().requestCount(MESSAGES)).toBe(1);
   });
 
   it('falls back with restart: false and PROVIDER_TIMEOUT when the primary hangs before its first token', async () => {
-    openai.faults.once({ kind: 'hang' });
+    openai().faults.once({ kind: 'hang' });
     const started = Date.now();
-    const events = await askStream();
+    const events = await client.askStream(QUESTION);
     expect(events[0]).toMatchObject({
       __typename: 'StreamNotice',
       reason: 'PROVIDER_TIMEOUT',
       restart: false,
     });
     const rest = events.slice(1, -1);
-    expect(rest.every((event) => event.__typename === 'AnswerDelta')).toBe(true);
+    expect(rest.every(isType('AnswerDelta'))).toBe(true);
     expect(deltaText(rest)).toBe(ANSWER_TEXT);
     expect(events.at(-1)).toMatchObject({
       __typename: 'AskCompleted',
@@ -263,45 +169,38 @@ describe('streamed answers and summaries over graphql-ws', () => {
     });
     // The hang cost the attempt timeout (400 ms), not the 6 s deadline, and its request was abandoned.
     expect(Date.now() - started).toBeLessThan(3_000);
-    const hung = openai.requests.find((request) => request.fault?.kind === 'hang');
+    const hung = openai().requests.find((request) => request.fault?.kind === 'hang');
     await waitFor(() => hung?.closedAt !== undefined, 2_000);
     expect(hung?.aborted).toBe(true);
   });
 
   it('completes with a DegradedAnswer, after a notice per failed target, when every target fails', async () => {
-    openai.faults.always({ kind: 'status', status: 500 });
-    anthropic.faults.always({ kind: 'status', status: 500 });
-    const events = await askStream();
+    openai().faults.always({ kind: 'status', status: 500 });
+    anthropic().faults.always({ kind: 'status', status: 500 });
+    const events = await client.askStream(QUESTION);
     expect(events.slice(0, -1)).toEqual([
       expect.objectContaining({ __typename: 'StreamNotice', reason: 'PROVIDER_ERROR', restart: false }),
       expect.objectContaining({ __typename: 'StreamNotice', reason: 'PROVIDER_ERROR', restart: false }),
     ]);
-    const completed = events.at(-1);
-    expect(completed).toMatchObject({
-      __typename: 'AskCompleted',
-      result: {
-        __typename: 'DegradedAnswer',
-        reason: 'PROVIDER_ERROR',
-        meta: { provider: null, cached: false },
-      },
+    const { result } = member(events.at(-1), 'AskCompleted');
+    expect(result).toMatchObject({
+      __typename: 'DegradedAnswer',
+      reason: 'PROVIDER_ERROR',
+      meta: { provider: null, cached: false },
     });
-    expect(completed?.result?.passages?.map((passage) => passage.documentId).sort()).toEqual([
-      'crates',
-      'ledger',
-    ]);
+    expect(
+      member(result, 'DegradedAnswer')
+        .passages.map((passage) => passage.documentId)
+        .sort(),
+    ).toEqual(['crates', 'ledger']);
   });
 
   it('streams a summary as SummaryDeltas, then SummarizeCompleted with the Summary', async () => {
-    const outcome = await subscribeOnce<SummarizeStreamData>(subgraph.wsUrl, SUMMARIZE_STREAM, {
-      connectionParams: { authorization: `Bearer ${token}` },
-      variables: { id: 'ledger' },
-    });
-    if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code}`);
-    const events = eventsOf(outcome.results, 'summarizeStream');
+    const events = await client.summarizeStream({ documentId: 'ledger' });
     const deltas = events.slice(0, -1);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.every((event) => event.__typename === 'SummaryDelta')).toBe(true);
-    expect(deltas.map((event) => event.index)).toEqual(deltas.map((_, i) => i));
+    expect(deltas.map((event) => member(event, 'SummaryDelta').index)).toEqual(deltas.map((_, i) => i));
     expect(deltaText(deltas)).toBe(SUMMARY_TEXT);
     expect(events.at(-1)).toMatchObject({
       __typename: 'SummarizeCompleted',
@@ -314,26 +213,43 @@ describe('streamed answers and summaries over graphql-ws', () => {
     });
   });
 
+  it.each(['', '   '])(
+    'ends the subscription with BAD_USER_INPUT naming input.question for the question %j, calling no provider',
+    async (question) => {
+      const outcome = await harness
+        .as(`ws-bad-${randomBytes(4).toString('hex')}`)
+        .subscribe<AskStreamData>(ASK_STREAM, { input: { question } });
+      expect(outcome.kind).toBe('results');
+      if (outcome.kind !== 'results') return;
+      const errors = outcome.results.flatMap((result) => result.errors ?? []);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.question' });
+      expect(errors[0]?.message).toMatch(/^input\.question: /);
+      expect(outcome.results.some((result) => result.data)).toBe(false);
+      expect(openai().requestCount(CHAT)).toBe(0);
+    },
+  );
+
   it('closes the provider request when the client unsubscribes mid-stream, without falling back', async () => {
     const usageBefore = await askUsage();
-    const abandonedBefore = await abandonedCount(subgraph);
+    const abandonedBefore = await abandonedCount();
     answerText = LONG_ANSWER;
     // 31 deltas at 150 ms each: about 4.6 s if nobody stopped it.
-    openai.faults.once({ kind: 'slow-drip', delayMs: 150 });
-    const client = createClient({
-      url: subgraph.wsUrl,
+    openai().faults.once({ kind: 'slow-drip', delayMs: 150 });
+    const ws = createClient({
+      url: harness.wsUrl,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${token}` },
+      connectionParams: { authorization: `Bearer ${await client.token()}` },
     });
     const results: FormattedExecutionResult<AskStreamData, unknown>[] = [];
     try {
-      const unsubscribe = client.subscribe<AskStreamData>(
-        { query: ASK_STREAM, variables: { q: QUESTION } },
+      const unsubscribe = ws.subscribe<AskStreamData>(
+        { query: ASK_STREAM, variables: { input: { question: QUESTION } } },
         { next: (result) => results.push(result), error: () => undefined, complete: () => undefined },
       );
       await waitFor(() => results.length >= 2, 3_000);
-      const request = openai.requests.find((recorded: RecordedRequest) => recorded.path === CHAT);
+      const request = openai().requests.find((recorded: RecordedRequest) => recorded.path === CHAT);
       expect(request?.closedAt).toBeUndefined();
 
       const unsubscribedAt = Date.now();
@@ -346,12 +262,13 @@ describe('streamed answers and summaries over graphql-ws', () => {
       const received = results.length;
       await sleep(500);
       expect(results).toHaveLength(received);
-      expect(eventsOf(results, 'askStream').every((event) => event.__typename === 'AnswerDelta')).toBe(true);
-      expect(anthropic.requestCount(MESSAGES)).toBe(0);
+      for (const result of results) expect(result.errors).toBeUndefined();
+      expect(results.every((result) => result.data?.askStream.__typename === 'AnswerDelta')).toBe(true);
+      expect(anthropic().requestCount(MESSAGES)).toBe(0);
 
       // Counted as a request the client abandoned: in the tenant's usage, and as no fallback.
       const until = Date.now() + 2_000;
-      while ((await abandonedCount(subgraph)) !== abandonedBefore + 1) {
+      while ((await abandonedCount()) !== abandonedBefore + 1) {
         if (Date.now() > until) throw new Error('the abandoned stream was never counted');
         await sleep(20);
       }
@@ -359,62 +276,42 @@ describe('streamed answers and summaries over graphql-ws', () => {
       expect(usage.requests).toBe(usageBefore.requests + 1);
       expect(usage.fallbacks).toBe(usageBefore.fallbacks);
     } finally {
-      await client.dispose();
+      await ws.dispose();
     }
   });
 });
 
 describe('a healthy stream that outlasts the request deadline', () => {
-  const schema = uniqueSchemaName();
-  let openai: FakeProviderServer;
-  let anthropic: FakeProviderServer;
-  let subgraph: TestSubgraph;
-  let token: string;
+  let harness: Harness;
+  let client: TenantClient;
 
   beforeAll(async () => {
     answerText = LONG_ANSWER;
-    [openai, anthropic] = await Promise.all([
-      startFakeOpenAI({ responder }),
-      startFakeAnthropic({ responder }),
-    ]);
-    subgraph = await startTestSubgraph({
-      DATABASE_URL: POSTGRES_URL,
-      DATABASE_SCHEMA: schema,
-      OPENAI_API_KEY: 'k',
-      OPENAI_BASE_URL: openai.baseURL,
-      ANTHROPIC_API_KEY: 'k',
-      ANTHROPIC_BASE_URL: anthropic.baseURL,
-      DEADLINE_MS: '800',
-      ATTEMPT_TIMEOUT_MS: '400',
+    harness = await startHarness({
+      providers: ['openai', 'anthropic'],
+      responder,
+      env: { DEADLINE_MS: '800', ATTEMPT_TIMEOUT_MS: '400' },
     });
-    token = await tokenFor(`long-${randomBytes(4).toString('hex')}`);
-    for (const input of DOCS) await gql(subgraph.url, INGEST, { token, variables: { input } });
+    client = harness.as(`long-${randomBytes(4).toString('hex')}`);
+    for (const input of DOCS) await client.ingest(input);
   });
   afterAll(async () => {
-    await subgraph?.stop();
-    await Promise.all([openai?.close(), anthropic?.close()]);
-    await dropPostgresSchema(schema);
+    await harness?.stop();
     answerText = ANSWER_TEXT;
   });
 
   it('is not cut at the deadline: the deadline bounds the first token, an idle gap bounds the rest', async () => {
     // About 30 deltas 100 ms apart: some 3 s in all, well past the 800 ms deadline, each gap under 400 ms.
-    openai.faults.once({ kind: 'slow-drip', delayMs: 100 });
+    harness.providers.openai.faults.once({ kind: 'slow-drip', delayMs: 100 });
     const started = Date.now();
-    const outcome = await subscribeOnce<AskStreamData>(subgraph.wsUrl, ASK_STREAM, {
-      connectionParams: { authorization: `Bearer ${token}` },
-      variables: { q: QUESTION },
-      timeoutMs: 15_000,
-    });
-    if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code}`);
-    const events = eventsOf(outcome.results, 'askStream');
+    const events = await client.askStream(QUESTION, 15_000);
     expect(Date.now() - started).toBeGreaterThan(800);
-    expect(events.some((event) => event.__typename === 'StreamNotice')).toBe(false);
+    expect(events.some(isType('StreamNotice'))).toBe(false);
     expect(deltaText(events.slice(0, -1))).toBe(LONG_ANSWER);
     expect(events.at(-1)).toMatchObject({
       __typename: 'AskCompleted',
       result: { __typename: 'Answer', meta: { provider: 'openai' } },
     });
-    expect(anthropic.requestCount()).toBe(0);
+    expect(harness.providers.anthropic.requestCount()).toBe(0);
   });
 });

@@ -5,9 +5,8 @@ import { Redis } from 'ioredis';
 import { createMemoryUsageLedger } from '../../subgraph/state/memory-usage-ledger';
 import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
 import type { UsageEvent, UsageLedger } from '../../subgraph/state/usage-ledger';
-import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const unique = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
@@ -159,31 +158,17 @@ describe.each([
   });
 });
 
-const USAGE = `{ usage { tenantId requestsToday spendUsdToday byFeature { feature requests fallbacks cacheHits costUsd } } }`;
-const SEARCH = `query($q: String!) { search(input: { query: $q }) { __typename } }`;
-const ASK = `query($q: String!) { ask(input: { question: $q }) { __typename } }`;
-const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`;
-
-interface UsageData {
-  usage: {
-    tenantId: string;
-    requestsToday: number;
-    spendUsdToday: number;
-    byFeature: { feature: string; requests: number; fallbacks: number; cacheHits: number; costUsd: number }[];
-  };
-}
-
 describe.each([
   ['memory', {} as Record<string, string>],
   ['redis', { REDIS_URL }],
 ] as const)('usage through GraphQL with the %s ledger', (kind, env) => {
   const tenant = unique('usage');
   const otherTenant = unique('usage-other');
-  let subgraph: TestSubgraph;
+  let harness: Harness;
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph(env);
-    expect(subgraph.app.state.kind).toBe(kind);
+    harness = await startHarness({ env });
+    expect(harness.app.state.kind).toBe(kind);
   });
 
   afterAll(async () => {
@@ -192,42 +177,34 @@ describe.each([
       for (const t of [tenant, otherTenant]) await deleteKeys(redis, `ai:usage:{${t}}:*`);
       await redis.quit();
     }
-    await subgraph?.stop();
+    await harness?.stop();
   });
 
   it('counts two searches and one ask, with their fallbacks, for the calling tenant only', async () => {
-    const token = await tokenFor(tenant);
-    await gql(subgraph.url, INGEST, {
-      token,
-      variables: { input: { id: 'd1', title: 'Kestrel notes', body: 'The kestrel hovers over the meadow.' } },
-    });
-    for (const [query, q] of [
-      [SEARCH, 'kestrel'],
-      [SEARCH, 'meadow'],
-      [ASK, 'What does the kestrel do?'],
-    ] as const) {
-      const response = await gql(subgraph.url, query, { token, variables: { q } });
-      expect(response.body.errors).toBeUndefined();
-    }
+    const client = harness.as(tenant);
+    await client.ingest({ id: 'd1', title: 'Kestrel notes', body: 'The kestrel hovers over the meadow.' });
+    await client.search('kestrel');
+    await client.search('meadow');
+    await client.ask('What does the kestrel do?');
 
-    const mine = await gql<UsageData>(subgraph.url, USAGE, { token });
-    expect(mine.body.errors).toBeUndefined();
-    expect(mine.body.data?.usage).toEqual({
+    expect(await client.usage()).toEqual({
       tenantId: tenant,
       requestsToday: 3,
       spendUsdToday: 0,
+      spendUsdThisMonth: 0,
+      monthlyCapUsd: null,
       byFeature: [
         { feature: 'ask', requests: 1, fallbacks: 1, cacheHits: 0, costUsd: 0 },
         { feature: 'search', requests: 2, fallbacks: 2, cacheHits: 0, costUsd: 0 },
       ],
     });
 
-    const theirs = await gql<UsageData>(subgraph.url, USAGE, { token: await tokenFor(otherTenant) });
-    expect(theirs.body.errors).toBeUndefined();
-    expect(theirs.body.data?.usage).toEqual({
+    expect(await harness.as(otherTenant).usage()).toEqual({
       tenantId: otherTenant,
       requestsToday: 0,
       spendUsdToday: 0,
+      spendUsdThisMonth: 0,
+      monthlyCapUsd: null,
       byFeature: [],
     });
   });

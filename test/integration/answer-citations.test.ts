@@ -1,0 +1,43 @@
+// Citation markers in a generated answer: the model numbers passages as the prompt did, the client gets them
+// renumbered to citation order, so the first passage cited is [1] and citations[0].
+import { randomBytes } from 'node:crypto';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { echoResponder, passagesOf } from '../support/prompt-echo';
+import { member } from '../support/results';
+
+const echo = echoResponder();
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ providers: ['openai'], responder: echo.responder });
+});
+
+afterAll(() => harness?.stop());
+
+it('are renumbered to citation order: the first passage cited becomes [1] and citations[0]', async () => {
+  const client = harness.as(`cite-${randomBytes(4).toString('hex')}`);
+  await client.ingest({
+    id: 'doc-a',
+    title: 'Alpha depot',
+    body: 'The alpha depot holds granite blocks for the quarry.',
+  });
+  await client.ingest({
+    id: 'doc-b',
+    title: 'Beta depot',
+    body: 'The beta depot holds granite blocks for the harbour.',
+  });
+  echo.fixedAnswer = 'B holds [2]. A holds [1].';
+
+  const answer = member(await client.ask('depot granite blocks'), 'Answer');
+  const numbered = passagesOf(echo.lastAnswerPrompt);
+  expect(numbered.map((p) => p.n)).toEqual([1, 2]);
+  const documentOf: Record<string, string> = { 'Alpha depot': 'doc-a', 'Beta depot': 'doc-b' };
+
+  expect(answer.text).toBe('B holds [1]. A holds [2].');
+  expect(answer.citations.map((c) => c.title)).toEqual([numbered[1]?.title, numbered[0]?.title]);
+  expect(answer.citations.map((c) => c.documentId)).toEqual([
+    documentOf[numbered[1]?.title ?? ''],
+    documentOf[numbered[0]?.title ?? ''],
+  ]);
+});

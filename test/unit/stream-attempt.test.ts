@@ -1,0 +1,217 @@
+// streamAttempt, driven by a ModelProvider written here whose stream yields chunks on a schedule: the three
+// clocks (first token, idle gap, cap) abandon a hung or stalled stream as a timeout and abort the provider's
+// signal, a healthy stream longer than the first-token clock is not cut, the caller's signal stops it, and
+// a consumer that stops early closes the provider's iterator and leaves no clock running.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProviderError } from '../../subgraph/errors/provider-error';
+import type { RenderedPrompt } from '../../subgraph/gateway/prompts/prompt-library';
+import type {
+  CompletionRequest,
+  ModelProvider,
+  StreamChunk,
+  TokenUsage,
+} from '../../subgraph/gateway/providers/model-provider';
+import { streamAttempt } from '../../subgraph/gateway/stream-attempt';
+import type { StreamClocks } from '../../subgraph/gateway/stream-attempt';
+
+const PROMPT: RenderedPrompt = {
+  version: 'answer.v1',
+  maxTokens: 256,
+  system: 'Be brief.',
+  user: 'Question: why?',
+};
+const USAGE: TokenUsage = { inputTokens: 12, outputTokens: 3 };
+/** Far longer than any test waits: a step of this length only ends by the abort signal. */
+const FOREVER_MS = 60_000;
+const RELAXED: StreamClocks = { firstTokenMs: 5_000, idleMs: 5_000, capMs: 10_000 };
+
+/** One step of the fake stream: wait `afterMs` (aborted by the request's signal, as an SDK is), then send. */
+type Step = { afterMs: number; chunk: StreamChunk };
+const delta = (text: string, afterMs = 0): Step => ({ afterMs, chunk: { type: 'delta', text } });
+const usage = (afterMs = 0): Step => ({ afterMs, chunk: { type: 'usage', usage: USAGE } });
+
+/** A provider whose stream plays `steps`, recording the request it got and whether its iterator was closed. */
+function scriptedProvider(steps: Step[] | (() => AsyncGenerator<StreamChunk>)) {
+  const seen: { request?: CompletionRequest; closed: boolean; finished: boolean } = {
+    closed: false,
+    finished: false,
+  };
+  const provider: ModelProvider = {
+    name: 'openai',
+    complete: () => Promise.reject(new Error('not used')),
+    stream(request) {
+      seen.request = request;
+      if (typeof steps === 'function') return steps();
+      return (async function* () {
+        try {
+          for (const step of steps) {
+            if (step.afterMs > 0) await sleep(step.afterMs, undefined, { signal: request.signal });
+            yield step.chunk;
+          }
+          seen.finished = true;
+        } finally {
+          seen.closed = true;
+        }
+      })();
+    },
+  };
+  return { provider, seen };
+}
+
+/** Runs the attempt to its end: the texts it yielded, and its return value or the error it threw. */
+async function drain(generator: AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined>) {
+  const yielded: string[] = [];
+  try {
+    for (;;) {
+      const next = await generator.next();
+      if (next.done) return { yielded, result: next.value, error: undefined };
+      yielded.push(next.value);
+    }
+  } catch (error) {
+    return { yielded, result: undefined, error };
+  }
+}
+
+function expectTimeout(error: unknown): void {
+  expect(ProviderError.isInstance(error)).toBe(true);
+  expect(error).toMatchObject({ kind: 'timeout' });
+}
+
+describe('streamAttempt', () => {
+  it('yields each delta as it comes and returns the whole text with the usage, which is not yielded', async () => {
+    const { provider, seen } = scriptedProvider([delta('Hello'), delta(', '), delta('world'), usage()]);
+    const { yielded, result, error } = await drain(
+      streamAttempt(provider, 'gpt-x', PROMPT, RELAXED, undefined),
+    );
+    expect(error).toBeUndefined();
+    expect(yielded).toEqual(['Hello', ', ', 'world']);
+    expect(result).toEqual({ text: 'Hello, world', usage: USAGE });
+    expect(seen.request).toMatchObject({
+      model: 'gpt-x',
+      system: 'Be brief.',
+      user: 'Question: why?',
+      maxTokens: 256,
+    });
+    expect(seen.request?.signal.aborted).toBe(false);
+  });
+
+  it('returns zero usage when the provider reports none', async () => {
+    const { provider } = scriptedProvider([delta('Only text')]);
+    const { result } = await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined));
+    expect(result).toEqual({ text: 'Only text', usage: { inputTokens: 0, outputTokens: 0 } });
+  });
+
+  it('abandons a stream whose first token does not come within firstTokenMs, aborting the provider’s signal', async () => {
+    const { provider, seen } = scriptedProvider([delta('late', FOREVER_MS)]);
+    const started = performance.now();
+    const { yielded, error } = await drain(
+      streamAttempt(provider, 'm', PROMPT, { ...RELAXED, firstTokenMs: 50 }, undefined),
+    );
+    expectTimeout(error);
+    expect(yielded).toEqual([]);
+    expect(seen.request?.signal.aborted).toBe(true);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it('abandons a stream that stalls for longer than idleMs after its first token, keeping what was yielded', async () => {
+    const { provider, seen } = scriptedProvider([
+      delta('first'),
+      delta('second'),
+      delta('stalled', FOREVER_MS),
+    ]);
+    const started = performance.now();
+    const { yielded, error } = await drain(
+      streamAttempt(provider, 'm', PROMPT, { ...RELAXED, idleMs: 50 }, undefined),
+    );
+    expectTimeout(error);
+    expect(yielded).toEqual(['first', 'second']);
+    expect(seen.request?.signal.aborted).toBe(true);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it('does not cut a healthy stream that lasts longer than firstTokenMs: later tokens answer to the idle clock', async () => {
+    const steps = Array.from({ length: 8 }, (_, i) => delta(`w${i} `, 40));
+    const { provider } = scriptedProvider(steps);
+    const started = performance.now();
+    const { yielded, result, error } = await drain(
+      streamAttempt(provider, 'm', PROMPT, { firstTokenMs: 150, idleMs: 2_000, capMs: 10_000 }, undefined),
+    );
+    expect(error).toBeUndefined();
+    expect(yielded).toHaveLength(8);
+    expect(result?.text).toBe('w0 w1 w2 w3 w4 w5 w6 w7 ');
+    expect(performance.now() - started).toBeGreaterThan(150);
+  });
+
+  it('abandons a stream still flowing at capMs, however steadily its tokens come', async () => {
+    const steady = Array.from({ length: 1_000 }, (_, i) => delta(`t${i} `, 10));
+    const { provider, seen } = scriptedProvider(steady);
+    const started = performance.now();
+    const { yielded, error } = await drain(
+      streamAttempt(provider, 'm', PROMPT, { firstTokenMs: 1_000, idleMs: 1_000, capMs: 300 }, undefined),
+    );
+    expectTimeout(error);
+    expect(yielded.length).toBeGreaterThan(0);
+    expect(yielded.length).toBeLessThan(1_000);
+    expect(seen.finished).toBe(false);
+    expect(seen.request?.signal.aborted).toBe(true);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it('stops when the caller’s signal aborts: the provider’s signal aborts too and nothing more is yielded', async () => {
+    const caller = new AbortController();
+    const { provider, seen } = scriptedProvider([delta('one'), delta('two', FOREVER_MS)]);
+    const attempt = streamAttempt(provider, 'm', PROMPT, RELAXED, caller.signal);
+    expect(await attempt.next()).toEqual({ done: false, value: 'one' });
+    const pending = attempt.next();
+    caller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'ProviderError', kind: 'timeout' });
+    expect(seen.request?.signal.aborted).toBe(true);
+    expect(seen.closed).toBe(true);
+  });
+
+  it('closes the provider’s iterator when the consumer stops early, and leaves no clock to abort it later', async () => {
+    const { provider, seen } = scriptedProvider([delta('one'), delta('two'), delta('three')]);
+    const clocks = { firstTokenMs: 40, idleMs: 40, capMs: 10_000 };
+    for await (const text of streamAttempt(provider, 'm', PROMPT, clocks, undefined)) {
+      expect(text).toBe('one');
+      break;
+    }
+    expect(seen.closed).toBe(true);
+    expect(seen.finished).toBe(false);
+    // Past both clocks: had a timer been left behind it would have aborted the request's signal by now.
+    await sleep(120);
+    expect(seen.request?.signal.aborted).toBe(false);
+  });
+
+  it('fails as malformed when the stream carries no text, or only whitespace', async () => {
+    for (const steps of [[usage()], [delta('  '), delta('\n'), usage()]]) {
+      const { provider } = scriptedProvider(steps);
+      const { error } = await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined));
+      expect(ProviderError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ kind: 'malformed' });
+    }
+  });
+
+  it('passes a ProviderError from the provider through unchanged', async () => {
+    const failure = new ProviderError('server', 'upstream 503', 503, 1_000);
+    const { provider } = scriptedProvider(async function* () {
+      yield { type: 'delta', text: 'partial' };
+      throw failure;
+    });
+    const { yielded, error } = await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined));
+    expect(yielded).toEqual(['partial']);
+    expect(error).toBe(failure);
+  });
+
+  it('turns a transport failure that is not an abort into a network ProviderError', async () => {
+    const { provider } = scriptedProvider(async function* () {
+      yield { type: 'delta', text: 'partial' };
+      throw Object.assign(new Error('socket hang up'), { name: 'Error' });
+    });
+    const { error } = await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined));
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ kind: 'network' });
+  });
+});
