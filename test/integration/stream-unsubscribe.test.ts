@@ -1,16 +1,13 @@
 // An unsubscribe aborts the provider request at once, for both streams, wherever the stream stands: waiting
 // for the first token of a provider that has not answered yet, or waiting between two slow deltas. Before,
 // only askStream was abortable: summarizeStream's provider connection stayed open until the idle timer.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startFakeAnthropic, startFakeOpenAI } from '../support/providers';
-import type { Fault, FakeProviderServer, RecordedRequest } from '../support/providers';
-import { gql, startTestSubgraph } from '../support/subgraph';
-import type { TestSubgraph } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import type { Fault, RecordedRequest } from '../support/providers';
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
@@ -39,50 +36,35 @@ async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise
 }
 
 describe('unsubscribing from a stream', () => {
-  let openai: FakeProviderServer;
-  let anthropic: FakeProviderServer;
-  let subgraph: TestSubgraph;
+  let harness: Harness;
   let client: Client;
 
   beforeAll(async () => {
-    [openai, anthropic] = await Promise.all([
-      startFakeOpenAI({ responder: () => LONG_TEXT }),
-      startFakeAnthropic({ responder: () => LONG_TEXT }),
-    ]);
-    subgraph = await startTestSubgraph({
-      OPENAI_API_KEY: 'k',
-      OPENAI_BASE_URL: openai.baseURL,
-      ANTHROPIC_API_KEY: 'k',
-      ANTHROPIC_BASE_URL: anthropic.baseURL,
-      // Timers far longer than the test waits: only the unsubscribe can close the provider request in time.
-      DEADLINE_MS: '20000',
-      ATTEMPT_TIMEOUT_MS: '6000',
-      CACHE_TTL_SUMMARIZE_SECONDS: '0',
+    harness = await startHarness({
+      providers: ['openai', 'anthropic'],
+      responder: () => LONG_TEXT,
+      env: {
+        // Timers far longer than the test waits: only the unsubscribe can close the provider request in time.
+        DEADLINE_MS: '20000',
+        ATTEMPT_TIMEOUT_MS: '6000',
+        CACHE_TTL_SUMMARIZE_SECONDS: '0',
+      },
     });
-    const token = await tokenFor(`unsub-${randomBytes(4).toString('hex')}`);
-    const ingested = await gql(
-      subgraph.url,
-      `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId } }`,
-      { token, variables: { input: DOCUMENT } },
-    );
-    expect(ingested.body.errors).toBeUndefined();
+    const tenant = harness.as('unsubscribing-co');
+    await tenant.ingest(DOCUMENT);
     client = createClient({
-      url: subgraph.wsUrl,
+      url: harness.wsUrl,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${token}` },
+      connectionParams: { authorization: `Bearer ${await tenant.token()}` },
     });
   });
 
-  beforeEach(() => {
-    openai.reset();
-    anthropic.reset();
-  });
+  beforeEach(() => harness.providers.reset());
 
   afterAll(async () => {
     await client?.dispose();
-    await subgraph?.stop();
-    await Promise.allSettled([openai?.close(), anthropic?.close()]);
+    await harness?.stop();
   });
 
   /** Subscribes, waits as told, unsubscribes; returns the provider request and when the unsubscribe went out. */
@@ -91,6 +73,7 @@ describe('unsubscribing from a stream', () => {
     fault: Fault,
     waitBeforeUnsubscribe: (events: string[]) => Promise<void>,
   ): Promise<{ request: RecordedRequest; unsubscribedAt: number; events: string[] }> {
+    const { openai } = harness.providers;
     openai.faults.always(fault);
     const events: string[] = [];
     const unsubscribe = client.subscribe<Record<string, { __typename: string }>>(
@@ -119,7 +102,7 @@ describe('unsubscribing from a stream', () => {
       expect(request.closedAt! - unsubscribedAt).toBeLessThan(CLOSE_WITHIN_MS);
       // Nothing was sent, and no fallback ran on the client's behalf.
       expect(events).toEqual([]);
-      expect(anthropic.requestCount(MESSAGES)).toBe(0);
+      expect(harness.providers.anthropic.requestCount(MESSAGES)).toBe(0);
     });
 
     it(`${stream}: aborts a slow stream between two deltas within ${CLOSE_WITHIN_MS} ms`, async () => {
@@ -134,7 +117,7 @@ describe('unsubscribing from a stream', () => {
       expect(request.aborted).toBe(true);
       expect(request.closedAt! - unsubscribedAt).toBeLessThan(CLOSE_WITHIN_MS);
       await sleep(300);
-      expect(anthropic.requestCount(MESSAGES)).toBe(0);
+      expect(harness.providers.anthropic.requestCount(MESSAGES)).toBe(0);
     });
   }
 });
