@@ -148,7 +148,7 @@ function openGraphqlWs(url: string, token: string): Promise<WsConnection> {
       socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
     );
     socket.on('message', (data: WebSocket.RawData) => {
-      const message = JSON.parse(data.toString()) as { type: string };
+      const message = JSON.parse((data as Buffer).toString('utf8')) as { type: string };
       if (message.type === 'connection_ack') resolve({ closed });
     });
     void closed.then((event) => reject(new Error(`closed before ack: ${event.code} ${event.reason}`)));

@@ -45,7 +45,7 @@ describe('bodyErrorHandler', () => {
     return {
       status: response.status,
       contentType: response.headers.get('content-type'),
-      body: (await response.json()) as unknown,
+      body: await response.json(),
     };
   };
 

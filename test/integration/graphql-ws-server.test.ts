@@ -243,7 +243,8 @@ describe('createApolloServer drains graphql-ws', () => {
     const acknowledged = new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.on('message', (data: WebSocket.RawData) => {
-        if ((JSON.parse(data.toString()) as { type: string }).type === 'connection_ack') resolve();
+        if ((JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type === 'connection_ack')
+          resolve();
       });
     });
     const bearer = `Bearer ${await tokenFor('acme')}`;

@@ -211,11 +211,11 @@ describe.each([
     beforeEach(() => {
       // Instruments the running store: every call is counted and passed through to the real method.
       const documents = subgraph.app.store.documents;
-      const original = documents.getDocuments;
+      const original = documents.getDocuments.bind(documents);
       calls = [];
       documents.getDocuments = (tenantId, requested) => {
         calls.push({ tenantId, ids: [...requested] });
-        return original.call(documents, tenantId, requested);
+        return original(tenantId, requested);
       };
       restore = () => {
         documents.getDocuments = original;

@@ -159,7 +159,7 @@ describe.each([
 });
 
 describe.each([
-  ['memory', {} as Record<string, string>],
+  ['memory', {}],
   ['redis', { REDIS_URL }],
 ] as const)('usage through GraphQL with the %s ledger', (kind, env) => {
   const tenant = unique('usage');

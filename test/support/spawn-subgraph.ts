@@ -127,7 +127,7 @@ export function runTsxScript(
       { cwd: REPO_ROOT, env: { ...baseEnv(), ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout, stderr });
+        resolve({ code, signal: error?.signal ?? null, stdout, stderr });
       },
     );
   });

@@ -29,7 +29,9 @@ export interface WsSubscribeOptions {
 function closeEventOf(value: unknown): WsClosed | null {
   if (typeof value !== 'object' || value === null || !('code' in value)) return null;
   const { code, reason } = value as { code: unknown; reason?: unknown };
-  return typeof code === 'number' ? { kind: 'closed', code, reason: String(reason ?? '') } : null;
+  return typeof code === 'number'
+    ? { kind: 'closed', code, reason: typeof reason === 'string' ? reason : '' }
+    : null;
 }
 
 export function subscribeOnce<Data = Record<string, unknown>>(
@@ -80,7 +82,7 @@ export function subscribeOnce<Data = Record<string, unknown>>(
           else if (Array.isArray(error))
             finish({
               kind: 'results',
-              results: [...results, { errors: error } as FormattedExecutionResult<Data, unknown>],
+              results: [...results, { errors: error }],
             });
           else finish(toError(error));
         },

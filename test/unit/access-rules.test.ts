@@ -59,12 +59,12 @@ const ROOT = {
 
 async function run(query: string, who: TenantContext | null) {
   const { schema } = guardedSchema();
-  return (await execute({
+  return await execute({
     schema,
     document: parse(query),
     rootValue: ROOT,
     contextValue: { tenant: who },
-  })) as ExecutionResult;
+  });
 }
 
 const codesOf = (result: ExecutionResult) => result.errors?.map((error) => error.extensions.code) ?? [];

@@ -149,7 +149,7 @@ function embeddings({ body }: RouteInput, defaultDimensions: number): Reply {
   if (!Array.isArray(input) || input.length === 0 || !input.every((item) => typeof item === 'string')) {
     throw new ProviderHttpError(400, "'$.input' is invalid: expected a string or an array of strings.");
   }
-  const texts = input as string[];
+  const texts = input;
   if (texts.some((text) => text.length === 0)) {
     throw new ProviderHttpError(400, "'$.input' is invalid: empty strings are not allowed.");
   }

@@ -79,7 +79,7 @@ export type Reply =
 export interface RouteInput {
   body: Record<string, unknown>;
   responder: Responder;
-  nextId(prefix: string): string;
+  nextId: (prefix: string) => string;
 }
 
 export type Route = (input: RouteInput) => Reply | Promise<Reply>;
