@@ -11,6 +11,7 @@ import type { Passage } from './feature-result';
 import { askInputSchema, parseInput } from './inputs';
 import { NO_MODEL, modelUseOf } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
+import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 
 type AskFull = { text: string; citations: Passage[] };
@@ -62,8 +63,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
 
     async prepare(call, rawInput) {
       const input = parseInput(askInputSchema, rawInput);
-      // The budget starts before retrieval: the deadline bounds what the caller waits, not just the model call.
-      const deadline = deps.gateway.deadlineFor('answer');
+      const base = modelCallFor(deps, call, 'answer');
       const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
         deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
       );
@@ -73,10 +73,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         kind: 'model',
         source: passages,
         gatewayCall: {
-          task: 'answer',
-          tenantId: call.tenant.tenantId,
-          requestId: call.requestId,
-          promptName: 'answer',
+          ...base,
           variables: { passages: numbered, question: input.question },
           // Chunk ids, versions and content are in the key: a re-ingested (even deleted and re-created) document changes it.
           cacheScope: fingerprint(
@@ -84,8 +81,6 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
             passages.map((p) => [p.chunkId, p.documentVersion, p.content]),
           ),
           inputChars: numbered.length + input.question.length,
-          deadline,
-          allowedProviders: call.tenant.policy.allowedProviders,
         },
       };
     },

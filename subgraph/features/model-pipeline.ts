@@ -2,7 +2,7 @@
 // needing no model), the model through the gateway, finish (the model's outcome -> the feature's result,
 // its floor when the model failed). runPipeline drives it for a query; streamPipeline for a subscription.
 // The next layers (guardrails, spend reservation) hook into these two drivers once, for every feature.
-import type { CompletionOutcome, GatewayCall } from '../gateway/gateway-call';
+import type { CompletionOutcome, CompletionTask, GatewayCall } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
@@ -19,6 +19,26 @@ export interface ModelPipeline<Source, Full, Degraded> {
   feature: FeatureName;
   prepare(call: FeatureCall, rawInput: unknown): Promise<Prepared<Source, Full, Degraded>>;
   finish(source: Source, outcome: CompletionOutcome): Promise<UnmeteredResult<Full, Degraded>>;
+}
+
+/**
+ * The part of a gateway call that is the same for every feature: who asks (the tenant and its provider
+ * policy), which request, which task and prompt, and the deadline. Taken at the start of prepare, so the
+ * budget covers retrieval too: it bounds what the caller waits, not just the model call.
+ */
+export function modelCallFor(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  task: CompletionTask,
+): Pick<GatewayCall, 'task' | 'tenantId' | 'requestId' | 'promptName' | 'deadline' | 'allowedProviders'> {
+  return {
+    task,
+    tenantId: call.tenant.tenantId,
+    requestId: call.requestId,
+    promptName: task,
+    deadline: deps.gateway.deadlineFor(task),
+    allowedProviders: call.tenant.policy.allowedProviders,
+  };
 }
 
 export async function runPipeline<Source, Full, Degraded>(

@@ -10,6 +10,7 @@ import type { FeatureDeps } from './feature-deps';
 import { parseInput, summarizeInputSchema } from './inputs';
 import { NO_MODEL, modelUseOf } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
+import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 import { capWords } from './word-cap';
 
@@ -36,8 +37,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
     async prepare(call, rawInput) {
       const input = parseInput(summarizeInputSchema, rawInput);
       const maxWords = input.maxWords ?? deps.summaryDefaultWords;
-      // The budget starts before the document is loaded: it bounds what the caller waits, not just the model.
-      const deadline = deps.gateway.deadlineFor('summarize');
+      const base = modelCallFor(deps, call, 'summarize');
       let text: string;
       let scope: string;
       if (input.documentId) {
@@ -61,17 +61,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
       return {
         kind: 'model',
         source: { text, maxWords },
-        gatewayCall: {
-          task: 'summarize',
-          tenantId: call.tenant.tenantId,
-          requestId: call.requestId,
-          promptName: 'summarize',
-          variables: { text, maxWords },
-          cacheScope: scope,
-          inputChars: text.length,
-          deadline,
-          allowedProviders: call.tenant.policy.allowedProviders,
-        },
+        gatewayCall: { ...base, variables: { text, maxWords }, cacheScope: scope, inputChars: text.length },
       };
     },
 

@@ -28,6 +28,15 @@ export interface ProviderEntry<Shape extends z.ZodRawShape = z.ZodRawShape> {
 
 const defineProvider = <Shape extends z.ZodRawShape>(entry: ProviderEntry<Shape>) => entry;
 
+/** A price list written as [input, output] US dollars per million tokens, by model. */
+const perMillion = (prices: Record<string, [input: number, output: number]>): Record<string, ModelPrice> =>
+  Object.fromEntries(
+    Object.entries(prices).map(([model, [input, output]]) => [
+      model,
+      { inputPerMillion: input, outputPerMillion: output },
+    ]),
+  );
+
 // The order of the entries is the order of the default chains.
 export const PROVIDER_REGISTRY = {
   openai: defineProvider({
@@ -52,15 +61,15 @@ export const PROVIDER_REGISTRY = {
           },
     create: (settings) => createOpenAIProvider({ name: 'openai', ...settings }),
     // List prices at the time of writing; operators override them in MODEL_PRICES_JSON when they change.
-    prices: {
-      'gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8 },
-      'gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6 },
-      'gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-      'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 },
-      'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 },
-      'text-embedding-3-small': { inputPerMillion: 0.02, outputPerMillion: 0 },
-      'text-embedding-3-large': { inputPerMillion: 0.13, outputPerMillion: 0 },
-    },
+    prices: perMillion({
+      'gpt-4.1': [2, 8],
+      'gpt-4.1-mini': [0.4, 1.6],
+      'gpt-4.1-nano': [0.1, 0.4],
+      'gpt-4o': [2.5, 10],
+      'gpt-4o-mini': [0.15, 0.6],
+      'text-embedding-3-small': [0.02, 0],
+      'text-embedding-3-large': [0.13, 0],
+    }),
   }),
   anthropic: defineProvider({
     env: {
@@ -79,12 +88,12 @@ export const PROVIDER_REGISTRY = {
             models: { main: env.ANTHROPIC_MODEL, small: env.ANTHROPIC_SMALL_MODEL, embedding: undefined },
           },
     create: (settings) => createAnthropicProvider(settings),
-    prices: {
-      'claude-haiku-4-5': { inputPerMillion: 1, outputPerMillion: 5 },
-      'claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15 },
-      'claude-sonnet-5-5': { inputPerMillion: 3, outputPerMillion: 15 },
-      'claude-opus-4-5': { inputPerMillion: 5, outputPerMillion: 25 },
-    },
+    prices: perMillion({
+      'claude-haiku-4-5': [1, 5],
+      'claude-sonnet-4-5': [3, 15],
+      'claude-sonnet-5-5': [3, 15],
+      'claude-opus-4-5': [5, 25],
+    }),
   }),
   // An OpenAI-compatible server (vLLM, Ollama, llama.cpp), enabled by its base URL.
   selfhosted: defineProvider({
