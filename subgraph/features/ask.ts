@@ -9,7 +9,7 @@ import { unreachable } from '../errors/unreachable';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
 import { askInputSchema, parseInput } from './inputs';
-import { NO_MODEL, modelUseOf } from './meter-result';
+import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
@@ -50,12 +50,10 @@ export function citeInOrder(
   return { text: renumbered.replace(/ {2,}/g, ' ').trim(), citations };
 }
 
-const INSUFFICIENT_CONTEXT: UnmeteredAnswer = {
-  kind: 'unavailable',
-  reason: 'INSUFFICIENT_CONTEXT',
-  message: 'Nothing in this tenant’s documents is relevant to the question',
-  retryAfterSeconds: null,
-};
+const INSUFFICIENT_CONTEXT: UnmeteredAnswer = unavailableResult(
+  'INSUFFICIENT_CONTEXT',
+  'Nothing in this tenant’s documents is relevant to the question',
+);
 
 export function createAskPipeline(deps: FeatureDeps): AskPipeline {
   return {

@@ -24,6 +24,14 @@ export function modelUseOf({ provider, model, promptVersion, cached, costUsd }: 
   return { provider, model, promptVersion, cached, costUsd };
 }
 
+/** A result with nothing to show and nothing to retry: the request itself cannot be served. */
+export function unavailableResult<Full, Degraded>(
+  reason: DegradationReason,
+  message: string,
+): UnmeteredResult<Full, Degraded> {
+  return { kind: 'unavailable', reason, message, retryAfterSeconds: null };
+}
+
 export function startClock(): () => number {
   const started = process.hrtime.bigint();
   return () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);

@@ -8,7 +8,7 @@ import { unreachable } from '../errors/unreachable';
 import { extractiveSummary } from './extractive/summarize-extractive';
 import type { FeatureDeps } from './feature-deps';
 import { parseInput, summarizeInputSchema } from './inputs';
-import { NO_MODEL, modelUseOf } from './meter-result';
+import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
@@ -22,12 +22,10 @@ export interface SummarizeSource {
 type SummaryText = { text: string };
 export type SummarizePipeline = ModelPipeline<SummarizeSource, SummaryText, SummaryText>;
 
-const NOT_FOUND: UnmeteredResult<SummaryText, SummaryText> = {
-  kind: 'unavailable',
-  reason: 'NOT_FOUND',
-  message: 'No such document for this tenant',
-  retryAfterSeconds: null,
-};
+const NOT_FOUND: UnmeteredResult<SummaryText, SummaryText> = unavailableResult(
+  'NOT_FOUND',
+  'No such document for this tenant',
+);
 
 export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
   return {
