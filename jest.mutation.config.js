@@ -1,19 +1,13 @@
-// Jest for mutation testing (npm run test:mutation): the unit tests and the suites that exercise the mutated
-// folders directly (auth, the document store, the resilience policies, the completion and search caches), so
-// that one Stryker run finishes in minutes rather than replaying the whole end-to-end suite per mutant.
+// Jest for mutation testing (npm run test:mutation): only the suites of mutation-scopes.js, for the folder
+// named by MUTATION_SCOPE (see stryker.config.mjs) or, unset, for all of them.
 const base = require('./jest.config.js');
+const scopes = require('./mutation-scopes.js');
+
+const scope = process.env.MUTATION_SCOPE;
+const selected = scope ? [scopes[scope]] : Object.values(scopes);
 
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  testMatch: [
-    '<rootDir>/test/unit/**/*.test.ts',
-    '<rootDir>/test/integration/auth-http.test.ts',
-    '<rootDir>/test/integration/auth-keys.test.ts',
-    '<rootDir>/test/integration/auth-token-cache.test.ts',
-    '<rootDir>/test/integration/document-store.test.ts',
-    '<rootDir>/test/integration/tenant-layers.test.ts',
-    '<rootDir>/test/integration/completion-cache-contract.test.ts',
-    '<rootDir>/test/integration/search-cache-tenants.test.ts',
-  ],
+  testMatch: selected.flatMap((s) => (s ? s.tests : [])).map((test) => `<rootDir>/test/${test}.test.ts`),
 };
