@@ -9,5 +9,7 @@ const selected = scope ? [scopes[scope]] : Object.values(scopes);
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
+  // Mutants run beside a type checker and other runs: slower hooks (a PGlite start) must not fail the dry run.
+  testTimeout: 120_000,
   testMatch: selected.flatMap((s) => (s ? s.tests : [])).map((test) => `<rootDir>/test/${test}.test.ts`),
 };

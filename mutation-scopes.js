@@ -3,7 +3,7 @@
 module.exports = {
   auth: {
     mutate: ['subgraph/auth/**/*.ts'],
-    tests: ['unit/token-verifier', 'integration/auth-token-cache'],
+    tests: ['unit/token-verifier'],
   },
   store: {
     mutate: ['subgraph/retrieval/store/**/*.ts'],

@@ -199,6 +199,14 @@ describe('target guard', () => {
       expect(performance.now() - started).toBeLessThan(200);
     });
 
+    it(`does not retry when the retry-after would leave less than ${MIN_USEFUL_ATTEMPT_MS} ms for the attempt`, async () => {
+      // 390 ms fit in a 400 ms deadline, but the attempt after them would have about 10 ms.
+      const provider = scriptedProvider(new ProviderError('server', 'busy', 503, 390), 'never reached');
+      const error = await providerErrorOf(guardWith().run(new Deadline(400), undefined, provider.call));
+      expect(error.kind).toBe('server');
+      expect(provider.calls()).toBe(1);
+    });
+
     it('reports a thrown non-provider error as a network failure with its message', async () => {
       const thrower = () => Promise.reject(new TypeError('socket hang up'));
       const error = await providerErrorOf(
