@@ -87,6 +87,15 @@ describe('target guard', () => {
       expect(provider.calls()).toBe(1);
     });
 
+    it('cuts and reports as a timeout a call that ignores its abort signal', async () => {
+      const deaf = () => new Promise<string>(() => undefined);
+      const started = performance.now();
+      const error = await providerErrorOf(guardWith().run(new Deadline(5_000), 100, deaf));
+      expect(error.kind).toBe('timeout');
+      expect(error.message).toBe('provider did not answer in time');
+      expect(performance.now() - started).toBeLessThan(1_500);
+    });
+
     it('uses the configured attempt timeout when the call gives none', async () => {
       const provider = scriptedProvider('hang');
       const started = performance.now();
