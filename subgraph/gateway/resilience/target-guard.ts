@@ -81,9 +81,7 @@ export function createTargetGuard(
   circuit.onHalfOpen(() => onCircuitChange(false));
 
   return {
-    isOpen: () =>
-      circuit.state === CircuitState.Isolated ||
-      (circuit.state === CircuitState.Open && Date.now() - openedAt < settings.cooldownMs),
+    isOpen: () => circuit.state === CircuitState.Open && Date.now() - openedAt < settings.cooldownMs,
 
     async run(deadline, attemptTimeoutMs, call) {
       const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;

@@ -1,0 +1,224 @@
+// The search cache over the real document store (PGlite): two tenants asking the same question at the same
+// corpus version never share a result; a repeated question (up to case and spacing) skips the database; the
+// limit and every ingest or delete are part of what a cached result depends on; without a corpus version the
+// cache is bypassed.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../subgraph/observability/logger';
+import type { TextChunk } from '../../subgraph/retrieval/chunking';
+import { withSearchCache } from '../../subgraph/retrieval/search-cache';
+import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
+import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
+import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
+import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';
+import { openTestStore } from '../support/stores';
+import type { TestStore } from '../support/stores';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const silent = createLogger('silent');
+
+const chunksOf = (text: string): TextChunk[] => [{ index: 0, text, start: 0, end: text.length }];
+
+/** The real store, with every searchLexical that reaches it counted (and passed through unchanged). */
+function counted(store: DocumentStore): { store: DocumentStore; searches: () => number } {
+  let searches = 0;
+  return {
+    store: {
+      ...store,
+      searchLexical: (...args) => {
+        searches += 1;
+        return store.searchLexical(...args);
+      },
+    },
+    searches: () => searches,
+  };
+}
+
+const ids = (hits: { documentId: string }[]) => hits.map((hit) => hit.documentId).sort();
+
+describe.each([
+  ['memory', () => ({ versions: createMemoryCorpusVersions(), close: async () => undefined })],
+  [
+    'redis',
+    () => {
+      const redis = new Redis(REDIS_URL);
+      const prefix = `test:corpus:${randomBytes(4).toString('hex')}`;
+      return {
+        versions: createRedisCorpusVersions(redis, prefix),
+        close: async () => {
+          const keys = await redis.keys(`${prefix}:*`);
+          if (keys.length) await redis.del(...keys);
+          await redis.quit();
+        },
+      };
+    },
+  ],
+])('search cache over the real store, %s corpus versions', (_name, openVersions) => {
+  let handle: TestStore;
+  let versions: CorpusVersions;
+  let closeVersions: () => Promise<void>;
+
+  beforeAll(async () => {
+    handle = await openTestStore('pglite');
+    ({ versions, close: closeVersions } = openVersions());
+  });
+
+  afterAll(async () => {
+    await closeVersions?.();
+    await handle?.dispose();
+  });
+
+  it('never serves one tenant a result cached for another at the same corpus version', async () => {
+    const { store, searches } = counted(handle.current.documents);
+    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    await cached.putDocument(
+      'two-a',
+      { id: 'a-zebra', title: 'A', body: 'a' },
+      chunksOf('Zebra crossing for A.'),
+    );
+    await cached.putDocument(
+      'two-b',
+      { id: 'b-zebra', title: 'B', body: 'b' },
+      chunksOf('Zebra crossing for B.'),
+    );
+    expect(await versions.current('two-a')).toBe(await versions.current('two-b'));
+
+    expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
+    expect(ids(await cached.searchLexical('two-b', 'zebra crossing', 5))).toEqual(['b-zebra']);
+    expect(searches()).toBe(2);
+    // And each tenant's own entry is still there, each served without the database.
+    expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
+    expect(ids(await cached.searchLexical('two-b', 'zebra crossing', 5))).toEqual(['b-zebra']);
+    expect(searches()).toBe(2);
+  });
+
+  it("a tenant with no documents does not get a result cached for another tenant's documents", async () => {
+    const { store } = counted(handle.current.documents);
+    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    // Written past the cache: both tenants stay at the same (initial) corpus version.
+    await store.putDocument(
+      'empty-a',
+      { id: 'a-heron', title: 'A', body: 'a' },
+      chunksOf('Heron nesting log.'),
+    );
+    expect(await versions.current('empty-a')).toBe(await versions.current('empty-b'));
+
+    expect(ids(await cached.searchLexical('empty-a', 'heron', 5))).toEqual(['a-heron']);
+    expect(await cached.searchLexical('empty-b', 'heron', 5)).toEqual([]);
+  });
+
+  it('serves a repeated query, up to case and spacing, from the cache', async () => {
+    const { store, searches } = counted(handle.current.documents);
+    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    await cached.putDocument(
+      'repeat',
+      { id: 'r1', title: 'R', body: 'r' },
+      chunksOf('Lighthouse keeper log.'),
+    );
+    const first = await cached.searchLexical('repeat', 'lighthouse keeper', 5);
+    expect(ids(first)).toEqual(['r1']);
+    expect(await cached.searchLexical('repeat', '  Lighthouse \n  KEEPER ', 5)).toEqual(first);
+    expect(searches()).toBe(1);
+    // A different query is a different entry.
+    await cached.searchLexical('repeat', 'lighthouse', 5);
+    expect(searches()).toBe(2);
+  });
+
+  it('caches each limit separately', async () => {
+    const { store, searches } = counted(handle.current.documents);
+    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    for (const n of [1, 2, 3]) {
+      await cached.putDocument(
+        'limits',
+        { id: `l${n}`, title: 'L', body: 'l' },
+        chunksOf(`Pelican report ${n}.`),
+      );
+    }
+    expect(await cached.searchLexical('limits', 'pelican report', 1)).toHaveLength(1);
+    expect(await cached.searchLexical('limits', 'pelican report', 3)).toHaveLength(3);
+    expect(searches()).toBe(2);
+  });
+
+  it("an ingest or delete is seen at once by its tenant, and leaves other tenants' entries cached", async () => {
+    const { store, searches } = counted(handle.current.documents);
+    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    const before = await versions.current('change-a');
+    expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
+    expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
+
+    await expect(
+      cached.putDocument('change-a', { id: 'w1', title: 'W', body: 'w' }, chunksOf('Walrus colony count.')),
+    ).resolves.toEqual({ version: 1, chunks: 1 });
+    expect(await versions.current('change-a')).toBe(before + 1);
+    expect(ids(await cached.searchLexical('change-a', 'walrus', 5))).toEqual(['w1']);
+    const afterIngest = searches();
+    expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
+    expect(searches()).toBe(afterIngest);
+
+    await expect(cached.deleteDocument('change-a', 'w1')).resolves.toBe(true);
+    expect(await versions.current('change-a')).toBe(before + 2);
+    expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
+  });
+
+  it('keeps at most maxEntries results, forgetting the least recently used', async () => {
+    const { store, searches } = counted(handle.current.documents);
+    const cached = withSearchCache(store, versions, { maxEntries: 1, logger: silent });
+    await cached.searchLexical('lru', 'first', 5);
+    await cached.searchLexical('lru', 'first', 5);
+    expect(searches()).toBe(1);
+    await cached.searchLexical('lru', 'second', 5);
+    await cached.searchLexical('lru', 'first', 5);
+    expect(searches()).toBe(3);
+  });
+});
+
+describe('search cache edge cases', () => {
+  let handle: TestStore;
+
+  beforeAll(async () => {
+    handle = await openTestStore('pglite');
+  });
+
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+
+  it('with no entries allowed is not a cache at all: the store itself is used', () => {
+    const store = handle.current.documents;
+    expect(withSearchCache(store, createMemoryCorpusVersions(), { maxEntries: 0, logger: silent })).toBe(
+      store,
+    );
+  });
+
+  it('asks the database, and warns, whenever the corpus version cannot be read (Redis unreachable)', async () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      'warn',
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    // The real Redis adapter over a client that is not connected and queues nothing: every read fails.
+    const offline = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
+    const unavailable = createRedisCorpusVersions(offline, 'test:corpus:offline');
+    const { store, searches } = counted(handle.current.documents);
+    const cached = withSearchCache(store, unavailable, { maxEntries: 100, logger });
+    await handle.current.documents.putDocument(
+      'no-version',
+      { id: 'v1', title: 'V', body: 'v' },
+      chunksOf('Volcano survey.'),
+    );
+    expect(ids(await cached.searchLexical('no-version', 'volcano', 5))).toEqual(['v1']);
+    expect(ids(await cached.searchLexical('no-version', 'volcano', 5))).toEqual(['v1']);
+    expect(searches()).toBe(2);
+    expect(lines).toHaveLength(2);
+    const logged = JSON.parse(lines[0] ?? '{}') as { msg?: string; err?: { message?: string } };
+    expect(logged.msg).toBe('corpus version unavailable; search cache bypassed');
+    expect(logged.err?.message).toMatch(/enableOfflineQueue/);
+    offline.disconnect();
+  });
+});

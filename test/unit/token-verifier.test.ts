@@ -1,0 +1,205 @@
+// Token verification and the Authorization header, in-process with real jose tokens: every refusal is typed,
+// the tenant comes only from the verified claim, scopes come from `scope` or `scp`, and verified tokens are
+// remembered only while they are valid.
+import { Writable } from 'node:stream';
+import { SignJWT } from 'jose';
+import { authenticate } from '../../subgraph/auth/authenticate';
+import { mintToken } from '../../subgraph/auth/mint-token';
+import { createTokenVerifier } from '../../subgraph/auth/token-verifier';
+import type { TokenVerifier } from '../../subgraph/auth/token-verifier';
+import type { Config } from '../../subgraph/config';
+import { AuthenticationError } from '../../subgraph/errors/authentication-error';
+import { createLogger } from '../../subgraph/observability/logger';
+import { loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
+
+const SECRET = 'unit-test-secret-that-is-long-enough-for-hs256-0123456789';
+const ISSUER = 'https://issuer.test';
+const AUDIENCE = 'ai-subgraph';
+
+const auth = (overrides: Partial<Config['auth']> = {}): Config['auth'] => ({
+  key: { kind: 'secret', secret: SECRET, development: false },
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  tenantClaim: 'tenant_id',
+  clockToleranceSeconds: 0,
+  ...overrides,
+});
+
+const mint = (overrides: Partial<Parameters<typeof mintToken>[0]> = {}) =>
+  mintToken({ secret: SECRET, tenantId: 'acme', issuer: ISSUER, audience: AUDIENCE, ...overrides });
+
+/** Signs arbitrary claims with the test secret, for payloads mintToken would never produce. */
+const sign = (claims: Record<string, unknown>, expiresAt = Math.floor(Date.now() / 1000) + 600) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(expiresAt)
+    .sign(new TextEncoder().encode(SECRET));
+
+async function failureOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (AuthenticationError.isInstance(error)) return error.failure;
+    throw error;
+  }
+  throw new Error('expected an AuthenticationError');
+}
+
+describe('token verifier', () => {
+  let verify: TokenVerifier;
+
+  beforeAll(async () => {
+    verify = await createTokenVerifier(auth(), loadTenantPolicies(undefined));
+  });
+
+  it('returns the tenant, subject and scopes of a valid token', async () => {
+    const context = await verify(await mint({ subject: 'ann', scopes: ['ai:read', 'ai:write'] }));
+    expect(context.tenantId).toBe('acme');
+    expect(context.subject).toBe('ann');
+    expect([...context.scopes].sort()).toEqual(['ai:read', 'ai:write']);
+  });
+
+  it('reads scopes from an scp array or string, and from a space-separated scope', async () => {
+    const fromArray = await verify(await sign({ tenant_id: 'acme', scp: ['a', 7, 'b'] }));
+    expect([...fromArray.scopes].sort()).toEqual(['a', 'b']);
+    const fromString = await verify(await sign({ tenant_id: 'acme', scp: 'c  d' }));
+    expect([...fromString.scopes].sort()).toEqual(['c', 'd']);
+    const both = await verify(await sign({ tenant_id: 'acme', scope: ' e   f ', scp: ['g'] }));
+    expect([...both.scopes].sort()).toEqual(['e', 'f', 'g']);
+    const none = await verify(await sign({ tenant_id: 'acme', sub: 42 }));
+    expect(none.scopes.size).toBe(0);
+    expect(none.subject).toBeNull();
+  });
+
+  it.each([
+    ['not.a-jwt!', 'malformed'],
+    ['only-one-part', 'malformed'],
+  ])('refuses %s as %s before verifying it', async (token, failure) => {
+    expect(await failureOf(verify(token))).toBe(failure);
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    expect(await failureOf(verify(await mint({ secret: `${SECRET}-other` })))).toBe('bad-signature');
+  });
+
+  it('refuses expired tokens, wrong issuers and wrong audiences, each by name', async () => {
+    expect(await failureOf(verify(await mint({ expiresInSeconds: -10 })))).toBe('expired');
+    expect(await failureOf(verify(await mint({ issuer: 'https://elsewhere' })))).toBe('wrong-issuer');
+    expect(await failureOf(verify(await mint({ audience: 'another-api' })))).toBe('wrong-audience');
+  });
+
+  it('refuses a token not yet valid', async () => {
+    const early = await new SignJWT({ tenant_id: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setNotBefore(Math.floor(Date.now() / 1000) + 600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 1200)
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await failureOf(verify(early))).toBe('not-yet-valid');
+  });
+
+  it('refuses an algorithm that is not allowed', async () => {
+    const hs512 = await new SignJWT({ tenant_id: 'acme' })
+      .setProtectedHeader({ alg: 'HS512' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await failureOf(verify(hs512))).toBe('algorithm-not-allowed');
+    const allowing = await createTokenVerifier(
+      auth({ algorithms: ['HS512'] }),
+      loadTenantPolicies(undefined),
+    );
+    expect((await allowing(hs512)).tenantId).toBe('acme');
+  });
+
+  it('refuses a missing or empty tenant as missing-tenant, and a bad one as invalid-tenant', async () => {
+    expect(await failureOf(verify(await sign({})))).toBe('missing-tenant');
+    expect(await failureOf(verify(await sign({ tenant_id: '' })))).toBe('missing-tenant');
+    expect(await failureOf(verify(await sign({ tenant_id: null })))).toBe('missing-tenant');
+    expect(await failureOf(verify(await sign({ tenant_id: 'has space' })))).toBe('invalid-tenant');
+    expect(await failureOf(verify(await sign({ tenant_id: 7 })))).toBe('invalid-tenant');
+    expect(await failureOf(verify(await sign({ tenant_id: 'x'.repeat(65) })))).toBe('invalid-tenant');
+    expect((await verify(await sign({ tenant_id: 'x'.repeat(64) }))).tenantId).toBe('x'.repeat(64));
+  });
+
+  it('reads the tenant from the configured claim only', async () => {
+    const custom = await createTokenVerifier(auth({ tenantClaim: 'org' }), loadTenantPolicies(undefined));
+    expect((await custom(await mint({ tenantClaim: 'org', tenantId: 'org-1' }))).tenantId).toBe('org-1');
+    expect(await failureOf(custom(await mint({ tenantId: 'acme' })))).toBe('missing-tenant');
+  });
+
+  it('remembers a verified token until it expires, and not after', async () => {
+    const token = await sign({ tenant_id: 'acme' }, Math.floor(Date.now() / 1000) + 2);
+    const first = await verify(token);
+    expect(await verify(token)).toBe(first);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await failureOf(verify(token))).toBe('expired');
+  });
+});
+
+describe('authenticate', () => {
+  let verify: TokenVerifier;
+  let lines: string[];
+  const logger = createLogger(
+    'warn',
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+
+  beforeAll(async () => {
+    verify = await createTokenVerifier(auth(), loadTenantPolicies(undefined));
+  });
+  beforeEach(() => {
+    lines = [];
+  });
+
+  it('accepts a Bearer header over HTTP, in any case and with extra spaces after it', async () => {
+    const token = await mint();
+    expect((await authenticate(verify, logger, `Bearer ${token}`, 'http')).tenantId).toBe('acme');
+    expect((await authenticate(verify, logger, `bearer   ${token}  `, 'http')).tenantId).toBe('acme');
+    expect(lines).toEqual([]);
+  });
+
+  it('accepts a bare token over WebSocket but not over HTTP', async () => {
+    const token = await mint();
+    expect((await authenticate(verify, logger, token, 'ws')).tenantId).toBe('acme');
+    expect(await failureOf(authenticate(verify, logger, token, 'http'))).toBe('malformed');
+  });
+
+  it.each([
+    [undefined, 'missing-token'],
+    [null, 'missing-token'],
+    ['', 'missing-token'],
+    [42, 'malformed'],
+    ['Bearer', 'malformed'],
+    ['Bearer a b', 'malformed'],
+  ])('refuses %p as %s and logs why', async (authorization, failure) => {
+    expect(await failureOf(authenticate(verify, logger, authorization, 'http'))).toBe(failure);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      msg: 'authentication refused',
+      transport: 'http',
+      failure,
+    });
+  });
+
+  it("passes the verifier's refusal on with its cause, and turns other errors into malformed", async () => {
+    expect(
+      await failureOf(authenticate(verify, logger, `Bearer ${await mint({ secret: 'x'.repeat(40) })}`, 'ws')),
+    ).toBe('bad-signature');
+    const broken: TokenVerifier = () => Promise.reject(new Error('verifier crashed'));
+    expect(await failureOf(authenticate(broken, logger, 'Bearer a.b.c', 'http'))).toBe('malformed');
+    expect(lines.map((line) => (JSON.parse(line) as { failure: string }).failure)).toEqual([
+      'bad-signature',
+      'malformed',
+    ]);
+  });
+});
