@@ -14,17 +14,21 @@ type SummarizeResult = ResolversTypes['SummarizeResult'];
 type SearchResult = ResolversTypes['SearchResult'];
 type AskResult = ResolversTypes['AskResult'];
 
-interface Members<Full, Degraded, Result> {
-  full(value: Full, meta: ResultMeta): Result;
-  degraded(value: Degraded, reason: DegradationReason, meta: ResultMeta): Result;
-}
-
-/** The one switch over outcomes; each union supplies how its full and degraded members look. */
-function toMember<Full, Degraded, Result>(
+/**
+ * The one switch over outcomes; each union names its full and degraded members, whose fields are the
+ * outcome's value. The caller's declared union type checks that the member built here is one of its own.
+ */
+function toMember<
+  Full extends object,
+  Degraded extends object,
+  FullName extends string,
+  DegradedName extends string,
+>(
   outcome: FeatureResult<Full, Degraded>,
-  members: Members<Full, Degraded, Result>,
+  names: { full: FullName; degraded: DegradedName },
 ):
-  | Result
+  | ({ __typename: FullName; meta: ResultMeta } & Full)
+  | ({ __typename: DegradedName; reason: DegradationReason; meta: ResultMeta } & Degraded)
   | {
       __typename: 'AIUnavailable';
       reason: DegradationReason;
@@ -33,9 +37,9 @@ function toMember<Full, Degraded, Result>(
     } {
   switch (outcome.kind) {
     case 'full':
-      return members.full(outcome.value, outcome.meta);
+      return { __typename: names.full, ...outcome.value, meta: outcome.meta };
     case 'degraded':
-      return members.degraded(outcome.value, outcome.reason, outcome.meta);
+      return { __typename: names.degraded, ...outcome.value, reason: outcome.reason, meta: outcome.meta };
     case 'unavailable':
       return {
         __typename: 'AIUnavailable',
@@ -49,34 +53,10 @@ function toMember<Full, Degraded, Result>(
 }
 
 export const toSummarizeResult = (outcome: SummarizeOutcome): SummarizeResult =>
-  toMember(outcome, {
-    full: ({ text }, meta): SummarizeResult => ({ __typename: 'Summary', text, meta }),
-    degraded: ({ text }, reason, meta): SummarizeResult => ({
-      __typename: 'DegradedSummary',
-      text,
-      reason,
-      meta,
-    }),
-  });
+  toMember(outcome, { full: 'Summary', degraded: 'DegradedSummary' });
 
 export const toSearchResult = (outcome: SearchOutcome): SearchResult =>
-  toMember(outcome, {
-    full: ({ hits }, meta): SearchResult => ({ __typename: 'SearchResults', hits, meta }),
-    degraded: ({ hits }, reason, meta): SearchResult => ({
-      __typename: 'DegradedSearchResults',
-      hits,
-      reason,
-      meta,
-    }),
-  });
+  toMember(outcome, { full: 'SearchResults', degraded: 'DegradedSearchResults' });
 
 export const toAskResult = (outcome: AskOutcome): AskResult =>
-  toMember(outcome, {
-    full: ({ text, citations }, meta): AskResult => ({ __typename: 'Answer', text, citations, meta }),
-    degraded: ({ passages }, reason, meta): AskResult => ({
-      __typename: 'DegradedAnswer',
-      passages,
-      reason,
-      meta,
-    }),
-  });
+  toMember(outcome, { full: 'Answer', degraded: 'DegradedAnswer' });

@@ -8,16 +8,15 @@ import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
-import { askInputSchema, parseInput } from './inputs';
+import { askInputSchema } from './inputs';
+import type { AskInput } from './inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
-import type { UnmeteredResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 
 type AskFull = { text: string; citations: Passage[] };
 type AskDegraded = { passages: Passage[] };
-type UnmeteredAnswer = UnmeteredResult<AskFull, AskDegraded>;
-export type AskPipeline = ModelPipeline<LexicalHit[], AskFull, AskDegraded>;
+export type AskPipeline = ModelPipeline<AskInput, LexicalHit[], AskFull, AskDegraded>;
 
 const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage => ({
   documentId,
@@ -50,22 +49,20 @@ export function citeInOrder(
   return { text: renumbered.replace(/ {2,}/g, ' ').trim(), citations };
 }
 
-const INSUFFICIENT_CONTEXT: UnmeteredAnswer = unavailableResult(
-  'INSUFFICIENT_CONTEXT',
-  'Nothing in this tenant’s documents is relevant to the question',
-);
-
 export function createAskPipeline(deps: FeatureDeps): AskPipeline {
   return {
     feature: 'ask',
+    inputSchema: askInputSchema,
 
-    async prepare(call, rawInput) {
-      const input = parseInput(askInputSchema, rawInput);
+    async prepare(call, input) {
       const base = modelCallFor(deps, call, 'answer');
       const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
         deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
       );
-      if (passages.length === 0) return { kind: 'known', result: INSUFFICIENT_CONTEXT };
+      if (passages.length === 0) {
+        const message = 'Nothing in this tenant’s documents is relevant to the question';
+        return { kind: 'known', result: unavailableResult('INSUFFICIENT_CONTEXT', message) };
+      }
       const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
       return {
         kind: 'model',

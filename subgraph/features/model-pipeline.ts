@@ -4,9 +4,11 @@
 // The next layers (guardrails, spend reservation) hook into these two drivers once, for every feature.
 import type { CompletionOutcome, CompletionTask, GatewayCall } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
+import type { z } from 'zod';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
+import { parseInput } from './inputs';
 import { meterResult, startClock } from './meter-result';
 import type { FeatureName, UnmeteredResult } from './meter-result';
 
@@ -15,9 +17,11 @@ export type Prepared<Source, Full, Degraded> =
   /** Nothing for a model to do (no such document, nothing relevant): the result is known already. */
   | { kind: 'known'; result: UnmeteredResult<Full, Degraded> };
 
-export interface ModelPipeline<Source, Full, Degraded> {
+export interface ModelPipeline<Input, Source, Full, Degraded> {
   feature: FeatureName;
-  prepare(call: FeatureCall, rawInput: unknown): Promise<Prepared<Source, Full, Degraded>>;
+  /** Checked by the drivers before prepare: bad input is BAD_USER_INPUT naming the field, and costs nothing. */
+  inputSchema: z.ZodType<Input>;
+  prepare(call: FeatureCall, input: Input): Promise<Prepared<Source, Full, Degraded>>;
   finish(source: Source, outcome: CompletionOutcome): Promise<UnmeteredResult<Full, Degraded>>;
 }
 
@@ -41,14 +45,14 @@ export function modelCallFor(
   };
 }
 
-export async function runPipeline<Source, Full, Degraded>(
+export async function runPipeline<Input, Source, Full, Degraded>(
   deps: FeatureDeps,
-  pipeline: ModelPipeline<Source, Full, Degraded>,
+  pipeline: ModelPipeline<Input, Source, Full, Degraded>,
   call: FeatureCall,
   rawInput: unknown,
 ): Promise<FeatureResult<Full, Degraded>> {
   const elapsed = startClock();
-  const prepared = await pipeline.prepare(call, rawInput);
+  const prepared = await pipeline.prepare(call, parseInput(pipeline.inputSchema, rawInput));
   if (prepared.kind === 'known') return meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
   const { gatewayCall } = prepared;
   const outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>

@@ -9,6 +9,7 @@ import { unreachable } from '../errors/unreachable';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
+import { parseInput } from './inputs';
 import { meterAbandoned, meterResult, startClock } from './meter-result';
 import type { ModelPipeline } from './model-pipeline';
 
@@ -17,15 +18,15 @@ export type StreamEvent<Result> =
   | { kind: 'notice'; reason: DegradationReason; message: string; restart: boolean }
   | { kind: 'completed'; result: Result };
 
-export async function* streamPipeline<Source, Full, Degraded>(
+export async function* streamPipeline<Input, Source, Full, Degraded>(
   deps: FeatureDeps,
-  pipeline: ModelPipeline<Source, Full, Degraded>,
+  pipeline: ModelPipeline<Input, Source, Full, Degraded>,
   call: FeatureCall,
   rawInput: unknown,
   signal: AbortSignal,
 ): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
   const elapsed = startClock();
-  const prepared = await pipeline.prepare(call, rawInput);
+  const prepared = await pipeline.prepare(call, parseInput(pipeline.inputSchema, rawInput));
   if (prepared.kind === 'known') {
     yield {
       kind: 'completed',

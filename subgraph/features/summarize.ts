@@ -7,9 +7,9 @@ import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
 import { extractiveSummary } from './extractive/summarize-extractive';
 import type { FeatureDeps } from './feature-deps';
-import { parseInput, summarizeInputSchema } from './inputs';
+import { summarizeInputSchema } from './inputs';
+import type { SummarizeInput } from './inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
-import type { UnmeteredResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 import { capWords } from './word-cap';
@@ -20,20 +20,15 @@ export interface SummarizeSource {
 }
 
 type SummaryText = { text: string };
-export type SummarizePipeline = ModelPipeline<SummarizeSource, SummaryText, SummaryText>;
-
-const NOT_FOUND: UnmeteredResult<SummaryText, SummaryText> = unavailableResult(
-  'NOT_FOUND',
-  'No such document for this tenant',
-);
+export type SummarizePipeline = ModelPipeline<SummarizeInput, SummarizeSource, SummaryText, SummaryText>;
 
 export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
   return {
     feature: 'summarize',
+    inputSchema: summarizeInputSchema,
 
     /** Resolves the input to the text to summarize, or to NOT_FOUND for a document the tenant lacks. */
-    async prepare(call, rawInput) {
-      const input = parseInput(summarizeInputSchema, rawInput);
+    async prepare(call, input) {
       const maxWords = input.maxWords ?? deps.summaryDefaultWords;
       const base = modelCallFor(deps, call, 'summarize');
       let text: string;
@@ -41,7 +36,12 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
       if (input.documentId) {
         const id = input.documentId;
         const document = await stage(deps.metrics, 'retrieval.document', () => call.loadDocument(id));
-        if (!document) return { kind: 'known', result: NOT_FOUND };
+        if (!document) {
+          return {
+            kind: 'known',
+            result: unavailableResult('NOT_FOUND', 'No such document for this tenant'),
+          };
+        }
         text = `${document.title}.\n\n${document.body}`;
         // Keyed by version and content: a re-ingested (or deleted and re-created) document never gets the old summary.
         scope = fingerprint(
