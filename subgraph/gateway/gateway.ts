@@ -2,15 +2,13 @@
 // model steps: fresh cache entry -> each target of the route chain (one walker for completions and streams:
 // breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the feature
 // turns into its extractive floor.
-import type { ProviderError } from '../errors/provider-error';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { cacheKey } from './cache/completion-cache';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import { SingleFlight } from './cache/single-flight';
 import { walkChain } from './chain-walker';
-import type { ChainObserver, ChainStep, TargetAttempt, WalkResult } from './chain-walker';
-import { reasonFor } from './failure-reason';
+import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -18,7 +16,6 @@ import type {
   GatewayOutcome,
   GatewayStreamEvent,
   ModelAnswer,
-  ModelFailure,
 } from './gateway-call';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
@@ -30,6 +27,8 @@ import { targetId } from './routing/route-config';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
+import { chainObserver } from './chain-observer';
+import { failed, freshOf, fromCache } from './gateway-outcomes';
 
 export type * from './gateway-call';
 
@@ -53,20 +52,26 @@ export interface GatewayDeps {
   settings: GatewaySettings;
 }
 
-/** What the ladder's first rungs decided: an outcome already (no route, a fresh cache hit), or a walk to make. */
-type CallPlan =
-  | { kind: 'settled'; outcome: CompletionOutcome }
-  | {
-      kind: 'walk';
-      steps: ChainStep[];
-      prompt: RenderedPrompt;
-      keys: string[];
-      entries: (CachedCompletion | null)[];
-    };
+/** A chain to walk: its steps, the rendered prompt, and each target's cache key. */
+interface ChainPlan {
+  kind: 'walk';
+  steps: ChainStep[];
+  prompt: RenderedPrompt;
+  keys: string[];
+}
+
+/** What the ladder's first rungs decided: an outcome already (no route for this tenant), or a chain to walk. */
+type CallPlan = { kind: 'settled'; outcome: CompletionOutcome } | ChainPlan;
+
+/** An outcome and what the cache lookup behind it found, for the per-request metric. */
+interface Looked {
+  outcome: CompletionOutcome;
+  lookup: 'hit' | 'miss' | 'stale';
+}
 
 export class ModelGateway {
   private readonly guards = new Map<string, TargetGuard>();
-  private readonly flights = new SingleFlight<CompletionOutcome>();
+  private readonly flights = new SingleFlight<Looked>();
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -80,43 +85,28 @@ export class ModelGateway {
   }
 
   async complete(call: GatewayCall): Promise<CompletionOutcome> {
-    const plan = await this.plan(call);
+    const plan = this.plan(call);
     if (plan.kind === 'settled') return plan.outcome;
-    const flightKey = JSON.stringify([
-      call.tenantId,
-      call.task,
-      plan.prompt.version,
-      call.cacheScope,
-      plan.keys,
-    ]);
-    // The walk ignores the caller's signal: its result is cached and shared by every follower in flight.
-    const flight = this.flights.run(flightKey, async () => {
-      const walk = walkChain(
-        { ...call, signal: undefined },
-        plan.steps,
-        completionAttempt(call.deadline, plan.prompt),
-        this.observer(call),
-      );
-      let next = await walk.next();
-      while (!next.done) next = await walk.next();
-      // Without the caller's signal the walk cannot be abandoned; the type still says it could.
-      const result = next.value.kind === 'abandoned' ? { kind: 'failed' as const, last: null } : next.value;
-      return this.settleWalk(
-        call,
-        plan.prompt,
-        result,
-        (target) => plan.keys[plan.steps.findIndex((step) => step.target === target)],
-      );
-    });
-    const outcome = this.orStale(call, plan.entries, await flight.result);
+    const flightKey = JSON.stringify([call.tenantId, call.task, call.cacheScope, plan.keys]);
+    // The flight covers the cache lookup and the write: a request arriving just after it ends finds the entry,
+    // rather than a miss read while the leader's write was still on its way.
+    const flight = this.flights.run(flightKey, () => this.completeOnce(call, plan));
+    const { outcome, lookup } = await flight.result;
+    this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     // A follower shared the leader's call: no second model call, no second charge.
     return flight.shared && outcome.kind === 'answered' ? { ...outcome, cached: true, costUsd: 0 } : outcome;
   }
 
   /** Streams the answer's deltas; on a failure mid-stream, announces the fallback and restarts on the next target. */
   async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome, undefined> {
-    const plan = await this.plan(call);
+    const plan = this.plan(call);
     if (plan.kind === 'settled') return plan.outcome;
+    const entries = await this.lookup(call.task, plan.keys);
+    const fresh = freshOf(entries);
+    if (fresh) {
+      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
+      return fresh;
+    }
     const attempt: TargetAttempt = streamingAttempt(
       call.deadline,
       plan.prompt,
@@ -126,18 +116,21 @@ export class ModelGateway {
       },
       call.signal,
     );
-    const result = yield* walkChain(call, plan.steps, attempt, this.observer(call));
+    const result = yield* walkChain(
+      call,
+      plan.steps,
+      attempt,
+      chainObserver(call, this.deps.metrics, this.deps.logger),
+    );
     if (result.kind === 'abandoned') return result;
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
-    return this.orStale(
-      call,
-      plan.entries,
-      this.settleWalk(call, plan.prompt, result, () => undefined),
-    );
+    const { outcome, lookup } = this.orStale(call, entries, this.settleWalk(call, plan.prompt, result));
+    this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
+    return outcome;
   }
 
-  /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache entries. */
-  private async plan(call: GatewayCall): Promise<CallPlan> {
+  /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache keys. */
+  private plan(call: GatewayCall): CallPlan {
     const route = chooseRoute(this.deps.routes, call.task, call.allowedProviders, call.inputChars);
     if (route.chain.length === 0) {
       // A tenant whose policy leaves no target is told so: configuring a provider would not help it.
@@ -146,26 +139,44 @@ export class ModelGateway {
     }
     const prompt = this.deps.prompts.render(call.promptName, call.variables);
     const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
-    const entries = await this.lookup(call.task, keys);
-    const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
-    if (fresh) {
-      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
-      return { kind: 'settled', outcome: fromCache(fresh) };
-    }
     const steps = route.chain.map((target) => ({
       target,
       provider: this.providerOf(target),
       guard: this.guardFor(target),
     }));
-    return { kind: 'walk', steps, prompt, keys, entries };
+    return { kind: 'walk', steps, prompt, keys };
   }
 
-  /** The walk's answer priced, counted, logged and cached under the answering target's key; or its failure. */
+  /** One completion for every caller in flight: the cache, else the chain walk, its answer cached before it ends. */
+  private async completeOnce(call: GatewayCall, plan: ChainPlan): Promise<Looked> {
+    const entries = await this.lookup(call.task, plan.keys);
+    const fresh = freshOf(entries);
+    if (fresh) return { outcome: fresh, lookup: 'hit' };
+    // The walk ignores the caller's signal: its result is cached and shared by every follower in flight.
+    const walk = walkChain(
+      { ...call, signal: undefined },
+      plan.steps,
+      completionAttempt(call.deadline, plan.prompt),
+      chainObserver(call, this.deps.metrics, this.deps.logger),
+    );
+    let next = await walk.next();
+    while (!next.done) next = await walk.next();
+    const result = next.value;
+    // Without the caller's signal the walk cannot be abandoned; the type still says it could.
+    if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
+    const outcome = this.settleWalk(call, plan.prompt, result);
+    if (result.kind === 'answered' && outcome.kind === 'answered') {
+      const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
+      if (key) await this.store(call.task, key, outcome);
+    }
+    return this.orStale(call, entries, outcome);
+  }
+
+  /** The walk's answer priced, counted and logged; or its failure. */
   private settleWalk(
     call: GatewayCall,
     prompt: RenderedPrompt,
     result: Exclude<WalkResult, { kind: 'abandoned' }>,
-    cacheKeyOf: (target: Target) => string | undefined,
   ): CompletionOutcome {
     if (result.kind === 'failed') return failed(result.last);
     const { target, completion } = result;
@@ -182,7 +193,7 @@ export class ModelGateway {
       },
       'model answered',
     );
-    const answer: ModelAnswer = {
+    return {
       kind: 'answered',
       text: completion.text,
       provider: target.provider,
@@ -191,9 +202,6 @@ export class ModelGateway {
       cached: false,
       costUsd,
     };
-    const key = cacheKeyOf(target);
-    if (key) this.store(call.task, key, answer);
-    return answer;
   }
 
   /** The one stale-serving step: when every target failed, a stale entry within the grace beats the floor. */
@@ -201,44 +209,14 @@ export class ModelGateway {
     call: GatewayCall,
     entries: readonly (CachedCompletion | null)[],
     outcome: CompletionOutcome,
-  ): CompletionOutcome {
+  ): Looked {
     const stale = outcome.kind === 'failed' ? entries.find((entry) => entry !== null) : undefined;
-    this.deps.metrics.cacheLookups.inc({ task: call.task, result: stale ? 'stale' : 'miss' });
-    if (outcome.kind === 'answered' || !stale) return outcome;
+    if (outcome.kind === 'answered' || !stale) return { outcome, lookup: 'miss' };
     this.deps.logger.warn(
       { requestId: call.requestId, reason: outcome.reason },
       'every target failed; serving stale cache entry',
     );
-    return fromCache(stale);
-  }
-
-  private observer(call: GatewayCall): ChainObserver {
-    const { metrics, logger } = this.deps;
-    return {
-      failed(target: Target, error: ProviderError) {
-        const reason = reasonFor(error.kind);
-        metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: error.kind });
-        metrics.fallbacks.inc({ task: call.task, reason });
-        logger.warn(
-          {
-            requestId: call.requestId,
-            task: call.task,
-            target: targetId(target),
-            failure: error.kind,
-            status: error.status,
-            reason,
-          },
-          'model target failed; moving down the chain',
-        );
-      },
-      abandoned(target: Target) {
-        metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'abandoned' });
-        logger.info(
-          { requestId: call.requestId, task: call.task, target: targetId(target) },
-          'caller left; model call abandoned',
-        );
-      },
-    };
+    return { outcome: fromCache(stale), lookup: 'stale' };
   }
 
   private guardFor(target: Target): TargetGuard {
@@ -273,11 +251,12 @@ export class ModelGateway {
     }
   }
 
-  private store(task: CompletionTask, key: string, answer: ModelAnswer): void {
+  /** Never rejects: a cache outage costs a later model call, never this answer. */
+  private async store(task: CompletionTask, key: string, answer: ModelAnswer): Promise<void> {
     const ttlMs = this.deps.settings.cacheTtlMs[task];
     if (ttlMs <= 0) return;
     const { text, provider, model, promptVersion } = answer;
-    this.deps.cache
+    await this.deps.cache
       .set(
         key,
         { text, provider, model, promptVersion, freshUntil: Date.now() + ttlMs },
@@ -294,25 +273,4 @@ export class ModelGateway {
     if (!provider) throw new Error(`route names ${target.provider}, which is not configured`);
     return provider;
   }
-}
-
-function fromCache(entry: CachedCompletion): ModelAnswer {
-  return {
-    kind: 'answered',
-    text: entry.text,
-    provider: entry.provider,
-    model: entry.model,
-    promptVersion: entry.promptVersion,
-    cached: true,
-    costUsd: 0,
-  };
-}
-
-function failed(last: ProviderError | null): ModelFailure {
-  if (!last) return { kind: 'failed', reason: 'PROVIDER_TIMEOUT', retryAfterSeconds: null };
-  return {
-    kind: 'failed',
-    reason: reasonFor(last.kind),
-    retryAfterSeconds: last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null,
-  };
 }

@@ -1,0 +1,32 @@
+// The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed), or
+// the last failure of the walk, with the provider's retry-after when it gave one.
+import type { ProviderError } from '../errors/provider-error';
+import type { CachedCompletion } from './cache/completion-cache';
+import { reasonFor } from './failure-reason';
+import type { ModelAnswer, ModelFailure } from './gateway-call';
+
+export function freshOf(entries: readonly (CachedCompletion | null)[]): ModelAnswer | null {
+  const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
+  return fresh ? fromCache(fresh) : null;
+}
+
+export function fromCache(entry: CachedCompletion): ModelAnswer {
+  return {
+    kind: 'answered',
+    text: entry.text,
+    provider: entry.provider,
+    model: entry.model,
+    promptVersion: entry.promptVersion,
+    cached: true,
+    costUsd: 0,
+  };
+}
+
+export function failed(last: ProviderError | null): ModelFailure {
+  if (!last) return { kind: 'failed', reason: 'PROVIDER_TIMEOUT', retryAfterSeconds: null };
+  return {
+    kind: 'failed',
+    reason: reasonFor(last.kind),
+    retryAfterSeconds: last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null,
+  };
+}
