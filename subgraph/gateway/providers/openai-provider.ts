@@ -11,6 +11,16 @@ export interface OpenAIProviderOptions {
   baseURL?: string;
 }
 
+const chatMessages = (system: string, user: string): OpenAI.ChatCompletionMessageParam[] => [
+  { role: 'system', content: system },
+  { role: 'user', content: user },
+];
+
+const usageOf = (usage: { prompt_tokens: number; completion_tokens: number } | null | undefined) => ({
+  inputTokens: usage?.prompt_tokens ?? 0,
+  outputTokens: usage?.completion_tokens ?? 0,
+});
+
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, ...SDK_CLIENT_OPTIONS });
 
@@ -27,10 +37,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           {
             model,
             max_tokens: maxTokens,
-            messages: [
-              { role: 'system', content: system },
-              { role: 'user', content: user },
-            ],
+            messages: chatMessages(system, user),
           },
           { signal },
         );
@@ -39,10 +46,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           throw fromTransportError(new SyntaxError('no content'), signal);
         return {
           text,
-          usage: {
-            inputTokens: response.usage?.prompt_tokens ?? 0,
-            outputTokens: response.usage?.completion_tokens ?? 0,
-          },
+          usage: usageOf(response.usage),
         };
       } catch (error) {
         throw translate(error, signal);
@@ -57,22 +61,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
             max_tokens: maxTokens,
             stream: true,
             stream_options: { include_usage: true },
-            messages: [
-              { role: 'system', content: system },
-              { role: 'user', content: user },
-            ],
+            messages: chatMessages(system, user),
           },
           { signal },
         );
         for await (const chunk of stream) {
           const text = chunk.choices[0]?.delta?.content;
           if (text) yield { type: 'delta', text };
-          if (chunk.usage) {
-            yield {
-              type: 'usage',
-              usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens },
-            };
-          }
+          if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
         }
       } catch (error) {
         throw translate(error, signal);

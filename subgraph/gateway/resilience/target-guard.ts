@@ -43,6 +43,42 @@ export interface TargetGuard {
   record(outcome: 'success' | ProviderError): Promise<void>;
 }
 
+/** A failure of any shape as the ProviderError the gateway reasons about. */
+function normalize(error: unknown, deadline: Deadline): ProviderError {
+  if (ProviderError.isInstance(error)) return error;
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new ProviderError('circuit-open', 'circuit open: target skipped');
+  }
+  if (error instanceof TaskCancelledError || deadline.expired()) {
+    return new ProviderError('timeout', 'provider did not answer in time');
+  }
+  return new ProviderError('network', error instanceof Error ? error.message : 'provider call failed');
+}
+
+/** Retries of retryable failures with full-jitter backoff, or the provider's retry-after, inside the deadline. */
+function retryPolicy(settings: ResilienceSettings, deadline: Deadline) {
+  const delayFor = (error: unknown, attempt: number): number => {
+    const hinted = ProviderError.isInstance(error) ? error.retryAfterMs : null;
+    if (hinted !== null) return hinted;
+    // Full jitter: spreads the retries of many clients hitting the same failing provider.
+    return Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+  };
+  return retry(
+    handleWhen((error) => {
+      if (!ProviderError.isInstance(error) || !error.retryable) return false;
+      // Never retry past the deadline: the provider's retry-after must fit in what is left.
+      const wait = error.retryAfterMs ?? 0;
+      return wait + MIN_USEFUL_ATTEMPT_MS < deadline.remainingMs();
+    }),
+    {
+      maxAttempts: settings.maxAttempts - 1,
+      backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
+        'error' in context.result ? delayFor(context.result.error, context.attempt) : 0,
+      ),
+    },
+  );
+}
+
 export function createTargetGuard(
   settings: ResilienceSettings,
   onCircuitChange: (open: boolean) => void = () => undefined,
@@ -59,17 +95,6 @@ export function createTargetGuard(
     },
   );
 
-  const normalize = (error: unknown, deadline: Deadline): ProviderError => {
-    if (ProviderError.isInstance(error)) return error;
-    if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-      return new ProviderError('circuit-open', 'circuit open: target skipped');
-    }
-    if (error instanceof TaskCancelledError || deadline.expired()) {
-      return new ProviderError('timeout', 'provider did not answer in time');
-    }
-    return new ProviderError('network', error instanceof Error ? error.message : 'provider call failed');
-  };
-
   // cockatiel leaves the state Open after the cool-down until the next execute() half-opens it, so isOpen()
   // must check the cool-down itself, or a target used only through record() (streams) would never half-open.
   let openedAt = 0;
@@ -85,26 +110,7 @@ export function createTargetGuard(
 
     async run(deadline, attemptTimeoutMs, call) {
       const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;
-      const delayFor = (error: unknown, attempt: number): number => {
-        const hinted = ProviderError.isInstance(error) ? error.retryAfterMs : null;
-        if (hinted !== null) return hinted;
-        // Full jitter: spreads the retries of many clients hitting the same failing provider.
-        return Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-      };
-      const retries = retry(
-        handleWhen((error) => {
-          if (!ProviderError.isInstance(error) || !error.retryable) return false;
-          // Never retry past the deadline: the provider's retry-after must fit in what is left.
-          const wait = error.retryAfterMs ?? 0;
-          return wait + MIN_USEFUL_ATTEMPT_MS < deadline.remainingMs();
-        }),
-        {
-          maxAttempts: settings.maxAttempts - 1,
-          backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
-            'error' in context.result ? delayFor(context.result.error, context.attempt) : 0,
-          ),
-        },
-      );
+      const retries = retryPolicy(settings, deadline);
       try {
         return await retries.execute(async () => {
           const budget = Math.min(perAttempt, deadline.remainingMs());

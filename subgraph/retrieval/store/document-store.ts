@@ -1,7 +1,7 @@
 // Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, full-text search.
 import type { TextChunk } from '../chunking';
 import { snippetOf } from '../snippet';
-import type { SqlDatabase } from './sql';
+import type { SqlDatabase, SqlExecutor } from './sql';
 import { inTenantScope } from './tenant-scope';
 
 export interface StoredDocument {
@@ -37,6 +37,37 @@ export interface DocumentStore {
 
 export const chunkIdOf = (documentId: string, ordinal: number): string => `${documentId}#${ordinal}`;
 
+/** A document upserted (its version bumped) and its chunks replaced, in the caller's tenant transaction. */
+async function replaceDocument(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  doc: { id: string; title: string; body: string },
+  chunks: readonly TextChunk[],
+): Promise<{ version: number; chunks: number }> {
+  const upserted = await tx.query<{ version: number }>(
+    `INSERT INTO ${schema}.documents (tenant_id, id, title, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, id) DO UPDATE
+         SET title = EXCLUDED.title, body = EXCLUDED.body,
+             version = ${schema}.documents.version + 1, updated_at = now()
+       RETURNING version`,
+    [tenantId, doc.id, doc.title, doc.body],
+  );
+  const version = upserted.rows[0]?.version ?? 1;
+  await tx.query(`DELETE FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2`, [
+    tenantId,
+    doc.id,
+  ]);
+  if (chunks.length > 0) {
+    await tx.query(
+      `INSERT INTO ${schema}.chunks (tenant_id, document_id, ordinal, document_version, content)
+         SELECT $1, $2, t.ordinal, $3, t.content FROM unnest($4::int[], $5::text[]) AS t(ordinal, content)`,
+      [tenantId, doc.id, version, chunks.map((c) => c.index), chunks.map((c) => c.text)],
+    );
+  }
+  return { version, chunks: chunks.length };
+}
+
 export function createDocumentStore(
   db: SqlDatabase,
   options: { schema: string; appRole: string },
@@ -47,29 +78,7 @@ export function createDocumentStore(
 
   return {
     putDocument: (tenantId, doc, chunks) =>
-      scoped(tenantId, async (tx) => {
-        const upserted = await tx.query<{ version: number }>(
-          `INSERT INTO ${schema}.documents (tenant_id, id, title, body) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (tenant_id, id) DO UPDATE
-             SET title = EXCLUDED.title, body = EXCLUDED.body,
-                 version = ${schema}.documents.version + 1, updated_at = now()
-           RETURNING version`,
-          [tenantId, doc.id, doc.title, doc.body],
-        );
-        const version = upserted.rows[0]?.version ?? 1;
-        await tx.query(`DELETE FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2`, [
-          tenantId,
-          doc.id,
-        ]);
-        if (chunks.length > 0) {
-          await tx.query(
-            `INSERT INTO ${schema}.chunks (tenant_id, document_id, ordinal, document_version, content)
-             SELECT $1, $2, t.ordinal, $3, t.content FROM unnest($4::int[], $5::text[]) AS t(ordinal, content)`,
-            [tenantId, doc.id, version, chunks.map((c) => c.index), chunks.map((c) => c.text)],
-          );
-        }
-        return { version, chunks: chunks.length };
-      }),
+      scoped(tenantId, (tx) => replaceDocument(tx, schema, tenantId, doc, chunks)),
 
     deleteDocument: (tenantId, id) =>
       scoped(tenantId, async (tx) => {
