@@ -3,22 +3,19 @@
 // limit and every ingest or delete are part of what a cached result depends on; without a corpus version the
 // cache is bypassed.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../subgraph/observability/logger';
-import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import { withSearchCache } from '../../subgraph/retrieval/search-cache';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
 import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
 import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';
-import { openTestStore } from '../support/stores';
+import { capturingLogger } from '../support/logs';
+import { chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const silent = createLogger('silent');
-
-const chunksOf = (text: string): TextChunk[] => [{ index: 0, text, start: 0, end: text.length }];
 
 /** The real store, with every searchLexical that reaches it counted (and passed through unchanged). */
 function counted(store: DocumentStore): { store: DocumentStore; searches: () => number } {
@@ -192,16 +189,7 @@ describe('search cache edge cases', () => {
   });
 
   it('asks the database, and warns, whenever the corpus version cannot be read (Redis unreachable)', async () => {
-    const lines: string[] = [];
-    const logger = createLogger(
-      'warn',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { logger, lines } = capturingLogger('warn');
     // The real Redis adapter over a client that is not connected and queues nothing: every read fails.
     const offline = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
     const unavailable = createRedisCorpusVersions(offline, 'test:corpus:offline');

@@ -1,6 +1,9 @@
 // Test tokens: valid ones for the test secret, and each kind of bad token the subgraph must refuse.
 import { SignJWT } from 'jose';
 import { mintToken } from '../../subgraph/auth/mint-token';
+import { createTokenVerifier } from '../../subgraph/auth/token-verifier';
+import type { TokenVerifier } from '../../subgraph/auth/token-verifier';
+import { loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from './subgraph';
 
 export const ALL_SCOPES = ['ai:ingest', 'ai:admin'];
@@ -42,4 +45,18 @@ export function validClaims(tenantId = 'acme'): Record<string, unknown> {
 export function unsignedToken(claims: Record<string, unknown>): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
+}
+
+/** A verifier for the tokens above, configured as the test subgraph's is (no tenant policies). */
+export function testTokenVerifier(): Promise<TokenVerifier> {
+  return createTokenVerifier(
+    {
+      key: { kind: 'secret', secret: TEST_JWT_SECRET, development: false },
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      tenantClaim: 'tenant_id',
+      clockToleranceSeconds: 5,
+    },
+    loadTenantPolicies(undefined),
+  );
 }
