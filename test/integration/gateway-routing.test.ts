@@ -4,8 +4,8 @@
 // means NO_PROVIDER_CONFIGURED, and a policy that allows no configured provider PROVIDER_NOT_ALLOWED; a bad GATEWAY_ROUTES_JSON stops the start with a ConfigError naming it.
 import { ConfigError } from '../../subgraph/errors/config-error';
 import type { FakeProviderServer, RecordedRequest } from '../support/providers';
-import { startFakeProviders, startHarness } from '../support/harness';
-import type { FakeProviders, Harness } from '../support/harness';
+import { startHarness, useFakeProviders } from '../support/harness';
+import type { Harness } from '../support/harness';
 import { echoResponder } from '../support/prompt-echo';
 import { member } from '../support/results';
 
@@ -27,7 +27,11 @@ const DOCUMENT = {
     'The orchard is irrigated twice a week during dry summers.',
 };
 
-let providers: FakeProviders;
+const providers = useFakeProviders(['openai', 'anthropic', 'selfhosted'], {
+  openai: () => 'OpenAI: pruned in late winter [1].',
+  anthropic: () => 'Anthropic: pruned in late winter [1].',
+  selfhosted: () => 'Self-hosted: pruned in late winter [1].',
+});
 let labelNumber = 0;
 const openai = () => providers.openai;
 const anthropic = () => providers.anthropic;
@@ -70,18 +74,6 @@ const modelsRequested = (server: FakeProviderServer): unknown[] =>
 async function ingest(harness: Harness, tenant: string): Promise<void> {
   expect(await harness.as(tenant).ingest(DOCUMENT)).toMatchObject({ documentId: DOCUMENT.id });
 }
-
-beforeAll(async () => {
-  providers = await startFakeProviders(['openai', 'anthropic', 'selfhosted'], {
-    openai: () => 'OpenAI: pruned in late winter [1].',
-    anthropic: () => 'Anthropic: pruned in late winter [1].',
-    selfhosted: () => 'Self-hosted: pruned in late winter [1].',
-  });
-});
-
-afterAll(() => providers?.close());
-
-beforeEach(() => providers.reset());
 
 describe('with openai, anthropic and self-hosted configured', () => {
   let harness: Harness;
