@@ -9,6 +9,7 @@ import { envSchema } from '../../subgraph/config';
 import type { StoreConfig } from '../../subgraph/config';
 import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import { openStore } from '../../subgraph/retrieval/store/open-store';
+import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import type { OpenedStore } from '../../subgraph/retrieval/store/open-store';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
 
@@ -46,6 +47,16 @@ export function chunksOf(...texts: string[]): TextChunk[] {
     offset += text.length + 2;
     return chunk;
   });
+}
+
+/** Stores a document for the tenant with the chunks cut from `texts` (see chunksOf). */
+export function putChunks(
+  store: Pick<DocumentStore, 'putDocument'>,
+  tenantId: string,
+  document: { id: string; title: string; body: string },
+  ...texts: string[]
+): ReturnType<DocumentStore['putDocument']> {
+  return store.putDocument(tenantId, document, chunksOf(...texts));
 }
 
 export interface TestStore {
