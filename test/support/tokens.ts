@@ -60,3 +60,24 @@ export function testTokenVerifier(): Promise<TokenVerifier> {
     loadTenantPolicies(undefined),
   );
 }
+
+/** The claims without the named ones. */
+export function without(claims: Record<string, unknown>, ...names: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !names.includes(name)));
+}
+
+/** A named set of claims, made when the test runs (validClaims reads the clock). */
+export type ClaimsCase = readonly [name: string, claims: () => Record<string, unknown>];
+
+/**
+ * Claims that a correctly signed token must still be refused for, each one thing away from validClaims(); HTTP
+ * and graphql-ws both refuse every one.
+ */
+export const REFUSED_CLAIMS: readonly ClaimsCase[] = [
+  ['a token from another issuer', () => ({ ...validClaims('acme'), iss: 'https://evil.example' })],
+  ['a token for another audience', () => ({ ...validClaims('acme'), aud: 'billing-subgraph' })],
+  ['a token without a tenant claim', () => without(validClaims('acme'), 'tenant_id')],
+  ['a tenant id with a space in it', () => ({ ...validClaims(), tenant_id: 'acme corp' })],
+  ['a tenant id of 65 characters', () => ({ ...validClaims(), tenant_id: 'a'.repeat(65) })],
+  ['a tenant id that is a number, not a string', () => ({ ...validClaims(), tenant_id: 42 })],
+];
