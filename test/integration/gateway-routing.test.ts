@@ -47,6 +47,23 @@ const ask = (harness: Harness, tenant: string, label: string) =>
   harness.as(tenant).ask(`When are apple trees pruned? (${unique(label)})`);
 const summarize = (harness: Harness, tenant: string, text: string) => harness.as(tenant).summarize({ text });
 
+/** Ask and summarize (a text of `chars`) both answered by the extractive floor with `reason`; the summary. */
+async function expectFloor(harness: Harness, tenant: string, label: string, reason: string, chars: number) {
+  expect(await ask(harness, tenant, label)).toMatchObject({
+    __typename: 'DegradedAnswer',
+    reason,
+    passages: [{ documentId: DOCUMENT.id }],
+    meta: { provider: null, model: null },
+  });
+  const summary = await summarize(harness, tenant, textOf(chars, label));
+  expect(summary).toMatchObject({
+    __typename: 'DegradedSummary',
+    reason,
+    meta: { provider: null, model: null },
+  });
+  return summary;
+}
+
 /** A text of exactly `chars` characters, distinct per call. */
 function textOf(chars: number, label: string): string {
   const base = `Orchard report ${unique(label)}: yields rose and the pears ripened early this season. `;
@@ -123,19 +140,7 @@ describe('with openai, anthropic and self-hosted configured', () => {
 
     it('gets the extractive floor when self-hosted fails, still without reaching openai or anthropic', async () => {
       selfhosted().faults.always({ kind: 'status', status: 503 });
-      expect(await ask(harness, RESTRICTED_TENANT, 'restricted, self-hosted down')).toMatchObject({
-        __typename: 'DegradedAnswer',
-        reason: 'PROVIDER_ERROR',
-        passages: [{ documentId: DOCUMENT.id }],
-        meta: { provider: null, model: null },
-      });
-      expect(
-        await summarize(harness, RESTRICTED_TENANT, textOf(120, 'restricted, self-hosted down')),
-      ).toMatchObject({
-        __typename: 'DegradedSummary',
-        reason: 'PROVIDER_ERROR',
-        meta: { provider: null, model: null },
-      });
+      await expectFloor(harness, RESTRICTED_TENANT, 'restricted, self-hosted down', 'PROVIDER_ERROR', 120);
       expect(selfhosted().requestCount()).toBe(2);
       expect(openai().requestCount()).toBe(0);
       expect(anthropic().requestCount()).toBe(0);
@@ -184,26 +189,25 @@ describe('with openai, anthropic and self-hosted configured', () => {
   });
 
   describe('simple work goes to the small model', () => {
-    it(`summarize of at most SMALL_MODEL_MAX_INPUT_CHARS (${SMALL_MODEL_MAX_INPUT_CHARS}) characters uses OPENAI_SMALL_MODEL`, async () => {
-      for (const chars of [40, SMALL_MODEL_MAX_INPUT_CHARS]) {
-        const result = await summarize(harness, CLOUD_TENANT, textOf(chars, 'short'));
-        expect(result).toMatchObject({
-          __typename: 'Summary',
-          meta: { provider: 'openai', model: OPENAI_SMALL_MODEL },
-        });
+    it.each<[string, string, number[], string]>([
+      [
+        `at most SMALL_MODEL_MAX_INPUT_CHARS (${SMALL_MODEL_MAX_INPUT_CHARS}) characters uses OPENAI_SMALL_MODEL`,
+        'short',
+        [40, SMALL_MODEL_MAX_INPUT_CHARS],
+        OPENAI_SMALL_MODEL,
+      ],
+      [
+        'more than SMALL_MODEL_MAX_INPUT_CHARS characters uses OPENAI_MODEL',
+        'long',
+        [SMALL_MODEL_MAX_INPUT_CHARS + 1, 5_000],
+        OPENAI_MODEL,
+      ],
+    ])('summarize of %s', async (_name, label, lengths, model) => {
+      for (const chars of lengths) {
+        const result = await summarize(harness, CLOUD_TENANT, textOf(chars, label));
+        expect(result).toMatchObject({ __typename: 'Summary', meta: { provider: 'openai', model } });
       }
-      expect(modelsRequested(openai())).toEqual([OPENAI_SMALL_MODEL, OPENAI_SMALL_MODEL]);
-    });
-
-    it('summarize of more than SMALL_MODEL_MAX_INPUT_CHARS characters uses OPENAI_MODEL', async () => {
-      for (const chars of [SMALL_MODEL_MAX_INPUT_CHARS + 1, 5_000]) {
-        const result = await summarize(harness, CLOUD_TENANT, textOf(chars, 'long'));
-        expect(result).toMatchObject({
-          __typename: 'Summary',
-          meta: { provider: 'openai', model: OPENAI_MODEL },
-        });
-      }
-      expect(modelsRequested(openai())).toEqual([OPENAI_MODEL, OPENAI_MODEL]);
+      expect(modelsRequested(openai())).toEqual(lengths.map(() => model));
     });
 
     it('ask, which has no small route, uses OPENAI_MODEL', async () => {
@@ -259,19 +263,13 @@ describe('with only openai configured, a tenant whose policy allows only anthrop
   afterAll(() => harness?.stop());
 
   it('is never routed to openai: ask and summarize degrade to the extractive floor with PROVIDER_NOT_ALLOWED', async () => {
-    expect(await ask(harness, RESTRICTED_TENANT, 'allowed provider not configured')).toMatchObject({
-      __typename: 'DegradedAnswer',
-      reason: 'PROVIDER_NOT_ALLOWED',
-      passages: [{ documentId: DOCUMENT.id }],
-      meta: { provider: null, model: null },
-    });
-    expect(
-      await summarize(harness, RESTRICTED_TENANT, textOf(200, 'allowed provider not configured')),
-    ).toMatchObject({
-      __typename: 'DegradedSummary',
-      reason: 'PROVIDER_NOT_ALLOWED',
-      meta: { provider: null, model: null },
-    });
+    await expectFloor(
+      harness,
+      RESTRICTED_TENANT,
+      'allowed provider not configured',
+      'PROVIDER_NOT_ALLOWED',
+      200,
+    );
     expect(providers.requestCount()).toBe(0);
   });
 
@@ -294,18 +292,7 @@ describe('with no provider configured', () => {
   afterAll(() => harness?.stop());
 
   it('ask and summarize degrade to the extractive floor with NO_PROVIDER_CONFIGURED', async () => {
-    expect(await ask(harness, CLOUD_TENANT, 'no provider')).toMatchObject({
-      __typename: 'DegradedAnswer',
-      reason: 'NO_PROVIDER_CONFIGURED',
-      passages: [{ documentId: DOCUMENT.id }],
-      meta: { provider: null, model: null },
-    });
-    const summary = await summarize(harness, CLOUD_TENANT, textOf(200, 'no provider'));
-    expect(summary).toMatchObject({
-      __typename: 'DegradedSummary',
-      reason: 'NO_PROVIDER_CONFIGURED',
-      meta: { provider: null, model: null },
-    });
+    const summary = await expectFloor(harness, CLOUD_TENANT, 'no provider', 'NO_PROVIDER_CONFIGURED', 200);
     expect(member(summary, 'DegradedSummary').text.length).toBeGreaterThan(0);
     expect(providers.requestCount()).toBe(0);
   });
