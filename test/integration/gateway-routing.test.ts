@@ -309,55 +309,28 @@ describe('a bad GATEWAY_ROUTES_JSON stops the start with a ConfigError naming it
       (error: unknown) => error,
     );
 
-  it('a route to a provider that is not configured', async () => {
-    const error = await startFailure({
-      OPENAI_API_KEY: 'k',
-      GATEWAY_ROUTES_JSON: JSON.stringify({
-        tasks: { answer: { chain: [{ provider: 'selfhosted', model: 'llama-test' }] } },
-      }),
-    });
+  // Each row: the case, GATEWAY_ROUTES_JSON as given, and how the ConfigError's message starts.
+  it.each<[string, string, RegExp]>([
+    [
+      'a route to a provider that is not configured',
+      JSON.stringify({ tasks: { answer: { chain: [{ provider: 'selfhosted', model: 'llama-test' }] } } }),
+      /^GATEWAY_ROUTES_JSON routes answer to selfhosted, which has no credentials/,
+    ],
+    ['invalid JSON', '{"tasks": {', /^GATEWAY_ROUTES_JSON expects readable JSON/],
+    [
+      'JSON that breaks the schema names the offending path',
+      JSON.stringify({ tasks: { answer: { chain: [{ provider: 'openai', model: '' }] } } }),
+      /^GATEWAY_ROUTES_JSON at tasks\.answer\.chain\.0\.model/,
+    ],
+    [
+      'a `tenants` block, which belongs in the tenant policy document now',
+      JSON.stringify({ tenants: { acme: { allowedProviders: ['openai'] } } }),
+      /^GATEWAY_ROUTES_JSON at tenants: tenant policies moved to TENANT_POLICIES_FILE \/ TENANT_POLICIES_JSON/,
+    ],
+  ])('%s', async (_name, routes, message) => {
+    const error = await startFailure({ OPENAI_API_KEY: 'k', GATEWAY_ROUTES_JSON: routes });
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(/^GATEWAY_ROUTES_JSON routes answer to selfhosted, which has no credentials/),
-    );
-  });
-
-  it('invalid JSON', async () => {
-    const error = await startFailure({ OPENAI_API_KEY: 'k', GATEWAY_ROUTES_JSON: '{"tasks": {' });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(/^GATEWAY_ROUTES_JSON expects readable JSON/),
-    );
-  });
-
-  it('JSON that breaks the schema names the offending path', async () => {
-    const error = await startFailure({
-      OPENAI_API_KEY: 'k',
-      GATEWAY_ROUTES_JSON: JSON.stringify({
-        tasks: { answer: { chain: [{ provider: 'openai', model: '' }] } },
-      }),
-    });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(/^GATEWAY_ROUTES_JSON at tasks\.answer\.chain\.0\.model/),
-    );
-  });
-
-  it('a `tenants` block, which belongs in the tenant policy document now', async () => {
-    const error = await startFailure({
-      OPENAI_API_KEY: 'k',
-      GATEWAY_ROUTES_JSON: JSON.stringify({ tenants: { acme: { allowedProviders: ['openai'] } } }),
-    });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(
-        /^GATEWAY_ROUTES_JSON at tenants: tenant policies moved to TENANT_POLICIES_FILE \/ TENANT_POLICIES_JSON/,
-      ),
-    );
+    expect(error).toHaveProperty('message', expect.stringMatching(message));
   });
 
   it('the same routes with the provider configured start a subgraph that answers on that route', async () => {
