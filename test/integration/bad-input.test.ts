@@ -20,85 +20,45 @@ interface BadInputCase {
 
 const VALID_DOC = { id: 'doc-bad', title: 'Albatross manual', body: 'The albatross glides over the ocean.' };
 
+/** One operation's bad inputs, each row [case name, input, the field the error names]. */
+const refusals = (query: string, rows: [string, Record<string, unknown>, string][]): BadInputCase[] =>
+  rows.map(([name, input, field]) => ({ name, query, input, field }));
+
 const cases: BadInputCase[] = [
-  { name: 'an empty search query', query: SEARCH, input: { query: '' }, field: 'input.query' },
-  { name: 'a whitespace-only search query', query: SEARCH, input: { query: ' \n\t ' }, field: 'input.query' },
-  {
-    name: 'a search query of 1001 characters',
-    query: SEARCH,
-    input: { query: 'a'.repeat(1001) },
-    field: 'input.query',
-  },
-  {
-    name: 'a search limit of 0',
-    query: SEARCH,
-    input: { query: 'albatross', limit: 0 },
-    field: 'input.limit',
-  },
-  {
-    name: 'a search limit of 51',
-    query: SEARCH,
-    input: { query: 'albatross', limit: 51 },
-    field: 'input.limit',
-  },
-  { name: 'an empty question', query: ASK, input: { question: '   ' }, field: 'input.question' },
-  {
-    name: 'a question of 2001 characters',
-    query: ASK,
-    input: { question: 'q'.repeat(2001) },
-    field: 'input.question',
-  },
-  {
-    name: 'an ask limit of 0',
-    query: ASK,
-    input: { question: 'albatross?', limit: 0 },
-    field: 'input.limit',
-  },
-  {
-    name: 'an ask limit of 51',
-    query: ASK,
-    input: { question: 'albatross?', limit: 51 },
-    field: 'input.limit',
-  },
-  { name: 'an empty text to summarize', query: SUMMARIZE, input: { text: '' }, field: 'input.text' },
-  {
-    name: 'a text to summarize of 100001 characters',
-    query: SUMMARIZE,
-    input: { text: 'word '.repeat(20_000) + 'x' },
-    field: 'input.text',
-  },
-  {
-    name: 'both documentId and text',
-    query: SUMMARIZE,
-    input: { documentId: 'doc-bad', text: 'Some text to summarize.' },
-    field: 'input.documentId',
-  },
-  { name: 'neither documentId nor text', query: SUMMARIZE, input: {}, field: 'input.documentId' },
-  {
-    name: 'maxWords of 9',
-    query: SUMMARIZE,
-    input: { text: 'A sentence to summarize.', maxWords: 9 },
-    field: 'input.maxWords',
-  },
-  {
-    name: 'maxWords of 1001',
-    query: SUMMARIZE,
-    input: { text: 'A sentence to summarize.', maxWords: 1001 },
-    field: 'input.maxWords',
-  },
-  { name: 'an empty body to ingest', query: INGEST, input: { ...VALID_DOC, body: '' }, field: 'input.body' },
-  {
-    name: 'a body to ingest of 1000001 characters',
-    query: INGEST,
-    input: { ...VALID_DOC, body: 'albatross '.repeat(100_000) + 'x' },
-    field: 'input.body',
-  },
-  {
-    name: 'an empty title to ingest',
-    query: INGEST,
-    input: { ...VALID_DOC, title: ' ' },
-    field: 'input.title',
-  },
+  ...refusals(SEARCH, [
+    ['an empty search query', { query: '' }, 'input.query'],
+    ['a whitespace-only search query', { query: ' \n\t ' }, 'input.query'],
+    ['a search query of 1001 characters', { query: 'a'.repeat(1001) }, 'input.query'],
+    ['a search limit of 0', { query: 'albatross', limit: 0 }, 'input.limit'],
+    ['a search limit of 51', { query: 'albatross', limit: 51 }, 'input.limit'],
+  ]),
+  ...refusals(ASK, [
+    ['an empty question', { question: '   ' }, 'input.question'],
+    ['a question of 2001 characters', { question: 'q'.repeat(2001) }, 'input.question'],
+    ['an ask limit of 0', { question: 'albatross?', limit: 0 }, 'input.limit'],
+    ['an ask limit of 51', { question: 'albatross?', limit: 51 }, 'input.limit'],
+  ]),
+  ...refusals(SUMMARIZE, [
+    ['an empty text to summarize', { text: '' }, 'input.text'],
+    ['a text to summarize of 100001 characters', { text: 'word '.repeat(20_000) + 'x' }, 'input.text'],
+    [
+      'both documentId and text',
+      { documentId: 'doc-bad', text: 'Some text to summarize.' },
+      'input.documentId',
+    ],
+    ['neither documentId nor text', {}, 'input.documentId'],
+    ['maxWords of 9', { text: 'A sentence to summarize.', maxWords: 9 }, 'input.maxWords'],
+    ['maxWords of 1001', { text: 'A sentence to summarize.', maxWords: 1001 }, 'input.maxWords'],
+  ]),
+  ...refusals(INGEST, [
+    ['an empty body to ingest', { ...VALID_DOC, body: '' }, 'input.body'],
+    [
+      'a body to ingest of 1000001 characters',
+      { ...VALID_DOC, body: 'albatross '.repeat(100_000) + 'x' },
+      'input.body',
+    ],
+    ['an empty title to ingest', { ...VALID_DOC, title: ' ' }, 'input.title'],
+  ]),
 ];
 
 describe('bad input through GraphQL', () => {

@@ -1,20 +1,10 @@
 // The document store on both backends with the same SQL: migrations, replace and delete, lexical search, and
 // row level security that keeps tenants apart even for a query that forgets its tenant filter.
-import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { loadMigrations } from '../../subgraph/retrieval/store/migrate';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
-import { asRole, openTestStore } from '../support/stores';
+import { asRole, chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';
-
-function chunksOf(...texts: string[]): TextChunk[] {
-  let offset = 0;
-  return texts.map((text, index) => {
-    const chunk = { index, text, start: offset, end: offset + text.length };
-    offset += text.length + 2;
-    return chunk;
-  });
-}
 
 /** The error a promise rejects with, failing the test if it resolves. */
 async function rejectionOf(work: Promise<unknown>): Promise<Error> {
@@ -37,6 +27,14 @@ describe.each([
 ] as const)('document store on %s', (_backend, open) => {
   let handle: TestStore;
   const documents = (): DocumentStore => handle.current.documents;
+  /** Stores each document for the tenant, chunked from its texts. */
+  const putAll = async (
+    tenantId: string,
+    docs: { id: string; title: string; body: string; texts: string[] }[],
+  ) => {
+    for (const { texts, ...document } of docs)
+      await documents().putDocument(tenantId, document, chunksOf(...texts));
+  };
 
   beforeAll(async () => {
     handle = await open();
@@ -149,24 +147,15 @@ describe.each([
   });
 
   describe('searchLexical', () => {
+    const SOLAR_TILES = 'Solar tiles need cleaning twice a year, according to the roofing crew.';
     const longPassage = `${FILLER.repeat(4)}The solar inverter warranty lasts twelve years. ${FILLER.repeat(4)}`;
 
     beforeAll(async () => {
-      await documents().putDocument(
-        'search',
-        { id: 'many', title: 'Inverter guide', body: longPassage },
-        chunksOf(longPassage),
-      );
-      await documents().putDocument(
-        'search',
-        { id: 'few', title: 'Roof notes', body: 'x' },
-        chunksOf('Solar tiles need cleaning twice a year, according to the roofing crew.'),
-      );
-      await documents().putDocument(
-        'search',
-        { id: 'none', title: 'Unrelated', body: 'x' },
-        chunksOf('Gardening tips for tomatoes and basil.'),
-      );
+      await putAll('search', [
+        { id: 'many', title: 'Inverter guide', body: longPassage, texts: [longPassage] },
+        { id: 'few', title: 'Roof notes', body: 'x', texts: [SOLAR_TILES] },
+        { id: 'none', title: 'Unrelated', body: 'x', texts: ['Gardening tips for tomatoes and basil.'] },
+      ]);
       for (let i = 0; i < 5; i++) {
         await documents().putDocument(
           'search-limit',
@@ -274,21 +263,23 @@ describe.each([
       };
 
       beforeAll(async () => {
-        await documents().putDocument(
-          'tenant-a',
-          { id: 'a-1', title: 'A one', body: 'a' },
-          chunksOf('secret of tenant a, part one', 'secret of tenant a, part two'),
-        );
-        await documents().putDocument(
-          'tenant-a',
-          { id: 'a-2', title: 'A two', body: 'a' },
-          chunksOf('another secret of tenant a'),
-        );
-        await documents().putDocument(
-          'tenant-b',
-          { id: 'b-1', title: 'B one', body: 'b' },
-          chunksOf('note of tenant b, part one', 'note of tenant b, part two'),
-        );
+        await putAll('tenant-a', [
+          {
+            id: 'a-1',
+            title: 'A one',
+            body: 'a',
+            texts: ['secret of tenant a, part one', 'secret of tenant a, part two'],
+          },
+          { id: 'a-2', title: 'A two', body: 'a', texts: ['another secret of tenant a'] },
+        ]);
+        await putAll('tenant-b', [
+          {
+            id: 'b-1',
+            title: 'B one',
+            body: 'b',
+            texts: ['note of tenant b, part one', 'note of tenant b, part two'],
+          },
+        ]);
       });
 
       it('a SELECT with no WHERE sees only the rows of the tenant set in the transaction', async () => {

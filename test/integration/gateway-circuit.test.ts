@@ -2,8 +2,8 @@
 // called, the floor says CIRCUIT_OPEN when every target is open, and after the cool-down one trial request
 // reaches the target again: success closes the circuit, failure opens it again at once.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFakeProviders, startHarness } from '../support/harness';
-import type { FakeProviders, Harness } from '../support/harness';
+import { startHarness, useFakeProviders } from '../support/harness';
+import type { Harness } from '../support/harness';
 import type { AskResult } from '../support/results';
 
 const TENANT = 'circuit-co';
@@ -20,7 +20,10 @@ const DOCUMENT = {
     'Crevasses open wider in the afternoon heat.',
 };
 
-let providers: FakeProviders;
+const providers = useFakeProviders(['openai', 'anthropic'], {
+  openai: () => 'OpenAI: the glacier retreated forty metres [1].',
+  anthropic: () => 'Anthropic: it retreated forty metres [1].',
+});
 let questionNumber = 0;
 
 /** A distinct question per call, so that no cached answer hides what the providers did. */
@@ -65,17 +68,6 @@ const answeredBy = (provider: string, model: string) => ({
   costUsd: expect.any(Number),
 });
 const NO_MODEL = { provider: null, model: null, promptVersion: null, cached: false, costUsd: 0 };
-
-beforeAll(async () => {
-  providers = await startFakeProviders(['openai', 'anthropic'], {
-    openai: () => 'OpenAI: the glacier retreated forty metres [1].',
-    anthropic: () => 'Anthropic: it retreated forty metres [1].',
-  });
-});
-
-afterAll(() => providers?.close());
-
-beforeEach(() => providers.reset());
 
 // Circuits live as long as the subgraph, so these steps run in order on one subgraph: closed -> open ->
 // half-open -> open again -> half-open -> closed.

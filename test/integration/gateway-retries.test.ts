@@ -2,8 +2,8 @@
 // deadline and skipped at once when it does not, never retried on a client error (400, 401, 403), never retried
 // past the deadline, and a transient 5xx followed by success is answered by the same target.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startFakeProviders, startHarness } from '../support/harness';
-import type { FakeProviders, Harness } from '../support/harness';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness, useFakeProviders } from '../support/harness';
+import type { Harness } from '../support/harness';
 import { timed } from '../support/results';
 
 const OPENAI_MODEL = 'gpt-test-large';
@@ -31,7 +31,10 @@ const OPENAI_ANSWER = {
   },
 };
 
-let providers: FakeProviders;
+const providers = useFakeProviders(['openai', 'anthropic'], {
+  openai: () => 'OpenAI: the lamp is lit at dusk [1].',
+  anthropic: () => 'Anthropic: the lamp is lit at dusk [1].',
+});
 let questionNumber = 0;
 const openai = () => providers.openai;
 const anthropic = () => providers.anthropic;
@@ -59,17 +62,6 @@ async function startWithDocument(env: Record<string, string>): Promise<Harness> 
 }
 
 const ask = (harness: Harness, question: string) => timed(() => harness.as('retries-co').ask(question));
-
-beforeAll(async () => {
-  providers = await startFakeProviders(['openai', 'anthropic'], {
-    openai: () => 'OpenAI: the lamp is lit at dusk [1].',
-    anthropic: () => 'Anthropic: the lamp is lit at dusk [1].',
-  });
-});
-
-afterAll(() => providers?.close());
-
-beforeEach(() => providers.reset());
 
 describe('with two attempts per target', () => {
   const DEADLINE_MS = 1500;

@@ -4,8 +4,8 @@
 // means NO_PROVIDER_CONFIGURED, and a policy that allows no configured provider PROVIDER_NOT_ALLOWED; a bad GATEWAY_ROUTES_JSON stops the start with a ConfigError naming it.
 import { ConfigError } from '../../subgraph/errors/config-error';
 import type { FakeProviderServer, RecordedRequest } from '../support/providers';
-import { startFakeProviders, startHarness } from '../support/harness';
-import type { FakeProviders, Harness } from '../support/harness';
+import { startHarness, useFakeProviders } from '../support/harness';
+import type { Harness } from '../support/harness';
 import { echoResponder } from '../support/prompt-echo';
 import { member } from '../support/results';
 
@@ -27,7 +27,11 @@ const DOCUMENT = {
     'The orchard is irrigated twice a week during dry summers.',
 };
 
-let providers: FakeProviders;
+const providers = useFakeProviders(['openai', 'anthropic', 'selfhosted'], {
+  openai: () => 'OpenAI: pruned in late winter [1].',
+  anthropic: () => 'Anthropic: pruned in late winter [1].',
+  selfhosted: () => 'Self-hosted: pruned in late winter [1].',
+});
 let labelNumber = 0;
 const openai = () => providers.openai;
 const anthropic = () => providers.anthropic;
@@ -42,6 +46,23 @@ function unique(label: string): string {
 const ask = (harness: Harness, tenant: string, label: string) =>
   harness.as(tenant).ask(`When are apple trees pruned? (${unique(label)})`);
 const summarize = (harness: Harness, tenant: string, text: string) => harness.as(tenant).summarize({ text });
+
+/** Ask and summarize (a text of `chars`) both answered by the extractive floor with `reason`; the summary. */
+async function expectFloor(harness: Harness, tenant: string, label: string, reason: string, chars: number) {
+  expect(await ask(harness, tenant, label)).toMatchObject({
+    __typename: 'DegradedAnswer',
+    reason,
+    passages: [{ documentId: DOCUMENT.id }],
+    meta: { provider: null, model: null },
+  });
+  const summary = await summarize(harness, tenant, textOf(chars, label));
+  expect(summary).toMatchObject({
+    __typename: 'DegradedSummary',
+    reason,
+    meta: { provider: null, model: null },
+  });
+  return summary;
+}
 
 /** A text of exactly `chars` characters, distinct per call. */
 function textOf(chars: number, label: string): string {
@@ -70,18 +91,6 @@ const modelsRequested = (server: FakeProviderServer): unknown[] =>
 async function ingest(harness: Harness, tenant: string): Promise<void> {
   expect(await harness.as(tenant).ingest(DOCUMENT)).toMatchObject({ documentId: DOCUMENT.id });
 }
-
-beforeAll(async () => {
-  providers = await startFakeProviders(['openai', 'anthropic', 'selfhosted'], {
-    openai: () => 'OpenAI: pruned in late winter [1].',
-    anthropic: () => 'Anthropic: pruned in late winter [1].',
-    selfhosted: () => 'Self-hosted: pruned in late winter [1].',
-  });
-});
-
-afterAll(() => providers?.close());
-
-beforeEach(() => providers.reset());
 
 describe('with openai, anthropic and self-hosted configured', () => {
   let harness: Harness;
@@ -131,19 +140,7 @@ describe('with openai, anthropic and self-hosted configured', () => {
 
     it('gets the extractive floor when self-hosted fails, still without reaching openai or anthropic', async () => {
       selfhosted().faults.always({ kind: 'status', status: 503 });
-      expect(await ask(harness, RESTRICTED_TENANT, 'restricted, self-hosted down')).toMatchObject({
-        __typename: 'DegradedAnswer',
-        reason: 'PROVIDER_ERROR',
-        passages: [{ documentId: DOCUMENT.id }],
-        meta: { provider: null, model: null },
-      });
-      expect(
-        await summarize(harness, RESTRICTED_TENANT, textOf(120, 'restricted, self-hosted down')),
-      ).toMatchObject({
-        __typename: 'DegradedSummary',
-        reason: 'PROVIDER_ERROR',
-        meta: { provider: null, model: null },
-      });
+      await expectFloor(harness, RESTRICTED_TENANT, 'restricted, self-hosted down', 'PROVIDER_ERROR', 120);
       expect(selfhosted().requestCount()).toBe(2);
       expect(openai().requestCount()).toBe(0);
       expect(anthropic().requestCount()).toBe(0);
@@ -192,26 +189,25 @@ describe('with openai, anthropic and self-hosted configured', () => {
   });
 
   describe('simple work goes to the small model', () => {
-    it(`summarize of at most SMALL_MODEL_MAX_INPUT_CHARS (${SMALL_MODEL_MAX_INPUT_CHARS}) characters uses OPENAI_SMALL_MODEL`, async () => {
-      for (const chars of [40, SMALL_MODEL_MAX_INPUT_CHARS]) {
-        const result = await summarize(harness, CLOUD_TENANT, textOf(chars, 'short'));
-        expect(result).toMatchObject({
-          __typename: 'Summary',
-          meta: { provider: 'openai', model: OPENAI_SMALL_MODEL },
-        });
+    it.each<[string, string, number[], string]>([
+      [
+        `at most SMALL_MODEL_MAX_INPUT_CHARS (${SMALL_MODEL_MAX_INPUT_CHARS}) characters uses OPENAI_SMALL_MODEL`,
+        'short',
+        [40, SMALL_MODEL_MAX_INPUT_CHARS],
+        OPENAI_SMALL_MODEL,
+      ],
+      [
+        'more than SMALL_MODEL_MAX_INPUT_CHARS characters uses OPENAI_MODEL',
+        'long',
+        [SMALL_MODEL_MAX_INPUT_CHARS + 1, 5_000],
+        OPENAI_MODEL,
+      ],
+    ])('summarize of %s', async (_name, label, lengths, model) => {
+      for (const chars of lengths) {
+        const result = await summarize(harness, CLOUD_TENANT, textOf(chars, label));
+        expect(result).toMatchObject({ __typename: 'Summary', meta: { provider: 'openai', model } });
       }
-      expect(modelsRequested(openai())).toEqual([OPENAI_SMALL_MODEL, OPENAI_SMALL_MODEL]);
-    });
-
-    it('summarize of more than SMALL_MODEL_MAX_INPUT_CHARS characters uses OPENAI_MODEL', async () => {
-      for (const chars of [SMALL_MODEL_MAX_INPUT_CHARS + 1, 5_000]) {
-        const result = await summarize(harness, CLOUD_TENANT, textOf(chars, 'long'));
-        expect(result).toMatchObject({
-          __typename: 'Summary',
-          meta: { provider: 'openai', model: OPENAI_MODEL },
-        });
-      }
-      expect(modelsRequested(openai())).toEqual([OPENAI_MODEL, OPENAI_MODEL]);
+      expect(modelsRequested(openai())).toEqual(lengths.map(() => model));
     });
 
     it('ask, which has no small route, uses OPENAI_MODEL', async () => {
@@ -267,19 +263,13 @@ describe('with only openai configured, a tenant whose policy allows only anthrop
   afterAll(() => harness?.stop());
 
   it('is never routed to openai: ask and summarize degrade to the extractive floor with PROVIDER_NOT_ALLOWED', async () => {
-    expect(await ask(harness, RESTRICTED_TENANT, 'allowed provider not configured')).toMatchObject({
-      __typename: 'DegradedAnswer',
-      reason: 'PROVIDER_NOT_ALLOWED',
-      passages: [{ documentId: DOCUMENT.id }],
-      meta: { provider: null, model: null },
-    });
-    expect(
-      await summarize(harness, RESTRICTED_TENANT, textOf(200, 'allowed provider not configured')),
-    ).toMatchObject({
-      __typename: 'DegradedSummary',
-      reason: 'PROVIDER_NOT_ALLOWED',
-      meta: { provider: null, model: null },
-    });
+    await expectFloor(
+      harness,
+      RESTRICTED_TENANT,
+      'allowed provider not configured',
+      'PROVIDER_NOT_ALLOWED',
+      200,
+    );
     expect(providers.requestCount()).toBe(0);
   });
 
@@ -302,18 +292,7 @@ describe('with no provider configured', () => {
   afterAll(() => harness?.stop());
 
   it('ask and summarize degrade to the extractive floor with NO_PROVIDER_CONFIGURED', async () => {
-    expect(await ask(harness, CLOUD_TENANT, 'no provider')).toMatchObject({
-      __typename: 'DegradedAnswer',
-      reason: 'NO_PROVIDER_CONFIGURED',
-      passages: [{ documentId: DOCUMENT.id }],
-      meta: { provider: null, model: null },
-    });
-    const summary = await summarize(harness, CLOUD_TENANT, textOf(200, 'no provider'));
-    expect(summary).toMatchObject({
-      __typename: 'DegradedSummary',
-      reason: 'NO_PROVIDER_CONFIGURED',
-      meta: { provider: null, model: null },
-    });
+    const summary = await expectFloor(harness, CLOUD_TENANT, 'no provider', 'NO_PROVIDER_CONFIGURED', 200);
     expect(member(summary, 'DegradedSummary').text.length).toBeGreaterThan(0);
     expect(providers.requestCount()).toBe(0);
   });
@@ -330,55 +309,28 @@ describe('a bad GATEWAY_ROUTES_JSON stops the start with a ConfigError naming it
       (error: unknown) => error,
     );
 
-  it('a route to a provider that is not configured', async () => {
-    const error = await startFailure({
-      OPENAI_API_KEY: 'k',
-      GATEWAY_ROUTES_JSON: JSON.stringify({
-        tasks: { answer: { chain: [{ provider: 'selfhosted', model: 'llama-test' }] } },
-      }),
-    });
+  // Each row: the case, GATEWAY_ROUTES_JSON as given, and how the ConfigError's message starts.
+  it.each<[string, string, RegExp]>([
+    [
+      'a route to a provider that is not configured',
+      JSON.stringify({ tasks: { answer: { chain: [{ provider: 'selfhosted', model: 'llama-test' }] } } }),
+      /^GATEWAY_ROUTES_JSON routes answer to selfhosted, which has no credentials/,
+    ],
+    ['invalid JSON', '{"tasks": {', /^GATEWAY_ROUTES_JSON expects readable JSON/],
+    [
+      'JSON that breaks the schema names the offending path',
+      JSON.stringify({ tasks: { answer: { chain: [{ provider: 'openai', model: '' }] } } }),
+      /^GATEWAY_ROUTES_JSON at tasks\.answer\.chain\.0\.model/,
+    ],
+    [
+      'a `tenants` block, which belongs in the tenant policy document now',
+      JSON.stringify({ tenants: { acme: { allowedProviders: ['openai'] } } }),
+      /^GATEWAY_ROUTES_JSON at tenants: tenant policies moved to TENANT_POLICIES_FILE \/ TENANT_POLICIES_JSON/,
+    ],
+  ])('%s', async (_name, routes, message) => {
+    const error = await startFailure({ OPENAI_API_KEY: 'k', GATEWAY_ROUTES_JSON: routes });
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(/^GATEWAY_ROUTES_JSON routes answer to selfhosted, which has no credentials/),
-    );
-  });
-
-  it('invalid JSON', async () => {
-    const error = await startFailure({ OPENAI_API_KEY: 'k', GATEWAY_ROUTES_JSON: '{"tasks": {' });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(/^GATEWAY_ROUTES_JSON expects readable JSON/),
-    );
-  });
-
-  it('JSON that breaks the schema names the offending path', async () => {
-    const error = await startFailure({
-      OPENAI_API_KEY: 'k',
-      GATEWAY_ROUTES_JSON: JSON.stringify({
-        tasks: { answer: { chain: [{ provider: 'openai', model: '' }] } },
-      }),
-    });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(/^GATEWAY_ROUTES_JSON at tasks\.answer\.chain\.0\.model/),
-    );
-  });
-
-  it('a `tenants` block, which belongs in the tenant policy document now', async () => {
-    const error = await startFailure({
-      OPENAI_API_KEY: 'k',
-      GATEWAY_ROUTES_JSON: JSON.stringify({ tenants: { acme: { allowedProviders: ['openai'] } } }),
-    });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toHaveProperty(
-      'message',
-      expect.stringMatching(
-        /^GATEWAY_ROUTES_JSON at tenants: tenant policies moved to TENANT_POLICIES_FILE \/ TENANT_POLICIES_JSON/,
-      ),
-    );
+    expect(error).toHaveProperty('message', expect.stringMatching(message));
   });
 
   it('the same routes with the provider configured start a subgraph that answers on that route', async () => {

@@ -10,7 +10,6 @@ import type { GraphQLFieldConfig } from 'graphql';
 import WebSocket from 'ws';
 import { authenticate } from '../../subgraph/auth/authenticate';
 import type { TenantContext } from '../../subgraph/auth/tenant-context';
-import { createTokenVerifier } from '../../subgraph/auth/token-verifier';
 import type { TokenVerifier } from '../../subgraph/auth/token-verifier';
 import { InputError } from '../../subgraph/errors/input-error';
 import { createApolloServer } from '../../subgraph/graphql/apollo-server';
@@ -18,10 +17,8 @@ import { createGraphqlWsServer, WS_UNAUTHORIZED } from '../../subgraph/graphql/g
 import { maskError } from '../../subgraph/graphql/mask-error';
 import { operationLimitRules } from '../../subgraph/graphql/validation-rules';
 import { createLogger } from '../../subgraph/observability/logger';
-import { TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
-import { tokenFor } from '../support/tokens';
+import { testTokenVerifier, tokenFor } from '../support/tokens';
 import { subscribeOnce } from '../support/ws-client';
-import { loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
 
 interface Context {
   tenant: TenantContext | null;
@@ -97,16 +94,7 @@ function startWsServer(httpServer: Server, verify: TokenVerifier) {
 
 let verify: TokenVerifier;
 beforeAll(async () => {
-  verify = await createTokenVerifier(
-    {
-      key: { kind: 'secret', secret: TEST_JWT_SECRET, development: false },
-      issuer: TEST_ISSUER,
-      audience: TEST_AUDIENCE,
-      tenantClaim: 'tenant_id',
-      clockToleranceSeconds: 5,
-    },
-    loadTenantPolicies(undefined),
-  );
+  verify = await testTokenVerifier();
 });
 
 describe('createGraphqlWsServer', () => {

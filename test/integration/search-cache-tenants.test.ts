@@ -3,22 +3,19 @@
 // limit and every ingest or delete are part of what a cached result depends on; without a corpus version the
 // cache is bypassed.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../subgraph/observability/logger';
-import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import { withSearchCache } from '../../subgraph/retrieval/search-cache';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
 import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
 import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';
-import { openTestStore } from '../support/stores';
+import { capturingLogger } from '../support/logs';
+import { openTestStore, putChunks } from '../support/stores';
 import type { TestStore } from '../support/stores';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const silent = createLogger('silent');
-
-const chunksOf = (text: string): TextChunk[] => [{ index: 0, text, start: 0, end: text.length }];
 
 /** The real store, with every searchLexical that reaches it counted (and passed through unchanged). */
 function counted(store: DocumentStore): { store: DocumentStore; searches: () => number } {
@@ -59,6 +56,12 @@ describe.each([
   let versions: CorpusVersions;
   let closeVersions: () => Promise<void>;
 
+  /** The real store with its searches counted, and the search cache in front of it (100 entries unless told). */
+  const cachedStore = (maxEntries = 100) => {
+    const { store, searches } = counted(handle.current.documents);
+    return { store, searches, cached: withSearchCache(store, versions, { maxEntries, logger: silent }) };
+  };
+
   beforeAll(async () => {
     handle = await openTestStore('pglite');
     ({ versions, close: closeVersions } = openVersions());
@@ -70,18 +73,9 @@ describe.each([
   });
 
   it('never serves one tenant a result cached for another at the same corpus version', async () => {
-    const { store, searches } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
-    await cached.putDocument(
-      'two-a',
-      { id: 'a-zebra', title: 'A', body: 'a' },
-      chunksOf('Zebra crossing for A.'),
-    );
-    await cached.putDocument(
-      'two-b',
-      { id: 'b-zebra', title: 'B', body: 'b' },
-      chunksOf('Zebra crossing for B.'),
-    );
+    const { searches, cached } = cachedStore();
+    await putChunks(cached, 'two-a', { id: 'a-zebra', title: 'A', body: 'a' }, 'Zebra crossing for A.');
+    await putChunks(cached, 'two-b', { id: 'b-zebra', title: 'B', body: 'b' }, 'Zebra crossing for B.');
     expect(await versions.current('two-a')).toBe(await versions.current('two-b'));
 
     expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
@@ -94,14 +88,9 @@ describe.each([
   });
 
   it("a tenant with no documents does not get a result cached for another tenant's documents", async () => {
-    const { store } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    const { store, cached } = cachedStore();
     // Written past the cache: both tenants stay at the same (initial) corpus version.
-    await store.putDocument(
-      'empty-a',
-      { id: 'a-heron', title: 'A', body: 'a' },
-      chunksOf('Heron nesting log.'),
-    );
+    await putChunks(store, 'empty-a', { id: 'a-heron', title: 'A', body: 'a' }, 'Heron nesting log.');
     expect(await versions.current('empty-a')).toBe(await versions.current('empty-b'));
 
     expect(ids(await cached.searchLexical('empty-a', 'heron', 5))).toEqual(['a-heron']);
@@ -109,13 +98,8 @@ describe.each([
   });
 
   it('serves a repeated query, up to case and spacing, from the cache', async () => {
-    const { store, searches } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
-    await cached.putDocument(
-      'repeat',
-      { id: 'r1', title: 'R', body: 'r' },
-      chunksOf('Lighthouse keeper log.'),
-    );
+    const { searches, cached } = cachedStore();
+    await putChunks(cached, 'repeat', { id: 'r1', title: 'R', body: 'r' }, 'Lighthouse keeper log.');
     const first = await cached.searchLexical('repeat', 'lighthouse keeper', 5);
     expect(ids(first)).toEqual(['r1']);
     expect(await cached.searchLexical('repeat', '  Lighthouse \n  KEEPER ', 5)).toEqual(first);
@@ -126,14 +110,9 @@ describe.each([
   });
 
   it('caches each limit separately', async () => {
-    const { store, searches } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    const { searches, cached } = cachedStore();
     for (const n of [1, 2, 3]) {
-      await cached.putDocument(
-        'limits',
-        { id: `l${n}`, title: 'L', body: 'l' },
-        chunksOf(`Pelican report ${n}.`),
-      );
+      await putChunks(cached, 'limits', { id: `l${n}`, title: 'L', body: 'l' }, `Pelican report ${n}.`);
     }
     expect(await cached.searchLexical('limits', 'pelican report', 1)).toHaveLength(1);
     expect(await cached.searchLexical('limits', 'pelican report', 3)).toHaveLength(3);
@@ -141,14 +120,13 @@ describe.each([
   });
 
   it("an ingest or delete is seen at once by its tenant, and leaves other tenants' entries cached", async () => {
-    const { store, searches } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxEntries: 100, logger: silent });
+    const { searches, cached } = cachedStore();
     const before = await versions.current('change-a');
     expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
     expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
 
     await expect(
-      cached.putDocument('change-a', { id: 'w1', title: 'W', body: 'w' }, chunksOf('Walrus colony count.')),
+      putChunks(cached, 'change-a', { id: 'w1', title: 'W', body: 'w' }, 'Walrus colony count.'),
     ).resolves.toEqual({ version: 1, chunks: 1 });
     expect(await versions.current('change-a')).toBe(before + 1);
     expect(ids(await cached.searchLexical('change-a', 'walrus', 5))).toEqual(['w1']);
@@ -162,8 +140,7 @@ describe.each([
   });
 
   it('keeps at most maxEntries results, forgetting the least recently used', async () => {
-    const { store, searches } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxEntries: 1, logger: silent });
+    const { searches, cached } = cachedStore(1);
     await cached.searchLexical('lru', 'first', 5);
     await cached.searchLexical('lru', 'first', 5);
     expect(searches()).toBe(1);
@@ -192,25 +169,17 @@ describe('search cache edge cases', () => {
   });
 
   it('asks the database, and warns, whenever the corpus version cannot be read (Redis unreachable)', async () => {
-    const lines: string[] = [];
-    const logger = createLogger(
-      'warn',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { logger, lines } = capturingLogger('warn');
     // The real Redis adapter over a client that is not connected and queues nothing: every read fails.
     const offline = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
     const unavailable = createRedisCorpusVersions(offline, 'test:corpus:offline');
     const { store, searches } = counted(handle.current.documents);
     const cached = withSearchCache(store, unavailable, { maxEntries: 100, logger });
-    await handle.current.documents.putDocument(
+    await putChunks(
+      handle.current.documents,
       'no-version',
       { id: 'v1', title: 'V', body: 'v' },
-      chunksOf('Volcano survey.'),
+      'Volcano survey.',
     );
     expect(ids(await cached.searchLexical('no-version', 'volcano', 5))).toEqual(['v1']);
     expect(ids(await cached.searchLexical('no-version', 'volcano', 5))).toEqual(['v1']);

@@ -5,20 +5,10 @@
 //   store runs under an app role that BYPASSES RLS and still returns, changes and deletes only the tenant's
 //   rows.
 import { Client } from 'pg';
-import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { inTenantScope } from '../../subgraph/retrieval/store/tenant-scope';
-import { BACKENDS, openTestStore, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
+import { BACKENDS, chunksOf, openTestStore, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
 import type { TestStore } from '../support/stores';
-
-function chunksOf(...texts: string[]): TextChunk[] {
-  let offset = 0;
-  return texts.map((text, index) => {
-    const chunk = { index, text, start: offset, end: offset + text.length };
-    offset += text.length + 2;
-    return chunk;
-  });
-}
 
 /** Rows per tenant in both tables, counted as the connecting owner (a superuser, past RLS). */
 async function ownerCounts(

@@ -92,18 +92,18 @@ describe.each([
     }
 
     const onMarch11 = await ledger().read(tenantId, MARCH_11_LATER);
-    expect(onMarch11.requestsToday).toBe(3);
-    expect(onMarch11.spendUsdToday).toBe(0.023);
-    expect(onMarch11.spendUsdThisMonth).toBe(0.035);
-    expect(onMarch11.byFeature).toEqual([
-      { feature: 'ask', requests: 2, costUsd: 0.03, fallbacks: 1, cacheHits: 0 },
-      { feature: 'search', requests: 3, costUsd: 0.005, fallbacks: 1, cacheHits: 1 },
-    ]);
+    expect(onMarch11).toEqual({
+      requestsToday: 3,
+      spendUsdToday: 0.023,
+      spendUsdThisMonth: 0.035,
+      byFeature: [
+        { feature: 'ask', requests: 2, costUsd: 0.03, fallbacks: 1, cacheHits: 0 },
+        { feature: 'search', requests: 3, costUsd: 0.005, fallbacks: 1, cacheHits: 1 },
+      ],
+    });
 
     const onMarch10 = await ledger().read(tenantId, MARCH_10);
-    expect(onMarch10.requestsToday).toBe(2);
-    expect(onMarch10.spendUsdToday).toBe(0.012);
-    expect(onMarch10.spendUsdThisMonth).toBe(0.035);
+    expect(onMarch10).toMatchObject({ requestsToday: 2, spendUsdToday: 0.012, spendUsdThisMonth: 0.035 });
 
     const inFebruary = await ledger().read(tenantId, FEBRUARY_28);
     expect(inFebruary).toEqual({
@@ -124,12 +124,12 @@ describe.each([
       ),
     );
     const snapshot = await ledger().read(tenantId, MARCH_10);
-    expect(snapshot.requestsToday).toBe(1000);
-    expect(snapshot.spendUsdToday).toBe(0.1);
-    expect(snapshot.spendUsdThisMonth).toBe(0.1);
-    expect(snapshot.byFeature).toEqual([
-      { feature: 'summarize', requests: 1000, costUsd: 0.1, fallbacks: 0, cacheHits: 0 },
-    ]);
+    expect(snapshot).toEqual({
+      requestsToday: 1000,
+      spendUsdToday: 0.1,
+      spendUsdThisMonth: 0.1,
+      byFeature: [{ feature: 'summarize', requests: 1000, costUsd: 0.1, fallbacks: 0, cacheHits: 0 }],
+    });
   });
 
   it("keeps each tenant's counts to itself", async () => {

@@ -108,6 +108,44 @@ export async function startFakeProviders(
   };
 }
 
+/**
+ * Fake providers for a whole suite, with the hooks that manage them: started before all its tests, back to
+ * their start state before each, closed after all. Call it at the top level of the test file.
+ */
+export function useFakeProviders(
+  profiles: readonly ProviderProfile[],
+  responders?: Responders,
+): FakeProviders {
+  let started: FakeProviders | undefined;
+  const current = (): FakeProviders => {
+    if (!started) throw new Error('the fake providers are used before beforeAll started them');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startFakeProviders(profiles, responders);
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => current().reset());
+  return {
+    profiles,
+    get openai() {
+      return current().openai;
+    },
+    get anthropic() {
+      return current().anthropic;
+    },
+    get selfhosted() {
+      return current().selfhosted;
+    },
+    get env() {
+      return current().env;
+    },
+    requestCount: (path) => current().requestCount(path),
+    reset: () => current().reset(),
+    close: () => current().close(),
+  };
+}
+
 export interface HarnessOptions {
   /** Profiles to start fake servers for (stopped by stop()), or servers a suite shares between harnesses. */
   providers?: readonly ProviderProfile[] | FakeProviders;

@@ -49,22 +49,39 @@ export const USAGE = `query Usage {
   }
 }`;
 
-/** Variables: `input: AskInput`. Data: `{ askStream: AskStreamEvent }` per event. */
-export const ASK_STREAM = `subscription AskStream($input: AskInput!) {
-  askStream(input: $input) {
+/** A streaming subscription: text deltas, notices, then the completed result selected in full. */
+const stream = (
+  operation: string,
+  field: string,
+  input: string,
+  delta: string,
+  completed: string,
+  result: string,
+): string => `subscription ${operation}($input: ${input}!) {
+  ${field}(input: $input) {
     __typename
-    ... on AnswerDelta { text index }
+    ... on ${delta} { text index }
     ... on StreamNotice { reason message restart }
-    ... on AskCompleted { result { ${ASK_RESULT} } }
+    ... on ${completed} { result { ${result} } }
   }
 }`;
 
+/** Variables: `input: AskInput`. Data: `{ askStream: AskStreamEvent }` per event. */
+export const ASK_STREAM = stream(
+  'AskStream',
+  'askStream',
+  'AskInput',
+  'AnswerDelta',
+  'AskCompleted',
+  ASK_RESULT,
+);
+
 /** Variables: `input: SummarizeInput`. Data: `{ summarizeStream: SummarizeStreamEvent }` per event. */
-export const SUMMARIZE_STREAM = `subscription SummarizeStream($input: SummarizeInput!) {
-  summarizeStream(input: $input) {
-    __typename
-    ... on SummaryDelta { text index }
-    ... on StreamNotice { reason message restart }
-    ... on SummarizeCompleted { result { ${SUMMARIZE_RESULT} } }
-  }
-}`;
+export const SUMMARIZE_STREAM = stream(
+  'SummarizeStream',
+  'summarizeStream',
+  'SummarizeInput',
+  'SummaryDelta',
+  'SummarizeCompleted',
+  SUMMARIZE_RESULT,
+);

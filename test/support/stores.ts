@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { envSchema } from '../../subgraph/config';
 import type { StoreConfig } from '../../subgraph/config';
+import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import { openStore } from '../../subgraph/retrieval/store/open-store';
+import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import type { OpenedStore } from '../../subgraph/retrieval/store/open-store';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
 
@@ -35,6 +37,26 @@ export async function dropPostgresSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Chunks as the chunker would cut them from the texts joined by blank lines: indexes and offsets in order. */
+export function chunksOf(...texts: string[]): TextChunk[] {
+  let offset = 0;
+  return texts.map((text, index) => {
+    const chunk = { index, text, start: offset, end: offset + text.length };
+    offset += text.length + 2;
+    return chunk;
+  });
+}
+
+/** Stores a document for the tenant with the chunks cut from `texts` (see chunksOf). */
+export function putChunks(
+  store: Pick<DocumentStore, 'putDocument'>,
+  tenantId: string,
+  document: { id: string; title: string; body: string },
+  ...texts: string[]
+): ReturnType<DocumentStore['putDocument']> {
+  return store.putDocument(tenantId, document, chunksOf(...texts));
 }
 
 export interface TestStore {

@@ -17,6 +17,26 @@ function firstOpening(breaker: EitherBreaker, outcomes: Outcome[]): number | nul
 
 const pattern = (text: string): Outcome[] => [...text] as Outcome[];
 
+/** After `calls` a closed breaker has not opened; whether one more failure opens it is `opens`. */
+function expectNextFailureOpens(
+  options: ConstructorParameters<typeof EitherBreaker>[0],
+  calls: string,
+  opens: boolean,
+): void {
+  const breaker = new EitherBreaker(options);
+  expect(firstOpening(breaker, pattern(calls))).toBeNull();
+  expect(breaker.failure(CircuitState.Closed)).toBe(opens);
+}
+
+/** A breaker fed `calls`, and a new one with the same options given the first one's saved state. */
+function savedAndRestored(options: ConstructorParameters<typeof EitherBreaker>[0], calls: string) {
+  const saved = new EitherBreaker(options);
+  firstOpening(saved, pattern(calls));
+  const restored = new EitherBreaker(options);
+  restored.state = saved.state;
+  return { saved, restored };
+}
+
 describe('EitherBreaker', () => {
   describe('the failure-rate rule', () => {
     it('opens on a failure rate over the window while failures never run consecutively to the threshold', () => {
@@ -49,17 +69,13 @@ describe('EitherBreaker', () => {
     });
 
     it('waits for a full window before judging the rate', () => {
-      const breaker = new EitherBreaker({ consecutiveFailures: 10, failureRate: 0.5, window: 6 });
       // Five of five failed, but the window holds six: only the sixth call may open it.
-      expect(firstOpening(breaker, pattern('FFFFF'))).toBeNull();
-      expect(breaker.failure(CircuitState.Closed)).toBe(true);
+      expectNextFailureOpens({ consecutiveFailures: 10, failureRate: 0.5, window: 6 }, 'FFFFF', true);
     });
 
     it('judges only the last window of calls: old failures slide out', () => {
-      const breaker = new EitherBreaker({ consecutiveFailures: 10, failureRate: 0.5, window: 4 });
       // FFSS then SS: the window is now SSSS; one new failure is 1 of 4.
-      expect(firstOpening(breaker, pattern('FSFSSSSS'))).toBeNull();
-      expect(breaker.failure(CircuitState.Closed)).toBe(false);
+      expectNextFailureOpens({ consecutiveFailures: 10, failureRate: 0.5, window: 4 }, 'FSFSSSSS', false);
     });
 
     it('is off at a rate of 1: any share of failures short of the consecutive threshold keeps it closed', () => {
@@ -83,9 +99,7 @@ describe('EitherBreaker', () => {
     });
 
     it('starts counting again after a success', () => {
-      const breaker = new EitherBreaker({ consecutiveFailures: 3, failureRate: 1, window: 4 });
-      expect(firstOpening(breaker, pattern('FFSFFSFF'))).toBeNull();
-      expect(breaker.failure(CircuitState.Closed)).toBe(true);
+      expectNextFailureOpens({ consecutiveFailures: 3, failureRate: 1, window: 4 }, 'FFSFFSFF', true);
     });
   });
 
@@ -103,19 +117,16 @@ describe('EitherBreaker', () => {
   });
 
   it('restores the consecutive count from a saved state', () => {
-    const saved = new EitherBreaker({ consecutiveFailures: 3, failureRate: 1, window: 4 });
-    firstOpening(saved, pattern('FF'));
-    const restored = new EitherBreaker({ consecutiveFailures: 3, failureRate: 1, window: 4 });
-    restored.state = saved.state;
+    const { saved, restored } = savedAndRestored({ consecutiveFailures: 3, failureRate: 1, window: 4 }, 'FF');
     expect(restored.state).toEqual(saved.state);
     expect(restored.failure(CircuitState.Closed)).toBe(true);
   });
 
   it('restores the rate window from a saved state', () => {
-    const saved = new EitherBreaker({ consecutiveFailures: 10, failureRate: 0.5, window: 4 });
-    firstOpening(saved, pattern('FSF'));
-    const restored = new EitherBreaker({ consecutiveFailures: 10, failureRate: 0.5, window: 4 });
-    restored.state = saved.state;
+    const { saved, restored } = savedAndRestored(
+      { consecutiveFailures: 10, failureRate: 0.5, window: 4 },
+      'FSF',
+    );
     expect(restored.state).toEqual(saved.state);
     // F S F carried over: one more failure fills the window at 3 of 4.
     expect(restored.failure(CircuitState.Closed)).toBe(true);

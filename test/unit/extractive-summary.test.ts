@@ -56,35 +56,31 @@ describe('tokenize', () => {
 });
 
 describe('splitSentences', () => {
-  it('splits on terminal punctuation', () => {
-    expect(splitSentences('One is here. Two is here! Is three here? Yes.')).toEqual([
-      'One is here.',
-      'Two is here!',
-      'Is three here?',
-      'Yes.',
-    ]);
-  });
-
-  it('does not split on abbreviations, initials or decimals', () => {
-    expect(
-      splitSentences(
-        'Dr. Smith met Mr. Jones in the U.S. capital. They discussed tools, e.g. linters, i.e. static checks. ' +
-          'Pi is about 3.14 and J. R. Tolkien agreed. See example.com for details.',
-      ),
-    ).toEqual([
-      'Dr. Smith met Mr. Jones in the U.S. capital.',
-      'They discussed tools, e.g. linters, i.e. static checks.',
-      'Pi is about 3.14 and J. R. Tolkien agreed.',
-      'See example.com for details.',
-    ]);
-  });
-
-  it('splits between paragraphs even without punctuation and keeps closing quotes', () => {
-    expect(splitSentences('Release notes\n\n  He said "ship it." Then   it\nshipped.')).toEqual([
-      'Release notes',
-      'He said "ship it."',
-      'Then it shipped.',
-    ]);
+  // Each row: what the test shows, the text, and the sentences it splits into.
+  it.each<[string, string, string[]]>([
+    [
+      'splits on terminal punctuation',
+      'One is here. Two is here! Is three here? Yes.',
+      ['One is here.', 'Two is here!', 'Is three here?', 'Yes.'],
+    ],
+    [
+      'does not split on abbreviations, initials or decimals',
+      'Dr. Smith met Mr. Jones in the U.S. capital. They discussed tools, e.g. linters, i.e. static checks. ' +
+        'Pi is about 3.14 and J. R. Tolkien agreed. See example.com for details.',
+      [
+        'Dr. Smith met Mr. Jones in the U.S. capital.',
+        'They discussed tools, e.g. linters, i.e. static checks.',
+        'Pi is about 3.14 and J. R. Tolkien agreed.',
+        'See example.com for details.',
+      ],
+    ],
+    [
+      'splits between paragraphs even without punctuation and keeps closing quotes',
+      'Release notes\n\n  He said "ship it." Then   it\nshipped.',
+      ['Release notes', 'He said "ship it."', 'Then it shipped.'],
+    ],
+  ])('%s', (_name, text, sentences) => {
+    expect(splitSentences(text)).toEqual(sentences);
   });
 
   it('returns nothing for blank text', () => {

@@ -5,12 +5,9 @@ import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { authenticate } from '../../subgraph/auth/authenticate';
 import type { TenantContext } from '../../subgraph/auth/tenant-context';
-import { createTokenVerifier } from '../../subgraph/auth/token-verifier';
 import { httpContext } from '../../subgraph/graphql/http-context';
 import { createLogger } from '../../subgraph/observability/logger';
-import { TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
-import { signRaw, tokenFor, validClaims } from '../support/tokens';
-import { loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
+import { signRaw, testTokenVerifier, tokenFor, validClaims } from '../support/tokens';
 
 const request = (authorization?: string) =>
   ({ headers: authorization === undefined ? {} : { authorization } }) as IncomingMessage;
@@ -19,16 +16,7 @@ describe('httpContext', () => {
   let contextFor: (args: { req: IncomingMessage }) => Promise<{ tenant: TenantContext | null }>;
 
   beforeAll(async () => {
-    const verify = await createTokenVerifier(
-      {
-        key: { kind: 'secret', secret: TEST_JWT_SECRET, development: false },
-        issuer: TEST_ISSUER,
-        audience: TEST_AUDIENCE,
-        tenantClaim: 'tenant_id',
-        clockToleranceSeconds: 5,
-      },
-      loadTenantPolicies(undefined),
-    );
+    const verify = await testTokenVerifier();
     const logger = createLogger('silent');
     contextFor = httpContext({
       authenticate: (authorization) => authenticate(verify, logger, authorization, 'http'),

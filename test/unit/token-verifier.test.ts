@@ -1,7 +1,6 @@
 // Token verification and the Authorization header, in-process with real jose tokens: every refusal is typed,
 // the tenant comes only from the verified claim, scopes come from `scope` or `scp`, and verified tokens are
 // remembered only while they are valid.
-import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { authenticate } from '../../subgraph/auth/authenticate';
 import { mintToken } from '../../subgraph/auth/mint-token';
@@ -9,8 +8,8 @@ import { createTokenVerifier } from '../../subgraph/auth/token-verifier';
 import type { TokenVerifier } from '../../subgraph/auth/token-verifier';
 import type { Config } from '../../subgraph/config';
 import { AuthenticationError } from '../../subgraph/errors/authentication-error';
-import { createLogger } from '../../subgraph/observability/logger';
 import { loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
+import { capturingLogger } from '../support/logs';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-for-hs256-0123456789';
 const ISSUER = 'https://issuer.test';
@@ -28,14 +27,30 @@ const auth = (overrides: Partial<Config['auth']> = {}): Config['auth'] => ({
 const mint = (overrides: Partial<Parameters<typeof mintToken>[0]> = {}) =>
   mintToken({ secret: SECRET, tenantId: 'acme', issuer: ISSUER, audience: AUDIENCE, ...overrides });
 
-/** Signs arbitrary claims with the test secret, for payloads mintToken would never produce. */
-const sign = (claims: Record<string, unknown>, expiresAt = Math.floor(Date.now() / 1000) + 600) =>
-  new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
+interface SignOptions {
+  expiresAt?: number;
+  notBefore?: number;
+  alg?: string;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Signs arbitrary claims with the test secret, for payloads mintToken would never produce: for ISSUER and
+ * AUDIENCE, HS256, valid now and for ten minutes, unless told otherwise.
+ */
+const sign = (
+  claims: Record<string, unknown>,
+  { expiresAt = nowSeconds() + 600, notBefore, alg = 'HS256' }: SignOptions = {},
+) => {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
-    .setExpirationTime(expiresAt)
-    .sign(new TextEncoder().encode(SECRET));
+    .setExpirationTime(expiresAt);
+  if (notBefore !== undefined) jwt.setNotBefore(notBefore);
+  return jwt.sign(new TextEncoder().encode(SECRET));
+};
 
 async function failureOf(work: Promise<unknown>): Promise<string> {
   try {
@@ -91,23 +106,15 @@ describe('token verifier', () => {
   });
 
   it('refuses a token not yet valid', async () => {
-    const early = await new SignJWT({ tenant_id: 'acme' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setNotBefore(Math.floor(Date.now() / 1000) + 600)
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 1200)
-      .sign(new TextEncoder().encode(SECRET));
+    const early = await sign(
+      { tenant_id: 'acme' },
+      { notBefore: nowSeconds() + 600, expiresAt: nowSeconds() + 1200 },
+    );
     expect(await failureOf(verify(early))).toBe('not-yet-valid');
   });
 
   it('refuses an algorithm that is not allowed', async () => {
-    const hs512 = await new SignJWT({ tenant_id: 'acme' })
-      .setProtectedHeader({ alg: 'HS512' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
-      .sign(new TextEncoder().encode(SECRET));
+    const hs512 = await sign({ tenant_id: 'acme' }, { alg: 'HS512' });
     expect(await failureOf(verify(hs512))).toBe('algorithm-not-allowed');
     const allowing = await createTokenVerifier(
       auth({ algorithms: ['HS512'] }),
@@ -133,7 +140,7 @@ describe('token verifier', () => {
   });
 
   it('remembers a verified token until it expires, and not after', async () => {
-    const token = await sign({ tenant_id: 'acme' }, Math.floor(Date.now() / 1000) + 2);
+    const token = await sign({ tenant_id: 'acme' }, { expiresAt: nowSeconds() + 2 });
     const first = await verify(token);
     expect(await verify(token)).toBe(first);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
@@ -143,22 +150,13 @@ describe('token verifier', () => {
 
 describe('authenticate', () => {
   let verify: TokenVerifier;
-  let lines: string[];
-  const logger = createLogger(
-    'warn',
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger('warn');
 
   beforeAll(async () => {
     verify = await createTokenVerifier(auth(), loadTenantPolicies(undefined));
   });
   beforeEach(() => {
-    lines = [];
+    lines.length = 0;
   });
 
   it('accepts a Bearer header over HTTP, in any case and with extra spaces after it', async () => {

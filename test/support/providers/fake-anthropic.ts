@@ -1,14 +1,8 @@
 // A loopback server speaking the Anthropic Messages wire format (JSON and SSE) for tests and benchmarks.
 import { ProviderHttpError, startFakeServer } from './server';
 import type { FakeProviderServer, FakeServerOptions, Reply, RouteInput, SseEvent } from './server';
-import {
-  contentToText,
-  estimateTokens,
-  isRecord,
-  limitToTokens,
-  optionalInteger,
-  splitIntoDeltas,
-} from './text';
+import { requireMessages, requireModel, wholeReply } from './requests';
+import { contentToText, estimateTokens, limitToTokens, optionalInteger, splitIntoDeltas } from './text';
 
 export type FakeAnthropicOptions = FakeServerOptions;
 
@@ -44,18 +38,11 @@ export function anthropicError(status: number, message: string): unknown {
 }
 
 async function messages({ body, responder, nextId }: RouteInput): Promise<Reply> {
-  const model = body.model;
-  if (typeof model !== 'string') throw new ProviderHttpError(400, 'model: Field required');
+  const model = requireModel(body, 'model: Field required');
   const maxTokens = optionalInteger(body.max_tokens);
   if (maxTokens === undefined || maxTokens < 1)
     throw new ProviderHttpError(400, 'max_tokens: Field required');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new ProviderHttpError(400, 'messages: at least one message is required');
-  }
-  const conversation = body.messages.map((message: unknown) => ({
-    role: isRecord(message) && typeof message.role === 'string' ? message.role : 'user',
-    content: isRecord(message) ? contentToText(message.content) : '',
-  }));
+  const conversation = requireMessages(body, 'messages: at least one message is required');
   // The system prompt is a top-level field here (string or text blocks), never a message.
   const system = body.system === undefined ? undefined : contentToText(body.system);
   const stream = body.stream === true;
@@ -71,20 +58,16 @@ async function messages({ body, responder, nextId }: RouteInput): Promise<Reply>
   const deltas = splitIntoDeltas(text);
 
   if (!stream) {
-    return {
-      kind: 'json',
-      deltaCount: deltas.length,
-      body: {
-        id,
-        type: 'message',
-        role: 'assistant',
-        model,
-        content: [{ type: 'text', text, citations: null }],
-        stop_reason: stopReason,
-        stop_sequence: null,
-        usage: { input_tokens: inputTokens, output_tokens: outputTokens },
-      },
-    };
+    return wholeReply(deltas, {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text, citations: null }],
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage: { input_tokens: inputTokens, output_tokens: outputTokens },
+    });
   }
 
   const event = (type: string, payload: Record<string, unknown>): SseEvent => ({

@@ -1,14 +1,8 @@
 // A loopback server speaking the OpenAI wire format (chat completions, embeddings, models) for tests and benchmarks.
 import { ProviderHttpError, startFakeServer } from './server';
 import type { FakeProviderServer, FakeServerOptions, Reply, Route, RouteInput, SseEvent } from './server';
-import {
-  contentToText,
-  estimateTokens,
-  isRecord,
-  limitToTokens,
-  optionalInteger,
-  splitIntoDeltas,
-} from './text';
+import { requireMessages, requireModel, wholeReply } from './requests';
+import { estimateTokens, isRecord, limitToTokens, optionalInteger, splitIntoDeltas } from './text';
 import { hashEmbedding, toBase64Float32 } from './vectors';
 
 export interface FakeOpenAIOptions extends FakeServerOptions {
@@ -59,16 +53,11 @@ export function openAIError(status: number, message: string): unknown {
   return { error: { message, type, param: null, code } };
 }
 
+const MISSING_MODEL = 'you must provide a model parameter';
+
 const chatCompletions: Route = async ({ body, responder, nextId }: RouteInput): Promise<Reply> => {
-  const model = body.model;
-  if (typeof model !== 'string') throw new ProviderHttpError(400, 'you must provide a model parameter');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new ProviderHttpError(400, "Invalid value for 'messages': expected a non-empty array.");
-  }
-  const messages = body.messages.map((message: unknown) => ({
-    role: isRecord(message) && typeof message.role === 'string' ? message.role : 'user',
-    content: isRecord(message) ? contentToText(message.content) : '',
-  }));
+  const model = requireModel(body, MISSING_MODEL);
+  const messages = requireMessages(body, "Invalid value for 'messages': expected a non-empty array.");
   const systemText = messages
     .filter((message) => message.role === 'system' || message.role === 'developer')
     .map((message) => message.content)
@@ -90,26 +79,22 @@ const chatCompletions: Route = async ({ body, responder, nextId }: RouteInput): 
   const deltas = splitIntoDeltas(text);
 
   if (!stream) {
-    return {
-      kind: 'json',
-      deltaCount: deltas.length,
-      body: {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: text, refusal: null, annotations: [] },
-            logprobs: null,
-            finish_reason: finishReason,
-          },
-        ],
-        usage,
-        system_fingerprint: null,
-      },
-    };
+    return wholeReply(deltas, {
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: finishReason,
+        },
+      ],
+      usage,
+      system_fingerprint: null,
+    });
   }
 
   // With include_usage every chunk carries `usage: null` and one extra chunk (empty choices) carries the totals.
@@ -143,8 +128,7 @@ const chatCompletions: Route = async ({ body, responder, nextId }: RouteInput): 
 };
 
 function embeddings({ body }: RouteInput, defaultDimensions: number): Reply {
-  const model = body.model;
-  if (typeof model !== 'string') throw new ProviderHttpError(400, 'you must provide a model parameter');
+  const model = requireModel(body, MISSING_MODEL);
   const input = typeof body.input === 'string' ? [body.input] : body.input;
   if (!Array.isArray(input) || input.length === 0 || !input.every((item) => typeof item === 'string')) {
     throw new ProviderHttpError(400, "'$.input' is invalid: expected a string or an array of strings.");

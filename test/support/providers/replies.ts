@@ -5,13 +5,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fault } from './faults';
 import type { Reply, SseEvent } from './server';
 
-export async function sendJsonReply(
-  req: IncomingMessage,
-  res: ServerResponse,
+/** Where a reply goes and what happens to it: the exchange, the fault planned for it, extra headers, the abort. */
+export interface Delivery {
+  req: IncomingMessage;
+  res: ServerResponse;
+  fault: Fault | undefined;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+}
+
+/** Writes a route's reply, JSON or SSE, with the delivery's fault applied. */
+export function sendReply(reply: Reply, delivery: Delivery): Promise<void> {
+  return reply.kind === 'json' ? sendJsonReply(reply, delivery) : sendSseReply(reply, delivery);
+}
+
+async function sendJsonReply(
   reply: Extract<Reply, { kind: 'json' }>,
-  fault: Fault | undefined,
-  headers: Record<string, string>,
-  signal: AbortSignal,
+  { req, res, fault, headers, signal }: Delivery,
 ): Promise<void> {
   // A non-streamed answer has no chunks to cut, so a cut stream looks like a dropped connection.
   if (fault?.kind === 'stream-cut') {
@@ -25,13 +35,9 @@ export async function sendJsonReply(
   sendRaw(res, reply.status ?? 200, text, headers);
 }
 
-export async function sendSseReply(
-  req: IncomingMessage,
-  res: ServerResponse,
+async function sendSseReply(
   reply: Extract<Reply, { kind: 'sse' }>,
-  fault: Fault | undefined,
-  headers: Record<string, string>,
-  signal: AbortSignal,
+  { req, res, fault, headers, signal }: Delivery,
 ): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultPlan } from './faults';
 import type { Fault } from './faults';
-import { sendJson, sendJsonReply, sendSseReply, sendStatusFault, statusMessage } from './replies';
+import { sendJson, sendReply, sendStatusFault, statusMessage } from './replies';
 import { defaultResponder, isRecord } from './text';
 
 export interface ChatMessage {
@@ -191,8 +191,7 @@ export async function startFakeServer(
       if (error instanceof ProviderHttpError) return fail(error.status, error.message);
       return fail(500, `Responder failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (reply.kind === 'json') return sendJsonReply(req, res, reply, fault, headers, signal);
-    return sendSseReply(req, res, reply, fault, headers, signal);
+    return sendReply(reply, { req, res, fault, headers, signal });
   }
 
   await new Promise<void>((resolve, reject) => {
