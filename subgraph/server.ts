@@ -21,7 +21,6 @@ import { bodyErrorHandler } from './http/body-error-handler';
 import { listen } from './http/listen';
 import { metricsRoute } from './http/metrics-route';
 import { livenessProbe, readinessProbe } from './http/probes';
-import { serverSettings } from './server-settings';
 
 export interface RunningServer {
   url: string;
@@ -34,7 +33,7 @@ const GRAPHQL_PATH = '/graphql';
 
 export async function startServer(app: App, at: { port: number; host: string }): Promise<RunningServer> {
   const { logger } = app;
-  const settings = serverSettings(app.config);
+  const settings = app.config.server;
   const schema = buildSchema();
   const validationRules = operationLimitRules({
     maxDepth: settings.maxQueryDepth,
@@ -64,7 +63,8 @@ export async function startServer(app: App, at: { port: number; host: string }):
     validationRules,
     formatError,
     logger,
-    introspection: settings.introspection,
+    // Schema introspection is open outside production only.
+    introspection: !app.config.production,
     httpServer,
     wsServer,
   });
