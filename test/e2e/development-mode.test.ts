@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mintToken } from '../../subgraph/auth/mint-token';
 import { DEVELOPMENT_ISSUER, DEVELOPMENT_SECRET_FILE } from '../../subgraph/config';
 import { runTsxScript, spawnSubgraph } from '../support/spawn-subgraph';
-import type { SpawnedSubgraph } from '../support/spawn-subgraph';
+import type { ChildEnv, SpawnedSubgraph } from '../support/spawn-subgraph';
 import { gql } from '../support/subgraph';
 
 // Each start runs migrations in a fresh process; on a loaded machine a test with two starts takes a while.
@@ -16,9 +16,9 @@ jest.setTimeout(150_000);
 /** The development secret every copy of this subgraph shared before it became random per DATA_DIR. */
 const FORMER_CONSTANT_SECRET = 'development-only-secret-never-use-in-production-0123456789';
 const USAGE = '{ usage { tenantId } }';
-// No NODE_ENV, no AUTH_*: what a deployment that forgot them runs. HOST '' is HOST unset (a blank variable is
-// absent), which spawnSubgraph would otherwise pin to 127.0.0.1.
-const FORGOTTEN = { HOST: '', LOG_LEVEL: 'info' };
+// No NODE_ENV, no AUTH_*, no HOST (which spawnSubgraph would otherwise pin to 127.0.0.1): what a deployment
+// that forgot them runs.
+const FORGOTTEN = { HOST: undefined, LOG_LEVEL: 'info' };
 
 const dataDirs: string[] = [];
 const running: SpawnedSubgraph[] = [];
@@ -29,7 +29,7 @@ function freshDataDir(): string {
   return dir;
 }
 
-async function start(env: Record<string, string>): Promise<SpawnedSubgraph> {
+async function start(env: ChildEnv): Promise<SpawnedSubgraph> {
   const subgraph = await spawnSubgraph({ ...FORGOTTEN, ...env });
   running.push(subgraph);
   return subgraph;
