@@ -1,7 +1,8 @@
-// `npm run token -- --tenant acme --scope "ai:ingest ai:admin"`: prints a token the running subgraph accepts
-// (development secret, or AUTH_JWT_SECRET when set).
+// `npm run token -- --tenant acme --scope "ai:ingest ai:admin"`: prints a token the subgraph accepts: signed with
+// AUTH_JWT_SECRET when set, else with the development secret in DATA_DIR (read through the same loadConfig as
+// the server, which creates it if neither has run there yet).
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../subgraph/config';
+import { developmentSecretFile, loadConfig } from '../subgraph/config';
 import { mintToken } from '../subgraph/auth/mint-token';
 
 async function main(): Promise<void> {
@@ -17,6 +18,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (config.auth.key.kind !== 'secret') {
     throw new Error('tokens can be minted only for HS256 secrets (AUTH_JWT_SECRET or development mode)');
+  }
+  if (config.auth.key.development && developmentSecretFile(config.store.dataDir) === null) {
+    throw new Error(
+      'DATA_DIR=:memory: gives each subgraph start a development secret of its own: use the development token its start log prints',
+    );
   }
   const token = await mintToken({
     secret: config.auth.key.secret,

@@ -3,6 +3,7 @@ import { ConfigError } from './errors/config-error';
 import { loadConfig } from './config';
 import type { Config } from './config';
 import { createApp } from './app';
+import { announceDevelopmentMode } from './auth/development-mode';
 import { createLogger } from './observability/logger';
 import { startServer } from './server';
 
@@ -16,11 +17,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logging.level);
-  if (config.auth.key.kind === 'secret' && config.auth.key.development) {
-    logger.warn(
-      'development mode: no AUTH_* configured, tokens are verified with the development secret; mint one with `npm run token -- --tenant acme`',
-    );
-  }
   const app = await createApp(config, logger);
   const server = await startServer(app, { port: config.server.port, host: config.server.host });
   logger.info(
@@ -31,6 +27,7 @@ async function main(): Promise<void> {
     },
     'subgraph ready',
   );
+  await announceDevelopmentMode(config, logger);
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

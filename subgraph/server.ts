@@ -77,8 +77,8 @@ export async function startServer(app: App, at: { port: number; host: string }):
     isStopping: () => stopping,
   });
 
-  const { port, url } = await listen(httpServer, at, GRAPHQL_PATH);
-  logger.info({ url }, 'subgraph listening');
+  const { port, url, address } = await listen(httpServer, at, GRAPHQL_PATH);
+  logger.info({ url, address }, 'subgraph listening');
   return {
     url,
     port,

@@ -7,6 +7,7 @@ import { JWT_ALGORITHMS } from '../config/env-schema';
 import type { AuthConfig } from '../config/sections';
 import { AuthenticationError } from '../errors/authentication-error';
 import type { AuthFailure } from '../errors/authentication-error';
+import { refuseIssuedInFuture } from './issued-in-future';
 import { TENANT_ID_PATTERN } from './tenant-context';
 import type { TenantContext } from './tenant-context';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
@@ -53,6 +54,8 @@ export async function createTokenVerifier(
     issuer: auth.issuer,
     audience: auth.audience,
     clockTolerance: auth.clockToleranceSeconds,
+    // A token without `exp` would be valid forever: a leaked one could never be contained.
+    requiredClaims: ['exp'],
   };
 
   // Verified tokens are remembered briefly: a client sends the same token with every request, and the
@@ -75,6 +78,7 @@ export async function createTokenVerifier(
     } catch (error) {
       throw new AuthenticationError(classify(error));
     }
+    refuseIssuedInFuture(payload, auth.clockToleranceSeconds);
     const tenant = tenantContextFrom(payload, auth.tenantClaim, policies);
     const untilExpiry =
       typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : VERIFIED_CACHE_TTL_MS;
@@ -90,6 +94,7 @@ function classify(error: unknown): AuthFailure {
     if (error.claim === 'iss') return 'wrong-issuer';
     if (error.claim === 'aud') return 'wrong-audience';
     if (error.claim === 'nbf' || error.claim === 'iat') return 'not-yet-valid';
+    if (error.claim === 'exp' && error.reason === 'missing') return 'missing-expiry';
     return 'malformed';
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)

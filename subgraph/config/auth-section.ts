@@ -1,11 +1,10 @@
 // The auth section: exactly one key source (HS256 secret, PEM public key or JWKS URL), the development
 // secret only outside production, and iss/aud required in production with a public key or JWKS.
 import { ConfigError } from '../errors/config-error';
+import { developmentSecret } from './development-secret';
 import type { Env } from './env-schema';
 import type { AuthConfig, AuthKeySource } from './sections';
 
-// Known only to development mode: a deployment without auth configured refuses to start in production.
-export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-never-use-in-production-0123456789';
 export const DEVELOPMENT_ISSUER = 'ai-subgraph-development';
 
 export function authSection(env: Env, production: boolean): AuthConfig {
@@ -25,7 +24,7 @@ export function authSection(env: Env, production: boolean): AuthConfig {
     throw new ConfigError(
       'AUTH_JWT_SECRET, AUTH_PUBLIC_KEY or AUTH_JWKS_URL expects a value when NODE_ENV=production',
     );
-  } else key = { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, development: true };
+  } else key = { kind: 'secret', secret: developmentSecret(env.DATA_DIR), development: true };
   // A shared identity provider signs tokens for many APIs with one key: without iss and aud checks, a token
   // minted for another API that happens to carry the tenant claim would be accepted here.
   if (production && key.kind !== 'secret' && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {

@@ -28,7 +28,8 @@ export const envSchema = z.object({
     .enum(['development', 'test', 'production'], { message: 'expects development, test or production' })
     .default('development'),
   PORT: integer(4001, 0, 65535),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Unset: 0.0.0.0 in production, 127.0.0.1 otherwise (see load-config.ts).
+  HOST: optionalString,
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: 'expects fatal, error, warn, info, debug, trace or silent' })
     .default('info'),

@@ -1,5 +1,6 @@
 // Reads the environment once, through the one zod schema, into typed sections: a bad value stops the start
-// with one line naming the variable and what it expects, instead of failing later mid-request.
+// with one line naming the variable and what it expects, instead of failing later mid-request. Its one write:
+// outside production without AUTH_*, the development secret is created in DATA_DIR on first use.
 import { ConfigError } from '../errors/config-error';
 import { loadTenantPolicies } from '../tenancy/tenant-policies';
 import { authSection } from './auth-section';
@@ -26,7 +27,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     production,
     server: {
       port: env.PORT,
-      host: env.HOST,
+      // A development server (its secret is on this machine, its tokens printed) is for this machine only.
+      host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
       maxRequestBytes: env.MAX_REQUEST_BYTES,
       maxQueryDepth: env.MAX_QUERY_DEPTH,
       maxQueryCost: env.MAX_QUERY_COST,

@@ -23,6 +23,7 @@ export interface LoggingConfig {
 }
 
 export type AuthKeySource =
+  /** `development`: no AUTH_* outside production; the secret is DATA_DIR's random one (development-secret.ts). */
   | { kind: 'secret'; secret: string; development: boolean }
   | { kind: 'public-key'; pem: string }
   | { kind: 'jwks'; url: string };

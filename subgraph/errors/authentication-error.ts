@@ -5,6 +5,7 @@ export type AuthFailure =
   | 'bad-signature'
   | 'algorithm-not-allowed'
   | 'expired'
+  | 'missing-expiry'
   | 'not-yet-valid'
   | 'wrong-issuer'
   | 'wrong-audience'

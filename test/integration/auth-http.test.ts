@@ -134,6 +134,10 @@ describe('HTTP with the HS256 test secret', () => {
       expect(hitsOf(await searchWithClaims({ ...validClaims('acme'), nbf: now() + 2 }))).toEqual([]);
     });
 
+    it('accepts a token issued 2 s in the future, within the clock tolerance', async () => {
+      expect(hitsOf(await searchWithClaims({ ...validClaims('acme'), iat: now() + 2 }))).toEqual([]);
+    });
+
     it.each<ClaimsCase>([
       ...REFUSED_CLAIMS,
       ['a token with no issuer when one is configured', () => without(validClaims('acme'), 'iss')],

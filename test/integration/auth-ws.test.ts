@@ -118,6 +118,10 @@ describe('graphql-ws authentication in connection_init', () => {
     expectRefused(await askWithClaims({ ...validClaims('acme'), nbf: now() + 60 }));
   });
 
+  it('serves a token issued 2 s in the future, within the clock tolerance', async () => {
+    expectInsufficientContext(await askWithClaims({ ...validClaims('ws-empty-d'), iat: now() + 2 }));
+  });
+
   it.each(REFUSED_CLAIMS)('closes with 4401 for %s', async (_name, claims) => {
     expectRefused(await askWithClaims(claims()));
   });

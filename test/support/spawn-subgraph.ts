@@ -45,6 +45,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A child's variables; one given as undefined is left unset, whatever the default would have been. */
+export type ChildEnv = Record<string, string | undefined>;
+
+function definedOnly(env: ChildEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
 /** Only what a process needs to run: nothing from the test runner's environment (NODE_ENV=test, ...) leaks in. */
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -59,10 +68,10 @@ function baseEnv(): Record<string, string> {
  * Starts `node --import tsx subgraph/main.ts`: one process, so a signal sent to it reaches the subgraph itself
  * (the tsx binary would add a relaying parent in between, and SIGKILL on it would orphan the server).
  */
-export function spawnMain(env: Record<string, string>): SpawnedProcess {
+export function spawnMain(env: ChildEnv): SpawnedProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'subgraph/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), ...env },
+    env: definedOnly({ ...baseEnv(), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -76,9 +85,12 @@ export function spawnMain(env: Record<string, string>): SpawnedProcess {
   return { child, stdout: () => stdout, stderr: () => stderr, waitForExit: () => exited };
 }
 
-/** Starts the subgraph on a free port with `env` and resolves once GET /readyz answers 200. */
+/**
+ * Starts the subgraph on a free port with `env` and resolves once GET /readyz answers 200. HOST is 127.0.0.1
+ * unless `env` says otherwise (`HOST: undefined` leaves it unset, for the subgraph's own default).
+ */
 export async function spawnSubgraph(
-  env: Record<string, string>,
+  env: ChildEnv,
   options: { readyTimeoutMs?: number } = {},
 ): Promise<SpawnedSubgraph> {
   const port = await freePort();

@@ -80,4 +80,9 @@ export const REFUSED_CLAIMS: readonly ClaimsCase[] = [
   ['a tenant id with a space in it', () => ({ ...validClaims(), tenant_id: 'acme corp' })],
   ['a tenant id of 65 characters', () => ({ ...validClaims(), tenant_id: 'a'.repeat(65) })],
   ['a tenant id that is a number, not a string', () => ({ ...validClaims(), tenant_id: 42 })],
+  ['a token without exp, which would be valid forever', () => without(validClaims('acme'), 'exp')],
+  [
+    'a token issued 60 s in the future (iat beyond the clock tolerance)',
+    () => ({ ...validClaims('acme'), iat: Math.floor(Date.now() / 1000) + 60 }),
+  ],
 ];

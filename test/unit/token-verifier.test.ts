@@ -113,6 +113,28 @@ describe('token verifier', () => {
     expect(await failureOf(verify(early))).toBe('not-yet-valid');
   });
 
+  it('refuses a token without exp as missing-expiry: it would be valid forever', async () => {
+    const forever = await new SignJWT({ tenant_id: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await failureOf(verify(forever))).toBe('missing-expiry');
+  });
+
+  it('refuses a token issued in the future beyond the clock tolerance as not-yet-valid', async () => {
+    const tolerant = await createTokenVerifier(
+      auth({ clockToleranceSeconds: 5 }),
+      loadTenantPolicies(undefined),
+    );
+    const issuedAt = (seconds: number) => sign({ tenant_id: 'acme', iat: nowSeconds() + seconds });
+    expect(await failureOf(tolerant(await issuedAt(60)))).toBe('not-yet-valid');
+    expect(await failureOf(tolerant(await issuedAt(7)))).toBe('not-yet-valid');
+    expect((await tolerant(await issuedAt(2))).tenantId).toBe('acme');
+    expect((await tolerant(await issuedAt(-3600))).tenantId).toBe('acme');
+  });
+
   it('refuses an algorithm that is not allowed', async () => {
     const hs512 = await sign({ tenant_id: 'acme' }, { alg: 'HS512' });
     expect(await failureOf(verify(hs512))).toBe('algorithm-not-allowed');
