@@ -107,7 +107,7 @@ function explainingDatabase(db: SqlDatabase, passes: PassDiagnosis[]): SqlDataba
       return result;
     },
   });
-  return { ...db, transaction: (work) => db.transaction((tx) => work(explaining(tx))) };
+  return { ...db, transaction: (work, mode) => db.transaction((tx) => work(explaining(tx)), mode) };
 }
 
 export async function diagnoseSearch(

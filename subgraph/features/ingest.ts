@@ -3,7 +3,7 @@ import { chunkText } from '../retrieval/chunking';
 import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
-import { ingestInputSchema, parseInput } from './inputs';
+import { documentIdSchema, ingestInputSchema, parseInput } from './inputs';
 
 export interface IngestOutcome {
   documentId: string;
@@ -33,7 +33,7 @@ export function createIngestFeature(deps: FeatureDeps) {
     },
 
     async delete(call: FeatureCall, id: unknown): Promise<boolean> {
-      const documentId = parseInput(ingestInputSchema.shape.id, id, 'id');
+      const documentId = parseInput(documentIdSchema, id, 'id');
       return stage(deps.metrics, 'store.delete', () =>
         deps.documents.deleteDocument(call.tenant.tenantId, documentId),
       );

@@ -13,13 +13,25 @@ export const LIMITS = {
   resultLimit: { min: 1, max: 50 },
 } as const;
 
-const text = (max: number) =>
+/**
+ * A string PostgreSQL can store as it was sent. Its `text` cannot hold NUL, and an unpaired surrogate has no
+ * UTF-8 form: the drivers send U+FFFD instead, so two different ids would silently become one.
+ */
+const storableString = () =>
   z
     .string()
+    .refine((value) => value.isWellFormed(), {
+      message: 'must be well-formed Unicode (no unpaired surrogates)',
+    })
+    .refine((value) => !value.includes('\u0000'), { message: 'must not contain NUL characters' });
+
+const text = (max: number) =>
+  storableString()
     .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
     .refine((value) => value.length <= max, { message: `must be at most ${max} characters` });
 
-const id = text(LIMITS.idChars);
+/** A document id, wherever a client names one: ingest, delete, summarize, a Document representation. */
+export const documentIdSchema = text(LIMITS.idChars);
 const limit = (fallback: number) =>
   z
     .number()
@@ -43,12 +55,16 @@ export const maxWordsSchema = z
 export const searchInputSchema = z.object({ query: text(LIMITS.queryChars), limit: limit(10) });
 export const askInputSchema = z.object({ question: text(LIMITS.questionChars), limit: limit(6) });
 export const ingestInputSchema = z.object({
-  id,
+  id: documentIdSchema,
   title: text(LIMITS.titleChars),
   body: text(LIMITS.bodyChars),
 });
 export const summarizeInputSchema = z
-  .object({ documentId: id.nullish(), text: text(LIMITS.textChars).nullish(), maxWords: maxWordsSchema })
+  .object({
+    documentId: documentIdSchema.nullish(),
+    text: text(LIMITS.textChars).nullish(),
+    maxWords: maxWordsSchema,
+  })
   .superRefine((value, ctx) => {
     const given = [value.documentId, value.text].filter((v) => v !== null && v !== undefined).length;
     if (given !== 1) {

@@ -1,5 +1,6 @@
 // Errors raised on purpose (auth, bad input, invalid operations) reach the client as they are; anything else
-// is a bug, logged in full and masked to INTERNAL_SERVER_ERROR so no internals leak.
+// is a bug, logged (what the logger's err serializer keeps of it, never tenant text) and masked to
+// INTERNAL_SERVER_ERROR so no internals leak.
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { InputError } from '../errors/input-error';

@@ -20,6 +20,7 @@ import type {
   SummarizeStreamEvent,
   TenantUsage,
 } from './results';
+import type { Logger } from '../../subgraph/observability/logger';
 import { subscribeOnce } from './ws-client';
 import type { WsOutcome, WsSubscribeOptions } from './ws-client';
 
@@ -155,6 +156,8 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   /** 'postgres' (the default): a schema of its own on the machine's server; 'pglite': PGlite in memory. */
   store?: 'postgres' | 'pglite';
+  /** The subgraph's logger, for suites that read its lines (see logs.ts); silent by default. */
+  logger?: Logger;
 }
 
 export interface Harness extends TestSubgraph {
@@ -178,11 +181,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const schema = store === 'postgres' ? uniqueSchemaName('h') : null;
   let subgraph: TestSubgraph;
   try {
-    subgraph = await startTestSubgraph({
-      ...(schema ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
-      ...providers.env,
-      ...options.env,
-    });
+    subgraph = await startTestSubgraph(
+      {
+        ...(schema ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
+        ...providers.env,
+        ...options.env,
+      },
+      options.logger,
+    );
   } catch (error) {
     if (schema) await dropPostgresSchema(schema).catch(() => undefined);
     if (ownsProviders) await providers.close();

@@ -1,5 +1,5 @@
 // maskError: errors raised on purpose reach the client as they are (InputError as BAD_USER_INPUT naming its
-// field); anything else is a bug: logged in full, masked to INTERNAL_SERVER_ERROR with nothing of its own.
+// field); anything else is a bug: logged, masked to INTERNAL_SERVER_ERROR with nothing of its own.
 // Driven through real GraphQL execution, so the errors are wrapped exactly as a resolver's errors are.
 import { Writable } from 'node:stream';
 import { buildSchema, graphql, GraphQLError } from 'graphql';
@@ -79,7 +79,7 @@ describe('maskError', () => {
     expect(lines).toEqual([]);
   });
 
-  it('masks an unexpected error to INTERNAL_SERVER_ERROR, keeping only the path, and logs the original in full', async () => {
+  it('masks an unexpected error to INTERNAL_SERVER_ERROR, keeping only the path, and logs the original type and message', async () => {
     const bug = new TypeError(
       "Cannot read properties of undefined (reading 'tenantId') at /srv/secret/path.ts",
     );

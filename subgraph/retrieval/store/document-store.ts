@@ -1,7 +1,7 @@
 // Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, full-text search.
 import type { TextChunk } from '../chunking';
 import { snippetOf } from '../snippet';
-import type { SqlDatabase, SqlExecutor } from './sql';
+import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
 import { inTenantScope } from './tenant-scope';
 
 export interface StoredDocument {
@@ -73,8 +73,11 @@ export function createDocumentStore(
   options: { schema: string; appRole: string },
 ): DocumentStore {
   const { schema, appRole } = options;
-  const scoped = <T>(tenantId: string, work: Parameters<typeof inTenantScope<T>>[3]) =>
-    inTenantScope(db, appRole, tenantId, work);
+  const scoped = <T>(
+    tenantId: string,
+    work: Parameters<typeof inTenantScope<T>>[3],
+    mode: TransactionMode = 'read-write',
+  ) => inTenantScope(db, appRole, tenantId, work, mode);
 
   return {
     putDocument: (tenantId, doc, chunks) =>
@@ -102,18 +105,24 @@ export function createDocumentStore(
 
     // Passes from strict to loose, each only while fewer than `limit` passages were found: all of the query's
     // lexemes, then all but one, then any one. The strict pass is selective (the index finds it fast); the
-    // looser ones can match most of a large corpus, so they rank a bounded sample of candidates.
+    // looser ones can match most of a large corpus, so they rank a bounded sample of candidates. The passes
+    // share one snapshot: a document replaced between two of them would otherwise answer with passages of
+    // both its versions.
     searchLexical: (tenantId, query, limit) =>
-      scoped(tenantId, async (tx) => {
-        const found = new Map<string, LexicalRow>();
-        for (const match of MATCH_PASSES) {
-          const pass = await tx.query<LexicalRow>(lexicalSql(schema, match), [tenantId, query, limit]);
-          for (const row of pass.rows) found.set(`${row.document_id}#${row.ordinal}`, row);
-          if (found.size >= limit) break;
-        }
-        const ranked = [...found.values()].sort((a, b) => b.score - a.score);
-        return ranked.slice(0, limit).map(toHit(query));
-      }),
+      scoped(
+        tenantId,
+        async (tx) => {
+          const found = new Map<string, LexicalRow>();
+          for (const match of MATCH_PASSES) {
+            const pass = await tx.query<LexicalRow>(lexicalSql(schema, match), [tenantId, query, limit]);
+            for (const row of pass.rows) found.set(`${row.document_id}#${row.ordinal}`, row);
+            if (found.size >= limit) break;
+          }
+          const ranked = [...found.values()].sort((a, b) => b.score - a.score);
+          return ranked.slice(0, limit).map(toHit(query));
+        },
+        'read-only-snapshot',
+      ),
 
     ping: async () => {
       await db.query('SELECT 1');

@@ -1,6 +1,19 @@
 // A PostgreSQL server through a `pg` pool, used when DATABASE_URL is set.
 import { Pool } from 'pg';
-import type { SqlDatabase } from './sql';
+import { unreachable } from '../../errors/unreachable';
+import type { SqlDatabase, TransactionMode } from './sql';
+
+function beginStatement(mode: TransactionMode): string {
+  switch (mode) {
+    case 'read-write':
+      return 'BEGIN';
+    case 'read-only-snapshot':
+      // Read only, so it never fails to serialize: REPEATABLE READ refuses only conflicting writes.
+      return 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    default:
+      return unreachable(mode);
+  }
+}
 
 export function openPostgres(connectionString: string, poolSize: number): SqlDatabase {
   const pool = new Pool({ connectionString, max: poolSize, application_name: 'ai-subgraph' });
@@ -12,10 +25,10 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       const result = await pool.query(text, params);
       return { rows: result.rows as Row[] };
     },
-    async transaction(work) {
+    async transaction(work, mode = 'read-write') {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
+        await client.query(beginStatement(mode));
         const result = await work({
           async query<Row>(text: string, params?: unknown[]) {
             const r = await client.query(text, params);

@@ -16,6 +16,7 @@ export async function openPGlite(dataDir: string | undefined): Promise<SqlDataba
   return {
     dialect: 'pglite',
     ...executor(db),
+    // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
     transaction: (work) => db.transaction((tx) => work(executor(tx))),
     exec: async (script) => {
       await db.exec(script);

@@ -3,9 +3,16 @@ export interface SqlExecutor {
   query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
 }
 
+/**
+ * 'read-write': PostgreSQL's default, READ COMMITTED, where each statement sees what committed before it began.
+ * 'read-only-snapshot': REPEATABLE READ READ ONLY, where every statement sees the snapshot of the first; for
+ * reads of several statements that must agree with each other (a search's match passes).
+ */
+export type TransactionMode = 'read-write' | 'read-only-snapshot';
+
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'pglite' | 'postgres';
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, mode?: TransactionMode): Promise<T>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
   close(): Promise<void>;

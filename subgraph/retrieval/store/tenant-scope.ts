@@ -1,12 +1,13 @@
 // Runs work inside a transaction as the non-owner app role with the tenant set LOCAL, so row level security
 // holds even for a query that forgets its WHERE on the tenant.
-import type { SqlDatabase, SqlExecutor } from './sql';
+import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
 
 export function inTenantScope<T>(
   db: SqlDatabase,
   appRole: string,
   tenantId: string,
   work: (tx: SqlExecutor) => Promise<T>,
+  mode: TransactionMode = 'read-write',
 ): Promise<T> {
   return db.transaction(async (tx) => {
     // set_config(..., true) is SET LOCAL: both end with the transaction, so a pooled connection keeps nothing.
@@ -15,5 +16,5 @@ export function inTenantScope<T>(
       tenantId,
     ]);
     return work(tx);
-  });
+  }, mode);
 }
