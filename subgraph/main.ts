@@ -17,6 +17,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logging.level);
+  // Node's own report of a stray rejection or exception prints the error with every field (a driver error's
+  // query and params: tenant text) to stderr; through the logger only its safe fields are written. A lost
+  // promise leaves no state half-changed, so the replica keeps serving; an uncaught exception may have, so
+  // it exits and the orchestrator restarts it.
+  process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('uncaughtException', (error: Error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
   const app = await createApp(config, logger);
   const server = await startServer(app, { port: config.server.port, host: config.server.host });
   logger.info(
