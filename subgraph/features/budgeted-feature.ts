@@ -14,7 +14,7 @@ export interface BudgetedFeature<Input> {
   feature: FeatureName;
   inputSchema: z.ZodType<Input>;
   /** What makes two asks the same work: the input with its defaults applied. */
-  workKey(input: Input): unknown[];
+  workKey: (input: Input) => unknown[];
 }
 
 export function budgeted<Input, Result>(

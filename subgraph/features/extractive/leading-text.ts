@@ -10,7 +10,9 @@ export function leadingText(text: string, maxChars: number): string {
   const atLeast = Math.floor(maxChars / 2);
   const paragraph = head.lastIndexOf('\n\n');
   if (paragraph >= atLeast) return head.slice(0, paragraph);
-  const sentenceEnd = Math.max(...['. ', '! ', '? ', '.\n', '!\n', '?\n'].map((end) => head.lastIndexOf(end)));
+  const sentenceEnd = Math.max(
+    ...['. ', '! ', '? ', '.\n', '!\n', '?\n'].map((end) => head.lastIndexOf(end)),
+  );
   if (sentenceEnd >= atLeast) return head.slice(0, sentenceEnd + 1);
   const space = head.search(/\s\S*$/);
   return space >= atLeast ? head.slice(0, space) : head;
