@@ -1,10 +1,11 @@
 // The per-request GraphQL context: the verified tenant (or none, for `_service` only), a request id, the
-// features, and request-scoped DataLoaders.
+// features, and what lives as long as the operation: the document DataLoader and the AI work budget.
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { TenantContext } from './auth/tenant-context';
 import type { FeatureCall } from './features/feature-call';
 import type { Features } from './features';
+import { createOperationBudget } from './features/operation-budget';
 import type { Logger } from './observability/logger';
 import type { DocumentStore, StoredDocument } from './retrieval/store/document-store';
 
@@ -21,6 +22,8 @@ export interface ContextDeps {
   features: Features;
   documents: DocumentStore;
   logger: Logger;
+  /** Distinct AI field resolutions per operation (MAX_AI_FIELDS_PER_OPERATION). */
+  maxAiFieldsPerOperation: number;
 }
 
 export function createRequestContext(
@@ -42,7 +45,12 @@ export function createRequestContext(
           const byId = new Map(found.map((doc) => [doc.id, doc]));
           return ids.map((id) => byId.get(id) ?? null);
         });
-        call = { tenant, requestId, loadDocument: (id) => loader.load(id) };
+        call = {
+          tenant,
+          requestId,
+          loadDocument: (id) => loader.load(id),
+          budget: createOperationBudget(deps.maxAiFieldsPerOperation),
+        };
       }
       return call;
     },

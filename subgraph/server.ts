@@ -13,6 +13,7 @@ import { createRequestContext } from './context';
 import type { RequestContext } from './context';
 import { createApolloServer } from './graphql/apollo-server';
 import { buildSchema } from './graphql/build-schema';
+import { limitEntityRepresentations } from './graphql/entity-representations';
 import { createGraphqlWsServer } from './graphql/graphql-ws-server';
 import { httpContext } from './graphql/http-context';
 import { maskError } from './graphql/mask-error';
@@ -35,13 +36,19 @@ export async function startServer(app: App, at: { port: number; host: string }):
   const { logger } = app;
   const settings = app.config.server;
   const schema = buildSchema();
+  limitEntityRepresentations(schema, settings.maxEntityRepresentations);
   const validationRules = operationLimitRules({
     maxDepth: settings.maxQueryDepth,
     maxCost: settings.maxQueryCost,
     maxAliases: settings.maxQueryAliases,
   });
   const formatError = maskError(logger);
-  const contextDeps = { features: app.features, documents: app.store.documents, logger };
+  const contextDeps = {
+    features: app.features,
+    documents: app.store.documents,
+    logger,
+    maxAiFieldsPerOperation: settings.maxAiFieldsPerOperation,
+  };
   const context = (tenant: TenantContext | null): RequestContext => createRequestContext(contextDeps, tenant);
   let stopping = false;
 

@@ -1,6 +1,7 @@
 // Seeds a benchmark subgraph: ingests a generated corpus for one tenant through the ingest feature, as a
 // client's ingestDocument would. Closes the app if seeding fails, so a child never leaks its store.
 import type { App } from '../../subgraph/app';
+import { createOperationBudget } from '../../subgraph/features/operation-budget';
 import { generateDocuments } from './corpus';
 
 export async function seedCorpus(
@@ -18,6 +19,8 @@ export async function seedCorpus(
     },
     requestId: 'bench-seed',
     loadDocument: () => Promise.resolve(null),
+    // Ingest is not AI work; the seeder's one "operation" needs no bound.
+    budget: createOperationBudget(Number.POSITIVE_INFINITY),
   };
   try {
     for (const doc of generateDocuments(options.documents, options.charsPerDocument)) {

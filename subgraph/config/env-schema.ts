@@ -117,6 +117,8 @@ export const envSchema = z.object({
   MAX_QUERY_DEPTH: integer(10, 2, 50),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
   MAX_QUERY_ALIASES: integer(10, 0, 1_000),
+  MAX_AI_FIELDS_PER_OPERATION: integer(20, 1, 10_000),
+  MAX_ENTITY_REPRESENTATIONS: integer(100, 1, 100_000),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),

@@ -33,6 +33,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueryDepth: env.MAX_QUERY_DEPTH,
       maxQueryCost: env.MAX_QUERY_COST,
       maxQueryAliases: env.MAX_QUERY_ALIASES,
+      maxAiFieldsPerOperation: env.MAX_AI_FIELDS_PER_OPERATION,
+      maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     },
     logging: { level: env.LOG_LEVEL },

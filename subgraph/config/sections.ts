@@ -14,6 +14,13 @@ export interface ServerConfig {
   maxQueryDepth: number;
   maxQueryCost: number;
   maxQueryAliases: number;
+  /**
+   * Distinct AI field resolutions (summarize, search, ask, Document.aiSummary) one operation may cause,
+   * across aliases, list variables and `_entities` representations; past it a field is RATE_LIMITED.
+   */
+  maxAiFieldsPerOperation: number;
+  /** Representations one `_entities` field may carry; more is BAD_USER_INPUT before any work. */
+  maxEntityRepresentations: number;
   /** The longest drain before a forced exit. */
   shutdownGraceMs: number;
 }

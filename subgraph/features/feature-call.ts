@@ -1,10 +1,13 @@
-// One caller's use of a feature: who, which request, and the request-scoped document loader.
+// One caller's use of a feature: who, which request, the request-scoped document loader and AI budget.
 import type { TenantContext } from '../auth/tenant-context';
 import type { StoredDocument } from '../retrieval/store/document-store';
+import type { OperationBudget } from './operation-budget';
 
 export interface FeatureCall {
   tenant: TenantContext;
   requestId: string;
   /** Batched per request (DataLoader): many entities cost one store query. */
   loadDocument(id: string): Promise<StoredDocument | null>;
+  /** The operation's AI work: identical asks share one run, and distinct ones stop at the limit. */
+  budget: OperationBudget;
 }

@@ -1,8 +1,11 @@
-// The features, built once from their ports by the composition root.
+// The features, built once from their ports by the composition root. The query features sit behind the
+// operation's AI budget; streams are one root field per operation, so they need none.
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import { createAskPipeline } from './ask';
+import { budgeted } from './budgeted-feature';
 import { createIngestFeature } from './ingest';
+import { askInputSchema, searchInputSchema, summarizeInputSchema } from './inputs';
 import { runPipeline } from './model-pipeline';
 import { createSearchFeature } from './search';
 import { streamPipeline } from './stream-pipeline';
@@ -14,9 +17,34 @@ export function createFeatures(deps: FeatureDeps) {
   const summarize = createSummarizePipeline(deps);
   return {
     ingest: createIngestFeature(deps),
-    search: createSearchFeature(deps),
-    summarize: (call: FeatureCall, input: unknown) => runPipeline(deps, summarize, call, input),
-    ask: (call: FeatureCall, input: unknown) => runPipeline(deps, ask, call, input),
+    search: budgeted(
+      deps,
+      {
+        feature: 'search',
+        inputSchema: searchInputSchema,
+        workKey: ({ query, limit }) => [query, limit],
+      },
+      createSearchFeature(deps),
+    ),
+    summarize: budgeted(
+      deps,
+      {
+        feature: 'summarize',
+        inputSchema: summarizeInputSchema,
+        // Query.summarize(documentId) and Document.aiSummary of that document are the same work.
+        workKey: ({ documentId, text, maxWords }) => [
+          documentId ?? null,
+          text ?? null,
+          maxWords ?? deps.summaryDefaultWords,
+        ],
+      },
+      (call, input) => runPipeline(deps, summarize, call, input),
+    ),
+    ask: budgeted(
+      deps,
+      { feature: 'ask', inputSchema: askInputSchema, workKey: ({ question, limit }) => [question, limit] },
+      (call, input) => runPipeline(deps, ask, call, input),
+    ),
     summarizeStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
       streamPipeline(deps, summarize, call, input, signal),
     askStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>

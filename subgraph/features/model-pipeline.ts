@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
-import { parseInput } from './inputs';
 import { meterResult, startClock } from './meter-result';
 import type { FeatureName, UnmeteredResult } from './meter-result';
 
@@ -45,14 +44,15 @@ export function modelCallFor(
   };
 }
 
+/** Drives a pipeline for a query, on input its inputSchema has already checked (see budgeted-feature.ts). */
 export async function runPipeline<Input, Source, Full, Degraded>(
   deps: FeatureDeps,
   pipeline: ModelPipeline<Input, Source, Full, Degraded>,
   call: FeatureCall,
-  rawInput: unknown,
+  input: Input,
 ): Promise<FeatureResult<Full, Degraded>> {
   const elapsed = startClock();
-  const prepared = await pipeline.prepare(call, parseInput(pipeline.inputSchema, rawInput));
+  const prepared = await pipeline.prepare(call, input);
   if (prepared.kind === 'known') return meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
   const { gatewayCall } = prepared;
   const outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>

@@ -4,12 +4,11 @@ import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { SearchOutcome } from './feature-result';
-import { parseInput, searchInputSchema } from './inputs';
+import type { SearchInput } from './inputs';
 import { NO_MODEL, meterResult, startClock } from './meter-result';
 
 export function createSearchFeature(deps: FeatureDeps) {
-  return async function search(call: FeatureCall, rawInput: unknown): Promise<SearchOutcome> {
-    const input = parseInput(searchInputSchema, rawInput);
+  return async function search(call: FeatureCall, input: SearchInput): Promise<SearchOutcome> {
     const elapsed = startClock();
     const hits = await stage(deps.metrics, 'retrieval.lexical', () =>
       deps.documents.searchLexical(call.tenant.tenantId, input.query, input.limit),

@@ -5,6 +5,7 @@ import type { CompletionOutcome } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
+import { inItsOwnTurn } from './extractive/own-turn';
 import { extractiveSummary } from './extractive/summarize-extractive';
 import type { FeatureDeps } from './feature-deps';
 import { summarizeInputSchema } from './inputs';
@@ -72,8 +73,11 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
             model: modelUseOf(outcome),
           };
         case 'failed': {
-          const text = await stage(deps.metrics, 'extractive.summarize', async () =>
-            extractiveSummary(source.text, source.maxWords),
+          // In a turn of its own: many floors ready at once must not hold the event loop together.
+          const text = await inItsOwnTurn(() =>
+            stage(deps.metrics, 'extractive.summarize', async () =>
+              extractiveSummary(source.text, source.maxWords),
+            ),
           );
           return { kind: 'degraded', value: { text }, reason: outcome.reason, model: NO_MODEL };
         }

@@ -1,5 +1,6 @@
 // The AI subgraph composed with another team's `documents` subgraph behind @apollo/gateway: a client asks the
-// supergraph for documents with their aiSummary, and the AI subgraph's tenant isolation holds through it.
+// supergraph for documents with their aiSummary, and the AI subgraph's tenant isolation and its per-operation
+// AI budget hold through it.
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -67,6 +68,15 @@ const GLOBEX_OWN = {
   ].join(' '),
 };
 
+// More documents than one operation's AI budget (MAX_AI_FIELDS_PER_OPERATION, 20 by default): the router
+// fetches all their summaries in one `_entities` request.
+const INITECH_DOCUMENTS = Array.from({ length: 25 }, (_, i) => ({
+  id: `doc-initech-${i}`,
+  title: `Initech memo ${i}`,
+  body: `Initech memo ${i} moves the stapler inventory to basement room ${i}. The stapler audit follows in a week.`,
+}));
+const MAX_AI_FIELDS_PER_OPERATION = 20;
+
 // The documents subgraph lists acme's ids for globex too: only the AI subgraph's own isolation stands between
 // globex and acme's ingested text.
 const CATALOG: DocumentCatalog = {
@@ -75,6 +85,7 @@ const CATALOG: DocumentCatalog = {
     ...ACME_DOCUMENTS.map(({ id, title }) => ({ id, title })),
     { id: GLOBEX_OWN.id, title: GLOBEX_OWN.title },
   ],
+  initech: INITECH_DOCUMENTS.map(({ id, title }) => ({ id, title })),
 };
 
 const DOCUMENTS_QUERY = `{
@@ -93,7 +104,13 @@ interface DocumentsData {
   documents: {
     id: string;
     title: string;
-    aiSummary: { __typename: string; text?: string; reason?: string };
+    aiSummary: {
+      __typename: string;
+      text?: string;
+      reason?: string;
+      message?: string;
+      retryAfterSeconds?: null;
+    };
   }[];
 }
 
@@ -112,18 +129,21 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
   let gatewayUrl: string;
   let acmeToken: string;
   let globexToken: string;
+  let initechToken: string;
   let composedSdl = '';
 
   beforeAll(async () => {
-    [ai, documents, acmeToken, globexToken] = await Promise.all([
+    [ai, documents, acmeToken, globexToken, initechToken] = await Promise.all([
       startHarness(),
       startDocumentsSubgraph(CATALOG),
       tokenFor('acme'),
       tokenFor('globex'),
+      tokenFor('initech'),
     ]);
     for (const [token, document] of [
       ...ACME_DOCUMENTS.map((d) => [acmeToken, d] as const),
       [globexToken, GLOBEX_OWN] as const,
+      ...INITECH_DOCUMENTS.map((d) => [initechToken, d] as const),
     ]) {
       const ingested = await gql(ai.url, INGEST, { token, variables: { input: document } });
       expect(ingested.body.errors).toBeUndefined();
@@ -219,6 +239,31 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
     expect(own?.__typename).toBe('DegradedSummary');
     expect(own?.text?.toLowerCase()).toContain('heron');
     expect(JSON.stringify(response.body)).not.toMatch(/kestrel .*ledger|osprey .*certificate/i);
+  });
+
+  it(`summarizes the first ${MAX_AI_FIELDS_PER_OPERATION} of 25 listed documents and answers RATE_LIMITED naming MAX_AI_FIELDS_PER_OPERATION for the rest, in one answered operation`, async () => {
+    const query = DOCUMENTS_QUERY.replace(
+      '... on AIUnavailable { reason }',
+      '... on AIUnavailable { reason message retryAfterSeconds }',
+    );
+    const response = await gql<DocumentsData>(gatewayUrl, query, { token: initechToken });
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    const listed = response.body.data?.documents ?? [];
+    expect(listed.map(({ id, title }) => ({ id, title }))).toEqual(CATALOG.initech);
+    const summarized = listed.filter((document) => document.aiSummary.__typename === 'DegradedSummary');
+    expect(summarized).toHaveLength(MAX_AI_FIELDS_PER_OPERATION);
+    for (const document of summarized) expect(document.aiSummary.text).toContain('stapler');
+    for (const document of listed.filter((d) => d.aiSummary.__typename !== 'DegradedSummary')) {
+      expect(document.aiSummary).toEqual({
+        __typename: 'AIUnavailable',
+        reason: 'RATE_LIMITED',
+        retryAfterSeconds: null,
+        message: expect.stringContaining(
+          `budget of ${MAX_AI_FIELDS_PER_OPERATION} AI fields (MAX_AI_FIELDS_PER_OPERATION)`,
+        ),
+      });
+    }
   });
 
   it('refuses a forged acme token that the documents subgraph trusts: no acme summary leaves the AI subgraph', async () => {

@@ -1,7 +1,8 @@
 // Unit tests for the model-free summarizer: tokenizer, sentence splitter, centrality ranking and the word budget.
 
 import { splitSentences } from '../../subgraph/features/extractive/sentences';
-import { extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
+import { leadingText } from '../../subgraph/features/extractive/leading-text';
+import { MAX_RANKED_CHARS, extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
 import { isStopword } from '../../subgraph/text/stopwords';
 import { tokenize } from '../../subgraph/text/tokens';
 
@@ -176,5 +177,30 @@ describe('extractiveSummary', () => {
 
   it('is deterministic', () => {
     expect(extractiveSummary(LONG_TEXT, 50)).toBe(extractiveSummary(LONG_TEXT, 50));
+  });
+
+  it('summarizes a text longer than MAX_RANKED_CHARS from its lead only', () => {
+    const paragraph = THEMED.join(' ');
+    const lead = Array.from({ length: Math.ceil(MAX_RANKED_CHARS / paragraph.length) }, () => paragraph);
+    // Past the bound, the most frequent sentence of the whole text: central, if it were ranked.
+    const tail = Array.from({ length: 2_000 }, () => 'Zebra herds migrate across the savanna at dawn.');
+    const summary = extractiveSummary([...lead, ...tail].join('\n\n'), 60);
+    expect(summary).toContain('replica');
+    expect(summary).not.toContain('Zebra');
+  });
+});
+
+describe('leadingText', () => {
+  it('keeps a text within the bound whole', () => {
+    expect(leadingText('Short text. Two sentences.', 100)).toBe('Short text. Two sentences.');
+  });
+
+  it('cuts a longer text at its last paragraph break, else sentence end, else space within the bound', () => {
+    expect(leadingText('First paragraph here.\n\nSecond paragraph goes on', 30)).toBe(
+      'First paragraph here.',
+    );
+    expect(leadingText('One sentence ends. Another one runs on and on', 30)).toBe('One sentence ends.');
+    expect(leadingText('words without any sentence end at all', 30)).toBe('words without any sentence');
+    expect(leadingText('x'.repeat(50), 30)).toBe('x'.repeat(30));
   });
 });

@@ -1,0 +1,38 @@
+// A query feature behind the operation's AI budget (see operation-budget.ts): the input is checked first, so
+// bad input is BAD_USER_INPUT and costs nothing; the same normalized input asked twice in one operation (two
+// aliases, a hundred representations of one document) runs once; a new one past the budget is RATE_LIMITED.
+import type { z } from 'zod';
+import { fingerprint } from '../text/fingerprint';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+import type { Unavailable } from './feature-result';
+import { parseInput } from './inputs';
+import type { FeatureName } from './meter-result';
+import { budgetSpent } from './operation-budget';
+
+export interface BudgetedFeature<Input> {
+  feature: FeatureName;
+  inputSchema: z.ZodType<Input>;
+  /** What makes two asks the same work: the input with its defaults applied. */
+  workKey: (input: Input) => unknown[];
+}
+
+export function budgeted<Input, Result>(
+  deps: FeatureDeps,
+  { feature, inputSchema, workKey }: BudgetedFeature<Input>,
+  run: (call: FeatureCall, input: Input) => Promise<Result>,
+): (call: FeatureCall, rawInput: unknown) => Promise<Result | Unavailable> {
+  return async (call, rawInput) => {
+    const input = parseInput(inputSchema, rawInput);
+    const shared = call.budget.once(fingerprint(feature, ...workKey(input)), () => run(call, input));
+    if (shared) return shared;
+    deps.metrics.featureRequests.inc({ feature, outcome: 'unavailable', reason: 'RATE_LIMITED' });
+    if (call.budget.refused === 1) {
+      deps.logger.warn(
+        { requestId: call.requestId, tenant: call.tenant.tenantId, feature, limit: call.budget.limit },
+        'operation AI budget spent: further AI fields are RATE_LIMITED',
+      );
+    }
+    return budgetSpent(call.budget.limit);
+  };
+}
