@@ -73,7 +73,9 @@ describe("the page at /graphql (issue 8: it was Apollo Sandbox from a CDN with t
       expect(bare.status).toBe(400);
       expect(bare.headers.get('content-type')).toMatch(/^application\/json/);
 
-      const events = await harness.as(`page-${randomBytes(4).toString('hex')}`).askStream('Is the socket open?');
+      const events = await harness
+        .as(`page-${randomBytes(4).toString('hex')}`)
+        .askStream('Is the socket open?');
       expect(events.at(-1)?.__typename).toBe('AskCompleted');
     });
   });

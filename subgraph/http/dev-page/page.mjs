@@ -71,7 +71,9 @@ function describeToken(token) {
     const parts = [
       `tenant ${claims.tenant_id ?? '(no tenant_id claim)'}`,
       `scopes ${claims.scope || '(none)'}`,
-      expires ? `${expires < new Date() ? 'EXPIRED at' : 'expires'} ${expires.toLocaleString()}` : 'no expiry',
+      expires
+        ? `${expires < new Date() ? 'EXPIRED at' : 'expires'} ${expires.toLocaleString()}`
+        : 'no expiry',
     ];
     return `Token in use: ${parts.join(' · ')}.`;
   } catch {
@@ -127,7 +129,11 @@ async function post(query, variables) {
   const headers = { 'content-type': 'application/json' };
   const auth = authorization();
   if (auth) headers.authorization = auth;
-  const response = await fetch(HTTP_URL, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(HTTP_URL, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   try {
     return { status: response.status, body: JSON.parse(text) };
@@ -231,14 +237,18 @@ byId('stream-form').addEventListener('submit', (event) => {
     void client.dispose();
   };
   const unsubscribe = client.subscribe(
-    { query: OPERATIONS.askStream, variables: { input: { question: field(event.currentTarget, 'question') } } },
+    {
+      query: OPERATIONS.askStream,
+      variables: { input: { question: field(event.currentTarget, 'question') } },
+    },
     {
       next: (result) => {
         if (result.errors?.length) streamEvent(errorSummary(result.errors[0]));
         if (result.data) onStreamEvent(result.data.askStream);
       },
       error: (error) => {
-        const closed = error instanceof CloseEvent ? `socket closed ${error.code} ${error.reason}` : undefined;
+        const closed =
+          error instanceof CloseEvent ? `socket closed ${error.code} ${error.reason}` : undefined;
         const errors = Array.isArray(error) ? error.map(errorSummary).join('; ') : undefined;
         finish(`Stream failed: ${closed ?? errors ?? String(error)}`);
       },
