@@ -78,6 +78,9 @@ describe("the page at /graphql (issue 8: it was Apollo Sandbox from a CDN with t
     await page.locator('#token-input').waitFor();
     await expect(page.locator('#token-status').textContent()).resolves.toMatch(/No token yet/);
 
+    // Without a token the page shows the server's refusal as it came.
+    await expect(run('ask', 'ask')).resolves.toMatch(/^GraphQL error UNAUTHENTICATED: /);
+
     // The token, pasted as the page says (npm run token prints one), kept for the tab.
     const token = await harness.token('page-acme');
     await page.locator('#token-input').fill(`Bearer ${token}`);
