@@ -42,5 +42,16 @@ export default tseslint.config(
   },
   // Plain JavaScript (build scripts) is outside the TypeScript project: linted without type information.
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The development page's module runs in the browser: the browser globals it uses, and nothing of Node's.
+    files: ['subgraph/http/dev-page/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['atob', 'CloseEvent', 'document', 'fetch', 'globalThis', 'location', 'sessionStorage'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
   prettier,
 );

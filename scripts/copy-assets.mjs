@@ -1,4 +1,5 @@
-// Copies what the compiled server reads at run time (SQL migrations, prompt files, the schema) next to dist/.
+// Copies what the compiled server reads at run time (SQL migrations, prompt files, the schema, the development
+// page's HTML, CSS and browser module) next to dist/.
 import { cpSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,7 +9,7 @@ function assets(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'generated' ? [] : assets(path);
-    return /\.(sql|md)$/.test(name) ? [path] : [];
+    return /\.(sql|md|html|css|mjs)$/.test(name) ? [path] : [];
   });
 }
 

@@ -19,6 +19,7 @@ import { httpContext } from './graphql/http-context';
 import { maskError } from './graphql/mask-error';
 import { operationLimitRules } from './graphql/validation-rules';
 import { bodyErrorHandler } from './http/body-error-handler';
+import { devPageRoutes } from './http/dev-page-routes';
 import { listen } from './http/listen';
 import { metricsRoute } from './http/metrics-route';
 import { livenessProbe, readinessProbe } from './http/probes';
@@ -98,7 +99,10 @@ export async function startServer(app: App, at: { port: number; host: string }):
   };
 }
 
-/** The probes and metrics, then /graphql behind the body parser, then the handler for what the parser refuses. */
+/**
+ * The probes and metrics, the development page outside production, then /graphql behind the body parser, then
+ * the handler for what the parser refuses.
+ */
 function mountRoutes(
   expressApp: Express,
   deps: {
@@ -119,6 +123,8 @@ function mountRoutes(
     }),
   );
   expressApp.get('/metrics', metricsRoute(app.metrics.registry));
+  // Ahead of Apollo, which has no landing page (a browser's GET without a query gets its 400 there).
+  if (!app.config.production) expressApp.use(devPageRoutes(GRAPHQL_PATH));
   expressApp.use(
     GRAPHQL_PATH,
     express.json({ limit: maxRequestBytes }),

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import type { RequestContext } from '../context';
@@ -40,6 +41,8 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       requireAuthenticationPlugin(),
       drainGraphqlWsPlugin(options.wsServer),
+      // Apollo's landing pages load Apollo Sandbox from a CDN; http/dev-page-routes.ts serves an offline one.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
 }
