@@ -67,6 +67,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     introspection: !app.config.production,
     httpServer,
     wsServer,
+    wsPath: GRAPHQL_PATH,
   });
   await apollo.start();
   mountRoutes(expressApp, {

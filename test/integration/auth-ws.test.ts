@@ -131,7 +131,10 @@ describe('graphql-ws authentication in connection_init', () => {
 // `{"token": "Bearer …"}` and the header itself on the upgrade request; other clients nest it in `headers`.
 describe('Apollo Router authenticates its subscription connection', () => {
   let subgraph: TestSubgraph;
-  const askStream = (options: { connectionParams?: Record<string, unknown>; headers?: Record<string, string> }) =>
+  const askStream = (options: {
+    connectionParams?: Record<string, unknown>;
+    headers?: Record<string, string>;
+  }) =>
     subscribeOnce<AskStreamData>(subgraph.wsUrl, ASK_STREAM, {
       ...options,
       variables: { question: 'What did the quarterly report say about revenue?' },

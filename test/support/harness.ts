@@ -2,6 +2,7 @@
 // as in production) in front of fake provider servers chosen by profile, a token per tenant, and a typed
 // client per tenant that sends the shared operations. The document store is the machine's PostgreSQL under a
 // schema of the harness's own (it starts in a fraction of PGlite's time), dropped by stop().
+import type { Logger } from '../../subgraph/observability/logger';
 import { startFakeAnthropic, startFakeOpenAI } from './providers';
 import type { FakeProviderServer, Responder } from './providers';
 import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from './stores';
@@ -155,6 +156,8 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   /** 'postgres' (the default): a schema of its own on the machine's server; 'pglite': PGlite in memory. */
   store?: 'postgres' | 'pglite';
+  /** The subgraph's logger (e.g. capturingLogger), for a suite that reads what it logs. */
+  logger?: Logger;
 }
 
 export interface Harness extends TestSubgraph {
@@ -178,11 +181,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const schema = store === 'postgres' ? uniqueSchemaName('h') : null;
   let subgraph: TestSubgraph;
   try {
-    subgraph = await startTestSubgraph({
-      ...(schema ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
-      ...providers.env,
-      ...options.env,
-    });
+    subgraph = await startTestSubgraph(
+      {
+        ...(schema ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema } : {}),
+        ...providers.env,
+        ...options.env,
+      },
+      options.logger,
+    );
   } catch (error) {
     if (schema) await dropPostgresSchema(schema).catch(() => undefined);
     if (ownsProviders) await providers.close();

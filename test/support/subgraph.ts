@@ -3,6 +3,7 @@ import { createApp } from '../../subgraph/app';
 import type { App } from '../../subgraph/app';
 import { loadConfig } from '../../subgraph/config';
 import { createLogger } from '../../subgraph/observability/logger';
+import type { Logger } from '../../subgraph/observability/logger';
 import { startServer } from '../../subgraph/server';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -16,7 +17,11 @@ export interface TestSubgraph {
   stop(): Promise<void>;
 }
 
-export async function startTestSubgraph(env: Record<string, string | undefined> = {}): Promise<TestSubgraph> {
+/** `logger`: the subgraph's logger, for a test that reads what it logs; otherwise one at LOG_LEVEL. */
+export async function startTestSubgraph(
+  env: Record<string, string | undefined> = {},
+  logger?: Logger,
+): Promise<TestSubgraph> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -28,7 +33,7 @@ export async function startTestSubgraph(env: Record<string, string | undefined> 
     AUTH_AUDIENCE: TEST_AUDIENCE,
     ...env,
   });
-  const app = await createApp(config, createLogger(config.logging.level));
+  const app = await createApp(config, logger ?? createLogger(config.logging.level));
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   return { url: server.url, wsUrl: server.url.replace(/^http/, 'ws'), app, stop: () => server.stop() };
 }
