@@ -34,7 +34,7 @@ const GRAPHQL_PATH = '/graphql';
 export async function startServer(app: App, at: { port: number; host: string }): Promise<RunningServer> {
   const { logger } = app;
   const settings = app.config.server;
-  const schema = buildSchema();
+  const schema = buildSchema({ sdlWithoutSecurityDirectives: settings.sdlWithoutSecurityDirectives });
   const validationRules = operationLimitRules({
     maxDepth: settings.maxQueryDepth,
     maxCost: settings.maxQueryCost,

@@ -34,6 +34,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueryCost: env.MAX_QUERY_COST,
       maxQueryAliases: env.MAX_QUERY_ALIASES,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      sdlWithoutSecurityDirectives: env.FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES,
     },
     logging: { level: env.LOG_LEVEL },
     auth,

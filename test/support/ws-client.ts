@@ -95,7 +95,7 @@ export function subscribeOnce<Data = Record<string, unknown>>(
 }
 
 /** A WebSocket class that sends `headers` on its upgrade request (graphql-ws passes only url and protocol). */
-function withUpgradeHeaders(headers: Record<string, string>): typeof WebSocket {
+function withUpgradeHeaders(headers: Record<string, string>) {
   return class extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
       super(address, protocols, { headers });
