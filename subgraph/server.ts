@@ -36,7 +36,7 @@ const GRAPHQL_PATH = '/graphql';
 export async function startServer(app: App, at: { port: number; host: string }): Promise<RunningServer> {
   const { logger } = app;
   const settings = app.config.server;
-  const schema = buildSchema();
+  const schema = buildSchema({ sdlWithoutSecurityDirectives: settings.sdlWithoutSecurityDirectives });
   limitEntityRepresentations(schema, settings.maxEntityRepresentations);
   const validationRules = operationLimitRules({
     maxDepth: settings.maxQueryDepth,
@@ -75,6 +75,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     introspection: !app.config.production,
     httpServer,
     wsServer,
+    wsPath: GRAPHQL_PATH,
   });
   await apollo.start();
   mountRoutes(expressApp, {

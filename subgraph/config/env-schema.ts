@@ -123,6 +123,10 @@ export const envSchema = z.object({
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+  FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: z
+    .enum(['true', 'false'], { message: 'expects true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -36,6 +36,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxAiFieldsPerOperation: env.MAX_AI_FIELDS_PER_OPERATION,
       maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      sdlWithoutSecurityDirectives: env.FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES,
     },
     logging: { level: env.LOG_LEVEL },
     auth,

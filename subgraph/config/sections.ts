@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxEntityRepresentations: number;
   /** The longest drain before a forced exit. */
   shutdownGraceMs: number;
+  /** `_service { sdl }` without @authenticated/@requiresScopes, for @apollo/gateway; enforced regardless. */
+  sdlWithoutSecurityDirectives: boolean;
 }
 
 export interface LoggingConfig {

@@ -12,3 +12,12 @@ export function forbiddenError(field: string): GraphQLError {
     extensions: { code: 'FORBIDDEN', http: { status: 403 } },
   });
 }
+
+/** A subscription sent over HTTP: the stream lives on graphql-ws, and the message says where. */
+export function subscriptionOverHttpError(wsPath: string): GraphQLError {
+  return new GraphQLError(
+    `Subscriptions are served over WebSocket only: connect a graphql-ws client (subprotocol ` +
+      `graphql-transport-ws) to ${wsPath} and send the bearer token in connection_init`,
+    { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+  );
+}

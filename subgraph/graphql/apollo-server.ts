@@ -1,6 +1,6 @@
 // Apollo Server for POST/GET /graphql with this subgraph's rules: operation limits, masked errors, no stack
-// traces, federated traces on request, anonymous access only to public fields, and a drain that takes the
-// HTTP server and the graphql-ws sockets down together.
+// traces, federated traces on request, subscriptions refused (they live on graphql-ws), anonymous access only
+// to public fields, and a drain that takes the HTTP server and the graphql-ws sockets down together.
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -12,6 +12,7 @@ import type { RequestContext } from '../context';
 import type { Logger } from '../observability/logger';
 import { drainGraphqlWsPlugin } from './drain-graphql-ws-plugin';
 import type { maskError } from './mask-error';
+import { refuseHttpSubscriptionsPlugin } from './refuse-http-subscriptions-plugin';
 import { requireAuthenticationPlugin } from './require-authentication-plugin';
 
 export interface ApolloServerOptions {
@@ -22,6 +23,8 @@ export interface ApolloServerOptions {
   introspection: boolean;
   httpServer: Server;
   wsServer: Disposable;
+  /** Where graphql-ws listens, named to a client that sends a subscription over HTTP. */
+  wsPath: string;
 }
 
 export function createApolloServer(options: ApolloServerOptions): ApolloServer<RequestContext> {
@@ -39,6 +42,8 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // Federated traces (ftv1) for the router, only when it asks; errors in them are masked like responses.
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
+      // Before the authentication check: a subscription over HTTP is refused for its transport, token or not.
+      refuseHttpSubscriptionsPlugin(options.wsPath),
       requireAuthenticationPlugin(),
       drainGraphqlWsPlugin(options.wsServer),
       // Apollo's landing pages load Apollo Sandbox from a CDN; http/dev-page-routes.ts serves an offline one.

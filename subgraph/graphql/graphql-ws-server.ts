@@ -7,6 +7,7 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { connectionCredential } from '../auth/connection-token';
 import type { TenantContext } from '../auth/tenant-context';
 import type { maskError } from './mask-error';
 
@@ -44,9 +45,10 @@ export function createGraphqlWsServer<TContext extends object>(
       // for a bug and answer INTERNAL_SERVER_ERROR.
       validate: (schema, document) => validate(schema, document, rules).map(asValidationFailure),
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
         try {
-          ctx.extra.tenant = await options.authenticate(params.authorization ?? params.Authorization);
+          ctx.extra.tenant = await options.authenticate(
+            connectionCredential(ctx.connectionParams, ctx.extra.request),
+          );
           return true;
         } catch {
           ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');

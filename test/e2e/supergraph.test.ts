@@ -1,6 +1,8 @@
 // The AI subgraph composed with another team's `documents` subgraph behind @apollo/gateway: a client asks the
 // supergraph for documents with their aiSummary, and the AI subgraph's tenant isolation and its per-operation
-// AI budget hold through it.
+// AI budget hold through it. The gateway refuses a supergraph that links @authenticated/@requiresScopes
+// (router-composition.test.ts shows it), so the AI subgraph runs with FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES,
+// and still enforces them itself.
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -22,16 +24,6 @@ class AuthForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const authorization = (context as GatewayContext | undefined)?.authorization;
     if (authorization) request.http?.headers.set('authorization', authorization);
   }
-}
-
-// @apollo/gateway refuses a supergraph that links a `for: SECURITY` feature it cannot enforce (@authenticated and
-// @requiresScopes are enforced by Apollo Router). The test gateway drops only that purpose marker and keeps the
-// directives; the AI subgraph enforces them itself, which the forged-token case below shows through the gateway.
-const SECURITY_LINK =
-  /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+"), for: SECURITY\)/g;
-
-function forGateway(supergraphSdl: string): string {
-  return supergraphSdl.replace(SECURITY_LINK, '$1)');
 }
 
 const ACME_DOCUMENTS = [
@@ -134,7 +126,7 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
 
   beforeAll(async () => {
     [ai, documents, acmeToken, globexToken, initechToken] = await Promise.all([
-      startHarness(),
+      startHarness({ env: { FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: 'true' } }),
       startDocumentsSubgraph(CATALOG),
       tokenFor('acme'),
       tokenFor('globex'),
@@ -157,12 +149,9 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
               { name: 'ai', url: ai.url },
             ],
           });
-          const { supergraphSdl, cleanup } = await compose.initialize({
-            ...options,
-            update: (sdl) => options.update(forGateway(sdl)),
-          });
-          composedSdl = supergraphSdl;
-          return { supergraphSdl: forGateway(supergraphSdl), cleanup };
+          const composed = await compose.initialize(options);
+          composedSdl = composed.supergraphSdl;
+          return composed;
         },
         buildService: ({ url }) => new AuthForwardingDataSource({ url }),
       }),
@@ -196,11 +185,10 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
       'id',
       'title',
     ]);
-    // The composed supergraph carries our access directives and joins both subgraphs' Document on its key.
-    expect(composedSdl).toMatch(
-      /ask\(input: AskInput!\): AskResult! @join__field\(graph: AI\) @authenticated/,
-    );
-    expect(composedSdl).toMatch(/usage: TenantUsage! .*@requiresScopes\(scopes: \[\["ai:admin"\]\]\)/);
+    // The opt-in leaves the security directives out of the supergraph (the router's supergraph keeps them:
+    // router-composition.test.ts); both subgraphs' Document is joined on its key.
+    expect(composedSdl).toMatch(/ask\(input: AskInput!\): AskResult! @join__field\(graph: AI\)\n/);
+    expect(composedSdl).not.toMatch(/@authenticated|@requiresScopes|for: SECURITY/);
     expect(composedSdl).toMatch(
       /type Document\s+@join__type\(graph: AI, key: "id"\)\s+@join__type\(graph: DOCUMENTS, key: "id"\)/,
     );
@@ -275,5 +263,52 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
     expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     expect(response.body.data?.documents ?? null).toBeNull();
     expect(JSON.stringify(response.body)).not.toMatch(/kestrel|osprey/i);
+  });
+
+  describe('FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: the gateway never sees the directives, the subgraph enforces them', () => {
+    const ASK_QUERY = '{ ask(input: { question: "What does the Kestrel rollback keep?" }) { __typename } }';
+    const USAGE_QUERY = '{ usage { tenantId requestsToday } }';
+    const INGEST_WITHOUT_SCOPE = `mutation { ingestDocument(input: { id: "doc-unscoped", title: "T", body: "Kestrel body." }) { documentId } }`;
+
+    it('refuses ask through the gateway without a token: UNAUTHENTICATED (@authenticated)', async () => {
+      const response = await gql(gatewayUrl, ASK_QUERY);
+      expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect(response.body.data ?? null).toBeNull();
+    });
+
+    it('serves ask through the gateway with a valid token', async () => {
+      const response = await gql<{ ask: { __typename: string } }>(gatewayUrl, ASK_QUERY, {
+        token: acmeToken,
+      });
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data?.ask.__typename).toMatch(/Answer|AIUnavailable/);
+    });
+
+    it('refuses usage through the gateway to a token without ai:admin: FORBIDDEN (@requiresScopes)', async () => {
+      const response = await gql(gatewayUrl, USAGE_QUERY, { token: await tokenFor('acme', ['ai:ingest']) });
+      expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(response.body.data ?? null).toBeNull();
+    });
+
+    it('serves usage through the gateway to a token with ai:admin', async () => {
+      const response = await gql<{ usage: { tenantId: string } }>(gatewayUrl, USAGE_QUERY, {
+        token: await tokenFor('acme', ['ai:admin']),
+      });
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data?.usage.tenantId).toBe('acme');
+    });
+
+    it('refuses ingestDocument through the gateway to a token without ai:ingest, and stores nothing', async () => {
+      const response = await gql(gatewayUrl, INGEST_WITHOUT_SCOPE, {
+        token: await tokenFor('acme', ['ai:admin']),
+      });
+      expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      const search = await gql<{ search: { hits?: { documentId: string }[] } }>(
+        ai.url,
+        '{ search(input: { query: "Kestrel body" }) { ... on DegradedSearchResults { hits { documentId } } ... on SearchResults { hits { documentId } } } }',
+        { token: acmeToken },
+      );
+      expect(search.body.data?.search.hits?.map((hit) => hit.documentId)).not.toContain('doc-unscoped');
+    });
   });
 });

@@ -80,8 +80,8 @@ describe('graphql-ws authentication in connection_init', () => {
     expectRefused(await askStream(undefined));
   });
 
-  it('closes with 4401 when the payload has no authorization', async () => {
-    expectRefused(await askStream({ token: await tokenFor('acme'), tenantId: 'acme' }));
+  it('closes with 4401 when the payload names a tenant but carries no credential', async () => {
+    expectRefused(await askStream({ tenantId: 'acme', headers: { 'x-tenant-id': 'acme' } }));
   });
 
   it('closes with 4401 for a garbage token', async () => {
@@ -124,5 +124,77 @@ describe('graphql-ws authentication in connection_init', () => {
 
   it.each(REFUSED_CLAIMS)('closes with 4401 for %s', async (_name, claims) => {
     expectRefused(await askWithClaims(claims()));
+  });
+});
+
+// Apollo Router (passthrough mode, Authorization propagated) sends the header's value as connection_init
+// `{"token": "Bearer …"}` and the header itself on the upgrade request; other clients nest it in `headers`.
+describe('Apollo Router authenticates its subscription connection', () => {
+  let subgraph: TestSubgraph;
+  const askStream = (options: {
+    connectionParams?: Record<string, unknown>;
+    headers?: Record<string, string>;
+  }) =>
+    subscribeOnce<AskStreamData>(subgraph.wsUrl, ASK_STREAM, {
+      ...options,
+      variables: { question: 'What did the quarterly report say about revenue?' },
+    });
+
+  function expectServed(outcome: WsOutcome<AskStreamData>): void {
+    expect(outcome).toMatchObject({
+      kind: 'results',
+      results: [
+        { data: { askStream: { __typename: 'AskCompleted', result: { reason: 'INSUFFICIENT_CONTEXT' } } } },
+      ],
+    });
+  }
+
+  function expectRefused(outcome: WsOutcome<AskStreamData>): void {
+    expect(outcome).toEqual({ kind: 'closed', code: WS_UNAUTHORIZED, reason: 'Unauthorized' });
+  }
+
+  beforeAll(async () => {
+    subgraph = await startHarness();
+  });
+  afterAll(async () => {
+    await subgraph.stop();
+  });
+
+  it('serves the router\'s connection_init payload {"token": "Bearer …"} instead of closing with 4401', async () => {
+    expectServed(await askStream({ connectionParams: { token: `Bearer ${await tokenFor('router-a')}` } }));
+  });
+
+  it('serves a connection_init `token` without the Bearer prefix', async () => {
+    expectServed(await askStream({ connectionParams: { token: await tokenFor('router-b') } }));
+  });
+
+  it('serves a connection_init payload with the token under headers.authorization', async () => {
+    const authorization = `Bearer ${await tokenFor('router-c')}`;
+    expectServed(await askStream({ connectionParams: { headers: { authorization } } }));
+  });
+
+  it("serves a connection authenticated only by the upgrade request's Authorization header", async () => {
+    const authorization = `Bearer ${await tokenFor('router-d')}`;
+    expectServed(await askStream({ headers: { authorization } }));
+  });
+
+  it('serves the router shape: the same token in the upgrade header and as connection_init `token`', async () => {
+    const authorization = `Bearer ${await tokenFor('router-e')}`;
+    expectServed(await askStream({ headers: { authorization }, connectionParams: { token: authorization } }));
+  });
+
+  it('closes with 4401 for a token signed with another secret under connection_init `token`', async () => {
+    const forged = await signRaw(validClaims('acme'), { secret: OTHER_SECRET });
+    expectRefused(await askStream({ connectionParams: { token: `Bearer ${forged}` } }));
+  });
+
+  it('closes with 4401 for a token signed with another secret in the upgrade header', async () => {
+    const forged = await signRaw(validClaims('acme'), { secret: OTHER_SECRET });
+    expectRefused(await askStream({ headers: { authorization: `Bearer ${forged}` } }));
+  });
+
+  it('closes with 4401 when a bad payload credential sits beside a valid upgrade header: no fall-through', async () => {
+    const authorization = `Bearer ${await tokenFor('acme')}`;
+    expectRefused(await askStream({ headers: { authorization }, connectionParams: { token: 'not-a-jwt' } }));
   });
 });

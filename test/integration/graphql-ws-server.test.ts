@@ -222,6 +222,7 @@ describe('createApolloServer drains graphql-ws', () => {
       introspection: false,
       httpServer,
       wsServer,
+      wsPath: '/graphql',
     });
     await apollo.start();
     const url = await listenOnFreePort(httpServer);

@@ -2,6 +2,7 @@
 // as in production) in front of fake provider servers chosen by profile, a token per tenant, and a typed
 // client per tenant that sends the shared operations. The document store is the machine's PostgreSQL under a
 // schema of the harness's own (it starts in a fraction of PGlite's time), dropped by stop().
+import type { Logger } from '../../subgraph/observability/logger';
 import { startFakeAnthropic, startFakeOpenAI } from './providers';
 import type { FakeProviderServer, Responder } from './providers';
 import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from './stores';
@@ -20,7 +21,6 @@ import type {
   SummarizeStreamEvent,
   TenantUsage,
 } from './results';
-import type { Logger } from '../../subgraph/observability/logger';
 import { subscribeOnce } from './ws-client';
 import type { WsOutcome, WsSubscribeOptions } from './ws-client';
 

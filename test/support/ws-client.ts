@@ -21,6 +21,8 @@ export type WsOutcome<Data> = WsClosed | WsResults<Data>;
 export interface WsSubscribeOptions {
   /** The connection_init payload, where the token travels. */
   connectionParams?: Record<string, unknown>;
+  /** Headers of the WebSocket upgrade request, as Apollo Router sends the propagated Authorization. */
+  headers?: Record<string, string>;
   variables?: Record<string, unknown>;
   /** Fails the call when neither a close nor a completion arrives in time. */
   timeoutMs?: number;
@@ -39,7 +41,7 @@ export function subscribeOnce<Data = Record<string, unknown>>(
   query: string,
   options: WsSubscribeOptions = {},
 ): Promise<WsOutcome<Data>> {
-  const { connectionParams, variables, timeoutMs = 10_000 } = options;
+  const { connectionParams, headers, variables, timeoutMs = 10_000 } = options;
   return new Promise<WsOutcome<Data>>((resolve, reject) => {
     const results: FormattedExecutionResult<Data, unknown>[] = [];
     let settled = false;
@@ -59,7 +61,7 @@ export function subscribeOnce<Data = Record<string, unknown>>(
     );
     const client = createClient({
       url,
-      webSocketImpl: WebSocket,
+      webSocketImpl: headers ? withUpgradeHeaders(headers) : WebSocket,
       // Connect at once and never retry, so a refused connection_init ends in the server's close event.
       lazy: false,
       retryAttempts: 0,
@@ -90,6 +92,15 @@ export function subscribeOnce<Data = Record<string, unknown>>(
       },
     );
   });
+}
+
+/** A WebSocket class that sends `headers` on its upgrade request (graphql-ws passes only url and protocol). */
+function withUpgradeHeaders(headers: Record<string, string>) {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  };
 }
 
 function toError(value: unknown): Error {
