@@ -9,6 +9,8 @@ import { gatewaySection } from './gateway-section';
 import { readJsonDocument } from './json-document';
 import type { Config } from './sections';
 
+const MIB = 1024 * 1024;
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
   const production = env.NODE_ENV === 'production';
@@ -31,6 +33,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueryDepth: env.MAX_QUERY_DEPTH,
       maxQueryCost: env.MAX_QUERY_COST,
       maxQueryAliases: env.MAX_QUERY_ALIASES,
+      documentCacheMaxBytes: env.DOCUMENT_CACHE_MAX_MB * MIB,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     },
     logging: { level: env.LOG_LEVEL },
@@ -47,7 +50,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     state: { redisUrl: env.REDIS_URL },
     gateway: gatewaySection(env),
     retrieval: {
-      searchCacheEntries: env.SEARCH_CACHE_ENTRIES,
+      searchCacheMaxBytes: env.SEARCH_CACHE_MAX_MB * MIB,
+      searchCacheTtlMs: env.SEARCH_CACHE_TTL_SECONDS * 1000,
       chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },

@@ -8,6 +8,7 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import type { RequestContext } from '../context';
+import { createDocumentCache } from './document-cache';
 import type { Logger } from '../observability/logger';
 import { drainGraphqlWsPlugin } from './drain-graphql-ws-plugin';
 import type { maskError } from './mask-error';
@@ -19,6 +20,8 @@ export interface ApolloServerOptions {
   formatError: ReturnType<typeof maskError>;
   logger: Logger;
   introspection: boolean;
+  /** The bound on parsed documents remembered (estimated heap bytes); 0 parses every request. */
+  documentCacheMaxBytes: number;
   httpServer: Server;
   wsServer: Disposable;
 }
@@ -31,6 +34,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
     logger: options.logger,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
+    documentStore: createDocumentCache(options.documentCacheMaxBytes),
     // main.ts owns SIGTERM/SIGINT and calls stop(); Apollo's own handler would race it, and a second concurrent
     // apollo.stop() never resolves, so the drain would hang until the event loop emptied without closing stores.
     stopOnTerminationSignals: false,
