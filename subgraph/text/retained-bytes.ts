@@ -3,7 +3,7 @@
 // V8 keeps a string of Latin-1 characters at one byte per character and any other at two, plus a header.
 
 const STRING_HEADER_BYTES = 16;
-const TWO_BYTE = /[^\u0000-\u00ff]/;
+const TWO_BYTE = /[\u0100-\uffff]/;
 
 export function stringBytes(value: string): number {
   return STRING_HEADER_BYTES + value.length * (TWO_BYTE.test(value) ? 2 : 1);
