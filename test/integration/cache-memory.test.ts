@@ -2,7 +2,6 @@
 // subgraph answers real requests over HTTP: distinct searches with long passages, and distinct inline query
 // strings (each one a parsed document Apollo remembers). Bounds are generous; the count-bounded caches these
 // replace retained several times as much in the same runs.
-import { createMemoryCompletionCache } from '../../subgraph/gateway/cache/memory-completion-cache';
 import { SEARCH_RESULT } from '../support/operations';
 import { heapAfterGc, runPool } from '../support/heap';
 import { startHarness } from '../support/harness';
@@ -62,25 +61,4 @@ describe('caches bounded by the memory they hold', () => {
     // counted it as its 6 KB of JSON under a 30 MiB bound: all 2,500 stayed, 61 MB of heap.
     expect(grown).toBeLessThan(12 * MIB);
   }, 180_000);
-});
-
-describe('memory completion cache', () => {
-  it('keeps entries up to its byte bound, the most recent first, however few that is', async () => {
-    const cache = createMemoryCompletionCache(100_000);
-    const keys = Array.from({ length: 1_000 }, (_, i) => `{t}:answer:${i}`);
-    for (const [i, key] of keys.entries()) {
-      const text = `Answer ${i}: ${'the tide turns at the quay '.repeat(40)}`;
-      await cache.set(
-        key,
-        { text, provider: 'openai', model: 'm', promptVersion: 'v1', freshUntil: 0 },
-        60_000,
-        0,
-      );
-    }
-    const kept = (await cache.getMany(keys)).filter((entry) => entry !== null);
-    // About 1.3 KB each: fewer than 100 KB / 1 KB of them, and the newest among them.
-    expect(kept.length).toBeGreaterThan(10);
-    expect(kept.length).toBeLessThan(100);
-    expect((await cache.getMany([keys[999] ?? '']))[0]?.text).toMatch(/^Answer 999:/);
-  });
 });
