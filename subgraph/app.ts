@@ -49,7 +49,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const features = createFeatures({
     gateway,
     documents: withSearchCache(store.documents, state.corpus, {
-      maxEntries: config.retrieval.searchCacheEntries,
+      maxBytes: config.retrieval.searchCacheMaxBytes,
+      ttlMs: config.retrieval.searchCacheTtlMs,
       logger,
     }),
     usage: state.usage,

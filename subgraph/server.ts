@@ -73,6 +73,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     logger,
     // Schema introspection is open outside production only.
     introspection: !app.config.production,
+    documentCacheMaxBytes: app.config.server.documentCacheMaxBytes,
     httpServer,
     wsServer,
     wsPath: GRAPHQL_PATH,

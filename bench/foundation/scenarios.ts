@@ -94,7 +94,7 @@ export async function startSeededSubgraph(
     SERVERS.subgraph,
     subgraphEnv({
       // c, c1 and c2 measure the database path; c3 measures the retrieval cache the default config turns on.
-      SEARCH_CACHE_ENTRIES: '0',
+      SEARCH_CACHE_MAX_MB: '0',
       BENCH_SEED_DOCUMENTS: String(run.settings.documents),
       BENCH_SEED_CHARS: String(run.settings.chars),
       ...extra,
@@ -199,7 +199,7 @@ export async function measureSearchOnPostgres(run: FoundationRun): Promise<Row> 
 
 /** c3) the default config, whose retrieval cache answers the rotated queries after one pass. */
 export async function measureSearchCached(run: FoundationRun): Promise<Row> {
-  const seeded = await startSeededSubgraph(run, { SEARCH_CACHE_ENTRIES: '5000' });
+  const seeded = await startSeededSubgraph(run, { SEARCH_CACHE_MAX_MB: '32' });
   const url = String(seeded.subgraph.ready.url);
   const measured = await measure(spec(run, 'search, cached', url, true), {
     server: seeded.subgraph,

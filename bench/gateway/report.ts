@@ -160,7 +160,7 @@ function cacheHits(report: GatewayReport): string[] {
   push(
     '### c) Cache hits against a bare Apollo Server',
     '',
-    'The same authenticated `ask` repeated: the answer is cached after the first call. Its cache key holds the retrieved chunk ids and versions, so retrieval comes first; with the default config the retrieval result itself is remembered per tenant corpus version (`SEARCH_CACHE_ENTRIES`), so a repeated question reaches neither the database nor the provider. Against Apollo Server 5 with the same schema on Express 5, no auth, answering `{ __typename }`.',
+    'The same authenticated `ask` repeated: the answer is cached after the first call. Its cache key holds the retrieved chunk ids and versions, so retrieval comes first; with the default config the retrieval result itself is remembered per tenant corpus version (`SEARCH_CACHE_MAX_MB`), so a repeated question reaches neither the database nor the provider. Against Apollo Server 5 with the same schema on Express 5, no auth, answering `{ __typename }`.',
     '',
     loadTable([
       { name: 'ask, cache hit (subgraph, PGlite store)', measured: report.cache.ask },

@@ -43,8 +43,13 @@ export function subgraphEnv(extra: Record<string, string> = {}): Record<string, 
 }
 
 /** The bench tenant's bearer token, with every scope. */
-export async function benchHeaders(): Promise<Record<string, string>> {
-  const token = await mintToken({ ...AUTH, tenantId: TENANT, scopes: ['ai:ingest', 'ai:admin'] });
+export function benchHeaders(): Promise<Record<string, string>> {
+  return tenantHeaders(TENANT);
+}
+
+/** A bearer token header for `tenantId`, with every scope. */
+export async function tenantHeaders(tenantId: string): Promise<Record<string, string>> {
+  const token = await mintToken({ ...AUTH, tenantId, scopes: ['ai:ingest', 'ai:admin'] });
   return { authorization: `Bearer ${token}` };
 }
 

@@ -21,6 +21,10 @@ type KeyInput = Uint8Array | KeyLike | JWTVerifyGetKey;
 
 const VERIFIED_CACHE_ENTRIES = 10_000;
 const VERIFIED_CACHE_TTL_MS = 60_000;
+// Also bounded by bytes: a token may be as long as a header allows (16 KB), and 10,000 of those are 160 MB.
+// An entry holds the token and its TenantContext (a few hundred bytes; the policy object is shared).
+const VERIFIED_CACHE_BYTES = 8 * 1024 * 1024;
+const CONTEXT_BYTES = 600;
 
 /** The context it returns carries the verified tenant's policy from `policies`. */
 export async function createTokenVerifier(
@@ -60,7 +64,12 @@ export async function createTokenVerifier(
 
   // Verified tokens are remembered briefly: a client sends the same token with every request, and the
   // signature check is most of the per-request cost of auth. An entry never outlives the token's `exp`.
-  const verified = new LRUCache<string, TenantContext>({ max: VERIFIED_CACHE_ENTRIES, ttlAutopurge: false });
+  const verified = new LRUCache<string, TenantContext>({
+    max: VERIFIED_CACHE_ENTRIES,
+    maxSize: VERIFIED_CACHE_BYTES,
+    sizeCalculation: (_tenant, token) => token.length + CONTEXT_BYTES,
+    ttlAutopurge: false,
+  });
 
   return async (token: string) => {
     const known = verified.get(token);

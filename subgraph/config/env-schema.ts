@@ -3,7 +3,7 @@
 // sections (see sections.ts).
 import { z } from 'zod';
 import { providerEnvShape } from '../gateway/providers/registry';
-import { integer, optionalString, optionalUrl, sqlIdentifier } from './env-values';
+import { integer, optionalString, optionalUrl, retired, sqlIdentifier } from './env-values';
 
 export const JWT_ALGORITHMS = [
   'HS256',
@@ -111,8 +111,15 @@ export const envSchema = z.object({
   CACHE_TTL_SUMMARIZE_SECONDS: integer(86_400, 0, 30 * 86_400),
   CACHE_TTL_ANSWER_SECONDS: integer(3_600, 0, 30 * 86_400),
   CACHE_STALE_GRACE_SECONDS: integer(86_400, 0, 30 * 86_400),
-  CACHE_MAX_ENTRIES: integer(10_000, 0, 10_000_000),
-  SEARCH_CACHE_ENTRIES: integer(5_000, 0, 1_000_000),
+  CACHE_MAX_MB: integer(64, 0, 65_536),
+  SEARCH_CACHE_MAX_MB: integer(32, 0, 65_536),
+  SEARCH_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
+  DOCUMENT_CACHE_MAX_MB: integer(16, 0, 4_096),
+  // Bounds by count let a few large entries hold far more memory than the number suggests.
+  CACHE_MAX_ENTRIES: retired(
+    'the memory completion cache is bounded by bytes, set CACHE_MAX_MB (0 disables)',
+  ),
+  SEARCH_CACHE_ENTRIES: retired('the search cache is bounded by bytes, set SEARCH_CACHE_MAX_MB (0 disables)'),
   MAX_REQUEST_BYTES: integer(2_000_000, 1_000, 50_000_000),
   MAX_QUERY_DEPTH: integer(10, 2, 50),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),

@@ -24,6 +24,10 @@ export function integer(defaultValue: number, min: number, max: number) {
     .default(defaultValue);
 }
 
+/** A variable that was replaced: setting it stops the start with a message saying what to set instead. */
+export const retired = (replacement: string) =>
+  z.undefined({ message: `was replaced: ${replacement}` }).optional();
+
 /** A model name with its default. */
 export const modelName = (defaultValue: string) => z.string().min(1).default(defaultValue);
 

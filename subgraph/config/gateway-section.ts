@@ -30,7 +30,7 @@ export function gatewaySection(env: Env): GatewayConfig {
     routes: loadRouteTable(routes, providers, env.SMALL_MODEL_MAX_INPUT_CHARS),
     prices: createPriceTable(env.MODEL_PRICES_JSON),
     promptVersions: env.PROMPT_VERSIONS,
-    cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+    cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
     settings: {
       deadlineMs: env.DEADLINE_MS,
       cacheTtlMs: {

@@ -10,6 +10,8 @@ import { gatewaySection } from './gateway-section';
 import { readJsonDocument } from './json-document';
 import type { Config } from './sections';
 
+const MIB = 1024 * 1024;
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
   const production = env.NODE_ENV === 'production';
@@ -35,6 +37,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueryAliases: env.MAX_QUERY_ALIASES,
       maxAiFieldsPerOperation: env.MAX_AI_FIELDS_PER_OPERATION,
       maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
+      documentCacheMaxBytes: env.DOCUMENT_CACHE_MAX_MB * MIB,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       sdlWithoutSecurityDirectives: env.FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES,
     },
@@ -52,7 +55,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     state: { redisUrl: env.REDIS_URL },
     gateway: gatewaySection(env),
     retrieval: {
-      searchCacheEntries: env.SEARCH_CACHE_ENTRIES,
+      searchCacheMaxBytes: env.SEARCH_CACHE_MAX_MB * MIB,
+      searchCacheTtlMs: env.SEARCH_CACHE_TTL_SECONDS * 1000,
       chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },

@@ -21,6 +21,8 @@ export interface ServerConfig {
   maxAiFieldsPerOperation: number;
   /** Representations one `_entities` field may carry; more is BAD_USER_INPUT before any work. */
   maxEntityRepresentations: number;
+  /** Parsed and validated GraphQL documents remembered by Apollo, up to this estimated heap; 0 disables. */
+  documentCacheMaxBytes: number;
   /** The longest drain before a forced exit. */
   shutdownGraceMs: number;
   /** `_service { sdl }` without @authenticated/@requiresScopes, for @apollo/gateway; enforced regardless. */
@@ -68,14 +70,16 @@ export interface GatewayConfig {
   prices: PriceTable;
   /** Prompt version pins, e.g. `summarize=v1,answer=v2`. */
   promptVersions: string | undefined;
-  /** Memory completion cache size (LRU), when there is no Redis. */
-  cacheMaxEntries: number;
+  /** Memory completion cache bound (LRU, estimated heap bytes), when there is no Redis; 0 disables. */
+  cacheMaxBytes: number;
   settings: GatewaySettings;
 }
 
 export interface RetrievalConfig {
-  /** Retrieval results remembered per tenant and corpus version; 0 disables. */
-  searchCacheEntries: number;
+  /** Retrieval results remembered per tenant and corpus version, up to this estimated heap; 0 disables. */
+  searchCacheMaxBytes: number;
+  /** How long a remembered result may be served: the bound on staleness when an invalidation was lost. */
+  searchCacheTtlMs: number;
   chunking: { maxChars: number; overlapChars: number };
 }
 

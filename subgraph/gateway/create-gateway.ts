@@ -19,7 +19,7 @@ export function createGateway(
     routes: config.routes,
     cache: deps.redis
       ? createRedisCompletionCache(deps.redis)
-      : createMemoryCompletionCache(config.cacheMaxEntries),
+      : createMemoryCompletionCache(config.cacheMaxBytes),
     prompts: new PromptLibrary(config.promptVersions),
     prices: config.prices,
     metrics: deps.metrics,

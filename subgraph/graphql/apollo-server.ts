@@ -9,6 +9,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import type { RequestContext } from '../context';
+import { createDocumentCache } from './document-cache';
 import type { Logger } from '../observability/logger';
 import { drainGraphqlWsPlugin } from './drain-graphql-ws-plugin';
 import type { maskError } from './mask-error';
@@ -21,6 +22,8 @@ export interface ApolloServerOptions {
   formatError: ReturnType<typeof maskError>;
   logger: Logger;
   introspection: boolean;
+  /** The bound on parsed documents remembered (estimated heap bytes); 0 parses every request. */
+  documentCacheMaxBytes: number;
   httpServer: Server;
   wsServer: Disposable;
   /** Where graphql-ws listens, named to a client that sends a subscription over HTTP. */
@@ -35,6 +38,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
     logger: options.logger,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
+    documentStore: createDocumentCache(options.documentCacheMaxBytes),
     // main.ts owns SIGTERM/SIGINT and calls stop(); Apollo's own handler would race it, and a second concurrent
     // apollo.stop() never resolves, so the drain would hang until the event loop emptied without closing stores.
     stopOnTerminationSignals: false,

@@ -11,7 +11,10 @@ import type {
   CachedCompletion,
   CompletionCache,
 } from '../../subgraph/gateway/cache/completion-cache';
-import { createMemoryCompletionCache } from '../../subgraph/gateway/cache/memory-completion-cache';
+import {
+  completionEntryBytes,
+  createMemoryCompletionCache,
+} from '../../subgraph/gateway/cache/memory-completion-cache';
 import { createRedisCompletionCache } from '../../subgraph/gateway/cache/redis-completion-cache';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -50,7 +53,7 @@ const entry = (text: string, freshForMs = 60_000): CachedCompletion => ({
 });
 
 describe.each([
-  ['memory', (): CompletionCache => createMemoryCompletionCache(100)],
+  ['memory', (): CompletionCache => createMemoryCompletionCache(1024 * 1024)],
   ['redis', (): CompletionCache => createRedisCompletionCache(redis, redisPrefix)],
 ] as const)('completion cache contract: %s', (_name, create) => {
   let cache: CompletionCache;
@@ -126,9 +129,10 @@ describe.each([
 });
 
 describe('memory completion cache bounds', () => {
-  it('evicts the least recently used entry beyond its capacity', async () => {
-    const cache = createMemoryCompletionCache(2);
+  it('evicts the least recently used entry beyond its byte bound', async () => {
     const [a, b, c] = ['a', 'b', 'c'].map((scope) => cacheKey(parts({ scope })));
+    // Room for two entries of this size, not three.
+    const cache = createMemoryCompletionCache(2 * completionEntryBytes(entry('A'), a ?? '') + 1);
     await cache.set(a ?? '', entry('A'), 60_000, 0);
     await cache.set(b ?? '', entry('B'), 60_000, 0);
     await cache.getMany([a ?? '']);
@@ -137,7 +141,20 @@ describe('memory completion cache bounds', () => {
     expect(found.map((value) => value?.text ?? null)).toEqual(['A', null, 'C']);
   });
 
-  it('stores nothing with a capacity of 0', async () => {
+  it('keeps entries up to its byte bound however few that is, the newest among them', async () => {
+    const cache = createMemoryCompletionCache(100_000);
+    const keys = Array.from({ length: 1_000 }, (_, i) => cacheKey(parts({ scope: String(i) })));
+    for (const [i, k] of keys.entries()) {
+      await cache.set(k, entry(`Answer ${i}: ${'the tide turns at the quay '.repeat(40)}`), 60_000, 0);
+    }
+    const kept = (await cache.getMany(keys)).filter((value) => value !== null);
+    // About 1.4 KB each: fewer than 100 of them, the newest among them.
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept.length).toBeLessThan(100);
+    expect((await cache.getMany([keys[999] ?? '']))[0]?.text).toMatch(/^Answer 999:/);
+  });
+
+  it('stores nothing with a bound of 0', async () => {
     const cache = createMemoryCompletionCache(0);
     const k = cacheKey(parts());
     await cache.set(k, entry('A'), 60_000, 0);

@@ -220,6 +220,7 @@ describe('createApolloServer drains graphql-ws', () => {
       formatError: maskError(logger),
       logger,
       introspection: false,
+      documentCacheMaxBytes: 1024 * 1024,
       httpServer,
       wsServer,
       wsPath: '/graphql',

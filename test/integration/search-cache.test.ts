@@ -1,5 +1,6 @@
 // Retrieval results are cached per tenant and corpus version: repeated searches skip the database, and any
-// ingest or delete makes the next search see the change, on one replica (memory) or across replicas (Redis).
+// ingest or delete makes the next search see the change, on one replica (memory) or across replicas (Redis),
+// also when Redis loses its data or stalls; versions are tokens that never repeat.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
@@ -9,6 +10,8 @@ import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { startHarness } from '../support/harness';
+import { startStallingProxy } from '../support/stalling-proxy';
+import type { StallingProxy } from '../support/stalling-proxy';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const SEARCH =
@@ -68,29 +71,116 @@ describe.each([
   });
 });
 
+// Redis data loss and stalls, on a database index of this suite's own (FLUSHDB there touches nothing else).
+const LOSSY_REDIS_URL = 'redis://127.0.0.1:6379/12';
+
+describe('search cache when Redis loses its data or stalls', () => {
+  let subgraph: TestSubgraph;
+  let proxy: StallingProxy;
+  let admin: Redis;
+  const searchAs = async (token: string) =>
+    (await gql<SearchData>(subgraph.url, SEARCH, { token })).body.data?.search.hits.map(
+      (h) => h.documentId,
+    ) ?? [];
+  const ingest = (token: string, id: string, body: string) =>
+    gql(subgraph.url, INGEST, { token, variables: { i: { id, title: id, body } } });
+
+  beforeAll(async () => {
+    admin = new Redis(LOSSY_REDIS_URL);
+    proxy = await startStallingProxy({ host: '127.0.0.1', port: 6379 });
+    subgraph = await startHarness({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}/12` } });
+  });
+  afterAll(async () => {
+    await subgraph?.stop();
+    await proxy?.close();
+    await admin?.flushdb();
+    await admin?.quit();
+  });
+
+  it('never serves a deleted document after Redis loses the corpus versions (FLUSHDB, then new ingests)', async () => {
+    const token = await tokenFor(`loss-${randomBytes(4).toString('hex')}`);
+    await ingest(token, 'gone', 'The zebra crossing on Main Street gets new lights.');
+    expect(await searchAs(token)).toEqual(['gone']);
+    expect(await searchAs(token)).toEqual(['gone']); // now cached in process
+    const deleted = await gql(subgraph.url, DELETE, { token, variables: { id: 'gone' } });
+    expect(deleted.body.data).toEqual({ deleteDocument: true });
+    expect(await searchAs(token)).toEqual([]);
+
+    await admin.flushdb(); // a restart without persistence, or a failover to an empty replica
+    for (const id of ['n1', 'n2', 'n3']) {
+      await ingest(token, id, `Harbour report ${id}.`);
+      expect(await searchAs(token)).toEqual([]);
+    }
+  });
+
+  it('a delete whose Redis call stalls is committed and answers true, and the deleted document is not served', async () => {
+    const token = await tokenFor(`stall-${randomBytes(4).toString('hex')}`);
+    await ingest(token, 'held', 'The zebra crossing by the school is repainted.');
+    expect(await searchAs(token)).toEqual(['held']);
+    expect(await searchAs(token)).toEqual(['held']); // cached under the current version
+
+    proxy.stall();
+    const deleted = await gql(subgraph.url, DELETE, { token, variables: { id: 'held' } });
+    expect(deleted.body.errors).toBeUndefined();
+    expect(deleted.body.data).toEqual({ deleteDocument: true });
+    expect(await searchAs(token)).toEqual([]); // no version readable: the database answers
+
+    // The stall ends in a reset: the version change never reached Redis, which still holds the old version.
+    proxy.cut();
+    const redis = subgraph.app.state.redis;
+    for (let waited = 0; redis?.status !== 'ready' && waited < 10_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(redis?.status).toBe('ready');
+    expect(await searchAs(token)).toEqual([]);
+  });
+});
+
 describe.each([
   ['memory', () => ({ versions: createMemoryCorpusVersions(), close: async () => undefined })],
   [
     'redis',
     () => {
       const redis = new Redis(REDIS_URL);
+      const prefix = `test:corpus:${randomBytes(4).toString('hex')}`;
       return {
-        versions: createRedisCorpusVersions(redis, `test:corpus:${randomBytes(4).toString('hex')}`),
+        versions: createRedisCorpusVersions(redis, prefix),
+        lose: async (tenantId: string) => void (await redis.del(`${prefix}:{${tenantId}}`)),
         close: async () => void (await redis.quit()),
       };
     },
   ],
-])('corpus versions (%s)', (_name, open: () => { versions: CorpusVersions; close: () => Promise<void> }) => {
-  it('start at zero and count bumps per tenant', async () => {
-    const { versions, close } = open();
-    try {
-      expect(await versions.current('a')).toBe(0);
-      await versions.bump('a');
-      await versions.bump('a');
-      expect(await versions.current('a')).toBe(2);
-      expect(await versions.current('b')).toBe(0);
-    } finally {
-      await close();
-    }
-  });
-});
+])(
+  'corpus versions (%s)',
+  (
+    _name,
+    open: () => {
+      versions: CorpusVersions;
+      lose?: (tenantId: string) => Promise<void>;
+      close: () => Promise<void>;
+    },
+  ) => {
+    it('are tokens that never repeat: each bump, and a version lost with its store, gives one never seen', async () => {
+      const { versions, lose, close } = open();
+      try {
+        const seen = [await versions.current('a')];
+        expect(await versions.current('a')).toBe(seen[0]);
+        for (let bump = 0; bump < 3; bump += 1) {
+          await versions.bump('a');
+          const next = await versions.current('a');
+          expect(seen).not.toContain(next);
+          seen.push(next);
+        }
+        expect(seen).not.toContain(await versions.current('b'));
+        if (lose) {
+          await lose('a');
+          const afterLoss = await versions.current('a');
+          expect(seen).not.toContain(afterLoss);
+          expect(await versions.current('a')).toBe(afterLoss);
+        }
+      } finally {
+        await close();
+      }
+    });
+  },
+);

@@ -1,7 +1,8 @@
 // Benchmark child: the real subgraph (createApp + startServer, exactly as main.ts builds it) on a free port,
 // configured by loadConfig from the environment the parent passes. With BENCH_SEED_DOCUMENTS > 0 it first
 // ingests a generated corpus for BENCH_TENANT through the ingest feature, before it reports ready. Handlers:
-// the metrics registry as JSON, the HTTP timings, a CPU profiler around one scenario, and the search diagnosis.
+// the metrics registry as JSON, the HTTP timings, a CPU profiler around one scenario, the search diagnosis, and
+// the process's memory (RSS and heap) for the soak benchmark.
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { createApp } from '../../../subgraph/app';
@@ -35,6 +36,7 @@ serveChild(async () => {
     },
     handlers: {
       metrics: () => app.metrics.registry.getMetricsAsJSON(),
+      memory: () => process.memoryUsage(),
       httpTimings: () => takeHttpTimings(),
       diagnose: (args) => diagnoseSearch(app, tenantId, args as DiagnoseArgs),
       async profileStart() {
