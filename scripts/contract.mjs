@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import process from 'node:process';
 
 // npm runs scripts in the package's root, which is where the tool expects to be run from.
 const root = process.cwd();
@@ -15,7 +16,7 @@ const tool = resolve(root, '..', 'shared', 'tools', 'check-contract.mjs');
 const NEEDED_PACKAGES = ['graphql', '@apollo/composition'];
 
 function fail(line) {
-  console.error(`contract: ${line}`);
+  process.stderr.write(`contract: ${line}\n`);
   process.exit(1);
 }
 

@@ -52,8 +52,8 @@ export function apolloClientFor(
         const results: Data[] = [];
         client.subscribe({ query, variables }).subscribe({
           next: (result) => {
-            if (result.error) reject(result.error);
-            else if (result.data) results.push(result.data as Data);
+            if (result.error) reject(new Error(`subscription error: ${result.error.message}`));
+            else if (result.data) results.push(result.data);
           },
           error: reject,
           complete: () => resolve(results),
