@@ -7,6 +7,8 @@ import type {
   SearchOutcome,
   SummarizeOutcome,
 } from '../subgraph/features/feature-result';
+import { degradedMessage } from '../subgraph/features/degraded-message';
+import type { FeatureName } from '../subgraph/features/meter-result';
 import type { ResolversTypes } from '../subgraph/generated/graphql';
 import { unreachable } from '../subgraph/errors/unreachable';
 
@@ -16,7 +18,8 @@ type AskResult = ResolversTypes['AskResult'];
 
 /**
  * The one switch over outcomes; each union names its full and degraded members, whose fields are the
- * outcome's value. The caller's declared union type checks that the member built here is one of its own.
+ * outcome's value, and the feature whose fallback the degraded member's message describes. The caller's
+ * declared union type checks that the member built here is one of its own.
  */
 function toMember<
   Full extends object,
@@ -25,10 +28,10 @@ function toMember<
   DegradedName extends string,
 >(
   outcome: FeatureResult<Full, Degraded>,
-  names: { full: FullName; degraded: DegradedName },
+  names: { full: FullName; degraded: DegradedName; feature: FeatureName },
 ):
   | ({ __typename: FullName; meta: ResultMeta } & Full)
-  | ({ __typename: DegradedName; reason: DegradationReason; meta: ResultMeta } & Degraded)
+  | ({ __typename: DegradedName; reason: DegradationReason; message: string; meta: ResultMeta } & Degraded)
   | {
       __typename: 'AIUnavailable';
       reason: DegradationReason;
@@ -39,7 +42,13 @@ function toMember<
     case 'full':
       return { __typename: names.full, ...outcome.value, meta: outcome.meta };
     case 'degraded':
-      return { __typename: names.degraded, ...outcome.value, reason: outcome.reason, meta: outcome.meta };
+      return {
+        __typename: names.degraded,
+        ...outcome.value,
+        reason: outcome.reason,
+        message: degradedMessage(names.feature, outcome.reason),
+        meta: outcome.meta,
+      };
     case 'unavailable':
       return {
         __typename: 'AIUnavailable',
@@ -53,10 +62,10 @@ function toMember<
 }
 
 export const toSummarizeResult = (outcome: SummarizeOutcome): SummarizeResult =>
-  toMember(outcome, { full: 'Summary', degraded: 'DegradedSummary' });
+  toMember(outcome, { full: 'Summary', degraded: 'DegradedSummary', feature: 'summarize' });
 
 export const toSearchResult = (outcome: SearchOutcome): SearchResult =>
-  toMember(outcome, { full: 'SearchResults', degraded: 'DegradedSearchResults' });
+  toMember(outcome, { full: 'SearchResults', degraded: 'DegradedSearchResults', feature: 'search' });
 
 export const toAskResult = (outcome: AskOutcome): AskResult =>
-  toMember(outcome, { full: 'Answer', degraded: 'DegradedAnswer' });
+  toMember(outcome, { full: 'Answer', degraded: 'DegradedAnswer', feature: 'ask' });

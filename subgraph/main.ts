@@ -3,6 +3,7 @@ import { ConfigError } from './errors/config-error';
 import { loadConfig } from './config';
 import type { Config } from './config';
 import { createApp } from './app';
+import { activeSetup, describeSetup } from './observability/active-setup';
 import { announceDevelopmentMode } from './auth/development-mode';
 import { createLogger } from './observability/logger';
 import { startServer } from './server';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     },
     'subgraph ready',
   );
+  const setup = activeSetup(config, app.state.kind);
+  logger.info(setup, describeSetup(setup));
   await announceDevelopmentMode(config, logger);
 
   let shuttingDown = false;

@@ -1,0 +1,37 @@
+// The Apollo Client cache policies this subgraph's results need. Its AI results and stream events carry no id,
+// so without these the cache merges an old object into a new one of another type and prints "Cache data may be
+// lost"; with them a new result replaces the old one, and the tenant's usage is one entity however it is
+// selected.
+import type { FieldPolicy, Reference, StoreObject, TypePolicies } from '@apollo/client';
+
+/**
+ * A new value replaces the old one. Right for a result union: a Summary and a DegradedSummary for the same
+ * arguments share no fields worth keeping, and each stream event replaces the one before it.
+ */
+const replace: FieldPolicy = { merge: false };
+
+/**
+ * The tenant's per-feature counts, matched by feature name, so that two queries selecting different fields
+ * of them both stay complete in the cache; an entry without its `feature` selected replaces as usual.
+ */
+const byFeature: FieldPolicy<readonly (StoreObject | Reference)[]> = {
+  merge(existing, incoming, { readField, mergeObjects }) {
+    return incoming.map((entry) => {
+      const feature = readField<string>('feature', entry);
+      const previous =
+        feature === undefined ? undefined : existing?.find((old) => readField('feature', old) === feature);
+      return previous ? mergeObjects(previous, entry) : entry;
+    });
+  },
+};
+
+export const typePolicies: TypePolicies = {
+  Query: { fields: { summarize: replace, search: replace, ask: replace } },
+  Subscription: { fields: { askStream: replace, summarizeStream: replace } },
+  AskCompleted: { fields: { result: replace } },
+  SummarizeCompleted: { fields: { result: replace } },
+  // Contributed to the Document entity that another subgraph owns (keyed by id there).
+  Document: { fields: { aiSummary: replace } },
+  // Select `tenantId` wherever `usage` is selected: it is the key.
+  TenantUsage: { keyFields: ['tenantId'], fields: { byFeature } },
+};

@@ -1,0 +1,54 @@
+// The `message` of a degraded result: why the full path was not used and what the client got instead, in one
+// sentence a product can show as it is (the enum alone left every frontend to write its own wording).
+import type { DegradationReason } from './feature-result';
+import type { FeatureName } from './meter-result';
+import { unreachable } from '../errors/unreachable';
+
+/** Why, as the first half of the sentence: one clause per reason, exhaustive so a new reason must get one. */
+function cause(reason: DegradationReason): string {
+  switch (reason) {
+    case 'PROVIDER_ERROR':
+      return 'The model provider returned an error';
+    case 'PROVIDER_TIMEOUT':
+      return 'The model provider did not answer in time';
+    case 'CIRCUIT_OPEN':
+      return 'The model provider failed repeatedly and is paused for a while';
+    case 'RATE_LIMITED':
+      return 'The model provider is rate limiting requests';
+    case 'BUDGET_EXCEEDED':
+      return 'This tenant’s model budget is spent';
+    case 'GUARDRAIL_REJECTED':
+      return 'A content guardrail rejected the request';
+    case 'NO_PROVIDER_CONFIGURED':
+      return 'No model provider is configured';
+    case 'PROVIDER_NOT_ALLOWED':
+      return 'This tenant’s policy allows none of the configured model providers';
+    case 'SEMANTIC_UNAVAILABLE':
+      return 'Semantic search is not available';
+    case 'INSUFFICIENT_CONTEXT':
+      return 'Nothing in this tenant’s documents is relevant enough';
+    case 'NOT_FOUND':
+      return 'The document was not found';
+    default:
+      return unreachable(reason);
+  }
+}
+
+/** What the degraded member holds instead of the model's work. */
+function instead(feature: FeatureName): string {
+  switch (feature) {
+    case 'summarize':
+      return 'this is an extractive summary of the text’s own sentences';
+    case 'search':
+      return 'these results are ranked by keywords only';
+    case 'ask':
+      return 'these are the most relevant passages instead of a generated answer';
+    default:
+      return unreachable(feature);
+  }
+}
+
+/** E.g. "The model provider did not answer in time; this is an extractive summary of the text’s own sentences." */
+export function degradedMessage(feature: FeatureName, reason: DegradationReason): string {
+  return `${cause(reason)}; ${instead(feature)}.`;
+}

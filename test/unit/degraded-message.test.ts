@@ -1,0 +1,42 @@
+// The degraded `message` for every reason the schema declares and every feature: one sentence, the cause
+// first and what the client got instead second, and no two reasons worded alike.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kind, parse } from 'graphql';
+import type { EnumTypeDefinitionNode } from 'graphql';
+import { degradedMessage } from '../../subgraph/features/degraded-message';
+import type { DegradationReason } from '../../subgraph/features/feature-result';
+import type { FeatureName } from '../../subgraph/features/meter-result';
+
+const schema = parse(readFileSync(join(__dirname, '..', '..', 'schema', 'ai.graphql'), 'utf8'));
+const reasons = (
+  schema.definitions.find(
+    (definition): definition is EnumTypeDefinitionNode =>
+      definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'DegradationReason',
+  )?.values ?? []
+).map((value) => value.name.value as DegradationReason);
+const FEATURES: FeatureName[] = ['summarize', 'search', 'ask'];
+
+describe('degradedMessage', () => {
+  it('covers every DegradationReason in schema/', () => {
+    expect(reasons.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it.each(FEATURES)('gives %s one sentence per reason, each reason worded differently', (feature) => {
+    const messages = reasons.map((reason) => degradedMessage(feature, reason));
+    for (const message of messages) expect(message).toMatch(/^[A-Z][^.]{10,}; [a-z][^.]{10,}\.$/);
+    expect(new Set(messages).size).toBe(reasons.length);
+  });
+
+  it('says what each feature shows instead', () => {
+    expect(degradedMessage('summarize', 'PROVIDER_TIMEOUT')).toBe(
+      'The model provider did not answer in time; this is an extractive summary of the text’s own sentences.',
+    );
+    expect(degradedMessage('search', 'NO_PROVIDER_CONFIGURED')).toBe(
+      'No model provider is configured; these results are ranked by keywords only.',
+    );
+    expect(degradedMessage('ask', 'CIRCUIT_OPEN')).toBe(
+      'The model provider failed repeatedly and is paused for a while; these are the most relevant passages instead of a generated answer.',
+    );
+  });
+});
