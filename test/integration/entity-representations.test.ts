@@ -6,6 +6,7 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { capturingLogger } from '../support/logs';
 import { SUMMARIZE_RESULT } from '../support/operations';
+import { member } from '../support/results';
 import type { SummarizeResult } from '../support/results';
 
 const ENTITIES = `query($r: [_Any!]!) {
@@ -88,9 +89,9 @@ describe('_entities: a bad representation fails only itself', () => {
     for (const [index, id] of resolved) {
       const entity = entities?.[index];
       expect(entity).toMatchObject({ __typename: 'Document', id });
-      expect(entity?.aiSummary.__typename).toBe('DegradedSummary');
       // The summary is of the document named, so `42` read document "42".
-      expect(entity?.aiSummary.text?.toLowerCase()).toContain(CODENAMES.get(id));
+      const summary = member(entity?.aiSummary, 'DegradedSummary');
+      expect(summary.text.toLowerCase()).toContain(CODENAMES.get(id));
     }
 
     const refused = batch.flatMap(([, refusal], index) => (refusal ? [{ index, refusal }] : []));
