@@ -13,7 +13,7 @@ import { createRequestContext } from './context';
 import type { RequestContext } from './context';
 import { createApolloServer } from './graphql/apollo-server';
 import { buildSchema } from './graphql/build-schema';
-import { limitEntityRepresentations } from './graphql/entity-representations';
+import { guardEntitiesField } from './graphql/entity-representations';
 import { createGraphqlWsServer } from './graphql/graphql-ws-server';
 import { httpContext } from './graphql/http-context';
 import { maskError } from './graphql/mask-error';
@@ -37,7 +37,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
   const { logger } = app;
   const settings = app.config.server;
   const schema = buildSchema({ sdlWithoutSecurityDirectives: settings.sdlWithoutSecurityDirectives });
-  limitEntityRepresentations(schema, settings.maxEntityRepresentations);
+  guardEntitiesField(schema, settings.maxEntityRepresentations);
   const validationRules = operationLimitRules({
     maxDepth: settings.maxQueryDepth,
     maxCost: settings.maxQueryCost,

@@ -3,9 +3,18 @@ export class InputError extends Error {
   override readonly name = 'InputError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field, without its name. */
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`);
+  }
+
+  /**
+   * The same error named from further out: a check that sees one item (`id`) and a caller that knows where the
+   * item sits (`representations[3]`) together name the field as the client wrote it (`representations[3].id`).
+   */
+  within(parent: string): InputError {
+    return new InputError(this.field === '' ? parent : `${parent}.${this.field}`, this.reason);
   }
 
   static isInstance(value: unknown): value is InputError {

@@ -32,6 +32,19 @@ const text = (max: number) =>
 
 /** A document id, wherever a client names one: ingest, delete, summarize, a Document representation. */
 export const documentIdSchema = text(LIMITS.idChars);
+
+/**
+ * An `ID` where no GraphQL variable coerced it (a field of an `_Any` representation), coerced as the spec's ID
+ * input coercion says: a string as it is, an integer as its decimal digits. An integer past 2^53 has already
+ * lost digits in JSON and would name another id, so it is refused with the rest.
+ */
+const idInput = z.union([z.string(), z.int().transform(String)], {
+  error: (issue) =>
+    issue.input === undefined ? 'is required' : 'must be an ID: a string, or an integer below 2^53',
+});
+
+/** A Document representation as `_entities` receives it: its key, `id`; other fields are not read. */
+export const documentReferenceSchema = z.object({ id: idInput.pipe(documentIdSchema) });
 const limit = (fallback: number) =>
   z
     .number()
@@ -81,15 +94,19 @@ export type AskInput = z.output<typeof askInputSchema>;
 export type IngestInput = z.output<typeof ingestInputSchema>;
 export type SummarizeInput = z.output<typeof summarizeInputSchema>;
 
-/** Parses `value` or throws an InputError naming the first bad field as the client wrote it (`input.query`). */
+/**
+ * Parses `value` or throws an InputError naming the first bad field as the client wrote it (`input.query`).
+ * A null root names fields relative to `value` (`id`), for a caller that adds where `value` sits (`within`).
+ */
 export function parseInput<Schema extends z.ZodType>(
   schema: Schema,
   value: unknown,
-  root = 'input',
+  root: string | null = 'input',
 ): z.output<Schema> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const field = [root, ...(issue?.path ?? []).map(String)].join('.');
+  const path = (issue?.path ?? []).map(String);
+  const field = (root === null ? path : [root, ...path]).join('.');
   throw new InputError(field, issue?.message ?? 'is invalid');
 }

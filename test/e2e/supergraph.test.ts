@@ -69,6 +69,17 @@ const INITECH_DOCUMENTS = Array.from({ length: 25 }, (_, i) => ({
 }));
 const MAX_AI_FIELDS_PER_OPERATION = 20;
 
+// Umbrella's catalog lists a document the AI subgraph never ingested, between two it did: one `_entities`
+// fetch carries all three, and the missing one must not cost the others their summaries.
+const umbrellaDocument = (codename: string) => ({
+  id: `doc-${codename}`,
+  title: `The ${codename} count`,
+  body: `The ${codename} count covers every ${codename} in the marsh. Each ${codename} roost is logged at dusk.`,
+});
+const EGRET = umbrellaDocument('egret');
+const BITTERN = umbrellaDocument('bittern');
+const UMBRELLA_MISSING = { id: 'doc-never-ingested', title: 'A document the AI subgraph lacks' };
+
 // The documents subgraph lists acme's ids for globex too: only the AI subgraph's own isolation stands between
 // globex and acme's ingested text.
 const CATALOG: DocumentCatalog = {
@@ -78,6 +89,7 @@ const CATALOG: DocumentCatalog = {
     { id: GLOBEX_OWN.id, title: GLOBEX_OWN.title },
   ],
   initech: INITECH_DOCUMENTS.map(({ id, title }) => ({ id, title })),
+  umbrella: [EGRET, UMBRELLA_MISSING, BITTERN].map(({ id, title }) => ({ id, title })),
 };
 
 const DOCUMENTS_QUERY = `{
@@ -122,20 +134,24 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
   let acmeToken: string;
   let globexToken: string;
   let initechToken: string;
+  let umbrellaToken: string;
   let composedSdl = '';
 
   beforeAll(async () => {
-    [ai, documents, acmeToken, globexToken, initechToken] = await Promise.all([
+    [ai, documents, acmeToken, globexToken, initechToken, umbrellaToken] = await Promise.all([
       startHarness({ env: { FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: 'true' } }),
       startDocumentsSubgraph(CATALOG),
       tokenFor('acme'),
       tokenFor('globex'),
       tokenFor('initech'),
+      tokenFor('umbrella'),
     ]);
     for (const [token, document] of [
       ...ACME_DOCUMENTS.map((d) => [acmeToken, d] as const),
       [globexToken, GLOBEX_OWN] as const,
       ...INITECH_DOCUMENTS.map((d) => [initechToken, d] as const),
+      [umbrellaToken, EGRET] as const,
+      [umbrellaToken, BITTERN] as const,
     ]) {
       const ingested = await gql(ai.url, INGEST, { token, variables: { input: document } });
       expect(ingested.body.errors).toBeUndefined();
@@ -251,6 +267,22 @@ describe('supergraph: the AI subgraph composed with a documents subgraph through
           `budget of ${MAX_AI_FIELDS_PER_OPERATION} AI fields (MAX_AI_FIELDS_PER_OPERATION)`,
         ),
       });
+    }
+  });
+
+  it('a documents list with one document the AI subgraph lacks answers NOT_FOUND for that one and summarizes the rest, with no error, through the gateway', async () => {
+    const response = await gql<DocumentsData>(gatewayUrl, DOCUMENTS_QUERY, { token: umbrellaToken });
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    const listed = response.body.data?.documents ?? [];
+    expect(listed.map(({ id, title }) => ({ id, title }))).toEqual(CATALOG.umbrella);
+    expect(listed[1]?.aiSummary).toEqual({ __typename: 'AIUnavailable', reason: 'NOT_FOUND' });
+    for (const [index, codename] of [
+      [0, 'egret'],
+      [2, 'bittern'],
+    ] as const) {
+      expect(listed[index]?.aiSummary.__typename).toBe('DegradedSummary');
+      expect(listed[index]?.aiSummary.text?.toLowerCase()).toContain(codename);
     }
   });
 

@@ -31,7 +31,7 @@ const FIELDS: StringField[] = [
   { field: 'input.body', operation: INGEST, variables: (bad) => ({ input: { ...VALID_DOC, body: bad } }) },
   { field: 'id', operation: DELETE, variables: (bad) => ({ id: bad }) },
   {
-    field: 'representations.id',
+    field: 'representations[0].id',
     operation: ENTITIES,
     variables: (bad) => ({ r: [{ __typename: 'Document', id: bad }] }),
   },
