@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import type { TenantContext } from './auth/tenant-context';
 import type { FeatureCall } from './features/feature-call';
 import type { Features } from './features';
+import type { ConnectionStreamSlots } from './limits/connection-stream-slots';
 import type { Logger } from './observability/logger';
 import type { DocumentStore, StoredDocument } from './retrieval/store/document-store';
 
@@ -23,10 +24,16 @@ export interface ContextDeps {
   logger: Logger;
 }
 
+export interface RequestOrigin {
+  requestId?: string;
+  /** The stream slots of the graphql-ws connection the operation came on; absent over HTTP. */
+  connectionStreams?: ConnectionStreamSlots;
+}
+
 export function createRequestContext(
   deps: ContextDeps,
   tenant: TenantContext | null,
-  requestId = randomUUID(),
+  { requestId = randomUUID(), connectionStreams }: RequestOrigin = {},
 ): RequestContext {
   let call: FeatureCall | null = null;
   return {
@@ -42,7 +49,7 @@ export function createRequestContext(
           const byId = new Map(found.map((doc) => [doc.id, doc]));
           return ids.map((id) => byId.get(id) ?? null);
         });
-        call = { tenant, requestId, loadDocument: (id) => loader.load(id) };
+        call = { tenant, requestId, loadDocument: (id) => loader.load(id), connectionStreams };
       }
       return call;
     },

@@ -11,6 +11,7 @@ import { authenticate } from './auth/authenticate';
 import type { TenantContext } from './auth/tenant-context';
 import { createRequestContext } from './context';
 import type { RequestContext } from './context';
+import type { ConnectionStreamSlots } from './limits/connection-stream-slots';
 import { createApolloServer } from './graphql/apollo-server';
 import { buildSchema } from './graphql/build-schema';
 import { createGraphqlWsServer } from './graphql/graphql-ws-server';
@@ -42,7 +43,8 @@ export async function startServer(app: App, at: { port: number; host: string }):
   });
   const formatError = maskError(logger);
   const contextDeps = { features: app.features, documents: app.store.documents, logger };
-  const context = (tenant: TenantContext | null): RequestContext => createRequestContext(contextDeps, tenant);
+  const context = (tenant: TenantContext | null, connectionStreams?: ConnectionStreamSlots): RequestContext =>
+    createRequestContext(contextDeps, tenant, { connectionStreams });
   let stopping = false;
 
   const expressApp = express();
@@ -52,6 +54,9 @@ export async function startServer(app: App, at: { port: number; host: string }):
     httpServer,
     path: GRAPHQL_PATH,
     maxPayload: settings.maxRequestBytes,
+    maxQueryTokens: settings.maxQueryTokens,
+    maxStreamsPerConnection: settings.maxStreamsPerConnection,
+    clockToleranceMs: app.config.auth.clockToleranceSeconds * 1000,
     schema,
     validationRules,
     formatError,
@@ -61,6 +66,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
   const apollo = createApolloServer({
     schema,
     validationRules,
+    maxQueryTokens: settings.maxQueryTokens,
     formatError,
     logger,
     // Schema introspection is open outside production only.

@@ -31,6 +31,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueryDepth: env.MAX_QUERY_DEPTH,
       maxQueryCost: env.MAX_QUERY_COST,
       maxQueryAliases: env.MAX_QUERY_ALIASES,
+      maxQueryTokens: env.MAX_QUERY_TOKENS,
+      maxStreamsPerConnection: env.WS_MAX_STREAMS_PER_CONNECTION,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     },
     logging: { level: env.LOG_LEVEL },

@@ -14,6 +14,10 @@ export interface ServerConfig {
   maxQueryDepth: number;
   maxQueryCost: number;
   maxQueryAliases: number;
+  /** Tokens one operation may have, HTTP and graphql-ws: parsing stops there, before any deep recursion. */
+  maxQueryTokens: number;
+  /** Streams one graphql-ws connection may hold open at once (per replica: a connection lives on one). */
+  maxStreamsPerConnection: number;
   /** The longest drain before a forced exit. */
   shutdownGraceMs: number;
 }
