@@ -35,9 +35,14 @@ export async function* streamPipeline<Input, Source, Full, Degraded>(
     yield { kind: 'completed', result: await meterResult(deps, call, pipeline.feature, elapsed, refused) };
     return;
   }
+  // Released as soon as the client leaves (the provider call is being aborted), so a client that ends one
+  // stream and opens the next is not refused in between; the finally covers every other way out.
+  const releaseOnAbort = () => void admission.release();
+  signal.addEventListener('abort', releaseOnAbort, { once: true });
   try {
-    yield* admittedStream(deps, pipeline, call, input, signal, elapsed);
+    if (!signal.aborted) yield* admittedStream(deps, pipeline, call, input, signal, elapsed);
   } finally {
+    signal.removeEventListener('abort', releaseOnAbort);
     await admission.release();
   }
 }
