@@ -196,13 +196,14 @@ describe('limits on concurrent streams', () => {
         REDIS_URL,
         TENANT_POLICIES_JSON: JSON.stringify({ default: { limits: { maxConcurrentStreams: 2 } } }),
       };
-      const [a, b] = [await harnessWith(env), await harnessWith(env)];
+      const a = await harnessWith(env);
+      const b = await harnessWith(env);
       const tenant = unique('replicated-co');
       // Each harness has a store of its own: the document goes to both, so both replicas call the provider.
-      await a!.as(tenant).ingest(DOCUMENT);
-      await b!.as(tenant).ingest(DOCUMENT);
-      const onA = await connect(a!, tenant);
-      const onB = await connect(b!, tenant);
+      await a.as(tenant).ingest(DOCUMENT);
+      await b.as(tenant).ingest(DOCUMENT);
+      const onA = await connect(a, tenant);
+      const onB = await connect(b, tenant);
       const heldOnA = ask(onA);
       ask(onB);
       await expectProviderCalls(2);
