@@ -5,6 +5,7 @@ import type { FeatureCall } from '../features/feature-call';
 import type { FeatureDeps } from '../features/feature-deps';
 import type { StreamLease } from '../state/stream-leases';
 
+/** An admitted stream's release() may be called more than once: only the first gives its slots back. */
 export type StreamAdmission =
   { admitted: true; release(): Promise<void> } | { admitted: false; message: string };
 
