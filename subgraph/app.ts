@@ -54,6 +54,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       logger,
     }),
     usage: state.usage,
+    streamLeases: state.streamLeases,
     metrics,
     logger,
     chunking: config.retrieval.chunking,

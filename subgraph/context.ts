@@ -6,6 +6,7 @@ import type { TenantContext } from './auth/tenant-context';
 import type { FeatureCall } from './features/feature-call';
 import type { Features } from './features';
 import { createOperationBudget } from './features/operation-budget';
+import type { ConnectionStreamSlots } from './limits/connection-stream-slots';
 import type { Logger } from './observability/logger';
 import type { DocumentStore, StoredDocument } from './retrieval/store/document-store';
 
@@ -26,10 +27,16 @@ export interface ContextDeps {
   maxAiFieldsPerOperation: number;
 }
 
+export interface RequestOrigin {
+  requestId?: string;
+  /** The stream slots of the graphql-ws connection the operation came on; absent over HTTP. */
+  connectionStreams?: ConnectionStreamSlots;
+}
+
 export function createRequestContext(
   deps: ContextDeps,
   tenant: TenantContext | null,
-  requestId = randomUUID(),
+  { requestId = randomUUID(), connectionStreams }: RequestOrigin = {},
 ): RequestContext {
   let call: FeatureCall | null = null;
   return {
@@ -50,6 +57,7 @@ export function createRequestContext(
           requestId,
           loadDocument: (id) => loader.load(id),
           budget: createOperationBudget(deps.maxAiFieldsPerOperation),
+          connectionStreams,
         };
       }
       return call;

@@ -11,6 +11,7 @@ import { authenticate } from './auth/authenticate';
 import type { TenantContext } from './auth/tenant-context';
 import { createRequestContext } from './context';
 import type { RequestContext } from './context';
+import type { ConnectionStreamSlots } from './limits/connection-stream-slots';
 import { createApolloServer } from './graphql/apollo-server';
 import { buildSchema } from './graphql/build-schema';
 import { guardEntitiesField } from './graphql/entity-representations';
@@ -50,7 +51,8 @@ export async function startServer(app: App, at: { port: number; host: string }):
     logger,
     maxAiFieldsPerOperation: settings.maxAiFieldsPerOperation,
   };
-  const context = (tenant: TenantContext | null): RequestContext => createRequestContext(contextDeps, tenant);
+  const context = (tenant: TenantContext | null, connectionStreams?: ConnectionStreamSlots): RequestContext =>
+    createRequestContext(contextDeps, tenant, { connectionStreams });
   let stopping = false;
 
   const expressApp = express();
@@ -60,6 +62,9 @@ export async function startServer(app: App, at: { port: number; host: string }):
     httpServer,
     path: GRAPHQL_PATH,
     maxPayload: settings.maxRequestBytes,
+    maxQueryTokens: settings.maxQueryTokens,
+    maxStreamsPerConnection: settings.maxStreamsPerConnection,
+    clockToleranceMs: app.config.auth.clockToleranceSeconds * 1000,
     schema,
     validationRules,
     formatError,
@@ -69,6 +74,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
   const apollo = createApolloServer({
     schema,
     validationRules,
+    maxQueryTokens: settings.maxQueryTokens,
     formatError,
     logger,
     // Schema introspection is open outside production only.

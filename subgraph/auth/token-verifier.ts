@@ -129,6 +129,7 @@ function tenantContextFrom(
     subject: typeof payload.sub === 'string' ? payload.sub : null,
     scopes: scopesFrom(payload),
     policy: policies.forTenant(tenant),
+    ...(typeof payload.exp === 'number' ? { tokenExpiresAt: payload.exp * 1000 } : {}),
   };
 }
 

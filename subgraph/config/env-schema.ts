@@ -126,6 +126,9 @@ export const envSchema = z.object({
   MAX_QUERY_ALIASES: integer(10, 0, 1_000),
   MAX_AI_FIELDS_PER_OPERATION: integer(20, 1, 10_000),
   MAX_ENTITY_REPRESENTATIONS: integer(100, 1, 100_000),
+  // graphql-js parses recursively: at most 3,000 tokens keeps the deepest nesting they can spell in the stack.
+  MAX_QUERY_TOKENS: integer(2_000, 100, 3_000),
+  WS_MAX_STREAMS_PER_CONNECTION: integer(100, 1, 10_000),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),

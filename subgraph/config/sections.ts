@@ -23,6 +23,10 @@ export interface ServerConfig {
   maxEntityRepresentations: number;
   /** Parsed and validated GraphQL documents remembered by Apollo, up to this estimated heap; 0 disables. */
   documentCacheMaxBytes: number;
+  /** Tokens one operation may have, HTTP and graphql-ws: parsing stops there, before any deep recursion. */
+  maxQueryTokens: number;
+  /** Streams one graphql-ws connection may hold open at once (per replica: a connection lives on one). */
+  maxStreamsPerConnection: number;
   /** The longest drain before a forced exit. */
   shutdownGraceMs: number;
   /** `_service { sdl }` without @authenticated/@requiresScopes, for @apollo/gateway; enforced regardless. */

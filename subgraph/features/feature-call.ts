@@ -1,5 +1,6 @@
 // One caller's use of a feature: who, which request, the request-scoped document loader and AI budget.
 import type { TenantContext } from '../auth/tenant-context';
+import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
 import type { StoredDocument } from '../retrieval/store/document-store';
 import type { OperationBudget } from './operation-budget';
 
@@ -10,4 +11,6 @@ export interface FeatureCall {
   loadDocument(id: string): Promise<StoredDocument | null>;
   /** The operation's AI work: identical asks share one run, and distinct ones stop at the limit. */
   budget: OperationBudget;
+  /** The stream slots of the graphql-ws connection the call came on; absent over HTTP. */
+  connectionStreams?: ConnectionStreamSlots;
 }

@@ -4,11 +4,14 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { ChunkOptions } from '../retrieval/chunking';
 import type { DocumentStore } from '../retrieval/store/document-store';
+import type { StreamLeases } from '../state/stream-leases';
 import type { UsageLedger } from '../state/usage-ledger';
 
 export interface FeatureDeps {
   documents: DocumentStore;
   usage: UsageLedger;
+  /** Each tenant's open streams, bounded by its policy's limits.maxConcurrentStreams. */
+  streamLeases: StreamLeases;
   metrics: Metrics;
   logger: Logger;
   chunking: ChunkOptions;

@@ -2,15 +2,17 @@
 // (a provider failed and a fallback took over; with restart the client drops the text so far), and the
 // final result, the same union member the query would have returned. The caller's signal reaches the
 // provider call, so an unsubscribe aborts it at once; a stream left before its result is metered as
-// abandoned, not as a failure.
+// abandoned, not as a failure. A stream over its connection's or its tenant's limit of open streams opens
+// no provider call: its one event is the completed AIUnavailable RATE_LIMITED.
 import type { GatewayCall, GatewayOutcome } from '../gateway/gateway-call';
 import type { DegradationReason } from '../gateway/degradation-reason';
 import { unreachable } from '../errors/unreachable';
+import { admitStream } from '../limits/stream-admission';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { parseInput } from './inputs';
-import { meterAbandoned, meterResult, startClock } from './meter-result';
+import { meterAbandoned, meterResult, startClock, unavailableResult } from './meter-result';
 import type { ModelPipeline } from './model-pipeline';
 
 export type StreamEvent<Result> =
@@ -26,7 +28,34 @@ export async function* streamPipeline<Input, Source, Full, Degraded>(
   signal: AbortSignal,
 ): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
   const elapsed = startClock();
-  const prepared = await pipeline.prepare(call, parseInput(pipeline.inputSchema, rawInput));
+  const input = parseInput(pipeline.inputSchema, rawInput);
+  const admission = await admitStream(deps, call);
+  if (!admission.admitted) {
+    const refused = unavailableResult<Full, Degraded>('RATE_LIMITED', admission.message);
+    yield { kind: 'completed', result: await meterResult(deps, call, pipeline.feature, elapsed, refused) };
+    return;
+  }
+  // Released as soon as the client leaves (the provider call is being aborted), so a client that ends one
+  // stream and opens the next is not refused in between; the finally covers every other way out.
+  const releaseOnAbort = () => void admission.release();
+  signal.addEventListener('abort', releaseOnAbort, { once: true });
+  try {
+    if (!signal.aborted) yield* admittedStream(deps, pipeline, call, input, signal, elapsed);
+  } finally {
+    signal.removeEventListener('abort', releaseOnAbort);
+    await admission.release();
+  }
+}
+
+async function* admittedStream<Input, Source, Full, Degraded>(
+  deps: FeatureDeps,
+  pipeline: ModelPipeline<Input, Source, Full, Degraded>,
+  call: FeatureCall,
+  input: Input,
+  signal: AbortSignal,
+  elapsed: () => number,
+): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
+  const prepared = await pipeline.prepare(call, input);
   if (prepared.kind === 'known') {
     yield {
       kind: 'completed',

@@ -19,6 +19,8 @@ import { requireAuthenticationPlugin } from './require-authentication-plugin';
 export interface ApolloServerOptions {
   schema: GraphQLSchema;
   validationRules: ValidationRule[];
+  /** Tokens one operation may have: graphql-js stops parsing there, before its recursion runs deep. */
+  maxQueryTokens: number;
   formatError: ReturnType<typeof maskError>;
   logger: Logger;
   introspection: boolean;
@@ -34,6 +36,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
   return new ApolloServer<RequestContext>({
     schema: options.schema,
     validationRules: options.validationRules,
+    parseOptions: { maxTokens: options.maxQueryTokens },
     formatError: options.formatError,
     logger: options.logger,
     introspection: options.introspection,

@@ -1,31 +1,49 @@
 // Subscriptions over graphql-ws on the HTTP server's own port and path, as Apollo Router speaks to subgraphs.
-// The token travels in connection_init, so a socket is authenticated once, before any operation; it runs the
-// same validation rules as HTTP, and its errors are masked the same way.
+// The token travels in connection_init, so a socket is authenticated once, before any operation, and lives no
+// longer than its token; each operation is parsed and validated as over HTTP, and its errors are masked the
+// same way. Each connection holds a bounded number of streams at once.
 import type { Server } from 'node:http';
-import { GraphQLError, specifiedRules, validate } from 'graphql';
+import { GraphQLError, specifiedRules } from 'graphql';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { connectionCredential } from '../auth/connection-token';
 import type { TenantContext } from '../auth/tenant-context';
+import { connectionStreamSlots } from '../limits/connection-stream-slots';
+import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
 import type { maskError } from './mask-error';
+import { prepareOperation } from './ws-operation';
+import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
 
-/** graphql-ws would close with 4403; the protocol's own code for a missing or bad token is 4401. */
-export const WS_UNAUTHORIZED = 4401;
+export { WS_UNAUTHORIZED } from './ws-token-expiry';
 
 export interface GraphqlWsServerOptions<TContext extends object> {
   httpServer: Server;
   path: string;
   /** Largest message accepted, in bytes: the same bound as an HTTP body. */
   maxPayload: number;
+  /** Tokens one operation may have: the same bound as over HTTP. */
+  maxQueryTokens: number;
+  /** Streams one connection may hold open at once. */
+  maxStreamsPerConnection: number;
+  /** How long past its `exp` a token is still accepted: the verifier's clock tolerance. */
+  clockToleranceMs: number;
   schema: GraphQLSchema;
   validationRules: ValidationRule[];
   formatError: ReturnType<typeof maskError>;
   /** Resolves the connection_init `authorization` into a tenant; rejects when it is missing or bad. */
   authenticate(authorization: unknown): Promise<TenantContext>;
-  context(tenant: TenantContext | null): TContext;
+  context(tenant: TenantContext | null, connectionStreams: ConnectionStreamSlots | undefined): TContext;
 }
+
+/** What a connection carries from connection_init to each of its operations (a type: graphql-ws wants a record). */
+type Connection = {
+  tenant?: TenantContext;
+  /** Epoch ms past which the token no longer verifies; undefined for a token without `exp`. */
+  validUntil?: number;
+  streams?: ConnectionStreamSlots;
+};
 
 /** Starts serving graphql-ws; dispose() closes every socket (1001) and stops accepting new ones. */
 export function createGraphqlWsServer<TContext extends object>(
@@ -37,25 +55,42 @@ export function createGraphqlWsServer<TContext extends object>(
     path: options.path,
     maxPayload: options.maxPayload,
   });
-  const rules = [...specifiedRules, ...options.validationRules];
-  return useServer<Record<string, unknown> | undefined, { tenant?: TenantContext }>(
+  const operationRules = {
+    schema: options.schema,
+    rules: [...specifiedRules, ...options.validationRules],
+    maxTokens: options.maxQueryTokens,
+  };
+  return useServer<Record<string, unknown> | undefined, Connection>(
     {
       schema: options.schema,
-      // Tagged as Apollo tags them over HTTP: without a code, the masking below would take a refused operation
-      // for a bug and answer INTERNAL_SERVER_ERROR.
-      validate: (schema, document) => validate(schema, document, rules).map(asValidationFailure),
       onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        let tenant: TenantContext;
         try {
-          ctx.extra.tenant = await options.authenticate(
-            connectionCredential(ctx.connectionParams, ctx.extra.request),
-          );
-          return true;
+          tenant = await options.authenticate(connectionCredential(ctx.connectionParams, ctx.extra.request));
         } catch {
-          ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+          closeUnauthorized(socket);
           return false;
         }
+        ctx.extra.tenant = tenant;
+        ctx.extra.streams = connectionStreamSlots(options.maxStreamsPerConnection);
+        if (tenant.tokenExpiresAt !== undefined) {
+          ctx.extra.validUntil = tenant.tokenExpiresAt + options.clockToleranceMs;
+          closeAtExpiry(socket, ctx.extra.validUntil);
+        }
+        return true;
       },
-      context: (ctx) => options.context(ctx.extra.tenant ?? null),
+      onSubscribe: (ctx, _id, payload) => {
+        const { validUntil, socket } = ctx.extra;
+        if (validUntil !== undefined && Date.now() >= validUntil) {
+          // The expiry timer is late (a busy event loop): nothing runs on the expired token meanwhile. The
+          // error is for the server's bookkeeping; the client sees the 4401 close.
+          closeUnauthorized(socket);
+          return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        return prepareOperation(operationRules, payload);
+      },
+      context: (ctx) => options.context(ctx.extra.tenant ?? null, ctx.extra.streams),
       // Errors that end a subscription (bad input, a bug) are masked like HTTP ones; graphql-ws gives them no
       // path, so the original error is handed over explicitly rather than unwrapped.
       onError: (_ctx, _id, _payload, errors) =>
@@ -70,14 +105,4 @@ export function createGraphqlWsServer<TContext extends object>(
     },
     wsServer,
   );
-}
-
-function asValidationFailure(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-  });
 }

@@ -4,13 +4,18 @@ import { createMemoryCorpusVersions } from './corpus-versions';
 import type { CorpusVersions } from './corpus-versions';
 import { createMemoryUsageLedger } from './memory-usage-ledger';
 import { createRedisCorpusVersions } from './redis-corpus-versions';
+import { createRedisStreamLeases } from './redis-stream-leases';
 import { createRedisUsageLedger } from './redis-usage-ledger';
+import { createMemoryStreamLeases } from './stream-leases';
+import type { StreamLeases } from './stream-leases';
 import type { UsageLedger } from './usage-ledger';
 
 export interface SharedState {
   kind: 'redis' | 'memory';
   usage: UsageLedger;
   corpus: CorpusVersions;
+  /** Each tenant's open streams, counted over every replica when Redis is configured. */
+  streamLeases: StreamLeases;
   redis: Redis | null;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -23,6 +28,7 @@ export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'):
       kind: 'memory',
       usage,
       corpus: createMemoryCorpusVersions(),
+      streamLeases: createMemoryStreamLeases(),
       redis: null,
       ping: () => usage.ping(),
       close: () => usage.close(),
@@ -40,15 +46,18 @@ export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'):
   redis.on('error', () => undefined);
   await redis.connect();
   const usage = createRedisUsageLedger(redis, `${keyPrefix}:usage`);
+  const streamLeases = createRedisStreamLeases(redis, `${keyPrefix}:streams`);
   return {
     kind: 'redis',
     usage,
     corpus: createRedisCorpusVersions(redis, `${keyPrefix}:corpus`),
+    streamLeases,
     redis,
     ping: async () => {
       await redis.ping();
     },
     close: async () => {
+      streamLeases.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

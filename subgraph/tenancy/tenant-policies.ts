@@ -8,7 +8,18 @@ import { TENANT_ID_PATTERN } from '../auth/tenant-context';
 import { providerNameSchema } from '../gateway/providers/registry';
 import type { ProviderName } from '../gateway/providers/registry';
 
-// Later rules (guardrails, limits, sampling, jobs) join as keys of this one entry.
+/** Every key optional: a tenant's `limits` is merged over the default's key by key, then over the built-in one. */
+const limitsSchema = z.strictObject({
+  /** Streams (askStream, summarizeStream) the tenant may hold open at once, over every replica. */
+  maxConcurrentStreams: z
+    .number()
+    .int({ message: 'expects an integer between 1 and 1000000' })
+    .min(1, { message: 'expects an integer between 1 and 1000000' })
+    .max(1_000_000, { message: 'expects an integer between 1 and 1000000' })
+    .optional(),
+});
+
+// Later rules (guardrails, sampling, jobs) join as keys of this one entry.
 const policyEntrySchema = z.strictObject({
   /** The only providers the tenant's content may reach; one that is not configured is a valid choice. */
   allowedProviders: z.array(providerNameSchema).min(1).optional(),
@@ -17,7 +28,10 @@ const policyEntrySchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, { message: 'expects a label of 1 to 32 characters a-z, 0-9, _ or -' })
     .optional(),
+  limits: limitsSchema.optional(),
 });
+
+type PolicyEntry = z.infer<typeof policyEntrySchema>;
 
 const tenantIdSchema = z
   .string()
@@ -28,10 +42,16 @@ export const tenantPoliciesSchema = z.strictObject({
   tenants: z.record(tenantIdSchema, policyEntrySchema).optional(),
 });
 
+export interface TenantLimits {
+  readonly maxConcurrentStreams: number;
+}
+
 export interface TenantPolicy {
   /** Undefined: every configured provider may serve the tenant. */
   readonly allowedProviders?: readonly ProviderName[];
   readonly tier?: string;
+  /** Always complete: what neither the tenant's entry nor `default` sets comes from DEFAULT_TENANT_LIMITS. */
+  readonly limits: TenantLimits;
 }
 
 export interface TenantPolicies {
@@ -39,14 +59,20 @@ export interface TenantPolicies {
   forTenant(tenantId: string): TenantPolicy;
 }
 
-/** The policy of every tenant when no document is configured: nothing restricted. */
-export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({});
+/**
+ * The limits of a tenant whose policy sets none: generous (a benchmark holding 1,000 streams of one tenant
+ * fits), yet a bound, so one tenant cannot open provider streams without end.
+ */
+export const DEFAULT_TENANT_LIMITS: TenantLimits = Object.freeze({ maxConcurrentStreams: 1_000 });
+
+/** The policy of every tenant when no document is configured: no provider restricted, the default limits. */
+export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({ limits: DEFAULT_TENANT_LIMITS });
 
 export function loadTenantPolicies(document: JsonDocument | undefined): TenantPolicies {
   if (!document) return { forTenant: () => DEFAULT_TENANT_POLICY };
   const parsed = tenantPoliciesSchema.safeParse(document.raw);
   if (!parsed.success) throw documentError(document.label, parsed.error.issues[0]);
-  const fallback: TenantPolicy = Object.freeze({ ...parsed.data.default });
+  const fallback = merged(DEFAULT_TENANT_POLICY, parsed.data.default ?? {});
   const policies = new Map<string, TenantPolicy>();
   for (const [tenantId, entry] of rawTenantEntries(document.raw)) {
     // Checked again one by one: zod's record skips a `__proto__` key, which must keep its policy.
@@ -54,9 +80,18 @@ export function loadTenantPolicies(document: JsonDocument | undefined): TenantPo
     if (!id.success) throw documentError(document.label, id.error.issues[0], ['tenants', tenantId]);
     const checked = policyEntrySchema.safeParse(entry);
     if (!checked.success) throw documentError(document.label, checked.error.issues[0], ['tenants', tenantId]);
-    policies.set(tenantId, Object.freeze({ ...fallback, ...checked.data }));
+    policies.set(tenantId, merged(fallback, checked.data));
   }
   return { forTenant: (tenantId) => policies.get(tenantId) ?? fallback };
+}
+
+/** `entry` over `base` key by key, and `limits` likewise, one limit at a time. */
+function merged(base: TenantPolicy, entry: PolicyEntry): TenantPolicy {
+  return Object.freeze({
+    ...base,
+    ...entry,
+    limits: Object.freeze({ ...base.limits, ...entry.limits }),
+  });
 }
 
 // Read from the raw JSON: JSON.parse keeps a `__proto__` key as an own property, zod's record does not.

@@ -84,6 +84,9 @@ function startWsServer(httpServer: Server, verify: TokenVerifier) {
     httpServer,
     path: '/graphql',
     maxPayload: 100_000,
+    maxQueryTokens: 2_000,
+    maxStreamsPerConnection: 10,
+    clockToleranceMs: 0,
     schema,
     validationRules,
     formatError: maskError(logger),
@@ -217,6 +220,7 @@ describe('createApolloServer drains graphql-ws', () => {
     const apollo = createApolloServer({
       schema,
       validationRules,
+      maxQueryTokens: 2_000,
       formatError: maskError(logger),
       logger,
       introspection: false,

@@ -106,3 +106,73 @@ function withUpgradeHeaders(headers: Record<string, string>) {
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(`graphql-ws: ${JSON.stringify(value)}`);
 }
+
+/** One subscription started on a WsConnection: its results so far, and how it ends. */
+export interface WsStream<Data> {
+  readonly results: FormattedExecutionResult<Data, unknown>[];
+  /** Resolves when the subscription completes, errors, or its socket closes. */
+  readonly ended: Promise<WsOutcome<Data>>;
+  /** Unsubscribes (sends `complete`). */
+  stop(): void;
+}
+
+/** A graphql-ws connection kept open across operations, as a router or a browser holds one. */
+export interface WsConnection {
+  /** Resolves with the close event of the first socket the server closes. */
+  readonly closed: Promise<WsClosed>;
+  start<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): WsStream<Data>;
+  /** Runs one operation to its end on this connection. */
+  run<Data = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<WsOutcome<Data>>;
+  dispose(): Promise<void>;
+}
+
+/** Opens a connection at once (connection_init with `connectionParams`), never retrying. */
+export function openWsConnection(url: string, connectionParams: Record<string, unknown>): WsConnection {
+  let onClosed: (event: WsClosed) => void = () => undefined;
+  const closed = new Promise<WsClosed>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams,
+    onNonLazyError: () => undefined,
+    on: {
+      closed: (event) => {
+        const close = closeEventOf(event);
+        if (close) onClosed(close);
+      },
+    },
+  });
+  const start = <Data>(query: string, variables?: Record<string, unknown>): WsStream<Data> => {
+    const results: FormattedExecutionResult<Data, unknown>[] = [];
+    let end: (outcome: WsOutcome<Data>) => void = () => undefined;
+    const ended = new Promise<WsOutcome<Data>>((resolve) => (end = resolve));
+    const stop = client.subscribe<Data>(
+      { query, variables },
+      {
+        next: (result) => results.push(result),
+        error: (error) =>
+          end(
+            closeEventOf(error) ?? {
+              kind: 'results',
+              results: [...results, { errors: Array.isArray(error) ? error : [toError(error)] }],
+            },
+          ),
+        complete: () => end({ kind: 'results', results }),
+      },
+    );
+    return { results, ended, stop };
+  };
+  return {
+    closed,
+    start,
+    run: <Data>(query: string, variables?: Record<string, unknown>) => start<Data>(query, variables).ended,
+    dispose: async () => {
+      await Promise.resolve(client.dispose()).catch(() => undefined);
+    },
+  };
+}

@@ -6,23 +6,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../subgraph/config';
 import { ConfigError } from '../../subgraph/errors/config-error';
-import { DEFAULT_TENANT_POLICY, loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
+import {
+  DEFAULT_TENANT_LIMITS,
+  DEFAULT_TENANT_POLICY,
+  loadTenantPolicies,
+} from '../../subgraph/tenancy/tenant-policies';
 
 const policiesOf = (vars: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...vars }).tenants;
 const inline = (document: unknown) => policiesOf({ TENANT_POLICIES_JSON: JSON.stringify(document) });
+/** A policy as forTenant returns it: the given keys, and the built-in limits unless they are overridden. */
+const policy = (keys: Record<string, unknown>) => ({ limits: DEFAULT_TENANT_LIMITS, ...keys });
 
 describe('the tenant policy document', () => {
-  it('with none configured, every tenant gets the empty default: nothing restricted', () => {
+  it('with none configured, every tenant gets the default: no provider restricted, the built-in limits', () => {
     const policies = policiesOf({});
-    expect(policies.forTenant('acme')).toEqual({});
+    expect(policies.forTenant('acme')).toEqual({ limits: { maxConcurrentStreams: 1_000 } });
     expect(policies.forTenant('acme')).toBe(DEFAULT_TENANT_POLICY);
     expect(loadTenantPolicies(undefined).forTenant('globex').allowedProviders).toBeUndefined();
   });
 
   it('with only `default`, every tenant gets it', () => {
     const policies = inline({ default: { allowedProviders: ['selfhosted'], tier: 'standard' } });
-    expect(policies.forTenant('acme')).toEqual({ allowedProviders: ['selfhosted'], tier: 'standard' });
-    expect(policies.forTenant('globex')).toEqual({ allowedProviders: ['selfhosted'], tier: 'standard' });
+    expect(policies.forTenant('acme')).toEqual(
+      policy({ allowedProviders: ['selfhosted'], tier: 'standard' }),
+    );
+    expect(policies.forTenant('globex')).toEqual(
+      policy({ allowedProviders: ['selfhosted'], tier: 'standard' }),
+    );
   });
 
   it("merges a tenant's entry over the default key by key", () => {
@@ -33,15 +43,34 @@ describe('the tenant policy document', () => {
         globex: { tier: 'enterprise' },
       },
     });
-    expect(policies.forTenant('acme')).toEqual({ allowedProviders: ['selfhosted'], tier: 'standard' });
-    expect(policies.forTenant('globex')).toEqual({
-      allowedProviders: ['openai', 'anthropic'],
-      tier: 'enterprise',
+    expect(policies.forTenant('acme')).toEqual(
+      policy({ allowedProviders: ['selfhosted'], tier: 'standard' }),
+    );
+    expect(policies.forTenant('globex')).toEqual(
+      policy({
+        allowedProviders: ['openai', 'anthropic'],
+        tier: 'enterprise',
+      }),
+    );
+    expect(policies.forTenant('initech')).toEqual(
+      policy({
+        allowedProviders: ['openai', 'anthropic'],
+        tier: 'standard',
+      }),
+    );
+  });
+
+  it('merges `limits` key by key: the tenant over the default over the built-in limits', () => {
+    const policies = inline({
+      default: { limits: { maxConcurrentStreams: 50 } },
+      tenants: { acme: { limits: { maxConcurrentStreams: 5 } }, globex: { limits: {} } },
     });
-    expect(policies.forTenant('initech')).toEqual({
-      allowedProviders: ['openai', 'anthropic'],
-      tier: 'standard',
-    });
+    expect(policies.forTenant('acme').limits).toEqual({ maxConcurrentStreams: 5 });
+    expect(policies.forTenant('globex').limits).toEqual({ maxConcurrentStreams: 50 });
+    expect(policies.forTenant('initech').limits).toEqual({ maxConcurrentStreams: 50 });
+    expect(inline({ tenants: { acme: { tier: 'gold' } } }).forTenant('acme').limits).toEqual(
+      DEFAULT_TENANT_LIMITS,
+    );
   });
 
   it('accepts a provider that is not configured (the gateway then refuses that tenant)', () => {
@@ -54,9 +83,11 @@ describe('the tenant policy document', () => {
       TENANT_POLICIES_JSON:
         '{"default":{"tier":"standard"},"tenants":{"__proto__":{"allowedProviders":["anthropic"]}}}',
     });
-    expect(policies.forTenant('__proto__')).toEqual({ allowedProviders: ['anthropic'], tier: 'standard' });
-    expect(policies.forTenant('constructor')).toEqual({ tier: 'standard' });
-    expect(policies.forTenant('toString')).toEqual({ tier: 'standard' });
+    expect(policies.forTenant('__proto__')).toEqual(
+      policy({ allowedProviders: ['anthropic'], tier: 'standard' }),
+    );
+    expect(policies.forTenant('constructor')).toEqual(policy({ tier: 'standard' }));
+    expect(policies.forTenant('toString')).toEqual(policy({ tier: 'standard' }));
   });
 
   it('checks a __proto__ tenant entry like any other', () => {
@@ -89,7 +120,10 @@ describe('a bad tenant policy document stops the start with a ConfigError naming
       { tenants: { acme: { allowedProvider: ['openai'] } } },
       'TENANT_POLICIES_JSON at tenants.acme.allowedProvider: unrecognized key',
     ],
-    [{ default: { limits: {} } }, 'TENANT_POLICIES_JSON at default.limits: unrecognized key'],
+    [
+      { default: { limits: { maxStreams: 5 } } },
+      'TENANT_POLICIES_JSON at default.limits.maxStreams: unrecognized key',
+    ],
     [{ tenant: {} }, 'TENANT_POLICIES_JSON at tenant: unrecognized key'],
   ])('an unknown key: %j', (document, message) => {
     const load = () => inline(document);
@@ -111,6 +145,13 @@ describe('a bad tenant policy document stops the start with a ConfigError naming
       /^TENANT_POLICIES_JSON at default\.tier: /,
     );
     expect(() => inline({ tenants: { 'a b': {} } })).toThrow(/^TENANT_POLICIES_JSON at tenants\.a b: /);
+  });
+
+  it('a maxConcurrentStreams that is not a positive integer', () => {
+    for (const bad of [0, -1, 2.5, '10'])
+      expect(() => inline({ tenants: { acme: { limits: { maxConcurrentStreams: bad } } } })).toThrow(
+        /^TENANT_POLICIES_JSON at tenants\.acme\.limits\.maxConcurrentStreams: /,
+      );
   });
 
   it('JSON that does not parse, and a file that cannot be read', () => {

@@ -76,6 +76,13 @@ describe('token verifier', () => {
     expect([...context.scopes].sort()).toEqual(['ai:read', 'ai:write']);
   });
 
+  it("carries the token's exp as tokenExpiresAt, in epoch milliseconds", async () => {
+    const expiresAt = nowSeconds() + 321;
+    expect((await verify(await sign({ tenant_id: 'acme' }, { expiresAt }))).tokenExpiresAt).toBe(
+      expiresAt * 1000,
+    );
+  });
+
   it('reads scopes from an scp array or string, and from a space-separated scope', async () => {
     const fromArray = await verify(await sign({ tenant_id: 'acme', scp: ['a', 7, 'b'] }));
     expect([...fromArray.scopes].sort()).toEqual(['a', 'b']);
