@@ -9,8 +9,12 @@ import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { startHarness } from '../support/harness';
+import { connectRedis, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// What this suite needs: without them the suite fails at once, with one line saying what to start.
+requirePostgres();
+requireRedis();
+
 const SEARCH =
   '{ search(input: { query: "zebra crossing" }) { ... on DegradedSearchResults { hits { documentId } } } }';
 const INGEST = 'mutation($i: IngestDocumentInput!) { ingestDocument(input: $i) { chunks } }';
@@ -37,7 +41,7 @@ describe.each([
   afterAll(async () => {
     await subgraph?.stop();
     if (env.REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
+      const redis = connectRedis();
       const keys = await redis.keys(`ai:*{${tenant}}*`);
       if (keys.length) await redis.del(...keys);
       await redis.quit();
@@ -73,7 +77,7 @@ describe.each([
   [
     'redis',
     () => {
-      const redis = new Redis(REDIS_URL);
+      const redis = connectRedis();
       return {
         versions: createRedisCorpusVersions(redis, `test:corpus:${randomBytes(4).toString('hex')}`),
         close: async () => void (await redis.quit()),
