@@ -100,8 +100,8 @@ describe('npm test without PostgreSQL and Redis', () => {
     // Every test that ran passed: the two service suites failed as a whole, not test by test.
     expect(run.output).toMatch(/Test Suites: +2 failed, 1 passed, 3 total/);
     expect(run.output).toMatch(/Tests: +\d+ passed, \d+ total/);
-    // Short: the one line per missing service (up front and in each suite), then jest's summary.
-    expect(run.output.match(/ECONNREFUSED/g)).toHaveLength(4);
-    expect(run.output.split('\n').length).toBeLessThan(40);
+    // Short: one line per suite that could not run, then jest's summary (the old code printed about 700 here).
+    expect(run.output.match(/ECONNREFUSED/g)).toHaveLength(2);
+    expect(run.output.split('\n').length).toBeLessThan(30);
   });
 });

@@ -3,7 +3,7 @@
 // key itself separates tenant, task, prompt version, target and scope, and is stable for equal parts.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { cacheKey } from '../../subgraph/gateway/cache/completion-cache';
 import { fingerprint, normalizeForFingerprint } from '../../subgraph/text/fingerprint';
 import type {

@@ -4,7 +4,7 @@
 // the grace) when every target fails.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ChatRequest } from '../support/providers';
 import { CIRCUITS_STAY_CLOSED, startFakeProviders, startHarness } from '../support/harness';
 import type { FakeProviders, Harness, TenantClient } from '../support/harness';

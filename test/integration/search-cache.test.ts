@@ -1,7 +1,6 @@
 // Retrieval results are cached per tenant and corpus version: repeated searches skip the database, and any
 // ingest or delete makes the next search see the change, on one replica (memory) or across replicas (Redis).
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
 import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
 import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';

@@ -1,7 +1,7 @@
 // The usage ledger contract, run against the memory and the Redis adapters alike, and the usage query that
 // reads it through GraphQL after real feature calls.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createMemoryUsageLedger } from '../../subgraph/state/memory-usage-ledger';
 import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
 import type { UsageEvent, UsageLedger } from '../../subgraph/state/usage-ledger';

@@ -1,6 +1,7 @@
 // jest's global setup: probes PostgreSQL and Redis once, before any suite, and leaves the answers in the
-// environment, where requirePostgres()/requireRedis() read them (suites and jest's workers inherit it).
-import { missingServiceMessage, probeService, probeVariable } from './services';
+// environment, where requirePostgres()/requireRedis() read them (suites and jest's workers inherit it). It prints
+// nothing: only a suite that needs a missing service says so, so `npm run test:unit` stays quiet without them.
+import { probeService, probeVariable } from './services';
 import type { ServiceName } from './services';
 
 const NAMES: ServiceName[] = ['postgres', 'redis'];
@@ -8,9 +9,6 @@ const NAMES: ServiceName[] = ['postgres', 'redis'];
 export default async function globalSetup(): Promise<void> {
   const reasons = await Promise.all(NAMES.map((name) => probeService(name)));
   NAMES.forEach((name, index) => {
-    const reason = reasons[index] ?? null;
-    process.env[probeVariable(name)] = reason ?? '';
-    // One line up front, so the cause is read before the failures it explains.
-    if (reason !== null) process.stderr.write(`\n${missingServiceMessage(name, reason)}; the suites that need it fail.\n`);
+    process.env[probeVariable(name)] = reasons[index] ?? '';
   });
 }

@@ -32,7 +32,10 @@ const SERVICES: Record<ServiceName, Service> = {
     variable: 'TEST_DATABASE_URL',
     howToStart: 'start it (pg_ctlcluster <version> main start; .ci/run does)',
     probe: async () => {
-      const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+      const client = new Client({
+        connectionString: POSTGRES_URL,
+        connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      });
       try {
         await client.connect();
         await client.query('SELECT 1');
