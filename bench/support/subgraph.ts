@@ -15,7 +15,8 @@ export const SERVERS = {
 };
 
 export const TENANT = 'bench';
-export const DEFAULT_DATABASE_URL = 'postgresql://root@127.0.0.1:5432/test';
+/** The PostgreSQL the suites use (TEST_DATABASE_URL, as in test/support/services.ts) unless --database-url says. */
+export const DEFAULT_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgresql://root@127.0.0.1:5432/test';
 const AUTH = {
   secret: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
   issuer: 'https://auth.bench.example',

@@ -44,7 +44,14 @@ export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'):
     lazyConnect: true,
   });
   redis.on('error', () => undefined);
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    // A failed first connect leaves ioredis reconnecting in the background; stop it, or the process that
+    // reports the failure (a test runner, a supervisor's health check) never exits.
+    redis.disconnect();
+    throw error;
+  }
   const usage = createRedisUsageLedger(redis, `${keyPrefix}:usage`);
   const streamLeases = createRedisStreamLeases(redis, `${keyPrefix}:streams`);
   return {

@@ -10,6 +10,10 @@ import { launchChromium } from '../support/chromium';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { ChatRequest } from '../support/providers';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 const ANSWER = 'Refunds are paid to the original card within five business days of the request [1].';

@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { spawnSubgraph } from '../support/spawn-subgraph';
 import type { SpawnedSubgraph } from '../support/spawn-subgraph';
 import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
+import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 
 jest.setTimeout(90_000);
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+requirePostgres();
+requireRedis();
 const OPENAI_KEY = 'sk-start-log-secret-0123456789';
 const ANTHROPIC_KEY = 'sk-ant-start-log-secret-9876543210';
 

@@ -13,6 +13,10 @@ import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { signRaw, tokenFor, validClaims } from '../support/tokens';
 import { startHarness } from '../support/harness';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 interface GatewayContext {
   authorization?: string;

@@ -5,6 +5,10 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { echoResponder, passagesOf } from '../support/prompt-echo';
 import { member } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const echo = echoResponder();
 let harness: Harness;

@@ -9,6 +9,10 @@ import type { GraphQLResponse, TestSubgraph } from '../support/subgraph';
 import { REFUSED_CLAIMS, signRaw, tokenFor, unsignedToken, validClaims, without } from '../support/tokens';
 import type { ClaimsCase } from '../support/tokens';
 import { startHarness } from '../support/harness';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const SEARCH = `query Search($query: String!) {
   search(input: { query: $query }) {

@@ -11,6 +11,10 @@ import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/sub
 import type { GraphQLResponse, TestSubgraph } from '../support/subgraph';
 import { signRaw, validClaims } from '../support/tokens';
 import { startHarness } from '../support/harness';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const USAGE = '{ usage { tenantId } }';
 

@@ -3,6 +3,10 @@ import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { signRaw, validClaims } from '../support/tokens';
 import { startHarness } from '../support/harness';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,6 +5,10 @@ import { REFUSED_CLAIMS, signRaw, tokenFor, unsignedToken, validClaims } from '.
 import { subscribeOnce } from '../support/ws-client';
 import type { WsOutcome } from '../support/ws-client';
 import { startHarness } from '../support/harness';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const ASK_STREAM = `subscription AskStream($question: String!) {
   askStream(input: { question: $question }) {

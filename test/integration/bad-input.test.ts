@@ -5,6 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { ASK, INGEST, SEARCH, SUMMARIZE } from '../support/operations';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 // The limits, set here rather than read from the subgraph's config (these are the defaults).
 const MAX_REQUEST_BYTES = 2_000_000;

@@ -3,7 +3,7 @@
 // key itself separates tenant, task, prompt version, target and scope, and is stable for equal parts.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { cacheKey } from '../../subgraph/gateway/cache/completion-cache';
 import { fingerprint, normalizeForFingerprint } from '../../subgraph/text/fingerprint';
 import type {
@@ -16,15 +16,18 @@ import {
   createMemoryCompletionCache,
 } from '../../subgraph/gateway/cache/memory-completion-cache';
 import { createRedisCompletionCache } from '../../subgraph/gateway/cache/redis-completion-cache';
+import { connectRedis, requireRedis } from '../support/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requireRedis();
+
 const run = randomBytes(5).toString('hex');
 const redisPrefix = `ai:test-cache-${run}`;
 let redis: Redis;
 
 beforeAll(async () => {
   // No retries: a missing Redis fails this file loudly instead of hanging it.
-  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis = connectRedis({ lazyConnect: true, maxRetriesPerRequest: 0 });
   await redis.connect();
 });
 

@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { gql } from '../support/subgraph';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 // What Chromium sends when it opens a URL.
 const BROWSER_ACCEPT =

@@ -5,6 +5,10 @@ import { loadMigrations } from '../../subgraph/retrieval/store/migrate';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
 import { asRole, chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 /** The error a promise rejects with, failing the test if it resolves. */
 async function rejectionOf(work: Promise<unknown>): Promise<Error> {

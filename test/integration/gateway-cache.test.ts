@@ -4,13 +4,17 @@
 // the grace) when every target fails.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ChatRequest } from '../support/providers';
 import { CIRCUITS_STAY_CLOSED, startFakeProviders, startHarness } from '../support/harness';
 import type { FakeProviders, Harness, TenantClient } from '../support/harness';
 import { member } from '../support/results';
+import { connectRedis, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// What this suite needs: without them the suite fails at once, with one line saying what to start.
+requirePostgres();
+requireRedis();
+
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
 
@@ -71,7 +75,7 @@ describe.each([
   beforeAll(async () => {
     providers = await startFakeProviders(['openai', 'anthropic'], responder);
     // Used in both runs: the Redis run must write its entries there, the memory run must not.
-    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis = connectRedis({ lazyConnect: true, maxRetriesPerRequest: 0 });
     await redis.connect();
   });
 

@@ -5,6 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness, useFakeProviders } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { AskResult } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const TENANT = 'circuit-co';
 const FAILURES_TO_OPEN = 3;

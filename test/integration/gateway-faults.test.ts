@@ -5,6 +5,10 @@ import type { Fault } from '../support/providers';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
 import type { Harness, TenantClient } from '../support/harness';
 import { member, timed } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const DEADLINE_MS = 1200;
 const ATTEMPT_TIMEOUT_MS = 300;

@@ -5,6 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness, useFakeProviders } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { timed } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const OPENAI_MODEL = 'gpt-test-large';
 const ANTHROPIC_MODEL = 'claude-test-large';

@@ -8,6 +8,10 @@ import { startHarness, useFakeProviders } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { echoResponder } from '../support/prompt-echo';
 import { member } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const RESTRICTED_TENANT = 'onprem-co';
 const CLOUD_TENANT = 'cloud-co';

@@ -8,6 +8,10 @@ import type { Harness } from '../support/harness';
 import { capturingLogger } from '../support/logs';
 import { ASK_STREAM, INGEST, SEARCH } from '../support/operations';
 import { BACKENDS } from '../support/stores';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 interface LoggedLine {
   msg?: string;

@@ -4,6 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { member } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 let harness: Harness;
 

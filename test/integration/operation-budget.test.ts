@@ -8,6 +8,10 @@ import { startHarness, useFakeProviders } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { SUMMARIZE_RESULT } from '../support/operations';
 import type { SummarizeResult } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 // The defaults, set here rather than read from the subgraph's config.
 const MAX_AI_FIELDS_PER_OPERATION = 20;

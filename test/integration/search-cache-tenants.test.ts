@@ -13,8 +13,11 @@ import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-ver
 import { capturingLogger } from '../support/logs';
 import { openTestStore, putChunks } from '../support/stores';
 import type { TestStore } from '../support/stores';
+import { connectRedis, REDIS_URL, requireRedis } from '../support/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requireRedis();
+
 const silent = createLogger('silent');
 
 /** The real store, with every searchLexical that reaches it counted (and passed through unchanged). */
@@ -39,7 +42,7 @@ describe.each([
   [
     'redis',
     () => {
-      const redis = new Redis(REDIS_URL);
+      const redis = connectRedis();
       const prefix = `test:corpus:${randomBytes(4).toString('hex')}`;
       return {
         versions: createRedisCorpusVersions(redis, prefix),

@@ -2,7 +2,7 @@
 // ingest or delete makes the next search see the change, on one replica (memory) or across replicas (Redis),
 // also when Redis loses its data or stalls; versions are tokens that never repeat.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
 import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
 import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';
@@ -12,8 +12,12 @@ import { tokenFor } from '../support/tokens';
 import { startHarness } from '../support/harness';
 import { startStallingProxy } from '../support/stalling-proxy';
 import type { StallingProxy } from '../support/stalling-proxy';
+import { connectRedis, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// What this suite needs: without them the suite fails at once, with one line saying what to start.
+requirePostgres();
+requireRedis();
+
 const SEARCH =
   '{ search(input: { query: "zebra crossing" }) { ... on DegradedSearchResults { hits { documentId } } } }';
 const INGEST = 'mutation($i: IngestDocumentInput!) { ingestDocument(input: $i) { chunks } }';
@@ -40,7 +44,7 @@ describe.each([
   afterAll(async () => {
     await subgraph?.stop();
     if (env.REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
+      const redis = connectRedis();
       const keys = await redis.keys(`ai:*{${tenant}}*`);
       if (keys.length) await redis.del(...keys);
       await redis.quit();
@@ -72,7 +76,8 @@ describe.each([
 });
 
 // Redis data loss and stalls, on a database index of this suite's own (FLUSHDB there touches nothing else).
-const LOSSY_REDIS_URL = 'redis://127.0.0.1:6379/12';
+const REDIS = new URL(REDIS_URL);
+const LOSSY_DB = 12;
 
 describe('search cache when Redis loses its data or stalls', () => {
   let subgraph: TestSubgraph;
@@ -86,9 +91,9 @@ describe('search cache when Redis loses its data or stalls', () => {
     gql(subgraph.url, INGEST, { token, variables: { i: { id, title: id, body } } });
 
   beforeAll(async () => {
-    admin = new Redis(LOSSY_REDIS_URL);
-    proxy = await startStallingProxy({ host: '127.0.0.1', port: 6379 });
-    subgraph = await startHarness({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}/12` } });
+    admin = connectRedis({ db: LOSSY_DB });
+    proxy = await startStallingProxy({ host: REDIS.hostname, port: Number(REDIS.port || 6379) });
+    subgraph = await startHarness({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}/${LOSSY_DB}` } });
   });
   afterAll(async () => {
     await subgraph?.stop();
@@ -141,7 +146,7 @@ describe.each([
   [
     'redis',
     () => {
-      const redis = new Redis(REDIS_URL);
+      const redis = connectRedis();
       const prefix = `test:corpus:${randomBytes(4).toString('hex')}`;
       return {
         versions: createRedisCorpusVersions(redis, prefix),

@@ -7,6 +7,10 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { member } from '../support/results';
 import { ASK, ASK_STREAM, DELETE, INGEST, SEARCH, SUMMARIZE, SUMMARIZE_STREAM } from '../support/operations';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const ENTITIES = `query($r: [_Any!]!) {
   _entities(representations: $r) { ... on Document { id aiSummary { __typename } } }

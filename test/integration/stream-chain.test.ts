@@ -4,6 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { AskCompleted } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';

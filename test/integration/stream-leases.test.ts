@@ -6,12 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { REDIS_URL as SERVICE_REDIS_URL, requireRedis } from '../support/services';
 import { createRedisStreamLeases } from '../../subgraph/state/redis-stream-leases';
 import { createMemoryStreamLeases } from '../../subgraph/state/stream-leases';
 import type { StreamLease, StreamLeases } from '../../subgraph/state/stream-leases';
 
 // Its own database: the data-loss case flushes it, and nothing else uses it.
-const REDIS_URL = 'redis://127.0.0.1:6379/9';
+// A database index of this suite's own: its FLUSHDB touches nothing else.
+const REDIS_URL = new URL('/9', SERVICE_REDIS_URL).href;
+requireRedis();
 const run = randomBytes(5).toString('hex');
 const prefix = `ai:test-streams-${run}`;
 /** Short, so expiry shows within a test; the refresh runs every third of it. */

@@ -7,12 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness, useFakeProviders } from '../support/harness';
+import { REDIS_URL, requireRedis } from '../support/services';
 import type { Harness } from '../support/harness';
 import { openWsConnection } from '../support/ws-client';
 import type { WsConnection, WsOutcome, WsStream } from '../support/ws-client';
 
 const CHAT = '/v1/chat/completions';
-const REDIS_URL = 'redis://127.0.0.1:6379';
+requireRedis();
 const ASK_STREAM = `subscription {
   askStream(input: { question: "How are quokka crates weighed?" }) {
     __typename

@@ -8,6 +8,10 @@ import WebSocket from 'ws';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { Fault, RecordedRequest } from '../support/providers';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';

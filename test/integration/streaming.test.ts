@@ -13,6 +13,10 @@ import type { Harness, TenantClient } from '../support/harness';
 import { ASK_STREAM } from '../support/operations';
 import { deltaText, member } from '../support/results';
 import type { AskStreamEvent } from '../support/results';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';

@@ -4,6 +4,10 @@ import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/s
 import { gql, startTestSubgraph } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 const INGEST = `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId chunks } }`;
 const DELETE = `mutation($id: ID!) { deleteDocument(id: $id) }`;

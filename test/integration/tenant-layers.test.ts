@@ -9,6 +9,10 @@ import type { DocumentStore } from '../../subgraph/retrieval/store/document-stor
 import { inTenantScope } from '../../subgraph/retrieval/store/tenant-scope';
 import { BACKENDS, chunksOf, openTestStore, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
 import type { TestStore } from '../support/stores';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
 
 /** Rows per tenant in both tables, counted as the connecting owner (a superuser, past RLS). */
 async function ownerCounts(

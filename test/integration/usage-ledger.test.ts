@@ -1,19 +1,23 @@
 // The usage ledger contract, run against the memory and the Redis adapters alike, and the usage query that
 // reads it through GraphQL after real feature calls.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createMemoryUsageLedger } from '../../subgraph/state/memory-usage-ledger';
 import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
 import type { UsageEvent, UsageLedger } from '../../subgraph/state/usage-ledger';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { connectRedis, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// What this suite needs: without them the suite fails at once, with one line saying what to start.
+requirePostgres();
+requireRedis();
+
 const unique = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
 /** A connection that fails loudly when Redis is not there, instead of retrying forever. */
-async function connectRedis(): Promise<Redis> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+async function connectedRedis(): Promise<Redis> {
+  const redis = connectRedis({ lazyConnect: true, connectTimeout: 2_000 });
   await redis.connect();
   return redis;
 }
@@ -34,7 +38,7 @@ async function memoryLedger(): Promise<LedgerHandle> {
 }
 
 async function redisLedger(): Promise<LedgerHandle> {
-  const redis = await connectRedis();
+  const redis = await connectedRedis();
   const prefix = unique('test-usage');
   const ledger = createRedisUsageLedger(redis, prefix);
   return {
@@ -173,7 +177,7 @@ describe.each([
 
   afterAll(async () => {
     if (kind === 'redis') {
-      const redis = await connectRedis();
+      const redis = await connectedRedis();
       for (const t of [tenant, otherTenant]) await deleteKeys(redis, `ai:usage:{${t}}:*`);
       await redis.quit();
     }

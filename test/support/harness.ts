@@ -5,6 +5,7 @@
 import type { Logger } from '../../subgraph/observability/logger';
 import { startFakeAnthropic, startFakeOpenAI } from './providers';
 import type { FakeProviderServer, Responder } from './providers';
+import { requirePostgres } from './services';
 import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from './stores';
 import { gql, startTestSubgraph } from './subgraph';
 import type { GraphQLResponse, TestSubgraph } from './subgraph';
@@ -174,6 +175,7 @@ export interface Harness extends TestSubgraph {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const { providers: providersOption = [], store = 'postgres' } = options;
+  if (store === 'postgres') requirePostgres();
   const ownsProviders = !isFakeProviders(providersOption);
   const providers = isFakeProviders(providersOption)
     ? providersOption

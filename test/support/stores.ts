@@ -1,5 +1,5 @@
 // Opens the real document store (openStore) against PGlite in memory or in a temporary folder, or against the
-// PostgreSQL server on this machine under a schema of its own that is dropped afterwards.
+// PostgreSQL server of the suites (services.ts) under a schema of its own that is dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +12,9 @@ import { openStore } from '../../subgraph/retrieval/store/open-store';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import type { OpenedStore } from '../../subgraph/retrieval/store/open-store';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
+import { POSTGRES_URL, requirePostgres } from './services';
 
-/** The PostgreSQL server of the project's machines (trust auth, superuser). Tests fail loudly if it is down. */
-export const POSTGRES_URL = 'postgresql://root@127.0.0.1:5432/test';
+export { POSTGRES_URL };
 
 export type Backend = 'pglite' | 'postgres';
 export const BACKENDS: Backend[] = ['pglite', 'postgres'];
@@ -30,6 +30,7 @@ export function uniqueSchemaName(prefix = 't'): string {
 /** Drops a schema of the PostgreSQL server and everything in it. */
 export async function dropPostgresSchema(schema: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a schema name: ${schema}`);
+  requirePostgres();
   const client = new Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
@@ -75,6 +76,7 @@ export async function openTestStore(
   backend: Backend,
   options: { persistent?: boolean; appRole?: string } = {},
 ): Promise<TestStore> {
+  if (backend === 'postgres') requirePostgres();
   const schema = uniqueSchemaName();
   const appRole = options.appRole ?? DEFAULT_APP_ROLE;
   const dataDir =

@@ -1,0 +1,14 @@
+// jest's global setup: probes PostgreSQL and Redis once, before any suite, and leaves the answers in the
+// environment, where requirePostgres()/requireRedis() read them (suites and jest's workers inherit it). It prints
+// nothing: only a suite that needs a missing service says so, so `npm run test:unit` stays quiet without them.
+import { probeService, probeVariable } from './services';
+import type { ServiceName } from './services';
+
+const NAMES: ServiceName[] = ['postgres', 'redis'];
+
+export default async function globalSetup(): Promise<void> {
+  const reasons = await Promise.all(NAMES.map((name) => probeService(name)));
+  NAMES.forEach((name, index) => {
+    process.env[probeVariable(name)] = reasons[index] ?? '';
+  });
+}
