@@ -78,7 +78,12 @@ runBenchmark('soak', OPTIONS, async ({ options, children, started, command }) =>
     const samples: MemorySample[] = [];
     const sample = async (t0: number) => {
       const memory = await subgraph.call<NodeJS.MemoryUsage>('memory');
-      samples.push({ atS: (Date.now() - t0) / 1000, rss: memory.rss, heapUsed: memory.heapUsed });
+      samples.push({
+        atS: (Date.now() - t0) / 1000,
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+      });
     };
     const t0 = Date.now();
     await sample(t0);

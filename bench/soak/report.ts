@@ -8,6 +8,8 @@ export interface MemorySample {
   atS: number;
   rss: number;
   heapUsed: number;
+  /** What V8 has reserved for the JS heap: RSS minus this is memory outside it (native, buffers, code). */
+  heapTotal: number;
 }
 
 export interface SoakReport {
@@ -32,7 +34,10 @@ export function soakFigures(samples: MemorySample[], durationS: number) {
   const rest = samples.filter((sample) => sample.atS >= third.atS);
   const peak = Math.max(...samples.map((sample) => sample.rss));
   const growth = Math.max(...rest.map((sample) => sample.rss)) - third.rss;
-  return { start: first.rss, peak, end: last.rss, atThird: third, growth };
+  // Which side grew: V8 enlarging its heap after a burst of garbage, or memory outside the JS heap.
+  const outside = (sample: MemorySample) => sample.rss - sample.heapTotal;
+  const outsideGrowth = Math.max(...rest.map(outside)) - outside(third);
+  return { start: first.rss, peak, end: last.rss, atThird: third, growth, outsideGrowth };
 }
 
 export function renderSoak(report: SoakReport): string {
@@ -82,14 +87,18 @@ export function renderSoak(report: SoakReport): string {
       ? ['', 'First failures:', '', ...tally.samples.map((s) => `- \`${s}\``)]
       : []),
     '',
+    `Of the growth over the last two thirds, memory outside the JS heap (RSS minus V8's heap total) grew ` +
+      `${mb(figures.outsideGrowth)} MB; the rest is V8 enlarging its heap. The heap in use at its lows says ` +
+      'whether live objects grow (a leak) or only garbage between collections.',
+    '',
     'RSS and JS heap over the run:',
     '',
     markdownTable(
-      ['s', 'RSS MB', 'heap used MB'],
+      ['s', 'RSS MB', 'heap total MB', 'heap used MB'],
       samples
         .filter((_, index) => index % every === 0 || index === samples.length - 1)
-        .map((sample) => [fixed(sample.atS, 0), mb(sample.rss), mb(sample.heapUsed)]),
-      ['---:', '---:', '---:'],
+        .map((sample) => [fixed(sample.atS, 0), mb(sample.rss), mb(sample.heapTotal), mb(sample.heapUsed)]),
+      ['---:', '---:', '---:', '---:'],
     ),
   ].join('\n');
 }
