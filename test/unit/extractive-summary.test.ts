@@ -1,6 +1,6 @@
 // Unit tests for the model-free summarizer: tokenizer, sentence splitter, centrality ranking and the word budget.
 
-import { splitSentences } from '../../subgraph/features/extractive/sentences';
+import { splitSentences } from '../../subgraph/text/sentences';
 import { leadingText } from '../../subgraph/features/extractive/leading-text';
 import { MAX_RANKED_CHARS, extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
 import { isStopword } from '../../subgraph/text/stopwords';
