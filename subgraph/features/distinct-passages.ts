@@ -4,7 +4,9 @@
 import { SENTENCE_GAP } from '../retrieval/snippet';
 import { splitSentences } from '../text/sentences';
 
-export function distinctPassages<P extends { documentId: string; snippet: string }>(passages: readonly P[]): P[] {
+export function distinctPassages<P extends { documentId: string; snippet: string }>(
+  passages: readonly P[],
+): P[] {
   const shown = new Map<string, Set<string>>();
   return passages.filter((passage) => {
     const seen = shown.get(passage.documentId) ?? new Set<string>();

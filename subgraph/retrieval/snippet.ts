@@ -2,7 +2,7 @@
 // opens on a connective. Made here rather than with Postgres's ts_headline, which was most of a search's
 // database time (it re-parses every hit's text), and the store's queries run on the request path.
 import { opensOnConnective } from '../text/connectives';
-import { querySupport, queryStems } from '../text/query-terms';
+import { matchesStem, querySupport, queryStems } from '../text/query-terms';
 import { splitSentences } from '../text/sentences';
 
 export const SNIPPET_CHARS = 240;
@@ -69,7 +69,7 @@ function windowAround(text: string, stems: readonly string[], maxChars: number):
   const lower = text.toLowerCase();
   let hit = -1;
   for (const word of lower.matchAll(/[\p{L}\p{N}][\p{L}\p{M}\p{N}']*/gu)) {
-    if (stems.some((stem) => word[0].startsWith(stem))) {
+    if (stems.some((stem) => matchesStem(word[0], stem))) {
       hit = word.index;
       break;
     }

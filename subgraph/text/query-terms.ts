@@ -1,19 +1,29 @@
 // Query terms and how well a sentence supports them, shared by snippets (search and ask passages) and
 // anything else that picks sentences for a query.
+import { lightStem } from './light-stem';
 import { isStopword } from './stopwords';
 import { tokenize } from './tokens';
 
 // BM25's term-frequency saturation: a second occurrence adds less than the first, a fifth almost nothing.
 const K1 = 1.2;
 
-/** A crude stem: the full-text ranking already matched stems, so "refunds" must find "refunded" here too. */
-export function stemOf(term: string): string {
-  return term.length > 5 ? term.slice(0, term.length - 2) : term;
-}
-
 /** The distinct stems of the query's content words. */
 export function queryStems(query: string): string[] {
-  return [...new Set(tokenize(query).filter((term) => !isStopword(term)).map(stemOf))];
+  return [
+    ...new Set(
+      tokenize(query)
+        .filter((term) => !isStopword(term))
+        .map(lightStem),
+    ),
+  ];
+}
+
+/**
+ * Whether a text's token is a form of the query stem. The full-text ranking matched Postgres's stems, so
+ * "refunds" must find "refunded" here too; a prefix match also catches derivations the light stem keeps apart.
+ */
+export function matchesStem(token: string, stem: string): boolean {
+  return token.startsWith(stem) || lightStem(token) === stem;
 }
 
 /**
@@ -26,7 +36,7 @@ export function querySupport(text: string, stems: readonly string[]): number {
   const counts = new Map<string, number>();
   for (const token of tokenize(text)) {
     for (const stem of stems) {
-      if (token.startsWith(stem)) counts.set(stem, (counts.get(stem) ?? 0) + 1);
+      if (matchesStem(token, stem)) counts.set(stem, (counts.get(stem) ?? 0) + 1);
     }
   }
   let sum = 0;

@@ -3,6 +3,7 @@
 import { leadingText } from './leading-text';
 import { opensOnConnective } from '../../text/connectives';
 import { splitSentences } from '../../text/sentences';
+import { lightStem } from '../../text/light-stem';
 import { isStopword } from '../../text/stopwords';
 import type { TermVector } from './tfidf';
 import { cosine, dot, norm, sumVectors, tfidfVectors } from './tfidf';
@@ -71,7 +72,10 @@ export function extractiveSummary(text: string, maxWords: number, title = ''): s
   const sentences = splitSentences(leadingText(text, MAX_RANKED_CHARS));
   if (sentences.length === 0) return '';
 
-  const contentTerms = (sentence: string) => tokenize(sentence).filter((t) => !isStopword(t));
+  const contentTerms = (sentence: string) =>
+    tokenize(sentence)
+      .filter((t) => !isStopword(t))
+      .map(lightStem);
   // The title joins the IDF statistics as one more "sentence" but is never a candidate.
   const [titleVector, ...vectors] = tfidfVectors([contentTerms(title), ...sentences.map(contentTerms)]);
   const n = sentences.length;
@@ -100,7 +104,7 @@ export function extractiveSummary(text: string, maxWords: number, title = ''): s
   const acceptable = (index: number): boolean => {
     const vector = vectors[index];
     if (vector === undefined) return false;
-    if (chosen.size > 0 && index !== 0 && (central[index] ?? 0) < floor) return false;
+    if (chosen.size > 0 && !(index === 0 && leadKept) && (central[index] ?? 0) < floor) return false;
     return !(
       norm(vector) > 0 &&
       [...chosen].some((other) => {
