@@ -19,8 +19,9 @@ const LONGEST_WHOLE_SENTENCE = 2;
  */
 export function snippetOf(content: string, query: string, maxChars = SNIPPET_CHARS): string {
   const text = content.replace(/\s+/g, ' ').trim();
-  if (text.length <= maxChars) return text;
-  const sentences = splitSentences(text);
+  const sentences = wholeSentences(splitSentences(text));
+  const whole = sentences.join(' ');
+  if (whole.length <= maxChars) return whole;
   const stems = queryStems(query);
   const support = sentences.map((sentence) => querySupport(sentence, stems));
   // Best support first; ties go to the earlier sentence, and with no match at all that is the opening.
@@ -50,6 +51,19 @@ export function snippetOf(content: string, query: string, maxChars = SNIPPET_CHA
     take(index);
   }
   return joinInOrder(sentences, [...chosen]);
+}
+
+/**
+ * The sentences without the pieces an overlapping chunk cut: chunks start inside the previous chunk's text, so
+ * the first "sentence" may be the tail of one ("that was charged for the order.") and the last may stop short.
+ * A passage made only of a piece keeps it: something is better than nothing.
+ */
+function wholeSentences(sentences: string[]): string[] {
+  let from = 0;
+  let to = sentences.length;
+  if (to - from > 1 && /^\p{Ll}/u.test(sentences[from] ?? '')) from += 1;
+  if (to - from > 1 && !/[.!?…]["'”’)\]]*$/u.test(sentences[to - 1] ?? '')) to -= 1;
+  return sentences.slice(from, to);
 }
 
 function joinInOrder(sentences: readonly string[], indexes: number[]): string {

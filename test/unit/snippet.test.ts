@@ -82,6 +82,12 @@ describe('passages are the whole sentences that best support the query (issue 9)
     expect(snippet).toBe(`${COVERS}${SENTENCE_GAP}${other}`);
   });
 
+  it('leaves out the cut piece of a sentence an overlapping chunk starts or ends with', () => {
+    const content = `that was charged for the original order. ${COVERS} ${ASIDE} Questions about a refund go to`;
+    expect(snippetOf(content, 'refund invoice')).toBe(COVERS);
+    expect(snippetOf(content, 'refund invoice', 1_000)).toBe(`${COVERS} ${ASIDE}`);
+  });
+
   it('overlapping chunks of one document give one passage, not near-duplicates; other documents keep theirs', () => {
     const passage = (documentId: string, chunkId: string, snippet: string) => ({
       documentId,
