@@ -88,7 +88,7 @@ describe('passages are the whole sentences that best support the query (issue 9)
     expect(snippetOf(content, 'refund invoice', 1_000)).toBe(`${COVERS} ${ASIDE}`);
   });
 
-  it('overlapping chunks of one document give one passage, not near-duplicates; other documents keep theirs', () => {
+  it('overlapping chunks of one document show each sentence once, not near-duplicate passages; other documents keep theirs', () => {
     const passage = (documentId: string, chunkId: string, snippet: string) => ({
       documentId,
       chunkId,
@@ -101,6 +101,15 @@ describe('passages are the whole sentences that best support the query (issue 9)
       passage('d1', 'd1:2', `${COVERS}${SENTENCE_GAP}${REPEATS}`),
       passage('d1', 'd1:3', `${REPEATS} ${ASIDE}`),
     ]);
-    expect(kept.map((p) => p.chunkId)).toEqual(['d1:0', 'd2:0', 'd1:2']);
+    expect(kept).toEqual([
+      passage('d1', 'd1:0', `${ASIDE} ${COVERS}`),
+      passage('d2', 'd2:0', COVERS),
+      passage('d1', 'd1:2', REPEATS),
+    ]);
+    const split = distinctPassages([
+      passage('d1', 'd1:0', COVERS),
+      passage('d1', 'd1:1', `${ASIDE} ${COVERS} ${REPEATS}`),
+    ]);
+    expect(split.map((p) => p.snippet)).toEqual([COVERS, `${ASIDE}${SENTENCE_GAP}${REPEATS}`]);
   });
 });
