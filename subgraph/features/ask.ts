@@ -6,6 +6,7 @@ import { stage } from '../observability/stage';
 import type { LexicalHit } from '../retrieval/store/document-store';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
+import { distinctPassages } from './distinct-passages';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
 import { askInputSchema } from './inputs';
@@ -87,7 +88,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         case 'failed':
           return {
             kind: 'degraded',
-            value: { passages: passages.map(toPassage) },
+            value: { passages: distinctPassages(passages.map(toPassage)) },
             reason: outcome.reason,
             model: NO_MODEL,
           };

@@ -16,7 +16,10 @@ import type { ModelPipeline } from './model-pipeline';
 import { capWords } from './word-cap';
 
 export interface SummarizeSource {
-  text: string;
+  /** What the extractive floor summarizes: a document's body, never its title as if it were a sentence. */
+  body: string;
+  /** A document's title, which the floor ranks by but never emits; '' for a given text. */
+  title: string;
   maxWords: number;
 }
 
@@ -34,6 +37,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
       const base = modelCallFor(deps, call, 'summarize');
       let text: string;
       let scope: string;
+      let floor: Pick<SummarizeSource, 'body' | 'title'>;
       if (input.documentId) {
         const id = input.documentId;
         const document = await stage(deps.metrics, 'retrieval.document', () => call.loadDocument(id));
@@ -44,6 +48,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
           };
         }
         text = `${document.title}.\n\n${document.body}`;
+        floor = { body: document.body, title: document.title };
         // Keyed by version and content: a re-ingested (or deleted and re-created) document never gets the old summary.
         scope = fingerprint(
           'document',
@@ -55,11 +60,12 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
         );
       } else {
         text = input.text ?? '';
+        floor = { body: text, title: '' };
         scope = fingerprint('text', normalizeForFingerprint(text), maxWords);
       }
       return {
         kind: 'model',
-        source: { text, maxWords },
+        source: { ...floor, maxWords },
         gatewayCall: { ...base, variables: { text, maxWords }, cacheScope: scope, inputChars: text.length },
       };
     },
@@ -76,7 +82,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
           // In a turn of its own: many floors ready at once must not hold the event loop together.
           const text = await inItsOwnTurn(() =>
             stage(deps.metrics, 'extractive.summarize', async () =>
-              extractiveSummary(source.text, source.maxWords),
+              extractiveSummary(source.body, source.maxWords, source.title),
             ),
           );
           return { kind: 'degraded', value: { text }, reason: outcome.reason, model: NO_MODEL };

@@ -1,22 +1,89 @@
-// A short excerpt of a passage around the first word that matches the query. Made here rather than with
-// Postgres's ts_headline, which was most of a search's database time (it re-parses every hit's text),
-// and the store's queries run on the request path.
-import { isStopword } from '../text/stopwords';
-import { tokenize } from '../text/tokens';
+// A passage's snippet: the whole sentences that best support the query, with the sentence before one that
+// opens on a connective. Made here rather than with Postgres's ts_headline, which was most of a search's
+// database time (it re-parses every hit's text), and the store's queries run on the request path.
+import { opensOnConnective } from '../text/connectives';
+import { matchesStem, querySupport, queryStems } from '../text/query-terms';
+import { splitSentences } from '../text/sentences';
 
 export const SNIPPET_CHARS = 240;
+// Between two sentences that are not neighbours in the passage, so the reader sees that text was left out.
+export const SENTENCE_GAP = ' … ';
+// A sentence this many times longer than the budget (a table, a list without full stops) is cut around its
+// first matching word instead: a whole "sentence" of a page would not be a snippet.
+const LONGEST_WHOLE_SENTENCE = 2;
 
-// A crude stem: the full-text ranking already matched stems, so "refunds" must find "refund" here too.
-const stemOf = (term: string) => (term.length > 5 ? term.slice(0, term.length - 2) : term);
-
+/**
+ * The sentences of `content` that best support `query`, whole and in source order, within about `maxChars`:
+ * the best one always (with the sentence before it when it opens on a connective), then the next best while
+ * they fit. A passage that fits in `maxChars` comes back whole; one with no query word, its opening sentences.
+ */
 export function snippetOf(content: string, query: string, maxChars = SNIPPET_CHARS): string {
   const text = content.replace(/\s+/g, ' ').trim();
-  if (text.length <= maxChars) return text;
-  const stems = [...new Set(tokenize(query).filter((term) => !isStopword(term)))].map(stemOf);
+  const sentences = wholeSentences(splitSentences(text));
+  const whole = sentences.join(' ');
+  if (whole.length <= maxChars) return whole;
+  const stems = queryStems(query);
+  const support = sentences.map((sentence) => querySupport(sentence, stems));
+  // Best support first; ties go to the earlier sentence, and with no match at all that is the opening.
+  const ranked = support
+    .map((score, index) => ({ score, index }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map(({ index }) => index);
+
+  const best = ranked[0] ?? 0;
+  const bestSentence = sentences[best] ?? text;
+  if (bestSentence.length > LONGEST_WHOLE_SENTENCE * maxChars) return windowAround(text, stems, maxChars);
+
+  const chosen = new Set<number>();
+  let used = 0;
+  const take = (index: number): void => {
+    const withContext = opensOnConnective(sentences[index] ?? '') && index > 0 ? [index - 1, index] : [index];
+    const added = withContext.filter((i) => !chosen.has(i));
+    const length = added.reduce((sum, i) => sum + (sentences[i]?.length ?? 0) + 1, 0);
+    if (chosen.size > 0 && used + length > maxChars) return;
+    for (const i of added) chosen.add(i);
+    used += length;
+  };
+  take(best);
+  for (const index of ranked.slice(1)) {
+    // Without a match, the opening sentences read best; with one, only other supporting sentences are worth the room.
+    if ((support[best] ?? 0) > 0 && (support[index] ?? 0) === 0) break;
+    take(index);
+  }
+  return joinInOrder(sentences, [...chosen]);
+}
+
+/**
+ * The sentences without the pieces an overlapping chunk cut: chunks start inside the previous chunk's text, so
+ * the first "sentence" may be the tail of one ("that was charged for the order.") and the last may stop short.
+ * A passage made only of a piece keeps it: something is better than nothing.
+ */
+function wholeSentences(sentences: string[]): string[] {
+  let from = 0;
+  let to = sentences.length;
+  if (to - from > 1 && /^\p{Ll}/u.test(sentences[from] ?? '')) from += 1;
+  if (to - from > 1 && !/[.!?…]["'”’)\]]*$/u.test(sentences[to - 1] ?? '')) to -= 1;
+  return sentences.slice(from, to);
+}
+
+function joinInOrder(sentences: readonly string[], indexes: number[]): string {
+  const ordered = indexes.sort((a, b) => a - b);
+  return ordered
+    .map((index, i) => {
+      const sentence = sentences[index] ?? '';
+      const previous = ordered[i - 1];
+      if (previous === undefined) return sentence;
+      return `${previous === index - 1 ? ' ' : SENTENCE_GAP}${sentence}`;
+    })
+    .join('');
+}
+
+/** A bounded window of `text` around the first word matching a stem, at word boundaries, with ellipses where cut. */
+function windowAround(text: string, stems: readonly string[], maxChars: number): string {
   const lower = text.toLowerCase();
   let hit = -1;
   for (const word of lower.matchAll(/[\p{L}\p{N}][\p{L}\p{M}\p{N}']*/gu)) {
-    if (stems.some((stem) => word[0].startsWith(stem))) {
+    if (stems.some((stem) => matchesStem(word[0], stem))) {
       hit = word.index;
       break;
     }

@@ -1,10 +1,12 @@
 // Unit tests for the model-free summarizer: tokenizer, sentence splitter, centrality ranking and the word budget.
 
-import { splitSentences } from '../../subgraph/features/extractive/sentences';
+import { splitSentences } from '../../subgraph/text/sentences';
 import { leadingText } from '../../subgraph/features/extractive/leading-text';
 import { MAX_RANKED_CHARS, extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
+import { opensOnConnective } from '../../subgraph/text/connectives';
 import { isStopword } from '../../subgraph/text/stopwords';
 import { tokenize } from '../../subgraph/text/tokens';
+import { INVOICE_MEMO, RENEWALS_NOTE } from '../support/floor-texts';
 
 function wordCount(text: string): number {
   return text.split(/\s+/).filter((word) => word !== '').length;
@@ -170,8 +172,9 @@ describe('extractiveSummary', () => {
     expect(extractiveSummary(THEMED.join(' '), 500)).toBe(THEMED.join(' '));
   });
 
-  it('does not pad a roomy budget with off-topic sentences', () => {
-    const summary = extractiveSummary(REPLICATION_TEXT, 500);
+  it('does not pad a budget with off-topic sentences when the text does not fit it', () => {
+    expect(wordCount(REPLICATION_TEXT)).toBeGreaterThan(45);
+    const summary = extractiveSummary(REPLICATION_TEXT, 45);
     expect(summary).toBe(THEMED.join(' '));
   });
 
@@ -187,6 +190,72 @@ describe('extractiveSummary', () => {
     const summary = extractiveSummary([...lead, ...tail].join('\n\n'), 60);
     expect(summary).toContain('replica');
     expect(summary).not.toContain('Zebra');
+  });
+});
+
+// Issue 9: the floor, tried as a new user would, dropped the headline, opened on "However, …" and read the
+// title as a sentence.
+describe('the extractive floor reads well (issue 9)', () => {
+  const memo = INVOICE_MEMO.join(' ');
+
+  it('a text within maxWords comes back whole: an 89-word text at the default 120 keeps its first sentence, the headline', () => {
+    expect(wordCount(memo)).toBe(89);
+    expect(extractiveSummary(memo, 120)).toBe(memo);
+    expect(extractiveSummary(`\n${memo}\n`, 89)).toBe(memo);
+  });
+
+  it('at maxWords 30 the summary opens on the lead, the main result, not on a dangling "However, …"', () => {
+    const summary = extractiveSummary(memo, 30);
+    expect(summary.startsWith(INVOICE_MEMO[0] ?? '')).toBe(true);
+    expect(summary).not.toMatch(/^However/);
+    expect(wordCount(summary)).toBeLessThanOrEqual(30);
+  });
+
+  it('keeps the lead at every budget it fits, and whole sentences in source order', () => {
+    for (const sentences of [INVOICE_MEMO, RENEWALS_NOTE]) {
+      const text = sentences.join(' ');
+      for (let maxWords = wordCount(sentences[0] ?? ''); maxWords < wordCount(text); maxWords++) {
+        const chosen = splitSentences(extractiveSummary(text, maxWords));
+        expect(chosen[0]).toBe(sentences[0]);
+        const positions = chosen.map((sentence) => sentences.indexOf(sentence));
+        expect(positions).not.toContain(-1);
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      }
+    }
+  });
+
+  it('never shows a sentence opening on a connective without the sentence before it', () => {
+    // A greeting lead shares no word with the rest, so the lead rule does not decide the opening here.
+    const greeting = ['Hi all.', ...RENEWALS_NOTE.slice(1), ...INVOICE_MEMO.slice(1)];
+    for (const sentences of [INVOICE_MEMO, RENEWALS_NOTE, greeting]) {
+      const text = sentences.join(' ');
+      for (let maxWords = 5; maxWords < wordCount(text); maxWords++) {
+        const chosen = splitSentences(extractiveSummary(text, maxWords));
+        expect(opensOnConnective(chosen[0] ?? '')).toBe(false);
+        chosen.forEach((sentence, i) => {
+          if (!opensOnConnective(sentence)) return;
+          expect([chosen[i - 1], sentence]).toEqual([sentences[sentences.indexOf(sentence) - 1], sentence]);
+        });
+      }
+    }
+  });
+
+  it("never emits a document's title as a sentence, while it ranks the sentences that share its words", () => {
+    const title = 'Supplier portal rollout';
+    for (const maxWords of [15, 30, 60, 120]) {
+      const summary = extractiveSummary(memo, maxWords, title);
+      expect(summary).not.toContain(title);
+      expect(summary.startsWith(INVOICE_MEMO[0] ?? '')).toBe(true);
+    }
+  });
+
+  it('recognizes connectives only as whole opening words', () => {
+    expect(opensOnConnective('However, the portal rejects them.')).toBe(true);
+    expect(opensOnConnective('“But it slowed,” she said.')).toBe(true);
+    expect(opensOnConnective('On the other hand, costs rose.')).toBe(true);
+    expect(opensOnConnective('Butter prices rose.')).toBe(false);
+    expect(opensOnConnective('Thusly is not a word.')).toBe(false);
+    expect(opensOnConnective('The team, however, kept going.')).toBe(false);
   });
 });
 

@@ -1,5 +1,8 @@
 // Snippets: a bounded excerpt around the first word matching the query, at word boundaries.
-import { snippetOf } from '../../subgraph/retrieval/snippet';
+import { distinctPassages } from '../../subgraph/features/distinct-passages';
+import { SENTENCE_GAP, snippetOf } from '../../subgraph/retrieval/snippet';
+import { querySupport, queryStems } from '../../subgraph/text/query-terms';
+import { splitSentences } from '../../subgraph/text/sentences';
 
 const filler = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
 
@@ -28,5 +31,85 @@ describe('snippetOf', () => {
     const snippet = snippetOf(content, 'the of and', 100);
     expect(snippet.startsWith('word0 ')).toBe(true);
     expect(snippet.length).toBeLessThanOrEqual(101);
+  });
+});
+
+// Issue 9: ask passages were 240-character windows cut around the first matching word, overlapping chunks
+// gave near-duplicates, and a chunk repeating "invoice" outranked one holding both words of "refund invoice".
+describe('passages are the whole sentences that best support the query (issue 9)', () => {
+  const REPEATS =
+    'The invoice template lists the invoice number, the invoice date and the invoice total for each customer account in the billing system.';
+  const COVERS =
+    'A refund is issued against the original invoice once the returned goods arrive back at the warehouse and pass inspection.';
+  const ASIDE =
+    'The office closes early on Fridays during the summer months so staff can take longer weekends with their families.';
+  const sentencesOf = (snippet: string) =>
+    snippet.split(SENTENCE_GAP).flatMap((part) => splitSentences(part));
+
+  it('a snippet is made of whole sentences of the passage, none cut, and holds the one that answers', () => {
+    const sentences = [ASIDE, ASIDE.replace('Fridays', 'Mondays'), COVERS, ASIDE.replace('summer', 'winter')];
+    const content = sentences.join(' ');
+    const snippet = snippetOf(content, 'when is a refund issued?');
+    expect(snippet).toContain(COVERS);
+    for (const sentence of sentencesOf(snippet)) expect(sentences).toContain(sentence);
+    expect(snippet).not.toMatch(/^…|…$/);
+  });
+
+  it('a sentence holding both words of "refund invoice" beats one repeating "invoice" four times', () => {
+    const stems = queryStems('refund invoice');
+    expect(querySupport(COVERS, stems)).toBeGreaterThan(querySupport(REPEATS, stems));
+    // Only one of the two fits: the covering one is chosen, wherever it stands.
+    for (const content of [
+      [REPEATS, ASIDE, COVERS],
+      [COVERS, ASIDE, REPEATS],
+    ]) {
+      expect(snippetOf(content.join(' '), 'refund invoice', 200)).toBe(COVERS);
+    }
+  });
+
+  it('a sentence opening on a connective comes with the sentence before it', () => {
+    const before =
+      'Refunds go back to the card that paid for the order, within five business days of the return.';
+    const answer =
+      'However, a refund for an invoice paid by bank transfer takes up to ten business days to arrive.';
+    const snippet = snippetOf([ASIDE, ASIDE, before, answer, ASIDE].join(' '), 'bank transfer');
+    expect(snippet).toBe(`${before} ${answer}`);
+  });
+
+  it('sentences that are not neighbours are joined with a gap mark, in source order', () => {
+    const other = 'Every refund request names the invoice it refers to and the reason for the return.';
+    const snippet = snippetOf([COVERS, ASIDE, ASIDE, other].join(' '), 'refund invoice', 240);
+    expect(snippet).toBe(`${COVERS}${SENTENCE_GAP}${other}`);
+  });
+
+  it('leaves out the cut piece of a sentence an overlapping chunk starts or ends with', () => {
+    const content = `that was charged for the original order. ${COVERS} ${ASIDE} Questions about a refund go to`;
+    expect(snippetOf(content, 'refund invoice', 200)).toBe(COVERS);
+    expect(snippetOf(content, 'refund invoice', 1_000)).toBe(`${COVERS} ${ASIDE}`);
+  });
+
+  it('overlapping chunks of one document show each sentence once, not near-duplicate passages; other documents keep theirs', () => {
+    const passage = (documentId: string, chunkId: string, snippet: string) => ({
+      documentId,
+      chunkId,
+      snippet,
+    });
+    const kept = distinctPassages([
+      passage('d1', 'd1:0', `${ASIDE} ${COVERS}`),
+      passage('d1', 'd1:1', COVERS),
+      passage('d2', 'd2:0', COVERS),
+      passage('d1', 'd1:2', `${COVERS}${SENTENCE_GAP}${REPEATS}`),
+      passage('d1', 'd1:3', `${REPEATS} ${ASIDE}`),
+    ]);
+    expect(kept).toEqual([
+      passage('d1', 'd1:0', `${ASIDE} ${COVERS}`),
+      passage('d2', 'd2:0', COVERS),
+      passage('d1', 'd1:2', REPEATS),
+    ]);
+    const split = distinctPassages([
+      passage('d1', 'd1:0', COVERS),
+      passage('d1', 'd1:1', `${ASIDE} ${COVERS} ${REPEATS}`),
+    ]);
+    expect(split.map((p) => p.snippet)).toEqual([COVERS, `${ASIDE}${SENTENCE_GAP}${REPEATS}`]);
   });
 });

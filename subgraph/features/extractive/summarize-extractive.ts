@@ -1,14 +1,19 @@
 // Model-free summary: picks the document's most central sentences, the last rung of the summarize degradation ladder.
 
 import { leadingText } from './leading-text';
-import { splitSentences } from './sentences';
+import { opensOnConnective } from '../../text/connectives';
+import { splitSentences } from '../../text/sentences';
+import { lightStem } from '../../text/light-stem';
 import { isStopword } from '../../text/stopwords';
 import type { TermVector } from './tfidf';
 import { cosine, dot, norm, sumVectors, tfidfVectors } from './tfidf';
 import { tokenize } from '../../text/tokens';
 
-// Small enough to only break near-ties: leads often summarize, but centrality must decide.
-const POSITION_PRIOR = 0.05;
+// Beyond the lead, which is always kept (below), earlier sentences get a head start over later ones:
+// business writing puts what matters first; centrality still decides between sentences far apart.
+const POSITION_PRIOR = 0.15;
+// Sentences about what the title names are what the document is about; weighted like centrality's spread.
+const TITLE_WEIGHT = 0.2;
 // Sentences this much less central than the best are off-topic: a shorter summary beats filling the budget with them.
 const MIN_RELATIVE_CENTRALITY = 0.2;
 // Above this similarity a candidate mostly repeats an already chosen sentence and would waste the word budget.
@@ -50,55 +55,80 @@ function truncateToWords(sentence: string, maxWords: number): string {
 }
 
 /**
- * A summary of at most `maxWords` whitespace-separated words made of the highest-ranked sentences (TF-IDF
- * similarity to the rest of the document, stopwords ignored), emitted in document order. A text longer than
- * MAX_RANKED_CHARS is summarized from its lead. When even the top-ranked
- * sentence is longer than the budget it is truncated and marked with "…".
+ * A summary of at most `maxWords` whitespace-separated words. A text that fits comes back whole. Otherwise:
+ * whole sentences in document order, ranked by TF-IDF similarity to the rest of the text (stopwords ignored)
+ * with a prior for early ones; the lead sentence is kept unless it shares no word with the rest (a greeting,
+ * an aside); a sentence opening on a connective ("However, …") comes only with the sentence before it. The
+ * title, when given, is never a sentence of the summary: sentences that share its words rank higher. A text
+ * longer than MAX_RANKED_CHARS is summarized from its lead. When even the first chosen sentence is longer
+ * than the budget it is truncated and marked with "…".
  */
-export function extractiveSummary(text: string, maxWords: number): string {
+export function extractiveSummary(text: string, maxWords: number, title = ''): string {
   if (!Number.isFinite(maxWords) || maxWords < 1) {
     throw new RangeError(`maxWords must be >= 1, got ${String(maxWords)}`);
   }
   const budget = Math.floor(maxWords);
+  if (wordCount(text) <= budget) return text.trim();
   const sentences = splitSentences(leadingText(text, MAX_RANKED_CHARS));
   if (sentences.length === 0) return '';
 
-  const vectors = tfidfVectors(sentences.map((sentence) => tokenize(sentence).filter((t) => !isStopword(t))));
+  const contentTerms = (sentence: string) =>
+    tokenize(sentence)
+      .filter((t) => !isStopword(t))
+      .map(lightStem);
+  // The title joins the IDF statistics as one more "sentence" but is never a candidate.
+  const [titleVector, ...vectors] = tfidfVectors([contentTerms(title), ...sentences.map(contentTerms)]);
   const n = sentences.length;
   const central = centrality(vectors);
-  const scores = central.map((score, i) => score + POSITION_PRIOR * (1 - i / n));
+  const scores = central.map(
+    (score, i) =>
+      score +
+      POSITION_PRIOR * (1 - i / n) +
+      TITLE_WEIGHT * (titleVector ? cosine(titleVector, vectors[i] ?? new Map()) : 0),
+  );
   const floor = MIN_RELATIVE_CENTRALITY * central.reduce((best, score) => Math.max(best, score), 0);
   // Ties resolve to the earlier sentence so the output is deterministic.
-  const ranked = scores
+  const byScore = scores
     .map((score, index) => ({ score, index }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .map(({ index }) => index);
+  const leadKept = (central[0] ?? 0) > 0;
+  const ranked = leadKept ? [0, ...byScore.filter((index) => index !== 0)] : byScore;
 
-  const best = ranked[0] ?? 0;
-  const bestSentence = sentences[best] ?? '';
-  if (wordCount(bestSentence) > budget) return truncateToWords(bestSentence, budget);
+  const first = ranked.find((index) => !opensOnConnective(sentences[index] ?? '')) ?? ranked[0] ?? 0;
+  const firstSentence = sentences[first] ?? '';
+  if (wordCount(firstSentence) > budget) return truncateToWords(firstSentence, budget);
 
-  const chosen: number[] = [];
+  const chosen = new Set<number>();
   let used = 0;
-  for (const index of ranked) {
-    const sentence = sentences[index] ?? '';
+  const acceptable = (index: number): boolean => {
     const vector = vectors[index];
-    const words = wordCount(sentence);
-    if (used + words > budget || vector === undefined) continue;
-    if (chosen.length > 0 && (central[index] ?? 0) < floor) continue;
-    const redundant =
+    if (vector === undefined) return false;
+    if (chosen.size > 0 && !(index === 0 && leadKept) && (central[index] ?? 0) < floor) return false;
+    return !(
       norm(vector) > 0 &&
-      chosen.some((other) => {
+      [...chosen].some((other) => {
         const otherVector = vectors[other];
         return otherVector !== undefined && cosine(vector, otherVector) > REDUNDANCY_THRESHOLD;
-      });
-    if (redundant) continue;
-    chosen.push(index);
+      })
+    );
+  };
+  for (const index of ranked) {
+    if (chosen.has(index) || !acceptable(index)) continue;
+    // "However, …" without the sentence it answers reads as a fragment: both or neither.
+    // The text's own first sentence has nothing before it to bring.
+    const needsPrevious = index > 0 && opensOnConnective(sentences[index] ?? '') && !chosen.has(index - 1);
+    // A chain of connectives ("But … However, …") is not worth following back.
+    if (needsPrevious && opensOnConnective(sentences[index - 1] ?? '') && !chosen.has(index - 2)) continue;
+    const group = needsPrevious ? [index - 1, index] : [index];
+    const words = group.reduce((sum, i) => sum + wordCount(sentences[i] ?? ''), 0);
+    if (used + words > budget) continue;
+    for (const i of group) chosen.add(i);
     used += words;
     if (used === budget) break;
   }
 
-  return chosen
+  return [...chosen]
     .sort((a, b) => a - b)
     .map((index) => sentences[index] ?? '')
     .join(' ');

@@ -2,8 +2,13 @@
 
 export type TermVector = ReadonlyMap<string, number>;
 
+// BM25's saturation of term frequency: a sentence repeating one word four times must not outweigh one that
+// holds two different words of the theme.
+const K1 = 1.2;
+const saturated = (tf: number) => (tf * (K1 + 1)) / (tf + K1);
+
 /**
- * One TF-IDF vector per document (here: per sentence). IDF is smoothed and at least 1 so a theme word that appears
+ * One TF-IDF vector per document (here: per sentence), term frequency saturated as in BM25. IDF is smoothed and at least 1 so a theme word that appears
  * in most sentences still counts, just less than a rarer one.
  */
 export function tfidfVectors(documents: readonly (readonly string[])[]): TermVector[] {
@@ -17,7 +22,7 @@ export function tfidfVectors(documents: readonly (readonly string[])[]): TermVec
     for (const term of terms) vector.set(term, (vector.get(term) ?? 0) + 1);
     for (const [term, tf] of vector) {
       const df = documentFrequency.get(term) ?? 0;
-      vector.set(term, tf * (Math.log((1 + n) / (1 + df)) + 1));
+      vector.set(term, saturated(tf) * (Math.log((1 + n) / (1 + df)) + 1));
     }
     return vector;
   });

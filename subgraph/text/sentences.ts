@@ -1,5 +1,5 @@
 // Sentence splitter for extractive summaries: cheap heuristics that survive abbreviations, initials and decimals.
-import { NON_TERMINAL_ABBREVIATIONS } from '../../text/abbreviations';
+import { NON_TERMINAL_ABBREVIATIONS } from './abbreviations';
 
 // Terminal punctuation, optionally followed by closing quotes or brackets, that is followed by whitespace or the end.
 // Requiring whitespace after it is what keeps decimals ("3.14") and domains ("example.com") whole.
