@@ -193,15 +193,28 @@ function bm25Sql(schema: string): string {
       SELECT c.document_id, c.ordinal FROM ${schema}.documents d
       JOIN ${schema}.chunks c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
       WHERE d.tenant_id = $1 AND d.title_tsv @@ (SELECT tsq FROM any_term)),
-    frequencies AS (
-      SELECT c.document_id, c.ordinal, c.term_count, i.idf,
-        coalesce((SELECT cardinality(b.positions) FROM unnest(c.tsv) b WHERE b.lexeme = i.lexeme), 0)
-          + $6::float8 * coalesce(
-              (SELECT cardinality(t.positions) FROM unnest(d.title_tsv) t WHERE t.lexeme = i.lexeme), 0) AS tf
+    body_terms AS MATERIALIZED (
+      SELECT k.document_id, k.ordinal, u.lexeme, cardinality(u.positions) AS tf
       FROM candidates k
       JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = k.document_id AND c.ordinal = k.ordinal
-      JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = c.document_id
-      CROSS JOIN idf i),
+      CROSS JOIN LATERAL unnest(c.tsv) u
+      WHERE u.lexeme IN (SELECT lexeme FROM query_terms)),
+    title_terms AS MATERIALIZED (
+      SELECT d.id AS document_id, u.lexeme, cardinality(u.positions) AS tf
+      FROM ${schema}.documents d
+      CROSS JOIN LATERAL unnest(d.title_tsv) u
+      WHERE d.tenant_id = $1 AND d.id IN (SELECT document_id FROM candidates)
+        AND u.lexeme IN (SELECT lexeme FROM query_terms)),
+    -- Each (chunk, query term) once, its frequency computed once (an inlined expression would be re-run in
+    -- every place the formula names it).
+    frequencies AS MATERIALIZED (
+      SELECT k.document_id, k.ordinal, c.term_count, i.idf,
+        coalesce(bt.tf, 0) + $6::float8 * coalesce(tt.tf, 0) AS tf
+      FROM candidates k
+      JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = k.document_id AND c.ordinal = k.ordinal
+      CROSS JOIN idf i
+      LEFT JOIN body_terms bt ON bt.document_id = k.document_id AND bt.ordinal = k.ordinal AND bt.lexeme = i.lexeme
+      LEFT JOIN title_terms tt ON tt.document_id = k.document_id AND tt.lexeme = i.lexeme),
     ranked AS (
       SELECT f.document_id, f.ordinal,
         sum(f.idf * f.tf * ($4::float8 + 1)
