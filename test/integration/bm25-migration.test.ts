@@ -1,5 +1,5 @@
 // Migration 003 (BM25) on a database that already holds documents: the columns BM25 reads are computed for
-// the rows stored before it, on both backends, so an upgraded store ranks its old documents by BM25.
+// the rows stored before it (term counts, stemmed titles, the postings of every chunk), on both backends, so an upgraded store ranks its old documents by BM25.
 import { createDocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { loadMigrations, migrate, splitStatements } from '../../subgraph/retrieval/store/migrate';
 import { openPostgres } from '../../subgraph/retrieval/store/pg-database';
@@ -42,7 +42,7 @@ describe.each([
     await drop(target.schema);
   });
 
-  it('computes term counts and stemmed titles for documents stored before it, so they rank by BM25', async () => {
+  it('computes term counts, stemmed titles and postings for documents stored before it, so they rank by BM25', async () => {
     await migrateBefore(db, target, BM25_MIGRATION);
     await db.query(
       `INSERT INTO ${target.schema}.documents (tenant_id, id, title, body) VALUES
@@ -72,5 +72,7 @@ describe.each([
     const hits = await store.searchLexical('old', 'lighthouse keeper', 10);
     expect(hits.map((hit) => hit.documentId)).toEqual(['a']);
     expect(hits[0]?.score).toBeGreaterThan(0);
+    // 'moor' is only in b's text: found through the postings the migration wrote for the existing chunk.
+    expect((await store.searchLexical('old', 'mooring', 10)).map((hit) => hit.documentId)).toEqual(['b']);
   });
 });

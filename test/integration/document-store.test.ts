@@ -326,10 +326,16 @@ describe.each([
       }>(
         `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relname IN ('documents', 'chunks') ORDER BY c.relname`,
+         WHERE n.nspname = $1 AND c.relname IN ('documents', 'chunks', 'chunk_terms') ORDER BY c.relname`,
         [handle.schema],
       );
       expect(tables.rows).toEqual([
+        {
+          relname: 'chunk_terms',
+          relrowsecurity: true,
+          relforcerowsecurity: true,
+          owner: expect.any(String),
+        },
         { relname: 'chunks', relrowsecurity: true, relforcerowsecurity: true, owner: expect.any(String) },
         { relname: 'documents', relrowsecurity: true, relforcerowsecurity: true, owner: expect.any(String) },
       ]);
@@ -337,7 +343,7 @@ describe.each([
         `SELECT tablename FROM pg_policies WHERE schemaname = $1 ORDER BY tablename`,
         [handle.schema],
       );
-      expect(policies.rows.map((row) => row.tablename)).toEqual(['chunks', 'documents']);
+      expect(policies.rows.map((row) => row.tablename)).toEqual(['chunk_terms', 'chunks', 'documents']);
     });
 
     it('runs queries under an app role that does not own the tables, bypass RLS or hold superuser', async () => {

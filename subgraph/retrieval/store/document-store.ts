@@ -65,6 +65,14 @@ async function replaceDocument(
          SELECT $1, $2, t.ordinal, $3, t.content FROM unnest($4::int[], $5::text[]) AS t(ordinal, content)`,
       [tenantId, doc.id, version, chunks.map((c) => c.index), chunks.map((c) => c.text)],
     );
+    // The new chunks' postings (the old ones went with their chunks, by cascade).
+    await tx.query(
+      `INSERT INTO ${schema}.chunk_terms (tenant_id, lexeme, document_id, ordinal, tf, chunk_length)
+         SELECT c.tenant_id, u.lexeme, c.document_id, c.ordinal, cardinality(u.positions), c.term_count
+         FROM ${schema}.chunks c CROSS JOIN LATERAL unnest(c.tsv) AS u
+         WHERE c.tenant_id = $1 AND c.document_id = $2`,
+      [tenantId, doc.id],
+    );
   }
   return { version, chunks: chunks.length };
 }
@@ -175,51 +183,37 @@ const asTsqueryTerm = (lexeme: string) =>
 function bm25Sql(schema: string): string {
   return `WITH query_terms AS (
       SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS lexeme),
-    any_term AS (
-      SELECT string_agg(${asTsqueryTerm('lexeme')}, ' | ')::tsquery AS tsq FROM query_terms),
     corpus AS (
       SELECT count(*)::float8 AS chunks, greatest(coalesce(avg(term_count), 0), 1)::float8 AS avg_terms
       FROM ${schema}.chunks WHERE tenant_id = $1),
+    -- The tenant's postings of the query terms: the only part of the index a search reads.
+    postings AS MATERIALIZED (
+      SELECT p.lexeme, p.document_id, p.ordinal, p.tf, p.chunk_length FROM ${schema}.chunk_terms p
+      WHERE p.tenant_id = $1 AND p.lexeme IN (SELECT lexeme FROM query_terms)),
     idf AS (
-      SELECT t.lexeme, ln(1 + (corpus.chunks - f.df + 0.5) / (f.df + 0.5)) AS idf
+      SELECT t.lexeme, ln(1 + (corpus.chunks - coalesce(f.df, 0) + 0.5) / (coalesce(f.df, 0) + 0.5)) AS idf
       FROM query_terms t CROSS JOIN corpus
-      CROSS JOIN LATERAL (
-        SELECT count(*)::float8 AS df FROM ${schema}.chunks c
-        WHERE c.tenant_id = $1 AND c.tsv @@ ${asTsqueryTerm('t.lexeme')}::tsquery) f),
-    candidates AS (
-      SELECT c.document_id, c.ordinal FROM ${schema}.chunks c
-      WHERE c.tenant_id = $1 AND c.tsv @@ (SELECT tsq FROM any_term)
-      UNION
-      SELECT c.document_id, c.ordinal FROM ${schema}.documents d
-      JOIN ${schema}.chunks c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
-      WHERE d.tenant_id = $1 AND d.title_tsv @@ (SELECT tsq FROM any_term)),
-    body_terms AS MATERIALIZED (
-      SELECT k.document_id, k.ordinal, u.lexeme, cardinality(u.positions) AS tf
-      FROM candidates k
-      JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = k.document_id AND c.ordinal = k.ordinal
-      CROSS JOIN LATERAL unnest(c.tsv) u
-      WHERE u.lexeme IN (SELECT lexeme FROM query_terms)),
-    title_terms AS MATERIALIZED (
-      SELECT d.id AS document_id, u.lexeme, cardinality(u.positions) AS tf
+      LEFT JOIN (SELECT lexeme, count(*)::float8 AS df FROM postings GROUP BY lexeme) f ON f.lexeme = t.lexeme),
+    -- Title occurrences count for every chunk of the document, weighted.
+    title_postings AS (
+      SELECT u.lexeme, c.document_id, c.ordinal, $6::float8 * cardinality(u.positions) AS tf,
+        c.term_count AS chunk_length
       FROM ${schema}.documents d
-      CROSS JOIN LATERAL unnest(d.title_tsv) u
-      WHERE d.tenant_id = $1 AND d.id IN (SELECT document_id FROM candidates)
+      CROSS JOIN LATERAL unnest(d.title_tsv) AS u
+      JOIN ${schema}.chunks c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+      WHERE d.tenant_id = $1
+        AND d.title_tsv @@ (SELECT string_agg(${asTsqueryTerm('lexeme')}, ' | ')::tsquery FROM query_terms)
         AND u.lexeme IN (SELECT lexeme FROM query_terms)),
-    -- Each (chunk, query term) once, its frequency computed once (an inlined expression would be re-run in
-    -- every place the formula names it).
-    frequencies AS MATERIALIZED (
-      SELECT k.document_id, k.ordinal, c.term_count, i.idf,
-        coalesce(bt.tf, 0) + $6::float8 * coalesce(tt.tf, 0) AS tf
-      FROM candidates k
-      JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = k.document_id AND c.ordinal = k.ordinal
-      CROSS JOIN idf i
-      LEFT JOIN body_terms bt ON bt.document_id = k.document_id AND bt.ordinal = k.ordinal AND bt.lexeme = i.lexeme
-      LEFT JOIN title_terms tt ON tt.document_id = k.document_id AND tt.lexeme = i.lexeme),
+    frequencies AS (
+      SELECT lexeme, document_id, ordinal, sum(tf) AS tf, max(chunk_length) AS chunk_length
+      FROM (SELECT lexeme, document_id, ordinal, tf::float8, chunk_length FROM postings
+            UNION ALL SELECT lexeme, document_id, ordinal, tf, chunk_length FROM title_postings) AS both_fields
+      GROUP BY lexeme, document_id, ordinal),
     ranked AS (
       SELECT f.document_id, f.ordinal,
-        sum(f.idf * f.tf * ($4::float8 + 1)
-            / (f.tf + $4::float8 * (1 - $5::float8 + $5::float8 * f.term_count / corpus.avg_terms))) AS score
-      FROM frequencies f CROSS JOIN corpus
+        sum(i.idf * f.tf * ($4::float8 + 1)
+            / (f.tf + $4::float8 * (1 - $5::float8 + $5::float8 * f.chunk_length / corpus.avg_terms))) AS score
+      FROM frequencies f JOIN idf i ON i.lexeme = f.lexeme CROSS JOIN corpus
       WHERE f.tf > 0
       GROUP BY f.document_id, f.ordinal
       ORDER BY score DESC, f.document_id, f.ordinal
