@@ -247,6 +247,36 @@ describe.each([
       expect(Object.keys(pair)).toEqual(['d1', 'd3', 'd2']);
     });
 
+    it('a long question finds the passage that matches only some of its words, though another matches all of them (no AND-first pass)', async () => {
+      // 'near the old mill' is everywhere; the zebra crossing the river is the rare, telling part.
+      await putAll('bm25-question', [
+        {
+          id: 'relevant',
+          title: 'Wildlife',
+          body: 'x',
+          texts: ['The zebra herd crossed the river: one zebra, then every zebra.'],
+        },
+        {
+          id: 'all-words',
+          title: 'Walks',
+          body: 'x',
+          texts: [`${FILLER}A zebra statue stands near the old mill; the path crosses a river. ${FILLER}`],
+        },
+        ...Array.from({ length: 10 }, (_, i) => ({
+          id: `mill-${i}`,
+          title: 'Mill',
+          body: 'x',
+          texts: [`Houses near the old mill, number ${i}.`],
+        })),
+      ]);
+      const hits = await documents().searchLexical(
+        'bm25-question',
+        'Which zebra crossed the river near the old mill?',
+        1,
+      );
+      expect(hits.map((hit) => hit.documentId)).toEqual(['relevant']);
+    });
+
     it("a tenant's BM25 scores do not change when another tenant ingests documents with the same terms", async () => {
       const before = await scoresOf('bm25-quiet', 'zebra wombat quokka');
       const crowd = Array.from({ length: 20 }, (_, i) => ({
