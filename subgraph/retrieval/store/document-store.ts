@@ -173,7 +173,9 @@ const asTsqueryTerm = (lexeme: string) =>
  * a chunk, with its document's title as a weighted field (BM25F-style: a title occurrence adds titleWeight
  * to the term's frequency; length normalisation is the chunk's). All statistics — the number of chunks N,
  * their average length, each term's document frequency — are counted over the tenant's own chunks (and row
- * level security limits every read to them), so another tenant's documents never change a score.
+ * level security limits every read to them), so another tenant's documents never change a score. df counts
+ * the chunks whose text holds the term. Only the postings of the query's terms (chunk_terms, the inverted
+ * index written with the chunks) are read, so a search costs what its terms' postings do, not the corpus.
  *
  *   score = Σ over distinct query terms t of  idf(t) · tf'·(k1+1) / (tf' + k1·(1 − b + b·len/avglen))
  *   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5)),  tf' = tf_body + titleWeight · tf_title
