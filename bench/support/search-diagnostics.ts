@@ -1,7 +1,6 @@
 // Where one search's time goes, measured inside the subgraph process on its own seeded store, with no load.
-// The store's searchLexical runs as served (the match ladder: all of the query's lexemes, then all but one,
-// then any one, each pass only while the page is short), with every pass's statement put under EXPLAIN
-// ANALYZE: how long it ran, how many rows it gave, whether the GIN index drove it. Snippets are made in
+// The store's searchLexical runs as served (one BM25 statement over the chunks matching any query term), with
+// its statement put under EXPLAIN ANALYZE: how long it ran, how many rows it gave, whether the GIN index drove it. Snippets are made in
 // TypeScript (snippetOf), timed here on the hits. Besides: how many chunks the query matches, the cost of the
 // tenant-scoped transaction, table sizes, and whether the GIN index serves a match under row level security.
 import type { App } from '../../subgraph/app';
@@ -18,7 +17,7 @@ export interface DiagnoseArgs {
 
 /** One statement the store ran for a search: one pass of its match ladder. */
 export interface PassDiagnosis {
-  /** all, most (all but one lexeme), any: in the order the store runs them. */
+  /** bm25: the one statement the store runs. */
   pass: string;
   rows: number;
   executionMs: number;
@@ -55,7 +54,7 @@ export interface SearchDiagnosis {
 }
 
 const GIN_INDEX = 'chunks_tsv_idx';
-const PASS_NAMES = ['all', 'most', 'any'];
+const PASS_NAMES = ['bm25'];
 const OR_QUERY = `replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery`;
 
 async function medianMs(repeats: number, work: () => unknown): Promise<number> {
@@ -90,7 +89,7 @@ const planLines = (rows: Record<string, unknown>[]): string[] =>
 function explainingDatabase(db: SqlDatabase, passes: PassDiagnosis[]): SqlDatabase {
   const explaining = (tx: SqlExecutor): SqlExecutor => ({
     async query<Row>(text: string, params?: unknown[]) {
-      if (!text.trimStart().startsWith('WITH matched')) return tx.query<Row>(text, params);
+      if (!text.trimStart().startsWith('WITH query_terms')) return tx.query<Row>(text, params);
       const explained = await tx.query<Record<string, unknown>>(
         `EXPLAIN (ANALYZE, BUFFERS) ${inlineParams(text, params)}`,
       );

@@ -3,7 +3,7 @@
 // sections (see sections.ts).
 import { z } from 'zod';
 import { providerEnvShape } from '../gateway/providers/registry';
-import { integer, optionalString, optionalUrl, retired, sqlIdentifier } from './env-values';
+import { decimal, integer, optionalString, optionalUrl, retired, sqlIdentifier } from './env-values';
 
 export const JWT_ALGORITHMS = [
   'HS256',
@@ -79,6 +79,11 @@ export const envSchema = z.object({
     .enum(['true', 'false'], { message: 'expects true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  // BM25 ranking of search: term-frequency saturation, length normalisation, and how many body occurrences
+  // one occurrence of a term in the document's title counts for.
+  BM25_K1: decimal(1.2, 0, 10),
+  BM25_B: decimal(0.75, 0, 1),
+  BM25_TITLE_WEIGHT: decimal(2, 0, 100),
   DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: optionalString.pipe(
     z

@@ -24,6 +24,12 @@ export function integer(defaultValue: number, min: number, max: number) {
     .default(defaultValue);
 }
 
+/** A bounded decimal number with its default. */
+export function decimal(defaultValue: number, min: number, max: number) {
+  const message = `expects a number between ${min} and ${max}`;
+  return z.coerce.number({ message }).min(min, { message }).max(max, { message }).default(defaultValue);
+}
+
 /** A variable that was replaced: setting it stops the start with a message saying what to set instead. */
 export const retired = (replacement: string) =>
   z.undefined({ message: `was replaced: ${replacement}` }).optional();

@@ -53,6 +53,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       appRole: env.DATABASE_APP_ROLE,
       poolSize: env.DATABASE_POOL_SIZE,
       ftsLeakproof: env.DATABASE_FTS_LEAKPROOF,
+      bm25: { k1: env.BM25_K1, b: env.BM25_B, titleWeight: env.BM25_TITLE_WEIGHT },
     },
     state: { redisUrl: env.REDIS_URL },
     gateway: gatewaySection(env),

@@ -61,6 +61,15 @@ export interface StoreConfig {
   poolSize: number;
   /** Mark the full-text match LEAKPROOF on PostgreSQL (always done on PGlite). */
   ftsLeakproof?: boolean;
+  /** BM25 parameters of lexical search; absent: k1 1.2, b 0.75, title weight 2. */
+  bm25?: Bm25Config;
+}
+
+export interface Bm25Config {
+  k1: number;
+  b: number;
+  /** One title occurrence of a term counts as this many body occurrences (BM25F-style field weight). */
+  titleWeight: number;
 }
 
 export interface StateConfig {

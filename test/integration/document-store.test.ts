@@ -208,6 +208,91 @@ describe.each([
     });
   });
 
+  describe('BM25 ranking', () => {
+    // Three chunks of 3, 2 and 4 stemmed non-stopword terms: N = 3, average length 3. 'Zebra' is d3's title.
+    const HAND_CORPUS = [
+      { id: 'd1', title: 'Alpha', body: 'x', texts: ['zebra zebra quokka'] },
+      { id: 'd2', title: 'Beta', body: 'x', texts: ['zebra wombat'] },
+      { id: 'd3', title: 'Zebra', body: 'x', texts: ['wombat wombat wombat narwhal'] },
+    ];
+    const k1 = 1.2;
+    const b = 0.75;
+    const titleWeight = 2;
+    /** One term's BM25 contribution, written out as the formula in document-store.ts states it. */
+    const term = (df: number, tf: number, length: number) =>
+      Math.log(1 + (3 - df + 0.5) / (df + 0.5)) * ((tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / 3)));
+    const scoresOf = async (tenant: string, query: string) =>
+      Object.fromEntries(
+        (await documents().searchLexical(tenant, query, 10)).map((hit) => [hit.documentId, hit.score]),
+      );
+
+    beforeAll(async () => {
+      await putAll('bm25-hand', HAND_CORPUS);
+      await putAll('bm25-quiet', HAND_CORPUS);
+    });
+
+    it('BM25 scores for a small hand-computed example match the formula', async () => {
+      const zebra = await scoresOf('bm25-hand', 'zebra');
+      // df(zebra) = 2 chunk bodies; d3 matches through its title only: tf' = titleWeight · 1.
+      expect(Object.keys(zebra).sort()).toEqual(['d1', 'd2', 'd3']);
+      expect(zebra.d1).toBeCloseTo(term(2, 2, 3), 10);
+      expect(zebra.d2).toBeCloseTo(term(2, 1, 2), 10);
+      expect(zebra.d3).toBeCloseTo(term(2, titleWeight * 1, 4), 10);
+
+      // A score sums over the distinct query terms; stopwords ("the", "and") and repeats add nothing.
+      const pair = await scoresOf('bm25-hand', 'the quokka and the wombats, wombat');
+      expect(pair.d1).toBeCloseTo(term(1, 1, 3), 10);
+      expect(pair.d2).toBeCloseTo(term(2, 1, 2), 10);
+      expect(pair.d3).toBeCloseTo(term(2, 3, 4), 10);
+      expect(Object.keys(pair)).toEqual(['d1', 'd3', 'd2']);
+    });
+
+    it('a long question finds the passage that matches only some of its words, though another matches all of them (no AND-first pass)', async () => {
+      // 'near the old mill' is everywhere; the zebra crossing the river is the rare, telling part.
+      await putAll('bm25-question', [
+        {
+          id: 'relevant',
+          title: 'Wildlife',
+          body: 'x',
+          texts: ['The zebra herd crossed the river: one zebra, then every zebra.'],
+        },
+        {
+          id: 'all-words',
+          title: 'Walks',
+          body: 'x',
+          texts: [`${FILLER}A zebra statue stands near the old mill; the path crosses a river. ${FILLER}`],
+        },
+        ...Array.from({ length: 10 }, (_, i) => ({
+          id: `mill-${i}`,
+          title: 'Mill',
+          body: 'x',
+          texts: [`Houses near the old mill, number ${i}.`],
+        })),
+      ]);
+      const hits = await documents().searchLexical(
+        'bm25-question',
+        'Which zebra crossed the river near the old mill?',
+        1,
+      );
+      expect(hits.map((hit) => hit.documentId)).toEqual(['relevant']);
+    });
+
+    it("a tenant's BM25 scores do not change when another tenant ingests documents with the same terms", async () => {
+      const before = await scoresOf('bm25-quiet', 'zebra wombat quokka');
+      const crowd = Array.from({ length: 20 }, (_, i) => ({
+        id: `crowd-${i}`,
+        title: 'Zebra wombat',
+        body: 'x',
+        texts: [`zebra wombat quokka number ${i} ${FILLER}`],
+      }));
+      await putAll('bm25-noisy', crowd);
+      expect(Object.keys(await scoresOf('bm25-noisy', 'zebra'))).toHaveLength(10);
+      expect(await scoresOf('bm25-quiet', 'zebra wombat quokka')).toEqual(before);
+      await documents().deleteDocument('bm25-noisy', 'crowd-0');
+      expect(await scoresOf('bm25-quiet', 'zebra wombat quokka')).toEqual(before);
+    });
+  });
+
   describe('a search while its document is replaced', () => {
     // Two versions of one document whose matching passages sit at different ordinals: a search that saw both
     // versions returns passages of each (ordinals 0-2 of one and 3-5 of the other), where one snapshot
@@ -271,10 +356,16 @@ describe.each([
       }>(
         `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relname IN ('documents', 'chunks') ORDER BY c.relname`,
+         WHERE n.nspname = $1 AND c.relname IN ('documents', 'chunks', 'chunk_terms') ORDER BY c.relname`,
         [handle.schema],
       );
       expect(tables.rows).toEqual([
+        {
+          relname: 'chunk_terms',
+          relrowsecurity: true,
+          relforcerowsecurity: true,
+          owner: expect.any(String),
+        },
         { relname: 'chunks', relrowsecurity: true, relforcerowsecurity: true, owner: expect.any(String) },
         { relname: 'documents', relrowsecurity: true, relforcerowsecurity: true, owner: expect.any(String) },
       ]);
@@ -282,7 +373,7 @@ describe.each([
         `SELECT tablename FROM pg_policies WHERE schemaname = $1 ORDER BY tablename`,
         [handle.schema],
       );
-      expect(policies.rows.map((row) => row.tablename)).toEqual(['chunks', 'documents']);
+      expect(policies.rows.map((row) => row.tablename)).toEqual(['chunk_terms', 'chunks', 'documents']);
     });
 
     it('runs queries under an app role that does not own the tables, bypass RLS or hold superuser', async () => {

@@ -1,4 +1,5 @@
-// Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, full-text search.
+// Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, BM25 full-text search.
+import type { Bm25Config } from '../../config';
 import type { TextChunk } from '../chunking';
 import { snippetOf } from '../snippet';
 import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
@@ -64,15 +65,23 @@ async function replaceDocument(
          SELECT $1, $2, t.ordinal, $3, t.content FROM unnest($4::int[], $5::text[]) AS t(ordinal, content)`,
       [tenantId, doc.id, version, chunks.map((c) => c.index), chunks.map((c) => c.text)],
     );
+    // The new chunks' postings (the old ones went with their chunks, by cascade).
+    await tx.query(
+      `INSERT INTO ${schema}.chunk_terms (tenant_id, lexeme, document_id, ordinal, tf, chunk_length)
+         SELECT c.tenant_id, u.lexeme, c.document_id, c.ordinal, cardinality(u.positions), c.term_count
+         FROM ${schema}.chunks c CROSS JOIN LATERAL unnest(c.tsv) AS u
+         WHERE c.tenant_id = $1 AND c.document_id = $2`,
+      [tenantId, doc.id],
+    );
   }
   return { version, chunks: chunks.length };
 }
 
 export function createDocumentStore(
   db: SqlDatabase,
-  options: { schema: string; appRole: string },
+  options: { schema: string; appRole: string; bm25?: Bm25Config },
 ): DocumentStore {
-  const { schema, appRole } = options;
+  const { schema, appRole, bm25 = DEFAULT_BM25 } = options;
   const scoped = <T>(
     tenantId: string,
     work: Parameters<typeof inTenantScope<T>>[3],
@@ -103,23 +112,22 @@ export function createDocumentStore(
             return result.rows;
           }),
 
-    // Passes from strict to loose, each only while fewer than `limit` passages were found: all of the query's
-    // lexemes, then all but one, then any one. The strict pass is selective (the index finds it fast); the
-    // looser ones can match most of a large corpus, so they rank a bounded sample of candidates. The passes
-    // share one snapshot: a document replaced between two of them would otherwise answer with passages of
-    // both its versions.
+    // One pass of BM25 over every chunk matching any query term (in its body or its document's title): no
+    // AND-first pass, which dropped the relevant passages of long natural-language questions. It runs in a
+    // read-only snapshot, so the term statistics and the passages it ranks come from one state of the corpus.
     searchLexical: (tenantId, query, limit) =>
       scoped(
         tenantId,
         async (tx) => {
-          const found = new Map<string, LexicalRow>();
-          for (const match of MATCH_PASSES) {
-            const pass = await tx.query<LexicalRow>(lexicalSql(schema, match), [tenantId, query, limit]);
-            for (const row of pass.rows) found.set(`${row.document_id}#${row.ordinal}`, row);
-            if (found.size >= limit) break;
-          }
-          const ranked = [...found.values()].sort((a, b) => b.score - a.score);
-          return ranked.slice(0, limit).map(toHit(query));
+          const result = await tx.query<LexicalRow>(bm25Sql(schema), [
+            tenantId,
+            query,
+            limit,
+            bm25.k1,
+            bm25.b,
+            bm25.titleWeight,
+          ]);
+          return result.rows.map(toHit(query));
         },
         'read-only-snapshot',
       ),
@@ -152,42 +160,69 @@ const toHit =
     score: Number(row.score),
   });
 
-const MATCH_PASSES = ['all', 'most', 'any'] as const;
-const LOOSE_PASS_CANDIDATES = 1_000;
-type MatchPass = (typeof MATCH_PASSES)[number];
+/** BM25 defaults of Robertson et al. and Lucene; a title occurrence counts as two body occurrences. */
+export const DEFAULT_BM25: Bm25Config = { k1: 1.2, b: 0.75, titleWeight: 2 };
 
-// The query's distinct lexemes, stemmed as the chunks' tsvectors are.
-const LEXEMES = "SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS lexeme";
+// A lexeme as a one-term tsquery literal: quoted, with quotes and backslashes escaped as tsquery input
+// expects, so a lexeme is never re-parsed (a 'simple' parse would split "e-mail" into three terms).
+const asTsqueryTerm = (lexeme: string) =>
+  String.raw`('''' || replace(replace(${lexeme}, '\', '\\'), '''', '''''') || '''')`;
 
 /**
- * Chunks matching all (AND), all but one, or any one (OR) of the query's lexemes, the top `limit` with their
- * documents' titles. Every pass ranks by the OR query, so scores compare: more matching words rank higher.
+ * BM25 (Robertson/Sparck Jones, the Lucene variant of idf) over the english-stemmed, stopword-free terms of
+ * a chunk, with its document's title as a weighted field (BM25F-style: a title occurrence adds titleWeight
+ * to the term's frequency; length normalisation is the chunk's). All statistics — the number of chunks N,
+ * their average length, each term's document frequency — are counted over the tenant's own chunks (and row
+ * level security limits every read to them), so another tenant's documents never change a score. df counts
+ * the chunks whose text holds the term. Only the postings of the query's terms (chunk_terms, the inverted
+ * index written with the chunks) are read, so a search costs what its terms' postings do, not the corpus.
+ *
+ *   score = Σ over distinct query terms t of  idf(t) · tf'·(k1+1) / (tf' + k1·(1 − b + b·len/avglen))
+ *   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5)),  tf' = tf_body + titleWeight · tf_title
+ *
+ * $1 tenant, $2 query text, $3 limit, $4 k1, $5 b, $6 title weight.
  */
-function lexicalSql(schema: string, match: MatchPass): string {
-  const any = "replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery";
-  const filters: Record<MatchPass, string> = {
-    all: "plainto_tsquery('english', $2)",
-    // All but one: (b & c & d) | (a & c & d) | ...; built from lexemes already stemmed, so 'simple' keeps them.
-    // The whole tsquery comes out of one subquery, so it is computed once and can drive the GIN index.
-    most: `(SELECT to_tsquery('simple', string_agg('(' || (SELECT string_agg(quote_literal(b.lexeme), ' & ')
-           FROM (${LEXEMES}) b WHERE b.lexeme <> a.lexeme) || ')', ' | ')) FROM (${LEXEMES}) a)`,
-    any,
-  };
-  // The looser passes can match most of a large corpus: they rank a bounded set of candidates, so one vague
-  // question costs at most that much ranking work.
-  const candidates = match === 'all' ? '' : `LIMIT ${LOOSE_PASS_CANDIDATES}`;
-  return `WITH matched AS (
-      SELECT c.document_id, c.ordinal, c.document_version, c.content, c.tsv
-      FROM ${schema}.chunks c
-      WHERE c.tenant_id = $1 AND c.tsv @@ ${filters[match]}
-      ${candidates}),
+function bm25Sql(schema: string): string {
+  return `WITH query_terms AS (
+      SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS lexeme),
+    corpus AS (
+      SELECT count(*)::float8 AS chunks, greatest(coalesce(avg(term_count), 0), 1)::float8 AS avg_terms
+      FROM ${schema}.chunks WHERE tenant_id = $1),
+    -- The tenant's postings of the query terms: the only part of the index a search reads.
+    postings AS MATERIALIZED (
+      SELECT p.lexeme, p.document_id, p.ordinal, p.tf, p.chunk_length FROM ${schema}.chunk_terms p
+      WHERE p.tenant_id = $1 AND p.lexeme IN (SELECT lexeme FROM query_terms)),
+    idf AS (
+      SELECT t.lexeme, ln(1 + (corpus.chunks - coalesce(f.df, 0) + 0.5) / (coalesce(f.df, 0) + 0.5)) AS idf
+      FROM query_terms t CROSS JOIN corpus
+      LEFT JOIN (SELECT lexeme, count(*)::float8 AS df FROM postings GROUP BY lexeme) f ON f.lexeme = t.lexeme),
+    -- Title occurrences count for every chunk of the document, weighted.
+    title_postings AS (
+      SELECT u.lexeme, c.document_id, c.ordinal, $6::float8 * cardinality(u.positions) AS tf,
+        c.term_count AS chunk_length
+      FROM ${schema}.documents d
+      CROSS JOIN LATERAL unnest(d.title_tsv) AS u
+      JOIN ${schema}.chunks c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+      WHERE d.tenant_id = $1
+        AND d.title_tsv @@ (SELECT string_agg(${asTsqueryTerm('lexeme')}, ' | ')::tsquery FROM query_terms)
+        AND u.lexeme IN (SELECT lexeme FROM query_terms)),
+    frequencies AS (
+      SELECT lexeme, document_id, ordinal, sum(tf) AS tf, max(chunk_length) AS chunk_length
+      FROM (SELECT lexeme, document_id, ordinal, tf::float8, chunk_length FROM postings
+            UNION ALL SELECT lexeme, document_id, ordinal, tf, chunk_length FROM title_postings) AS both_fields
+      GROUP BY lexeme, document_id, ordinal),
     ranked AS (
-      SELECT m.document_id, m.ordinal, m.document_version, m.content, ts_rank_cd(m.tsv, ${any}, 32) AS score
-      FROM matched m
-      ORDER BY score DESC, m.document_id, m.ordinal
+      SELECT f.document_id, f.ordinal,
+        sum(i.idf * f.tf * ($4::float8 + 1)
+            / (f.tf + $4::float8 * (1 - $5::float8 + $5::float8 * f.chunk_length / corpus.avg_terms))) AS score
+      FROM frequencies f JOIN idf i ON i.lexeme = f.lexeme CROSS JOIN corpus
+      WHERE f.tf > 0
+      GROUP BY f.document_id, f.ordinal
+      ORDER BY score DESC, f.document_id, f.ordinal
       LIMIT $3)
-    SELECT r.document_id, r.ordinal, r.document_version, d.title, r.content, r.score::float8 AS score
+    SELECT r.document_id, r.ordinal, c.document_version, d.title, c.content, r.score::float8 AS score
     FROM ranked r
+    JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = r.document_id AND c.ordinal = r.ordinal
     JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id
     ORDER BY r.score DESC, r.document_id, r.ordinal`;
 }

@@ -22,7 +22,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   try {
     const migrationsApplied = await migrate(db, target);
     if (db.dialect === 'pglite' || config.ftsLeakproof) await markFullTextMatchLeakproof(db);
-    return { db, documents: createDocumentStore(db, target), migrationsApplied };
+    return { db, documents: createDocumentStore(db, { ...target, bm25: config.bm25 }), migrationsApplied };
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;
