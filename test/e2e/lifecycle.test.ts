@@ -10,6 +10,7 @@ import { runTsxScript, spawnMain, spawnSubgraph } from '../support/spawn-subgrap
 import type { SpawnedSubgraph } from '../support/spawn-subgraph';
 import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
+import { waitUntil } from '../support/wait-for';
 
 jest.setTimeout(60_000);
 
@@ -68,14 +69,6 @@ function largeBody(seed: number, bytes: number): string {
 interface RawResponse {
   status: number;
   body: { data?: Record<string, unknown> | null; errors?: unknown[] };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 interface HeldRequest {
@@ -243,7 +236,7 @@ describe('SIGTERM drains the process', () => {
     const afterDraining = requests.slice(TOTAL / 2);
     for (const held of beforeSignal) held.release();
     subgraph.child.kill('SIGTERM');
-    await waitFor(() => jsonLines(subgraph.stdout()).some((line) => line.msg === 'draining'), 15_000);
+    await waitUntil(() => jsonLines(subgraph.stdout()).some((line) => line.msg === 'draining'), 15_000);
     for (const held of afterDraining) held.release();
 
     const results = await outcomes;

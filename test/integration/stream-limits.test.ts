@@ -11,6 +11,7 @@ import { REDIS_URL, requireRedis } from '../support/services';
 import type { Harness } from '../support/harness';
 import { openWsConnection } from '../support/ws-client';
 import type { WsConnection, WsOutcome, WsStream } from '../support/ws-client';
+import { waitUntil } from '../support/wait-for';
 
 const CHAT = '/v1/chat/completions';
 requireRedis();
@@ -67,14 +68,6 @@ async function endOf(stream: WsStream<AskStreamData>): Promise<WsOutcome<AskStre
   }
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
 describe('limits on concurrent streams', () => {
   const providers = useFakeProviders(['openai']);
   const open: WsConnection[] = [];
@@ -84,7 +77,7 @@ describe('limits on concurrent streams', () => {
   const providerCalls = () => providers.requestCount(CHAT);
   const abortedCalls = () => providers.openai.requests.filter((request) => request.aborted).length;
   const expectProviderCalls = async (count: number) => {
-    await waitFor(() => providerCalls() >= count, 5_000, `${count} provider calls`);
+    await waitUntil(() => providerCalls() >= count, 5_000, `${count} provider calls`);
     // A refused stream would show up as one more call: give it time to.
     await sleep(150);
     expect(providerCalls()).toBe(count);
@@ -177,7 +170,7 @@ describe('limits on concurrent streams', () => {
 
       // A closed socket gives back every slot its streams held, as soon as their provider calls are aborted.
       await first.dispose();
-      await waitFor(() => abortedCalls() === 3, 5_000, "the closed socket's 3 provider calls aborted");
+      await waitUntil(() => abortedCalls() === 3, 5_000, "the closed socket's 3 provider calls aborted");
       ask(second);
       ask(second);
       await expectProviderCalls(7);
@@ -226,7 +219,7 @@ describe('limits on concurrent streams', () => {
       await expectProviderCalls(2);
 
       heldOnA.stop();
-      await waitFor(() => abortedCalls() === 1, 5_000, "the stopped stream's provider call aborted");
+      await waitUntil(() => abortedCalls() === 1, 5_000, "the stopped stream's provider call aborted");
       ask(onB);
       await expectProviderCalls(3);
     });

@@ -9,6 +9,7 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { Fault, RecordedRequest } from '../support/providers';
 import { requirePostgres } from '../support/services';
+import { waitFor } from '../support/wait-for';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
 requirePostgres();
@@ -28,16 +29,6 @@ const STREAMS = {
   summarizeStream: `subscription { summarizeStream(input: { documentId: "harbour" }) { __typename } }`,
 };
 const LONG_TEXT = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ') + ' [1].';
-
-async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 // Issue 7, finding 7: "summarizeStream does not abort the provider call on unsubscribe" (the provider stream
 // stayed open about 5 s after the client left); the summarizeStream cases below failed on that code.

@@ -14,6 +14,7 @@ import { ASK_STREAM } from '../support/operations';
 import { deltaText, member } from '../support/results';
 import type { AskStreamEvent } from '../support/results';
 import { requirePostgres } from '../support/services';
+import { waitUntil } from '../support/wait-for';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
 requirePostgres();
@@ -55,14 +56,6 @@ const isType =
   (typename: AskStreamEvent['__typename']) =>
   (event: AskStreamEvent | undefined): boolean =>
     event?.__typename === typename;
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 describe('streamed answers and summaries over graphql-ws', () => {
   let harness: Harness;
@@ -174,7 +167,7 @@ describe('streamed answers and summaries over graphql-ws', () => {
     // The hang cost the attempt timeout (400 ms), not the 6 s deadline, and its request was abandoned.
     expect(Date.now() - started).toBeLessThan(3_000);
     const hung = openai().requests.find((request) => request.fault?.kind === 'hang');
-    await waitFor(() => hung?.closedAt !== undefined, 2_000);
+    await waitUntil(() => hung?.closedAt !== undefined, 2_000);
     expect(hung?.aborted).toBe(true);
   });
 
@@ -252,13 +245,13 @@ describe('streamed answers and summaries over graphql-ws', () => {
         { query: ASK_STREAM, variables: { input: { question: QUESTION } } },
         { next: (result) => results.push(result), error: () => undefined, complete: () => undefined },
       );
-      await waitFor(() => results.length >= 2, 3_000);
+      await waitUntil(() => results.length >= 2, 3_000);
       const request = openai().requests.find((recorded: RecordedRequest) => recorded.path === CHAT);
       expect(request?.closedAt).toBeUndefined();
 
       const unsubscribedAt = Date.now();
       unsubscribe();
-      await waitFor(() => request?.closedAt !== undefined, 2_000);
+      await waitUntil(() => request?.closedAt !== undefined, 2_000);
       expect(request?.aborted).toBe(true);
       expect((request?.closedAt ?? Infinity) - unsubscribedAt).toBeLessThan(1_000);
 

@@ -2,13 +2,13 @@
 // connection_init, so at the token's expiry the server closes it with 4401, ending the streams on it (their
 // provider calls aborted), and nothing sent after that runs, a mutation included. The outside test found a
 // socket still serving askStream and deleteDocument 5 s after `exp`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { DELETE } from '../support/operations';
 import { signRaw, validClaims } from '../support/tokens';
 import { openWsConnection } from '../support/ws-client';
 import type { WsConnection } from '../support/ws-client';
+import { waitFor } from '../support/wait-for';
 
 const CHAT = '/v1/chat/completions';
 const TENANT = 'expiring-token-co';
@@ -18,16 +18,6 @@ const DOCUMENT = (id: string) => ({
   title: 'Harbour ledger',
   body: 'Every quokka crate is weighed twice before the marmalade leaves the harbour warehouse.',
 });
-
-async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 /** The promise's value, or `fallback` when it takes longer than `ms`; the timer goes either way. */
 async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
