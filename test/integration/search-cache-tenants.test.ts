@@ -13,7 +13,8 @@ import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-ver
 import { capturingLogger } from '../support/logs';
 import { openTestStore, putChunks } from '../support/stores';
 import type { TestStore } from '../support/stores';
-import { connectRedis, REDIS_URL, requireRedis } from '../support/services';
+import { REDIS_URL, requireRedis } from '../support/services';
+import { CORPUS_VERSION_BACKENDS } from '../support/corpus-versions';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
 requireRedis();
@@ -37,133 +38,119 @@ function counted(store: DocumentStore): { store: DocumentStore; searches: () => 
 
 const ids = (hits: { documentId: string }[]) => hits.map((hit) => hit.documentId).sort();
 
-describe.each([
-  ['memory', () => ({ versions: createMemoryCorpusVersions(), close: async () => undefined })],
-  [
-    'redis',
-    () => {
-      const redis = connectRedis();
-      const prefix = `test:corpus:${randomBytes(4).toString('hex')}`;
-      return {
-        versions: createRedisCorpusVersions(redis, prefix),
-        close: async () => {
-          const keys = await redis.keys(`${prefix}:*`);
-          if (keys.length) await redis.del(...keys);
-          await redis.quit();
-        },
-      };
-    },
-  ],
-])('search cache over the real store, %s corpus versions', (_name, openVersions) => {
-  let handle: TestStore;
-  let versions: CorpusVersions;
-  let closeVersions: () => Promise<void>;
+describe.each(CORPUS_VERSION_BACKENDS)(
+  'search cache over the real store, %s corpus versions',
+  (_name, openVersions) => {
+    let handle: TestStore;
+    let versions: CorpusVersions;
+    let closeVersions: () => Promise<void>;
 
-  /** The real store with its searches counted, and the search cache in front of it (1 MB unless told). */
-  const cachedStore = (maxBytes = 1024 * 1024) => {
-    const { store, searches } = counted(handle.current.documents);
-    const options = { maxBytes, ttlMs: 60_000, logger: silent };
-    return { store, searches, cached: withSearchCache(store, versions, options) };
-  };
+    /** The real store with its searches counted, and the search cache in front of it (1 MB unless told). */
+    const cachedStore = (maxBytes = 1024 * 1024) => {
+      const { store, searches } = counted(handle.current.documents);
+      const options = { maxBytes, ttlMs: 60_000, logger: silent };
+      return { store, searches, cached: withSearchCache(store, versions, options) };
+    };
 
-  beforeAll(async () => {
-    handle = await openTestStore('pglite');
-    ({ versions, close: closeVersions } = openVersions());
-  });
+    beforeAll(async () => {
+      handle = await openTestStore('pglite');
+      ({ versions, close: closeVersions } = openVersions());
+    });
 
-  afterAll(async () => {
-    await closeVersions?.();
-    await handle?.dispose();
-  });
+    afterAll(async () => {
+      await closeVersions?.();
+      await handle?.dispose();
+    });
 
-  it('never serves one tenant a result cached for another', async () => {
-    const { searches, cached } = cachedStore();
-    await putChunks(cached, 'two-a', { id: 'a-zebra', title: 'A', body: 'a' }, 'Zebra crossing for A.');
-    await putChunks(cached, 'two-b', { id: 'b-zebra', title: 'B', body: 'b' }, 'Zebra crossing for B.');
+    it('never serves one tenant a result cached for another', async () => {
+      const { searches, cached } = cachedStore();
+      await putChunks(cached, 'two-a', { id: 'a-zebra', title: 'A', body: 'a' }, 'Zebra crossing for A.');
+      await putChunks(cached, 'two-b', { id: 'b-zebra', title: 'B', body: 'b' }, 'Zebra crossing for B.');
 
-    expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
-    expect(ids(await cached.searchLexical('two-b', 'zebra crossing', 5))).toEqual(['b-zebra']);
-    expect(searches()).toBe(2);
-    // And each tenant's own entry is still there, each served without the database.
-    expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
-    expect(ids(await cached.searchLexical('two-b', 'zebra crossing', 5))).toEqual(['b-zebra']);
-    expect(searches()).toBe(2);
-  });
+      expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
+      expect(ids(await cached.searchLexical('two-b', 'zebra crossing', 5))).toEqual(['b-zebra']);
+      expect(searches()).toBe(2);
+      // And each tenant's own entry is still there, each served without the database.
+      expect(ids(await cached.searchLexical('two-a', 'zebra crossing', 5))).toEqual(['a-zebra']);
+      expect(ids(await cached.searchLexical('two-b', 'zebra crossing', 5))).toEqual(['b-zebra']);
+      expect(searches()).toBe(2);
+    });
 
-  it("a tenant with no documents does not get a result cached for another tenant's documents", async () => {
-    const { store, cached } = cachedStore();
-    // Written past the cache: the tenant's corpus version stays what it was.
-    await putChunks(store, 'empty-a', { id: 'a-heron', title: 'A', body: 'a' }, 'Heron nesting log.');
+    it("a tenant with no documents does not get a result cached for another tenant's documents", async () => {
+      const { store, cached } = cachedStore();
+      // Written past the cache: the tenant's corpus version stays what it was.
+      await putChunks(store, 'empty-a', { id: 'a-heron', title: 'A', body: 'a' }, 'Heron nesting log.');
 
-    expect(ids(await cached.searchLexical('empty-a', 'heron', 5))).toEqual(['a-heron']);
-    expect(await cached.searchLexical('empty-b', 'heron', 5)).toEqual([]);
-  });
+      expect(ids(await cached.searchLexical('empty-a', 'heron', 5))).toEqual(['a-heron']);
+      expect(await cached.searchLexical('empty-b', 'heron', 5)).toEqual([]);
+    });
 
-  it('serves a repeated query, up to case and spacing, from the cache', async () => {
-    const { searches, cached } = cachedStore();
-    await putChunks(cached, 'repeat', { id: 'r1', title: 'R', body: 'r' }, 'Lighthouse keeper log.');
-    const first = await cached.searchLexical('repeat', 'lighthouse keeper', 5);
-    expect(ids(first)).toEqual(['r1']);
-    expect(await cached.searchLexical('repeat', '  Lighthouse \n  KEEPER ', 5)).toEqual(first);
-    expect(searches()).toBe(1);
-    // A different query is a different entry.
-    await cached.searchLexical('repeat', 'lighthouse', 5);
-    expect(searches()).toBe(2);
-  });
+    it('serves a repeated query, up to case and spacing, from the cache', async () => {
+      const { searches, cached } = cachedStore();
+      await putChunks(cached, 'repeat', { id: 'r1', title: 'R', body: 'r' }, 'Lighthouse keeper log.');
+      const first = await cached.searchLexical('repeat', 'lighthouse keeper', 5);
+      expect(ids(first)).toEqual(['r1']);
+      expect(await cached.searchLexical('repeat', '  Lighthouse \n  KEEPER ', 5)).toEqual(first);
+      expect(searches()).toBe(1);
+      // A different query is a different entry.
+      await cached.searchLexical('repeat', 'lighthouse', 5);
+      expect(searches()).toBe(2);
+    });
 
-  it('caches each limit separately', async () => {
-    const { searches, cached } = cachedStore();
-    for (const n of [1, 2, 3]) {
-      await putChunks(cached, 'limits', { id: `l${n}`, title: 'L', body: 'l' }, `Pelican report ${n}.`);
-    }
-    expect(await cached.searchLexical('limits', 'pelican report', 1)).toHaveLength(1);
-    expect(await cached.searchLexical('limits', 'pelican report', 3)).toHaveLength(3);
-    expect(searches()).toBe(2);
-  });
+    it('caches each limit separately', async () => {
+      const { searches, cached } = cachedStore();
+      for (const n of [1, 2, 3]) {
+        await putChunks(cached, 'limits', { id: `l${n}`, title: 'L', body: 'l' }, `Pelican report ${n}.`);
+      }
+      expect(await cached.searchLexical('limits', 'pelican report', 1)).toHaveLength(1);
+      expect(await cached.searchLexical('limits', 'pelican report', 3)).toHaveLength(3);
+      expect(searches()).toBe(2);
+    });
 
-  it("an ingest or delete is seen at once by its tenant, and leaves other tenants' entries cached", async () => {
-    const { searches, cached } = cachedStore();
-    const before = await versions.current('change-a');
-    expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
-    expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
+    it("an ingest or delete is seen at once by its tenant, and leaves other tenants' entries cached", async () => {
+      const { searches, cached } = cachedStore();
+      const before = await versions.current('change-a');
+      expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
+      expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
 
-    await expect(
-      putChunks(cached, 'change-a', { id: 'w1', title: 'W', body: 'w' }, 'Walrus colony count.'),
-    ).resolves.toEqual({ version: 1, chunks: 1 });
-    const afterPut = await versions.current('change-a');
-    expect(afterPut).not.toBe(before);
-    expect(ids(await cached.searchLexical('change-a', 'walrus', 5))).toEqual(['w1']);
-    const afterIngest = searches();
-    expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
-    expect(searches()).toBe(afterIngest);
+      await expect(
+        putChunks(cached, 'change-a', { id: 'w1', title: 'W', body: 'w' }, 'Walrus colony count.'),
+      ).resolves.toEqual({ version: 1, chunks: 1 });
+      const afterPut = await versions.current('change-a');
+      expect(afterPut).not.toBe(before);
+      expect(ids(await cached.searchLexical('change-a', 'walrus', 5))).toEqual(['w1']);
+      const afterIngest = searches();
+      expect(await cached.searchLexical('change-b', 'walrus', 5)).toEqual([]);
+      expect(searches()).toBe(afterIngest);
 
-    await expect(cached.deleteDocument('change-a', 'w1')).resolves.toBe(true);
-    expect([before, afterPut]).not.toContain(await versions.current('change-a'));
-    expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
-  });
+      await expect(cached.deleteDocument('change-a', 'w1')).resolves.toBe(true);
+      expect([before, afterPut]).not.toContain(await versions.current('change-a'));
+      expect(await cached.searchLexical('change-a', 'walrus', 5)).toEqual([]);
+    });
 
-  it('serves a result only until its TTL, then asks the database again', async () => {
-    const { store, searches } = counted(handle.current.documents);
-    const cached = withSearchCache(store, versions, { maxBytes: 1024 * 1024, ttlMs: 50, logger: silent });
-    await cached.searchLexical('ttl', 'osprey', 5);
-    await cached.searchLexical('ttl', 'osprey', 5);
-    expect(searches()).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    await cached.searchLexical('ttl', 'osprey', 5);
-    expect(searches()).toBe(2);
-  });
+    it('serves a result only until its TTL, then asks the database again', async () => {
+      const { store, searches } = counted(handle.current.documents);
+      const cached = withSearchCache(store, versions, { maxBytes: 1024 * 1024, ttlMs: 50, logger: silent });
+      await cached.searchLexical('ttl', 'osprey', 5);
+      await cached.searchLexical('ttl', 'osprey', 5);
+      expect(searches()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await cached.searchLexical('ttl', 'osprey', 5);
+      expect(searches()).toBe(2);
+    });
 
-  it('keeps results up to maxBytes of estimated heap, forgetting the least recently used', async () => {
-    // An empty result under its key is estimated at under 300 bytes: room for one, not two.
-    const { searches, cached } = cachedStore(400);
-    await cached.searchLexical('lru', 'first', 5);
-    await cached.searchLexical('lru', 'first', 5);
-    expect(searches()).toBe(1);
-    await cached.searchLexical('lru', 'second', 5);
-    await cached.searchLexical('lru', 'first', 5);
-    expect(searches()).toBe(3);
-  });
-});
+    it('keeps results up to maxBytes of estimated heap, forgetting the least recently used', async () => {
+      // An empty result under its key is estimated at under 300 bytes: room for one, not two.
+      const { searches, cached } = cachedStore(400);
+      await cached.searchLexical('lru', 'first', 5);
+      await cached.searchLexical('lru', 'first', 5);
+      expect(searches()).toBe(1);
+      await cached.searchLexical('lru', 'second', 5);
+      await cached.searchLexical('lru', 'first', 5);
+      expect(searches()).toBe(3);
+    });
+  },
+);
 
 describe('search cache edge cases', () => {
   let handle: TestStore;

@@ -3,9 +3,6 @@
 // also when Redis loses its data or stalls; versions are tokens that never repeat.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createMemoryCorpusVersions } from '../../subgraph/state/corpus-versions';
-import type { CorpusVersions } from '../../subgraph/state/corpus-versions';
-import { createRedisCorpusVersions } from '../../subgraph/state/redis-corpus-versions';
 import { gql } from '../support/subgraph';
 import type { TestSubgraph } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
@@ -13,6 +10,7 @@ import { startHarness } from '../support/harness';
 import { startStallingProxy } from '../support/stalling-proxy';
 import type { StallingProxy } from '../support/stalling-proxy';
 import { connectRedis, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
+import { CORPUS_VERSION_BACKENDS } from '../support/corpus-versions';
 
 // What this suite needs: without them the suite fails at once, with one line saying what to start.
 requirePostgres();
@@ -141,51 +139,27 @@ describe('search cache when Redis loses its data or stalls', () => {
   });
 });
 
-describe.each([
-  ['memory', () => ({ versions: createMemoryCorpusVersions(), close: async () => undefined })],
-  [
-    'redis',
-    () => {
-      const redis = connectRedis();
-      const prefix = `test:corpus:${randomBytes(4).toString('hex')}`;
-      return {
-        versions: createRedisCorpusVersions(redis, prefix),
-        lose: async (tenantId: string) => void (await redis.del(`${prefix}:{${tenantId}}`)),
-        close: async () => void (await redis.quit()),
-      };
-    },
-  ],
-])(
-  'corpus versions (%s)',
-  (
-    _name,
-    open: () => {
-      versions: CorpusVersions;
-      lose?: (tenantId: string) => Promise<void>;
-      close: () => Promise<void>;
-    },
-  ) => {
-    it('are tokens that never repeat: each bump, and a version lost with its store, gives one never seen', async () => {
-      const { versions, lose, close } = open();
-      try {
-        const seen = [await versions.current('a')];
-        expect(await versions.current('a')).toBe(seen[0]);
-        for (let bump = 0; bump < 3; bump += 1) {
-          await versions.bump('a');
-          const next = await versions.current('a');
-          expect(seen).not.toContain(next);
-          seen.push(next);
-        }
-        expect(seen).not.toContain(await versions.current('b'));
-        if (lose) {
-          await lose('a');
-          const afterLoss = await versions.current('a');
-          expect(seen).not.toContain(afterLoss);
-          expect(await versions.current('a')).toBe(afterLoss);
-        }
-      } finally {
-        await close();
+describe.each(CORPUS_VERSION_BACKENDS)('corpus versions (%s)', (_name, open) => {
+  it('are tokens that never repeat: each bump, and a version lost with its store, gives one never seen', async () => {
+    const { versions, lose, close } = open();
+    try {
+      const seen = [await versions.current('a')];
+      expect(await versions.current('a')).toBe(seen[0]);
+      for (let bump = 0; bump < 3; bump += 1) {
+        await versions.bump('a');
+        const next = await versions.current('a');
+        expect(seen).not.toContain(next);
+        seen.push(next);
       }
-    });
-  },
-);
+      expect(seen).not.toContain(await versions.current('b'));
+      if (lose) {
+        await lose('a');
+        const afterLoss = await versions.current('a');
+        expect(seen).not.toContain(afterLoss);
+        expect(await versions.current('a')).toBe(afterLoss);
+      }
+    } finally {
+      await close();
+    }
+  });
+});
