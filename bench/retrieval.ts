@@ -33,6 +33,7 @@ const DEFAULT_BM25: Bm25Config = {
   k1: defaults.BM25_K1,
   b: defaults.BM25_B,
   titleWeight: defaults.BM25_TITLE_WEIGHT,
+  maxPostingsPerTerm: defaults.BM25_MAX_POSTINGS_PER_TERM,
 };
 const CHUNKING = { maxChars: defaults.CHUNK_MAX_CHARS, overlapChars: defaults.CHUNK_OVERLAP_CHARS };
 // Enough passages that a document's several chunks still leave k distinct documents.

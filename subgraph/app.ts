@@ -31,7 +31,9 @@ export interface App {
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const verifyToken = await createTokenVerifier(config.auth, config.tenants);
   const metrics = createMetrics();
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, {
+    onBackgroundError: (error) => logger.error({ err: error }, 'store upkeep failed; searches may be slower'),
+  });
   let state: SharedState;
   try {
     state = await openState(config.state.redisUrl);

@@ -84,6 +84,7 @@ export const envSchema = z.object({
   BM25_K1: decimal(1.2, 0, 10),
   BM25_B: decimal(0.75, 0, 1),
   BM25_TITLE_WEIGHT: decimal(2, 0, 100),
+  BM25_MAX_POSTINGS_PER_TERM: integer(2000, 10, 1_000_000),
   DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: optionalString.pipe(
     z

@@ -53,7 +53,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       appRole: env.DATABASE_APP_ROLE,
       poolSize: env.DATABASE_POOL_SIZE,
       ftsLeakproof: env.DATABASE_FTS_LEAKPROOF,
-      bm25: { k1: env.BM25_K1, b: env.BM25_B, titleWeight: env.BM25_TITLE_WEIGHT },
+      bm25: {
+        k1: env.BM25_K1,
+        b: env.BM25_B,
+        titleWeight: env.BM25_TITLE_WEIGHT,
+        maxPostingsPerTerm: env.BM25_MAX_POSTINGS_PER_TERM,
+      },
     },
     state: { redisUrl: env.REDIS_URL },
     gateway: gatewaySection(env),

@@ -61,7 +61,7 @@ export interface StoreConfig {
   poolSize: number;
   /** Mark the full-text match LEAKPROOF on PostgreSQL (always done on PGlite). */
   ftsLeakproof?: boolean;
-  /** BM25 parameters of lexical search; absent: k1 1.2, b 0.75, title weight 2. */
+  /** BM25 parameters of lexical search; absent: k1 1.2, b 0.75, title weight 2, 2,000 postings per term. */
   bm25?: Bm25Config;
 }
 
@@ -70,6 +70,8 @@ export interface Bm25Config {
   b: number;
   /** One title occurrence of a term counts as this many body occurrences (BM25F-style field weight). */
   titleWeight: number;
+  /** The most postings read per query term, best first (a very common term's read stays bounded). */
+  maxPostingsPerTerm: number;
 }
 
 export interface StateConfig {
