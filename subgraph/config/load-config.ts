@@ -54,6 +54,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       poolSize: env.DATABASE_POOL_SIZE,
       ftsLeakproof: env.DATABASE_FTS_LEAKPROOF,
       bm25: { k1: env.BM25_K1, b: env.BM25_B, titleWeight: env.BM25_TITLE_WEIGHT },
+      vectors: {
+        exactSearchBelowChunks: env.VECTOR_EXACT_SEARCH_BELOW_CHUNKS,
+        efSearch: env.HNSW_EF_SEARCH,
+        maxScanTuples: env.HNSW_MAX_SCAN_TUPLES,
+        indexDimensions: [...new Set(env.VECTOR_INDEX_DIMENSIONS)],
+      },
     },
     state: { redisUrl: env.REDIS_URL },
     gateway: gatewaySection(env),
