@@ -160,7 +160,7 @@ export function createDocumentStore(
   return {
     semantic,
 
-    putDocument: (tenantId, doc, chunks, embedding) => {
+    putDocument: async (tenantId, doc, chunks, embedding) => {
       if (embedding) checkBatch(embedding, chunks.length);
       return scoped(tenantId, async (tx) => {
         const stored = await replaceDocument(tx, schema, tenantId, doc, chunks);

@@ -72,12 +72,16 @@ async function unavailableExtensions(db: SqlExecutor, names: readonly string[]):
   return names.filter((name) => !offered.has(name));
 }
 
-export async function migrate(db: SqlDatabase, target: MigrationTarget): Promise<MigrationReport> {
+export async function migrate(
+  db: SqlDatabase,
+  target: MigrationTarget,
+  dir = MIGRATIONS_DIR,
+): Promise<MigrationReport> {
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${target.schema};
     CREATE TABLE IF NOT EXISTS ${target.schema}.schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const report: MigrationReport = { applied: [], skipped: [] };
-  for (const migration of loadMigrations(target)) {
+  for (const migration of loadMigrations(target, dir)) {
     const outcome = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-subgraph-migrate:${target.schema}`]);
       const done = await tx.query(`SELECT 1 FROM ${target.schema}.schema_migrations WHERE version = $1`, [
