@@ -109,7 +109,7 @@ describe('semantic search isolation and recall on pglite', () => {
       });
       expect(outcome.indexPlan).toContain(`Index Scan using ${vectorIndexName(SMALL_DIMS)}`);
       expect(outcome.exactPlan).not.toContain('hnsw');
-      console.log("OUTCOME", outcome.plain, outcome.indexPlan.slice(0, 600));expect(outcome.iterative).toBe(10);
+      expect(outcome.iterative).toBe(10);
       expect(outcome.plain).toBeLessThan(10);
     });
 
@@ -132,7 +132,7 @@ describe('semantic search isolation and recall on pglite', () => {
       const hits = await store.searchSemantic('recall', { model: MODEL, vector: query }, 10);
       found += hits.filter((hit) => truth.has(vectorIndexOf(hit.chunkId))).length;
     }
-    const recall = found / (queries.length * 10);console.log("RECALL", recall);
+    const recall = found / (queries.length * 10);
     expect(recall).toBeGreaterThanOrEqual(0.95);
   }, 180_000);
 });
