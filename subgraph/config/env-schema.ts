@@ -3,7 +3,15 @@
 // sections (see sections.ts).
 import { z } from 'zod';
 import { providerEnvShape } from '../gateway/providers/registry';
-import { decimal, integer, integerList, optionalString, optionalUrl, retired, sqlIdentifier } from './env-values';
+import {
+  decimal,
+  integer,
+  integerList,
+  optionalString,
+  optionalUrl,
+  retired,
+  sqlIdentifier,
+} from './env-values';
 
 export const JWT_ALGORITHMS = [
   'HS256',

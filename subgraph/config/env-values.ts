@@ -31,7 +31,11 @@ export function integerList(defaultValue: string, min: number, max: number) {
     .string()
     .default(defaultValue)
     .transform((value) => value.split(',').map((part) => part.trim()))
-    .pipe(z.array(z.coerce.number<string>({ message }).int({ message }).min(min, { message }).max(max, { message })));
+    .pipe(
+      z.array(
+        z.coerce.number<string>({ message }).int({ message }).min(min, { message }).max(max, { message }),
+      ),
+    );
 }
 
 /** A bounded decimal number with its default. */

@@ -6,7 +6,11 @@ import { createDocumentStore } from '../../subgraph/retrieval/store/document-sto
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { SEMANTIC_AVAILABLE } from '../../subgraph/retrieval/store/semantic-status';
 import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
-import { DEFAULT_VECTOR_SEARCH, chooseSearchPath, nearestSql } from '../../subgraph/retrieval/store/vector-search';
+import {
+  DEFAULT_VECTOR_SEARCH,
+  chooseSearchPath,
+  nearestSql,
+} from '../../subgraph/retrieval/store/vector-search';
 import { vectorIndexName } from '../../subgraph/retrieval/store/vector-indexes';
 import { asRole, chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';

@@ -47,7 +47,11 @@ describe('vector store on pglite', () => {
       { model: MODEL_A, vectors: [along(0), along(0, 0.5), along(2)] },
     );
     const query = along(0, 0.2);
-    const hits = await documents().searchSemantic(tenant, { model: MODEL_A, vector: query, text: 'first' }, 3);
+    const hits = await documents().searchSemantic(
+      tenant,
+      { model: MODEL_A, vector: query, text: 'first' },
+      3,
+    );
     expect(hits.map((hit) => hit.chunkId)).toEqual(['axes#0', 'axes#1', 'axes#2']);
     expect(hits.map((hit) => hit.score)).toEqual(
       [along(0), along(0, 0.5), along(2)].map((vector) => expect.closeTo(cosine(vector, query), 5)),
@@ -131,7 +135,11 @@ describe('vector store on pglite', () => {
         .sort();
 
     it('lists unembedded and other-model documents across tenants, and drops each once embedded in the model', async () => {
-      await documents().putDocument('sweep-1', { id: 'plain', title: 'P', body: 'x' }, chunksOf('p one', 'p two'));
+      await documents().putDocument(
+        'sweep-1',
+        { id: 'plain', title: 'P', body: 'x' },
+        chunksOf('p one', 'p two'),
+      );
       await documents().putDocument('sweep-1', { id: 'done', title: 'D', body: 'x' }, chunksOf('d'), {
         model: MODEL_A,
         vectors: [along(0)],
@@ -160,11 +168,16 @@ describe('vector store on pglite', () => {
         true,
       );
       expect(await pendingOf(MODEL_A, tenants)).toEqual([]);
-      expect(await embeddedState('sweep-2', 'old-model')).toEqual({ embedded: true, embedding_model: MODEL_A });
+      expect(await embeddedState('sweep-2', 'old-model')).toEqual({
+        embedded: true,
+        embedding_model: MODEL_A,
+      });
       const hits = await documents().searchSemantic('sweep-1', { model: MODEL_A, vector: along(3) }, 1);
       expect(hits.map((hit) => hit.chunkId)).toEqual(['plain#1']);
       // Model B's vectors of old-model were replaced: nothing of it is left for a model B query.
-      expect(await documents().searchSemantic('sweep-2', { model: MODEL_B, vector: along(1) }, 10)).toEqual([]);
+      expect(await documents().searchSemantic('sweep-2', { model: MODEL_B, vector: along(1) }, 10)).toEqual(
+        [],
+      );
     });
 
     it('refuses vectors for a version the document has left (a re-ingest in between wins)', async () => {
@@ -173,14 +186,16 @@ describe('vector store on pglite', () => {
       const before = await documents().chunksOf(tenant, 's');
       await documents().putDocument(tenant, { id: 's', title: 'S', body: 'y' }, chunksOf('second', 'third'));
 
-      await expect(documents().putEmbeddings(tenant, 's', before?.version ?? 0, MODEL_A, [along(0)])).resolves.toBe(
-        false,
-      );
+      await expect(
+        documents().putEmbeddings(tenant, 's', before?.version ?? 0, MODEL_A, [along(0)]),
+      ).resolves.toBe(false);
       expect(await embeddedState(tenant, 's')).toEqual({ embedded: false, embedding_model: null });
       expect(await pendingOf(MODEL_A, [tenant])).toEqual(['stale/s']);
       await expect(documents().putEmbeddings(tenant, 'gone', 1, MODEL_A, [along(0)])).resolves.toBe(false);
 
-      await expect(documents().putEmbeddings(tenant, 's', 2, MODEL_A, [along(0), along(1)])).resolves.toBe(true);
+      await expect(documents().putEmbeddings(tenant, 's', 2, MODEL_A, [along(0), along(1)])).resolves.toBe(
+        true,
+      );
       expect(await pendingOf(MODEL_A, [tenant])).toEqual([]);
     });
 
@@ -189,7 +204,9 @@ describe('vector store on pglite', () => {
         for (const id of ['a', 'b', 'c'])
           await documents().putDocument(tenant, { id, title: id, body: 'x' }, chunksOf(`${tenant} ${id}`));
       const model = 'embed-fair';
-      const sweep = (await documents().pendingEmbedding(model, 1_000)).filter((p) => p.tenantId.startsWith('fair-'));
+      const sweep = (await documents().pendingEmbedding(model, 1_000)).filter((p) =>
+        p.tenantId.startsWith('fair-'),
+      );
       expect(sweep).toHaveLength(6);
       // Every other tenant in this suite has pending work for this model too; two of each is a fair share.
       const few = await documents().pendingEmbedding(model, 4);
@@ -205,9 +222,11 @@ describe('vector store on pglite', () => {
   it('reads the backlog of other tenants only as ids and counts: their documents stay hidden', async () => {
     const rows = await asRole(handle.current, handle.appRole, 'mine', async (tx) => ({
       backlog: (await tx.query(`SELECT * FROM ${handle.schema}.tenant_embedding_models`)).rows.length,
-      documents: (await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${handle.schema}.documents`)).rows,
-      vectors: (await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${handle.schema}.chunk_embeddings`))
+      documents: (await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${handle.schema}.documents`))
         .rows,
+      vectors: (
+        await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${handle.schema}.chunk_embeddings`)
+      ).rows,
     }));
     expect(rows.backlog).toBeGreaterThan(1);
     expect(new Set(rows.documents.map((row) => row.tenant_id))).toEqual(new Set(['mine']));
@@ -215,7 +234,9 @@ describe('vector store on pglite', () => {
     // And no tenant may change another's counts.
     await expect(
       asRole(handle.current, handle.appRole, 'mine', (tx) =>
-        tx.query(`UPDATE ${handle.schema}.tenant_embedding_models SET documents = 0 WHERE tenant_id = 'theirs'`),
+        tx.query(
+          `UPDATE ${handle.schema}.tenant_embedding_models SET documents = 0 WHERE tenant_id = 'theirs'`,
+        ),
       ),
     ).resolves.toBeDefined();
     const theirs = await asRole(handle.current, handle.appRole, 'theirs', (tx) =>
@@ -228,9 +249,9 @@ describe('vector store on pglite', () => {
   });
 
   it('refuses a malformed query vector with a message that says what is wrong', async () => {
-    await expect(documents().searchSemantic('near', { model: MODEL_A, vector: [Number.NaN, 1] }, 5)).rejects.toThrow(
-      'not a finite number',
-    );
+    await expect(
+      documents().searchSemantic('near', { model: MODEL_A, vector: [Number.NaN, 1] }, 5),
+    ).rejects.toThrow('not a finite number');
     await expect(documents().searchSemantic('near', { model: MODEL_A, vector: [] }, 5)).rejects.toThrow(
       '1 to 16000 dimensions',
     );

@@ -33,7 +33,11 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 }
 
 /** The indexes of the k vectors nearest to the query by cosine, nearest first: the exact answer. */
-export function exactNearest(vectors: readonly (readonly number[])[], query: readonly number[], k: number): number[] {
+export function exactNearest(
+  vectors: readonly (readonly number[])[],
+  query: readonly number[],
+  k: number,
+): number[] {
   return vectors
     .map((vector, index) => ({ index, similarity: cosine(vector, query) }))
     .sort((a, b) => b.similarity - a.similarity)

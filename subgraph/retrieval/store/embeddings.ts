@@ -17,12 +17,14 @@ const MAX_DIMENSIONS = 16_000;
  * non-finite values) and one it would not: a zero vector has no cosine distance to anything.
  */
 export function vectorLiteral(vector: readonly number[], dims = vector.length): string {
-  if (vector.length !== dims) throw new RangeError(`an embedding has ${vector.length} dimensions, expected ${dims}`);
+  if (vector.length !== dims)
+    throw new RangeError(`an embedding has ${vector.length} dimensions, expected ${dims}`);
   if (dims < 1 || dims > MAX_DIMENSIONS)
     throw new RangeError(`an embedding needs 1 to ${MAX_DIMENSIONS} dimensions, got ${dims}`);
   let squares = 0;
   for (const value of vector) {
-    if (!Number.isFinite(value)) throw new RangeError('an embedding holds a value that is not a finite number');
+    if (!Number.isFinite(value))
+      throw new RangeError('an embedding holds a value that is not a finite number');
     squares += value * value;
   }
   if (squares === 0) throw new RangeError('an embedding is the zero vector, which has no cosine distance');

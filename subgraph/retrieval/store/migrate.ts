@@ -42,7 +42,13 @@ export function requiredExtensions(sql: string): string[] {
     const trimmed = line.trim();
     if (!trimmed.startsWith('--')) break;
     const match = /^--\s*requires:\s*(.+)$/.exec(trimmed);
-    if (match?.[1]) required.push(...match[1].split(',').map((name) => name.trim()).filter(Boolean));
+    if (match?.[1])
+      required.push(
+        ...match[1]
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      );
   }
   return required;
 }

@@ -14,7 +14,9 @@ export const VECTOR_EXTENSION = 'vector';
 export const SEMANTIC_AVAILABLE: SemanticStatus = { available: true, reason: null };
 
 export function semanticStatusOf(report: MigrationReport): SemanticStatus {
-  const pending = report.skipped.filter((migration) => migration.missingExtensions.includes(VECTOR_EXTENSION));
+  const pending = report.skipped.filter((migration) =>
+    migration.missingExtensions.includes(VECTOR_EXTENSION),
+  );
   if (pending.length === 0) return SEMANTIC_AVAILABLE;
   return {
     available: false,

@@ -98,7 +98,14 @@ export async function chooseSearchPath(
         (SELECT count(*)::int FROM (
           SELECT 1 FROM ${schema}.chunk_embeddings
           WHERE tenant_id = $1 AND model = $2 AND dims = $5 LIMIT $6) AS own) AS chunks`,
-    [tenantId, model, String(config.efSearch), String(config.maxScanTuples), dims, config.exactSearchBelowChunks],
+    [
+      tenantId,
+      model,
+      String(config.efSearch),
+      String(config.maxScanTuples),
+      dims,
+      config.exactSearchBelowChunks,
+    ],
   );
   if ((counted.rows[0]?.chunks ?? 0) < config.exactSearchBelowChunks) return 'exact';
   // The path is chosen here, by the tenant's size; the planner must not undo it from statistics that may be
@@ -119,6 +126,11 @@ export async function searchNearest(
   const literal = vectorLiteral(query.vector);
   const dims = query.vector.length;
   const path = await chooseSearchPath(tx, schema, config, tenantId, query.model, dims);
-  const result = await tx.query<NearestRow>(nearestSql(schema, dims, path), [tenantId, query.model, literal, limit]);
+  const result = await tx.query<NearestRow>(nearestSql(schema, dims, path), [
+    tenantId,
+    query.model,
+    literal,
+    limit,
+  ]);
   return result.rows;
 }
