@@ -3,7 +3,15 @@
 // sections (see sections.ts).
 import { z } from 'zod';
 import { providerEnvShape } from '../gateway/providers/registry';
-import { decimal, integer, optionalString, optionalUrl, retired, sqlIdentifier } from './env-values';
+import {
+  decimal,
+  integer,
+  integerList,
+  optionalString,
+  optionalUrl,
+  retired,
+  sqlIdentifier,
+} from './env-values';
 
 export const JWT_ALGORITHMS = [
   'HS256',
@@ -85,6 +93,13 @@ export const envSchema = z.object({
   BM25_B: decimal(0.75, 0, 1),
   BM25_TITLE_WEIGHT: decimal(2, 0, 100),
   BM25_MAX_POSTINGS_PER_TERM: integer(2000, 10, 1_000_000),
+  // Semantic search (pgvector): below this many chunks a tenant is searched exactly; above it through the
+  // HNSW index, scanned iteratively (bounded) until the tenant's own nearest chunks are found.
+  VECTOR_EXACT_SEARCH_BELOW_CHUNKS: integer(5_000, 0, 1_000_000),
+  HNSW_EF_SEARCH: integer(100, 1, 1_000),
+  HNSW_MAX_SCAN_TUPLES: integer(20_000, 1, 10_000_000),
+  // The embedding dimensions an HNSW index is built for (pgvector indexes vectors of up to 2,000).
+  VECTOR_INDEX_DIMENSIONS: integerList('1536', 1, 2_000),
   DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: optionalString.pipe(
     z

@@ -24,6 +24,20 @@ export function integer(defaultValue: number, min: number, max: number) {
     .default(defaultValue);
 }
 
+/** Comma-separated bounded integers, e.g. `384,1536`, with their default in that form. */
+export function integerList(defaultValue: string, min: number, max: number) {
+  const message = `expects comma-separated integers between ${min} and ${max}`;
+  return z
+    .string()
+    .default(defaultValue)
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .pipe(
+      z.array(
+        z.coerce.number<string>({ message }).int({ message }).min(min, { message }).max(max, { message }),
+      ),
+    );
+}
+
 /** A bounded decimal number with its default. */
 export function decimal(defaultValue: number, min: number, max: number) {
   const message = `expects a number between ${min} and ${max}`;

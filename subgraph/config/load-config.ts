@@ -59,6 +59,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         titleWeight: env.BM25_TITLE_WEIGHT,
         maxPostingsPerTerm: env.BM25_MAX_POSTINGS_PER_TERM,
       },
+      vectors: {
+        exactSearchBelowChunks: env.VECTOR_EXACT_SEARCH_BELOW_CHUNKS,
+        efSearch: env.HNSW_EF_SEARCH,
+        maxScanTuples: env.HNSW_MAX_SCAN_TUPLES,
+        indexDimensions: [...new Set(env.VECTOR_INDEX_DIMENSIONS)],
+      },
     },
     state: { redisUrl: env.REDIS_URL },
     gateway: gatewaySection(env),

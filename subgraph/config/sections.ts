@@ -63,6 +63,25 @@ export interface StoreConfig {
   ftsLeakproof?: boolean;
   /** BM25 parameters of lexical search; absent: k1 1.2, b 0.75, title weight 2, 2,000 postings per term. */
   bm25?: Bm25Config;
+  /** Semantic search over pgvector; absent: the defaults of DEFAULT_VECTOR_SEARCH (vector-search.ts). */
+  vectors?: VectorSearchConfig;
+}
+
+export interface VectorSearchConfig {
+  /**
+   * A tenant with fewer embedded chunks than this is searched exactly (every one of its vectors compared),
+   * which always finds its nearest chunks; a larger one through the HNSW index.
+   */
+  exactSearchBelowChunks: number;
+  /** hnsw.ef_search: the candidate list of an index scan; larger finds more of the true neighbours, slower. */
+  efSearch: number;
+  /**
+   * hnsw.max_scan_tuples: how far an iterative index scan may go looking for the tenant's own chunks among
+   * other tenants' (row level security filters after the scan).
+   */
+  maxScanTuples: number;
+  /** Dimensions the store keeps an HNSW index for (created at open); other dimensions are searched exactly. */
+  indexDimensions: readonly number[];
 }
 
 export interface Bm25Config {

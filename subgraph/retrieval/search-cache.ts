@@ -66,7 +66,8 @@ export function withSearchCache(
 
   return {
     ...store,
-    putDocument: (tenantId, doc, chunks) => bumpAfter(tenantId, store.putDocument(tenantId, doc, chunks)),
+    putDocument: (tenantId, doc, chunks, embedding) =>
+      bumpAfter(tenantId, store.putDocument(tenantId, doc, chunks, embedding)),
     deleteDocument: (tenantId, id) => bumpAfter(tenantId, store.deleteDocument(tenantId, id)),
     async searchLexical(tenantId, query, limit) {
       let version: string;

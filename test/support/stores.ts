@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { envSchema } from '../../subgraph/config';
-import type { StoreConfig } from '../../subgraph/config';
+import type { StoreConfig, VectorSearchConfig } from '../../subgraph/config';
 import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import { openStore } from '../../subgraph/retrieval/store/open-store';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
@@ -74,7 +74,7 @@ export interface TestStore {
 
 export async function openTestStore(
   backend: Backend,
-  options: { persistent?: boolean; appRole?: string } = {},
+  options: { persistent?: boolean; appRole?: string; vectors?: VectorSearchConfig } = {},
 ): Promise<TestStore> {
   if (backend === 'postgres') requirePostgres();
   const schema = uniqueSchemaName();
@@ -87,6 +87,7 @@ export async function openTestStore(
     schema,
     appRole,
     poolSize: 4,
+    ...(options.vectors ? { vectors: options.vectors } : {}),
   };
   const removeDataDir = () => {
     if (dataDir !== ':memory:') rmSync(dataDir, { recursive: true, force: true });

@@ -1,9 +1,20 @@
-// Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, BM25 full-text search.
-import type { Bm25Config } from '../../config';
+// Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, BM25 full-text search,
+// and (with pgvector) their embeddings and semantic search, whose SQL lives in embeddings.ts and vector-search.ts.
+import type { Bm25Config, VectorSearchConfig } from '../../config';
+import { SemanticSearchUnavailableError } from '../../errors/semantic-unavailable-error';
 import type { TextChunk } from '../chunking';
 import { snippetOf } from '../snippet';
+import { pendingEmbedding } from './embedding-backlog';
+import type { PendingDocument } from './embedding-backlog';
+import { checkBatch, chunksToEmbed, embedReplacedChunks, putEmbeddingsAt } from './embeddings';
+import type { EmbeddingBatch } from './embeddings';
+import type { SemanticStatus } from './semantic-status';
 import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
 import { inTenantScope } from './tenant-scope';
+import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
+import type { SemanticQuery } from './vector-search';
+
+export type { EmbeddingBatch, PendingDocument, SemanticQuery, SemanticStatus };
 
 export interface StoredDocument {
   id: string;
@@ -12,26 +23,63 @@ export interface StoredDocument {
   version: number;
 }
 
-export interface LexicalHit {
+/** A chunk found by search, lexical or semantic. */
+export interface RetrievedChunk {
   documentId: string;
   chunkId: string;
   documentVersion: number;
   title: string;
   content: string;
   snippet: string;
+  /** Lexical: the BM25 sum (0 or more). Semantic: cosine similarity, 1 − cosine distance (−1 to 1). */
   score: number;
 }
 
+/** The earlier name of RetrievedChunk, from when search was lexical only. */
+export type LexicalHit = RetrievedChunk;
+
 export interface DocumentStore {
-  /** Replaces the document and all its chunks atomically; returns the new version. */
+  /** Whether semantic search works here (pgvector present), and why not when it does not. */
+  readonly semantic: SemanticStatus;
+  /**
+   * Replaces the document and all its chunks atomically; returns the new version. With `embedding` (one
+   * vector per chunk, in chunk order) the chunks' vectors are written in the same transaction and the document
+   * is embedded in that model; without it, or on a store without vectors, it is stored not embedded, for the
+   * sweep (pendingEmbedding) to embed later.
+   */
   putDocument(
     tenantId: string,
     doc: { id: string; title: string; body: string },
     chunks: TextChunk[],
+    embedding?: EmbeddingBatch,
   ): Promise<{ version: number; chunks: number }>;
   deleteDocument(tenantId: string, id: string): Promise<boolean>;
   getDocuments(tenantId: string, ids: readonly string[]): Promise<StoredDocument[]>;
-  searchLexical(tenantId: string, query: string, limit: number): Promise<LexicalHit[]>;
+  searchLexical(tenantId: string, query: string, limit: number): Promise<RetrievedChunk[]>;
+  /**
+   * The tenant's chunks nearest to the query vector by cosine, among chunks embedded in the query's model;
+   * score is the cosine similarity. Throws SemanticSearchUnavailableError where `semantic.available` is false.
+   */
+  searchSemantic(tenantId: string, query: SemanticQuery, limit: number): Promise<RetrievedChunk[]>;
+  /** Up to `limit` documents, across tenants, not embedded in `model` (never, or in another model). */
+  pendingEmbedding(model: string, limit: number): Promise<PendingDocument[]>;
+  /** The document's version and its chunks in order (what to embed), or null when it does not exist. */
+  chunksOf(
+    tenantId: string,
+    documentId: string,
+  ): Promise<{ version: number; chunks: { ordinal: number; content: string }[] } | null>;
+  /**
+   * Writes the vectors of the document's chunks (in chunk order) and marks it embedded in the model, only if
+   * it is still at `version`; false when a re-ingest or delete came in between. Throws
+   * SemanticSearchUnavailableError on a store without vectors.
+   */
+  putEmbeddings(
+    tenantId: string,
+    documentId: string,
+    version: number,
+    model: string,
+    vectors: readonly (readonly number[])[],
+  ): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -77,11 +125,32 @@ async function replaceDocument(
   return { version, chunks: chunks.length };
 }
 
+/** Stores opened without a semantic status (not through openStore) have no vectors. */
+const NOT_OPENED_WITH_VECTORS: SemanticStatus = {
+  available: false,
+  reason: 'the store was not opened with its vector migrations (openStore)',
+};
+
 export function createDocumentStore(
   db: SqlDatabase,
-  options: { schema: string; appRole: string; bm25?: Bm25Config },
+  options: {
+    schema: string;
+    appRole: string;
+    bm25?: Bm25Config;
+    semantic?: SemanticStatus;
+    vectors?: VectorSearchConfig;
+  },
 ): DocumentStore {
-  const { schema, appRole, bm25 = DEFAULT_BM25 } = options;
+  const {
+    schema,
+    appRole,
+    bm25 = DEFAULT_BM25,
+    semantic = NOT_OPENED_WITH_VECTORS,
+    vectors = DEFAULT_VECTOR_SEARCH,
+  } = options;
+  const requireVectors = () => {
+    if (!semantic.available) throw new SemanticSearchUnavailableError(semantic.reason ?? 'no vectors');
+  };
   const scoped = <T>(
     tenantId: string,
     work: Parameters<typeof inTenantScope<T>>[3],
@@ -89,8 +158,17 @@ export function createDocumentStore(
   ) => inTenantScope(db, appRole, tenantId, work, mode);
 
   return {
-    putDocument: (tenantId, doc, chunks) =>
-      scoped(tenantId, (tx) => replaceDocument(tx, schema, tenantId, doc, chunks)),
+    semantic,
+
+    putDocument: async (tenantId, doc, chunks, embedding) => {
+      if (embedding) checkBatch(embedding, chunks.length);
+      return scoped(tenantId, async (tx) => {
+        const stored = await replaceDocument(tx, schema, tenantId, doc, chunks);
+        const kept = semantic.available ? embedding : undefined;
+        await embedReplacedChunks(tx, schema, tenantId, doc.id, chunks, kept);
+        return stored;
+      });
+    },
 
     deleteDocument: (tenantId, id) =>
       scoped(tenantId, async (tx) => {
@@ -133,6 +211,28 @@ export function createDocumentStore(
         'read-only-snapshot',
       ),
 
+    searchSemantic: async (tenantId, query, limit) => {
+      requireVectors();
+      const rows = await scoped(
+        tenantId,
+        (tx) => searchNearest(tx, schema, vectors, tenantId, query, limit),
+        'read-only-snapshot',
+      );
+      return rows.map(toHit(query.text ?? ''));
+    },
+
+    pendingEmbedding: (model, limit) => pendingEmbedding(db, { schema, appRole }, model, limit),
+
+    chunksOf: (tenantId, documentId) =>
+      scoped(tenantId, (tx) => chunksToEmbed(tx, schema, tenantId, documentId), 'read-only-snapshot'),
+
+    putEmbeddings: async (tenantId, documentId, version, model, vectors) => {
+      requireVectors();
+      return scoped(tenantId, (tx) =>
+        putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }),
+      );
+    },
+
     ping: async () => {
       await db.query('SELECT 1');
     },
@@ -151,7 +251,7 @@ interface LexicalRow {
 
 const toHit =
   (query: string) =>
-  (row: LexicalRow): LexicalHit => ({
+  (row: LexicalRow): RetrievedChunk => ({
     documentId: row.document_id,
     chunkId: chunkIdOf(row.document_id, row.ordinal),
     documentVersion: row.document_version,

@@ -8,6 +8,8 @@ import type { SqlDatabase } from './sql';
 
 export interface PlannerUpkeepOptions {
   schema: string;
+  /** The tables a search reads beside the always-present ones (chunk_embeddings where pgvector is there). */
+  extraTables: readonly string[];
   /** Chunks written or deleted since the last run that start the next one. */
   everyChangedChunks: number;
   onError: (error: unknown) => void;
@@ -20,7 +22,7 @@ export function withPlannerUpkeep(
   db: SqlDatabase,
   options: PlannerUpkeepOptions,
 ): DocumentStore & { upkeep(): Promise<void> } {
-  const tables = SEARCHED_TABLES.map((table) => `${options.schema}.${table}`).join(', ');
+  const tables = [...SEARCHED_TABLES, ...options.extraTables].map((table) => `${options.schema}.${table}`).join(', ');
   let changed = 0;
   let running: Promise<void> | null = null;
 

@@ -18,3 +18,18 @@ export function inTenantScope<T>(
     return work(tx);
   }, mode);
 }
+
+/**
+ * Runs work as the app role with no tenant set: every tenant-isolated table then shows no row at all, except
+ * where a policy deliberately lets every tenant read (the tenant ids of the embedding backlog).
+ */
+export function inAppRole<T>(
+  db: SqlDatabase,
+  appRole: string,
+  work: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT set_config('role', $1, true)", [appRole]);
+    return work(tx);
+  });
+}

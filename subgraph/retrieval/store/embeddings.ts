@@ -1,0 +1,160 @@
+// Writing chunk embeddings: validated into pgvector's text form, aligned with the chunks by ordinal, and the
+// document marked embedded in their model, all in the caller's tenant transaction.
+import type { TextChunk } from '../chunking';
+import type { SqlExecutor } from './sql';
+
+/** The vectors of a document's chunks, in chunk order, and the model that made them. */
+export interface EmbeddingBatch {
+  model: string;
+  vectors: readonly (readonly number[])[];
+}
+
+/** pgvector's limit on a stored vector's dimensions. */
+const MAX_DIMENSIONS = 16_000;
+
+/**
+ * One vector in pgvector's text form, after the checks pgvector would fail on less clearly (dimensions,
+ * non-finite values) and one it would not: a zero vector has no cosine distance to anything.
+ */
+export function vectorLiteral(vector: readonly number[], dims = vector.length): string {
+  if (vector.length !== dims)
+    throw new RangeError(`an embedding has ${vector.length} dimensions, expected ${dims}`);
+  if (dims < 1 || dims > MAX_DIMENSIONS)
+    throw new RangeError(`an embedding needs 1 to ${MAX_DIMENSIONS} dimensions, got ${dims}`);
+  let squares = 0;
+  for (const value of vector) {
+    if (!Number.isFinite(value))
+      throw new RangeError('an embedding holds a value that is not a finite number');
+    squares += value * value;
+  }
+  if (squares === 0) throw new RangeError('an embedding is the zero vector, which has no cosine distance');
+  return `[${vector.join(',')}]`;
+}
+
+function checkModel(model: string): void {
+  if (model.trim() === '') throw new RangeError('an embedding model must be named');
+}
+
+/** Checks a batch before anything is written: a named model, one vector per chunk, all of one dimension. */
+export function checkBatch(batch: EmbeddingBatch, chunks: number): void {
+  checkModel(batch.model);
+  if (batch.vectors.length !== chunks)
+    throw new RangeError(`${batch.vectors.length} embeddings for ${chunks} chunks`);
+}
+
+/** Replaces the document's chunk vectors (ordinals[i] gets vectors[i]) and marks it embedded in the model. */
+export async function writeEmbeddings(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  ordinals: readonly number[],
+  batch: EmbeddingBatch,
+): Promise<void> {
+  checkBatch(batch, ordinals.length);
+  const dims = batch.vectors[0]?.length ?? 0;
+  const literals = batch.vectors.map((vector) => vectorLiteral(vector, dims));
+  await tx.query(`DELETE FROM ${schema}.chunk_embeddings WHERE tenant_id = $1 AND document_id = $2`, [
+    tenantId,
+    documentId,
+  ]);
+  if (literals.length > 0) {
+    await tx.query(
+      `INSERT INTO ${schema}.chunk_embeddings (tenant_id, document_id, ordinal, model, dims, embedding)
+         SELECT $1, $2, v.ordinal, $3, $4, v.embedding::vector
+         FROM unnest($5::int[], $6::text[]) AS v(ordinal, embedding)`,
+      [tenantId, documentId, batch.model, dims, [...ordinals], literals],
+    );
+  }
+  await setEmbeddingModel(tx, schema, tenantId, documentId, batch.model);
+}
+
+/** The model all the document's chunks are embedded in, or null: not embedded (a re-ingest's new chunks). */
+export async function setEmbeddingModel(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  model: string | null,
+): Promise<void> {
+  // Only a real change updates the row, so the backlog counts (a trigger) move only when they should.
+  await tx.query(
+    `UPDATE ${schema}.documents SET embedding_model = $3
+       WHERE tenant_id = $1 AND id = $2 AND embedding_model IS DISTINCT FROM $3`,
+    [tenantId, documentId, model],
+  );
+}
+
+/**
+ * The sweep's write: the vectors of the document's chunks as they were at `version`, written only if the
+ * document is still at that version (a re-ingest in between wins; its own chunks wait for the next sweep).
+ * The document's row is locked first, so a concurrent re-ingest waits for this transaction or this one sees it.
+ */
+export async function putEmbeddingsAt(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  version: number,
+  batch: EmbeddingBatch,
+): Promise<boolean> {
+  checkModel(batch.model);
+  const current = await tx.query<{ version: number }>(
+    `SELECT version FROM ${schema}.documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, documentId],
+  );
+  if (current.rows[0]?.version !== version) return false;
+  const chunks = await tx.query<{ ordinal: number }>(
+    `SELECT ordinal FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
+    [tenantId, documentId],
+  );
+  await writeEmbeddings(
+    tx,
+    schema,
+    tenantId,
+    documentId,
+    chunks.rows.map((row) => row.ordinal),
+    batch,
+  );
+  return true;
+}
+
+/**
+ * After a document's chunks were replaced (its old vectors went with the old chunks, by cascade): the new
+ * chunks' vectors when the ingest brought them, or the document marked not embedded, for the sweep.
+ */
+export async function embedReplacedChunks(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  chunks: readonly TextChunk[],
+  embedding: EmbeddingBatch | undefined,
+): Promise<void> {
+  if (embedding) {
+    const ordinals = chunks.map((chunk) => chunk.index);
+    await writeEmbeddings(tx, schema, tenantId, documentId, ordinals, embedding);
+  } else {
+    await setEmbeddingModel(tx, schema, tenantId, documentId, null);
+  }
+}
+
+/** The document's version and its chunks in order, read together: what the sweep embeds, and at which version. */
+export async function chunksToEmbed(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+): Promise<{ version: number; chunks: { ordinal: number; content: string }[] } | null> {
+  const document = await tx.query<{ version: number }>(
+    `SELECT version FROM ${schema}.documents WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, documentId],
+  );
+  const version = document.rows[0]?.version;
+  if (version === undefined) return null;
+  const chunks = await tx.query<{ ordinal: number; content: string }>(
+    `SELECT ordinal, content FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
+    [tenantId, documentId],
+  );
+  return { version, chunks: chunks.rows };
+}
