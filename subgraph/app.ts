@@ -7,6 +7,8 @@ import { createFeatures } from './features';
 import { createGateway } from './gateway/create-gateway';
 import type { ModelGateway } from './gateway/gateway';
 import type { Features } from './features';
+import { createEmbeddingSweep } from './features/embedding-sweep';
+import type { EmbeddingSweep } from './features/embedding-sweep';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
@@ -25,6 +27,7 @@ export interface App {
   features: Features;
   gateway: ModelGateway;
   verifyToken: TokenVerifier;
+  embeddingSweep: EmbeddingSweep;
   close(): Promise<void>;
 }
 
@@ -60,8 +63,17 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     metrics,
     logger,
     chunking: config.retrieval.chunking,
+    rrfK: config.retrieval.rrfK,
     summaryDefaultWords: config.features.summaryDefaultWords,
   });
+  // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
+  const embeddingSweep = createEmbeddingSweep(
+    { documents: store.documents, gateway, tenants: config.tenants, logger },
+    config.retrieval.embeddingSweep,
+  );
+  if (!store.semantic.available) {
+    logger.warn({ reason: store.semantic.reason }, 'semantic search unavailable: search runs on keywords only');
+  }
   return {
     config,
     logger,
@@ -71,7 +83,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     features,
     gateway,
     verifyToken,
+    embeddingSweep,
     async close() {
+      await embeddingSweep.stop();
       await Promise.allSettled([store.documents.close(), state.close()]);
     },
   };

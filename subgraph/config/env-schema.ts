@@ -152,6 +152,11 @@ export const envSchema = z.object({
   WS_MAX_STREAMS_PER_CONNECTION: integer(100, 1, 10_000),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
+  // Hybrid ranking: reciprocal rank fusion's k (larger flattens the weight of the first ranks).
+  RRF_K: integer(60, 1, 10_000),
+  // The background embedding of documents stored without vectors (or in an older model): how often, how many.
+  EMBED_SWEEP_INTERVAL_MS: integer(30_000, 0, 86_400_000),
+  EMBED_SWEEP_DOCUMENTS: integer(20, 1, 10_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: z

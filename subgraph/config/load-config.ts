@@ -72,6 +72,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       searchCacheMaxBytes: env.SEARCH_CACHE_MAX_MB * MIB,
       searchCacheTtlMs: env.SEARCH_CACHE_TTL_SECONDS * 1000,
       chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
+      rrfK: env.RRF_K,
+      embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
   };

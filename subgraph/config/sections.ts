@@ -115,6 +115,10 @@ export interface RetrievalConfig {
   /** How long a remembered result may be served: the bound on staleness when an invalidation was lost. */
   searchCacheTtlMs: number;
   chunking: { maxChars: number; overlapChars: number };
+  /** Reciprocal rank fusion's k: each list gives a chunk 1 / (k + rank). */
+  rrfK: number;
+  /** The sweep embedding documents stored without vectors in the current model. */
+  embeddingSweep: { intervalMs: number; documentsPerRun: number };
 }
 
 export interface FeaturesConfig {

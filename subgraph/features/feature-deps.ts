@@ -15,6 +15,8 @@ export interface FeatureDeps {
   metrics: Metrics;
   logger: Logger;
   chunking: ChunkOptions;
+  /** Reciprocal rank fusion's k for hybrid search. */
+  rrfK: number;
   summaryDefaultWords: number;
   gateway: ModelGateway;
 }

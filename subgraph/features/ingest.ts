@@ -1,8 +1,14 @@
-// Ingest and delete: chunk the document (bounded, overlapping) and replace it and its chunks atomically.
+// Ingest and delete: chunk the document (bounded, overlapping), embed its chunks through the gateway (batched),
+// and replace the document, its chunks and their vectors atomically. Embeddings failing never fails the
+// ingest: the document is stored not embedded, searchable by keywords at once, and the embedding sweep embeds
+// it once the provider is back (the state is in the store, so a restart loses nothing).
 import { chunkText } from '../retrieval/chunking';
+import type { TextChunk } from '../retrieval/chunking';
+import type { EmbeddingBatch } from '../retrieval/store/document-store';
 import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
+import { embeddingSpaceOf } from './hybrid-retrieval';
 import { documentIdSchema, ingestInputSchema, parseInput } from './inputs';
 
 export interface IngestOutcome {
@@ -11,25 +17,51 @@ export interface IngestOutcome {
   embedded: boolean;
 }
 
+/** The chunks' vectors, or null (and why, for the log) when they cannot be made now. */
+async function embedChunks(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  chunks: readonly TextChunk[],
+): Promise<{ batch: EmbeddingBatch | null; reason: string | null }> {
+  if (chunks.length === 0) return { batch: null, reason: null };
+  if (!deps.documents.semantic.available) return { batch: null, reason: 'store has no vectors' };
+  const outcome = await stage(deps.metrics, 'ingest.embed', () =>
+    deps.gateway.embed({
+      tenantId: call.tenant.tenantId,
+      requestId: call.requestId,
+      purpose: 'document',
+      texts: chunks.map((chunk) => chunk.text),
+      deadline: deps.gateway.deadlineFor('embed'),
+      allowedProviders: call.tenant.policy.allowedProviders,
+    }),
+  );
+  if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };
+  if (outcome.costUsd > 0) deps.metrics.costUsd.inc({ feature: 'ingest' }, outcome.costUsd);
+  return { batch: { model: embeddingSpaceOf(outcome), vectors: outcome.vectors }, reason: null };
+}
+
 export function createIngestFeature(deps: FeatureDeps) {
   return {
     async ingest(call: FeatureCall, rawInput: unknown): Promise<IngestOutcome> {
       const input = parseInput(ingestInputSchema, rawInput);
       const chunks = chunkText(input.body, deps.chunking);
+      const { batch, reason } = await embedChunks(deps, call, chunks);
       const stored = await stage(deps.metrics, 'store.put', () =>
-        deps.documents.putDocument(call.tenant.tenantId, input, chunks),
+        deps.documents.putDocument(call.tenant.tenantId, input, chunks, batch ?? undefined),
       );
+      const embedded = batch !== null;
       deps.logger.info(
         {
           requestId: call.requestId,
           tenant: call.tenant.tenantId,
           chunks: stored.chunks,
           version: stored.version,
+          embedded,
+          ...(reason ? { notEmbeddedBecause: reason } : {}),
         },
         'document ingested',
       );
-      // No embedding provider yet: the document is searchable lexically only, and says so.
-      return { documentId: input.id, chunks: stored.chunks, embedded: false };
+      return { documentId: input.id, chunks: stored.chunks, embedded };
     },
 
     async delete(call: FeatureCall, id: unknown): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { LexicalHit } from '../../subgraph/retrieval/store/document-store';
 
 function hit(n: number): LexicalHit {
   return {
+    tenantId: 'acme',
     documentId: `doc-${n}`,
     chunkId: `doc-${n}#0`,
     documentVersion: 1,
@@ -54,6 +55,7 @@ describe('citedPassages', () => {
 
 describe('citeInOrder', () => {
   const passage = (n: number) => ({
+    tenantId: 'acme',
     documentId: `d${n}`,
     chunkId: `d${n}#0`,
     documentVersion: 1,

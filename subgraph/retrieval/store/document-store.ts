@@ -25,6 +25,8 @@ export interface StoredDocument {
 
 /** A chunk found by search, lexical or semantic. */
 export interface RetrievedChunk {
+  /** The tenant the row belongs to, as stored: checked before any prompt is built from it (tenant-gate.ts). */
+  tenantId: string;
   documentId: string;
   chunkId: string;
   documentVersion: number;
@@ -241,6 +243,7 @@ export function createDocumentStore(
 }
 
 interface LexicalRow {
+  tenant_id: string;
   document_id: string;
   ordinal: number;
   document_version: number;
@@ -252,6 +255,7 @@ interface LexicalRow {
 const toHit =
   (query: string) =>
   (row: LexicalRow): RetrievedChunk => ({
+    tenantId: row.tenant_id,
     documentId: row.document_id,
     chunkId: chunkIdOf(row.document_id, row.ordinal),
     documentVersion: row.document_version,
@@ -332,7 +336,8 @@ function bm25Sql(schema: string): string {
       GROUP BY f.document_id, f.ordinal
       ORDER BY score DESC, f.document_id, f.ordinal
       LIMIT $3)
-    SELECT r.document_id, r.ordinal, c.document_version, d.title, c.content, r.score::float8 AS score
+    SELECT c.tenant_id, r.document_id, r.ordinal, c.document_version, d.title, c.content,
+      r.score::float8 AS score
     FROM ranked r
     JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = r.document_id AND c.ordinal = r.ordinal
     JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id

@@ -31,6 +31,7 @@ export interface SemanticQuery {
 }
 
 export interface NearestRow {
+  tenant_id: string;
   document_id: string;
   ordinal: number;
   document_version: number;
@@ -44,7 +45,8 @@ export type SearchPath = 'exact' | 'index';
 
 // The nearest rows joined to their chunk text and document title, nearest first (ties in a stable order).
 const withText = (schema: string) => `
-  SELECT n.document_id, n.ordinal, c.document_version, d.title, c.content, (1 - n.distance)::float8 AS score
+  SELECT c.tenant_id, n.document_id, n.ordinal, c.document_version, d.title, c.content,
+    (1 - n.distance)::float8 AS score
   FROM nearest n
   JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = n.document_id AND c.ordinal = n.ordinal
   JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = n.document_id

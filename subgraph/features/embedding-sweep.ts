@@ -1,0 +1,116 @@
+// The embedding sweep: in the background, embeds the documents stored without vectors in the current embedding
+// model — ingested while embeddings were down, or embedded in a model the route no longer leads with — a
+// bounded number per run, so a re-embed of a large corpus is spread over time instead of flooding the provider.
+// The work list lives in the store (pendingEmbedding), so a restart resumes where it stopped. A provider failure
+// ends the run: the next run retries, by which time the circuit may have closed.
+import type { ModelGateway } from '../gateway/gateway';
+import type { Logger } from '../observability/logger';
+import type { DocumentStore } from '../retrieval/store/document-store';
+import type { TenantPolicies } from '../tenancy/tenant-policies';
+import { embeddingSpaceOf } from './hybrid-retrieval';
+
+export interface SweepSettings {
+  /** Between two runs; 0: no timer (runs only when asked, as tests do). */
+  intervalMs: number;
+  /** The most documents one run embeds. */
+  documentsPerRun: number;
+}
+
+export interface SweepReport {
+  embedded: number;
+  /** Documents skipped: re-ingested or deleted meanwhile, or the tenant's policy leads to another model. */
+  skipped: number;
+  /** The run stopped early because the provider failed. */
+  failed: boolean;
+}
+
+export interface EmbeddingSweep {
+  runOnce(): Promise<SweepReport>;
+  stop(): Promise<void>;
+}
+
+interface SweepDeps {
+  documents: DocumentStore;
+  gateway: ModelGateway;
+  tenants: TenantPolicies;
+  logger: Logger;
+}
+
+export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): EmbeddingSweep {
+  const { documents, gateway, tenants, logger } = deps;
+  let running: Promise<SweepReport> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function sweep(): Promise<SweepReport> {
+    const report: SweepReport = { embedded: 0, skipped: 0, failed: false };
+    const target = gateway.embeddingModelFor();
+    if (!target || !documents.semantic.available) return report;
+    const space = embeddingSpaceOf(target);
+    for (const pending of await documents.pendingEmbedding(space, settings.documentsPerRun)) {
+      const allowed = tenants.forTenant(pending.tenantId).allowedProviders;
+      const tenantTarget = gateway.embeddingModelFor(allowed);
+      // A tenant whose policy leads elsewhere would be re-embedded every run without ever leaving the list.
+      if (!tenantTarget || embeddingSpaceOf(tenantTarget) !== space) {
+        report.skipped += 1;
+        continue;
+      }
+      const stored = await documents.chunksOf(pending.tenantId, pending.documentId);
+      if (!stored || stored.chunks.length === 0) {
+        report.skipped += 1;
+        continue;
+      }
+      const outcome = await gateway.embed({
+        tenantId: pending.tenantId,
+        requestId: 'embedding-sweep',
+        purpose: 'document',
+        texts: stored.chunks.map((chunk) => chunk.content),
+        deadline: gateway.deadlineFor('embed'),
+        allowedProviders: allowed,
+      });
+      if (outcome.kind === 'failed') {
+        logger.warn({ reason: outcome.reason, pending: report }, 'embedding sweep stopped: provider failed');
+        report.failed = true;
+        break;
+      }
+      // A fallback target answered in another space: storing it would mix spaces; the next run tries again.
+      if (embeddingSpaceOf(outcome) !== space) {
+        report.skipped += 1;
+        continue;
+      }
+      const written = await documents.putEmbeddings(
+        pending.tenantId,
+        pending.documentId,
+        stored.version,
+        space,
+        outcome.vectors,
+      );
+      if (written) report.embedded += 1;
+      else report.skipped += 1;
+    }
+    if (report.embedded > 0 || report.failed) logger.info({ ...report, model: space }, 'embedding sweep ran');
+    return report;
+  }
+
+  const runOnce = (): Promise<SweepReport> => {
+    running ??= sweep().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  if (settings.intervalMs > 0) {
+    timer = setInterval(() => {
+      runOnce().catch((error: unknown) => logger.error({ err: error }, 'embedding sweep failed'));
+    }, settings.intervalMs);
+    // The sweep never keeps the process alive on its own.
+    timer.unref();
+  }
+
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

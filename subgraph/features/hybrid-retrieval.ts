@@ -1,0 +1,92 @@
+// The retrieval both search and ask ground on: the tenant's chunks ranked by BM25 and by embedding similarity,
+// fused by reciprocal rank. The semantic half is optional: where the store has no vectors or the query cannot be
+// embedded (provider down, timed out, circuit open, none configured), the lexical ranking serves alone, with
+// the reason, so a search never fails for want of its semantic layer.
+import type { Embedded } from '../gateway/embed-call';
+import { targetId } from '../gateway/routing/route-config';
+import { stage } from '../observability/stage';
+import { fuseByReciprocalRank } from '../retrieval/reciprocal-rank-fusion';
+import type { RetrievedChunk } from '../retrieval/store/document-store';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+import type { DegradationReason } from './feature-result';
+import { assertOwnChunks } from './tenant-gate';
+
+/** Each list's depth before fusion: deep enough that a chunk ranked well by one list alone can still place. */
+const FUSION_CANDIDATES = 50;
+
+export type Retrieved =
+  | { kind: 'hybrid'; chunks: RetrievedChunk[]; embedding: Embedded }
+  | { kind: 'lexical'; chunks: RetrievedChunk[]; reason: DegradationReason; embedding: Embedded | null };
+
+/** The name a tenant's vectors are stored under: provider and model, since two providers may share a model name. */
+export const embeddingSpaceOf = (embedded: Pick<Embedded, 'provider' | 'model'>): string =>
+  targetId({ provider: embedded.provider, model: embedded.model });
+
+type QueryVector = { kind: 'embedded'; embedding: Embedded } | { kind: 'failed'; reason: DegradationReason };
+
+async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): Promise<QueryVector> {
+  if (!deps.documents.semantic.available) return { kind: 'failed', reason: 'SEMANTIC_UNAVAILABLE' };
+  const outcome = await stage(deps.metrics, 'retrieval.embed', () =>
+    deps.gateway.embed({
+      tenantId: call.tenant.tenantId,
+      requestId: call.requestId,
+      purpose: 'query',
+      texts: [text],
+      deadline: deps.gateway.deadlineFor('embed'),
+      allowedProviders: call.tenant.policy.allowedProviders,
+    }),
+  );
+  if (outcome.kind === 'embedded') return { kind: 'embedded', embedding: outcome };
+  // Providers that answer but none that embeds: the semantic layer is what is missing, not a provider.
+  const reason =
+    outcome.reason === 'NO_PROVIDER_CONFIGURED' && deps.gateway.hasProviders
+      ? 'SEMANTIC_UNAVAILABLE'
+      : outcome.reason;
+  return { kind: 'failed', reason };
+}
+
+export async function retrieve(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  text: string,
+  limit: number,
+): Promise<Retrieved> {
+  const tenantId = call.tenant.tenantId;
+  const depth = Math.max(limit, FUSION_CANDIDATES);
+  // The lexical search does not wait for the embedding call: both run at once.
+  const [lexical, query] = await Promise.all([
+    stage(deps.metrics, 'retrieval.lexical', () => deps.documents.searchLexical(tenantId, text, depth)),
+    embedQuery(deps, call, text),
+  ]);
+  assertOwnChunks(tenantId, lexical);
+  if (query.kind === 'failed') {
+    return { kind: 'lexical', chunks: lexical.slice(0, limit), reason: query.reason, embedding: null };
+  }
+  const [vector] = query.embedding.vectors;
+  let semantic: RetrievedChunk[];
+  try {
+    semantic = await stage(deps.metrics, 'retrieval.semantic', () =>
+      deps.documents.searchSemantic(
+        tenantId,
+        { model: embeddingSpaceOf(query.embedding), vector: vector ?? [], text },
+        depth,
+      ),
+    );
+  } catch (error) {
+    // The vector index failing must not take the keyword results down with it.
+    deps.logger.error({ err: error, requestId: call.requestId }, 'semantic search failed; serving lexical');
+    return {
+      kind: 'lexical',
+      chunks: lexical.slice(0, limit),
+      reason: 'SEMANTIC_UNAVAILABLE',
+      embedding: query.embedding,
+    };
+  }
+  assertOwnChunks(tenantId, semantic);
+  return {
+    kind: 'hybrid',
+    chunks: fuseByReciprocalRank([lexical, semantic], limit, deps.rrfK),
+    embedding: query.embedding,
+  };
+}

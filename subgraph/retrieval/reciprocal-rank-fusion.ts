@@ -1,0 +1,32 @@
+// Reciprocal rank fusion (Cormack, Clarke & Büttcher, 2009): each ranked list gives a chunk 1 / (k + rank), and
+// a chunk's fused score is the sum over the lists that hold it. It reads ranks only, so a BM25 sum (unbounded)
+// and a cosine similarity (−1 to 1) combine without calibrating one against the other; k = 60 damps the
+// weight of the very first ranks, as in the paper.
+import type { RetrievedChunk } from './store/document-store';
+
+export const DEFAULT_RRF_K = 60;
+
+/**
+ * The lists fused, deduplicated by chunk, best first, at most `limit`. A chunk keeps the fields of the first list
+ * that holds it (pass the lexical list first: its snippet shows the words that matched) with `score` the fused
+ * score. Ties keep the order of the first list, then the next.
+ */
+export function fuseByReciprocalRank(
+  lists: readonly (readonly RetrievedChunk[])[],
+  limit: number,
+  k = DEFAULT_RRF_K,
+): RetrievedChunk[] {
+  const fused = new Map<string, { chunk: RetrievedChunk; score: number; order: number }>();
+  for (const list of lists) {
+    list.forEach((chunk, index) => {
+      const share = 1 / (k + index + 1);
+      const seen = fused.get(chunk.chunkId);
+      if (seen) seen.score += share;
+      else fused.set(chunk.chunkId, { chunk, score: share, order: fused.size });
+    });
+  }
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, limit)
+    .map(({ chunk, score }) => ({ ...chunk, score }));
+}
