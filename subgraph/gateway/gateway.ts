@@ -7,7 +7,7 @@ import type { Metrics } from '../observability/metrics';
 import { cacheKey } from './cache/completion-cache';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import { SingleFlight } from './cache/single-flight';
-import { walkChain } from './chain-walker';
+import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
@@ -159,9 +159,7 @@ export class ModelGateway {
       completionAttempt(call.deadline, plan.prompt),
       chainObserver(call, this.deps.metrics, this.deps.logger),
     );
-    let next = await walk.next();
-    while (!next.done) next = await walk.next();
-    const result = next.value;
+    const result = await walkToEnd(walk);
     // Without the caller's signal the walk cannot be abandoned; the type still says it could.
     if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
     const outcome = this.settleWalk(call, plan.prompt, result);
@@ -179,7 +177,7 @@ export class ModelGateway {
     result: Exclude<WalkResult, { kind: 'abandoned' }>,
   ): CompletionOutcome {
     if (result.kind === 'failed') return failed(result.last);
-    const { target, completion } = result;
+    const { target, reply: completion } = result;
     const costUsd = this.deps.prices(target.provider, target.model, completion.usage);
     this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     this.deps.logger.info(
