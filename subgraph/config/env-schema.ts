@@ -136,6 +136,10 @@ export const envSchema = z.object({
   SEARCH_CACHE_MAX_MB: integer(32, 0, 65_536),
   SEARCH_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
   DOCUMENT_CACHE_MAX_MB: integer(16, 0, 4_096),
+  // Embeddings: texts per provider request (OpenAI takes at most 2,048 inputs), and the query-vector cache.
+  EMBED_BATCH_SIZE: integer(96, 1, 2_048),
+  EMBED_CACHE_TTL_MS: integer(86_400_000, 0, 30 * 86_400_000),
+  EMBED_CACHE_MAX_MB: integer(16, 0, 65_536),
   // Bounds by count let a few large entries hold far more memory than the number suggests.
   CACHE_MAX_ENTRIES: retired(
     'the memory completion cache is bounded by bytes, set CACHE_MAX_MB (0 disables)',

@@ -1,5 +1,5 @@
 // The gateway section: the configured providers (from the registry), the route table, prices, prompt pins,
-// cache size and the resilience and deadline settings.
+// cache sizes, the embedding batch and cache settings, and the resilience and deadline settings.
 import { ConfigError } from '../errors/config-error';
 import { createPriceTable } from '../gateway/pricing';
 import { providerSettingsFrom } from '../gateway/providers/registry';
@@ -31,6 +31,7 @@ export function gatewaySection(env: Env): GatewayConfig {
     prices: createPriceTable(env.MODEL_PRICES_JSON),
     promptVersions: env.PROMPT_VERSIONS,
     cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
+    embedCacheMaxBytes: env.EMBED_CACHE_MAX_MB * 1024 * 1024,
     settings: {
       deadlineMs: env.DEADLINE_MS,
       cacheTtlMs: {
@@ -39,6 +40,7 @@ export function gatewaySection(env: Env): GatewayConfig {
       },
       staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
       streamMaxMs: env.STREAM_MAX_MS,
+      embed: { batchSize: env.EMBED_BATCH_SIZE, cacheTtlMs: env.EMBED_CACHE_TTL_MS },
       resilience: {
         attemptTimeoutMs: env.ATTEMPT_TIMEOUT_MS,
         maxAttempts: env.RETRY_MAX_ATTEMPTS,

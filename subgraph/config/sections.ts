@@ -106,6 +106,8 @@ export interface GatewayConfig {
   promptVersions: string | undefined;
   /** Memory completion cache bound (LRU, estimated heap bytes), when there is no Redis; 0 disables. */
   cacheMaxBytes: number;
+  /** Memory query-embedding cache bound (LRU, estimated heap bytes), when there is no Redis; 0 disables. */
+  embedCacheMaxBytes: number;
   settings: GatewaySettings;
 }
 

@@ -5,11 +5,16 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { ChainObserver } from './chain-walker';
 import { reasonFor } from './failure-reason';
-import type { GatewayCall } from './gateway-call';
 import { targetId } from './routing/route-config';
-import type { Target } from './routing/route-config';
+import type { Target, Task } from './routing/route-config';
 
-export function chainObserver(call: GatewayCall, metrics: Metrics, logger: Logger): ChainObserver {
+/** What the observer tells of the call whose walk it watches. */
+export interface ObservedCall {
+  task: Task;
+  requestId: string;
+}
+
+export function chainObserver(call: ObservedCall, metrics: Metrics, logger: Logger): ChainObserver {
   return {
     failed(target: Target, error: ProviderError) {
       const reason = reasonFor(error.kind);

@@ -1,11 +1,13 @@
-// Builds the model gateway from its config section: provider adapters, route table, cache (Redis or
-// memory), prompts, prices and resilience settings.
+// Builds the model gateway from its config section: provider adapters, route table, caches (completions and
+// query embeddings: Redis when there is one, else memory), prompts, prices and resilience settings.
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createMemoryCompletionCache } from './cache/memory-completion-cache';
 import { createRedisCompletionCache } from './cache/redis-completion-cache';
+import { createMemoryEmbeddingCache } from './cache/memory-embedding-cache';
+import { createRedisEmbeddingCache } from './cache/redis-embedding-cache';
 import { ModelGateway } from './gateway';
 import { PromptLibrary } from './prompts/prompt-library';
 import { configuredProviders } from './providers/configured-providers';
@@ -20,6 +22,9 @@ export function createGateway(
     cache: deps.redis
       ? createRedisCompletionCache(deps.redis)
       : createMemoryCompletionCache(config.cacheMaxBytes),
+    embeddingCache: deps.redis
+      ? createRedisEmbeddingCache(deps.redis)
+      : createMemoryEmbeddingCache(config.embedCacheMaxBytes),
     prompts: new PromptLibrary(config.promptVersions),
     prices: config.prices,
     metrics: deps.metrics,

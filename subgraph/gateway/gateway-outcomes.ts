@@ -1,9 +1,10 @@
-// The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed), or
-// the last failure of the walk, with the provider's retry-after when it gave one.
+// The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed), the
+// last failure of the walk, with the provider's retry-after when it gave one, or a route with no target.
 import type { ProviderError } from '../errors/provider-error';
 import type { CachedCompletion } from './cache/completion-cache';
 import { reasonFor } from './failure-reason';
 import type { ModelAnswer, ModelFailure } from './gateway-call';
+import type { RouteChoice } from './routing/router';
 
 export function freshOf(entries: readonly (CachedCompletion | null)[]): ModelAnswer | null {
   const fresh = entries.find((entry) => entry && entry.freshUntil > Date.now());
@@ -29,4 +30,12 @@ export function failed(last: ProviderError | null): ModelFailure {
     reason: reasonFor(last.kind),
     retryAfterSeconds: last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null,
   };
+}
+
+/** A failure when the route leaves no target; null when there is a chain to walk. */
+export function unroutable(route: RouteChoice): ModelFailure | null {
+  if (route.chain.length > 0) return null;
+  // A tenant whose policy leaves no target is told so: configuring a provider would not help it.
+  const reason = route.restrictedByPolicy ? 'PROVIDER_NOT_ALLOWED' : 'NO_PROVIDER_CONFIGURED';
+  return { kind: 'failed', reason, retryAfterSeconds: null };
 }

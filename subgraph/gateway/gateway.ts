@@ -1,13 +1,14 @@
 // The model gateway: every model call goes through here. For one request it walks the degradation ladder's
-// model steps: fresh cache entry -> each target of the route chain (one walker for completions and streams:
-// breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the feature
-// turns into its extractive floor.
+// model steps: fresh cache entry -> each target of the route chain (one walker for completions, streams and
+// embeddings: breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
+// feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { cacheKey } from './cache/completion-cache';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
+import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
-import { walkChain } from './chain-walker';
+import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
@@ -17,6 +18,9 @@ import type {
   GatewayStreamEvent,
   ModelAnswer,
 } from './gateway-call';
+import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
+import { embedThroughChain } from './embed-through-chain';
+import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName } from './providers/model-provider';
@@ -28,9 +32,10 @@ import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { chainObserver } from './chain-observer';
-import { failed, freshOf, fromCache } from './gateway-outcomes';
+import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
 
 export type * from './gateway-call';
+export type * from './embed-call';
 
 export interface GatewaySettings {
   resilience: ResilienceSettings;
@@ -39,12 +44,15 @@ export interface GatewaySettings {
   staleGraceMs: number;
   /** The longest a streamed answer may run once it has started. */
   streamMaxMs: number;
+  embed: EmbedSettings;
 }
 
 export interface GatewayDeps {
   providers: ReadonlyMap<ProviderName, ModelProvider>;
   routes: RouteTable;
   cache: CompletionCache;
+  /** Query embeddings, per tenant and target. */
+  embeddingCache: EmbeddingCache;
   prompts: PromptLibrary;
   prices: PriceTable;
   metrics: Metrics;
@@ -72,8 +80,19 @@ interface Looked {
 export class ModelGateway {
   private readonly guards = new Map<string, TargetGuard>();
   private readonly flights = new SingleFlight<Looked>();
+  private readonly embedDeps: EmbedDeps;
 
-  constructor(private readonly deps: GatewayDeps) {}
+  constructor(private readonly deps: GatewayDeps) {
+    this.embedDeps = {
+      routes: deps.routes,
+      cache: deps.embeddingCache,
+      prices: deps.prices,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      settings: deps.settings.embed,
+      stepsFor: (chain) => this.stepsFor(chain),
+    };
+  }
 
   get hasProviders(): boolean {
     return this.deps.providers.size > 0;
@@ -95,6 +114,24 @@ export class ModelGateway {
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     // A follower shared the leader's call: no second model call, no second charge.
     return flight.shared && outcome.kind === 'answered' ? { ...outcome, cached: true, costUsd: 0 } : outcome;
+  }
+
+  /**
+   * One vector per text, all from one target of the embed chain (batched, with the same deadline, retries,
+   * circuits and failure reasons as completions). Each target is its own vector space: store and search the
+   * vectors under the model the outcome names.
+   */
+  embed(call: EmbedCall): Promise<EmbedOutcome> {
+    return embedThroughChain(this.embedDeps, call);
+  }
+
+  /**
+   * The current vector space for a tenant: the first embed target its policy allows, or null when none.
+   * Stored vectors of any other model are due for a re-embed.
+   */
+  embeddingModelFor(allowedProviders?: readonly ProviderName[]): EmbeddingModel | null {
+    const [first] = chooseRoute(this.deps.routes, 'embed', allowedProviders, 0).chain;
+    return first ? { provider: first.provider, model: first.model } : null;
   }
 
   /** Streams the answer's deltas; on a failure mid-stream, announces the fallback and restarts on the next target. */
@@ -132,19 +169,20 @@ export class ModelGateway {
   /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache keys. */
   private plan(call: GatewayCall): CallPlan {
     const route = chooseRoute(this.deps.routes, call.task, call.allowedProviders, call.inputChars);
-    if (route.chain.length === 0) {
-      // A tenant whose policy leaves no target is told so: configuring a provider would not help it.
-      const reason = route.restrictedByPolicy ? 'PROVIDER_NOT_ALLOWED' : 'NO_PROVIDER_CONFIGURED';
-      return { kind: 'settled', outcome: { kind: 'failed', reason, retryAfterSeconds: null } };
-    }
+    const noTarget = unroutable(route);
+    if (noTarget) return { kind: 'settled', outcome: noTarget };
     const prompt = this.deps.prompts.render(call.promptName, call.variables);
     const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
-    const steps = route.chain.map((target) => ({
+    return { kind: 'walk', steps: this.stepsFor(route.chain), prompt, keys };
+  }
+
+  /** A chain's targets with their adapters and guards: one circuit per target, whatever the task. */
+  private stepsFor(chain: readonly Target[]): ChainStep[] {
+    return chain.map((target) => ({
       target,
       provider: this.providerOf(target),
       guard: this.guardFor(target),
     }));
-    return { kind: 'walk', steps, prompt, keys };
   }
 
   /** One completion for every caller in flight: the cache, else the chain walk, its answer cached before it ends. */
@@ -159,9 +197,7 @@ export class ModelGateway {
       completionAttempt(call.deadline, plan.prompt),
       chainObserver(call, this.deps.metrics, this.deps.logger),
     );
-    let next = await walk.next();
-    while (!next.done) next = await walk.next();
-    const result = next.value;
+    const result = await walkToEnd(walk);
     // Without the caller's signal the walk cannot be abandoned; the type still says it could.
     if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
     const outcome = this.settleWalk(call, plan.prompt, result);
@@ -179,7 +215,7 @@ export class ModelGateway {
     result: Exclude<WalkResult, { kind: 'abandoned' }>,
   ): CompletionOutcome {
     if (result.kind === 'failed') return failed(result.last);
-    const { target, completion } = result;
+    const { target, reply: completion } = result;
     const costUsd = this.deps.prices(target.provider, target.model, completion.usage);
     this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     this.deps.logger.info(

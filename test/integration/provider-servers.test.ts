@@ -273,6 +273,15 @@ describe('fake OpenAI server with the openai SDK', () => {
     );
   });
 
+  it('answers embeddings with fewer vectors than texts under a short-list fault, once', async () => {
+    server.faults.once({ kind: 'short-list', drop: 1 }, { path: '/v1/embeddings' });
+    const input = ['first text', 'second text', 'third text'];
+    const short = await client.embeddings.create({ model: 'text-embedding-3-small', input });
+    expect(short.data.map((item) => item.index)).toEqual([0, 1]);
+    const whole = await client.embeddings.create({ model: 'text-embedding-3-small', input });
+    expect(whole.data).toHaveLength(3);
+  });
+
   it('records requests', async () => {
     server.faults.once({ kind: 'status', status: 429 });
     await errorOf(complete());

@@ -8,6 +8,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'malformed-json' }
   | { kind: 'stream-cut'; afterChunks: number }
+  /** A list reply (`data`: embeddings, models) with its last `drop` items left out: a well-formed wrong answer. */
+  | { kind: 'short-list'; drop: number }
   | { kind: 'slow-drip'; delayMs: number };
 
 /** Limits a fault to requests on one path (e.g. '/v1/embeddings'); without it a fault hits any route. */

@@ -30,7 +30,7 @@ async function sendJsonReply(
   }
   if (fault?.kind === 'slow-drip')
     await sleep(fault.delayMs * (reply.deltaCount ?? 1), undefined, { signal });
-  const text = JSON.stringify(reply.body);
+  const text = JSON.stringify(fault?.kind === 'short-list' ? shortened(reply.body, fault.drop) : reply.body);
   if (fault?.kind === 'malformed-json') return sendRaw(res, 200, truncate(text), headers);
   sendRaw(res, reply.status ?? 200, text, headers);
 }
@@ -115,6 +115,13 @@ function write(res: ServerResponse, chunk: string): Promise<void> {
 
 function formatSse(event: SseEvent): string {
   return `${event.event === undefined ? '' : `event: ${event.event}\n`}data: ${event.data}\n\n`;
+}
+
+/** A list envelope (`{ data: [...] }`) without its last `drop` items; any other body unchanged. */
+function shortened(body: unknown, drop: number): unknown {
+  if (typeof body !== 'object' || body === null || !('data' in body) || !Array.isArray(body.data))
+    return body;
+  return { ...body, data: body.data.slice(0, Math.max(0, body.data.length - drop)) };
 }
 
 /** Half the JSON: always unparseable, since a proper prefix of a JSON object is never valid JSON. */

@@ -1,0 +1,188 @@
+// The gateway's embed task: the tenant's embed chain walked by the one chain walker (breaker, retries,
+// timeouts inside the deadline), each target answering for every text or not at all; the answer priced,
+// counted and logged like a completion's (without any text); query vectors cached per tenant and target.
+// Each target is its own vector space: the outcome names the model that answered (see embed-call.ts).
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { embeddingCacheKey } from './cache/embedding-cache';
+import type { EmbeddingCache } from './cache/embedding-cache';
+import { chainObserver } from './chain-observer';
+import { walkChain, walkToEnd } from './chain-walker';
+import type { ChainStep, WalkResult } from './chain-walker';
+import type { EmbedCall, EmbedOutcome } from './embed-call';
+import { embeddingAttempt } from './embedding-attempt';
+import type { TargetEmbeddings } from './embedding-attempt';
+import { failed, unroutable } from './gateway-outcomes';
+import type { PriceTable } from './pricing';
+import { targetId } from './routing/route-config';
+import type { RouteTable, Target } from './routing/route-config';
+import { chooseRoute } from './routing/router';
+import { unreachable } from '../errors/unreachable';
+
+export interface EmbedSettings {
+  /** Texts per provider request; a larger call is several requests to the same target. */
+  batchSize: number;
+  /** How long a query vector stays cached; 0 disables the cache. */
+  cacheTtlMs: number;
+}
+
+export interface EmbedDeps {
+  routes: RouteTable;
+  cache: EmbeddingCache;
+  prices: PriceTable;
+  metrics: Metrics;
+  logger: Logger;
+  settings: EmbedSettings;
+  /** The chain's targets with their providers and the gateway's shared guards (one circuit per target). */
+  stepsFor(chain: readonly Target[]): ChainStep[];
+}
+
+export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promise<EmbedOutcome> {
+  const route = chooseRoute(deps.routes, 'embed', call.allowedProviders, 0);
+  const noTarget = unroutable(route);
+  if (noTarget) return noTarget;
+  const [first] = route.chain;
+  if (call.texts.length === 0 || !first) return nothingToEmbed(first);
+  const caching = call.purpose === 'query' && deps.settings.cacheTtlMs > 0;
+  const keys = caching ? keysByTarget(call, route.chain) : new Map<string, string[]>();
+  const cached = await lookup(deps, call, keys);
+  const walk = walkChain(
+    call,
+    deps.stepsFor(route.chain),
+    embeddingAttempt({
+      texts: call.texts,
+      batchSize: deps.settings.batchSize,
+      deadline: call.deadline,
+      callerSignal: call.signal,
+      cachedFor: (target) => cached.get(targetId(target)) ?? null,
+    }),
+    chainObserver({ task: 'embed', requestId: call.requestId }, deps.metrics, deps.logger),
+  );
+  const result = await walkToEnd(walk);
+  if (caching) {
+    const hit = result.kind === 'answered' && result.reply.cached;
+    deps.metrics.cacheLookups.inc({ task: 'embed', result: hit ? 'hit' : 'miss' });
+  }
+  const outcome = settle(deps, call, result);
+  if (caching && result.kind === 'answered' && !result.reply.cached) {
+    await store(deps, keys.get(targetId(result.target)) ?? [], result.reply.vectors);
+  }
+  return outcome;
+}
+
+/** No text: nothing to send, and no dimension to report; the model is the one the texts would have gone to. */
+function nothingToEmbed(first: Target | undefined): EmbedOutcome {
+  if (!first) return failed(null);
+  return {
+    kind: 'embedded',
+    provider: first.provider,
+    model: first.model,
+    dimensions: 0,
+    vectors: [],
+    costUsd: 0,
+    cached: false,
+  };
+}
+
+function settle(deps: EmbedDeps, call: EmbedCall, result: WalkResult<TargetEmbeddings>): EmbedOutcome {
+  switch (result.kind) {
+    // Only a caller that left abandons the walk: nobody reads this failure, and a re-embed sweep retries.
+    case 'abandoned':
+      return failed(null);
+    case 'failed':
+      return failed(result.last);
+    case 'answered':
+      break;
+    default:
+      return unreachable(result);
+  }
+  const { target, reply } = result;
+  const costUsd = reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage);
+  if (!reply.cached) {
+    deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
+    deps.logger.info(
+      {
+        requestId: call.requestId,
+        task: 'embed',
+        target: targetId(target),
+        purpose: call.purpose,
+        texts: call.texts.length,
+        requests: reply.requests,
+        usage: reply.usage,
+        costUsd,
+      },
+      'model answered',
+    );
+  }
+  return {
+    kind: 'embedded',
+    provider: target.provider,
+    model: target.model,
+    dimensions: reply.vectors[0]?.length ?? 0,
+    vectors: reply.vectors,
+    costUsd,
+    cached: reply.cached,
+  };
+}
+
+/** Each target's cache key of every text, by target id: the tenant and the model are part of every key. */
+function keysByTarget(call: EmbedCall, chain: readonly Target[]): Map<string, string[]> {
+  return new Map(
+    chain.map((target) => {
+      const id = targetId(target);
+      return [
+        id,
+        call.texts.map((text) => embeddingCacheKey({ tenantId: call.tenantId, targetId: id, text })),
+      ];
+    }),
+  );
+}
+
+/** Each target's vectors when the cache holds every text for it, read in one round trip for the whole chain. */
+async function lookup(
+  deps: EmbedDeps,
+  call: EmbedCall,
+  keys: ReadonlyMap<string, string[]>,
+): Promise<Map<string, number[][]>> {
+  const found = new Map<string, number[][]>();
+  if (keys.size === 0) return found;
+  const all = [...keys.values()].flat();
+  let entries: (Float32Array | null)[];
+  try {
+    entries = await deps.cache.getMany(all);
+  } catch (error) {
+    // A cache outage costs a provider call, never the vectors.
+    deps.logger.error(
+      { err: error, requestId: call.requestId, task: 'embed' },
+      'embedding cache read failed',
+    );
+    return found;
+  }
+  let offset = 0;
+  for (const [id, targetKeys] of keys) {
+    const vectors = entries.slice(offset, offset + targetKeys.length);
+    offset += targetKeys.length;
+    const dimensions = vectors[0]?.length;
+    // All or nothing, and of one dimension: a call's vectors never mix cached and fresh, or two writes' shapes.
+    if (vectors.every((vector) => vector !== null && vector.length === dimensions)) {
+      found.set(
+        id,
+        vectors.map((vector) => Array.from(vector ?? [])),
+      );
+    }
+  }
+  return found;
+}
+
+/** Never rejects: a cache outage costs a later provider call, never this answer. */
+async function store(deps: EmbedDeps, keys: readonly string[], vectors: readonly number[][]): Promise<void> {
+  const entries = keys.flatMap((key, index) => {
+    const vector = vectors[index];
+    return vector ? [{ key, vector: Float32Array.from(vector) }] : [];
+  });
+  await deps.cache
+    .setMany(entries, deps.settings.cacheTtlMs)
+    .catch((error: unknown) =>
+      deps.logger.error({ err: error, task: 'embed' }, 'embedding cache write failed'),
+    );
+}

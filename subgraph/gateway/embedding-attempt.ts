@@ -1,0 +1,91 @@
+// One embed call's attempt at one target: every text embedded by that target's model, or a thrown failure
+// that moves the whole call to the next target. Texts go in batches of at most `batchSize`, one provider
+// request each, all to this target (a call never mixes two models' spaces); each request runs inside the
+// target's guard (timeout within the deadline, retries, circuit). A reply that is not one finite vector of
+// one dimension per text is malformed, like unparseable JSON: retried, counted against the circuit, then
+// the next target. The query cache answers for a target only when it holds every text for that target.
+import { ProviderError } from '../errors/provider-error';
+import type { TargetAttempt } from './chain-walker';
+import type { Embeddings, ModelProvider, TokenUsage } from './providers/model-provider';
+import type { Deadline } from './resilience/deadline';
+import type { Target } from './routing/route-config';
+
+export interface TargetEmbeddings {
+  vectors: number[][];
+  usage: TokenUsage;
+  /** Provider requests made: 0 when the cache answered. */
+  requests: number;
+  cached: boolean;
+}
+
+export interface EmbeddingAttemptPlan {
+  texts: readonly string[];
+  batchSize: number;
+  deadline: Deadline;
+  /** The caller's signal: its abort ends the request in flight without blaming the target. */
+  callerSignal: AbortSignal | undefined;
+  /** Every text's cached vector for this target, or null unless the cache holds them all. */
+  cachedFor(target: Target): number[][] | null;
+}
+
+export function embeddingAttempt(plan: EmbeddingAttemptPlan): TargetAttempt<TargetEmbeddings> {
+  // eslint-disable-next-line require-yield -- embeddings stream nothing; the attempt only returns
+  return async function* ({ target, provider, guard }) {
+    const cached = plan.cachedFor(target);
+    if (cached)
+      return { vectors: cached, usage: { inputTokens: 0, outputTokens: 0 }, requests: 0, cached: true };
+    const vectors: number[][] = [];
+    const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+    let dimensions: number | null = null;
+    let requests = 0;
+    for (let start = 0; start < plan.texts.length; start += plan.batchSize) {
+      const batch = plan.texts.slice(start, start + plan.batchSize);
+      requests += 1;
+      const reply = await guard.run(plan.deadline, target.timeoutMs, async (signal) => {
+        const embeddings = await embedBatch(provider, target.model, batch, signal, plan.callerSignal);
+        // Checked inside the guard so that a malformed reply is retried and counted like any other failure.
+        checkShape(embeddings, batch.length, dimensions ?? embeddings.vectors[0]?.length ?? 0);
+        return embeddings;
+      });
+      dimensions ??= reply.vectors[0]?.length ?? null;
+      for (const vector of reply.vectors) vectors.push(vector.map(Math.fround));
+      usage.inputTokens += reply.usage.inputTokens;
+      usage.outputTokens += reply.usage.outputTokens;
+    }
+    return { vectors, usage, requests, cached: false };
+  };
+}
+
+async function embedBatch(
+  provider: ModelProvider,
+  model: string,
+  input: string[],
+  attemptSignal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+): Promise<Embeddings> {
+  if (!provider.embed) {
+    // A route table may name a provider without an embeddings endpoint; that says nothing of its health.
+    throw new ProviderError('client', `${provider.name} has no embeddings endpoint`);
+  }
+  const signal = callerSignal ? AbortSignal.any([attemptSignal, callerSignal]) : attemptSignal;
+  try {
+    return await provider.embed({ model, input, signal });
+  } catch (error) {
+    // The caller left: not a timeout of the target, so neither retried nor counted against its circuit.
+    if (callerSignal?.aborted)
+      throw new ProviderError('client', 'caller left before the embeddings came back');
+    throw error;
+  }
+}
+
+/** One vector per text, all of one positive dimension (the call's first batch sets it), all numbers finite. */
+function checkShape(embeddings: Embeddings, texts: number, dimensions: number): void {
+  const { vectors } = embeddings;
+  if (vectors.length !== texts) {
+    throw new ProviderError('malformed', `provider sent ${vectors.length} vectors for ${texts} texts`);
+  }
+  const wellFormed = vectors.every(
+    (vector) => dimensions > 0 && vector.length === dimensions && vector.every(Number.isFinite),
+  );
+  if (!wellFormed) throw new ProviderError('malformed', 'provider sent vectors of mixed or no dimensions');
+}
