@@ -64,6 +64,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     chunking: config.retrieval.chunking,
     rrfK: config.retrieval.rrfK,
+    askMinSimilarity: config.retrieval.askMinSimilarity,
     summaryDefaultWords: config.features.summaryDefaultWords,
   });
   // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
@@ -72,7 +73,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     config.retrieval.embeddingSweep,
   );
   if (!store.semantic.available) {
-    logger.warn({ reason: store.semantic.reason }, 'semantic search unavailable: search runs on keywords only');
+    logger.warn(
+      { reason: store.semantic.reason },
+      'semantic search unavailable: search runs on keywords only',
+    );
   }
   return {
     config,

@@ -158,6 +158,8 @@ export const envSchema = z.object({
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
   // Hybrid ranking: reciprocal rank fusion's k (larger flattens the weight of the first ranks).
   RRF_K: integer(60, 1, 10_000),
+  // ask grounds only on semantic neighbours at least this close (cosine similarity) to the question.
+  ASK_MIN_SIMILARITY: decimal(0.3, -1, 1),
   // The background embedding of documents stored without vectors (or in an older model): how often, how many.
   EMBED_SWEEP_INTERVAL_MS: integer(30_000, 0, 86_400_000),
   EMBED_SWEEP_DOCUMENTS: integer(20, 1, 10_000),

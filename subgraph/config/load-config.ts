@@ -73,6 +73,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       searchCacheTtlMs: env.SEARCH_CACHE_TTL_SECONDS * 1000,
       chunking: { maxChars: env.CHUNK_MAX_CHARS, overlapChars: env.CHUNK_OVERLAP_CHARS },
       rrfK: env.RRF_K,
+      askMinSimilarity: env.ASK_MIN_SIMILARITY,
       embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },

@@ -119,6 +119,8 @@ export interface RetrievalConfig {
   chunking: { maxChars: number; overlapChars: number };
   /** Reciprocal rank fusion's k: each list gives a chunk 1 / (k + rank). */
   rrfK: number;
+  /** The least cosine similarity a semantic hit needs to ground an answer. */
+  askMinSimilarity: number;
   /** The sweep embedding documents stored without vectors in the current model. */
   embeddingSweep: { intervalMs: number; documentsPerRun: number };
 }

@@ -2,11 +2,12 @@
 // the model cites them as [n], and the Answer cites exactly those chunks. When every model fails or none is
 // configured, the passages themselves serve as DegradedAnswer; with nothing relevant, INSUFFICIENT_CONTEXT.
 import type { CompletionOutcome } from '../gateway/gateway-call';
-import { stage } from '../observability/stage';
 import type { LexicalHit } from '../retrieval/store/document-store';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
 import { distinctPassages } from './distinct-passages';
+import { retrieve } from './hybrid-retrieval';
+import { assertOwnChunks } from './tenant-gate';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
 import { askInputSchema } from './inputs';
@@ -17,7 +18,7 @@ import type { ModelPipeline } from './model-pipeline';
 
 type AskFull = { text: string; citations: Passage[] };
 type AskDegraded = { passages: Passage[] };
-export type AskPipeline = ModelPipeline<AskInput, LexicalHit[], AskFull, AskDegraded>;
+export type AskPipeline = ModelPipeline<AskInput, readonly LexicalHit[], AskFull, AskDegraded>;
 
 const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage => ({
   documentId,
@@ -57,9 +58,15 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
 
     async prepare(call, input) {
       const base = modelCallFor(deps, call, 'answer');
-      const passages = await stage(deps.metrics, 'retrieval.lexical', () =>
-        deps.documents.searchLexical(call.tenant.tenantId, input.question, input.limit),
-      );
+      // Grounded on the fused ranking; a semantic neighbour too far from the question is no ground at all.
+      const retrieved = await retrieve(deps, call, input.question, input.limit, {
+        minSimilarity: deps.askMinSimilarity,
+      });
+      if (retrieved.embedding && retrieved.embedding.costUsd > 0) {
+        deps.metrics.costUsd.inc({ feature: 'ask' }, retrieved.embedding.costUsd);
+      }
+      // The gate before any prompt: every passage is the caller's tenant's, or nothing is sent.
+      const passages = assertOwnChunks(call.tenant.tenantId, retrieved.chunks);
       if (passages.length === 0) {
         const message = 'Nothing in this tenant’s documents is relevant to the question';
         return { kind: 'known', result: unavailableResult('INSUFFICIENT_CONTEXT', message) };

@@ -17,6 +17,8 @@ export interface FeatureDeps {
   chunking: ChunkOptions;
   /** Reciprocal rank fusion's k for hybrid search. */
   rrfK: number;
+  /** The least cosine similarity a semantic hit needs to ground an answer. */
+  askMinSimilarity: number;
   summaryDefaultWords: number;
   gateway: ModelGateway;
 }

@@ -3,7 +3,6 @@
 // embedded (provider down, timed out, circuit open, none configured), the lexical ranking serves alone, with
 // the reason, so a search never fails for want of its semantic layer.
 import type { Embedded } from '../gateway/embed-call';
-import { targetId } from '../gateway/routing/route-config';
 import { stage } from '../observability/stage';
 import { fuseByReciprocalRank } from '../retrieval/reciprocal-rank-fusion';
 import type { RetrievedChunk } from '../retrieval/store/document-store';
@@ -21,7 +20,7 @@ export type Retrieved =
 
 /** The name a tenant's vectors are stored under: provider and model, since two providers may share a model name. */
 export const embeddingSpaceOf = (embedded: Pick<Embedded, 'provider' | 'model'>): string =>
-  targetId({ provider: embedded.provider, model: embedded.model });
+  `${embedded.provider}:${embedded.model}`;
 
 type QueryVector = { kind: 'embedded'; embedding: Embedded } | { kind: 'failed'; reason: DegradationReason };
 
@@ -46,11 +45,17 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
   return { kind: 'failed', reason };
 }
 
+export interface RetrieveOptions {
+  /** Semantic hits below this cosine similarity are left out (ask: too far from the question to ground on). */
+  minSimilarity?: number;
+}
+
 export async function retrieve(
   deps: FeatureDeps,
   call: FeatureCall,
   text: string,
   limit: number,
+  options: RetrieveOptions = {},
 ): Promise<Retrieved> {
   const tenantId = call.tenant.tenantId;
   const depth = Math.max(limit, FUSION_CANDIDATES);
@@ -84,9 +89,10 @@ export async function retrieve(
     };
   }
   assertOwnChunks(tenantId, semantic);
+  const near = semantic.filter((chunk) => chunk.score >= (options.minSimilarity ?? -1));
   return {
     kind: 'hybrid',
-    chunks: fuseByReciprocalRank([lexical, semantic], limit, deps.rrfK),
+    chunks: fuseByReciprocalRank([lexical, near], limit, deps.rrfK),
     embedding: query.embedding,
   };
 }

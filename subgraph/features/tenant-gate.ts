@@ -7,6 +7,10 @@ export function assertOwnChunks<Chunk extends { tenantId: string; chunkId: strin
   chunks: readonly Chunk[],
 ): readonly Chunk[] {
   const foreign = chunks.filter((chunk) => chunk.tenantId !== tenantId);
-  if (foreign.length > 0) throw new CrossTenantChunkError(tenantId, foreign.map((chunk) => chunk.chunkId));
+  if (foreign.length > 0)
+    throw new CrossTenantChunkError(
+      tenantId,
+      foreign.map((chunk) => chunk.chunkId),
+    );
   return chunks;
 }

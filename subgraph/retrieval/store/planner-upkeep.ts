@@ -22,7 +22,9 @@ export function withPlannerUpkeep(
   db: SqlDatabase,
   options: PlannerUpkeepOptions,
 ): DocumentStore & { upkeep(): Promise<void> } {
-  const tables = [...SEARCHED_TABLES, ...options.extraTables].map((table) => `${options.schema}.${table}`).join(', ');
+  const tables = [...SEARCHED_TABLES, ...options.extraTables]
+    .map((table) => `${options.schema}.${table}`)
+    .join(', ');
   let changed = 0;
   let running: Promise<void> | null = null;
 
