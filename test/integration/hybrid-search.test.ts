@@ -1,0 +1,166 @@
+// Hybrid search over the real transport: with pgvector (PGlite) and an embedding provider, `search` fuses BM25
+// and embedding similarity (SearchResults, scores by reciprocal rank), and ingest stores vectors. When the
+// semantic half cannot run — the embedding provider fails, times out or has its circuit open; no vectors in
+// the store (PostgreSQL without pgvector) — the BM25 ranking serves as DegradedSearchResults with that reason,
+// and a document ingested while embeddings were down is found by keywords at once and embedded by the sweep.
+import { randomBytes } from 'node:crypto';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { requirePostgres } from '../support/services';
+
+requirePostgres();
+
+const EMBEDDINGS = '/v1/embeddings';
+const tenant = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+const HARBOUR = {
+  id: 'harbour',
+  title: 'Harbour rules',
+  body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
+};
+const LIGHTHOUSE = {
+  id: 'lighthouse',
+  title: 'Lighthouse',
+  body: 'The keeper trims the lamp at dusk and logs every passing ship in the night book.',
+};
+
+describe('hybrid search on PGlite with an embedding provider', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      store: 'pglite',
+      providers: ['openai'],
+      env: {
+        ...FAST_RETRIES,
+        ...CIRCUITS_STAY_CLOSED,
+        EMBED_SWEEP_INTERVAL_MS: '0',
+        ATTEMPT_TIMEOUT_MS: '300',
+      },
+    });
+  });
+
+  afterEach(() => harness.providers.reset());
+  afterAll(() => harness?.stop());
+
+  it('embeds at ingest and answers SearchResults whose scores are the fused reciprocal ranks', async () => {
+    const client = harness.as(tenant('hybrid'));
+    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: true });
+    expect(await client.ingest(LIGHTHOUSE)).toMatchObject({ embedded: true });
+
+    const result = await client.search({ query: 'mooring fee at the pier', limit: 5 });
+    expect(result.__typename).toBe('SearchResults');
+    if (result.__typename !== 'SearchResults') return;
+    expect(result.hits[0]?.documentId).toBe('harbour');
+    // First in both lists: 1/(60+1) twice. Any hit's score is at most that.
+    expect(result.hits[0]?.score).toBeCloseTo(2 / 61, 10);
+    for (const hit of result.hits) expect(hit.score).toBeLessThanOrEqual(2 / 61 + 1e-12);
+    expect(result.meta).toMatchObject({ provider: 'openai', model: 'text-embedding-3-small' });
+    expect(harness.providers.requestCount(EMBEDDINGS)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a query BM25 cannot match (only stopwords) is still answered by the embedding list alone', async () => {
+    const client = harness.as(tenant('semantic'));
+    await client.ingest(HARBOUR);
+    await client.ingest(LIGHTHOUSE);
+    // "and" and "in" are English stopwords: no BM25 term at all. The fake provider's bag-of-words vectors still
+    // place the lighthouse text ("and logs", "in the night") nearest.
+    const result = await client.search({ query: 'and in', limit: 5 });
+    expect(result.__typename).toBe('SearchResults');
+    if (result.__typename !== 'SearchResults') return;
+    expect(result.hits[0]?.documentId).toBe('lighthouse');
+    expect(result.hits[0]?.score).toBeCloseTo(1 / 61, 10);
+  });
+
+  it.each([
+    ['fails (HTTP 500 on every try)', 'PROVIDER_ERROR', { kind: 'status', status: 500 } as const],
+    ['times out', 'PROVIDER_TIMEOUT', { kind: 'hang' } as const],
+  ])('query embedding %s: lexical hits as DegradedSearchResults with %s', async (_case, reason, fault) => {
+    const client = harness.as(tenant('down'));
+    await client.ingest(HARBOUR);
+    harness.providers.openai.faults.always(fault, { path: EMBEDDINGS });
+    const result = await client.search({ query: 'mooring fee', limit: 5 });
+    expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason });
+    if (result.__typename !== 'DegradedSearchResults') return;
+    expect(result.hits.map((hit) => hit.documentId)).toEqual(['harbour']);
+    const { search } = await client.data<{ search: { message: string } }>(
+      'query($q: String!) { search(input: { query: $q }) { ... on DegradedSearchResults { message } } }',
+      { q: 'mooring fee' },
+    );
+    expect(search.message).toMatch(/ranked by keywords only/);
+  });
+
+  it('ingest while embeddings are down stores the document not embedded, found by keywords, embedded by the sweep', async () => {
+    const client = harness.as(tenant('sweep'));
+    harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    expect(await client.ingest(HARBOUR)).toMatchObject({ documentId: 'harbour', embedded: false });
+    const lexical = await client.search({ query: 'mooring fee', limit: 5 });
+    expect(lexical).toMatchObject({ __typename: 'DegradedSearchResults' });
+    expect(lexical.__typename !== 'AIUnavailable' && lexical.hits.map((hit) => hit.documentId)).toEqual([
+      'harbour',
+    ]);
+
+    // Still down: the sweep stops at the failure and leaves the document pending.
+    expect(await harness.app.embeddingSweep.runOnce()).toMatchObject({ embedded: 0, failed: true });
+    harness.providers.openai.faults.clear();
+    let report = await harness.app.embeddingSweep.runOnce();
+    while (report.embedded > 0) report = await harness.app.embeddingSweep.runOnce();
+    const pending = await harness.app.store.documents.pendingEmbedding('openai:text-embedding-3-small', 1000);
+    expect(pending.filter((doc) => doc.tenantId === client.tenant)).toEqual([]);
+    // Embedded now: the semantic half ranks it too, and the result is full.
+    const hybrid = await client.search({ query: 'mooring fee', limit: 5 });
+    expect(hybrid.__typename).toBe('SearchResults');
+  });
+});
+
+describe('hybrid search with the embedding circuit open', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      store: 'pglite',
+      providers: ['openai'],
+      env: {
+        ...FAST_RETRIES,
+        EMBED_SWEEP_INTERVAL_MS: '0',
+        CIRCUIT_CONSECUTIVE_FAILURES: '2',
+        CIRCUIT_COOLDOWN_MS: '600000',
+      },
+    });
+  });
+
+  afterAll(() => harness?.stop());
+
+  it('answers lexical hits with CIRCUIT_OPEN, without calling the provider', async () => {
+    const client = harness.as(tenant('circuit'));
+    harness.providers.openai.faults.always({ kind: 'status', status: 500 }, { path: EMBEDDINGS });
+    await client.ingest(HARBOUR);
+    await client.search('mooring');
+    const before = harness.providers.requestCount(EMBEDDINGS);
+    const result = await client.search('mooring fee');
+    expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason: 'CIRCUIT_OPEN' });
+    expect(harness.providers.requestCount(EMBEDDINGS)).toBe(before);
+  });
+});
+
+describe('search on PostgreSQL without pgvector', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({ store: 'postgres', providers: ['openai'] });
+  });
+
+  afterAll(() => harness?.stop());
+
+  it('runs on keywords, says SEMANTIC_UNAVAILABLE in each result, and spends no embedding call', async () => {
+    expect(harness.app.store.semantic).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/vector/),
+    });
+    const client = harness.as(tenant('pg'));
+    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: false });
+    const result = await client.search('mooring fee');
+    expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason: 'SEMANTIC_UNAVAILABLE' });
+    expect(harness.providers.requestCount(EMBEDDINGS)).toBe(0);
+  });
+});
