@@ -60,15 +60,20 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
   // Like PGlite in this thread, an idle database keeps no process alive; one with calls in flight does.
   const holdProcessWhileBusy = () => (pending.size > 0 ? worker.ref() : worker.unref());
 
+  // A stopped client never talks to its worker again: the thread is ended whatever stopped it.
   const stop = (reason: Error) => {
     stopped ??= reason;
     for (const waiting of pending.values()) waiting.reject(stopped);
     pending.clear();
     holdProcessWhileBusy();
+    void worker.terminate();
   };
 
   worker.on('message', (message: unknown) => {
-    const reply = replySchema.parse(message);
+    const parsed = replySchema.safeParse(message);
+    // A reply that cannot be read cannot be matched to its caller: stop, rather than leave one waiting forever.
+    if (!parsed.success) return stop(new Error('the PGlite worker sent an unreadable reply'));
+    const reply = parsed.data;
     const waiting = pending.get(reply.id);
     if (!waiting) return;
     pending.delete(reply.id);
@@ -79,6 +84,7 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
   worker.on('error', (error) =>
     stop(new Error(`the PGlite worker failed: ${error.message}`, { cause: error })),
   );
+  worker.on('messageerror', () => stop(new Error('the PGlite worker sent an unreadable reply')));
   worker.on('exit', (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
 
   const call = <T>(request: Request, id = nextId++): Promise<T> =>
