@@ -1,26 +1,21 @@
 // The embedded PostgreSQL (PGlite, with pgvector) used when DATABASE_URL is unset: one process, one folder.
+// PGlite runs on a worker thread (pglite-worker.mjs): its statements are synchronous WebAssembly, and on the
+// main thread one heavy search would stall every other request, health check and stream delta.
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import type { SqlDatabase, SqlExecutor } from './sql';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { connectPGliteWorker } from './pglite-worker-client';
+import type { SqlDatabase } from './sql';
+
+/** Plain JavaScript beside this file, so jest, tsx and the compiled dist/ (copy-assets) all find and run it. */
+export const PGLITE_WORKER_PATH = join(__dirname, 'pglite-worker.mjs');
+
+/** Starts a PGlite worker on `dataDir` (in memory when undefined). */
+export function startPGliteWorker(dataDir: string | undefined): Worker {
+  return new Worker(PGLITE_WORKER_PATH, { workerData: { dataDir } });
+}
 
 export async function openPGlite(dataDir: string | undefined): Promise<SqlDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir, { extensions: { vector } });
-  const executor = (target: Pick<PGlite, 'query'>): SqlExecutor => ({
-    async query<Row>(text: string, params?: unknown[]) {
-      const result = await target.query<Row>(text, params);
-      return { rows: result.rows };
-    },
-  });
-  return {
-    dialect: 'pglite',
-    ...executor(db),
-    // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
-    transaction: (work) => db.transaction((tx) => work(executor(tx))),
-    exec: async (script) => {
-      await db.exec(script);
-    },
-    close: () => db.close(),
-  };
+  return connectPGliteWorker(startPGliteWorker(dataDir));
 }

@@ -1,0 +1,153 @@
+// The main thread's side of the PGlite worker (pglite-worker.mjs): a SqlDatabase whose statements travel as
+// messages, so a heavy search runs beside the event loop instead of on it. Every call is answered by id; a
+// worker that exits or fails rejects what waits and everything after, so no caller hangs on a dead thread.
+import type { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import type { SqlDatabase, SqlExecutor } from './sql';
+
+type Request =
+  | { op: 'query'; text: string; params?: unknown[]; tx?: number }
+  | { op: 'exec'; script: string }
+  | { op: 'begin' }
+  | { op: 'commit' | 'rollback'; tx: number }
+  | { op: 'close' };
+
+/** The id the worker answers once PGlite has opened (or failed to). */
+const OPEN_ID = 0;
+
+const replySchema = z.discriminatedUnion('ok', [
+  z.object({ id: z.number(), ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    id: z.number(),
+    ok: z.literal(false),
+    error: z.object({
+      name: z.string(),
+      message: z.string(),
+      fields: z.record(z.string(), z.unknown()),
+    }),
+  }),
+]);
+
+type DescribedError = Extract<z.infer<typeof replySchema>, { ok: false }>['error'];
+
+/** An error the database server raised (it carries a SQLSTATE `code` and a `severity`), named for what it is. */
+class DatabaseError extends Error {}
+
+/** The worker's error as a real Error here, with its SQLSTATE `code`, severity, routine and other fields. */
+function rebuildError(described: DescribedError): Error {
+  const { fields } = described;
+  const fromServer = typeof fields.code === 'string' && typeof fields.severity === 'string';
+  const error = fromServer ? new DatabaseError() : new Error();
+  Object.assign(error, fields);
+  error.name = described.name;
+  error.message = described.message;
+  return error;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Waits for the worker's PGlite to open, then serves the SqlDatabase interface through it. */
+export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> {
+  const pending = new Map<number, Pending>();
+  let nextId = OPEN_ID + 1;
+  /** Why no call can be answered any more: closed, or the worker gone; set once. */
+  let stopped: Error | null = null;
+  let closing: Promise<void> | null = null;
+
+  // Like PGlite in this thread, an idle database keeps no process alive; one with calls in flight does.
+  const holdProcessWhileBusy = () => (pending.size > 0 ? worker.ref() : worker.unref());
+
+  // A stopped client never talks to its worker again: the thread is ended whatever stopped it.
+  const stop = (reason: Error) => {
+    stopped ??= reason;
+    for (const waiting of pending.values()) waiting.reject(stopped);
+    pending.clear();
+    holdProcessWhileBusy();
+    void worker.terminate();
+  };
+
+  worker.on('message', (message: unknown) => {
+    const parsed = replySchema.safeParse(message);
+    // A reply that cannot be read cannot be matched to its caller: stop, rather than leave one waiting forever.
+    if (!parsed.success) return stop(new Error('the PGlite worker sent an unreadable reply'));
+    const reply = parsed.data;
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    holdProcessWhileBusy();
+    if (reply.ok) waiting.resolve(reply.value);
+    else waiting.reject(rebuildError(reply.error));
+  });
+  worker.on('error', (error) =>
+    stop(new Error(`the PGlite worker failed: ${error.message}`, { cause: error })),
+  );
+  worker.on('messageerror', () => stop(new Error('the PGlite worker sent an unreadable reply')));
+  worker.on('exit', (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
+
+  const call = <T>(request: Request, id = nextId++): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (stopped) return reject(stopped);
+      pending.set(id, { resolve, reject });
+      try {
+        worker.postMessage({ ...request, id });
+      } catch (error) {
+        // Parameters that cannot be cloned (a function, a class instance's methods) fail here, for this call only.
+        pending.delete(id);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      holdProcessWhileBusy();
+    });
+
+  const opened = new Promise<unknown>((resolve, reject) => pending.set(OPEN_ID, { resolve, reject }));
+  holdProcessWhileBusy();
+  try {
+    await opened;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+
+  const query = async <Row>(text: string, params?: unknown[], tx?: number) => ({
+    // Structured clone builds the rows in the realm that owns the port; under jest's vm sandbox that is not the
+    // caller's, so the list is copied into this module's realm and stays an ordinary `Array` to its callers.
+    rows: Array.from(await call<Row[]>({ op: 'query', text, params, tx })),
+  });
+
+  return {
+    dialect: 'pglite',
+    query: (text, params) => query(text, params),
+    // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
+    async transaction(work) {
+      const tx = nextId++;
+      await call({ op: 'begin' }, tx);
+      const executor: SqlExecutor = { query: (text, params) => query(text, params, tx) };
+      let result;
+      try {
+        result = await work(executor);
+      } catch (error) {
+        await call({ op: 'rollback', tx }).catch(() => undefined);
+        throw error;
+      }
+      await call({ op: 'commit', tx });
+      return result;
+    },
+    async exec(script) {
+      await call({ op: 'exec', script });
+    },
+    close() {
+      closing ??= (async () => {
+        if (stopped) return;
+        try {
+          await call({ op: 'close' });
+        } finally {
+          stop(new Error('the PGlite database is closed'));
+          await worker.terminate();
+        }
+      })();
+      return closing;
+    },
+  };
+}

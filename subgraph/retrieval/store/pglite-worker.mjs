@@ -1,0 +1,172 @@
+// The embedded PostgreSQL (PGlite, with pgvector) on a worker thread, so a heavy statement never blocks the
+// main thread's event loop. Plain JavaScript so that jest, tsx and the compiled dist/ all load it as it is.
+// The main thread's side, with the message shapes, is pglite-database.ts.
+//
+// PGlite is one connection: requests run one at a time from a FIFO queue, and an open transaction holds the
+// queue until it commits or rolls back, so no other caller's statement runs inside it. Only the statements
+// of that transaction (tagged with its id) run meanwhile.
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/** The id the main thread waits on for the database to open. */
+const OPEN_ID = 0;
+
+const port = parentPort;
+if (!port) throw new Error('pglite-worker.mjs runs as a worker thread only');
+
+/** @type {{ id: number, run: () => Promise<void> }[]} Each task answers its request itself. */
+const queue = [];
+/** The open transactions by id, each with the way to end it: `settle({ op, id })` of commit or rollback. */
+const transactions = new Map();
+/** Whether a task runs; `draining` settles once the queue has emptied. */
+let running = false;
+let draining = Promise.resolve();
+let closing = false;
+
+function reply(id, value) {
+  port.postMessage({ id, ok: true, value });
+}
+
+/** Own fields a database error carries (code, severity, detail, routine, ...), where they can be cloned. */
+function cloneableFields(error) {
+  const fields = {};
+  for (const [key, value] of Object.entries(error)) {
+    try {
+      fields[key] = globalThis.structuredClone(value);
+    } catch {
+      // A field that cannot cross threads (a function, a handle) is dropped; the message and code still do.
+    }
+  }
+  return fields;
+}
+
+function fail(id, error) {
+  const described =
+    error instanceof Error
+      ? { name: error.name, message: error.message, fields: cloneableFields(error) }
+      : { name: 'Error', message: String(error), fields: {} };
+  port.postMessage({ id, ok: false, error: described });
+}
+
+const closedError = () => new Error('the PGlite database is closed');
+
+async function drain() {
+  try {
+    while (queue.length > 0) await queue.shift().run();
+  } finally {
+    running = false;
+  }
+}
+
+function enqueue(id, run) {
+  if (closing) return fail(id, closedError());
+  queue.push({ id, run });
+  if (running) return;
+  running = true;
+  draining = drain();
+}
+
+/** A task that answers request `id` with what `work` returns, or with its error. */
+function answering(id, work) {
+  return async () => {
+    try {
+      reply(id, await work());
+    } catch (error) {
+      fail(id, error);
+    }
+  };
+}
+
+/**
+ * Begins a transaction that stays open for the main thread's statements. The task answers the begin request
+ * once BEGIN ran, and ends when a commit or rollback settles it; that request gets the outcome of COMMIT or
+ * ROLLBACK. A close settles it with no request to answer.
+ */
+function beginTask(db, id) {
+  return async () => {
+    let begun = false;
+    let ending = null;
+    try {
+      await db.transaction(async (tx) => {
+        ending = await new Promise((settle) => {
+          if (closing) return settle({ op: 'rollback', id: null });
+          transactions.set(id, { tx, settle });
+          begun = true;
+          reply(id, null);
+        });
+        transactions.delete(id);
+        if (ending.op === 'rollback') await tx.rollback();
+      });
+      if (!begun) fail(id, closedError());
+      else if (ending.id !== null) reply(ending.id, null);
+    } catch (error) {
+      transactions.delete(id);
+      const answered = begun ? ending?.id : id;
+      if (answered !== null && answered !== undefined) fail(answered, error);
+    }
+  };
+}
+
+function endTransaction(message) {
+  const open = transactions.get(message.tx);
+  if (!open) return fail(message.id, new Error(`transaction ${message.tx} is not open`));
+  open.settle({ op: message.op, id: message.id });
+}
+
+function queryInTransaction(message) {
+  const open = transactions.get(message.tx);
+  if (!open) return fail(message.id, new Error(`transaction ${message.tx} is not open`));
+  void answering(message.id, async () => (await open.tx.query(message.text, message.params)).rows)();
+}
+
+/** Refuses what waits in the queue, rolls back open transactions, lets the running task end, closes PGlite. */
+async function close(db, id) {
+  closing = true;
+  for (const task of queue.splice(0)) fail(task.id, closedError());
+  for (const open of transactions.values()) open.settle({ op: 'rollback', id: null });
+  await draining;
+  try {
+    await db.close();
+    reply(id, null);
+  } catch (error) {
+    fail(id, error);
+  }
+}
+
+function handle(db, message) {
+  if (closing) return fail(message.id, closedError());
+  switch (message.op) {
+    case 'query':
+      if (message.tx !== undefined) return queryInTransaction(message);
+      return enqueue(
+        message.id,
+        answering(message.id, async () => (await db.query(message.text, message.params)).rows),
+      );
+    case 'exec':
+      return enqueue(
+        message.id,
+        answering(message.id, async () => {
+          await db.exec(message.script);
+          return null;
+        }),
+      );
+    case 'begin':
+      return enqueue(message.id, beginTask(db, message.id));
+    case 'commit':
+    case 'rollback':
+      return endTransaction(message);
+    case 'close':
+      return void close(db, message.id);
+    default:
+      return fail(message.id, new Error(`unknown request ${String(message.op)}`));
+  }
+}
+
+try {
+  const db = await PGlite.create(workerData.dataDir, { extensions: { vector } });
+  port.on('message', (message) => handle(db, message));
+  reply(OPEN_ID, null);
+} catch (error) {
+  fail(OPEN_ID, error);
+}

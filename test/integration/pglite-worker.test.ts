@@ -1,0 +1,227 @@
+// The embedded PGlite on its worker thread: a heavy statement leaves the main thread's event loop free, a
+// transaction's statements are never interleaved with another caller's, a throwing transaction rolls back,
+// errors keep their SQLSTATE, and a closed or dead worker rejects what waits instead of hanging.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPGlite, startPGliteWorker } from '../../subgraph/retrieval/store/pglite-database';
+import { connectPGliteWorker } from '../../subgraph/retrieval/store/pglite-worker-client';
+import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
+
+/** The error a promise rejects with, failing the test if it resolves. */
+async function rejectionOf(work: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof Error) return error as Error & Record<string, unknown>;
+    throw new Error(`rejected with a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A promise with its resolve function: a transaction says through it that it has begun. */
+function signal(): { given: Promise<void>; give: () => void } {
+  let give: () => void = () => undefined;
+  const given = new Promise<void>((resolve) => (give = resolve));
+  return { given, give };
+}
+
+/** Several round trips inside the transaction, so a statement queued behind it has every chance to cut in. */
+async function roundTrips(tx: Pick<SqlDatabase, 'query'>, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await tx.query('SELECT $1::int AS i', [i]);
+}
+
+// CPU work inside PostgreSQL for a fixed wall time (hashing in a loop), whatever the machine's speed.
+const HEAVY_MS = 700;
+const HEAVY_STATEMENT = `DO $$ BEGIN
+  WHILE clock_timestamp() < statement_timestamp() + interval '${HEAVY_MS} milliseconds' LOOP
+    PERFORM md5(random()::text);
+  END LOOP;
+END $$`;
+
+describe('PGlite on a worker thread', () => {
+  let db: SqlDatabase;
+
+  beforeAll(async () => {
+    db = await openPGlite(undefined);
+    await db.exec(`CREATE EXTENSION IF NOT EXISTS vector;
+      CREATE TABLE notes (id text PRIMARY KEY, state text NOT NULL)`);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  beforeEach(async () => {
+    await db.query('DELETE FROM notes');
+  });
+
+  it('keeps the main event loop responsive while a heavy statement runs', async () => {
+    const gaps: number[] = [];
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    try {
+      await db.query(HEAVY_STATEMENT);
+    } finally {
+      clearInterval(ticker);
+    }
+    const took = performance.now() - started;
+    // The time since the last tick counts too: a loop blocked for the whole statement has no tick at all.
+    gaps.push(performance.now() - last);
+
+    expect(took).toBeGreaterThan(500);
+    expect(Math.max(...gaps)).toBeLessThan(100);
+  });
+
+  it("queues a concurrent read behind an open transaction: it sees the committed state, never the transaction's", async () => {
+    const events: string[] = [];
+    let read: Promise<{ rows: { state: string }[] }> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ('a', 'draft')");
+      read = db.query<{ state: string }>("SELECT state FROM notes WHERE id = 'a'");
+      void read.then(() => events.push('read answered'));
+      await roundTrips(tx, 5);
+      await tx.query("UPDATE notes SET state = 'final' WHERE id = 'a'");
+      events.push('transaction about to commit');
+    });
+    events.push('committed');
+
+    expect((await read!).rows).toEqual([{ state: 'final' }]);
+    expect(events).toEqual(['transaction about to commit', 'committed', 'read answered']);
+  });
+
+  it('runs queued callers in arrival order, each transaction whole', async () => {
+    const order: string[] = [];
+    const first = db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ('t1', 'one')");
+      await roundTrips(tx, 5);
+      await tx.query("UPDATE notes SET state = 'one-final' WHERE id = 't1'");
+      order.push('t1 done');
+    });
+    // Sent while the first transaction is still beginning: both wait behind it, in this order.
+    const second = db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ state: string }>("SELECT state FROM notes WHERE id = 't1'");
+      order.push(`t2 saw ${rows[0]?.state}`);
+      await roundTrips(tx, 5);
+      await tx.query("INSERT INTO notes VALUES ('t2', 'two')");
+    });
+    const read = db.query<{ n: number }>('SELECT count(*)::int AS n FROM notes').then(({ rows }) => {
+      order.push(`read saw ${rows[0]?.n}`);
+    });
+    await Promise.all([first, second, read]);
+
+    expect(order).toEqual(['t1 done', 't2 saw one-final', 'read saw 2']);
+  });
+
+  it('rolls back a transaction whose work throws, rejecting with that error, and serves the next caller', async () => {
+    const failure = new Error('work failed after writing');
+    const rejected = await rejectionOf(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO notes VALUES ('gone', 'never committed')");
+        throw failure;
+      }),
+    );
+
+    expect(rejected).toBe(failure);
+    expect((await db.query('SELECT * FROM notes')).rows).toEqual([]);
+    await db.transaction((tx) => tx.query("INSERT INTO notes VALUES ('kept', 'committed')"));
+    expect((await db.query('SELECT id FROM notes')).rows).toEqual([{ id: 'kept' }]);
+  });
+
+  it('rejects with a real Error keeping the message, SQLSTATE code and server fields, in and out of transactions', async () => {
+    const cast = await rejectionOf(db.query('SELECT $1::int', ['not a number']));
+    expect(cast).toBeInstanceOf(Error);
+    expect(cast.message).toBe('invalid input syntax for type integer: "not a number"');
+    expect(cast).toMatchObject({ code: '22P02', severity: 'ERROR', routine: expect.any(String) });
+
+    await db.query("INSERT INTO notes VALUES ('dup', 'first')");
+    const duplicate = await rejectionOf(
+      db.transaction((tx) => tx.query("INSERT INTO notes VALUES ('dup', 'second')")),
+    );
+    expect(duplicate).toBeInstanceOf(Error);
+    expect(duplicate).toMatchObject({ code: '23505', table: 'notes', constraint: 'notes_pkey' });
+    expect((await db.query('SELECT state FROM notes')).rows).toEqual([{ state: 'first' }]);
+  });
+
+  it('returns rows with the values PGlite parses: bigint, numeric text, json, dates, bytes, vectors as text', async () => {
+    const { rows } = await db.query(
+      `SELECT 9007199254740993::int8 AS big, 7::int8 AS small, 1.50::numeric AS amount, '{"a":[1]}'::jsonb AS doc,
+         $1::timestamptz AS at, $2::bytea AS bytes, '[1,2,3]'::vector AS embedding, ARRAY['x','y'] AS tags`,
+      [new Date('2024-02-03T04:05:06Z'), new Uint8Array([1, 2])],
+    );
+
+    expect(rows).toEqual([
+      {
+        big: 9007199254740993n,
+        small: 7,
+        amount: '1.50',
+        doc: { a: [1] },
+        at: new Date('2024-02-03T04:05:06Z'),
+        bytes: new Uint8Array([1, 2]),
+        embedding: '[1,2,3]',
+        tags: ['x', 'y'],
+      },
+    ]);
+    expect(Array.isArray(rows)).toBe(true);
+  });
+});
+
+describe('PGlite worker shutdown', () => {
+  it('close rolls back the open transaction, rejects queued calls with a clear error, and every later call', async () => {
+    const db = await openPGlite(undefined);
+    await db.exec('CREATE TABLE notes (id text PRIMARY KEY)');
+    const begun = signal();
+    const transaction = db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ('uncommitted')");
+      begun.give();
+      // Busy in the transaction until the close ends it.
+      await roundTrips(tx, 1_000_000);
+    });
+    await begun.given;
+    // Their rejections are taken at once, so none is unhandled while the close runs.
+    const queued = [rejectionOf(db.query('SELECT 1')), rejectionOf(db.exec('SELECT 2'))];
+    const transactionEnd = rejectionOf(transaction);
+
+    await db.close();
+
+    for (const rejection of queued) expect((await rejection).message).toBe('the PGlite database is closed');
+    expect((await transactionEnd).message).toBe('the PGlite database is closed');
+    expect((await rejectionOf(db.query('SELECT 1'))).message).toBe('the PGlite database is closed');
+    await expect(db.close()).resolves.toBeUndefined();
+  });
+
+  it('keeps what a closed database committed in its folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pglite-worker-'));
+    try {
+      const first = await openPGlite(dataDir);
+      await first.exec("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
+      await first.close();
+      const second = await openPGlite(dataDir);
+      try {
+        expect((await second.query('SELECT note FROM kept')).rows).toEqual([{ note: 'still here' }]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a worker that dies rejects the calls in flight and every later one, instead of hanging', async () => {
+    const worker = startPGliteWorker(undefined);
+    const db = await connectPGliteWorker(worker);
+    const inFlight = rejectionOf(db.query(HEAVY_STATEMENT));
+
+    await worker.terminate();
+
+    expect((await inFlight).message).toMatch(/^the PGlite worker stopped \(exit code \d+\)$/);
+    expect((await rejectionOf(db.query('SELECT 1'))).message).toMatch(/^the PGlite worker stopped/);
+    expect((await rejectionOf(db.transaction(async () => undefined))).message).toMatch(/worker stopped/);
+    await expect(db.close()).resolves.toBeUndefined();
+  });
+});
