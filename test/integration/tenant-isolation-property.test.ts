@@ -21,7 +21,7 @@ requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 /** Runs per property: each run ingests a new world, so this is what bounds the suite's time. */
-const NUM_RUNS = 12;
+const NUM_RUNS = 20;
 const PROPERTY_TIMEOUT_MS = 240_000;
 
 const ENTITIES = `query($r: [_Any!]!) {
@@ -180,6 +180,10 @@ describe.each(STORES)('tenant isolation properties on $store', ({ store, searchR
             const asked = await withPrompts(() => client.ask(query), query);
             expectOwnAnswer(asked.value, caller);
             for (const prompt of asked.prompts) expectNoForeignText(prompt, caller, 'ask prompt');
+            // An answer not served from the cache came from a prompt, and it held the caller's own passages.
+            if (asked.value.__typename === 'Answer' && !asked.value.meta.cached) {
+              expect(asked.prompts.some((prompt) => hasMarker(prompt, caller))).toBe(true);
+            }
 
             const streamed = await withPrompts(() => client.askStream(query), query);
             const events: AskStreamEvent[] = streamed.value;

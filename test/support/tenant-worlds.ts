@@ -105,7 +105,14 @@ export interface WorldSpec {
   documents: DocumentSpec[][];
   /** Tenant `to` also holds tenant `from`'s document, same id and text, with its own marker instead. */
   copies: { from: number; to: number; document: number }[];
-  probes: { caller: number; source: number; document: number; start: number; length: number; marker: boolean }[];
+  probes: {
+    caller: number;
+    source: number;
+    document: number;
+    start: number;
+    length: number;
+    marker: boolean;
+  }[];
   own: { caller: number; document: number; start: number };
 }
 
@@ -119,7 +126,12 @@ const tenantSuffixes = tenantSuffix
   .chain((first) =>
     fc
       .array(
-        fc.oneof(tenantSuffix, fc.constant(flipCase(first)), fc.constant(`${first}-`), fc.constant(first.slice(0, -1))),
+        fc.oneof(
+          tenantSuffix,
+          fc.constant(flipCase(first)),
+          fc.constant(`${first}-`),
+          fc.constant(first.slice(0, -1)),
+        ),
         { minLength: 1, maxLength: 2 },
       )
       .map((others) => [...new Set([first, ...others.filter((other) => other !== '')])]),
@@ -172,8 +184,11 @@ function documentOf(spec: DocumentSpec, marker: string): DocumentInput {
 
 /** The copy of `document` another tenant holds: its text with one word, the marker, changed. */
 function nearDuplicate(document: DocumentInput, from: Tenant, to: Tenant): DocumentInput {
-  const swap = (text: string) => text.replace(new RegExp(from.marker, 'gi'), to.marker);
-  return { id: document.id, title: capitalized(swap(document.title)), body: swap(document.body) };
+  const swap = (text: string) =>
+    text.replace(new RegExp(from.marker, 'gi'), (found) =>
+      found === from.marker ? to.marker : capitalized(to.marker),
+    );
+  return { id: document.id, title: swap(document.title), body: swap(document.body) };
 }
 
 const wordsOf = (document: DocumentInput): string[] =>
