@@ -79,7 +79,7 @@ export interface World {
   probes: Probe[];
   /** A query from the caller's own document, which must find it (the properties are not vacuous). */
   ownProbe: Probe & { documentId: string };
-  /** Every id any tenant ingested, and one nobody did. */
+  /** Every id a tenant may have drawn (each tenant holds some, lacks others), and one nobody ever uses. */
   documentIds: string[];
 }
 
@@ -203,8 +203,10 @@ const pick = <T>(items: readonly T[], index: number): T => {
 /** Each serial is used once, so every world's tenants and markers are new to the store it is ingested into. */
 let nextSerial = 0;
 
-/** The world a spec describes, with fresh tenant ids and markers each time: build it inside the property, so a
- * shrunk or replayed run never meets documents an earlier run ingested under the same tenants. */
+/**
+ * The world a spec describes, with fresh tenant ids and markers each time: build it inside the property, so a
+ * shrunk or replayed run never meets documents an earlier run ingested under the same tenants.
+ */
 export function buildWorld(spec: WorldSpec): World {
   const run = (nextSerial += 1).toString(36);
   const tenants: Tenant[] = spec.tenantSuffixes.map((suffix, index) => {
