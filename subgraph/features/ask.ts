@@ -18,7 +18,12 @@ import type { ModelPipeline } from './model-pipeline';
 
 type AskFull = { text: string; citations: Passage[] };
 type AskDegraded = { passages: Passage[] };
-export type AskPipeline = ModelPipeline<AskInput, readonly LexicalHit[], AskFull, AskDegraded>;
+/** What the answer grounds on, and what finding it cost (the question's embedding). */
+interface AskSource {
+  passages: readonly LexicalHit[];
+  retrievalCostUsd: number;
+}
+export type AskPipeline = ModelPipeline<AskInput, AskSource, AskFull, AskDegraded>;
 
 const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage => ({
   documentId,
@@ -62,9 +67,6 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       const retrieved = await retrieve(deps, call, input.question, input.limit, {
         minSimilarity: deps.askMinSimilarity,
       });
-      if (retrieved.embedding && retrieved.embedding.costUsd > 0) {
-        deps.metrics.costUsd.inc({ feature: 'ask' }, retrieved.embedding.costUsd);
-      }
       // The gate before any prompt: every passage is the caller's tenant's, or nothing is sent.
       const passages = assertOwnChunks(call.tenant.tenantId, retrieved.chunks);
       if (passages.length === 0) {
@@ -74,7 +76,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
       return {
         kind: 'model',
-        source: passages,
+        source: { passages, retrievalCostUsd: retrieved.embedding?.costUsd ?? 0 },
         gatewayCall: {
           ...base,
           variables: { passages: numbered, question: input.question },
@@ -88,16 +90,23 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       };
     },
 
-    async finish(passages, outcome: CompletionOutcome) {
+    // The question's embedding is part of the answer's cost, in AIMeta and the tenant's ledger alike.
+    async finish({ passages, retrievalCostUsd }, outcome: CompletionOutcome) {
       switch (outcome.kind) {
-        case 'answered':
-          return { kind: 'full', value: citeInOrder(outcome.text, passages), model: modelUseOf(outcome) };
+        case 'answered': {
+          const model = modelUseOf(outcome);
+          return {
+            kind: 'full',
+            value: citeInOrder(outcome.text, passages),
+            model: { ...model, costUsd: model.costUsd + retrievalCostUsd },
+          };
+        }
         case 'failed':
           return {
             kind: 'degraded',
             value: { passages: distinctPassages(passages.map(toPassage)) },
             reason: outcome.reason,
-            model: NO_MODEL,
+            model: { ...NO_MODEL, costUsd: retrievalCostUsd },
           };
         default:
           return unreachable(outcome);

@@ -72,6 +72,19 @@ describe('hybrid search on PGlite with an embedding provider', () => {
     expect(result.hits[0]?.score).toBeCloseTo(1 / 61, 10);
   });
 
+  it('ask pays for its question’s embedding: a DegradedAnswer bought no completion but costs the embedding', async () => {
+    const client = harness.as(tenant('ask-cost'));
+    await client.ingest(HARBOUR);
+    harness.providers.openai.faults.always({ kind: 'status', status: 500 }, { path: '/v1/chat/completions' });
+    const before = harness.providers.requestCount(EMBEDDINGS);
+    const result = await client.ask('Who collects the mooring fee?');
+    expect(result).toMatchObject({ __typename: 'DegradedAnswer', reason: 'PROVIDER_ERROR' });
+    expect(harness.providers.requestCount(EMBEDDINGS)).toBe(before + 1);
+    if (result.__typename !== 'DegradedAnswer') return;
+    expect(result.meta.costUsd).toBeGreaterThan(0);
+    expect(result.passages.map((passage) => passage.documentId)).toEqual(['harbour']);
+  });
+
   it.each([
     ['fails (HTTP 500 on every try)', 'PROVIDER_ERROR', { kind: 'status', status: 500 } as const],
     ['times out', 'PROVIDER_TIMEOUT', { kind: 'hang' } as const],
