@@ -3,8 +3,8 @@
 // identical query makes its own, document embeddings are never cached, a vector cached from a fallback never
 // stands in for the primary's space, and a cache outage costs a provider call, never the vectors.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { embeddingCacheKey } from '../../subgraph/gateway/cache/embedding-cache';
+import { Redis } from 'ioredis';
 import { embedGateway } from '../support/embed-gateway';
 import type { EmbedGateway } from '../support/embed-gateway';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, useFakeProviders } from '../support/harness';
@@ -151,8 +151,16 @@ describe('the query-embedding cache in Redis', () => {
   });
 
   it('costs a provider call, never the vectors, when Redis is down', async () => {
-    // A client that is not connected and queues nothing: every read and write fails at once.
-    const gone = connectRedis({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    // A client that queues nothing, of a port where no Redis listens: every read and write fails at once. (A
+    // lazy client of the real server would connect during the first call, and a disconnect() racing that
+    // connection left its socket open and the test process running.)
+    const gone = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    gone.on('error', () => undefined);
     try {
       const embedder = embedGateway(
         { ...providers.env, SELFHOSTED_EMBEDDING_MODEL: SELFHOSTED_MODEL, ...FAST_RETRIES },

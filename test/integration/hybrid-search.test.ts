@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { capturingLogger } from '../support/logs';
 import { requirePostgres } from '../support/services';
 
 requirePostgres();
@@ -158,9 +159,10 @@ describe('hybrid search with the embedding circuit open', () => {
 
 describe('search on PostgreSQL without pgvector', () => {
   let harness: Harness;
+  const { logger, lines } = capturingLogger('info');
 
   beforeAll(async () => {
-    harness = await startHarness({ store: 'postgres', providers: ['openai'] });
+    harness = await startHarness({ store: 'postgres', providers: ['openai'], logger });
   });
 
   afterAll(() => harness?.stop());
@@ -175,5 +177,10 @@ describe('search on PostgreSQL without pgvector', () => {
     const result = await client.search('mooring fee');
     expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason: 'SEMANTIC_UNAVAILABLE' });
     expect(harness.providers.requestCount(EMBEDDINGS)).toBe(0);
+    await client.search('harbour master');
+    // Said once, at the start, with the reason; not once per search.
+    const said = lines.filter((line) => line.includes('semantic search unavailable'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/vector/);
   });
 });

@@ -205,8 +205,14 @@ describe('search cache edge cases', () => {
 
   it('asks the database, and warns, whenever the corpus version cannot be read (Redis unreachable)', async () => {
     const { logger, lines } = capturingLogger('warn');
-    // The real Redis adapter over a client that is not connected and queues nothing: every read fails.
-    const offline = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
+    // The real Redis adapter over a client that queues nothing, of a port where no Redis listens: every read
+    // fails (a client of the real server would connect during the first search and answer the second).
+    const offline = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    offline.on('error', () => undefined);
     const unavailable = createRedisCorpusVersions(offline, 'test:corpus:offline');
     const { store, searches } = counted(handle.current.documents);
     const cached = withSearchCache(store, unavailable, { maxBytes: 1024 * 1024, ttlMs: 60_000, logger });
