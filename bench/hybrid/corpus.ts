@@ -52,6 +52,8 @@ export function planTenants(shape: CorpusShape): TenantPlan[] {
 // About this many characters per chunk: each chunk is cut from a generated body of sentences at sentence ends.
 const CHUNK_CHARS = 500;
 const CHUNKING = { maxChars: CHUNK_CHARS, overlapChars: 0 };
+// generateDocuments' eight topics, one document each per batch.
+const TOPIC_BATCH = 8;
 
 /**
  * The tenant's documents, each cut into `chunksPerDocument` chunks (the last document fewer), with the test
@@ -60,22 +62,24 @@ const CHUNKING = { maxChars: CHUNK_CHARS, overlapChars: 0 };
 export function* tenantDocuments(plan: TenantPlan, shape: CorpusShape): Generator<SeedDocument> {
   let remaining = plan.chunks;
   let index = 0;
-  while (remaining > 0) {
-    const [generated] = generateDocuments(
-      1,
-      CHUNK_CHARS * shape.chunksPerDocument,
-      plan.seed * 100_003 + index,
-    );
-    if (!generated) return;
-    const chunks = chunkText(generated.body, CHUNKING).slice(0, Math.min(remaining, shape.chunksPerDocument));
-    if (chunks.length === 0) return;
-    remaining -= chunks.length;
-    yield {
-      doc: { id: `doc-${String(index).padStart(5, '0')}`, title: generated.title, body: generated.body },
-      chunks,
-      vectors: chunks.map((chunk) => hashEmbedding(chunk.text, shape.dimensions)),
-    };
-    index += 1;
+  for (let batch = 0; remaining > 0; batch++) {
+    // generateDocuments rotates the topics over a batch's documents: a batch of several covers them all.
+    const chars = CHUNK_CHARS * shape.chunksPerDocument;
+    for (const generated of generateDocuments(TOPIC_BATCH, chars, plan.seed * 100_003 + batch)) {
+      const chunks = chunkText(generated.body, CHUNKING).slice(
+        0,
+        Math.min(remaining, shape.chunksPerDocument),
+      );
+      if (chunks.length === 0) return;
+      remaining -= chunks.length;
+      yield {
+        doc: { id: `doc-${String(index).padStart(5, '0')}`, title: generated.title, body: generated.body },
+        chunks,
+        vectors: chunks.map((chunk) => hashEmbedding(chunk.text, shape.dimensions)),
+      };
+      index += 1;
+      if (remaining <= 0) return;
+    }
   }
 }
 

@@ -50,19 +50,31 @@ function ingestTable(results: HybridResults): string {
 
 function serviceTable(rows: readonly ServiceRow[]): string {
   return markdownTable(
-    ['store', 'path', 'tenant (chunks)', 'callers', 'calls', 'p50 ms', 'p99 ms', 'max ms', 'calls/s'],
+    [
+      'store',
+      'path',
+      'tenant (chunks)',
+      'callers',
+      'calls',
+      'empty',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'calls/s',
+    ],
     rows.map((row) => [
       row.store,
       row.path,
       `${row.tenant} (${row.tenantChunks})`,
       row.concurrency,
       row.latencies.calls,
+      row.latencies.empty,
       fixed(row.latencies.p50Ms),
       fixed(row.latencies.p99Ms),
       fixed(row.latencies.maxMs),
       fixed(row.latencies.perSecond, 1),
     ]),
-    ['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:'],
+    ['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'],
   );
 }
 
@@ -139,7 +151,8 @@ export function renderHybrid(results: HybridResults): string {
     '',
     serviceTable([...pglite.rows, growth.row, ...(postgres?.rows ?? [])]),
     '',
-    `The row at ${growth.chunks} chunks is the growth check: the same shape of corpus, a tenth the size.`,
+    `The row of the big tenant at ${growth.row.tenantChunks} chunks is the growth check: the same shape of ` +
+      `corpus at ${growth.chunks} chunks in all, in memory.`,
     '',
     '### Recall',
     '',
