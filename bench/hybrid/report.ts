@@ -169,10 +169,21 @@ export function renderHybrid(results: HybridResults): string {
       `The subgraph (child process, PGlite on the seeded folder) streams an \`askStream\` answer of ` +
         `${settings.streamWords} words from the fake OpenAI server, one delta every ${settings.dripMs} ms; the gap ` +
         'is the time between consecutive `AnswerDelta`s at the graphql-ws client, once alone and once while ' +
-        `${settings.concurrency} callers search the big tenant over HTTP without pause (search cache off).`,
+        `${settings.concurrency} callers search the big tenant over HTTP without pause (search cache off). ` +
+        'Deltas held back while the event loop runs a search arrive in a burst, so the per-delta p99 can look ' +
+        'fine while the reader waited a second; the time-weighted p99 (the gap a reader is in at a random ' +
+        'instant) shows the stall, and the verdict takes the larger of the two.',
       '',
       markdownTable(
-        ['stream', 'deltas', 'gap p50 ms', 'gap p99 ms', 'gap max ms', 'ended with'],
+        [
+          'stream',
+          'deltas',
+          'gap p50 ms',
+          'gap p99 ms',
+          'time-weighted gap p99 ms',
+          'gap max ms',
+          'ended with',
+        ],
         (
           [
             ['alone (baseline)', stream.baseline],
@@ -183,10 +194,11 @@ export function renderHybrid(results: HybridResults): string {
           gaps.deltas,
           fixed(gaps.p50Ms),
           fixed(gaps.p99Ms),
+          fixed(gaps.timeWeightedP99Ms),
           fixed(gaps.maxMs),
           gaps.completed,
         ]),
-        ['---', '---:', '---:', '---:', '---:', '---'],
+        ['---', '---:', '---:', '---:', '---:', '---:', '---'],
       ),
       '',
       `The searches during the stream: ${stream.searches.calls} answered, p50 ${fixed(stream.searches.p50Ms)} ms, ` +

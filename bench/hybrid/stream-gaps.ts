@@ -32,12 +32,28 @@ export interface Gaps {
   deltas: number;
   p50Ms: number;
   p99Ms: number;
+  /**
+   * The gap a reader is in at a random instant of the stream, 99th percentile: deltas held back by a stalled
+   * event loop arrive in a burst, whose many near-zero gaps would hide the stall from a per-delta p99.
+   */
+  timeWeightedP99Ms: number;
   maxMs: number;
   completed: string;
 }
 
 interface StreamEvent {
   askStream?: { __typename?: string; result?: { __typename?: string }; reason?: string };
+}
+
+/** The smallest gap such that gaps up to it cover `p` % of the time spent in gaps (sorted ascending). */
+export function timeWeightedPercentile(sorted: readonly number[], p: number): number {
+  const total = sorted.reduce((sum, gap) => sum + gap, 0);
+  let covered = 0;
+  for (const gap of sorted) {
+    covered += gap;
+    if (covered >= (p / 100) * total) return gap;
+  }
+  return NaN;
 }
 
 /** One askStream run to its end: the gaps between consecutive deltas as this client received them. */
@@ -68,6 +84,7 @@ export function streamGaps(wsUrl: string, token: string, question: string, timeo
         deltas: arrivals.length,
         p50Ms: percentile(gaps, 50),
         p99Ms: percentile(gaps, 99),
+        timeWeightedP99Ms: timeWeightedPercentile(gaps, 99),
         maxMs: gaps.at(-1) ?? NaN,
         completed,
       });
