@@ -1,6 +1,8 @@
 // Retrieval benchmark: the quality of the lexical search path (DocumentStore.searchLexical, the SQL that the
 // `search` feature runs) on a public test collection, on PGlite and on PostgreSQL, beside a BM25 reference
-// computed in the same run by a kept library (MiniSearch, Porter stemmer, English stopword list).
+// computed in the same run by a kept library (MiniSearch, Porter stemmer, English stopword list). On PGlite
+// (pgvector) also the semantic path and the hybrid fusion, over the fake OpenAI server's hash embeddings: bags
+// of hashed words with no meaning, so those rows check the plumbing, not semantic quality.
 //
 //   npm run bench:retrieval [-- --k=10 --skip-postgres --database-url=postgresql://... --dry-run]
 //
@@ -12,6 +14,9 @@ import type { Bm25Config, StoreConfig } from '../subgraph/config';
 import { chunkText } from '../subgraph/retrieval/chunking';
 import { createDocumentStore } from '../subgraph/retrieval/store/document-store';
 import { openStore } from '../subgraph/retrieval/store/open-store';
+import { hashEmbedding } from '../test/support/providers';
+import { EMBEDDING_MODEL } from './hybrid/corpus';
+import { searchPaths } from './hybrid/hybrid-search';
 import { evaluate } from './retrieval/evaluate';
 import type { Evaluated } from './retrieval/evaluate';
 import { referenceBm25 } from './retrieval/reference-bm25';
@@ -38,6 +43,8 @@ const DEFAULT_BM25: Bm25Config = {
 const CHUNKING = { maxChars: defaults.CHUNK_MAX_CHARS, overlapChars: defaults.CHUNK_OVERLAP_CHARS };
 // Enough passages that a document's several chunks still leave k distinct documents.
 const PASSAGES_PER_QUERY = 50;
+// The test embeddings' size; the collection is small, so every search is exact (no index needed).
+const DIMENSIONS = 384;
 
 /** Ingests the collection into a fresh store and evaluates its lexical search with each BM25 setting. */
 async function evaluateStore(
@@ -56,8 +63,12 @@ async function evaluateStore(
   };
   const opened = await openStore(config);
   try {
+    const semantic = opened.semantic.available;
     for (const document of collection.documents) {
-      await opened.documents.putDocument(TENANT, document, chunkText(document.body, CHUNKING));
+      const chunks = chunkText(document.body, CHUNKING);
+      const vectors = chunks.map((chunk) => hashEmbedding(chunk.text, DIMENSIONS));
+      const embedding = semantic ? { model: EMBEDDING_MODEL, vectors } : undefined;
+      await opened.documents.putDocument(TENANT, document, chunks, embedding);
     }
     const results: Evaluated[] = [];
     for (const { label, bm25 } of settings) {
@@ -65,6 +76,27 @@ async function evaluateStore(
       results.push(
         await evaluate(`searchLexical on ${backend}, ${label}`, collection, k, async (query) =>
           (await store.searchLexical(TENANT, query, PASSAGES_PER_QUERY)).map((hit) => hit.documentId),
+        ),
+      );
+    }
+    if (semantic) {
+      const paths = searchPaths(opened.documents, TENANT, {
+        limit: PASSAGES_PER_QUERY,
+        dimensions: DIMENSIONS,
+      });
+      const ids = (chunks: readonly { documentId: string }[]) => chunks.map((hit) => hit.documentId);
+      results.push(
+        await evaluate(
+          `searchSemantic on ${backend}, hash test embeddings (plumbing only)`,
+          collection,
+          k,
+          async (query) => ids(await paths.semantic(query)),
+        ),
+        await evaluate(
+          `hybrid on ${backend}: BM25 + hash embeddings, RRF k 60 (plumbing only)`,
+          collection,
+          k,
+          async (query) => ids(await paths.hybrid(query)),
         ),
       );
     }
@@ -118,7 +150,9 @@ runBenchmark('retrieval', OPTIONS, async ({ options, started, command }) => {
       `${collection.documents.length} paragraphs ingested as documents (titled with their article, chunked ` +
       `as the ingest feature chunks them), ${collection.queries.length} answerable questions as queries, ` +
       "each with its paragraph as the one relevant document. A store's ranking is its passages' documents " +
-      `in order, each once (top ${PASSAGES_PER_QUERY} passages).`,
+      `in order, each once (top ${PASSAGES_PER_QUERY} passages). The semantic and hybrid rows (PGlite, which has ` +
+      `pgvector) use the fake OpenAI server's ${DIMENSIONS}-dimension hash embeddings, bags of hashed words ` +
+      'with no meaning: they check that vectors are stored, searched and fused, not semantic quality.',
     '',
     table,
   ].join('\n');

@@ -1,7 +1,8 @@
 // Benchmark child: the model providers. A fake OpenAI server (the primary of every route) and a fake
 // Anthropic server (the secondary), both with a fixed baseline latency (BENCH_PROVIDER_LATENCY_MS). Handlers
-// let the parent inject a standing fault, read the last prompt each one received (so the direct baseline
-// sends the very same prompt), and count requests.
+// let the parent inject a standing fault (on one path, optionally), read the last prompt each one received (so
+// the direct baseline sends the very same prompt), and count requests. BENCH_EMBEDDING_DIMENSIONS sets the
+// fake OpenAI's vector size; BENCH_ANSWER_WORDS > 0 makes every chat answer that many words (a long stream).
 import { startFakeAnthropic, startFakeOpenAI, defaultResponder } from '../../../test/support/providers';
 import type { ChatRequest, Fault, FakeProviderServer } from '../../../test/support/providers';
 import { serveChild } from '../child-process';
@@ -19,12 +20,19 @@ export interface FaultArgs {
   provider: ProviderKey;
   /** null clears every fault (the baseline latency stays). */
   fault: Fault | null;
+  /** Only requests on this path get the fault (e.g. '/v1/chat/completions'); absent: every route. */
+  path?: string;
 }
+
+/** A long answer that cites passage 1, in `count` words. */
+const longAnswer = (count: number) => `${Array.from({ length: count }, (_, i) => `word${i}`).join(' ')} [1].`;
 
 serveChild(async () => {
   const latencyMs = Number(process.env.BENCH_PROVIDER_LATENCY_MS ?? '50');
+  const embeddingDimensions = Number(process.env.BENCH_EMBEDDING_DIMENSIONS ?? '256');
+  const answerWords = Number(process.env.BENCH_ANSWER_WORDS ?? '0');
   const servers: Record<ProviderKey, FakeProviderServer> = {
-    openai: await startFakeOpenAI({ latencyMs }),
+    openai: await startFakeOpenAI({ latencyMs, embeddingDimensions }),
     anthropic: await startFakeAnthropic({ latencyMs }),
   };
   const samples = new Map<string, PromptSample>();
@@ -41,7 +49,7 @@ serveChild(async () => {
         user: user?.content ?? '',
         maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
       });
-      return defaultResponder(request);
+      return answerWords > 0 ? longAnswer(answerWords) : defaultResponder(request);
     });
   }
   // The fakes log every request for tests; under load that log would grow without bound.
@@ -62,9 +70,9 @@ serveChild(async () => {
     },
     handlers: {
       fault(args) {
-        const { provider, fault } = args as FaultArgs;
+        const { provider, fault, path } = args as FaultArgs;
         servers[provider].faults.clear();
-        if (fault) servers[provider].faults.always(fault);
+        if (fault) servers[provider].faults.always(fault, path === undefined ? {} : { path });
         return null;
       },
       sample(args) {
