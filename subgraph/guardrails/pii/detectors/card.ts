@@ -1,13 +1,14 @@
 // Payment card numbers (PANs): 13–19 digits, printed bare or in groups split by spaces or dashes, that pass
 // Luhn and start with a payment industry digit. ISO/IEC 7812 gives 1–6 to airlines, travel, banking and
 // merchandising, so a run starting with 0, 7, 8 or 9 (trunk-prefixed phone numbers, many ids) is no card.
-// Maestro alone issues 12-digit numbers, so 12 digits pass only with one of its prefixes.
+// Maestro alone issues 12-digit numbers, so 12 digits pass only in its ranges (50, 56–69, as Braintree's
+// credit-card-type lists them).
 import { luhnValid } from '../luhn';
 import type { Detector, PiiSpan } from '../kinds';
 
 // Digits, single spaces or dashes between digits; the run may not touch other digits, letters or a `+`.
 const CANDIDATE = /(?<![\w.,+-])\d(?:\d|[ -](?=\d)){10,40}(?![\w]|[.,-]\d)/g;
-const MAESTRO_12 = /^(?:5018|5020|5038|5893|6304|6759|676[1-3])/;
+const MAESTRO_12 = /^(?:50|5[6-9]|6)/;
 
 function validPan(digits: string): boolean {
   if (!/^[1-6]/.test(digits)) return false;

@@ -24,17 +24,19 @@ const NORTH_AMERICAN =
   /^(?:(?:\+?1|001)[ .\-]?)?(?:\([2-9]\d{2}\)[ ]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}$/;
 const NATIONAL_TRUNK = /^\(?0\d/;
 
-// Telephony words, in English and as labels in forms and signatures. Numbers near them are phones even in
-// shapes other numbers share (467 3395, 99 668472).
-const CONTEXT_WORDS =
+// Telephony words. Numbers near them are phones even in shapes other numbers share (467 3395, 99 668472).
+// Words that also name places or other numbers (office, home, desk; "number", as in "licence number") count
+// only as a label: before the number with a colon ("Office: …"), or right after it ("781 1704 office").
+const TELEPHONY =
   'phone|phones|telephone|tel|tél|mobile|mob|cell|cellphone|fax|call|calls|called|calling|ring|dial|dialed|' +
-  'text|sms|whatsapp|signal|contact|reach|reached|answering|voicemail|hotline|helpline|landline|desk|office|' +
-  'home|work|direct|switchboard|extension|ext|messages|number|telefon|telefono|teléfono|téléphone|handy';
+  'sms|whatsapp|text me|reach me|reach us|answering|voicemail|hotline|helpline|landline|messages to|' +
+  'telefon|telefono|teléfono|téléphone|handy';
+const LABELS = 'office|home|work|desk|direct|switchboard|ext|extension|private|business';
 const CONTEXT_BEFORE = new RegExp(
-  `(?:^|[^\\p{L}])(?:${CONTEXT_WORDS})(?:[^\\p{L}\\p{N}]|[\\p{L}\\s]){0,24}$`,
+  `(?:(?:^|[^\\p{L}])(?:${TELEPHONY})(?:[^\\p{N}]){0,24}|(?:^|[^\\p{L}])(?:${LABELS})\\s*(?:no\\.?|number)?\\s*:\\s*)$`,
   'iu',
 );
-const CONTEXT_AFTER = new RegExp(`^[^\\p{L}\\p{N}\\n]{0,3}(?:${CONTEXT_WORDS})(?![\\p{L}])`, 'iu');
+const CONTEXT_AFTER = new RegExp(`^[^\\p{L}\\p{N}\\n]{0,3}(?:${TELEPHONY}|${LABELS})(?![\\p{L}])`, 'iu');
 
 // A date (2015-12-22, 22.12.2015, 22/12/2015) or a year range (2019-2020) is no phone whatever its context.
 const DATE_LIKE =
