@@ -45,7 +45,8 @@ export function scoreSentences(sentences: readonly LabelledSentence[]): Map<PiiK
       if (span.kind === undefined) continue;
       const score = scoreOf(span.kind);
       score.labelled += 1;
-      if (found.some((d) => d.kind === span.kind && d.start <= span.start && d.end >= span.end)) score.caught += 1;
+      if (found.some((d) => d.kind === span.kind && d.start <= span.start && d.end >= span.end))
+        score.caught += 1;
       else score.misses.push(JSON.stringify(text.slice(span.start, span.end)));
     }
     for (const detection of found) {
@@ -54,7 +55,9 @@ export function scoreSentences(sentences: readonly LabelledSentence[]): Map<PiiK
       if (spans.some((span) => span.kind === detection.kind && overlaps(span, detection))) score.correct += 1;
       else {
         const label = spans.find((span) => overlaps(span, detection))?.label ?? 'nothing';
-        score.falseDetections.push(`${JSON.stringify(text.slice(detection.start, detection.end))} (${label})`);
+        score.falseDetections.push(
+          `${JSON.stringify(text.slice(detection.start, detection.end))} (${label})`,
+        );
       }
     }
   }

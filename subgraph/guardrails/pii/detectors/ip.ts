@@ -5,9 +5,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Detector, PiiSpan } from '../kinds';
 
 const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
-// Hex groups and colons with at least two colons; a zone id (%eth0) may follow. Times (12:30:45) fail isIPv6.
+// Hex groups and colons with at least two colons, an IPv4 tail tried first (::ffff:192.0.2.1), a zone id
+// (%eth0) after. Times (12:30:45) fail isIPv6.
 const IPV6 =
-  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]+)?(?![\w:])/g;
+  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?:%[\w.]+)?(?![\w:]|\.\d)/g;
 
 export const detectIps: Detector = (text) => {
   const found: PiiSpan[] = [];

@@ -17,9 +17,11 @@ const CANDIDATE = new RegExp(
 const EXTENSION = /[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}$/;
 
 // Shapes no other number takes. International: `+` or `00`, then 8+ digits. North American: (NXX) NXX-XXXX
-// with at least one separator, optionally behind +1, 1 or 001. National trunk: a leading 0 then 9+ digits
+// with at least one separator, optionally behind +1, 1 or 001. National trunk: a leading 0, 10+ digits
 // in 3+ groups (0490 75 40 81, 07700 063 966, 03.93.92.16.85, (08) 8747 6301).
-const INTERNATIONAL = /^(?:\+|00)/;
+// A `00` exit code is followed by a country code, never by another 0 (000-12-3456 is no call abroad).
+const INTERNATIONAL_PLUS = /^\+[1-9]/;
+const INTERNATIONAL_00 = /^00[1-9]/;
 const NORTH_AMERICAN =
   /^(?:(?:\+?1|001)[ .\-]?)?(?:\([2-9]\d{2}\)[ ]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}$/;
 const NATIONAL_TRUNK = /^\(?0\d/;
@@ -44,10 +46,11 @@ const DATE_LIKE =
 
 function phoneShape(raw: string, digitCount: number): 'strong' | 'weak' | 'none' {
   if (digitCount < 7 || digitCount > 15 || DATE_LIKE.test(raw)) return 'none';
-  if (INTERNATIONAL.test(raw)) return digitCount >= 8 ? 'strong' : 'weak';
+  if (INTERNATIONAL_PLUS.test(raw)) return digitCount >= 8 ? 'strong' : 'weak';
+  if (INTERNATIONAL_00.test(raw) && digitCount >= 10) return 'strong';
   if (NORTH_AMERICAN.test(raw)) return 'strong';
   const groups = raw.split(/[ .\-()]+/).filter(Boolean).length;
-  if (NATIONAL_TRUNK.test(raw) && digitCount >= 9 && groups >= 3) return 'strong';
+  if (NATIONAL_TRUNK.test(raw) && digitCount >= 10 && groups >= 3) return 'strong';
   return 'weak';
 }
 
