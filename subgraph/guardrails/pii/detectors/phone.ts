@@ -22,8 +22,7 @@ const EXTENSION = /[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}$/;
 // A `00` exit code is followed by a country code, never by another 0 (000-12-3456 is no call abroad).
 const INTERNATIONAL_PLUS = /^\+[1-9]/;
 const INTERNATIONAL_00 = /^00[1-9]/;
-const NORTH_AMERICAN =
-  /^(?:(?:\+?1|001)[ .\-]?)?(?:\([2-9]\d{2}\)[ ]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}$/;
+const NORTH_AMERICAN = /^(?:(?:\+?1|001)[ .-]?)?(?:\([2-9]\d{2}\)[ ]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}$/;
 const NATIONAL_TRUNK = /^\(?0\d/;
 
 // Telephony words. Numbers near them are phones even in shapes other numbers share (467 3395, 99 668472).
@@ -42,7 +41,7 @@ const CONTEXT_AFTER = new RegExp(`^[^\\p{L}\\p{N}\\n]{0,3}(?:${TELEPHONY}|${LABE
 
 // A date (2015-12-22, 22.12.2015, 22/12/2015) or a year range (2019-2020) is no phone whatever its context.
 const DATE_LIKE =
-  /^(?:\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|(?:19|20)\d{2}[\-](?:19|20)\d{2})$/;
+  /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}|(?:19|20)\d{2}[-](?:19|20)\d{2})$/;
 
 function phoneShape(raw: string, digitCount: number): 'strong' | 'weak' | 'none' {
   if (digitCount < 7 || digitCount > 15 || DATE_LIKE.test(raw)) return 'none';

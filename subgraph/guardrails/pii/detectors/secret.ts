@@ -26,7 +26,7 @@ const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*P
 
 // A key-ish name, a `:` or `=` (quotes allowed around both), then the value (group 1); or `Bearer <token>`.
 const ASSIGNED =
-  /(?:(?:api[_\-]?key|apikey|secret|client[_\-]?secret|access[_\-]?key|private[_\-]?key|token|auth[_\-]?token|access[_\-]?token|refresh[_\-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?|\bBearer\s+)([A-Za-z0-9_\-+/=.~]{16,})/gi;
+  /(?:(?:api[_-]?key|apikey|secret|client[_-]?secret|access[_-]?key|private[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?|\bBearer\s+)([A-Za-z0-9_\-+/=.~]{16,})/gi;
 
 /** Bits per character of the value's own character distribution: random keys ≥ 3.5, English words ≤ 3. */
 function entropy(value: string): number {
