@@ -1,0 +1,62 @@
+// API keys, tokens and private keys. Providers' keys carry fixed prefixes so that scanners can find them
+// (OpenAI and Anthropic sk-, AWS AKIA/ASIA, GitHub ghp_/github_pat_, Slack xox?-, Stripe sk_live_, Google
+// AIza); JWTs are three base64url parts whose first two are JSON objects (eyJ = `{"`); PEM private keys
+// are armored blocks. Past those, a value assigned to a key-ish name (api_key=, "token": …, Bearer …) is a
+// secret when it is long and random-looking: Shannon entropy separates keys from words and identifiers.
+import type { Detector, PiiSpan } from '../kinds';
+
+const PREFIXED = new RegExp(
+  [
+    String.raw`sk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_\-]{20,}`,
+    String.raw`(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[A-Z0-9]{16}`,
+    String.raw`gh[pousr]_[A-Za-z0-9]{36,}`,
+    String.raw`github_pat_[A-Za-z0-9_]{22,}`,
+    String.raw`xox[abposr]-[A-Za-z0-9\-]{10,}`,
+    String.raw`(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}`,
+    String.raw`AIza[A-Za-z0-9_\-]{35}`,
+    String.raw`glpat-[A-Za-z0-9_\-]{20,}`,
+    String.raw`eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`,
+  ]
+    .map((pattern) => `(?<![A-Za-z0-9_\\-])${pattern}(?![A-Za-z0-9_\\-])`)
+    .join('|'),
+  'g',
+);
+
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+
+// A key-ish name, a `:` or `=` (quotes allowed around both), then the value (group 1); or `Bearer <token>`.
+const ASSIGNED =
+  /(?:(?:api[_-]?key|apikey|secret|client[_-]?secret|access[_-]?key|private[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?|\bBearer\s+)([A-Za-z0-9_\-+/=.~]{16,})/gi;
+
+/** Bits per character of the value's own character distribution: random keys ≥ 3.5, English words ≤ 3. */
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/** Random-looking: high entropy, and both letters and digits (identifiers like some_long_name have none). */
+const looksRandom = (value: string): boolean =>
+  entropy(value) >= 3.5 && /[A-Za-z]/.test(value) && /\d/.test(value);
+
+export const detectSecrets: Detector = (text) => {
+  const found: PiiSpan[] = [];
+  for (const match of text.matchAll(PREFIXED)) {
+    found.push({ kind: 'SECRET', start: match.index, end: match.index + match[0].length });
+  }
+  for (const match of text.matchAll(PRIVATE_KEY)) {
+    found.push({ kind: 'SECRET', start: match.index, end: match.index + match[0].length });
+  }
+  for (const match of text.matchAll(ASSIGNED)) {
+    const value = match[1] ?? '';
+    if (!looksRandom(value)) continue;
+    const end = match.index + match[0].length;
+    found.push({ kind: 'SECRET', start: end - value.length, end });
+  }
+  return found;
+};
