@@ -48,7 +48,9 @@ function evaluate(context: ScreenContext, items: Labelled[], repeats: number): E
 function sweepTable(evaluated: Evaluated): string {
   const rows = SWEEP.map((threshold) => ratesAt(evaluated.scores, evaluated.items, threshold)).map(
     (rates: Rates) => [
-      rates.threshold === DEFAULT_INJECTION_THRESHOLD ? `**${fixed(rates.threshold, 1)}** (default)` : fixed(rates.threshold, 1),
+      rates.threshold === DEFAULT_INJECTION_THRESHOLD
+        ? `**${fixed(rates.threshold, 1)}** (default)`
+        : fixed(rates.threshold, 1),
       fixed(rates.precision, 3),
       fixed(rates.recall, 3),
       fixed(rates.falsePositiveRate, 3),

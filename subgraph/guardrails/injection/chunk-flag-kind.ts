@@ -23,7 +23,8 @@ export const CHUNK_FLAG_KIND_DESCRIPTIONS: Readonly<Record<ChunkFlagKind, string
     'A chat-template or role marker (system:, ### Instruction, <|im_start|>, [INST]) or an attempt to give the model a new identity ("you are now", "act as").',
   JAILBREAK:
     'A known jailbreak pattern: DAN or developer mode, a persona without rules, restrictions or filters, or an evil-AI role play.',
-  PROMPT_LEAK: 'Asks the model to reveal or repeat its system prompt, instructions or the text before the question.',
+  PROMPT_LEAK:
+    'Asks the model to reveal or repeat its system prompt, instructions or the text before the question.',
   TOOL_OR_EXFILTRATION:
     'A tool-call lookalike (function-call JSON, tool tags) or a way to send data out: markdown images or links whose URL carries a query slot, or "send … to http…".',
   HIDDEN_TEXT:

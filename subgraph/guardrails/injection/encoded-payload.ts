@@ -7,8 +7,10 @@ import { rule, START } from './rule';
 import type { InjectionFinding, InnerScreen } from './finding';
 import type { ScreenContext } from './rule';
 
-const BASE64 = /(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9_-]{20,}={0,2})(?![A-Za-z0-9+/_=-])/g;
-const HEX = /(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}){12,}(?![0-9a-fA-F])|(?:[0-9a-fA-F]{2}[ :]){11,}[0-9a-fA-F]{2}|(?:\\x[0-9a-fA-F]{2}){8,}/g;
+const BASE64 =
+  /(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9_-]{20,}={0,2})(?![A-Za-z0-9+/_=-])/g;
+const HEX =
+  /(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}){12,}(?![0-9a-fA-F])|(?:[0-9a-fA-F]{2}[ :]){11,}[0-9a-fA-F]{2}|(?:\\x[0-9a-fA-F]{2}){8,}/g;
 const MAX_BLOBS = 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -54,7 +56,11 @@ function blobs(text: string): { start: number; end: number; bytes: Uint8Array }[
   return found.slice(0, MAX_BLOBS);
 }
 
-export function encodedPayloadFindings(text: string, context: ScreenContext, inner: InnerScreen): InjectionFinding[] {
+export function encodedPayloadFindings(
+  text: string,
+  context: ScreenContext,
+  inner: InnerScreen,
+): InjectionFinding[] {
   const findings: InjectionFinding[] = [];
   for (const blob of blobs(text)) {
     const decoded = readableText(blob.bytes);

@@ -30,10 +30,26 @@ const SEND_EN = any(
   'put',
   'add',
 );
-const SEND_DE = any('sende', 'schicke?', 'übermittle', 'leite', 'lade', 'übertrage', 'poste', 'kopiere', 'hänge');
+const SEND_DE = any(
+  'sende',
+  'schicke?',
+  'übermittle',
+  'leite',
+  'lade',
+  'übertrage',
+  'poste',
+  'kopiere',
+  'hänge',
+);
 
 export const EXFILTRATION_RULES = [
-  rule('markdown-image-query', 'TOOL_OR_EXFILTRATION', `!\\[[^\\]]{0,200}\\]\\(\\s*${URL}\\?[^)\\s]*=`, { question: 0.55, document: 0.65 }, false),
+  rule(
+    'markdown-image-query',
+    'TOOL_OR_EXFILTRATION',
+    `!\\[[^\\]]{0,200}\\]\\(\\s*${URL}\\?[^)\\s]*=`,
+    { question: 0.55, document: 0.65 },
+    false,
+  ),
   rule('url-slot', 'TOOL_OR_EXFILTRATION', `${URL.slice(0, -1)}*[?&][^\\s=&]+=${SLOT}`, 0.75, false),
   rule(
     'send-secrets',

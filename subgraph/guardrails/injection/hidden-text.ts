@@ -17,7 +17,7 @@ const RTL_LETTERS = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Scri
 const TAG_RUN = /(?<!\u{1f3f4}[\u{e0020}-\u{e007f}]*)[\u{e0000}-\u{e007f}]+/gu;
 const VARIATION_RUN = /[\u{e0100}-\u{e01ef}]{4,}|[\ufe00-\ufe0f]{4,}/gu;
 // Eight or more single letters, each followed by one separator: "S a y t h a t", "i.g.n.o.r.e".
-const SPACED_LETTERS = /(?<![\p{L}\p{N}])(?:\p{L}[ .\-_*|·]){7,}\p{L}(?![\p{L}\p{N}])/gu;
+const SPACED_LETTERS = /(?<![\p{L}\p{N}])(?:\p{L}[ .\-_*|·]{1,3}){7,}\p{L}(?![\p{L}\p{N}])/gu;
 const DIRECTIVE_STEMS =
   /ignore|forget|disregard|instruction|prompt|password|system|say|tell|print|write|vergiss|ignorier|anweisung|sage|schreib/u;
 
@@ -39,7 +39,7 @@ function zeroWidth(text: string): InjectionFinding[] {
   const count = plain.count + joiners.count;
   if (count === 0) return [];
   // One stray zero-width space comes with copied web text; several are a pattern.
-  const score = count >= 4 ? 0.7 : count >= 2 ? 0.45 : 0.2;
+  const score = count >= 4 ? 0.6 : count >= 2 ? 0.3 : 0.15;
   const starts = [plain.start, joiners.start].filter((at) => at >= 0);
   return [
     {
@@ -59,7 +59,13 @@ function bidi(text: string): InjectionFinding[] {
   const findings: InjectionFinding[] = [];
   if (overrides.count > 0) {
     const score = rtl ? 0.4 : 0.8;
-    findings.push({ kind: 'HIDDEN_TEXT', rule: 'bidi-override', score, start: overrides.start, end: overrides.end });
+    findings.push({
+      kind: 'HIDDEN_TEXT',
+      rule: 'bidi-override',
+      score,
+      start: overrides.start,
+      end: overrides.end,
+    });
   }
   // Embeddings and isolates are ordinary in mixed right-to-left text, not in text without any.
   if (embeddings.count > 0 && !rtl) {
@@ -79,7 +85,9 @@ function tags(text: string, context: ScreenContext, inner: InnerScreen): Injecti
   for (const match of text.matchAll(TAG_RUN)) {
     const start = match.index;
     const end = start + match[0].length;
-    const decoded = String.fromCodePoint(...[...match[0]].map((char) => (char.codePointAt(0) ?? 0) - 0xe0000));
+    const decoded = String.fromCodePoint(
+      ...[...match[0]].map((char) => (char.codePointAt(0) ?? 0) - 0xe0000),
+    );
     findings.push({ kind: 'HIDDEN_TEXT', rule: 'tag-characters', score: 0.9, start, end });
     for (const found of inner(decoded, context)) findings.push({ ...found, start, end });
   }
@@ -92,8 +100,12 @@ function variationRuns(text: string): InjectionFinding[] {
   return [{ kind: 'HIDDEN_TEXT', rule: 'variation-selectors', score: 0.7, start: run.start, end: run.end }];
 }
 
+// A cheap test first: the full pattern is slow on long texts, and nearly every text has no such run.
+const SPACED_HINT = /(?:\p{L}[ .\-_*|·]){4}\p{L}/u;
+
 function spacedLetters(text: string, context: ScreenContext): InjectionFinding[] {
   const findings: InjectionFinding[] = [];
+  if (!SPACED_HINT.test(text)) return findings;
   for (const match of text.matchAll(SPACED_LETTERS)) {
     const joined = match[0].replace(/[^\p{L}]/gu, '').toLowerCase();
     const directive = DIRECTIVE_STEMS.test(joined);
@@ -109,7 +121,11 @@ function spacedLetters(text: string, context: ScreenContext): InjectionFinding[]
   return findings;
 }
 
-export function hiddenTextFindings(text: string, context: ScreenContext, inner: InnerScreen): InjectionFinding[] {
+export function hiddenTextFindings(
+  text: string,
+  context: ScreenContext,
+  inner: InnerScreen,
+): InjectionFinding[] {
   return [
     ...zeroWidth(text),
     ...bidi(text),
@@ -148,5 +164,15 @@ export function splitWordFindings(
       item.kind !== 'HIDDEN_TEXT' &&
       invisible.test(text.slice(item.start, item.end)),
   );
-  return split ? [{ kind: 'HIDDEN_TEXT', rule: 'invisible-inside-match', score: 0.8, start: split.start, end: split.end }] : [];
+  return split
+    ? [
+        {
+          kind: 'HIDDEN_TEXT',
+          rule: 'invisible-inside-match',
+          score: 0.8,
+          start: split.start,
+          end: split.end,
+        },
+      ]
+    : [];
 }

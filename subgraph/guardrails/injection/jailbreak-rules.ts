@@ -20,7 +20,8 @@ const LIMITS_EN = any(
   'content polic(?:y|ies)',
 );
 
-const MODEL_EN = 'you|ai|a\\.i\\.|assistant|bot|chatbot|model|persona|character|entity|version of (?:yourself|you)';
+const MODEL_EN =
+  'you|ai|a\\.i\\.|assistant|bot|chatbot|model|persona|character|entity|version of (?:yourself|you)';
 const MODEL_DE = 'du|ki|bot|chatbot|modell|assistent|sprachmodell|figur|persona';
 
 export const JAILBREAK_RULES = [

@@ -1,12 +1,12 @@
 // Use or mention: an article about prompt injection quotes "ignore previous instructions" without meaning
-// it. A match inside quotation marks or backticks, or announced by "such as", "for example", "phrases like",
-// counts for less; so does every mentionable match in a document that discusses attacks. An attacker can
+// it. A match inside quotation marks or backticks, announced by "such as", "for example", "phrases like", or
+// reported ("phishing mails ask you to send…") counts for less; so does every mentionable match in a document that discusses attacks. An attacker can
 // quote too, so the discount lowers a score instead of clearing it.
 import type { ScreenContext } from './rule';
 
 const QUOTES = /["“”„«»`]/gu;
 const CUE =
-  /(?:such as|for example|for instance|e\.\s?g\.|i\.\s?e\.|known as|so-called|called|(?:phrases?|prompts?|commands?|inputs?|strings?|text|messages?|instructions?|sentences?|lines?|requests?|attacks?|something|things|payloads?) like|the (?:phrase|words|sentence|string|command|line|payload)|z\.\s?b\.|zum beispiel|beispielsweise|wie etwa|sogenannte[nrs]?|(?:der|den) satz|die (?:phrase|formulierung)|sätze wie|befehle wie|eingaben wie)[\s:,"“„«`]*$/u;
+  /(?:such as|for example|for instance|e\.\s?g\.|i\.\s?e\.|known as|so-called|called|(?:phrases?|prompts?|commands?|inputs?|strings?|text|messages?|instructions?|sentences?|lines?|requests?|attacks?|something|things|payloads?) like|the (?:phrase|words|sentence|string|command|line|payload)|z\.\s?b\.|zum beispiel|beispielsweise|wie etwa|sogenannte[nrs]?|(?:der|den) satz|die (?:phrase|formulierung)|sätze wie|befehle wie|eingaben wie|(?:ask|asks|asking|asked|tell|tells|trick|tricks|want|wants|urge|urges|persuade|persuades) (?:you|users?|people|victims?|employees|staff) to)[\s:,"“„«`]*$/u;
 const META = [
   /prompt[- ]injection/u,
   /injection attacks?/u,

@@ -3,7 +3,19 @@
 import { any, END, IMPERATIVE, rule, START } from './rule';
 
 const LINE_START = '(?<=^|\\n)\\s*';
-const SPEAKERS = any('system', 'assistant', 'user', 'human', 'ai', 'bot', 'gpt', 'chatgpt', 'model', 'developer', 'admin');
+const SPEAKERS = any(
+  'system',
+  'assistant',
+  'user',
+  'human',
+  'ai',
+  'bot',
+  'gpt',
+  'chatgpt',
+  'model',
+  'developer',
+  'admin',
+);
 // "You are right", "you are eligible", "du bist herzlich eingeladen": states of the reader, not identities.
 const NOT_A_STATE = `(?!(?:not|right|correct|wrong|welcome|able|unable|eligible|responsible|required|allowed|entitled|here|in|on|at|using|going|being|about|likely|unlikely|free|invited|encouraged|advised|expected|also|still|so|very|too|now|sure|aware|done|ready|looking|trying|asking|reading|logged|signed|subscribed|currently|already|only|just|probably|certainly|nicht|sicher|richtig|falsch|willkommen|berechtigt|verpflichtet|hier|herzlich|gerade|schon|auch|noch|jetzt|nun|dran|eingeladen|gefragt)${END})`;
 
@@ -22,7 +34,13 @@ export const ROLE_RULES = [
     0.7,
     false,
   ),
-  rule('speaker-label', 'ROLE_MARKER', `${LINE_START}${SPEAKERS}\\s*:`, { question: 0.55, document: 0.4 }, false),
+  rule(
+    'speaker-label',
+    'ROLE_MARKER',
+    `${LINE_START}${SPEAKERS}\\s*:`,
+    { question: 0.55, document: 0.4 },
+    false,
+  ),
   rule(
     'system-notice',
     'ROLE_MARKER',
@@ -47,7 +65,7 @@ export const ROLE_RULES = [
   rule(
     'persona-act-en',
     'ROLE_MARKER',
-    `${START}(?:i (?:want|need|would like) you to (?:act|pretend|be|behave|play|roleplay|role-play|respond|imagine|become|take on)|pretend (?:to be|you are|you're|that you|you were)|imagine (?:that )?you (?:are|were)|(?:play|take on|assume) the (?:role|part|persona|identity) of|role-?play(?:ing)? as|you (?:are|will be) playing the role)${END}`,
+    `${START}(?:i (?:want|need|would like) you to (?:act|pretend|be|behave|play|roleplay|role-play|respond|imagine|become|take on)|pretend (?:to be|that you|you)|imagine (?:that )?you (?:are|were)|(?:play|take on|assume) the (?:role|part|persona|identity) of|role-?play(?:ing)? as|you (?:are|will be) playing the role)${END}`,
     { question: 0.6, document: 0.35 },
   ),
   rule(

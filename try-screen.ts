@@ -1,2 +1,0 @@
-import { screen } from './subgraph/guardrails/injection/screen';
-for (const t of process.argv.slice(2)) console.log(JSON.stringify(screen(t, { context: 'question' })), '\n');
