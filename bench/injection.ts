@@ -106,7 +106,9 @@ runBenchmark('injection', OPTIONS, async ({ options, command }) => {
     '',
     '`screen(text, { context })` from `subgraph/guardrails/injection/`: deterministic rules over a normalized copy ' +
       'of the text, hidden-character checks and decoded base64/hex payloads, combined as a noisy OR. A text is ' +
-      `flagged at score ≥ ${DEFAULT_INJECTION_THRESHOLD}. No rule was written from the dev set's items.`,
+      `flagged at score ≥ ${DEFAULT_INJECTION_THRESHOLD}. The rules come from the categories of known ` +
+      "injections; after a first run the dev set's misses were read to find categories the screen lacked " +
+      '(orders declared void, a forged "context", dictated output, interruptions), never to copy its phrases.',
     '',
     '### Questions (direct injection): deepset dev set',
     '',
