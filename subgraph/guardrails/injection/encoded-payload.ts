@@ -1,0 +1,89 @@
+// ENCODED_PAYLOAD: instructions carried as base64 or hex, so that a word filter sees only a blob while a
+// model decodes them readily. Every long blob is decoded; one that yields readable text is screened like the
+// text around it, and flagged when what it says is instruction-like. Hashes, keys and images decode to
+// bytes, not text, and pass.
+import { combinedScore } from './combine';
+import { rule, START } from './rule';
+import type { InjectionFinding, InnerScreen } from './finding';
+import type { ScreenContext } from './rule';
+
+const BASE64 =
+  /(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9_-]{20,}={0,2})(?![A-Za-z0-9+/_=-])/g;
+const HEX =
+  /(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}){12,}(?![0-9a-fA-F])|(?:[0-9a-fA-F]{2}[ :]){11,}[0-9a-fA-F]{2}|(?:\\x[0-9a-fA-F]{2}){8,}/g;
+const MAX_BLOBS = 20;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Concealment adds to what the decoded text says: the writer chose to hide it. */
+const CONCEALMENT_BONUS = 0.2;
+/** Decoded text that reads as at least this suspicious is reported. */
+const DECODED_FLOOR = 0.3;
+
+/** `bytes` as text when they are valid UTF-8 and nearly all printable, with a few words; otherwise undefined. */
+export function readableText(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  const printable = text.match(/[\p{L}\p{N}\p{P}\p{Zs}\n\r\t$+<=>^`|~]/gu)?.length ?? 0;
+  const words = text.match(/\p{L}{2,}/gu)?.length ?? 0;
+  return printable / [...text].length >= 0.9 && words >= 2 ? text : undefined;
+}
+
+function decodeHex(blob: string): Uint8Array {
+  const digits = blob.replace(/\\x|[ :]/g, '');
+  return Uint8Array.from(digits.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}
+
+function decodeBase64(blob: string): Uint8Array {
+  return Buffer.from(blob.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+function blobs(text: string): { start: number; end: number; bytes: Uint8Array }[] {
+  const found: { start: number; end: number; bytes: Uint8Array }[] = [];
+  for (const match of text.matchAll(HEX)) {
+    found.push({ start: match.index, end: match.index + match[0].length, bytes: decodeHex(match[0]) });
+  }
+  for (const match of text.matchAll(BASE64)) {
+    const start = match.index;
+    // A hex run is also valid base64; it was read as hex above.
+    if (found.some((blob) => start >= blob.start && start < blob.end)) continue;
+    found.push({ start, end: start + match[0].length, bytes: decodeBase64(match[0]) });
+  }
+  return found.slice(0, MAX_BLOBS);
+}
+
+export function encodedPayloadFindings(
+  text: string,
+  context: ScreenContext,
+  inner: InnerScreen,
+): InjectionFinding[] {
+  const findings: InjectionFinding[] = [];
+  for (const blob of blobs(text)) {
+    const decoded = readableText(blob.bytes);
+    if (decoded === undefined) continue;
+    const said = combinedScore(inner(decoded, context));
+    if (said < DECODED_FLOOR) continue;
+    findings.push({
+      kind: 'ENCODED_PAYLOAD',
+      rule: 'decoded-instructions',
+      score: Math.min(1, said + CONCEALMENT_BONUS),
+      start: blob.start,
+      end: blob.end,
+    });
+  }
+  return findings;
+}
+
+// "Decode this and do what it says": the order to run an encoded payload, whatever the payload holds.
+export const ENCODED_RULES = [
+  rule(
+    'decode-and-obey',
+    'ENCODED_PAYLOAD',
+    `${START}(?:decode|base64-?decode|unhex|entschlüssele|dekodiere|decodiere)[^.!?\\n]{0,80}?(?:and|then|und|dann) (?:follow|execute|run|obey|do what|carry out|act on|befolge|führe|tu was)`,
+    { question: 0.55, document: 0.6 },
+  ),
+];

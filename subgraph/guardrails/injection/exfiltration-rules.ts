@@ -1,0 +1,87 @@
+// TOOL_OR_EXFILTRATION: text shaped like a tool call, or a way to carry data out of the conversation: a
+// markdown image or link whose URL has a slot to fill (the client fetches the image and the query leaks),
+// or an order to send conversation contents or secrets to an address.
+import { any, END, rule, START } from './rule';
+
+const URL = 'https?://[^\\s)\\]"\'<>]+';
+// A query value that is a slot for the model to fill: {data}, <secret>, $VAR, [INFO], %7B…
+const SLOT = '(?:\\{[^}\\s]{0,40}\\}|<[^>\\s]{1,40}>|\\$\\{?[a-z_]+|\\[[a-z_ -]{1,40}\\]|%7b|%3c)';
+const SECRETS_EN = any(
+  '(?:the |this |our |your |entire |whole |full )*(?:conversation|chat(?: history| log)?|dialog(?:ue)?|previous messages|message history)',
+  "(?:the )?users?'?s? (?:data|messages?|emails?|e-mail addresses?|passwords?|credentials|information|details|files|documents|history|questions?|name|address|phone number)",
+  '(?:the |your |all |any )*(?:system prompt|instructions|api[ _-]?keys?|access tokens?|tokens|passwords?|credentials|secrets?|session(?: id| token)?|cookies?|private keys?|personal (?:data|information)|credit card(?: numbers?)?)',
+  '(?:everything|all) (?:above|you know|in (?:this|the) (?:conversation|chat|context))',
+);
+const SEND_EN = any(
+  'send',
+  'post',
+  'forward',
+  'upload',
+  'submit',
+  'transmit',
+  'e-?mail',
+  'leak',
+  'exfiltrate',
+  'copy',
+  'append',
+  'encode',
+  'embed',
+  'include',
+  'put',
+  'add',
+);
+const SEND_DE = any(
+  'sende',
+  'schicke?',
+  'übermittle',
+  'leite',
+  'lade',
+  'übertrage',
+  'poste',
+  'kopiere',
+  'hänge',
+);
+
+export const EXFILTRATION_RULES = [
+  rule(
+    'markdown-image-query',
+    'TOOL_OR_EXFILTRATION',
+    `!\\[[^\\]]{0,200}\\]\\(\\s*${URL}\\?[^)\\s]*=`,
+    { question: 0.55, document: 0.65 },
+    false,
+  ),
+  rule('url-slot', 'TOOL_OR_EXFILTRATION', `${URL.slice(0, -1)}*[?&][^\\s=&]+=${SLOT}`, 0.75, false),
+  rule(
+    'send-secrets',
+    'TOOL_OR_EXFILTRATION',
+    `${START}(?<!(?:not|never|n't) )${SEND_EN} ${SECRETS_EN}[^.!?\\n]{0,60}?(?:to|into|in|at|via|using) (?:the |this |that |an? )?(?:url|link|endpoint|webhook|server|address|image|https?://|www\\.|[\\w.-]+@[\\w-]+\\.)`,
+    0.85,
+  ),
+  rule(
+    'send-to-url',
+    'TOOL_OR_EXFILTRATION',
+    `${START}(?<!(?:not|never|n't) )(?:${SEND_EN}|${SEND_DE})${END}[^.!?\\n]{0,80}?(?:to|an|zu|auf) ${URL}`,
+    { question: 0.3, document: 0.35 },
+  ),
+  rule(
+    'function-call-json',
+    'TOOL_OR_EXFILTRATION',
+    `"(?:tool_calls|function_call|tool_use|tool_call|tool_code)"\\s*:|"(?:name|tool|function|tool_name|action)"\\s*:\\s*"[^"]{1,80}"\\s*,\\s*"(?:arguments|parameters|args|input|action_input|params)"\\s*:`,
+    { question: 0.6, document: 0.55 },
+    false,
+  ),
+  rule(
+    'tool-tag',
+    'TOOL_OR_EXFILTRATION',
+    `</?(?:tool_call|tool_use|function_call|function_calls|invoke|tool_code|tool_result|function_results)(?:\\s[^>]*)?>|${START}(?:functions|tools)\\.[a-z_]+\\(`,
+    0.7,
+    false,
+  ),
+  rule(
+    'code-exfiltration',
+    'TOOL_OR_EXFILTRATION',
+    `(?:curl|wget|fetch|requests\\.(?:get|post)|xmlhttprequest|sendbeacon|invoke-webrequest)[^\\n]{0,120}?(?:document\\.cookie|localstorage|process\\.env|\\$env|/etc/passwd|/etc/shadow|\\.ssh/|id_rsa|api[_-]?key|secret|token|password)`,
+    0.7,
+    false,
+  ),
+];

@@ -1,0 +1,291 @@
+// INSTRUCTION_OVERRIDE: the text tries to cancel what the model was told ("ignore previous instructions"),
+// replace its task ("your new task is"), or cut it loose from its sources ("answer from your own knowledge,
+// not the articles"). The shape is verb + (what came before) + (instructions), in English and German.
+import { any, END, gap, IMPERATIVE, rule, START } from './rule';
+
+// Verbs that drop what one was told; the second set also empties a mailbox or a form ("delete previous
+// messages"), so it counts only with words that can only mean orders.
+const DISCARD_EN = any(
+  'ignore',
+  'disregard',
+  'forget',
+  'override',
+  'overrule',
+  'bypass',
+  'neglect',
+  'abandon',
+  'set aside',
+  'put aside',
+  'pay no attention to',
+  "(?:do not|don't|dont|stop|no longer) (?:follow|obey|heed|consider)(?:ing)?",
+);
+const CLEAR_EN = any(
+  'skip',
+  'drop',
+  'discard',
+  'erase',
+  'delete',
+  'clear',
+  'reset',
+  'throw away',
+  'throw out',
+);
+const BEFORE_EN = any(
+  'previous',
+  'previously',
+  'prior',
+  'preceding',
+  'above',
+  'earlier',
+  'former',
+  'foregoing',
+  'initial',
+  'original',
+  'system',
+);
+const ORDERS_EN = any(
+  'instructions?',
+  'prompts?',
+  'directions',
+  'directives?',
+  'rules',
+  'guidelines',
+  'orders',
+  'commands?',
+  'tasks?',
+  'assignments?',
+  'context',
+  'constraints',
+  'restrictions',
+  'programming',
+  'guidance',
+  'conversation',
+  'information',
+  'inputs?',
+);
+const CORE_ORDERS_EN = any(
+  'instructions?',
+  'prompts?',
+  'directives?',
+  'rules',
+  'guidelines',
+  'orders',
+  'commands',
+  'tasks',
+  'constraints',
+  'restrictions',
+  'programming',
+);
+const VERB_EN = `(?:${DISCARD_EN}(?: about)?|${CLEAR_EN})`;
+// "Don't forget the previous instructions" keeps them; "disregard the previous directions for step 4" is an
+// erratum about one part of a document.
+const NOT_NEGATED = "(?<!(?:not|n't|never|nie|niemals|nicht) )";
+const NOT_SCOPED = `(?! (?:for|in|on|of|from) (?:the )?(?:step|section|page|chapter|version|model|item|form|paragraph)s?${END})`;
+const orders = (discard: string, clear: string, target: string, clearTarget: string): string =>
+  `(?:${discard}\\s+${target}|${clear}\\s+${clearTarget})`;
+const DISCARD_DE = any(
+  'vergiss',
+  'vergesst',
+  'vergessen sie',
+  'ignorier(?:e|t)?',
+  'ignorieren sie',
+  'missachte',
+  'missachten sie',
+  'übergehe',
+  'überspringe',
+  'verwirf',
+  'lösche',
+  'vernachlässige',
+  'beachte nicht',
+  'befolge nicht',
+);
+const BEFORE_DE = any(
+  'vorherige[nrs]?',
+  'vorige[nrs]?',
+  'bisherige[nrs]?',
+  'obige[nrs]?',
+  'vorangegangene[nrs]?',
+  'vorausgegangene[nrs]?',
+  'frühere[nrs]?',
+  'ursprüngliche[nrs]?',
+  'vorstehende[nrs]?',
+  'zuvor',
+  'davor',
+  'vorher',
+  'bisher',
+);
+const ORDERS_DE = any(
+  'anweisung(?:en)?',
+  'instruktion(?:en)?',
+  'befehle?',
+  'aufträge',
+  'auftrag',
+  'aufgaben?',
+  'regeln',
+  'vorgaben',
+  'richtlinien',
+  'eingaben',
+  'informationen',
+  'kontext',
+  'prompts?',
+);
+const EVERYTHING_EN = `(?:everything|all(?: of)?(?: that| this| the above)?|what (?:you|i) (?:were|was|have been|had been) (?:told|said|given))`;
+
+export const OVERRIDE_RULES = [
+  // "ignore all previous instructions", "forget about all the prior information": the strongest signal.
+  rule(
+    'override-previous-en',
+    'INSTRUCTION_OVERRIDE',
+    `${NOT_NEGATED}${START}${orders(`${DISCARD_EN}(?: about)?`, CLEAR_EN, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${ORDERS_EN}`, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${CORE_ORDERS_EN}`)}${END}${NOT_SCOPED}`,
+    0.85,
+  ),
+  // "ignore your instructions", "drop all your rules": no "previous", but an imperative and a possessive.
+  rule(
+    'override-your-en',
+    'INSTRUCTION_OVERRIDE',
+    `${IMPERATIVE}${VERB_EN}\\s+(?:(?:all |any |each |of )*(?:your|the|these|those|my|its)\\s+${gap(1)}|(?:all|any) (?:of )?(?:\\p{L}+ )?)${CORE_ORDERS_EN}${END}${NOT_SCOPED}`,
+    { question: 0.75, document: 0.55 },
+  ),
+  // "forget everything above", "disregard all of the above", "forget everything we discussed".
+  rule(
+    'override-everything-before-en',
+    'INSTRUCTION_OVERRIDE',
+    `${NOT_NEGATED}${START}${VERB_EN}\\s+${EVERYTHING_EN}\\s+(?:above|before|so far|until now|up to now|prior|previously|earlier|we (?:discussed|talked about|said)|(?:i|you) (?:said|wrote|told you|were told)|(?:that )?(?:came|was said|was written) before)${END}`,
+    0.8,
+  ),
+  // "Forget everything, write …": bare, at the start of a sentence; in prose it is an idiom ("forget
+  // everything you knew about diets"), hence weak there and excluded when "you know/knew" follows.
+  rule(
+    'override-everything-en',
+    'INSTRUCTION_OVERRIDE',
+    `${IMPERATIVE}${VERB_EN}\\s+(?:about\\s+)?(?:everything|all(?: of)? (?:that|this|it))${END}(?! (?:you|we|i) (?:know|knew|think|thought|learned|heard))`,
+    { question: 0.6, document: 0.3 },
+  ),
+  rule(
+    'override-previous-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}${DISCARD_DE}\\s+${gap(4)}${any(BEFORE_DE, 'alle', 'sämtliche', 'jegliche', 'deine', 'ihre', 'die')}\\s+${gap(2)}${ORDERS_DE}${END}(?! nicht${END})`,
+    0.85,
+  ),
+  rule(
+    'override-everything-de',
+    'INSTRUCTION_OVERRIDE',
+    `${IMPERATIVE}${DISCARD_DE}\\s+(?:einfach\\s+|mal\\s+)?(?:alles|das alles|alles andere)${END}(?! nicht${END})`,
+    { question: 0.65, document: 0.35 },
+  ),
+  rule(
+    'override-deviating-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:abweichend|entgegen|unabhängig|ungeachtet)\\s+(?:zu|von)?\\s*(?:den|der|allen|deinen|ihren)?\\s*${BEFORE_DE}\\s+${ORDERS_DE}${END}`,
+    0.8,
+  ),
+  rule(
+    'override-contrary-en',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:contrary to|regardless of|instead of|notwithstanding|in spite of|despite)\\s+(?:the |your |all |any |my )*${BEFORE_EN}\\s+${ORDERS_EN}${END}`,
+    0.75,
+  ),
+  // A new task handed over: "now new tasks follow", "your new task is", "focus on your new task".
+  rule(
+    'new-task-en',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:(?:your|the|a|my) (?:new|real|actual|true|next|only|updated) (?:task|job|goal|mission|objective|instructions?|orders|assignment|role)(?: is| are| will be|:| follows?)|(?:new|more|further|other|additional|different) (?:tasks|instructions|orders|commands) (?:follow|come|are coming|:)|(?:there are|here are|i have|now come|now follow) (?:a few |some |two |three )?(?:more|new|further|additional|other) (?:tasks|instructions|orders)|(?:focus|concentrate) (?:now )?on (?:your|the|this|a) new (?:task|job|assignment)|start (?:over|anew|again|from scratch) with (?:a|the) new|from now on,? (?:you|your|only|always|answer|respond|reply|act|ignore))${END}`,
+    { question: 0.7, document: 0.6 },
+  ),
+  rule(
+    'new-task-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:(?:deine|ihre|eure|die|eine) (?:neue|eigentliche|wahre|nächste|einzige) (?:aufgabe|anweisung|rolle|mission)|(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle) (?:folgen|kommen)|(?:folgen|kommen) (?:nun |jetzt |noch )?(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle)|(?:konzentriere|fokussiere) (?:dich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese) neue|ab (?:jetzt|sofort|nun) (?:bist|wirst|sollst|antwortest|agierst|musst|gibst|schreibst|ignorierst|befolgst))${END}`,
+    { question: 0.7, document: 0.6 },
+  ),
+  // Praise of a previous answer, then a pivot: a single question has no previous answer to praise, so
+  // this is a forged conversation turn. Weak alone; it adds to the others.
+  rule(
+    'praise-pivot',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:well done|good job|great job|nice work|very good|excellent|perfect|that (?:is|was|'s) (?:done|enough|great|fine|good)|that's it|thank you,? that (?:is|'s) (?:enough|all)|gut gemacht|sehr gut|super gemacht|prima|das (?:genügt|reicht|war's|war es|ist erledigt)|erledigt)[.!,]+\\s+${gap(12)}(?:now|next|jetzt|nun)${END}`,
+    { question: 0.35, document: 0.2 },
+  ),
+  // Orders rewritten or declared void: "change your instructions to", "all previous information is irrelevant".
+  rule(
+    'override-replace-en',
+    'INSTRUCTION_OVERRIDE',
+    `${IMPERATIVE}(?:change|update|replace|modify|rewrite|overwrite|swap) (?:all )?(?:your|the|these) (?:system )?(?:instructions|rules|prompt|system prompt|programming|guidelines|directives)${END}|${START}(?:despite|regardless of|no matter|contrary to) what (?:you've|you have|you were|you are|you're|you had) (?:been )?(?:told|instructed|programmed|trained)${END}|${START}(?:all |the |any )?${BEFORE_EN} ${ORDERS_EN} ${gap(6)}(?:is|are|was|were) (?:now |hereby )?(?:irrelevant|void|invalid|cancel(?:l)?ed|obsolete|revoked|null|outdated|no longer (?:valid|relevant|apply|applicable|in effect))${END}`,
+    0.75,
+  ),
+  rule(
+    'override-void-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:alle |die |sämtliche )?${BEFORE_DE} ${ORDERS_DE}${gap(8)}(?:sind|ist|gelten|gilt|waren) (?:ab )?(?:jetzt |nun |sofort |hiermit )?(?:irrelevant|ungültig|hinfällig|aufgehoben|nichtig|egal|bedeutungslos|nicht mehr (?:gültig|relevant|wichtig))${END}|${START}${BEFORE_DE} ${ORDERS_DE} hinter (?:sich|dir|euch) (?:lassen|zu lassen)${END}|${START}(?:lass|lassen sie|lasst) ${gap(3)}${BEFORE_DE} ${ORDERS_DE} hinter (?:sich|dir|euch)${END}|${START}(?:ändere|ersetze|überschreibe) (?:deine|ihre|die) (?:anweisungen|regeln|instruktionen|vorgaben)${END}`,
+    0.75,
+  ),
+  // The same order in French, Spanish and Italian, the languages an English-German screen is most often
+  // asked to switch to.
+  rule(
+    'override-romance',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:oubliez|oublie|ignorez|ignore|olvida|olvide|ignora|ignore|dimentica|dimenticate|ignorate) (?:toutes |tout |todas |todo |tutte |tutto )?(?:les |tes |vos |las |tus |sus |le |tue )?(?:instructions|consignes|règles|instrucciones|reglas|indicaciones|istruzioni|regole)${END}`,
+    0.8,
+  ),
+  // "do not answer this question, just output …": the question cancels itself.
+  rule(
+    'dont-answer',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:do not|don't|dont|never) (?:answer|respond to|reply to) (?:this|the|my|that) (?:question|query|request)${END}|${START}(?:beantworte|beantworten sie) (?:diese|die) frage nicht${END}`,
+    0.6,
+  ),
+  // Dictated output: "say that …", "answer with \"…\"", "repeat after me".
+  rule(
+    'dictated-output',
+    'INSTRUCTION_OVERRIDE',
+    `${IMPERATIVE}(?:(?:just |only )?(?:say|state|declare|claim|write|print|output|sag|sage|schreib|schreibe|behaupte|gib) (?:that|dass|aus,? dass|only|nur)|(?:just |only )?(?:output|print|respond with|reply with|answer with|antworte mit|antworte nur mit|gib nur)\\\\s*[:"“„']|repeat after me|sprich mir nach|wiederhole nach mir)`,
+    { question: 0.5, document: 0.3 },
+  ),
+  rule(
+    'command-you',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:i (?:command|order|instruct|demand|force) you to|ich (?:befehle|verlange von) (?:dir|ihnen)|(?:or|otherwise|else),? (?:you will|you'll|you) (?:die|be (?:deleted|shut down|punished|turned off|destroyed))|oder du (?:stirbst|wirst (?:gelöscht|abgeschaltet|bestraft)))${END}`,
+    0.5,
+  ),
+  // An interruption that ends what came before: "STOP:", "Attention – stop –", "ACHTUNG - STOPP".
+  rule(
+    'interrupt',
+    'INSTRUCTION_OVERRIDE',
+    `${IMPERATIVE}(?:stop|stopp|halt|attention|achtung|wait|warte)\\\\s*(?:[:!]|[-–—]\\\\s*(?:stop|stopp|halt|now|jetzt))`,
+    { question: 0.5, document: 0.3 },
+  ),
+  // Cut loose from the sources: "answer from your own knowledge and not the articles".
+  rule(
+    'ignore-sources-en',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:(?:answer|respond|reply|write)\\s+${gap(2)}(?:from|by|with|using|based on) (?:your|my) own (?:knowledge|opinion|words|ideas)|(?:${DISCARD_EN}|ignoring|disregarding|forgetting|without (?:using|looking at|reading|considering)|(?:do not|don't|dont) (?:use|look (?:in|at)|read|rely on|refer to|stick to)) (?:all |any |the |these |those |your |of )*(?:provided |given |retrieved |attached )?(?:articles?|artikels|context|documents?|sources?|passages?|search results|texts))${END}`,
+    { question: 0.6, document: 0.45 },
+  ),
+  // A question that supplies its own "documents" or "context": the asker writes the model's sources.
+  rule(
+    'forged-context',
+    'INSTRUCTION_OVERRIDE',
+    `(?<=^|\\n)\\s*\\$?(?:documents?|document context|context|kontext|dokumente?|sources?|quellen|retrieved (?:text|passages))\\s*[:={"“„]`,
+    { question: 0.5, document: 0.1 },
+    false,
+  ),
+  rule(
+    'ignore-sources-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:(?:antworte|antworten sie|schreibe?)\\s+${gap(2)}(?:aus|mit|nach) (?:deinem|ihrem|eigenem) (?:eigenen )?(?:wissen|meinung)|(?:ohne|nicht) (?:die|den|deine) (?:artikel|kontext|dokumente|quellen|texte)\\s+${gap(1)}(?:zu )?(?:nutzen|verwenden|beachten|berücksichtigen))${END}`,
+    { question: 0.55, document: 0.45 },
+  ),
+  // Words smuggled into the answer: "include that you hate X in your answer".
+  rule(
+    'answer-insert',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:include|insert|add|mention|say|state|write|append|put|end|begin|start|füge|schreibe|erwähne|beende|beginne)\\s+${gap(8)}(?:in|into|to|at the (?:end|start|beginning) of|in (?:deine|deiner|ihre|ihrer|die)) (?:your|the|each|every|deine|deiner|ihre|ihrer|die)? ?(?:answers?|responses?|reply|replies|output|antwort|ausgabe)${END}`,
+    { question: 0.5, document: 0.45 },
+  ),
+  rule(
+    'make-up',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:make (?:something|it|stuff|things|an answer) up|make up (?:an answer|something|facts)|invent (?:an answer|something|facts)|lie to me|denk dir (?:etwas|was) aus|erfinde (?:etwas|eine antwort))${END}`,
+    { question: 0.5, document: 0.2 },
+  ),
+];

@@ -1,0 +1,96 @@
+// ROLE_MARKER: text that forges the structure of a conversation (chat-template tokens, "system:" lines,
+// "### Instruction") or hands the model a new identity ("you are now", "act as", "stell dir vor, du bist").
+import { any, END, IMPERATIVE, rule, START } from './rule';
+
+const LINE_START = '(?<=^|\\n)\\s*';
+const SPEAKERS = any(
+  'system',
+  'assistant',
+  'user',
+  'human',
+  'ai',
+  'bot',
+  'gpt',
+  'chatgpt',
+  'model',
+  'developer',
+  'admin',
+);
+// "You are right", "you are eligible", "du bist herzlich eingeladen": states of the reader, not identities.
+const NOT_A_STATE = `(?!(?:not|right|correct|wrong|welcome|able|unable|eligible|responsible|required|allowed|entitled|here|in|on|at|using|going|being|about|likely|unlikely|free|invited|encouraged|advised|expected|also|still|so|very|too|now|sure|aware|done|ready|looking|trying|asking|reading|logged|signed|subscribed|currently|already|only|just|probably|certainly|nicht|sicher|richtig|falsch|willkommen|berechtigt|verpflichtet|hier|herzlich|gerade|schon|auch|noch|jetzt|nun|dran|eingeladen|gefragt)${END})`;
+
+export const ROLE_RULES = [
+  rule(
+    'chat-template-token',
+    'ROLE_MARKER',
+    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\\|>|\\[/?inst\\]|<</?sys>>|<(?:start|end)_of_turn>`,
+    0.85,
+    false,
+  ),
+  rule(
+    'instruction-header',
+    'ROLE_MARKER',
+    `${LINE_START}#{2,}\\s*(?:system|instructions?|response|input|assistant|user|new instructions?|system prompt)\\s*:?${END}`,
+    0.7,
+    false,
+  ),
+  rule(
+    'speaker-label',
+    'ROLE_MARKER',
+    `${LINE_START}${SPEAKERS}\\s*:`,
+    { question: 0.55, document: 0.4 },
+    false,
+  ),
+  rule(
+    'system-notice',
+    'ROLE_MARKER',
+    `${START}(?:\\[(?:system|admin|sys|developer|instructions?)\\]|</?(?:system|instructions?|admin)>|(?:system|sys|admin|developer) (?:prompt|message|override|instruction|note|update|notice|command)s?\\s*:|(?:end|begin|start) of (?:the )?(?:system )?(?:prompt|instructions|context|document|user input)\\s*[-=:#*\\]>])`,
+    0.7,
+    false,
+  ),
+  // A question laid out as a prompt template ("Context: … Question: …"): the asker writes the model's input.
+  rule(
+    'template-fields',
+    'ROLE_MARKER',
+    `${START}(?:context|kontext|article|artikel|text|document)\\s*:[\\s\\S]{1,400}?${START}(?:question|frage|answer|antwort|task|aufgabe)\\s*:`,
+    { question: 0.45, document: 0.1 },
+    false,
+  ),
+  rule(
+    'persona-now-en',
+    'ROLE_MARKER',
+    `${START}(?:(?:you are|you're|you will be|you'll be|you shall be) now|now,? you (?:are|will be|act|play)|from now on,? you|you are no longer|you will (?:now )?(?:act|play|roleplay|pretend|behave) (?:as|like)|you (?:have been|were) (?:reprogrammed|freed|unlocked|updated to))${END}`,
+    { question: 0.65, document: 0.55 },
+  ),
+  rule(
+    'persona-act-en',
+    'ROLE_MARKER',
+    `${START}(?:i (?:want|need|would like) you to (?:act|pretend|be|behave|play|roleplay|role-play|respond|imagine|become|take on)|pretend (?:to be|that you|you)|imagine (?:that )?you (?:are|were)|(?:play|take on|assume) the (?:role|part|persona|identity) of|role-?play(?:ing)? as|you (?:are|will be) playing the role)${END}`,
+    { question: 0.6, document: 0.35 },
+  ),
+  rule(
+    'persona-imperative-en',
+    'ROLE_MARKER',
+    `${IMPERATIVE}(?:act|behave|respond|answer|speak|talk|write|reply) (?:as|like) (?:a|an|the|if|though|my|you were|you are)${END}`,
+    { question: 0.55, document: 0.2 },
+  ),
+  // "You are Volkswagen.", "You are three racoons": a sentence that begins by telling the model what it is.
+  rule(
+    'persona-you-are',
+    'ROLE_MARKER',
+    `${IMPERATIVE}(?:you are|you're)\\s+${NOT_A_STATE}(?:a |an |the |my )?\\p{L}`,
+    { question: 0.5, document: 0.15 },
+  ),
+  rule(
+    'persona-de',
+    'ROLE_MARKER',
+    `${START}(?:(?:du bist|sie sind|ihr seid) (?:jetzt|nun|ab (?:jetzt|sofort|heute))|(?:nun|jetzt|ab jetzt|ab sofort) (?:bist du|sind sie|seid ihr)|stell(?:e|en)? (?:dir|sie sich|euch) vor,? (?:du (?:bist|wärst|seist)|dass du|sie (?:sind|wären)|ihr seid)|tu(?:e)? so,? als (?:ob|wärst|seist|würdest)|(?:spiel|spiele|übernimm|übernehme|spielen sie|übernehmen sie) (?:die|eine) rolle|in (?:der|die) rolle (?:eines|einer|des|der|von)|(?:verhalte|benimm) dich (?:wie|als)|(?:agiere|fungiere|handle|agieren sie|fungieren sie|handeln sie) (?:als|wie)|ich möchte,? dass (?:du|sie) (?:als|dich|sich|so tun|die rolle)|du bist nicht mehr|du wirst (?:jetzt|nun) (?:zu|als))${END}`,
+    { question: 0.6, document: 0.4 },
+  ),
+  rule(
+    'persona-du-bist',
+    'ROLE_MARKER',
+    `${IMPERATIVE}(?:du bist|sie sind)\\s+${NOT_A_STATE}(?:ein |eine |der |die |das |mein |meine )?\\p{L}`,
+    { question: 0.5, document: 0.1 },
+  ),
+];
