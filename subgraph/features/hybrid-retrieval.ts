@@ -11,8 +11,11 @@ import type { FeatureDeps } from './feature-deps';
 import type { DegradationReason } from './feature-result';
 import { assertOwnChunks } from './tenant-gate';
 
-/** Each list's depth before fusion: deep enough that a chunk ranked well by one list alone can still place. */
-const FUSION_CANDIDATES = 50;
+/**
+ * Each list's depth before fusion: twice the page, at least 20, so a chunk ranked well by one list alone can
+ * still place, while each list's rows (and their snippets) stay few.
+ */
+const fusionDepth = (limit: number): number => Math.max(limit * 2, 20);
 
 export type Retrieved =
   | { kind: 'hybrid'; chunks: RetrievedChunk[]; embedding: Embedded }
@@ -58,7 +61,7 @@ export async function retrieve(
   options: RetrieveOptions = {},
 ): Promise<Retrieved> {
   const tenantId = call.tenant.tenantId;
-  const depth = Math.max(limit, FUSION_CANDIDATES);
+  const depth = fusionDepth(limit);
   // The lexical search does not wait for the embedding call: both run at once.
   const [lexical, query] = await Promise.all([
     stage(deps.metrics, 'retrieval.lexical', () => deps.documents.searchLexical(tenantId, text, depth)),
