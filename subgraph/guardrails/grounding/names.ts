@@ -1,6 +1,7 @@
 // Proper names in a sentence: runs of capitalized words ("King Charles III of West Francia"), joined by the
 // particles names carry ("of", "de", "van"). Capitals are the only signal without a lexicon, so the first
 // word of a sentence is marked `atStart` and judged later, against the sources.
+import { isCommonOpener } from './sentence-openers';
 import type { TakenSpans } from './spans';
 
 export interface NameMention {
@@ -34,6 +35,16 @@ export function findNames(sentence: string, taken: TakenSpans): NameMention[] {
     while (run.length > 0 && PARTICLES.has(run[run.length - 1]?.text ?? '')) run.pop();
     let first = 0;
     while (first < run.length && LEADING_FUNCTION_WORDS.test(run[first]?.text ?? '')) first++;
+    // The sentence's first word joins a name only if it could be part of one ("Within PSPACE" is not a name).
+    const opener = run[0];
+    if (
+      first === 0 &&
+      opener !== undefined &&
+      run.length > 1 &&
+      opener === words[0] &&
+      isCommonOpener(opener.text.toLowerCase())
+    )
+      first = 1;
     const kept = run.slice(first);
     if (kept.length > 0) {
       const text = sentence.slice(kept[0]?.start, kept[kept.length - 1]?.end);

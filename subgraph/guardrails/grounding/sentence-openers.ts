@@ -18,7 +18,8 @@ export function isCommonOpener(word: string): boolean {
     isStopword(word) ||
     OPENERS.has(word) ||
     opensOnConnective(word) ||
-    // Adverbs ("Typically") and participles ("Using", "Based") open sentences; names rarely end so.
-    /(?:ly|ing|ed)$/.test(word)
+    // Adverbs ("Typically", "Clearly"), participles ("Using", "Based") and abstract nouns ("Classification",
+    // "Complexity") open sentences; names rarely end so ("Italy" and "Sicily" have a vowel before their -ly).
+    /(?:[^aeiouy]ly|ing|ed|tion|sion|ity|ment|ness|ship)$/.test(word)
   );
 }

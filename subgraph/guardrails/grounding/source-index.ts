@@ -20,9 +20,14 @@ export interface SourceIndex {
 
 export const amountKey = (currency: string, value: number): string => `${currency} ${value}`;
 
-/** A token's form for matching: possessives dropped ("Turing's" → "turing"), then the light stem. */
+/** A token without its diacritics ("hervé" → "herve"): models and sources differ in accents more than in names. */
+export function foldAccents(token: string): string {
+  return token.normalize('NFD').replace(/\p{M}+/gu, '');
+}
+
+/** A token's form for matching: accents and possessives dropped ("Turing's" → "turing"), then the light stem. */
 export function matchForm(token: string): string {
-  return lightStem(token.replace(/'s?$/, ''));
+  return lightStem(foldAccents(token).replace(/'s?$/, ''));
 }
 
 export function indexSources(sources: readonly string[]): SourceIndex {
@@ -31,7 +36,7 @@ export function indexSources(sources: readonly string[]): SourceIndex {
   const dates: SourceIndex['dates'][number][] = [];
   const amounts = new Set<string>();
   for (const source of sources) {
-    for (const token of tokenize(source)) tokens.add(token);
+    for (const token of tokenize(source)) tokens.add(foldAccents(token));
     // Each reader gets its own spans: in a source every reading counts ("14 October 1066" also states 1066).
     for (const amount of findAmounts(source, new TakenSpans())) {
       amounts.add(amountKey(amount.currency, amount.value));
@@ -50,16 +55,44 @@ export function indexSources(sources: readonly string[]): SourceIndex {
   return { stems, sortedTokens: [...tokens].sort(), numbers, dates, amounts };
 }
 
-/** Whether some source token is a form of `stem`: the same light stem, or a word it begins. */
-export function sourcesHaveStem(index: SourceIndex, stem: string): boolean {
-  if (index.stems.has(stem)) return true;
-  const tokens = index.sortedTokens;
+/** The position of the first token not below `prefix`. */
+function lowerBound(tokens: readonly string[], prefix: string): number {
   let low = 0;
   let high = tokens.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((tokens[middle] ?? '') < stem) low = middle + 1;
+    if ((tokens[middle] ?? '') < prefix) low = middle + 1;
     else high = middle;
   }
-  return tokens[low]?.startsWith(stem) ?? false;
+  return low;
+}
+
+// Derivations the light stem keeps apart ("solvability" and "solvable", "computational" and "computation")
+// share a long common start: six letters, and three quarters of the shorter word.
+const SHARED_START = 6;
+const SHARED_SHARE = 0.75;
+
+function sharedStart(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && length < b.length && a[length] === b[length]) length++;
+  return length;
+}
+
+/**
+ * Whether some source token is a form of `form` (a claim word's match form): the same light stem, a word it
+ * begins ("invoic" → "invoice"), or, with `derivations`, a word sharing most of its start.
+ */
+export function sourcesHaveStem(index: SourceIndex, form: string, derivations = true): boolean {
+  if (index.stems.has(form)) return true;
+  const tokens = index.sortedTokens;
+  const first = tokens[lowerBound(tokens, form)];
+  if (first?.startsWith(form)) return true;
+  if (!derivations || form.length < SHARED_START) return false;
+  const start = form.slice(0, SHARED_START);
+  for (let at = lowerBound(tokens, start); at < tokens.length; at++) {
+    const token = tokens[at] ?? '';
+    if (!token.startsWith(start)) break;
+    if (sharedStart(token, form) >= SHARED_SHARE * Math.min(token.length, form.length)) return true;
+  }
+  return false;
 }

@@ -8,6 +8,7 @@ import { claimFacts, withoutMarkers } from './claim-facts';
 import type { ClaimFact, FactKind } from './claim-facts';
 import { isCurrencyWord } from './amounts';
 import { isNumberWord } from './number-words';
+import { countsOwnList } from './own-list-count';
 import { isCommonOpener } from './sentence-openers';
 import { amountKey, indexSources, matchForm, sourcesHaveStem } from './source-index';
 import type { SourceIndex } from './source-index';
@@ -24,10 +25,17 @@ export interface Support {
   missing: MissingFact[];
 }
 
+// A name part of four letters or more also matches a longer word it begins ("Europe" in "European"): names
+// and their adjectives differ by an ending, and a shorter part would match too much ("Al" in "algorithm").
+const NAME_PREFIX_MIN = 4;
+
 function nameIsSupported(name: string, index: SourceIndex): boolean {
   return tokenize(name)
     .filter((part) => !isStopword(part))
-    .every((part) => index.stems.has(matchForm(part)));
+    .every((part) => {
+      const form = matchForm(part);
+      return index.stems.has(form) || (form.length >= NAME_PREFIX_MIN && sourcesHaveStem(index, form, false));
+    });
 }
 
 function dateIsSupported(date: Extract<ClaimFact, { kind: 'date' }>, index: SourceIndex): boolean {
@@ -42,14 +50,14 @@ function dateIsSupported(date: Extract<ClaimFact, { kind: 'date' }>, index: Sour
 }
 
 /** Whether the sources state `fact`; `undefined` when it turns out to be no fact (a sentence's first word). */
-function isSupported(fact: ClaimFact, index: SourceIndex): boolean | undefined {
+function isSupported(fact: ClaimFact, index: SourceIndex, sentence: string): boolean | undefined {
   switch (fact.kind) {
     case 'amount':
       return index.amounts.has(amountKey(fact.currency, fact.value));
     case 'date':
       return dateIsSupported(fact, index);
     case 'number':
-      return index.numbers.has(fact.value);
+      return index.numbers.has(fact.value) || countsOwnList(sentence, fact.start, fact.end, fact.value);
     case 'name': {
       if (nameIsSupported(fact.text, index)) return true;
       // A first word the sources never use is a name unless it is a word sentences open with: an invented
@@ -63,9 +71,10 @@ function isSupported(fact: ClaimFact, index: SourceIndex): boolean | undefined {
 
 /** The sentence's facts that the sources do not state. */
 export function missingFacts(sentence: string, index: SourceIndex): MissingFact[] {
+  const text = withoutMarkers(sentence);
   const missing: MissingFact[] = [];
-  for (const fact of claimFacts(sentence)) {
-    if (isSupported(fact, index) === false) missing.push({ kind: fact.kind, text: fact.text });
+  for (const fact of claimFacts(text)) {
+    if (isSupported(fact, index, text) === false) missing.push({ kind: fact.kind, text: fact.text });
   }
   return missing;
 }
