@@ -91,6 +91,8 @@ function cut(answer: string, dropped: readonly AnswerSentence[]): string {
     text += answer.slice(position, sentence.start);
     position = sentence.end;
     while (answer[position] === ' ' || answer[position] === '\t') position++;
+    // A sentence that had a line to itself takes its line break along, leaving no blank line behind.
+    if (answer[position] === '\n' && (text === '' || /\n[ \t]*$/.test(text))) position++;
   }
   text += answer.slice(position);
   return text.replace(/[ \t]+$/gm, '').trim();

@@ -18,8 +18,10 @@ export function isCommonOpener(word: string): boolean {
     isStopword(word) ||
     OPENERS.has(word) ||
     opensOnConnective(word) ||
-    // Adverbs ("Typically", "Clearly"), participles ("Using", "Based") and abstract nouns ("Classification",
-    // "Complexity") open sentences; names rarely end so ("Italy" and "Sicily" have a vowel before their -ly).
-    /(?:[^aeiouy]ly|ing|ed|tion|sion|ity|ment|ness|ship)$/.test(word)
+    // Adverbs ("Typically", "Clearly"), participles ("Using", "Based"), abstract nouns ("Classification",
+    // "Complexity") and plurals ("Payments") open sentences; names rarely end so ("Italy" has a vowel before
+    // its -ly). Plurals cost some names ("Charles", "Athens") at a sentence's head, but a common noun the
+    // passages happen not to use ("Payments" where they say "refunds") would otherwise drop a true sentence.
+    /(?:[^aeiouy]ly|ing|ed|tion|sion|ity|ment|ness|ship|[^su]s)$/.test(word)
   );
 }
