@@ -1,0 +1,38 @@
+// The facts a sentence states that its sources must state too: money amounts, dates, numbers and names, each
+// read once (an amount's digits are not a second, bare number; a date's month is not a name).
+import { findAmounts } from './amounts';
+import type { AmountMention } from './amounts';
+import { findDates } from './dates';
+import type { DateMention } from './dates';
+import { findNames } from './names';
+import type { NameMention } from './names';
+import { findNumbers } from './numbers';
+import type { NumberMention } from './numbers';
+import { TakenSpans } from './spans';
+
+export type ClaimFact =
+  | ({ kind: 'amount' } & AmountMention)
+  | ({ kind: 'date' } & DateMention)
+  | ({ kind: 'number' } & NumberMention)
+  | ({ kind: 'name' } & NameMention);
+
+export type FactKind = ClaimFact['kind'];
+
+/** Citation markers ("[2]") are the answer's format, not its claim. */
+export const CITATION_MARKER = /\[(\d{1,3})\]/g;
+
+export function withoutMarkers(sentence: string): string {
+  return sentence.replace(CITATION_MARKER, ' ');
+}
+
+/** The facts `sentence` states, in the order amounts, dates, numbers, names. */
+export function claimFacts(sentence: string): ClaimFact[] {
+  const text = withoutMarkers(sentence);
+  const taken = new TakenSpans();
+  return [
+    ...findAmounts(text, taken).map((amount) => ({ kind: 'amount' as const, ...amount })),
+    ...findDates(text, taken).map((date) => ({ kind: 'date' as const, ...date })),
+    ...findNumbers(text, taken, true).map((number) => ({ kind: 'number' as const, ...number })),
+    ...findNames(text, taken).map((name) => ({ kind: 'name' as const, ...name })),
+  ];
+}

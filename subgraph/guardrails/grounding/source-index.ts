@@ -1,0 +1,98 @@
+// What a set of source passages states, indexed once per check: their word stems (for overlap and names),
+// and every number, date and amount they hold as values (for the facts a claim must find in them).
+import { lightStem } from '../../text/light-stem';
+import { tokenize } from '../../text/tokens';
+import { findAmounts } from './amounts';
+import { findDates } from './dates';
+import type { DateMention } from './dates';
+import { findNumbers } from './numbers';
+import { TakenSpans } from './spans';
+
+export interface SourceIndex {
+  stems: ReadonlySet<string>;
+  /** Distinct lowercased tokens, sorted, so a stem can be looked up as a prefix ("invoic" → "invoice"). */
+  sortedTokens: readonly string[];
+  numbers: ReadonlySet<number>;
+  dates: readonly Pick<DateMention, 'year' | 'month' | 'day'>[];
+  /** `${currency} ${value}` of every amount. */
+  amounts: ReadonlySet<string>;
+}
+
+export const amountKey = (currency: string, value: number): string => `${currency} ${value}`;
+
+/** A token without its diacritics ("hervé" → "herve"): models and sources differ in accents more than in names. */
+export function foldAccents(token: string): string {
+  return token.normalize('NFD').replace(/\p{M}+/gu, '');
+}
+
+/** A token's form for matching: accents and possessives dropped ("Turing's" → "turing"), then the light stem. */
+export function matchForm(token: string): string {
+  return lightStem(foldAccents(token).replace(/'s?$/, ''));
+}
+
+export function indexSources(sources: readonly string[]): SourceIndex {
+  const tokens = new Set<string>();
+  const numbers = new Set<number>();
+  const dates: SourceIndex['dates'][number][] = [];
+  const amounts = new Set<string>();
+  for (const source of sources) {
+    for (const token of tokenize(source)) tokens.add(foldAccents(token));
+    // Each reader gets its own spans: in a source every reading counts ("14 October 1066" also states 1066).
+    for (const amount of findAmounts(source, new TakenSpans())) {
+      amounts.add(amountKey(amount.currency, amount.value));
+    }
+    for (const { year, month, day } of findDates(source, new TakenSpans())) {
+      dates.push({ year, month, day });
+      if (year !== undefined) numbers.add(Math.abs(year));
+    }
+    for (const number of findNumbers(source, new TakenSpans(), false)) numbers.add(number.value);
+  }
+  const stems = new Set<string>();
+  for (const token of tokens) {
+    stems.add(lightStem(token));
+    stems.add(matchForm(token));
+  }
+  return { stems, sortedTokens: [...tokens].sort(), numbers, dates, amounts };
+}
+
+/** The position of the first token not below `prefix`. */
+function lowerBound(tokens: readonly string[], prefix: string): number {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((tokens[middle] ?? '') < prefix) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+// Derivations the light stem keeps apart ("solvability" and "solvable", "computational" and "computation")
+// share a long common start: six letters, and three quarters of the shorter word.
+const SHARED_START = 6;
+const SHARED_SHARE = 0.75;
+
+function sharedStart(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && length < b.length && a[length] === b[length]) length++;
+  return length;
+}
+
+/**
+ * Whether some source token is a form of `form` (a claim word's match form): the same light stem, a word it
+ * begins ("invoic" → "invoice"), or, with `derivations`, a word sharing most of its start.
+ */
+export function sourcesHaveStem(index: SourceIndex, form: string, derivations = true): boolean {
+  if (index.stems.has(form)) return true;
+  const tokens = index.sortedTokens;
+  const first = tokens[lowerBound(tokens, form)];
+  if (first?.startsWith(form)) return true;
+  if (!derivations || form.length < SHARED_START) return false;
+  const start = form.slice(0, SHARED_START);
+  for (let at = lowerBound(tokens, start); at < tokens.length; at++) {
+    const token = tokens[at] ?? '';
+    if (!token.startsWith(start)) break;
+    if (sharedStart(token, form) >= SHARED_SHARE * Math.min(token.length, form.length)) return true;
+  }
+  return false;
+}
