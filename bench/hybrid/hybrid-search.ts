@@ -1,13 +1,11 @@
 // The store half of the `search` feature's hybrid retrieval (subgraph/features/hybrid-retrieval.ts), with the
 // query's vector already made (the embedding call is the provider's time, not the store's): the BM25 list and
-// the nearest-vector list, each FUSION_CANDIDATES deep, asked at once, fused by reciprocal rank.
+// the nearest-vector list, each as deep as the feature asks (fusionDepth), at once, fused by reciprocal rank.
+import { fusionDepth } from '../../subgraph/features/hybrid-retrieval';
 import { DEFAULT_RRF_K, fuseByReciprocalRank } from '../../subgraph/retrieval/reciprocal-rank-fusion';
 import type { DocumentStore, RetrievedChunk } from '../../subgraph/retrieval/store/document-store';
 import { hashEmbedding } from '../../test/support/providers';
 import { EMBEDDING_MODEL } from './corpus';
-
-/** hybrid-retrieval.ts's depth of each list before fusion. */
-const FUSION_CANDIDATES = 50;
 
 export interface SearchPaths {
   lexical: (query: string) => Promise<RetrievedChunk[]>;
@@ -20,7 +18,7 @@ export function searchPaths(
   tenantId: string,
   options: { limit: number; dimensions: number },
 ): SearchPaths {
-  const depth = Math.max(options.limit, FUSION_CANDIDATES);
+  const depth = fusionDepth(options.limit);
   // Queries rotate over a small set: their vectors are made once, as the gateway's query-embedding cache would.
   const vectors = new Map<string, number[]>();
   const vectorOf = (query: string) => {

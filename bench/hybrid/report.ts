@@ -144,7 +144,7 @@ export function renderHybrid(results: HybridResults): string {
     '### Service time',
     '',
     "In this process, through the store's own functions: _hybrid_ is `searchLexical` and `searchSemantic` " +
-      '(50 deep each, asked at once) fused by `fuseByReciprocalRank` (k 60), as `hybrid-retrieval.ts` does, with ' +
+      '(each as deep as `fusionDepth` says: twice the limit, at least 20; asked at once) fused by `fuseByReciprocalRank` (k 60), as `hybrid-retrieval.ts` does, with ' +
       "the query's vector made beforehand (the gateway's query-embedding cache); limit 10. PostgreSQL here has " +
       'no pgvector: lexical only. Each row ran ' +
       `${fixed(settings.durationMs / 1000, 0)} s after ${fixed(settings.warmupMs / 1000, 0)} s of warm-up; at ` +

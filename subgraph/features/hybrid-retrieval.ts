@@ -15,7 +15,7 @@ import { assertOwnChunks } from './tenant-gate';
  * Each list's depth before fusion: twice the page, at least 20, so a chunk ranked well by one list alone can
  * still place, while each list's rows (and their snippets) stay few.
  */
-const fusionDepth = (limit: number): number => Math.max(limit * 2, 20);
+export const fusionDepth = (limit: number): number => Math.max(limit * 2, 20);
 
 export type Retrieved =
   | { kind: 'hybrid'; chunks: RetrievedChunk[]; embedding: Embedded }
