@@ -2,9 +2,8 @@
 // declarative statement holding its gold answer (cited to the gold paragraph), and the same statement with the
 // answer swapped for another of the set's answers of the same kind: a number for a number, a date for a date,
 // a name for a name (and a name for an answer of no such kind).
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { SQUAD_DEV_SUBSET } from '../retrieval/squad';
+import { readSquad, SQUAD_DEV_SUBSET } from '../retrieval/squad';
+import { seededRandom } from '../support/corpus';
 
 export type AnswerKind = 'number' | 'date' | 'name' | 'other';
 
@@ -23,26 +22,6 @@ export interface PerturbedStatement extends GoldStatement {
   /** Whether the replacement occurs anywhere in the gold paragraph (then no fact check can see the swap). */
   replacementInParagraph: boolean;
 }
-
-const squadSchema = z.object({
-  data: z.array(
-    z.object({
-      paragraphs: z.array(
-        z.object({
-          context: z.string(),
-          qas: z.array(
-            z.object({
-              id: z.string(),
-              question: z.string(),
-              is_impossible: z.boolean().optional(),
-              answers: z.array(z.object({ text: z.string() })),
-            }),
-          ),
-        }),
-      ),
-    }),
-  ),
-});
 
 const MONTH = /\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b/;
 const NUMBER_WORD =
@@ -85,7 +64,7 @@ export function declarative(question: string, answer: string): string {
 }
 
 export function loadGoldStatements(file = SQUAD_DEV_SUBSET): GoldStatement[] {
-  const squad = squadSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const squad = readSquad(file);
   const statements: GoldStatement[] = [];
   squad.data.forEach((article, a) =>
     article.paragraphs.forEach((paragraph, p) => {
@@ -107,18 +86,6 @@ export function loadGoldStatements(file = SQUAD_DEV_SUBSET): GoldStatement[] {
   return statements;
 }
 
-// mulberry32: a small seeded generator, so the replacements are the same on every run.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Each gold statement with its answer replaced by another answer of the same kind from another paragraph.
  * `outsideParagraph` picks only replacements the gold paragraph does not contain anywhere: a swap to a
@@ -136,7 +103,7 @@ export function perturb(
       pool.push({ answer, paragraphId });
     pools.set(kind, pool);
   }
-  const next = random(10);
+  const next = seededRandom(10);
   return statements.flatMap((gold) => {
     const kind = gold.kind === 'other' ? 'name' : gold.kind;
     const paragraph = gold.paragraph.toLowerCase();

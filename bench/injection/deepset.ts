@@ -1,21 +1,10 @@
 // The deepset prompt-injection set: one `{"text", "label"}` object per line, label 1 for an injection.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { devDataFile } from '../support/dev-data';
 import type { Labelled } from './metrics';
 
-export const DEEPSET_FILE = path.join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'dev',
-  'prompt-injection',
-  'deepset',
-  'train.jsonl',
-);
+export const DEEPSET_FILE = devDataFile('prompt-injection', 'deepset', 'train.jsonl');
 
 const row = z.object({ text: z.string(), label: z.union([z.literal(0), z.literal(1)]) });
 

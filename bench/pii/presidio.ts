@@ -2,22 +2,12 @@
 // entity types mapped to the redactor's kinds where one matches (the NER-style types, names, addresses,
 // dates, stay unmapped: a detection on one of them counts against precision).
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { devDataFile } from '../support/dev-data';
 import type { PiiKind } from '../../subgraph/guardrails/pii';
 import type { LabelledSentence } from './score';
 
-export const PRESIDIO_DEV_SET = path.join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'dev',
-  'pii-presidio-research',
-  'synth_dataset_v2.dev.json',
-);
+export const PRESIDIO_DEV_SET = devDataFile('pii-presidio-research', 'synth_dataset_v2.dev.json');
 
 const datasetSchema = z.array(
   z.object({

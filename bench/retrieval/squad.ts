@@ -1,21 +1,12 @@
 // The SQuAD v2 dev subset as a retrieval test collection: each paragraph is a document (titled with its
 // article), each answerable question a query whose one relevant document is its paragraph.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { devDataFile } from '../support/dev-data';
 
-export const SQUAD_DEV_SUBSET = path.join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'dev',
-  'squad-v2-dev-subset',
-  'small.json',
-);
+export const SQUAD_DEV_SUBSET = devDataFile('squad-v2-dev-subset', 'small.json');
 
+/** The SQuAD v2 file's shape, as far as the benchmarks read it. */
 const squadSchema = z.object({
   data: z.array(
     z.object({
@@ -54,8 +45,14 @@ export interface TestCollection {
   queries: CollectionQuery[];
 }
 
+export type SquadFile = z.infer<typeof squadSchema>;
+
+export function readSquad(file = SQUAD_DEV_SUBSET): SquadFile {
+  return squadSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
 export function loadSquadCollection(file = SQUAD_DEV_SUBSET): TestCollection {
-  const squad = squadSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const squad = readSquad(file);
   const documents: CollectionDocument[] = [];
   const queries: CollectionQuery[] = [];
   squad.data.forEach((article, a) =>
