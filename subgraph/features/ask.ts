@@ -7,7 +7,6 @@ import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
 import { distinctPassages } from './distinct-passages';
 import { retrieve } from './hybrid-retrieval';
-import { assertOwnChunks } from './tenant-gate';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
 import { askInputSchema } from './inputs';
@@ -67,8 +66,8 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       const retrieved = await retrieve(deps, call, input.question, input.limit, {
         minSimilarity: deps.askMinSimilarity,
       });
-      // The gate before any prompt: every passage is the caller's tenant's, or nothing is sent.
-      const passages = assertOwnChunks(call.tenant.tenantId, retrieved.chunks);
+      // retrieve() has checked every passage is the caller's tenant's (tenant-gate.ts) before this prompt.
+      const passages = retrieved.chunks;
       if (passages.length === 0) {
         const message = 'Nothing in this tenant’s documents is relevant to the question';
         return { kind: 'known', result: unavailableResult('INSUFFICIENT_CONTEXT', message) };

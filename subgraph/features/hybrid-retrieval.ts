@@ -3,6 +3,7 @@
 // embedded (provider down, timed out, circuit open, none configured), the lexical ranking serves alone, with
 // the reason, so a search never fails for want of its semantic layer.
 import type { Embedded } from '../gateway/embed-call';
+import { targetId } from '../gateway/routing/route-config';
 import { stage } from '../observability/stage';
 import { fuseByReciprocalRank } from '../retrieval/reciprocal-rank-fusion';
 import type { RetrievedChunk } from '../retrieval/store/document-store';
@@ -23,12 +24,11 @@ export type Retrieved =
 
 /** The name a tenant's vectors are stored under: provider and model, since two providers may share a model name. */
 export const embeddingSpaceOf = (embedded: Pick<Embedded, 'provider' | 'model'>): string =>
-  `${embedded.provider}:${embedded.model}`;
+  targetId(embedded);
 
 type QueryVector = { kind: 'embedded'; embedding: Embedded } | { kind: 'failed'; reason: DegradationReason };
 
 async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): Promise<QueryVector> {
-  if (!deps.documents.semantic.available) return { kind: 'failed', reason: 'SEMANTIC_UNAVAILABLE' };
   const outcome = await stage(deps.metrics, 'retrieval.embed', () =>
     deps.gateway.embed({
       tenantId: call.tenant.tenantId,
@@ -61,12 +61,17 @@ export async function retrieve(
   options: RetrieveOptions = {},
 ): Promise<Retrieved> {
   const tenantId = call.tenant.tenantId;
+  const lexicalAt = (depth: number) =>
+    stage(deps.metrics, 'retrieval.lexical', () => deps.documents.searchLexical(tenantId, text, depth));
+  // A store without vectors (PostgreSQL without pgvector) needs no embedding, nor rows deeper than the page.
+  if (!deps.documents.semantic.available) {
+    const chunks = await lexicalAt(limit);
+    assertOwnChunks(tenantId, chunks);
+    return { kind: 'lexical', chunks, reason: 'SEMANTIC_UNAVAILABLE', embedding: null };
+  }
   const depth = fusionDepth(limit);
   // The lexical search does not wait for the embedding call: both run at once.
-  const [lexical, query] = await Promise.all([
-    stage(deps.metrics, 'retrieval.lexical', () => deps.documents.searchLexical(tenantId, text, depth)),
-    embedQuery(deps, call, text),
-  ]);
+  const [lexical, query] = await Promise.all([lexicalAt(depth), embedQuery(deps, call, text)]);
   assertOwnChunks(tenantId, lexical);
   if (query.kind === 'failed') {
     return { kind: 'lexical', chunks: lexical.slice(0, limit), reason: query.reason, embedding: null };

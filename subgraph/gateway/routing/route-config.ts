@@ -34,7 +34,8 @@ export interface RouteTable {
   tasks: Record<Task, TaskRoute>;
 }
 
-export const targetId = (target: Pick<Target, 'provider' | 'model'>): string =>
+/** A target's id, `provider:model`; also the name of an embedding model's vector space in the store. */
+export const targetId = (target: { provider: string; model: string }): string =>
   `${target.provider}:${target.model}`;
 
 /** Each configured provider in registry order: its main, small and embedding models. */

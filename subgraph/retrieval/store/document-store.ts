@@ -13,6 +13,7 @@ import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
 import { inTenantScope } from './tenant-scope';
 import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
 import type { SemanticQuery } from './vector-search';
+import type { RetrievedRow } from './retrieved-row';
 
 export type { EmbeddingBatch, PendingDocument, SemanticQuery, SemanticStatus };
 
@@ -199,7 +200,7 @@ export function createDocumentStore(
       scoped(
         tenantId,
         async (tx) => {
-          const result = await tx.query<LexicalRow>(bm25Sql(schema), [
+          const result = await tx.query<RetrievedRow>(bm25Sql(schema), [
             tenantId,
             query,
             limit,
@@ -242,19 +243,9 @@ export function createDocumentStore(
   };
 }
 
-interface LexicalRow {
-  tenant_id: string;
-  document_id: string;
-  ordinal: number;
-  document_version: number;
-  title: string;
-  content: string;
-  score: number;
-}
-
 const toHit =
   (query: string) =>
-  (row: LexicalRow): RetrievedChunk => ({
+  (row: RetrievedRow): RetrievedChunk => ({
     tenantId: row.tenant_id,
     documentId: row.document_id,
     chunkId: chunkIdOf(row.document_id, row.ordinal),

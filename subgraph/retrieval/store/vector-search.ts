@@ -14,6 +14,7 @@ import type { VectorSearchConfig } from '../../config';
 import { unreachable } from '../../errors/unreachable';
 import { vectorLiteral } from './embeddings';
 import type { SqlExecutor } from './sql';
+import type { RetrievedRow } from './retrieved-row';
 
 export const DEFAULT_VECTOR_SEARCH: VectorSearchConfig = {
   exactSearchBelowChunks: 5_000,
@@ -28,17 +29,6 @@ export interface SemanticQuery {
   vector: readonly number[];
   /** The query's text, when there is one: the snippet then shows the sentences that match it. */
   text?: string;
-}
-
-export interface NearestRow {
-  tenant_id: string;
-  document_id: string;
-  ordinal: number;
-  document_version: number;
-  title: string;
-  content: string;
-  /** Cosine similarity, 1 − cosine distance: 1 for the same direction, 0 unrelated, −1 opposite. */
-  score: number;
 }
 
 export type SearchPath = 'exact' | 'index';
@@ -124,11 +114,11 @@ export async function searchNearest(
   tenantId: string,
   query: SemanticQuery,
   limit: number,
-): Promise<NearestRow[]> {
+): Promise<RetrievedRow[]> {
   const literal = vectorLiteral(query.vector);
   const dims = query.vector.length;
   const path = await chooseSearchPath(tx, schema, config, tenantId, query.model, dims);
-  const result = await tx.query<NearestRow>(nearestSql(schema, dims, path), [
+  const result = await tx.query<RetrievedRow>(nearestSql(schema, dims, path), [
     tenantId,
     query.model,
     literal,
