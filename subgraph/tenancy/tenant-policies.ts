@@ -19,7 +19,33 @@ const limitsSchema = z.strictObject({
     .optional(),
 });
 
-// Later rules (guardrails, sampling, jobs) join as keys of this one entry.
+/** A topic rule: a lowercase phrase matched on word boundaries in the question (see guardrails/input/topics.ts). */
+const topicSchema = z
+  .string()
+  .trim()
+  .min(2, { message: 'expects a topic of 2 to 80 characters' })
+  .max(80, { message: 'expects a topic of 2 to 80 characters' });
+
+/** Every key optional: merged over the default's `guardrails` key by key, then over DEFAULT_GUARDRAILS. */
+const guardrailsSchema = z.strictObject({
+  /** The input rail on a question that reads as an injection: refuse it, answer and count it, or skip the screen. */
+  injection: z.enum(['block', 'flag', 'off']).optional(),
+  /** A retrieved chunk flagged at ingest: left out of the prompt, or fenced in it as quoted data. */
+  flaggedChunks: z.enum(['omit', 'fence']).optional(),
+  /** PII replaced by typed placeholders before any provider call (completions and embeddings), restored after. */
+  redactBeforeProvider: z.boolean().optional(),
+  /** An unsupported answer sentence: dropped (the answer rejected when too little is left), or the answer rejected. */
+  grounding: z.enum(['drop', 'reject']).optional(),
+  /** Questions must match an allowed topic (when any is given) and no denied one. */
+  topics: z
+    .strictObject({
+      allow: z.array(topicSchema).max(200).optional(),
+      deny: z.array(topicSchema).max(200).optional(),
+    })
+    .optional(),
+});
+
+// Later rules (sampling, jobs) join as keys of this one entry.
 const policyEntrySchema = z.strictObject({
   /** The only providers the tenant's content may reach; one that is not configured is a valid choice. */
   allowedProviders: z.array(providerNameSchema).min(1).optional(),
@@ -29,6 +55,7 @@ const policyEntrySchema = z.strictObject({
     .regex(/^[a-z0-9_-]{1,32}$/, { message: 'expects a label of 1 to 32 characters a-z, 0-9, _ or -' })
     .optional(),
   limits: limitsSchema.optional(),
+  guardrails: guardrailsSchema.optional(),
 });
 
 type PolicyEntry = z.infer<typeof policyEntrySchema>;
@@ -46,12 +73,28 @@ export interface TenantLimits {
   readonly maxConcurrentStreams: number;
 }
 
+export interface TopicScope {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+export interface GuardrailPolicy {
+  readonly injection: 'block' | 'flag' | 'off';
+  readonly flaggedChunks: 'omit' | 'fence';
+  readonly redactBeforeProvider: boolean;
+  readonly grounding: 'drop' | 'reject';
+  /** Empty lists: every topic is in scope. */
+  readonly topics: TopicScope;
+}
+
 export interface TenantPolicy {
   /** Undefined: every configured provider may serve the tenant. */
   readonly allowedProviders?: readonly ProviderName[];
   readonly tier?: string;
   /** Always complete: what neither the tenant's entry nor `default` sets comes from DEFAULT_TENANT_LIMITS. */
   readonly limits: TenantLimits;
+  /** Always complete, like limits: unset keys come from DEFAULT_GUARDRAILS. */
+  readonly guardrails: GuardrailPolicy;
 }
 
 export interface TenantPolicies {
@@ -65,8 +108,24 @@ export interface TenantPolicies {
  */
 export const DEFAULT_TENANT_LIMITS: TenantLimits = Object.freeze({ maxConcurrentStreams: 1_000 });
 
-/** The policy of every tenant when no document is configured: no provider restricted, the default limits. */
-export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({ limits: DEFAULT_TENANT_LIMITS });
+/**
+ * The rails of a tenant whose policy sets none: injections in questions answered but counted, flagged chunks
+ * kept out of prompts, unsupported sentences dropped, no redaction (it costs semantic search quality, so a
+ * tenant opts in), every topic in scope.
+ */
+export const DEFAULT_GUARDRAILS: GuardrailPolicy = Object.freeze({
+  injection: 'flag',
+  flaggedChunks: 'omit',
+  redactBeforeProvider: false,
+  grounding: 'drop',
+  topics: Object.freeze({ allow: [], deny: [] }),
+});
+
+/** The policy of every tenant when no document is configured: no provider restricted, the default limits and rails. */
+export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
+  limits: DEFAULT_TENANT_LIMITS,
+  guardrails: DEFAULT_GUARDRAILS,
+});
 
 export function loadTenantPolicies(document: JsonDocument | undefined): TenantPolicies {
   if (!document) return { forTenant: () => DEFAULT_TENANT_POLICY };
@@ -85,12 +144,21 @@ export function loadTenantPolicies(document: JsonDocument | undefined): TenantPo
   return { forTenant: (tenantId) => policies.get(tenantId) ?? fallback };
 }
 
-/** `entry` over `base` key by key, and `limits` likewise, one limit at a time. */
+/** `entry` over `base` key by key, and `limits` and `guardrails` likewise, one key at a time. */
 function merged(base: TenantPolicy, entry: PolicyEntry): TenantPolicy {
+  const rails = entry.guardrails ?? {};
   return Object.freeze({
     ...base,
     ...entry,
     limits: Object.freeze({ ...base.limits, ...entry.limits }),
+    guardrails: Object.freeze({
+      ...base.guardrails,
+      ...rails,
+      topics: Object.freeze({
+        allow: rails.topics?.allow ?? base.guardrails.topics.allow,
+        deny: rails.topics?.deny ?? base.guardrails.topics.deny,
+      }),
+    }),
   });
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../subgraph/config';
 import { ConfigError } from '../../subgraph/errors/config-error';
 import {
+  DEFAULT_GUARDRAILS,
   DEFAULT_TENANT_LIMITS,
   DEFAULT_TENANT_POLICY,
   loadTenantPolicies,
@@ -15,12 +16,25 @@ import {
 const policiesOf = (vars: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...vars }).tenants;
 const inline = (document: unknown) => policiesOf({ TENANT_POLICIES_JSON: JSON.stringify(document) });
 /** A policy as forTenant returns it: the given keys, and the built-in limits unless they are overridden. */
-const policy = (keys: Record<string, unknown>) => ({ limits: DEFAULT_TENANT_LIMITS, ...keys });
+const policy = (keys: Record<string, unknown>) => ({
+  limits: DEFAULT_TENANT_LIMITS,
+  guardrails: DEFAULT_GUARDRAILS,
+  ...keys,
+});
 
 describe('the tenant policy document', () => {
   it('with none configured, every tenant gets the default: no provider restricted, the built-in limits', () => {
     const policies = policiesOf({});
-    expect(policies.forTenant('acme')).toEqual({ limits: { maxConcurrentStreams: 1_000 } });
+    expect(policies.forTenant('acme')).toEqual({
+      limits: { maxConcurrentStreams: 1_000 },
+      guardrails: {
+        injection: 'flag',
+        flaggedChunks: 'omit',
+        redactBeforeProvider: false,
+        grounding: 'drop',
+        topics: { allow: [], deny: [] },
+      },
+    });
     expect(policies.forTenant('acme')).toBe(DEFAULT_TENANT_POLICY);
     expect(loadTenantPolicies(undefined).forTenant('globex').allowedProviders).toBeUndefined();
   });
@@ -68,6 +82,30 @@ describe('the tenant policy document', () => {
     expect(policies.forTenant('acme').limits).toEqual({ maxConcurrentStreams: 5 });
     expect(policies.forTenant('globex').limits).toEqual({ maxConcurrentStreams: 50 });
     expect(policies.forTenant('initech').limits).toEqual({ maxConcurrentStreams: 50 });
+  });
+
+  it("merges a tenant's guardrails over the default's one rail at a time, topics list by list", () => {
+    const policies = inline({
+      default: { guardrails: { injection: 'block', topics: { deny: ['salaries'] } } },
+      tenants: {
+        acme: { guardrails: { redactBeforeProvider: true, topics: { allow: ['billing'] } } },
+        globex: { guardrails: { injection: 'off', grounding: 'reject', flaggedChunks: 'fence' } },
+      },
+    });
+    expect(policies.forTenant('acme').guardrails).toEqual({
+      ...DEFAULT_GUARDRAILS,
+      injection: 'block',
+      redactBeforeProvider: true,
+      topics: { allow: ['billing'], deny: ['salaries'] },
+    });
+    expect(policies.forTenant('globex').guardrails).toEqual({
+      injection: 'off',
+      flaggedChunks: 'fence',
+      redactBeforeProvider: false,
+      grounding: 'reject',
+      topics: { allow: [], deny: ['salaries'] },
+    });
+    expect(policies.forTenant('initech').guardrails.injection).toBe('block');
     expect(inline({ tenants: { acme: { tier: 'gold' } } }).forTenant('acme').limits).toEqual(
       DEFAULT_TENANT_LIMITS,
     );
@@ -145,6 +183,18 @@ describe('a bad tenant policy document stops the start with a ConfigError naming
       /^TENANT_POLICIES_JSON at default\.tier: /,
     );
     expect(() => inline({ tenants: { 'a b': {} } })).toThrow(/^TENANT_POLICIES_JSON at tenants\.a b: /);
+  });
+
+  it('a guardrails key out of its enum, a topic too short, and an unknown rail', () => {
+    expect(() => inline({ default: { guardrails: { injection: 'warn' } } })).toThrow(
+      /^TENANT_POLICIES_JSON at default\.guardrails\.injection: /,
+    );
+    expect(() => inline({ tenants: { acme: { guardrails: { topics: { deny: ['x'] } } } } })).toThrow(
+      /^TENANT_POLICIES_JSON at tenants\.acme\.guardrails\.topics\.deny\.0: /,
+    );
+    expect(() => inline({ default: { guardrails: { redactPii: true } } })).toThrow(
+      /^TENANT_POLICIES_JSON at default\.guardrails\.redactPii: unrecognized key/,
+    );
   });
 
   it('a maxConcurrentStreams that is not a positive integer', () => {
