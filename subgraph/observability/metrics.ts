@@ -11,6 +11,8 @@ export interface Metrics {
   fallbacks: Counter<'task' | 'reason'>;
   cacheLookups: Counter<'task' | 'result'>;
   circuitOpen: Gauge<'provider' | 'model'>;
+  /** One count per rail run: rail (input, topics, retrieval, ingest_screen, format, citations, grounding, echo, summary, redaction) by outcome. */
+  guardrailOutcomes: Counter<'rail' | 'outcome'>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -70,6 +72,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_circuit_open',
       help: 'Whether the circuit breaker of a model target is open (1) or closed or half-open (0)',
       labelNames: ['provider', 'model'],
+      registers: [registry],
+    }),
+    guardrailOutcomes: new Counter({
+      name: 'ai_guardrail_outcomes_total',
+      help: 'Guardrail rail runs by rail and outcome (pass, fixed, rejected, flagged)',
+      labelNames: ['rail', 'outcome'],
       registers: [registry],
     }),
   };
