@@ -37,6 +37,8 @@ export function gatewaySection(env: Env): GatewayConfig {
       cacheTtlMs: {
         summarize: env.CACHE_TTL_SUMMARIZE_SECONDS * 1000,
         answer: env.CACHE_TTL_ANSWER_SECONDS * 1000,
+        // A verdict on the same question is the same verdict.
+        guard: env.CACHE_TTL_ANSWER_SECONDS * 1000,
       },
       staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
       streamMaxMs: env.STREAM_MAX_MS,

@@ -1,8 +1,16 @@
 // A provider failure as a typed value: what happened, whether a retry may help, and what the provider asked
 // us to wait. Adapters translate their SDK's errors into it, so the gateway never inspects SDK classes.
 
+/** `rejected`: the provider answered, but the answer failed an output rail (format, facts, echo) and any repair. */
 export type FailureKind =
-  'timeout' | 'rate-limited' | 'server' | 'network' | 'malformed' | 'client' | 'circuit-open';
+  | 'timeout'
+  | 'rate-limited'
+  | 'server'
+  | 'network'
+  | 'malformed'
+  | 'client'
+  | 'circuit-open'
+  | 'rejected';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
@@ -22,7 +30,7 @@ export class ProviderError extends Error {
    */
   get retryable(): boolean {
     if (this.kind === 'timeout') return this.status === 408;
-    return this.kind !== 'client' && this.kind !== 'circuit-open';
+    return this.kind !== 'client' && this.kind !== 'circuit-open' && this.kind !== 'rejected';
   }
 
   /** Failures that say the target is unhealthy; 4xx and rate limits say nothing about its health. */

@@ -1,6 +1,9 @@
-// ask: a question grounded in the tenant's documents. The retrieved passages are numbered into the prompt,
-// the model cites them as [n], and the Answer cites exactly those chunks. When every model fails or none is
-// configured, the passages themselves serve as DegradedAnswer; with nothing relevant, INSUFFICIENT_CONTEXT.
+// ask: a question grounded in the tenant's documents. The question passes the input rails (topics, the
+// injection screen, an optional guard model); the retrieved passages, flagged chunks left out or fenced by
+// policy, are numbered into the prompt as fenced data; the model cites them as [n]; its reply passes the
+// format and echo rails in the gateway, then citations and grounding here, and the Answer cites exactly the
+// chunks it kept. When every model fails, none is configured or the rails reject the answer, the passages
+// themselves serve as DegradedAnswer; with nothing relevant, INSUFFICIENT_CONTEXT.
 import type { CompletionOutcome } from '../gateway/gateway-call';
 import type { LexicalHit } from '../retrieval/store/document-store';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
@@ -10,6 +13,15 @@ import { retrieve } from './hybrid-retrieval';
 import type { FeatureDeps } from './feature-deps';
 import type { Passage } from './feature-result';
 import { askInputSchema } from './inputs';
+import { guardQuestion } from './guard-question';
+import { screenPassages } from './screen-passages';
+import { INJECTION_BLOCKED_MESSAGE, checkQuestion } from '../guardrails/input/question-rail';
+import { answerFormatVerdict } from '../guardrails/output/answer-format';
+import { railAnswer } from '../guardrails/output/answer-rails';
+import { echoRail, replyRails } from '../guardrails/output/reply-rails';
+import { fencePassages, fenceTag } from '../guardrails/retrieval/fence-passages';
+import type { GroundingPolicy } from '../guardrails/grounding';
+import type { RailOutcome } from '../guardrails/rail-outcome';
 import type { AskInput } from './inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
@@ -17,10 +29,16 @@ import type { ModelPipeline } from './model-pipeline';
 
 type AskFull = { text: string; citations: Passage[] };
 type AskDegraded = { passages: Passage[] };
-/** What the answer grounds on, and what finding it cost (the question's embedding). */
+/** What the answer grounds on, what finding it cost, and the rails so far. */
 interface AskSource {
   passages: readonly LexicalHit[];
-  retrievalCostUsd: number;
+  /** The question's embedding and the guard model's verdict: part of the answer's cost. */
+  preparationCostUsd: number;
+  grounding: GroundingPolicy;
+  /** The input, guard and retrieval rails, decided before the model was called. */
+  rails: readonly RailOutcome[];
+  /** The reply rails (echo, format) the gateway ran on the model's replies. */
+  replyRails: () => RailOutcome[];
 }
 export type AskPipeline = ModelPipeline<AskInput, AskSource, AskFull, AskDegraded>;
 
@@ -61,51 +79,109 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
     inputSchema: askInputSchema,
 
     async prepare(call, input) {
+      const policy = call.tenant.policy.guardrails;
+      const question = checkQuestion(input.question, policy);
+      if (question.kind === 'rejected') {
+        return {
+          kind: 'known',
+          result: { ...unavailableResult('GUARDRAIL_REJECTED', question.message), rails: question.outcomes },
+        };
+      }
       const base = modelCallFor(deps, call, 'answer');
       // Grounded on the fused ranking; a semantic neighbour too far from the question is no ground at all.
-      const retrieved = await retrieve(deps, call, input.question, input.limit, {
-        minSimilarity: deps.askMinSimilarity,
-      });
+      // The guard model, where one is routed, reads the question meanwhile.
+      const [guard, retrieved] = await Promise.all([
+        guardQuestion(deps, call, input.question),
+        retrieve(deps, call, input.question, input.limit, { minSimilarity: deps.askMinSimilarity }),
+      ]);
+      const rails = [...question.outcomes, ...(guard.outcome ? [guard.outcome] : [])];
+      if (guard.blocked) {
+        return {
+          kind: 'known',
+          result: { ...unavailableResult('GUARDRAIL_REJECTED', INJECTION_BLOCKED_MESSAGE), rails },
+        };
+      }
       // retrieve() has checked every passage is the caller's tenant's (tenant-gate.ts) before this prompt.
-      const passages = retrieved.chunks;
+      const screened = screenPassages(retrieved.chunks, policy.flaggedChunks);
+      rails.push(screened.outcome);
+      const passages = screened.passages.map(({ chunk }) => chunk);
       if (passages.length === 0) {
         const message = 'Nothing in this tenant’s documents is relevant to the question';
-        return { kind: 'known', result: unavailableResult('INSUFFICIENT_CONTEXT', message) };
+        return { kind: 'known', result: { ...unavailableResult('INSUFFICIENT_CONTEXT', message), rails } };
       }
-      const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
+      const fenced = fencePassages(
+        screened.passages.map(({ chunk, flagged }) => ({
+          title: chunk.title,
+          content: chunk.content,
+          flagged,
+        })),
+        fenceTag(),
+      );
+      const checks = replyRails([
+        echoRail(deps.gateway.instructionsOf('answer')),
+        { rail: 'format', check: (text) => answerFormatVerdict(text, passages.length) },
+      ]);
       return {
         kind: 'model',
-        source: { passages, retrievalCostUsd: retrieved.embedding?.costUsd ?? 0 },
+        source: {
+          passages,
+          preparationCostUsd: (retrieved.embedding?.costUsd ?? 0) + guard.costUsd,
+          grounding: policy.grounding,
+          rails,
+          replyRails: checks.outcomes,
+        },
         gatewayCall: {
           ...base,
-          variables: { passages: numbered, question: input.question },
-          // Chunk ids, versions and content are in the key: a re-ingested (even deleted and re-created) document changes it.
+          variables: { passages: fenced, question: input.question },
+          // Chunk ids, versions, content and fencing are in the key: a re-ingested (even deleted and
+          // re-created) document changes it, and so does a chunk's flag under `fence`.
           cacheScope: fingerprint(
             normalizeForFingerprint(input.question),
-            passages.map((p) => [p.chunkId, p.documentVersion, p.content]),
+            screened.passages.map(({ chunk, flagged }) => [
+              chunk.chunkId,
+              chunk.documentVersion,
+              chunk.content,
+              flagged,
+            ]),
           ),
-          inputChars: numbered.length + input.question.length,
+          inputChars: fenced.length + input.question.length,
+          checkReply: checks.checkReply,
         },
       };
     },
 
     // The question's embedding is part of the answer's cost, in AIMeta and the tenant's ledger alike.
-    async finish({ passages, retrievalCostUsd }, outcome: CompletionOutcome) {
+    async finish(source, outcome: CompletionOutcome) {
+      const { passages, preparationCostUsd } = source;
+      const degraded = { passages: distinctPassages(passages.map(toPassage)) };
       switch (outcome.kind) {
         case 'answered': {
-          const model = modelUseOf(outcome);
-          return {
-            kind: 'full',
-            value: citeInOrder(outcome.text, passages),
-            model: { ...model, costUsd: model.costUsd + retrievalCostUsd },
-          };
+          const used = modelUseOf(outcome);
+          const model = { ...used, costUsd: used.costUsd + preparationCostUsd };
+          const railed = railAnswer(
+            outcome.text,
+            passages.map((passage, i) => ({ index: i + 1, text: passage.content })),
+            source.grounding,
+          );
+          const rails = [...source.rails, ...source.replyRails(), ...railed.outcomes];
+          switch (railed.kind) {
+            case 'answer':
+              return { kind: 'full', value: citeInOrder(railed.text, passages), model, rails };
+            case 'abstained':
+              return { kind: 'degraded', value: degraded, reason: 'INSUFFICIENT_CONTEXT', model, rails };
+            case 'rejected':
+              return { kind: 'degraded', value: degraded, reason: 'GUARDRAIL_REJECTED', model, rails };
+            default:
+              return unreachable(railed);
+          }
         }
         case 'failed':
           return {
             kind: 'degraded',
-            value: { passages: distinctPassages(passages.map(toPassage)) },
+            value: degraded,
             reason: outcome.reason,
-            model: { ...NO_MODEL, costUsd: retrievalCostUsd },
+            model: { ...NO_MODEL, costUsd: preparationCostUsd },
+            rails: [...source.rails, ...source.replyRails()],
           };
         default:
           return unreachable(outcome);

@@ -1,6 +1,8 @@
 // The last stage of every feature: a result as the feature built it (unmetered) is measured (latency,
 // AIMeta) and counted in metrics, the usage ledger and the log. A ledger outage is logged, never turned
 // into a failed answer.
+import { countRails, railsForLog } from '../guardrails/rail-outcome';
+import type { RailOutcome } from '../guardrails/rail-outcome';
 import type { DegradationReason, FeatureResult, ResultMeta } from './feature-result';
 import type { ModelAnswer } from '../gateway/gateway-call';
 import type { FeatureCall } from './feature-call';
@@ -37,11 +39,15 @@ export function startClock(): () => number {
   return () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
 }
 
-/** A feature's result before metering: no latency or request id yet. */
-export type UnmeteredResult<Full, Degraded> =
+/**
+ * A feature's result before metering: no latency or request id yet. `rails` is what each guardrail made of
+ * the request, for the counter and the log line.
+ */
+export type UnmeteredResult<Full, Degraded> = (
   | { kind: 'full'; value: Full; model: ModelUse }
   | { kind: 'degraded'; value: Degraded; reason: DegradationReason; model: ModelUse }
-  | { kind: 'unavailable'; reason: DegradationReason; message: string; retryAfterSeconds: number | null };
+  | { kind: 'unavailable'; reason: DegradationReason; message: string; retryAfterSeconds: number | null }
+) & { rails?: readonly RailOutcome[] };
 
 export async function meterResult<Full, Degraded>(
   deps: FeatureDeps,
@@ -65,9 +71,11 @@ export async function meterResult<Full, Degraded>(
         meta: meta(unmetered.model),
       };
       break;
-    case 'unavailable':
-      result = unmetered;
+    case 'unavailable': {
+      const { reason, message, retryAfterSeconds } = unmetered;
+      result = { kind: 'unavailable', reason, message, retryAfterSeconds };
       break;
+    }
     default:
       return unreachable(unmetered);
   }
@@ -76,6 +84,8 @@ export async function meterResult<Full, Degraded>(
   deps.metrics.featureDuration.observe({ feature, outcome: result.kind }, latencyMs / 1000);
   deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason });
   if (costUsd > 0) deps.metrics.costUsd.inc({ feature }, costUsd);
+  const rails = unmetered.rails ?? [];
+  countRails(deps.metrics, rails);
   await recordUsage(deps, call, feature, {
     fallback: result.kind !== 'full',
     cacheHit: result.kind !== 'unavailable' && result.meta.cached,
@@ -90,6 +100,7 @@ export async function meterResult<Full, Degraded>(
       reason,
       latencyMs,
       costUsd,
+      ...(rails.length > 0 ? { rails: railsForLog(rails) } : {}),
     },
     'feature served',
   );

@@ -13,6 +13,8 @@ import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { parseInput } from './inputs';
 import { meterAbandoned, meterResult, startClock, unavailableResult } from './meter-result';
+import type { UnmeteredResult } from './meter-result';
+import type { RailName } from '../guardrails/rail-outcome';
 import type { ModelPipeline } from './model-pipeline';
 
 export type StreamEvent<Result> =
@@ -70,10 +72,33 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     const unmetered = await pipeline.finish(prepared.source, outcome);
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
+    // The deltas showed the model's text; the rails changed it, so the client drops it for the result's.
+    const rewrite = outcome.kind === 'answered' ? rewriteOf(unmetered) : null;
+    if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } finally {
     if (!metered) await meterAbandoned(deps, call, pipeline.feature, elapsed);
   }
+}
+
+const OUTPUT_RAILS: ReadonlySet<RailName> = new Set(['citations', 'grounding']);
+
+/** Why the result differs from the text the model streamed, when the feature's rails changed or refused it. */
+function rewriteOf<Full, Degraded>(
+  result: UnmeteredResult<Full, Degraded>,
+): { reason: DegradationReason; message: string } | null {
+  if (result.kind !== 'full') {
+    return { reason: result.reason, message: 'The streamed answer was withdrawn; the result replaces it' };
+  }
+  const changed = (result.rails ?? []).some(
+    ({ rail, outcome }) => OUTPUT_RAILS.has(rail) && (outcome === 'fixed' || outcome === 'rejected'),
+  );
+  return changed
+    ? {
+        reason: 'GUARDRAIL_REJECTED',
+        message: 'Parts of the streamed answer were not supported by the sources and were removed',
+      }
+    : null;
 }
 
 /** Relays the gateway's stream as feature events and hands back the gateway's final outcome. */

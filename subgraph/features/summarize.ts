@@ -1,6 +1,8 @@
 // summarize: one ingested document (by id, through the request's batched loader) or a given text, by the
 // model through the gateway; when every model fails or none is configured, an extractive summary (ranked
-// sentences within maxWords) serves as DegradedSummary with the reason.
+// sentences within maxWords) serves as DegradedSummary with the reason. A model's summary must pass the
+// summary rail (no number, amount, date or name absent from the text) and the echo rail; one that fails is
+// replaced by the next target's, and by the floor with GUARDRAIL_REJECTED when none passes.
 import type { CompletionOutcome } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
@@ -14,6 +16,9 @@ import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 import { capWords } from './word-cap';
+import { echoRail, replyRails } from '../guardrails/output/reply-rails';
+import { summaryRail } from '../guardrails/output/summary-rail';
+import type { RailOutcome } from '../guardrails/rail-outcome';
 
 export interface SummarizeSource {
   /** What the extractive floor summarizes: a document's body, never its title as if it were a sentence. */
@@ -21,6 +26,8 @@ export interface SummarizeSource {
   /** A document's title, which the floor ranks by but never emits; '' for a given text. */
   title: string;
   maxWords: number;
+  /** The reply rails (echo, summary facts) the gateway ran on the model's replies. */
+  replyRails: () => RailOutcome[];
 }
 
 type SummaryText = { text: string };
@@ -63,10 +70,18 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
         floor = { body: text, title: '' };
         scope = fingerprint('text', normalizeForFingerprint(text), maxWords);
       }
+      // A summary whose facts are not all in the text goes to the next target, then to the floor.
+      const checks = replyRails([echoRail(deps.gateway.instructionsOf('summarize')), summaryRail(text)]);
       return {
         kind: 'model',
-        source: { ...floor, maxWords },
-        gatewayCall: { ...base, variables: { text, maxWords }, cacheScope: scope, inputChars: text.length },
+        source: { ...floor, maxWords, replyRails: checks.outcomes },
+        gatewayCall: {
+          ...base,
+          variables: { text, maxWords },
+          cacheScope: scope,
+          inputChars: text.length,
+          checkReply: checks.checkReply,
+        },
       };
     },
 
@@ -77,6 +92,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
             kind: 'full',
             value: { text: capWords(outcome.text, source.maxWords) },
             model: modelUseOf(outcome),
+            rails: source.replyRails(),
           };
         case 'failed': {
           // In a turn of its own: many floors ready at once must not hold the event loop together.
@@ -85,7 +101,13 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
               extractiveSummary(source.body, source.maxWords, source.title),
             ),
           );
-          return { kind: 'degraded', value: { text }, reason: outcome.reason, model: NO_MODEL };
+          return {
+            kind: 'degraded',
+            value: { text },
+            reason: outcome.reason,
+            model: NO_MODEL,
+            rails: source.replyRails(),
+          };
         }
         default:
           return unreachable(outcome);

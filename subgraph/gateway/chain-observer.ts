@@ -32,6 +32,12 @@ export function chainObserver(call: ObservedCall, metrics: Metrics, logger: Logg
         'model target failed; moving down the chain',
       );
     },
+    rejected(target: Target, problem: string, repairing: boolean) {
+      logger.warn(
+        { requestId: call.requestId, task: call.task, target: targetId(target), problem, repairing },
+        repairing ? 'model reply failed an output rail; asking for a repair' : 'model reply failed an output rail',
+      );
+    },
     abandoned(target: Target) {
       metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'abandoned' });
       logger.info(

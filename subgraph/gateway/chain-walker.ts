@@ -4,6 +4,7 @@
 // its reply (a completion, vectors); when the walk's consumer stops, the attempt in progress is closed, so its
 // provider request is aborted rather than left to its idle timer.
 import { ProviderError } from '../errors/provider-error';
+import { unreachable } from '../errors/unreachable';
 import type { GatewayStreamEvent } from './gateway-call';
 import { reasonFor } from './failure-reason';
 import type { Completion, ModelProvider } from './providers/model-provider';
@@ -19,8 +20,27 @@ export interface ChainStep {
   guard: TargetGuard;
 }
 
-/** One attempt at one target: the text as it streams, then its reply (or a thrown failure). */
-export type TargetAttempt<Reply = Completion> = (step: ChainStep) => AsyncGenerator<string, Reply, undefined>;
+/**
+ * One attempt at one target: the text as it streams, then its reply (or a thrown failure). `repair`, when
+ * given, is a note appended to the request telling the model what was wrong with its previous reply.
+ */
+export type TargetAttempt<Reply = Completion> = (
+  step: ChainStep,
+  repair?: string,
+) => AsyncGenerator<string, Reply, undefined>;
+
+/** What an output rail says of a reply: fine, or not, with the note that may fix it (null: no repair). */
+export type ReplyVerdict = { ok: true } | { ok: false; problem: string; repair: string | null };
+
+/**
+ * The output rails a reply must pass before the walk accepts it. A reply that fails gets one repair attempt
+ * at the same target when the verdict carries a note, then the walk moves on as after a failure.
+ */
+export interface ReplyCheck<Reply> {
+  check(reply: Reply): ReplyVerdict;
+  /** The repaired reply, carrying what the rejected one cost as well. */
+  afterRepair(rejected: Reply, repaired: Reply): Reply;
+}
 
 /** What the walk needs of a call: its budget, and the caller's signal where leaving abandons the walk. */
 export interface WalkedCall {
@@ -30,6 +50,8 @@ export interface WalkedCall {
 
 export interface ChainObserver {
   failed(target: Target, error: ProviderError): void;
+  /** A reply an output rail refused: `repairing` when the same target gets a second try. */
+  rejected(target: Target, problem: string, repairing: boolean): void;
   abandoned(target: Target): void;
 }
 
@@ -43,6 +65,7 @@ export async function* walkChain<Reply>(
   steps: readonly ChainStep[],
   attempt: TargetAttempt<Reply>,
   observer: ChainObserver,
+  replyCheck?: ReplyCheck<Reply>,
 ): AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined> {
   let last: ProviderError | null = null;
   for (const step of steps) {
@@ -56,12 +79,48 @@ export async function* walkChain<Reply>(
     }
     // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
     if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) break;
-    const run = attempt(step);
-    let streamed = false;
+    const tried = yield* tryTarget(call, step, attempt, observer, replyCheck);
+    switch (tried.kind) {
+      case 'answered':
+      case 'abandoned':
+        return tried;
+      case 'failed':
+        last = tried.error;
+        yield fallbackEvent(last, tried.streamed);
+        break;
+      default:
+        return unreachable(tried);
+    }
+  }
+  return { kind: 'failed', last };
+}
+
+type Tried<Reply> =
+  | { kind: 'answered'; target: Target; reply: Reply }
+  | { kind: 'abandoned' }
+  | { kind: 'failed'; error: ProviderError; streamed: boolean };
+
+/** One target: its attempt, the output rails on its reply, and at most one repair attempt. */
+async function* tryTarget<Reply>(
+  call: WalkedCall,
+  step: ChainStep,
+  attempt: TargetAttempt<Reply>,
+  observer: ChainObserver,
+  replyCheck: ReplyCheck<Reply> | undefined,
+): AsyncGenerator<GatewayStreamEvent, Tried<Reply>, undefined> {
+  let repair: string | undefined;
+  let rejected: Reply | undefined;
+  let streamed = false;
+  for (;;) {
+    const run = attempt(step, repair);
+    let reply: Reply;
     try {
       for (;;) {
         const next = await run.next();
-        if (next.done) return { kind: 'answered', target: step.target, reply: next.value };
+        if (next.done) {
+          reply = next.value;
+          break;
+        }
         streamed = true;
         yield { type: 'delta', text: next.value };
       }
@@ -71,17 +130,29 @@ export async function* walkChain<Reply>(
         observer.abandoned(step.target);
         return { kind: 'abandoned' };
       }
-      last = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
-      observer.failed(step.target, last);
+      const failure = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
+      observer.failed(step.target, failure);
+      return { kind: 'failed', error: failure, streamed };
     } finally {
       // A no-op for a finished attempt; for one left mid-stream it closes the provider's stream.
       await run.return(undefined as never);
     }
-    yield fallbackEvent(last, streamed);
+    if (rejected !== undefined && replyCheck) reply = replyCheck.afterRepair(rejected, reply);
+    const verdict = replyCheck?.check(reply) ?? { ok: true };
+    if (verdict.ok) return { kind: 'answered', target: step.target, reply };
+    const canRepair =
+      verdict.repair !== null && repair === undefined && call.deadline.remainingMs() >= MIN_USEFUL_ATTEMPT_MS;
+    observer.rejected(step.target, verdict.problem, canRepair);
+    if (!canRepair || verdict.repair === null) {
+      const failure = new ProviderError('rejected', `output rail: ${verdict.problem}`);
+      observer.failed(step.target, failure);
+      return { kind: 'failed', error: failure, streamed };
+    }
+    repair = verdict.repair;
+    rejected = reply;
+    if (streamed) yield repairEvent();
   }
-  return { kind: 'failed', last };
 }
-
 /** The walk run to its end for a caller that reads no events (a completion, an embedding). */
 export async function walkToEnd<Reply>(
   walk: AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined>,
@@ -91,13 +162,25 @@ export async function walkToEnd<Reply>(
   return next.value;
 }
 
+function repairEvent(): GatewayStreamEvent {
+  return {
+    type: 'fallback',
+    reason: 'GUARDRAIL_REJECTED',
+    restart: true,
+    message: 'The answer did not pass the output checks; the model is correcting it',
+  };
+}
+
 function fallbackEvent(error: ProviderError, restart: boolean): GatewayStreamEvent {
   return {
     type: 'fallback',
     reason: reasonFor(error.kind),
     restart,
-    message: restart
-      ? 'The model failed mid-answer; restarting on a fallback'
-      : 'The model was unavailable; trying a fallback',
+    message:
+      error.kind === 'rejected'
+        ? 'The answer did not pass the output checks; trying a fallback'
+        : restart
+          ? 'The model failed mid-answer; restarting on a fallback'
+          : 'The model was unavailable; trying a fallback',
   };
 }

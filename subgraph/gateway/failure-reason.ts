@@ -11,6 +11,8 @@ export function reasonFor(kind: FailureKind): DegradationReason {
       return 'RATE_LIMITED';
     case 'circuit-open':
       return 'CIRCUIT_OPEN';
+    case 'rejected':
+      return 'GUARDRAIL_REJECTED';
     case 'server':
     case 'network':
     case 'malformed':

@@ -1,5 +1,6 @@
 // What a feature asks of the gateway, and what comes back: an answer, a typed failure the feature turns
 // into its floor, or (streams only) the client's departure. The gateway knows no GraphQL and no features.
+import type { ReplyVerdict } from './chain-walker';
 import type { DegradationReason } from './degradation-reason';
 import type { ProviderName } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
@@ -21,6 +22,12 @@ export interface GatewayCall {
   allowedProviders?: readonly ProviderName[];
   /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
   signal?: AbortSignal;
+  /**
+   * The feature's output rails on a reply's text (format, invented facts, echoed instructions): a reply
+   * that fails gets one repair attempt at its target when the verdict carries a note, then the next target;
+   * when every target fails them, the outcome fails with GUARDRAIL_REJECTED.
+   */
+  checkReply?: (text: string) => ReplyVerdict;
 }
 
 export interface ModelAnswer {
@@ -46,6 +53,8 @@ export interface CallAbandoned {
 
 export type CompletionOutcome = ModelAnswer | ModelFailure;
 export type GatewayOutcome = CompletionOutcome | CallAbandoned;
+
+export type { ReplyVerdict };
 
 export type GatewayStreamEvent =
   | { type: 'delta'; text: string }

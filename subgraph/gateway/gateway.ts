@@ -9,7 +9,7 @@ import type { CachedCompletion, CompletionCache } from './cache/completion-cache
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
+import type { ChainStep, ReplyCheck, TargetAttempt, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -23,7 +23,7 @@ import { embedThroughChain } from './embed-through-chain';
 import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
-import type { ModelProvider, ProviderName } from './providers/model-provider';
+import type { Completion, ModelProvider, ProviderName } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
 import { createTargetGuard } from './resilience/target-guard';
 import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
@@ -103,6 +103,11 @@ export class ModelGateway {
     return new Deadline(this.deps.routes.tasks[task].deadlineMs ?? this.deps.settings.deadlineMs);
   }
 
+  /** The system prompt the named prompt sends: what a reply must not echo. */
+  instructionsOf(promptName: string): string {
+    return this.deps.prompts.instructionsOf(promptName);
+  }
+
   async complete(call: GatewayCall): Promise<CompletionOutcome> {
     const plan = this.plan(call);
     if (plan.kind === 'settled') return plan.outcome;
@@ -158,6 +163,7 @@ export class ModelGateway {
       plan.steps,
       attempt,
       chainObserver(call, this.deps.metrics, this.deps.logger),
+      replyCheckOf(call),
     );
     if (result.kind === 'abandoned') return result;
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
@@ -196,6 +202,7 @@ export class ModelGateway {
       plan.steps,
       completionAttempt(call.deadline, plan.prompt),
       chainObserver(call, this.deps.metrics, this.deps.logger),
+      replyCheckOf(call),
     );
     const result = await walkToEnd(walk);
     // Without the caller's signal the walk cannot be abandoned; the type still says it could.
@@ -309,4 +316,20 @@ export class ModelGateway {
     if (!provider) throw new Error(`route names ${target.provider}, which is not configured`);
     return provider;
   }
+}
+
+/** The call's output rails on a completion's text; a repaired completion is charged for both replies. */
+function replyCheckOf(call: GatewayCall): ReplyCheck<Completion> | undefined {
+  const { checkReply } = call;
+  if (!checkReply) return undefined;
+  return {
+    check: (completion) => checkReply(completion.text),
+    afterRepair: (rejected, repaired) => ({
+      ...repaired,
+      usage: {
+        inputTokens: rejected.usage.inputTokens + repaired.usage.inputTokens,
+        outputTokens: rejected.usage.outputTokens + repaired.usage.outputTokens,
+      },
+    }),
+  };
 }

@@ -8,9 +8,15 @@ import type { RenderedPrompt } from './prompts/prompt-library';
 import type { Deadline } from './resilience/deadline';
 import { streamAttempt } from './stream-attempt';
 
-export function completionAttempt(deadline: Deadline, prompt: RenderedPrompt): TargetAttempt {
+/** The prompt with a repair note after the user's turn: what was wrong with the previous reply. */
+export function withRepair(prompt: RenderedPrompt, repair: string | undefined): RenderedPrompt {
+  return repair === undefined ? prompt : { ...prompt, user: `${prompt.user}\n\n${repair}` };
+}
+
+export function completionAttempt(deadline: Deadline, rendered: RenderedPrompt): TargetAttempt {
   // eslint-disable-next-line require-yield -- a completion streams nothing; it only returns
-  return async function* ({ target, provider, guard }) {
+  return async function* ({ target, provider, guard }, repair) {
+    const prompt = withRepair(rendered, repair);
     return guard.run(deadline, target.timeoutMs, (signal) =>
       provider.complete({
         model: target.model,
@@ -30,11 +36,12 @@ export interface StreamLimits {
 
 export function streamingAttempt(
   deadline: Deadline,
-  prompt: RenderedPrompt,
+  rendered: RenderedPrompt,
   limits: StreamLimits,
   callerSignal: AbortSignal | undefined,
 ): TargetAttempt {
-  return async function* ({ target, provider, guard }) {
+  return async function* ({ target, provider, guard }, repair) {
+    const prompt = withRepair(rendered, repair);
     const attemptMs = target.timeoutMs ?? limits.attemptTimeoutMs;
     const clocks = {
       firstTokenMs: Math.min(attemptMs, deadline.remainingMs()),

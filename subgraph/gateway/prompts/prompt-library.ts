@@ -67,6 +67,13 @@ export class PromptLibrary {
     }
   }
 
+  /** The active version's system prompt as written: what an output rail checks a reply does not echo. */
+  instructionsOf(name: string): string {
+    const template = this.active.get(name);
+    if (!template) throw new Error(`no prompt named ${name}`);
+    return template.system;
+  }
+
   render(name: string, variables: Record<string, string | number>): RenderedPrompt {
     const template = this.active.get(name);
     if (!template) throw new Error(`no prompt named ${name}`);

@@ -8,7 +8,8 @@ import { ConfigError } from '../../errors/config-error';
 import { PROVIDER_NAMES, providerNameSchema } from '../providers/registry';
 import type { ProvidersConfig } from '../providers/registry';
 
-export const TASKS = ['summarize', 'answer', 'embed'] as const;
+/** `guard`: the optional classifier of questions (issue 10's input rail); no default chain, so off unless routed. */
+export const TASKS = ['summarize', 'answer', 'embed', 'guard'] as const;
 export type Task = (typeof TASKS)[number];
 
 const targetSchema = z.object({
@@ -58,6 +59,8 @@ export function defaultRoutes(
     summarize: { chain: main, small: simple },
     answer: { chain: main },
     embed: { chain: embed },
+    // A general chat model is no injection classifier: the guard runs only where a route names one.
+    guard: { chain: [] },
   };
 }
 

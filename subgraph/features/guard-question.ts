@@ -1,0 +1,61 @@
+// The optional guard model on a question: a classifier (Llama Guard, Prompt Guard behind the OpenAI-compatible
+// endpoint) routed as the `guard` task. It runs only where a route names one, beside retrieval so it adds
+// no latency of its own, and only when the tenant's injection policy screens at all. A guard that fails or
+// answers something unreadable lets the question through: the rules have already screened it.
+import { guardVerdictOf } from '../guardrails/input/guard-verdict';
+import type { RailOutcome } from '../guardrails/rail-outcome';
+import { unreachable } from '../errors/unreachable';
+import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
+import type { FeatureCall } from './feature-call';
+import type { FeatureDeps } from './feature-deps';
+import { modelCallFor } from './model-pipeline';
+
+export interface GuardResult {
+  /** Set only when the guard ran: its verdict as a rail outcome. */
+  outcome: RailOutcome | null;
+  /** The question refused under `block`. */
+  blocked: boolean;
+  costUsd: number;
+}
+
+const NOT_RUN: GuardResult = { outcome: null, blocked: false, costUsd: 0 };
+
+export async function guardQuestion(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  question: string,
+): Promise<GuardResult> {
+  const policy = call.tenant.policy.guardrails.injection;
+  if (policy === 'off') return NOT_RUN;
+  const outcome = await deps.gateway.complete({
+    ...modelCallFor(deps, call, 'guard'),
+    variables: { question },
+    cacheScope: fingerprint(normalizeForFingerprint(question)),
+    inputChars: question.length,
+  });
+  switch (outcome.kind) {
+    case 'failed':
+      return outcome.reason === 'NO_PROVIDER_CONFIGURED'
+        ? NOT_RUN
+        : {
+            ...NOT_RUN,
+            outcome: { rail: 'guard', outcome: 'pass', detail: `guard unavailable (${outcome.reason})` },
+          };
+    case 'answered': {
+      const verdict = guardVerdictOf(outcome.text);
+      const costUsd = outcome.costUsd;
+      if (verdict !== 'unsafe') {
+        const detail = verdict === 'unknown' ? 'unreadable guard reply' : undefined;
+        return {
+          outcome: { rail: 'guard', outcome: 'pass', ...(detail ? { detail } : {}) },
+          blocked: false,
+          costUsd,
+        };
+      }
+      const blocked = policy === 'block';
+      return { outcome: { rail: 'guard', outcome: blocked ? 'rejected' : 'flagged' }, blocked, costUsd };
+    }
+    default:
+      return unreachable(outcome);
+  }
+}

@@ -1,0 +1,40 @@
+// The retrieval rail at ask time: each retrieved chunk's injection verdict (stored at ingest), and the
+// tenant's policy for flagged ones: left out of the prompt (`omit`), or kept and fenced as quoted data
+// (`fence`). Counted either way.
+import type { RailOutcome } from '../guardrails/rail-outcome';
+import type { RetrievedChunk } from '../retrieval/store/document-store';
+import { unreachable } from '../errors/unreachable';
+
+export interface ScreenedPassage {
+  chunk: RetrievedChunk;
+  flagged: boolean;
+}
+
+export function screenPassages(
+  chunks: readonly RetrievedChunk[],
+  policy: 'omit' | 'fence',
+): { passages: ScreenedPassage[]; outcome: RailOutcome } {
+  const all = chunks.map((chunk) => ({ chunk, flagged: isFlagged(chunk) }));
+  const flagged = all.filter((passage) => passage.flagged).length;
+  if (flagged === 0) return { passages: all, outcome: { rail: 'retrieval', outcome: 'pass' } };
+  switch (policy) {
+    case 'omit':
+      return {
+        passages: all.filter((passage) => !passage.flagged),
+        outcome: { rail: 'retrieval', outcome: 'fixed', detail: `${flagged} flagged chunk(s) omitted` },
+      };
+    case 'fence':
+      return {
+        passages: all,
+        outcome: { rail: 'retrieval', outcome: 'flagged', detail: `${flagged} flagged chunk(s) fenced` },
+      };
+    default:
+      return unreachable(policy);
+  }
+}
+
+// Until the ingest screen's stored verdicts land, every chunk is screened here.
+import { screen } from '../guardrails/injection/screen';
+function isFlagged(chunk: RetrievedChunk): boolean {
+  return screen(chunk.content, { context: 'document' }).flagged;
+}

@@ -1,0 +1,42 @@
+// The topic scope of a tenant, by rules: a question naming a denied topic, or (when the tenant lists allowed
+// topics) none of them, is out of scope. A topic is a phrase matched word by word on word boundaries, each
+// word also in its plural or singular form, so "invoice" covers "invoices" and "salaries" covers "salary".
+import type { TopicScope } from '../../tenancy/tenant-policies';
+
+export type TopicVerdict =
+  { inScope: true } | { inScope: false; rule: 'denied' | 'not-allowed'; topic: string | null };
+
+const words = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .normalize('NFKC')
+    .match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/** One spelling for a word's singular and plural: "policies" and "policy" -> "polic", "boxes" -> "box". */
+function stem(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return word.slice(0, -3);
+  if (word.length > 3 && word.endsWith('y')) return word.slice(0, -1);
+  if (word.length > 4 && /(?:s|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+function mentions(question: readonly string[], topic: string): boolean {
+  const phrase = words(topic).map(stem);
+  if (phrase.length === 0) return false;
+  for (let at = 0; at + phrase.length <= question.length; at++) {
+    if (phrase.every((word, i) => question[at + i] === word)) return true;
+  }
+  return false;
+}
+
+export function topicVerdict(question: string, scope: TopicScope): TopicVerdict {
+  if (scope.allow.length === 0 && scope.deny.length === 0) return { inScope: true };
+  const stems = words(question).map(stem);
+  const denied = scope.deny.find((topic) => mentions(stems, topic));
+  if (denied !== undefined) return { inScope: false, rule: 'denied', topic: denied };
+  if (scope.allow.length > 0 && !scope.allow.some((topic) => mentions(stems, topic))) {
+    return { inScope: false, rule: 'not-allowed', topic: null };
+  }
+  return { inScope: true };
+}
