@@ -21,6 +21,11 @@ export interface GatewayCall {
   allowedProviders?: readonly ProviderName[];
   /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
   signal?: AbortSignal;
+  /**
+   * The tenant policy's redactBeforeProvider: every string variable is redacted (one placeholder per value
+   * for the whole call) before the prompt reaches any provider, and the answer's placeholders restored.
+   */
+  redactPii?: boolean;
 }
 
 export interface ModelAnswer {
