@@ -29,14 +29,16 @@ function countByKind(found: readonly PiiSpan[], into: RedactionCounts = {}): Red
 export function redactVariables(variables: Record<string, string | number>): RedactedVariables {
   const context = new RedactionContext();
   const counts: RedactionCounts = {};
-  const redacted = Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => {
-      if (typeof value !== 'string') return [name, value];
-      const { text, found } = context.redact(value);
-      countByKind(found, counts);
-      return [name, text];
-    }),
-  );
+  const redacted: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value !== 'string') {
+      redacted[name] = value;
+      continue;
+    }
+    const { text, found } = context.redact(value);
+    countByKind(found, counts);
+    redacted[name] = text;
+  }
   return { variables: redacted, placeholders: context.placeholders, counts };
 }
 
