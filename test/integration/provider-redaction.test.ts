@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatRequest } from '../support/providers';
 import { startHarness } from '../support/harness';
+import { capturingLogger } from '../support/logs';
 import type { Harness, TenantClient } from '../support/harness';
 import { passagesOf } from '../support/prompt-echo';
 import { deltaText, member } from '../support/results';
@@ -87,6 +88,7 @@ const PLACEHOLDER = /⟦[A-Z_]+_\d+⟧/g;
 
 describe('PII kept from providers by tenant policy', () => {
   let harness: Harness;
+  const logs = capturingLogger('info');
   let tenantNumber = 0;
   const redactingTenant = (): TenantClient => harness.as(`pii-${run}-${(tenantNumber += 1)}`);
 
@@ -95,6 +97,7 @@ describe('PII kept from providers by tenant policy', () => {
       store: 'pglite',
       providers: ['openai'],
       responder,
+      logger: logs.logger,
       env: {
         EMBED_SWEEP_INTERVAL_MS: '0',
         TENANT_POLICIES_JSON: JSON.stringify({
@@ -145,6 +148,15 @@ describe('PII kept from providers by tenant policy', () => {
     expect(answer.citations).toHaveLength(DOCS.length);
     // One redaction per document embedded, one for the question's embedding, one for the completion.
     expect((await redactionsFixed()) - fixedBefore).toBe(DOCS.length + 2);
+    // The log says what was replaced, by kind, never the values.
+    const answered = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(answered).toContainEqual(
+      expect.objectContaining({
+        task: 'answer',
+        redacted: { EMAIL: 2, PHONE: 1, CARD: 1, IBAN: 1, IP: 1, SECRET: 1 },
+      }),
+    );
+    for (const line of logs.lines) expect(leakedValues(line)).toEqual([]);
   });
 
   it('serves a cached answer with the original values, without another provider call', async () => {
