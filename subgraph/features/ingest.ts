@@ -65,6 +65,7 @@ async function embedChunks(
       texts: chunks.map((chunk) => chunk.text),
       deadline: deps.gateway.deadlineFor('embed'),
       allowedProviders: call.tenant.policy.allowedProviders,
+      redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
     }),
   );
   if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };
