@@ -2,31 +2,19 @@
 // the rows stored before it (term counts, stemmed titles, the postings of every chunk), on both backends, so an upgraded store ranks its old documents by BM25.
 import { createDocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { loadMigrations, migrate } from '../../subgraph/retrieval/store/migrate';
-import { openPostgres } from '../../subgraph/retrieval/store/pg-database';
-import { openPGlite } from '../../subgraph/retrieval/store/pglite-database';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
-import { migrateBefore } from '../support/migrations';
+import { MIGRATION_BACKENDS, migrateBefore, useMigrationDatabase } from '../support/migrations';
 import { requirePostgres } from '../support/services';
-import { DEFAULT_APP_ROLE, dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
 
 requirePostgres();
 
 const BM25_MIGRATION = 3;
 
-describe.each([
-  ['pglite', () => openPGlite(undefined), async () => undefined],
-  ['postgres', async () => openPostgres(POSTGRES_URL, 2), (schema: string) => dropPostgresSchema(schema)],
-] as const)('migration 003 on %s', (_backend, open, drop) => {
-  const target = { schema: uniqueSchemaName('m'), appRole: DEFAULT_APP_ROLE };
+describe.each(MIGRATION_BACKENDS)('migration 003 on %s', (_backend, open, drop) => {
+  const { target, db: database } = useMigrationDatabase(open, drop);
   let db: SqlDatabase;
-
-  beforeAll(async () => {
-    db = await open();
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await drop(target.schema);
+  beforeAll(() => {
+    db = database();
   });
 
   it('computes term counts, stemmed titles and postings for documents stored before it, so they rank by BM25', async () => {

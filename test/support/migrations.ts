@@ -2,7 +2,10 @@
 // migrator does, so a suite can store rows in the old shape and then check what a newer migration does to them.
 import { loadMigrations, splitStatements } from '../../subgraph/retrieval/store/migrate';
 import type { MigrationTarget } from '../../subgraph/retrieval/store/migrate';
+import { openPostgres } from '../../subgraph/retrieval/store/pg-database';
+import { openPGlite } from '../../subgraph/retrieval/store/pglite-database';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
+import { DEFAULT_APP_ROLE, dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from './stores';
 
 /**
  * Applies the migrations numbered below `version`. One requiring an extension this server lacks (pgvector) is
@@ -26,4 +29,36 @@ export async function migrateBefore(
       migration.name,
     ]);
   }
+}
+
+/** The two stores a migration must work on: PGlite in memory, and a schema of its own on the machine's server. */
+export const MIGRATION_BACKENDS = [
+  ['pglite', () => openPGlite(undefined), async () => undefined],
+  ['postgres', async () => openPostgres(POSTGRES_URL, 2), (schema: string) => dropPostgresSchema(schema)],
+] as const;
+
+/**
+ * A fresh target schema on the backend, its database opened before the suite's tests and closed (the schema
+ * dropped) after them. Call it inside the backend's describe block.
+ */
+export function useMigrationDatabase(
+  open: () => Promise<SqlDatabase>,
+  drop: (schema: string) => Promise<void>,
+): { target: MigrationTarget; db: () => SqlDatabase } {
+  const target = { schema: uniqueSchemaName('m'), appRole: DEFAULT_APP_ROLE };
+  let db: SqlDatabase | undefined;
+  beforeAll(async () => {
+    db = await open();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await drop(target.schema);
+  });
+  return {
+    target,
+    db: () => {
+      if (!db) throw new Error('the database is used before beforeAll opened it');
+      return db;
+    },
+  };
 }
