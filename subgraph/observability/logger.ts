@@ -1,6 +1,7 @@
-// The JSON logger. Tokens, secrets and tenant content are redacted here, once, for every log line.
+// The JSON logger. Tokens, secrets, tenant content and PII are redacted here, once, for every log line.
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { redactForLog, redactLogValue } from '../guardrails/pii';
 import { logSafeError } from './log-safe-error';
 
 export type { Logger };
@@ -34,6 +35,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Errors logged under either key keep only their safe fields (log-safe-error.ts says which and why).
       serializers: { err: logSafeError, error: logSafeError },
+      // Whatever slips past the paths above (an id that is an email, a provider message quoting a card
+      // number) meets the PII redactor: values become their kind, [EMAIL], in fields and messages alike.
+      formatters: { log: (fields) => redactLogValue(fields) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          const last = args.length - 1;
+          if (typeof args[last] === 'string') args[last] = redactForLog(args[last]);
+          return method.apply(this, args);
+        },
+      },
     },
     destination,
   );
