@@ -35,8 +35,14 @@ const DOCUMENT = {
 // Each provider answers in its own words, grounded in the document (answers) or the text (summaries), so a
 // result shows who wrote it and passes the output rails.
 const REPLIES = {
-  openai: { answer: 'They are pruned in late winter [1].', summary: 'Yields rose and the pears ripened early.' },
-  anthropic: { answer: 'Pruning is done in late winter [1].', summary: 'The pears ripened early this season.' },
+  openai: {
+    answer: 'They are pruned in late winter [1].',
+    summary: 'Yields rose and the pears ripened early.',
+  },
+  anthropic: {
+    answer: 'Pruning is done in late winter [1].',
+    summary: 'The pears ripened early this season.',
+  },
   selfhosted: {
     answer: 'Apple trees are pruned before the buds open [1].',
     summary: 'This season the yields rose.',

@@ -136,7 +136,11 @@ describe('streamed answers and summaries over graphql-ws', () => {
       restart: true,
     });
     const { result } = member(events.at(-1), 'AskCompleted');
-    expect(result).toMatchObject({ __typename: 'Answer', text: CITED_ANSWER_TEXT, meta: { provider: 'openai' } });
+    expect(result).toMatchObject({
+      __typename: 'Answer',
+      text: CITED_ANSWER_TEXT,
+      meta: { provider: 'openai' },
+    });
     // [7] is outside the retrieved passages and cites nothing.
     const cited = member(result, 'Answer').citations;
     expect(cited.map((citation) => citation.documentId).sort()).toEqual(['crates', 'ledger']);
