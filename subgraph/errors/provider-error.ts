@@ -3,14 +3,7 @@
 
 /** `rejected`: the provider answered, but the answer failed an output rail (format, facts, echo) and any repair. */
 export type FailureKind =
-  | 'timeout'
-  | 'rate-limited'
-  | 'server'
-  | 'network'
-  | 'malformed'
-  | 'client'
-  | 'circuit-open'
-  | 'rejected';
+  'timeout' | 'rate-limited' | 'server' | 'network' | 'malformed' | 'client' | 'circuit-open' | 'rejected';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';

@@ -62,9 +62,10 @@ export function citeInOrder(
     const index = Number(match[1]) - 1;
     if (index >= 0 && index < passages.length && !order.has(index)) order.set(index, order.size + 1);
   }
-  const renumbered = text.replace(/\[(\d{1,3})\]/g, (_marker, n: string) => {
+  // A dropped marker takes the space before it along: "date [1] [9]." becomes "date [1].", not "date [1] .".
+  const renumbered = text.replace(/([ \t]*)\[(\d{1,3})\]/g, (_marker, space: string, n: string) => {
     const position = order.get(Number(n) - 1);
-    return position === undefined ? '' : `[${position}]`;
+    return position === undefined ? '' : `${space}[${position}]`;
   });
   const citations = [...order.keys()].flatMap((index) => {
     const passage = passages[index];

@@ -47,7 +47,8 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
     if (!target || !documents.semantic.available) return report;
     const space = embeddingSpaceOf(target);
     for (const pending of await documents.pendingEmbedding(space, settings.documentsPerRun)) {
-      const allowed = tenants.forTenant(pending.tenantId).allowedProviders;
+      const policy = tenants.forTenant(pending.tenantId);
+      const allowed = policy.allowedProviders;
       const tenantTarget = gateway.embeddingModelFor(allowed);
       // A tenant whose policy leads elsewhere would be re-embedded every run without ever leaving the list.
       if (!tenantTarget || embeddingSpaceOf(tenantTarget) !== space) {
@@ -66,6 +67,7 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         texts: stored.chunks.map((chunk) => chunk.content),
         deadline: gateway.deadlineFor('embed'),
         allowedProviders: allowed,
+        redactPii: policy.guardrails.redactBeforeProvider,
       });
       if (outcome.kind === 'failed') {
         logger.warn({ reason: outcome.reason, pending: report }, 'embedding sweep stopped: provider failed');

@@ -37,6 +37,7 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
       texts: [text],
       deadline: deps.gateway.deadlineFor('embed'),
       allowedProviders: call.tenant.policy.allowedProviders,
+      redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
     }),
   );
   if (outcome.kind === 'embedded') return { kind: 'embedded', embedding: outcome };

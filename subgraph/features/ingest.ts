@@ -1,21 +1,53 @@
 // Ingest and delete: chunk the document (bounded, overlapping), embed its chunks through the gateway (batched),
 // and replace the document, its chunks and their vectors atomically. Embeddings failing never fails the
 // ingest: the document is stored not embedded, searchable by keywords at once, and the embedding sweep embeds
-// it once the provider is back (the state is in the store, so a restart loses nothing).
+// it once the provider is back (the state is in the store, so a restart loses nothing). Every chunk is screened
+// for instructions aimed at a model (the retrieval rail, issue 10): the verdicts are stored with the chunks,
+// in the same transaction, and the flagged chunks are reported to the caller.
+import type { ChunkFlagKind } from '../guardrails/injection/chunk-flag-kind';
+import { countRails } from '../guardrails/rail-outcome';
+import type { RailOutcome } from '../guardrails/rail-outcome';
+import { screenChunks } from '../guardrails/retrieval/chunk-verdict';
 import { chunkText } from '../retrieval/chunking';
 import type { TextChunk } from '../retrieval/chunking';
-import type { EmbeddingBatch } from '../retrieval/store/document-store';
+import { chunkIdOf } from '../retrieval/store/document-store';
+import type { ChunkScreening, EmbeddingBatch } from '../retrieval/store/document-store';
 import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import { embeddingSpaceOf } from './hybrid-retrieval';
 import { documentIdSchema, ingestInputSchema, parseInput } from './inputs';
 
+/** A chunk the injection screen flagged at ingest. */
+export interface FlaggedChunk {
+  chunkId: string;
+  kind: ChunkFlagKind;
+  score: number;
+}
+
 export interface IngestOutcome {
   documentId: string;
   chunks: number;
   embedded: boolean;
+  /** The chunks flagged by the injection screen, in chunk order; empty when none was. */
+  flagged: FlaggedChunk[];
 }
+
+function flaggedChunks(documentId: string, chunks: readonly TextChunk[], screening: ChunkScreening) {
+  return chunks.flatMap((chunk, i): FlaggedChunk[] => {
+    const flag = screening.flags[i];
+    return flag ? [{ chunkId: chunkIdOf(documentId, chunk.index), kind: flag.kind, score: flag.score }] : [];
+  });
+}
+
+/**
+ * The rail's outcome, counted once per document (as the other rails count once per request): `flagged` when
+ * any of its chunks is. The log line says how many chunks and which categories, never their text.
+ */
+const screenOutcome = (flagged: readonly FlaggedChunk[]): RailOutcome => ({
+  rail: 'ingest_screen',
+  outcome: flagged.length > 0 ? 'flagged' : 'pass',
+});
 
 /** The chunks' vectors, or null (and why, for the log) when they cannot be made now. */
 async function embedChunks(
@@ -33,6 +65,7 @@ async function embedChunks(
       texts: chunks.map((chunk) => chunk.text),
       deadline: deps.gateway.deadlineFor('embed'),
       allowedProviders: call.tenant.policy.allowedProviders,
+      redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
     }),
   );
   if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };
@@ -45,11 +78,16 @@ export function createIngestFeature(deps: FeatureDeps) {
     async ingest(call: FeatureCall, rawInput: unknown): Promise<IngestOutcome> {
       const input = parseInput(ingestInputSchema, rawInput);
       const chunks = chunkText(input.body, deps.chunking);
+      const screening = await stage(deps.metrics, 'ingest.screen', async () =>
+        screenChunks(chunks.map((chunk) => chunk.text)),
+      );
+      const flagged = flaggedChunks(input.id, chunks, screening);
       const { batch, reason } = await embedChunks(deps, call, chunks);
       const stored = await stage(deps.metrics, 'store.put', () =>
-        deps.documents.putDocument(call.tenant.tenantId, input, chunks, batch ?? undefined),
+        deps.documents.putDocument(call.tenant.tenantId, input, chunks, batch ?? undefined, screening),
       );
       const embedded = batch !== null;
+      countRails(deps.metrics, [screenOutcome(flagged)]);
       deps.logger.info(
         {
           requestId: call.requestId,
@@ -58,10 +96,12 @@ export function createIngestFeature(deps: FeatureDeps) {
           version: stored.version,
           embedded,
           ...(reason ? { notEmbeddedBecause: reason } : {}),
+          flagged: flagged.length,
+          ...(flagged.length > 0 ? { flagKinds: [...new Set(flagged.map((chunk) => chunk.kind))] } : {}),
         },
         'document ingested',
       );
-      return { documentId: input.id, chunks: stored.chunks, embedded };
+      return { documentId: input.id, chunks: stored.chunks, embedded, flagged };
     },
 
     async delete(call: FeatureCall, id: unknown): Promise<boolean> {

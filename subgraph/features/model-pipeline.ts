@@ -33,7 +33,10 @@ export function modelCallFor(
   deps: FeatureDeps,
   call: FeatureCall,
   task: CompletionTask,
-): Pick<GatewayCall, 'task' | 'tenantId' | 'requestId' | 'promptName' | 'deadline' | 'allowedProviders'> {
+): Pick<
+  GatewayCall,
+  'task' | 'tenantId' | 'requestId' | 'promptName' | 'deadline' | 'allowedProviders' | 'redactPii'
+> {
   return {
     task,
     tenantId: call.tenant.tenantId,
@@ -41,6 +44,7 @@ export function modelCallFor(
     promptName: task,
     deadline: deps.gateway.deadlineFor(task),
     allowedProviders: call.tenant.policy.allowedProviders,
+    redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
   };
 }
 

@@ -1,9 +1,11 @@
-// The retrieval rail at ask time: each retrieved chunk's injection verdict (stored at ingest), and the
+// The retrieval rail at ask time: each retrieved chunk's injection verdict (stored at ingest, see
+// guardrails/retrieval/chunk-verdict.ts), and the
 // tenant's policy for flagged ones: left out of the prompt (`omit`), or kept and fenced as quoted data
 // (`fence`). Counted either way.
 import type { RailOutcome } from '../guardrails/rail-outcome';
 import type { RetrievedChunk } from '../retrieval/store/document-store';
 import { unreachable } from '../errors/unreachable';
+import { screenChunk, verdictOf } from '../guardrails/retrieval/chunk-verdict';
 
 export interface ScreenedPassage {
   chunk: RetrievedChunk;
@@ -33,8 +35,10 @@ export function screenPassages(
   }
 }
 
-// Until the ingest screen's stored verdicts land, every chunk is screened here.
-import { screen } from '../guardrails/injection/screen';
+/**
+ * The stored verdict of the chunk's text (screened now when stored before the current rules), and its
+ * document's title, which goes into the prompt too but is not screened at ingest.
+ */
 function isFlagged(chunk: RetrievedChunk): boolean {
-  return screen(chunk.content, { context: 'document' }).flagged;
+  return verdictOf(chunk) !== null || screenChunk(chunk.title) !== null;
 }

@@ -35,7 +35,9 @@ export function chainObserver(call: ObservedCall, metrics: Metrics, logger: Logg
     rejected(target: Target, problem: string, repairing: boolean) {
       logger.warn(
         { requestId: call.requestId, task: call.task, target: targetId(target), problem, repairing },
-        repairing ? 'model reply failed an output rail; asking for a repair' : 'model reply failed an output rail',
+        repairing
+          ? 'model reply failed an output rail; asking for a repair'
+          : 'model reply failed an output rail',
       );
     },
     abandoned(target: Target) {

@@ -130,7 +130,9 @@ async function* tryTarget<Reply>(
         observer.abandoned(step.target);
         return { kind: 'abandoned' };
       }
-      const failure = ProviderError.isInstance(error) ? error : fromTransportError(error, call.deadline.signal);
+      const failure = ProviderError.isInstance(error)
+        ? error
+        : fromTransportError(error, call.deadline.signal);
       observer.failed(step.target, failure);
       return { kind: 'failed', error: failure, streamed };
     } finally {

@@ -25,6 +25,11 @@ export interface EmbedCall {
    * abandoned (not against the target's circuit), and the call resolves as a failure nobody reads.
    */
   signal?: AbortSignal;
+  /**
+   * The tenant policy's redactBeforeProvider: each text is redacted on its own before any provider sees it,
+   * so the vector is of the redacted text (semantic search cannot match the values; lexical search can).
+   */
+  redactPii?: boolean;
 }
 
 export interface Embedded {

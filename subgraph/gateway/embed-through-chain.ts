@@ -18,6 +18,8 @@ import { targetId } from './routing/route-config';
 import type { RouteTable, Target } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { unreachable } from '../errors/unreachable';
+import { countRedaction, redactTexts } from './pii-redaction';
+import type { RedactionCounts } from './pii-redaction';
 
 export interface EmbedSettings {
   /** Texts per provider request; a larger call is several requests to the same target. */
@@ -43,6 +45,8 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
   if (noTarget) return noTarget;
   const [first] = route.chain;
   if (call.texts.length === 0 || !first) return nothingToEmbed(first);
+  const redaction = call.redactPii ? redactTexts(call.texts) : null;
+  if (redaction) countRedaction(deps.metrics, redaction.counts);
   const caching = call.purpose === 'query' && deps.settings.cacheTtlMs > 0;
   const keys = caching ? keysByTarget(call, route.chain) : new Map<string, string[]>();
   const cached = await lookup(deps, call, keys);
@@ -50,7 +54,7 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
     call,
     deps.stepsFor(route.chain),
     embeddingAttempt({
-      texts: call.texts,
+      texts: redaction?.texts ?? call.texts,
       batchSize: deps.settings.batchSize,
       deadline: call.deadline,
       callerSignal: call.signal,
@@ -63,7 +67,7 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
     const hit = result.kind === 'answered' && result.reply.cached;
     deps.metrics.cacheLookups.inc({ task: 'embed', result: hit ? 'hit' : 'miss' });
   }
-  const outcome = settle(deps, call, result);
+  const outcome = settle(deps, call, result, redaction?.counts ?? null);
   if (caching && result.kind === 'answered' && !result.reply.cached) {
     await store(deps, keys.get(targetId(result.target)) ?? [], result.reply.vectors);
   }
@@ -84,7 +88,12 @@ function nothingToEmbed(first: Target | undefined): EmbedOutcome {
   };
 }
 
-function settle(deps: EmbedDeps, call: EmbedCall, result: WalkResult<TargetEmbeddings>): EmbedOutcome {
+function settle(
+  deps: EmbedDeps,
+  call: EmbedCall,
+  result: WalkResult<TargetEmbeddings>,
+  redacted: RedactionCounts | null,
+): EmbedOutcome {
   switch (result.kind) {
     // Only a caller that left abandons the walk: nobody reads this failure, and a re-embed sweep retries.
     case 'abandoned':
@@ -110,6 +119,7 @@ function settle(deps: EmbedDeps, call: EmbedCall, result: WalkResult<TargetEmbed
         requests: reply.requests,
         usage: reply.usage,
         costUsd,
+        ...(redacted ? { redacted } : {}),
       },
       'model answered',
     );
@@ -125,14 +135,20 @@ function settle(deps: EmbedDeps, call: EmbedCall, result: WalkResult<TargetEmbed
   };
 }
 
-/** Each target's cache key of every text, by target id: the tenant and the model are part of every key. */
+/**
+ * Each target's cache key of every text, by target id: the tenant, the model and whether the text was
+ * redacted are part of every key (the raw text is hashed either way), so a vector of the redacted text never
+ * answers for the unredacted one, nor the other way round, when a tenant's policy changes.
+ */
 function keysByTarget(call: EmbedCall, chain: readonly Target[]): Map<string, string[]> {
   return new Map(
     chain.map((target) => {
       const id = targetId(target);
       return [
         id,
-        call.texts.map((text) => embeddingCacheKey({ tenantId: call.tenantId, targetId: id, text })),
+        call.texts.map((text) =>
+          embeddingCacheKey({ tenantId: call.tenantId, targetId: id, text, redacted: call.redactPii }),
+        ),
       ];
     }),
   );

@@ -28,6 +28,11 @@ export interface GatewayCall {
    * when every target fails them, the outcome fails with GUARDRAIL_REJECTED.
    */
   checkReply?: (text: string) => ReplyVerdict;
+  /**
+   * The tenant policy's redactBeforeProvider: every string variable is redacted (one placeholder per value
+   * for the whole call) before the prompt reaches any provider, and the answer's placeholders restored.
+   */
+  redactPii?: boolean;
 }
 
 export interface ModelAnswer {

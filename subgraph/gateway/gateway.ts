@@ -1,7 +1,8 @@
 // The model gateway: every model call goes through here. For one request it walks the degradation ladder's
 // model steps: fresh cache entry -> each target of the route chain (one walker for completions, streams and
 // embeddings: breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
-// feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards.
+// feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards. A call
+// whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { cacheKey } from './cache/completion-cache';
@@ -33,6 +34,9 @@ import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { chainObserver } from './chain-observer';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
+import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
+import type { RedactedVariables } from './pii-redaction';
+import { restore } from '../guardrails/pii';
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -64,8 +68,11 @@ export interface GatewayDeps {
 interface ChainPlan {
   kind: 'walk';
   steps: ChainStep[];
+  /** Rendered from the redacted variables when the call redacts: the only text a provider receives. */
   prompt: RenderedPrompt;
   keys: string[];
+  /** What restores the answer, when the call redacts PII; null when it does not. */
+  redaction: RedactedVariables | null;
 }
 
 /** What the ladder's first rungs decided: an outcome already (no route for this tenant), or a chain to walk. */
@@ -158,16 +165,18 @@ export class ModelGateway {
       },
       call.signal,
     );
-    const result = yield* walkChain(
+    const walk = walkChain(
       call,
       plan.steps,
       attempt,
       chainObserver(call, this.deps.metrics, this.deps.logger),
-      replyCheckOf(call),
+      replyCheckOf(call, plan.redaction),
     );
+    const placeholders = plan.redaction?.placeholders;
+    const result = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
     if (result.kind === 'abandoned') return result;
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
-    const { outcome, lookup } = this.orStale(call, entries, this.settleWalk(call, plan.prompt, result));
+    const { outcome, lookup } = this.orStale(call, entries, this.settleWalk(call, plan, result));
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     return outcome;
   }
@@ -177,9 +186,12 @@ export class ModelGateway {
     const route = chooseRoute(this.deps.routes, call.task, call.allowedProviders, call.inputChars);
     const noTarget = unroutable(route);
     if (noTarget) return { kind: 'settled', outcome: noTarget };
-    const prompt = this.deps.prompts.render(call.promptName, call.variables);
+    const redaction = call.redactPii ? redactVariables(call.variables) : null;
+    if (redaction) countRedaction(this.deps.metrics, redaction.counts);
+    const prompt = this.deps.prompts.render(call.promptName, redaction?.variables ?? call.variables);
+    // Keys stay those of the raw input (cacheScope): the entry holds the restored answer, right either way.
     const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
-    return { kind: 'walk', steps: this.stepsFor(route.chain), prompt, keys };
+    return { kind: 'walk', steps: this.stepsFor(route.chain), prompt, keys, redaction };
   }
 
   /** A chain's targets with their adapters and guards: one circuit per target, whatever the task. */
@@ -202,12 +214,12 @@ export class ModelGateway {
       plan.steps,
       completionAttempt(call.deadline, plan.prompt),
       chainObserver(call, this.deps.metrics, this.deps.logger),
-      replyCheckOf(call),
+      replyCheckOf(call, plan.redaction),
     );
     const result = await walkToEnd(walk);
     // Without the caller's signal the walk cannot be abandoned; the type still says it could.
     if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
-    const outcome = this.settleWalk(call, plan.prompt, result);
+    const outcome = this.settleWalk(call, plan, result);
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
       if (key) await this.store(call.task, key, outcome);
@@ -215,10 +227,10 @@ export class ModelGateway {
     return this.orStale(call, entries, outcome);
   }
 
-  /** The walk's answer priced, counted and logged; or its failure. */
+  /** The walk's answer priced, counted, logged and restored (what is cached and returned); or its failure. */
   private settleWalk(
     call: GatewayCall,
-    prompt: RenderedPrompt,
+    { prompt, redaction }: ChainPlan,
     result: Exclude<WalkResult, { kind: 'abandoned' }>,
   ): CompletionOutcome {
     if (result.kind === 'failed') return failed(result.last);
@@ -233,12 +245,13 @@ export class ModelGateway {
         promptVersion: prompt.version,
         usage: completion.usage,
         costUsd,
+        ...(redaction ? { redacted: redaction.counts } : {}),
       },
       'model answered',
     );
     return {
       kind: 'answered',
-      text: completion.text,
+      text: redaction ? restore(completion.text, redaction.placeholders) : completion.text,
       provider: target.provider,
       model: target.model,
       promptVersion: prompt.version,
@@ -318,12 +331,19 @@ export class ModelGateway {
   }
 }
 
-/** The call's output rails on a completion's text; a repaired completion is charged for both replies. */
-function replyCheckOf(call: GatewayCall): ReplyCheck<Completion> | undefined {
+/**
+ * The call's output rails on a completion's text, restored first where the call redacts (a rail compares the
+ * reply with the raw sources); a repaired completion is charged for both replies.
+ */
+function replyCheckOf(
+  call: GatewayCall,
+  redaction: RedactedVariables | null,
+): ReplyCheck<Completion> | undefined {
   const { checkReply } = call;
   if (!checkReply) return undefined;
   return {
-    check: (completion) => checkReply(completion.text),
+    check: (completion) =>
+      checkReply(redaction ? restore(completion.text, redaction.placeholders) : completion.text),
     afterRepair: (rejected, repaired) => ({
       ...repaired,
       usage: {

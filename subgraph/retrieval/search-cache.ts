@@ -66,8 +66,8 @@ export function withSearchCache(
 
   return {
     ...store,
-    putDocument: (tenantId, doc, chunks, embedding) =>
-      bumpAfter(tenantId, store.putDocument(tenantId, doc, chunks, embedding)),
+    putDocument: (tenantId, doc, chunks, embedding, screening) =>
+      bumpAfter(tenantId, store.putDocument(tenantId, doc, chunks, embedding, screening)),
     deleteDocument: (tenantId, id) => bumpAfter(tenantId, store.deleteDocument(tenantId, id)),
     async searchLexical(tenantId, query, limit) {
       let version: string;

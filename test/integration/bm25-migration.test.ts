@@ -1,30 +1,17 @@
 // Migration 003 (BM25) on a database that already holds documents: the columns BM25 reads are computed for
 // the rows stored before it (term counts, stemmed titles, the postings of every chunk), on both backends, so an upgraded store ranks its old documents by BM25.
 import { createDocumentStore } from '../../subgraph/retrieval/store/document-store';
-import { loadMigrations, migrate, splitStatements } from '../../subgraph/retrieval/store/migrate';
+import { loadMigrations, migrate } from '../../subgraph/retrieval/store/migrate';
 import { openPostgres } from '../../subgraph/retrieval/store/pg-database';
 import { openPGlite } from '../../subgraph/retrieval/store/pglite-database';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
+import { migrateBefore } from '../support/migrations';
 import { requirePostgres } from '../support/services';
 import { DEFAULT_APP_ROLE, dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
 
 requirePostgres();
 
 const BM25_MIGRATION = 3;
-
-/** Applies the migrations before BM25 by hand, recording them as the migrator does. */
-async function migrateBefore(db: SqlDatabase, target: { schema: string; appRole: string }, version: number) {
-  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${target.schema};
-    CREATE TABLE IF NOT EXISTS ${target.schema}.schema_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  for (const migration of loadMigrations(target).filter((m) => m.version < version)) {
-    for (const statement of splitStatements(migration.sql)) await db.query(statement);
-    await db.query(`INSERT INTO ${target.schema}.schema_migrations (version, name) VALUES ($1, $2)`, [
-      migration.version,
-      migration.name,
-    ]);
-  }
-}
 
 describe.each([
   ['pglite', () => openPGlite(undefined), async () => undefined],

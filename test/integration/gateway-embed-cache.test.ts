@@ -1,7 +1,8 @@
 // The query-embedding cache through the gateway, with each adapter the subgraph can choose (process memory
 // without Redis, Redis with it): a repeated query of one tenant makes no provider request, another tenant's
 // identical query makes its own, document embeddings are never cached, a vector cached from a fallback never
-// stands in for the primary's space, and a cache outage costs a provider call, never the vectors.
+// stands in for the primary's space, a redacted query's vector never answers for the text sent as it is, and a
+// cache outage costs a provider call, never the vectors.
 import { randomBytes } from 'node:crypto';
 import { embeddingCacheKey } from '../../subgraph/gateway/cache/embedding-cache';
 import { Redis } from 'ioredis';
@@ -126,6 +127,26 @@ describe.each(['memory', 'redis'] as const)('the query-embedding cache: %s', (ad
     expect(providers.openai.requests.map((request) => (request.body as { input: string[] }).input)).toEqual([
       ['alpha', 'beta'],
       ['alpha', 'gamma'],
+    ]);
+  });
+
+  it('keeps a redacted query’s vector apart from the same text sent as it is (a tenant’s policy changed)', async () => {
+    const tenant = newTenant();
+    const embedder = gatewayOn(adapter);
+    const query = ['where does ops.lead@quokka-shipping.example moor the cranes?'];
+    const redacted = await embedder.embed(tenant, query, { redactPii: true });
+    const plain = await embedder.embed(tenant, query);
+    if (redacted.kind !== 'embedded' || plain.kind !== 'embedded') throw new Error('not embedded');
+    expect([redacted.cached, plain.cached]).toEqual([false, false]);
+    expect(plain.vectors).not.toEqual(redacted.vectors);
+    expect(await embedder.embed(tenant, query, { redactPii: true })).toEqual({
+      ...redacted,
+      cached: true,
+      costUsd: 0,
+    });
+    expect(providers.openai.requests.map((request) => (request.body as { input: string[] }).input)).toEqual([
+      ['where does ⟦EMAIL_1⟧ moor the cranes?'],
+      query,
     ]);
   });
 });

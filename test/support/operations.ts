@@ -35,7 +35,7 @@ export const SEARCH = `query Search($input: SearchInput!) { search(input: $input
 
 /** Variables: `input: IngestDocumentInput`. Data: `{ ingestDocument: IngestResult }`. */
 export const INGEST = `mutation Ingest($input: IngestDocumentInput!) {
-  ingestDocument(input: $input) { documentId chunks embedded }
+  ingestDocument(input: $input) { documentId chunks embedded flagged { chunkId kind score } }
 }`;
 
 /** Variables: `id`. Data: `{ deleteDocument: boolean }`. */

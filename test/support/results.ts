@@ -80,6 +80,7 @@ export interface IngestResult {
   documentId: string;
   chunks: number;
   embedded: boolean;
+  flagged: { chunkId: string; kind: string; score: number }[];
 }
 
 export interface FeatureUsage {

@@ -16,6 +16,8 @@ function hit(n: number): LexicalHit {
     content: `Full content of passage ${n}.`,
     snippet: `snippet ${n}`,
     score: 1 / n,
+    flag: null,
+    screenVersion: null,
   };
 }
 
@@ -63,6 +65,8 @@ describe('citeInOrder', () => {
     content: `content ${n}`,
     snippet: `snippet ${n}`,
     score: 1,
+    flag: null,
+    screenVersion: null,
   });
   const passages = [passage(1), passage(2), passage(3)];
 

@@ -12,6 +12,8 @@ const chunk = (id: string, snippet = `snippet of ${id}`, score = 0): RetrievedCh
   content: `content of ${id}`,
   snippet,
   score,
+  flag: null,
+  screenVersion: null,
 });
 
 describe('fuseByReciprocalRank', () => {

@@ -20,10 +20,13 @@ export interface EmbeddingKeyParts {
   /** `provider:model` of the target that made (or would make) the vector. */
   targetId: string;
   text: string;
+  /** The text went to the provider redacted (its vector is of the redacted text): another entry. */
+  redacted?: boolean;
 }
 
 export function embeddingCacheKey(parts: EmbeddingKeyParts): string {
   const digest = createHash('sha256').update(parts.text).digest('base64url');
   // The tenant stays readable in the key (and a Redis Cluster hash tag), like the completion cache's keys.
-  return `{${parts.tenantId}}:embed:${parts.targetId}:${digest}`;
+  const space = parts.redacted ? `${parts.targetId}:redacted` : parts.targetId;
+  return `{${parts.tenantId}}:embed:${space}:${digest}`;
 }

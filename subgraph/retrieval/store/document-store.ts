@@ -13,9 +13,12 @@ import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
 import { inTenantScope } from './tenant-scope';
 import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
 import type { SemanticQuery } from './vector-search';
+import { VERDICT_COLUMNS } from './retrieved-row';
 import type { RetrievedRow } from './retrieved-row';
+import { checkScreening, storedVerdict } from './chunk-screen';
+import type { ChunkFlag, ChunkScreening } from './chunk-screen';
 
-export type { EmbeddingBatch, PendingDocument, SemanticQuery, SemanticStatus };
+export type { ChunkFlag, ChunkScreening, EmbeddingBatch, PendingDocument, SemanticQuery, SemanticStatus };
 
 export interface StoredDocument {
   id: string;
@@ -36,6 +39,13 @@ export interface RetrievedChunk {
   snippet: string;
   /** Lexical: the BM25 sum (0 or more). Semantic: cosine similarity, 1 − cosine distance (−1 to 1). */
   score: number;
+  /** The injection screen's stored verdict: the flag, or null when the screen passed it (or never ran). */
+  flag: ChunkFlag | null;
+  /**
+   * The version of the screen's rules that judged the chunk at ingest; null when it was stored unscreened
+   * (before migration 007). Read through guardrails' verdictOf, which screens again when it is not current.
+   */
+  screenVersion: number | null;
 }
 
 /** The earlier name of RetrievedChunk, from when search was lexical only. */
@@ -48,13 +58,15 @@ export interface DocumentStore {
    * Replaces the document and all its chunks atomically; returns the new version. With `embedding` (one
    * vector per chunk, in chunk order) the chunks' vectors are written in the same transaction and the document
    * is embedded in that model; without it, or on a store without vectors, it is stored not embedded, for the
-   * sweep (pendingEmbedding) to embed later.
+   * sweep (pendingEmbedding) to embed later. With `screening` (one verdict per chunk, in chunk order) the
+   * chunks' injection-screen verdicts are stored with them; without it they are stored unscreened.
    */
   putDocument(
     tenantId: string,
     doc: { id: string; title: string; body: string },
     chunks: TextChunk[],
     embedding?: EmbeddingBatch,
+    screening?: ChunkScreening,
   ): Promise<{ version: number; chunks: number }>;
   deleteDocument(tenantId: string, id: string): Promise<boolean>;
   getDocuments(tenantId: string, ids: readonly string[]): Promise<StoredDocument[]>;
@@ -96,6 +108,7 @@ async function replaceDocument(
   tenantId: string,
   doc: { id: string; title: string; body: string },
   chunks: readonly TextChunk[],
+  screening: ChunkScreening | undefined,
 ): Promise<{ version: number; chunks: number }> {
   const upserted = await tx.query<{ version: number }>(
     `INSERT INTO ${schema}.documents (tenant_id, id, title, body) VALUES ($1, $2, $3, $4)
@@ -112,9 +125,20 @@ async function replaceDocument(
   ]);
   if (chunks.length > 0) {
     await tx.query(
-      `INSERT INTO ${schema}.chunks (tenant_id, document_id, ordinal, document_version, content)
-         SELECT $1, $2, t.ordinal, $3, t.content FROM unnest($4::int[], $5::text[]) AS t(ordinal, content)`,
-      [tenantId, doc.id, version, chunks.map((c) => c.index), chunks.map((c) => c.text)],
+      `INSERT INTO ${schema}.chunks
+           (tenant_id, document_id, ordinal, document_version, content, flag_kind, flag_score, screen_version)
+         SELECT $1, $2, t.ordinal, $3, t.content, t.flag_kind, t.flag_score, $8::smallint
+         FROM unnest($4::int[], $5::text[], $6::text[], $7::real[]) AS t(ordinal, content, flag_kind, flag_score)`,
+      [
+        tenantId,
+        doc.id,
+        version,
+        chunks.map((c) => c.index),
+        chunks.map((c) => c.text),
+        chunks.map((_, i) => screening?.flags[i]?.kind ?? null),
+        chunks.map((_, i) => screening?.flags[i]?.score ?? null),
+        screening?.version ?? null,
+      ],
     );
     // The new chunks' postings (the old ones went with their chunks, by cascade).
     await tx.query(
@@ -163,10 +187,11 @@ export function createDocumentStore(
   return {
     semantic,
 
-    putDocument: async (tenantId, doc, chunks, embedding) => {
+    putDocument: async (tenantId, doc, chunks, embedding, screening) => {
       if (embedding) checkBatch(embedding, chunks.length);
+      if (screening) checkScreening(screening, chunks.length);
       return scoped(tenantId, async (tx) => {
-        const stored = await replaceDocument(tx, schema, tenantId, doc, chunks);
+        const stored = await replaceDocument(tx, schema, tenantId, doc, chunks, screening);
         const kept = semantic.available ? embedding : undefined;
         await embedReplacedChunks(tx, schema, tenantId, doc.id, chunks, kept);
         return stored;
@@ -254,6 +279,7 @@ const toHit =
     content: row.content,
     snippet: snippetOf(row.content, query),
     score: Number(row.score),
+    ...storedVerdict(row),
   });
 
 /**
@@ -328,7 +354,7 @@ function bm25Sql(schema: string): string {
       ORDER BY score DESC, f.document_id, f.ordinal
       LIMIT $3)
     SELECT c.tenant_id, r.document_id, r.ordinal, c.document_version, d.title, c.content,
-      r.score::float8 AS score
+      r.score::float8 AS score, ${VERDICT_COLUMNS}
     FROM ranked r
     JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = r.document_id AND c.ordinal = r.ordinal
     JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id

@@ -9,4 +9,11 @@ export interface RetrievedRow {
   content: string;
   /** Lexical: the BM25 sum. Semantic: cosine similarity, 1 − cosine distance (1 same direction, −1 opposite). */
   score: number;
+  /** The chunk's stored screen verdict (migration 007; all three NULL for a chunk stored before it). */
+  flag_kind: string | null;
+  flag_score: number | null;
+  screen_version: number | null;
 }
+
+/** The verdict columns, as both searches select them from the chunks (alias c). */
+export const VERDICT_COLUMNS = 'c.flag_kind, c.flag_score, c.screen_version';

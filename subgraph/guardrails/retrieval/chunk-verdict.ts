@@ -1,0 +1,36 @@
+// The retrieval rail's verdict on one chunk: the injection screen run in its document context, reduced to
+// what the store keeps (the strongest category and the combined score) or null when the chunk passes. Ingest
+// screens every chunk and stores the verdict with it; at ask time verdictOf trusts that stored verdict only
+// when the current rules made it, and screens the text again otherwise (chunks stored before screening
+// existed, or under older rules).
+import type { ChunkFlag, ChunkScreening, RetrievedChunk } from '../../retrieval/store/document-store';
+import { screen } from '../injection/screen';
+import type { ScreenFinding } from '../injection/screen';
+import { SCREEN_VERSION } from '../injection/screen-version';
+
+export { SCREEN_VERSION };
+export type { ChunkFlag };
+
+/** The chunk's flag, or null when the screen passes it. */
+export function screenChunk(content: string): ChunkFlag | null {
+  const result = screen(content, { context: 'document' });
+  // The kind shown is the strongest finding's: the one that did most to flag the chunk.
+  const strongest = result.findings.reduce<ScreenFinding | undefined>(
+    (best, finding) => (best === undefined || finding.score > best.score ? finding : best),
+    undefined,
+  );
+  if (!result.flagged || strongest === undefined) return null;
+  return { kind: strongest.kind, score: result.score };
+}
+
+/** The verdicts of a document's chunks, in order, as putDocument stores them. */
+export function screenChunks(contents: readonly string[]): ChunkScreening {
+  return { version: SCREEN_VERSION, flags: contents.map(screenChunk) };
+}
+
+/** A retrieved chunk's verdict: the stored one when the current rules made it, else a fresh screen. */
+export function verdictOf(
+  chunk: Pick<RetrievedChunk, 'content' | 'flag' | 'screenVersion'>,
+): ChunkFlag | null {
+  return chunk.screenVersion === SCREEN_VERSION ? chunk.flag : screenChunk(chunk.content);
+}
