@@ -70,6 +70,8 @@ describe('the start log names the active providers, route chains, store and stat
           'openai:gpt-4.1-mini > anthropic:claude-sonnet-5-5 (up to 4000 chars: openai:gpt-4.1-nano > anthropic:claude-haiku-4-5)',
         answer: 'openai:gpt-4.1-mini > anthropic:claude-sonnet-5-5',
         embed: 'openai:text-embedding-3-small',
+        // The guard task has no default route: a deployment with a classifier model names one.
+        guard: 'none',
       },
       store: 'postgres',
       state: 'redis',
@@ -77,7 +79,7 @@ describe('the start log names the active providers, route chains, store and stat
         'active: providers openai, anthropic; routes summarize openai:gpt-4.1-mini > anthropic:claude-sonnet-5-5 ' +
         '(up to 4000 chars: openai:gpt-4.1-nano > anthropic:claude-haiku-4-5); ' +
         'answer openai:gpt-4.1-mini > anthropic:claude-sonnet-5-5; embed openai:text-embedding-3-small; ' +
-        'store postgres; state redis',
+        'guard none; store postgres; state redis',
     });
     for (const secret of [OPENAI_KEY, ANTHROPIC_KEY, POSTGRES_URL, REDIS_URL, 'http://127.0.0.1:9/v1']) {
       expect(raw).not.toContain(secret);
@@ -90,10 +92,10 @@ describe('the start log names the active providers, route chains, store and stat
     const { lines } = await startLog({ DATA_DIR: dataDir });
     expect(setupLine(lines)).toMatchObject({
       providers: [],
-      routes: { summarize: 'none', answer: 'none', embed: 'none' },
+      routes: { summarize: 'none', answer: 'none', embed: 'none', guard: 'none' },
       store: 'pglite',
       state: 'memory',
-      msg: 'active: providers none (extractive only); routes summarize none; answer none; embed none; store pglite; state memory',
+      msg: 'active: providers none (extractive only); routes summarize none; answer none; embed none; guard none; store pglite; state memory',
     });
   });
 });

@@ -31,14 +31,15 @@ it('are renumbered to citation order: the first passage cited becomes [1] and ci
     title: 'Beta depot',
     body: 'The beta depot holds granite blocks for the harbour.',
   });
-  echo.fixedAnswer = 'B holds [2]. A holds [1].';
+  // Each sentence is grounded in either depot, so the rails keep both whichever way the passages are numbered.
+  echo.fixedAnswer = 'The depot holds granite blocks [2]. Its granite blocks are held there too [1].';
 
   const answer = member(await client.ask('depot granite blocks'), 'Answer');
   const numbered = passagesOf(echo.lastAnswerPrompt);
   expect(numbered.map((p) => p.n)).toEqual([1, 2]);
   const documentOf: Record<string, string> = { 'Alpha depot': 'doc-a', 'Beta depot': 'doc-b' };
 
-  expect(answer.text).toBe('B holds [1]. A holds [2].');
+  expect(answer.text).toBe('The depot holds granite blocks [1]. Its granite blocks are held there too [2].');
   expect(answer.citations.map((c) => c.title)).toEqual([numbered[1]?.title, numbered[0]?.title]);
   expect(answer.citations.map((c) => c.documentId)).toEqual([
     documentOf[numbered[1]?.title ?? ''],

@@ -112,7 +112,7 @@ describe.each([
         __typename: 'Answer',
         text: 'The vault code is CODE-ALPHA [1].',
         citations: [{ documentId: 'vault' }],
-        meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v1', cached: false },
+        meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v2', cached: false },
       });
       expect(member(firstA, 'Answer').meta.costUsd).toBeGreaterThan(0);
       expect(chatCalls()).toBe(before + 1);
@@ -132,7 +132,7 @@ describe.each([
           meta: {
             provider: 'openai',
             model: 'gpt-4.1-mini',
-            promptVersion: 'answer.v1',
+            promptVersion: 'answer.v2',
             cached: true,
             costUsd: 0,
           },

@@ -25,8 +25,8 @@ const DOCUMENT = {
 };
 
 const providers = useFakeProviders(['openai', 'anthropic'], {
-  openai: () => 'OpenAI: the glacier retreated forty metres [1].',
-  anthropic: () => 'Anthropic: it retreated forty metres [1].',
+  openai: () => 'The glacier retreated forty metres [1].',
+  anthropic: () => 'It retreated forty metres last summer [1].',
 });
 let questionNumber = 0;
 
@@ -67,7 +67,7 @@ async function startSubgraph(cooldownMs: number): Promise<Harness> {
 const answeredBy = (provider: string, model: string) => ({
   provider,
   model,
-  promptVersion: 'answer.v1',
+  promptVersion: 'answer.v2',
   cached: false,
   costUsd: expect.any(Number),
 });
@@ -98,7 +98,7 @@ describe('the primary’s circuit, step by step', () => {
     // Asked at once, well inside the cool-down: the open circuit keeps the next request away from the primary.
     expect(await ask(harness)).toEqual({
       __typename: 'Answer',
-      text: 'Anthropic: it retreated forty metres [1].',
+      text: 'It retreated forty metres last summer [1].',
       citations: [{ documentId: DOCUMENT.id, chunkId: expect.any(String), title: DOCUMENT.title }],
       meta: answeredBy('anthropic', ANTHROPIC_MODEL),
     });
@@ -127,7 +127,7 @@ describe('the primary’s circuit, step by step', () => {
     // Half-open: one trial reaches the primary; it succeeds, so the circuit closes.
     expect(await ask(harness)).toEqual({
       __typename: 'Answer',
-      text: 'OpenAI: the glacier retreated forty metres [1].',
+      text: 'The glacier retreated forty metres [1].',
       citations: [{ documentId: DOCUMENT.id, chunkId: expect.any(String), title: DOCUMENT.title }],
       meta: answeredBy('openai', OPENAI_MODEL),
     });

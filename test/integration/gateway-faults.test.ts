@@ -47,8 +47,8 @@ beforeAll(async () => {
   harness = await startHarness({
     providers: ['openai', 'anthropic'],
     responder: {
-      openai: () => 'OpenAI: albatrosses nest on islands [1].',
-      anthropic: () => 'Anthropic: albatrosses nest on remote oceanic islands [1].',
+      openai: () => 'They nest on remote islands [1].',
+      anthropic: () => 'Albatrosses nest on remote oceanic islands [1].',
     },
     env: {
       ANTHROPIC_MODEL,
@@ -91,7 +91,7 @@ describe('ask with a faulty primary is answered in full by the secondary', () =>
     const { value: result } = await ask(`Where do albatrosses nest? (primary fault: ${name})`);
     expect(result).toMatchObject({
       __typename: 'Answer',
-      text: 'Anthropic: albatrosses nest on remote oceanic islands [1].',
+      text: 'Albatrosses nest on remote oceanic islands [1].',
       meta: { provider: 'anthropic', model: ANTHROPIC_MODEL, cached: false },
     });
     expect(member(result, 'Answer').citations).toEqual([
@@ -111,11 +111,11 @@ describe('summarize with a faulty primary is answered in full by the secondary',
 
   it.each(cases)('primary fault: $name', async ({ name, fault }) => {
     openai().faults.always(fault);
-    anthropic().respondWith(() => 'Anthropic summary: revenue grew while costs stayed flat.');
+    anthropic().respondWith(() => 'Revenue grew while costs stayed flat.');
     const { value: result } = await summarize(textToSummarize(`summary-${name}`));
     expect(result).toEqual({
       __typename: 'Summary',
-      text: 'Anthropic summary: revenue grew while costs stayed flat.',
+      text: 'Revenue grew while costs stayed flat.',
       meta: {
         provider: 'anthropic',
         model: ANTHROPIC_SMALL_MODEL,

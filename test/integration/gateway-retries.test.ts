@@ -24,20 +24,20 @@ const DOCUMENT = {
 /** An uncached answer by the primary, citing the one document. */
 const OPENAI_ANSWER = {
   __typename: 'Answer',
-  text: 'OpenAI: the lamp is lit at dusk [1].',
+  text: 'The lamp is lit at dusk [1].',
   citations: [{ documentId: DOCUMENT.id, chunkId: expect.any(String), title: DOCUMENT.title }],
   meta: {
     provider: 'openai',
     model: OPENAI_MODEL,
-    promptVersion: 'answer.v1',
+    promptVersion: 'answer.v2',
     cached: false,
     costUsd: expect.any(Number),
   },
 };
 
 const providers = useFakeProviders(['openai', 'anthropic'], {
-  openai: () => 'OpenAI: the lamp is lit at dusk [1].',
-  anthropic: () => 'Anthropic: the lamp is lit at dusk [1].',
+  openai: () => 'The lamp is lit at dusk [1].',
+  anthropic: () => 'The keeper lights the lamp at dusk [1].',
 });
 let questionNumber = 0;
 const openai = () => providers.openai;

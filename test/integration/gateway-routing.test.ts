@@ -3,6 +3,7 @@
 // goes to the small model; the attempt's AbortSignal reaches both SDKs and closes the hung connection; no provider
 // means NO_PROVIDER_CONFIGURED, and a policy that allows no configured provider PROVIDER_NOT_ALLOWED; a bad GATEWAY_ROUTES_JSON stops the start with a ConfigError naming it.
 import { ConfigError } from '../../subgraph/errors/config-error';
+import { replyByTask } from '../support/providers';
 import type { FakeProviderServer, RecordedRequest } from '../support/providers';
 import { startHarness, useFakeProviders } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -31,10 +32,26 @@ const DOCUMENT = {
     'The orchard is irrigated twice a week during dry summers.',
 };
 
+// Each provider answers in its own words, grounded in the document (answers) or the text (summaries), so a
+// result shows who wrote it and passes the output rails.
+const REPLIES = {
+  openai: {
+    answer: 'They are pruned in late winter [1].',
+    summary: 'Yields rose and the pears ripened early.',
+  },
+  anthropic: {
+    answer: 'Pruning is done in late winter [1].',
+    summary: 'The pears ripened early this season.',
+  },
+  selfhosted: {
+    answer: 'Apple trees are pruned before the buds open [1].',
+    summary: 'This season the yields rose.',
+  },
+};
 const providers = useFakeProviders(['openai', 'anthropic', 'selfhosted'], {
-  openai: () => 'OpenAI: pruned in late winter [1].',
-  anthropic: () => 'Anthropic: pruned in late winter [1].',
-  selfhosted: () => 'Self-hosted: pruned in late winter [1].',
+  openai: replyByTask(REPLIES.openai),
+  anthropic: replyByTask(REPLIES.anthropic),
+  selfhosted: replyByTask(REPLIES.selfhosted),
 });
 let labelNumber = 0;
 const openai = () => providers.openai;
@@ -128,13 +145,13 @@ describe('with openai, anthropic and self-hosted configured', () => {
     it('is answered by self-hosted alone: ask and summarize never reach openai or anthropic', async () => {
       expect(await ask(harness, RESTRICTED_TENANT, 'restricted, healthy')).toEqual({
         __typename: 'Answer',
-        text: 'Self-hosted: pruned in late winter [1].',
+        text: REPLIES.selfhosted.answer,
         citations: [{ documentId: DOCUMENT.id, chunkId: expect.any(String), title: DOCUMENT.title }],
-        meta: by('selfhosted', SELFHOSTED_MODEL, 'answer.v1'),
+        meta: by('selfhosted', SELFHOSTED_MODEL, 'answer.v2'),
       });
       expect(await summarize(harness, RESTRICTED_TENANT, textOf(120, 'restricted, healthy'))).toEqual({
         __typename: 'Summary',
-        text: 'Self-hosted: pruned in late winter [1].',
+        text: REPLIES.selfhosted.summary,
         meta: by('selfhosted', SELFHOSTED_MODEL, 'summarize.v1'),
       });
       expect(modelsRequested(selfhosted())).toEqual([SELFHOSTED_MODEL, SELFHOSTED_MODEL]);
@@ -154,9 +171,9 @@ describe('with openai, anthropic and self-hosted configured', () => {
       selfhosted().faults.always({ kind: 'status', status: 503 });
       expect(await ask(harness, CLOUD_TENANT, 'unrestricted tenant')).toEqual({
         __typename: 'Answer',
-        text: 'OpenAI: pruned in late winter [1].',
+        text: REPLIES.openai.answer,
         citations: [{ documentId: DOCUMENT.id, chunkId: expect.any(String), title: DOCUMENT.title }],
-        meta: by('openai', OPENAI_MODEL, 'answer.v1'),
+        meta: by('openai', OPENAI_MODEL, 'answer.v2'),
       });
       expect(openai().requestCount()).toBe(1);
       expect(anthropic().requestCount()).toBe(0);
@@ -351,7 +368,7 @@ describe('a bad GATEWAY_ROUTES_JSON stops the start with a ConfigError naming it
       await ingest(harness, CLOUD_TENANT);
       expect(await ask(harness, CLOUD_TENANT, 'configured route')).toMatchObject({
         __typename: 'Answer',
-        text: 'Self-hosted: pruned in late winter [1].',
+        text: REPLIES.selfhosted.answer,
         meta: { provider: 'selfhosted', model: 'llama-test' },
       });
       expect(providers.openai.requestCount('/v1/chat/completions')).toBe(0);

@@ -64,7 +64,7 @@ const userMessage = (request: ChatRequest): string =>
 function responder(request: ChatRequest): string {
   const user = userMessage(request);
   const text = user.includes('<<<TEXT')
-    ? `Summary: ${user.slice(user.indexOf('<<<TEXT') + 7, user.indexOf('TEXT>>>')).trim()}`
+    ? user.slice(user.indexOf('<<<TEXT') + 7, user.indexOf('TEXT>>>')).trim()
     : passagesOf(user)
         .map((passage) => `${passage.content} [${passage.n}]`)
         .join(' ');
@@ -198,7 +198,7 @@ describe('PII kept from providers by tenant policy', () => {
     const [body] = sentBodies(harness, CHAT);
     expect(leakedValues(body ?? '')).toEqual([]);
     expect(body).toContain('went to ⟦IBAN_1⟧; write to ⟦EMAIL_1⟧ or call ⟦PHONE_1⟧.');
-    expect(summary.text).toBe(`Summary: ${SUMMARY_SOURCE}`);
+    expect(summary.text).toBe(SUMMARY_SOURCE);
   });
 
   it('sends the values as they are for a tenant whose policy does not redact', async () => {

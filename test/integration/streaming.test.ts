@@ -22,14 +22,21 @@ requirePostgres();
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
 
+// Grounded in the passages it cites ([1] the ledger, [2] the crates), so the rails pass it as written.
 const ANSWER_TEXT =
   'Every quokka crate is weighed twice before the marmalade leaves the harbour [1]. ' +
-  'The ledger keeps each shipment on record [2], but passage [7] does not exist.';
+  'Quokka crates are stacked three high in the harbour warehouse [2].';
 const SUMMARY_TEXT = 'The ledger records marmalade shipments and every quokka crate is weighed twice.';
-const LONG_ANSWER = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ') + ' [1].';
+// About 30 words, each its own delta, every sentence grounded in the ledger passage.
+const LONG_ANSWER =
+  'The quokka ledger records every marmalade shipment [1]. ' +
+  'Each quokka crate is weighed twice before the marmalade leaves the harbour [1]. ' +
+  'The ledger records every shipment of marmalade [1].';
 
-// The final Answer drops the marker naming no passage; the streamed deltas are the provider's text as sent.
-const CITED_ANSWER_TEXT = ANSWER_TEXT.replace(' [7]', '');
+// A marker naming no passage: the final Answer drops it (and says so with a notice), while the streamed
+// deltas are the provider's text as sent.
+const ANSWER_WITH_UNKNOWN_MARKER = ANSWER_TEXT.replace(' [2].', ' [2], as passage [7] does not show.');
+const CITED_ANSWER_TEXT = ANSWER_WITH_UNKNOWN_MARKER.replace(' [7]', '');
 let answerText = ANSWER_TEXT;
 function responder(request: ChatRequest): string {
   const user = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
@@ -107,14 +114,36 @@ describe('streamed answers and summaries over graphql-ws', () => {
     const { result } = member(events.at(-1), 'AskCompleted');
     expect(result).toMatchObject({
       __typename: 'Answer',
-      text: CITED_ANSWER_TEXT,
-      meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v1', cached: false },
+      text: ANSWER_TEXT,
+      meta: { provider: 'openai', model: 'gpt-4.1-mini', promptVersion: 'answer.v2', cached: false },
     });
-    // [1] and [2] cite the two retrieved passages; [7] is outside them and cites nothing.
+    // [1] and [2] cite the two retrieved passages.
     const cited = member(result, 'Answer').citations;
     expect(cited.map((citation) => citation.documentId).sort()).toEqual(['crates', 'ledger']);
     expect(openai().requestCount(CHAT)).toBe(1);
     expect(anthropic().requestCount(MESSAGES)).toBe(0);
+  });
+
+  it('drops a marker naming no passage: the deltas as sent, a restart notice, then the Answer without it', async () => {
+    answerText = ANSWER_WITH_UNKNOWN_MARKER;
+    const events = await client.askStream(QUESTION);
+    const deltas = events.slice(0, -2);
+    expect(deltas.every(isType('AnswerDelta'))).toBe(true);
+    expect(deltaText(deltas)).toBe(ANSWER_WITH_UNKNOWN_MARKER);
+    expect(events.at(-2)).toMatchObject({
+      __typename: 'StreamNotice',
+      reason: 'GUARDRAIL_REJECTED',
+      restart: true,
+    });
+    const { result } = member(events.at(-1), 'AskCompleted');
+    expect(result).toMatchObject({
+      __typename: 'Answer',
+      text: CITED_ANSWER_TEXT,
+      meta: { provider: 'openai' },
+    });
+    // [7] is outside the retrieved passages and cites nothing.
+    const cited = member(result, 'Answer').citations;
+    expect(cited.map((citation) => citation.documentId).sort()).toEqual(['crates', 'ledger']);
   });
 
   it('restarts on the secondary with a StreamNotice when the primary stream is cut mid-answer', async () => {
@@ -140,7 +169,7 @@ describe('streamed answers and summaries over graphql-ws', () => {
       __typename: 'AskCompleted',
       result: {
         __typename: 'Answer',
-        text: CITED_ANSWER_TEXT,
+        text: ANSWER_TEXT,
         meta: { provider: 'anthropic', cached: false },
       },
     });

@@ -35,8 +35,7 @@ export function echoResponder(): EchoResponder {
     fixedAnswer: null,
     responder: (request) => {
       const user = lastUserMessage(request);
-      if (user.includes('<<<TEXT'))
-        return `Summary: ${between(user, '<<<TEXT', 'TEXT>>>').replace(/\s+/g, ' ')}`;
+      if (user.includes('<<<TEXT')) return between(user, '<<<TEXT', 'TEXT>>>').replace(/\s+/g, ' ');
       echo.lastAnswerPrompt = user;
       if (echo.fixedAnswer !== null) return echo.fixedAnswer;
       return `${passagesOf(user)[0]?.content ?? 'nothing'} [1]`;

@@ -76,10 +76,10 @@ describe('PromptLibrary', () => {
     expect(() => library.version('missing')).toThrow(/no prompt named missing/);
   });
 
-  it('names the shipped prompts by file version, summarize.v1 and answer.v1', () => {
+  it('names the shipped prompts by their highest file version, summarize.v1 and answer.v2', () => {
     const library = new PromptLibrary(undefined);
     expect(library.version('summarize')).toBe('summarize.v1');
-    expect(library.version('answer')).toBe('answer.v1');
+    expect(library.version('answer')).toBe('answer.v2');
     const summary = library.render('summarize', { text: 'The harbour closed.', maxWords: 40 });
     expect(summary.version).toBe('summarize.v1');
     expect(summary.maxTokens).toBe(600);

@@ -13,5 +13,7 @@ export type {
   RecordedRequest,
   Responder,
 } from './server';
+export { replyByTask } from './task-replies';
+export type { TaskReplies } from './task-replies';
 export { defaultResponder, estimateTokens, splitIntoDeltas } from './text';
 export { cosineSimilarity, hashEmbedding, tokenize } from './vectors';

@@ -41,11 +41,44 @@ export function contentToText(content: unknown): string {
   return texts.join('\n');
 }
 
-/** The default answer: deterministic and visibly derived from the last user message. */
+/**
+ * The default answer: deterministic, and what a model following our prompts would write, so it passes the
+ * output rails the real path runs (a reply quoting the prompt's own words would not: "80 words" is no fact
+ * of the source, a fence line no sentence of a passage).
+ * - A summarize prompt (`<<<TEXT … TEXT>>>`): the first 20 words of the text, as they stand (a label such
+ *   as "Summary:" would open the sentence with a capitalized word the text lacks, which the rail reads as a
+ *   name).
+ * - An ask prompt (`<<<PASSAGES tag … PASSAGES tag>>>`): the first 20 words of the first passage's content
+ *   (after its `[1] (Title)` prefix), cited ` [1].`, so the format and grounding rails accept it.
+ * - Anything else: "Summary: " and the first 20 words of the last user message.
+ */
 export function defaultResponder(request: ChatRequest): string {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
-  const words = (lastUser?.content ?? '').split(/\s+/).filter((word) => word.length > 0);
-  return words.length > 0 ? `Summary: ${words.slice(0, 20).join(' ')}` : 'Summary: nothing to summarize.';
+  const content = lastUser?.content ?? '';
+  const passage = firstPassage(content);
+  if (passage !== undefined) return `${firstWords(passage).replace(/[\s.,;:!?]+$/, '')} [1].`;
+  const text = /<<<TEXT\n([\s\S]*?)\nTEXT>>>/.exec(content)?.[1];
+  if (text !== undefined) return firstWords(text);
+  const words = firstWords(content);
+  return words.length > 0 ? `Summary: ${words}` : 'Summary: nothing to summarize.';
+}
+
+function firstWords(text: string, count = 20): string {
+  return text
+    .split(/\s+/)
+    .filter((word) => word.length > 0)
+    .slice(0, count)
+    .join(' ');
+}
+
+/** The content of passage [1] inside the prompt's passage fence, without its number, title and flag note. */
+function firstPassage(content: string): string | undefined {
+  const body = /<<<PASSAGES (\S+)\n([\s\S]*?)\nPASSAGES \1>>>/.exec(content)?.[2];
+  if (body === undefined) return undefined;
+  const first = body.split(/\n\n(?=\[\d+\] \()/)[0] ?? '';
+  const flagged = /^\[1\] \(.*?\) \[flagged: [^\]]*\] "([\s\S]*)"$/.exec(first);
+  if (flagged) return flagged[1]?.replace(/\\"/g, '"');
+  return first.replace(/^\[1\] \(.*?\) /, '');
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
