@@ -53,6 +53,8 @@ export function findNames(sentence: string, taken: TakenSpans): NameMention[] {
     run = [];
   };
   words.forEach((word, index) => {
+    // A label opening the sentence ("Summary: …", "Answer: …", "Note: …") heads the text; it names nothing.
+    if (index === 0 && /^\s*:/.test(sentence.slice(word.end))) return;
     const joined = index > 0 && /^\s+$/.test(sentence.slice(words[index - 1]?.end, word.start));
     if (!joined) close();
     if (taken.overlaps(word.start, word.end)) return close();
