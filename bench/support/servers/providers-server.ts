@@ -24,8 +24,16 @@ export interface FaultArgs {
   path?: string;
 }
 
-/** A long answer that cites passage 1, in `count` words. */
-const longAnswer = (count: number) => `${Array.from({ length: count }, (_, i) => `word${i}`).join(' ')} [1].`;
+/**
+ * A long answer that cites passage 1, in `count` words: passage 1's own words over and over, so the grounding
+ * rail passes it and the stream measured is the one a client gets in full.
+ */
+function longAnswer(user: string, count: number): string {
+  const passage = /^\[1\] \([^)]*\) (.*)$/m.exec(user)?.[1] ?? 'the passage';
+  const words = passage.split(/\s+/).filter((word) => /^[\p{L}]+$/u.test(word));
+  const pool = words.length > 0 ? words : ['passage'];
+  return `${Array.from({ length: count }, (_, i) => pool[i % pool.length]).join(' ')} [1].`;
+}
 
 serveChild(async () => {
   const latencyMs = Number(process.env.BENCH_PROVIDER_LATENCY_MS ?? '50');
@@ -49,7 +57,7 @@ serveChild(async () => {
         user: user?.content ?? '',
         maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
       });
-      return answerWords > 0 ? longAnswer(answerWords) : defaultResponder(request);
+      return answerWords > 0 ? longAnswer(user?.content ?? '', answerWords) : defaultResponder(request);
     });
   }
   // The fakes log every request for tests; under load that log would grow without bound.
