@@ -40,6 +40,9 @@ interface AskSource {
   /** The reply rails (echo, format) the gateway ran on the model's replies. */
   replyRails: () => RailOutcome[];
 }
+const WITHHELD_MESSAGE =
+  'The passages relevant to this question were withheld: they carry instructions aimed at an AI model (ingestDocument reports them as flagged).';
+
 export type AskPipeline = ModelPipeline<AskInput, AskSource, AskFull, AskDegraded>;
 
 const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage => ({
@@ -106,6 +109,13 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       const screened = screenPassages(retrieved.chunks, policy.flaggedChunks);
       rails.push(screened.outcome);
       const passages = screened.passages.map(({ chunk }) => chunk);
+      if (passages.length === 0 && retrieved.chunks.length > 0) {
+        // Everything relevant was withheld by the retrieval rail: say so, rather than that nothing matched.
+        return {
+          kind: 'known',
+          result: { ...unavailableResult('GUARDRAIL_REJECTED', WITHHELD_MESSAGE), rails },
+        };
+      }
       if (passages.length === 0) {
         const message = 'Nothing in this tenant’s documents is relevant to the question';
         return { kind: 'known', result: { ...unavailableResult('INSUFFICIENT_CONTEXT', message), rails } };
