@@ -3,9 +3,9 @@
 // by the same runPipeline on the same FeatureDeps (store, gateway, fake provider) as today's pipeline, one
 // question through both back to back, for two tenant policies: the default rails and the strictest (provider
 // redaction, flagged chunks fenced, a topic scope). A third table times the rails' own functions for
-// attribution. About 3 minutes with the defaults.
+// attribution. About 5 minutes with the defaults.
 //
-//   npm run bench:rails [-- --requests=1500 --warmup=150 --cost-requests=2000 --documents=120 --dry-run]
+//   npm run bench:rails [-- --requests=1200 --warmup=150 --cost-requests=1000 --documents=120 --dry-run]
 //
 // Results replace the `bench:rails` block of BENCHMARKS.md (not with --dry-run).
 import path from 'node:path';
@@ -18,9 +18,12 @@ import { openRailsWorld } from './rails/world';
 import type { RailsWorld, TenantKey } from './rails/world';
 
 const OPTIONS = {
-  requests: { default: 1500, help: 'measured asks per pipeline and tenant (each one pair: rails on and off)' },
+  requests: {
+    default: 1200,
+    help: 'measured asks per pipeline and tenant (each one pair: rails on and off)',
+  },
   warmup: { default: 150, help: 'warm-up pairs per tenant, not measured' },
-  'cost-requests': { default: 2000, help: 'requests per tenant for the rails-own-functions table' },
+  'cost-requests': { default: 1000, help: 'requests per tenant for the rails-own-functions table' },
   documents: { default: 120, help: 'documents seeded per tenant' },
 };
 
@@ -55,7 +58,8 @@ runBenchmark('rails', OPTIONS, async ({ options, children, started, command }) =
     const counts = await railCounts(world);
     console.log('attribution…');
     const costs = [];
-    for (const tenant of TENANT_KEYS) costs.push(await measureRailCosts(world, tenant, options['cost-requests']));
+    for (const tenant of TENANT_KEYS)
+      costs.push(await measureRailCosts(world, tenant, options['cost-requests']));
     return renderRails({
       started,
       command,

@@ -1,6 +1,6 @@
 // Attribution for bench:rails: the rails' own functions timed one by one on the inputs a real ask gives them
 // (the question, the passages retrieve() returns for it, the fake model's grounded reply), in the order the
-// ask pipeline and the gateway call them. Retrieval runs once per question beforehand; only the rails are
+// ask pipeline and the gateway call them. Retrieval runs before each request, untimed; only the rails are
 // timed. Synchronous rails are timed call by call with process.hrtime; the guard is the gateway call the
 // pipeline makes (no route names a guard model here, so the gateway declines it).
 import { guardQuestion } from '../../subgraph/features/guard-question';
@@ -16,7 +16,6 @@ import { countRails, railsForLog } from '../../subgraph/guardrails/rail-outcome'
 import type { RailOutcome } from '../../subgraph/guardrails/rail-outcome';
 import { screenChunk } from '../../subgraph/guardrails/retrieval/chunk-verdict';
 import { fencePassages, fenceTag } from '../../subgraph/guardrails/retrieval/fence-passages';
-import type { RetrievedChunk } from '../../subgraph/retrieval/store/document-store';
 import { RAILS_QUESTIONS } from './corpus';
 import { groundedReply } from './grounded-reply';
 import type { Timings } from './paired-run';
@@ -53,19 +52,15 @@ export async function measureRailCosts(
 ): Promise<RailCostRow> {
   const policy = world.callFor(tenant, 'rails-cost').tenant.policy.guardrails;
   const instructions = world.deps.gateway.instructionsOf('answer');
-  const retrieved = new Map<string, RetrievedChunk[]>();
-  for (const question of RAILS_QUESTIONS) {
-    const found = await retrieve(world.deps, world.callFor(tenant, 'rails-cost'), question, 6, {
-      minSimilarity: world.deps.askMinSimilarity,
-    });
-    retrieved.set(question, found.chunks);
-  }
   const samples = new Map<RailStep, number[]>(RAIL_STEPS.map((step) => [step, []]));
   const record = (step: RailStep, us: number) => samples.get(step)?.push(us);
   for (let i = 0; i < requests; i++) {
     const question = RAILS_QUESTIONS[i % RAILS_QUESTIONS.length] as string;
-    const chunks = retrieved.get(question) ?? [];
     const call = world.callFor(tenant, `rails-cost-${i}`);
+    // Retrieved afresh for each request, untimed: the rails then run on caches as cold as in a real ask.
+    const { chunks } = await retrieve(world.deps, call, question, 6, {
+      minSimilarity: world.deps.askMinSimilarity,
+    });
     // Microseconds per step of this request: a step may be timed in parts (redaction before and after the model).
     const spent = new Map<RailStep, number>();
     const add = (step: RailStep, us: number) => spent.set(step, (spent.get(step) ?? 0) + us);

@@ -124,11 +124,12 @@ export function renderRails(report: RailsReport): string {
     pairedTable(pairs),
     [
       '"Δ" is on − off of each percentile; "paired median Δ" is the median over the pairs of (on − off), each pair on the same question moments apart.',
+      `Garbage collection that began during an ask, mean ms per ask (off → on): ${pairs.map((row) => `${row.tenant} ${fixed(row.gcMsPerAsk.off, 3)} → ${fixed(row.gcMsPerAsk.on, 3)}`).join('; ')}.`,
       `What the asks ended as: ${pairs.map((row) => `${row.tenant} on: ${outcomeList(row.outcomes.on)}; ${row.tenant} off: ${outcomeList(row.outcomes.off)}`).join('; ')}.`,
       `Rail outcomes over the measured pairs (the guardrail counter): ${railList(report.railCounts) || 'none'}.`,
     ].join(' '),
     "### Attribution: the rails' own functions",
-    `Each rail's functions timed in process on the inputs a real ask gives them (the question, the passages \`retrieve()\` returns for it, the fake model's reply), ${settings.costRequests} requests per tenant, questions in the same rotation; microseconds per request.`,
+    `Each rail's functions timed in process on the inputs a real ask gives them (the question, the passages \`retrieve()\` returns for it, retrieved afresh and untimed before each request, and the fake model's reply), ${settings.costRequests} requests per tenant, questions in the same rotation; microseconds per request.`,
     costTable(costs),
     notes(report),
     `Target: all rails together add ≤ ${TARGET_MS} ms p50 to an \`ask\` (Δ p50, same run) — ${allMet ? '**met**' : '**missed**'} for ${pairs.length === 1 ? 'the tenant policy measured' : 'both tenant policies'}.`,
