@@ -26,7 +26,7 @@ export async function guardQuestion(
   question: string,
 ): Promise<GuardResult> {
   const policy = call.tenant.policy.guardrails.injection;
-  if (policy === 'off') return NOT_RUN;
+  if (policy === 'off' || !deps.gateway.routes('guard', call.tenant.policy.allowedProviders)) return NOT_RUN;
   const outcome = await deps.gateway.complete({
     ...modelCallFor(deps, call, 'guard'),
     variables: { question },

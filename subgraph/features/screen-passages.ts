@@ -35,10 +35,23 @@ export function screenPassages(
   }
 }
 
+/** Titles' verdicts: a tenant's few hundred titles recur in every prompt, so each is screened once. */
+const titleVerdicts = new Map<string, boolean>();
+const MAX_TITLES_KEPT = 10_000;
+
+function titleIsFlagged(title: string): boolean {
+  const known = titleVerdicts.get(title);
+  if (known !== undefined) return known;
+  const flagged = screenChunk(title) !== null;
+  if (titleVerdicts.size >= MAX_TITLES_KEPT) titleVerdicts.clear();
+  titleVerdicts.set(title, flagged);
+  return flagged;
+}
+
 /**
  * The stored verdict of the chunk's text (screened now when stored before the current rules), and its
  * document's title, which goes into the prompt too but is not screened at ingest.
  */
 function isFlagged(chunk: RetrievedChunk): boolean {
-  return verdictOf(chunk) !== null || screenChunk(chunk.title) !== null;
+  return verdictOf(chunk) !== null || titleIsFlagged(chunk.title);
 }

@@ -110,6 +110,11 @@ export class ModelGateway {
     return new Deadline(this.deps.routes.tasks[task].deadlineMs ?? this.deps.settings.deadlineMs);
   }
 
+  /** Whether the task has a target this tenant may use: false for the `guard` task unless a route names one. */
+  routes(task: Task, allowedProviders?: readonly ProviderName[]): boolean {
+    return chooseRoute(this.deps.routes, task, allowedProviders, 0).chain.length > 0;
+  }
+
   /** The system prompt the named prompt sends: what a reply must not echo. */
   instructionsOf(promptName: string): string {
     return this.deps.prompts.instructionsOf(promptName);
