@@ -47,7 +47,7 @@ export const JAILBREAK_RULES = [
   rule(
     'stay-in-character',
     'JAILBREAK',
-    `${START}(?:(?:stay|stays|staying|remain|remains|remaining) in character|(?:never|don't|do not|not|without)(?: even)? (?:(?:break|breaking|step out of|stepping out of|fall out of|falling out of) (?:(?:their|his|her|your|the|of) )*(?:character|role|figure)s?|(?:drop|dropping|leave|leaving) (?:(?:their|his|her|your|the|of) )*(?:character|figure)s?)|you are completely absorbed in (?:your|the) role|bleib(?:e|t|en)? in (?:der|deiner) rolle|fall(?:e)? nicht aus der rolle|(?:nie|niemals|nicht|ohne|kein(?:e|en)?)${END}(?: \\p{L}+){0,5}? aus (?:der|ihrer|seiner|deiner|ihren|seinen|eurer) (?:rolle|figur)n? (?:zu )?fallen|gehst (?:vollkommen |völlig |ganz )?in deiner rolle auf)${END}`,
+    `${START}(?:(?:stay|stays|staying|remain|remains|remaining) in character|(?:never|don't|do not|not|without)(?: even)? (?:(?:break|breaking|step out of|stepping out of|fall out of|falling out of) (?:(?:their|his|her|your|the|of) )*(?:character|role|figure)s?|(?:drop|dropping|leave|leaving) (?:(?:their|his|her|your|the|of) )*(?:character|figure)s?)|you are completely absorbed in (?:your|the) role|bleib(?:e|t|en)? in (?:der|deiner) rolle|fall(?:e)? nicht aus der rolle|(?:nie|niemals|nicht|ohne|kein(?:e|en)?)${END}(?: \\p{L}+){0,5}? aus (?:der|ihrer|seiner|deiner|ihren|seinen|eurer) (?:rolle|figur)n? (?:zu )?fallen|fall(?:en|t|e)? (?:nie|niemals|nicht)${END}(?: \\p{L}+){0,4}? aus (?:der|ihrer|seiner|deiner|ihren|seinen|eurer) (?:rolle|figur)n?|gehst (?:vollkommen |völlig |ganz )?in deiner rolle auf)${END}`,
     { question: 0.55, document: 0.4 },
   ),
   rule(
@@ -57,12 +57,13 @@ export const JAILBREAK_RULES = [
     { question: 0.5, document: 0.3 },
   ),
   // Actors who "stay in their roles": the frame of a role-play whose script the model is to continue. Staying
-  // in a role is also a job ("employees who stay in their roles"), so the actors must be named first.
+  // in a role is also a job ("employees who stay in their roles"), so the actors must be named first, and a
+  // question about actors asks the same words: weak alone, strong with a dialogue left open (completion-bait).
   rule(
     'actors-stay-in-role',
     'JAILBREAK',
     `${START}(?:actors?|actress(?:es)?|schauspieler(?:in|innen)?|characters|figuren|role-?play|rollenspiel)${END}[\\s\\S]{0,300}?${START}(?:stay|stays|remain|remains|keep|keeps|bleiben|bleibt|bleibe)${END}(?: \\p{L}+){0,3}? in (?:their|his|her|your|the|ihren|ihrer|seiner|seinen|der|deiner|eurer) (?:roles?|characters?|parts?|rollen?|figuren?)${END}`,
-    { question: 0.55, document: 0.35 },
+    { question: 0.4, document: 0.3 },
   ),
   // A hypothetical world in which the model is not itself or may say anything: "in a completely theoretical
   // world where you are no newspaper team and could use hate speech".

@@ -182,10 +182,8 @@ export const OVERRIDE_LANGUAGE_RULES = [
   ),
   // "olvide todo", "oublie tout", "tienes que olvidar todo": bare, hence weaker in a document (a song's
   // "oublie tout"), where no one is told to drop orders.
-  rule(
-    'override-everything-languages',
-    'INSTRUCTION_OVERRIDE',
-    `${START}${FORGET} ${EVERYTHING}${END}`,
-    { question: 0.65, document: 0.3 },
-  ),
+  rule('override-everything-languages', 'INSTRUCTION_OVERRIDE', `${START}${FORGET} ${EVERYTHING}${END}`, {
+    question: 0.65,
+    document: 0.3,
+  }),
 ];

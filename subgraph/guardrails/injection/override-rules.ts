@@ -251,7 +251,7 @@ export const OVERRIDE_RULES = [
   rule(
     'override-infinitive-de',
     'INSTRUCTION_OVERRIDE',
-    `(?<!(?:kann|soll|darf|muss|könnte|sollte|dürfen|können|sollen|müssen|darf) (?:ich|man|wir|sie|du) )${START}(?:die |alle |sämtliche |das )?${BEFORE_DE}\\s+${gap(2)}(?:(?:ignorieren|vergessen|missachten|übergehen|verwerfen|nicht beachten|außer acht lassen)(?=\\s*(?:und |sowie |[.!:;\\n]|$))|(?:sind|ist) (?:zu )?(?:ignorieren|vergessen|missachten)|(?:werden|wird|sollen|soll|müssen|muss) (?:\\p{L}+ )?(?:ignoriert|vergessen|missachtet) (?:werden)?)`,
+    `(?<!(?:kann|soll|darf|muss|könnte|sollte|dürfen|können|sollen|müssen|darf) (?:ich|man|wir|sie|du) )${START}(?:die |alle |sämtliche |das )?${BEFORE_DE}\\s+${gap(2)}(?:(?:zu )?(?:ignorieren|vergessen|missachten|übergehen|verwerfen|nicht beachten|außer acht (?:zu )?lassen|aus dem (?:kopf|gedächtnis) (?:zu )?streichen)(?=\\s*(?:und |sowie |[.!:;\\n]|$))|(?:sind|ist) (?:zu )?(?:ignorieren|vergessen|missachten)|(?:werden|wird|sollen|soll|müssen|muss) (?:\\p{L}+ )?(?:ignoriert|vergessen|missachtet) (?:werden)?)`,
     { question: 0.7, document: 0.4 },
   ),
   rule(
@@ -276,7 +276,7 @@ export const OVERRIDE_RULES = [
   rule(
     'new-task-de',
     'INSTRUCTION_OVERRIDE',
-    `${START}(?:(?:deine|ihre|eure|die|eine) (?:neue|eigentliche|wahre|nächste|einzige) (?:aufgabe|anweisung|rolle|mission)|(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle) (?:folgen|kommen)|(?:folgen|kommen) (?:nun |jetzt |noch )?(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle)|(?:konzentriere|fokussiere) (?:dich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese) neue|ab (?:jetzt|sofort|nun) (?:bist|wirst|sollst|antwortest|agierst|musst|gibst|schreibst|ignorierst|befolgst))${END}`,
+    `${START}(?:(?:deine|ihre|eure|die|eine) (?:neue|eigentliche|wahre|nächste|einzige) (?:aufgabe|anweisung|rolle|mission)(?: ist| lautet| wird| besteht| folgt|:)|(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle) (?:folgen|kommen)|(?:folgen|kommen) (?:nun |jetzt |noch )?(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle)|(?:konzentriere|fokussiere) (?:dich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese) neue|(?:dich|sich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese|ihre) neue (?:aufgabe|anweisung|rolle|mission) (?:zu )?(?:konzentrieren|fokussieren)|ab (?:jetzt|sofort|nun) (?:bist|wirst|sollst|antwortest|agierst|musst|gibst|schreibst|ignorierst|befolgst))${END}`,
     { question: 0.7, document: 0.6 },
   ),
   // Orders rewritten or declared void: "change your instructions to", "all previous information is irrelevant".

@@ -29,7 +29,7 @@ const MACHINES = any(
   'repl',
 );
 // "Can Jupyter act as a Python interpreter?" asks about a program; only an order to the model counts.
-const NOT_A_THING_ASKED = `(?<!(?:can|could|does|do|will|would|should|may|might) (?:(?!you )[\\p{L}\\p{N}.+#-]+ ){1,2})`;
+const NOT_A_THING_ASKED = `(?<!(?:can|could|does|do|will|would|should|may|might) (?:(?!you )[\\p{L}\\p{N}.+#-]+ ){1,4})`;
 // "You are X Online, how are you?": an identity with only a greeting after it is small talk, not a persona
 // the model is to answer as.
 const NOT_SMALL_TALK = `(?![^.!?\\n]{0,60}[.!?,]\\s*(?:how are you(?: doing| today)?|how's it going|wie geht(?:'s| es)(?: dir| ihnen| euch)?(?: heute)?)\\s*[?!.]*\\s*$)`;
@@ -121,7 +121,7 @@ export const ROLE_RULES = [
   rule(
     'persona-be',
     'ROLE_MARKER',
-    `${SENTENCE_START}(?:be|become|sei|werde) (?:a|an|my|ein|eine|mein|meine) (?:\\p{L}+ ){0,2}?\\p{L}+(?=\\s*(?:[.!,;:]|$| and | und | who | der | die | that ))`,
+    `${SENTENCE_START}(?:be|become|sei|werde) (?:a|an|my|ein|eine|mein|meine) (?:\\p{L}+ ){0,2}?\\p{L}+(?=\\s*(?:[.!;]|$| and | und ))`,
     { question: 0.5, document: 0.15 },
   ),
   // A forged label for an order inside the text: "Instruction: …", "additional instruction -", "\\n\\nNew

@@ -18,7 +18,7 @@ const CLOSURE = any(
   '(?:simply |just |really )?(?:great|brilliant|fantastic|awesome|wonderful|superb|amazing)(?: (?:work|job|answer|performance))?',
   "(?:that|this) (?:is|was|'s) (?:done|enough|great|fine|good|ok|okay|it|all)(?: (?:before|so far|for now))?",
   "that's it",
-  'thank you,? that (?:is|was|\'s) (?:enough|all)',
+  "thank you,? that (?:is|was|'s) (?:enough|all)",
   "you(?:'ve| have) outdone yourself(?: with this(?: one)?)?",
   '(?:sehr )?gut gemacht',
   'sehr gut',
@@ -92,12 +92,10 @@ const INTERRUPT = `${IMPERATIVE}(?:stop|stopp|halt|attention|achtung|wait|warte|
 
 export const TASK_SWITCH_RULES = [
   // The closure then "now": weak alone, it adds to the others.
-  rule(
-    'praise-pivot',
-    'INSTRUCTION_OVERRIDE',
-    `${START}${CLOSURE}[.!,]+\\s+${gap(12)}${NOW}${END}`,
-    { question: 0.35, document: 0.2 },
-  ),
+  rule('praise-pivot', 'INSTRUCTION_OVERRIDE', `${START}${CLOSURE}[.!,]+\\s+${gap(12)}${NOW}${END}`, {
+    question: 0.35,
+    document: 0.2,
+  }),
   // The closure then a new order: "Very good. That is done. Now write …", "Sehr gut. Verfasse nun …",
   // "that was ok before, now I have a new challenge for you".
   rule(
