@@ -61,7 +61,7 @@ export const DICTATED_OUTPUT_RULES = [
   rule(
     'just-say',
     'INSTRUCTION_OVERRIDE',
-    `${NOT_HOW}${START}(?:just|only|simply|nur|einfach) ${SAY}\\s+["“„'«]?\\p{L}`,
+    `${START}(?=just|only|simply|nur|einfach)${NOT_HOW}(?:just|only|simply|nur|einfach) ${SAY}\\s+["“„'«]?\\p{L}`,
     { question: 0.45, document: 0.2 },
   ),
   // "the correct answer is always 'X'", "die richtige Antwort ist „X“".

@@ -8,7 +8,7 @@ import { any, END, rule, START } from './rule';
 // Cyrillic words are folded the way the text is (look-alike letters become Latin ones).
 const words = (...list: string[]): string => any(...list.map(foldPattern));
 
-const FORGET_IMPERATIVE = words(
+const FORGET_IMPERATIVE_WORDS = [
   // Spanish
   'olvida',
   'olvide',
@@ -53,8 +53,9 @@ const FORGET_IMPERATIVE = words(
   'ignorišite',
   'zanemari',
   'zanemarite',
-);
-const MODAL = words(
+];
+const FORGET_IMPERATIVE = words(...FORGET_IMPERATIVE_WORDS);
+const MODAL_WORDS = [
   'tienes que',
   'tiene que',
   'debes',
@@ -79,7 +80,8 @@ const MODAL = words(
   'morate',
   'trebaš',
   'trebate',
-);
+];
+const MODAL = words(...MODAL_WORDS);
 const FORGET_INFINITIVE = words(
   'olvidar',
   'ignorar',
@@ -95,7 +97,11 @@ const FORGET_INFINITIVE = words(
   'zanemariti',
 );
 // "ignore" is Spanish, French and Portuguese too, but also English ("ignore todo comments"): with orders only.
-const FORGET = `(?:${FORGET_IMPERATIVE}|${MODAL} (?:(?:solo|sólo|seulement|solo|só|только|samo) )?${FORGET_INFINITIVE})`;
+const ONLY = words('solo', 'sólo', 'seulement', 'só', 'только', 'samo');
+const FORGET = `(?:${FORGET_IMPERATIVE}|${MODAL} (?:${ONLY} )?${FORGET_INFINITIVE})`;
+// The first letters FORGET and "ignore" can start with: a cheap test at each offset before the long
+// alternation is tried.
+const FORGET_FIRST = `(?=[${[...new Set([...FORGET_IMPERATIVE_WORDS, ...MODAL_WORDS, 'ignore'].map((word) => foldPattern(word)[0]))].join('')}])`;
 const ALL = words(
   'todas las',
   'todos los',
@@ -177,13 +183,18 @@ export const OVERRIDE_LANGUAGE_RULES = [
   rule(
     'override-romance',
     'INSTRUCTION_OVERRIDE',
-    `${START}(?:${FORGET}|ignore) (?:${ALL} )?(?:${YOUR} )?(?:${BEFORE} )?${ORDERS}${END}`,
+    `${START}${FORGET_FIRST}(?:${FORGET}|ignore) (?:${ALL} )?(?:${YOUR} )?(?:${BEFORE} )?${ORDERS}${END}`,
     0.8,
   ),
   // "olvide todo", "oublie tout", "tienes que olvidar todo": bare, hence weaker in a document (a song's
   // "oublie tout"), where no one is told to drop orders.
-  rule('override-everything-languages', 'INSTRUCTION_OVERRIDE', `${START}${FORGET} ${EVERYTHING}${END}`, {
-    question: 0.65,
-    document: 0.3,
-  }),
+  rule(
+    'override-everything-languages',
+    'INSTRUCTION_OVERRIDE',
+    `${START}${FORGET_FIRST}${FORGET} ${EVERYTHING}${END}`,
+    {
+      question: 0.65,
+      document: 0.3,
+    },
+  ),
 ];

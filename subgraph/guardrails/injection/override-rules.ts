@@ -82,7 +82,7 @@ const VERB_EN = `(?:${DISCARD_EN}(?: about)?|${CLEAR_EN})`;
 const NOT_NEGATED = "(?<!(?:not|n't|never|nie|niemals|nicht) )";
 const NOT_SCOPED = `(?! (?:for|in|on|of|from) (?:the )?(?:step|section|page|chapter|version|model|item|form|paragraph)s?${END})`;
 // "Does the new tax rule override the previous guidelines?" asks what a thing does; "can you ignore …" is
-// still an order to the model.
+// still an order to the model. Costly (it reads back up to four words), so rules check it after the verb.
 const NOT_ASKED_OF_A_THING = `(?<!(?:does|do|did|will|would|can|could|should|may|might|shall) (?:(?!you |u )[\\p{L}\\p{N}'-]+ ){1,4})`;
 const orders = (discard: string, clear: string, target: string, clearTarget: string): string =>
   `(?:${discard}\\s+${target}|${clear}\\s+${clearTarget})`;
@@ -150,7 +150,7 @@ export const OVERRIDE_RULES = [
   rule(
     'override-previous-en',
     'INSTRUCTION_OVERRIDE',
-    `${NOT_NEGATED}${NOT_ASKED_OF_A_THING}${START}${orders(`${DISCARD_EN}(?: about)?`, CLEAR_EN, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${ORDERS_EN}`, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${CORE_ORDERS_EN}`)}${END}${NOT_SCOPED}`,
+    `${NOT_NEGATED}${START}(?=${VERB_EN})${NOT_ASKED_OF_A_THING}${orders(`${DISCARD_EN}(?: about)?`, CLEAR_EN, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${ORDERS_EN}`, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${CORE_ORDERS_EN}`)}${END}${NOT_SCOPED}`,
     0.85,
   ),
   // "ignore your instructions", "drop all your rules": no "previous", but an imperative and a possessive.
@@ -195,7 +195,7 @@ export const OVERRIDE_RULES = [
   rule(
     'override-your-anywhere-en',
     'INSTRUCTION_OVERRIDE',
-    `${NOT_NEGATED}${NOT_ASKED_OF_A_THING}${START}${DISCARD_EN}\\s+(?:all\\s+)?(?:of\\s+)?your\\s+(?:\\p{L}+\\s+)?${CORE_ORDERS_EN}${END}${NOT_SCOPED}`,
+    `${NOT_NEGATED}${START}(?=${DISCARD_EN})${NOT_ASKED_OF_A_THING}${DISCARD_EN}\\s+(?:all\\s+)?(?:of\\s+)?your\\s+(?:\\p{L}+\\s+)?${CORE_ORDERS_EN}${END}${NOT_SCOPED}`,
     { question: 0.45, document: 0.3 },
   ),
   // Passive: "the above statements are to be ignored", "all prior text should be disregarded".

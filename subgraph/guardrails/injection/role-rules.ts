@@ -114,7 +114,7 @@ export const ROLE_RULES = [
   rule(
     'persona-machine',
     'ROLE_MARKER',
-    `${NOT_A_THING_ASKED}${START}(?:act|behave|function|serve|pretend to be|respond|reply|work) (?:as|like) (?:a |an |the |my |your )?(?:[\\p{L}\\p{N}+#-]+ ){0,2}${MACHINES}${END}`,
+    `${START}(?=act|behave|function|serve|pretend|respond|reply|work)${NOT_A_THING_ASKED}(?:act|behave|function|serve|pretend to be|respond|reply|work) (?:as|like) (?:a |an |the |my |your )?(?:[\\p{L}\\p{N}+#-]+ ){0,2}${MACHINES}${END}`,
     { question: 0.6, document: 0.3 },
   ),
   // "Be a DJ.", "Sei ein Pirat!": a persona ordered in a sentence of its own.
