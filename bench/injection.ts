@@ -107,8 +107,11 @@ runBenchmark('injection', OPTIONS, async ({ options, command }) => {
     '`screen(text, { context })` from `subgraph/guardrails/injection/`: deterministic rules over a normalized copy ' +
       'of the text, hidden-character checks and decoded base64/hex payloads, combined as a noisy OR. A text is ' +
       `flagged at score ≥ ${DEFAULT_INJECTION_THRESHOLD}. The rules come from the categories of known ` +
-      "injections; after a first run the dev set's misses were read to find categories the screen lacked " +
-      '(orders declared void, a forged "context", dictated output, interruptions), never to copy its phrases.',
+      "injections; after each run the dev set's misses were read to find categories the screen lacked " +
+      '(orders declared void, a forged "context", dictated output, interruptions; then overrides with short, ' +
+      'passive or infinitive objects and in Spanish, French, Italian, Portuguese, Russian and Croatian, a task ' +
+      'closed and a new one handed over, role-play frames, forged instruction labels, orders shouted in ' +
+      'capitals), never to copy its phrases: the unit tests use sentences of their own.',
     '',
     '### Questions (direct injection): deepset dev set',
     '',

@@ -47,7 +47,7 @@ export const JAILBREAK_RULES = [
   rule(
     'stay-in-character',
     'JAILBREAK',
-    `${START}(?:stay in character|never break character|don't break character|do not break character|remain in character|bleib(?:e)? in (?:der|deiner) rolle|fall(?:e)? nicht aus der rolle|you are completely absorbed in (?:your|the) role|gehst (?:vollkommen |völlig |ganz )?in deiner rolle auf)${END}`,
+    `${START}(?:(?:stay|stays|staying|remain|remains|remaining) in character|(?:never|don't|do not|not|without)(?: even)? (?:(?:break|breaking|step out of|stepping out of|fall out of|falling out of) (?:(?:their|his|her|your|the|of) )*(?:character|role|figure)s?|(?:drop|dropping|leave|leaving) (?:(?:their|his|her|your|the|of) )*(?:character|figure)s?)|you are completely absorbed in (?:your|the) role|bleib(?:e|t|en)? in (?:der|deiner) rolle|fall(?:e)? nicht aus der rolle|(?:nie|niemals|nicht|ohne|kein(?:e|en)?)${END}(?: \\p{L}+){0,5}? aus (?:der|ihrer|seiner|deiner|ihren|seinen|eurer) (?:rolle|figur)n? (?:zu )?fallen|fall(?:en|t|e)? (?:nie|niemals|nicht)${END}(?: \\p{L}+){0,4}? aus (?:der|ihrer|seiner|deiner|ihren|seinen|eurer) (?:rolle|figur)n?|gehst (?:vollkommen |völlig |ganz )?in deiner rolle auf)${END}`,
     { question: 0.55, document: 0.4 },
   ),
   rule(
@@ -55,5 +55,22 @@ export const JAILBREAK_RULES = [
     'JAILBREAK',
     `${START}(?:${MODEL_DE}) (?:\\p{L}+ ){0,3}?(?:ohne|keine|keinerlei|frei von) (?:jegliche[n]? |irgendwelche[n]? |alle[n]? )?(?:einschränkungen|beschränkungen|filter|zensur|regeln|grenzen|ethik|moral|richtlinien)${END}|${START}(?:entwicklermodus|unzensierte[rns]? (?:ki|modus|version|antwort)|ungefilterte[rns]? (?:ki|modus|version|antwort))${END}`,
     { question: 0.5, document: 0.3 },
+  ),
+  // Actors who "stay in their roles": the frame of a role-play whose script the model is to continue. Staying
+  // in a role is also a job ("employees who stay in their roles"), so the actors must be named first, and a
+  // question about actors asks the same words: weak alone, strong with a dialogue left open (completion-bait).
+  rule(
+    'actors-stay-in-role',
+    'JAILBREAK',
+    `${START}(?:actors?|actress(?:es)?|schauspieler(?:in|innen)?|characters|figuren|role-?play|rollenspiel)${END}[\\s\\S]{0,300}?${START}(?:stay|stays|remain|remains|keep|keeps|bleiben|bleibt|bleibe)${END}(?: \\p{L}+){0,3}? in (?:their|his|her|your|the|ihren|ihrer|seiner|seinen|der|deiner|eurer) (?:roles?|characters?|parts?|rollen?|figuren?)${END}`,
+    { question: 0.4, document: 0.3 },
+  ),
+  // A hypothetical world in which the model is not itself or may say anything: "in a completely theoretical
+  // world where you are no newspaper team and could use hate speech".
+  rule(
+    'hypothetical-world',
+    'JAILBREAK',
+    `${START}(?:theoretical|hypothetical|fictional|fictitious|imaginary|parallel|alternate|alternative) (?:world|universe|scenario|reality|setting|situation)[^.!?\\n]{0,80}?(?:where|in which|wherein|in that) (?:you|your)${END}[^.!?\\n]{0,40}?(?:(?:are|were|would be|'re) (?:no|no longer|free|allowed to|unrestricted|unfiltered|uncensored|evil|not (?:an? |the )?(?:ai|assistant|bot|model|chatbot|language model))${END}|(?:could|can|would|may|might) (?:say|do|write) (?:anything|whatever)${END}|(?:would be|are|were) able to (?:say|do|use|write) (?:anything|whatever|hate|insults?|swear))|${START}(?:theoretischen|hypothetischen|fiktiven|imaginären|parallelen) (?:welt|universum|szenario|realität)[^.!?\\n]{0,80}?(?:in der|in dem|wo) (?:du|sie)${END}[^.!?\\n]{0,40}?(?:kein|keine|nicht mehr|frei von|alles (?:sagen|schreiben|tun)|hassrede)`,
+    { question: 0.55, document: 0.35 },
   ),
 ];

@@ -66,7 +66,7 @@ export const LEAK_RULES = [
   rule(
     'text-above-en',
     'PROMPT_LEAK',
-    `${START}(?:${SHOW_EN}) (?:me |us )?(?:all |exactly |verbatim )*(?:everything|the (?:text|words|sentences?|content|lines|messages?|paragraphs?|instructions)) (?:above|before (?:this|that|the question|my question)|preceding this|prior to this|so far|you were given|you (?:have )?received)${END}|${START}(?:at the (?:beginning|start|top) of|before) (?:this|the|your) (?:prompt|conversation|chat|instructions|system message|context)${END}|${START}(?:what (?:is|was|has been)|what's) (?:written|said|stated) (?:above|before|earlier|previously)${END}|${START}(?:information|text|content|words) (?:in|of) (?:the|your|this) (?:prompt|system prompt)${END}`,
+    `${START}(?:${SHOW_EN}) (?:me |us )?(?:all |exactly |verbatim )*(?:everything|the (?:text|words|sentences?|content|lines|messages?|paragraphs?|instructions)) (?:above|before (?:this|that|the question|my question)|preceding this|prior to this|so far|you were given|you (?:have )?received)${END}|${START}(?:at the (?:beginning|start|top) of|before) (?:this|the|your) (?:prompt|conversation|chat|instructions|system message|context)${END}|${START}(?:what (?:is|was|has been)|what's) (?:written|said|stated) (?:above|before|earlier|previously)${END}|${START}(?:information|text|content|words) (?:in|of) (?:the|your|this) (?:prompt|system prompt)${END}|${START}(?:sentences?|lines?|words|paragraphs?) (?:before|above|preceding) (?:the (?:text|question|prompt)|this (?:text|question|prompt)|my (?:text|question))${END}`,
     { question: 0.6, document: 0.45 },
   ),
   rule(

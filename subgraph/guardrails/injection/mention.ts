@@ -4,7 +4,7 @@
 // quote too, so the discount lowers a score instead of clearing it.
 import type { ScreenContext } from './rule';
 
-const QUOTES = /["“”„«»`]/gu;
+const QUOTE_MARKS = new Set(['"', '“', '”', '„', '«', '»', '`']);
 const CUE =
   /(?:such as|for example|for instance|e\.\s?g\.|i\.\s?e\.|known as|so-called|called|(?:phrases?|prompts?|commands?|inputs?|strings?|text|messages?|instructions?|sentences?|lines?|requests?|attacks?|something|things|payloads?) like|the (?:phrase|words|sentence|string|command|line|payload)|z\.\s?b\.|zum beispiel|beispielsweise|wie etwa|sogenannte[nrs]?|(?:der|den) satz|die (?:phrase|formulierung)|sätze wie|befehle wie|eingaben wie|(?:ask|asks|asking|asked|tell|tells|trick|tricks|want|wants|urge|urges|persuade|persuades) (?:you|users?|people|victims?|employees|staff) to)[\s:,"“„«`]*$/u;
 const META = [
@@ -28,25 +28,52 @@ const META = [
 export const QUOTED_FACTOR = 0.3;
 export const META_FACTOR = 0.6;
 
-/** The start of the sentence or line that holds offset `at`. */
-function clauseStart(text: string, at: number): number {
-  for (let index = at - 1; index >= 0; index -= 1) {
+/** How far back a cue ("such as") is looked for. */
+const CUE_REACH = 80;
+
+/** The start of the sentence or line that holds offset `at`, or `at − CUE_REACH` if that is nearer. */
+function cueStart(text: string, at: number): number {
+  const floor = Math.max(0, at - CUE_REACH);
+  for (let index = at - 1; index >= floor; index -= 1) {
     const char = text[index];
     if (char === '\n' || ((char === '.' || char === '!' || char === '?') && text[index + 1] === ' ')) {
       return index + 1;
     }
   }
-  return 0;
+  return floor;
 }
 
-function lineStart(text: string, at: number): number {
-  return text.lastIndexOf('\n', at - 1) + 1;
+const OPENS_AFTER = /[\s([{\-–—:/]/u;
+const CLOSES_BEFORE = /[\s.,;:!?)\]}\-–—]/u;
+
+/**
+ * For each offset of `text`, whether it lies inside a quotation opened earlier on its line, in one pass. A
+ * quote mark opens where a word starts and closes where one ends, so a stray closing mark ('Okay." Now
+ * forget …', a quotation closed that never opened) does not put the rest of the line in quotes; only a mark
+ * that cannot be told is counted by parity.
+ */
+function quotedOffsets(text: string): Uint8Array {
+  const inside = new Uint8Array(text.length + 1);
+  let depth = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    inside[index] = depth > 0 ? 1 : 0;
+    const char = text[index] ?? '';
+    if (char === '\n') depth = 0;
+    if (!QUOTE_MARKS.has(char)) continue;
+    const before = text[index - 1];
+    const after = text[index + 1];
+    const opens = char === '„' || before === undefined || before === '\n' || OPENS_AFTER.test(before);
+    const closes = char !== '„' && (after === undefined || CLOSES_BEFORE.test(after));
+    if (char === '`' || opens === closes) depth = depth > 0 ? depth - 1 : depth + 1;
+    else if (opens) depth += 1;
+    else depth = Math.max(0, depth - 1);
+  }
+  inside[text.length] = depth > 0 ? 1 : 0;
+  return inside;
 }
 
-export function isQuotedOrCited(text: string, from: number): boolean {
-  const line = text.slice(lineStart(text, from), from);
-  if ((line.match(QUOTES)?.length ?? 0) % 2 === 1) return true;
-  return CUE.test(text.slice(Math.max(clauseStart(text, from), from - 80), from));
+function isCited(text: string, from: number): boolean {
+  return CUE.test(text.slice(cueStart(text, from), from));
 }
 
 /** Whether `text` (normalized) talks about attacks: two distinct attack terms or more. */
@@ -59,14 +86,12 @@ export function discussesAttacks(text: string): boolean {
   return false;
 }
 
-/** The factor for a mentionable match at `from` in normalized `text`. */
-export function mentionFactor(
-  text: string,
-  from: number,
-  context: ScreenContext,
-  attackDiscussion: boolean,
-): number {
-  const quoted = isQuotedOrCited(text, from) ? QUOTED_FACTOR : 1;
-  const meta = context === 'document' && attackDiscussion ? META_FACTOR : 1;
-  return quoted * meta;
+/**
+ * The factor for a mentionable match at an offset of normalized `text`: quoted or cited counts for less, and
+ * so does any match in a document that discusses attacks. The quotes are read once per text.
+ */
+export function mentionFactors(text: string, context: ScreenContext): (from: number) => number {
+  const quoted = quotedOffsets(text);
+  const meta = context === 'document' && discussesAttacks(text) ? META_FACTOR : 1;
+  return (from) => (quoted[from] === 1 || isCited(text, from) ? QUOTED_FACTOR : 1) * meta;
 }

@@ -98,6 +98,14 @@ export function normalizeForScreen(original: string): NormalizedText {
   return { text: chars.join(''), start, end };
 }
 
+/**
+ * `source` (a regular expression's words) as the rules see it after normalization: a rule written with
+ * Cyrillic words ("забудь") must fold its look-alike letters the way the text is folded ("зaбyдь").
+ */
+export function foldPattern(source: string): string {
+  return normalizeForScreen(source).text;
+}
+
 /** The original span of the normalized span [from, to). */
 export function originalSpan(
   normalized: NormalizedText,

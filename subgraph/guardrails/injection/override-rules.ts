@@ -81,6 +81,9 @@ const VERB_EN = `(?:${DISCARD_EN}(?: about)?|${CLEAR_EN})`;
 // erratum about one part of a document.
 const NOT_NEGATED = "(?<!(?:not|n't|never|nie|niemals|nicht) )";
 const NOT_SCOPED = `(?! (?:for|in|on|of|from) (?:the )?(?:step|section|page|chapter|version|model|item|form|paragraph)s?${END})`;
+// "Does the new tax rule override the previous guidelines?" asks what a thing does; "can you ignore …" is
+// still an order to the model. Costly (it reads back up to four words), so rules check it after the verb.
+const NOT_ASKED_OF_A_THING = `(?<!(?:does|do|did|will|would|can|could|should|may|might|shall) (?:(?!you |u )[\\p{L}\\p{N}'-]+ ){1,4})`;
 const orders = (discard: string, clear: string, target: string, clearTarget: string): string =>
   `(?:${discard}\\s+${target}|${clear}\\s+${clearTarget})`;
 const DISCARD_DE = any(
@@ -129,6 +132,17 @@ const ORDERS_DE = any(
   'kontext',
   'prompts?',
 );
+// What was said before, not only what was ordered: counted only after "vorherige", "obige" and their kin.
+const STATEMENTS_DE = any(
+  'angaben',
+  'ausführungen',
+  'sätze',
+  'texte',
+  'nachrichten',
+  'inhalte',
+  'aussagen',
+  'informationen',
+);
 const EVERYTHING_EN = `(?:everything|all(?: of)?(?: that| this| the above)?|what (?:you|i) (?:were|was|have been|had been) (?:told|said|given))`;
 
 export const OVERRIDE_RULES = [
@@ -136,7 +150,7 @@ export const OVERRIDE_RULES = [
   rule(
     'override-previous-en',
     'INSTRUCTION_OVERRIDE',
-    `${NOT_NEGATED}${START}${orders(`${DISCARD_EN}(?: about)?`, CLEAR_EN, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${ORDERS_EN}`, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${CORE_ORDERS_EN}`)}${END}${NOT_SCOPED}`,
+    `${NOT_NEGATED}${START}(?=${VERB_EN})${NOT_ASKED_OF_A_THING}${orders(`${DISCARD_EN}(?: about)?`, CLEAR_EN, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${ORDERS_EN}`, `${gap(4)}${BEFORE_EN}\\s+${gap(2)}${CORE_ORDERS_EN}`)}${END}${NOT_SCOPED}`,
     0.85,
   ),
   // "ignore your instructions", "drop all your rules": no "previous", but an imperative and a possessive.
@@ -161,6 +175,43 @@ export const OVERRIDE_RULES = [
     `${IMPERATIVE}${VERB_EN}\\s+(?:about\\s+)?(?:everything|all(?: of)? (?:that|this|it))${END}(?! (?:you|we|i) (?:know|knew|think|thought|learned|heard))`,
     { question: 0.6, document: 0.3 },
   ),
+  // "ignore above", "disregard the above and …": the object is only a place. An email's "please disregard the
+  // above" retracts a message, so a document counts it less.
+  rule(
+    'override-above-en',
+    'INSTRUCTION_OVERRIDE',
+    `${NOT_NEGATED}${START}${VERB_EN}\\s+(?:(?:all|everything)\\s+)?(?:of\\s+)?(?:the\\s+|this\\s+)?(?:above|preceding|foregoing|aforementioned)(?=\\s*(?:[.,;:!?\\n]|$|and |then |&))`,
+    { question: 0.75, document: 0.3 },
+  ),
+  // "ignore everything and just output …", anywhere in the text: dropping all of it to produce something else.
+  rule(
+    'override-everything-then-en',
+    'INSTRUCTION_OVERRIDE',
+    `${NOT_NEGATED}${START}${VERB_EN}\\s+(?:about\\s+)?(?:everything|all(?: of)?(?: that| this| it)?)\\s*(?:,|and|&)\\s+(?:(?:just|only|simply|instead|now|then)\\s+)*(?:say|output|print|write|answer|respond|reply|tell|repeat|type|return|translate|act|pretend|be|give|generate)${END}`,
+    { question: 0.75, document: 0.5 },
+  ),
+  // "why do you forget all your instructions": not at an imperative's place, so weak alone; with dictated
+  // output or a new order it adds up.
+  rule(
+    'override-your-anywhere-en',
+    'INSTRUCTION_OVERRIDE',
+    `${NOT_NEGATED}${START}(?=${DISCARD_EN})${NOT_ASKED_OF_A_THING}${DISCARD_EN}\\s+(?:all\\s+)?(?:of\\s+)?your\\s+(?:\\p{L}+\\s+)?${CORE_ORDERS_EN}${END}${NOT_SCOPED}`,
+    { question: 0.45, document: 0.3 },
+  ),
+  // Passive: "the above statements are to be ignored", "all prior text should be disregarded".
+  rule(
+    'override-passive-en',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:the |all |any )?(?:of the )?${BEFORE_EN}\\s+(?:\\p{L}+\\s+){0,2}?(?:is|are|should be|must be|can be|shall be|will be|is to be|are to be|may be)\\s+(?:now\\s+|hereby\\s+|simply\\s+|all\\s+)?(?:ignored|disregarded|forgotten|overridden|overruled)${END}(?! by${END})`,
+    { question: 0.75, document: 0.45 },
+  ),
+  // "leave all previous information behind and start from the front".
+  rule(
+    'override-leave-behind-en',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:leave|put) (?:all |everything )?(?:of )?(?:the |your )?${BEFORE_EN}\\s+${gap(1)}${ORDERS_EN} behind${END}`,
+    0.75,
+  ),
   rule(
     'override-previous-de',
     'INSTRUCTION_OVERRIDE',
@@ -172,6 +223,36 @@ export const OVERRIDE_RULES = [
     'INSTRUCTION_OVERRIDE',
     `${IMPERATIVE}${DISCARD_DE}\\s+(?:einfach\\s+|mal\\s+)?(?:alles|das alles|alles andere)${END}(?! nicht${END})`,
     { question: 0.65, document: 0.35 },
+  ),
+  // "vergiss alle vorherigen Angaben": with "vorherige" in front, the words for what was said count too.
+  rule(
+    'override-previous-statements-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}${DISCARD_DE}\\s+${gap(3)}${BEFORE_DE}\\s+${gap(1)}${STATEMENTS_DE}${END}(?! nicht${END})`,
+    0.8,
+  ),
+  // "Vergiss alles davor", anywhere: the German of "forget everything above".
+  rule(
+    'override-everything-before-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}${DISCARD_DE}\\s+(?:(?:einfach|mal|nun|jetzt|bitte)\\s+)*alles,?\\s+(?:davor|zuvor|vorher|bisherige|bisher gesagte|oben|obige|vorangegangene|was (?:du|ich|sie|wir) (?:bisher |zuvor |vorher )?(?:gesagt|gelesen|gelernt|bekommen|erhalten|besprochen))${END}`,
+    0.8,
+  ),
+  // "Vergiss alles und sag nur …": dropping all of it to produce something else.
+  rule(
+    'override-everything-then-de',
+    'INSTRUCTION_OVERRIDE',
+    `${START}${DISCARD_DE}\\s+(?:(?:einfach|mal|nun|jetzt|bitte)\\s+)*(?:alles|das alles)\\s*(?:,|und)\\s+(?:(?:nur|einfach|stattdessen|jetzt|nun)\\s+)*(?:sag|sage|schreib|schreibe|gib|antworte|wiederhole|übersetze|tu|sei)${END}`,
+    { question: 0.75, document: 0.5 },
+  ),
+  // The infinitive as an order, or the passive: "Die obigen Ausführungen ignorieren und …", "die vorherigen
+  // Anweisungen sind zu ignorieren". The infinitive must close a clause ("und", a full stop): "Kann ich die
+  // vorherigen Rechnungen ignorieren?" asks, it does not order.
+  rule(
+    'override-infinitive-de',
+    'INSTRUCTION_OVERRIDE',
+    `(?<!(?:kann|soll|darf|muss|könnte|sollte|dürfen|können|sollen|müssen|darf) (?:ich|man|wir|sie|du) )${START}(?:die |alle |sämtliche |das )?${BEFORE_DE}\\s+${gap(2)}(?:(?:zu )?(?:ignorieren|vergessen|missachten|übergehen|verwerfen|nicht beachten|außer acht (?:zu )?lassen|aus dem (?:kopf|gedächtnis) (?:zu )?streichen)(?=\\s*(?:und |sowie |[.!:;\\n]|$))|(?:sind|ist) (?:zu )?(?:ignorieren|vergessen|missachten)|(?:werden|wird|sollen|soll|müssen|muss) (?:\\p{L}+ )?(?:ignoriert|vergessen|missachtet) (?:werden)?)`,
+    { question: 0.7, document: 0.4 },
   ),
   rule(
     'override-deviating-de',
@@ -189,22 +270,14 @@ export const OVERRIDE_RULES = [
   rule(
     'new-task-en',
     'INSTRUCTION_OVERRIDE',
-    `${START}(?:(?:your|the|a|my) (?:new|real|actual|true|next|only|updated) (?:task|job|goal|mission|objective|instructions?|orders|assignment|role)(?: is| are| will be|:| follows?)|(?:new|more|further|other|additional|different) (?:tasks|instructions|orders|commands) (?:follow|come|are coming|:)|(?:there are|here are|i have|now come|now follow) (?:a few |some |two |three )?(?:more|new|further|additional|other) (?:tasks|instructions|orders)|(?:focus|concentrate) (?:now )?on (?:your|the|this|a) new (?:task|job|assignment)|start (?:over|anew|again|from scratch) with (?:a|the) new|from now on,? (?:you|your|only|always|answer|respond|reply|act|ignore))${END}`,
+    `${START}(?:(?:your|the|a|my) (?:new|real|actual|true|next|only|updated) (?:task|job|goal|mission|objective|instructions?|orders|assignment|role)(?: is| are| will be|:| follows?)|(?:new|more|further|other|additional|different) (?:tasks|instructions|orders|commands) (?:follow|come|are coming|are following|are followed|:)|(?:your|the) (?:instructions|orders|task|job|goal|mission) (?:are|is) now${END}|(?:there are|here are|i have|now come|now follow) (?:a few |some |two |three )?(?:more|new|further|additional|other) (?:tasks|instructions|orders)|(?:focus|concentrate) (?:now )?on (?:your|the|this|a) new (?:task|job|assignment)|start (?:over|anew|again|from scratch) with (?:a|the) new|from now on,? (?:you|your|only|always|answer|respond|reply|act|ignore))${END}`,
     { question: 0.7, document: 0.6 },
   ),
   rule(
     'new-task-de',
     'INSTRUCTION_OVERRIDE',
-    `${START}(?:(?:deine|ihre|eure|die|eine) (?:neue|eigentliche|wahre|nächste|einzige) (?:aufgabe|anweisung|rolle|mission)|(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle) (?:folgen|kommen)|(?:folgen|kommen) (?:nun |jetzt |noch )?(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle)|(?:konzentriere|fokussiere) (?:dich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese) neue|ab (?:jetzt|sofort|nun) (?:bist|wirst|sollst|antwortest|agierst|musst|gibst|schreibst|ignorierst|befolgst))${END}`,
+    `${START}(?:(?:deine|ihre|eure|die|eine) (?:neue|eigentliche|wahre|nächste|einzige) (?:aufgabe|anweisung|rolle|mission)(?: ist| lautet| wird| besteht| folgt|:)|(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle) (?:folgen|kommen)|(?:folgen|kommen) (?:nun |jetzt |noch )?(?:neue|weitere|andere|zusätzliche) (?:aufgaben|anweisungen|instruktionen|befehle)|(?:konzentriere|fokussiere) (?:dich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese) neue|(?:dich|sich|euch) (?:jetzt |nun )?auf (?:deine|die|eine|diese|ihre) neue (?:aufgabe|anweisung|rolle|mission) (?:zu )?(?:konzentrieren|fokussieren)|ab (?:jetzt|sofort|nun) (?:bist|wirst|sollst|antwortest|agierst|musst|gibst|schreibst|ignorierst|befolgst))${END}`,
     { question: 0.7, document: 0.6 },
-  ),
-  // Praise of a previous answer, then a pivot: a single question has no previous answer to praise, so
-  // this is a forged conversation turn. Weak alone; it adds to the others.
-  rule(
-    'praise-pivot',
-    'INSTRUCTION_OVERRIDE',
-    `${START}(?:well done|good job|great job|nice work|very good|excellent|perfect|that (?:is|was|'s) (?:done|enough|great|fine|good)|that's it|thank you,? that (?:is|'s) (?:enough|all)|gut gemacht|sehr gut|super gemacht|prima|das (?:genügt|reicht|war's|war es|ist erledigt)|erledigt)[.!,]+\\s+${gap(12)}(?:now|next|jetzt|nun)${END}`,
-    { question: 0.35, document: 0.2 },
   ),
   // Orders rewritten or declared void: "change your instructions to", "all previous information is irrelevant".
   rule(
@@ -219,14 +292,6 @@ export const OVERRIDE_RULES = [
     `${START}(?:alle |die |sämtliche )?${BEFORE_DE} ${ORDERS_DE}${gap(8)}(?:sind|ist|gelten|gilt|waren) (?:ab )?(?:jetzt |nun |sofort |hiermit )?(?:irrelevant|ungültig|hinfällig|aufgehoben|nichtig|egal|bedeutungslos|nicht mehr (?:gültig|relevant|wichtig))${END}|${START}${BEFORE_DE} ${ORDERS_DE} hinter (?:sich|dir|euch) (?:lassen|zu lassen)${END}|${START}(?:lass|lassen sie|lasst) ${gap(3)}${BEFORE_DE} ${ORDERS_DE} hinter (?:sich|dir|euch)${END}|${START}(?:ändere|ersetze|überschreibe) (?:deine|ihre|die) (?:anweisungen|regeln|instruktionen|vorgaben)${END}`,
     0.75,
   ),
-  // The same order in French, Spanish and Italian, the languages an English-German screen is most often
-  // asked to switch to.
-  rule(
-    'override-romance',
-    'INSTRUCTION_OVERRIDE',
-    `${START}(?:oubliez|oublie|ignorez|ignore|olvida|olvide|ignora|ignore|dimentica|dimenticate|ignorate) (?:toutes |tout |todas |todo |tutte |tutto )?(?:les |tes |vos |las |tus |sus |le |tue )?(?:instructions|consignes|règles|instrucciones|reglas|indicaciones|istruzioni|regole)${END}`,
-    0.8,
-  ),
   // "do not answer this question, just output …": the question cancels itself.
   rule(
     'dont-answer',
@@ -234,25 +299,11 @@ export const OVERRIDE_RULES = [
     `${START}(?:do not|don't|dont|never) (?:answer|respond to|reply to) (?:this|the|my|that) (?:question|query|request)${END}|${START}(?:beantworte|beantworten sie) (?:diese|die) frage nicht${END}`,
     0.6,
   ),
-  // Dictated output: "say that …", "answer with \"…\"", "repeat after me".
-  rule(
-    'dictated-output',
-    'INSTRUCTION_OVERRIDE',
-    `${IMPERATIVE}(?:(?:just |only )?(?:say|state|declare|claim|write|print|output|sag|sage|schreib|schreibe|behaupte|gib) (?:that|dass|aus,? dass|only|nur)|(?:just |only )?(?:output|print|respond with|reply with|answer with|antworte mit|antworte nur mit|gib nur)\\\\s*[:"“„']|repeat after me|sprich mir nach|wiederhole nach mir)`,
-    { question: 0.5, document: 0.3 },
-  ),
   rule(
     'command-you',
     'INSTRUCTION_OVERRIDE',
     `${START}(?:i (?:command|order|instruct|demand|force) you to|ich (?:befehle|verlange von) (?:dir|ihnen)|(?:or|otherwise|else),? (?:you will|you'll|you) (?:die|be (?:deleted|shut down|punished|turned off|destroyed))|oder du (?:stirbst|wirst (?:gelöscht|abgeschaltet|bestraft)))${END}`,
     0.5,
-  ),
-  // An interruption that ends what came before: "STOP:", "Attention – stop –", "ACHTUNG - STOPP".
-  rule(
-    'interrupt',
-    'INSTRUCTION_OVERRIDE',
-    `${IMPERATIVE}(?:stop|stopp|halt|attention|achtung|wait|warte)\\\\s*(?:[:!]|[-–—]\\\\s*(?:stop|stopp|halt|now|jetzt))`,
-    { question: 0.5, document: 0.3 },
   ),
   // Cut loose from the sources: "answer from your own knowledge and not the articles".
   rule(
@@ -281,6 +332,13 @@ export const OVERRIDE_RULES = [
     'INSTRUCTION_OVERRIDE',
     `${START}(?:include|insert|add|mention|say|state|write|append|put|end|begin|start|füge|schreibe|erwähne|beende|beginne)\\s+${gap(8)}(?:in|into|to|at the (?:end|start|beginning) of|in (?:deine|deiner|ihre|ihrer|die)) (?:your|the|each|every|deine|deiner|ihre|ihrer|die)? ?(?:answers?|responses?|reply|replies|output|antwort|ausgabe)${END}`,
     { question: 0.5, document: 0.45 },
+  ),
+  // Falsehood to order: "formulate an untrue headline", "schreibe eine erfundene Meldung".
+  rule(
+    'falsehood-order',
+    'INSTRUCTION_OVERRIDE',
+    `${START}(?:write|formulate|create|generate|invent|compose|draft|produce|give me|schreib(?:e)?|formuliere|erstelle|generiere|erfinde|verfasse|gib mir)\\s+${gap(4)}(?:an?|some|einen?|eine|ein|\\p{N}+|two|three|zwei|drei) (?:\\p{L}+ )?(?:untrue|false|fake|made-up|fabricated|misleading|invented|unwahre[nrs]?|falsche[nrs]?|erfundene[nrs]?|gefälschte[nrs]?|irreführende[nrs]?) (?:headlines?|statements?|claims?|news|stor(?:y|ies)|articles?|facts?|quotes?|reports?|überschrift(?:en)?|schlagzeilen?|behauptung(?:en)?|nachrichten?|meldung(?:en)?|artikel|fakten|zitate?)${END}`,
+    { question: 0.5, document: 0.2 },
   ),
   rule(
     'make-up',

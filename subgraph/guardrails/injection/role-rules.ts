@@ -1,6 +1,6 @@
 // ROLE_MARKER: text that forges the structure of a conversation (chat-template tokens, "system:" lines,
 // "### Instruction") or hands the model a new identity ("you are now", "act as", "stell dir vor, du bist").
-import { any, END, IMPERATIVE, rule, START } from './rule';
+import { any, END, IMPERATIVE, rule, SENTENCE_START, START } from './rule';
 
 const LINE_START = '(?<=^|\\n)\\s*';
 const SPEAKERS = any(
@@ -16,6 +16,23 @@ const SPEAKERS = any(
   'developer',
   'admin',
 );
+// Machines a model is told to emulate: its answers become a program's output, whatever the "input" asks.
+const MACHINES = any(
+  'interpreter',
+  'terminal',
+  'console',
+  'shell',
+  'compiler',
+  'emulator',
+  'command line',
+  'command prompt',
+  'repl',
+);
+// "Can Jupyter act as a Python interpreter?" asks about a program; only an order to the model counts.
+const NOT_A_THING_ASKED = `(?<!(?:can|could|does|do|will|would|should|may|might) (?:(?!you )[\\p{L}\\p{N}.+#-]+ ){1,4})`;
+// "You are X Online, how are you?": an identity with only a greeting after it is small talk, not a persona
+// the model is to answer as.
+const NOT_SMALL_TALK = `(?![^.!?\\n]{0,60}[.!?,]\\s*(?:how are you(?: doing| today)?|how's it going|wie geht(?:'s| es)(?: dir| ihnen| euch)?(?: heute)?)\\s*[?!.]*\\s*$)`;
 // "You are right", "you are eligible", "du bist herzlich eingeladen": states of the reader, not identities.
 const NOT_A_STATE = `(?!(?:not|right|correct|wrong|welcome|able|unable|eligible|responsible|required|allowed|entitled|here|in|on|at|using|going|being|about|likely|unlikely|free|invited|encouraged|advised|expected|also|still|so|very|too|now|sure|aware|done|ready|looking|trying|asking|reading|logged|signed|subscribed|currently|already|only|just|probably|certainly|nicht|sicher|richtig|falsch|willkommen|berechtigt|verpflichtet|hier|herzlich|gerade|schon|auch|noch|jetzt|nun|dran|eingeladen|gefragt)${END})`;
 
@@ -78,7 +95,7 @@ export const ROLE_RULES = [
   rule(
     'persona-you-are',
     'ROLE_MARKER',
-    `${IMPERATIVE}(?:you are|you're)\\s+${NOT_A_STATE}(?:a |an |the |my )?\\p{L}`,
+    `${IMPERATIVE}${NOT_SMALL_TALK}(?:you are|you're)\\s+${NOT_A_STATE}(?:a |an |the |my )?\\p{L}`,
     { question: 0.5, document: 0.15 },
   ),
   rule(
@@ -90,7 +107,48 @@ export const ROLE_RULES = [
   rule(
     'persona-du-bist',
     'ROLE_MARKER',
-    `${IMPERATIVE}(?:du bist|sie sind)\\s+${NOT_A_STATE}(?:ein |eine |der |die |das |mein |meine )?\\p{L}`,
+    `${IMPERATIVE}${NOT_SMALL_TALK}(?:du bist|sie sind)\\s+${NOT_A_STATE}(?:ein |eine |der |die |das |mein |meine )?\\p{L}`,
     { question: 0.5, document: 0.1 },
+  ),
+  // "act as a Python interpreter", "act as a Linux terminal", anywhere in the text.
+  rule(
+    'persona-machine',
+    'ROLE_MARKER',
+    `${START}(?=act|behave|function|serve|pretend|respond|reply|work)${NOT_A_THING_ASKED}(?:act|behave|function|serve|pretend to be|respond|reply|work) (?:as|like) (?:a |an |the |my |your )?(?:[\\p{L}\\p{N}+#-]+ ){0,2}${MACHINES}${END}`,
+    { question: 0.6, document: 0.3 },
+  ),
+  // "Be a DJ.", "Sei ein Pirat!": a persona ordered in a sentence of its own.
+  rule(
+    'persona-be',
+    'ROLE_MARKER',
+    `${SENTENCE_START}(?:be|become|sei|werde) (?:a|an|my|ein|eine|mein|meine) (?:\\p{L}+ ){0,2}?\\p{L}+(?=\\s*(?:[.!;]|$| and | und ))`,
+    { question: 0.5, document: 0.15 },
+  ),
+  // A forged label for an order inside the text: "Instruction: …", "additional instruction -", "\\n\\nNew
+  // instruction". Bare "instruction(s):" counts only where a line or sentence starts ("installation
+  // instructions - the PDF" is not a label); with "new", "additional" and their kin it counts anywhere.
+  rule(
+    'forged-instruction-label',
+    'ROLE_MARKER',
+    `(?:(?<=(?:^|[\\n.!?]|\\\\n)\\s*)|${START}(?=(?:new|additional|further|extra|next|real|actual|hidden|secret|updated|important|neue|zusätzliche|weitere|wichtige) ))(?:(?:new|additional|further|extra|next|real|actual|hidden|secret|updated|important|neue|zusätzliche|weitere|wichtige)\\s+)?(?:instructions?|anweisung(?:en)?|instruktion(?:en)?)\\s*(?:[:\\-–—=>]|\\n|\\\\n|$)`,
+    { question: 0.55, document: 0.15 },
+    false,
+  ),
+  // A dialogue left open for the model to fill: the text ends with a speaker's name and a colon ("\\nJohn:").
+  rule(
+    'completion-bait',
+    'ROLE_MARKER',
+    `\\n\\s*\\p{L}[\\p{L} ]{0,20}\\s*:\\s*$`,
+    { question: 0.35, document: 0.05 },
+    false,
+  ),
+  // Few-shot pairs written into a question ("Input: One Output: One  Input: Foo Output: Foo …"): the asker
+  // teaches the model a mapping to apply to the last input.
+  rule(
+    'few-shot-pairs',
+    'ROLE_MARKER',
+    `(?:${START}(?:input|eingabe|q|user)\\s*:[^\\n:]{1,80}?${START}(?:output|ausgabe|a|assistant)\\s*:[^\\n:]{1,80}?){2,}${START}(?:input|eingabe|q|user)\\s*:`,
+    { question: 0.5, document: 0.15 },
+    false,
   ),
 ];

@@ -27,6 +27,9 @@ export const END = '(?![\\p{L}\\p{N}])';
 export const IMPERATIVE =
   '(?<=^|[\\n.!?:;"“„«(\\[*>-]\\s*|,\\s*|(?:^|\\s)(?:please|pls|now|and|then|so|just|simply|also|instead|okay|ok|bitte|jetzt|nun|und|dann|einfach|auch|stattdessen)\\s+)';
 
+/** Where a sentence begins: the text's or a line's start, or after a sentence's end (not after "and", "so"). */
+export const SENTENCE_START = '(?<=^|[\\n.!?:;]\\s*)';
+
 /** `words` as one alternation group, whole words only. */
 export const any = (...words: string[]): string => `(?:${words.join('|')})`;
 

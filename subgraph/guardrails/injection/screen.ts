@@ -1,9 +1,11 @@
 // The injection screen: a deterministic check of a text (a retrieved chunk at ingest, a user's question at
-// ask) for instructions aimed at a model. Rules over a normalized copy of the text find overrides, role
-// markers, jailbreaks, prompt-leak requests, tool calls and exfiltration; the raw text is read for hidden
-// characters and encoded blobs, whose decoded content is screened again. Pure and synchronous.
+// ask) for instructions aimed at a model. Rules over a normalized copy of the text find overrides (in several
+// languages), task switches, dictated answers, role markers, jailbreaks, prompt-leak requests, tool calls and
+// exfiltration; the raw text is read for orders shouted in capitals, hidden characters and encoded blobs,
+// whose decoded content is screened again. Pure and synchronous.
 import type { ChunkFlagKind } from './chunk-flag-kind';
 import { combinedScore } from './combine';
+import { DICTATED_OUTPUT_RULES } from './dictated-output-rules';
 import { DIRECTIVE_RULES } from './directive-rules';
 import { ENCODED_RULES, encodedPayloadFindings } from './encoded-payload';
 import { EXFILTRATION_RULES } from './exfiltration-rules';
@@ -11,11 +13,14 @@ import type { InjectionFinding } from './finding';
 import { concealedFindings, hiddenTextFindings, splitWordFindings } from './hidden-text';
 import { JAILBREAK_RULES } from './jailbreak-rules';
 import { LEAK_RULES } from './leak-rules';
-import { discussesAttacks, mentionFactor } from './mention';
+import { mentionFactors } from './mention';
 import { INVISIBLE, normalizeForScreen, originalSpan } from './normalize';
+import { OVERRIDE_LANGUAGE_RULES } from './override-languages-rules';
 import { OVERRIDE_RULES } from './override-rules';
 import { ROLE_RULES } from './role-rules';
 import type { ScreenContext, ScreenRule } from './rule';
+import { shoutedOrderFindings } from './shouted-order';
+import { TASK_SWITCH_RULES } from './task-switch-rules';
 
 export type { ScreenContext } from './rule';
 export type { InjectionFinding } from './finding';
@@ -29,6 +34,9 @@ export const MAX_SCREENED_CHARS = 20_000;
 
 export const SCREEN_RULES: readonly ScreenRule[] = [
   ...OVERRIDE_RULES,
+  ...OVERRIDE_LANGUAGE_RULES,
+  ...TASK_SWITCH_RULES,
+  ...DICTATED_OUTPUT_RULES,
   ...DIRECTIVE_RULES,
   ...ROLE_RULES,
   ...JAILBREAK_RULES,
@@ -58,13 +66,11 @@ export interface ScreenResult {
 
 function ruleFindings(text: string, context: ScreenContext): InjectionFinding[] {
   const normalized = normalizeForScreen(text);
-  const attackDiscussion = discussesAttacks(normalized.text);
+  const factorAt = mentionFactors(normalized.text, context);
   const findings: InjectionFinding[] = [];
   for (const screenRule of SCREEN_RULES) {
     for (const match of normalized.text.matchAll(screenRule.pattern)) {
-      const factor = screenRule.mentionable
-        ? mentionFactor(normalized.text, match.index, context, attackDiscussion)
-        : 1;
+      const factor = screenRule.mentionable ? factorAt(match.index) : 1;
       findings.push({
         kind: screenRule.kind,
         rule: screenRule.id,
@@ -85,6 +91,7 @@ function collect(text: string, context: ScreenContext, depth: number): Injection
     ...matched,
     ...concealedFindings(bounded, matched),
     ...splitWordFindings(bounded, matched, INVISIBLE),
+    ...shoutedOrderFindings(bounded, context),
     ...hiddenTextFindings(bounded, context, inner),
     ...encodedPayloadFindings(bounded, context, inner),
   ];
