@@ -27,6 +27,21 @@ export const REDACTED_PATHS = [
   'input.query',
 ];
 
+/**
+ * Fields the service writes about itself for its operator, never tenant data: where it listens, and the
+ * development token a development start prints on purpose. Everything else meets the PII redactor.
+ */
+const OPERATOR_FIELDS: ReadonlySet<string> = new Set(['address', 'url', 'developmentToken']);
+
+function redactPiiFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      OPERATOR_FIELDS.has(key) ? value : redactLogValue(value),
+    ]),
+  );
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -37,7 +52,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       serializers: { err: logSafeError, error: logSafeError },
       // Whatever slips past the paths above (an id that is an email, a provider message quoting a card
       // number) meets the PII redactor: values become their kind, [EMAIL], in fields and messages alike.
-      formatters: { log: (fields) => redactLogValue(fields) as Record<string, unknown> },
+      formatters: { log: redactPiiFields },
       hooks: {
         logMethod(args, method) {
           const last = args.length - 1;

@@ -47,3 +47,12 @@ it('leaves a line without PII as it was', () => {
   logger.info({ requestId: 'r-2', chunks: 3 }, 'document ingested');
   expect(JSON.parse(lines.join(''))).toMatchObject({ requestId: 'r-2', chunks: 3, msg: 'document ingested' });
 });
+
+it('leaves the fields the service writes for its operator as written: where it listens, the development token', () => {
+  const { logger, lines } = capture();
+  logger.info({ url: 'http://127.0.0.1:4000/graphql', address: '127.0.0.1' }, 'subgraph listening');
+  expect(JSON.parse(lines.join(''))).toMatchObject({
+    url: 'http://127.0.0.1:4000/graphql',
+    address: '127.0.0.1',
+  });
+});
