@@ -14,7 +14,6 @@ import { railAnswer } from '../../subgraph/guardrails/output/answer-rails';
 import { echoRail, replyRails } from '../../subgraph/guardrails/output/reply-rails';
 import { countRails, railsForLog } from '../../subgraph/guardrails/rail-outcome';
 import type { RailOutcome } from '../../subgraph/guardrails/rail-outcome';
-import { screenChunk } from '../../subgraph/guardrails/retrieval/chunk-verdict';
 import { fencePassages, fenceTag } from '../../subgraph/guardrails/retrieval/fence-passages';
 import { RAILS_QUESTIONS } from './corpus';
 import { groundedReply } from './grounded-reply';
@@ -26,7 +25,6 @@ export const RAIL_STEPS = [
   'input (topics + injection screen)',
   'guard (gateway call, declined: no route)',
   'retrieval screen (stored verdicts + titles)',
-  '… of which the titles, screened again (timed apart)',
   'fence passages',
   'redaction (prompt variables + restore)',
   'reply rails (echo + format)',
@@ -78,10 +76,6 @@ export async function measureRailCosts(
     const screened = timed('retrieval screen (stored verdicts + titles)', () =>
       screenPassages(chunks, policy.flaggedChunks),
     );
-    // Not part of the total: the titles' share of the step above, timed again on its own (see the report).
-    const titlesStarted = process.hrtime.bigint();
-    for (const chunk of chunks) screenChunk(chunk.title);
-    record('… of which the titles, screened again (timed apart)', since(titlesStarted));
     const passages = screened.passages.map(({ chunk }) => chunk);
     const fenced = timed('fence passages', () =>
       fencePassages(

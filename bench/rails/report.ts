@@ -4,7 +4,6 @@ import { fixed, machineLine, markdownTable, met, noisyMachineNote } from '../sup
 import type { PairedRow, Outcomes } from './paired-run';
 import type { RailCostRow } from './rail-costs';
 import { RAIL_STEPS } from './rail-costs';
-import type { RailStep } from './rail-costs';
 import type { RailsWorld, TenantKey } from './world';
 
 export const TARGET_MS = 2;
@@ -136,12 +135,7 @@ export function renderRails(report: RailsReport): string {
   ].join('\n\n');
 }
 
-const p50Us = (row: RailCostRow | undefined, step: RailStep): number => row?.steps[step]?.p50Ms ?? Number.NaN;
-
 function notes(report: RailsReport): string {
-  const strict = report.costs.find((row) => row.tenant === 'strict') ?? report.costs[0];
-  const screenUs = p50Us(strict, 'retrieval screen (stored verdicts + titles)');
-  const titlesUs = p50Us(strict, '… of which the titles, screened again (timed apart)');
   const agree = report.pairs.every(
     (row) => row.on.p50Ms - row.off.p50Ms <= TARGET_MS === row.pairedMedianMs <= TARGET_MS,
   );
@@ -152,7 +146,7 @@ function notes(report: RailsReport): string {
       : "**The difference of p50s and the paired median disagree on the target**: the Δ is within the run's noise; the attribution table is the steadier figure.",
     'The asks are dominated by retrieval (PGlite in the same process, full-text and vector search per question), so the p90 and p99 differences are mostly that noise (garbage collection, PGlite, other sessions on the shared cores) and can come out negative; the p50 difference and the paired median are the figures for the target.',
     'The attribution table times the same functions without the asks around them: its total is the rails’ own time per request, the figure to set beside the Δ p50.',
-    `The retrieval screen reads each chunk's stored verdict, but screens every retrieved chunk's document title again on every request (screen-passages.ts: \`screenChunk(chunk.title)\`): ${fixed(titlesUs, 0)} µs of its ${fixed(screenUs, 0)} µs p50 on the strict tenant. Storing the title's verdict at ingest, as the chunks' are, would take that off every ask.`,
+    "The retrieval screen reads each chunk's stored verdict; a document title, which goes into the prompt too, is screened the first time it is seen and remembered (screen-passages.ts), so after warm-up the screen is a read of verdicts.",
     'Not in the Δ: under `redactBeforeProvider` the question is also redacted before its embedding (hybrid-retrieval.ts reads the tenant policy), on both sides alike; ingest-time screening and redaction are paid once per document, not per ask.',
     'No route names a `guard` model here, so the guard row is the gateway declining the call; where one is routed it runs beside retrieval and adds latency only when it is slower than retrieval.',
     "The unrailed side numbers its passages as the rails-on side fences them (the same `[n] (title) content` lines, without the fence), and uses today's `citeInOrder`, which differs from the pre-rails one only in dropping a removed marker's leading space.",
