@@ -21,7 +21,9 @@ describe('checkSummary', () => {
 
   it('reads a label opening the summary ("Summary:", "Answer:") as no name, but still checks a name after it', () => {
     const source = 'The cobalt invoices are filed every Tuesday by the billing team.';
-    expect(checkSummary('Summary: The cobalt invoices are filed every Tuesday.', source).outcome).toBe('pass');
+    expect(checkSummary('Summary: The cobalt invoices are filed every Tuesday.', source).outcome).toBe(
+      'pass',
+    );
     expect(checkSummary('Overview: cobalt invoices are filed weekly.', source).outcome).toBe('pass');
     expect(checkSummary('Summary: Lisbon files the cobalt invoices.', source).missing).toEqual([
       { kind: 'name', text: 'Lisbon' },
