@@ -50,7 +50,7 @@ export function createFeatures(deps: FeatureDeps) {
     askStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
       streamPipeline(deps, ask, call, input, signal),
     // Spend caps arrive with the limits layer; until then no tenant has a cap.
-    usage: createUsageFeature(deps, () => null),
+    usage: createUsageFeature(deps),
   };
 }
 

@@ -17,6 +17,24 @@ const limitsSchema = z.strictObject({
     .min(1, { message: 'expects an integer between 1 and 1000000' })
     .max(1_000_000, { message: 'expects an integer between 1 and 1000000' })
     .optional(),
+  /** Model spend per calendar month (UTC), US dollars; reserved before each call, never exceeded. */
+  monthlyCapUsd: z.number().positive({ message: 'expects an amount in US dollars above 0' }).optional(),
+  /** Model spend per calendar day (UTC), US dollars; optional beside the monthly cap. */
+  dailyCapUsd: z.number().positive({ message: 'expects an amount in US dollars above 0' }).optional(),
+  /** AI requests reaching the model path per minute, over every replica (a cache hit does not count). */
+  requestsPerMinute: z
+    .number()
+    .int({ message: 'expects an integer between 1 and 1000000' })
+    .min(1, { message: 'expects an integer between 1 and 1000000' })
+    .max(1_000_000, { message: 'expects an integer between 1 and 1000000' })
+    .optional(),
+  /** Model tokens (input estimate + output) per minute, over every replica. */
+  tokensPerMinute: z
+    .number()
+    .int({ message: 'expects an integer between 1 and 1000000000' })
+    .min(1, { message: 'expects an integer between 1 and 1000000000' })
+    .max(1_000_000_000, { message: 'expects an integer between 1 and 1000000000' })
+    .optional(),
 });
 
 /** A topic rule: a lowercase phrase matched on word boundaries in the question (see guardrails/input/topics.ts). */
@@ -71,6 +89,12 @@ export const tenantPoliciesSchema = z.strictObject({
 
 export interface TenantLimits {
   readonly maxConcurrentStreams: number;
+  /** Unset: no cap. */
+  readonly monthlyCapUsd?: number;
+  readonly dailyCapUsd?: number;
+  /** Unset: no rate limit. */
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
 }
 
 export interface TopicScope {

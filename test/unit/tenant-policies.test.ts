@@ -197,6 +197,30 @@ describe('a bad tenant policy document stops the start with a ConfigError naming
     );
   });
 
+  it('spend caps that are not positive amounts, and rate limits that are not positive integers', () => {
+    for (const [key, bad] of [
+      ['monthlyCapUsd', 0],
+      ['dailyCapUsd', -5],
+      ['monthlyCapUsd', '10'],
+      ['requestsPerMinute', 0],
+      ['requestsPerMinute', 1.5],
+      ['tokensPerMinute', -1],
+    ] as const)
+      expect(() => inline({ default: { limits: { [key]: bad } } })).toThrow(
+        new RegExp(`^TENANT_POLICIES_JSON at default\\.limits\\.${key}: `),
+      );
+    const limits = inline({
+      default: { limits: { monthlyCapUsd: 100, requestsPerMinute: 600 } },
+      tenants: { acme: { limits: { monthlyCapUsd: 20, tokensPerMinute: 50_000 } } },
+    }).forTenant('acme').limits;
+    expect(limits).toEqual({
+      maxConcurrentStreams: 1_000,
+      monthlyCapUsd: 20,
+      requestsPerMinute: 600,
+      tokensPerMinute: 50_000,
+    });
+  });
+
   it('a maxConcurrentStreams that is not a positive integer', () => {
     for (const bad of [0, -1, 2.5, '10'])
       expect(() => inline({ tenants: { acme: { limits: { maxConcurrentStreams: bad } } } })).toThrow(
