@@ -39,7 +39,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   let state: SharedState;
   try {
-    state = await openState(config.state.redisUrl);
+    state = await openState(config.state.redisUrl, undefined, {
+      db: store.db,
+      schema: config.store.schema,
+      appRole: config.store.appRole,
+    });
   } catch (error) {
     await store.documents.close();
     throw error;
@@ -69,7 +73,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
   const embeddingSweep = createEmbeddingSweep(
-    { documents: store.documents, gateway, tenants: config.tenants, logger },
+    { documents: store.documents, gateway, tenants: config.tenants, usage: state.usage, metrics, logger },
     config.retrieval.embeddingSweep,
   );
   if (!store.semantic.available) {

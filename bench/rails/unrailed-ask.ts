@@ -27,7 +27,7 @@ type AskFull = { text: string; citations: Passage[] };
 type AskDegraded = { passages: Passage[] };
 interface UnrailedSource {
   passages: readonly LexicalHit[];
-  retrievalCostUsd: number;
+  retrievalCostNanos: number;
 }
 export type UnrailedAskPipeline = ModelPipeline<AskInput, UnrailedSource, AskFull, AskDegraded>;
 
@@ -57,7 +57,7 @@ export function createUnrailedAskPipeline(deps: FeatureDeps): UnrailedAskPipelin
       const numbered = passages.map((p, i) => `[${i + 1}] (${p.title}) ${p.content}`).join('\n\n');
       return {
         kind: 'model',
-        source: { passages, retrievalCostUsd: retrieved.embedding?.costUsd ?? 0 },
+        source: { passages, retrievalCostNanos: retrieved.embedding?.costNanos ?? 0 },
         gatewayCall: {
           ...base,
           variables: { passages: numbered, question: input.question },
@@ -70,14 +70,14 @@ export function createUnrailedAskPipeline(deps: FeatureDeps): UnrailedAskPipelin
       };
     },
 
-    async finish({ passages, retrievalCostUsd }, outcome: CompletionOutcome) {
+    async finish({ passages, retrievalCostNanos }, outcome: CompletionOutcome) {
       switch (outcome.kind) {
         case 'answered': {
           const model = modelUseOf(outcome);
           return {
             kind: 'full',
             value: citeInOrder(outcome.text, passages),
-            model: { ...model, costUsd: model.costUsd + retrievalCostUsd },
+            model: { ...model, costNanos: model.costNanos + retrievalCostNanos },
           };
         }
         case 'failed':
@@ -85,7 +85,7 @@ export function createUnrailedAskPipeline(deps: FeatureDeps): UnrailedAskPipelin
             kind: 'degraded',
             value: { passages: distinctPassages(passages.map(toPassage)) },
             reason: outcome.reason,
-            model: { ...NO_MODEL, costUsd: retrievalCostUsd },
+            model: { ...NO_MODEL, costNanos: retrievalCostNanos },
           };
         default:
           return unreachable(outcome);

@@ -24,6 +24,7 @@ import type { GroundingPolicy } from '../guardrails/grounding';
 import type { RailOutcome } from '../guardrails/rail-outcome';
 import type { AskInput } from './inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
+import type { CostOnlyFeature } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 
@@ -32,8 +33,8 @@ type AskDegraded = { passages: Passage[] };
 /** What the answer grounds on, what finding it cost, and the rails so far. */
 interface AskSource {
   passages: readonly LexicalHit[];
-  /** The question's embedding and the guard model's verdict: part of the answer's cost. */
-  preparationCostUsd: number;
+  /** The question's embedding and the guard model's verdict, in nano-dollars: part of the answer's cost. */
+  preparationCostNanos: number;
   grounding: GroundingPolicy;
   /** The input, guard and retrieval rails, decided before the model was called. */
   rails: readonly RailOutcome[];
@@ -99,10 +100,18 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         retrieve(deps, call, input.question, input.limit, { minSimilarity: deps.askMinSimilarity }),
       ]);
       const rails = [...question.outcomes, ...(guard.outcome ? [guard.outcome] : [])];
+      // No answer reports what finding one cost when the question goes unanswered: the ledger keeps it under
+      // `guardrails` when a rail refused the question, `retrieval` when nothing relevant was found.
+      const spentNanos = (retrieved.embedding?.costNanos ?? 0) + guard.costNanos;
+      const unreported = (feature: CostOnlyFeature) => ({ unreported: { feature, costNanos: spentNanos } });
       if (guard.blocked) {
         return {
           kind: 'known',
-          result: { ...unavailableResult('GUARDRAIL_REJECTED', INJECTION_BLOCKED_MESSAGE), rails },
+          result: {
+            ...unavailableResult('GUARDRAIL_REJECTED', INJECTION_BLOCKED_MESSAGE),
+            ...unreported('guardrails'),
+            rails,
+          },
         };
       }
       // retrieve() has checked every passage is the caller's tenant's (tenant-gate.ts) before this prompt.
@@ -113,12 +122,19 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         // Everything relevant was withheld by the retrieval rail: say so, rather than that nothing matched.
         return {
           kind: 'known',
-          result: { ...unavailableResult('GUARDRAIL_REJECTED', WITHHELD_MESSAGE), rails },
+          result: {
+            ...unavailableResult('GUARDRAIL_REJECTED', WITHHELD_MESSAGE),
+            ...unreported('guardrails'),
+            rails,
+          },
         };
       }
       if (passages.length === 0) {
         const message = 'Nothing in this tenant’s documents is relevant to the question';
-        return { kind: 'known', result: { ...unavailableResult('INSUFFICIENT_CONTEXT', message), rails } };
+        return {
+          kind: 'known',
+          result: { ...unavailableResult('INSUFFICIENT_CONTEXT', message), ...unreported('retrieval'), rails },
+        };
       }
       const fenced = fencePassages(
         screened.passages.map(({ chunk, flagged }) => ({
@@ -136,7 +152,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         kind: 'model',
         source: {
           passages,
-          preparationCostUsd: (retrieved.embedding?.costUsd ?? 0) + guard.costUsd,
+          preparationCostNanos: spentNanos,
           grounding: policy.grounding,
           rails,
           replyRails: checks.outcomes,
@@ -163,12 +179,12 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
 
     // The question's embedding is part of the answer's cost, in AIMeta and the tenant's ledger alike.
     async finish(source, outcome: CompletionOutcome) {
-      const { passages, preparationCostUsd } = source;
+      const { passages, preparationCostNanos } = source;
       const degraded = { passages: distinctPassages(passages.map(toPassage)) };
       switch (outcome.kind) {
         case 'answered': {
           const used = modelUseOf(outcome);
-          const model = { ...used, costUsd: used.costUsd + preparationCostUsd };
+          const model = { ...used, costNanos: used.costNanos + preparationCostNanos };
           const railed = railAnswer(
             outcome.text,
             passages.map((passage, i) => ({ index: i + 1, text: passage.content })),
@@ -191,7 +207,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
             kind: 'degraded',
             value: degraded,
             reason: outcome.reason,
-            model: { ...NO_MODEL, costUsd: preparationCostUsd },
+            model: { ...NO_MODEL, costNanos: preparationCostNanos },
             rails: [...source.rails, ...source.replyRails()],
           };
         default:

@@ -5,9 +5,12 @@
 // ends the run: the next run retries, by which time the circuit may have closed.
 import type { ModelGateway } from '../gateway/gateway';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import type { DocumentStore } from '../retrieval/store/document-store';
+import type { UsageLedger } from '../state/usage-ledger';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { embeddingSpaceOf } from './hybrid-retrieval';
+import { recordCost } from './meter-result';
 
 export interface SweepSettings {
   /** Between two runs; 0: no timer (runs only when asked, as tests do). */
@@ -33,6 +36,9 @@ interface SweepDeps {
   documents: DocumentStore;
   gateway: ModelGateway;
   tenants: TenantPolicies;
+  /** Where a re-embed's cost goes, under `embedding-sweep`: no request of the tenant's carries it. */
+  usage: UsageLedger;
+  metrics: Metrics;
   logger: Logger;
 }
 
@@ -69,6 +75,8 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         allowedProviders: allowed,
         redactPii: policy.guardrails.redactBeforeProvider,
       });
+      if (outcome.kind === 'embedded')
+        await recordCost(deps, { tenantId: pending.tenantId, requestId: 'embedding-sweep' }, 'embedding-sweep', outcome.costNanos);
       if (outcome.kind === 'failed') {
         logger.warn({ reason: outcome.reason, pending: report }, 'embedding sweep stopped: provider failed');
         report.failed = true;

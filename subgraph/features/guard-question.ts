@@ -15,10 +15,10 @@ export interface GuardResult {
   outcome: RailOutcome | null;
   /** The question refused under `block`. */
   blocked: boolean;
-  costUsd: number;
+  costNanos: number;
 }
 
-const NOT_RUN: GuardResult = { outcome: null, blocked: false, costUsd: 0 };
+const NOT_RUN: GuardResult = { outcome: null, blocked: false, costNanos: 0 };
 
 export async function guardQuestion(
   deps: FeatureDeps,
@@ -43,17 +43,17 @@ export async function guardQuestion(
           };
     case 'answered': {
       const verdict = guardVerdictOf(outcome.text);
-      const costUsd = outcome.costUsd;
+      const costNanos = outcome.costNanos;
       if (verdict !== 'unsafe') {
         const detail = verdict === 'unknown' ? 'unreadable guard reply' : undefined;
         return {
           outcome: { rail: 'guard', outcome: 'pass', ...(detail ? { detail } : {}) },
           blocked: false,
-          costUsd,
+          costNanos,
         };
       }
       const blocked = policy === 'block';
-      return { outcome: { rail: 'guard', outcome: blocked ? 'rejected' : 'flagged' }, blocked, costUsd };
+      return { outcome: { rail: 'guard', outcome: blocked ? 'rejected' : 'flagged' }, blocked, costNanos };
     }
     default:
       return unreachable(outcome);

@@ -17,6 +17,7 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import { embeddingSpaceOf } from './hybrid-retrieval';
 import { documentIdSchema, ingestInputSchema, parseInput } from './inputs';
+import { recordCost } from './meter-result';
 
 /** A chunk the injection screen flagged at ingest. */
 export interface FlaggedChunk {
@@ -69,7 +70,8 @@ async function embedChunks(
     }),
   );
   if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };
-  if (outcome.costUsd > 0) deps.metrics.costUsd.inc({ feature: 'ingest' }, outcome.costUsd);
+  // Ingest returns no AIMeta: its embeddings' cost is the ledger's `ingest` line, not a request.
+  await recordCost(deps, call, 'ingest', outcome.costNanos);
   return { batch: { model: embeddingSpaceOf(outcome), vectors: outcome.vectors }, reason: null };
 }
 

@@ -21,12 +21,12 @@ const toHit = ({ documentId, chunkId, title, snippet, score }: RetrievedChunk): 
 });
 
 /** What AIMeta says of the query's embedding: its model and cost (no prompt). */
-const embeddingUse = ({ provider, model, cached, costUsd }: Embedded): ModelUse => ({
+const embeddingUse = ({ provider, model, cached, costNanos }: Embedded): ModelUse => ({
   provider,
   model,
   promptVersion: null,
   cached,
-  costUsd,
+  costNanos,
 });
 
 export function createSearchFeature(deps: FeatureDeps) {

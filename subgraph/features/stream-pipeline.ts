@@ -66,8 +66,16 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     return;
   }
   let metered = false;
+  let receivedNanos = 0;
+  const onAbandoned = (nanos: number) => {
+    receivedNanos += nanos;
+  };
   try {
-    const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, { ...prepared.gatewayCall, signal });
+    const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, {
+      ...prepared.gatewayCall,
+      signal,
+      onAbandoned,
+    });
     if (outcome.kind === 'abandoned' || signal.aborted) return;
     const unmetered = await pipeline.finish(prepared.source, outcome);
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
@@ -77,7 +85,7 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } finally {
-    if (!metered) await meterAbandoned(deps, call, pipeline.feature, elapsed);
+    if (!metered) await meterAbandoned(deps, call, pipeline.feature, elapsed, receivedNanos);
   }
 }
 

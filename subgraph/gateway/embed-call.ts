@@ -39,7 +39,7 @@ export interface Embedded {
   /** The length of every vector (0 only when no text was given). */
   dimensions: number;
   vectors: number[][];
-  costUsd: number;
+  costNanos: number;
   /** True when every vector came from the query cache: no provider request was made. */
   cached: boolean;
 }

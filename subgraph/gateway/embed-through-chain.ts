@@ -13,6 +13,7 @@ import type { EmbedCall, EmbedOutcome } from './embed-call';
 import { embeddingAttempt } from './embedding-attempt';
 import type { TargetEmbeddings } from './embedding-attempt';
 import { failed, unroutable } from './gateway-outcomes';
+import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import { targetId } from './routing/route-config';
 import type { RouteTable, Target } from './routing/route-config';
@@ -83,7 +84,7 @@ function nothingToEmbed(first: Target | undefined): EmbedOutcome {
     model: first.model,
     dimensions: 0,
     vectors: [],
-    costUsd: 0,
+    costNanos: 0,
     cached: false,
   };
 }
@@ -106,7 +107,7 @@ function settle(
       return unreachable(result);
   }
   const { target, reply } = result;
-  const costUsd = reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage);
+  const costNanos = reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage);
   if (!reply.cached) {
     deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     deps.logger.info(
@@ -118,7 +119,7 @@ function settle(
         texts: call.texts.length,
         requests: reply.requests,
         usage: reply.usage,
-        costUsd,
+        costUsd: usdOfNanos(costNanos),
         ...(redacted ? { redacted } : {}),
       },
       'model answered',
@@ -130,7 +131,7 @@ function settle(
     model: target.model,
     dimensions: reply.vectors[0]?.length ?? 0,
     vectors: reply.vectors,
-    costUsd,
+    costNanos,
     cached: reply.cached,
   };
 }

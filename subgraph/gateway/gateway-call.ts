@@ -23,6 +23,11 @@ export interface GatewayCall {
   /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
   signal?: AbortSignal;
   /**
+   * Streams only: told, in nano-dollars, what an attempt the caller left had received (the provider's usage,
+   * else its output estimated from the text so far), since no answer will carry that cost.
+   */
+  onAbandoned?: (receivedNanos: number) => void;
+  /**
    * The feature's output rails on a reply's text (format, invented facts, echoed instructions): a reply
    * that fails gets one repair attempt at its target when the verdict carries a note, then the next target;
    * when every target fails them, the outcome fails with GUARDRAIL_REJECTED.
@@ -42,7 +47,7 @@ export interface ModelAnswer {
   model: string;
   promptVersion: string;
   cached: boolean;
-  costUsd: number;
+  costNanos: number;
 }
 
 export interface ModelFailure {

@@ -19,7 +19,7 @@ export function fromCache(entry: CachedCompletion): ModelAnswer {
     model: entry.model,
     promptVersion: entry.promptVersion,
     cached: true,
-    costUsd: 0,
+    costNanos: 0,
   };
 }
 

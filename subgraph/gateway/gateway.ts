@@ -22,6 +22,7 @@ import type {
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
 import { embedThroughChain } from './embed-through-chain';
 import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
+import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { Completion, ModelProvider, ProviderName } from './providers/model-provider';
@@ -130,7 +131,7 @@ export class ModelGateway {
     const { outcome, lookup } = await flight.result;
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     // A follower shared the leader's call: no second model call, no second charge.
-    return flight.shared && outcome.kind === 'answered' ? { ...outcome, cached: true, costUsd: 0 } : outcome;
+    return flight.shared && outcome.kind === 'answered' ? { ...outcome, cached: true, costNanos: 0 } : outcome;
   }
 
   /**
@@ -169,6 +170,7 @@ export class ModelGateway {
         streamMaxMs: this.deps.settings.streamMaxMs,
       },
       call.signal,
+      (target, received) => call.onAbandoned?.(this.deps.prices(target.provider, target.model, received)),
     );
     const walk = walkChain(
       call,
@@ -240,7 +242,7 @@ export class ModelGateway {
   ): CompletionOutcome {
     if (result.kind === 'failed') return failed(result.last);
     const { target, reply: completion } = result;
-    const costUsd = this.deps.prices(target.provider, target.model, completion.usage);
+    const costNanos = this.deps.prices(target.provider, target.model, completion.usage);
     this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     this.deps.logger.info(
       {
@@ -249,7 +251,7 @@ export class ModelGateway {
         target: targetId(target),
         promptVersion: prompt.version,
         usage: completion.usage,
-        costUsd,
+        costUsd: usdOfNanos(costNanos),
         ...(redaction ? { redacted: redaction.counts } : {}),
       },
       'model answered',
@@ -261,7 +263,7 @@ export class ModelGateway {
       model: target.model,
       promptVersion: prompt.version,
       cached: false,
-      costUsd,
+      costNanos,
     };
   }
 

@@ -1,5 +1,7 @@
 // Cost of a call from the provider's reported token usage and a price table (US dollars per million
 // tokens). The provider registry's list prices are the defaults; MODEL_PRICES_JSON adds or overrides entries.
+// A call's cost is rounded once, here, to whole nano-dollars: every later sum (a result's cost, the usage
+// ledger) adds integers, so `usage` equals the sum of the costs reported in AIMeta exactly.
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
 import type { TokenUsage } from './providers/model-provider';
@@ -31,7 +33,13 @@ const pricesSchema = z.record(
   z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }),
 );
 
+/** A call's cost in integer nano-dollars (1e-9 USD). */
 export type PriceTable = (provider: string, model: string, usage: TokenUsage) => number;
+
+export const NANOS_PER_USD = 1_000_000_000;
+
+/** Nano-dollars as US dollars, for AIMeta, `usage` and logs: the one conversion, never summed after. */
+export const usdOfNanos = (nanos: number): number => nanos / NANOS_PER_USD;
 
 export function createPriceTable(overridesJson: string | undefined): PriceTable {
   let overrides: Record<string, ModelPrice> = {};
@@ -58,8 +66,11 @@ export function createPriceTable(overridesJson: string | undefined): PriceTable 
     // Self-hosted models cost what the operator's hardware costs, not per token, unless priced explicitly.
     const price = prices[`${provider}:${model}`];
     if (!price) return 0;
-    return (
-      (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000
+    // Dollars per million tokens are nano-dollars per thousandth of a token: one rounding, per call.
+    return Math.round(
+      ((usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) *
+        NANOS_PER_USD) /
+        1_000_000,
     );
   };
 }

@@ -1,11 +1,14 @@
 // One streamed attempt against one target. A stream is bounded by three clocks, not by the request deadline:
 // the first token must come within the attempt timeout (what is left of the deadline at most), each later
 // token within an idle gap, and the whole answer within a cap. A healthy long answer is never cut at the
-// deadline; a hung or stalled one is abandoned, its AbortSignal reaching the SDK.
+// deadline; a hung or stalled one is abandoned, its AbortSignal reaching the SDK. A stream the caller left
+// (closed early, or its signal aborted) reports what it received, for the ledger: the provider's usage when it
+// sent one, else the output tokens estimated from the text so far.
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, TokenUsage } from './providers/model-provider';
 import { ProviderError } from '../errors/provider-error';
 import { fromTransportError } from './providers/provider-error';
+import { estimateTokens } from './token-estimate';
 
 export interface StreamClocks {
   firstTokenMs: number;
@@ -19,6 +22,7 @@ export async function* streamAttempt(
   prompt: RenderedPrompt,
   clocks: StreamClocks,
   callerSignal: AbortSignal | undefined,
+  onAbandoned?: (received: TokenUsage) => void,
 ): AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined> {
   const stall = new AbortController();
   let timer = setTimeout(() => stall.abort(), clocks.firstTokenMs);
@@ -26,7 +30,9 @@ export async function* streamAttempt(
   if (callerSignal) signals.push(callerSignal);
   const signal = AbortSignal.any(signals);
   let text = '';
-  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  let usage: TokenUsage | null = null;
+  // Set when the stream ends on its own (complete, or failed by the provider): anything else is the caller leaving.
+  let ended = false;
   try {
     const chunks = provider.stream({
       model,
@@ -45,11 +51,14 @@ export async function* streamAttempt(
       text += chunk.text;
       yield chunk.text;
     }
+    ended = true;
   } catch (error) {
+    ended = !callerSignal?.aborted;
     throw fromTransportError(error, signal);
   } finally {
     clearTimeout(timer);
+    if (!ended) onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
   }
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
-  return { text, usage };
+  return { text, usage: usage ?? { inputTokens: 0, outputTokens: 0 } };
 }

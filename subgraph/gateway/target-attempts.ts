@@ -5,7 +5,9 @@
 import type { TargetAttempt } from './chain-walker';
 import { ProviderError } from '../errors/provider-error';
 import type { RenderedPrompt } from './prompts/prompt-library';
+import type { TokenUsage } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
+import type { Target } from './routing/route-config';
 import { streamAttempt } from './stream-attempt';
 
 /** The prompt with a repair note after the user's turn: what was wrong with the previous reply. */
@@ -39,6 +41,8 @@ export function streamingAttempt(
   rendered: RenderedPrompt,
   limits: StreamLimits,
   callerSignal: AbortSignal | undefined,
+  /** What an attempt the caller left had received, at which target: for the ledger. */
+  onAbandoned?: (target: Target, received: TokenUsage) => void,
 ): TargetAttempt {
   return async function* ({ target, provider, guard }, repair) {
     const prompt = withRepair(rendered, repair);
@@ -49,7 +53,9 @@ export function streamingAttempt(
       capMs: limits.streamMaxMs,
     };
     try {
-      const completion = yield* streamAttempt(provider, target.model, prompt, clocks, callerSignal);
+      const completion = yield* streamAttempt(provider, target.model, prompt, clocks, callerSignal, (received) =>
+        onAbandoned?.(target, received),
+      );
       await guard.record('success');
       return completion;
     } catch (error) {

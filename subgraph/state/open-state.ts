@@ -1,11 +1,15 @@
-// Opens the shared-state adapters: Redis when REDIS_URL is set, process memory otherwise.
+// Opens the shared-state adapters: Redis when REDIS_URL is set, process memory otherwise. Without Redis the
+// usage ledger lives in the SQL store when one is given, so a restart keeps the month's spend.
 import { Redis } from 'ioredis';
+import type { SqlDatabase } from '../retrieval/store/sql';
 import { createMemoryCorpusVersions } from './corpus-versions';
 import type { CorpusVersions } from './corpus-versions';
 import { createMemoryUsageLedger } from './memory-usage-ledger';
 import { createRedisCorpusVersions } from './redis-corpus-versions';
 import { createRedisStreamLeases } from './redis-stream-leases';
 import { createRedisUsageLedger } from './redis-usage-ledger';
+import { createSqlUsageLedger } from './sql-usage-ledger';
+import type { SqlUsageTarget } from './sql-usage-ledger';
 import { createMemoryStreamLeases } from './stream-leases';
 import type { StreamLeases } from './stream-leases';
 import type { UsageLedger } from './usage-ledger';
@@ -13,6 +17,8 @@ import type { UsageLedger } from './usage-ledger';
 export interface SharedState {
   kind: 'redis' | 'memory';
   usage: UsageLedger;
+  /** Where the usage ledger is kept: Redis, else the SQL store, else (tests, no store) process memory. */
+  usageKind: 'redis' | 'sql' | 'memory';
   corpus: CorpusVersions;
   /** Each tenant's open streams, counted over every replica when Redis is configured. */
   streamLeases: StreamLeases;
@@ -21,12 +27,22 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'): Promise<SharedState> {
+/** The SQL store the usage ledger falls back to without Redis. */
+export interface UsageStore extends SqlUsageTarget {
+  db: SqlDatabase;
+}
+
+export async function openState(
+  redisUrl: string | undefined,
+  keyPrefix = 'ai',
+  usageStore?: UsageStore,
+): Promise<SharedState> {
   if (!redisUrl) {
-    const usage = createMemoryUsageLedger();
+    const usage = usageStore ? createSqlUsageLedger(usageStore.db, usageStore) : createMemoryUsageLedger();
     return {
       kind: 'memory',
       usage,
+      usageKind: usageStore ? 'sql' : 'memory',
       corpus: createMemoryCorpusVersions(),
       streamLeases: createMemoryStreamLeases(),
       redis: null,
@@ -57,6 +73,7 @@ export async function openState(redisUrl: string | undefined, keyPrefix = 'ai'):
   return {
     kind: 'redis',
     usage,
+    usageKind: 'redis',
     corpus: createRedisCorpusVersions(redis, `${keyPrefix}:corpus`),
     streamLeases,
     redis,

@@ -69,7 +69,7 @@ describe.each(['memory', 'redis'] as const)('the query-embedding cache: %s', (ad
       model: OPENAI_MODEL,
       dimensions: first.kind === 'embedded' ? first.dimensions : -1,
       vectors: first.kind === 'embedded' ? first.vectors : [],
-      costUsd: 0,
+      costNanos: 0,
       cached: true,
     });
     expect(openaiRequests()).toBe(1);
@@ -142,7 +142,7 @@ describe.each(['memory', 'redis'] as const)('the query-embedding cache: %s', (ad
     expect(await embedder.embed(tenant, query, { redactPii: true })).toEqual({
       ...redacted,
       cached: true,
-      costUsd: 0,
+      costNanos: 0,
     });
     expect(providers.openai.requests.map((request) => (request.body as { input: string[] }).input)).toEqual([
       ['where does ⟦EMAIL_1⟧ moor the cranes?'],

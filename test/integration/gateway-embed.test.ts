@@ -47,7 +47,7 @@ const embeddedBy = (provider: string, model: string, texts: readonly string[]) =
   model,
   dimensions: DIMENSIONS,
   vectors: vectorsOf(texts),
-  costUsd: expect.any(Number),
+  costNanos: expect.any(Number),
   cached: false,
 });
 
@@ -197,10 +197,10 @@ describe('the embed task', () => {
     const texts = ['the secret-marker-7731 harbour log', 'a second secret-marker-7731 line'];
     const embedder = gatewayWith();
     const outcome = await embedder.embed(TENANT, texts, { purpose: 'document' });
-    // text-embedding-3-small lists at 0.02 USD per million input tokens.
+    // text-embedding-3-small lists at 0.02 USD per million input tokens: 20 nano-dollars a token.
     const tokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
-    expect(outcome).toMatchObject({ kind: 'embedded', costUsd: (tokens * 0.02) / 1_000_000 });
-    expect(outcome.kind === 'embedded' && outcome.costUsd).toBeGreaterThan(0);
+    expect(outcome).toMatchObject({ kind: 'embedded', costNanos: tokens * 20 });
+    expect(outcome.kind === 'embedded' && outcome.costNanos).toBeGreaterThan(0);
     const metrics = await embedder.metrics();
     expect(
       metrics.value('ai_model_calls_total', { provider: 'openai', model: OPENAI_MODEL, outcome: 'ok' }),
@@ -214,7 +214,7 @@ describe('the embed task', () => {
         target: `openai:${OPENAI_MODEL}`,
         texts: 2,
         requests: 1,
-        costUsd: (tokens * 0.02) / 1_000_000,
+        costUsd: (tokens * 20) / 1e9,
         usage: { inputTokens: tokens, outputTokens: 0 },
       }),
     ]);
@@ -243,7 +243,7 @@ describe('the embed task', () => {
       model: OPENAI_MODEL,
       dimensions: 0,
       vectors: [],
-      costUsd: 0,
+      costNanos: 0,
       cached: false,
     });
     expect(providers.requestCount()).toBe(0);

@@ -10,9 +10,10 @@ describe('memory usage ledger', () => {
       await ledger.record({
         tenantId: 'acme',
         feature: 'search',
+        requests: 1,
         fallback: false,
         cacheHit: false,
-        costUsd: 0,
+        costNanos: 0,
         at: at(day),
       });
     }
