@@ -133,7 +133,11 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         const message = 'Nothing in this tenant’s documents is relevant to the question';
         return {
           kind: 'known',
-          result: { ...unavailableResult('INSUFFICIENT_CONTEXT', message), ...unreported('retrieval'), rails },
+          result: {
+            ...unavailableResult('INSUFFICIENT_CONTEXT', message),
+            ...unreported('retrieval'),
+            rails,
+          },
         };
       }
       const fenced = fencePassages(

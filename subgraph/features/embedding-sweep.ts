@@ -76,7 +76,12 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         redactPii: policy.guardrails.redactBeforeProvider,
       });
       if (outcome.kind === 'embedded')
-        await recordCost(deps, { tenantId: pending.tenantId, requestId: 'embedding-sweep' }, 'embedding-sweep', outcome.costNanos);
+        await recordCost(
+          deps,
+          { tenantId: pending.tenantId, requestId: 'embedding-sweep' },
+          'embedding-sweep',
+          outcome.costNanos,
+        );
       if (outcome.kind === 'failed') {
         logger.warn({ reason: outcome.reason, pending: report }, 'embedding sweep stopped: provider failed');
         report.failed = true;

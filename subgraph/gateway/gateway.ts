@@ -131,7 +131,9 @@ export class ModelGateway {
     const { outcome, lookup } = await flight.result;
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     // A follower shared the leader's call: no second model call, no second charge.
-    return flight.shared && outcome.kind === 'answered' ? { ...outcome, cached: true, costNanos: 0 } : outcome;
+    return flight.shared && outcome.kind === 'answered'
+      ? { ...outcome, cached: true, costNanos: 0 }
+      : outcome;
   }
 
   /**

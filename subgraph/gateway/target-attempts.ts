@@ -53,8 +53,13 @@ export function streamingAttempt(
       capMs: limits.streamMaxMs,
     };
     try {
-      const completion = yield* streamAttempt(provider, target.model, prompt, clocks, callerSignal, (received) =>
-        onAbandoned?.(target, received),
+      const completion = yield* streamAttempt(
+        provider,
+        target.model,
+        prompt,
+        clocks,
+        callerSignal,
+        (received) => onAbandoned?.(target, received),
       );
       await guard.record('success');
       return completion;

@@ -73,7 +73,8 @@ export function createSqlUsageLedger(db: SqlDatabase, { schema, appRole }: SqlUs
       const month = new Map<string, number>();
       for (const row of rows) {
         const counters = row.granularity === 'day' ? today : month;
-        for (const field of COUNTER_FIELDS) counters.set(`${row.feature}:${field}`, Number(row[COLUMN[field]]));
+        for (const field of COUNTER_FIELDS)
+          counters.set(`${row.feature}:${field}`, Number(row[COLUMN[field]]));
       }
       return snapshotOf(today, month);
     },
