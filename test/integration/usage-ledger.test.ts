@@ -316,7 +316,9 @@ describe('usage after a thousand calls of a cheap model', () => {
   let harness: Harness;
 
   beforeAll(async () => {
+    // PGlite, the embedded default: it has pgvector, so ingest and ask embed (and pay for it).
     harness = await startHarness({
+      store: 'pglite',
       providers: ['openai'],
       env: {
         OPENAI_MODEL: 'gpt-test-cheap',
