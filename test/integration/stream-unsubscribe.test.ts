@@ -64,6 +64,12 @@ describe('unsubscribing from a stream (finding 7: summarizeStream kept its provi
     await harness?.stop();
   });
 
+  /** The tenant's month-to-date cost under `abandoned-stream`, in US dollars. */
+  async function abandonedStreamCost(): Promise<number> {
+    const usage = await harness.as('unsubscribing-co').usage();
+    return usage.byFeature.find((line) => line.feature === 'abandoned-stream')?.costUsd ?? 0;
+  }
+
   /** Subscribes, waits as told, unsubscribes; returns the provider request and when the unsubscribe went out. */
   async function unsubscribeWhile(
     stream: keyof typeof STREAMS,
@@ -103,6 +109,7 @@ describe('unsubscribing from a stream (finding 7: summarizeStream kept its provi
     });
 
     it(`${stream}: aborts a slow stream between two deltas within ${CLOSE_WITHIN_MS} ms`, async () => {
+      const abandonedBefore = await abandonedStreamCost();
       const { request, unsubscribedAt } = await unsubscribeWhile(
         stream,
         { kind: 'slow-drip', delayMs: 1_500 },
@@ -115,6 +122,14 @@ describe('unsubscribing from a stream (finding 7: summarizeStream kept its provi
       expect(request.closedAt! - unsubscribedAt).toBeLessThan(CLOSE_WITHIN_MS);
       await sleep(300);
       expect(harness.providers.anthropic.requestCount(MESSAGES)).toBe(0);
+      // What was received before the client left is priced (its output tokens estimated: the provider sent
+      // no usage yet) and kept in the ledger under its own name, since no result reports it.
+      let abandonedAfter = await abandonedStreamCost();
+      for (let tries = 0; abandonedAfter === abandonedBefore && tries < 30; tries++) {
+        await sleep(100);
+        abandonedAfter = await abandonedStreamCost();
+      }
+      expect(abandonedAfter).toBeGreaterThan(abandonedBefore);
     });
   }
 });
