@@ -31,7 +31,7 @@ export async function* streamAttempt(
   const signal = AbortSignal.any(signals);
   let text = '';
   let usage: TokenUsage | null = null;
-  // Set when the stream ends on its own (complete, or failed by the provider): anything else is the caller leaving.
+  // Set when the stream ends on its own (complete, or failed by the provider); otherwise the caller left.
   let ended = false;
   try {
     const chunks = provider.stream({
@@ -57,7 +57,9 @@ export async function* streamAttempt(
     throw fromTransportError(error, signal);
   } finally {
     clearTimeout(timer);
-    if (!ended) onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
+    // An SDK may end its stream quietly when aborted rather than throw: the caller's signal decides.
+    if (!ended || callerSignal?.aborted)
+      onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
   }
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
   return { text, usage: usage ?? { inputTokens: 0, outputTokens: 0 } };

@@ -45,10 +45,10 @@ describe('the provider registry', () => {
     expect(gateway.routes.tasks.answer.chain.map(targetId)).toEqual(['anthropic:claude-sonnet-5-5']);
     expect(gateway.routes.tasks.summarize.small?.chain.map(targetId)).toEqual(['anthropic:claude-haiku-4-5']);
     expect(gateway.routes.tasks.embed.chain).toEqual([]);
-    // The default models' prices come from the same entry.
+    // The default models' prices come from the same entry, in whole nano-dollars.
     const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000 };
-    expect(gateway.prices('anthropic', 'claude-haiku-4-5', usage)).toBeCloseTo(6, 12);
-    expect(gateway.prices('anthropic', 'claude-sonnet-5-5', usage)).toBeCloseTo(18, 12);
+    expect(gateway.prices('anthropic', 'claude-haiku-4-5', usage)).toBe(6_000_000_000);
+    expect(gateway.prices('anthropic', 'claude-sonnet-5-5', usage)).toBe(18_000_000_000);
   });
 
   it('a self-hosted server is enabled by its base URL, with one model for main and small work', () => {
