@@ -15,6 +15,7 @@ import { parseInput } from './inputs';
 import { meterAbandoned, meterResult, startClock, unavailableResult } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
+import { limitedCall, refusedResult } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 
 export type StreamEvent<Result> =
@@ -67,9 +68,13 @@ async function* admittedStream<Input, Source, Full, Degraded>(
   }
   let metered = false;
   try {
-    const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, { ...prepared.gatewayCall, signal });
+    const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, {
+      ...limitedCall(call, prepared.gatewayCall),
+      signal,
+    });
     if (outcome.kind === 'abandoned' || signal.aborted) return;
-    const unmetered = await pipeline.finish(prepared.source, outcome);
+    const unmetered =
+      refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
     // The deltas showed the model's text; the rails changed it, so the client drops it for the result's.
