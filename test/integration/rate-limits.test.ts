@@ -150,6 +150,8 @@ describe.each(['closed', 'open'] as const)('Redis stopped mid-test, LIMITS_ON_RE
       env: {
         REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
         LIMITS_ON_REDIS_FAILURE: policy,
+        // Generous, so the check before the stop passes on a loaded machine; a stopped Redis fails at once.
+        LIMITS_TIMEOUT_MS: '2000',
         TENANT_POLICIES_JSON: JSON.stringify({ default: { limits: { requestsPerMinute: 3 } } }),
       },
     });
