@@ -154,6 +154,12 @@ export const envSchema = z.object({
   // graphql-js parses recursively: at most 3,000 tokens keeps the deepest nesting they can spell in the stack.
   MAX_QUERY_TOKENS: integer(2_000, 100, 3_000),
   WS_MAX_STREAMS_PER_CONNECTION: integer(100, 1, 10_000),
+  // Tenant rate limits (limits.requestsPerMinute / tokensPerMinute): how long a check may wait on Redis, and
+  // what a request gets when Redis is down or slower than that (closed: the floor; open: a per-process limit).
+  LIMITS_TIMEOUT_MS: integer(250, 1, 10_000),
+  LIMITS_ON_REDIS_FAILURE: z
+    .enum(['closed', 'open'], { message: 'expects closed or open' })
+    .default('closed'),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
   // Hybrid ranking: reciprocal rank fusion's k (larger flattens the weight of the first ranks).

@@ -32,6 +32,7 @@ export function gatewaySection(env: Env): GatewayConfig {
     promptVersions: env.PROMPT_VERSIONS,
     cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
     embedCacheMaxBytes: env.EMBED_CACHE_MAX_MB * 1024 * 1024,
+    limits: { timeoutMs: env.LIMITS_TIMEOUT_MS, onFailure: env.LIMITS_ON_REDIS_FAILURE },
     settings: {
       deadlineMs: env.DEADLINE_MS,
       cacheTtlMs: {

@@ -4,6 +4,7 @@ import type { PriceTable } from '../gateway/pricing';
 import type { ProvidersConfig } from '../gateway/providers/registry';
 import type { RouteTable } from '../gateway/routing/route-config';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
+import type { RateGateSettings } from '../limits/rate-gate';
 import type { LOG_LEVELS } from './env-schema';
 
 export interface ServerConfig {
@@ -109,6 +110,8 @@ export interface GatewayConfig {
   /** Memory query-embedding cache bound (LRU, estimated heap bytes), when there is no Redis; 0 disables. */
   embedCacheMaxBytes: number;
   settings: GatewaySettings;
+  /** The tenants' rate limits: the wait allowed on Redis, and the policy when it does not answer. */
+  limits: RateGateSettings;
 }
 
 export interface RetrievalConfig {

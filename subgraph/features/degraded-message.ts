@@ -17,6 +17,8 @@ function cause(reason: DegradationReason): string {
       return 'The model provider is rate limiting requests';
     case 'BUDGET_EXCEEDED':
       return 'This tenant’s model budget is spent';
+    case 'LIMITS_UNAVAILABLE':
+      return 'This tenant’s rate limits could not be checked';
     case 'GUARDRAIL_REJECTED':
       return 'A content guardrail rejected the request';
     case 'NO_PROVIDER_CONFIGURED':

@@ -1,7 +1,8 @@
 // A model-backed feature (ask, summarize) as one pipeline: prepare (input -> the gateway call, or a result
 // needing no model), the model through the gateway, finish (the model's outcome -> the feature's result,
 // its floor when the model failed). runPipeline drives it for a query; streamPipeline for a subscription.
-// The next layers (guardrails, spend reservation) hook into these two drivers once, for every feature.
+// The next layers (guardrails, rate limits, spend reservation) hook into these two drivers once, for every
+// feature.
 import type { CompletionOutcome, CompletionTask, GatewayCall } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
 import type { z } from 'zod';
@@ -58,9 +59,29 @@ export async function runPipeline<Input, Source, Full, Degraded>(
   const elapsed = startClock();
   const prepared = await pipeline.prepare(call, input);
   if (prepared.kind === 'known') return meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
-  const { gatewayCall } = prepared;
+  const gatewayCall = limitedCall(call, prepared.gatewayCall);
   const outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>
     deps.gateway.complete(gatewayCall),
   );
-  return meterResult(deps, call, pipeline.feature, elapsed, await pipeline.finish(prepared.source, outcome));
+  const unmetered =
+    refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
+  return meterResult(deps, call, pipeline.feature, elapsed, unmetered);
+}
+
+/**
+ * The feature's model call under its tenant's rate limits: set here, by the drivers, so that each feature
+ * request counts once (the guard model's call within an ask is part of the same request, and carries none).
+ */
+export function limitedCall(call: FeatureCall, gatewayCall: GatewayCall): GatewayCall {
+  const { requestsPerMinute, tokensPerMinute } = call.tenant.policy.limits;
+  return { ...gatewayCall, limits: { requestsPerMinute, tokensPerMinute } };
+}
+
+/** A call the gateway refused (the tenant's rate limit) is AIUnavailable with its words, not the feature's floor. */
+export function refusedResult<Full, Degraded>(
+  outcome: CompletionOutcome | { kind: 'abandoned' },
+): UnmeteredResult<Full, Degraded> | null {
+  if (outcome.kind !== 'failed' || outcome.refusal === undefined) return null;
+  const { reason, refusal, retryAfterSeconds } = outcome;
+  return { kind: 'unavailable', reason, message: refusal, retryAfterSeconds };
 }

@@ -15,6 +15,7 @@ import { parseInput } from './inputs';
 import { meterAbandoned, meterResult, startClock, unavailableResult } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
+import { limitedCall, refusedResult } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 
 export type StreamEvent<Result> =
@@ -72,12 +73,13 @@ async function* admittedStream<Input, Source, Full, Degraded>(
   };
   try {
     const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, {
-      ...prepared.gatewayCall,
+      ...limitedCall(call, prepared.gatewayCall),
       signal,
       onAbandoned,
     });
     if (outcome.kind === 'abandoned' || signal.aborted) return;
-    const unmetered = await pipeline.finish(prepared.source, outcome);
+    const unmetered =
+      refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
     // The deltas showed the model's text; the rails changed it, so the client drops it for the result's.

@@ -1,5 +1,6 @@
 // Builds the model gateway from its config section: provider adapters, route table, caches (completions and
-// query embeddings: Redis when there is one, else memory), prompts, prices and resilience settings.
+// query embeddings: Redis when there is one, else memory), the tenants' rate limits (likewise), prompts, prices
+// and resilience settings.
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config';
 import type { Logger } from '../observability/logger';
@@ -11,6 +12,8 @@ import { createRedisEmbeddingCache } from './cache/redis-embedding-cache';
 import { ModelGateway } from './gateway';
 import { PromptLibrary } from './prompts/prompt-library';
 import { configuredProviders } from './providers/configured-providers';
+import { createRateGate } from '../limits/rate-gate';
+import { createRedisRateLimiter } from '../limits/redis-rate-limiter';
 
 export function createGateway(
   config: GatewayConfig,
@@ -27,6 +30,7 @@ export function createGateway(
       : createMemoryEmbeddingCache(config.embedCacheMaxBytes),
     prompts: new PromptLibrary(config.promptVersions),
     prices: config.prices,
+    rateGate: createRateGate(deps.redis ? createRedisRateLimiter(deps.redis) : null, config.limits, deps),
     metrics: deps.metrics,
     logger: deps.logger,
     settings: config.settings,

@@ -5,6 +5,7 @@ import type { DegradationReason } from './degradation-reason';
 import type { ProviderName } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
 import type { Task } from './routing/route-config';
+import type { RateLimits } from '../limits/rate-limiter';
 
 export type CompletionTask = Exclude<Task, 'embed'>;
 
@@ -38,6 +39,11 @@ export interface GatewayCall {
    * for the whole call) before the prompt reaches any provider, and the answer's placeholders restored.
    */
   redactPii?: boolean;
+  /**
+   * The tenant's rate limits, checked once the cache has missed (a cache hit counts for nothing); unset for
+   * calls that are part of a request already counted (the guard model's verdict).
+   */
+  limits?: RateLimits;
 }
 
 export interface ModelAnswer {
@@ -54,6 +60,11 @@ export interface ModelFailure {
   kind: 'failed';
   reason: DegradationReason;
   retryAfterSeconds: number | null;
+  /**
+   * Set when the gateway refused the call before any model saw it (the tenant's rate limit): the words naming
+   * the limit. The feature answers AIUnavailable with them instead of serving its floor.
+   */
+  refusal?: string;
 }
 
 /** The caller left before the end: nothing failed, and nobody is left to serve. */

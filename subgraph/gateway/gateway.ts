@@ -1,5 +1,5 @@
 // The model gateway: every model call goes through here. For one request it walks the degradation ladder's
-// model steps: fresh cache entry -> each target of the route chain (one walker for completions, streams and
+// model steps: fresh cache entry -> the tenant's rate limits (rate-admission.ts) -> each target of the route chain (one walker for completions, streams and
 // embeddings: breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
 // feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards. A call
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
@@ -38,6 +38,8 @@ import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
 import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
 import type { RedactedVariables } from './pii-redaction';
 import { restore } from '../guardrails/pii';
+import type { RateGate } from '../limits/rate-gate';
+import { admitCall } from './rate-admission';
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -60,6 +62,8 @@ export interface GatewayDeps {
   embeddingCache: EmbeddingCache;
   prompts: PromptLibrary;
   prices: PriceTable;
+  /** The tenants' rate limits, checked after a cache miss. */
+  rateGate: RateGate;
   metrics: Metrics;
   logger: Logger;
   settings: GatewaySettings;
@@ -164,6 +168,11 @@ export class ModelGateway {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
       return fresh;
     }
+    const admission = await admitCall(this.deps.rateGate, call, plan.prompt);
+    if (admission.kind === 'refused') {
+      this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
+      return admission.outcome;
+    }
     const attempt: TargetAttempt = streamingAttempt(
       call.deadline,
       plan.prompt,
@@ -183,6 +192,7 @@ export class ModelGateway {
     );
     const placeholders = plan.redaction?.placeholders;
     const result = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
+    admission.settle(result);
     if (result.kind === 'abandoned') return result;
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
     const { outcome, lookup } = this.orStale(call, entries, this.settleWalk(call, plan, result));
@@ -217,6 +227,9 @@ export class ModelGateway {
     const entries = await this.lookup(call.task, plan.keys);
     const fresh = freshOf(entries);
     if (fresh) return { outcome: fresh, lookup: 'hit' };
+    // Over the limit, the request is refused, not served stale: the limit is the tenant's answer.
+    const admission = await admitCall(this.deps.rateGate, call, plan.prompt);
+    if (admission.kind === 'refused') return { outcome: admission.outcome, lookup: 'miss' };
     // The walk ignores the caller's signal: its result is cached and shared by every follower in flight.
     const walk = walkChain(
       { ...call, signal: undefined },
@@ -226,6 +239,7 @@ export class ModelGateway {
       replyCheckOf(call, plan.redaction),
     );
     const result = await walkToEnd(walk);
+    admission.settle(result);
     // Without the caller's signal the walk cannot be abandoned; the type still says it could.
     if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
     const outcome = this.settleWalk(call, plan, result);

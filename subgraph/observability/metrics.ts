@@ -13,6 +13,8 @@ export interface Metrics {
   circuitOpen: Gauge<'provider' | 'model'>;
   /** One count per rail run: rail (input, topics, retrieval, ingest_screen, format, citations, grounding, echo, summary, redaction) by outcome. */
   guardrailOutcomes: Counter<'rail' | 'outcome'>;
+  /** Rate limit checks (or settles) the shared limiter could not answer, by the failure policy applied. */
+  limitsUnavailable: Counter<'policy'>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -78,6 +80,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_guardrail_outcomes_total',
       help: 'Guardrail rail runs by rail and outcome (pass, fixed, rejected, flagged)',
       labelNames: ['rail', 'outcome'],
+      registers: [registry],
+    }),
+    limitsUnavailable: new Counter({
+      name: 'ai_limits_unavailable_total',
+      help: 'Rate limit checks the shared limiter (Redis) could not answer in time, by the policy applied (closed, open)',
+      labelNames: ['policy'],
       registers: [registry],
     }),
   };

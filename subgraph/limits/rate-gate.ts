@@ -1,0 +1,128 @@
+// Where a model call meets its tenant's rate limits: the gateway asks the gate once per request that reaches
+// the model path (after a cache miss), and settles the admission's tokens after the call. The gate bounds the
+// shared limiter's wait (LIMITS_TIMEOUT_MS) and applies the failure policy when Redis is down or slow:
+// `closed` (the default) sends the request to its floor with LIMITS_UNAVAILABLE, `open` admits it under this
+// process's own limiter (the same limits, per replica). Either way the failure is counted in
+// ai_limits_unavailable_total and logged at most once per LOG_EVERY_MS, so an outage is not a log flood.
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { createMemoryRateLimiter } from './memory-rate-limiter';
+import { unreachable } from '../errors/unreachable';
+import type { RateDecision, RateLimiter, RateLimitName, RateLimits } from './rate-limiter';
+
+export type LimitsFailurePolicy = 'closed' | 'open';
+
+export interface RateGateSettings {
+  /** How long a check may wait on the shared limiter before the failure policy applies. */
+  timeoutMs: number;
+  onFailure: LimitsFailurePolicy;
+}
+
+export type RateCheck =
+  /** settle() never rejects: a lost settle leaves the estimate in the window, which errs on the safe side. */
+  | { kind: 'admitted'; settle(usedTokens: number): void }
+  | { kind: 'refused'; limit: RateLimitName; perMinute: number; retryAfterSeconds: number }
+  /** The shared limiter could not answer and the policy is `closed`. */
+  | { kind: 'unavailable' };
+
+export interface RateGate {
+  check(tenantId: string, limits: RateLimits, estimatedTokens: number): Promise<RateCheck>;
+}
+
+const LOG_EVERY_MS = 10_000;
+const ADMITTED_UNCHECKED: RateCheck = { kind: 'admitted', settle: () => undefined };
+
+class LimiterTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`rate limiter did not answer within ${timeoutMs} ms`);
+    this.name = 'LimiterTimeout';
+  }
+}
+
+/**
+ * `shared` is the Redis limiter, or null when there is no Redis: then the process's own limiter is the
+ * limiter, and nothing can fail.
+ */
+export function createRateGate(
+  shared: RateLimiter | null,
+  settings: RateGateSettings,
+  deps: { metrics: Metrics; logger: Logger },
+): RateGate {
+  const local = createMemoryRateLimiter();
+  let lastLogAt = -Infinity;
+  let unloggedFailures = 0;
+
+  const noteFailure = (error: unknown) => {
+    deps.metrics.limitsUnavailable.inc({ policy: settings.onFailure });
+    unloggedFailures++;
+    const now = Date.now();
+    if (now - lastLogAt < LOG_EVERY_MS) return;
+    deps.logger.warn(
+      { err: error, policy: settings.onFailure, failedChecks: unloggedFailures },
+      settings.onFailure === 'closed'
+        ? 'rate limits unavailable: model requests go to their floor (LIMITS_ON_REDIS_FAILURE=closed)'
+        : 'rate limits unavailable: model requests are limited per process (LIMITS_ON_REDIS_FAILURE=open)',
+    );
+    lastLogAt = now;
+    unloggedFailures = 0;
+  };
+
+  const checkOn = async (
+    limiter: RateLimiter,
+    tenantId: string,
+    limits: RateLimits,
+    tokens: number,
+    bound: (work: Promise<RateDecision>) => Promise<RateDecision>,
+  ): Promise<RateCheck> => {
+    const decision = await bound(limiter.acquire(tenantId, limits, tokens));
+    if (!decision.admitted) {
+      const { limit, perMinute, retryAfterMs } = decision;
+      return {
+        kind: 'refused',
+        limit,
+        perMinute,
+        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      };
+    }
+    if (limits.tokensPerMinute === undefined) return ADMITTED_UNCHECKED;
+    return {
+      kind: 'admitted',
+      settle: (used) =>
+        void limiter.settle(tenantId, decision.ticket, used).catch((error: unknown) => noteFailure(error)),
+    };
+  };
+
+  return {
+    async check(tenantId, limits, tokens) {
+      if (limits.requestsPerMinute === undefined && limits.tokensPerMinute === undefined) {
+        return ADMITTED_UNCHECKED;
+      }
+      if (!shared) return checkOn(local, tenantId, limits, tokens, (work) => work);
+      try {
+        return await checkOn(shared, tenantId, limits, tokens, (work) =>
+          withTimeout(work, settings.timeoutMs),
+        );
+      } catch (error) {
+        noteFailure(error);
+        switch (settings.onFailure) {
+          case 'closed':
+            return { kind: 'unavailable' };
+          case 'open':
+            return checkOn(local, tenantId, limits, tokens, (work) => work);
+          default:
+            return unreachable(settings.onFailure);
+        }
+      }
+    },
+  };
+}
+
+/** The work's answer, or a rejection once `timeoutMs` passed (the work itself runs on, its answer unused). */
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new LimiterTimeout(timeoutMs)), timeoutMs);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
