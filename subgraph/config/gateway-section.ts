@@ -8,6 +8,9 @@ import type { Env } from './env-schema';
 import { readJsonDocument } from './json-document';
 import type { GatewayConfig } from './sections';
 
+/** A reservation outlives the longest call by this much: a settle arriving late still finds it. */
+const RESERVATION_TTL_MARGIN_MS = 30_000;
+
 export function gatewaySection(env: Env): GatewayConfig {
   const providers = providerSettingsFrom(env);
   const routes = readJsonDocument(
@@ -25,14 +28,25 @@ export function gatewaySection(env: Env): GatewayConfig {
       `${routes.label} at tenants: tenant policies moved to TENANT_POLICIES_FILE / TENANT_POLICIES_JSON ({"tenants": {"<tenant id>": {"allowedProviders": [...]}}}); remove them from the route table`,
     );
   }
+  const routeTable = loadRouteTable(routes, providers, env.SMALL_MODEL_MAX_INPUT_CHARS);
+  const longestCallMs = Math.max(
+    env.DEADLINE_MS,
+    env.STREAM_MAX_MS,
+    ...Object.values(routeTable.tasks).map((task) => task.deadlineMs ?? 0),
+  );
   return {
     providers,
-    routes: loadRouteTable(routes, providers, env.SMALL_MODEL_MAX_INPUT_CHARS),
+    routes: routeTable,
     prices: createPriceTable(env.MODEL_PRICES_JSON),
     promptVersions: env.PROMPT_VERSIONS,
     cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
     embedCacheMaxBytes: env.EMBED_CACHE_MAX_MB * 1024 * 1024,
     limits: { timeoutMs: env.LIMITS_TIMEOUT_MS, onFailure: env.LIMITS_ON_REDIS_FAILURE },
+    spend: {
+      timeoutMs: env.LIMITS_TIMEOUT_MS,
+      onFailure: env.LIMITS_ON_REDIS_FAILURE,
+      reservationTtlMs: env.SPEND_RESERVATION_TTL_MS || longestCallMs + RESERVATION_TTL_MARGIN_MS,
+    },
     settings: {
       deadlineMs: env.DEADLINE_MS,
       cacheTtlMs: {

@@ -5,6 +5,7 @@ import type { ProvidersConfig } from '../gateway/providers/registry';
 import type { RouteTable } from '../gateway/routing/route-config';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import type { RateGateSettings } from '../limits/rate-gate';
+import type { SpendGateSettings } from '../limits/spend-gate';
 import type { LOG_LEVELS } from './env-schema';
 
 export interface ServerConfig {
@@ -112,6 +113,8 @@ export interface GatewayConfig {
   settings: GatewaySettings;
   /** The tenants' rate limits: the wait allowed on Redis, and the policy when it does not answer. */
   limits: RateGateSettings;
+  /** The tenants' spend caps: the same wait and failure policy, and how long a reservation holds. */
+  spend: SpendGateSettings;
 }
 
 export interface RetrievalConfig {

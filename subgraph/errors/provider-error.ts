@@ -1,9 +1,22 @@
 // A provider failure as a typed value: what happened, whether a retry may help, and what the provider asked
 // us to wait. Adapters translate their SDK's errors into it, so the gateway never inspects SDK classes.
 
-/** `rejected`: the provider answered, but the answer failed an output rail (format, facts, echo) and any repair. */
+/**
+ * `rejected`: the provider answered, but the answer failed an output rail (format, facts, echo) and any repair.
+ * `budget`: the target was skipped before any request, its worst-case cost not fitting the tenant's spend cap;
+ * `limits-unavailable`: skipped because the caps could not be checked (LIMITS_ON_REDIS_FAILURE=closed).
+ */
 export type FailureKind =
-  'timeout' | 'rate-limited' | 'server' | 'network' | 'malformed' | 'client' | 'circuit-open' | 'rejected';
+  | 'timeout'
+  | 'rate-limited'
+  | 'server'
+  | 'network'
+  | 'malformed'
+  | 'client'
+  | 'circuit-open'
+  | 'rejected'
+  | 'budget'
+  | 'limits-unavailable';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
@@ -23,7 +36,13 @@ export class ProviderError extends Error {
    */
   get retryable(): boolean {
     if (this.kind === 'timeout') return this.status === 408;
-    return this.kind !== 'client' && this.kind !== 'circuit-open' && this.kind !== 'rejected';
+    return (
+      this.kind !== 'client' &&
+      this.kind !== 'circuit-open' &&
+      this.kind !== 'rejected' &&
+      this.kind !== 'budget' &&
+      this.kind !== 'limits-unavailable'
+    );
   }
 
   /** Failures that say the target is unhealthy; 4xx and rate limits say nothing about its health. */

@@ -11,6 +11,7 @@ import type { UsageLedger } from '../state/usage-ledger';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { embeddingSpaceOf } from './hybrid-retrieval';
 import { recordCost } from './meter-result';
+import { spendCapsOf } from '../gateway/spend-budget';
 
 export interface SweepSettings {
   /** Between two runs; 0: no timer (runs only when asked, as tests do). */
@@ -74,6 +75,7 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         deadline: gateway.deadlineFor('embed'),
         allowedProviders: allowed,
         redactPii: policy.guardrails.redactBeforeProvider,
+        spendCaps: spendCapsOf(policy.limits),
       });
       if (outcome.kind === 'embedded')
         await recordCost(

@@ -11,6 +11,7 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { DegradationReason } from './feature-result';
 import { assertOwnChunks } from './tenant-gate';
+import { spendCapsOf } from '../gateway/spend-budget';
 
 /**
  * Each list's depth before fusion: twice the page, at least 20, so a chunk ranked well by one list alone can
@@ -38,6 +39,7 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
       deadline: deps.gateway.deadlineFor('embed'),
       allowedProviders: call.tenant.policy.allowedProviders,
       redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
+      spendCaps: spendCapsOf(call.tenant.policy.limits),
     }),
   );
   if (outcome.kind === 'embedded') return { kind: 'embedded', embedding: outcome };

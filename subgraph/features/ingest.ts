@@ -18,6 +18,7 @@ import type { FeatureDeps } from './feature-deps';
 import { embeddingSpaceOf } from './hybrid-retrieval';
 import { documentIdSchema, ingestInputSchema, parseInput } from './inputs';
 import { recordCost } from './meter-result';
+import { spendCapsOf } from '../gateway/spend-budget';
 
 /** A chunk the injection screen flagged at ingest. */
 export interface FlaggedChunk {
@@ -67,6 +68,7 @@ async function embedChunks(
       deadline: deps.gateway.deadlineFor('embed'),
       allowedProviders: call.tenant.policy.allowedProviders,
       redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
+      spendCaps: spendCapsOf(call.tenant.policy.limits),
     }),
   );
   if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };

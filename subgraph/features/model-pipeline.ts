@@ -4,6 +4,7 @@
 // The next layers (guardrails, rate limits, spend reservation) hook into these two drivers once, for every
 // feature.
 import type { CompletionOutcome, CompletionTask, GatewayCall } from '../gateway/gateway-call';
+import { spendCapsOf } from '../gateway/spend-budget';
 import { stage } from '../observability/stage';
 import type { z } from 'zod';
 import type { FeatureCall } from './feature-call';
@@ -36,7 +37,14 @@ export function modelCallFor(
   task: CompletionTask,
 ): Pick<
   GatewayCall,
-  'task' | 'tenantId' | 'requestId' | 'promptName' | 'deadline' | 'allowedProviders' | 'redactPii'
+  | 'task'
+  | 'tenantId'
+  | 'requestId'
+  | 'promptName'
+  | 'deadline'
+  | 'allowedProviders'
+  | 'redactPii'
+  | 'spendCaps'
 > {
   return {
     task,
@@ -46,6 +54,8 @@ export function modelCallFor(
     deadline: deps.gateway.deadlineFor(task),
     allowedProviders: call.tenant.policy.allowedProviders,
     redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
+    // Every model call of the request reserves against the caps, the guard model's verdict included.
+    spendCaps: spendCapsOf(call.tenant.policy.limits),
   };
 }
 

@@ -48,6 +48,20 @@ export interface WalkedCall {
   signal?: AbortSignal;
 }
 
+/** Spend held for one attempt, settled once the attempt is over: with its reply, or null when it gave none. */
+export interface AttemptSpend<Reply> {
+  settle(reply: Reply | null): void;
+}
+
+/**
+ * The tenant's spend caps on the walk: before each attempt at a target (a repair is an attempt too) its worst
+ * case is reserved; when it does not fit, the target is skipped with the returned failure (kind `budget` or
+ * `limits-unavailable`), which neither retries nor counts against its circuit, and the walk tries the next.
+ */
+export interface WalkBudget<Reply> {
+  reserve(step: ChainStep, repair: string | undefined): Promise<AttemptSpend<Reply> | ProviderError>;
+}
+
 export interface ChainObserver {
   failed(target: Target, error: ProviderError): void;
   /** A reply an output rail refused: `repairing` when the same target gets a second try. */
@@ -66,6 +80,7 @@ export async function* walkChain<Reply>(
   attempt: TargetAttempt<Reply>,
   observer: ChainObserver,
   replyCheck?: ReplyCheck<Reply>,
+  budget?: WalkBudget<Reply>,
 ): AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined> {
   let last: ProviderError | null = null;
   for (const step of steps) {
@@ -79,7 +94,7 @@ export async function* walkChain<Reply>(
     }
     // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
     if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) break;
-    const tried = yield* tryTarget(call, step, attempt, observer, replyCheck);
+    const tried = yield* tryTarget(call, step, attempt, observer, replyCheck, budget);
     switch (tried.kind) {
       case 'answered':
       case 'abandoned':
@@ -107,18 +122,27 @@ async function* tryTarget<Reply>(
   attempt: TargetAttempt<Reply>,
   observer: ChainObserver,
   replyCheck: ReplyCheck<Reply> | undefined,
+  budget: WalkBudget<Reply> | undefined,
 ): AsyncGenerator<GatewayStreamEvent, Tried<Reply>, undefined> {
   let repair: string | undefined;
   let rejected: Reply | undefined;
   let streamed = false;
   for (;;) {
+    const spend = budget ? await budget.reserve(step, repair) : null;
+    if (ProviderError.isInstance(spend)) {
+      observer.failed(step.target, spend);
+      return { kind: 'failed', error: spend, streamed };
+    }
     const run = attempt(step, repair);
     let reply: Reply;
+    // What the attempt cost is settled whatever happens next: its reply, or null (nothing reported).
+    let replied: Reply | null = null;
     try {
       for (;;) {
         const next = await run.next();
         if (next.done) {
           reply = next.value;
+          replied = reply;
           break;
         }
         streamed = true;
@@ -138,6 +162,7 @@ async function* tryTarget<Reply>(
     } finally {
       // A no-op for a finished attempt; for one left mid-stream it closes the provider's stream.
       await run.return(undefined as never);
+      spend?.settle(replied);
     }
     if (rejected !== undefined && replyCheck) reply = replyCheck.afterRepair(rejected, reply);
     const verdict = replyCheck?.check(reply) ?? { ok: true };

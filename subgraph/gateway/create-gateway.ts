@@ -1,5 +1,5 @@
 // Builds the model gateway from its config section: provider adapters, route table, caches (completions and
-// query embeddings: Redis when there is one, else memory), the tenants' rate limits (likewise), prompts, prices
+// query embeddings: Redis when there is one, else memory), the tenants' rate limits and spend caps (likewise), prompts, prices
 // and resilience settings.
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config';
@@ -14,6 +14,8 @@ import { PromptLibrary } from './prompts/prompt-library';
 import { configuredProviders } from './providers/configured-providers';
 import { createRateGate } from '../limits/rate-gate';
 import { createRedisRateLimiter } from '../limits/redis-rate-limiter';
+import { createSpendGate } from '../limits/spend-gate';
+import { createRedisSpendLimiter } from '../limits/redis-spend-limiter';
 
 export function createGateway(
   config: GatewayConfig,
@@ -31,6 +33,7 @@ export function createGateway(
     prompts: new PromptLibrary(config.promptVersions),
     prices: config.prices,
     rateGate: createRateGate(deps.redis ? createRedisRateLimiter(deps.redis) : null, config.limits, deps),
+    spendGate: createSpendGate(deps.redis ? createRedisSpendLimiter(deps.redis) : null, config.spend, deps),
     metrics: deps.metrics,
     logger: deps.logger,
     settings: config.settings,

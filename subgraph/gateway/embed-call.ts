@@ -6,6 +6,7 @@
 import type { ModelFailure } from './gateway-call';
 import type { ProviderName } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
+import type { SpendCaps } from '../limits/spend-limiter';
 
 export type EmbedPurpose = 'query' | 'document';
 
@@ -30,6 +31,8 @@ export interface EmbedCall {
    * so the vector is of the redacted text (semantic search cannot match the values; lexical search can).
    */
   redactPii?: boolean;
+  /** The tenant's spend caps: each target attempt reserves its worst case (the input tokens) first. */
+  spendCaps?: SpendCaps;
 }
 
 export interface Embedded {

@@ -21,6 +21,8 @@ import { chooseRoute } from './routing/router';
 import { unreachable } from '../errors/unreachable';
 import { countRedaction, redactTexts } from './pii-redaction';
 import type { RedactionCounts } from './pii-redaction';
+import type { SpendGate } from '../limits/spend-gate';
+import { estimatedInputTokens, spendBudget } from './spend-budget';
 
 export interface EmbedSettings {
   /** Texts per provider request; a larger call is several requests to the same target. */
@@ -33,6 +35,8 @@ export interface EmbedDeps {
   routes: RouteTable;
   cache: EmbeddingCache;
   prices: PriceTable;
+  /** The tenants' spend caps: an attempt that calls a provider reserves its input tokens' worst case. */
+  spendGate: SpendGate;
   metrics: Metrics;
   logger: Logger;
   settings: EmbedSettings;
@@ -51,17 +55,29 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
   const caching = call.purpose === 'query' && deps.settings.cacheTtlMs > 0;
   const keys = caching ? keysByTarget(call, route.chain) : new Map<string, string[]>();
   const cached = await lookup(deps, call, keys);
+  const texts = redaction?.texts ?? call.texts;
+  const inputTokens = texts.reduce((sum, text) => sum + estimatedInputTokens(text.length), 0);
   const walk = walkChain(
     call,
     deps.stepsFor(route.chain),
     embeddingAttempt({
-      texts: redaction?.texts ?? call.texts,
+      texts,
       batchSize: deps.settings.batchSize,
       deadline: call.deadline,
       callerSignal: call.signal,
       cachedFor: (target) => cached.get(targetId(target)) ?? null,
     }),
     chainObserver({ task: 'embed', requestId: call.requestId }, deps.metrics, deps.logger),
+    undefined,
+    spendBudget<TargetEmbeddings>(deps.spendGate, call.tenantId, call.spendCaps, {
+      // A target the query cache answers for calls no provider: it reserves nothing.
+      worstNanos: ({ target }) =>
+        cached.has(targetId(target))
+          ? 0
+          : deps.prices(target.provider, target.model, { inputTokens, outputTokens: 0 }),
+      realNanos: ({ target }, reply) =>
+        reply && !reply.cached ? deps.prices(target.provider, target.model, reply.usage) : 0,
+    }),
   );
   const result = await walkToEnd(walk);
   if (caching) {

@@ -13,6 +13,10 @@ export function reasonFor(kind: FailureKind): DegradationReason {
       return 'CIRCUIT_OPEN';
     case 'rejected':
       return 'GUARDRAIL_REJECTED';
+    case 'budget':
+      return 'BUDGET_EXCEEDED';
+    case 'limits-unavailable':
+      return 'LIMITS_UNAVAILABLE';
     case 'server':
     case 'network':
     case 'malformed':

@@ -6,6 +6,7 @@ import type { ProviderName } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
 import type { Task } from './routing/route-config';
 import type { RateLimits } from '../limits/rate-limiter';
+import type { SpendCaps } from '../limits/spend-limiter';
 
 export type CompletionTask = Exclude<Task, 'embed'>;
 
@@ -44,6 +45,11 @@ export interface GatewayCall {
    * calls that are part of a request already counted (the guard model's verdict).
    */
   limits?: RateLimits;
+  /**
+   * The tenant's spend caps: each target attempt reserves its worst case first (spend-budget.ts). Unlike the
+   * rate limits, set on every call that costs money, the guard model's verdict included.
+   */
+  spendCaps?: SpendCaps;
 }
 
 export interface ModelAnswer {

@@ -10,7 +10,7 @@ import type { CachedCompletion, CompletionCache } from './cache/completion-cache
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainStep, ReplyCheck, TargetAttempt, WalkResult } from './chain-walker';
+import type { ChainStep, ReplyCheck, TargetAttempt, WalkBudget, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -25,14 +25,14 @@ import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
 import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
-import type { Completion, ModelProvider, ProviderName } from './providers/model-provider';
+import type { Completion, ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
 import { createTargetGuard } from './resilience/target-guard';
 import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
 import { targetId } from './routing/route-config';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
-import { completionAttempt, streamingAttempt } from './target-attempts';
+import { completionAttempt, streamingAttempt, withRepair } from './target-attempts';
 import { chainObserver } from './chain-observer';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
 import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
@@ -40,6 +40,8 @@ import type { RedactedVariables } from './pii-redaction';
 import { restore } from '../guardrails/pii';
 import type { RateGate } from '../limits/rate-gate';
 import { admitCall } from './rate-admission';
+import type { SpendGate } from '../limits/spend-gate';
+import { estimatedInputTokens, spendBudget } from './spend-budget';
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -64,6 +66,8 @@ export interface GatewayDeps {
   prices: PriceTable;
   /** The tenants' rate limits, checked after a cache miss. */
   rateGate: RateGate;
+  /** The tenants' spend caps, reserved before each target attempt. */
+  spendGate: SpendGate;
   metrics: Metrics;
   logger: Logger;
   settings: GatewaySettings;
@@ -99,6 +103,7 @@ export class ModelGateway {
       routes: deps.routes,
       cache: deps.embeddingCache,
       prices: deps.prices,
+      spendGate: deps.spendGate,
       metrics: deps.metrics,
       logger: deps.logger,
       settings: deps.settings.embed,
@@ -173,6 +178,8 @@ export class ModelGateway {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
       return admission.outcome;
     }
+    // What the attempt the caller left had received: settled against the caps in place of a reply.
+    let abandonedWith: TokenUsage | null = null;
     const attempt: TargetAttempt = streamingAttempt(
       call.deadline,
       plan.prompt,
@@ -181,7 +188,10 @@ export class ModelGateway {
         streamMaxMs: this.deps.settings.streamMaxMs,
       },
       call.signal,
-      (target, received) => call.onAbandoned?.(this.deps.prices(target.provider, target.model, received)),
+      (target, received) => {
+        abandonedWith = received;
+        call.onAbandoned?.(this.deps.prices(target.provider, target.model, received));
+      },
     );
     const walk = walkChain(
       call,
@@ -189,6 +199,11 @@ export class ModelGateway {
       attempt,
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
+      this.budgetOf(call, plan.prompt, () => {
+        const received = abandonedWith;
+        abandonedWith = null;
+        return received;
+      }),
     );
     const placeholders = plan.redaction?.placeholders;
     const result = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
@@ -237,6 +252,7 @@ export class ModelGateway {
       completionAttempt(call.deadline, plan.prompt),
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
+      this.budgetOf(call, plan.prompt, () => null),
     );
     const result = await walkToEnd(walk);
     admission.settle(result);
@@ -248,6 +264,30 @@ export class ModelGateway {
       if (key) await this.store(call.task, key, outcome);
     }
     return this.orStale(call, entries, outcome);
+  }
+
+  /**
+   * The call's spend caps on its walk: each attempt reserves the rendered prompt (with any repair note) at
+   * the target's input price plus maxTokens at its output price; it settles to its reply's usage, else to
+   * `received()` (what a stream the caller left had received), else 0.
+   */
+  private budgetOf(
+    call: GatewayCall,
+    prompt: RenderedPrompt,
+    received: () => TokenUsage | null,
+  ): WalkBudget<Completion> | undefined {
+    const { prices } = this.deps;
+    return spendBudget<Completion>(this.deps.spendGate, call.tenantId, call.spendCaps, {
+      worstNanos({ target }, repair) {
+        const sent = withRepair(prompt, repair);
+        const inputTokens = estimatedInputTokens(sent.system.length + sent.user.length);
+        return prices(target.provider, target.model, { inputTokens, outputTokens: sent.maxTokens });
+      },
+      realNanos({ target }, reply) {
+        const usage = reply?.usage ?? received();
+        return usage ? prices(target.provider, target.model, usage) : 0;
+      },
+    });
   }
 
   /** The walk's answer priced, counted, logged and restored (what is cached and returned); or its failure. */

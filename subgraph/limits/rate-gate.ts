@@ -118,7 +118,7 @@ export function createRateGate(
 }
 
 /** The work's answer, or a rejection once `timeoutMs` passed (the work itself runs on, its answer unused). */
-function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+export function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new LimiterTimeout(timeoutMs)), timeoutMs);

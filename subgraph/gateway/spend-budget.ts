@@ -1,0 +1,67 @@
+// The spend-cap rung of the chain walk: each attempt at a target first reserves its worst case against the
+// tenant's caps (spend-gate.ts), and settles to what it really cost once it is over. Worst case: the input
+// estimated at four characters a token priced at the target's input price, plus every output token the call
+// may produce (the prompt's maxTokens; none for embeddings) at its output price. A target whose worst case
+// does not fit is skipped for the next one, often cheaper; when none fits, the call ends in its floor with
+// BUDGET_EXCEEDED, never over the cap. An attempt that failed settles to 0 (no usage was reported); a stream
+// the caller left settles what it had received. Unpriced targets (self-hosted) reserve nothing.
+import { ProviderError } from '../errors/provider-error';
+import { unreachable } from '../errors/unreachable';
+import type { SpendGate } from '../limits/spend-gate';
+import type { SpendCaps } from '../limits/spend-limiter';
+import type { AttemptSpend, ChainStep, WalkBudget } from './chain-walker';
+import { NANOS_PER_USD, usdOfNanos } from './pricing';
+
+/** A tenant policy's caps in US dollars as the limiter's nano-dollars. */
+export function spendCapsOf(limits: { monthlyCapUsd?: number; dailyCapUsd?: number }): SpendCaps {
+  const { monthlyCapUsd, dailyCapUsd } = limits;
+  return {
+    ...(monthlyCapUsd !== undefined ? { monthlyNanos: Math.floor(monthlyCapUsd * NANOS_PER_USD) } : {}),
+    ...(dailyCapUsd !== undefined ? { dailyNanos: Math.floor(dailyCapUsd * NANOS_PER_USD) } : {}),
+  };
+}
+
+export const hasCaps = (caps: SpendCaps | undefined): caps is SpendCaps =>
+  caps !== undefined && (caps.dailyNanos !== undefined || caps.monthlyNanos !== undefined);
+
+export interface AttemptPricing<Reply> {
+  /** The attempt's worst case in nano-dollars: 0 reserves nothing. */
+  worstNanos(step: ChainStep, repair: string | undefined): number;
+  /** What the attempt cost: its reply's usage priced, or what is known without one (0, or a stream's part). */
+  realNanos(step: ChainStep, reply: Reply | null): number;
+}
+
+const FREE: AttemptSpend<never> = { settle: () => undefined };
+
+/** The walk's budget for a tenant with caps; undefined (nothing reserved) for a call without any. */
+export function spendBudget<Reply>(
+  gate: SpendGate,
+  tenantId: string,
+  caps: SpendCaps | undefined,
+  pricing: AttemptPricing<Reply>,
+): WalkBudget<Reply> | undefined {
+  if (!hasCaps(caps)) return undefined;
+  return {
+    async reserve(step, repair) {
+      const worst = pricing.worstNanos(step, repair);
+      if (worst <= 0) return FREE;
+      const check = await gate.reserve(tenantId, caps, worst);
+      switch (check.kind) {
+        case 'reserved':
+          return { settle: (reply) => check.settle(pricing.realNanos(step, reply)) };
+        case 'over':
+          return new ProviderError(
+            'budget',
+            `the tenant's ${check.cap} spend cap of $${usdOfNanos(check.capNanos)} leaves no room for this target's worst case`,
+          );
+        case 'unavailable':
+          return new ProviderError('limits-unavailable', 'spend caps could not be checked');
+        default:
+          return unreachable(check);
+      }
+    },
+  };
+}
+
+/** Tokens estimated from characters: four a token, the usual English ratio with the common vocabularies. */
+export const estimatedInputTokens = (chars: number): number => Math.ceil(chars / 4);
