@@ -1,0 +1,146 @@
+// A tenant's spend caps through GraphQL (issue 11), on the memory limiter (no Redis) and on Redis: each target
+// attempt reserves its worst case first. A target whose worst case does not fit is skipped for the next,
+// cheaper one; when none fits, summarize answers its floor (DegradedSummary BUDGET_EXCEEDED) without calling a
+// model, and a stream likewise. A cache hit reserves nothing and is served past the cap. `usage` shows the cap.
+// Prices are set (MODEL_PRICES_JSON) so that a call's worst case and real cost are known: input tokens only,
+// which the fake provider counts as the subgraph estimates them, so a call settles at about its worst case.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
+import type { ChatRequest } from '../support/providers';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { member } from '../support/results';
+import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
+
+jest.setTimeout(90_000);
+requirePostgres();
+requireRedis();
+
+const CHAT = '/v1/chat/completions';
+const SUMMARY_TEXT = 'The ledger records marmalade shipments and every quokka crate is weighed twice.';
+const EXPENSIVE = 'gpt-expensive';
+const CHEAP = 'gpt-cheap';
+// $1 per million input tokens: 1,000 nano-dollars a token. The expensive model costs a thousand times more.
+const PRICES = {
+  [`openai:${EXPENSIVE}`]: { inputPerMillion: 1_000, outputPerMillion: 0 },
+  [`openai:${CHEAP}`]: { inputPerMillion: 1, outputPerMillion: 0 },
+};
+// About 4,000 characters: 1,000 input tokens, plus the prompt's own few hundred. A call on the cheap model
+// costs between $0.001 and $0.0014; on the expensive one at least $1.
+const FILLER = Array.from({ length: 50 }, () => SUMMARY_TEXT).join(' ');
+const textNo = (i: number) => `${SUMMARY_TEXT} This is ledger note ${i}. ${FILLER}`;
+/** Room for one cheap call, not two, and never for the expensive one. */
+const ONE_CHEAP_CALL_USD = 0.0016;
+/** Below a cheap call's worst case. */
+const NO_CALL_USD = 0.0005;
+
+const run = randomBytes(4).toString('hex');
+let n = 0;
+const tenant = (name: string) => `caps-${name}-${run}-${(n += 1)}`;
+
+describe.each([
+  ['memory', {}],
+  ['redis', { REDIS_URL }],
+] as const)('spend caps through GraphQL: %s', (adapter, storeEnv) => {
+  let harness: Harness;
+  const models: string[] = [];
+  const oneCall = [tenant('one'), tenant('one'), tenant('one-daily')] as const;
+  const none = [tenant('none'), tenant('none')] as const;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      providers: ['openai'],
+      responder: (request: ChatRequest) => {
+        models.push(request.model);
+        return SUMMARY_TEXT;
+      },
+      env: {
+        ...storeEnv,
+        MODEL_PRICES_JSON: JSON.stringify(PRICES),
+        GATEWAY_ROUTES_JSON: JSON.stringify({
+          tasks: {
+            summarize: {
+              chain: [
+                { provider: 'openai', model: EXPENSIVE },
+                { provider: 'openai', model: CHEAP },
+              ],
+            },
+          },
+        }),
+        TENANT_POLICIES_JSON: JSON.stringify({
+          tenants: {
+            [oneCall[0]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
+            [oneCall[1]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
+            [oneCall[2]]: { limits: { monthlyCapUsd: 100, dailyCapUsd: ONE_CHEAP_CALL_USD } },
+            [none[0]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
+            [none[1]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
+          },
+        }),
+      },
+    });
+  });
+
+  afterAll(() => harness?.stop());
+  beforeEach(() => {
+    harness.providers.reset();
+    models.length = 0;
+  });
+
+  test.each([
+    ['monthly', 0],
+    ['daily', 2],
+  ] as const)(
+    '%s cap: the expensive target is skipped for the cheap one; once spent, the floor BUDGET_EXCEEDED; a cache hit still served',
+    async (_cap, index) => {
+      const client = harness.as(oneCall[index]);
+      const first = member(await client.summarize({ text: textNo(1) }), 'Summary');
+      expect(first.meta.model).toBe(CHEAP);
+      expect(first.meta.costUsd).toBeGreaterThan(0.001);
+      expect(models).toEqual([CHEAP]);
+      const over = member(await client.summarize({ text: textNo(2) }), 'DegradedSummary');
+      expect(over.reason).toBe('BUDGET_EXCEEDED');
+      const cached = member(await client.summarize({ text: textNo(1) }), 'Summary');
+      expect(cached.meta.cached).toBe(true);
+      expect(harness.providers.requestCount(CHAT)).toBe(1);
+    },
+  );
+
+  test('a cap below every worst case: the floor BUDGET_EXCEEDED, no model called; usage shows the cap', async () => {
+    const client = harness.as(none[0]);
+    const floor = member(await client.summarize({ text: textNo(3) }), 'DegradedSummary');
+    expect(floor.reason).toBe('BUDGET_EXCEEDED');
+    expect(floor.text.length).toBeGreaterThan(0);
+    expect(harness.providers.requestCount(CHAT)).toBe(0);
+    const usage = await client.usage();
+    expect(usage.monthlyCapUsd).toBe(NO_CALL_USD);
+    expect(usage.spendUsdThisMonth).toBe(0);
+  });
+
+  test('summarizeStream over the cap completes with the floor BUDGET_EXCEEDED', async () => {
+    const events = await harness.as(none[1]).summarizeStream({ text: textNo(4) });
+    const last = events[events.length - 1];
+    if (last?.__typename !== 'SummarizeCompleted') throw new Error('expected SummarizeCompleted');
+    expect(member(last.result, 'DegradedSummary').reason).toBe('BUDGET_EXCEEDED');
+    expect(harness.providers.requestCount(CHAT)).toBe(0);
+  });
+
+  if (adapter === 'redis') {
+    test("Redis holds the tenant's settled spend, equal to the reported costs, and no reservation after the calls", async () => {
+      const client = harness.as(oneCall[1]);
+      const first = member(await client.summarize({ text: textNo(5) }), 'Summary');
+      member(await client.summarize({ text: textNo(5) }), 'Summary');
+      member(await client.summarize({ text: textNo(6) }), 'DegradedSummary');
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+      try {
+        const limiter = createRedisSpendLimiter(redis);
+        expect(await limiter.outstanding(oneCall[1])).toBe(0);
+        const { monthNanos } = await limiter.spent(oneCall[1]);
+        expect(monthNanos / 1e9).toBe(first.meta.costUsd);
+        expect(monthNanos).toBeLessThanOrEqual(ONE_CHEAP_CALL_USD * 1e9);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  }
+});
