@@ -5,6 +5,7 @@
 // Prices are set (MODEL_PRICES_JSON) so that a call's worst case and real cost are known: input tokens only,
 // which the fake provider counts as the subgraph estimates them, so a call settles at about its worst case.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import type { ChatRequest } from '../support/providers';
@@ -25,6 +26,8 @@ const CHEAP = 'gpt-cheap';
 const PRICES = {
   [`openai:${EXPENSIVE}`]: { inputPerMillion: 1_000, outputPerMillion: 0 },
   [`openai:${CHEAP}`]: { inputPerMillion: 1, outputPerMillion: 0 },
+  // A query of a few tokens: a few thousandths of a dollar, above NO_CALL_USD.
+  'openai:text-embedding-3-small': { inputPerMillion: 1_000_000, outputPerMillion: 0 },
 };
 // About 4,000 characters: 1,000 input tokens, plus the prompt's own few hundred. A call on the cheap model
 // costs between $0.001 and $0.0014; on the expensive one at least $1.
@@ -34,6 +37,19 @@ const textNo = (i: number) => `${SUMMARY_TEXT} This is ledger note ${i}. ${FILLE
 const ONE_CHEAP_CALL_USD = 0.0016;
 /** Below a cheap call's worst case. */
 const NO_CALL_USD = 0.0005;
+
+/**
+ * Outstanding reservations once the settles in flight have landed: a settle is sent before the answer, on
+ * another connection than the test's, so the test polls rather than read once.
+ */
+async function outstandingOnceSettled(read: () => Promise<number>): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const outstanding = await read();
+    if (outstanding === 0) return 0;
+    await sleep(25);
+  }
+  return read();
+}
 
 const run = randomBytes(4).toString('hex');
 let n = 0;
@@ -45,11 +61,13 @@ describe.each([
 ] as const)('spend caps through GraphQL: %s', (adapter, storeEnv) => {
   let harness: Harness;
   const models: string[] = [];
-  const oneCall = [tenant('one'), tenant('one'), tenant('one-daily')] as const;
-  const none = [tenant('none'), tenant('none')] as const;
+  const oneCall = [tenant('one'), tenant('one'), tenant('one-daily'), tenant('one-stream')] as const;
+  const none = [tenant('none'), tenant('none'), tenant('none')] as const;
 
   beforeAll(async () => {
     harness = await startHarness({
+      // PGlite carries pgvector: ingest and search embed (the machine's PostgreSQL may lack it).
+      store: 'pglite',
       providers: ['openai'],
       responder: (request: ChatRequest) => {
         models.push(request.model);
@@ -73,8 +91,10 @@ describe.each([
             [oneCall[0]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
             [oneCall[1]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
             [oneCall[2]]: { limits: { monthlyCapUsd: 100, dailyCapUsd: ONE_CHEAP_CALL_USD } },
+            [oneCall[3]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
             [none[0]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
             [none[1]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
+            [none[2]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
           },
         }),
       },
@@ -125,6 +145,15 @@ describe.each([
     expect(harness.providers.requestCount(CHAT)).toBe(0);
   });
 
+  test('embeddings reserve too: over the cap, ingest and search call no embedding model, and search serves lexical hits with BUDGET_EXCEEDED', async () => {
+    const client = harness.as(none[2]);
+    await client.ingest({ id: 'ledger', title: 'Quokka ledger', body: FILLER });
+    const results = member(await client.search('quokka crate'), 'DegradedSearchResults');
+    expect(results.reason).toBe('BUDGET_EXCEEDED');
+    expect(results.hits.length).toBeGreaterThan(0);
+    expect(harness.providers.requestCount('/v1/embeddings')).toBe(0);
+  });
+
   if (adapter === 'redis') {
     test("Redis holds the tenant's settled spend, equal to the reported costs, and no reservation after the calls", async () => {
       const client = harness.as(oneCall[1]);
@@ -134,10 +163,19 @@ describe.each([
       const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
       try {
         const limiter = createRedisSpendLimiter(redis);
-        expect(await limiter.outstanding(oneCall[1])).toBe(0);
+        expect(await outstandingOnceSettled(() => limiter.outstanding(oneCall[1]))).toBe(0);
         const { monthNanos } = await limiter.spent(oneCall[1]);
         expect(monthNanos / 1e9).toBe(first.meta.costUsd);
         expect(monthNanos).toBeLessThanOrEqual(ONE_CHEAP_CALL_USD * 1e9);
+
+        // A stream reserves before and settles at its end, likewise.
+        const events = await harness.as(oneCall[3]).summarizeStream({ text: textNo(7) });
+        const last = events[events.length - 1];
+        if (last?.__typename !== 'SummarizeCompleted') throw new Error('expected SummarizeCompleted');
+        const streamed = member(last.result, 'Summary');
+        expect(streamed.meta.model).toBe(CHEAP);
+        expect(await outstandingOnceSettled(() => limiter.outstanding(oneCall[3]))).toBe(0);
+        expect((await limiter.spent(oneCall[3])).monthNanos / 1e9).toBe(streamed.meta.costUsd);
       } finally {
         redis.disconnect();
       }
