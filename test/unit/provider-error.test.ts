@@ -108,6 +108,9 @@ describe('ProviderError flags per kind', () => {
     ['malformed', true, true],
     ['client', false, false],
     ['circuit-open', false, false],
+    // Skipped before any request: the tenant's spend cap, or caps that could not be checked.
+    ['budget', false, false],
+    ['limits-unavailable', false, false],
   ] as [FailureKind, boolean, boolean][])(
     '%s: retryable %s, counts against circuit %s',
     (kind, retryable, counts) => {
