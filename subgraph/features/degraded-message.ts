@@ -18,7 +18,7 @@ function cause(reason: DegradationReason): string {
     case 'BUDGET_EXCEEDED':
       return 'This tenant’s model budget is spent';
     case 'LIMITS_UNAVAILABLE':
-      return 'This tenant’s rate limits could not be checked';
+      return 'This tenant’s rate limits or spend caps could not be checked';
     case 'GUARDRAIL_REJECTED':
       return 'A content guardrail rejected the request';
     case 'NO_PROVIDER_CONFIGURED':
