@@ -268,8 +268,8 @@ export class ModelGateway {
 
   /**
    * The call's spend caps on its walk: each attempt reserves the rendered prompt (with any repair note) at
-   * the target's input price plus maxTokens at its output price; it settles to its reply's usage, else to
-   * `received()` (what a stream the caller left had received), else 0.
+   * the target's input price plus maxTokens at its output price; it settles to `received()` (what a stream
+   * the caller left had received) when there is one, else to its reply's usage, else 0.
    */
   private budgetOf(
     call: GatewayCall,
@@ -284,7 +284,8 @@ export class ModelGateway {
         return prices(target.provider, target.model, { inputTokens, outputTokens: sent.maxTokens });
       },
       realNanos({ target }, reply) {
-        const usage = reply?.usage ?? received();
+        // A stream the caller left may still end with a reply (an SDK ending quietly on abort), without usage.
+        const usage = received() ?? reply?.usage;
         return usage ? prices(target.provider, target.model, usage) : 0;
       },
     });

@@ -6,13 +6,16 @@
 // which the fake provider counts as the subgraph estimates them, so a call settles at about its worst case.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import type { ChatRequest } from '../support/providers';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { member } from '../support/results';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 requirePostgres();
@@ -25,7 +28,8 @@ const CHEAP = 'gpt-cheap';
 // $1 per million input tokens: 1,000 nano-dollars a token. The expensive model costs a thousand times more.
 const PRICES = {
   [`openai:${EXPENSIVE}`]: { inputPerMillion: 1_000, outputPerMillion: 0 },
-  [`openai:${CHEAP}`]: { inputPerMillion: 1, outputPerMillion: 0 },
+  // Output nearly free: a stream the client left still costs what it received, a few nano-dollars.
+  [`openai:${CHEAP}`]: { inputPerMillion: 1, outputPerMillion: 0.01 },
   // A query of a few tokens: a few thousandths of a dollar, above NO_CALL_USD.
   'openai:text-embedding-3-small': { inputPerMillion: 1_000_000, outputPerMillion: 0 },
 };
@@ -61,7 +65,13 @@ describe.each([
 ] as const)('spend caps through GraphQL: %s', (adapter, storeEnv) => {
   let harness: Harness;
   const models: string[] = [];
-  const oneCall = [tenant('one'), tenant('one'), tenant('one-daily'), tenant('one-stream')] as const;
+  const oneCall = [
+    tenant('one'),
+    tenant('one'),
+    tenant('one-daily'),
+    tenant('one-stream'),
+    tenant('one-left'),
+  ] as const;
   const none = [tenant('none'), tenant('none'), tenant('none')] as const;
 
   beforeAll(async () => {
@@ -92,6 +102,7 @@ describe.each([
             [oneCall[1]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
             [oneCall[2]]: { limits: { monthlyCapUsd: 100, dailyCapUsd: ONE_CHEAP_CALL_USD } },
             [oneCall[3]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
+            [oneCall[4]]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } },
             [none[0]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
             [none[1]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
             [none[2]]: { limits: { monthlyCapUsd: NO_CALL_USD } },
@@ -155,6 +166,50 @@ describe.each([
   });
 
   if (adapter === 'redis') {
+    test('a stream the client left settles what it had received, and releases the rest', async () => {
+      const left = harness.as(oneCall[4]);
+      const client = createClient({
+        url: harness.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${await left.token()}` },
+      });
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+      try {
+        harness.providers.openai.faults.always({ kind: 'slow-drip', delayMs: 1_000 });
+        const events: string[] = [];
+        const unsubscribe = client.subscribe<{ summarizeStream: { __typename: string } }>(
+          {
+            query: 'subscription ($input: SummarizeInput!) { summarizeStream(input: $input) { __typename } }',
+            variables: { input: { text: textNo(8) } },
+          },
+          {
+            next: (result) => events.push(result.data?.summarizeStream.__typename ?? 'error'),
+            error: () => undefined,
+            complete: () => undefined,
+          },
+        );
+        await waitFor(() => (events.includes('SummaryDelta') ? true : undefined), 10_000, 'a first delta');
+        const request = harness.providers.openai.requests.find((recorded) => recorded.path === CHAT);
+        unsubscribe();
+        await waitFor(() => request?.closedAt, 5_000, 'the provider request closed');
+        const limiter = createRedisSpendLimiter(redis);
+        expect(await outstandingOnceSettled(() => limiter.outstanding(oneCall[4]))).toBe(0);
+        // The settle that emptied the reservations added the cost in the same script.
+        const received = (await limiter.spent(oneCall[4])).monthNanos;
+        expect(received).toBeGreaterThan(0);
+        // The output it had received at $0.01 per million tokens: far below the call's worst case.
+        expect(received).toBeLessThan(1_000);
+        const usage = await left.usage();
+        expect(usage.byFeature.find((line) => line.feature === 'abandoned-stream')?.costUsd).toBe(
+          received / 1e9,
+        );
+      } finally {
+        await client.dispose();
+        redis.disconnect();
+      }
+    });
+
     test("Redis holds the tenant's settled spend, equal to the reported costs, and no reservation after the calls", async () => {
       const client = harness.as(oneCall[1]);
       const first = member(await client.summarize({ text: textNo(5) }), 'Summary');
