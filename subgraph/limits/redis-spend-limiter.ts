@@ -7,6 +7,7 @@
 // come from the calling process's clock, which can only matter within a clock skew of midnight.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { luaScript } from './lua-script';
 import { spendPeriods, wholeNanos } from './spend-limiter';
 import type { SpendCaps, SpendDecision, SpendLimiter } from './spend-limiter';
 
@@ -81,6 +82,9 @@ export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): Spen
     const { day, month } = spendPeriods(Date.now());
     return [`${base}:day:${day}`, `${base}:month:${month}`, `${base}:reserved`, `${base}:reserved-nanos`];
   };
+  const reserve = luaScript(redis, RESERVE);
+  const settle = luaScript(redis, SETTLE);
+  const outstanding = luaScript(redis, OUTSTANDING);
   return {
     async reserve(
       tenantId: string,
@@ -89,16 +93,13 @@ export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): Spen
       ttlMs: number,
     ): Promise<SpendDecision> {
       const ticket = randomUUID();
-      const reply = (await redis.eval(
-        RESERVE,
-        4,
-        ...keysOf(tenantId),
+      const reply = (await reserve(keysOf(tenantId), [
         caps.dailyNanos ?? -1,
         caps.monthlyNanos ?? -1,
         wholeNanos(worstNanos),
         Math.max(1, Math.ceil(ttlMs)),
         ticket,
-      )) as number[];
+      ])) as number[];
       if (reply[0] === 1) return { fits: true, ticket };
       return reply[1] === 1
         ? { fits: false, cap: 'daily', capNanos: caps.dailyNanos ?? 0 }
@@ -106,19 +107,11 @@ export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): Spen
     },
 
     async settle(tenantId: string, ticket: string, realNanos: number): Promise<void> {
-      await redis.eval(
-        SETTLE,
-        4,
-        ...keysOf(tenantId),
-        ticket,
-        wholeNanos(realNanos),
-        DAY_KEY_TTL_S,
-        MONTH_KEY_TTL_S,
-      );
+      await settle(keysOf(tenantId), [ticket, wholeNanos(realNanos), DAY_KEY_TTL_S, MONTH_KEY_TTL_S]);
     },
 
     async outstanding(tenantId: string): Promise<number> {
-      return Number(await redis.eval(OUTSTANDING, 4, ...keysOf(tenantId)));
+      return Number(await outstanding(keysOf(tenantId), []));
     },
 
     async spent(tenantId: string): Promise<{ dayNanos: number; monthNanos: number }> {

@@ -158,6 +158,18 @@ describe('the Redis spend limiter, shared by replicas', () => {
     }
   });
 
+  it('runs its scripts by SHA, and sends them again after Redis forgot them (SCRIPT FLUSH)', async () => {
+    const limiter = createRedisSpendLimiter(redis, prefix);
+    const id = tenant();
+    await redis.script('FLUSH');
+    const ticket = await ticketOf(limiter, id, { monthlyNanos: 1_000 }, 400);
+    await redis.script('FLUSH');
+    await limiter.settle(id, ticket, 100);
+    await redis.script('FLUSH');
+    expect(await limiter.outstanding(id)).toBe(0);
+    expect(await limiter.spent(id)).toEqual({ dayNanos: 100, monthNanos: 100 });
+  });
+
   it('reservation keys expire with their latest reservation; spend keys last past their period', async () => {
     const id = tenant();
     const limiter = createRedisSpendLimiter(redis, prefix);
