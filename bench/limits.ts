@@ -1,7 +1,7 @@
 // Spend caps benchmark (issue 11, Benchmark): what reserving a call's worst case and settling it costs, against
 // caps off, in the same run, with Redis on loopback.
 //
-//   npm run bench:limits [-- --rate=200 --seconds=10 --concurrency=32 --saturation=20000 --dry-run]
+//   npm run bench:limits [-- --rate=200 --seconds=5 --rounds=5 --concurrency=32 --saturation=20000 --dry-run]
 //
 // One "request" is what the gateway does per target attempt: `reserve` (one Lua script, awaited: on the
 // request's path) then `settle` (one Lua script, not awaited: off the path), through the spend gate exactly as
@@ -23,7 +23,8 @@ import { runBenchmark } from './support/run-benchmark';
 
 const OPTIONS = {
   rate: { default: 200, help: 'requests per second of the fixed-rate runs' },
-  seconds: { default: 10, help: 'length of each fixed-rate run' },
+  seconds: { default: 5, help: 'length of each fixed-rate run' },
+  rounds: { default: 5, help: 'fixed-rate runs of each kind, interleaved; the median is reported' },
   concurrency: { default: 32, help: 'requests in flight in the saturation runs' },
   saturation: { default: 20_000, help: 'requests of each saturation run' },
 };
@@ -54,14 +55,30 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
 }
 
+/** What a request does, resolving with the milliseconds it kept the request waiting. */
+type Request = () => Promise<number>;
+
 /** One request as the gateway makes it: the reservation awaited, its settle sent after the call. */
-async function oneRequest(gate: SpendGate, tenantId: string, caps: SpendCaps): Promise<number> {
-  const start = process.hrtime.bigint();
-  const check = await gate.reserve(tenantId, caps, WORST_NANOS);
-  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  if (check.kind !== 'reserved') throw new Error(`the reservation did not fit: ${check.kind}`);
-  check.settle(REAL_NANOS);
-  return elapsedMs;
+function spendRequest(gate: SpendGate, tenantId: string, caps: SpendCaps): Request {
+  return async () => {
+    const start = process.hrtime.bigint();
+    const check = await gate.reserve(tenantId, caps, WORST_NANOS);
+    const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+    if (check.kind !== 'reserved') throw new Error(`the reservation did not fit: ${check.kind}`);
+    check.settle(REAL_NANOS);
+    return elapsedMs;
+  };
+}
+
+/** The floor under any Redis-backed check: the same two round trips (one awaited) carrying no work. */
+function twoPings(redis: Redis): Request {
+  return async () => {
+    const start = process.hrtime.bigint();
+    await redis.ping();
+    const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+    void redis.ping();
+    return elapsedMs;
+  };
 }
 
 async function measure(redis: Redis, drive: (record: (ms: number) => void) => Promise<number>): Promise<Run> {
@@ -86,8 +103,24 @@ async function measure(redis: Redis, drive: (record: (ms: number) => void) => Pr
   };
 }
 
+/** Each figure's median over the rounds (an odd count gives a figure that was measured). */
+function medianRun(runs: readonly Run[]): Run {
+  const median = (pick: (run: Run) => number) => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+  };
+  return {
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    p50Ms: median((run) => run.p50Ms),
+    p99Ms: median((run) => run.p99Ms),
+    cpuMs: median((run) => run.cpuMs),
+    redisCpuMs: median((run) => run.redisCpuMs),
+    perSecond: median((run) => run.perSecond),
+  };
+}
+
 /** Open loop: a request every 1/rate s whatever the earlier ones are doing, for `seconds`. */
-function fixedRate(gate: SpendGate, tenantId: string, caps: SpendCaps, rate: number, seconds: number) {
+function fixedRate(request: Request, rate: number, seconds: number) {
   return (record: (ms: number) => void) =>
     new Promise<number>((resolve, reject) => {
       const total = Math.round(rate * seconds);
@@ -97,7 +130,7 @@ function fixedRate(gate: SpendGate, tenantId: string, caps: SpendCaps, rate: num
       const tick = () => {
         const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
         for (; sent < due; sent++) {
-          oneRequest(gate, tenantId, caps).then((ms) => {
+          request().then((ms) => {
             record(ms);
             if (++done === total) resolve(total);
           }, reject);
@@ -109,13 +142,13 @@ function fixedRate(gate: SpendGate, tenantId: string, caps: SpendCaps, rate: num
 }
 
 /** Closed loop: `concurrency` requests always in flight until `total` have run. */
-function saturated(gate: SpendGate, tenantId: string, caps: SpendCaps, concurrency: number, total: number) {
+function saturated(request: Request, concurrency: number, total: number) {
   return async (record: (ms: number) => void) => {
     let next = 0;
     const worker = async () => {
       while (next < total) {
         next++;
-        record(await oneRequest(gate, tenantId, caps));
+        record(await request());
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -134,25 +167,32 @@ runBenchmark('limits', OPTIONS, async ({ options, command, started }) => {
     );
     const tenant = 'bench-tenant';
     // Warm-up: the script cached in Redis, the JIT warm.
-    await measure(redis, saturated(gate, tenant, CAPS_ON, 8, 2_000));
+    await measure(redis, saturated(spendRequest(gate, tenant, CAPS_ON), 8, 2_000));
     const { rate, seconds, concurrency, saturation } = options;
     const runs: [string, Run][] = [];
-    for (const [name, caps] of [
-      ['caps off', CAPS_OFF],
-      ['caps on', CAPS_ON],
-    ] as const) {
-      runs.push([`${name}, ${rate}/s`, await measure(redis, fixedRate(gate, tenant, caps, rate, seconds))]);
+    const requests: [string, Request][] = [
+      ['caps off', spendRequest(gate, tenant, CAPS_OFF)],
+      ['caps on', spendRequest(gate, tenant, CAPS_ON)],
+      ['two PINGs (round-trip floor)', twoPings(redis)],
+    ];
+    // Interleaved rounds, the median of each kept: other work on a shared machine lands on every kind alike.
+    const rounds: Run[][] = requests.map(() => []);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [index, [, request]] of requests.entries()) {
+        rounds[index]!.push(await measure(redis, fixedRate(request, rate, seconds)));
+      }
     }
-    for (const [name, caps] of [
-      ['caps off', CAPS_OFF],
-      ['caps on', CAPS_ON],
-    ] as const) {
+    for (const [index, [name]] of requests.entries()) {
+      runs.push([`${name}, ${rate}/s (median of ${options.rounds})`, medianRun(rounds[index]!)]);
+    }
+    for (const [name, request] of requests) {
       runs.push([
         `${name}, saturated (${concurrency} in flight)`,
-        await measure(redis, saturated(gate, tenant, caps, concurrency, saturation)),
+        await measure(redis, saturated(request, concurrency, saturation)),
       ]);
     }
-    const [off, on] = [runs[0]![1], runs[1]![1]];
+    const [off, on, pings] = [runs[0]![1], runs[1]![1], runs[2]![1]];
+    const [offSaturated, onSaturated] = [runs[3]![1], runs[4]![1]];
     const addedCpu = on.cpuMs - off.cpuMs;
     const addedP99 = on.p99Ms - off.p99Ms;
     const table = markdownTable(
@@ -189,8 +229,12 @@ runBenchmark('limits', OPTIONS, async ({ options, command, started }) => {
         `≤ ${CPU_TARGET_MS} ms: ${met(addedCpu <= CPU_TARGET_MS)}. Redis adds ${fixed(on.redisCpuMs - off.redisCpuMs, 3)} ms ` +
         'of its own per request (two scripts), on its own core.',
       `- Added p99 at ${rate}/s: ${fixed(addedP99, 3)} ms, target ≤ ${P99_TARGET_MS} ms: ${met(addedP99 <= P99_TARGET_MS)}.`,
-      `- At saturation: ${fixed(runs[3]![1].perSecond, 0)} requests/s with caps on (caps off: ` +
-        `${fixed(runs[2]![1].perSecond, 0)}/s, no Redis call at all), p99 ${fixed(runs[3]![1].p99Ms, 3)} ms; reported, not aimed at.`,
+      `- The floor: two PINGs on the same connection at ${rate}/s cost ${fixed(pings.cpuMs - off.cpuMs, 3)} ms ` +
+        `of CPU and ${fixed(pings.p99Ms - off.p99Ms, 3)} ms of p99 over caps off: what any Redis-backed check ` +
+        'with a reservation and a settle costs here before its script does anything.',
+      `- At saturation: ${fixed(onSaturated.perSecond, 0)} requests/s with caps on (caps off: ` +
+        `${fixed(offSaturated.perSecond, 0)}/s, no Redis call at all), p99 ${fixed(onSaturated.p99Ms, 3)} ms, ` +
+        `${fixed(onSaturated.cpuMs, 3)} ms of CPU per request once round trips are batched; reported, not aimed at.`,
       '',
       noisyMachineNote(),
     ].join('\n');
