@@ -4,6 +4,8 @@
 // model, and a stream likewise. A cache hit reserves nothing and is served past the cap. `usage` shows the cap.
 // Prices are set (MODEL_PRICES_JSON) so that a call's worst case and real cost are known: input tokens only,
 // which the fake provider counts as the subgraph estimates them, so a call settles at about its worst case.
+// With Redis stopped mid-test the service answers as LIMITS_ON_REDIS_FAILURE says: closed -> the floor with
+// LIMITS_UNAVAILABLE, open -> this process's own cap.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
@@ -15,6 +17,8 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { member } from '../support/results';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
+import { startStallingProxy } from '../support/stalling-proxy';
+import type { StallingProxy } from '../support/stalling-proxy';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
@@ -237,3 +241,61 @@ describe.each([
     });
   }
 });
+
+describe.each(['closed', 'open'] as const)(
+  'spend caps with Redis stopped mid-test, LIMITS_ON_REDIS_FAILURE=%s',
+  (policy) => {
+    let harness: Harness;
+    let proxy: StallingProxy;
+    const capped = tenant(`redis-${policy}`);
+
+    beforeAll(async () => {
+      const { hostname, port } = new URL(REDIS_URL);
+      proxy = await startStallingProxy({ host: hostname, port: Number(port || 6379) });
+      harness = await startHarness({
+        providers: ['openai'],
+        responder: () => SUMMARY_TEXT,
+        env: {
+          REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+          LIMITS_ON_REDIS_FAILURE: policy,
+          // Generous, so the reservation before the stop passes on a loaded machine; a stopped Redis fails at once.
+          LIMITS_TIMEOUT_MS: '2000',
+          MODEL_PRICES_JSON: JSON.stringify(PRICES),
+          GATEWAY_ROUTES_JSON: JSON.stringify({
+            tasks: { summarize: { chain: [{ provider: 'openai', model: CHEAP }] } },
+          }),
+          TENANT_POLICIES_JSON: JSON.stringify({
+            tenants: { [capped]: { limits: { monthlyCapUsd: ONE_CHEAP_CALL_USD } } },
+          }),
+        },
+      });
+    });
+
+    afterAll(async () => {
+      await harness?.stop();
+      await proxy?.close();
+    });
+
+    test(
+      policy === 'closed'
+        ? 'the service answers with the floor, reason LIMITS_UNAVAILABLE, calls no model, and counts it'
+        : "the service answers under this process's own cap: one call fits, the next is BUDGET_EXCEEDED",
+      async () => {
+        const client = harness.as(capped);
+        await proxy.close();
+        const during = await client.summarize({ text: textNo(41) });
+        if (policy === 'closed') {
+          expect(member(during, 'DegradedSummary').reason).toBe('LIMITS_UNAVAILABLE');
+          expect(harness.providers.requestCount(CHAT)).toBe(0);
+        } else {
+          member(during, 'Summary');
+          const over = member(await client.summarize({ text: textNo(42) }), 'DegradedSummary');
+          expect(over.reason).toBe('BUDGET_EXCEEDED');
+          expect(harness.providers.requestCount(CHAT)).toBe(1);
+        }
+        const metrics = await harness.metrics();
+        expect(metrics.value('ai_limits_unavailable_total', { policy })).toBeGreaterThanOrEqual(1);
+      },
+    );
+  },
+);
