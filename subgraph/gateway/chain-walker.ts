@@ -206,8 +206,10 @@ function fallbackEvent(error: ProviderError, restart: boolean): GatewayStreamEve
     message:
       error.kind === 'rejected'
         ? 'The answer did not pass the output checks; trying a fallback'
-        : restart
-          ? 'The model failed mid-answer; restarting on a fallback'
-          : 'The model was unavailable; trying a fallback',
+        : error.kind === 'budget'
+          ? "This model's worst-case cost does not fit the spend cap; trying the next one"
+          : restart
+            ? 'The model failed mid-answer; restarting on a fallback'
+            : 'The model was unavailable; trying a fallback',
   };
 }

@@ -233,6 +233,13 @@ describe.each([
         if (last?.__typename !== 'SummarizeCompleted') throw new Error('expected SummarizeCompleted');
         const streamed = member(last.result, 'Summary');
         expect(streamed.meta.model).toBe(CHEAP);
+        // The expensive target was skipped before any text: the client is told why, and nothing restarts.
+        expect(events[0]).toEqual({
+          __typename: 'StreamNotice',
+          reason: 'BUDGET_EXCEEDED',
+          message: "This model's worst-case cost does not fit the spend cap; trying the next one",
+          restart: false,
+        });
         expect(await outstandingOnceSettled(() => limiter.outstanding(oneCall[3]))).toBe(0);
         expect((await limiter.spent(oneCall[3])).monthNanos / 1e9).toBe(streamed.meta.costUsd);
       } finally {
