@@ -1,6 +1,7 @@
 // The one walk down a route chain, shared by complete, stream and embed: skip a target whose circuit is open,
-// stop when the deadline cannot fit a useful attempt, try the target, and on failure note it, announce the
-// fallback and move on. An attempt yields streamed text (a completion or an embedding yields none) and returns
+// stop when the deadline cannot fit a useful attempt, skip a target whose worst-case cost the tenant's spend
+// cap cannot hold (the walk's budget, settled after each attempt), try the target, and on failure note it,
+// announce the fallback and move on. An attempt yields streamed text (a completion or an embedding yields none) and returns
 // its reply (a completion, vectors); when the walk's consumer stops, the attempt in progress is closed, so its
 // provider request is aborted rather than left to its idle timer.
 import { ProviderError } from '../errors/provider-error';

@@ -1,6 +1,7 @@
 // The model gateway: every model call goes through here. For one request it walks the degradation ladder's
-// model steps: fresh cache entry -> the tenant's rate limits (rate-admission.ts) -> each target of the route chain (one walker for completions, streams and
-// embeddings: breaker, retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
+// model steps: fresh cache entry -> the tenant's rate limits (rate-admission.ts) -> each target of the route
+// chain (one walker for completions, streams and embeddings: breaker, the spend cap's reservation
+// (spend-budget.ts), retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
 // feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards. A call
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
 import type { Logger } from '../observability/logger';
