@@ -5,6 +5,7 @@ import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { createFeatures } from './features';
 import { createGateway } from './gateway/create-gateway';
+import { spendSeedOf } from './limits/spend-seed';
 import type { ModelGateway } from './gateway/gateway';
 import type { Features } from './features';
 import { createEmbeddingSweep } from './features/embedding-sweep';
@@ -50,7 +51,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
   let gateway: ModelGateway;
   try {
-    gateway = createGateway(config.gateway, { redis: state.redis, metrics, logger });
+    gateway = createGateway(config.gateway, {
+      redis: state.redis,
+      metrics,
+      logger,
+      spendSeed: spendSeedOf(state.usage),
+    });
   } catch (error) {
     await Promise.allSettled([store.documents.close(), state.close()]);
     throw error;

@@ -15,11 +15,12 @@ import { configuredProviders } from './providers/configured-providers';
 import { createRateGate } from '../limits/rate-gate';
 import { createRedisRateLimiter } from '../limits/redis-rate-limiter';
 import { createSpendGate } from '../limits/spend-gate';
+import type { SpendSeed } from '../limits/memory-spend-limiter';
 import { createRedisSpendLimiter } from '../limits/redis-spend-limiter';
 
 export function createGateway(
   config: GatewayConfig,
-  deps: { redis: Redis | null; metrics: Metrics; logger: Logger },
+  deps: { redis: Redis | null; metrics: Metrics; logger: Logger; spendSeed?: SpendSeed },
 ): ModelGateway {
   return new ModelGateway({
     providers: configuredProviders(config.providers),
@@ -33,7 +34,10 @@ export function createGateway(
     prompts: new PromptLibrary(config.promptVersions),
     prices: config.prices,
     rateGate: createRateGate(deps.redis ? createRedisRateLimiter(deps.redis) : null, config.limits, deps),
-    spendGate: createSpendGate(deps.redis ? createRedisSpendLimiter(deps.redis) : null, config.spend, deps),
+    spendGate: createSpendGate(deps.redis ? createRedisSpendLimiter(deps.redis) : null, config.spend, {
+      ...deps,
+      seed: deps.spendSeed,
+    }),
     metrics: deps.metrics,
     logger: deps.logger,
     settings: config.settings,

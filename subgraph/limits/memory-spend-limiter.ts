@@ -1,6 +1,8 @@
 // The spend limiter in process memory: one replica's day and month spend and its outstanding reservations
 // (see spend-limiter.ts). Also the per-process guard when Redis is away and LIMITS_ON_REDIS_FAILURE=open.
-// A restart forgets the spend: a deployment that needs a cap to survive restarts runs with Redis.
+// Without Redis it is the only limiter; given `seed` (the usage ledger, kept in the SQL store), a tenant's day
+// and month spend are read back the first time the tenant spends after a start, so a restart of the embedded
+// default forgets neither a month's spend nor how much of its cap is left.
 import { randomUUID } from 'node:crypto';
 import { spendPeriods, wholeNanos } from './spend-limiter';
 import type { SpendCaps, SpendDecision, SpendLimiter } from './spend-limiter';
@@ -13,8 +15,35 @@ interface TenantSpend {
   reservations: Map<string, { nanos: number; expiresAt: number }>;
 }
 
-export function createMemorySpendLimiter(now = () => Date.now()): SpendLimiter {
+/** A tenant's settled spend as recorded elsewhere (the usage ledger), in the periods of `at`. */
+export type SpendSeed = (tenantId: string, at: Date) => Promise<{ dayNanos: number; monthNanos: number }>;
+
+export function createMemorySpendLimiter(now = () => Date.now(), seed?: SpendSeed): SpendLimiter {
   const tenants = new Map<string, TenantSpend>();
+  const seeded = new Map<string, Promise<void>>();
+
+  /** Reads the tenant's recorded spend once per process, before its first reservation. */
+  const seedOnce = (tenantId: string): Promise<void> => {
+    if (!seed) return Promise.resolve();
+    let pending = seeded.get(tenantId);
+    if (!pending) {
+      const at = now();
+      pending = seed(tenantId, new Date(at)).then(
+        ({ dayNanos, monthNanos }) => {
+          const spend = spendOf(tenantId, at);
+          spend.dayNanos += wholeNanos(dayNanos);
+          spend.monthNanos += wholeNanos(monthNanos);
+        },
+        (error: unknown) => {
+          // Tried again at the next reservation, which fails meanwhile: a cap is never checked unseeded.
+          seeded.delete(tenantId);
+          throw error;
+        },
+      );
+      seeded.set(tenantId, pending);
+    }
+    return pending;
+  };
 
   /** The tenant's spend, rolled over to the current day and month, its lapsed reservations dropped. */
   const spendOf = (tenantId: string, at: number): TenantSpend => {
@@ -39,18 +68,24 @@ export function createMemorySpendLimiter(now = () => Date.now()): SpendLimiter {
   };
 
   return {
-    reserve(tenantId: string, caps: SpendCaps, worstNanos: number, ttlMs: number): Promise<SpendDecision> {
+    async reserve(
+      tenantId: string,
+      caps: SpendCaps,
+      worstNanos: number,
+      ttlMs: number,
+    ): Promise<SpendDecision> {
+      await seedOnce(tenantId);
       const at = now();
       const spend = spendOf(tenantId, at);
       const nanos = wholeNanos(worstNanos);
       const reserved = reservedOf(spend);
       if (caps.dailyNanos !== undefined && spend.dayNanos + reserved + nanos > caps.dailyNanos)
-        return Promise.resolve({ fits: false, cap: 'daily', capNanos: caps.dailyNanos });
+        return { fits: false, cap: 'daily', capNanos: caps.dailyNanos };
       if (caps.monthlyNanos !== undefined && spend.monthNanos + reserved + nanos > caps.monthlyNanos)
-        return Promise.resolve({ fits: false, cap: 'monthly', capNanos: caps.monthlyNanos });
+        return { fits: false, cap: 'monthly', capNanos: caps.monthlyNanos };
       const ticket = randomUUID();
       spend.reservations.set(ticket, { nanos, expiresAt: at + ttlMs });
-      return Promise.resolve({ fits: true, ticket });
+      return { fits: true, ticket };
     },
 
     settle(tenantId: string, ticket: string, realNanos: number): Promise<void> {

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { unreachable } from '../errors/unreachable';
 import { createMemorySpendLimiter } from './memory-spend-limiter';
+import type { SpendSeed } from './memory-spend-limiter';
 import { withTimeout } from './rate-gate';
 import type { RateGateSettings } from './rate-gate';
 import type { SpendCapName, SpendCaps, SpendLimiter } from './spend-limiter';
@@ -35,9 +36,10 @@ const UNCAPPED: SpendCheck = { kind: 'reserved', settle: () => undefined };
 export function createSpendGate(
   shared: SpendLimiter | null,
   settings: SpendGateSettings,
-  deps: { metrics: Metrics; logger: Logger },
+  deps: { metrics: Metrics; logger: Logger; seed?: SpendSeed },
 ): SpendGate {
-  const local = createMemorySpendLimiter();
+  // Without Redis the process's limiter is the limiter, and it starts from the spend the ledger kept.
+  const local = createMemorySpendLimiter(undefined, shared ? undefined : deps.seed);
   let lastLogAt = -Infinity;
   let unloggedFailures = 0;
 

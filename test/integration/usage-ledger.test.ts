@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 import { createMemoryUsageLedger } from '../../subgraph/state/memory-usage-ledger';
 import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
 import { createSqlUsageLedger } from '../../subgraph/state/sql-usage-ledger';
+import { createMemorySpendLimiter } from '../../subgraph/limits/memory-spend-limiter';
+import { spendSeedOf } from '../../subgraph/limits/spend-seed';
 import type { UsageEvent, UsageLedger } from '../../subgraph/state/usage-ledger';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -235,6 +237,26 @@ describe.each(['pglite', 'postgres'] as const)('the SQL usage ledger on %s acros
         { feature: 'summarize', requests: 1, costUsd: 0.000002075, fallbacks: 0, cacheHits: 0 },
       ],
     });
+  });
+
+  it('gives a spend cap without Redis the spend the ledger kept: a restart does not refill the cap', async () => {
+    const before = createSqlUsageLedger(store.current.db, store);
+    const now = new Date();
+    await before.record(event({ tenantId: 'capped', feature: 'summarize', at: now, costNanos: 900 }));
+    const reopened = await store.reopen();
+    const ledger = createSqlUsageLedger(reopened.db, store);
+    // The limiter of a freshly started process, seeded from the ledger, and one without the seed.
+    const restarted = createMemorySpendLimiter(undefined, spendSeedOf(ledger));
+    const forgetful = createMemorySpendLimiter();
+    const caps = { monthlyNanos: 1_000 };
+    expect(await forgetful.reserve('capped', caps, 200, 60_000)).toMatchObject({ fits: true });
+    expect(await restarted.reserve('capped', caps, 200, 60_000)).toEqual({
+      fits: false,
+      cap: 'monthly',
+      capNanos: 1_000,
+    });
+    expect(await restarted.reserve('capped', caps, 100, 60_000)).toMatchObject({ fits: true });
+    expect(await restarted.spent('capped')).toEqual({ dayNanos: 900, monthNanos: 900 });
   });
 
   it("shows the app role one tenant's rows only, even to a query with no tenant filter", async () => {
