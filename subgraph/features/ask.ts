@@ -211,7 +211,8 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
             kind: 'degraded',
             value: degraded,
             reason: outcome.reason,
-            model: { ...NO_MODEL, costNanos: preparationCostNanos },
+            // The question's embedding, and any replies the output rails refused.
+            model: { ...NO_MODEL, costNanos: preparationCostNanos + (outcome.costNanos ?? 0) },
             rails: [...source.rails, ...source.replyRails()],
           };
         default:

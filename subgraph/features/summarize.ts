@@ -105,7 +105,8 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
             kind: 'degraded',
             value: { text },
             reason: outcome.reason,
-            model: NO_MODEL,
+            // Summaries the output rails refused were paid for, though the floor serves.
+            model: { ...NO_MODEL, costNanos: outcome.costNanos ?? 0 },
             rails: source.replyRails(),
           };
         }

@@ -70,9 +70,15 @@ export interface ChainObserver {
   abandoned(target: Target): void;
 }
 
+/** A reply an output rail refused and no repair fixed: paid for, though nobody is served it. */
+export interface RejectedReply<Reply> {
+  target: Target;
+  reply: Reply;
+}
+
 export type WalkResult<Reply = Completion> =
-  | { kind: 'answered'; target: Target; reply: Reply }
-  | { kind: 'failed'; last: ProviderError | null }
+  | { kind: 'answered'; target: Target; reply: Reply; rejected: RejectedReply<Reply>[] }
+  | { kind: 'failed'; last: ProviderError | null; rejected: RejectedReply<Reply>[] }
   | { kind: 'abandoned' };
 
 export async function* walkChain<Reply>(
@@ -84,6 +90,7 @@ export async function* walkChain<Reply>(
   budget?: WalkBudget<Reply>,
 ): AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined> {
   let last: ProviderError | null = null;
+  const rejected: RejectedReply<Reply>[] = [];
   for (const step of steps) {
     if (call.signal?.aborted) return { kind: 'abandoned' };
     if (call.deadline.expired()) break;
@@ -98,23 +105,25 @@ export async function* walkChain<Reply>(
     const tried = yield* tryTarget(call, step, attempt, observer, replyCheck, budget);
     switch (tried.kind) {
       case 'answered':
+        return { ...tried, rejected };
       case 'abandoned':
         return tried;
       case 'failed':
         last = tried.error;
+        if (tried.rejected !== undefined) rejected.push({ target: step.target, reply: tried.rejected });
         yield fallbackEvent(last, tried.streamed);
         break;
       default:
         return unreachable(tried);
     }
   }
-  return { kind: 'failed', last };
+  return { kind: 'failed', last, rejected };
 }
 
 type Tried<Reply> =
   | { kind: 'answered'; target: Target; reply: Reply }
   | { kind: 'abandoned' }
-  | { kind: 'failed'; error: ProviderError; streamed: boolean };
+  | { kind: 'failed'; error: ProviderError; streamed: boolean; rejected?: Reply };
 
 /** One target: its attempt, the output rails on its reply, and at most one repair attempt. */
 async function* tryTarget<Reply>(
@@ -174,7 +183,7 @@ async function* tryTarget<Reply>(
     if (!canRepair || verdict.repair === null) {
       const failure = new ProviderError('rejected', `output rail: ${verdict.problem}`);
       observer.failed(step.target, failure);
-      return { kind: 'failed', error: failure, streamed };
+      return { kind: 'failed', error: failure, streamed, rejected: reply };
     }
     repair = verdict.repair;
     rejected = reply;

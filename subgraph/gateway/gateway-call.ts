@@ -71,6 +71,8 @@ export interface ModelFailure {
    * the limit. The feature answers AIUnavailable with them instead of serving its floor.
    */
   refusal?: string;
+  /** What replies cost that the output rails refused and nothing replaced: paid, though nobody is served them. */
+  costNanos?: number;
 }
 
 /** The caller left before the end: nothing failed, and nobody is left to serve. */

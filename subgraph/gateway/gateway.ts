@@ -298,9 +298,17 @@ export class ModelGateway {
     { prompt, redaction }: ChainPlan,
     result: Exclude<WalkResult, { kind: 'abandoned' }>,
   ): CompletionOutcome {
-    if (result.kind === 'failed') return failed(result.last);
+    // Replies the output rails refused were paid for: their cost goes with the answer, or with the failure.
+    const rejectedNanos = result.rejected.reduce(
+      (sum, { target, reply }) => sum + this.deps.prices(target.provider, target.model, reply.usage),
+      0,
+    );
+    if (result.kind === 'failed') {
+      const failure = failed(result.last);
+      return rejectedNanos > 0 ? { ...failure, costNanos: rejectedNanos } : failure;
+    }
     const { target, reply: completion } = result;
-    const costNanos = this.deps.prices(target.provider, target.model, completion.usage);
+    const costNanos = this.deps.prices(target.provider, target.model, completion.usage) + rejectedNanos;
     this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     this.deps.logger.info(
       {

@@ -148,6 +148,8 @@ describe('summarize', () => {
     const result = member(await client.summarize({ documentId: 'billing' }), 'DegradedSummary');
     expect(result.reason).toBe('GUARDRAIL_REJECTED');
     expect(result.text).not.toContain('Berlin');
+    // Both refused summaries were paid for: the floor's meta carries what they cost.
+    expect(result.meta.costUsd).toBeGreaterThan(0);
     expect(result.text.length).toBeGreaterThan(0);
   });
 
