@@ -3,11 +3,12 @@
 // shared limiter's wait (LIMITS_TIMEOUT_MS) and applies the failure policy when Redis is down or slow:
 // `closed` (the default) sends the request to its floor with LIMITS_UNAVAILABLE, `open` admits it under this
 // process's own limiter (the same limits, per replica). Either way the failure is counted in
-// ai_limits_unavailable_total and logged at most once per LOG_EVERY_MS, so an outage is not a log flood.
+// ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts), so an outage is not a log flood.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createMemoryRateLimiter } from './memory-rate-limiter';
 import { unreachable } from '../errors/unreachable';
+import { limitsFailureNotice } from './limits-failure-notice';
 import type { RateDecision, RateLimiter, RateLimitName, RateLimits } from './rate-limiter';
 
 export type LimitsFailurePolicy = 'closed' | 'open';
@@ -29,7 +30,6 @@ export interface RateGate {
   check(tenantId: string, limits: RateLimits, estimatedTokens: number): Promise<RateCheck>;
 }
 
-const LOG_EVERY_MS = 10_000;
 const ADMITTED_UNCHECKED: RateCheck = { kind: 'admitted', settle: () => undefined };
 
 class LimiterTimeout extends Error {
@@ -49,23 +49,10 @@ export function createRateGate(
   deps: { metrics: Metrics; logger: Logger },
 ): RateGate {
   const local = createMemoryRateLimiter();
-  let lastLogAt = -Infinity;
-  let unloggedFailures = 0;
-
-  const noteFailure = (error: unknown) => {
-    deps.metrics.limitsUnavailable.inc({ policy: settings.onFailure });
-    unloggedFailures++;
-    const now = Date.now();
-    if (now - lastLogAt < LOG_EVERY_MS) return;
-    deps.logger.warn(
-      { err: error, policy: settings.onFailure, failedChecks: unloggedFailures },
-      settings.onFailure === 'closed'
-        ? 'rate limits unavailable: model requests go to their floor (LIMITS_ON_REDIS_FAILURE=closed)'
-        : 'rate limits unavailable: model requests are limited per process (LIMITS_ON_REDIS_FAILURE=open)',
-    );
-    lastLogAt = now;
-    unloggedFailures = 0;
-  };
+  const noteFailure = limitsFailureNotice(deps, settings.onFailure, {
+    closed: 'rate limits unavailable: model requests go to their floor (LIMITS_ON_REDIS_FAILURE=closed)',
+    open: 'rate limits unavailable: model requests are limited per process (LIMITS_ON_REDIS_FAILURE=open)',
+  });
 
   const checkOn = async (
     limiter: RateLimiter,

@@ -3,10 +3,11 @@
 // applies LIMITS_ON_REDIS_FAILURE when Redis is down or slow: `closed` (the default) answers `unavailable`
 // (the call goes to its floor with LIMITS_UNAVAILABLE), `open` reserves against this process's own limiter
 // (the same caps, per replica: N replicas may spend up to N caps while Redis is away). Failures are counted
-// in ai_limits_unavailable_total and logged at most once per LOG_EVERY_MS.
+// in ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { unreachable } from '../errors/unreachable';
+import { limitsFailureNotice } from './limits-failure-notice';
 import { createMemorySpendLimiter } from './memory-spend-limiter';
 import type { SpendSeed } from './memory-spend-limiter';
 import { withTimeout } from './rate-gate';
@@ -29,7 +30,6 @@ export interface SpendGate {
   reserve(tenantId: string, caps: SpendCaps, worstNanos: number): Promise<SpendCheck>;
 }
 
-const LOG_EVERY_MS = 10_000;
 const UNCAPPED: SpendCheck = { kind: 'reserved', settle: () => undefined };
 
 /** `shared` is the Redis limiter, or null when there is no Redis: then the process's own limiter is the limiter. */
@@ -40,23 +40,10 @@ export function createSpendGate(
 ): SpendGate {
   // Without Redis the process's limiter is the limiter, and it starts from the spend the ledger kept.
   const local = createMemorySpendLimiter(undefined, shared ? undefined : deps.seed);
-  let lastLogAt = -Infinity;
-  let unloggedFailures = 0;
-
-  const noteFailure = (error: unknown) => {
-    deps.metrics.limitsUnavailable.inc({ policy: settings.onFailure });
-    unloggedFailures++;
-    const now = Date.now();
-    if (now - lastLogAt < LOG_EVERY_MS) return;
-    deps.logger.warn(
-      { err: error, policy: settings.onFailure, failedChecks: unloggedFailures },
-      settings.onFailure === 'closed'
-        ? 'spend caps unavailable: model requests go to their floor (LIMITS_ON_REDIS_FAILURE=closed)'
-        : 'spend caps unavailable: model spend is capped per process (LIMITS_ON_REDIS_FAILURE=open)',
-    );
-    lastLogAt = now;
-    unloggedFailures = 0;
-  };
+  const noteFailure = limitsFailureNotice(deps, settings.onFailure, {
+    closed: 'spend caps unavailable: model requests go to their floor (LIMITS_ON_REDIS_FAILURE=closed)',
+    open: 'spend caps unavailable: model spend is capped per process (LIMITS_ON_REDIS_FAILURE=open)',
+  });
 
   const reserveOn = async (
     limiter: SpendLimiter,
