@@ -22,7 +22,8 @@ import { unreachable } from '../errors/unreachable';
 import { countRedaction, redactTexts } from './pii-redaction';
 import type { RedactionCounts } from './pii-redaction';
 import type { SpendGate } from '../limits/spend-gate';
-import { estimatedInputTokens, spendBudget } from './spend-budget';
+import { spendBudget } from './spend-budget';
+import { estimateTokens } from './token-estimate';
 
 export interface EmbedSettings {
   /** Texts per provider request; a larger call is several requests to the same target. */
@@ -56,7 +57,7 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
   const keys = caching ? keysByTarget(call, route.chain) : new Map<string, string[]>();
   const cached = await lookup(deps, call, keys);
   const texts = redaction?.texts ?? call.texts;
-  const inputTokens = texts.reduce((sum, text) => sum + estimatedInputTokens(text.length), 0);
+  const inputTokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
   const walk = walkChain(
     call,
     deps.stepsFor(route.chain),

@@ -6,19 +6,18 @@
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { cacheKey } from './cache/completion-cache';
+import { CompletionCacheRung, completionKey } from './cache/completion-cache-rung';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainStep, ReplyCheck, TargetAttempt, WalkBudget, WalkResult } from './chain-walker';
+import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
   GatewayCall,
   GatewayOutcome,
   GatewayStreamEvent,
-  ModelAnswer,
 } from './gateway-call';
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
 import { embedThroughChain } from './embed-through-chain';
@@ -26,23 +25,23 @@ import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
 import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
-import type { Completion, ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
+import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
 import { createTargetGuard } from './resilience/target-guard';
 import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
 import { targetId } from './routing/route-config';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
-import { completionAttempt, streamingAttempt, withRepair } from './target-attempts';
+import { completionAttempt, streamingAttempt } from './target-attempts';
 import { chainObserver } from './chain-observer';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
-import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
+import { countRedaction, redactVariables, restoredStream, restoredText } from './pii-redaction';
+import { replyCheckOf } from './reply-check';
 import type { RedactedVariables } from './pii-redaction';
-import { restore } from '../guardrails/pii';
 import type { RateGate } from '../limits/rate-gate';
 import { admitCall } from './rate-admission';
 import type { SpendGate } from '../limits/spend-gate';
-import { estimatedInputTokens, spendBudget } from './spend-budget';
+import { completionBudget } from './spend-budget';
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -98,8 +97,10 @@ export class ModelGateway {
   private readonly guards = new Map<string, TargetGuard>();
   private readonly flights = new SingleFlight<Looked>();
   private readonly embedDeps: EmbedDeps;
+  private readonly cacheRung: CompletionCacheRung;
 
   constructor(private readonly deps: GatewayDeps) {
+    this.cacheRung = new CompletionCacheRung(deps.cache, deps.logger, deps.settings);
     this.embedDeps = {
       routes: deps.routes,
       cache: deps.embeddingCache,
@@ -168,7 +169,7 @@ export class ModelGateway {
   async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome, undefined> {
     const plan = this.plan(call);
     if (plan.kind === 'settled') return plan.outcome;
-    const entries = await this.lookup(call.task, plan.keys);
+    const entries = await this.cacheRung.lookup(call.task, plan.keys);
     const fresh = freshOf(entries);
     if (fresh) {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
@@ -200,7 +201,7 @@ export class ModelGateway {
       attempt,
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
-      this.budgetOf(call, plan.prompt, () => {
+      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => {
         const received = abandonedWith;
         abandonedWith = null;
         return received;
@@ -225,7 +226,7 @@ export class ModelGateway {
     if (redaction) countRedaction(this.deps.metrics, redaction.counts);
     const prompt = this.deps.prompts.render(call.promptName, redaction?.variables ?? call.variables);
     // Keys stay those of the raw input (cacheScope): the entry holds the restored answer, right either way.
-    const keys = route.chain.map((target) => this.keyFor(call, prompt.version, target));
+    const keys = route.chain.map((target) => completionKey(call, prompt.version, target));
     return { kind: 'walk', steps: this.stepsFor(route.chain), prompt, keys, redaction };
   }
 
@@ -240,7 +241,7 @@ export class ModelGateway {
 
   /** One completion for every caller in flight: the cache, else the chain walk, its answer cached before it ends. */
   private async completeOnce(call: GatewayCall, plan: ChainPlan): Promise<Looked> {
-    const entries = await this.lookup(call.task, plan.keys);
+    const entries = await this.cacheRung.lookup(call.task, plan.keys);
     const fresh = freshOf(entries);
     if (fresh) return { outcome: fresh, lookup: 'hit' };
     // Over the limit, the request is refused, not served stale: the limit is the tenant's answer.
@@ -253,7 +254,7 @@ export class ModelGateway {
       completionAttempt(call.deadline, plan.prompt),
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
-      this.budgetOf(call, plan.prompt, () => null),
+      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null),
     );
     const result = await walkToEnd(walk);
     admission.settle(result);
@@ -262,34 +263,9 @@ export class ModelGateway {
     const outcome = this.settleWalk(call, plan, result);
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
-      if (key) await this.store(call.task, key, outcome);
+      if (key) await this.cacheRung.store(call.task, key, outcome);
     }
     return this.orStale(call, entries, outcome);
-  }
-
-  /**
-   * The call's spend caps on its walk: each attempt reserves the rendered prompt (with any repair note) at
-   * the target's input price plus maxTokens at its output price; it settles to `received()` (what a stream
-   * the caller left had received) when there is one, else to its reply's usage, else 0.
-   */
-  private budgetOf(
-    call: GatewayCall,
-    prompt: RenderedPrompt,
-    received: () => TokenUsage | null,
-  ): WalkBudget<Completion> | undefined {
-    const { prices } = this.deps;
-    return spendBudget<Completion>(this.deps.spendGate, call.tenantId, call.spendCaps, {
-      worstNanos({ target }, repair) {
-        const sent = withRepair(prompt, repair);
-        const inputTokens = estimatedInputTokens(sent.system.length + sent.user.length);
-        return prices(target.provider, target.model, { inputTokens, outputTokens: sent.maxTokens });
-      },
-      realNanos({ target }, reply) {
-        // A stream the caller left may still end with a reply (an SDK ending quietly on abort), without usage.
-        const usage = received() ?? reply?.usage;
-        return usage ? prices(target.provider, target.model, usage) : 0;
-      },
-    });
   }
 
   /** The walk's answer priced, counted, logged and restored (what is cached and returned); or its failure. */
@@ -324,7 +300,7 @@ export class ModelGateway {
     );
     return {
       kind: 'answered',
-      text: redaction ? restore(completion.text, redaction.placeholders) : completion.text,
+      text: restoredText(completion.text, redaction),
       provider: target.provider,
       model: target.model,
       promptVersion: prompt.version,
@@ -360,69 +336,9 @@ export class ModelGateway {
     return guard;
   }
 
-  private keyFor(call: GatewayCall, promptVersion: string, target: Target): string {
-    return cacheKey({
-      tenantId: call.tenantId,
-      task: call.task,
-      promptVersion,
-      targetId: targetId(target),
-      scope: call.cacheScope,
-    });
-  }
-
-  private async lookup(task: CompletionTask, keys: string[]): Promise<(CachedCompletion | null)[]> {
-    try {
-      return await this.deps.cache.getMany(keys);
-    } catch (error) {
-      // A cache outage costs a model call, never the answer.
-      this.deps.logger.error({ err: error, task }, 'completion cache read failed');
-      return keys.map(() => null);
-    }
-  }
-
-  /** Never rejects: a cache outage costs a later model call, never this answer. */
-  private async store(task: CompletionTask, key: string, answer: ModelAnswer): Promise<void> {
-    const ttlMs = this.deps.settings.cacheTtlMs[task];
-    if (ttlMs <= 0) return;
-    const { text, provider, model, promptVersion } = answer;
-    await this.deps.cache
-      .set(
-        key,
-        { text, provider, model, promptVersion, freshUntil: Date.now() + ttlMs },
-        ttlMs,
-        this.deps.settings.staleGraceMs,
-      )
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: error, task }, 'completion cache write failed'),
-      );
-  }
-
   private providerOf(target: Target): ModelProvider {
     const provider = this.deps.providers.get(target.provider);
     if (!provider) throw new Error(`route names ${target.provider}, which is not configured`);
     return provider;
   }
-}
-
-/**
- * The call's output rails on a completion's text, restored first where the call redacts (a rail compares the
- * reply with the raw sources); a repaired completion is charged for both replies.
- */
-function replyCheckOf(
-  call: GatewayCall,
-  redaction: RedactedVariables | null,
-): ReplyCheck<Completion> | undefined {
-  const { checkReply } = call;
-  if (!checkReply) return undefined;
-  return {
-    check: (completion) =>
-      checkReply(redaction ? restore(completion.text, redaction.placeholders) : completion.text),
-    afterRepair: (rejected, repaired) => ({
-      ...repaired,
-      usage: {
-        inputTokens: rejected.usage.inputTokens + repaired.usage.inputTokens,
-        outputTokens: rejected.usage.outputTokens + repaired.usage.outputTokens,
-      },
-    }),
-  };
 }

@@ -3,7 +3,7 @@
 // through one RedactionContext (the same email in the question and in passage 3 is the same ⟦EMAIL_1⟧, so
 // the model can relate them, and one map restores the answer); each embedded text gets a context of its own,
 // so a given text always sends, and embeds as, the same redacted string. Only counts by kind are reported.
-import { createStreamRestorer, RedactionContext } from '../guardrails/pii';
+import { createStreamRestorer, RedactionContext, restore } from '../guardrails/pii';
 import type { PiiKind, PiiSpan, RedactedValue } from '../guardrails/pii';
 import { countRails } from '../guardrails/rail-outcome';
 import type { Metrics } from '../observability/metrics';
@@ -54,6 +54,11 @@ export function redactTexts(texts: readonly string[]): { texts: string[]; counts
 }
 
 /** The redaction rail's outcome for one call, counted: `fixed` when a value was replaced, else `pass`. */
+/** A reply with its placeholders put back, where the call redacted; as it came otherwise. */
+export function restoredText(text: string, redaction: RedactedVariables | null): string {
+  return redaction ? restore(text, redaction.placeholders) : text;
+}
+
 export function countRedaction(metrics: Metrics, counts: RedactionCounts): void {
   const fixed = Object.keys(counts).length > 0;
   countRails(metrics, [{ rail: 'redaction', outcome: fixed ? 'fixed' : 'pass' }]);

@@ -10,6 +10,7 @@ import { unreachable } from '../errors/unreachable';
 import type { WalkResult } from './chain-walker';
 import type { GatewayCall, ModelFailure } from './gateway-call';
 import type { RenderedPrompt } from './prompts/prompt-library';
+import { promptTokens } from './token-estimate';
 
 export type Admission =
   { kind: 'admitted'; settle(result: WalkResult): void } | { kind: 'refused'; outcome: ModelFailure };
@@ -17,7 +18,7 @@ export type Admission =
 const UNLIMITED: Admission = { kind: 'admitted', settle: () => undefined };
 
 export function estimatedTokens(prompt: RenderedPrompt): number {
-  return Math.ceil((prompt.system.length + prompt.user.length) / 4) + prompt.maxTokens;
+  return promptTokens(prompt) + prompt.maxTokens;
 }
 
 export async function admitCall(

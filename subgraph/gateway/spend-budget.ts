@@ -10,7 +10,13 @@ import { unreachable } from '../errors/unreachable';
 import type { SpendGate } from '../limits/spend-gate';
 import type { SpendCaps } from '../limits/spend-limiter';
 import type { AttemptSpend, ChainStep, WalkBudget } from './chain-walker';
+import type { GatewayCall } from './gateway-call';
 import { NANOS_PER_USD, usdOfNanos } from './pricing';
+import type { PriceTable } from './pricing';
+import type { RenderedPrompt } from './prompts/prompt-library';
+import type { Completion, TokenUsage } from './providers/model-provider';
+import { withRepair } from './target-attempts';
+import { promptTokens } from './token-estimate';
 
 /** A tenant policy's caps in US dollars as the limiter's nano-dollars. */
 export function spendCapsOf(limits: { monthlyCapUsd?: number; dailyCapUsd?: number }): SpendCaps {
@@ -64,4 +70,30 @@ export function spendBudget<Reply>(
 }
 
 /** Tokens estimated from characters: four a token, the usual English ratio with the common vocabularies. */
-export const estimatedInputTokens = (chars: number): number => Math.ceil(chars / 4);
+/**
+ * A completion's spend on its walk: each attempt reserves the rendered prompt (with any repair note) at the
+ * target's input price plus maxTokens at its output price; it settles to `received()` (what a stream the
+ * caller left had received) when there is one, else to its reply's usage, else 0.
+ */
+export function completionBudget(
+  gate: SpendGate,
+  prices: PriceTable,
+  call: Pick<GatewayCall, 'tenantId' | 'spendCaps'>,
+  prompt: RenderedPrompt,
+  received: () => TokenUsage | null,
+): WalkBudget<Completion> | undefined {
+  return spendBudget<Completion>(gate, call.tenantId, call.spendCaps, {
+    worstNanos({ target }, repair) {
+      const sent = withRepair(prompt, repair);
+      return prices(target.provider, target.model, {
+        inputTokens: promptTokens(sent),
+        outputTokens: sent.maxTokens,
+      });
+    },
+    realNanos({ target }, reply) {
+      // A stream the caller left may still end with a reply (an SDK ending quietly on abort), without usage.
+      const usage = received() ?? reply?.usage;
+      return usage ? prices(target.provider, target.model, usage) : 0;
+    },
+  });
+}

@@ -1,8 +1,14 @@
-// A token count estimated from text, where no provider reported one (a stream left before its usage chunk):
-// about four characters per token for English with the common BPE vocabularies. An estimate, used only to
-// price what an abandoned stream received; a provider's own usage always wins.
+// A token count estimated from text, where no provider reported one: about four characters per token for
+// English with the common BPE vocabularies. Used before a call (the worst case a spend cap reserves, the
+// tokens a rate limit counts until settled) and for what an abandoned stream received; a provider's own
+// usage always wins once it is known.
 const CHARS_PER_TOKEN = 4;
 
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/** The input tokens of a rendered prompt: its system and user text together. */
+export function promptTokens(prompt: { system: string; user: string }): number {
+  return Math.ceil((prompt.system.length + prompt.user.length) / CHARS_PER_TOKEN);
 }
