@@ -3,7 +3,7 @@
 // shrinks a document, and a delete whose chunks go by cascade — and one tenant's changes never move another's.
 // A search reads at most BM25_MAX_POSTINGS_PER_TERM postings per term, best first.
 import { createDocumentStore } from '../../subgraph/retrieval/store/document-store';
-import { DEFAULT_BM25 } from '../../subgraph/retrieval/store/document-store';
+import { DEFAULT_BM25 } from '../../subgraph/retrieval/store/bm25-search';
 import { inTenantScope } from '../../subgraph/retrieval/store/tenant-scope';
 import { BACKENDS, openTestStore, putChunks } from '../support/stores';
 import type { TestStore } from '../support/stores';
