@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RATE_WINDOW_MS, countedTokens } from './rate-limiter';
 import type { RateDecision, RateLimiter } from './rate-limiter';
+import { dropLapsedLua, SUM_FIELD } from './lua-script';
 
 /** The field of the token hash holding the window's sum; never a ticket (tickets are UUIDs). */
-const SUM_FIELD = '~sum';
 
 /**
  * KEYS: requests set, tokens set, token hash. ARGV: window ms, requests limit (0: none), tokens limit (0: none),
@@ -33,16 +33,7 @@ if rpm > 0 then
   end
 end
 if tpm > 0 then
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', since)
-  if #expired > 0 then
-    local gone = 0
-    for i = 1, #expired do
-      gone = gone + (tonumber(redis.call('HGET', KEYS[3], expired[i])) or 0)
-      redis.call('HDEL', KEYS[3], expired[i])
-    end
-    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', since)
-    redis.call('HINCRBY', KEYS[3], '${SUM_FIELD}', -gone)
-  end
+  ${dropLapsedLua('KEYS[2]', 'KEYS[3]', 'since')}
   local sum = tonumber(redis.call('HGET', KEYS[3], '${SUM_FIELD}')) or 0
   if sum + tokens > tpm then
     local excess = sum + tokens - tpm

@@ -7,12 +7,11 @@
 // come from the calling process's clock, which can only matter within a clock skew of midnight.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from './lua-script';
+import { dropLapsedLua, luaScript, SUM_FIELD } from './lua-script';
 import { spendPeriods, wholeNanos } from './spend-limiter';
 import type { SpendCaps, SpendDecision, SpendLimiter } from './spend-limiter';
 
 /** The hash field holding the sum of outstanding reservations; never a ticket (tickets are UUIDs). */
-const SUM_FIELD = '~sum';
 const DAY_KEY_TTL_S = 2 * 86_400;
 const MONTH_KEY_TTL_S = 62 * 86_400;
 
@@ -21,16 +20,7 @@ const NOW_AND_PURGE = `
 local function int(x) return string.format('%.0f', x) end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-if #lapsed > 0 then
-  local gone = 0
-  for i = 1, #lapsed do
-    gone = gone + (tonumber(redis.call('HGET', KEYS[4], lapsed[i])) or 0)
-    redis.call('HDEL', KEYS[4], lapsed[i])
-  end
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-  redis.call('HINCRBY', KEYS[4], '${SUM_FIELD}', int(-gone))
-end
+${dropLapsedLua('KEYS[3]', 'KEYS[4]', 'now')}
 local reserved = tonumber(redis.call('HGET', KEYS[4], '${SUM_FIELD}')) or 0
 `;
 
