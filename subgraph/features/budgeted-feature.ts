@@ -7,6 +7,7 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { Unavailable } from './feature-result';
 import { parseInput } from './inputs';
+import { tierOf } from './meter-result';
 import type { FeatureName } from './meter-result';
 import { budgetSpent } from './operation-budget';
 
@@ -26,7 +27,12 @@ export function budgeted<Input, Result>(
     const input = parseInput(inputSchema, rawInput);
     const shared = call.budget.once(fingerprint(feature, ...workKey(input)), () => run(call, input));
     if (shared) return shared;
-    deps.metrics.featureRequests.inc({ feature, outcome: 'unavailable', reason: 'RATE_LIMITED' });
+    deps.metrics.featureRequests.inc({
+      feature,
+      outcome: 'unavailable',
+      reason: 'RATE_LIMITED',
+      tier: tierOf(call),
+    });
     if (call.budget.refused === 1) {
       deps.logger.warn(
         { requestId: call.requestId, tenant: call.tenant.tenantId, feature, limit: call.budget.limit },

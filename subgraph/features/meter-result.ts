@@ -46,6 +46,11 @@ export function unavailableResult<Full, Degraded>(
   return { kind: 'unavailable', reason, message, retryAfterSeconds: null };
 }
 
+/** The tenant policy's tier as a metrics label: a bounded set the operator names, `none` when unset. */
+export function tierOf(call: FeatureCall): string {
+  return call.tenant.policy.tier ?? 'none';
+}
+
 export function startClock(): () => number {
   const started = process.hrtime.bigint();
   return () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
@@ -107,7 +112,7 @@ export async function meterResult<Full, Degraded>(
   const costNanos = unmetered.kind === 'unavailable' ? 0 : unmetered.model.costNanos;
   const costUsd = usdOfNanos(costNanos);
   deps.metrics.featureDuration.observe({ feature, outcome: result.kind }, latencyMs / 1000);
-  deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason });
+  deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason, tier: tierOf(call) });
   if (costNanos > 0) deps.metrics.costUsd.inc({ feature }, costUsd);
   const rails = unmetered.rails ?? [];
   countRails(deps.metrics, rails);
@@ -150,7 +155,7 @@ export async function meterAbandoned(
 ): Promise<void> {
   const latencyMs = elapsedMs();
   deps.metrics.featureDuration.observe({ feature, outcome: 'abandoned' }, latencyMs / 1000);
-  deps.metrics.featureRequests.inc({ feature, outcome: 'abandoned', reason: 'none' });
+  deps.metrics.featureRequests.inc({ feature, outcome: 'abandoned', reason: 'none', tier: tierOf(call) });
   await recordUsage(deps, call, feature, { requests: 1, fallback: false, cacheHit: false, costNanos: 0 });
   await recordCost(deps, call, 'abandoned-stream', receivedNanos);
   deps.logger.info(

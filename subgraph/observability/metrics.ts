@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface Metrics {
   registry: Registry;
   featureDuration: Histogram<'feature' | 'outcome'>;
-  featureRequests: Counter<'feature' | 'outcome' | 'reason'>;
+  /** `tier` is the tenant policy's bounded label (`none` when unset), never the tenant id. */
+  featureRequests: Counter<'feature' | 'outcome' | 'reason' | 'tier'>;
   stageDuration: Histogram<'stage'>;
   costUsd: Counter<'feature'>;
   modelCalls: Counter<'provider' | 'model' | 'outcome'>;
@@ -15,7 +16,22 @@ export interface Metrics {
   guardrailOutcomes: Counter<'rail' | 'outcome'>;
   /** Rate limit checks (or settles) the shared limiter could not answer, by the failure policy applied. */
   limitsUnavailable: Counter<'policy'>;
+  /** Tokens of one model attempt by type (input, output), as the provider reported them. */
+  modelTokens: Histogram<'provider' | 'model' | 'type'>;
+  /** From the request to a target until its first streamed chunk (streams) or its reply (completions). */
+  timeToFirstToken: Histogram<'provider' | 'model'>;
+  /** Streams (askStream, summarizeStream) open now on this instance, by field. */
+  openSubscriptions: Gauge<'field'>;
+  /** Requests the tenant's own limits refused: limit is budget (spend cap) or rate (rate limit). */
+  limitRefusals: Counter<'limit' | 'tier'>;
+  /** The grader's grounding score of sampled answers and summaries (0..1). */
+  qualityGrounding: Histogram<'feature' | 'model' | 'prompt_version'>;
+  /** The grader's yes/no checks of sampled results: check is citations_valid or abstained, result true or false. */
+  qualityChecks: Counter<'feature' | 'model' | 'prompt_version' | 'check' | 'result'>;
 }
+
+const TOKEN_BUCKETS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144];
+const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -34,7 +50,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     featureRequests: new Counter({
       name: 'ai_feature_requests_total',
       help: 'AI feature calls by outcome and degradation reason (none when full)',
-      labelNames: ['feature', 'outcome', 'reason'],
+      labelNames: ['feature', 'outcome', 'reason', 'tier'],
       registers: [registry],
     }),
     stageDuration: new Histogram({
@@ -86,6 +102,45 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_limits_unavailable_total',
       help: 'Rate limit checks the shared limiter (Redis) could not answer in time, by the policy applied (closed, open)',
       labelNames: ['policy'],
+      registers: [registry],
+    }),
+    modelTokens: new Histogram({
+      name: 'ai_model_tokens',
+      help: 'Tokens of one model attempt by type (input, output), as the provider reported them',
+      labelNames: ['provider', 'model', 'type'],
+      buckets: TOKEN_BUCKETS,
+      registers: [registry],
+    }),
+    timeToFirstToken: new Histogram({
+      name: 'ai_model_time_to_first_token_seconds',
+      help: "Time from a model attempt's start to its first streamed chunk (or its whole reply, unstreamed)",
+      labelNames: ['provider', 'model'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    openSubscriptions: new Gauge({
+      name: 'ai_open_subscriptions',
+      help: 'AI streams open now on this instance, by subscription field',
+      labelNames: ['field'],
+      registers: [registry],
+    }),
+    limitRefusals: new Counter({
+      name: 'ai_limit_refusals_total',
+      help: "Requests a tenant's own limits refused, by limit (budget, rate) and the tenant policy's tier",
+      labelNames: ['limit', 'tier'],
+      registers: [registry],
+    }),
+    qualityGrounding: new Histogram({
+      name: 'ai_quality_grounding_score',
+      help: 'Grounding score (0..1) the quality grader gave sampled answers and summaries',
+      labelNames: ['feature', 'model', 'prompt_version'],
+      buckets: SCORE_BUCKETS,
+      registers: [registry],
+    }),
+    qualityChecks: new Counter({
+      name: 'ai_quality_checks_total',
+      help: 'Yes/no checks of the quality grader on sampled results (citations_valid, abstained), by result',
+      labelNames: ['feature', 'model', 'prompt_version', 'check', 'result'],
       registers: [registry],
     }),
   };

@@ -63,7 +63,26 @@ const guardrailsSchema = z.strictObject({
     .optional(),
 });
 
-// Later rules (sampling, jobs) join as keys of this one entry.
+/** Every key optional: merged over the default's `sampling` key by key, then over DEFAULT_SAMPLING. */
+const samplingSchema = z.strictObject({
+  /** The share of the tenant's requests graded for quality, 0..1; 0 keeps and grades nothing. */
+  rate: z
+    .number()
+    .min(0, { message: 'expects a share between 0 and 1' })
+    .max(1, { message: 'expects a share between 0 and 1' })
+    .optional(),
+  /** Whether sampled requests' input and output are stored (redacted) for the tenant's ai:admin to read. */
+  keepContent: z.boolean().optional(),
+  /** Days a kept sample lives before it is deleted. */
+  retentionDays: z
+    .number()
+    .int({ message: 'expects an integer between 1 and 3650' })
+    .min(1, { message: 'expects an integer between 1 and 3650' })
+    .max(3650, { message: 'expects an integer between 1 and 3650' })
+    .optional(),
+});
+
+// Later rules (jobs) join as keys of this one entry.
 const policyEntrySchema = z.strictObject({
   /** The only providers the tenant's content may reach; one that is not configured is a valid choice. */
   allowedProviders: z.array(providerNameSchema).min(1).optional(),
@@ -74,6 +93,7 @@ const policyEntrySchema = z.strictObject({
     .optional(),
   limits: limitsSchema.optional(),
   guardrails: guardrailsSchema.optional(),
+  sampling: samplingSchema.optional(),
 });
 
 type PolicyEntry = z.infer<typeof policyEntrySchema>;
@@ -111,6 +131,12 @@ export interface GuardrailPolicy {
   readonly topics: TopicScope;
 }
 
+export interface SamplingPolicy {
+  readonly rate: number;
+  readonly keepContent: boolean;
+  readonly retentionDays: number;
+}
+
 export interface TenantPolicy {
   /** Undefined: every configured provider may serve the tenant. */
   readonly allowedProviders?: readonly ProviderName[];
@@ -119,6 +145,8 @@ export interface TenantPolicy {
   readonly limits: TenantLimits;
   /** Always complete, like limits: unset keys come from DEFAULT_GUARDRAILS. */
   readonly guardrails: GuardrailPolicy;
+  /** Always complete, like limits: unset keys come from DEFAULT_SAMPLING. */
+  readonly sampling: SamplingPolicy;
 }
 
 export interface TenantPolicies {
@@ -145,10 +173,21 @@ export const DEFAULT_GUARDRAILS: GuardrailPolicy = Object.freeze({
   topics: Object.freeze({ allow: [], deny: [] }),
 });
 
-/** The policy of every tenant when no document is configured: no provider restricted, the default limits and rails. */
+/**
+ * Quality sampling of a tenant whose policy sets none: one request in twenty graded, no content kept (a tenant
+ * opts in to having its questions and answers stored), 30 days' retention once it does.
+ */
+export const DEFAULT_SAMPLING: SamplingPolicy = Object.freeze({
+  rate: 0.05,
+  keepContent: false,
+  retentionDays: 30,
+});
+
+/** The policy of every tenant when no document is configured: no provider restricted, the default limits, rails and sampling. */
 export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   limits: DEFAULT_TENANT_LIMITS,
   guardrails: DEFAULT_GUARDRAILS,
+  sampling: DEFAULT_SAMPLING,
 });
 
 export function loadTenantPolicies(document: JsonDocument | undefined): TenantPolicies {
@@ -168,13 +207,14 @@ export function loadTenantPolicies(document: JsonDocument | undefined): TenantPo
   return { forTenant: (tenantId) => policies.get(tenantId) ?? fallback };
 }
 
-/** `entry` over `base` key by key, and `limits` and `guardrails` likewise, one key at a time. */
+/** `entry` over `base` key by key, and `limits`, `guardrails` and `sampling` likewise, one key at a time. */
 function merged(base: TenantPolicy, entry: PolicyEntry): TenantPolicy {
   const rails = entry.guardrails ?? {};
   return Object.freeze({
     ...base,
     ...entry,
     limits: Object.freeze({ ...base.limits, ...entry.limits }),
+    sampling: Object.freeze({ ...base.sampling, ...entry.sampling }),
     guardrails: Object.freeze({
       ...base.guardrails,
       ...rails,

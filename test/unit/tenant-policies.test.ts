@@ -8,6 +8,7 @@ import { loadConfig } from '../../subgraph/config';
 import { ConfigError } from '../../subgraph/errors/config-error';
 import {
   DEFAULT_GUARDRAILS,
+  DEFAULT_SAMPLING,
   DEFAULT_TENANT_LIMITS,
   DEFAULT_TENANT_POLICY,
   loadTenantPolicies,
@@ -19,6 +20,7 @@ const inline = (document: unknown) => policiesOf({ TENANT_POLICIES_JSON: JSON.st
 const policy = (keys: Record<string, unknown>) => ({
   limits: DEFAULT_TENANT_LIMITS,
   guardrails: DEFAULT_GUARDRAILS,
+  sampling: DEFAULT_SAMPLING,
   ...keys,
 });
 
@@ -34,6 +36,7 @@ describe('the tenant policy document', () => {
         grounding: 'drop',
         topics: { allow: [], deny: [] },
       },
+      sampling: { rate: 0.05, keepContent: false, retentionDays: 30 },
     });
     expect(policies.forTenant('acme')).toBe(DEFAULT_TENANT_POLICY);
     expect(loadTenantPolicies(undefined).forTenant('globex').allowedProviders).toBeUndefined();
@@ -195,6 +198,28 @@ describe('a bad tenant policy document stops the start with a ConfigError naming
     expect(() => inline({ default: { guardrails: { redactPii: true } } })).toThrow(
       /^TENANT_POLICIES_JSON at default\.guardrails\.redactPii: unrecognized key/,
     );
+  });
+
+  it('sampling: merged key by key over the default, a rate outside 0..1 and a fractional retention refused', () => {
+    const policies = inline({
+      default: { sampling: { rate: 0.2 } },
+      tenants: {
+        acme: { sampling: { keepContent: true, retentionDays: 7 } },
+        globex: { sampling: { rate: 0 } },
+      },
+    });
+    expect(policies.forTenant('acme').sampling).toEqual({ rate: 0.2, keepContent: true, retentionDays: 7 });
+    expect(policies.forTenant('globex').sampling).toEqual({ ...DEFAULT_SAMPLING, rate: 0 });
+    expect(policies.forTenant('initech').sampling).toEqual({ ...DEFAULT_SAMPLING, rate: 0.2 });
+    for (const [key, bad] of [
+      ['rate', 1.5],
+      ['rate', -0.1],
+      ['retentionDays', 0.5],
+      ['keepContent', 'yes'],
+    ] as const)
+      expect(() => inline({ default: { sampling: { [key]: bad } } })).toThrow(
+        new RegExp(`^TENANT_POLICIES_JSON at default\\.sampling\\.${key}: `),
+      );
   });
 
   it('spend caps that are not positive amounts, and rate limits that are not positive integers', () => {
