@@ -12,6 +12,7 @@ export const SERVERS = {
   bare: path.join(servers, 'bare-server.ts'),
   providers: path.join(servers, 'providers-server.ts'),
   direct: path.join(servers, 'direct-server.ts'),
+  otlpReceiver: path.join(servers, 'otlp-receiver.ts'),
 };
 
 export const TENANT = 'bench';

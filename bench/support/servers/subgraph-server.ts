@@ -2,8 +2,9 @@
 // configured by loadConfig from the environment the parent passes. With BENCH_SEED_DOCUMENTS > 0 it first
 // ingests a generated corpus for BENCH_TENANT through the ingest feature, before it reports ready. Handlers:
 // the metrics registry as JSON, the HTTP timings, a CPU profiler around one scenario, the search diagnosis, and
-// the process's memory (RSS and heap) for the soak benchmark.
+// the process's memory (RSS and heap) for the soak benchmark. BENCH_LOG_FILE sends its log lines to a file.
 import { writeFile } from 'node:fs/promises';
+import pino from 'pino';
 import { Session } from 'node:inspector/promises';
 import { createApp } from '../../../subgraph/app';
 import { loadConfig } from '../../../subgraph/config';
@@ -20,7 +21,10 @@ export type { HttpTimings } from './http-timings';
 serveChild(async () => {
   timeHttpServers();
   const config = loadConfig();
-  const app = await createApp(config, createLogger(config.logging.level));
+  // BENCH_LOG_FILE: the log lines go to a file, as a deployment's do, instead of the parent's console.
+  const logFile = process.env.BENCH_LOG_FILE;
+  const destination = logFile ? pino.destination({ dest: logFile, sync: false }) : undefined;
+  const app = await createApp(config, createLogger(config.logging.level, destination));
   const tenantId = process.env.BENCH_TENANT ?? 'bench';
   const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
   const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '3000');
