@@ -8,4 +8,5 @@ export const Query: QueryResolvers = {
   search: async (_root, { input }, ctx) => toSearchResult(await ctx.features.search(ctx.call(), input)),
   ask: async (_root, { input }, ctx) => toAskResult(await ctx.features.ask(ctx.call(), input)),
   usage: async (_root, _args, ctx) => ctx.features.usage(ctx.call().tenant),
+  aiSamples: async (_root, { limit }, ctx) => ctx.features.aiSamples(ctx.call().tenant, limit),
 };

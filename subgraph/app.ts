@@ -13,6 +13,10 @@ import type { EmbeddingSweep } from './features/embedding-sweep';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
+import { createQualitySampler } from './observability/quality/quality-sampler';
+import type { QualitySampler } from './observability/quality/quality-sampler';
+import { createSqlSampleStore } from './observability/quality/sql-sample-store';
+import type { SampleStore } from './observability/quality/sample-store';
 import { openStore } from './retrieval/store/open-store';
 import type { OpenedStore } from './retrieval/store/open-store';
 import { withSearchCache } from './retrieval/search-cache';
@@ -29,6 +33,10 @@ export interface App {
   gateway: ModelGateway;
   verifyToken: TokenVerifier;
   embeddingSweep: EmbeddingSweep;
+  /** Grades sampled requests and keeps them where tenants opted in, in the background. */
+  quality: QualitySampler;
+  /** The kept samples (Query.aiSamples reads them). */
+  samples: SampleStore;
   close(): Promise<void>;
 }
 
@@ -61,6 +69,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     await Promise.allSettled([store.documents.close(), state.close()]);
     throw error;
   }
+  const samples = createSqlSampleStore(store.db, {
+    schema: config.store.schema,
+    appRole: config.store.appRole,
+  });
+  const quality = createQualitySampler({ store: samples, metrics, logger });
   const features = createFeatures({
     gateway,
     documents: withSearchCache(store.documents, state.corpus, {
@@ -76,6 +89,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     rrfK: config.retrieval.rrfK,
     askMinSimilarity: config.retrieval.askMinSimilarity,
     summaryDefaultWords: config.features.summaryDefaultWords,
+    quality,
+    samples,
   });
   // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
   const embeddingSweep = createEmbeddingSweep(
@@ -98,8 +113,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     gateway,
     verifyToken,
     embeddingSweep,
+    quality,
+    samples,
     async close() {
       await embeddingSweep.stop();
+      // Before the store closes: the samples still queued are graded and written.
+      await quality.close();
       await Promise.allSettled([store.documents.close(), state.close()]);
     },
   };

@@ -22,6 +22,7 @@ import type { AskInput } from '../../subgraph/features/inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from '../../subgraph/features/meter-result';
 import { modelCallFor } from '../../subgraph/features/model-pipeline';
 import type { ModelPipeline } from '../../subgraph/features/model-pipeline';
+import { askSample } from '../../subgraph/features/sampling/ask-sample';
 
 type AskFull = { text: string; citations: Passage[] };
 type AskDegraded = { passages: Passage[] };
@@ -42,6 +43,7 @@ export function createUnrailedAskPipeline(deps: FeatureDeps): UnrailedAskPipelin
   return {
     feature: 'ask',
     inputSchema: askInputSchema,
+    sample: askSample,
 
     async prepare(call, input) {
       // Rails off: the call never redacts, whatever the tenant's policy (the only policy key modelCallFor reads).

@@ -78,6 +78,8 @@ export async function openRailsWorld(providerBaseURL: string, documents: number)
     rrfK: config.retrieval.rrfK,
     askMinSimilarity: config.retrieval.askMinSimilarity,
     summaryDefaultWords: config.features.summaryDefaultWords,
+    quality: app.quality,
+    samples: app.samples,
   };
   const callFor = (tenant: TenantKey, requestId: string): FeatureCall => ({
     tenant: {

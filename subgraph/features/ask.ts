@@ -27,11 +27,12 @@ import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import type { CostOnlyFeature } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
+import { askSample } from './sampling/ask-sample';
 
-type AskFull = { text: string; citations: Passage[] };
-type AskDegraded = { passages: Passage[] };
+export type AskFull = { text: string; citations: Passage[] };
+export type AskDegraded = { passages: Passage[] };
 /** What the answer grounds on, what finding it cost, and the rails so far. */
-interface AskSource {
+export interface AskSource {
   passages: readonly LexicalHit[];
   /** The question's embedding and the guard model's verdict, in nano-dollars: part of the answer's cost. */
   preparationCostNanos: number;
@@ -82,6 +83,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
   return {
     feature: 'ask',
     inputSchema: askInputSchema,
+    sample: askSample,
 
     async prepare(call, input) {
       const policy = call.tenant.policy.guardrails;

@@ -2,6 +2,8 @@
 import type { ModelGateway } from '../gateway/gateway';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { QualitySampler } from '../observability/quality/quality-sampler';
+import type { SampleStore } from '../observability/quality/sample-store';
 import type { ChunkOptions } from '../retrieval/chunking';
 import type { DocumentStore } from '../retrieval/store/document-store';
 import type { StreamLeases } from '../state/stream-leases';
@@ -21,4 +23,8 @@ export interface FeatureDeps {
   askMinSimilarity: number;
   summaryDefaultWords: number;
   gateway: ModelGateway;
+  /** Where drawn requests go to be graded and, where the tenant keeps content, stored. */
+  quality: QualitySampler;
+  /** The kept samples, read by Query.aiSamples. */
+  samples: SampleStore;
 }

@@ -2,6 +2,7 @@
 // operation's AI budget; streams are one root field per operation, so they need none.
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
+import { createAiSamplesFeature } from './ai-samples';
 import { createAskPipeline } from './ask';
 import { budgeted } from './budgeted-feature';
 import { createIngestFeature } from './ingest';
@@ -51,6 +52,7 @@ export function createFeatures(deps: FeatureDeps) {
       streamPipeline(deps, ask, call, input, signal),
     // Spend caps arrive with the limits layer; until then no tenant has a cap.
     usage: createUsageFeature(deps),
+    aiSamples: createAiSamplesFeature(deps),
   };
 }
 

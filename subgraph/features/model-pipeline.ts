@@ -12,6 +12,9 @@ import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { meterResult, startClock } from './meter-result';
 import type { FeatureName, UnmeteredResult } from './meter-result';
+import { drawSample } from '../observability/quality/quality-sampler';
+import { pipelineSample } from './sampling/sample-of';
+import type { SampleSpec } from './sampling/sample-of';
 
 export type Prepared<Source, Full, Degraded> =
   | { kind: 'model'; source: Source; gatewayCall: GatewayCall }
@@ -22,6 +25,8 @@ export interface ModelPipeline<Input, Source, Full, Degraded> {
   feature: FeatureName;
   /** Checked by the drivers before prepare: bad input is BAD_USER_INPUT naming the field, and costs nothing. */
   inputSchema: z.ZodType<Input>;
+  /** What a quality sample of the feature records and grades (see sampling/). */
+  sample: SampleSpec<Input, Source, Full, Degraded>;
   prepare(call: FeatureCall, input: Input): Promise<Prepared<Source, Full, Degraded>>;
   finish(source: Source, outcome: CompletionOutcome): Promise<UnmeteredResult<Full, Degraded>>;
 }
@@ -68,14 +73,39 @@ export async function runPipeline<Input, Source, Full, Degraded>(
 ): Promise<FeatureResult<Full, Degraded>> {
   const elapsed = startClock();
   const prepared = await pipeline.prepare(call, input);
-  if (prepared.kind === 'known') return meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
+  if (prepared.kind === 'known') {
+    const known = await meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
+    offerSample(deps, pipeline, call, input, known, prepared, null);
+    return known;
+  }
   const gatewayCall = limitedCall(call, prepared.gatewayCall);
   const outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>
     deps.gateway.complete(gatewayCall),
   );
   const unmetered =
     refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
-  return meterResult(deps, call, pipeline.feature, elapsed, unmetered);
+  const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
+  offerSample(deps, pipeline, call, input, result, prepared, outcome);
+  return result;
+}
+
+/**
+ * Hands a served request to quality sampling when it is drawn at its tenant's rate; graded and kept in the
+ * background, never waited for. A request not drawn costs the one random draw.
+ */
+export function offerSample<Input, Source, Full, Degraded>(
+  deps: FeatureDeps,
+  pipeline: ModelPipeline<Input, Source, Full, Degraded>,
+  call: FeatureCall,
+  input: Input,
+  result: FeatureResult<Full, Degraded>,
+  prepared: Prepared<Source, Full, Degraded>,
+  /** The gateway's outcome; null where no model was called (a known result). */
+  outcome: CompletionOutcome | null,
+): void {
+  if (!drawSample(call.tenant.policy.sampling.rate)) return;
+  const leg = prepared.kind === 'model' && outcome ? { source: prepared.source, outcome } : null;
+  deps.quality.submit(pipelineSample(pipeline.feature, pipeline.sample, call, input, result, leg));
 }
 
 /**

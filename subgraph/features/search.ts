@@ -1,6 +1,7 @@
 // search: the tenant's passages ranked for a query, by BM25 and embedding similarity fused (SearchResults). When
 // the semantic half is missing — no vectors in the store, the query could not be embedded — the BM25 ranking
-// serves alone as DegradedSearchResults with the reason.
+// serves alone as DegradedSearchResults with the reason. Sampled, where the tenant keeps content, but not
+// graded: there is no model output to grade.
 import type { Embedded } from '../gateway/embed-call';
 import { unreachable } from '../errors/unreachable';
 import type { RetrievedChunk } from '../retrieval/store/document-store';
@@ -8,9 +9,14 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { SearchHitValue, SearchOutcome } from './feature-result';
 import { retrieve } from './hybrid-retrieval';
+import type { Retrieved } from './hybrid-retrieval';
 import type { SearchInput } from './inputs';
-import type { ModelUse } from './meter-result';
+import type { ModelUse, UnmeteredResult } from './meter-result';
 import { NO_MODEL, meterResult, startClock } from './meter-result';
+import { drawSample } from '../observability/quality/quality-sampler';
+import { searchSample } from './sampling/search-sample';
+
+type SearchHits = { hits: SearchHitValue[] };
 
 const toHit = ({ documentId, chunkId, title, snippet, score }: RetrievedChunk): SearchHitValue => ({
   documentId,
@@ -33,23 +39,27 @@ export function createSearchFeature(deps: FeatureDeps) {
   return async function search(call: FeatureCall, input: SearchInput): Promise<SearchOutcome> {
     const elapsed = startClock();
     const retrieved = await retrieve(deps, call, input.query, input.limit);
-    const hits = retrieved.chunks.map(toHit);
-    switch (retrieved.kind) {
-      case 'hybrid':
-        return meterResult(deps, call, 'search', elapsed, {
-          kind: 'full',
-          value: { hits },
-          model: embeddingUse(retrieved.embedding),
-        });
-      case 'lexical':
-        return meterResult(deps, call, 'search', elapsed, {
-          kind: 'degraded',
-          value: { hits },
-          reason: retrieved.reason,
-          model: retrieved.embedding ? embeddingUse(retrieved.embedding) : NO_MODEL,
-        });
-      default:
-        return unreachable(retrieved);
-    }
+    const result = await meterResult(deps, call, 'search', elapsed, unmeteredOf(retrieved));
+    // Search has nothing to grade: a sample is only worth taking where the tenant keeps content.
+    const { keepContent, rate } = call.tenant.policy.sampling;
+    if (keepContent && drawSample(rate)) deps.quality.submit(searchSample(call, input, result));
+    return result;
   };
+}
+
+function unmeteredOf(retrieved: Retrieved): UnmeteredResult<SearchHits, SearchHits> {
+  const hits = { hits: retrieved.chunks.map(toHit) };
+  switch (retrieved.kind) {
+    case 'hybrid':
+      return { kind: 'full', value: hits, model: embeddingUse(retrieved.embedding) };
+    case 'lexical':
+      return {
+        kind: 'degraded',
+        value: hits,
+        reason: retrieved.reason,
+        model: retrieved.embedding ? embeddingUse(retrieved.embedding) : NO_MODEL,
+      };
+    default:
+      return unreachable(retrieved);
+  }
 }

@@ -15,7 +15,7 @@ import { parseInput } from './inputs';
 import { meterAbandoned, meterResult, startClock, unavailableResult } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
-import { limitedCall, refusedResult } from './model-pipeline';
+import { limitedCall, offerSample, refusedResult } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
 
 export type StreamEvent<Result> =
@@ -60,10 +60,9 @@ async function* admittedStream<Input, Source, Full, Degraded>(
 ): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
   const prepared = await pipeline.prepare(call, input);
   if (prepared.kind === 'known') {
-    yield {
-      kind: 'completed',
-      result: await meterResult(deps, call, pipeline.feature, elapsed, prepared.result),
-    };
+    const known = await meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
+    offerSample(deps, pipeline, call, input, known, prepared, null);
+    yield { kind: 'completed', result: known };
     return;
   }
   let metered = false;
@@ -82,6 +81,7 @@ async function* admittedStream<Input, Source, Full, Degraded>(
       refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
+    offerSample(deps, pipeline, call, input, result, prepared, outcome);
     // The deltas showed the model's text; the rails changed it, so the client drops it for the result's.
     const rewrite = outcome.kind === 'answered' ? rewriteOf(unmetered) : null;
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };

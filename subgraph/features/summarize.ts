@@ -19,24 +19,28 @@ import { capWords } from './word-cap';
 import { echoRail, replyRails } from '../guardrails/output/reply-rails';
 import { summaryRail } from '../guardrails/output/summary-rail';
 import type { RailOutcome } from '../guardrails/rail-outcome';
+import { summarizeSample } from './sampling/summarize-sample';
 
 export interface SummarizeSource {
   /** What the extractive floor summarizes: a document's body, never its title as if it were a sentence. */
   body: string;
   /** A document's title, which the floor ranks by but never emits; '' for a given text. */
   title: string;
+  /** What the model was given to summarize (title and body, or the text): what a sample is graded against. */
+  text: string;
   maxWords: number;
   /** The reply rails (echo, summary facts) the gateway ran on the model's replies. */
   replyRails: () => RailOutcome[];
 }
 
-type SummaryText = { text: string };
+export type SummaryText = { text: string };
 export type SummarizePipeline = ModelPipeline<SummarizeInput, SummarizeSource, SummaryText, SummaryText>;
 
 export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
   return {
     feature: 'summarize',
     inputSchema: summarizeInputSchema,
+    sample: summarizeSample,
 
     /** Resolves the input to the text to summarize, or to NOT_FOUND for a document the tenant lacks. */
     async prepare(call, input) {
@@ -74,7 +78,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
       const checks = replyRails([echoRail(deps.gateway.instructionsOf('summarize')), summaryRail(text)]);
       return {
         kind: 'model',
-        source: { ...floor, maxWords, replyRails: checks.outcomes },
+        source: { ...floor, text, maxWords, replyRails: checks.outcomes },
         gatewayCall: {
           ...base,
           variables: { text, maxWords },

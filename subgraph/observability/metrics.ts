@@ -28,6 +28,8 @@ export interface Metrics {
   qualityGrounding: Histogram<'feature' | 'model' | 'prompt_version'>;
   /** The grader's yes/no checks of sampled results: check is citations_valid or abstained, result true or false. */
   qualityChecks: Counter<'feature' | 'model' | 'prompt_version' | 'check' | 'result'>;
+  /** Sampled requests the grading queue had no room for: neither graded nor kept. */
+  qualitySamplesDropped: Counter<'feature'>;
 }
 
 const TOKEN_BUCKETS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144];
@@ -141,6 +143,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_quality_checks_total',
       help: 'Yes/no checks of the quality grader on sampled results (citations_valid, abstained), by result',
       labelNames: ['feature', 'model', 'prompt_version', 'check', 'result'],
+      registers: [registry],
+    }),
+    qualitySamplesDropped: new Counter({
+      name: 'ai_quality_samples_dropped_total',
+      help: 'Sampled requests dropped because the grading queue was full (neither graded nor kept)',
+      labelNames: ['feature'],
       registers: [registry],
     }),
   };

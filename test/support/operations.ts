@@ -85,3 +85,11 @@ export const SUMMARIZE_STREAM = stream(
   'SummarizeCompleted',
   SUMMARIZE_RESULT,
 );
+
+/** Variables: `limit` (optional). Data: `{ aiSamples: AISample[] }`. */
+export const AI_SAMPLES = `query AiSamples($limit: Int) {
+  aiSamples(limit: $limit) {
+    requestId feature createdAt input output outcome reason
+    quality { grounding citationsValid abstained }
+  }
+}`;

@@ -100,6 +100,23 @@ export interface TenantUsage {
   byFeature: FeatureUsage[];
 }
 
+export interface QualityGrade {
+  grounding: number | null;
+  citationsValid: boolean | null;
+  abstained: boolean;
+}
+
+export interface AISample {
+  requestId: string;
+  feature: string;
+  createdAt: string;
+  input: string;
+  output: string;
+  outcome: 'full' | 'degraded' | 'unavailable';
+  reason: string | null;
+  quality: QualityGrade | null;
+}
+
 export interface AnswerDelta {
   __typename: 'AnswerDelta';
   text: string;

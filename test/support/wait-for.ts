@@ -27,3 +27,18 @@ export async function waitUntil(
 ): Promise<void> {
   await waitFor(() => (condition() ? true : undefined), timeoutMs, what);
 }
+
+/** Polls `read` (asynchronous: a query, a scrape) until it returns a value; throws naming `what` after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await sleep(POLL_MS);
+  }
+}

@@ -148,7 +148,7 @@ describe('applyAccessRules', () => {
     await stream.return?.();
   });
 
-  it('reads the subgraph’s own schema: reads are @authenticated, usage needs ai:admin, writes need ai:ingest', () => {
+  it('reads the subgraph’s own schema: reads are @authenticated, usage and aiSamples need ai:admin, writes need ai:ingest', () => {
     const rules = applyAccessRules(buildSubgraphSchema({ typeDefs: parse(readSchemaSdl()) }));
     const authenticated = { authenticated: true, scopes: null };
     expect(rules.get('Query.summarize')).toEqual(authenticated);
@@ -157,6 +157,7 @@ describe('applyAccessRules', () => {
     expect(rules.get('Subscription.askStream')).toEqual(authenticated);
     expect(rules.get('Subscription.summarizeStream')).toEqual(authenticated);
     expect(rules.get('Query.usage')).toEqual({ authenticated: true, scopes: [['ai:admin']] });
+    expect(rules.get('Query.aiSamples')).toEqual({ authenticated: true, scopes: [['ai:admin']] });
     expect(rules.get('Mutation.ingestDocument')).toEqual({ authenticated: true, scopes: [['ai:ingest']] });
     expect(rules.get('Mutation.deleteDocument')).toEqual({ authenticated: true, scopes: [['ai:ingest']] });
   });

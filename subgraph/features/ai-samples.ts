@@ -1,0 +1,49 @@
+// aiSamples: the calling tenant's newest kept samples (README, "Quality sampling"), read under its row level
+// security; expired ones never come back. Empty for a tenant that keeps no content.
+import { z } from 'zod';
+import type { TenantContext } from '../auth/tenant-context';
+import type { StoredSample } from '../observability/quality/sample-store';
+import type { FeatureDeps } from './feature-deps';
+import { parseInput } from './inputs';
+
+export const SAMPLES_LIMIT = { min: 1, max: 100, fallback: 20 } as const;
+
+const between = `must be between ${SAMPLES_LIMIT.min} and ${SAMPLES_LIMIT.max}`;
+const argsSchema = z.object({
+  limit: z
+    .number()
+    .int({ message: between })
+    .min(SAMPLES_LIMIT.min, { message: between })
+    .max(SAMPLES_LIMIT.max, { message: between })
+    .nullish()
+    .transform((value) => value ?? SAMPLES_LIMIT.fallback),
+});
+
+/** A kept sample as the schema's AISample shows it (its chunk ids are kept, not yet exposed). */
+export interface AiSampleValue extends Pick<
+  StoredSample,
+  'requestId' | 'feature' | 'input' | 'output' | 'outcome' | 'reason' | 'quality'
+> {
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export function createAiSamplesFeature(deps: Pick<FeatureDeps, 'samples'>) {
+  return async function aiSamples(
+    tenant: TenantContext,
+    limit: number | null | undefined,
+  ): Promise<AiSampleValue[]> {
+    const args = parseInput(argsSchema, { limit }, null);
+    const samples = await deps.samples.recent(tenant.tenantId, args.limit);
+    return samples.map((sample) => ({
+      requestId: sample.requestId,
+      feature: sample.feature,
+      createdAt: sample.createdAt.toISOString(),
+      input: sample.input,
+      output: sample.output,
+      outcome: sample.outcome,
+      reason: sample.reason,
+      quality: sample.quality,
+    }));
+  };
+}

@@ -1,0 +1,144 @@
+// Quality sampling (README, "Quality sampling"): a request drawn at its tenant's sampling.rate is handed here
+// and the request goes on; a background queue then keeps it (redacted, where the tenant keeps content), grades
+// it with the guardrails' checks, and exports the grade as metrics and span events. Nothing here is awaited by
+// a request, and nothing here fails one: every error is logged and the sample let go.
+import { randomUUID } from 'node:crypto';
+import type { Context } from '@opentelemetry/api';
+import type { DegradationReason } from '../../gateway/degradation-reason';
+import { RedactionContext } from '../../guardrails/pii';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { createBoundedQueue } from './bounded-queue';
+import { exportGrade } from './export-grade';
+import type { GradeLabels } from './export-grade';
+import { grade } from './grade';
+import type { GradingSubject } from './grade';
+import type { SampleOutcome, SampleStore } from './sample-store';
+
+/** What a kept sample stores besides its outcome; redacted by the sampler, not by the caller. */
+export interface SampleContent {
+  input: string;
+  chunkIds: readonly string[];
+  output: string;
+  retentionDays: number;
+}
+
+export interface SampledRequest {
+  tenantId: string;
+  requestId: string;
+  feature: string;
+  createdAt: Date;
+  outcome: SampleOutcome;
+  reason: DegradationReason | null;
+  /** Null where the tenant keeps no content (sampling.keepContent false). */
+  content: SampleContent | null;
+  /** Null where there is nothing to grade (search, a request no model answered). */
+  subject: GradingSubject | null;
+  labels: GradeLabels;
+  /** The request's trace context when it was sampled: the evaluation span's parent. */
+  trace: Context;
+}
+
+export interface QualitySampler {
+  /** Hands a drawn request to the background queue; dropped (and counted) when the queue is full. */
+  submit(request: SampledRequest): void;
+  /** Resolves once every request submitted so far is handled (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Takes no more requests, finishes those queued, and stops the expiry sweep. */
+  close(): Promise<void>;
+}
+
+export interface QualitySamplerOptions {
+  /** Requests waiting to be handled before new ones are dropped. */
+  capacity?: number;
+  /** How often expired samples of every tenant are deleted (reads skip them already). */
+  sweepEveryMs?: number;
+}
+
+const DEFAULT_CAPACITY = 256;
+const DEFAULT_SWEEP_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Whether a request is sampled at `rate`: one random draw, the whole cost of a request not drawn. A rate of 0
+ * takes none.
+ */
+export function drawSample(rate: number): boolean {
+  return Math.random() < rate;
+}
+
+export function createQualitySampler(
+  deps: { store: SampleStore; metrics: Metrics; logger: Logger },
+  { capacity = DEFAULT_CAPACITY, sweepEveryMs = DEFAULT_SWEEP_EVERY_MS }: QualitySamplerOptions = {},
+): QualitySampler {
+  const { store, metrics, logger } = deps;
+
+  async function handle(request: SampledRequest): Promise<void> {
+    const sampleId = randomUUID();
+    const kept = request.content ? await keep(request, request.content, sampleId) : false;
+    if (!request.subject) return;
+    const quality = grade(request.subject);
+    exportGrade(metrics, request.labels, quality, request.trace);
+    if (!kept) return;
+    try {
+      await store.grade(request.tenantId, sampleId, quality);
+    } catch (error) {
+      logger.error({ err: error, ...whose(request) }, 'quality sample: storing its grade failed');
+    }
+  }
+
+  async function keep(request: SampledRequest, content: SampleContent, sampleId: string): Promise<boolean> {
+    // One numbering for input and output: an email asked about and repeated in the answer is one placeholder.
+    const redaction = new RedactionContext();
+    try {
+      await store.put({
+        tenantId: request.tenantId,
+        sampleId,
+        requestId: request.requestId,
+        feature: request.feature,
+        createdAt: request.createdAt,
+        retentionDays: content.retentionDays,
+        input: redaction.redact(content.input).text,
+        chunkIds: content.chunkIds,
+        output: redaction.redact(content.output).text,
+        outcome: request.outcome,
+        reason: request.reason,
+      });
+      return true;
+    } catch (error) {
+      logger.error({ err: error, ...whose(request) }, 'quality sample: keeping it failed');
+      return false;
+    }
+  }
+
+  const queue = createBoundedQueue<SampledRequest>(capacity, handle, (error, request) =>
+    logger.error({ err: error, ...whose(request) }, 'quality sample: grading failed'),
+  );
+
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    sweeping = store
+      .sweepExpired()
+      .catch((error: unknown) => logger.error({ err: error }, 'quality samples: expiry sweep failed'));
+  };
+  const first = setTimeout(sweep, 0);
+  const every = setInterval(sweep, sweepEveryMs);
+  first.unref();
+  every.unref();
+
+  return {
+    submit(request) {
+      if (!queue.offer(request)) metrics.qualitySamplesDropped.inc({ feature: request.feature });
+    },
+    idle: () => queue.idle(),
+    async close() {
+      clearTimeout(first);
+      clearInterval(every);
+      await Promise.all([queue.close(), sweeping]);
+    },
+  };
+}
+
+/** Which request a log line is about: ids only, never its content. */
+function whose(request: SampledRequest) {
+  return { requestId: request.requestId, tenant: request.tenantId, feature: request.feature };
+}

@@ -1,0 +1,112 @@
+// Kept samples in the SQL store (migration 009_samples.sql), on PGlite and PostgreSQL alike. Every statement of
+// a tenant runs in its scope under row level security; the expiry sweep runs as the app role with no tenant,
+// where the table's delete-only policy for expired rows is all it can touch. Expiry is judged by the database's
+// clock: reads skip expired rows whether or not the sweep has run yet.
+import type { DegradationReason } from '../../gateway/degradation-reason';
+import type { SqlDatabase } from '../../retrieval/store/sql';
+import { inAppRole, inTenantScope } from '../../retrieval/store/tenant-scope';
+import type { SampleOutcome, SampleStore, StoredSample } from './sample-store';
+
+export interface SqlSampleTarget {
+  /** A validated SQL identifier (the store's config): interpolated, never a parameter. */
+  schema: string;
+  appRole: string;
+}
+
+interface SampleRow {
+  sample_id: string;
+  request_id: string;
+  feature: string;
+  created_at: Date | string;
+  input: string;
+  chunk_ids: string[];
+  output: string;
+  outcome: SampleOutcome;
+  reason: DegradationReason | null;
+  grounding: number | string | null;
+  citations_valid: boolean | null;
+  abstained: boolean | null;
+  graded_at: Date | string | null;
+}
+
+function sampleOf(row: SampleRow): StoredSample {
+  return {
+    sampleId: row.sample_id,
+    requestId: row.request_id,
+    feature: row.feature,
+    createdAt: new Date(row.created_at),
+    input: row.input,
+    chunkIds: row.chunk_ids,
+    output: row.output,
+    outcome: row.outcome,
+    reason: row.reason,
+    quality:
+      row.graded_at === null
+        ? null
+        : {
+            grounding: row.grounding === null ? null : Number(row.grounding),
+            citationsValid: row.citations_valid,
+            abstained: row.abstained ?? false,
+          },
+  };
+}
+
+export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSampleTarget): SampleStore {
+  const table = `${schema}.samples`;
+  const insert = `
+    INSERT INTO ${table} (tenant_id, sample_id, request_id, feature, created_at, expires_at, input, chunk_ids,
+      output, outcome, reason)
+    VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz + make_interval(days => $6::integer), $7,
+      $8::text[], $9, $10, $11)`;
+  const update = `
+    UPDATE ${table} SET grounding = $3, citations_valid = $4, abstained = $5, graded_at = now()
+    WHERE tenant_id = $1 AND sample_id = $2`;
+  const select = `
+    SELECT sample_id, request_id, feature, created_at, input, chunk_ids, output, outcome, reason, grounding,
+      citations_valid, abstained, graded_at
+    FROM ${table}
+    WHERE tenant_id = $1 AND expires_at > now()
+    ORDER BY created_at DESC, sample_id DESC
+    LIMIT $2`;
+  // No WHERE on purpose: one that reads a column would hold the rows to the tenant's SELECT policy, under which
+  // a sweep with no tenant sees nothing. The delete-only policy alone picks the expired rows.
+  const sweep = `DELETE FROM ${table}`;
+
+  return {
+    async put(sample) {
+      await inTenantScope(db, appRole, sample.tenantId, (tx) =>
+        tx.query(insert, [
+          sample.tenantId,
+          sample.sampleId,
+          sample.requestId,
+          sample.feature,
+          sample.createdAt.toISOString(),
+          sample.retentionDays,
+          sample.input,
+          [...sample.chunkIds],
+          sample.output,
+          sample.outcome,
+          sample.reason,
+        ]),
+      );
+    },
+    async grade(tenantId, sampleId, grade) {
+      await inTenantScope(db, appRole, tenantId, (tx) =>
+        tx.query(update, [tenantId, sampleId, grade.grounding, grade.citationsValid, grade.abstained]),
+      );
+    },
+    async recent(tenantId, limit) {
+      const { rows } = await inTenantScope(
+        db,
+        appRole,
+        tenantId,
+        (tx) => tx.query<SampleRow>(select, [tenantId, limit]),
+        'read-only-snapshot',
+      );
+      return rows.map(sampleOf);
+    },
+    async sweepExpired() {
+      await inAppRole(db, appRole, (tx) => tx.query(sweep));
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// The kept samples' store (migration 009_samples.sql) on PGlite and PostgreSQL: newest first, grades filled in
+// after the row is written, one tenant's rows invisible to another through the store and under row level
+// security alone, and expiry: an expired row is never read, and the sweep deletes every tenant's expired rows
+// (and only those) though it runs with no tenant set.
+import { randomUUID } from 'node:crypto';
+import { createSqlSampleStore } from '../../subgraph/observability/quality/sql-sample-store';
+import type { NewSample, SampleStore } from '../../subgraph/observability/quality/sample-store';
+import { BACKENDS, asRole, openTestStore } from '../support/stores';
+import type { TestStore } from '../support/stores';
+import { requirePostgres } from '../support/services';
+
+// What this suite needs: without it the suite fails at once, with one line saying what to start.
+requirePostgres();
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function sample(tenantId: string, overrides: Partial<NewSample> = {}): NewSample {
+  return {
+    tenantId,
+    sampleId: randomUUID(),
+    requestId: randomUUID(),
+    feature: 'ask',
+    createdAt: new Date(),
+    retentionDays: 30,
+    input: 'When does the warranty end?',
+    chunkIds: ['doc-1#0', 'doc-1#2'],
+    output: 'The warranty ends after two years [1].',
+    outcome: 'full',
+    reason: null,
+    ...overrides,
+  };
+}
+
+describe.each(BACKENDS)('the sample store on %s', (backend) => {
+  let store: TestStore;
+  let samples: SampleStore;
+
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    samples = createSqlSampleStore(store.current.db, store);
+  });
+
+  afterAll(() => store?.dispose());
+
+  /** Every row of the table `tenantId` (or, null, no tenant) sees as the app role, with no filter of its own. */
+  const visibleRows = (tenantId: string | null) =>
+    asRole(store.current, store.appRole, tenantId, async (tx) => {
+      const { rows } = await tx.query<{ tenant_id: string; sample_id: string }>(
+        `SELECT tenant_id, sample_id FROM ${store.schema}.samples`,
+      );
+      return rows;
+    });
+
+  it('reads a tenant’s samples newest first, up to the limit, with every field as written', async () => {
+    const now = Date.now();
+    const oldest = sample('recent', { createdAt: new Date(now - 3000) });
+    const middle = sample('recent', {
+      createdAt: new Date(now - 2000),
+      feature: 'summarize',
+      outcome: 'degraded',
+      reason: 'PROVIDER_TIMEOUT',
+      chunkIds: [],
+    });
+    const newest = sample('recent', { createdAt: new Date(now - 1000) });
+    for (const each of [middle, oldest, newest]) await samples.put(each);
+
+    const read = await samples.recent('recent', 2);
+    expect(read.map((s) => s.sampleId)).toEqual([newest.sampleId, middle.sampleId]);
+    expect(read[1]).toEqual({
+      sampleId: middle.sampleId,
+      requestId: middle.requestId,
+      feature: 'summarize',
+      createdAt: middle.createdAt,
+      input: middle.input,
+      chunkIds: [],
+      output: middle.output,
+      outcome: 'degraded',
+      reason: 'PROVIDER_TIMEOUT',
+      quality: null,
+    });
+    expect(read[0]?.chunkIds).toEqual(['doc-1#0', 'doc-1#2']);
+  });
+
+  it('shows a sample’s grades once they are written, null until then', async () => {
+    const graded = sample('grades');
+    await samples.put(graded);
+    expect((await samples.recent('grades', 10))[0]?.quality).toBeNull();
+
+    await samples.grade('grades', graded.sampleId, {
+      grounding: 0.75,
+      citationsValid: false,
+      abstained: false,
+    });
+    expect((await samples.recent('grades', 10))[0]?.quality).toEqual({
+      grounding: 0.75,
+      citationsValid: false,
+      abstained: false,
+    });
+
+    const abstained = sample('grades', { createdAt: new Date(Date.now() + 1000) });
+    await samples.put(abstained);
+    await samples.grade('grades', abstained.sampleId, {
+      grounding: null,
+      citationsValid: null,
+      abstained: true,
+    });
+    expect((await samples.recent('grades', 1))[0]?.quality).toEqual({
+      grounding: null,
+      citationsValid: null,
+      abstained: true,
+    });
+  });
+
+  it('keeps tenant A’s samples from tenant B, through the store and under row level security alone', async () => {
+    const ofA = sample('iso-a');
+    const ofB = sample('iso-b');
+    await samples.put(ofA);
+    await samples.put(ofB);
+
+    expect((await samples.recent('iso-a', 100)).map((s) => s.sampleId)).toEqual([ofA.sampleId]);
+    expect((await samples.recent('iso-b', 100)).map((s) => s.sampleId)).toEqual([ofB.sampleId]);
+    // B grading A's sample by its id changes nothing: the update sees B's rows only.
+    await samples.grade('iso-b', ofA.sampleId, { grounding: 0, citationsValid: false, abstained: true });
+    expect((await samples.recent('iso-a', 1))[0]?.quality).toBeNull();
+
+    // A query with no tenant filter: row level security alone keeps it to the tenant set, and to none unset.
+    const seenByB = await visibleRows('iso-b');
+    expect(seenByB.every((row) => row.tenant_id === 'iso-b')).toBe(true);
+    expect(seenByB.map((row) => row.sample_id)).toContain(ofB.sampleId);
+    expect(await visibleRows(null)).toEqual([]);
+    // Nor may B write a row in A's name.
+    await expect(
+      asRole(store.current, store.appRole, 'iso-b', (tx) =>
+        tx.query(
+          `INSERT INTO ${store.schema}.samples (tenant_id, sample_id, request_id, feature, created_at, expires_at,
+             input, output, outcome) VALUES ('iso-a', 'forged', 'r', 'ask', now(), now() + interval '1 day', 'i', 'o', 'full')`,
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('never reads a sample past its retention, and the sweep deletes every tenant’s expired samples only', async () => {
+    const expiredA = sample('exp-a', { createdAt: new Date(Date.now() - 31 * DAY_MS), retentionDays: 30 });
+    const expiredB = sample('exp-b', { createdAt: new Date(Date.now() - 2 * DAY_MS), retentionDays: 1 });
+    const liveA = sample('exp-a', { createdAt: new Date(Date.now() - 29 * DAY_MS), retentionDays: 30 });
+    const liveB = sample('exp-b');
+    for (const each of [expiredA, expiredB, liveA, liveB]) await samples.put(each);
+
+    // Not yet swept, and already unreadable.
+    expect((await samples.recent('exp-a', 100)).map((s) => s.sampleId)).toEqual([liveA.sampleId]);
+    expect((await samples.recent('exp-b', 100)).map((s) => s.sampleId)).toEqual([liveB.sampleId]);
+    expect((await visibleRows('exp-a')).map((row) => row.sample_id)).toContain(expiredA.sampleId);
+
+    await samples.sweepExpired();
+    expect((await visibleRows('exp-a')).map((row) => row.sample_id)).toEqual([liveA.sampleId]);
+    expect((await visibleRows('exp-b')).map((row) => row.sample_id)).toEqual([liveB.sampleId]);
+  });
+});
