@@ -1,6 +1,8 @@
 // The per-request GraphQL context: the verified tenant (or none, for `_service` only), a request id, the
 // features, and what lives as long as the operation: the document DataLoader and the AI work budget.
 import { randomUUID } from 'node:crypto';
+import { context as traceContexts } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import DataLoader from 'dataloader';
 import type { TenantContext } from './auth/tenant-context';
 import type { FeatureCall } from './features/feature-call';
@@ -31,12 +33,14 @@ export interface RequestOrigin {
   requestId?: string;
   /** The stream slots of the graphql-ws connection the operation came on; absent over HTTP. */
   connectionStreams?: ConnectionStreamSlots;
+  /** The parent of the operation's spans: the graphql-ws connection's; over HTTP, the active (request's) one. */
+  traceContext?: Context;
 }
 
 export function createRequestContext(
   deps: ContextDeps,
   tenant: TenantContext | null,
-  { requestId = randomUUID(), connectionStreams }: RequestOrigin = {},
+  { requestId = randomUUID(), connectionStreams, traceContext = traceContexts.active() }: RequestOrigin = {},
 ): RequestContext {
   let call: FeatureCall | null = null;
   return {
@@ -58,6 +62,7 @@ export function createRequestContext(
           loadDocument: (id) => loader.load(id),
           budget: createOperationBudget(deps.maxAiFieldsPerOperation),
           connectionStreams,
+          traceContext,
         };
       }
       return call;

@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { activeSetup, describeSetup } from './observability/active-setup';
 import { announceDevelopmentMode } from './auth/development-mode';
 import { createLogger } from './observability/logger';
+import { startTracing } from './observability/tracing/start-tracing';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'uncaught exception; exiting');
     process.exit(1);
   });
+  // Before anything serves: every request's spans, exported or not, continue the caller's trace.
+  const tracing = startTracing(config.tracing);
   const app = await createApp(config, logger);
   const server = await startServer(app, { port: config.server.port, host: config.server.host });
   logger.info(
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
       store: config.store.databaseUrl ? 'postgres' : 'pglite',
       state: app.state.kind,
       migrations: app.store.migrationsApplied,
+      traces: tracing.exporting,
     },
     'subgraph ready',
   );
@@ -52,7 +56,9 @@ async function main(): Promise<void> {
     }, config.server.shutdownGraceMs);
     force.unref();
     server.stop().then(
-      () => {
+      async () => {
+        // The spans still batched go out before the exit; a collector that is away costs them, not the exit.
+        await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
         logger.info('stopped');
         process.exit(0);
       },

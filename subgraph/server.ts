@@ -2,6 +2,7 @@
 // readiness probes, Prometheus metrics; stop() drains requests and closes subscriptions cleanly. Each concern
 // is a factory of its own (graphql/, http/); this file only composes them in order.
 import { createServer } from 'node:http';
+import type { Context } from '@opentelemetry/api';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -24,6 +25,7 @@ import { devPageRoutes } from './http/dev-page-routes';
 import { listen } from './http/listen';
 import { metricsRoute } from './http/metrics-route';
 import { livenessProbe, readinessProbe } from './http/probes';
+import { httpServerSpan } from './observability/tracing/http-server-span';
 
 export interface RunningServer {
   url: string;
@@ -51,8 +53,12 @@ export async function startServer(app: App, at: { port: number; host: string }):
     logger,
     maxAiFieldsPerOperation: settings.maxAiFieldsPerOperation,
   };
-  const context = (tenant: TenantContext | null, connectionStreams?: ConnectionStreamSlots): RequestContext =>
-    createRequestContext(contextDeps, tenant, { connectionStreams });
+  // Over HTTP the request's trace context is the active one; a graphql-ws connection hands over its own.
+  const context = (
+    tenant: TenantContext | null,
+    connectionStreams?: ConnectionStreamSlots,
+    traceContext?: Context,
+  ): RequestContext => createRequestContext(contextDeps, tenant, { connectionStreams, traceContext });
   let stopping = false;
 
   const expressApp = express();
@@ -136,6 +142,7 @@ function mountRoutes(
   expressApp.use(
     GRAPHQL_PATH,
     express.json({ limit: maxRequestBytes }),
+    httpServerSpan(GRAPHQL_PATH),
     expressMiddleware(deps.apollo, {
       context: httpContext({
         authenticate: (authorization) => authenticate(app.verifyToken, app.logger, authorization, 'http'),

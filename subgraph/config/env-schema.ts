@@ -12,6 +12,7 @@ import {
   retired,
   sqlIdentifier,
 } from './env-values';
+import { tracingEnvShape } from './tracing-section';
 
 export const JWT_ALGORITHMS = [
   'HS256',
@@ -178,6 +179,8 @@ export const envSchema = z.object({
     .enum(['true', 'false'], { message: 'expects true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  // OTEL_SDK_DISABLED and where spans are exported (tracing-section.ts); the SDK reads the other OTEL_* itself.
+  ...tracingEnvShape,
 });
 
 export type Env = z.infer<typeof envSchema>;

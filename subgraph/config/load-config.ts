@@ -8,6 +8,7 @@ import { envSchema } from './env-schema';
 import type { Env } from './env-schema';
 import { gatewaySection } from './gateway-section';
 import { readJsonDocument } from './json-document';
+import { tracingSection } from './tracing-section';
 import type { Config } from './sections';
 
 const MIB = 1024 * 1024;
@@ -77,6 +78,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
+    tracing: tracingSection(env),
   };
 }
 
@@ -87,6 +89,8 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   const variable = issue?.path.join('.') ?? 'environment';
   const given = issue ? source[String(issue.path[0])] : undefined;
   const shown =
-    given === undefined || /SECRET|KEY|PASSWORD|TOKEN|URL/i.test(variable) ? '' : ` (got "${given}")`;
+    given === undefined || /SECRET|KEY|PASSWORD|TOKEN|URL|ENDPOINT/i.test(variable)
+      ? ''
+      : ` (got "${given}")`;
   throw new ConfigError(`${variable} ${issue?.message ?? 'is invalid'}${shown}`);
 }

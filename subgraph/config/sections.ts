@@ -135,6 +135,13 @@ export interface FeaturesConfig {
   summaryDefaultWords: number;
 }
 
+export interface TracingConfig {
+  /** False under OTEL_SDK_DISABLED=true: no SDK at all, so no trace context is continued either. */
+  enabled: boolean;
+  /** Where spans go over OTLP/HTTP; null (no endpoint set): nothing is recorded or exported. */
+  exporter: { url: string; protocol: 'http/protobuf' | 'http/json' } | null;
+}
+
 export interface Config {
   /** NODE_ENV=production: auth must be configured, introspection is off. */
   production: boolean;
@@ -148,4 +155,5 @@ export interface Config {
   gateway: GatewayConfig;
   retrieval: RetrievalConfig;
   features: FeaturesConfig;
+  tracing: TracingConfig;
 }

@@ -22,6 +22,7 @@ import { echoRail, replyRails } from '../guardrails/output/reply-rails';
 import { fencePassages, fenceTag } from '../guardrails/retrieval/fence-passages';
 import type { GroundingPolicy } from '../guardrails/grounding';
 import type { RailOutcome } from '../guardrails/rail-outcome';
+import { railSpan } from '../guardrails/rail-span';
 import type { AskInput } from './inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import type { CostOnlyFeature } from './meter-result';
@@ -87,7 +88,11 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
 
     async prepare(call, input) {
       const policy = call.tenant.policy.guardrails;
-      const question = checkQuestion(input.question, policy);
+      const question = railSpan(
+        'input',
+        () => checkQuestion(input.question, policy),
+        (verdict) => verdict.outcomes,
+      );
       if (question.kind === 'rejected') {
         return {
           kind: 'known',
@@ -117,7 +122,11 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         };
       }
       // retrieve() has checked every passage is the caller's tenant's (tenant-gate.ts) before this prompt.
-      const screened = screenPassages(retrieved.chunks, policy.flaggedChunks);
+      const screened = railSpan(
+        'retrieval',
+        () => screenPassages(retrieved.chunks, policy.flaggedChunks),
+        ({ outcome }) => [outcome],
+      );
       rails.push(screened.outcome);
       const passages = screened.passages.map(({ chunk }) => chunk);
       if (passages.length === 0 && retrieved.chunks.length > 0) {
@@ -191,10 +200,15 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         case 'answered': {
           const used = modelUseOf(outcome);
           const model = { ...used, costNanos: used.costNanos + preparationCostNanos };
-          const railed = railAnswer(
-            outcome.text,
-            passages.map((passage, i) => ({ index: i + 1, text: passage.content })),
-            source.grounding,
+          const railed = railSpan(
+            'answer',
+            () =>
+              railAnswer(
+                outcome.text,
+                passages.map((passage, i) => ({ index: i + 1, text: passage.content })),
+                source.grounding,
+              ),
+            ({ outcomes }) => outcomes,
           );
           const rails = [...source.rails, ...source.replyRails(), ...railed.outcomes];
           switch (railed.kind) {

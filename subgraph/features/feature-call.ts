@@ -1,4 +1,5 @@
 // One caller's use of a feature: who, which request, the request-scoped document loader and AI budget.
+import type { Context } from '@opentelemetry/api';
 import type { TenantContext } from '../auth/tenant-context';
 import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
 import type { StoredDocument } from '../retrieval/store/document-store';
@@ -13,4 +14,9 @@ export interface FeatureCall {
   budget: OperationBudget;
   /** The stream slots of the graphql-ws connection the call came on; absent over HTTP. */
   connectionStreams?: ConnectionStreamSlots;
+  /**
+   * The parent of the call's spans (the router's trace, continued). A stream needs it handed over: its steps
+   * run when graphql-ws asks for the next event, outside the request's async context.
+   */
+  traceContext?: Context;
 }

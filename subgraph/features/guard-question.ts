@@ -4,6 +4,7 @@
 // answers something unreadable lets the question through: the rules have already screened it.
 import { guardVerdictOf } from '../guardrails/input/guard-verdict';
 import type { RailOutcome } from '../guardrails/rail-outcome';
+import { railSpanAsync } from '../guardrails/rail-span';
 import { unreachable } from '../errors/unreachable';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import type { FeatureCall } from './feature-call';
@@ -27,6 +28,19 @@ export async function guardQuestion(
 ): Promise<GuardResult> {
   const policy = call.tenant.policy.guardrails.injection;
   if (policy === 'off' || !deps.gateway.routes('guard', call.tenant.policy.allowedProviders)) return NOT_RUN;
+  return railSpanAsync(
+    'guard',
+    () => askGuard(deps, call, question, policy),
+    (result) => (result.outcome ? [result.outcome] : []),
+  );
+}
+
+async function askGuard(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  question: string,
+  policy: 'block' | 'flag',
+): Promise<GuardResult> {
   const outcome = await deps.gateway.complete({
     ...modelCallFor(deps, call, 'guard'),
     variables: { question },

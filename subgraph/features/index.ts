@@ -5,6 +5,7 @@ import type { FeatureDeps } from './feature-deps';
 import { createAiSamplesFeature } from './ai-samples';
 import { createAskPipeline } from './ask';
 import { budgeted } from './budgeted-feature';
+import { tracedFeature, tracedStream } from './feature-span';
 import { createIngestFeature } from './ingest';
 import { askInputSchema, searchInputSchema, summarizeInputSchema } from './inputs';
 import { runPipeline } from './model-pipeline';
@@ -25,7 +26,7 @@ export function createFeatures(deps: FeatureDeps) {
         inputSchema: searchInputSchema,
         workKey: ({ query, limit }) => [query, limit],
       },
-      createSearchFeature(deps),
+      tracedFeature('search', createSearchFeature(deps)),
     ),
     summarize: budgeted(
       deps,
@@ -39,17 +40,22 @@ export function createFeatures(deps: FeatureDeps) {
           maxWords ?? deps.summaryDefaultWords,
         ],
       },
-      (call, input) => runPipeline(deps, summarize, call, input),
+      tracedFeature('summarize', (call, input) => runPipeline(deps, summarize, call, input)),
     ),
     ask: budgeted(
       deps,
       { feature: 'ask', inputSchema: askInputSchema, workKey: ({ question, limit }) => [question, limit] },
-      (call, input) => runPipeline(deps, ask, call, input),
+      tracedFeature('ask', (call, input) => runPipeline(deps, ask, call, input)),
     ),
     summarizeStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
-      streamPipeline(deps, summarize, call, input, signal),
+      tracedStream(
+        'summarizeStream',
+        'summarize',
+        call,
+        streamPipeline(deps, summarize, call, input, signal),
+      ),
     askStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
-      streamPipeline(deps, ask, call, input, signal),
+      tracedStream('askStream', 'ask', call, streamPipeline(deps, ask, call, input, signal)),
     // Spend caps arrive with the limits layer; until then no tenant has a cap.
     usage: createUsageFeature(deps),
     aiSamples: createAiSamplesFeature(deps),

@@ -24,6 +24,7 @@ import type { RedactionCounts } from './pii-redaction';
 import type { SpendGate } from '../limits/spend-gate';
 import { spendBudget } from './spend-budget';
 import { estimateTokens } from './token-estimate';
+import { tracedAttempt } from './traced-attempt';
 
 export interface EmbedSettings {
   /** Texts per provider request; a larger call is several requests to the same target. */
@@ -61,13 +62,21 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
   const walk = walkChain(
     call,
     deps.stepsFor(route.chain),
-    embeddingAttempt({
-      texts,
-      batchSize: deps.settings.batchSize,
-      deadline: call.deadline,
-      callerSignal: call.signal,
-      cachedFor: (target) => cached.get(targetId(target)) ?? null,
-    }),
+    tracedAttempt(
+      embeddingAttempt({
+        texts,
+        batchSize: deps.settings.batchSize,
+        deadline: call.deadline,
+        callerSignal: call.signal,
+        cachedFor: (target) => cached.get(targetId(target)) ?? null,
+      }),
+      {
+        operation: 'embeddings',
+        metrics: deps.metrics,
+        signal: call.signal,
+        callsNoProvider: ({ target }) => cached.has(targetId(target)),
+      },
+    ),
     chainObserver({ task: 'embed', requestId: call.requestId }, deps.metrics, deps.logger),
     undefined,
     spendBudget<TargetEmbeddings>(deps.spendGate, call.tenantId, call.spendCaps, {

@@ -33,6 +33,7 @@ import { targetId } from './routing/route-config';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
+import { tracedAttempt } from './traced-attempt';
 import { chainObserver } from './chain-observer';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
 import { countRedaction, redactVariables, restoredStream, restoredText } from './pii-redaction';
@@ -182,18 +183,21 @@ export class ModelGateway {
     }
     // What the attempt the caller left had received: settled against the caps in place of a reply.
     let abandonedWith: TokenUsage | null = null;
-    const attempt: TargetAttempt = streamingAttempt(
-      call.deadline,
-      plan.prompt,
-      {
-        attemptTimeoutMs: this.deps.settings.resilience.attemptTimeoutMs,
-        streamMaxMs: this.deps.settings.streamMaxMs,
-      },
-      call.signal,
-      (target, received) => {
-        abandonedWith = received;
-        call.onAbandoned?.(this.deps.prices(target.provider, target.model, received));
-      },
+    const attempt: TargetAttempt = tracedAttempt(
+      streamingAttempt(
+        call.deadline,
+        plan.prompt,
+        {
+          attemptTimeoutMs: this.deps.settings.resilience.attemptTimeoutMs,
+          streamMaxMs: this.deps.settings.streamMaxMs,
+        },
+        call.signal,
+        (target, received) => {
+          abandonedWith = received;
+          call.onAbandoned?.(this.deps.prices(target.provider, target.model, received));
+        },
+      ),
+      { operation: 'chat', metrics: this.deps.metrics, signal: call.signal },
     );
     const walk = walkChain(
       call,
@@ -251,7 +255,10 @@ export class ModelGateway {
     const walk = walkChain(
       { ...call, signal: undefined },
       plan.steps,
-      completionAttempt(call.deadline, plan.prompt),
+      tracedAttempt(completionAttempt(call.deadline, plan.prompt), {
+        operation: 'chat',
+        metrics: this.deps.metrics,
+      }),
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null),

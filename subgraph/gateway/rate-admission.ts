@@ -10,6 +10,7 @@ import { unreachable } from '../errors/unreachable';
 import type { WalkResult } from './chain-walker';
 import type { GatewayCall, ModelFailure } from './gateway-call';
 import type { RenderedPrompt } from './prompts/prompt-library';
+import { limitSpan } from '../observability/tracing/limit-span';
 import { promptTokens } from './token-estimate';
 
 export type Admission =
@@ -27,7 +28,13 @@ export async function admitCall(
   prompt: RenderedPrompt,
 ): Promise<Admission> {
   if (!call.limits) return UNLIMITED;
-  const check = await gate.check(call.tenantId, call.limits, estimatedTokens(prompt));
+  const { limits } = call;
+  const check = await limitSpan(
+    'ai.rate_limit.check',
+    {},
+    () => gate.check(call.tenantId, limits, estimatedTokens(prompt)),
+    (checked) => checked.kind,
+  );
   switch (check.kind) {
     case 'admitted':
       return {

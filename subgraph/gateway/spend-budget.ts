@@ -15,6 +15,8 @@ import { NANOS_PER_USD, usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { Completion, TokenUsage } from './providers/model-provider';
+import { limitSpan } from '../observability/tracing/limit-span';
+import { AI_ATTRIBUTES } from '../observability/tracing/tracer';
 import { withRepair } from './target-attempts';
 import { promptTokens } from './token-estimate';
 
@@ -51,7 +53,12 @@ export function spendBudget<Reply>(
     async reserve(step, repair) {
       const worst = pricing.worstNanos(step, repair);
       if (worst <= 0) return FREE;
-      const check = await gate.reserve(tenantId, caps, worst);
+      const check = await limitSpan(
+        'ai.spend.reserve',
+        { [AI_ATTRIBUTES.spendWorstUsd]: usdOfNanos(worst) },
+        () => gate.reserve(tenantId, caps, worst),
+        (reserved) => reserved.kind,
+      );
       switch (check.kind) {
         case 'reserved':
           return { settle: (reply) => check.settle(pricing.realNanos(step, reply)) };

@@ -3,6 +3,7 @@
 // longer than its token; each operation is parsed and validated as over HTTP, and its errors are masked the
 // same way. Each connection holds a bounded number of streams at once.
 import type { Server } from 'node:http';
+import type { Context } from '@opentelemetry/api';
 import { GraphQLError, specifiedRules } from 'graphql';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
@@ -12,6 +13,7 @@ import { connectionCredential } from '../auth/connection-token';
 import type { TenantContext } from '../auth/tenant-context';
 import { connectionStreamSlots } from '../limits/connection-stream-slots';
 import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
+import { contextOfConnection } from '../observability/tracing/remote-context';
 import type { maskError } from './mask-error';
 import { prepareOperation } from './ws-operation';
 import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
@@ -34,7 +36,11 @@ export interface GraphqlWsServerOptions<TContext extends object> {
   formatError: ReturnType<typeof maskError>;
   /** Resolves the connection_init `authorization` into a tenant; rejects when it is missing or bad. */
   authenticate(authorization: unknown): Promise<TenantContext>;
-  context(tenant: TenantContext | null, connectionStreams: ConnectionStreamSlots | undefined): TContext;
+  context(
+    tenant: TenantContext | null,
+    connectionStreams: ConnectionStreamSlots | undefined,
+    traceContext: Context | undefined,
+  ): TContext;
 }
 
 /** What a connection carries from connection_init to each of its operations (a type: graphql-ws wants a record). */
@@ -43,6 +49,8 @@ type Connection = {
   /** Epoch ms past which the token no longer verifies; undefined for a token without `exp`. */
   validUntil?: number;
   streams?: ConnectionStreamSlots;
+  /** The caller's trace (connection_init's traceparent), parent of every operation's spans on the socket. */
+  traceContext?: Context;
 };
 
 /** Starts serving graphql-ws; dispose() closes every socket (1001) and stops accepting new ones. */
@@ -74,6 +82,7 @@ export function createGraphqlWsServer<TContext extends object>(
         }
         ctx.extra.tenant = tenant;
         ctx.extra.streams = connectionStreamSlots(options.maxStreamsPerConnection);
+        ctx.extra.traceContext = contextOfConnection(ctx.connectionParams, ctx.extra.request.headers);
         if (tenant.tokenExpiresAt !== undefined) {
           ctx.extra.validUntil = tenant.tokenExpiresAt + options.clockToleranceMs;
           closeAtExpiry(socket, ctx.extra.validUntil);
@@ -90,7 +99,7 @@ export function createGraphqlWsServer<TContext extends object>(
         }
         return prepareOperation(operationRules, payload);
       },
-      context: (ctx) => options.context(ctx.extra.tenant ?? null, ctx.extra.streams),
+      context: (ctx) => options.context(ctx.extra.tenant ?? null, ctx.extra.streams, ctx.extra.traceContext),
       // Errors that end a subscription (bad input, a bug) are masked like HTTP ones; graphql-ws gives them no
       // path, so the original error is handed over explicitly rather than unwrapped.
       onError: (_ctx, _id, _payload, errors) =>

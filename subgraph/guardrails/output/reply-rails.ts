@@ -5,6 +5,7 @@
 import type { ReplyVerdict } from '../../gateway/gateway-call';
 import { echoesInstructions } from '../grounding';
 import type { RailName, RailOutcome } from '../rail-outcome';
+import { railSpan } from '../rail-span';
 
 export interface ReplyRail {
   rail: RailName;
@@ -33,7 +34,11 @@ export function replyRails(rails: readonly ReplyRail[]): {
   return {
     checkReply(text) {
       for (const { rail, check } of rails) {
-        const verdict = check(text);
+        const verdict = railSpan(
+          rail,
+          () => check(text),
+          (checked) => [{ rail, outcome: checked.ok ? 'pass' : 'rejected' }],
+        );
         if (!verdict.ok) {
           failures.set(rail, verdict.problem);
           return verdict;
