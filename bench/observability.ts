@@ -85,6 +85,10 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
         TENANT_POLICIES_JSON: SAMPLING_OFF,
       }),
     );
+    // A run whose "on" child exports nothing (a mistyped variable) would measure nothing: check before load.
+    const [onExporting, offExporting] = [await on.call('tracing'), await off.call('tracing')];
+    if (onExporting !== 'otlp http/protobuf' || offExporting !== 'off')
+      throw new Error(`tracing is ${String(onExporting)} on and ${String(offExporting)} off`);
     const spec = (title: string, server: Child, unique: boolean): LoadSpec => ({
       title,
       url: String(server.ready.url),

@@ -9,6 +9,7 @@ import { Session } from 'node:inspector/promises';
 import { createApp } from '../../../subgraph/app';
 import { loadConfig } from '../../../subgraph/config';
 import { createLogger } from '../../../subgraph/observability/logger';
+import { startTracing } from '../../../subgraph/observability/tracing/start-tracing';
 import { startServer } from '../../../subgraph/server';
 import { serveChild } from '../child-process';
 import { diagnoseSearch } from '../search-diagnostics';
@@ -21,6 +22,8 @@ export type { HttpTimings } from './http-timings';
 serveChild(async () => {
   timeHttpServers();
   const config = loadConfig();
+  // As main.ts does: the OTEL_* variables the parent passes decide whether spans are exported.
+  const tracing = startTracing(config.tracing);
   // BENCH_LOG_FILE: the log lines go to a file, as a deployment's do, instead of the parent's console.
   const logFile = process.env.BENCH_LOG_FILE;
   const destination = logFile ? pino.destination({ dest: logFile, sync: false }) : undefined;
@@ -37,10 +40,12 @@ serveChild(async () => {
     async stop() {
       inspector.disconnect();
       await server.stop();
+      await tracing.shutdown();
     },
     handlers: {
       metrics: () => app.metrics.registry.getMetricsAsJSON(),
       memory: () => process.memoryUsage(),
+      tracing: () => tracing.exporting,
       httpTimings: () => takeHttpTimings(),
       diagnose: (args) => diagnoseSearch(app, tenantId, args as DiagnoseArgs),
       async profileStart() {
