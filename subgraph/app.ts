@@ -13,6 +13,8 @@ import type { EmbeddingSweep } from './features/embedding-sweep';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
+import { createMetricsRecorder } from './observability/status/metrics-recorder';
+import type { MetricsRecorder } from './observability/status/metrics-recorder';
 import { openStore } from './retrieval/store/open-store';
 import type { OpenedStore } from './retrieval/store/open-store';
 import { withSearchCache } from './retrieval/search-cache';
@@ -29,6 +31,8 @@ export interface App {
   gateway: ModelGateway;
   verifyToken: TokenVerifier;
   embeddingSweep: EmbeddingSweep;
+  /** The status page's history: the metrics snapshotted every STATUS_SNAPSHOT_INTERVAL_MS. */
+  statusRecorder: MetricsRecorder;
   close(): Promise<void>;
 }
 
@@ -82,6 +86,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     { documents: store.documents, gateway, tenants: config.tenants, usage: state.usage, metrics, logger },
     config.retrieval.embeddingSweep,
   );
+  const statusRecorder = createMetricsRecorder(metrics.registry, {
+    intervalMs: config.statusPage.snapshotIntervalMs,
+    onError: (error) => logger.warn({ err: error }, 'status page snapshot failed; the page shows a gap'),
+  });
+  statusRecorder.start();
   if (!store.semantic.available) {
     logger.warn(
       { reason: store.semantic.reason },
@@ -98,7 +107,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     gateway,
     verifyToken,
     embeddingSweep,
+    statusRecorder,
     async close() {
+      statusRecorder.stop();
       await embeddingSweep.stop();
       await Promise.allSettled([store.documents.close(), state.close()]);
     },

@@ -77,6 +77,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
+    statusPage: { snapshotIntervalMs: env.STATUS_SNAPSHOT_INTERVAL_MS },
   };
 }
 

@@ -135,6 +135,11 @@ export interface FeaturesConfig {
   summaryDefaultWords: number;
 }
 
+export interface StatusPageConfig {
+  /** How often the status page's recorder snapshots the metrics (it keeps the latest 60). */
+  snapshotIntervalMs: number;
+}
+
 export interface Config {
   /** NODE_ENV=production: auth must be configured, introspection is off. */
   production: boolean;
@@ -148,4 +153,5 @@ export interface Config {
   gateway: GatewayConfig;
   retrieval: RetrievalConfig;
   features: FeaturesConfig;
+  statusPage: StatusPageConfig;
 }
