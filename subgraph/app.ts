@@ -17,6 +17,8 @@ import { createQualitySampler } from './observability/quality/quality-sampler';
 import type { QualitySampler } from './observability/quality/quality-sampler';
 import { createSqlSampleStore } from './observability/quality/sql-sample-store';
 import type { SampleStore } from './observability/quality/sample-store';
+import { createMetricsRecorder } from './observability/status/metrics-recorder';
+import type { MetricsRecorder } from './observability/status/metrics-recorder';
 import { openStore } from './retrieval/store/open-store';
 import type { OpenedStore } from './retrieval/store/open-store';
 import { withSearchCache } from './retrieval/search-cache';
@@ -37,6 +39,8 @@ export interface App {
   quality: QualitySampler;
   /** The kept samples (Query.aiSamples reads them). */
   samples: SampleStore;
+  /** The status page's history: the metrics snapshotted every STATUS_SNAPSHOT_INTERVAL_MS. */
+  statusRecorder: MetricsRecorder;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     { documents: store.documents, gateway, tenants: config.tenants, usage: state.usage, metrics, logger },
     config.retrieval.embeddingSweep,
   );
+  const statusRecorder = createMetricsRecorder(metrics.registry, {
+    intervalMs: config.statusPage.snapshotIntervalMs,
+    onError: (error) => logger.warn({ err: error }, 'status page snapshot failed; the page shows a gap'),
+  });
+  statusRecorder.start();
   if (!store.semantic.available) {
     logger.warn(
       { reason: store.semantic.reason },
@@ -115,7 +124,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     embeddingSweep,
     quality,
     samples,
+    statusRecorder,
     async close() {
+      statusRecorder.stop();
       await embeddingSweep.stop();
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();

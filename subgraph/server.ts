@@ -26,6 +26,7 @@ import { listen } from './http/listen';
 import { metricsRoute } from './http/metrics-route';
 import { livenessProbe, readinessProbe } from './http/probes';
 import { httpServerSpan } from './observability/tracing/http-server-span';
+import { statusRoute } from './http/status-route';
 
 export interface RunningServer {
   url: string;
@@ -114,7 +115,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
 }
 
 /**
- * The probes and metrics, the development page outside production, then /graphql behind the body parser, then
+ * The probes, metrics and status page, the development page outside production, then /graphql behind the body parser, then
  * the handler for what the parser refuses.
  */
 function mountRoutes(
@@ -137,6 +138,7 @@ function mountRoutes(
     }),
   );
   expressApp.get('/metrics', metricsRoute(app.metrics.registry));
+  expressApp.get('/status', statusRoute(app.statusRecorder, app.config.gateway.routes));
   // Ahead of Apollo, which has no landing page (a browser's GET without a query gets its 400 there).
   if (!app.config.production) expressApp.use(devPageRoutes(GRAPHQL_PATH));
   expressApp.use(

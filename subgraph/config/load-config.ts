@@ -79,6 +79,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
     tracing: tracingSection(env),
+    statusPage: { snapshotIntervalMs: env.STATUS_SNAPSHOT_INTERVAL_MS },
   };
 }
 

@@ -142,6 +142,11 @@ export interface TracingConfig {
   exporter: { url: string; protocol: 'http/protobuf' | 'http/json' } | null;
 }
 
+export interface StatusPageConfig {
+  /** How often the status page's recorder snapshots the metrics (it keeps the latest 60). */
+  snapshotIntervalMs: number;
+}
+
 export interface Config {
   /** NODE_ENV=production: auth must be configured, introspection is off. */
   production: boolean;
@@ -156,4 +161,5 @@ export interface Config {
   retrieval: RetrievalConfig;
   features: FeaturesConfig;
   tracing: TracingConfig;
+  statusPage: StatusPageConfig;
 }
