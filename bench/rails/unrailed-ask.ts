@@ -91,5 +91,8 @@ export function createUnrailedAskPipeline(deps: FeatureDeps): UnrailedAskPipelin
           return unreachable(outcome);
       }
     },
+
+    // Rails off: none ran.
+    railsBefore: () => [],
   };
 }

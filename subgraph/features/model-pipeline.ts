@@ -12,6 +12,7 @@ import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { meterResult, startClock } from './meter-result';
 import type { FeatureName, UnmeteredResult } from './meter-result';
+import type { RailOutcome } from '../guardrails/rail-outcome';
 
 export type Prepared<Source, Full, Degraded> =
   | { kind: 'model'; source: Source; gatewayCall: GatewayCall }
@@ -24,6 +25,11 @@ export interface ModelPipeline<Input, Source, Full, Degraded> {
   inputSchema: z.ZodType<Input>;
   prepare(call: FeatureCall, input: Input): Promise<Prepared<Source, Full, Degraded>>;
   finish(source: Source, outcome: CompletionOutcome): Promise<UnmeteredResult<Full, Degraded>>;
+  /**
+   * What the rails made of the request before finish (the input, guard and retrieval rails, the replies
+   * checked so far): counted when it ends without finish, refused by a rate limit or left by its client.
+   */
+  railsBefore(source: Source): RailOutcome[];
 }
 
 /**
@@ -74,7 +80,8 @@ export async function runPipeline<Input, Source, Full, Degraded>(
     deps.gateway.complete(gatewayCall),
   );
   const unmetered =
-    refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
+    refusedResult<Full, Degraded>(outcome, () => pipeline.railsBefore(prepared.source)) ??
+    (await pipeline.finish(prepared.source, outcome));
   return meterResult(deps, call, pipeline.feature, elapsed, unmetered);
 }
 
@@ -90,8 +97,16 @@ export function limitedCall(call: FeatureCall, gatewayCall: GatewayCall): Gatewa
 /** A call the gateway refused (the tenant's rate limit) is AIUnavailable with its words, not the feature's floor. */
 export function refusedResult<Full, Degraded>(
   outcome: CompletionOutcome | { kind: 'abandoned' },
+  railsBefore: () => RailOutcome[],
 ): UnmeteredResult<Full, Degraded> | null {
   if (outcome.kind !== 'failed' || outcome.refusal === undefined) return null;
   const { reason, refusal, retryAfterSeconds } = outcome;
-  return { kind: 'unavailable', reason, message: refusal, retryAfterSeconds };
+  return {
+    kind: 'unavailable',
+    reason,
+    message: refusal,
+    retryAfterSeconds,
+    limit: 'rate',
+    rails: railsBefore(),
+  };
 }

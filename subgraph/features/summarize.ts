@@ -114,5 +114,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
           return unreachable(outcome);
       }
     },
+
+    railsBefore: (source) => source.replyRails(),
   };
 }
