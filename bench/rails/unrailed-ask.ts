@@ -93,5 +93,8 @@ export function createUnrailedAskPipeline(deps: FeatureDeps): UnrailedAskPipelin
           return unreachable(outcome);
       }
     },
+
+    // Rails off: none ran.
+    railsBefore: () => [],
   };
 }

@@ -210,7 +210,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
               ),
             ({ outcomes }) => outcomes,
           );
-          const rails = [...source.rails, ...source.replyRails(), ...railed.outcomes];
+          const rails = [...railsBefore(source), ...railed.outcomes];
           switch (railed.kind) {
             case 'answer':
               return { kind: 'full', value: citeInOrder(railed.text, passages), model, rails };
@@ -229,11 +229,16 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
             reason: outcome.reason,
             // The question's embedding, and any replies the output rails refused.
             model: { ...NO_MODEL, costNanos: preparationCostNanos + (outcome.costNanos ?? 0) },
-            rails: [...source.rails, ...source.replyRails()],
+            rails: railsBefore(source),
           };
         default:
           return unreachable(outcome);
       }
     },
+
+    railsBefore,
   };
 }
+
+/** The input, guard and retrieval rails, and what the reply rails made of the replies so far. */
+const railsBefore = (source: AskSource): RailOutcome[] => [...source.rails, ...source.replyRails()];

@@ -1,6 +1,7 @@
 // A query feature behind the operation's AI budget (see operation-budget.ts): the input is checked first, so
 // bad input is BAD_USER_INPUT and costs nothing; the same normalized input asked twice in one operation (two
 // aliases, a hundred representations of one document) runs once; a new one past the budget is RATE_LIMITED.
+// Each run keeps its own request record (stage timings for its log line), apart from the operation's others.
 import type { z } from 'zod';
 import { fingerprint } from '../text/fingerprint';
 import type { FeatureCall } from './feature-call';
@@ -10,6 +11,7 @@ import { parseInput } from './inputs';
 import { tierOf } from './meter-result';
 import type { FeatureName } from './meter-result';
 import { budgetSpent } from './operation-budget';
+import { withRequestRecord } from '../observability/request-record';
 
 export interface BudgetedFeature<Input> {
   feature: FeatureName;
@@ -25,7 +27,9 @@ export function budgeted<Input, Result>(
 ): (call: FeatureCall, rawInput: unknown) => Promise<Result | Unavailable> {
   return async (call, rawInput) => {
     const input = parseInput(inputSchema, rawInput);
-    const shared = call.budget.once(fingerprint(feature, ...workKey(input)), () => run(call, input));
+    const shared = call.budget.once(fingerprint(feature, ...workKey(input)), () =>
+      withRequestRecord(() => run(call, input)),
+    );
     if (shared) return shared;
     deps.metrics.featureRequests.inc({
       feature,

@@ -1,15 +1,18 @@
 // The last stage of every feature: a result as the feature built it (unmetered) is measured (latency,
-// AIMeta) and counted in metrics, the usage ledger and the log. A ledger outage is logged, never turned
-// into a failed answer. Costs travel as integer nano-dollars and become AIMeta's costUsd here, once, so the
-// ledger's sum for a feature is exactly the sum of the costUsd its results reported.
-import { countRails, railsForLog } from '../guardrails/rail-outcome';
+// AIMeta) and counted in metrics, the usage ledger and the request's one log line (request-log.ts). A ledger
+// outage is logged, never turned into a failed answer. Costs travel as integer nano-dollars and become
+// AIMeta's costUsd here, once, so the ledger's sum for a feature is exactly the sum of the costUsd its
+// results reported.
+import { countRails } from '../guardrails/rail-outcome';
 import type { RailOutcome } from '../guardrails/rail-outcome';
 import type { DegradationReason, FeatureResult, ResultMeta } from './feature-result';
 import type { ModelAnswer } from '../gateway/gateway-call';
+import type { TokenUsage } from '../gateway/providers/model-provider';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import { unreachable } from '../errors/unreachable';
 import { usdOfNanos } from '../gateway/pricing';
+import { requestLogFields } from './request-log';
 
 export type FeatureName = 'summarize' | 'search' | 'ask';
 
@@ -20,9 +23,13 @@ export type FeatureName = 'summarize' | 'search' | 'ask';
  */
 export type CostOnlyFeature = 'ingest' | 'embedding-sweep' | 'abandoned-stream' | 'guardrails' | 'retrieval';
 
-/** What AIMeta says of the model that answered; the cost in integer nano-dollars. */
+/**
+ * What AIMeta says of the model that answered; the cost in integer nano-dollars; and, for the log line only,
+ * the answering reply's tokens (null when no model ran for it).
+ */
 export type ModelUse = Pick<ResultMeta, 'provider' | 'model' | 'promptVersion' | 'cached'> & {
   costNanos: number;
+  tokens: TokenUsage | null;
 };
 
 export const NO_MODEL: ModelUse = {
@@ -31,12 +38,22 @@ export const NO_MODEL: ModelUse = {
   promptVersion: null,
   cached: false,
   costNanos: 0,
+  tokens: null,
 };
 
 /** What AIMeta says of the model that answered. */
-export function modelUseOf({ provider, model, promptVersion, cached, costNanos }: ModelAnswer): ModelUse {
-  return { provider, model, promptVersion, cached, costNanos };
+export function modelUseOf(answer: ModelAnswer): ModelUse {
+  const { provider, model, promptVersion, cached, costNanos, usage } = answer;
+  return { provider, model, promptVersion, cached, costNanos, tokens: usage };
 }
+
+/**
+ * A tenant's own limit that refused a request, for ai_limit_refusals_total: its spend cap (`budget`: the
+ * result's reason is BUDGET_EXCEEDED), its requests or tokens per minute (`rate`: the gateway refused the
+ * call), or its concurrent streams (`streams`). Not the operator's per-operation or per-connection bounds
+ * (MAX_AI_FIELDS, WS_MAX_STREAMS_PER_CONNECTION): those limit a request's shape, not a tenant.
+ */
+export type TenantLimit = 'budget' | 'rate' | 'streams';
 
 /** A result with nothing to show and nothing to retry: the request itself cannot be served. */
 export function unavailableResult<Full, Degraded>(
@@ -70,6 +87,8 @@ export type UnmeteredResult<Full, Degraded> = (
       retryAfterSeconds: number | null;
       /** Model calls made before the request turned out unanswerable: no AIMeta shows them, the ledger does. */
       unreported?: { feature: CostOnlyFeature; costNanos: number };
+      /** Set when one of the tenant's rate or stream limits refused the request. */
+      limit?: Exclude<TenantLimit, 'budget'>;
     }
 ) & { rails?: readonly RailOutcome[] };
 
@@ -81,7 +100,7 @@ export async function meterResult<Full, Degraded>(
   unmetered: UnmeteredResult<Full, Degraded>,
 ): Promise<FeatureResult<Full, Degraded>> {
   const latencyMs = elapsedMs();
-  const meta = ({ costNanos, ...model }: ModelUse): ResultMeta => ({
+  const meta = ({ costNanos, tokens: _tokens, ...model }: ModelUse): ResultMeta => ({
     requestId: call.requestId,
     latencyMs,
     ...model,
@@ -109,64 +128,70 @@ export async function meterResult<Full, Degraded>(
       return unreachable(unmetered);
   }
   const reason = result.kind === 'full' ? 'none' : result.reason;
-  const costNanos = unmetered.kind === 'unavailable' ? 0 : unmetered.model.costNanos;
-  const costUsd = usdOfNanos(costNanos);
+  const model = unmetered.kind === 'unavailable' ? NO_MODEL : unmetered.model;
   deps.metrics.featureDuration.observe({ feature, outcome: result.kind }, latencyMs / 1000);
   deps.metrics.featureRequests.inc({ feature, outcome: result.kind, reason, tier: tierOf(call) });
-  if (costNanos > 0) deps.metrics.costUsd.inc({ feature }, costUsd);
+  if (model.costNanos > 0) deps.metrics.costUsd.inc({ feature }, usdOfNanos(model.costNanos));
+  const limit = refusingLimit(unmetered);
+  if (limit) deps.metrics.limitRefusals.inc({ limit, tier: tierOf(call) });
   const rails = unmetered.rails ?? [];
   countRails(deps.metrics, rails);
   await recordUsage(deps, call, feature, {
     requests: 1,
     fallback: result.kind !== 'full',
     cacheHit: result.kind !== 'unavailable' && result.meta.cached,
-    costNanos,
+    costNanos: model.costNanos,
   });
-  if (unmetered.kind === 'unavailable' && unmetered.unreported)
-    await recordCost(deps, call, unmetered.unreported.feature, unmetered.unreported.costNanos);
+  const unreported = unmetered.kind === 'unavailable' ? unmetered.unreported : undefined;
+  if (unreported) await recordCost(deps, call, unreported.feature, unreported.costNanos);
   deps.logger.info(
-    {
-      requestId: call.requestId,
-      tenant: call.tenant.tenantId,
-      feature,
+    requestLogFields(call, feature, {
       outcome: result.kind,
       reason,
       latencyMs,
-      costUsd,
-      ...(rails.length > 0 ? { rails: railsForLog(rails) } : {}),
-    },
+      model,
+      costNanos: model.costNanos + (unreported?.costNanos ?? 0),
+      rails,
+    }),
     'feature served',
   );
   return result;
+}
+
+function refusingLimit(unmetered: UnmeteredResult<unknown, unknown>): TenantLimit | null {
+  if (unmetered.kind === 'unavailable' && unmetered.limit) return unmetered.limit;
+  return unmetered.kind !== 'full' && unmetered.reason === 'BUDGET_EXCEEDED' ? 'budget' : null;
 }
 
 /**
  * A stream the client left before its result: counted as a request of its feature (with no fallback, since
  * nothing failed). What the provider had streamed by then (`receivedNanos`, priced by the gateway from the
  * provider's usage or an estimate of the text received) has no result to report it, so the ledger keeps it
- * under `abandoned-stream`.
+ * under `abandoned-stream`. The rails that ran before the client left (input, guard, retrieval, the replies
+ * checked so far) are counted as any request's.
  */
 export async function meterAbandoned(
   deps: FeatureDeps,
   call: FeatureCall,
   feature: FeatureName,
   elapsedMs: () => number,
-  receivedNanos = 0,
+  { receivedNanos, rails }: { receivedNanos: number; rails: readonly RailOutcome[] },
 ): Promise<void> {
   const latencyMs = elapsedMs();
   deps.metrics.featureDuration.observe({ feature, outcome: 'abandoned' }, latencyMs / 1000);
   deps.metrics.featureRequests.inc({ feature, outcome: 'abandoned', reason: 'none', tier: tierOf(call) });
+  countRails(deps.metrics, rails);
   await recordUsage(deps, call, feature, { requests: 1, fallback: false, cacheHit: false, costNanos: 0 });
   await recordCost(deps, call, 'abandoned-stream', receivedNanos);
   deps.logger.info(
-    {
-      requestId: call.requestId,
-      tenant: call.tenant.tenantId,
-      feature,
+    requestLogFields(call, feature, {
       outcome: 'abandoned',
+      reason: 'none',
       latencyMs,
-      costUsd: usdOfNanos(receivedNanos),
-    },
+      model: NO_MODEL,
+      costNanos: receivedNanos,
+      rails,
+    }),
     'stream abandoned by the client',
   );
 }

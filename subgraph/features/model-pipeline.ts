@@ -12,6 +12,7 @@ import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { meterResult, startClock } from './meter-result';
 import type { FeatureName, UnmeteredResult } from './meter-result';
+import type { RailOutcome } from '../guardrails/rail-outcome';
 import { drawSample } from '../observability/quality/quality-sampler';
 import { pipelineSample } from './sampling/sample-of';
 import type { SampleSpec } from './sampling/sample-of';
@@ -29,6 +30,11 @@ export interface ModelPipeline<Input, Source, Full, Degraded> {
   sample: SampleSpec<Input, Source, Full, Degraded>;
   prepare(call: FeatureCall, input: Input): Promise<Prepared<Source, Full, Degraded>>;
   finish(source: Source, outcome: CompletionOutcome): Promise<UnmeteredResult<Full, Degraded>>;
+  /**
+   * What the rails made of the request before finish (the input, guard and retrieval rails, the replies
+   * checked so far): counted when it ends without finish, refused by a rate limit or left by its client.
+   */
+  railsBefore(source: Source): RailOutcome[];
 }
 
 /**
@@ -83,7 +89,8 @@ export async function runPipeline<Input, Source, Full, Degraded>(
     deps.gateway.complete(gatewayCall),
   );
   const unmetered =
-    refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
+    refusedResult<Full, Degraded>(outcome, () => pipeline.railsBefore(prepared.source)) ??
+    (await pipeline.finish(prepared.source, outcome));
   const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
   offerSample(deps, pipeline, call, input, result, prepared, outcome);
   return result;
@@ -120,8 +127,16 @@ export function limitedCall(call: FeatureCall, gatewayCall: GatewayCall): Gatewa
 /** A call the gateway refused (the tenant's rate limit) is AIUnavailable with its words, not the feature's floor. */
 export function refusedResult<Full, Degraded>(
   outcome: CompletionOutcome | { kind: 'abandoned' },
+  railsBefore: () => RailOutcome[],
 ): UnmeteredResult<Full, Degraded> | null {
   if (outcome.kind !== 'failed' || outcome.refusal === undefined) return null;
   const { reason, refusal, retryAfterSeconds } = outcome;
-  return { kind: 'unavailable', reason, message: refusal, retryAfterSeconds };
+  return {
+    kind: 'unavailable',
+    reason,
+    message: refusal,
+    retryAfterSeconds,
+    limit: 'rate',
+    rails: railsBefore(),
+  };
 }

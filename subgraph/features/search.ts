@@ -33,6 +33,8 @@ const embeddingUse = ({ provider, model, cached, costNanos }: Embedded): ModelUs
   promptVersion: null,
   cached,
   costNanos,
+  // The embeddings' token counts stay in the gateway's own 'model answered' line.
+  tokens: null,
 });
 
 export function createSearchFeature(deps: FeatureDeps) {

@@ -3,7 +3,10 @@
 // final result, the same union member the query would have returned. The caller's signal reaches the
 // provider call, so an unsubscribe aborts it at once; a stream left before its result is metered as
 // abandoned, not as a failure. A stream over its connection's or its tenant's limit of open streams opens
-// no provider call: its one event is the completed AIUnavailable RATE_LIMITED.
+// no provider call: its one event is the completed AIUnavailable RATE_LIMITED. An admitted stream counts in
+// ai_open_subscriptions until it ends, however it ends (completed, failed, unsubscribed, socket closed: each
+// runs the generator's finally). Every step runs in the request's record (request-record.ts), so the
+// stages of a stream reach its log line as a query's do.
 import type { GatewayCall, GatewayOutcome } from '../gateway/gateway-call';
 import type { DegradationReason } from '../gateway/degradation-reason';
 import { unreachable } from '../errors/unreachable';
@@ -12,18 +15,29 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { parseInput } from './inputs';
-import { meterAbandoned, meterResult, startClock, unavailableResult } from './meter-result';
+import { meterAbandoned, meterResult, startClock } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
 import { limitedCall, offerSample, refusedResult } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
+import { newRequestRecord, noteStage, recordedStream } from '../observability/request-record';
 
 export type StreamEvent<Result> =
   | { kind: 'delta'; text: string; index: number }
   | { kind: 'notice'; reason: DegradationReason; message: string; restart: boolean }
   | { kind: 'completed'; result: Result };
 
-export async function* streamPipeline<Input, Source, Full, Degraded>(
+export function streamPipeline<Input, Source, Full, Degraded>(
+  deps: FeatureDeps,
+  pipeline: ModelPipeline<Input, Source, Full, Degraded>,
+  call: FeatureCall,
+  rawInput: unknown,
+  signal: AbortSignal,
+): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
+  return recordedStream(newRequestRecord(), admissionFirst(deps, pipeline, call, rawInput, signal));
+}
+
+async function* admissionFirst<Input, Source, Full, Degraded>(
   deps: FeatureDeps,
   pipeline: ModelPipeline<Input, Source, Full, Degraded>,
   call: FeatureCall,
@@ -34,7 +48,13 @@ export async function* streamPipeline<Input, Source, Full, Degraded>(
   const input = parseInput(pipeline.inputSchema, rawInput);
   const admission = await admitStream(deps, call);
   if (!admission.admitted) {
-    const refused = unavailableResult<Full, Degraded>('RATE_LIMITED', admission.message);
+    const refused: UnmeteredResult<Full, Degraded> = {
+      kind: 'unavailable',
+      reason: 'RATE_LIMITED',
+      message: admission.message,
+      retryAfterSeconds: null,
+      ...(admission.limitOf === 'tenant' ? { limit: 'streams' as const } : {}),
+    };
     yield { kind: 'completed', result: await meterResult(deps, call, pipeline.feature, elapsed, refused) };
     return;
   }
@@ -42,9 +62,12 @@ export async function* streamPipeline<Input, Source, Full, Degraded>(
   // stream and opens the next is not refused in between; the finally covers every other way out.
   const releaseOnAbort = () => void admission.release();
   signal.addEventListener('abort', releaseOnAbort, { once: true });
+  const open = { field: `${pipeline.feature}Stream` };
+  deps.metrics.openSubscriptions.inc(open);
   try {
     if (!signal.aborted) yield* admittedStream(deps, pipeline, call, input, signal, elapsed);
   } finally {
+    deps.metrics.openSubscriptions.dec(open);
     signal.removeEventListener('abort', releaseOnAbort);
     await admission.release();
   }
@@ -70,15 +93,17 @@ async function* admittedStream<Input, Source, Full, Degraded>(
   const onAbandoned = (nanos: number) => {
     receivedNanos += nanos;
   };
+  const railsBefore = () => pipeline.railsBefore(prepared.source);
   try {
-    const outcome = yield* relay<FeatureResult<Full, Degraded>>(deps, {
+    const outcome = yield* timedRelay<FeatureResult<Full, Degraded>>(deps, {
       ...limitedCall(call, prepared.gatewayCall),
       signal,
       onAbandoned,
     });
     if (outcome.kind === 'abandoned' || signal.aborted) return;
     const unmetered =
-      refusedResult<Full, Degraded>(outcome) ?? (await pipeline.finish(prepared.source, outcome));
+      refusedResult<Full, Degraded>(outcome, railsBefore) ??
+      (await pipeline.finish(prepared.source, outcome));
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
     offerSample(deps, pipeline, call, input, result, prepared, outcome);
@@ -87,7 +112,8 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } finally {
-    if (!metered) await meterAbandoned(deps, call, pipeline.feature, elapsed, receivedNanos);
+    if (!metered)
+      await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos, rails: railsBefore() });
   }
 }
 
@@ -109,6 +135,22 @@ function rewriteOf<Full, Degraded>(
         message: 'Parts of the streamed answer were not supported by the sources and were removed',
       }
     : null;
+}
+
+/**
+ * The relay, its time noted as the stage `model.<task>` of the request's record, however it ends: the model's
+ * part of a stream yields as it goes, so it cannot be a stage() of its own.
+ */
+async function* timedRelay<Result>(
+  deps: FeatureDeps,
+  gatewayCall: GatewayCall,
+): AsyncGenerator<StreamEvent<Result>, GatewayOutcome, undefined> {
+  const started = performance.now();
+  try {
+    return yield* relay<Result>(deps, gatewayCall);
+  } finally {
+    noteStage(`model.${gatewayCall.task}`, performance.now() - started);
+  }
 }
 
 /** Relays the gateway's stream as feature events and hands back the gateway's final outcome. */

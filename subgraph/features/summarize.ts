@@ -118,5 +118,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
           return unreachable(outcome);
       }
     },
+
+    railsBefore: (source) => source.replyRails(),
   };
 }

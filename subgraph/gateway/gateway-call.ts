@@ -2,7 +2,7 @@
 // into its floor, or (streams only) the client's departure. The gateway knows no GraphQL and no features.
 import type { ReplyVerdict } from './chain-walker';
 import type { DegradationReason } from './degradation-reason';
-import type { ProviderName } from './providers/model-provider';
+import type { ProviderName, TokenUsage } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
 import type { Task } from './routing/route-config';
 import type { RateLimits } from '../limits/rate-limiter';
@@ -60,6 +60,8 @@ export interface ModelAnswer {
   promptVersion: string;
   cached: boolean;
   costNanos: number;
+  /** The answering reply's tokens as the provider reported them; null when no model ran for it (a cache hit). */
+  usage: TokenUsage | null;
 }
 
 export interface ModelFailure {

@@ -20,6 +20,7 @@ export function fromCache(entry: CachedCompletion): ModelAnswer {
     promptVersion: entry.promptVersion,
     cached: true,
     costNanos: 0,
+    usage: null,
   };
 }
 

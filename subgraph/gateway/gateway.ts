@@ -144,7 +144,7 @@ export class ModelGateway {
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     // A follower shared the leader's call: no second model call, no second charge.
     return flight.shared && outcome.kind === 'answered'
-      ? { ...outcome, cached: true, costNanos: 0 }
+      ? { ...outcome, cached: true, costNanos: 0, usage: null }
       : outcome;
   }
 
@@ -313,6 +313,7 @@ export class ModelGateway {
       promptVersion: prompt.version,
       cached: false,
       costNanos,
+      usage: completion.usage,
     };
   }
 

@@ -53,12 +53,12 @@ export function redactTexts(texts: readonly string[]): { texts: string[]; counts
   return { texts: redacted, counts };
 }
 
-/** The redaction rail's outcome for one call, counted: `fixed` when a value was replaced, else `pass`. */
 /** A reply with its placeholders put back, where the call redacted; as it came otherwise. */
 export function restoredText(text: string, redaction: RedactedVariables | null): string {
   return redaction ? restore(text, redaction.placeholders) : text;
 }
 
+/** The redaction rail's outcome for one call, counted: `fixed` when a value was replaced, else `pass`. */
 export function countRedaction(metrics: Metrics, counts: RedactionCounts): void {
   const fixed = Object.keys(counts).length > 0;
   countRails(metrics, [{ rail: 'redaction', outcome: fixed ? 'fixed' : 'pass' }]);

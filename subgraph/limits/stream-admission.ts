@@ -5,9 +5,14 @@ import type { FeatureCall } from '../features/feature-call';
 import type { FeatureDeps } from '../features/feature-deps';
 import type { StreamLease } from '../state/stream-leases';
 
-/** An admitted stream's release() may be called more than once: only the first gives its slots back. */
+/**
+ * An admitted stream's release() may be called more than once: only the first gives its slots back. A refused
+ * one says whose limit refused it: the connection's (the operator's WS_MAX_STREAMS_PER_CONNECTION) or the
+ * tenant's own (its policy's maxConcurrentStreams).
+ */
 export type StreamAdmission =
-  { admitted: true; release(): Promise<void> } | { admitted: false; message: string };
+  | { admitted: true; release(): Promise<void> }
+  | { admitted: false; message: string; limitOf: 'connection' | 'tenant' };
 
 export async function admitStream(
   deps: Pick<FeatureDeps, 'streamLeases' | 'logger'>,
@@ -18,6 +23,7 @@ export async function admitStream(
   if (!releaseConnection)
     return {
       admitted: false,
+      limitOf: 'connection',
       message: `This connection already holds ${connectionStreams?.max} streams, the most WS_MAX_STREAMS_PER_CONNECTION allows; end one or open another connection.`,
     };
   const limit = call.tenant.policy.limits.maxConcurrentStreams;
@@ -37,6 +43,7 @@ export async function admitStream(
     releaseConnection();
     return {
       admitted: false,
+      limitOf: 'tenant',
       message: `The tenant already holds ${limit} concurrent streams, the most its limits.maxConcurrentStreams allows; end one and try again.`,
     };
   }

@@ -31,7 +31,7 @@ export const REDACTED_PATHS = [
  * Fields the service writes about itself for its operator, never tenant data: where it listens, and the
  * development token a development start prints on purpose. Everything else meets the PII redactor.
  */
-const OPERATOR_FIELDS: ReadonlySet<string> = new Set(['address', 'url', 'developmentToken']);
+export const OPERATOR_FIELDS: ReadonlySet<string> = new Set(['address', 'url', 'developmentToken']);
 
 function redactPiiFields(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

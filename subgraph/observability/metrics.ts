@@ -22,7 +22,10 @@ export interface Metrics {
   timeToFirstToken: Histogram<'provider' | 'model'>;
   /** Streams (askStream, summarizeStream) open now on this instance, by field. */
   openSubscriptions: Gauge<'field'>;
-  /** Requests the tenant's own limits refused: limit is budget (spend cap) or rate (rate limit). */
+  /**
+   * Requests the tenant's own limits refused: limit is budget (spend cap), rate (requests or tokens per
+   * minute) or streams (concurrent streams). Not the operator's per-operation or per-connection bounds.
+   */
   limitRefusals: Counter<'limit' | 'tier'>;
   /** The grader's grounding score of sampled answers and summaries (0..1). */
   qualityGrounding: Histogram<'feature' | 'model' | 'prompt_version'>;
@@ -128,7 +131,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     limitRefusals: new Counter({
       name: 'ai_limit_refusals_total',
-      help: "Requests a tenant's own limits refused, by limit (budget, rate) and the tenant policy's tier",
+      help: "Requests a tenant's own limits refused, by limit (budget, rate, streams) and the tenant policy's tier",
       labelNames: ['limit', 'tier'],
       registers: [registry],
     }),

@@ -10,6 +10,7 @@ import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from './stores';
 import { gql, startTestSubgraph } from './subgraph';
 import type { GraphQLResponse, TestSubgraph } from './subgraph';
 import { tokenFor } from './tokens';
+import { HARNESS_API_KEYS } from './provider-keys';
 import { readMetrics } from './metrics-reader';
 import type { Metrics } from './metrics-reader';
 import { ASK, ASK_STREAM, DELETE, INGEST, SEARCH, SUMMARIZE, SUMMARIZE_STREAM, USAGE } from './operations';
@@ -29,8 +30,11 @@ import type { WsOutcome, WsSubscribeOptions } from './ws-client';
 export type ProviderProfile = 'openai' | 'anthropic' | 'selfhosted';
 
 const PROFILE_ENV: Record<ProviderProfile, (server: FakeProviderServer) => Record<string, string>> = {
-  openai: (server) => ({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: server.baseURL }),
-  anthropic: (server) => ({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.baseURL }),
+  openai: (server) => ({ OPENAI_API_KEY: HARNESS_API_KEYS.openai, OPENAI_BASE_URL: server.baseURL }),
+  anthropic: (server) => ({
+    ANTHROPIC_API_KEY: HARNESS_API_KEYS.anthropic,
+    ANTHROPIC_BASE_URL: server.baseURL,
+  }),
   // Self-hosted speaks the OpenAI wire format (vLLM, Ollama).
   selfhosted: (server) => ({ SELFHOSTED_BASE_URL: server.baseURL }),
 };

@@ -1,9 +1,12 @@
 // Loggers whose output a test reads back.
 import { Writable } from 'node:stream';
-import { createLogger } from '../../subgraph/observability/logger';
 import type { Logger } from '../../subgraph/observability/logger';
+import { teeToCapture } from './log-capture';
 
-/** A real logger at `level` that keeps each line it writes (one JSON object per line) in `lines`. */
+/**
+ * A real logger at `level` that keeps each line it writes (one JSON object per line) in `lines`; the suite's
+ * log capture (log-capture.ts) gets its lines too, at info or lower.
+ */
 export function capturingLogger(level: string): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const destination = new Writable({
@@ -12,5 +15,5 @@ export function capturingLogger(level: string): { logger: Logger; lines: string[
       done();
     },
   });
-  return { logger: createLogger(level, destination), lines };
+  return { logger: teeToCapture(level, destination), lines };
 }

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { appendToCapture, captureFile, withCaptureLevel } from './log-capture';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 const TSX_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -64,14 +65,20 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
+/** Under the suite's log capture a child logs at info or lower, whatever quieter level the test asked. */
+function capturedLevel(env: ChildEnv): ChildEnv {
+  return captureFile() ? { ...env, LOG_LEVEL: withCaptureLevel(env.LOG_LEVEL ?? 'info') } : env;
+}
+
 /**
  * Starts `node --import tsx subgraph/main.ts`: one process, so a signal sent to it reaches the subgraph itself
- * (the tsx binary would add a relaying parent in between, and SIGKILL on it would orphan the server).
+ * (the tsx binary would add a relaying parent in between, and SIGKILL on it would orphan the server). Its
+ * stdout, its log, goes to the suite's log capture once it has exited.
  */
 export function spawnMain(env: ChildEnv): SpawnedProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'subgraph/main.ts'], {
     cwd: REPO_ROOT,
-    env: definedOnly({ ...baseEnv(), ...env }),
+    env: definedOnly({ ...baseEnv(), ...capturedLevel(env) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -80,7 +87,10 @@ export function spawnMain(env: ChildEnv): SpawnedProcess {
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<ChildExit>((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('close', (code, signal) => {
+      appendToCapture(stdout);
+      resolve({ code, signal });
+    });
   });
   return { child, stdout: () => stdout, stderr: () => stderr, waitForExit: () => exited };
 }

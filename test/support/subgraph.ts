@@ -2,9 +2,9 @@
 import { createApp } from '../../subgraph/app';
 import type { App } from '../../subgraph/app';
 import { loadConfig } from '../../subgraph/config';
-import { createLogger } from '../../subgraph/observability/logger';
 import type { Logger } from '../../subgraph/observability/logger';
 import { startServer } from '../../subgraph/server';
+import { suiteLogger } from './log-capture';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'https://auth.test.example';
@@ -17,7 +17,10 @@ export interface TestSubgraph {
   stop(): Promise<void>;
 }
 
-/** `logger`: the subgraph's logger (a capturing one, see logs.ts); by default one at LOG_LEVEL, silent. */
+/**
+ * `logger`: the subgraph's logger (a capturing one, see logs.ts); by default one at LOG_LEVEL (silent), which
+ * writes into the suite's log capture at info or lower when there is one (log-capture.ts).
+ */
 export async function startTestSubgraph(
   env: Record<string, string | undefined> = {},
   logger?: Logger,
@@ -33,7 +36,7 @@ export async function startTestSubgraph(
     AUTH_AUDIENCE: TEST_AUDIENCE,
     ...env,
   });
-  const app = await createApp(config, logger ?? createLogger(config.logging.level));
+  const app = await createApp(config, logger ?? suiteLogger(config.logging.level));
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   return { url: server.url, wsUrl: server.url.replace(/^http/, 'ws'), app, stop: () => server.stop() };
 }

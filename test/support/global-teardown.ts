@@ -1,0 +1,13 @@
+// jest's global teardown: once every suite has run, the suite's log capture (log-capture.ts) is checked for
+// tokens, keys and redactable values (log-leaks.ts). A leak fails the run naming the offending lines, and the
+// file stays for a look; a clean capture is removed.
+import { rmSync } from 'node:fs';
+import { LOG_CAPTURE_VARIABLE } from './log-capture';
+import { checkCapturedLogs } from './log-leaks';
+
+export default function globalTeardown(): void {
+  const file = process.env[LOG_CAPTURE_VARIABLE];
+  if (!file) return;
+  checkCapturedLogs(file);
+  rmSync(file, { force: true });
+}
