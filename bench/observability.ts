@@ -25,6 +25,10 @@ const OPTIONS = {
   duration: { default: 12, help: 'measured seconds of each scenario, split into slices' },
   warmup: { default: 3, help: 'warm-up seconds before the first slice' },
   slices: { default: 4, help: 'alternating slices per pair' },
+  parts: {
+    default: 'tracing,sampling,logs',
+    help: 'what "on" turns on, comma-separated (to find what costs): tracing, sampling, logs',
+  },
 };
 
 const TARGET_RATIO = 0.9;
@@ -64,16 +68,20 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
       ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
     };
     const logFile = path.join(logDir, 'on.log');
+    const parts = new Set(options.parts.split(','));
     const on = await children.start(
       SERVERS.subgraph,
       subgraphEnv({
         ...common,
-        LOG_LEVEL: 'info',
-        BENCH_LOG_FILE: logFile,
-        OTEL_SERVICE_NAME: 'ai-subgraph-bench',
-        OTEL_EXPORTER_OTLP_ENDPOINT: String(receiver.ready.endpoint),
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        TENANT_POLICIES_JSON: SAMPLING_ON,
+        ...(parts.has('logs') ? { LOG_LEVEL: 'info', BENCH_LOG_FILE: logFile } : { LOG_LEVEL: 'silent' }),
+        ...(parts.has('tracing')
+          ? {
+              OTEL_SERVICE_NAME: 'ai-subgraph-bench',
+              OTEL_EXPORTER_OTLP_ENDPOINT: String(receiver.ready.endpoint),
+              OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            }
+          : { OTEL_SDK_DISABLED: 'true' }),
+        TENANT_POLICIES_JSON: parts.has('sampling') ? SAMPLING_ON : SAMPLING_OFF,
       }),
     );
     const off = await children.start(
@@ -87,7 +95,8 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
     );
     // A run whose "on" child exports nothing (a mistyped variable) would measure nothing: check before load.
     const [onExporting, offExporting] = [await on.call('tracing'), await off.call('tracing')];
-    if (onExporting !== 'otlp http/protobuf' || offExporting !== 'off')
+    const expected = parts.has('tracing') ? 'otlp http/protobuf' : 'off';
+    if (onExporting !== expected || offExporting !== 'off')
       throw new Error(`tracing is ${String(onExporting)} on and ${String(offExporting)} off`);
     const spec = (title: string, server: Child, unique: boolean): LoadSpec => ({
       title,

@@ -33,11 +33,25 @@ export const REDACTED_PATHS = [
  */
 export const OPERATOR_FIELDS: ReadonlySet<string> = new Set(['address', 'url', 'developmentToken']);
 
+/**
+ * Identifiers the service makes itself, skipped by the PII redactor while they have their own shape: a request
+ * id is a random UUID, a trace id 32 hex digits (the propagator refuses any other). Every request line carries
+ * both and neither repeats, so the redactor's memo never helps them; anything else under these names is scanned.
+ */
+const SERVICE_IDS: ReadonlyMap<string, RegExp> = new Map([
+  ['requestId', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/],
+  ['traceId', /^[0-9a-f]{32}$/],
+]);
+
+function isServiceId(key: string, value: unknown): boolean {
+  return typeof value === 'string' && SERVICE_IDS.get(key)?.test(value) === true;
+}
+
 function redactPiiFields(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [
       key,
-      OPERATOR_FIELDS.has(key) ? value : redactLogValue(value),
+      OPERATOR_FIELDS.has(key) || isServiceId(key, value) ? value : redactLogValue(value),
     ]),
   );
 }

@@ -1,11 +1,29 @@
 // The logger's variant: the same detectors, but values become their kind only ([EMAIL]), with no numbering
-// and no map kept, so a log line never holds a value and nothing about a request lingers in memory.
+// and no map kept, so a log line never holds a value. Most of what a log line holds repeats from line to line
+// (a tenant id, a feature, an outcome, a model, the message itself): a short string the detectors found
+// nothing in is remembered as clean, so the next line carrying it skips the seven detectors. Only strings
+// that were written out to the log as they were are remembered, so the set holds nothing the log does not.
 import { detectPii } from './detect';
 
+/** Strings longer than this are scanned every time: log fields that repeat are names and ids, all shorter. */
+const MEMO_MAX_CHARS = 128;
+/** Cleared when full: the strings that repeat are back after a few lines, one-off ids do not pile up. */
+const MEMO_MAX_ENTRIES = 2048;
+const knownClean = new Set<string>();
+
 export function redactForLog(text: string): string {
+  if (knownClean.has(text)) return text;
+  const spans = detectPii(text);
+  if (spans.length === 0) {
+    if (text.length <= MEMO_MAX_CHARS) {
+      if (knownClean.size >= MEMO_MAX_ENTRIES) knownClean.clear();
+      knownClean.add(text);
+    }
+    return text;
+  }
   let redacted = '';
   let from = 0;
-  for (const span of detectPii(text)) {
+  for (const span of spans) {
     redacted += `${text.slice(from, span.start)}[${span.kind}]`;
     from = span.end;
   }
