@@ -117,6 +117,7 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
           { spec: spec(`${name}, all off`, off, unique), processes: processes(off) },
         ],
         options.slices,
+        { alternate: true },
       );
       if (!measuredOn || !measuredOff) throw new Error('the interleaved run lost a scenario');
       return { name, on: requireClean(measuredOn), off: requireClean(measuredOff) };
@@ -130,7 +131,7 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
       '## Observability: everything on against everything off (issue 12)',
       '',
       `Run ${started.toISOString()} with \`${command}\`; ${machineLine()}. Two subgraph children take the same ` +
-        `load in ${options.slices} alternating slices each. "All on": traces exported over OTLP/HTTP (protobuf) ` +
+        `load in ${options.slices} alternating slices each (every other slice in reverse order). "All on": traces exported over OTLP/HTTP (protobuf) ` +
         'to a local receiver (its own process), quality sampling at 0.05 with content kept (redacted, stored, ' +
         'graded off the request path), logs at `info` to a file, metrics. "All off": no tracing SDK ' +
         '(`OTEL_SDK_DISABLED`), sampling rate 0, logs silent; metrics stay (they cannot be switched off). ' +

@@ -91,15 +91,20 @@ export async function measure(
 
 /**
  * Several scenarios in alternating slices (a b c a b c ...), each getting its `durationS` in total; the first
- * slice of each has its full warm-up, the later ones one second (their connections are new).
+ * slice of each has its full warm-up, the later ones one second (their connections are new). With `alternate`
+ * every other slice runs in reverse order (a b, b a, a b, ...): on this machine the scenario that opens a slice
+ * measures a few per cent slower (an A/A run shows it), which a fixed order charges to one scenario only.
  */
 export async function measureInterleaved(
   scenarios: readonly { spec: LoadSpec; processes: UnderTest }[],
   slices: number,
+  options: { alternate?: boolean } = {},
 ): Promise<Measured[]> {
   const windows: { window: LoadWindow; cpu: CpuUse }[][] = scenarios.map(() => []);
   for (let slice = 0; slice < slices; slice++) {
-    for (const [index, { spec, processes }] of scenarios.entries()) {
+    const order = [...scenarios.entries()];
+    if (options.alternate && slice % 2 === 1) order.reverse();
+    for (const [index, { spec, processes }] of order) {
       const warmupS = slice === 0 ? (spec.warmupS ?? 0) : Math.min(1, spec.warmupS ?? 0);
       const sliceSpec = { ...spec, warmupS, durationS: spec.durationS / slices };
       windows[index]?.push(await cpuWindow(sliceSpec, processes));

@@ -56,17 +56,18 @@ export function railSpanAsync<T>(
   return tracer.startActiveSpan(
     `ai.guardrail.${name}`,
     { attributes: { [AI_ATTRIBUTES.guardrailName]: name } },
-    async (span) => {
-      try {
-        const result = await run();
-        describe(span, outcomesOf(result));
-        return result;
-      } catch (error) {
-        failed(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    (span) =>
+      run().then(
+        (result) => {
+          describe(span, outcomesOf(result));
+          span.end();
+          return result;
+        },
+        (error: unknown) => {
+          failed(span, error);
+          span.end();
+          throw error;
+        },
+      ),
   );
 }
