@@ -5,7 +5,8 @@
 //   npm run bench:observability [-- --connections=50 --duration=12 --warmup=3 --slices=4 --dry-run]
 //
 // Two subgraph children, identical but for the observability settings, take the same load in alternating
-// slices (on, off, on, off, ...), so drift in the machine's load falls on both alike. Fake providers answer
+// slices (on, off, then off, on, ...), so drift in the machine's load falls on both alike; a third child, a
+// twin of "off", gives the A/A ratio: how far two identical children differ here, the noise floor. Fake providers answer
 // in 50 ms in their own process; the OTLP receiver is a third. Metrics cannot be switched off (the registry
 // is always there): "off" keeps them, so the ratio measures traces, sampling and logs.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -84,15 +85,16 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
         TENANT_POLICIES_JSON: parts.has('sampling') ? SAMPLING_ON : SAMPLING_OFF,
       }),
     );
-    const off = await children.start(
-      SERVERS.subgraph,
-      subgraphEnv({
-        ...common,
-        LOG_LEVEL: 'silent',
-        OTEL_SDK_DISABLED: 'true',
-        TENANT_POLICIES_JSON: SAMPLING_OFF,
-      }),
-    );
+    const offEnv = subgraphEnv({
+      ...common,
+      LOG_LEVEL: 'silent',
+      OTEL_SDK_DISABLED: 'true',
+      TENANT_POLICIES_JSON: SAMPLING_OFF,
+    });
+    const off = await children.start(SERVERS.subgraph, offEnv);
+    // A second "off" child in the same slices: how far two identical children differ here (the A/A ratio) is
+    // the noise floor the on/off ratio is read against.
+    const offAgain = await children.start(SERVERS.subgraph, offEnv);
     // A run whose "on" child exports nothing (a mistyped variable) would measure nothing: check before load.
     const [onExporting, offExporting] = [await on.call('tracing'), await off.call('tracing')];
     const expected = parts.has('tracing') ? 'otlp http/protobuf' : 'off';
@@ -111,16 +113,23 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
     });
     const pair = async (name: string, unique: boolean) => {
       const processes = (server: Child) => ({ server, others: { providers }, subgraph: true });
-      const [measuredOn, measuredOff] = await measureInterleaved(
+      const [measuredOn, measuredOff, measuredOffAgain] = await measureInterleaved(
         [
           { spec: spec(`${name}, all on`, on, unique), processes: processes(on) },
           { spec: spec(`${name}, all off`, off, unique), processes: processes(off) },
+          { spec: spec(`${name}, all off (A/A)`, offAgain, unique), processes: processes(offAgain) },
         ],
         options.slices,
         { alternate: true },
       );
-      if (!measuredOn || !measuredOff) throw new Error('the interleaved run lost a scenario');
-      return { name, on: requireClean(measuredOn), off: requireClean(measuredOff) };
+      if (!measuredOn || !measuredOff || !measuredOffAgain)
+        throw new Error('the interleaved run lost a scenario');
+      return {
+        name,
+        on: requireClean(measuredOn),
+        off: requireClean(measuredOff),
+        offAgain: requireClean(measuredOffAgain),
+      };
     };
     const exportsBefore = await receiver.call<{ exports: number; bytes: number }>('received');
     const pairs = [await pair('cache hit', false), await pair('model call (cache miss)', true)];
@@ -141,6 +150,7 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
         pairs.flatMap((p) => [
           { name: p.on.load.title, measured: p.on },
           { name: p.off.load.title, measured: p.off },
+          { name: p.offAgain.load.title, measured: p.offAgain },
         ]),
       ),
       '',
@@ -149,7 +159,8 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
           `- ${p.name}: throughput on/off ${fixed(ratio(p), 3)} (${fixed(p.on.load.rps, 0)} against ` +
           `${fixed(p.off.load.rps, 0)} req/s), target ≥ ${TARGET_RATIO}: ${met(ratio(p) >= TARGET_RATIO)}; ` +
           `p50 ${fixed(p.on.load.p50Ms)} against ${fixed(p.off.load.p50Ms)} ms, p99 ${fixed(p.on.load.p99Ms)} ` +
-          `against ${fixed(p.off.load.p99Ms)} ms.`,
+          `against ${fixed(p.off.load.p99Ms)} ms. A/A (two identical "off" children): ` +
+          `${fixed(p.offAgain.load.rps / p.off.load.rps, 3)}, the noise floor of this ratio here.`,
       ),
       `- The receiver took ${exported.exports - exportsBefore.exports} exports ` +
         `(${fixed((exported.bytes - exportsBefore.bytes) / 1e6, 1)} MB); the on-run's log file grew to ` +
