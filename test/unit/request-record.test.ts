@@ -22,15 +22,17 @@ it('a query: each stage adds its time to its own request record, and concurrent 
   const request = (name: string, ms: number) =>
     withRequestRecord(async () => {
       await stage(metrics, `${name}.first`, () => pause(ms));
-      await stage(metrics, 'shared', () => pause(1));
-      await stage(metrics, 'shared', () => pause(1));
+      await stage(metrics, 'shared', () => pause(10));
+      await stage(metrics, 'shared', () => pause(10));
       return stageTimings(currentRequestRecord());
     });
   const [a, b] = await Promise.all([request('a', 30), request('b', 5)]);
   expect(Object.keys(a)).toEqual(['a.first', 'shared']);
   expect(Object.keys(b)).toEqual(['b.first', 'shared']);
   expect(a['a.first']).toBeGreaterThanOrEqual(25);
-  expect(b['shared']).toBeGreaterThanOrEqual(2);
+  // Both runs of `shared` add up. A timer may fire up to a millisecond before its delay as hrtime measures it
+  // (the loop's clock is read once per turn), so the bound leaves that slack on each run.
+  expect(b['shared']).toBeGreaterThanOrEqual(18);
   // Outside a request, a stage is timed for its metric and recorded nowhere.
   await stage(metrics, 'outside', () => pause(1));
   expect(currentRequestRecord()).toBeUndefined();
