@@ -11,7 +11,7 @@ import type { CachedCompletion, CompletionCache } from './cache/completion-cache
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
+import type { ChainStep, TargetAttempt } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -22,7 +22,6 @@ import type {
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
 import { embedThroughChain } from './embed-through-chain';
 import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
-import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
@@ -36,13 +35,14 @@ import { completionAttempt, streamingAttempt } from './target-attempts';
 import { tracedAttempt } from './traced-attempt';
 import { chainObserver } from './chain-observer';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
-import { countRedaction, redactVariables, restoredStream, restoredText } from './pii-redaction';
+import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
 import { replyCheckOf } from './reply-check';
 import type { RedactedVariables } from './pii-redaction';
 import type { RateGate } from '../limits/rate-gate';
 import { admitCall } from './rate-admission';
 import type { SpendGate } from '../limits/spend-gate';
 import { completionBudget } from './spend-budget';
+import { settleWalk } from './settle-walk';
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -216,7 +216,7 @@ export class ModelGateway {
     admission.settle(result);
     if (result.kind === 'abandoned') return result;
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
-    const { outcome, lookup } = this.orStale(call, entries, this.settleWalk(call, plan, result));
+    const { outcome, lookup } = this.orStale(call, entries, settleWalk(this.deps, call, plan, result));
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     return outcome;
   }
@@ -267,54 +267,12 @@ export class ModelGateway {
     admission.settle(result);
     // Without the caller's signal the walk cannot be abandoned; the type still says it could.
     if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
-    const outcome = this.settleWalk(call, plan, result);
+    const outcome = settleWalk(this.deps, call, plan, result);
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
       if (key) await this.cacheRung.store(call.task, key, outcome);
     }
     return this.orStale(call, entries, outcome);
-  }
-
-  /** The walk's answer priced, counted, logged and restored (what is cached and returned); or its failure. */
-  private settleWalk(
-    call: GatewayCall,
-    { prompt, redaction }: ChainPlan,
-    result: Exclude<WalkResult, { kind: 'abandoned' }>,
-  ): CompletionOutcome {
-    // Replies the output rails refused were paid for: their cost goes with the answer, or with the failure.
-    const rejectedNanos = result.rejected.reduce(
-      (sum, { target, reply }) => sum + this.deps.prices(target.provider, target.model, reply.usage),
-      0,
-    );
-    if (result.kind === 'failed') {
-      const failure = failed(result.last);
-      return rejectedNanos > 0 ? { ...failure, costNanos: rejectedNanos } : failure;
-    }
-    const { target, reply: completion } = result;
-    const costNanos = this.deps.prices(target.provider, target.model, completion.usage) + rejectedNanos;
-    this.deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
-    this.deps.logger.info(
-      {
-        requestId: call.requestId,
-        task: call.task,
-        target: targetId(target),
-        promptVersion: prompt.version,
-        usage: completion.usage,
-        costUsd: usdOfNanos(costNanos),
-        ...(redaction ? { redacted: redaction.counts } : {}),
-      },
-      'model answered',
-    );
-    return {
-      kind: 'answered',
-      text: restoredText(completion.text, redaction),
-      provider: target.provider,
-      model: target.model,
-      promptVersion: prompt.version,
-      cached: false,
-      costNanos,
-      usage: completion.usage,
-    };
   }
 
   /** The one stale-serving step: when every target failed, a stale entry within the grace beats the floor. */

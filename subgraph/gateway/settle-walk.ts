@@ -1,0 +1,61 @@
+// The end of a completion walk, for complete and stream alike: an answer priced (with the replies the output
+// rails refused, which were paid for too), counted, logged and restored from its PII placeholders, ready to be
+// cached and returned; or the walk's failure, carrying what the refused replies cost.
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { WalkResult } from './chain-walker';
+import type { CompletionOutcome, GatewayCall } from './gateway-call';
+import { failed } from './gateway-outcomes';
+import { restoredText } from './pii-redaction';
+import type { RedactedVariables } from './pii-redaction';
+import { usdOfNanos } from './pricing';
+import type { PriceTable } from './pricing';
+import type { RenderedPrompt } from './prompts/prompt-library';
+import { targetId } from './routing/route-config';
+
+export interface SettleDeps {
+  prices: PriceTable;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function settleWalk(
+  deps: SettleDeps,
+  call: GatewayCall,
+  { prompt, redaction }: { prompt: RenderedPrompt; redaction: RedactedVariables | null },
+  result: Exclude<WalkResult, { kind: 'abandoned' }>,
+): CompletionOutcome {
+  const rejectedNanos = result.rejected.reduce(
+    (sum, { target, reply }) => sum + deps.prices(target.provider, target.model, reply.usage),
+    0,
+  );
+  if (result.kind === 'failed') {
+    const failure = failed(result.last);
+    return rejectedNanos > 0 ? { ...failure, costNanos: rejectedNanos } : failure;
+  }
+  const { target, reply: completion } = result;
+  const costNanos = deps.prices(target.provider, target.model, completion.usage) + rejectedNanos;
+  deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
+  deps.logger.info(
+    {
+      requestId: call.requestId,
+      task: call.task,
+      target: targetId(target),
+      promptVersion: prompt.version,
+      usage: completion.usage,
+      costUsd: usdOfNanos(costNanos),
+      ...(redaction ? { redacted: redaction.counts } : {}),
+    },
+    'model answered',
+  );
+  return {
+    kind: 'answered',
+    text: restoredText(completion.text, redaction),
+    provider: target.provider,
+    model: target.model,
+    promptVersion: prompt.version,
+    cached: false,
+    costNanos,
+    usage: completion.usage,
+  };
+}
