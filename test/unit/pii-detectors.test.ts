@@ -26,6 +26,12 @@ describe('PII detectors', () => {
     expect(found('card 4111 1111 1111 1111 2027')).toEqual([['CARD', '4111 1111 1111 1111']]);
   });
 
+  it('does not take the front of a UUID for a card (CI flagged a request id whose 8-4-4 digits pass Luhn)', () => {
+    // 3925817340704843 passes the checksum; in a UUID it runs on through a dash into hex, so it is no card.
+    expect(found('requestId 39258173-4070-4843-a0a4-953df67a5236 served')).toEqual([]);
+    expect(found('card 3925-8173-4070-4843, thanks')).toEqual([['CARD', '3925-8173-4070-4843']]);
+  });
+
   it('takes 12-digit numbers as cards only in Maestro ranges', () => {
     expect(found('Maestro 501864667909 ok')).toEqual([['CARD', '501864667909']]);
     // Luhn-valid, but 12 digits starting with 4 is no card length any scheme issues.

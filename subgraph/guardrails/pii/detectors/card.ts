@@ -6,8 +6,9 @@
 import { luhnValid } from '../luhn';
 import type { Detector, PiiSpan } from '../kinds';
 
-// Digits, single spaces or dashes between digits; the run may not touch other digits, letters or a `+`.
-const CANDIDATE = /(?<![\w.,+-])\d(?:\d|[ -](?=\d)){10,40}(?![\w]|[.,-]\d)/g;
+// Digits, single spaces or dashes between digits; the run may not touch other digits, letters or a `+`, nor
+// run on through a dash into letters: `39258173-4070-4843-a0a4-…` is the front of a UUID, not a card.
+const CANDIDATE = /(?<![\w.,+-])\d(?:\d|[ -](?=\d)){10,40}(?![\w]|[.,]\d|-\w)/g;
 const MAESTRO_12 = /^(?:50|5[6-9]|6)/;
 
 function validPan(digits: string): boolean {
