@@ -116,7 +116,7 @@ export function openStreams(
     async close() {
       closing = true;
       for (const unsubscribe of unsubscribes) unsubscribe();
-      await Promise.all(clients.map((client) => client.dispose()));
+      await Promise.all(clients.map(async (client) => client.dispose()));
     },
   };
 }

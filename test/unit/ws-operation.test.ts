@@ -2,8 +2,8 @@
 // every later operation with the same text (open streams of one operation hold one AST, not one each), with
 // each operation's own variables and name; a document that failed is never stored, so it fails every time;
 // and without a store every operation is parsed anew.
-import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString, specifiedRules } from 'graphql';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLObjectType, GraphQLSchema, GraphQLString, specifiedRules } from 'graphql';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createValidatedDocuments } from '../../subgraph/graphql/document-cache';
 import { prepareOperation } from '../../subgraph/graphql/ws-operation';
 import type { OperationRules } from '../../subgraph/graphql/ws-operation';
