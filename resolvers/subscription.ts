@@ -54,9 +54,7 @@ function subscribeTo<Outcome, Event>(
   start: (signal: AbortSignal) => AsyncGenerator<StreamEvent<Outcome>>,
   toMember: (event: StreamEvent<Outcome>) => Event,
 ): AsyncIterableIterator<Event> {
-  return abortable(async function* (signal) {
-    for await (const event of start(signal)) yield toMember(event);
-  });
+  return abortable(start, toMember);
 }
 
 export const Subscription: SubscriptionResolvers = {

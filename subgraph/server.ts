@@ -70,6 +70,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     path: GRAPHQL_PATH,
     maxPayload: settings.maxRequestBytes,
     maxQueryTokens: settings.maxQueryTokens,
+    documentCacheMaxBytes: app.config.server.documentCacheMaxBytes,
     maxStreamsPerConnection: settings.maxStreamsPerConnection,
     clockToleranceMs: app.config.auth.clockToleranceSeconds * 1000,
     schema,

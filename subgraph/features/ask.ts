@@ -122,14 +122,17 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         };
       }
       // retrieve() has checked every passage is the caller's tenant's (tenant-gate.ts) before this prompt.
+      // Only the chunks reach a closure: one capturing `retrieved` would keep the question's embedding (and
+      // the rest of the search) for as long as the answer streams, since closures of one call share a scope.
+      const retrievedChunks = retrieved.chunks;
       const screened = railSpan(
         'retrieval',
-        () => screenPassages(retrieved.chunks, policy.flaggedChunks),
+        () => screenPassages(retrievedChunks, policy.flaggedChunks),
         ({ outcome }) => [outcome],
       );
       rails.push(screened.outcome);
       const passages = screened.passages.map(({ chunk }) => chunk);
-      if (passages.length === 0 && retrieved.chunks.length > 0) {
+      if (passages.length === 0 && retrievedChunks.length > 0) {
         // Everything relevant was withheld by the retrieval rail: say so, rather than that nothing matched.
         return {
           kind: 'known',

@@ -138,26 +138,16 @@ function rewriteOf<Full, Degraded>(
 }
 
 /**
- * The relay, its time noted as the stage `model.<task>` of the request's record, however it ends: the model's
- * part of a stream yields as it goes, so it cannot be a stage() of its own.
+ * Relays the gateway's stream as feature events and hands back the gateway's final outcome, its time noted as
+ * the stage `model.<task>` of the request's record however it ends: the model's part of a stream yields as it
+ * goes, so it cannot be a stage() of its own. One generator, not a timing one around a relaying one: each layer
+ * is held, suspended, for as long as the stream is open.
  */
 async function* timedRelay<Result>(
   deps: FeatureDeps,
   gatewayCall: GatewayCall,
 ): AsyncGenerator<StreamEvent<Result>, GatewayOutcome, undefined> {
   const started = performance.now();
-  try {
-    return yield* relay<Result>(deps, gatewayCall);
-  } finally {
-    noteStage(`model.${gatewayCall.task}`, performance.now() - started);
-  }
-}
-
-/** Relays the gateway's stream as feature events and hands back the gateway's final outcome. */
-async function* relay<Result>(
-  deps: FeatureDeps,
-  gatewayCall: GatewayCall,
-): AsyncGenerator<StreamEvent<Result>, GatewayOutcome, undefined> {
   const stream = deps.gateway.stream(gatewayCall);
   let index = 0;
   try {
@@ -177,7 +167,11 @@ async function* relay<Result>(
       }
     }
   } finally {
-    // The client unsubscribed or the stream ended: close the gateway's stream, which closes the attempt's.
-    await stream.return(undefined as never);
+    try {
+      // The client unsubscribed or the stream ended: close the gateway's stream, which closes the attempt's.
+      await stream.return(undefined as never);
+    } finally {
+      noteStage(`model.${gatewayCall.task}`, performance.now() - started);
+    }
   }
 }

@@ -24,11 +24,21 @@ export async function* streamAttempt(
   callerSignal: AbortSignal | undefined,
   onAbandoned?: (received: TokenUsage) => void,
 ): AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined> {
-  const stall = new AbortController();
-  let timer = setTimeout(() => stall.abort(), clocks.firstTokenMs);
-  const signals = [stall.signal, AbortSignal.timeout(clocks.capMs)];
-  if (callerSignal) signals.push(callerSignal);
-  const signal = AbortSignal.any(signals);
+  // One controller and one timer carry all three clocks and the caller's signal: a stream is open for as long as
+  // its answer runs, so what it holds meanwhile is multiplied by every open stream (no AbortSignal.timeout, no
+  // AbortSignal.any and its registrations, no new timer per token: the idle timer is refreshed in place).
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const abort = () => controller.abort();
+  const capAt = performance.now() + clocks.capMs;
+  // The cap is the later clock's bound: whichever of it and the first-token or idle clock comes first fires.
+  const until = (ms: number) => Math.max(0, Math.min(ms, capAt - performance.now()));
+  let timer = setTimeout(abort, until(clocks.firstTokenMs));
+  let idle = false;
+  // The caller's reason travels on, as AbortSignal.any would have passed it.
+  const leave = () => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) leave();
+  else callerSignal?.addEventListener('abort', leave, { once: true });
   let text = '';
   let usage: TokenUsage | null = null;
   // Set when the stream ends on its own (complete, or failed by the provider); otherwise the caller left.
@@ -46,8 +56,12 @@ export async function* streamAttempt(
         usage = chunk.usage;
         continue;
       }
-      clearTimeout(timer);
-      timer = setTimeout(() => stall.abort(), clocks.idleMs);
+      if (idle && capAt - performance.now() > clocks.idleMs) timer.refresh();
+      else {
+        clearTimeout(timer);
+        timer = setTimeout(abort, until(clocks.idleMs));
+        idle = true;
+      }
       text += chunk.text;
       yield chunk.text;
     }
@@ -57,6 +71,7 @@ export async function* streamAttempt(
     throw fromTransportError(error, signal);
   } finally {
     clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', leave);
     // An SDK may end its stream quietly when aborted rather than throw: the caller's signal decides.
     if (!ended || callerSignal?.aborted)
       onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });

@@ -38,3 +38,16 @@ export function createDocumentCache(maxBytes: number): DocumentStore | null {
     },
   };
 }
+
+/**
+ * The graphql-ws side's store of documents that parsed and passed validation, keyed by their source text, in
+ * the same bound: an open subscription keeps its document (its AST and every token) for as long as it runs,
+ * so a thousand streams of one operation would otherwise hold a thousand copies. Null when 0.
+ */
+export function createValidatedDocuments(maxBytes: number): LRUCache<string, DocumentNode> | null {
+  if (maxBytes <= 0) return null;
+  return new LRUCache<string, DocumentNode>({
+    maxSize: maxBytes,
+    sizeCalculation: (document) => documentBytes(document),
+  });
+}

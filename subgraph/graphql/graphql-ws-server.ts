@@ -15,6 +15,7 @@ import { connectionStreamSlots } from '../limits/connection-stream-slots';
 import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
 import { contextOfConnection } from '../observability/tracing/remote-context';
 import type { maskError } from './mask-error';
+import { createValidatedDocuments } from './document-cache';
 import { prepareOperation } from './ws-operation';
 import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
 
@@ -27,6 +28,8 @@ export interface GraphqlWsServerOptions<TContext extends object> {
   maxPayload: number;
   /** Tokens one operation may have: the same bound as over HTTP. */
   maxQueryTokens: number;
+  /** Estimated heap of validated documents remembered (as Apollo's document store over HTTP); 0: none. */
+  documentCacheMaxBytes: number;
   /** Streams one connection may hold open at once. */
   maxStreamsPerConnection: number;
   /** How long past its `exp` a token is still accepted: the verifier's clock tolerance. */
@@ -67,6 +70,7 @@ export function createGraphqlWsServer<TContext extends object>(
     schema: options.schema,
     rules: [...specifiedRules, ...options.validationRules],
     maxTokens: options.maxQueryTokens,
+    validated: createValidatedDocuments(options.documentCacheMaxBytes),
   };
   return useServer<Record<string, unknown> | undefined, Connection>(
     {

@@ -1,7 +1,9 @@
 // Parses and validates a graphql-ws operation as Apollo Server does an HTTP one: the same token bound on the
 // parser, the same rules, and failures tagged GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED. Every failure
 // comes back as errors for that one operation: graphql-ws would close the whole socket on a throw, with the
-// raw error message as the close reason.
+// raw error message as the close reason. A document that passed is remembered by its text (the rules and
+// schema are fixed for the server's life), so the next operation with the same text skips both steps and
+// shares the one AST.
 import { GraphQLError, parse, validate } from 'graphql';
 import type { DocumentNode, ExecutionArgs, GraphQLSchema, ValidationRule } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
@@ -10,12 +12,19 @@ export interface OperationRules {
   schema: GraphQLSchema;
   rules: readonly ValidationRule[];
   maxTokens: number;
+  /** Documents that parsed and validated, by source text; absent or null: parse and validate every time. */
+  validated?: {
+    get(query: string): DocumentNode | undefined;
+    set(query: string, document: DocumentNode): unknown;
+  } | null;
 }
 
 export function prepareOperation(
-  { schema, rules, maxTokens }: OperationRules,
+  { schema, rules, maxTokens, validated }: OperationRules,
   payload: SubscribePayload,
 ): ExecutionArgs | readonly GraphQLError[] {
+  const known = validated?.get(payload.query);
+  if (known) return executionArgs(schema, known, payload);
   let document: DocumentNode;
   try {
     document = parse(payload.query, { maxTokens });
@@ -30,6 +39,15 @@ export function prepareOperation(
     return [new GraphQLError('Internal server error', { originalError: asError(error) })];
   }
   if (errors.length > 0) return errors.map((error) => tagged(error, 'GRAPHQL_VALIDATION_FAILED'));
+  validated?.set(payload.query, document);
+  return executionArgs(schema, document, payload);
+}
+
+function executionArgs(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  payload: SubscribePayload,
+): ExecutionArgs {
   return {
     schema,
     document,

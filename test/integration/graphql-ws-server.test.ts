@@ -85,6 +85,7 @@ function startWsServer(httpServer: Server, verify: TokenVerifier) {
     path: '/graphql',
     maxPayload: 100_000,
     maxQueryTokens: 2_000,
+    documentCacheMaxBytes: 1_000_000,
     maxStreamsPerConnection: 10,
     clockToleranceMs: 0,
     schema,

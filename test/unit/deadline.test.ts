@@ -22,4 +22,19 @@ describe('Deadline', () => {
     expect(deadline.expired()).toBe(true);
     expect(deadline.signal.aborted).toBe(true);
   });
+
+  it('aborts its signal when the budget is spent, whether the signal was asked for before or after', async () => {
+    const askedBefore = new Deadline(30);
+    const early = askedBefore.signal;
+    const aborted = new Promise<unknown>((resolve) =>
+      early.addEventListener('abort', () => resolve(early.reason)),
+    );
+    const askedAfter = new Deadline(30);
+    await sleep(80);
+    expect(early.aborted).toBe(true);
+    expect((await aborted) as DOMException).toHaveProperty('name', 'TimeoutError');
+    expect(askedAfter.signal.aborted).toBe(true);
+    expect(askedAfter.signal.reason).toHaveProperty('name', 'TimeoutError');
+    expect(askedAfter.signal).toBe(askedAfter.signal);
+  });
 });

@@ -3,8 +3,15 @@
 // let the parent inject a standing fault (on one path, optionally), read the last prompt each one received (so
 // the direct baseline sends the very same prompt), and count requests. BENCH_EMBEDDING_DIMENSIONS sets the
 // fake OpenAI's vector size; BENCH_ANSWER_WORDS > 0 makes every chat answer that many words (a long stream).
+// A streamed request whose body carries a tag `benchstream<N>` has the moment its first delta went to the
+// socket noted (epoch ms, sub-millisecond), for the streams benchmark's first-delta overhead.
 import { startFakeAnthropic, startFakeOpenAI, defaultResponder } from '../../../test/support/providers';
-import type { ChatRequest, Fault, FakeProviderServer } from '../../../test/support/providers';
+import type {
+  ChatRequest,
+  Fault,
+  FakeProviderServer,
+  RecordedRequest,
+} from '../../../test/support/providers';
 import { serveChild } from '../child-process';
 
 export type ProviderKey = 'openai' | 'anthropic';
@@ -39,9 +46,15 @@ serveChild(async () => {
   const latencyMs = Number(process.env.BENCH_PROVIDER_LATENCY_MS ?? '50');
   const embeddingDimensions = Number(process.env.BENCH_EMBEDDING_DIMENSIONS ?? '256');
   const answerWords = Number(process.env.BENCH_ANSWER_WORDS ?? '0');
+  const firstDeltas = new Map<string, number>();
+  const onDeltaSent = (request: RecordedRequest, index: number) => {
+    if (index !== 0) return;
+    const tag = /benchstream\d+/.exec(JSON.stringify(request.body))?.[0];
+    if (tag) firstDeltas.set(tag, performance.timeOrigin + performance.now());
+  };
   const servers: Record<ProviderKey, FakeProviderServer> = {
-    openai: await startFakeOpenAI({ latencyMs, embeddingDimensions }),
-    anthropic: await startFakeAnthropic({ latencyMs }),
+    openai: await startFakeOpenAI({ latencyMs, embeddingDimensions, onDeltaSent }),
+    anthropic: await startFakeAnthropic({ latencyMs, onDeltaSent }),
   };
   const samples = new Map<string, PromptSample>();
   const answered: Record<ProviderKey, number> = { openai: 0, anthropic: 0 };
@@ -85,6 +98,12 @@ serveChild(async () => {
       },
       sample(args) {
         return samples.get(String(args)) ?? null;
+      },
+      /** The first-delta send times noted so far, by tag, and forgets them. */
+      firstDeltas() {
+        const taken = Object.fromEntries(firstDeltas);
+        firstDeltas.clear();
+        return taken;
       },
       /** Requests that reached the responder (hung ones never do), per provider, since start. */
       answered() {

@@ -2,8 +2,9 @@
 // configured by loadConfig from the environment the parent passes. With BENCH_SEED_DOCUMENTS > 0 it first
 // ingests a generated corpus for BENCH_TENANT through the ingest feature, before it reports ready. Handlers:
 // the metrics registry as JSON, the HTTP timings, a CPU profiler around one scenario, the search diagnosis, and
-// the process's memory (RSS and heap) for the soak benchmark. BENCH_LOG_FILE sends its log lines to a file.
+// the process's memory (RSS and heap) for the soak and streams benchmarks, a full GC and a heap snapshot. BENCH_LOG_FILE sends its log lines to a file.
 import { writeFile } from 'node:fs/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
 import { Session } from 'node:inspector/promises';
 import { createApp } from '../../../subgraph/app';
@@ -45,6 +46,13 @@ serveChild(async () => {
     handlers: {
       metrics: () => app.metrics.registry.getMetricsAsJSON(),
       memory: () => process.memoryUsage(),
+      /** A full collection first (when started with --expose-gc), so memory reads what is retained. */
+      gc: () => {
+        globalThis.gc?.();
+        return globalThis.gc !== undefined;
+      },
+      /** Writes a .heapsnapshot (what DevTools loads) to the given path. */
+      heapSnapshot: (args) => writeHeapSnapshot(String(args)),
       tracing: () => tracing.exporting,
       httpTimings: () => takeHttpTimings(),
       diagnose: (args) => diagnoseSearch(app, tenantId, args as DiagnoseArgs),

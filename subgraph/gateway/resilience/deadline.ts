@@ -1,12 +1,24 @@
 // The whole request's time budget. Each attempt gets min(its own timeout, what is left); the signal aborts
-// everything still running when the budget is spent.
+// everything still running when the budget is spent. The signal (a timer and an AbortSignal) is made when
+// first asked for, ending at the same moment: a stream never asks unless it fails, and what every request
+// allocates, an open stream holds.
 export class Deadline {
   private readonly endsAt: number;
-  readonly signal: AbortSignal;
+  private timeoutSignal: AbortSignal | undefined;
 
   constructor(readonly budgetMs: number) {
     this.endsAt = performance.now() + budgetMs;
-    this.signal = AbortSignal.timeout(budgetMs);
+  }
+
+  get signal(): AbortSignal {
+    if (this.timeoutSignal) return this.timeoutSignal;
+    const left = this.remainingMs();
+    // Spent already: aborted now, as the timer's signal would be, not on the timer's next turn.
+    this.timeoutSignal =
+      left > 0
+        ? AbortSignal.timeout(Math.ceil(left))
+        : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    return this.timeoutSignal;
   }
 
   remainingMs(): number {
@@ -14,6 +26,6 @@ export class Deadline {
   }
 
   expired(): boolean {
-    return this.remainingMs() <= 0 || this.signal.aborted;
+    return this.remainingMs() <= 0 || this.timeoutSignal?.aborted === true;
   }
 }

@@ -8,6 +8,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'malformed-json' }
   | { kind: 'stream-cut'; afterChunks: number }
+  /** The first `afterChunks` deltas, then nothing: the stream stays open until the client leaves (an open stream). */
+  | { kind: 'stream-hold'; afterChunks: number }
   /** A list reply (`data`: embeddings, models) with its last `drop` items left out: a well-formed wrong answer. */
   | { kind: 'short-list'; drop: number }
   | { kind: 'slow-drip'; delayMs: number };

@@ -12,6 +12,8 @@ export interface Delivery {
   fault: Fault | undefined;
   headers: Record<string, string>;
   signal: AbortSignal;
+  /** Called once a delta has been handed to the socket (its index in the answer): a benchmark's clock. */
+  onDeltaSent?: (index: number) => void;
 }
 
 /** Writes a route's reply, JSON or SSE, with the delivery's fault applied. */
@@ -37,7 +39,7 @@ async function sendJsonReply(
 
 async function sendSseReply(
   reply: Extract<Reply, { kind: 'sse' }>,
-  { req, res, fault, headers, signal }: Delivery,
+  { req, res, fault, headers, signal, onDeltaSent }: Delivery,
 ): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -54,12 +56,22 @@ async function sendSseReply(
     res.end();
     return;
   }
-  const cutAfter = fault?.kind === 'stream-cut' ? fault.afterChunks : undefined;
+  const cutAfter =
+    fault?.kind === 'stream-cut' || fault?.kind === 'stream-hold' ? fault.afterChunks : undefined;
   const dripMs = fault?.kind === 'slow-drip' ? fault.delayMs : 0;
   for (const [index, event] of reply.deltas.entries()) {
     if (cutAfter !== undefined && index >= cutAfter) break;
     if (dripMs > 0) await sleep(dripMs, undefined, { signal });
     await write(res, formatSse(event));
+    onDeltaSent?.(index);
+  }
+  if (fault?.kind === 'stream-hold') {
+    // Held open with nothing more to say until the client aborts or the server closes.
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return;
   }
   if (cutAfter !== undefined) {
     // The written deltas are flushed (write awaited its callback), so the client gets them, then loses the socket.

@@ -64,6 +64,8 @@ export interface FakeServerOptions {
   responder?: Responder;
   /** When set, requests without this key get 401 in the provider's format. */
   apiKey?: string;
+  /** Called as each streamed delta goes to the socket, with the request it answers (benchmarks time it). */
+  onDeltaSent?: (request: RecordedRequest, index: number) => void;
 }
 
 export interface SseEvent {
@@ -191,7 +193,15 @@ export async function startFakeServer(
       if (error instanceof ProviderHttpError) return fail(error.status, error.message);
       return fail(500, `Responder failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return sendReply(reply, { req, res, fault, headers, signal });
+    const onDeltaSent = options.onDeltaSent;
+    return sendReply(reply, {
+      req,
+      res,
+      fault,
+      headers,
+      signal,
+      ...(onDeltaSent ? { onDeltaSent: (index: number) => onDeltaSent(record, index) } : {}),
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
