@@ -47,7 +47,7 @@ export interface WebhookDelivererSettings {
   readonly requestTimeoutMs: number;
 }
 
-/** About 8.5 minutes of tries (1, 2, 4, 8, 16, 32, 60, 60 s before jitter), each POST cut at 5 s. */
+/** Nine tries; the waits between them random up to 1, 2, 4 … 60 s (at most about 3 minutes); each POST cut at 5 s. */
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookDelivererSettings = Object.freeze({
   concurrency: 8,
   maxPending: 1_000,

@@ -20,19 +20,18 @@ const SECRET = 'whsec-test-5f2d8c1e9a7b4360';
 /** Retries without waiting: the behaviour under test is which replies are retried, not how long between. */
 const FAST: Partial<WebhookDelivererSettings> = { baseDelayMs: 1, maxDelayMs: 5, requestTimeoutMs: 2_000 };
 
-const job = (id: string, extra: Record<string, unknown> = {}): JobNotification =>
-  ({
-    id,
-    tenantId: 'acme',
-    kind: 'SUMMARY',
-    status: 'COMPLETED',
-    resultType: 'Summary',
-    attempts: 1,
-    createdAt: '2026-12-06T09:00:00.000Z',
-    startedAt: '2026-12-06T09:00:01.000Z',
-    completedAt: '2026-12-06T09:00:04.000Z',
-    ...extra,
-  }) as JobNotification;
+const job = (id: string, extra: Record<string, unknown> = {}): JobNotification => ({
+  id,
+  tenantId: 'acme',
+  kind: 'SUMMARY',
+  status: 'COMPLETED',
+  resultType: 'Summary',
+  attempts: 1,
+  createdAt: '2026-12-06T09:00:00.000Z',
+  startedAt: '2026-12-06T09:00:01.000Z',
+  completedAt: '2026-12-06T09:00:04.000Z',
+  ...extra,
+});
 
 const signatureOf = (request: ReceivedWebhook) => request.headers[SIGNATURE_HEADER.toLowerCase()] as string;
 
@@ -56,11 +55,9 @@ describe('job webhooks', () => {
       ['job-1', 'job-2', 'job-3'].map((id) => webhooks.deliver(target, job(id))),
     );
     expect(outcomes).toEqual(['delivered', 'delivered', 'delivered']);
-    expect(receiver.received.map((request) => JSON.parse(request.body).id).sort()).toEqual([
-      'job-1',
-      'job-2',
-      'job-3',
-    ]);
+    expect(
+      receiver.received.map((request) => (JSON.parse(request.body) as { id: string }).id).sort(),
+    ).toEqual(['job-1', 'job-2', 'job-3']);
     for (const request of receiver.received) {
       expect(request.headers['content-type']).toBe('application/json');
       expect(signatureOf(request)).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
