@@ -4,7 +4,8 @@
 // - `sendOnce` is one signed POST, logged and counted, no retry. RECOMMENDED: the engine enqueues a pg-boss
 //   job (`ai-job-webhook`, data `{ jobId, tenantId }` only, sent with the job's final status update in one
 //   transaction) whose handler reads the job row and the tenant's current policy, calls `sendOnce`, and throws
-//   on a `retryable` outcome so pg-boss retries it with its backoff (`retryLimit`, `retryBackoff`). That
+//   on a `retryable` outcome so pg-boss retries it with its backoff (`retryLimit`, `retryBackoff`; the
+//   attempt is `{ number: retryCount + 1, last: retryCount >= retryLimit }`, from `includeMetadata`). That
 //   survives a restart between the job's end and the POST, keeps the secret out of pg-boss's tables, and
 //   signs with the secret as it is at send time (a rotation applies at once).
 // - `deliver` is the in-process path: it returns at once, and the notification waits in a bounded set of
