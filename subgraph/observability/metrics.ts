@@ -33,6 +33,11 @@ export interface Metrics {
   qualityChecks: Counter<'feature' | 'model' | 'prompt_version' | 'check' | 'result'>;
   /** Sampled requests the grading queue had no room for: neither graded nor kept. */
   qualitySamplesDropped: Counter<'feature'>;
+  /**
+   * Job webhook attempts by outcome (delivered, rejected, retried, exhausted), and notifications never (or no
+   * longer) attempted (dropped, abandoned); see jobs/webhook-deliverer.ts.
+   */
+  jobWebhooks: Counter<'outcome'>;
 }
 
 const TOKEN_BUCKETS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144];
@@ -152,6 +157,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_quality_samples_dropped_total',
       help: 'Sampled requests dropped because the grading queue was full (neither graded nor kept)',
       labelNames: ['feature'],
+      registers: [registry],
+    }),
+    jobWebhooks: new Counter({
+      name: 'ai_job_webhooks_total',
+      help: 'Job webhook attempts by outcome (delivered, rejected, retried, exhausted) and notifications dropped or abandoned',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };
