@@ -4,9 +4,10 @@
 // that meet it first (and the breaker's half-open probes) are in the sample: what a hung primary costs users.
 //
 // Hedging (issue 13, item 3) is being built as a route option, `hedge`, on by default for summarize with two
-// targets: today's code has neither, and this scenario measures whatever the code does. `--hedge-config`
-// adds a `hedge` value to the summarize route; a route table that refuses it is reported, and the scenario
-// runs without it.
+// targets: today's code has none, and this scenario measures whatever the code does. `--hedge-config` adds
+// a `hedge` value to the summarize route; whether the route table keeps it, drops it (an unknown key of a
+// non-strict schema) or refuses it is read through the subgraph's own loadConfig and reported; a refused
+// one is left out and the scenario runs without it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Child } from '../support/child-process';
 import type { LoadSpec } from '../support/load';
@@ -15,10 +16,11 @@ import type { Measured } from '../support/measure';
 import { delta } from '../support/metrics';
 import type { MetricsSnapshot } from '../support/metrics';
 import type { FaultArgs } from '../support/servers/providers-server';
-import { expectMember } from '../support/subgraph';
+import { SERVERS, expectMember } from '../support/subgraph';
+import { loadConfig } from '../../subgraph/config';
 import type { LoadShape } from './added-latency';
 import { callsByOutcome, featureOutcomes, watchCircuits } from './subgraph-metrics';
-import { answerLabels, requireTracing, startFullSubgraph, summarizeBody } from './setup';
+import { answerLabels, fullSubgraphEnv, requireTracing, summarizeBody } from './setup';
 import type { LatencyRun } from './setup';
 
 /** The registry's default models of each provider (subgraph/gateway/providers/*-entry.ts). */
@@ -47,9 +49,9 @@ export function routeTable(hedge: unknown): string {
 
 export interface HungPrimaryRun {
   connections: number;
-  /** What --hedge-config asked for ('' for nothing) and, when the route table refused it, why. */
+  /** What --hedge-config asked for ('' for nothing) and what the route table made of it. */
   hedgeConfig: string;
-  hedgeRefused: string | null;
+  hedge: HedgeStatus;
   measured: Measured;
   /** Server-side summarize durations of the window's requests and the stragglers, by bucket. */
   withinOneSecond: number;
@@ -60,25 +62,33 @@ export interface HungPrimaryRun {
   modelCalls: Map<string, number>;
 }
 
-/** The subgraph with the route table; with a hedge the table refuses, the refusal and one without. */
+/** What the route table made of `--hedge-config`, read through the subgraph's own loadConfig. */
+export type HedgeStatus =
+  { kind: 'not asked' } | { kind: 'kept' } | { kind: 'dropped' } | { kind: 'refused'; message: string };
+
+function checkHedge(hedge: unknown, env: Record<string, string>): HedgeStatus {
+  if (hedge === undefined) return { kind: 'not asked' };
+  try {
+    const config = loadConfig({ ...process.env, ...env, GATEWAY_ROUTES_JSON: routeTable(hedge) });
+    const route = config.gateway.routes.tasks.summarize as unknown as Record<string, unknown>;
+    return route.hedge === undefined ? { kind: 'dropped' } : { kind: 'kept' };
+  } catch (error) {
+    return { kind: 'refused', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The subgraph with the route table, and `hedge` in it unless the table refuses it. */
 async function startRouted(
   run: LatencyRun,
   hedgeConfig: string,
-): Promise<{ subgraph: Child; refused: string | null }> {
-  const hedge: unknown = hedgeConfig === '' ? undefined : JSON.parse(hedgeConfig);
-  try {
-    const subgraph = await startFullSubgraph(run, 'hung-primary', { GATEWAY_ROUTES_JSON: routeTable(hedge) });
-    return { subgraph, refused: null };
-  } catch (error) {
-    if (hedge === undefined) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    const refused = /GATEWAY_ROUTES_JSON[^\n]*/.exec(message)?.[0] ?? message.slice(0, 300);
-    console.log(`the route table refused hedge ${hedgeConfig}: ${refused}; running without it`);
-    const subgraph = await startFullSubgraph(run, 'hung-primary', {
-      GATEWAY_ROUTES_JSON: routeTable(undefined),
-    });
-    return { subgraph, refused };
-  }
+): Promise<{ subgraph: Child; hedge: HedgeStatus }> {
+  const asked: unknown = hedgeConfig === '' ? undefined : JSON.parse(hedgeConfig);
+  const env = fullSubgraphEnv(run, 'hung-primary');
+  const hedge = checkHedge(asked, env);
+  if (hedge.kind === 'refused') console.log(`the route table refused hedge ${hedgeConfig}: ${hedge.message}`);
+  const routes = routeTable(hedge.kind === 'refused' ? undefined : asked);
+  const subgraph = await run.children.start(SERVERS.subgraph, { ...env, GATEWAY_ROUTES_JSON: routes });
+  return { subgraph, hedge };
 }
 
 function summarizeBuckets(before: MetricsSnapshot, after: MetricsSnapshot, le: string): number {
@@ -96,7 +106,7 @@ export async function measureHungPrimary(
   shape: LoadShape,
 ): Promise<HungPrimaryRun> {
   console.log(`4) primary hung, secondary healthy, ${connections} concurrent`);
-  const { subgraph, refused } = await startRouted(run, hedgeConfig);
+  const { subgraph, hedge } = await startRouted(run, hedgeConfig);
   try {
     await requireTracing(subgraph);
     const url = String(subgraph.ready.url);
@@ -131,7 +141,7 @@ export async function measureHungPrimary(
     return {
       connections,
       hedgeConfig,
-      hedgeRefused: refused,
+      hedge,
       measured,
       withinOneSecond: summarizeBuckets(before, after, '1'),
       total: summarizeBuckets(before, after, '+Inf'),

@@ -1,17 +1,15 @@
 // The latency benchmark's section of BENCHMARKS.md: a table per scenario with ✓/✗ against each of issue 13's
 // targets (every one a ratio or a difference against a baseline measured in the same run), the load tables
 // behind them, and what the figures mean.
-import type { LoadResult } from '../support/load';
 import type { Measured } from '../support/measure';
 import { fixed, loadTable, machineLine, markdownTable, noisyMachineNote } from '../support/report';
 import type { AddedAt, LoadShape } from './added-latency';
 import type { CacheHitRun } from './cache-hit';
 import type { HungPrimaryRun } from './hung-primary';
 import type { OverloadRun } from './overload';
-import { CIRCUIT_METRIC, outcomeCount } from './subgraph-metrics';
+import { TARGETS, counts, failed, mark, ms } from './report-cells';
+import { floorNote, hungSection, overloadSection } from './report-faults';
 import { PROVIDER_LATENCY_MS } from './setup';
-
-export const TARGETS = { cacheRatio: 0.95, shedShare: 0.05, hungP99Ms: 1000 };
 
 export interface LatencyReport {
   started: Date;
@@ -22,15 +20,6 @@ export interface LatencyReport {
   overload: OverloadRun;
   hung: HungPrimaryRun;
 }
-
-const mark = (ok: boolean) => (ok ? '✓' : '✗');
-const ms = (value: number) => fixed(value);
-const failed = (load: LoadResult) => load.non2xx + load.errors + load.mismatches;
-const counts = (load: LoadResult, prefix: string) =>
-  Object.entries(load.counts)
-    .filter(([label]) => label.startsWith(prefix))
-    .map(([label, count]) => `${label.slice(prefix.length)} ${count}`)
-    .join(', ') || 'none';
 
 function addedOf(at: AddedAt) {
   const d = at.direct.load;
@@ -125,107 +114,6 @@ function cacheSection(report: LatencyReport): string[] {
   ];
 }
 
-const listed = (map: Map<string, number>) =>
-  [...map.entries()].map(([key, value]) => `${key} ${value}`).join(', ') || 'none';
-const total = (map: Map<string, number>) => [...map.values()].reduce((sum, value) => sum + value, 0);
-
-function overloadSection(report: LatencyReport): string[] {
-  const o = report.overload;
-  const share = o.responses > 0 ? o.shed / o.responses : Number.NaN;
-  const serverTimeouts = outcomeCount(o.outcomes, /\/PROVIDER_TIMEOUT$/);
-  const serverShed = outcomeCount(o.outcomes, /^unavailable\/RATE_LIMITED$/);
-  const timeoutsOk = o.providerTimeouts + serverTimeouts + o.attemptTimeouts === 0;
-  return [
-    `### 3. ${o.connections} concurrent against a healthy ${PROVIDER_LATENCY_MS} ms provider`,
-    '',
-    'A subgraph of its own (no circuit state from the other scenarios), everything on, warmed up at 10 ' +
-      `concurrent for ${report.shapes.overload.warmupS} s, then ${o.connections} connections: 1 s of ` +
-      `warm-up and ${report.shapes.overload.durationS} s measured. Circuit opens: \`${CIRCUIT_METRIC}\` ` +
-      '(the gauge /metrics serves) polled every 250 ms from the start of the burst until 6 s after it, each ' +
-      "0 → 1 an open. Answers: the responses of the measured window, and the subgraph's own count " +
-      '(`ai_feature_requests_total`, the burst and the requests still open at its end).',
-    '',
-    markdownTable(
-      ['target', 'measured', 'result'],
-      [
-        [
-          'circuit opens = 0',
-          `${o.circuitOpens.length}${o.circuitOpens.length ? ` (${o.circuitOpens.join(', ')})` : ''}`,
-          mark(o.circuitOpens.length === 0),
-        ],
-        [
-          '`PROVIDER_TIMEOUT` = 0',
-          `${o.providerTimeouts} answers in the window, ${serverTimeouts} counted by the subgraph; ` +
-            `${o.attemptTimeouts} attempts timed out against a target`,
-          mark(timeoutsOk),
-        ],
-        [
-          `shed (\`AIUnavailable\` \`RATE_LIMITED\`) ≤ ${TARGETS.shedShare * 100}%`,
-          `${fixed(share * 100, 1)}% (${o.shed} of ${o.responses}; the subgraph counted ${serverShed} of ${total(o.outcomes)})`,
-          mark(share <= TARGETS.shedShare),
-        ],
-      ],
-    ),
-    '',
-    loadTable([{ name: o.measured.load.title, measured: o.measured }]),
-    '',
-    `- Answers in the window: ${counts(o.measured.load, 'answer:')}; neither a summary nor shed: ${o.otherAnswers}.`,
-    `- \`ai_feature_requests_total\` (summarize) over the burst: ${listed(o.outcomes)}.`,
-    `- \`ai_model_calls_total\` over the burst: ${listed(o.modelCalls)}.`,
-    '',
-  ];
-}
-
-function hungSection(report: LatencyReport): string[] {
-  const h = report.hung;
-  const load = h.measured.load;
-  const byModel = load.counts['typename:Summary'] ?? 0;
-  const full = outcomeCount(h.outcomes, /^full\//);
-  const allByModel =
-    byModel === load.responses && failed(load) === 0 && full === total(h.outcomes) && full > 0;
-  const withinShare = h.total > 0 ? h.withinOneSecond / h.total : Number.NaN;
-  const fastEnough = load.p99Ms <= TARGETS.hungP99Ms && withinShare >= 0.99;
-  const hedge =
-    h.hedgeConfig === ''
-      ? 'No `hedge` key in the route table (`--hedge-config` not given): whatever the code does by default.'
-      : h.hedgeRefused
-        ? `\`--hedge-config=${h.hedgeConfig}\` was **refused by the route table** (${h.hedgeRefused}); the scenario ran without it.`
-        : `The summarize route carried \`"hedge": ${h.hedgeConfig}\` (\`--hedge-config\`), and the route table accepted it.`;
-  return [
-    `### 4. Primary hung, secondary healthy (${h.connections} concurrent)`,
-    '',
-    '`GATEWAY_ROUTES_JSON` routes summarize (and its small-model chain) to OpenAI first, Anthropic second; the ' +
-      'fake OpenAI server starts hanging every chat completion when the measured window opens (after ' +
-      `${report.shapes.hung.warmupS} s of healthy warm-up), default timeouts and breaker. ${hedge} ` +
-      'A request still open when the load stops is in no client percentile, so both targets also read ' +
-      "the subgraph's own count of the window's requests and the stragglers (`ai_feature_requests_total`, " +
-      '`ai_feature_duration_seconds`).',
-    '',
-    markdownTable(
-      ['target', 'measured', 'result'],
-      [
-        [
-          'every request answered by a model (`Summary`, not the floor)',
-          `window: ${byModel} of ${load.responses} (${counts(load, 'answer:')}), ${failed(load)} failed; ` +
-            `subgraph: ${full} of ${total(h.outcomes)} full (${listed(h.outcomes)})`,
-          mark(allByModel),
-        ],
-        [
-          `p99 ≤ ${TARGETS.hungP99Ms} ms`,
-          `window: ${ms(load.p99Ms)} ms (max ${ms(load.maxMs)} ms, ${load.unfinished} unfinished); ` +
-            `subgraph: ${fixed(withinShare * 100, 1)}% within 1 s (${h.withinOneSecond} of ${h.total})`,
-          mark(fastEnough),
-        ],
-      ],
-    ),
-    '',
-    loadTable([{ name: load.title, measured: h.measured }]),
-    '',
-    `- Providers: ${counts(load, 'provider:')}. Circuit opens: ${h.circuitOpens.join(', ') || 'none'}. \`ai_model_calls_total\`: ${listed(h.modelCalls)}.`,
-    '',
-  ];
-}
-
 function meaning(report: LatencyReport): string[] {
   const worst = report.added.map((at) => ({ at, ...addedOf(at) }));
   const behind = worst.filter((w) => w.subgraph.p50 > w.portkey.p50 || w.subgraph.p99 > w.portkey.p99);
@@ -244,7 +132,7 @@ function meaning(report: LatencyReport): string[] {
       o.circuitOpens.length + o.providerTimeouts + o.attemptTimeouts === 0
         ? 'was never blamed (no circuit opened, no `PROVIDER_TIMEOUT`)'
         : "was blamed for the subgraph's own queueing (item 2: a timeout the event loop's lag explains should count against no target)"
-    }; ${o.shed} requests were shed.`,
+    }; ${o.shed} requests were shed.${floorNote(o)}`,
     `- Hung primary: ${hungMeaning(report.hung)}`,
     '',
   ];
@@ -283,8 +171,8 @@ export function renderLatency(report: LatencyReport): string {
     '',
     ...addedSection(report),
     ...cacheSection(report),
-    ...overloadSection(report),
-    ...hungSection(report),
+    ...overloadSection(report.overload, report.shapes.overload),
+    ...hungSection(report.hung, report.shapes.hung),
     ...meaning(report),
   ].join('\n');
 }

@@ -45,30 +45,27 @@ export interface LatencyRun {
  * A subgraph with guardrails (the default rails), spend caps and rate limits in Redis, the completion cache
  * in Redis, metrics, traces exported over OTLP/HTTP to the local receiver, and logs at `info` to a file.
  */
-export function startFullSubgraph(
-  run: LatencyRun,
-  name: string,
-  extra: Record<string, string> = {},
-): Promise<Child> {
-  return run.children.start(
-    SERVERS.subgraph,
-    subgraphEnv({
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: String(run.providers.ready.openaiBaseURL),
-      ANTHROPIC_API_KEY: 'bench',
-      ANTHROPIC_BASE_URL: String(run.providers.ready.anthropicBaseURL),
-      REDIS_URL,
-      TENANT_POLICIES_JSON: TENANT_POLICIES,
-      LOG_LEVEL: 'info',
-      BENCH_LOG_FILE: path.join(run.logDir, `${name}.log`),
-      BENCH_TENANT: RUN_TENANT,
-      OTEL_SERVICE_NAME: 'ai-subgraph-bench',
-      OTEL_EXPORTER_OTLP_ENDPOINT: String(run.receiver.ready.endpoint),
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-      ...run.extraEnv,
-      ...extra,
-    }),
-  );
+export function startFullSubgraph(run: LatencyRun, name: string): Promise<Child> {
+  return run.children.start(SERVERS.subgraph, fullSubgraphEnv(run, name));
+}
+
+/** The environment of `startFullSubgraph`; its log file is named after `name`. */
+export function fullSubgraphEnv(run: LatencyRun, name: string): Record<string, string> {
+  return subgraphEnv({
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: String(run.providers.ready.openaiBaseURL),
+    ANTHROPIC_API_KEY: 'bench',
+    ANTHROPIC_BASE_URL: String(run.providers.ready.anthropicBaseURL),
+    REDIS_URL,
+    TENANT_POLICIES_JSON: TENANT_POLICIES,
+    LOG_LEVEL: 'info',
+    BENCH_LOG_FILE: path.join(run.logDir, `${name}.log`),
+    BENCH_TENANT: RUN_TENANT,
+    OTEL_SERVICE_NAME: 'ai-subgraph-bench',
+    OTEL_EXPORTER_OTLP_ENDPOINT: String(run.receiver.ready.endpoint),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    ...run.extraEnv,
+  });
 }
 
 /** A run with the tracing exporter missing (a mistyped variable) would measure less than it says: check. */
