@@ -26,6 +26,7 @@ import {
   removeTenantKeys,
   requireTracing,
   startFullSubgraph,
+  startPlainSubgraph,
 } from './latency/setup';
 import type { LatencyRun } from './latency/setup';
 
@@ -46,6 +47,10 @@ const OPTIONS = {
   'hedge-config': {
     default: '',
     help: 'JSON set as the summarize route\'s "hedge" in the hung-primary run (reported if refused)',
+  },
+  plain: {
+    default: false,
+    help: 'a fourth path in the comparison: the subgraph with logs, tracing, Redis, caps and limits off',
   },
   'subgraph-env': {
     default: '',
@@ -94,8 +99,10 @@ runBenchmark('latency', OPTIONS, async ({ options, children, started, command })
     await requireTracing(subgraph);
     portkey = await startPortkey();
     const sample = await samplePrompt(run, subgraph);
-    const added = await measureAddedLatency(run, { subgraph, portkey }, sample, levels, shapes.added);
+    const plain = options.plain ? await startPlainSubgraph(run) : undefined;
+    const added = await measureAddedLatency(run, { subgraph, portkey, plain }, sample, levels, shapes.added);
     await portkey.stop();
+    if (plain) await children.stop(plain);
     const cache = await measureCacheHit(run, subgraph, options['cache-connections'], shapes.cache);
     await children.stop(subgraph);
     const overload = await measureOverload(run, options['overload-connections'], shapes.overload);

@@ -24,6 +24,8 @@ export interface AddedAt {
   direct: Measured;
   portkey: Measured;
   subgraph: Measured;
+  /** With --plain: the same summarize on a subgraph with logs, tracing, Redis, caps and limits off. */
+  plain?: Measured;
 }
 
 /** The prompt the subgraph sends for a summary, as the fake OpenAI server received it. */
@@ -55,12 +57,12 @@ async function checkPortkey(url: string, headers: Record<string, string>, body: 
 
 export async function measureAddedLatency(
   run: LatencyRun,
-  servers: { subgraph: Child; portkey: Child },
+  servers: { subgraph: Child; portkey: Child; plain?: Child },
   sample: PromptSample,
   levels: readonly number[],
   shape: LoadShape,
 ): Promise<AddedAt[]> {
-  const { subgraph, portkey } = servers;
+  const { subgraph, portkey, plain } = servers;
   const baseURL = String(run.providers.ready.openaiBaseURL);
   const bearer = { authorization: 'Bearer bench' };
   const viaPortkey = { ...bearer, ...portkeyHeaders(baseURL) };
@@ -100,17 +102,22 @@ export async function measureAddedLatency(
       verify: isSummary,
     };
     const others = { providers: run.providers, receiver: run.receiver };
-    const [a, b, c] = await measureInterleaved(
+    const plainPath = plain && {
+      spec: { ...summarize, title: 'subgraph summarize, cache miss, all off', url: String(plain.ready.url) },
+      processes: { server: plain, others: { providers: run.providers }, subgraph: true },
+    };
+    const [a, b, c, d] = await measureInterleaved(
       [
         { spec: direct, processes: { server: run.providers } },
         { spec: throughPortkey, processes: { server: portkey, others: { providers: run.providers } } },
         { spec: summarize, processes: { server: subgraph, others, subgraph: true } },
+        ...(plainPath ? [plainPath] : []),
       ],
       shape.slices,
       { alternate: true },
     );
     if (!a || !b || !c) throw new Error('the interleaved run lost a path');
-    results.push({ connections, direct: a, portkey: b, subgraph: c });
+    results.push({ connections, direct: a, portkey: b, subgraph: c, ...(d ? { plain: d } : {}) });
   }
   return results;
 }

@@ -72,14 +72,21 @@ function addedSection(report: LatencyReport): string[] {
     '',
     loadTable(
       added.flatMap((at) =>
-        [at.direct, at.portkey, at.subgraph].map((measured) => ({ name: measured.load.title, measured })),
+        [at.direct, at.portkey, at.subgraph, ...(at.plain ? [at.plain] : [])].map((measured) => ({
+          name: measured.load.title,
+          measured,
+        })),
       ),
     ),
     '',
     ...added.map(
       (at) =>
         `- @${at.connections} subgraph answers: ${counts(at.subgraph.load, 'typename:')}; ` +
-        `provider ${counts(at.subgraph.load, 'provider:')}; reasons ${counts(at.subgraph.load, 'reason:')}.`,
+        `provider ${counts(at.subgraph.load, 'provider:')}; reasons ${counts(at.subgraph.load, 'reason:')}.` +
+        (at.plain
+          ? ` All off (\`--plain\`): added p50 ${ms(at.plain.load.p50Ms - at.direct.load.p50Ms)} ms, p99 ` +
+            `${ms(at.plain.load.p99Ms - at.direct.load.p99Ms)} ms, ${fixed(at.plain.load.rps, 0)} req/s.`
+          : ''),
     ),
     '',
   ];

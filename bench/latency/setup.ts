@@ -68,6 +68,25 @@ export function fullSubgraphEnv(run: LatencyRun, name: string): Record<string, s
   });
 }
 
+/**
+ * The comparison's control (--plain): the same subgraph as bench:gateway runs it, with logs silent, no
+ * tracing SDK, no Redis (cache in memory, usage ledger in PGlite), no caps, rate limits or quality sampling.
+ */
+export function startPlainSubgraph(run: LatencyRun): Promise<Child> {
+  return run.children.start(
+    SERVERS.subgraph,
+    subgraphEnv({
+      OPENAI_API_KEY: 'bench',
+      OPENAI_BASE_URL: String(run.providers.ready.openaiBaseURL),
+      ANTHROPIC_API_KEY: 'bench',
+      ANTHROPIC_BASE_URL: String(run.providers.ready.anthropicBaseURL),
+      OTEL_SDK_DISABLED: 'true',
+      TENANT_POLICIES_JSON: JSON.stringify({ default: { sampling: { rate: 0 } } }),
+      ...run.extraEnv,
+    }),
+  );
+}
+
 /** A run with the tracing exporter missing (a mistyped variable) would measure less than it says: check. */
 export async function requireTracing(subgraph: Child): Promise<void> {
   const exporting = await subgraph.call<string>('tracing');
