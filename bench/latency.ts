@@ -50,7 +50,7 @@ const OPTIONS = {
   },
   plain: {
     default: false,
-    help: 'a fourth path in the comparison: the subgraph with logs, tracing, Redis, caps and limits off',
+    help: 'a fourth path in the comparison: the subgraph with logs, tracing, sampling, caps and limits off',
   },
   'subgraph-env': {
     default: '',

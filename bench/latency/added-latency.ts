@@ -24,7 +24,7 @@ export interface AddedAt {
   direct: Measured;
   portkey: Measured;
   subgraph: Measured;
-  /** With --plain: the same summarize on a subgraph with logs, tracing, Redis, caps and limits off. */
+  /** With --plain: the same summarize on a subgraph with logs, tracing, sampling, caps and limits off. */
   plain?: Measured;
 }
 
@@ -103,7 +103,7 @@ export async function measureAddedLatency(
     };
     const others = { providers: run.providers, receiver: run.receiver };
     const plainPath = plain && {
-      spec: { ...summarize, title: 'subgraph summarize, cache miss, all off', url: String(plain.ready.url) },
+      spec: { ...summarize, title: 'subgraph summarize, cache miss, plain', url: String(plain.ready.url) },
       processes: { server: plain, others: { providers: run.providers }, subgraph: true },
     };
     const [a, b, c, d] = await measureInterleaved(

@@ -1,6 +1,7 @@
 // The latency benchmark's section of BENCHMARKS.md: a table per scenario with ✓/✗ against each of issue 13's
 // targets (every one a ratio or a difference against a baseline measured in the same run), the load tables
 // behind them, and what the figures mean.
+import { cpuMsPerResponse } from '../support/measure';
 import type { Measured } from '../support/measure';
 import { fixed, loadTable, machineLine, markdownTable, noisyMachineNote } from '../support/report';
 import type { AddedAt, LoadShape } from './added-latency';
@@ -84,7 +85,7 @@ function addedSection(report: LatencyReport): string[] {
         `- @${at.connections} subgraph answers: ${counts(at.subgraph.load, 'typename:')}; ` +
         `provider ${counts(at.subgraph.load, 'provider:')}; reasons ${counts(at.subgraph.load, 'reason:')}.` +
         (at.plain
-          ? ` All off (\`--plain\`): added p50 ${ms(at.plain.load.p50Ms - at.direct.load.p50Ms)} ms, p99 ` +
+          ? ` Plain (\`--plain\`: logs, tracing, sampling, caps and limits off; Redis on): added p50 ${ms(at.plain.load.p50Ms - at.direct.load.p50Ms)} ms, p99 ` +
             `${ms(at.plain.load.p99Ms - at.direct.load.p99Ms)} ms, ${fixed(at.plain.load.rps, 0)} req/s.`
           : ''),
     ),
@@ -134,6 +135,7 @@ function meaning(report: LatencyReport): string[] {
         ? 'the subgraph, with every deployment feature on, adds no more than Portkey at any measured concurrency.'
         : `the subgraph adds more than Portkey at ${behind.map((w) => w.at.connections).join(', ')} concurrent: on this 2-core machine added latency under concurrency is mostly CPU per request queued behind other requests, so it tracks "server CPU ms / response" in the load table (issue 13, item 1).`
     }`,
+    ...plainMeaning(report.added),
     `- Cache hit: ${fixed(ratio, 2)} of a bare Apollo Server's trivial-query throughput; the gap is the per-request work before the cache (auth, validation, context, tracing, logs) and the Redis round trip.`,
     `- Under ${o.connections} concurrent a healthy provider ${
       o.circuitOpens.length + o.providerTimeouts + o.attemptTimeouts === 0
@@ -142,6 +144,24 @@ function meaning(report: LatencyReport): string[] {
     }; ${o.shed} requests were shed.${floorNote(o)}`,
     `- Hung primary: ${hungMeaning(report.hung)}`,
     '',
+  ];
+}
+
+/** With --plain: how much of the added latency the deployment's features (logs, tracing, caps...) account for. */
+function plainMeaning(added: readonly AddedAt[]): string[] {
+  const parts = added.flatMap((at) =>
+    at.plain
+      ? [
+          `at ${at.connections} concurrent ${ms(at.plain.load.p50Ms - at.direct.load.p50Ms)} ms p50 ` +
+            `(${fixed(cpuMsPerResponse(at.plain), 1)} ms of server CPU per response, against ` +
+            `${fixed(cpuMsPerResponse(at.subgraph), 1)} all on)`,
+        ]
+      : [],
+  );
+  if (parts.length === 0) return [];
+  return [
+    `- With logs, tracing, sampling, caps and limits off (\`--plain\`, Redis on) the subgraph adds ${parts.join('; ')}: ` +
+      'whatever gap to Portkey remains there is the core path (HTTP, GraphQL, auth, rails, cache, gateway).',
   ];
 }
 
