@@ -22,15 +22,22 @@ function openTargets(snapshot: MetricsSnapshot): Set<string> {
   return open;
 }
 
+/** The opens seen across successive snapshots: a target open now that was not open in the one before. */
+export class CircuitOpens {
+  readonly opens: string[] = [];
+  private open = new Set<string>();
+
+  observe(snapshot: MetricsSnapshot): void {
+    const now = openTargets(snapshot);
+    for (const target of now) if (!this.open.has(target)) this.opens.push(target);
+    this.open = now;
+  }
+}
+
 export function watchCircuits(subgraph: Child, intervalMs = 250): CircuitWatch {
-  const opens: string[] = [];
-  let open = new Set<string>();
+  const seen = new CircuitOpens();
   let stopped = false;
-  const poll = async () => {
-    const now = openTargets(await subgraph.call<MetricsSnapshot>('metrics'));
-    for (const target of now) if (!open.has(target)) opens.push(target);
-    open = now;
-  };
+  const poll = async () => seen.observe(await subgraph.call<MetricsSnapshot>('metrics'));
   const loop = (async () => {
     while (!stopped) {
       await poll().catch(() => undefined);
@@ -42,7 +49,7 @@ export function watchCircuits(subgraph: Child, intervalMs = 250): CircuitWatch {
     async stop() {
       stopped = true;
       await loop;
-      return opens;
+      return seen.opens;
     },
   };
 }
