@@ -3,7 +3,8 @@
 // token within an idle gap, and the whole answer within a cap. A healthy long answer is never cut at the
 // deadline; a hung or stalled one is abandoned, its AbortSignal reaching the SDK. A stream the caller left
 // (closed early, or its signal aborted) reports what it received, for the ledger: the provider's usage when it
-// sent one, else the output tokens estimated from the text so far.
+// sent one, else the output tokens estimated from the text so far. A stream the walk dropped (`drop`: a hedge
+// that lost its race) is aborted the same way, but reports nothing: the walk charges it (hedged-attempt.ts).
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, TokenUsage } from './providers/model-provider';
 import { ProviderError } from '../errors/provider-error';
@@ -23,11 +24,13 @@ export async function* streamAttempt(
   clocks: StreamClocks,
   callerSignal: AbortSignal | undefined,
   onAbandoned?: (received: TokenUsage) => void,
+  drop?: AbortSignal,
 ): AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined> {
   const stall = new AbortController();
   let timer = setTimeout(() => stall.abort(), clocks.firstTokenMs);
   const signals = [stall.signal, AbortSignal.timeout(clocks.capMs)];
   if (callerSignal) signals.push(callerSignal);
+  if (drop) signals.push(drop);
   const signal = AbortSignal.any(signals);
   let text = '';
   let usage: TokenUsage | null = null;
@@ -58,7 +61,7 @@ export async function* streamAttempt(
   } finally {
     clearTimeout(timer);
     // An SDK may end its stream quietly when aborted rather than throw: the caller's signal decides.
-    if (!ended || callerSignal?.aborted)
+    if (callerSignal?.aborted || (!ended && !drop?.aborted))
       onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
   }
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
