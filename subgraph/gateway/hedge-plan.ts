@@ -70,6 +70,8 @@ export function hedgingFor(
       },
       decided(winner, loser, hedgeWon) {
         count(hedgeWon ? 'won' : 'lost');
+        // The loser's call in the per-target count: neither ok nor a failure of the target.
+        metrics.modelCalls.inc({ provider: loser.provider, model: loser.model, outcome: 'cancelled' });
         logger.info(
           { ...fields, winner: targetId(winner), loser: targetId(loser), hedgeWon },
           'hedge race decided; the loser was aborted',

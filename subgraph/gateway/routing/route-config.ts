@@ -24,7 +24,7 @@ const targetSchema = z.object({
  */
 const hedgeSchema = z.union(
   [z.boolean(), z.strictObject({ afterMs: z.number().int().min(10).max(120_000).optional() })],
-  { error: 'expected false, true or { "afterMs": 10..120000 }' },
+  { error: 'expected false, true or { "afterMs": an integer from 10 to 120000 }' },
 );
 
 const taskRouteSchema = z.object({
