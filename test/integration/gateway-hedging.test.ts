@@ -10,6 +10,7 @@ import { deltaText, member } from '../support/results';
 import type { AskCompleted } from '../support/results';
 import { requirePostgres } from '../support/services';
 import { waitFor } from '../support/wait-for';
+import { openWsConnection } from '../support/ws-client';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -234,6 +235,31 @@ describe('hedging on, after 100 ms', () => {
     expect(deltaText(events)).toBe(PRIMARY_ANSWER);
     expect((events.at(-1) as AskCompleted).result).toMatchObject({ meta: { provider: 'openai' } });
     expect((await closedRequest(anthropic(), MESSAGES)).aborted).toBe(true);
+  });
+
+  it('a client that leaves mid-race: both requests are aborted, and no hedge is counted as won or lost', async () => {
+    openai().faults.always({ kind: 'hang' }, { path: CHAT });
+    anthropic().faults.always({ kind: 'hang' }, { path: MESSAGES });
+    const before = await harness.metrics();
+    const connection = openWsConnection(harness.wsUrl, { authorization: `Bearer ${await client.token()}` });
+    try {
+      const stream = connection.start(
+        `subscription { askStream(input: { question: "Where do albatrosses nest? (left mid-race)" }) { __typename } }`,
+      );
+      // Both requests out: the hedge has started.
+      await waitFor(() => (anthropic().requestCount(MESSAGES) === 1 ? true : undefined), 3_000, 'the hedge');
+      stream.stop();
+      expect((await closedRequest(openai(), CHAT)).aborted).toBe(true);
+      expect((await closedRequest(anthropic(), MESSAGES)).aborted).toBe(true);
+    } finally {
+      await connection.dispose();
+    }
+    const after = await harness.metrics();
+    const hedges = (outcome: string) =>
+      after.value('ai_hedges_total', { task: 'answer', outcome }) -
+      before.value('ai_hedges_total', { task: 'answer', outcome });
+    expect(hedges('started')).toBe(1);
+    expect(hedges('won') + hedges('lost')).toBe(0);
   });
 });
 
