@@ -172,7 +172,9 @@ async function startHedge<Reply>(
   if (call.signal?.aborted || partner.guard.isOpen()) return null;
   if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) return null;
   let settled = false;
-  void primary.pending?.then(() => (settled = true));
+  const noteSettled = () => (settled = true);
+  // Either way: a failure of the primary is handled by the race, not here.
+  void primary.pending?.then(noteSettled, noteSettled);
   const spend = budget ? await budget.reserve(partner, undefined) : null;
   if (ProviderError.isInstance(spend)) {
     hedging.observer.refused(primary.step.target, partner.target, spend);
