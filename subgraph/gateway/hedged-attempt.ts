@@ -95,7 +95,10 @@ export async function* hedgedTry<Reply>(
         yield result.value;
         // The winner's own from here: closing the walk closes it through the delegation.
         racer.finished = true;
-        return yield* racer.run;
+        const rest = yield* racer.run;
+        // A hedge that failed mid-stream is not tried again by the walk.
+        if (racer !== primary && rest.kind === 'failed') ledger.spent.add(racer.step);
+        return rest;
       }
       racer.finished = true;
       const tried = result.value;

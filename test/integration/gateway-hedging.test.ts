@@ -237,6 +237,16 @@ describe('hedging on, after 100 ms', () => {
     expect((await closedRequest(anthropic(), MESSAGES)).aborted).toBe(true);
   });
 
+  it('a hedge that streams first and then fails mid-answer is not tried again: the walk moves on', async () => {
+    openai().faults.always({ kind: 'latency', ms: SLOW_MS }, { path: CHAT });
+    anthropic().faults.always({ kind: 'stream-cut', afterChunks: 1 }, { path: MESSAGES });
+    const events = await client.askStream('Where do albatrosses nest? (hedge cut mid-answer)');
+    expect(events.find((event) => event.__typename === 'StreamNotice')).toMatchObject({ restart: true });
+    expect((events.at(-1) as AskCompleted).result).toMatchObject({ __typename: 'DegradedAnswer' });
+    expect(anthropic().requestCount(MESSAGES)).toBe(1);
+    expect((await closedRequest(openai(), CHAT)).aborted).toBe(true);
+  });
+
   it('a client that leaves mid-race: both requests are aborted, and no hedge is counted as won or lost', async () => {
     openai().faults.always({ kind: 'hang' }, { path: CHAT });
     anthropic().faults.always({ kind: 'hang' }, { path: MESSAGES });
