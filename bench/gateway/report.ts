@@ -275,17 +275,13 @@ function profile(report: GatewayReport): string[] {
   return lines;
 }
 
-/** Only the hanging primary (`--hang-only`): printed, never written over the whole block. */
+/** Only the hanging primary (`--hang-only`), under its date, machine and command: printed, never written. */
 export function renderHangingPrimary(
   report: Pick<GatewayReport, 'hangs' | 'settings' | 'started' | 'command'>,
 ): string {
-  return [
-    `- Date: ${report.started.toISOString()}`,
-    `- Machine: ${machineLine()}`,
-    `- Command: \`${report.command}\``,
-    '',
-    ...hangingPrimary(report as GatewayReport),
-  ].join('\n');
+  const { started, command } = report;
+  const lines = [`- ${started.toISOString()}, ${machineLine()}, \`${command}\``, ''];
+  return [...lines, ...hangingPrimary(report as GatewayReport)].join('\n');
 }
 
 export function renderGateway(report: GatewayReport): string {
