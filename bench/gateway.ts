@@ -13,12 +13,13 @@
 //   c) a repeated identical `ask` (cache warm) against a bare Apollo Server answering `{ __typename }`, a cache
 //      hit with no retrieval in front (the same summarize text), and ask hit and miss on PostgreSQL;
 //   d) `ask` with the primary hanging and the secondary healthy (DEADLINE_MS=2000, ATTEMPT_TIMEOUT_MS=500):
-//      with the default breaker, with one held closed, and a control run with no fault.
+//      hedging on and off, each with the default breaker and with one held closed, and a control run with no
+//      fault (`--hang-only --dry-run`: this step alone, printed).
 // Its results replace the `bench:gateway` block of BENCHMARKS.md (not with --dry-run).
 import { runBenchmark } from './support/run-benchmark';
 import { DEFAULT_DATABASE_URL } from './support/subgraph';
 import { measureHangingPrimary } from './gateway/hanging-primary';
-import { renderGateway } from './gateway/report';
+import { renderGateway, renderHangingPrimary } from './gateway/report';
 import * as step from './gateway/scenarios';
 import type { GatewaySettings } from './gateway/scenarios';
 
@@ -35,6 +36,7 @@ const OPTIONS = {
   'skip-postgres': { default: false, help: 'leave out the PostgreSQL store comparison' },
   profile: { default: false, help: 'one more profiled ask window, summarized in the report' },
   label: { default: '', help: 'a note under the heading' },
+  'hang-only': { default: false, help: 'only the hanging-primary step, printed (needs --dry-run)' },
 };
 
 runBenchmark('gateway', OPTIONS, async ({ options, children, headers, started, command }) => {
@@ -52,6 +54,13 @@ runBenchmark('gateway', OPTIONS, async ({ options, children, headers, started, c
     profile: options.profile,
   };
   const run = { settings, children, headers, providers: await step.startProviders(children) };
+  if (options['hang-only']) {
+    // A partial run must not replace the whole block of BENCHMARKS.md.
+    // runBenchmark adds --dry-run to every script's options; this script's own type does not name it.
+    if ((options as Record<string, unknown>)['dry-run'] !== true)
+      throw new Error('--hang-only prints its step only: add --dry-run');
+    return renderHangingPrimary({ started, command, settings, hangs: await measureHangingPrimary(run) });
+  }
   const subgraph = await step.startSubgraph(run);
   const pairs = await step.measureAddedLatency(run, subgraph);
   const profile = settings.profile ? await step.profileAsk(run, subgraph) : null;

@@ -1,6 +1,7 @@
-// The gateway benchmark's last step: `ask` with the primary provider hanging and the secondary healthy, once
-// with the default circuit breaker and once with a breaker held closed, plus a control run with no fault.
-// What the breakers did is read from the subgraph's own metrics (ai_model_calls_total), as an operator would.
+// The gateway benchmark's last step: `ask` with the primary provider hanging and the secondary healthy, with
+// hedging on (the default for `answer`) and off, each with the default circuit breaker and with a breaker held
+// closed, plus a control run with no fault. What the breakers and the hedges did is read from the subgraph's
+// own metrics (ai_model_calls_total, ai_hedges_total), as an operator would.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Child } from '../support/child-process';
 import { measure } from '../support/measure';
@@ -29,6 +30,8 @@ export interface HangRun {
   warmupCalls: Map<string, number>;
   modelCalls: Map<string, number>;
   probeCalls: Map<string, number>;
+  /** ai_hedges_total over the window. */
+  hedges: Map<string, number>;
   /** Server-side ask durations by bucket, including requests that finished after the window closed. */
   featureBuckets: { le1s: number; le2500ms: number; total: number };
 }
@@ -102,23 +105,48 @@ async function hangVariant(
     measured,
     warmupCalls,
     modelCalls: delta(before, after, 'ai_model_calls_total'),
+    hedges: delta(before, after, 'ai_hedges_total'),
     probeCalls,
     featureBuckets: featureBuckets(before, after),
   };
 }
 
-/** d) the control, the hang with the default breaker, the hang with a breaker held closed. */
+const BREAKER_HELD_CLOSED = { CIRCUIT_CONSECUTIVE_FAILURES: '1000', CIRCUIT_FAILURE_RATE: '1' };
+// The default answer chain (openai then anthropic, their default main models) with hedging off.
+const HEDGING_OFF = {
+  GATEWAY_ROUTES_JSON: JSON.stringify({
+    tasks: {
+      answer: {
+        chain: [
+          { provider: 'openai', model: 'gpt-4.1-mini' },
+          { provider: 'anthropic', model: 'claude-sonnet-5-5' },
+        ],
+        hedge: false,
+      },
+    },
+  }),
+};
+
+/**
+ * d) the control, then the hang with hedging on (the default) and off, each with the default breaker and with
+ * one held closed. A hedge that lost counts nothing in its breaker, so with hedging on the hung primary's
+ * breaker stays closed and every request waits the hedge's delay; with it off, each request waits the attempt
+ * timeout until the breaker opens.
+ */
 export async function measureHangingPrimary(run: GatewayRun): Promise<HangRun[]> {
   console.log('d) hanging primary');
   const { durationS, hangClosedS } = run.settings;
+  const closedS = Math.min(durationS, hangClosedS);
   const variants: { name: string; env: Record<string, string>; hang: boolean; durationS: number }[] = [
     { name: 'no fault (control)', env: {}, hang: false, durationS },
-    { name: 'hang, default breaker', env: {}, hang: true, durationS },
+    { name: 'hang, hedging on, default breaker', env: {}, hang: true, durationS },
+    { name: 'hang, hedging on, breaker held closed', env: BREAKER_HELD_CLOSED, hang: true, durationS },
+    { name: 'hang, hedging off, default breaker', env: HEDGING_OFF, hang: true, durationS },
     {
-      name: 'hang, breaker held closed',
-      env: { CIRCUIT_CONSECUTIVE_FAILURES: '1000', CIRCUIT_FAILURE_RATE: '1' },
+      name: 'hang, hedging off, breaker held closed',
+      env: { ...HEDGING_OFF, ...BREAKER_HELD_CLOSED },
       hang: true,
-      durationS: Math.min(durationS, hangClosedS),
+      durationS: closedS,
     },
   ];
   const runs: HangRun[] = [];

@@ -219,6 +219,7 @@ function hangingPrimary(report: GatewayReport): string[] {
         )}), ${load.durationS.toFixed(1)} s: ${load.responses} responses (${load.unfinished} unfinished at the end); GraphQL errors ${load.counts.errors ?? 0}, non-2xx ${load.non2xx}, connection errors ${load.errors}, timeouts ${load.timeouts}; by __typename: ${counts(load, 'typename:')}; by provider: ${counts(load, 'provider:')}; reasons: ${counts(load, 'reason:')}.`,
       `  - Server-side ask durations (ai_feature_duration_seconds, including the requests that finished after the window): ${b.total} in all, ${b.le1s} ≤ 1 s, ${b.le2500ms} ≤ 2.5 s, ${b.total - b.le2500ms} over 2.5 s.`,
       `  - Model calls (ai_model_calls_total, same span): ${callsOf(hang.modelCalls)}.`,
+      `  - Hedges (ai_hedges_total, same span): ${callsOf(hang.hedges).replaceAll('ai_hedges_total', '') || 'none'}.`,
       `  - Breakers before the window: model calls during the ask warm-up (healthy primary): ${callsOf(hang.warmupCalls)}.`,
       `  - Breakers at the end: model calls of one probe \`ask\` after the window (a target skipped with outcome=circuit-open has an open breaker): ${callsOf(hang.probeCalls)}.`,
     );
@@ -272,6 +273,15 @@ function profile(report: GatewayReport): string[] {
     );
   }
   return lines;
+}
+
+/** Only the hanging primary (`--hang-only`), under its date, machine and command: printed, never written. */
+export function renderHangingPrimary(
+  report: Pick<GatewayReport, 'hangs' | 'settings' | 'started' | 'command'>,
+): string {
+  const { started, command } = report;
+  const lines = [`- ${started.toISOString()}, ${machineLine()}, \`${command}\``, ''];
+  return [...lines, ...hangingPrimary(report as GatewayReport)].join('\n');
 }
 
 export function renderGateway(report: GatewayReport): string {

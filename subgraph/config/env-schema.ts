@@ -118,6 +118,9 @@ export const envSchema = z.object({
   DEADLINE_MS: integer(8_000, 100, 120_000),
   ATTEMPT_TIMEOUT_MS: integer(5_000, 50, 120_000),
   STREAM_MAX_MS: integer(120_000, 1_000, 600_000),
+  // Hedged requests: the delay while a target has too few latency samples, and the floor under its p95.
+  HEDGE_DEFAULT_AFTER_MS: integer(400, 10, 120_000),
+  HEDGE_MIN_AFTER_MS: integer(100, 10, 120_000),
   RETRY_MAX_ATTEMPTS: integer(2, 1, 10),
   RETRY_BASE_DELAY_MS: integer(100, 1, 10_000),
   RETRY_MAX_DELAY_MS: integer(2_000, 1, 60_000),

@@ -58,6 +58,7 @@ export function gatewaySection(env: Env): GatewayConfig {
       staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
       streamMaxMs: env.STREAM_MAX_MS,
       embed: { batchSize: env.EMBED_BATCH_SIZE, cacheTtlMs: env.EMBED_CACHE_TTL_MS },
+      hedge: { defaultAfterMs: env.HEDGE_DEFAULT_AFTER_MS, minAfterMs: env.HEDGE_MIN_AFTER_MS },
       resilience: {
         attemptTimeoutMs: env.ATTEMPT_TIMEOUT_MS,
         maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -5,6 +5,7 @@
  * `rejected`: the provider answered, but the answer failed an output rail (format, facts, echo) and any repair.
  * `budget`: the target was skipped before any request, its worst-case cost not fitting the tenant's spend cap;
  * `limits-unavailable`: skipped because the caps could not be checked (LIMITS_ON_REDIS_FAILURE=closed).
+ * `cancelled`: the gateway itself aborted the attempt (a hedge that lost its race): nothing about the target.
  */
 export type FailureKind =
   | 'timeout'
@@ -16,7 +17,8 @@ export type FailureKind =
   | 'circuit-open'
   | 'rejected'
   | 'budget'
-  | 'limits-unavailable';
+  | 'limits-unavailable'
+  | 'cancelled';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
@@ -41,7 +43,8 @@ export class ProviderError extends Error {
       this.kind !== 'circuit-open' &&
       this.kind !== 'rejected' &&
       this.kind !== 'budget' &&
-      this.kind !== 'limits-unavailable'
+      this.kind !== 'limits-unavailable' &&
+      this.kind !== 'cancelled'
     );
   }
 

@@ -1,33 +1,43 @@
 // The one walk down a route chain, shared by complete, stream and embed: skip a target whose circuit is open,
 // stop when the deadline cannot fit a useful attempt, skip a target whose worst-case cost the tenant's spend
-// cap cannot hold (the walk's budget, settled after each attempt), try the target, and on failure note it,
-// announce the fallback and move on. An attempt yields streamed text (a completion or an embedding yields none) and returns
-// its reply (a completion, vectors); when the walk's consumer stops, the attempt in progress is closed, so its
-// provider request is aborted rather than left to its idle timer.
+// cap cannot hold (the walk's budget, settled after each attempt), try the target (target-try.ts), and on
+// failure note it, announce the fallback and move on. With hedging (hedged-attempt.ts), a target that has not
+// answered by its delay races the next one. An attempt yields streamed text (a completion or an embedding
+// yields none) and returns its reply (a completion, vectors); when the walk's consumer stops, the attempt in
+// progress is closed, so its provider request is aborted rather than left to its idle timer.
 import { ProviderError } from '../errors/provider-error';
 import { unreachable } from '../errors/unreachable';
 import type { GatewayStreamEvent } from './gateway-call';
-import { reasonFor } from './failure-reason';
+import { hedgedTry, hedgePartner } from './hedged-attempt';
+import type { Hedging, RaceLedger } from './hedged-attempt';
+import type { LatencyWindow } from './latency-window';
 import type { Completion, ModelProvider } from './providers/model-provider';
-import { fromTransportError } from './providers/provider-error';
 import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
 import type { TargetGuard } from './resilience/target-guard';
 import type { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
+import { tryTarget } from './target-try';
+import type { WalkContext } from './target-try';
+import { fallbackEvent } from './walk-events';
 
 export interface ChainStep {
   target: Target;
   provider: ModelProvider;
   guard: TargetGuard;
+  /** The target's recent time to reply (or to first token): what a hedge waits for before racing it. */
+  latency: LatencyWindow;
 }
 
 /**
  * One attempt at one target: the text as it streams, then its reply (or a thrown failure). `repair`, when
- * given, is a note appended to the request telling the model what was wrong with its previous reply.
+ * given, is a note appended to the request telling the model what was wrong with its previous reply. `drop`,
+ * when given and aborted, means the walk no longer wants the attempt (a hedge that lost its race): its
+ * provider request is aborted and it ends as a `cancelled` failure, which is no failure of the target.
  */
 export type TargetAttempt<Reply = Completion> = (
   step: ChainStep,
   repair?: string,
+  drop?: AbortSignal,
 ) => AsyncGenerator<string, Reply, undefined>;
 
 /** What an output rail says of a reply: fine, or not, with the note that may fix it (null: no repair). */
@@ -70,15 +80,18 @@ export interface ChainObserver {
   abandoned(target: Target): void;
 }
 
-/** A reply an output rail refused and no repair fixed: paid for, though nobody is served it. */
-export interface RejectedReply<Reply> {
+/**
+ * A reply paid for though nobody is served it: one an output rail refused and no repair fixed, or what a hedge
+ * that lost its race had cost.
+ */
+export interface UnservedReply<Reply> {
   target: Target;
   reply: Reply;
 }
 
 export type WalkResult<Reply = Completion> =
-  | { kind: 'answered'; target: Target; reply: Reply; rejected: RejectedReply<Reply>[] }
-  | { kind: 'failed'; last: ProviderError | null; rejected: RejectedReply<Reply>[] }
+  | { kind: 'answered'; target: Target; reply: Reply; unserved: UnservedReply<Reply>[] }
+  | { kind: 'failed'; last: ProviderError | null; unserved: UnservedReply<Reply>[] }
   | { kind: 'abandoned' };
 
 export async function* walkChain<Reply>(
@@ -88,10 +101,14 @@ export async function* walkChain<Reply>(
   observer: ChainObserver,
   replyCheck?: ReplyCheck<Reply>,
   budget?: WalkBudget<Reply>,
+  hedging?: Hedging<Reply>,
 ): AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined> {
+  const walk: WalkContext<Reply> = { call, attempt, observer, replyCheck, budget };
+  const ledger: RaceLedger<Reply> = { unserved: [], spent: new Set() };
   let last: ProviderError | null = null;
-  const rejected: RejectedReply<Reply>[] = [];
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
+    // Already tried to its end as a hedge, and failed there.
+    if (ledger.spent.has(step)) continue;
     if (call.signal?.aborted) return { kind: 'abandoned' };
     if (call.deadline.expired()) break;
     if (step.guard.isOpen()) {
@@ -102,94 +119,32 @@ export async function* walkChain<Reply>(
     }
     // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
     if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) break;
-    const tried = yield* tryTarget(call, step, attempt, observer, replyCheck, budget);
+    const partner = hedging ? hedgePartner(steps, index, ledger.spent) : undefined;
+    const tried =
+      hedging && partner
+        ? yield* hedgedTry(walk, hedging, step, partner, ledger)
+        : yield* tryTarget(walk, step);
     switch (tried.kind) {
       case 'answered':
-        return { ...tried, rejected };
+        return { ...tried, unserved: ledger.unserved };
       case 'abandoned':
         return tried;
+      case 'lost':
+        // Only a try the walk dropped ends so, and the walk drops none of its own: kept for what it cost.
+        ledger.unserved.push({ target: step.target, reply: tried.reply });
+        break;
       case 'failed':
         last = tried.error;
-        if (tried.rejected !== undefined) rejected.push({ target: step.target, reply: tried.rejected });
+        if (tried.rejected !== undefined) ledger.unserved.push(tried.rejected);
         yield fallbackEvent(last, tried.streamed);
         break;
       default:
         return unreachable(tried);
     }
   }
-  return { kind: 'failed', last, rejected };
+  return { kind: 'failed', last, unserved: ledger.unserved };
 }
 
-type Tried<Reply> =
-  | { kind: 'answered'; target: Target; reply: Reply }
-  | { kind: 'abandoned' }
-  | { kind: 'failed'; error: ProviderError; streamed: boolean; rejected?: Reply };
-
-/** One target: its attempt, the output rails on its reply, and at most one repair attempt. */
-async function* tryTarget<Reply>(
-  call: WalkedCall,
-  step: ChainStep,
-  attempt: TargetAttempt<Reply>,
-  observer: ChainObserver,
-  replyCheck: ReplyCheck<Reply> | undefined,
-  budget: WalkBudget<Reply> | undefined,
-): AsyncGenerator<GatewayStreamEvent, Tried<Reply>, undefined> {
-  let repair: string | undefined;
-  let rejected: Reply | undefined;
-  let streamed = false;
-  for (;;) {
-    const spend = budget ? await budget.reserve(step, repair) : null;
-    if (ProviderError.isInstance(spend)) {
-      observer.failed(step.target, spend);
-      return { kind: 'failed', error: spend, streamed };
-    }
-    const run = attempt(step, repair);
-    let reply: Reply;
-    // What the attempt cost is settled whatever happens next: its reply, or null (nothing reported).
-    let replied: Reply | null = null;
-    try {
-      for (;;) {
-        const next = await run.next();
-        if (next.done) {
-          reply = next.value;
-          replied = reply;
-          break;
-        }
-        streamed = true;
-        yield { type: 'delta', text: next.value };
-      }
-    } catch (error) {
-      // The client went away: nothing failed, and nobody is left to hear about a fallback.
-      if (call.signal?.aborted) {
-        observer.abandoned(step.target);
-        return { kind: 'abandoned' };
-      }
-      const failure = ProviderError.isInstance(error)
-        ? error
-        : fromTransportError(error, call.deadline.signal);
-      observer.failed(step.target, failure);
-      return { kind: 'failed', error: failure, streamed };
-    } finally {
-      // A no-op for a finished attempt; for one left mid-stream it closes the provider's stream.
-      await run.return(undefined as never);
-      spend?.settle(replied);
-    }
-    if (rejected !== undefined && replyCheck) reply = replyCheck.afterRepair(rejected, reply);
-    const verdict = replyCheck?.check(reply) ?? { ok: true };
-    if (verdict.ok) return { kind: 'answered', target: step.target, reply };
-    const canRepair =
-      verdict.repair !== null && repair === undefined && call.deadline.remainingMs() >= MIN_USEFUL_ATTEMPT_MS;
-    observer.rejected(step.target, verdict.problem, canRepair);
-    if (!canRepair || verdict.repair === null) {
-      const failure = new ProviderError('rejected', `output rail: ${verdict.problem}`);
-      observer.failed(step.target, failure);
-      return { kind: 'failed', error: failure, streamed, rejected: reply };
-    }
-    repair = verdict.repair;
-    rejected = reply;
-    if (streamed) yield repairEvent();
-  }
-}
 /** The walk run to its end for a caller that reads no events (a completion, an embedding). */
 export async function walkToEnd<Reply>(
   walk: AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined>,
@@ -197,29 +152,4 @@ export async function walkToEnd<Reply>(
   let next = await walk.next();
   while (!next.done) next = await walk.next();
   return next.value;
-}
-
-function repairEvent(): GatewayStreamEvent {
-  return {
-    type: 'fallback',
-    reason: 'GUARDRAIL_REJECTED',
-    restart: true,
-    message: 'The answer did not pass the output checks; the model is correcting it',
-  };
-}
-
-function fallbackEvent(error: ProviderError, restart: boolean): GatewayStreamEvent {
-  return {
-    type: 'fallback',
-    reason: reasonFor(error.kind),
-    restart,
-    message:
-      error.kind === 'rejected'
-        ? 'The answer did not pass the output checks; trying a fallback'
-        : error.kind === 'budget'
-          ? "This model's worst-case cost does not fit the spend cap; trying the next one"
-          : restart
-            ? 'The model failed mid-answer; restarting on a fallback'
-            : 'The model was unavailable; trying a fallback',
-  };
 }

@@ -17,6 +17,8 @@ export function reasonFor(kind: FailureKind): DegradationReason {
       return 'BUDGET_EXCEEDED';
     case 'limits-unavailable':
       return 'LIMITS_UNAVAILABLE';
+    // `cancelled` is never shown: the walk keeps a cancelled attempt as a hedge that lost, not as a failure.
+    case 'cancelled':
     case 'server':
     case 'network':
     case 'malformed':

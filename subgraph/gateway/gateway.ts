@@ -2,7 +2,8 @@
 // model steps: fresh cache entry -> the tenant's rate limits (rate-admission.ts) -> each target of the route
 // chain (one walker for completions, streams and embeddings: breaker, the spend cap's reservation
 // (spend-budget.ts), retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
-// feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards. A call
+// feature turns into its extractive floor. A slow target races the next one when its route hedges
+// (hedged-attempt.ts, hedge-plan.ts). Embeddings are embed-through-chain.ts, on the same guards. A call
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -26,9 +27,7 @@ import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
-import { createTargetGuard } from './resilience/target-guard';
-import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
-import { targetId } from './routing/route-config';
+import type { ResilienceSettings } from './resilience/target-guard';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
@@ -43,6 +42,11 @@ import { admitCall } from './rate-admission';
 import type { SpendGate } from '../limits/spend-gate';
 import { completionBudget } from './spend-budget';
 import { settleWalk } from './settle-walk';
+import { hedgingFor } from './hedge-plan';
+import type { HedgeSettings } from './hedge-plan';
+import type { Hedging } from './hedged-attempt';
+import { ChainSteps } from './chain-steps';
+import type { Completion } from './providers/model-provider';
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -55,6 +59,7 @@ export interface GatewaySettings {
   /** The longest a streamed answer may run once it has started. */
   streamMaxMs: number;
   embed: EmbedSettings;
+  hedge: HedgeSettings;
 }
 
 export interface GatewayDeps {
@@ -83,6 +88,8 @@ interface ChainPlan {
   keys: string[];
   /** What restores the answer, when the call redacts PII; null when it does not. */
   redaction: RedactedVariables | null;
+  /** Undefined when the route does not hedge. */
+  hedging: Hedging<Completion> | undefined;
 }
 
 /** What the ladder's first rungs decided: an outcome already (no route for this tenant), or a chain to walk. */
@@ -95,12 +102,13 @@ interface Looked {
 }
 
 export class ModelGateway {
-  private readonly guards = new Map<string, TargetGuard>();
+  private readonly targets: ChainSteps;
   private readonly flights = new SingleFlight<Looked>();
   private readonly embedDeps: EmbedDeps;
   private readonly cacheRung: CompletionCacheRung;
 
   constructor(private readonly deps: GatewayDeps) {
+    this.targets = new ChainSteps(deps.providers, deps.settings.resilience, deps.metrics);
     this.cacheRung = new CompletionCacheRung(deps.cache, deps.logger, deps.settings);
     this.embedDeps = {
       routes: deps.routes,
@@ -110,7 +118,7 @@ export class ModelGateway {
       metrics: deps.metrics,
       logger: deps.logger,
       settings: deps.settings.embed,
-      stepsFor: (chain) => this.stepsFor(chain),
+      stepsFor: (chain) => this.targets.stepsFor(chain),
     };
   }
 
@@ -181,8 +189,8 @@ export class ModelGateway {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
       return admission.outcome;
     }
-    // What the attempt the caller left had received: settled against the caps in place of a reply.
-    let abandonedWith: TokenUsage | null = null;
+    // What the attempts the caller left had received, per target: settled against the caps in place of a reply.
+    const abandonedWith = new Map<Target, TokenUsage>();
     const attempt: TargetAttempt = tracedAttempt(
       streamingAttempt(
         call.deadline,
@@ -193,7 +201,7 @@ export class ModelGateway {
         },
         call.signal,
         (target, received) => {
-          abandonedWith = received;
+          abandonedWith.set(target, received);
           call.onAbandoned?.(this.deps.prices(target.provider, target.model, received));
         },
       ),
@@ -205,11 +213,12 @@ export class ModelGateway {
       attempt,
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
-      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => {
-        const received = abandonedWith;
-        abandonedWith = null;
+      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, (target) => {
+        const received = abandonedWith.get(target) ?? null;
+        abandonedWith.delete(target);
         return received;
       }),
+      plan.hedging,
     );
     const placeholders = plan.redaction?.placeholders;
     const result = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
@@ -231,16 +240,13 @@ export class ModelGateway {
     const prompt = this.deps.prompts.render(call.promptName, redaction?.variables ?? call.variables);
     // Keys stay those of the raw input (cacheScope): the entry holds the restored answer, right either way.
     const keys = route.chain.map((target) => completionKey(call, prompt.version, target));
-    return { kind: 'walk', steps: this.stepsFor(route.chain), prompt, keys, redaction };
-  }
-
-  /** A chain's targets with their adapters and guards: one circuit per target, whatever the task. */
-  private stepsFor(chain: readonly Target[]): ChainStep[] {
-    return chain.map((target) => ({
-      target,
-      provider: this.providerOf(target),
-      guard: this.guardFor(target),
-    }));
+    const hedging = hedgingFor(
+      route.hedge,
+      { ...this.deps, settings: this.deps.settings.hedge },
+      call,
+      prompt,
+    );
+    return { kind: 'walk', steps: this.targets.stepsFor(route.chain), prompt, keys, redaction, hedging };
   }
 
   /** One completion for every caller in flight: the cache, else the chain walk, its answer cached before it ends. */
@@ -262,6 +268,7 @@ export class ModelGateway {
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null),
+      plan.hedging,
     );
     const result = await walkToEnd(walk);
     admission.settle(result);
@@ -288,23 +295,5 @@ export class ModelGateway {
       'every target failed; serving stale cache entry',
     );
     return { outcome: fromCache(stale), lookup: 'stale' };
-  }
-
-  private guardFor(target: Target): TargetGuard {
-    const id = targetId(target);
-    let guard = this.guards.get(id);
-    if (!guard) {
-      guard = createTargetGuard(this.deps.settings.resilience, (open) =>
-        this.deps.metrics.circuitOpen.set({ provider: target.provider, model: target.model }, open ? 1 : 0),
-      );
-      this.guards.set(id, guard);
-    }
-    return guard;
-  }
-
-  private providerOf(target: Target): ModelProvider {
-    const provider = this.deps.providers.get(target.provider);
-    if (!provider) throw new Error(`route names ${target.provider}, which is not configured`);
-    return provider;
   }
 }

@@ -1,6 +1,7 @@
-// The end of a completion walk, for complete and stream alike: an answer priced (with the replies the output
-// rails refused, which were paid for too), counted, logged and restored from its PII placeholders, ready to be
-// cached and returned; or the walk's failure, carrying what the refused replies cost.
+// The end of a completion walk, for complete and stream alike: an answer priced (with the replies paid for and
+// not served: those the output rails refused, and hedges that lost their race), counted, logged and restored
+// from its PII placeholders, ready to be cached and returned; or the walk's failure, carrying what the
+// unserved replies cost.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { WalkResult } from './chain-walker';
@@ -25,16 +26,16 @@ export function settleWalk(
   { prompt, redaction }: { prompt: RenderedPrompt; redaction: RedactedVariables | null },
   result: Exclude<WalkResult, { kind: 'abandoned' }>,
 ): CompletionOutcome {
-  const rejectedNanos = result.rejected.reduce(
+  const unservedNanos = result.unserved.reduce(
     (sum, { target, reply }) => sum + deps.prices(target.provider, target.model, reply.usage),
     0,
   );
   if (result.kind === 'failed') {
     const failure = failed(result.last);
-    return rejectedNanos > 0 ? { ...failure, costNanos: rejectedNanos } : failure;
+    return unservedNanos > 0 ? { ...failure, costNanos: unservedNanos } : failure;
   }
   const { target, reply: completion } = result;
-  const costNanos = deps.prices(target.provider, target.model, completion.usage) + rejectedNanos;
+  const costNanos = deps.prices(target.provider, target.model, completion.usage) + unservedNanos;
   deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
   deps.logger.info(
     {

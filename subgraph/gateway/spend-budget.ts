@@ -4,7 +4,8 @@
 // may produce (the prompt's maxTokens; none for embeddings) at its output price. A target whose worst case
 // does not fit is skipped for the next one, often cheaper; when none fits, the call ends in its floor with
 // BUDGET_EXCEEDED, never over the cap. An attempt that failed settles to 0 (no usage was reported); a stream
-// the caller left settles what it had received. Unpriced targets (self-hosted) reserve nothing.
+// the caller left settles what it had received, and a hedge that lost its race what it cost (its prompt and
+// any text it streamed, hedge-plan.ts). Unpriced targets (self-hosted) reserve nothing.
 import { ProviderError } from '../errors/provider-error';
 import { unreachable } from '../errors/unreachable';
 import type { SpendGate } from '../limits/spend-gate';
@@ -17,6 +18,7 @@ import type { RenderedPrompt } from './prompts/prompt-library';
 import type { Completion, TokenUsage } from './providers/model-provider';
 import { limitSpan } from '../observability/tracing/limit-span';
 import { AI_ATTRIBUTES } from '../observability/tracing/tracer';
+import type { Target } from './routing/route-config';
 import { withRepair } from './target-attempts';
 import { promptTokens } from './token-estimate';
 
@@ -76,18 +78,17 @@ export function spendBudget<Reply>(
   };
 }
 
-/** Tokens estimated from characters: four a token, the usual English ratio with the common vocabularies. */
 /**
  * A completion's spend on its walk: each attempt reserves the rendered prompt (with any repair note) at the
- * target's input price plus maxTokens at its output price; it settles to `received()` (what a stream the
- * caller left had received) when there is one, else to its reply's usage, else 0.
+ * target's input price plus maxTokens at its output price; it settles to `received(target)` (what a stream the
+ * caller left had received at that target) when there is one, else to its reply's usage, else 0.
  */
 export function completionBudget(
   gate: SpendGate,
   prices: PriceTable,
   call: Pick<GatewayCall, 'tenantId' | 'spendCaps'>,
   prompt: RenderedPrompt,
-  received: () => TokenUsage | null,
+  received: (target: Target) => TokenUsage | null,
 ): WalkBudget<Completion> | undefined {
   return spendBudget<Completion>(gate, call.tenantId, call.spendCaps, {
     worstNanos({ target }, repair) {
@@ -99,7 +100,7 @@ export function completionBudget(
     },
     realNanos({ target }, reply) {
       // A stream the caller left may still end with a reply (an SDK ending quietly on abort), without usage.
-      const usage = received() ?? reply?.usage;
+      const usage = received(target) ?? reply?.usage;
       return usage ? prices(target.provider, target.model, usage) : 0;
     },
   });

@@ -3,7 +3,8 @@
 // token within an idle gap, and the whole answer within a cap. A healthy long answer is never cut at the
 // deadline; a hung or stalled one is abandoned, its AbortSignal reaching the SDK. A stream the caller left
 // (closed early, or its signal aborted) reports what it received, for the ledger: the provider's usage when it
-// sent one, else the output tokens estimated from the text so far.
+// sent one, else the output tokens estimated from the text so far. A stream the walk dropped (`drop`: a hedge
+// that lost its race) is aborted the same way, but reports nothing: the walk charges it (hedged-attempt.ts).
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, TokenUsage } from './providers/model-provider';
 import { ProviderError } from '../errors/provider-error';
@@ -23,6 +24,7 @@ export async function* streamAttempt(
   clocks: StreamClocks,
   callerSignal: AbortSignal | undefined,
   onAbandoned?: (received: TokenUsage) => void,
+  drop?: AbortSignal,
 ): AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined> {
   // One controller and one timer carry all three clocks and the caller's signal: a stream is open for as long as
   // its answer runs, so what it holds meanwhile is multiplied by every open stream (no AbortSignal.timeout, no
@@ -39,6 +41,10 @@ export async function* streamAttempt(
   const leave = () => controller.abort(callerSignal?.reason);
   if (callerSignal?.aborted) leave();
   else callerSignal?.addEventListener('abort', leave, { once: true });
+  // A hedge race dropping this attempt (it lost) ends it the same way, with the race's reason.
+  const dropped = () => controller.abort(drop?.reason);
+  if (drop?.aborted) dropped();
+  else drop?.addEventListener('abort', dropped, { once: true });
   let text = '';
   let usage: TokenUsage | null = null;
   // Set when the stream ends on its own (complete, or failed by the provider); otherwise the caller left.
@@ -72,8 +78,9 @@ export async function* streamAttempt(
   } finally {
     clearTimeout(timer);
     callerSignal?.removeEventListener('abort', leave);
+    drop?.removeEventListener('abort', dropped);
     // An SDK may end its stream quietly when aborted rather than throw: the caller's signal decides.
-    if (!ended || callerSignal?.aborted)
+    if (callerSignal?.aborted || (!ended && !drop?.aborted))
       onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
   }
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');

@@ -1,7 +1,8 @@
 // The two kinds of attempt the chain walker makes at a target. A completion runs inside the target's guard
 // (timeout within the deadline, retries, circuit). A stream cannot be retried once text has flowed, so it
 // is bounded by its own clocks (first token within the deadline, idle gap, cap) and records its one outcome
-// in the circuit; a stream the client abandoned says nothing about the target's health.
+// in the circuit; a stream the client abandoned says nothing about the target's health, nor does an attempt
+// the walk dropped (a hedge that lost its race): it ends as a `cancelled` failure, outside the circuit.
 import type { TargetAttempt } from './chain-walker';
 import { ProviderError } from '../errors/provider-error';
 import type { RenderedPrompt } from './prompts/prompt-library';
@@ -17,17 +18,23 @@ export function withRepair(prompt: RenderedPrompt, repair: string | undefined): 
 
 export function completionAttempt(deadline: Deadline, rendered: RenderedPrompt): TargetAttempt {
   // eslint-disable-next-line require-yield -- a completion streams nothing; it only returns
-  return async function* ({ target, provider, guard }, repair) {
+  return async function* ({ target, provider, guard }, repair, drop) {
     const prompt = withRepair(rendered, repair);
-    return guard.run(deadline, target.timeoutMs, (signal) =>
-      provider.complete({
-        model: target.model,
-        system: prompt.system,
-        user: prompt.user,
-        maxTokens: prompt.maxTokens,
-        signal,
-      }),
-    );
+    return guard.run(deadline, target.timeoutMs, async (signal) => {
+      try {
+        return await provider.complete({
+          model: target.model,
+          system: prompt.system,
+          user: prompt.user,
+          maxTokens: prompt.maxTokens,
+          signal: drop ? AbortSignal.any([signal, drop]) : signal,
+        });
+      } catch (error) {
+        // Not retried, and not counted against the circuit: the target did nothing wrong.
+        if (drop?.aborted) throw new ProviderError('cancelled', 'attempt dropped: a hedge answered first');
+        throw error;
+      }
+    });
   };
 }
 
@@ -44,7 +51,7 @@ export function streamingAttempt(
   /** What an attempt the caller left had received, at which target: for the ledger. */
   onAbandoned?: (target: Target, received: TokenUsage) => void,
 ): TargetAttempt {
-  return async function* ({ target, provider, guard }, repair) {
+  return async function* ({ target, provider, guard }, repair, drop) {
     const prompt = withRepair(rendered, repair);
     const attemptMs = target.timeoutMs ?? limits.attemptTimeoutMs;
     const clocks = {
@@ -60,10 +67,14 @@ export function streamingAttempt(
         clocks,
         callerSignal,
         (received) => onAbandoned?.(target, received),
+        drop,
       );
       await guard.record('success');
       return completion;
     } catch (error) {
+      if (drop?.aborted && !callerSignal?.aborted) {
+        throw new ProviderError('cancelled', 'attempt dropped: a hedge streamed first');
+      }
       if (ProviderError.isInstance(error) && !callerSignal?.aborted) await guard.record(error);
       throw error;
     }

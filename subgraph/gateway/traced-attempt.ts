@@ -3,7 +3,9 @@
 // model, the tokens the provider reported, the time to the first chunk and, on failure, the failure kind as
 // error.type; and the same tokens and time to first token as Prometheus histograms. Never the prompt or the
 // reply: a span holds names and numbers only. Wraps any TargetAttempt, so completions, streams and embeddings
-// are observed alike without the chain walker knowing.
+// are observed alike without the chain walker knowing. A chat's time to its first chunk is also the sample
+// its target's latency window keeps for hedging (latency-window.ts). An attempt the walk dropped (a hedge that
+// lost its race) ends as cancelled (`ai.attempt.cancelled`), not as an error.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
@@ -37,8 +39,8 @@ export function tracedAttempt<Reply extends { usage: TokenUsage }>(
   telemetry: AttemptTelemetry,
 ): TargetAttempt<Reply> {
   const { operation, metrics } = telemetry;
-  return async function* (step, repair) {
-    if (telemetry.callsNoProvider?.(step)) return yield* attempt(step, repair);
+  return async function* (step, repair, drop) {
+    if (telemetry.callsNoProvider?.(step)) return yield* attempt(step, repair, drop);
     const { provider, model } = step.target;
     const span = tracer.startSpan(`${operation} ${model}`, {
       kind: SpanKind.CLIENT,
@@ -58,8 +60,9 @@ export function tracedAttempt<Reply extends { usage: TokenUsage }>(
       const elapsed = seconds(started);
       span.setAttribute(AI_ATTRIBUTES.timeToFirstChunk, elapsed);
       metrics.timeToFirstToken.observe({ provider, model }, elapsed);
+      step.latency.record(elapsed * 1000);
     };
-    const run = attempt(step, repair);
+    const run = attempt(step, repair, drop);
     let settled = false;
     try {
       let next = await run.next();
@@ -74,7 +77,7 @@ export function tracedAttempt<Reply extends { usage: TokenUsage }>(
       return next.value;
     } catch (error) {
       settled = true;
-      recordFailure(span, error, telemetry.signal);
+      recordFailure(span, error, telemetry.signal, drop);
       throw error;
     } finally {
       // Its consumer left mid-stream: close the provider's stream (a no-op for a finished attempt).
@@ -103,9 +106,18 @@ function recordUsage(
   }
 }
 
-function recordFailure(span: Span, error: unknown, callerSignal: AbortSignal | undefined): void {
+function recordFailure(
+  span: Span,
+  error: unknown,
+  callerSignal: AbortSignal | undefined,
+  drop: AbortSignal | undefined,
+): void {
   if (callerSignal?.aborted) {
     span.setAttribute(AI_ATTRIBUTES.attemptAbandoned, true);
+    return;
+  }
+  if (drop?.aborted) {
+    span.setAttribute(AI_ATTRIBUTES.attemptCancelled, true);
     return;
   }
   const type = ProviderError.isInstance(error) ? error.kind : error instanceof Error ? error.name : '_OTHER';

@@ -10,6 +10,11 @@ export interface Metrics {
   costUsd: Counter<'feature'>;
   modelCalls: Counter<'provider' | 'model' | 'outcome'>;
   fallbacks: Counter<'task' | 'reason'>;
+  /**
+   * Hedged requests by task and outcome: started (the next target raced a slow one), won (the hedge answered
+   * first), lost (the first target answered first), refused (the spend cap had no room for the hedge).
+   */
+  hedges: Counter<'task' | 'outcome'>;
   cacheLookups: Counter<'task' | 'result'>;
   circuitOpen: Gauge<'provider' | 'model'>;
   /** One count per rail run: rail (input, topics, retrieval, ingest_screen, format, citations, grounding, echo, summary, redaction) by outcome. */
@@ -88,6 +93,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_fallbacks_total',
       help: 'Times a request moved down the degradation ladder, by the reason it moved',
       labelNames: ['task', 'reason'],
+      registers: [registry],
+    }),
+    hedges: new Counter({
+      name: 'ai_hedges_total',
+      help: 'Hedged model requests by task and outcome (started, won, lost, refused)',
+      labelNames: ['task', 'outcome'],
       registers: [registry],
     }),
     cacheLookups: new Counter({

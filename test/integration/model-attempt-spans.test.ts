@@ -1,8 +1,10 @@
 // The model attempt instrumentation in the subgraph running in this process (the SDK started once for the
 // suite, exporting OTLP JSON to a receiver here): an attempt that fails carries the failure kind as
 // error.type and no usage; one that answers carries the provider's usage; the token and time-to-first-token
-// histograms count what the provider reported, for successes only.
+// histograms count what the provider reported, for successes only. A hedge that lost its race ends its span as
+// cancelled, not as an error.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../subgraph/config';
 import { startTracing } from '../../subgraph/observability/tracing/start-tracing';
 import type { Tracing } from '../../subgraph/observability/tracing/start-tracing';
@@ -45,10 +47,13 @@ afterAll(async () => {
 });
 
 /** Summarizes `text` under a traceparent of its own; the spans of that trace once flushed. */
-async function summarizeTraced(text: string): Promise<{ result?: SummarizeResult; spans: ReceivedSpan[] }> {
+async function summarizeTraced(
+  text: string,
+  subgraph: Harness = harness,
+): Promise<{ result?: SummarizeResult; spans: ReceivedSpan[] }> {
   const traceId = randomBytes(16).toString('hex');
-  const response = await gql<{ summarize: SummarizeResult }>(harness.url, SUMMARIZE, {
-    token: await harness.token(`attempts-${randomBytes(3).toString('hex')}`),
+  const response = await gql<{ summarize: SummarizeResult }>(subgraph.url, SUMMARIZE, {
+    token: await subgraph.token(`attempts-${randomBytes(3).toString('hex')}`),
     variables: { input: { text, maxWords: 20 } },
     headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
   });
@@ -108,4 +113,49 @@ it('records the reported usage on the span and in the token and time-to-first-to
     Number(attempt?.attributes['gen_ai.response.time_to_first_chunk']),
     6,
   );
+});
+
+describe('a hedge that lost its race', () => {
+  const SLOW = 'gpt-slow';
+  const FAST = 'gpt-fast';
+  let hedged: Harness;
+  beforeAll(async () => {
+    hedged = await startHarness({
+      providers: ['openai'],
+      // The slow model answers long after the hedge (100 ms) has started the fast one.
+      responder: async (request) => {
+        if (request.model === SLOW) await sleep(3_000);
+        return SUMMARY;
+      },
+      env: {
+        GATEWAY_ROUTES_JSON: JSON.stringify({
+          tasks: {
+            summarize: {
+              chain: [
+                { provider: 'openai', model: SLOW },
+                { provider: 'openai', model: FAST },
+              ],
+              hedge: { afterMs: 100 },
+            },
+          },
+        }),
+      },
+    });
+  });
+  afterAll(() => hedged?.stop());
+
+  it('ends the loser’s attempt span as cancelled, with no error status, and the winner’s as answered', async () => {
+    const { result, spans } = await summarizeTraced(
+      'The ledger lists every shipment of the autumn season.',
+      hedged,
+    );
+    expect(result).toMatchObject({ __typename: 'Summary', meta: { model: FAST } });
+    const loser = spans.find((span) => span.name === `chat ${SLOW}`);
+    const winner = spans.find((span) => span.name === `chat ${FAST}`);
+    expect(loser?.attributes).toMatchObject({ 'ai.attempt.cancelled': true });
+    expect(loser?.statusCode).not.toBe(2);
+    expect(loser?.attributes['error.type']).toBeUndefined();
+    expect(winner?.attributes['ai.attempt.cancelled']).toBeUndefined();
+    expect(winner?.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+  });
 });

@@ -28,6 +28,14 @@ const STREAMS = {
   askStream: `subscription { askStream(input: { question: "How are quokka crates weighed?" }) { __typename } }`,
   summarizeStream: `subscription { summarizeStream(input: { documentId: "harbour" }) { __typename } }`,
 };
+// Hedging off: a primary that keeps the client waiting is the point here, not something to race.
+const UNHEDGED_CHAIN = {
+  chain: [
+    { provider: 'openai', model: 'gpt-4.1-mini' },
+    { provider: 'anthropic', model: 'claude-haiku-4-5' },
+  ],
+  hedge: false,
+};
 const LONG_TEXT = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ') + ' [1].';
 
 // Issue 7, finding 7: "summarizeStream does not abort the provider call on unsubscribe" (the provider stream
@@ -45,6 +53,7 @@ describe('unsubscribing from a stream (finding 7: summarizeStream kept its provi
         DEADLINE_MS: '20000',
         ATTEMPT_TIMEOUT_MS: '6000',
         CACHE_TTL_SUMMARIZE_SECONDS: '0',
+        GATEWAY_ROUTES_JSON: JSON.stringify({ tasks: { answer: UNHEDGED_CHAIN, summarize: UNHEDGED_CHAIN } }),
       },
     });
     const tenant = harness.as('unsubscribing-co');

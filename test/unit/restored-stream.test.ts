@@ -23,7 +23,7 @@ const answered = (text: string): WalkResult<Completion> => ({
   kind: 'answered',
   target: { provider: 'openai', model: 'gpt-4o-mini' },
   reply: { text, usage: { inputTokens: 1, outputTokens: 1 } },
-  rejected: [],
+  unserved: [],
 });
 
 function scriptedWalk(events: GatewayStreamEvent[], result: WalkResult<Completion>) {
@@ -87,10 +87,10 @@ it('drops what a failed attempt left held when the fallback restarts the answer'
 });
 
 it('sends nothing held when every target failed', async () => {
-  const { walk } = scriptedWalk([delta('Partly ⟦EMA')], { kind: 'failed', last: null, rejected: [] });
+  const { walk } = scriptedWalk([delta('Partly ⟦EMA')], { kind: 'failed', last: null, unserved: [] });
   const { events, result } = await drain(restoredStream(walk, placeholders));
   expect(textOf(events)).toEqual(['Partly ']);
-  expect(result).toEqual({ kind: 'failed', last: null, rejected: [] });
+  expect(result).toEqual({ kind: 'failed', last: null, unserved: [] });
 });
 
 it('closes the walk when its consumer stops early', async () => {

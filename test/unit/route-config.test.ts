@@ -243,3 +243,57 @@ describe('the route table from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () 
     },
   );
 });
+
+describe('hedging in the route table', () => {
+  const answerWith = (hedge: unknown) =>
+    JSON.stringify({ tasks: { answer: { chain: [{ provider: 'openai', model: 'm1' }], hedge } } });
+
+  it('is on by default for answer and summarize, off for embed and guard', () => {
+    const routes = tableOf();
+    expect(chooseRoute(routes, 'answer', undefined, 10).hedge).toBe(true);
+    expect(chooseRoute(routes, 'summarize', undefined, 10).hedge).toBe(true);
+    expect(chooseRoute(routes, 'embed', undefined, 10).hedge).toBe(false);
+    expect(chooseRoute(routes, 'guard', undefined, 10).hedge).toBe(false);
+  });
+
+  it('takes a route’s own setting: off, or a fixed delay', () => {
+    expect(
+      chooseRoute(tableOf({ GATEWAY_ROUTES_JSON: answerWith(false) }), 'answer', undefined, 10).hedge,
+    ).toBe(false);
+    const fixed = tableOf({ GATEWAY_ROUTES_JSON: answerWith({ afterMs: 150 }) });
+    expect(chooseRoute(fixed, 'answer', undefined, 10).hedge).toEqual({ afterMs: 150 });
+    expect(chooseRoute(fixed, 'summarize', undefined, 10).hedge).toBe(true);
+  });
+
+  it.each([
+    ['a delay below 10 ms', { afterMs: 5 }, /^GATEWAY_ROUTES_JSON at tasks\.answer\.hedge\.afterMs: /],
+    [
+      'a delay that is not a number',
+      { afterMs: 'soon' },
+      'GATEWAY_ROUTES_JSON at tasks.answer.hedge: expected false, true or { "afterMs": an integer from 10 to 120000 }',
+    ],
+    [
+      'a key it does not know',
+      { after: 100 },
+      'GATEWAY_ROUTES_JSON at tasks.answer.hedge.after: unrecognized key',
+    ],
+    [
+      'a value of the wrong kind',
+      'yes',
+      'GATEWAY_ROUTES_JSON at tasks.answer.hedge: expected false, true or { "afterMs": an integer from 10 to 120000 }',
+    ],
+  ])('throws ConfigError naming the field for %s', (_name, hedge, message) => {
+    const load = () => tableOf({ GATEWAY_ROUTES_JSON: answerWith(hedge) });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  it('refuses hedging on embeddings, naming the field', () => {
+    const json = JSON.stringify({
+      tasks: { embed: { chain: [{ provider: 'openai', model: 'text-embedding-3-small' }], hedge: true } },
+    });
+    expect(() => tableOf({ GATEWAY_ROUTES_JSON: json })).toThrow(
+      'GATEWAY_ROUTES_JSON at tasks.embed.hedge: embeddings are never hedged; remove it',
+    );
+  });
+});

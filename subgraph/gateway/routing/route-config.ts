@@ -18,10 +18,20 @@ const targetSchema = z.object({
   timeoutMs: z.number().int().min(50).max(120_000).optional(),
 });
 
+/**
+ * Hedged requests (hedged-attempt.ts): `false` never hedges; `true` or `{}` starts the next target once the
+ * attempt has gone unanswered for its target's observed p95 latency; `{ afterMs }` after a fixed delay.
+ */
+const hedgeSchema = z.union(
+  [z.boolean(), z.strictObject({ afterMs: z.number().int().min(10).max(120_000).optional() })],
+  { error: 'expected false, true or { "afterMs": an integer from 10 to 120000 }' },
+);
+
 const taskRouteSchema = z.object({
   chain: z.array(targetSchema),
   small: z.object({ maxInputChars: z.number().int().min(0), chain: z.array(targetSchema).min(1) }).optional(),
   deadlineMs: z.number().int().min(100).max(120_000).optional(),
+  hedge: hedgeSchema.optional(),
 });
 
 const routesFileSchema = z.strictObject({
@@ -30,6 +40,19 @@ const routesFileSchema = z.strictObject({
 
 export type Target = z.infer<typeof targetSchema>;
 export type TaskRoute = z.infer<typeof taskRouteSchema>;
+export type HedgeSetting = z.infer<typeof hedgeSchema>;
+
+/**
+ * What a route that does not name `hedge` gets: on for the tasks a user waits on (when the chain has a second
+ * target, which hedging needs anyway); off for the guard's verdict, a cheap call inside a request.
+ * Embeddings are never hedged (a route naming it is refused).
+ */
+export const DEFAULT_HEDGE: Record<Task, HedgeSetting> = {
+  answer: true,
+  summarize: true,
+  embed: false,
+  guard: false,
+};
 
 export interface RouteTable {
   tasks: Record<Task, TaskRoute>;
@@ -77,6 +100,10 @@ export function loadRouteTable(
     throw documentError(document.label, parsed.error.issues[0]);
   }
   const tasks = { ...defaults, ...parsed.data.tasks } as Record<Task, TaskRoute>;
+  const embedHedge = tasks.embed.hedge;
+  if (embedHedge !== undefined && embedHedge !== false) {
+    throw new ConfigError(`${document.label} at tasks.embed.hedge: embeddings are never hedged; remove it`);
+  }
   for (const task of TASKS) {
     for (const target of [...tasks[task].chain, ...(tasks[task].small?.chain ?? [])]) {
       if (!providers.has(target.provider)) {

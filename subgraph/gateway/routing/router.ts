@@ -1,11 +1,14 @@
 // Chooses the chain of targets for one request: the small-model chain for simple work, and only the
 // providers the tenant's policy allows, even when every allowed one fails.
 import type { ProviderName } from '../providers/registry';
-import type { RouteTable, Target, Task } from './route-config';
+import { DEFAULT_HEDGE } from './route-config';
+import type { HedgeSetting, RouteTable, Target, Task } from './route-config';
 
 export interface RouteChoice {
   chain: Target[];
   deadlineMs: number | undefined;
+  /** The route's hedging, or the task's default when the route does not say. */
+  hedge: HedgeSetting;
   /** True when the tenant's policy removed every target the task would otherwise use. */
   restrictedByPolicy: boolean;
 }
@@ -20,5 +23,10 @@ export function chooseRoute(
   const route = routes.tasks[task];
   const base = route.small && inputChars <= route.small.maxInputChars ? route.small.chain : route.chain;
   const chain = allowedProviders ? base.filter((target) => allowedProviders.includes(target.provider)) : base;
-  return { chain, deadlineMs: route.deadlineMs, restrictedByPolicy: base.length > 0 && chain.length === 0 };
+  return {
+    chain,
+    deadlineMs: route.deadlineMs,
+    hedge: route.hedge ?? DEFAULT_HEDGE[task],
+    restrictedByPolicy: base.length > 0 && chain.length === 0,
+  };
 }

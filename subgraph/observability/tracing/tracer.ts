@@ -21,6 +21,8 @@ export const AI_ATTRIBUTES = {
   attemptRepair: 'ai.attempt.repair',
   /** A model attempt the caller left (unsubscribed) before it ended: no failure of the target. */
   attemptAbandoned: 'ai.attempt.abandoned',
+  /** A model attempt the gateway dropped (a hedge that lost its race): aborted by us, no failure of the target. */
+  attemptCancelled: 'ai.attempt.cancelled',
   /** Seconds from the attempt's start to its first streamed chunk (its whole reply, unstreamed). */
   timeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
   guardrailName: 'ai.guardrail.name',

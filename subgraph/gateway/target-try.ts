@@ -1,0 +1,126 @@
+// One target as the chain walk tries it: reserve its spend, run its attempt (streaming any text), put its reply
+// through the output rails, and give it at most one repair attempt. A try the hedge started can be dropped (its
+// race lost): its provider request is aborted, it ends as `lost`, and it is charged what it cost without
+// counting as a failure of the target.
+import { ProviderError } from '../errors/provider-error';
+import type {
+  AttemptSpend,
+  ChainObserver,
+  ChainStep,
+  ReplyCheck,
+  TargetAttempt,
+  UnservedReply,
+  WalkBudget,
+  WalkedCall,
+} from './chain-walker';
+import type { GatewayStreamEvent } from './gateway-call';
+import { fromTransportError } from './providers/provider-error';
+import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
+import type { Target } from './routing/route-config';
+import { repairEvent } from './walk-events';
+
+/** What every try of one walk shares. */
+export interface WalkContext<Reply> {
+  call: WalkedCall;
+  attempt: TargetAttempt<Reply>;
+  observer: ChainObserver;
+  replyCheck?: ReplyCheck<Reply>;
+  budget?: WalkBudget<Reply>;
+}
+
+/** A try the walk may drop (a hedge's race): the signal that drops it and what a dropped attempt cost. */
+export interface Droppable<Reply> {
+  signal: AbortSignal;
+  /** The spend of its first attempt, already reserved by whoever started it; null when nothing was reserved. */
+  reserved?: AttemptSpend<Reply> | null;
+  /** What a dropped attempt is charged, from the text it had streamed. */
+  lostReply(receivedText: string): Reply;
+}
+
+export type Tried<Reply> =
+  | { kind: 'answered'; target: Target; reply: Reply }
+  | { kind: 'abandoned' }
+  | { kind: 'failed'; error: ProviderError; streamed: boolean; rejected?: UnservedReply<Reply> }
+  /** Dropped by the walk before it answered: what it cost, paid though nobody is served it. */
+  | { kind: 'lost'; reply: Reply };
+
+export async function* tryTarget<Reply>(
+  walk: WalkContext<Reply>,
+  step: ChainStep,
+  drop?: Droppable<Reply>,
+): AsyncGenerator<GatewayStreamEvent, Tried<Reply>, undefined> {
+  const { call, attempt, observer, replyCheck, budget } = walk;
+  let repair: string | undefined;
+  let rejected: Reply | undefined;
+  let streamed = false;
+  let reserved = drop?.reserved;
+  const dropped = () => drop?.signal.aborted === true && !call.signal?.aborted;
+  /** What a dropped attempt cost, with the rejected reply it was repairing, which was paid for too. */
+  const lost = (receivedText: string): Reply => {
+    const reply = (drop as Droppable<Reply>).lostReply(receivedText);
+    return rejected !== undefined && replyCheck ? replyCheck.afterRepair(rejected, reply) : reply;
+  };
+  for (;;) {
+    const spend = reserved !== undefined ? reserved : budget ? await budget.reserve(step, repair) : null;
+    reserved = undefined;
+    if (ProviderError.isInstance(spend)) {
+      observer.failed(step.target, spend);
+      return { kind: 'failed', error: spend, streamed };
+    }
+    const run = attempt(step, repair, drop?.signal);
+    let reply: Reply;
+    // What the attempt cost is settled whatever happens next: its reply, what a drop cost, or null (nothing).
+    let replied: Reply | null = null;
+    let receivedText = '';
+    try {
+      for (;;) {
+        const next = await run.next();
+        if (next.done) {
+          reply = next.value;
+          replied = reply;
+          break;
+        }
+        streamed = true;
+        receivedText += next.value;
+        yield { type: 'delta', text: next.value };
+      }
+    } catch (error) {
+      // The client went away: nothing failed, and nobody is left to hear about a fallback.
+      if (call.signal?.aborted) {
+        observer.abandoned(step.target);
+        return { kind: 'abandoned' };
+      }
+      // Dropped by the walk: aborted by us, so neither a failure of the target nor a fallback.
+      if (dropped()) {
+        replied = lost(receivedText);
+        return { kind: 'lost', reply: replied };
+      }
+      const failure = ProviderError.isInstance(error)
+        ? error
+        : fromTransportError(error, call.deadline.signal);
+      observer.failed(step.target, failure);
+      return { kind: 'failed', error: failure, streamed };
+    } finally {
+      // A no-op for a finished attempt; for one left mid-stream it closes the provider's stream.
+      await run.return(undefined as never);
+      spend?.settle(replied);
+    }
+    if (rejected !== undefined && replyCheck) reply = replyCheck.afterRepair(rejected, reply);
+    const verdict = replyCheck?.check(reply) ?? { ok: true };
+    if (verdict.ok) return { kind: 'answered', target: step.target, reply };
+    const canRepair =
+      verdict.repair !== null &&
+      repair === undefined &&
+      !dropped() &&
+      call.deadline.remainingMs() >= MIN_USEFUL_ATTEMPT_MS;
+    observer.rejected(step.target, verdict.problem, canRepair);
+    if (!canRepair || verdict.repair === null) {
+      const failure = new ProviderError('rejected', `output rail: ${verdict.problem}`);
+      observer.failed(step.target, failure);
+      return { kind: 'failed', error: failure, streamed, rejected: { target: step.target, reply } };
+    }
+    repair = verdict.repair;
+    rejected = reply;
+    if (streamed) yield repairEvent();
+  }
+}
