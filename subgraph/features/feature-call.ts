@@ -19,4 +19,9 @@ export interface FeatureCall {
    * run when graphql-ws asks for the next event, outside the request's async context.
    */
   traceContext?: Context;
+  /**
+   * The call's own time budget for its model work, in place of the task's: a background job's JOB_DEADLINE_MS,
+   * longer than any caller would wait. Absent for a caller's request.
+   */
+  deadlineMs?: number;
 }

@@ -7,6 +7,8 @@ import type { JsonDocument } from '../config/json-document';
 import { TENANT_ID_PATTERN } from '../auth/tenant-context';
 import { providerNameSchema } from '../gateway/providers/registry';
 import type { ProviderName } from '../gateway/providers/registry';
+import { DEFAULT_JOBS_POLICY, jobsPolicySchema } from './jobs-policy';
+import type { JobsPolicy } from './jobs-policy';
 
 /** Every key optional: a tenant's `limits` is merged over the default's key by key, then over the built-in one. */
 const limitsSchema = z.strictObject({
@@ -94,6 +96,7 @@ const policyEntrySchema = z.strictObject({
   limits: limitsSchema.optional(),
   guardrails: guardrailsSchema.optional(),
   sampling: samplingSchema.optional(),
+  jobs: jobsPolicySchema.optional(),
 });
 
 type PolicyEntry = z.infer<typeof policyEntrySchema>;
@@ -147,6 +150,8 @@ export interface TenantPolicy {
   readonly guardrails: GuardrailPolicy;
   /** Always complete, like limits: unset keys come from DEFAULT_SAMPLING. */
   readonly sampling: SamplingPolicy;
+  /** Always complete, like limits: unset keys come from DEFAULT_JOBS_POLICY. */
+  readonly jobs: JobsPolicy;
 }
 
 export interface TenantPolicies {
@@ -188,6 +193,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   limits: DEFAULT_TENANT_LIMITS,
   guardrails: DEFAULT_GUARDRAILS,
   sampling: DEFAULT_SAMPLING,
+  jobs: DEFAULT_JOBS_POLICY,
 });
 
 export function loadTenantPolicies(document: JsonDocument | undefined): TenantPolicies {
@@ -207,7 +213,7 @@ export function loadTenantPolicies(document: JsonDocument | undefined): TenantPo
   return { forTenant: (tenantId) => policies.get(tenantId) ?? fallback };
 }
 
-/** `entry` over `base` key by key, and `limits`, `guardrails` and `sampling` likewise, one key at a time. */
+/** `entry` over `base` key by key, and `limits`, `guardrails`, `sampling` and `jobs` likewise, one key at a time. */
 function merged(base: TenantPolicy, entry: PolicyEntry): TenantPolicy {
   const rails = entry.guardrails ?? {};
   return Object.freeze({
@@ -215,6 +221,7 @@ function merged(base: TenantPolicy, entry: PolicyEntry): TenantPolicy {
     ...entry,
     limits: Object.freeze({ ...base.limits, ...entry.limits }),
     sampling: Object.freeze({ ...base.sampling, ...entry.sampling }),
+    jobs: Object.freeze({ ...base.jobs, ...entry.jobs }),
     guardrails: Object.freeze({
       ...base.guardrails,
       ...rails,
