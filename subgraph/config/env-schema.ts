@@ -162,7 +162,8 @@ export const envSchema = z.object({
     .enum(['closed', 'open'], { message: 'expects closed or open' })
     .default('closed'),
   // Spend caps (limits.monthlyCapUsd / dailyCapUsd): how long a call's reservation holds if its process dies
-  // before settling it. 0: the longest a call can run (DEADLINE_MS, STREAM_MAX_MS, a route deadline) + 30 s.
+  // before settling it. 0: the longest a call can run (DEADLINE_MS, STREAM_MAX_MS, JOB_DEADLINE_MS, a route
+  // deadline) + 30 s.
   SPEND_RESERVATION_TTL_MS: integer(0, 0, 3_600_000),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),

@@ -1,8 +1,8 @@
 // Issue 14's background jobs through the real subgraph, on PostgreSQL and on PGlite: a summary job runs the
 // same pipeline as Query.summarize and its subscription sees every status; a provider outage ends COMPLETED
-// with the floor's DegradedSummary, never lost; an answer job answers; jobs.maxQueued refuses by name; a
-// queued job cancelled never runs.
-import { startHarness } from '../support/harness';
+// with the floor's DegradedSummary, never lost; an answer job answers; jobs.maxQueued refuses by name;
+// jobs.maxRunning holds; a job cancelled never completes.
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
 import { replyByTask } from '../support/providers/task-replies';
 import type { Harness } from '../support/harness';
 import {
@@ -36,7 +36,12 @@ describe.each(['postgres', 'pglite'] as const)('background AI jobs on %s', (stor
       responder: replyByTask({ answer: ANSWER, summary: SUMMARY_WORDS }),
       env: {
         ...FAST_JOBS,
-        TENANT_POLICIES_JSON: JSON.stringify({ tenants: { capped: { jobs: { maxQueued: 2 } } } }),
+        // The outage and hang tests must not open the circuit for the tests after them.
+        ...CIRCUITS_STAY_CLOSED,
+        ...FAST_RETRIES,
+        TENANT_POLICIES_JSON: JSON.stringify({
+          tenants: { capped: { jobs: { maxQueued: 2 } }, single: { jobs: { maxRunning: 1 } } },
+        }),
       },
     });
   });
@@ -137,6 +142,21 @@ describe.each(['postgres', 'pglite'] as const)('background AI jobs on %s', (stor
     // At least the two the limit allows were queued (more, as earlier ones left the queue to run).
     expect(queued.length).toBeGreaterThanOrEqual(2);
     for (const job of queued) await harness.as('capped').data(CANCEL_AI_JOB, { id: job.id });
+  });
+
+  it("runs no more of a tenant's jobs at once than its jobs.maxRunning, and the waiting ones spend no try", async () => {
+    harness.providers.openai.faults.setLatency(200);
+    const jobs = await Promise.all([1, 2, 3].map((n) => start('single', { text: `${TEXT} Note ${n}.` })));
+    const done = await Promise.all(jobs.map((job) => finished('single', job.id)));
+    for (const job of done)
+      expect(job).toMatchObject({ status: 'COMPLETED', attempts: 1, summary: { __typename: 'Summary' } });
+    const calls = harness.providers.openai.requests
+      .filter((request) => request.path === '/v1/chat/completions')
+      .sort((a, b) => a.at - b.at);
+    expect(calls).toHaveLength(3);
+    for (let i = 1; i < calls.length; i += 1) {
+      expect(calls[i]?.at).toBeGreaterThanOrEqual(calls[i - 1]?.closedAt ?? Number.POSITIVE_INFINITY);
+    }
   });
 
   it('cancels a job: CANCELLED, never completed afterwards, and cancelling again changes nothing', async () => {

@@ -13,6 +13,7 @@ import {
   DEFAULT_TENANT_POLICY,
   loadTenantPolicies,
 } from '../../subgraph/tenancy/tenant-policies';
+import { DEFAULT_JOBS_POLICY } from '../../subgraph/tenancy/jobs-policy';
 
 const policiesOf = (vars: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...vars }).tenants;
 const inline = (document: unknown) => policiesOf({ TENANT_POLICIES_JSON: JSON.stringify(document) });
@@ -21,6 +22,7 @@ const policy = (keys: Record<string, unknown>) => ({
   limits: DEFAULT_TENANT_LIMITS,
   guardrails: DEFAULT_GUARDRAILS,
   sampling: DEFAULT_SAMPLING,
+  jobs: DEFAULT_JOBS_POLICY,
   ...keys,
 });
 
@@ -37,6 +39,7 @@ describe('the tenant policy document', () => {
         topics: { allow: [], deny: [] },
       },
       sampling: { rate: 0.05, keepContent: false, retentionDays: 30 },
+      jobs: { maxQueued: 1_000, maxRunning: 4 },
     });
     expect(policies.forTenant('acme')).toBe(DEFAULT_TENANT_POLICY);
     expect(loadTenantPolicies(undefined).forTenant('globex').allowedProviders).toBeUndefined();
