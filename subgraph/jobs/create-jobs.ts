@@ -141,7 +141,11 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       const first = await store.find(tenantId, id);
       if (!first) throw new JobNotFoundError();
       return (signal) =>
-        jobUpdates({ find: store.find, events, pollMs: config.pollIntervalMs }, first, signal);
+        jobUpdates(
+          { find: (tenant, job) => store.find(tenant, job), events, pollMs: config.pollIntervalMs },
+          first,
+          signal,
+        );
     },
     onJobFinished(listener) {
       listeners.add(listener);

@@ -55,7 +55,7 @@ export async function openJobQueue(
   onError: (error: unknown) => void,
 ): Promise<JobQueue> {
   const boss = new PgBoss({
-    db: bossDatabase(db) as PgBoss.Db,
+    db: bossDatabase(db),
     schema: settings.schema,
     migrate: true,
     supervise: true,

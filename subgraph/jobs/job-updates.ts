@@ -27,7 +27,7 @@ export async function* jobUpdates(
     if (!job) return;
     if (job.status !== last.status) {
       if (last.status === 'queued' && isFinal(job.status) && job.startedAt !== null) {
-        yield { ...job, status: 'running', completedAt: null, result: null } as JobRecord;
+        yield { ...job, status: 'running', completedAt: null, result: null };
       }
       yield job;
       last = job;

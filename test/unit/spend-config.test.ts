@@ -15,7 +15,11 @@ describe('spend cap configuration', () => {
   });
 
   it("follows a longer deadline, a route's own included", () => {
-    const longDeadline = loadConfig({ DEADLINE_MS: '90000', STREAM_MAX_MS: '60000', JOB_DEADLINE_MS: '60000' });
+    const longDeadline = loadConfig({
+      DEADLINE_MS: '90000',
+      STREAM_MAX_MS: '60000',
+      JOB_DEADLINE_MS: '60000',
+    });
     expect(longDeadline.gateway.spend.reservationTtlMs).toBe(120_000);
     const longRoute = loadConfig({
       STREAM_MAX_MS: '60000',
