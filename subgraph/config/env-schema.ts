@@ -186,6 +186,9 @@ export const envSchema = z.object({
   JOB_RETRY_LIMIT: integer(2, 0, 20),
   JOB_RETRY_DELAY_SECONDS: integer(5, 1, 3_600),
   JOB_MAINTENANCE_INTERVAL_SECONDS: integer(15, 1, 3_600),
+  // A summary job's text longer than this is summarized by parts of at most this size, then the parts'
+  // summaries together (map-reduce).
+  JOB_SUMMARY_PART_CHARS: integer(16_000, 500, 100_000),
   // The status page (GET /status) charts the last 60 snapshots of the metrics, one taken every this often.
   STATUS_SNAPSHOT_INTERVAL_MS: integer(60_000, 100, 3_600_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),

@@ -86,6 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryLimit: env.JOB_RETRY_LIMIT,
       retryDelaySeconds: env.JOB_RETRY_DELAY_SECONDS,
       maintenanceIntervalSeconds: env.JOB_MAINTENANCE_INTERVAL_SECONDS,
+      summaryPartChars: env.JOB_SUMMARY_PART_CHARS,
     },
     tracing: tracingSection(env),
     statusPage: { snapshotIntervalMs: env.STATUS_SNAPSHOT_INTERVAL_MS },

@@ -143,6 +143,8 @@ export interface JobsConfig {
   retryLimit: number;
   retryDelaySeconds: number;
   maintenanceIntervalSeconds: number;
+  /** Longest text a summary job summarizes in one call; a longer one goes by parts (map-reduce). */
+  summaryPartChars: number;
 }
 
 export interface FeaturesConfig {

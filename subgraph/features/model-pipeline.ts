@@ -4,7 +4,6 @@
 // The next layers (guardrails, rate limits, spend reservation) hook into these two drivers once, for every
 // feature.
 import type { CompletionOutcome, CompletionTask, GatewayCall } from '../gateway/gateway-call';
-import { Deadline } from '../gateway/resilience/deadline';
 import { spendCapsOf } from '../gateway/spend-budget';
 import { stage } from '../observability/stage';
 import type { z } from 'zod';
@@ -63,7 +62,7 @@ export function modelCallFor(
     tenantId: call.tenant.tenantId,
     requestId: call.requestId,
     promptName: task,
-    deadline: call.deadlineMs === undefined ? deps.gateway.deadlineFor(task) : new Deadline(call.deadlineMs),
+    deadline: call.deadline ?? deps.gateway.deadlineFor(task),
     allowedProviders: call.tenant.policy.allowedProviders,
     redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
     // Every model call of the request reserves against the caps, the guard model's verdict included.

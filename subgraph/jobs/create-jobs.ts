@@ -40,7 +40,7 @@ export interface JobsService {
 export interface JobsDeps {
   db: SqlDatabase;
   store: Pick<StoreConfig, 'schema' | 'appRole' | 'databaseUrl'>;
-  execution: Omit<JobExecutionDeps, 'deadlineMs'>;
+  execution: Omit<JobExecutionDeps, 'deadlineMs' | 'summaryPartChars'>;
   logger: Logger;
   /** Replaces the default picker (oldest first); given the queue to fetch from. */
   picker?: (queue: JobQueue) => JobPicker;
@@ -91,7 +91,11 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     store,
     events,
     picker: (deps.picker ?? oldestFirstPicker)(queue),
-    execution: { ...deps.execution, deadlineMs: config.deadlineMs },
+    execution: {
+      ...deps.execution,
+      deadlineMs: config.deadlineMs,
+      summaryPartChars: config.summaryPartChars,
+    },
     tenants: deps.execution.tenants,
     logger,
     concurrency: config.concurrency,

@@ -14,6 +14,7 @@ describe('background job configuration', () => {
       retryLimit: 2,
       retryDelaySeconds: 5,
       maintenanceIntervalSeconds: 15,
+      summaryPartChars: 16_000,
     });
   });
 
@@ -30,6 +31,7 @@ describe('background job configuration', () => {
     ['JOB_EXPIRY_MARGIN_MS', '10'],
     ['JOB_RETRY_DELAY_SECONDS', '0'],
     ['JOB_MAINTENANCE_INTERVAL_SECONDS', '1.5'],
+    ['JOB_SUMMARY_PART_CHARS', '100'],
   ])('refuses %s=%s, naming it', (variable, value) => {
     const load = () => loadConfig({ [variable]: value });
     expect(load).toThrow(ConfigError);
