@@ -18,21 +18,30 @@ export async function* jobUpdates(
   first: JobRecord,
   signal: AbortSignal,
 ): AsyncGenerator<JobRecord> {
-  let last = first;
-  yield first;
-  while (!isFinal(last.status) && !signal.aborted) {
-    const change = deps.events.nextChange(first.id, deps.pollMs, signal);
-    const job = await deps.find(first.tenantId, first.id);
-    // A job does not disappear while watched; if it did, there is nothing more to report.
-    if (!job) return;
-    if (job.status !== last.status) {
+  // Ends the wait still pending when the stream ends (a change seen by a read, or the final status).
+  const waits = new AbortController();
+  const stopWaiting = () => waits.abort();
+  signal.addEventListener('abort', stopWaiting, { once: true });
+  try {
+    let last = first;
+    yield first;
+    while (!isFinal(last.status) && !signal.aborted) {
+      const change = deps.events.nextChange(first.id, deps.pollMs, waits.signal);
+      const job = await deps.find(first.tenantId, first.id);
+      // A job does not disappear while watched; if it did, there is nothing more to report.
+      if (!job) return;
+      if (job.status === last.status) {
+        await change;
+        continue;
+      }
       if (last.status === 'queued' && isFinal(job.status) && job.startedAt !== null) {
         yield { ...job, status: 'running', completedAt: null, result: null };
       }
       yield job;
       last = job;
-      continue;
     }
-    await change;
+  } finally {
+    signal.removeEventListener('abort', stopWaiting);
+    waits.abort();
   }
 }

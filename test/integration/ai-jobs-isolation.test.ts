@@ -71,6 +71,34 @@ describe.each(['postgres', 'pglite'] as const)("another tenant's job on %s", (st
   });
 });
 
+describe("a job's scopes", () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({ store: 'postgres', env: { ...FAST_JOBS, JOB_CONCURRENCY: '0' } });
+  });
+  afterAll(() => harness?.stop());
+
+  it('starting and cancelling need ai:ingest; reading needs only a token of the tenant', async () => {
+    const job = (
+      await harness
+        .as('tenant-a')
+        .data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, {
+          input: { text: 'Inventory is counted on Mondays.' },
+        })
+    ).startSummaryJob;
+    const reader = harness.as('tenant-a', []);
+    for (const [operation, variables] of [
+      [START_SUMMARY_JOB, { input: { text: 'Inventory is counted on Mondays.' } }],
+      [CANCEL_AI_JOB, { id: job.id }],
+    ] as const) {
+      const refused = await reader.request(operation, variables);
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect((await reader.data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id: job.id })).aiJob.status).toBe('QUEUED');
+  });
+});
+
 describe("a job's documents", () => {
   let harness: Harness;
 
