@@ -81,11 +81,9 @@ describe("a job's scopes", () => {
 
   it('starting and cancelling need ai:ingest; reading needs only a token of the tenant', async () => {
     const job = (
-      await harness
-        .as('tenant-a')
-        .data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, {
-          input: { text: 'Inventory is counted on Mondays.' },
-        })
+      await harness.as('tenant-a').data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, {
+        input: { text: 'Inventory is counted on Mondays.' },
+      })
     ).startSummaryJob;
     const reader = harness.as('tenant-a', []);
     for (const [operation, variables] of [
