@@ -1,8 +1,10 @@
 // Query resolvers: thin, GraphQL in and GraphQL out; the features do the work.
 import type { QueryResolvers } from '../subgraph/generated/graphql';
+import { jobQueries } from './ai-job';
 import { toAskResult, toSearchResult, toSummarizeResult } from './to-union';
 
 export const Query: QueryResolvers = {
+  ...jobQueries,
   summarize: async (_root, { input }, ctx) =>
     toSummarizeResult(await ctx.features.summarize(ctx.call(), input)),
   search: async (_root, { input }, ctx) => toSearchResult(await ctx.features.search(ctx.call(), input)),

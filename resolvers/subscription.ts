@@ -3,6 +3,7 @@ import type { StreamEvent } from '../subgraph/features/stream-pipeline';
 import type { AskOutcome, DegradationReason, SummarizeOutcome } from '../subgraph/features/feature-result';
 import type { ResolversTypes, SubscriptionResolvers } from '../subgraph/generated/graphql';
 import { abortable } from './abortable';
+import { jobSubscriptions } from './ai-job';
 import { toAskResult, toSummarizeResult } from './to-union';
 import { unreachable } from '../subgraph/errors/unreachable';
 
@@ -58,6 +59,7 @@ function subscribeTo<Outcome, Event>(
 }
 
 export const Subscription: SubscriptionResolvers = {
+  ...jobSubscriptions,
   askStream: {
     subscribe: (_root, { input }, ctx) =>
       subscribeTo((signal) => ctx.features.askStream(ctx.call(), input, signal), toAskEvent),

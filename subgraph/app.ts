@@ -10,6 +10,8 @@ import type { ModelGateway } from './gateway/gateway';
 import type { Features } from './features';
 import { createEmbeddingSweep } from './features/embedding-sweep';
 import type { EmbeddingSweep } from './features/embedding-sweep';
+import { createJobs } from './jobs/create-jobs';
+import type { JobsService } from './jobs/create-jobs';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
@@ -41,6 +43,8 @@ export interface App {
   samples: SampleStore;
   /** The status page's history: the metrics snapshotted every STATUS_SNAPSHOT_INTERVAL_MS. */
   statusRecorder: MetricsRecorder;
+  /** Background AI jobs: queued here, run by this replica's runner (JOB_CONCURRENCY) or another's. */
+  jobs: JobsService;
   close(): Promise<void>;
 }
 
@@ -96,6 +100,21 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     quality,
     samples,
   });
+  let jobs: JobsService;
+  try {
+    jobs = await createJobs(config.jobs, {
+      db: store.db,
+      store: config.store,
+      execution: { features, documents: store.documents, tenants: config.tenants },
+      logger,
+      // Half the drain's grace: what is still running then goes back to the queue for another replica.
+      stopGraceMs: Math.floor(config.server.shutdownGraceMs / 2),
+    });
+  } catch (error) {
+    await quality.close();
+    await Promise.allSettled([store.documents.close(), state.close()]);
+    throw error;
+  }
   // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
   const embeddingSweep = createEmbeddingSweep(
     { documents: store.documents, gateway, tenants: config.tenants, usage: state.usage, metrics, logger },
@@ -125,8 +144,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     quality,
     samples,
     statusRecorder,
+    jobs,
     async close() {
       statusRecorder.stop();
+      // First: the runs going still write their results to the store.
+      await jobs.close();
       await embeddingSweep.stop();
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();

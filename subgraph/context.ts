@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import type { TenantContext } from './auth/tenant-context';
 import type { FeatureCall } from './features/feature-call';
 import type { Features } from './features';
+import type { JobsService } from './jobs/create-jobs';
 import { createOperationBudget } from './features/operation-budget';
 import type { ConnectionStreamSlots } from './limits/connection-stream-slots';
 import type { Logger } from './observability/logger';
@@ -16,6 +17,8 @@ export interface RequestContext {
   tenant: TenantContext | null;
   requestId: string;
   features: Features;
+  /** Background AI jobs (startSummaryJob, aiJob, ...). */
+  jobs: JobsService;
   logger: Logger;
   /** The feature call of the verified tenant; throws for an anonymous context (guarded before resolvers). */
   call(): FeatureCall;
@@ -23,6 +26,7 @@ export interface RequestContext {
 
 export interface ContextDeps {
   features: Features;
+  jobs: JobsService;
   documents: DocumentStore;
   logger: Logger;
   /** Distinct AI field resolutions per operation (MAX_AI_FIELDS_PER_OPERATION). */
@@ -47,6 +51,7 @@ export function createRequestContext(
     tenant,
     requestId,
     features: deps.features,
+    jobs: deps.jobs,
     logger: deps.logger,
     call() {
       if (!tenant) throw new Error('feature call without a verified tenant');

@@ -50,6 +50,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
   const formatError = maskError(logger);
   const contextDeps = {
     features: app.features,
+    jobs: app.jobs,
     documents: app.store.documents,
     logger,
     maxAiFieldsPerOperation: settings.maxAiFieldsPerOperation,

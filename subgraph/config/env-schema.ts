@@ -165,7 +165,8 @@ export const envSchema = z.object({
     .enum(['closed', 'open'], { message: 'expects closed or open' })
     .default('closed'),
   // Spend caps (limits.monthlyCapUsd / dailyCapUsd): how long a call's reservation holds if its process dies
-  // before settling it. 0: the longest a call can run (DEADLINE_MS, STREAM_MAX_MS, a route deadline) + 30 s.
+  // before settling it. 0: the longest a call can run (DEADLINE_MS, STREAM_MAX_MS, JOB_DEADLINE_MS, a route
+  // deadline) + 30 s.
   SPEND_RESERVATION_TTL_MS: integer(0, 0, 3_600_000),
   CHUNK_MAX_CHARS: integer(1_200, 200, 20_000),
   CHUNK_OVERLAP_CHARS: integer(200, 0, 5_000),
@@ -177,6 +178,20 @@ export const envSchema = z.object({
   EMBED_SWEEP_INTERVAL_MS: integer(30_000, 0, 86_400_000),
   EMBED_SWEEP_DOCUMENTS: integer(20, 1, 10_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
+  // Background AI jobs (startSummaryJob, startAskJob): one run's time budget; how long past it a silent run is
+  // taken back by the queue (its replica died); runs at once on this replica (0: it runs none, it only
+  // queues); how often an idle replica looks for work and a subscription re-reads its job; tries after the
+  // first, and the first retry's delay (doubled each try); how often the queue looks for expired runs.
+  JOB_DEADLINE_MS: integer(120_000, 1_000, 3_600_000),
+  JOB_EXPIRY_MARGIN_MS: integer(30_000, 1_000, 3_600_000),
+  JOB_CONCURRENCY: integer(4, 0, 256),
+  JOB_POLL_INTERVAL_MS: integer(1_000, 10, 60_000),
+  JOB_RETRY_LIMIT: integer(2, 0, 20),
+  JOB_RETRY_DELAY_SECONDS: integer(5, 1, 3_600),
+  JOB_MAINTENANCE_INTERVAL_SECONDS: integer(15, 1, 3_600),
+  // A summary job's text longer than this is summarized by parts of at most this size, then the parts'
+  // summaries together (map-reduce).
+  JOB_SUMMARY_PART_CHARS: integer(16_000, 500, 100_000),
   // The status page (GET /status) charts the last 60 snapshots of the metrics, one taken every this often.
   STATUS_SNAPSHOT_INTERVAL_MS: integer(60_000, 100, 3_600_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),

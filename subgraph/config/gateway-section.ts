@@ -32,6 +32,8 @@ export function gatewaySection(env: Env): GatewayConfig {
   const longestCallMs = Math.max(
     env.DEADLINE_MS,
     env.STREAM_MAX_MS,
+    // A background job's model call runs under the job's own deadline.
+    env.JOB_DEADLINE_MS,
     ...Object.values(routeTable.tasks).map((task) => task.deadlineMs ?? 0),
   );
   return {

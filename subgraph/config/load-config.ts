@@ -78,6 +78,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
     features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
+    jobs: {
+      deadlineMs: env.JOB_DEADLINE_MS,
+      expiryMarginMs: env.JOB_EXPIRY_MARGIN_MS,
+      concurrency: env.JOB_CONCURRENCY,
+      pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
+      retryLimit: env.JOB_RETRY_LIMIT,
+      retryDelaySeconds: env.JOB_RETRY_DELAY_SECONDS,
+      maintenanceIntervalSeconds: env.JOB_MAINTENANCE_INTERVAL_SECONDS,
+      summaryPartChars: env.JOB_SUMMARY_PART_CHARS,
+    },
     tracing: tracingSection(env),
     statusPage: { snapshotIntervalMs: env.STATUS_SNAPSHOT_INTERVAL_MS },
   };

@@ -131,6 +131,22 @@ export interface RetrievalConfig {
   embeddingSweep: { intervalMs: number; documentsPerRun: number };
 }
 
+export interface JobsConfig {
+  /** One run's time budget (the model's deadline inside it). */
+  deadlineMs: number;
+  /** A run silent this long past its deadline is taken back by the queue and retried (its replica died). */
+  expiryMarginMs: number;
+  /** Runs at once on this replica; 0: this replica queues jobs but runs none. */
+  concurrency: number;
+  /** How often an idle runner looks for work, and a subscription re-reads its job without a notification. */
+  pollIntervalMs: number;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  maintenanceIntervalSeconds: number;
+  /** Longest text a summary job summarizes in one call; a longer one goes by parts (map-reduce). */
+  summaryPartChars: number;
+}
+
 export interface FeaturesConfig {
   summaryDefaultWords: number;
 }
@@ -160,6 +176,7 @@ export interface Config {
   gateway: GatewayConfig;
   retrieval: RetrievalConfig;
   features: FeaturesConfig;
+  jobs: JobsConfig;
   tracing: TracingConfig;
   statusPage: StatusPageConfig;
 }

@@ -1,6 +1,7 @@
 // One caller's use of a feature: who, which request, the request-scoped document loader and AI budget.
 import type { Context } from '@opentelemetry/api';
 import type { TenantContext } from '../auth/tenant-context';
+import type { Deadline } from '../gateway/resilience/deadline';
 import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
 import type { StoredDocument } from '../retrieval/store/document-store';
 import type { OperationBudget } from './operation-budget';
@@ -19,4 +20,9 @@ export interface FeatureCall {
    * run when graphql-ws asks for the next event, outside the request's async context.
    */
   traceContext?: Context;
+  /**
+   * The call's own time budget for its model work, in place of the task's: a background job's JOB_DEADLINE_MS,
+   * longer than any caller would wait, shared by every model call of the job. Absent for a caller's request.
+   */
+  deadline?: Deadline;
 }

@@ -62,7 +62,7 @@ export function modelCallFor(
     tenantId: call.tenant.tenantId,
     requestId: call.requestId,
     promptName: task,
-    deadline: deps.gateway.deadlineFor(task),
+    deadline: call.deadline ?? deps.gateway.deadlineFor(task),
     allowedProviders: call.tenant.policy.allowedProviders,
     redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
     // Every model call of the request reserves against the caps, the guard model's verdict included.

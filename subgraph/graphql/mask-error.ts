@@ -4,6 +4,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { InputError } from '../errors/input-error';
+import { JobLimitError } from '../errors/job-limit-error';
+import { JobNotFoundError } from '../errors/job-not-found-error';
 import type { Logger } from '../observability/logger';
 
 const PASS_THROUGH = new Set([
@@ -27,6 +29,22 @@ export function maskError(logger: Logger) {
         path: formatted.path,
         locations: formatted.locations,
         extensions: { code: 'BAD_USER_INPUT', field: original.field },
+      };
+    }
+    if (JobLimitError.isInstance(original)) {
+      return {
+        message: original.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'JOB_LIMIT_EXCEEDED', limit: original.limit, max: original.max },
+      };
+    }
+    if (JobNotFoundError.isInstance(original)) {
+      return {
+        message: original.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'NOT_FOUND' },
       };
     }
     const code = formatted.extensions?.code;

@@ -372,6 +372,7 @@ describe.each([
           'chunks',
           'corpus_stats',
           'documents',
+          'jobs',
           'tenant_embedding_models',
           'term_stats',
         ]),

@@ -27,7 +27,7 @@ export function uniqueSchemaName(prefix = 't'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
-/** Drops a schema of the PostgreSQL server and everything in it. */
+/** Drops a schema of the PostgreSQL server and everything in it, and its job queue's schema (`<schema>_queue`). */
 export async function dropPostgresSchema(schema: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a schema name: ${schema}`);
   requirePostgres();
@@ -35,6 +35,7 @@ export async function dropPostgresSchema(schema: string): Promise<void> {
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema}_queue CASCADE`);
   } finally {
     await client.end();
   }

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../subgraph/config';
 import { ConfigError } from '../../subgraph/errors/config-error';
-import { DEFAULT_JOBS_POLICY } from '../../subgraph/tenancy/jobs-policy';
 import {
   DEFAULT_GUARDRAILS,
   DEFAULT_SAMPLING,
@@ -14,6 +13,7 @@ import {
   DEFAULT_TENANT_POLICY,
   loadTenantPolicies,
 } from '../../subgraph/tenancy/tenant-policies';
+import { DEFAULT_JOBS_POLICY } from '../../subgraph/tenancy/jobs-policy';
 
 const policiesOf = (vars: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...vars }).tenants;
 const inline = (document: unknown) => policiesOf({ TENANT_POLICIES_JSON: JSON.stringify(document) });

@@ -45,7 +45,17 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       }
     },
     async exec(script) {
-      await pool.query(script);
+      const client = await pool.connect();
+      try {
+        await client.query(script);
+      } catch (error) {
+        // A script with its own BEGIN that fails midway leaves its connection in an aborted transaction: ended
+        // here, before the connection goes back to the pool for the next caller.
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     close: () => pool.end(),
   };

@@ -147,7 +147,14 @@ function handle(db, message) {
       return enqueue(
         message.id,
         answering(message.id, async () => {
-          await db.exec(message.script);
+          try {
+            await db.exec(message.script);
+          } catch (error) {
+            // A script that opened a transaction (BEGIN; …; COMMIT) and failed midway leaves it open and aborted;
+            // ended here, in the same task, before the next caller's statement runs on this one connection.
+            await db.query('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
           return null;
         }),
       );

@@ -13,7 +13,10 @@ export type TransactionMode = 'read-write' | 'read-only-snapshot';
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'pglite' | 'postgres';
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, mode?: TransactionMode): Promise<T>;
-  /** Runs a script of several statements without parameters (migrations). */
+  /**
+   * Runs a script of several statements without parameters (migrations, pg-boss's locked scripts). A script
+   * that fails midway has whatever transaction it opened rolled back.
+   */
   exec(script: string): Promise<void>;
   close(): Promise<void>;
 }

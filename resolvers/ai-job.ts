@@ -1,0 +1,77 @@
+// Background AI jobs: start, read, cancel and watch, for the caller's tenant only. A job maps to AIJob here;
+// its result goes through the same union mapping as the synchronous fields, so a client renders it alike.
+import { unreachable } from '../subgraph/errors/unreachable';
+import type { JobRecord, JobStatus } from '../subgraph/jobs/job-record';
+import type {
+  AiJobStatus,
+  MutationResolvers,
+  QueryResolvers,
+  ResolversTypes,
+  SubscriptionResolvers,
+} from '../subgraph/generated/graphql';
+import { abortable } from './abortable';
+import { toAskResult, toSummarizeResult } from './to-union';
+
+type AIJob = ResolversTypes['AIJob'];
+
+const STATUS: Record<JobStatus, AiJobStatus> = {
+  queued: 'QUEUED',
+  running: 'RUNNING',
+  completed: 'COMPLETED',
+  failed: 'FAILED',
+  cancelled: 'CANCELLED',
+};
+
+interface JobResults {
+  summary: ResolversTypes['SummarizeResult'] | null;
+  answer: ResolversTypes['AskResult'] | null;
+}
+
+function resultOf(job: JobRecord): JobResults {
+  switch (job.kind) {
+    case 'summary':
+      return { summary: job.result ? toSummarizeResult(job.result) : null, answer: null };
+    case 'answer':
+      return { summary: null, answer: job.result ? toAskResult(job.result) : null };
+    default:
+      return unreachable(job);
+  }
+}
+
+export function toAIJob(job: JobRecord): AIJob {
+  return {
+    id: job.id,
+    kind: job.kind === 'summary' ? 'SUMMARY' : 'ANSWER',
+    status: STATUS[job.status],
+    attempts: job.attempts,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+    ...resultOf(job),
+  };
+}
+
+const orNull = (job: JobRecord | null): AIJob | null => (job ? toAIJob(job) : null);
+
+export const jobMutations: Pick<MutationResolvers, 'startSummaryJob' | 'startAskJob' | 'cancelAIJob'> = {
+  startSummaryJob: async (_root, { input }, ctx) =>
+    toAIJob(await ctx.jobs.start('summary', ctx.call().tenant, input)),
+  startAskJob: async (_root, { input }, ctx) =>
+    toAIJob(await ctx.jobs.start('answer', ctx.call().tenant, input)),
+  cancelAIJob: async (_root, { id }, ctx) => orNull(await ctx.jobs.cancel(ctx.call().tenant.tenantId, id)),
+};
+
+export const jobQueries: Pick<QueryResolvers, 'aiJob'> = {
+  aiJob: async (_root, { id }, ctx) => orNull(await ctx.jobs.get(ctx.call().tenant.tenantId, id)),
+};
+
+export const jobSubscriptions: Pick<SubscriptionResolvers, 'aiJobUpdated'> = {
+  aiJobUpdated: {
+    // Resolved before the stream starts, so an unknown id is the subscription's error, not a broken stream.
+    subscribe: async (_root, { id }, ctx) => {
+      const updates = await ctx.jobs.updates(ctx.call().tenant.tenantId, id);
+      return abortable(updates, toAIJob);
+    },
+    resolve: (job: AIJob) => job,
+  },
+};

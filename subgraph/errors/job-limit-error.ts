@@ -1,0 +1,16 @@
+// A tenant asked for a background job past one of its policy's job limits: the GraphQL layer sends it as
+// JOB_LIMIT_EXCEEDED naming the limit, so a client can back off instead of treating it as a bug.
+export class JobLimitError extends Error {
+  override readonly name = 'JobLimitError';
+  constructor(
+    /** The policy key, e.g. `jobs.maxQueued`. */
+    readonly limit: string,
+    readonly max: number,
+  ) {
+    super(`Too many AI jobs waiting: the tenant's ${limit} is ${max}; start more once some have run`);
+  }
+
+  static isInstance(value: unknown): value is JobLimitError {
+    return value instanceof Error && value.name === 'JobLimitError';
+  }
+}

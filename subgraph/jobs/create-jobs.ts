@@ -1,0 +1,163 @@
+// Background AI jobs, assembled: the app's `jobs` table, the queue engine beside it in the same database, the
+// change notifications, and this replica's runner. The resolvers see only this service: start, read, cancel,
+// watch, and onJobFinished for whatever must follow a job's end (webhooks).
+import { randomUUID } from 'node:crypto';
+import type { TenantContext } from '../auth/tenant-context';
+import type { JobsConfig, StoreConfig } from '../config';
+import { JobLimitError } from '../errors/job-limit-error';
+import { JobNotFoundError } from '../errors/job-not-found-error';
+import { askInputSchema, parseInput, summarizeInputSchema } from '../features/inputs';
+import type { Logger } from '../observability/logger';
+import type { SqlDatabase } from '../retrieval/store/sql';
+import type { JobExecutionDeps } from './job-execution';
+import { createJobEvents } from './job-events';
+import { oldestFirstPicker } from './job-picker';
+import type { JobPicker } from './job-picker';
+import { openJobQueue } from './job-queue';
+import type { JobQueue } from './job-queue';
+import type { JobKind, JobRecord } from './job-record';
+import { createJobRunner } from './job-runner';
+import type { JobFinishedListener } from './job-runner';
+import { createJobStore } from './job-store';
+import { jobUpdates } from './job-updates';
+
+export interface JobsService {
+  start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
+  /** The tenant's job; null for an unknown id and for another tenant's alike. */
+  get(tenantId: string, id: string): Promise<JobRecord | null>;
+  /** Cancels a job not final yet; the job as it now stands, or null like get. */
+  cancel(tenantId: string, id: string): Promise<JobRecord | null>;
+  /**
+   * The job now and at each status change until a final one, as a stream to start (with the signal that ends
+   * it); JobNotFoundError where get would answer null, before any stream starts.
+   */
+  updates(tenantId: string, id: string): Promise<(signal: AbortSignal) => AsyncGenerator<JobRecord>>;
+  /** Registers a listener for every job reaching a final status on this replica; returns its removal. */
+  onJobFinished(listener: JobFinishedListener): () => void;
+  close(): Promise<void>;
+}
+
+export interface JobsDeps {
+  db: SqlDatabase;
+  store: Pick<StoreConfig, 'schema' | 'appRole' | 'databaseUrl'>;
+  execution: Omit<JobExecutionDeps, 'deadlineMs' | 'summaryPartChars'>;
+  logger: Logger;
+  /** Replaces the default picker (oldest first); given the queue to fetch from. */
+  picker?: (queue: JobQueue) => JobPicker;
+  /** How long close() lets running jobs finish before handing them back to the queue. */
+  stopGraceMs: number;
+}
+
+/** pg-boss's schema beside the app's (`ai` -> `ai_queue`), dropped with nothing of the app's. */
+export const queueSchemaOf = (schema: string): string => `${schema}_queue`;
+
+export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<JobsService> {
+  const { db, logger } = deps;
+  const channel = deps.store.databaseUrl ? `${deps.store.schema}_jobs` : null;
+  const store = createJobStore(db, { ...deps.store, notifyChannel: channel });
+  const expireMs = config.deadlineMs + config.expiryMarginMs;
+  const queue = await openJobQueue(
+    db,
+    {
+      schema: queueSchemaOf(deps.store.schema),
+      expireSeconds: Math.ceil(expireMs / 1000),
+      retryLimit: config.retryLimit,
+      retryDelaySeconds: config.retryDelaySeconds,
+      maintenanceIntervalSeconds: config.maintenanceIntervalSeconds,
+    },
+    (error) => logger.warn({ err: error }, 'AI job queue maintenance failed; it runs again next interval'),
+  );
+  const events = await createJobEvents({
+    listen:
+      deps.store.databaseUrl && channel ? { connectionString: deps.store.databaseUrl, channel } : undefined,
+    onListenError: (error) =>
+      logger.warn({ err: error }, 'AI job notifications lost; job subscriptions fall back to polling'),
+  }).catch(async (error: unknown) => {
+    await queue.stop();
+    throw error;
+  });
+  const listeners = new Set<JobFinishedListener>();
+  const finished: JobFinishedListener = (job) => {
+    for (const listener of listeners) {
+      try {
+        listener(job);
+      } catch (error) {
+        logger.error({ err: error, jobId: job.id }, 'AI job finish listener failed');
+      }
+    }
+  };
+  const runner = createJobRunner({
+    queue,
+    store,
+    events,
+    picker: (deps.picker ?? oldestFirstPicker)(queue),
+    execution: {
+      ...deps.execution,
+      deadlineMs: config.deadlineMs,
+      summaryPartChars: config.summaryPartChars,
+    },
+    tenants: deps.execution.tenants,
+    logger,
+    concurrency: config.concurrency,
+    pollIntervalMs: config.pollIntervalMs,
+    // Lapses before the engine's expiry brings the job back, so the retry can take it over.
+    claimHoldMs: config.deadlineMs + Math.floor(config.expiryMarginMs / 2),
+    finished,
+  });
+  runner.start();
+
+  return {
+    async start(kind, tenant, rawInput) {
+      const input = parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, rawInput);
+      const { tenantId } = tenant;
+      const id = randomUUID();
+      const queueJobId = randomUUID();
+      const { maxQueued } = tenant.policy.jobs;
+      const job = await store.scoped(tenantId, async (tx) => {
+        await store.lockTenant(tx, tenantId);
+        if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
+          throw new JobLimitError('jobs.maxQueued', maxQueued);
+        }
+        const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
+        // The engine's tables are not the tenant's: written as the connecting role, in the same transaction,
+        // so the engine job exists exactly when the row does.
+        await tx.query("SELECT set_config('role', 'none', true)");
+        await queue.send(tx, { jobId: id, tenantId }, queueJobId);
+        return record;
+      });
+      events.changed(id);
+      runner.wake();
+      return job;
+    },
+    get: (tenantId, id) => store.find(tenantId, id),
+    async cancel(tenantId, id) {
+      const ended = await store.end(tenantId, id, 'cancelled');
+      if (!ended) return null;
+      if (ended.changed) {
+        events.changed(id);
+        // A queued engine job goes too; a running one is settled by its runner, whose result is then dropped.
+        await queue.cancel(ended.queueJobId).catch(() => undefined);
+        finished(ended.job);
+      }
+      return ended.job;
+    },
+    async updates(tenantId, id) {
+      const first = await store.find(tenantId, id);
+      if (!first) throw new JobNotFoundError();
+      return (signal) =>
+        jobUpdates(
+          { find: (tenant, job) => store.find(tenant, job), events, pollMs: config.pollIntervalMs },
+          first,
+          signal,
+        );
+    },
+    onJobFinished(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await runner.stop(deps.stopGraceMs);
+      await Promise.allSettled([queue.stop(), events.close()]);
+    },
+  };
+}

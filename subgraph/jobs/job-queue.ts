@@ -1,0 +1,114 @@
+// The queue engine: pg-boss on the app's own database (PGlite or PostgreSQL, through boss-database.ts), its
+// tables in a schema of their own. Its jobs carry only ids ({ jobId, tenantId }); what they are about is in the
+// app's `jobs` table. A job held past its expiry (its replica died) is failed by pg-boss's maintenance and
+// retried with backoff; after the last try it lands in the dead-letter queue, which a runner turns into FAILED.
+import PgBoss from 'pg-boss';
+import { z } from 'zod';
+import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import { bossDatabase, bossDatabaseIn } from './boss-database';
+
+export const JOB_QUEUE = 'ai-jobs';
+export const DEAD_LETTER_QUEUE = 'ai-jobs-dead-letter';
+export type QueueName = typeof JOB_QUEUE | typeof DEAD_LETTER_QUEUE;
+
+export interface JobQueueSettings {
+  /** pg-boss's own schema. */
+  schema: string;
+  /** How long a fetched job may stay active before pg-boss takes it back: the job deadline plus a margin. */
+  expireSeconds: number;
+  /** Tries after the first, each after retryDelaySeconds doubled per try (with jitter). */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** How often pg-boss looks for expired jobs (one replica does, per interval). */
+  maintenanceIntervalSeconds: number;
+}
+
+const jobDataSchema = z.object({ jobId: z.string().uuid(), tenantId: z.string().min(1) });
+export type QueuedJobData = z.infer<typeof jobDataSchema>;
+
+/** An engine job fetched for running: active in pg-boss until completed, failed or expired. */
+export interface FetchedJob {
+  queue: QueueName;
+  queueJobId: string;
+  data: QueuedJobData;
+  /** Tries before this one, and how many retries the job has in all. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+export interface JobQueue {
+  /** Queues the engine job inside `tx`, so it exists exactly when the app's row commits. */
+  send(tx: SqlExecutor, data: QueuedJobData, queueJobId: string, startAfterSeconds?: number): Promise<void>;
+  /** Queues the job's ids again, to start after `seconds` (a job handed back, or waiting its tenant's turn). */
+  sendLater(data: QueuedJobData, seconds: number): Promise<void>;
+  fetch(queue: QueueName): Promise<FetchedJob | null>;
+  complete(job: FetchedJob): Promise<void>;
+  /** A failed try: retried with backoff while tries remain, else the job goes to the dead-letter queue. */
+  fail(job: FetchedJob): Promise<void>;
+  cancel(queueJobId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function openJobQueue(
+  db: SqlDatabase,
+  settings: JobQueueSettings,
+  onError: (error: unknown) => void,
+): Promise<JobQueue> {
+  const boss = new PgBoss({
+    db: bossDatabase(db),
+    schema: settings.schema,
+    migrate: true,
+    supervise: true,
+    // No cron schedules: the timekeeper's clock checks would only cost queries.
+    schedule: false,
+    maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds,
+  });
+  boss.on('error', onError);
+  await boss.start();
+  const policy = {
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: settings.expireSeconds,
+  };
+  // Both idempotent (ON CONFLICT DO NOTHING), so replicas starting together agree; updated so a changed
+  // JOB_DEADLINE_MS or retry setting applies to jobs queued from now on.
+  await boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, ...policy });
+  await boss.createQueue(JOB_QUEUE, { name: JOB_QUEUE, ...policy, deadLetter: DEAD_LETTER_QUEUE });
+  await boss.updateQueue(JOB_QUEUE, { name: JOB_QUEUE, ...policy, deadLetter: DEAD_LETTER_QUEUE });
+
+  return {
+    async send(tx, data, queueJobId, startAfterSeconds) {
+      await boss.send(JOB_QUEUE, data, {
+        id: queueJobId,
+        ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
+        db: bossDatabaseIn(tx),
+      } as PgBoss.SendOptions);
+    },
+    async sendLater(data, seconds) {
+      await boss.send(JOB_QUEUE, data, seconds > 0 ? { startAfter: seconds } : {});
+    },
+    async fetch(queue) {
+      const [job] = await boss.fetch<unknown>(queue, { batchSize: 1, includeMetadata: true });
+      if (!job) return null;
+      const data = jobDataSchema.safeParse(job.data);
+      if (!data.success) {
+        // Not ours to run (written by hand, or by another release): out of the queue, for good.
+        await boss.cancel(queue, job.id);
+        return null;
+      }
+      return {
+        queue,
+        queueJobId: job.id,
+        data: data.data,
+        retryCount: job.retryCount,
+        retryLimit: job.retryLimit,
+      };
+    },
+    complete: (job) => boss.complete(job.queue, job.queueJobId),
+    fail: (job) => boss.fail(job.queue, job.queueJobId),
+    cancel: (queueJobId) => boss.cancel(JOB_QUEUE, queueJobId),
+    // Not graceful: the runner has already settled or handed back what it ran.
+    stop: () => boss.stop({ graceful: false, close: false, wait: true }),
+  };
+}

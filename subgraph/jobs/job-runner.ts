@@ -1,0 +1,210 @@
+// Runs the queued jobs of this replica, at most JOB_CONCURRENCY at once. Which job runs next is chosen in one
+// place, the picker (job-picker.ts). A run claims the job (job-store.ts: the SQL-guarded status change that
+// keeps two replicas off one job), runs its feature, and settles both the app's row and the engine's job.
+// A run that throws (a bug, the database away) is retried by the engine with backoff; the last try's failure
+// is FAILED. On stop, runs still going after the grace are handed back to the queue for another replica.
+import { randomUUID } from 'node:crypto';
+import { unreachable } from '../errors/unreachable';
+import type { Logger } from '../observability/logger';
+import type { TenantPolicies } from '../tenancy/tenant-policies';
+import type { JobEvents } from './job-events';
+import { executeJob } from './job-execution';
+import type { JobExecutionDeps } from './job-execution';
+import type { JobPicker } from './job-picker';
+import { DEAD_LETTER_QUEUE } from './job-queue';
+import type { FetchedJob, JobQueue } from './job-queue';
+import type { JobRecord } from './job-record';
+import type { ClaimedJob, JobStore } from './job-store';
+
+/** Called once a job reaches a final status (completed, failed or cancelled): webhooks hook in here. */
+export type JobFinishedListener = (job: JobRecord) => void;
+
+export interface JobRunnerDeps {
+  queue: JobQueue;
+  store: JobStore;
+  events: JobEvents;
+  picker: JobPicker;
+  execution: JobExecutionDeps;
+  tenants: TenantPolicies;
+  logger: Logger;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** How long a claim holds: the job deadline plus part of the margin, less than the engine's expiry. */
+  claimHoldMs: number;
+  finished: JobFinishedListener;
+}
+
+export interface JobRunner {
+  start(): void;
+  /** Looks for work now (a job was just queued, or a run ended). */
+  wake(): void;
+  /** Takes no new job; waits up to `graceMs` for the runs going, then hands the rest back to the queue. */
+  stop(graceMs: number): Promise<void>;
+}
+
+interface Run {
+  done: Promise<void>;
+  /** Set when stop() handed the job back: the run's end must then touch nothing. */
+  abandoned: boolean;
+  handBack(): Promise<void>;
+}
+
+export function createJobRunner(deps: JobRunnerDeps): JobRunner {
+  const { queue, store, logger } = deps;
+  const runs = new Set<Run>();
+  let stopping = false;
+  let loop: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+
+  const requeue = async (job: FetchedJob, seconds: number) => {
+    await queue.sendLater(job.data, seconds);
+    await queue.complete(job);
+  };
+
+  async function runClaimed(job: FetchedJob, run: Run, claimId: string, claimed: ClaimedJob) {
+    const { jobId, tenantId } = job.data;
+    deps.events.changed(jobId);
+    let outcome;
+    try {
+      outcome = await executeJob(deps.execution, {
+        kind: claimed.kind,
+        input: claimed.input,
+        tenantId,
+        requestId: `job-${jobId}-${claimed.attempts}`,
+      });
+    } catch (error) {
+      if (run.abandoned) return;
+      logger.error({ err: error, jobId, attempt: claimed.attempts }, 'AI job run failed');
+      const lastTry = job.retryCount >= job.retryLimit;
+      const ended = lastTry
+        ? await store.finish(tenantId, jobId, claimId, { status: 'failed', result: null })
+        : (await store.release(tenantId, jobId, claimId), null);
+      await queue.fail(job);
+      deps.events.changed(jobId);
+      if (ended) deps.finished(ended);
+      return;
+    }
+    if (run.abandoned) return;
+    // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
+    const ended = await store.finish(tenantId, jobId, claimId, { status: 'completed', result: outcome });
+    await queue.complete(job);
+    if (ended) {
+      deps.events.changed(jobId);
+      deps.finished(ended);
+    }
+  }
+
+  async function runOne(job: FetchedJob, run: Run, claimId: string): Promise<void> {
+    const { jobId, tenantId } = job.data;
+    if (job.queue === DEAD_LETTER_QUEUE) {
+      // The last try was lost (its replica died each time): the job is FAILED, its dead letter settled.
+      const ended = await store.end(tenantId, jobId, 'failed');
+      await queue.complete(job);
+      if (ended?.changed) {
+        deps.events.changed(jobId);
+        deps.finished(ended.job);
+      }
+      return;
+    }
+    const claim = await store.claim(tenantId, jobId, {
+      claimId,
+      holdMs: deps.claimHoldMs,
+      maxRunning: deps.tenants.forTenant(tenantId).jobs.maxRunning,
+    });
+    switch (claim.kind) {
+      case 'gone':
+        return queue.complete(job);
+      case 'busy':
+        // The tenant runs its jobs.maxRunning already: the job waits its turn without spending a try.
+        return requeue(job, 1);
+      case 'held':
+        // A duplicate of a job another runner holds: looked at again once that claim would have lapsed.
+        return requeue(job, Math.ceil(claim.forMs / 1000) + 1);
+      case 'claimed':
+        return runClaimed(job, run, claimId, claim.job);
+      default:
+        return unreachable(claim);
+    }
+  }
+
+  function track(job: FetchedJob): void {
+    const claimId = randomUUID();
+    const run: Run = {
+      abandoned: false,
+      done: Promise.resolve(),
+      async handBack() {
+        run.abandoned = true;
+        if (await store.release(job.data.tenantId, job.data.jobId, claimId))
+          deps.events.changed(job.data.jobId);
+        await requeue(job, 0);
+      },
+    };
+    run.done = runOne(job, run, claimId)
+      .catch((error: unknown) => {
+        if (!run.abandoned)
+          logger.error({ err: error, jobId: job.data.jobId }, 'AI job could not be settled');
+      })
+      .finally(() => {
+        runs.delete(run);
+        wakeUp?.();
+      });
+    runs.add(run);
+  }
+
+  async function work(): Promise<void> {
+    while (!stopping) {
+      while (!stopping && runs.size < deps.concurrency) {
+        let next: FetchedJob | null;
+        try {
+          next = await deps.picker.next();
+        } catch (error) {
+          logger.warn({ err: error }, 'AI job queue could not be read; trying again');
+          break;
+        }
+        if (!next || stopping) {
+          if (next) await requeue(next, 0).catch(() => undefined);
+          break;
+        }
+        track(next);
+      }
+      if (stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => done(), deps.pollIntervalMs);
+        const done = () => {
+          clearTimeout(timer);
+          wakeUp = null;
+          resolve();
+        };
+        wakeUp = done;
+      });
+    }
+  }
+
+  return {
+    start() {
+      if (loop || deps.concurrency === 0) return;
+      loop = work();
+    },
+    wake: () => wakeUp?.(),
+    async stop(graceMs) {
+      stopping = true;
+      wakeUp?.();
+      await loop;
+      const going = [...runs];
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.allSettled(going.map((run) => run.done)), grace]);
+      clearTimeout(timer);
+      await Promise.allSettled(
+        [...runs].map((run) =>
+          run.handBack().catch((error: unknown) => {
+            logger.warn(
+              { err: error },
+              'AI job could not be handed back; the queue retries it after its expiry',
+            );
+          }),
+        ),
+      );
+    },
+  };
+}

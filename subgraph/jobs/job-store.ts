@@ -1,0 +1,232 @@
+// The app-owned `jobs` table (migration 010_jobs.sql): every read and write inside the tenant's scope, so row
+// level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
+// and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
+import { inTenantScope } from '../retrieval/store/tenant-scope';
+import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import { isFinal } from './job-record';
+import type { JobKind, JobRecord, JobStatus } from './job-record';
+
+export interface JobStoreOptions {
+  schema: string;
+  appRole: string;
+  /** The LISTEN/NOTIFY channel status changes are announced on; null where no replica listens (PGlite). */
+  notifyChannel: string | null;
+}
+
+/** What a runner needs to run a job it claimed. */
+export interface ClaimedJob {
+  kind: JobKind;
+  /** The feature's input: tenant content, never logged. */
+  input: unknown;
+  attempts: number;
+}
+
+export type ClaimOutcome =
+  | { kind: 'claimed'; job: ClaimedJob }
+  /** The tenant already runs jobs.maxRunning jobs: try again later. */
+  | { kind: 'busy' }
+  /**
+   * Another runner's claim holds it for `forMs` more: look again then (if that runner's replica died, the job
+   * is taken over; if it finishes, there is nothing left to do).
+   */
+  | { kind: 'held'; forMs: number }
+  /** Nothing to run: cancelled, finished, or no such job. */
+  | { kind: 'gone' };
+
+interface JobRow {
+  tenant_id: string;
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  attempts: number;
+  result: unknown;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` can name a job at all; anything else reads as an unknown id without reaching SQL. */
+export const isJobId = (id: string): boolean => UUID.test(id);
+
+const COLUMNS = 'tenant_id, id, kind, status, attempts, result, created_at, started_at, completed_at';
+
+function toRecord(row: JobRow): JobRecord {
+  const fields = {
+    id: row.id,
+    tenantId: row.tenant_id,
+    status: row.status,
+    attempts: Number(row.attempts),
+    createdAt: new Date(row.created_at),
+    startedAt: row.started_at === null ? null : new Date(row.started_at),
+    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+  };
+  // The stored outcome is the one the job's own kind produced (runner.ts writes it).
+  return row.kind === 'summary'
+    ? { ...fields, kind: 'summary', result: row.result as Extract<JobRecord, { kind: 'summary' }>['result'] }
+    : { ...fields, kind: 'answer', result: row.result as Extract<JobRecord, { kind: 'answer' }>['result'] };
+}
+
+export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
+  const table = `${options.schema}.jobs`;
+  const scoped = <T>(tenantId: string, work: (tx: SqlExecutor) => Promise<T>) =>
+    inTenantScope(db, options.appRole, tenantId, work);
+  const announce = async (tx: SqlExecutor, id: string) => {
+    // Delivered at commit, to every replica listening; the payload is the id alone, never tenant content.
+    if (options.notifyChannel) await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, id]);
+  };
+  /** Serializes a tenant's limit checks (maxQueued at start, maxRunning at claim) over every replica. */
+  const lockTenant = (tx: SqlExecutor, tenantId: string) =>
+    tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-jobs:${options.schema}:${tenantId}`]);
+  const count = async (tx: SqlExecutor, tenantId: string, where: string): Promise<number> => {
+    const result = await tx.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1 AND ${where}`,
+      [tenantId],
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  };
+
+  return {
+    scoped,
+    lockTenant,
+
+    /** The tenant's jobs waiting to run (for jobs.maxQueued), inside the caller's transaction. */
+    countQueued: (tx: SqlExecutor, tenantId: string) => count(tx, tenantId, "status = 'queued'"),
+
+    /** Adds a queued job inside the caller's transaction (the one that also queues its engine job). */
+    async insert(
+      tx: SqlExecutor,
+      job: { tenantId: string; id: string; kind: JobKind; input: unknown; queueJobId: string },
+    ): Promise<JobRecord> {
+      const result = await tx.query<JobRow>(
+        `INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
+         VALUES ($1, $2, $3, 'queued', $4::jsonb, $5) RETURNING ${COLUMNS}`,
+        [job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId],
+      );
+      await announce(tx, job.id);
+      return toRecord(result.rows[0] as JobRow);
+    },
+
+    async find(tenantId: string, id: string): Promise<JobRecord | null> {
+      if (!isJobId(id)) return null;
+      const result = await scoped(tenantId, (tx) =>
+        tx.query<JobRow>(`SELECT ${COLUMNS} FROM ${table} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]),
+      );
+      const row = result.rows[0];
+      return row ? toRecord(row) : null;
+    },
+
+    /**
+     * Takes the job for one run: from 'queued', or from 'running' whose claim lapsed (its runner's replica
+     * died). `maxRunning` counts the tenant's live claims, under the tenant's lock so replicas agree.
+     */
+    claim(
+      tenantId: string,
+      id: string,
+      claim: { claimId: string; holdMs: number; maxRunning: number },
+    ): Promise<ClaimOutcome> {
+      return scoped(tenantId, async (tx) => {
+        await lockTenant(tx, tenantId);
+        const running = await count(tx, tenantId, "status = 'running' AND claim_expires_at > now()");
+        const taken = await tx.query<{ kind: JobKind; input: unknown; attempts: number }>(
+          `UPDATE ${table}
+           SET status = 'running', attempts = attempts + 1, claim_id = $3,
+               claim_expires_at = now() + $4::integer * interval '1 millisecond',
+               started_at = COALESCE(started_at, now())
+           WHERE tenant_id = $1 AND id = $2 AND $5::boolean
+             AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
+           RETURNING kind, input, attempts`,
+          [tenantId, id, claim.claimId, claim.holdMs, running < claim.maxRunning],
+        );
+        const row = taken.rows[0];
+        if (row) {
+          await announce(tx, id);
+          return {
+            kind: 'claimed',
+            job: { kind: row.kind, input: row.input, attempts: Number(row.attempts) },
+          };
+        }
+        const state = await tx.query<{ status: JobStatus; held_ms: number | string | null }>(
+          `SELECT status, GREATEST(0, EXTRACT(EPOCH FROM (claim_expires_at - now())) * 1000) AS held_ms
+           FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+          [tenantId, id],
+        );
+        const current = state.rows[0];
+        if (!current || isFinal(current.status)) return { kind: 'gone' };
+        if (current.status === 'running' && current.held_ms !== null && Number(current.held_ms) > 0) {
+          return { kind: 'held', forMs: Number(current.held_ms) };
+        }
+        return { kind: 'busy' };
+      });
+    },
+
+    /** Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). */
+    finish(
+      tenantId: string,
+      id: string,
+      claimId: string,
+      end: { status: 'completed' | 'failed'; result: unknown },
+    ): Promise<JobRecord | null> {
+      return scoped(tenantId, async (tx) => {
+        const result = await tx.query<JobRow>(
+          `UPDATE ${table}
+           SET status = $4, result = $5::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
+           WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running'
+           RETURNING ${COLUMNS}`,
+          [tenantId, id, claimId, end.status, end.result === null ? null : JSON.stringify(end.result)],
+        );
+        const row = result.rows[0];
+        if (row) await announce(tx, id);
+        return row ? toRecord(row) : null;
+      });
+    },
+
+    /** Hands a run back to the queue (a retryable error, or this replica shutting down). */
+    release(tenantId: string, id: string, claimId: string): Promise<boolean> {
+      return scoped(tenantId, async (tx) => {
+        const result = await tx.query(
+          `UPDATE ${table} SET status = 'queued', claim_id = NULL, claim_expires_at = NULL
+           WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running' RETURNING 1`,
+          [tenantId, id, claimId],
+        );
+        if (result.rows.length > 0) await announce(tx, id);
+        return result.rows.length > 0;
+      });
+    },
+
+    /**
+     * Ends a job that is not final yet with `status` whoever holds it: 'cancelled' by its tenant, 'failed' when
+     * its last try was lost (the dead letter). Returns the job as it now stands (final either way), its engine
+     * job id, and whether this call changed it; null for an unknown id.
+     */
+    end(
+      tenantId: string,
+      id: string,
+      status: 'cancelled' | 'failed',
+    ): Promise<{ job: JobRecord; queueJobId: string; changed: boolean } | null> {
+      if (!isJobId(id)) return Promise.resolve(null);
+      return scoped(tenantId, async (tx) => {
+        const changed = await tx.query<JobRow & { queue_job_id: string }>(
+          `UPDATE ${table} SET status = $3, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
+           WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'running')
+           RETURNING ${COLUMNS}, queue_job_id`,
+          [tenantId, id, status],
+        );
+        const row =
+          changed.rows[0] ??
+          (
+            await tx.query<JobRow & { queue_job_id: string }>(
+              `SELECT ${COLUMNS}, queue_job_id FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+              [tenantId, id],
+            )
+          ).rows[0];
+        if (!row) return null;
+        if (changed.rows[0]) await announce(tx, id);
+        return { job: toRecord(row), queueJobId: row.queue_job_id, changed: changed.rows.length > 0 };
+      });
+    },
+  };
+}
+
+export type JobStore = ReturnType<typeof createJobStore>;

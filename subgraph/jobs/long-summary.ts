@@ -1,0 +1,78 @@
+// A summary job of a text too long for one model call (a contract, a report): map-reduce. The text is cut at
+// natural boundaries into parts of at most `partChars`, each part is summarized, and the parts' summaries
+// together are summarized again (in turn cut into parts while still too long). Every step is the ordinary
+// summarize feature, so each goes through the cache, the rails and the spend reservation, and all share the
+// job's one deadline: when it runs out, the remaining steps take the extractive floor at once. A part that
+// degraded makes the whole a DegradedSummary with that part's reason: the client learns the floor had a share.
+import type { FeatureCall } from '../features/feature-call';
+import type { SummarizeOutcome } from '../features/feature-result';
+import { LIMITS } from '../features/inputs';
+import type { SummarizeInput } from '../features/inputs';
+import { chunkText } from '../retrieval/chunking';
+
+export interface LongSummaryDeps {
+  summarize(call: FeatureCall, input: unknown): Promise<SummarizeOutcome>;
+  /** Longest text summarized in one call; longer ones are summarized by parts. */
+  partChars: number;
+  /** Parts summarized at once. */
+  parallel: number;
+}
+
+/** The text a summary job is about: the given text, or the document's title and body; null when absent. */
+export async function summaryTextOf(call: FeatureCall, input: SummarizeInput): Promise<string | null> {
+  if (input.text) return input.text;
+  if (!input.documentId) return null;
+  const document = await call.loadDocument(input.documentId);
+  return document ? `${document.title}.\n\n${document.body}` : null;
+}
+
+async function inParallel<T, R>(
+  items: readonly T[],
+  parallel: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, lane));
+  return results;
+}
+
+/** Levels of summaries of summaries before the last one is summarized whole, however long. */
+const MAX_LEVELS = 3;
+
+export async function summarizeByParts(
+  deps: LongSummaryDeps,
+  call: FeatureCall,
+  text: string,
+  maxWords: number | undefined,
+  level = 1,
+): Promise<SummarizeOutcome> {
+  if (text.length <= deps.partChars || level > MAX_LEVELS) {
+    return deps.summarize(call, { text: text.slice(0, LIMITS.textChars), maxWords });
+  }
+  const parts = chunkText(text, { maxChars: deps.partChars, overlapChars: 0 });
+  const summaries = await inParallel(parts, deps.parallel, (part) =>
+    deps.summarize(call, { text: part.text, maxWords }),
+  );
+  const usable = summaries.filter((summary) => summary.kind !== 'unavailable');
+  // Nothing came back (every part refused: a rate limit, the budget): the first refusal says why.
+  if (usable.length === 0) return summaries[0] as SummarizeOutcome;
+  const joined = usable.map((summary) => summary.value.text).join('\n\n');
+  // Summaries no shorter than their parts (a maxWords near the part size) would never converge: the last level.
+  const whole = await summarizeByParts(
+    deps,
+    call,
+    joined,
+    maxWords,
+    joined.length < text.length ? level + 1 : MAX_LEVELS + 1,
+  );
+  const degradedPart = usable.find((summary) => summary.kind === 'degraded');
+  if (whole.kind !== 'full' || !degradedPart) return whole;
+  return { kind: 'degraded', value: whole.value, reason: degradedPart.reason, meta: whole.meta };
+}

@@ -1,0 +1,79 @@
+// A summary job of a text longer than JOB_SUMMARY_PART_CHARS goes map-reduce: each part summarized, then
+// the parts' summaries summarized together, each step through the summarize pipeline; a part the providers
+// fail on takes the floor, and the whole then says so as a DegradedSummary.
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { AI_JOB_QUERY, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
+import type { AIJob } from '../support/job-operations';
+import { defaultResponder } from '../support/providers/text';
+import { eventually } from '../support/wait-for';
+
+jest.setTimeout(60_000);
+
+const CHAT = '/v1/chat/completions';
+const PARAGRAPHS = ['alpha', 'bravo', 'charlie', 'delta'].map(
+  (name) =>
+    `The ${name} warehouse stores winter tyres and roof boxes for the whole region. ` +
+    `Deliveries from the ${name} warehouse leave every morning before the shops open. ` +
+    `Staff at the ${name} warehouse check every pallet twice before it is loaded.`,
+);
+const LONG_TEXT = PARAGRAPHS.join('\n\n');
+/** The user prompt of a chat request, where the text to summarize sits. */
+const promptOf = (body: unknown): string =>
+  (body as { messages: { role: string; content: string }[] }).messages.find((m) => m.role === 'user')
+    ?.content ?? '';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({
+    providers: ['openai'],
+    // Answers with the text's first words, except for the part about the charlie warehouse: a provider error.
+    responder: (request) => {
+      const prompt = promptOf(request.body);
+      if (prompt.includes('charlie warehouse stores')) throw new Error('provider down for this part');
+      return defaultResponder(request);
+    },
+    env: { ...FAST_JOBS, JOB_SUMMARY_PART_CHARS: '500', RETRY_BASE_DELAY_MS: '5', RETRY_MAX_DELAY_MS: '20' },
+  });
+});
+afterAll(() => harness?.stop());
+
+async function summaryJob(text: string): Promise<AIJob> {
+  const job = (
+    await harness.as('acme').data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, { input: { text } })
+  ).startSummaryJob;
+  return eventually(
+    async () => {
+      const read = await harness.as('acme').data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id: job.id });
+      return read.aiJob.status === 'COMPLETED' ? read.aiJob : undefined;
+    },
+    30_000,
+    'job completed',
+  );
+}
+
+it('summarizes each part, then the summaries together; a part on the floor makes it a DegradedSummary', async () => {
+  const done = await summaryJob(LONG_TEXT);
+  expect(done.summary).toMatchObject({ __typename: 'DegradedSummary', reason: 'PROVIDER_ERROR' });
+  const prompts = harness.providers.openai.requests
+    .filter((request) => request.path === CHAT)
+    .map((request) => promptOf(request.body));
+  // Every part reached a model, one part at a time (no prompt holds two warehouses' first sentences).
+  for (const name of ['alpha', 'bravo', 'charlie', 'delta'])
+    expect(prompts.some((prompt) => prompt.includes(`The ${name} warehouse stores`))).toBe(true);
+  // The last call summarized the parts' summaries: the first part's opening words, the floor's text of the
+  // part about charlie (whole, being short), and far less than the text itself.
+  const reduce = /<<<TEXT\n([\s\S]*?)\nTEXT>>>/.exec(prompts.at(-1) ?? '')?.[1] ?? '';
+  expect(reduce.startsWith('The alpha warehouse stores')).toBe(true);
+  expect(reduce).toContain('Staff at the charlie warehouse check every pallet');
+  expect(reduce.length).toBeLessThan(LONG_TEXT.length);
+  expect(prompts.length).toBeGreaterThanOrEqual(3);
+});
+
+it('summarizes a text within one part in a single call', async () => {
+  harness.providers.reset();
+  const done = await summaryJob(PARAGRAPHS[0] as string);
+  expect(done.summary).toMatchObject({ __typename: 'Summary' });
+  expect(harness.providers.requestCount(CHAT)).toBe(1);
+});
