@@ -11,6 +11,8 @@ import type { Features } from './features';
 import { createEmbeddingSweep } from './features/embedding-sweep';
 import type { EmbeddingSweep } from './features/embedding-sweep';
 import type { Logger } from './observability/logger';
+import { createEventLoopLag } from './observability/event-loop-lag';
+import { createLoadShed } from './limits/load-shed';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
 import { createQualitySampler } from './observability/quality/quality-sampler';
@@ -47,6 +49,8 @@ export interface App {
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const verifyToken = await createTokenVerifier(config.auth, config.tenants);
   const metrics = createMetrics();
+  // Started once nothing below can fail; until then it reads no stall and no lag.
+  const loopLag = createEventLoopLag({ onWindow: (p99Ms) => metrics.eventLoopLag.set(p99Ms / 1000) });
   const store = await openStore(config.store, {
     onBackgroundError: (error) => logger.error({ err: error }, 'store upkeep failed; searches may be slower'),
   });
@@ -68,6 +72,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       metrics,
       logger,
       spendSeed: spendSeedOf(state.usage),
+      loopStalls: loopLag,
     });
   } catch (error) {
     await Promise.allSettled([store.documents.close(), state.close()]);
@@ -95,6 +100,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     summaryDefaultWords: config.features.summaryDefaultWords,
     quality,
     samples,
+    loadShed: createLoadShed(loopLag, config.features.loadShedEventLoopLagMs, logger),
   });
   // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
   const embeddingSweep = createEmbeddingSweep(
@@ -106,6 +112,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onError: (error) => logger.warn({ err: error }, 'status page snapshot failed; the page shows a gap'),
   });
   statusRecorder.start();
+  loopLag.start();
   if (!store.semantic.available) {
     logger.warn(
       { reason: store.semantic.reason },
@@ -127,6 +134,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     statusRecorder,
     async close() {
       statusRecorder.stop();
+      loopLag.stop();
       await embeddingSweep.stop();
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();

@@ -77,7 +77,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       askMinSimilarity: env.ASK_MIN_SIMILARITY,
       embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
-    features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
+    features: {
+      summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS,
+      loadShedEventLoopLagMs: env.LOAD_SHED_EVENT_LOOP_LAG_MS,
+    },
     tracing: tracingSection(env),
     statusPage: { snapshotIntervalMs: env.STATUS_SNAPSHOT_INTERVAL_MS },
   };

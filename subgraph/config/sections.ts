@@ -133,6 +133,8 @@ export interface RetrievalConfig {
 
 export interface FeaturesConfig {
   summaryDefaultWords: number;
+  /** Event loop lag (smoothed, ms) past which new AI work is shed with RATE_LIMITED; 0: never shed. */
+  loadShedEventLoopLagMs: number;
 }
 
 export interface TracingConfig {

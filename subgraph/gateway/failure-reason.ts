@@ -8,6 +8,8 @@ export function reasonFor(kind: FailureKind): DegradationReason {
     case 'timeout':
       return 'PROVIDER_TIMEOUT';
     case 'rate-limited':
+    // This replica is overloaded: the client is told to come back (retryAfterSeconds), as under a rate limit.
+    case 'overloaded':
       return 'RATE_LIMITED';
     case 'circuit-open':
       return 'CIRCUIT_OPEN';

@@ -4,6 +4,7 @@
 // (spend-budget.ts), retries, timeouts inside the deadline) -> a stale cache entry -> a typed failure the
 // feature turns into its extractive floor. Embeddings are embed-through-chain.ts, on the same guards. A call
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CompletionCacheRung, completionKey } from './cache/completion-cache-rung';
@@ -26,9 +27,8 @@ import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
-import { createTargetGuard } from './resilience/target-guard';
 import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
-import { targetId } from './routing/route-config';
+import { targetGuards } from './resilience/target-guards';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
@@ -72,6 +72,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   logger: Logger;
   settings: GatewaySettings;
+  /** The event loop's stall clock: a timeout it explains is this replica's overload, not the target's. */
+  loopStalls?: LoopStallClock;
 }
 
 /** A chain to walk: its steps, the rendered prompt, and each target's cache key. */
@@ -95,12 +97,13 @@ interface Looked {
 }
 
 export class ModelGateway {
-  private readonly guards = new Map<string, TargetGuard>();
+  private readonly guardFor: (target: Target) => TargetGuard;
   private readonly flights = new SingleFlight<Looked>();
   private readonly embedDeps: EmbedDeps;
   private readonly cacheRung: CompletionCacheRung;
 
   constructor(private readonly deps: GatewayDeps) {
+    this.guardFor = targetGuards(deps.settings.resilience, deps.metrics, deps.loopStalls);
     this.cacheRung = new CompletionCacheRung(deps.cache, deps.logger, deps.settings);
     this.embedDeps = {
       routes: deps.routes,
@@ -190,6 +193,7 @@ export class ModelGateway {
         {
           attemptTimeoutMs: this.deps.settings.resilience.attemptTimeoutMs,
           streamMaxMs: this.deps.settings.streamMaxMs,
+          loopStalls: this.deps.loopStalls,
         },
         call.signal,
         (target, received) => {
@@ -288,18 +292,6 @@ export class ModelGateway {
       'every target failed; serving stale cache entry',
     );
     return { outcome: fromCache(stale), lookup: 'stale' };
-  }
-
-  private guardFor(target: Target): TargetGuard {
-    const id = targetId(target);
-    let guard = this.guards.get(id);
-    if (!guard) {
-      guard = createTargetGuard(this.deps.settings.resilience, (open) =>
-        this.deps.metrics.circuitOpen.set({ provider: target.provider, model: target.model }, open ? 1 : 0),
-      );
-      this.guards.set(id, guard);
-    }
-    return guard;
   }
 
   private providerOf(target: Target): ModelProvider {

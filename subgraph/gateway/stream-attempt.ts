@@ -7,13 +7,18 @@
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, TokenUsage } from './providers/model-provider';
 import { ProviderError } from '../errors/provider-error';
+import { NO_STALLS } from '../observability/event-loop-lag';
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import { fromTransportError } from './providers/provider-error';
+import { overloadedError, watchTimeout } from './resilience/stalled-timeout';
 import { estimateTokens } from './token-estimate';
 
 export interface StreamClocks {
   firstTokenMs: number;
   idleMs: number;
   capMs: number;
+  /** The loop's stall clock: what excuses a first-token or idle timeout. None: every timeout is the target's. */
+  loopStalls?: LoopStallClock;
 }
 
 export async function* streamAttempt(
@@ -25,7 +30,16 @@ export async function* streamAttempt(
   onAbandoned?: (received: TokenUsage) => void,
 ): AsyncGenerator<string, { text: string; usage: TokenUsage }, undefined> {
   const stall = new AbortController();
-  let timer = setTimeout(() => stall.abort(), clocks.firstTokenMs);
+  // Set when a clock ran out and the loop's own stall explains it: decided as it runs out, before the abort.
+  let overloaded = false;
+  const startClock = (ms: number) => {
+    const watch = watchTimeout(clocks.loopStalls ?? NO_STALLS);
+    return setTimeout(() => {
+      overloaded = watch.stallExplains(ms);
+      stall.abort();
+    }, ms);
+  };
+  let timer = startClock(clocks.firstTokenMs);
   const signals = [stall.signal, AbortSignal.timeout(clocks.capMs)];
   if (callerSignal) signals.push(callerSignal);
   const signal = AbortSignal.any(signals);
@@ -47,14 +61,16 @@ export async function* streamAttempt(
         continue;
       }
       clearTimeout(timer);
-      timer = setTimeout(() => stall.abort(), clocks.idleMs);
+      timer = startClock(clocks.idleMs);
       text += chunk.text;
       yield chunk.text;
     }
     ended = true;
   } catch (error) {
     ended = !callerSignal?.aborted;
-    throw fromTransportError(error, signal);
+    const failure = fromTransportError(error, signal);
+    const ours = overloaded && failure.kind === 'timeout' && !callerSignal?.aborted;
+    throw ours ? overloadedError() : failure;
   } finally {
     clearTimeout(timer);
     // An SDK may end its stream quietly when aborted rather than throw: the caller's signal decides.

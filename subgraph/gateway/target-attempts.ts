@@ -4,6 +4,7 @@
 // in the circuit; a stream the client abandoned says nothing about the target's health.
 import type { TargetAttempt } from './chain-walker';
 import { ProviderError } from '../errors/provider-error';
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { TokenUsage } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
@@ -34,6 +35,8 @@ export function completionAttempt(deadline: Deadline, rendered: RenderedPrompt):
 export interface StreamLimits {
   attemptTimeoutMs: number;
   streamMaxMs: number;
+  /** What excuses a first-token or idle timeout the event loop's own stall explains. */
+  loopStalls?: LoopStallClock;
 }
 
 export function streamingAttempt(
@@ -51,6 +54,7 @@ export function streamingAttempt(
       firstTokenMs: Math.min(attemptMs, deadline.remainingMs()),
       idleMs: attemptMs,
       capMs: limits.streamMaxMs,
+      loopStalls: limits.loopStalls,
     };
     try {
       const completion = yield* streamAttempt(
