@@ -7,8 +7,9 @@ export function reasonFor(kind: FailureKind): DegradationReason {
   switch (kind) {
     case 'timeout':
       return 'PROVIDER_TIMEOUT';
+    // `overloaded`: this replica's own lag, not the target; the client is told when to come back, as under a
+    // rate limit.
     case 'rate-limited':
-    // This replica is overloaded: the client is told to come back (retryAfterSeconds), as under a rate limit.
     case 'overloaded':
       return 'RATE_LIMITED';
     case 'circuit-open':
