@@ -175,8 +175,8 @@ export const envSchema = z.object({
   EMBED_SWEEP_DOCUMENTS: integer(20, 1, 10_000),
   SUMMARY_DEFAULT_WORDS: integer(120, 10, 1_000),
   // Past this much event loop lag (smoothed, ms) new AI work is refused RATE_LIMITED rather than queued into
-  // timeouts; 0 turns shedding off.
-  LOAD_SHED_EVENT_LOOP_LAG_MS: integer(250, 0, 60_000),
+  // timeouts (a share growing to all at twice it); 0 turns shedding off. Why 500: README, "No false outages under local load".
+  LOAD_SHED_EVENT_LOOP_LAG_MS: integer(500, 0, 60_000),
   // The status page (GET /status) charts the last 60 snapshots of the metrics, one taken every this often.
   STATUS_SNAPSHOT_INTERVAL_MS: integer(60_000, 100, 3_600_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),

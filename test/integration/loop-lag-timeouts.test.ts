@@ -1,10 +1,11 @@
-// No false outages: a healthy provider (a real HTTP fake answering in 150 ms) whose answer cannot be read in
-// time because this process's event loop is blocked past the attempt timeout (the responder holds the thread
-// with Atomics.wait, as a long synchronous turn would: the fake runs in the subgraph's process) is not
+// No false outages: a healthy provider (a real HTTP fake answering in 300 ms) whose answer cannot be read in
+// time because this process's event loop is blocked past the attempt timeout (the fake, which runs in the
+// subgraph's process, holds the thread with Atomics.wait meanwhile, as a long synchronous turn would) is not
 // reported as PROVIDER_TIMEOUT: summarize answers AIUnavailable RATE_LIMITED with retryAfterSeconds, and the
 // target's circuit stays closed after more such timeouts than CIRCUIT_CONSECUTIVE_FAILURES. The same target
 // hung, the loop free, still times out as PROVIDER_TIMEOUT and opens its circuit: timeouts still mean
 // something. (On the code before the lag monitor, the first case is PROVIDER_TIMEOUT and opens the circuit.)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness, useFakeProviders } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { requirePostgres } from '../support/services';
@@ -13,15 +14,23 @@ requirePostgres();
 
 const TENANT = 'lag-co';
 const FAILURES_TO_OPEN = 3;
-const ATTEMPT_TIMEOUT_MS = 500;
-const PROVIDER_LATENCY_MS = 150;
+const ATTEMPT_TIMEOUT_MS = 600;
+/** A healthy provider: it answers well inside the attempt timeout. */
+const PROVIDER_LATENCY_MS = 300;
 /** Longer than the attempt timeout: without the lag monitor, every such attempt times out. */
-const BLOCK_MS = 800;
+const BLOCK_MS = 900;
 const TEXT = 'The glacier retreated forty metres last summer. Meltwater feeds the lake below the moraine.';
 
-let blockNextAnswer = false;
-const providers = useFakeProviders(['openai'], () => {
-  if (blockNextAnswer) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS);
+let blockTheLoop = false;
+/**
+ * The provider takes PROVIDER_LATENCY_MS to answer; meanwhile, 50 ms into its work, the loop is blocked. When
+ * the block ends both the answer and the attempt's clock are due: the clock runs first (its timers phase
+ * comes before the socket is read), as it would under a long synchronous turn.
+ */
+const providers = useFakeProviders(['openai'], async () => {
+  if (blockTheLoop)
+    setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS), 50);
+  await sleep(PROVIDER_LATENCY_MS);
   return 'The glacier retreated forty metres last summer.';
 });
 
@@ -57,8 +66,7 @@ const modelCalls = async (outcome: string) =>
 // In order, on one subgraph: circuits live as long as it does.
 describe('attempt timeouts against a stalled event loop', () => {
   it('a healthy provider timed out by our own blocked loop: RATE_LIMITED with retryAfterSeconds, not PROVIDER_TIMEOUT, and its circuit stays closed', async () => {
-    providers.openai.faults.setLatency(PROVIDER_LATENCY_MS);
-    blockNextAnswer = true;
+    blockTheLoop = true;
     for (let i = 0; i < FAILURES_TO_OPEN + 2; i += 1) {
       expect(await summarize()).toEqual({
         __typename: 'AIUnavailable',
@@ -79,14 +87,13 @@ describe('attempt timeouts against a stalled event loop', () => {
   });
 
   it('the circuit being closed, the same provider answers once the loop runs freely', async () => {
-    providers.openai.faults.setLatency(PROVIDER_LATENCY_MS);
-    blockNextAnswer = false;
+    blockTheLoop = false;
     expect(await summarize()).toMatchObject({ __typename: 'Summary', meta: { provider: 'openai' } });
     expect(providers.openai.requestCount('/v1/chat/completions')).toBe(1);
   });
 
   it('a hung provider, the loop free, still times out as PROVIDER_TIMEOUT and opens its circuit', async () => {
-    blockNextAnswer = false;
+    blockTheLoop = false;
     providers.openai.faults.always({ kind: 'hang' });
     for (let i = 0; i < FAILURES_TO_OPEN; i += 1) {
       expect(await summarize()).toMatchObject({ __typename: 'DegradedSummary', reason: 'PROVIDER_TIMEOUT' });

@@ -4,8 +4,8 @@ import { loadConfig } from '../../subgraph/config';
 import { ConfigError } from '../../subgraph/errors/config-error';
 
 describe('load shedding configuration', () => {
-  it('sheds past 250 ms of event loop lag by default', () => {
-    expect(loadConfig({}).features.loadShedEventLoopLagMs).toBe(250);
+  it('sheds past 500 ms of event loop lag by default', () => {
+    expect(loadConfig({}).features.loadShedEventLoopLagMs).toBe(500);
   });
 
   it('reads LOAD_SHED_EVENT_LOOP_LAG_MS, 0 (never shed) included', () => {

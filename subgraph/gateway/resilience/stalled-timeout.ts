@@ -7,14 +7,15 @@ import { ProviderError } from '../../errors/provider-error';
 import type { LoopStallClock } from '../../observability/event-loop-lag';
 
 /**
- * The share of a clock's budget the loop may stall without excusing its timeout, and its floor: a few
- * scattered hiccups during a hung provider's attempt do not make it ours. Past that, the provider has not had
- * its budget of running loop, and blaming it would open circuits on healthy targets. (Under a sustained
- * overload nearly every timeout is then excused, a hung target's too: load shedding is what keeps the loop
- * free enough for timeouts to mean something, and LOAD_SHED_EVENT_LOOP_LAG_MS starts it well before.)
+ * A timeout is the provider's when the loop ran freely for at least this share of the clock's budget: the
+ * provider had that long to answer and we were there to read it. Below it, the stall explains the timeout.
+ * Half, not all: GC pauses and the odd long turn (tens of milliseconds, here and there) during a hung
+ * provider's attempt must not excuse it, while the overload this is for stalls far more, the loop busy for
+ * most of each turn. (Under a sustained overload a hung target's timeouts are then excused too: load shedding
+ * is what keeps the loop free enough for timeouts to mean something, and LOAD_SHED_EVENT_LOOP_LAG_MS starts
+ * it well before.)
  */
-const EXCUSED_SHARE = 0.1;
-const EXCUSED_FLOOR_MS = 20;
+const FREE_SHARE_TO_BLAME = 0.5;
 
 /** What a client told to come back is told: about one window of the loop's lag. */
 export const OVERLOADED_RETRY_AFTER_MS = 1_000;
@@ -22,7 +23,7 @@ export const OVERLOADED_RETRY_AFTER_MS = 1_000;
 export interface TimeoutWatch {
   /**
    * Whether the loop's stall since the watch began explains a timeout of `budgetMs`: without the stall the
-   * clock would not yet have run out (by more than the excused share).
+   * clock would not yet have run out, with half of it or more still to go.
    */
   stallExplains(budgetMs: number): boolean;
 }
@@ -34,8 +35,7 @@ export function watchTimeout(clock: LoopStallClock): TimeoutWatch {
     stallExplains(budgetMs) {
       const elapsed = performance.now() - startedAt;
       const stalled = clock.stalledMs() - stalledAtStart;
-      const excused = Math.max(EXCUSED_FLOOR_MS, budgetMs * EXCUSED_SHARE);
-      return elapsed - stalled < budgetMs - excused;
+      return elapsed - stalled < budgetMs * FREE_SHARE_TO_BLAME;
     },
   };
 }
