@@ -13,6 +13,8 @@ import type { EmbeddingSweep } from './features/embedding-sweep';
 import { createJobs } from './jobs/create-jobs';
 import type { JobsService } from './jobs/create-jobs';
 import type { Logger } from './observability/logger';
+import { createEventLoopLag } from './observability/event-loop-lag';
+import { createLoadShed } from './limits/load-shed';
 import { createMetrics } from './observability/metrics';
 import type { Metrics } from './observability/metrics';
 import { createQualitySampler } from './observability/quality/quality-sampler';
@@ -51,6 +53,8 @@ export interface App {
 export async function createApp(config: Config, logger: Logger): Promise<App> {
   const verifyToken = await createTokenVerifier(config.auth, config.tenants);
   const metrics = createMetrics();
+  // Started once nothing below can fail; until then it reads no stall and no lag.
+  const loopLag = createEventLoopLag({ onWindow: (p99Ms) => metrics.eventLoopLag.set(p99Ms / 1000) });
   const store = await openStore(config.store, {
     onBackgroundError: (error) => logger.error({ err: error }, 'store upkeep failed; searches may be slower'),
   });
@@ -72,6 +76,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       metrics,
       logger,
       spendSeed: spendSeedOf(state.usage),
+      loopStalls: loopLag,
     });
   } catch (error) {
     await Promise.allSettled([store.documents.close(), state.close()]);
@@ -99,6 +104,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     summaryDefaultWords: config.features.summaryDefaultWords,
     quality,
     samples,
+    loadShed: createLoadShed(loopLag, config.features.loadShedEventLoopLagMs, logger),
   });
   let jobs: JobsService;
   try {
@@ -125,6 +131,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onError: (error) => logger.warn({ err: error }, 'status page snapshot failed; the page shows a gap'),
   });
   statusRecorder.start();
+  loopLag.start();
   if (!store.semantic.available) {
     logger.warn(
       { reason: store.semantic.reason },
@@ -149,6 +156,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       statusRecorder.stop();
       // First: the runs going still write their results to the store.
       await jobs.close();
+      loopLag.stop();
       await embeddingSweep.stop();
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();

@@ -9,6 +9,7 @@ import { loadConfig } from '../../subgraph/config';
 import type { FeatureCall } from '../../subgraph/features/feature-call';
 import type { FeatureDeps } from '../../subgraph/features/feature-deps';
 import { createOperationBudget } from '../../subgraph/features/operation-budget';
+import { NEVER_SHED } from '../../subgraph/limits/load-shed';
 import { createLogger } from '../../subgraph/observability/logger';
 import { withSearchCache } from '../../subgraph/retrieval/search-cache';
 import { railsCorpus } from './corpus';
@@ -80,6 +81,7 @@ export async function openRailsWorld(providerBaseURL: string, documents: number)
     summaryDefaultWords: config.features.summaryDefaultWords,
     quality: app.quality,
     samples: app.samples,
+    loadShed: NEVER_SHED,
   };
   const callFor = (tenant: TenantKey, requestId: string): FeatureCall => ({
     tenant: {

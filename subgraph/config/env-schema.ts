@@ -192,6 +192,9 @@ export const envSchema = z.object({
   // A summary job's text longer than this is summarized by parts of at most this size, then the parts'
   // summaries together (map-reduce).
   JOB_SUMMARY_PART_CHARS: integer(16_000, 500, 100_000),
+  // Past this much event loop lag (smoothed, ms) new AI work is refused RATE_LIMITED rather than queued into
+  // timeouts (a share growing to all at twice it); 0 turns shedding off. Why 500: README, "No false outages under local load".
+  LOAD_SHED_EVENT_LOOP_LAG_MS: integer(500, 0, 60_000),
   // The status page (GET /status) charts the last 60 snapshots of the metrics, one taken every this often.
   STATUS_SNAPSHOT_INTERVAL_MS: integer(60_000, 100, 3_600_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),

@@ -77,7 +77,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       askMinSimilarity: env.ASK_MIN_SIMILARITY,
       embeddingSweep: { intervalMs: env.EMBED_SWEEP_INTERVAL_MS, documentsPerRun: env.EMBED_SWEEP_DOCUMENTS },
     },
-    features: { summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS },
+    features: {
+      summaryDefaultWords: env.SUMMARY_DEFAULT_WORDS,
+      loadShedEventLoopLagMs: env.LOAD_SHED_EVENT_LOOP_LAG_MS,
+    },
     jobs: {
       deadlineMs: env.JOB_DEADLINE_MS,
       expiryMarginMs: env.JOB_EXPIRY_MARGIN_MS,

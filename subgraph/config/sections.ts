@@ -149,6 +149,8 @@ export interface JobsConfig {
 
 export interface FeaturesConfig {
   summaryDefaultWords: number;
+  /** Event loop lag (smoothed, ms) past which new AI work is shed with RATE_LIMITED; 0: never shed. */
+  loadShedEventLoopLagMs: number;
 }
 
 export interface TracingConfig {

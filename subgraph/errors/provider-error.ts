@@ -6,6 +6,8 @@
  * `budget`: the target was skipped before any request, its worst-case cost not fitting the tenant's spend cap;
  * `limits-unavailable`: skipped because the caps could not be checked (LIMITS_ON_REDIS_FAILURE=closed).
  * `cancelled`: the gateway itself aborted the attempt (a hedge that lost its race): nothing about the target.
+ * `overloaded`: the attempt's clock ran out while our own event loop was stalled (resilience/stalled-timeout.ts):
+ * this replica's fault, not the target's, so it neither retries nor counts against the circuit.
  */
 export type FailureKind =
   | 'timeout'
@@ -18,7 +20,8 @@ export type FailureKind =
   | 'rejected'
   | 'budget'
   | 'limits-unavailable'
-  | 'cancelled';
+  | 'cancelled'
+  | 'overloaded';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
@@ -44,11 +47,16 @@ export class ProviderError extends Error {
       this.kind !== 'rejected' &&
       this.kind !== 'budget' &&
       this.kind !== 'limits-unavailable' &&
-      this.kind !== 'cancelled'
+      this.kind !== 'cancelled' &&
+      // Another attempt would queue behind the same lag and add to it.
+      this.kind !== 'overloaded'
     );
   }
 
-  /** Failures that say the target is unhealthy; 4xx and rate limits say nothing about its health. */
+  /**
+   * Failures that say the target is unhealthy; 4xx, rate limits and our own overload say nothing about its
+   * health.
+   */
   get countsAgainstCircuit(): boolean {
     return (
       this.kind === 'timeout' ||

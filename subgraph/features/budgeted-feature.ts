@@ -1,6 +1,7 @@
 // A query feature behind the operation's AI budget (see operation-budget.ts): the input is checked first, so
 // bad input is BAD_USER_INPUT and costs nothing; the same normalized input asked twice in one operation (two
-// aliases, a hundred representations of one document) runs once; a new one past the budget is RATE_LIMITED.
+// aliases, a hundred representations of one document) runs once; a new one past the budget is RATE_LIMITED,
+// as is any while this replica sheds load (shed-gate.ts).
 // Each run keeps its own request record (stage timings for its log line), apart from the operation's others.
 import type { z } from 'zod';
 import { fingerprint } from '../text/fingerprint';
@@ -12,6 +13,7 @@ import { tierOf } from './meter-result';
 import type { FeatureName } from './meter-result';
 import { budgetSpent } from './operation-budget';
 import { withRequestRecord } from '../observability/request-record';
+import { shedRefusal } from './shed-gate';
 
 export interface BudgetedFeature<Input> {
   feature: FeatureName;
@@ -27,6 +29,9 @@ export function budgeted<Input, Result>(
 ): (call: FeatureCall, rawInput: unknown) => Promise<Result | Unavailable> {
   return async (call, rawInput) => {
     const input = parseInput(inputSchema, rawInput);
+    // Before the operation's budget: a field shed now may be asked again, in this operation or another.
+    const shed = shedRefusal(deps, call, feature);
+    if (shed) return shed;
     const shared = call.budget.once(fingerprint(feature, ...workKey(input)), () =>
       withRequestRecord(() => run(call, input)),
     );

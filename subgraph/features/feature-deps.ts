@@ -1,5 +1,6 @@
 // What features depend on: ports only, so the same features run on PGlite or PostgreSQL, memory or Redis.
 import type { ModelGateway } from '../gateway/gateway';
+import type { LoadShed } from '../limits/load-shed';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { QualitySampler } from '../observability/quality/quality-sampler';
@@ -27,4 +28,6 @@ export interface FeatureDeps {
   quality: QualitySampler;
   /** The kept samples, read by Query.aiSamples. */
   samples: SampleStore;
+  /** Refuses new AI work while the event loop lags past LOAD_SHED_EVENT_LOOP_LAG_MS. */
+  loadShed: LoadShed;
 }

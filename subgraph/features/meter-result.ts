@@ -55,6 +55,12 @@ export function modelUseOf(answer: ModelAnswer): ModelUse {
  */
 export type TenantLimit = 'budget' | 'rate' | 'streams';
 
+/**
+ * What ai_limit_refusals_total counts besides a tenant's own limits: `overload`, new AI work this replica shed
+ * (its event loop lagging past LOAD_SHED_EVENT_LOOP_LAG_MS) or gave up on (its loop ran an attempt out).
+ */
+export type RefusingLimit = Exclude<TenantLimit, 'budget'> | 'overload';
+
 /** A result with nothing to show and nothing to retry: the request itself cannot be served. */
 export function unavailableResult<Full, Degraded>(
   reason: DegradationReason,
@@ -87,8 +93,8 @@ export type UnmeteredResult<Full, Degraded> = (
       retryAfterSeconds: number | null;
       /** Model calls made before the request turned out unanswerable: no AIMeta shows them, the ledger does. */
       unreported?: { feature: CostOnlyFeature; costNanos: number };
-      /** Set when one of the tenant's rate or stream limits refused the request. */
-      limit?: Exclude<TenantLimit, 'budget'>;
+      /** Set when one of the tenant's rate or stream limits, or this replica's load, refused the request. */
+      limit?: RefusingLimit;
     }
 ) & { rails?: readonly RailOutcome[] };
 
@@ -158,7 +164,7 @@ export async function meterResult<Full, Degraded>(
   return result;
 }
 
-function refusingLimit(unmetered: UnmeteredResult<unknown, unknown>): TenantLimit | null {
+function refusingLimit(unmetered: UnmeteredResult<unknown, unknown>): TenantLimit | 'overload' | null {
   if (unmetered.kind === 'unavailable' && unmetered.limit) return unmetered.limit;
   return unmetered.kind !== 'full' && unmetered.reason === 'BUDGET_EXCEEDED' ? 'budget' : null;
 }

@@ -124,19 +124,22 @@ export function limitedCall(call: FeatureCall, gatewayCall: GatewayCall): Gatewa
   return { ...gatewayCall, limits: { requestsPerMinute, tokensPerMinute } };
 }
 
-/** A call the gateway refused (the tenant's rate limit) is AIUnavailable with its words, not the feature's floor. */
+/**
+ * A call the gateway refused (the tenant's rate limit, this replica's overload) is AIUnavailable with its
+ * words, not the feature's floor.
+ */
 export function refusedResult<Full, Degraded>(
   outcome: CompletionOutcome | { kind: 'abandoned' },
   railsBefore: () => RailOutcome[],
 ): UnmeteredResult<Full, Degraded> | null {
   if (outcome.kind !== 'failed' || outcome.refusal === undefined) return null;
-  const { reason, refusal, retryAfterSeconds } = outcome;
+  const { reason, refusal, retryAfterSeconds, refusedBy } = outcome;
   return {
     kind: 'unavailable',
     reason,
     message: refusal,
     retryAfterSeconds,
-    limit: 'rate',
+    limit: refusedBy ?? 'rate',
     rails: railsBefore(),
   };
 }

@@ -2,8 +2,9 @@
 // (a provider failed and a fallback took over; with restart the client drops the text so far), and the
 // final result, the same union member the query would have returned. The caller's signal reaches the
 // provider call, so an unsubscribe aborts it at once; a stream left before its result is metered as
-// abandoned, not as a failure. A stream over its connection's or its tenant's limit of open streams opens
-// no provider call: its one event is the completed AIUnavailable RATE_LIMITED. An admitted stream counts in
+// abandoned, not as a failure. A stream opened while this replica sheds load (shed-gate.ts), or one over its
+// connection's or its tenant's limit of open streams, opens no provider call: its one event is the completed
+// AIUnavailable RATE_LIMITED. An admitted stream counts in
 // ai_open_subscriptions until it ends, however it ends (completed, failed, unsubscribed, socket closed: each
 // runs the generator's finally). Every step runs in the request's record (request-record.ts), so the
 // stages of a stream reach its log line as a query's do.
@@ -11,6 +12,7 @@ import type { GatewayCall, GatewayOutcome } from '../gateway/gateway-call';
 import type { DegradationReason } from '../gateway/degradation-reason';
 import { unreachable } from '../errors/unreachable';
 import { admitStream } from '../limits/stream-admission';
+import { shedRefusal } from './shed-gate';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
@@ -46,6 +48,11 @@ async function* admissionFirst<Input, Source, Full, Degraded>(
 ): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
   const elapsed = startClock();
   const input = parseInput(pipeline.inputSchema, rawInput);
+  const shed = shedRefusal(deps, call, pipeline.feature);
+  if (shed) {
+    yield { kind: 'completed', result: shed };
+    return;
+  }
   const admission = await admitStream(deps, call);
   if (!admission.admitted) {
     const refused: UnmeteredResult<Full, Degraded> = {

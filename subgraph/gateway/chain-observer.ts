@@ -29,7 +29,9 @@ export function chainObserver(call: ObservedCall, metrics: Metrics, logger: Logg
           status: error.status,
           reason,
         },
-        'model target failed; moving down the chain',
+        error.kind === 'overloaded'
+          ? "attempt ran out while this replica's event loop was stalled; the target is not blamed"
+          : 'model target failed; moving down the chain',
       );
     },
     rejected(target: Target, problem: string, repairing: boolean) {

@@ -1,22 +1,19 @@
 // A chain's targets as the walk takes them: each with its provider's adapter, its guard (one circuit per
 // target, whatever the task) and its latency window (what a hedge waits for), kept for the process's life.
-import type { Metrics } from '../observability/metrics';
 import type { ChainStep } from './chain-walker';
 import { LatencyWindow } from './latency-window';
 import type { ModelProvider, ProviderName } from './providers/model-provider';
-import { createTargetGuard } from './resilience/target-guard';
-import type { ResilienceSettings, TargetGuard } from './resilience/target-guard';
+import type { TargetGuard } from './resilience/target-guard';
 import { targetId } from './routing/route-config';
 import type { Target } from './routing/route-config';
 
 export class ChainSteps {
-  private readonly guards = new Map<string, TargetGuard>();
   private readonly latencies = new Map<string, LatencyWindow>();
 
   constructor(
     private readonly providers: ReadonlyMap<ProviderName, ModelProvider>,
-    private readonly resilience: ResilienceSettings,
-    private readonly metrics: Metrics,
+    /** One guard per target, shared by every task (resilience/target-guards.ts). */
+    private readonly guardFor: (target: Target) => TargetGuard,
   ) {}
 
   stepsFor(chain: readonly Target[]): ChainStep[] {
@@ -26,18 +23,6 @@ export class ChainSteps {
       guard: this.guardFor(target),
       latency: this.latencyOf(target),
     }));
-  }
-
-  private guardFor(target: Target): TargetGuard {
-    const id = targetId(target);
-    let guard = this.guards.get(id);
-    if (!guard) {
-      guard = createTargetGuard(this.resilience, (open) =>
-        this.metrics.circuitOpen.set({ provider: target.provider, model: target.model }, open ? 1 : 0),
-      );
-      this.guards.set(id, guard);
-    }
-    return guard;
   }
 
   private latencyOf(target: Target): LatencyWindow {

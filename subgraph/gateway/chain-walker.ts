@@ -136,6 +136,9 @@ export async function* walkChain<Reply>(
       case 'failed':
         last = tried.error;
         if (tried.rejected !== undefined) ledger.unserved.push(tried.rejected);
+        // Our own loop's lag ran the attempt out: the next target would wait behind the same lag, with less of
+        // the deadline left, and add to it. The caller is told to come back (RATE_LIMITED, retryAfterSeconds).
+        if (last.kind === 'overloaded') return { kind: 'failed', last, unserved: ledger.unserved };
         yield fallbackEvent(last, tried.streamed);
         break;
       default:

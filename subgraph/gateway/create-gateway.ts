@@ -3,6 +3,7 @@
 // and resilience settings.
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config';
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createMemoryCompletionCache } from './cache/memory-completion-cache';
@@ -20,7 +21,13 @@ import { createRedisSpendLimiter } from '../limits/redis-spend-limiter';
 
 export function createGateway(
   config: GatewayConfig,
-  deps: { redis: Redis | null; metrics: Metrics; logger: Logger; spendSeed?: SpendSeed },
+  deps: {
+    redis: Redis | null;
+    metrics: Metrics;
+    logger: Logger;
+    spendSeed?: SpendSeed;
+    loopStalls?: LoopStallClock;
+  },
 ): ModelGateway {
   return new ModelGateway({
     providers: configuredProviders(config.providers),
@@ -41,5 +48,6 @@ export function createGateway(
     metrics: deps.metrics,
     logger: deps.logger,
     settings: config.settings,
+    loopStalls: deps.loopStalls,
   });
 }

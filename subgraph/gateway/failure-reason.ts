@@ -7,7 +7,10 @@ export function reasonFor(kind: FailureKind): DegradationReason {
   switch (kind) {
     case 'timeout':
       return 'PROVIDER_TIMEOUT';
+    // `overloaded`: this replica's own lag, not the target; the client is told when to come back, as under a
+    // rate limit.
     case 'rate-limited':
+    case 'overloaded':
       return 'RATE_LIMITED';
     case 'circuit-open':
       return 'CIRCUIT_OPEN';

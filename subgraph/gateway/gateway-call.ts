@@ -69,10 +69,13 @@ export interface ModelFailure {
   reason: DegradationReason;
   retryAfterSeconds: number | null;
   /**
-   * Set when the gateway refused the call before any model saw it (the tenant's rate limit): the words naming
-   * the limit. The feature answers AIUnavailable with them instead of serving its floor.
+   * Set when the gateway refused the call before any model saw it (the tenant's rate limit), or gave up on it
+   * because this replica is overloaded (its own event loop ran the attempt out): the words naming the limit.
+   * The feature answers AIUnavailable with them instead of serving its floor (which would add to the load).
    */
   refusal?: string;
+  /** Which limit refused it: the tenant's rate limit, or this replica's load. */
+  refusedBy?: 'rate' | 'overload';
   /** What replies cost that the output rails refused and nothing replaced: paid, though nobody is served them. */
   costNanos?: number;
 }

@@ -1,5 +1,6 @@
 // The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed), the
-// last failure of the walk, with the provider's retry-after when it gave one, or a route with no target.
+// last failure of the walk, with the provider's retry-after when it gave one (a refusal when the walk ended on
+// this replica's own overload), or a route with no target.
 import type { ProviderError } from '../errors/provider-error';
 import type { CachedCompletion } from './cache/completion-cache';
 import { reasonFor } from './failure-reason';
@@ -26,11 +27,17 @@ export function fromCache(entry: CachedCompletion): ModelAnswer {
 
 export function failed(last: ProviderError | null): ModelFailure {
   if (!last) return { kind: 'failed', reason: 'PROVIDER_TIMEOUT', retryAfterSeconds: null };
-  return {
-    kind: 'failed',
-    reason: reasonFor(last.kind),
-    retryAfterSeconds: last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null,
-  };
+  const retryAfterSeconds = last.retryAfterMs !== null ? Math.ceil(last.retryAfterMs / 1000) : null;
+  if (last.kind === 'overloaded') {
+    return {
+      kind: 'failed',
+      reason: reasonFor(last.kind),
+      retryAfterSeconds,
+      refusedBy: 'overload',
+      refusal: `This service is overloaded right now; retry in ${retryAfterSeconds ?? 1} s.`,
+    };
+  }
+  return { kind: 'failed', reason: reasonFor(last.kind), retryAfterSeconds };
 }
 
 /** A failure when the route leaves no target; null when there is a chain to walk. */

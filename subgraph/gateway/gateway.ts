@@ -5,6 +5,7 @@
 // feature turns into its extractive floor. A slow target races the next one when its route hedges
 // (hedged-attempt.ts, hedge-plan.ts). Embeddings are embed-through-chain.ts, on the same guards. A call
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CompletionCacheRung, completionKey } from './cache/completion-cache-rung';
@@ -28,6 +29,7 @@ import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
 import type { ResilienceSettings } from './resilience/target-guard';
+import { targetGuards } from './resilience/target-guards';
 import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
@@ -77,6 +79,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   logger: Logger;
   settings: GatewaySettings;
+  /** The event loop's stall clock: a timeout it explains is this replica's overload, not the target's. */
+  loopStalls?: LoopStallClock;
 }
 
 /** A chain to walk: its steps, the rendered prompt, and each target's cache key. */
@@ -108,7 +112,10 @@ export class ModelGateway {
   private readonly cacheRung: CompletionCacheRung;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.targets = new ChainSteps(deps.providers, deps.settings.resilience, deps.metrics);
+    this.targets = new ChainSteps(
+      deps.providers,
+      targetGuards(deps.settings.resilience, deps.metrics, deps.loopStalls),
+    );
     this.cacheRung = new CompletionCacheRung(deps.cache, deps.logger, deps.settings);
     this.embedDeps = {
       routes: deps.routes,
@@ -198,6 +205,7 @@ export class ModelGateway {
         {
           attemptTimeoutMs: this.deps.settings.resilience.attemptTimeoutMs,
           streamMaxMs: this.deps.settings.streamMaxMs,
+          loopStalls: this.deps.loopStalls,
         },
         call.signal,
         (target, received) => {

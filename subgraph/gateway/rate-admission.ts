@@ -53,6 +53,7 @@ export async function admitCall(
           kind: 'failed',
           reason: 'RATE_LIMITED',
           retryAfterSeconds: check.retryAfterSeconds,
+          refusedBy: 'rate',
           refusal: `The tenant's limit of ${check.perMinute} ${what} per minute is reached; retry in ${check.retryAfterSeconds} s.`,
         },
       };

@@ -8,13 +8,18 @@
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, TokenUsage } from './providers/model-provider';
 import { ProviderError } from '../errors/provider-error';
+import { NO_STALLS } from '../observability/event-loop-lag';
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import { fromTransportError } from './providers/provider-error';
+import { overloadedError, watchTimeout } from './resilience/stalled-timeout';
 import { estimateTokens } from './token-estimate';
 
 export interface StreamClocks {
   firstTokenMs: number;
   idleMs: number;
   capMs: number;
+  /** The loop's stall clock: what excuses a first-token or idle timeout. None: every timeout is the target's. */
+  loopStalls?: LoopStallClock;
 }
 
 export async function* streamAttempt(
@@ -31,11 +36,19 @@ export async function* streamAttempt(
   // AbortSignal.any and its registrations, no new timer per token: the idle timer is refreshed in place).
   const controller = new AbortController();
   const signal = controller.signal;
-  const abort = () => controller.abort();
+  const stalls = clocks.loopStalls ?? NO_STALLS;
   const capAt = performance.now() + clocks.capMs;
   // The cap is the later clock's bound: whichever of it and the first-token or idle clock comes first fires.
   const until = (ms: number) => Math.max(0, Math.min(ms, capAt - performance.now()));
-  let timer = setTimeout(abort, until(clocks.firstTokenMs));
+  let clockMs = until(clocks.firstTokenMs);
+  let watch = watchTimeout(stalls);
+  // Set when a clock ran out and the loop's own stall explains it: decided as it runs out, before the abort.
+  let overloaded = false;
+  const abort = () => {
+    overloaded = watch.stallExplains(clockMs);
+    controller.abort();
+  };
+  let timer = setTimeout(abort, clockMs);
   let idle = false;
   // The caller's reason travels on, as AbortSignal.any would have passed it.
   const leave = () => controller.abort(callerSignal?.reason);
@@ -65,16 +78,20 @@ export async function* streamAttempt(
       if (idle && capAt - performance.now() > clocks.idleMs) timer.refresh();
       else {
         clearTimeout(timer);
-        timer = setTimeout(abort, until(clocks.idleMs));
+        clockMs = until(clocks.idleMs);
+        timer = setTimeout(abort, clockMs);
         idle = true;
       }
+      watch = watchTimeout(stalls);
       text += chunk.text;
       yield chunk.text;
     }
     ended = true;
   } catch (error) {
     ended = !callerSignal?.aborted;
-    throw fromTransportError(error, signal);
+    const failure = fromTransportError(error, signal);
+    const ours = overloaded && failure.kind === 'timeout' && !callerSignal?.aborted;
+    throw ours ? overloadedError() : failure;
   } finally {
     clearTimeout(timer);
     callerSignal?.removeEventListener('abort', leave);

@@ -5,6 +5,7 @@
 // the walk dropped (a hedge that lost its race): it ends as a `cancelled` failure, outside the circuit.
 import type { TargetAttempt } from './chain-walker';
 import { ProviderError } from '../errors/provider-error';
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { TokenUsage } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
@@ -41,6 +42,8 @@ export function completionAttempt(deadline: Deadline, rendered: RenderedPrompt):
 export interface StreamLimits {
   attemptTimeoutMs: number;
   streamMaxMs: number;
+  /** What excuses a first-token or idle timeout the event loop's own stall explains. */
+  loopStalls?: LoopStallClock;
 }
 
 export function streamingAttempt(
@@ -58,6 +61,7 @@ export function streamingAttempt(
       firstTokenMs: Math.min(attemptMs, deadline.remainingMs()),
       idleMs: attemptMs,
       capMs: limits.streamMaxMs,
+      loopStalls: limits.loopStalls,
     };
     try {
       const completion = yield* streamAttempt(

@@ -29,9 +29,12 @@ export interface Metrics {
   openSubscriptions: Gauge<'field'>;
   /**
    * Requests the tenant's own limits refused: limit is budget (spend cap), rate (requests or tokens per
-   * minute) or streams (concurrent streams). Not the operator's per-operation or per-connection bounds.
+   * minute) or streams (concurrent streams); or this replica's load: overload (shed, or an attempt its own
+   * event loop ran out). Not the operator's per-operation or per-connection bounds.
    */
   limitRefusals: Counter<'limit' | 'tier'>;
+  /** p99 of the event loop's delay over the last second (event-loop-lag.ts), for the operator's dashboards. */
+  eventLoopLag: Gauge;
   /** The grader's grounding score of sampled answers and summaries (0..1). */
   qualityGrounding: Histogram<'feature' | 'model' | 'prompt_version'>;
   /** The grader's yes/no checks of sampled results: check is citations_valid or abstained, result true or false. */
@@ -147,8 +150,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     limitRefusals: new Counter({
       name: 'ai_limit_refusals_total',
-      help: "Requests a tenant's own limits refused, by limit (budget, rate, streams) and the tenant policy's tier",
+      help: "Requests a tenant's own limits (budget, rate, streams) or this replica's load (overload) refused, by limit and the tenant policy's tier",
       labelNames: ['limit', 'tier'],
+      registers: [registry],
+    }),
+    eventLoopLag: new Gauge({
+      name: 'ai_event_loop_lag_seconds',
+      help: "p99 of this replica's event loop delay over the last second (load shedding watches a smoothed lag)",
       registers: [registry],
     }),
     qualityGrounding: new Histogram({

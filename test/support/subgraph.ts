@@ -34,6 +34,10 @@ export async function startTestSubgraph(
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
+    // The suites share their process with the subgraph (jest's transforms, in-process fakes, GC of a large
+    // heap, a machine running other suites): its loop lags for reasons no request causes, and a shed request
+    // would fail a test about something else. Shedding is load-shed.test.ts's subject, which turns it on.
+    LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
     ...env,
   });
   const app = await createApp(config, logger ?? suiteLogger(config.logging.level));

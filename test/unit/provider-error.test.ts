@@ -111,6 +111,8 @@ describe('ProviderError flags per kind', () => {
     // Skipped before any request: the tenant's spend cap, or caps that could not be checked.
     ['budget', false, false],
     ['limits-unavailable', false, false],
+    // Our own event loop ran the attempt out: the target is not to blame, and another try would queue too.
+    ['overloaded', false, false],
   ] as [FailureKind, boolean, boolean][])(
     '%s: retryable %s, counts against circuit %s',
     (kind, retryable, counts) => {

@@ -1,6 +1,7 @@
 // Per-target resilience with cockatiel: a circuit breaker shared by all requests to the target, and, per
 // request, retries with jittered exponential backoff (or the provider's retry-after) inside the deadline,
-// each attempt bounded by a timeout whose AbortSignal reaches the SDK call.
+// each attempt bounded by a timeout whose AbortSignal reaches the SDK call. A timeout the event loop's own stall
+// explains fails as `overloaded` (stalled-timeout.ts), which the breaker does not count.
 import {
   BrokenCircuitError,
   CircuitState,
@@ -15,8 +16,11 @@ import {
 } from 'cockatiel';
 import type { IRetryBackoffContext } from 'cockatiel';
 import { ProviderError } from '../../errors/provider-error';
+import { NO_STALLS } from '../../observability/event-loop-lag';
+import type { LoopStallClock } from '../../observability/event-loop-lag';
 import type { Deadline } from './deadline';
 import { EitherBreaker } from './either-breaker';
+import { overloadedError, watchTimeout } from './stalled-timeout';
 
 export interface ResilienceSettings {
   attemptTimeoutMs: number;
@@ -82,6 +86,7 @@ function retryPolicy(settings: ResilienceSettings, deadline: Deadline) {
 export function createTargetGuard(
   settings: ResilienceSettings,
   onCircuitChange: (open: boolean) => void = () => undefined,
+  loopStalls: LoopStallClock = NO_STALLS,
 ): TargetGuard {
   const circuit = circuitBreaker(
     handleWhen((error) => ProviderError.isInstance(error) && error.countsAgainstCircuit),
@@ -116,15 +121,20 @@ export function createTargetGuard(
           const budget = Math.min(perAttempt, deadline.remainingMs());
           if (budget < MIN_USEFUL_ATTEMPT_MS)
             throw new ProviderError('timeout', 'deadline spent before the attempt');
-          // The timeout sits inside the breaker, translated first, so a hung target counts as a failure.
+          // The timeout sits inside the breaker, translated first, so a hung target counts as a failure, and
+          // one our own stalled loop ran out does not.
           return circuit.execute(async () => {
+            const watch = watchTimeout(loopStalls);
             try {
               return await timeout(budget, TimeoutStrategy.Aggressive).execute(
                 ({ signal }) => call(signal),
                 deadline.signal,
               );
             } catch (error) {
-              throw normalize(error, deadline);
+              const failure = normalize(error, deadline);
+              // status null: our clock, not a provider's 408.
+              const ours = failure.kind === 'timeout' && failure.status === null;
+              throw ours && watch.stallExplains(budget) ? overloadedError() : failure;
             }
           });
         }, deadline.signal);
