@@ -16,6 +16,7 @@ import { ChildGroup } from './support/child-process';
 import type { Child } from './support/child-process';
 import { graphqlLabels, runWindow } from './support/load';
 import type { LoadSpec } from './support/load';
+import type { UnderTest } from './support/measure';
 import { cpuMsPerResponse, measureInterleaved } from './support/measure';
 import { summarizeProfile } from './support/profile-summary';
 import { SERVERS, expectMember, tenantHeaders } from './support/subgraph';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
       body: summarizeBody(false),
       verify: (status, body) => isSummary(status, body) && body.includes('"cached":true'),
     });
-    const scenarios = [
+    const scenarios: { spec: LoadSpec; processes: UnderTest }[] = [
       {
         spec: {
           ...common,
