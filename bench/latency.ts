@@ -3,7 +3,7 @@
 // Apollo Server, 200 concurrent against a healthy provider, and a hung primary. About 4 minutes by default.
 //
 //   npm run bench:latency [-- --levels=1,50,100 --duration=6 --warmup=2 --slices=3 --hedge-config='{...}'
-//     --subgraph-env='{"NAME":"value"}' --dry-run]                  (npm run bench:latency -- --help)
+//     --subgraph-env='{"NAME":"value"}' --scenarios=all|cache-hit --dry-run]   (npm run bench:latency -- --help)
 //
 // Needs the Portkey gateway installed apart from the service: `npm ci --prefix bench/peers`. Every server
 // runs in its own process (bench/support/servers, bench/latency/portkey.ts); Redis on REDIS_URL or loopback.
@@ -19,7 +19,7 @@ import { measureCacheHit } from './latency/cache-hit';
 import { measureHungPrimary } from './latency/hung-primary';
 import { measureOverload } from './latency/overload';
 import { requirePortkey, startPortkey } from './latency/portkey';
-import { renderLatency } from './latency/report';
+import { renderCacheHitOnly, renderLatency } from './latency/report';
 import {
   PROVIDER_LATENCY_MS,
   RUN_TENANT,
@@ -52,6 +52,12 @@ const OPTIONS = {
     default: false,
     help: 'a fourth path in the comparison: the subgraph with logs, tracing, sampling, caps and limits off',
   },
+  scenarios: {
+    default: 'all',
+    help:
+      'all, or cache-hit: the cache-hit comparison alone (no Portkey needed; with --dry-run only, as it is ' +
+      'not the whole section)',
+  },
   'subgraph-env': {
     default: '',
     help: 'JSON object of extra environment for every subgraph, e.g. a new setting',
@@ -67,8 +73,20 @@ function parseEnv(json: string): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, String(value)]));
 }
 
+/** True for `--scenarios=cache-hit`; a partial run never replaces the section of BENCHMARKS.md. */
+function parseScenarios(scenarios: string, dryRun: boolean): boolean {
+  if (scenarios === 'all') return false;
+  if (scenarios !== 'cache-hit') throw new Error(`--scenarios is all or cache-hit, not ${scenarios}`);
+  if (!dryRun)
+    throw new Error(
+      '--scenarios=cache-hit is a partial run: add --dry-run (BENCHMARKS.md keeps the whole section)',
+    );
+  return true;
+}
+
 runBenchmark('latency', OPTIONS, async ({ options, children, started, command }) => {
-  requirePortkey();
+  const cacheHitOnly = parseScenarios(options.scenarios, options['dry-run']);
+  if (!cacheHitOnly) requirePortkey();
   if (options['hedge-config'] !== '') JSON.parse(options['hedge-config']);
   const levels = options.levels
     .split(',')
@@ -97,6 +115,10 @@ runBenchmark('latency', OPTIONS, async ({ options, children, started, command })
     };
     const subgraph = await startFullSubgraph(run, 'main');
     await requireTracing(subgraph);
+    if (cacheHitOnly) {
+      const cache = await measureCacheHit(run, subgraph, options['cache-connections'], shapes.cache);
+      return renderCacheHitOnly({ started, command, cache });
+    }
     portkey = await startPortkey();
     const sample = await samplePrompt(run, subgraph);
     const plain = options.plain ? await startPlainSubgraph(run) : undefined;

@@ -93,7 +93,7 @@ function addedSection(report: LatencyReport): string[] {
   ];
 }
 
-function cacheSection(report: LatencyReport): string[] {
+function cacheSection(report: Pick<LatencyReport, 'cache'>): string[] {
   const { bare, hit, connections } = report.cache;
   const ratio = hit.load.rps / bare.load.rps;
   return [
@@ -201,5 +201,16 @@ export function renderLatency(report: LatencyReport): string {
     ...overloadSection(report.overload, report.shapes.overload),
     ...hungSection(report.hung, report.shapes.hung),
     ...meaning(report),
+  ].join('\n');
+}
+
+/** With --scenarios=cache-hit (and --dry-run): the cache-hit comparison alone, for a before/after of a change. */
+export function renderCacheHitOnly(report: Pick<LatencyReport, 'started' | 'command' | 'cache'>): string {
+  return [
+    '## Latency against the Portkey gateway (issue 13): the cache hit alone',
+    '',
+    `Run ${report.started.toISOString()} with \`${report.command}\`; ${machineLine()}.`,
+    '',
+    ...cacheSection(report),
   ].join('\n');
 }

@@ -4,7 +4,6 @@
 // as is any while this replica sheds load (shed-gate.ts).
 // Each run keeps its own request record (stage timings for its log line), apart from the operation's others.
 import type { z } from 'zod';
-import { fingerprint } from '../text/fingerprint';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { Unavailable } from './feature-result';
@@ -32,7 +31,9 @@ export function budgeted<Input, Result>(
     // Before the operation's budget: a field shed now may be asked again, in this operation or another.
     const shed = shedRefusal(deps, call, feature);
     if (shed) return shed;
-    const shared = call.budget.once(fingerprint(feature, ...workKey(input)), () =>
+    // The key lives only as long as the operation, in its own map: the JSON itself, not a digest of it (a
+    // sha256 of a 2,000-character text is ~1.5 % of a cache hit's CPU, for nothing a map key needs).
+    const shared = call.budget.once(JSON.stringify([feature, ...workKey(input)]), () =>
       withRequestRecord(() => run(call, input)),
     );
     if (shared) return shared;

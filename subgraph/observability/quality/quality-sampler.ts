@@ -11,8 +11,8 @@ import type { Metrics } from '../metrics';
 import { createBoundedQueue } from './bounded-queue';
 import { exportGrade } from './export-grade';
 import type { GradeLabels } from './export-grade';
-import { grade } from './grade';
 import type { GradingSubject } from './grade';
+import { rememberedGrades } from './remembered-grades';
 import type { SampleOutcome, SampleStore } from './sample-store';
 
 /** What a kept sample stores besides its outcome; redacted by the sampler, not by the caller. */
@@ -71,6 +71,7 @@ export function createQualitySampler(
   { capacity = DEFAULT_CAPACITY, sweepEveryMs = DEFAULT_SWEEP_EVERY_MS }: QualitySamplerOptions = {},
 ): QualitySampler {
   const { store, metrics, logger } = deps;
+  const grade = rememberedGrades();
 
   async function handle(request: SampledRequest): Promise<void> {
     const sampleId = randomUUID();
