@@ -9,6 +9,8 @@ import type { Metrics } from '../observability/metrics';
 import { createMemoryRateLimiter } from './memory-rate-limiter';
 import { unreachable } from '../errors/unreachable';
 import { limitsFailureNotice } from './limits-failure-notice';
+import type { LoopStallClock } from '../observability/event-loop-lag';
+import { withTimeout } from './limiter-timeout';
 import type { RateDecision, RateLimiter, RateLimitName, RateLimits } from './rate-limiter';
 
 export type LimitsFailurePolicy = 'closed' | 'open';
@@ -32,13 +34,6 @@ export interface RateGate {
 
 const ADMITTED_UNCHECKED: RateCheck = { kind: 'admitted', settle: () => undefined };
 
-class LimiterTimeout extends Error {
-  constructor(timeoutMs: number) {
-    super(`rate limiter did not answer within ${timeoutMs} ms`);
-    this.name = 'LimiterTimeout';
-  }
-}
-
 /**
  * `shared` is the Redis limiter, or null when there is no Redis: then the process's own limiter is the
  * limiter, and nothing can fail.
@@ -46,7 +41,7 @@ class LimiterTimeout extends Error {
 export function createRateGate(
   shared: RateLimiter | null,
   settings: RateGateSettings,
-  deps: { metrics: Metrics; logger: Logger },
+  deps: { metrics: Metrics; logger: Logger; loopStalls?: LoopStallClock },
 ): RateGate {
   const local = createMemoryRateLimiter();
   const noteFailure = limitsFailureNotice(deps, settings.onFailure, {
@@ -87,7 +82,7 @@ export function createRateGate(
       if (!shared) return checkOn(local, tenantId, limits, tokens, (work) => work);
       try {
         return await checkOn(shared, tenantId, limits, tokens, (work) =>
-          withTimeout(work, settings.timeoutMs),
+          withTimeout(work, settings.timeoutMs, deps.loopStalls),
         );
       } catch (error) {
         noteFailure(error);
@@ -102,14 +97,4 @@ export function createRateGate(
       }
     },
   };
-}
-
-/** The work's answer, or a rejection once `timeoutMs` passed (the work itself runs on, its answer unused). */
-export function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new LimiterTimeout(timeoutMs)), timeoutMs);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

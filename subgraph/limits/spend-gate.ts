@@ -10,7 +10,8 @@ import { unreachable } from '../errors/unreachable';
 import { limitsFailureNotice } from './limits-failure-notice';
 import { createMemorySpendLimiter } from './memory-spend-limiter';
 import type { SpendSeed } from './memory-spend-limiter';
-import { withTimeout } from './rate-gate';
+import type { LoopStallClock } from '../observability/event-loop-lag';
+import { withTimeout } from './limiter-timeout';
 import type { RateGateSettings } from './rate-gate';
 import type { SpendCapName, SpendCaps, SpendLimiter } from './spend-limiter';
 
@@ -36,7 +37,7 @@ const UNCAPPED: SpendCheck = { kind: 'reserved', settle: () => undefined };
 export function createSpendGate(
   shared: SpendLimiter | null,
   settings: SpendGateSettings,
-  deps: { metrics: Metrics; logger: Logger; seed?: SpendSeed },
+  deps: { metrics: Metrics; logger: Logger; seed?: SpendSeed; loopStalls?: LoopStallClock },
 ): SpendGate {
   // Without Redis the process's limiter is the limiter, and it starts from the spend the ledger kept.
   const local = createMemorySpendLimiter(undefined, shared ? undefined : deps.seed);
@@ -53,7 +54,7 @@ export function createSpendGate(
     bounded: boolean,
   ): Promise<SpendCheck> => {
     const work = limiter.reserve(tenantId, caps, worstNanos, settings.reservationTtlMs);
-    const decision = await (bounded ? withTimeout(work, settings.timeoutMs) : work);
+    const decision = await (bounded ? withTimeout(work, settings.timeoutMs, deps.loopStalls) : work);
     if (!decision.fits) return { kind: 'over', cap: decision.cap, capNanos: decision.capNanos };
     return {
       kind: 'reserved',
