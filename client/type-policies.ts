@@ -30,6 +30,8 @@ export const typePolicies: TypePolicies = {
   Subscription: { fields: { askStream: replace, summarizeStream: replace } },
   AskCompleted: { fields: { result: replace } },
   SummarizeCompleted: { fields: { result: replace } },
+  // A background job's result (keyed by its id): the union of the field it ran, replaced when the job ends.
+  AIJob: { fields: { summary: replace, answer: replace } },
   // Contributed to the Document entity that another subgraph owns (keyed by id there).
   Document: { fields: { aiSummary: replace } },
   // Select `tenantId` wherever `usage` is selected: it is the key.
