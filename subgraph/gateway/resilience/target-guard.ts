@@ -119,10 +119,12 @@ export function createTargetGuard(
           // The timeout sits inside the breaker, translated first, so a hung target counts as a failure.
           return circuit.execute(async () => {
             try {
-              return await timeout(budget, TimeoutStrategy.Aggressive).execute(
-                ({ signal }) => call(signal),
-                deadline.signal,
-              );
+              // Not aborted on return: the call has settled by then (the race ends it on timeout), and an abort
+              // per call costs a DOMException and the SDK's abort listeners for nothing.
+              return await timeout(budget, {
+                strategy: TimeoutStrategy.Aggressive,
+                abortOnReturn: false,
+              }).execute(({ signal }) => call(signal), deadline.signal);
             } catch (error) {
               throw normalize(error, deadline);
             }
