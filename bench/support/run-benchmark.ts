@@ -8,7 +8,7 @@ import { writeSection } from './report';
 import { benchHeaders } from './subgraph';
 
 export interface BenchmarkContext<S extends OptionSpecs> {
-  options: Options<S>;
+  options: Options<S & typeof DRY_RUN>;
   children: ChildGroup;
   /** The bench tenant's bearer token header. */
   headers: Record<string, string>;
