@@ -31,7 +31,9 @@ import type { LatencyRun } from './latency/setup';
 function printRows(title: string, rows: { share: number; ms: number; name: string }[]): void {
   console.log(`\n${title}:`);
   for (const row of rows)
-    console.log(`${(row.share * 100).toFixed(1).padStart(6)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}`);
+    console.log(
+      `${(row.share * 100).toFixed(1).padStart(6)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -85,9 +87,18 @@ async function main(): Promise<void> {
     );
     const summary = summarizeProfile(file, 30);
     console.log(`profile: wall ${summary.wallMs.toFixed(0)} ms, busy ${summary.busyMs.toFixed(0)} ms`);
-    printRows('self by area', summary.selfByArea.map((row) => ({ ...row, name: row.area })));
-    printRows('inclusive by area', summary.inclusive.map((row) => ({ ...row, name: row.area })));
-    printRows('self by function', summary.self.map((row) => ({ ...row, name: row.fn })));
+    printRows(
+      'self by area',
+      summary.selfByArea.map((row) => ({ ...row, name: row.area })),
+    );
+    printRows(
+      'inclusive by area',
+      summary.inclusive.map((row) => ({ ...row, name: row.area })),
+    );
+    printRows(
+      'self by function',
+      summary.self.map((row) => ({ ...row, name: row.fn })),
+    );
   } finally {
     await children.stopAll();
     await removeTenantKeys().catch(() => 0);
