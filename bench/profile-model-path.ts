@@ -85,6 +85,10 @@ async function main(): Promise<void> {
         `p99 ${load.p99Ms.toFixed(1)} ms, failed ${load.non2xx + load.errors + load.mismatches}; subgraph ` +
         `${((serverCores * 1000) / load.rps).toFixed(3)} CPU ms / response`,
     );
+    const answers = Object.entries(load.counts).filter(([label]) => label.startsWith('answer:'));
+    console.log(
+      `answers: ${answers.map(([label, count]) => `${label.slice('answer:'.length)} ${count}`).join(', ')}`,
+    );
     const summary = summarizeProfile(file, 30);
     console.log(`profile: wall ${summary.wallMs.toFixed(0)} ms, busy ${summary.busyMs.toFixed(0)} ms`);
     printRows(
