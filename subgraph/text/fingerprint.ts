@@ -2,6 +2,7 @@
 // question, a document's id and version, the chunks retrieved) and the gateway keys its cache by it, so
 // neither needs to know how the other lays out its keys.
 import { createHash } from 'node:crypto';
+import { collapseWhitespace } from './collapse-whitespace';
 
 /** A short, stable digest of any JSON-serializable parts, in order. */
 export function fingerprint(...parts: unknown[]): string {
@@ -10,5 +11,5 @@ export function fingerprint(...parts: unknown[]): string {
 
 /** Lowercased, whitespace-collapsed, NFKC: trivially different spellings of one input share a fingerprint. */
 export function normalizeForFingerprint(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return collapseWhitespace(text.normalize('NFKC').toLowerCase()).trim();
 }
