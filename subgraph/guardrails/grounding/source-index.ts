@@ -20,7 +20,8 @@ export interface SourceIndex {
 
 export const amountKey = (currency: string, value: number): string => `${currency} ${value}`;
 
-const ASCII = /^[\x00-\x7f]*$/;
+// Nothing above U+007F: no character with a diacritic to fold.
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 /** A token without its diacritics ("hervé" → "herve"): models and sources differ in accents more than in names. */
 export function foldAccents(token: string): string {
