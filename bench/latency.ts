@@ -3,7 +3,8 @@
 // Apollo Server, 200 concurrent against a healthy provider, and a hung primary. About 4 minutes by default.
 //
 //   npm run bench:latency [-- --levels=1,50,100 --duration=6 --warmup=2 --slices=3 --hedge-config='{...}'
-//     --subgraph-env='{"NAME":"value"}' --scenarios=all|cache-hit --dry-run]   (npm run bench:latency -- --help)
+//     --subgraph-env='{"NAME":"value"}' --scenarios=added,cache,overload,hung --dry-run]
+//                                                                    (npm run bench:latency -- --help)
 //
 // Needs the Portkey gateway installed apart from the service: `npm ci --prefix bench/peers`. Every server
 // runs in its own process (bench/support/servers, bench/latency/portkey.ts); Redis on REDIS_URL or loopback.
@@ -19,7 +20,7 @@ import { measureCacheHit } from './latency/cache-hit';
 import { measureHungPrimary } from './latency/hung-primary';
 import { measureOverload } from './latency/overload';
 import { requirePortkey, startPortkey } from './latency/portkey';
-import { renderCacheHitOnly, renderLatency } from './latency/report';
+import { renderLatency } from './latency/report';
 import {
   PROVIDER_LATENCY_MS,
   RUN_TENANT,
@@ -53,10 +54,8 @@ const OPTIONS = {
     help: 'a fourth path in the comparison: the subgraph with logs, tracing, sampling, caps and limits off',
   },
   scenarios: {
-    default: 'all',
-    help:
-      'all, or cache-hit: the cache-hit comparison alone (no Portkey needed; with --dry-run only, as it is ' +
-      'not the whole section)',
+    default: 'added,cache,overload,hung',
+    help: 'which scenarios to run (added, cache, overload, hung); fewer than all needs --dry-run',
   },
   'subgraph-env': {
     default: '',
@@ -73,20 +72,14 @@ function parseEnv(json: string): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, String(value)]));
 }
 
-/** True for `--scenarios=cache-hit`; a partial run never replaces the section of BENCHMARKS.md. */
-function parseScenarios(scenarios: string, dryRun: boolean): boolean {
-  if (scenarios === 'all') return false;
-  if (scenarios !== 'cache-hit') throw new Error(`--scenarios is all or cache-hit, not ${scenarios}`);
-  if (!dryRun)
-    throw new Error(
-      '--scenarios=cache-hit is a partial run: add --dry-run (BENCHMARKS.md keeps the whole section)',
-    );
-  return true;
-}
-
 runBenchmark('latency', OPTIONS, async ({ options, children, started, command }) => {
-  const cacheHitOnly = parseScenarios(options.scenarios, options['dry-run']);
-  if (!cacheHitOnly) requirePortkey();
+  const scenarios = new Set(options.scenarios.split(',').map((name) => name.trim()));
+  const unknown = [...scenarios].filter((name) => !['added', 'cache', 'overload', 'hung'].includes(name));
+  if (unknown.length > 0) throw new Error(`--scenarios: unknown ${unknown.join(', ')}`);
+  // A partial run would replace the whole bench:latency block of BENCHMARKS.md with part of it.
+  if (scenarios.size < 4 && !options['dry-run'])
+    throw new Error('--scenarios with fewer than all needs --dry-run');
+  if (scenarios.has('added')) requirePortkey();
   if (options['hedge-config'] !== '') JSON.parse(options['hedge-config']);
   const levels = options.levels
     .split(',')
@@ -115,25 +108,25 @@ runBenchmark('latency', OPTIONS, async ({ options, children, started, command })
     };
     const subgraph = await startFullSubgraph(run, 'main');
     await requireTracing(subgraph);
-    if (cacheHitOnly) {
-      const cache = await measureCacheHit(run, subgraph, options['cache-connections'], shapes.cache);
-      return renderCacheHitOnly({ started, command, cache });
+    let added: Awaited<ReturnType<typeof measureAddedLatency>> | undefined;
+    if (scenarios.has('added')) {
+      portkey = await startPortkey();
+      const sample = await samplePrompt(run, subgraph);
+      const plain = options.plain ? await startPlainSubgraph(run) : undefined;
+      added = await measureAddedLatency(run, { subgraph, portkey, plain }, sample, levels, shapes.added);
+      await portkey.stop();
+      if (plain) await children.stop(plain);
     }
-    portkey = await startPortkey();
-    const sample = await samplePrompt(run, subgraph);
-    const plain = options.plain ? await startPlainSubgraph(run) : undefined;
-    const added = await measureAddedLatency(run, { subgraph, portkey, plain }, sample, levels, shapes.added);
-    await portkey.stop();
-    if (plain) await children.stop(plain);
-    const cache = await measureCacheHit(run, subgraph, options['cache-connections'], shapes.cache);
+    const cache = scenarios.has('cache')
+      ? await measureCacheHit(run, subgraph, options['cache-connections'], shapes.cache)
+      : undefined;
     await children.stop(subgraph);
-    const overload = await measureOverload(run, options['overload-connections'], shapes.overload);
-    const hung = await measureHungPrimary(
-      run,
-      options['hang-connections'],
-      options['hedge-config'],
-      shapes.hung,
-    );
+    const overload = scenarios.has('overload')
+      ? await measureOverload(run, options['overload-connections'], shapes.overload)
+      : undefined;
+    const hung = scenarios.has('hung')
+      ? await measureHungPrimary(run, options['hang-connections'], options['hedge-config'], shapes.hung)
+      : undefined;
     return renderLatency({ started, command, shapes, added, cache, overload, hung });
   } finally {
     await portkey?.stop();

@@ -1,62 +1,72 @@
 // Where the subgraph's CPU goes on the model path: `summarize(text)` cache misses at a fixed concurrency against
-// fake providers answering in 50 ms, with what a deployment turns on (logs at info to a file, traces exported
-// to a local OTLP receiver, metrics), the subgraph's CPU profiler on for the measured window. Prints the
-// throughput, the subgraph's CPU per response and the top functions by self time. Not a section of
-// BENCHMARKS.md: a tool to find what need not run per request, and to compare before and after a change.
+// fake providers answering in 50 ms, with everything bench:latency turns on (bench/latency/setup.ts: default
+// guardrails, spend caps and rate limits in Redis, the completion cache in Redis, metrics, traces exported to a
+// local OTLP receiver, logs at info to a file), the subgraph's CPU profiler on for the measured window. Prints
+// the throughput, the subgraph's CPU per response, self and inclusive time by area and the top functions by
+// self time. Not a section of BENCHMARKS.md: a tool to find what need not run per request, and to compare
+// before and after a change. `--plain` profiles bench:latency's control instead (logs, tracing, caps off).
 //
-//   npx tsx bench/profile-model-path.ts [connections=50] [seconds=10] [out.cpuprofile]
+//   npx tsx bench/profile-model-path.ts [connections=50] [seconds=10] [out.cpuprofile] [--plain]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChildGroup } from './support/child-process';
-import { graphqlLabels, runWindow, summarize } from './support/load';
+import { runWindow, summarize } from './support/load';
 import { summarizeProfile } from './support/profile-summary';
 import { cpuBetween, sampleCpu } from './support/cpu';
-import { SERVERS, benchHeaders, subgraphEnv } from './support/subgraph';
+import { SERVERS, tenantHeaders } from './support/subgraph';
+import {
+  PROVIDER_LATENCY_MS,
+  RUN_TENANT,
+  answerLabels,
+  isSummary,
+  removeTenantKeys,
+  requireTracing,
+  startFullSubgraph,
+  startPlainSubgraph,
+  summarizeBody,
+} from './latency/setup';
+import type { LatencyRun } from './latency/setup';
 
-const SUMMARIZE = `query Q($text: String!) {
-  summarize(input: { text: $text }) { __typename ... on Summary { text } }
-}`;
-const TEXT =
-  'The renewal of the Northwind contract moved to March. Finance approved the revised price of the annual ' +
-  'plan, and the support team will migrate the remaining accounts before the end of the quarter. ';
+function printRows(title: string, rows: { share: number; ms: number; name: string }[]): void {
+  console.log(`\n${title}:`);
+  for (const row of rows)
+    console.log(
+      `${(row.share * 100).toFixed(1).padStart(6)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}`,
+    );
+}
 
 async function main(): Promise<void> {
-  const [connections = 50, seconds = 10] = process.argv.slice(2, 4).map(Number);
-  const out = process.argv[4];
+  const plain = process.argv.includes('--plain');
+  const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+  const [connections = 50, seconds = 10] = positional.slice(0, 2).map(Number);
+  const out = positional[2];
   const children = new ChildGroup();
   const logDir = mkdtempSync(path.join(tmpdir(), 'bench-profile-'));
   try {
-    const providers = await children.start(SERVERS.providers, {
-      NODE_ENV: 'production',
-      BENCH_PROVIDER_LATENCY_MS: '50',
-    });
-    const receiver = await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' });
-    const subgraph = await children.start(
-      SERVERS.subgraph,
-      subgraphEnv({
-        OPENAI_API_KEY: 'bench',
-        OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
-        ANTHROPIC_API_KEY: 'bench',
-        ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
-        LOG_LEVEL: 'info',
-        BENCH_LOG_FILE: path.join(logDir, 'subgraph.log'),
-        OTEL_SERVICE_NAME: 'ai-subgraph-bench',
-        OTEL_EXPORTER_OTLP_ENDPOINT: String(receiver.ready.endpoint),
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    const run: LatencyRun = {
+      children,
+      headers: await tenantHeaders(RUN_TENANT),
+      providers: await children.start(SERVERS.providers, {
+        NODE_ENV: 'production',
+        BENCH_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS),
       }),
-    );
-    let sequence = 0;
+      receiver: await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' }),
+      logDir,
+      extraEnv: {},
+    };
+    const subgraph = plain ? await startPlainSubgraph(run) : await startFullSubgraph(run, 'profile');
+    if (!plain) await requireTracing(subgraph);
     const spec = {
-      title: 'summarize, cache miss',
+      title: `summarize, cache miss${plain ? ' (plain)' : ''}`,
       url: String(subgraph.ready.url),
       connections,
       durationS: seconds,
       warmupS: 3,
-      headers: await benchHeaders(),
-      body: () => JSON.stringify({ query: SUMMARIZE, variables: { text: `${TEXT}Ticket zq${sequence++}.` } }),
-      classify: graphqlLabels,
-      verify: (status: number, text: string) => status === 200 && text.includes('"__typename":"Summary"'),
+      headers: run.headers,
+      body: summarizeBody(true),
+      classify: answerLabels,
+      verify: isSummary,
     };
     let profiling = Promise.resolve<unknown>(null);
     let cpuStart = sampleCpu([subgraph.pid]);
@@ -75,14 +85,27 @@ async function main(): Promise<void> {
         `p99 ${load.p99Ms.toFixed(1)} ms, failed ${load.non2xx + load.errors + load.mismatches}; subgraph ` +
         `${((serverCores * 1000) / load.rps).toFixed(3)} CPU ms / response`,
     );
-    const summary = summarizeProfile(file, 25);
+    const answers = Object.entries(load.counts).filter(([label]) => label.startsWith('answer:'));
+    console.log(
+      `answers: ${answers.map(([label, count]) => `${label.slice('answer:'.length)} ${count}`).join(', ')}`,
+    );
+    const summary = summarizeProfile(file, 30);
     console.log(`profile: wall ${summary.wallMs.toFixed(0)} ms, busy ${summary.busyMs.toFixed(0)} ms`);
-    for (const row of summary.self)
-      console.log(
-        `${(row.share * 100).toFixed(1).padStart(6)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.fn}`,
-      );
+    printRows(
+      'self by area',
+      summary.selfByArea.map((row) => ({ ...row, name: row.area })),
+    );
+    printRows(
+      'inclusive by area',
+      summary.inclusive.map((row) => ({ ...row, name: row.area })),
+    );
+    printRows(
+      'self by function',
+      summary.self.map((row) => ({ ...row, name: row.fn })),
+    );
   } finally {
     await children.stopAll();
+    await removeTenantKeys().catch(() => 0);
     rmSync(logDir, { recursive: true, force: true });
   }
 }

@@ -16,10 +16,11 @@ export interface LatencyReport {
   started: Date;
   command: string;
   shapes: { added: LoadShape; cache: LoadShape; overload: LoadShape; hung: LoadShape };
-  added: AddedAt[];
-  cache: CacheHitRun;
-  overload: OverloadRun;
-  hung: HungPrimaryRun;
+  /** Each scenario is absent when --scenarios left it out (a --dry-run). */
+  added?: AddedAt[];
+  cache?: CacheHitRun;
+  overload?: OverloadRun;
+  hung?: HungPrimaryRun;
 }
 
 function addedOf(at: AddedAt) {
@@ -28,8 +29,8 @@ function addedOf(at: AddedAt) {
   return { portkey: over(at.portkey), subgraph: over(at.subgraph) };
 }
 
-function addedSection(report: LatencyReport): string[] {
-  const { added, shapes } = report;
+function addedSection(report: LatencyReport, added: AddedAt[]): string[] {
+  const { shapes } = report;
   const rows = added.map((at) => {
     const { portkey: p, subgraph: s } = addedOf(at);
     return [
@@ -93,8 +94,7 @@ function addedSection(report: LatencyReport): string[] {
   ];
 }
 
-function cacheSection(report: Pick<LatencyReport, 'cache'>): string[] {
-  const { bare, hit, connections } = report.cache;
+function cacheSection({ bare, hit, connections }: CacheHitRun): string[] {
   const ratio = hit.load.rps / bare.load.rps;
   return [
     `### 2. Cache hit against a bare Apollo Server (${connections} concurrent)`,
@@ -123,28 +123,33 @@ function cacheSection(report: Pick<LatencyReport, 'cache'>): string[] {
 }
 
 function meaning(report: LatencyReport): string[] {
-  const worst = report.added.map((at) => ({ at, ...addedOf(at) }));
+  const { added, cache, overload: o, hung } = report;
+  const worst = (added ?? []).map((at) => ({ at, ...addedOf(at) }));
   const behind = worst.filter((w) => w.subgraph.p50 > w.portkey.p50 || w.subgraph.p99 > w.portkey.p99);
-  const ratio = report.cache.hit.load.rps / report.cache.bare.load.rps;
-  const o = report.overload;
-  return [
-    '### What this means',
-    '',
-    `- Added latency: ${
-      behind.length === 0
-        ? 'the subgraph, with every deployment feature on, adds no more than Portkey at any measured concurrency.'
-        : `the subgraph adds more than Portkey at ${behind.map((w) => w.at.connections).join(', ')} concurrent: on this 2-core machine added latency under concurrency is mostly CPU per request queued behind other requests, so it tracks "server CPU ms / response" in the load table (issue 13, item 1).`
-    }`,
-    ...plainMeaning(report.added),
-    `- Cache hit: ${fixed(ratio, 2)} of a bare Apollo Server's trivial-query throughput; the gap is the per-request work before the cache (auth, validation, context, tracing, logs) and the Redis round trip.`,
-    `- Under ${o.connections} concurrent a healthy provider ${
-      o.circuitOpens.length + o.providerTimeouts + o.attemptTimeouts === 0
-        ? 'was never blamed (no circuit opened, no `PROVIDER_TIMEOUT`)'
-        : "was blamed for the subgraph's own queueing (item 2: a timeout the event loop's lag explains should count against no target)"
-    }; ${o.shed} requests were shed.${floorNote(o)}`,
-    `- Hung primary: ${hungMeaning(report.hung)}`,
-    '',
-  ];
+  const lines = ['### What this means', ''];
+  if (added)
+    lines.push(
+      `- Added latency: ${
+        behind.length === 0
+          ? 'the subgraph, with every deployment feature on, adds no more than Portkey at any measured concurrency.'
+          : `the subgraph adds more than Portkey at ${behind.map((w) => w.at.connections).join(', ')} concurrent: on this 2-core machine added latency under concurrency is mostly CPU per request queued behind other requests, so it tracks "server CPU ms / response" in the load table (issue 13, item 1).`
+      }`,
+      ...plainMeaning(added),
+    );
+  if (cache)
+    lines.push(
+      `- Cache hit: ${fixed(cache.hit.load.rps / cache.bare.load.rps, 2)} of a bare Apollo Server's trivial-query throughput; the gap is the per-request work before the cache (auth, validation, context, tracing, logs) and the Redis round trip.`,
+    );
+  if (o)
+    lines.push(
+      `- Under ${o.connections} concurrent a healthy provider ${
+        o.circuitOpens.length + o.providerTimeouts + o.attemptTimeouts === 0
+          ? 'was never blamed (no circuit opened, no `PROVIDER_TIMEOUT`)'
+          : "was blamed for the subgraph's own queueing (item 2: a timeout the event loop's lag explains should count against no target)"
+      }; ${o.shed} requests were shed.${floorNote(o)}`,
+    );
+  if (hung) lines.push(`- Hung primary: ${hungMeaning(hung)}`);
+  return [...lines, ''];
 }
 
 /** With --plain: how much of the added latency the deployment's features (logs, tracing, caps...) account for. */
@@ -196,21 +201,10 @@ export function renderLatency(report: LatencyReport): string {
     '',
     noisyMachineNote(),
     '',
-    ...addedSection(report),
-    ...cacheSection(report),
-    ...overloadSection(report.overload, report.shapes.overload),
-    ...hungSection(report.hung, report.shapes.hung),
+    ...(report.added ? addedSection(report, report.added) : []),
+    ...(report.cache ? cacheSection(report.cache) : []),
+    ...(report.overload ? overloadSection(report.overload, report.shapes.overload) : []),
+    ...(report.hung ? hungSection(report.hung, report.shapes.hung) : []),
     ...meaning(report),
-  ].join('\n');
-}
-
-/** With --scenarios=cache-hit (and --dry-run): the cache-hit comparison alone, for a before/after of a change. */
-export function renderCacheHitOnly(report: Pick<LatencyReport, 'started' | 'command' | 'cache'>): string {
-  return [
-    '## Latency against the Portkey gateway (issue 13): the cache hit alone',
-    '',
-    `Run ${report.started.toISOString()} with \`${report.command}\`; ${machineLine()}.`,
-    '',
-    ...cacheSection(report),
   ].join('\n');
 }

@@ -8,8 +8,7 @@ import { writeSection } from './report';
 import { benchHeaders } from './subgraph';
 
 export interface BenchmarkContext<S extends OptionSpecs> {
-  /** The benchmark's flags and --dry-run, which every benchmark has. */
-  options: Options<S> & { 'dry-run': boolean };
+  options: Options<S & typeof DRY_RUN>;
   children: ChildGroup;
   /** The bench tenant's bearer token header. */
   headers: Record<string, string>;
@@ -32,16 +31,10 @@ export function runBenchmark<S extends OptionSpecs>(
     const command = `npm run bench:${name}`;
     const all = { ...specs, ...DRY_RUN };
     const options = parseOptions(command, all);
-    const dryRun = Boolean(options['dry-run']);
-    const context = {
-      options: { ...options, 'dry-run': dryRun },
-      children,
-      headers: await benchHeaders(),
-      started,
-    };
+    const context = { options, children, headers: await benchHeaders(), started };
     const markdown = await steps({ ...context, command: commandLine(command, all, options) });
     console.log(`\n${markdown}\n\ndone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
-    if (!dryRun) await writeSection(name, markdown);
+    if (!options['dry-run']) await writeSection(name, markdown);
   };
   run()
     .finally(() => children.stopAll())

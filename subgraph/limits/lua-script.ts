@@ -1,22 +1,6 @@
-// A Lua script run by its SHA1 (EVALSHA), sent whole only when Redis does not know it yet (NOSCRIPT: a fresh
-// or flushed server). EVAL would send and hash the whole script on every call: on the spend caps' path, twice
-// per model call.
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-
-export type LuaScript = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
-
-export function luaScript(redis: Redis, lua: string): LuaScript {
-  const sha = createHash('sha1').update(lua).digest('hex');
-  return async (keys, args) => {
-    try {
-      return await redis.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(lua, keys.length, ...keys, ...args);
-    }
-  };
-}
+// The Lua the limiters share, and luaScript (state/lua-script.ts), which runs a script by its SHA1.
+export { luaScript } from '../state/lua-script';
+export type { LuaScript } from '../state/lua-script';
 
 /** The hash field holding the running sum of a hash's amounts (no member id starts with `~`). */
 export const SUM_FIELD = '~sum';

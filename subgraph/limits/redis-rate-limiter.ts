@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RATE_WINDOW_MS, countedTokens } from './rate-limiter';
 import type { RateDecision, RateLimiter } from './rate-limiter';
-import { dropLapsedLua, SUM_FIELD } from './lua-script';
+import { dropLapsedLua, luaScript, SUM_FIELD } from './lua-script';
 
 /** The field of the token hash holding the window's sum; never a ticket (tickets are UUIDs). */
 
@@ -80,6 +80,9 @@ export function createRedisRateLimiter(
     const base = `${prefix}:{${tenantId}}`;
     return { requests: `${base}:requests`, tokens: `${base}:tokens`, amounts: `${base}:token-counts` };
   };
+  // By SHA (EVALSHA): EVAL would send the whole acquire script, and have Redis hash it, on every model call.
+  const acquire = luaScript(redis, ACQUIRE);
+  const settle = luaScript(redis, SETTLE);
   return {
     async acquire(tenantId, limits, estimate): Promise<RateDecision> {
       const keys = keysOf(tenantId);
@@ -87,17 +90,9 @@ export function createRedisRateLimiter(
       const rpm = limits.requestsPerMinute ?? 0;
       const tpm = limits.tokensPerMinute ?? 0;
       const tokens = countedTokens(estimate, limits.tokensPerMinute);
-      const reply = (await redis.eval(
-        ACQUIRE,
-        3,
-        keys.requests,
-        keys.tokens,
-        keys.amounts,
-        windowMs,
-        rpm,
-        tpm,
-        tokens,
-        ticket,
+      const reply = (await acquire(
+        [keys.requests, keys.tokens, keys.amounts],
+        [windowMs, rpm, tpm, tokens, ticket],
       )) as number[];
       if (reply[0] === 1) return { admitted: true, ticket };
       const limit = reply[1] === 1 ? 'requests' : 'tokens';
@@ -110,7 +105,7 @@ export function createRedisRateLimiter(
     },
 
     async settle(tenantId, ticket, used) {
-      await redis.eval(SETTLE, 1, keysOf(tenantId).amounts, ticket, countedTokens(used, undefined));
+      await settle([keysOf(tenantId).amounts], [ticket, countedTokens(used, undefined)]);
     },
   };
 }

@@ -51,8 +51,11 @@ export async function openState(
     };
   }
   // Fail fast rather than queue or wait: a request must degrade (a cache miss, a logged ledger gap), not hang,
-  // when Redis is slow or away.
+  // when Redis is slow or away. Auto-pipelining sends the commands of one event-loop turn in one socket write:
+  // under load each model call's cache read, rate check, reservation, settles and cache write would otherwise
+  // cost a write syscall each (7 % of the subgraph's CPU on cache misses at 50 concurrent).
   const redis = new Redis(redisUrl, {
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: 500,

@@ -1,5 +1,6 @@
 // Sentence splitter for extractive summaries: cheap heuristics that survive abbreviations, initials and decimals.
 import { NON_TERMINAL_ABBREVIATIONS } from './abbreviations';
+import { collapseWhitespace } from './collapse-whitespace';
 
 // Terminal punctuation, optionally followed by closing quotes or brackets, that is followed by whitespace or the end.
 // Requiring whitespace after it is what keeps decimals ("3.14") and domains ("example.com") whole.
@@ -37,7 +38,7 @@ function endsSentence(paragraph: string, at: number, match: string, end: number)
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
   for (const rawParagraph of text.split(/\r?\n\s*\n/)) {
-    const paragraph = rawParagraph.replace(/\s+/g, ' ').trim();
+    const paragraph = collapseWhitespace(rawParagraph).trim();
     if (paragraph === '') continue;
 
     let sentenceStart = 0;

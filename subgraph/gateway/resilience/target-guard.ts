@@ -126,10 +126,12 @@ export function createTargetGuard(
           return circuit.execute(async () => {
             const watch = watchTimeout(loopStalls);
             try {
-              return await timeout(budget, TimeoutStrategy.Aggressive).execute(
-                ({ signal }) => call(signal),
-                deadline.signal,
-              );
+              // Not aborted on return: the call has settled by then (the race ends it on timeout), and an abort
+              // per call costs a DOMException and the SDK's abort listeners for nothing.
+              return await timeout(budget, {
+                strategy: TimeoutStrategy.Aggressive,
+                abortOnReturn: false,
+              }).execute(({ signal }) => call(signal), deadline.signal);
             } catch (error) {
               const failure = normalize(error, deadline);
               // status null: our clock, not a provider's 408.

@@ -20,23 +20,33 @@ export interface SourceIndex {
 
 export const amountKey = (currency: string, value: number): string => `${currency} ${value}`;
 
+// Nothing above U+007F: no character with a diacritic to fold.
+const ASCII = /^[^\u0080-\uffff]*$/;
+
 /** A token without its diacritics ("hervé" → "herve"): models and sources differ in accents more than in names. */
 export function foldAccents(token: string): string {
-  return token.normalize('NFD').replace(/\p{M}+/gu, '');
+  // Most tokens are plain ASCII, which has nothing to fold: NFD and the mark scan cost more than the check.
+  return ASCII.test(token) ? token : token.normalize('NFD').replace(/\p{M}+/gu, '');
 }
 
 /** A token's form for matching: accents and possessives dropped ("Turing's" → "turing"), then the light stem. */
 export function matchForm(token: string): string {
-  return lightStem(foldAccents(token).replace(/'s?$/, ''));
+  return foldedMatchForm(foldAccents(token));
+}
+
+/** `matchForm` of a token whose accents are already folded; `stem`, its light stem, when already known. */
+function foldedMatchForm(folded: string, stem?: string): string {
+  if (folded.endsWith("'") || folded.endsWith("'s")) return lightStem(folded.replace(/'s?$/, ''));
+  return stem ?? lightStem(folded);
 }
 
 export function indexSources(sources: readonly string[]): SourceIndex {
-  const tokens = new Set<string>();
+  const raw = new Set<string>();
   const numbers = new Set<number>();
   const dates: SourceIndex['dates'][number][] = [];
   const amounts = new Set<string>();
   for (const source of sources) {
-    for (const token of tokenize(source)) tokens.add(foldAccents(token));
+    for (const token of tokenize(source)) raw.add(token);
     // Each reader gets its own spans: in a source every reading counts ("14 October 1066" also states 1066).
     for (const amount of findAmounts(source, new TakenSpans())) {
       amounts.add(amountKey(amount.currency, amount.value));
@@ -47,10 +57,14 @@ export function indexSources(sources: readonly string[]): SourceIndex {
     }
     for (const number of findNumbers(source, new TakenSpans(), false)) numbers.add(number.value);
   }
+  // Each distinct token folded and stemmed once: a source repeats most of its words.
+  const tokens = new Set<string>();
+  for (const token of raw) tokens.add(foldAccents(token));
   const stems = new Set<string>();
   for (const token of tokens) {
-    stems.add(lightStem(token));
-    stems.add(matchForm(token));
+    const stem = lightStem(token);
+    stems.add(stem);
+    stems.add(foldedMatchForm(token, stem));
   }
   return { stems, sortedTokens: [...tokens].sort(), numbers, dates, amounts };
 }
