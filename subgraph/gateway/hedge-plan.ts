@@ -2,6 +2,8 @@
 // the next target (the route's fixed `afterMs`, else the slow target's observed p95, floored at
 // HEDGE_MIN_AFTER_MS, and HEDGE_DEFAULT_AFTER_MS while its window is too young), what a lost hedge is charged,
 // and the counter and log lines of each race.
+import { NO_STALLS } from '../observability/event-loop-lag';
+import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { ChainStep } from './chain-walker';
@@ -10,6 +12,7 @@ import type { Hedging } from './hedged-attempt';
 import type { LatencyWindow } from './latency-window';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { Completion } from './providers/model-provider';
+import { watchTimeout } from './resilience/stalled-timeout';
 import { targetId } from './routing/route-config';
 import type { HedgeSetting } from './routing/route-config';
 import { estimateTokens, promptTokens } from './token-estimate';
@@ -31,6 +34,8 @@ export interface HedgeDeps {
   settings: HedgeSettings;
   metrics: Metrics;
   logger: Logger;
+  /** The loop's stall clock: a wait it explains is ours, and no reason to hedge. */
+  loopStalls?: LoopStallClock;
 }
 
 /** The call's hedging; undefined when its route has it off. */
@@ -43,11 +48,12 @@ export function hedgingFor(
   if (setting === false) return undefined;
   const fixedMs = typeof setting === 'object' ? setting.afterMs : undefined;
   const { metrics, logger, settings } = deps;
-  const count = (outcome: 'started' | 'won' | 'lost' | 'refused') =>
+  const count = (outcome: 'started' | 'won' | 'lost' | 'refused' | 'overloaded') =>
     metrics.hedges.inc({ task: call.task, outcome });
   const fields = { requestId: call.requestId, task: call.task };
   return {
     delayMs: ({ latency }: ChainStep) => fixedMs ?? observedDelayMs(latency, settings),
+    watch: () => watchTimeout(deps.loopStalls ?? NO_STALLS),
     // A provider bills a request it has received, answered or not: the prompt's input, and any text streamed.
     lostReply: (_step, receivedText) => ({
       text: '',
@@ -59,6 +65,13 @@ export function hedgingFor(
         logger.info(
           { ...fields, from: targetId(from), to: targetId(to) },
           'model target slow; hedge started',
+        );
+      },
+      overloaded(from, to) {
+        count('overloaded');
+        logger.info(
+          { ...fields, from: targetId(from), to: targetId(to) },
+          "model target slow behind this replica's own event loop lag; no hedge",
         );
       },
       refused(from, to, why) {

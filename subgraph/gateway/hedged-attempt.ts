@@ -10,6 +10,7 @@ import { ProviderError } from '../errors/provider-error';
 import { unreachable } from '../errors/unreachable';
 import type { AttemptSpend, ChainStep, UnservedReply } from './chain-walker';
 import type { GatewayStreamEvent } from './gateway-call';
+import type { TimeoutWatch } from './resilience/stalled-timeout';
 import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
 import type { Target } from './routing/route-config';
 import { tryTarget } from './target-try';
@@ -19,6 +20,8 @@ import { fallbackEvent } from './walk-events';
 export interface Hedging<Reply> {
   /** How long the step's attempt may go unanswered before the next target starts. */
   delayMs(step: ChainStep): number;
+  /** From the attempt's start: whether our own loop's stall explains its wait (resilience/stalled-timeout.ts). */
+  watch(): TimeoutWatch;
   /** What a dropped attempt cost: the prompt its provider received, and any text it had streamed. */
   lostReply(step: ChainStep, receivedText: string): Reply;
   observer: HedgeObserver;
@@ -26,6 +29,8 @@ export interface Hedging<Reply> {
 
 export interface HedgeObserver {
   started(from: Target, to: Target): void;
+  /** The wait was our own event loop's lag, not the target's: no hedge. */
+  overloaded(from: Target, to: Target): void;
   /** The hedge's spend reservation was refused (or could not be checked): no hedge. */
   refused(from: Target, to: Target, why: ProviderError): void;
   /** The race is decided: `hedgeWon` when the hedge answered (or streamed text) first. */
@@ -79,8 +84,14 @@ export async function* hedgedTry<Reply>(
   const primary = start(step);
   const racers: Racer<Reply>[] = [primary];
   try {
-    const beforeDelay = await firstOf(pull(primary), hedging.delayMs(step));
-    if (beforeDelay === null) {
+    const delayMs = hedging.delayMs(step);
+    const watch = hedging.watch();
+    const beforeDelay = await firstOf(pull(primary), delayMs);
+    // A target slow only because this replica's loop is stalled is not slow: a hedge would add load (and cost)
+    // to what made it late, as bench:latency saw at 200 in flight (hedges to a healthy secondary, all lost).
+    if (beforeDelay === null && watch.stallExplains(delayMs))
+      hedging.observer.overloaded(step.target, partner.target);
+    else if (beforeDelay === null) {
       const hedge = await startHedge(walk, hedging, primary, partner, start);
       if (hedge) racers.push(hedge);
     }

@@ -100,7 +100,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     hedges: new Counter({
       name: 'ai_hedges_total',
-      help: 'Hedged model requests by task and outcome (started, won, lost, refused)',
+      help: 'Hedged model requests by task and outcome (started, won, lost, refused; overloaded: not started, the wait being our own event loop lag)',
       labelNames: ['task', 'outcome'],
       registers: [registry],
     }),

@@ -3,6 +3,7 @@
 // stream, the first text) and the other's request is really aborted (the fake provider sees its connection
 // close), its cost kept in the answer's cost and the tenant's ledger. A spend cap with room for one attempt
 // starts no hedge; a route with `hedge: false` never sends a second request.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness } from '../support/harness';
 import type { Harness, TenantClient } from '../support/harness';
 import type { ChatRequest, FakeProviderServer, RecordedRequest } from '../support/providers';
@@ -67,11 +68,21 @@ async function oneCallUsd(client: TenantClient): Promise<number> {
   return summary.meta.costUsd;
 }
 
+/** Set by a test: the primary's request holds the thread (as a saturated loop would) for this long, 10 ms in. */
+let stallOnPrimaryMs = 0;
+
 function startHedgingHarness(hedge: unknown): Promise<Harness> {
   return startHarness({
     providers: ['openai', 'anthropic'],
     responder: {
-      openai: (request) => (isSummary(request) ? PRIMARY_SUMMARY : PRIMARY_ANSWER),
+      openai: async (request) => {
+        const ms = stallOnPrimaryMs;
+        if (ms > 0) {
+          setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms), 10);
+          await sleep(ms + 150);
+        }
+        return isSummary(request) ? PRIMARY_SUMMARY : PRIMARY_ANSWER;
+      },
       anthropic: (request) => (isSummary(request) ? SECONDARY_SUMMARY : SECONDARY_ANSWER),
     },
     env: {
@@ -188,6 +199,23 @@ describe('hedging on, after 100 ms', () => {
     const result = await client.summarize({ text: reportNo('fast primary'), maxWords: 40 });
     expect(member(result, 'Summary').meta.provider).toBe('openai');
     expect(anthropic().requestCount(MESSAGES)).toBe(0);
+  });
+
+  it('a primary late only behind our own stalled event loop: no hedge (bench:latency saw 200 such hedges, all lost, at 200 in flight)', async () => {
+    const before = await harness.metrics();
+    stallOnPrimaryMs = 250;
+    try {
+      const result = await client.summarize({ text: reportNo('stalled loop'), maxWords: 40 });
+      expect(member(result, 'Summary').meta.provider).toBe('openai');
+    } finally {
+      stallOnPrimaryMs = 0;
+    }
+    expect(anthropic().requestCount(MESSAGES)).toBe(0);
+    const after = await harness.metrics();
+    expect(
+      after.value('ai_hedges_total', { task: 'summarize', outcome: 'overloaded' }) -
+        before.value('ai_hedges_total', { task: 'summarize', outcome: 'overloaded' }),
+    ).toBe(1);
   });
 
   it('a primary that fails before the delay: the walk falls back once, with no second start', async () => {
