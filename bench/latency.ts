@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Child } from './support/child-process';
 import { runBenchmark } from './support/run-benchmark';
-import { SERVERS, tenantHeaders } from './support/subgraph';
 import { measureAddedLatency, samplePrompt } from './latency/added-latency';
 import { measureCacheHit } from './latency/cache-hit';
 import { measureHungPrimary } from './latency/hung-primary';
@@ -22,14 +21,13 @@ import { measureOverload } from './latency/overload';
 import { requirePortkey, startPortkey } from './latency/portkey';
 import { renderLatency } from './latency/report';
 import {
-  PROVIDER_LATENCY_MS,
   RUN_TENANT,
   removeTenantKeys,
   requireTracing,
   startFullSubgraph,
   startPlainSubgraph,
+  startLatencyRun,
 } from './latency/setup';
-import type { LatencyRun } from './latency/setup';
 
 const OPTIONS = {
   levels: { default: '1,50,100', help: 'concurrencies of the added-latency comparison' },
@@ -88,17 +86,7 @@ runBenchmark('latency', OPTIONS, async ({ options, children, started, command })
   const logDir = mkdtempSync(path.join(tmpdir(), 'bench-latency-'));
   let portkey: Child | undefined;
   try {
-    const run: LatencyRun = {
-      children,
-      headers: await tenantHeaders(RUN_TENANT),
-      providers: await children.start(SERVERS.providers, {
-        NODE_ENV: 'production',
-        BENCH_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS),
-      }),
-      receiver: await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' }),
-      logDir,
-      extraEnv: parseEnv(options['subgraph-env']),
-    };
+    const run = await startLatencyRun(children, logDir, parseEnv(options['subgraph-env']));
     const shape = { durationS: options.duration, warmupS: options.warmup, slices: options.slices };
     const shapes = {
       added: shape,

@@ -19,18 +19,16 @@ import type { LoadSpec } from './support/load';
 import type { UnderTest } from './support/measure';
 import { cpuMsPerResponse, measureInterleaved } from './support/measure';
 import { summarizeProfile } from './support/profile-summary';
-import { SERVERS, expectMember, tenantHeaders } from './support/subgraph';
+import { SERVERS, expectMember } from './support/subgraph';
 import {
   HELLO_BODY,
-  PROVIDER_LATENCY_MS,
-  RUN_TENANT,
   fullSubgraphEnv,
   isSummary,
   removeTenantKeys,
   requireTracing,
   summarizeBody,
+  startLatencyRun,
 } from './latency/setup';
-import type { LatencyRun } from './latency/setup';
 
 function option(name: string, fallback: string): string {
   const found = process.argv.find((arg) => arg.startsWith(`--${name}=`));
@@ -54,17 +52,7 @@ async function main(): Promise<void> {
   const children = new ChildGroup();
   const logDir = mkdtempSync(path.join(tmpdir(), 'bench-hit-'));
   try {
-    const run: LatencyRun = {
-      children,
-      headers: await tenantHeaders(RUN_TENANT),
-      providers: await children.start(SERVERS.providers, {
-        NODE_ENV: 'production',
-        BENCH_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS),
-      }),
-      receiver: await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' }),
-      logDir,
-      extraEnv: {},
-    };
+    const run = await startLatencyRun(children, logDir, {});
     const subgraph = await children.start(SERVERS.subgraph, fullSubgraphEnv(run, 'this'));
     await requireTracing(subgraph);
     const baseline: Child | undefined = against

@@ -14,10 +14,7 @@ import { ChildGroup } from './support/child-process';
 import { runWindow, summarize } from './support/load';
 import { summarizeProfile } from './support/profile-summary';
 import { cpuBetween, sampleCpu } from './support/cpu';
-import { SERVERS, tenantHeaders } from './support/subgraph';
 import {
-  PROVIDER_LATENCY_MS,
-  RUN_TENANT,
   answerLabels,
   isSummary,
   removeTenantKeys,
@@ -25,8 +22,8 @@ import {
   startFullSubgraph,
   startPlainSubgraph,
   summarizeBody,
+  startLatencyRun,
 } from './latency/setup';
-import type { LatencyRun } from './latency/setup';
 
 function printRows(title: string, rows: { share: number; ms: number; name: string }[]): void {
   console.log(`\n${title}:`);
@@ -44,17 +41,7 @@ async function main(): Promise<void> {
   const children = new ChildGroup();
   const logDir = mkdtempSync(path.join(tmpdir(), 'bench-profile-'));
   try {
-    const run: LatencyRun = {
-      children,
-      headers: await tenantHeaders(RUN_TENANT),
-      providers: await children.start(SERVERS.providers, {
-        NODE_ENV: 'production',
-        BENCH_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS),
-      }),
-      receiver: await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' }),
-      logDir,
-      extraEnv: {},
-    };
+    const run = await startLatencyRun(children, logDir, {});
     const subgraph = plain ? await startPlainSubgraph(run) : await startFullSubgraph(run, 'profile');
     if (!plain) await requireTracing(subgraph);
     const spec = {

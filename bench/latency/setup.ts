@@ -8,7 +8,7 @@ import type { Child, ChildGroup } from '../support/child-process';
 import { generateDocuments } from '../support/corpus';
 import { graphqlLabels } from '../support/load';
 import type { PromptSample } from '../support/servers/providers-server';
-import { SERVERS, subgraphEnv } from '../support/subgraph';
+import { SERVERS, subgraphEnv, tenantHeaders } from '../support/subgraph';
 
 export const PROVIDER_LATENCY_MS = 50;
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -39,6 +39,25 @@ export interface LatencyRun {
   logDir: string;
   /** Added to every subgraph's environment (--subgraph-env), e.g. a setting of a change being measured. */
   extraEnv: Record<string, string>;
+}
+
+/** The run's tenant token, the fake providers (50 ms) and the OTLP receiver, each a child of `children`. */
+export async function startLatencyRun(
+  children: ChildGroup,
+  logDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<LatencyRun> {
+  return {
+    children,
+    headers: await tenantHeaders(RUN_TENANT),
+    providers: await children.start(SERVERS.providers, {
+      NODE_ENV: 'production',
+      BENCH_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS),
+    }),
+    receiver: await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' }),
+    logDir,
+    extraEnv,
+  };
 }
 
 /**
