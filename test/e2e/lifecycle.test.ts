@@ -209,6 +209,9 @@ describe('SIGTERM drains the process', () => {
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       AUTH_ISSUER: TEST_ISSUER,
       AUTH_AUDIENCE: TEST_AUDIENCE,
+      // Twenty-five large ingests at once saturate the loop, and load shedding would rightly refuse the searches
+      // beside them (RATE_LIMITED); here every request must run, as the drain is this suite's subject.
+      LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
     });
     const token = await tokenFor('acme');
     const seeded = await gql(subgraph.url, INGEST, {
