@@ -2,6 +2,7 @@
 // change notifications, and this replica's runner. The resolvers see only this service: start, read, cancel,
 // watch, and onJobFinished for whatever must follow a job's end (webhooks).
 import { randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
 import type { TenantContext } from '../auth/tenant-context';
 import type { JobsConfig, StoreConfig } from '../config';
 import { JobLimitError } from '../errors/job-limit-error';
@@ -20,6 +21,8 @@ import { createJobRunner } from './job-runner';
 import type { JobFinishedListener } from './job-runner';
 import { createJobStore } from './job-store';
 import { jobUpdates } from './job-updates';
+import { createWebhookDeliverer } from './webhook-deliverer';
+import { createWebhookWorker } from './webhook-worker';
 
 export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
@@ -42,6 +45,8 @@ export interface JobsDeps {
   store: Pick<StoreConfig, 'schema' | 'appRole' | 'databaseUrl'>;
   execution: Omit<JobExecutionDeps, 'deadlineMs' | 'summaryPartChars'>;
   logger: Logger;
+  /** `ai_job_webhooks_total{outcome}`. */
+  webhookOutcomes: Counter<'outcome'>;
   /** Replaces the default picker (oldest first); given the queue to fetch from. */
   picker?: (queue: JobQueue) => JobPicker;
   /** How long close() lets running jobs finish before handing them back to the queue. */
@@ -54,7 +59,7 @@ export const queueSchemaOf = (schema: string): string => `${schema}_queue`;
 export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<JobsService> {
   const { db, logger } = deps;
   const channel = deps.store.databaseUrl ? `${deps.store.schema}_jobs` : null;
-  const store = createJobStore(db, { ...deps.store, notifyChannel: channel });
+  const tenants = deps.execution.tenants;
   const expireMs = config.deadlineMs + config.expiryMarginMs;
   const queue = await openJobQueue(
     db,
@@ -64,9 +69,32 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       retryLimit: config.retryLimit,
       retryDelaySeconds: config.retryDelaySeconds,
       maintenanceIntervalSeconds: config.maintenanceIntervalSeconds,
+      webhookRetryLimit: config.webhookRetryLimit,
+      webhookRetryDelaySeconds: config.webhookRetryDelaySeconds,
     },
     (error) => logger.warn({ err: error }, 'AI job queue maintenance failed; it runs again next interval'),
   );
+  const store = createJobStore(db, {
+    ...deps.store,
+    notifyChannel: channel,
+    // The notice commits with the job's final status, so a restart between the two loses neither; the
+    // engine's tables are not the tenant's, hence the connecting role (the transaction's last statement).
+    async onFinal(tx, job) {
+      if (!tenants.forTenant(job.tenantId).jobs.webhook) return;
+      await tx.query("SELECT set_config('role', 'none', true)");
+      await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });
+    },
+  });
+  const webhooks = createWebhookWorker({
+    queue,
+    find: (tenantId, id) => store.find(tenantId, id),
+    tenants,
+    deliverer: createWebhookDeliverer({ logger, outcomes: deps.webhookOutcomes }),
+    logger,
+    // Idle unless jobs end; a replica that runs no jobs delivers no notices either.
+    concurrency: config.concurrency > 0 ? 4 : 0,
+    pollIntervalMs: config.pollIntervalMs,
+  });
   const events = await createJobEvents({
     listen:
       deps.store.databaseUrl && channel ? { connectionString: deps.store.databaseUrl, channel } : undefined,
@@ -78,6 +106,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   });
   const listeners = new Set<JobFinishedListener>();
   const finished: JobFinishedListener = (job) => {
+    webhooks.wake();
     for (const listener of listeners) {
       try {
         listener(job);
@@ -96,7 +125,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       deadlineMs: config.deadlineMs,
       summaryPartChars: config.summaryPartChars,
     },
-    tenants: deps.execution.tenants,
+    tenants,
     logger,
     concurrency: config.concurrency,
     pollIntervalMs: config.pollIntervalMs,
@@ -105,6 +134,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     finished,
   });
   runner.start();
+  webhooks.start();
 
   return {
     async start(kind, tenant, rawInput) {
@@ -157,6 +187,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     },
     async close() {
       await runner.stop(deps.stopGraceMs);
+      await webhooks.stop();
       await Promise.allSettled([queue.stop(), events.close()]);
     },
   };
