@@ -12,10 +12,9 @@ import type { Logger } from '../observability/logger';
 import type { SqlDatabase } from '../retrieval/store/sql';
 import type { JobExecutionDeps } from './job-execution';
 import { createJobEvents } from './job-events';
-import { oldestFirstPicker } from './job-picker';
-import type { JobPicker } from './job-picker';
+import { createJobDispatcher } from './job-dispatch';
+import { fairPicker } from './job-picker';
 import { openJobQueue } from './job-queue';
-import type { JobQueue } from './job-queue';
 import type { JobKind, JobRecord } from './job-record';
 import { createJobRunner } from './job-runner';
 import type { JobFinishedListener } from './job-runner';
@@ -47,8 +46,6 @@ export interface JobsDeps {
   logger: Logger;
   /** `ai_job_webhooks_total{outcome}`. */
   webhookOutcomes: Counter<'outcome'>;
-  /** Replaces the default picker (oldest first); given the queue to fetch from. */
-  picker?: (queue: JobQueue) => JobPicker;
   /** How long close() lets running jobs finish before handing them back to the queue. */
   stopGraceMs: number;
 }
@@ -119,7 +116,17 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     queue,
     store,
     events,
-    picker: (deps.picker ?? oldestFirstPicker)(queue),
+    picker: fairPicker(
+      queue,
+      createJobDispatcher({
+        db,
+        schema: deps.store.schema,
+        appRole: deps.store.appRole,
+        queue,
+        tenants,
+        concurrency: config.concurrency,
+      }),
+    ),
     execution: {
       ...deps.execution,
       deadlineMs: config.deadlineMs,
@@ -148,12 +155,9 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
         if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
           throw new JobLimitError('jobs.maxQueued', maxQueued);
         }
-        const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
-        // The engine's tables are not the tenant's: written as the connecting role, in the same transaction,
-        // so the engine job exists exactly when the row does.
-        await tx.query("SELECT set_config('role', 'none', true)");
-        await queue.send(tx, { jobId: id, tenantId }, queueJobId);
-        return record;
+        // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
+        // fair picker admits it (job-dispatch.ts).
+        return store.insert(tx, { tenantId, id, kind, input, queueJobId });
       });
       events.changed(id);
       runner.wake();
