@@ -8,6 +8,15 @@ export const Document: DocumentResolvers = {
   // id. Bad fields are named relative to the representation (`id`); the `_entities` wrapper
   // (entity-representations.ts) knows its index and names it `representations[3].id`.
   __resolveReference: async (reference) => parseInput(documentReferenceSchema, reference, null),
-  aiSummary: async (document, { maxWords }, ctx) =>
-    toSummarizeResult(await ctx.features.summarize(ctx.call(), { documentId: document.id, maxWords })),
+  aiSummary: async (document, { maxWords }, ctx) => {
+    const call = ctx.call();
+    // A summary made in the background at ingest (summarize: true) is served as is, with no model call; it was
+    // made at the default length, so a caller asking for another length gets one computed here.
+    if (maxWords === null || maxWords === undefined) {
+      const stored = await ctx.jobs.storedSummary(call.tenant.tenantId, document.id);
+      if (stored?.kind === 'full')
+        return toSummarizeResult({ ...stored, meta: { ...stored.meta, cached: true } });
+    }
+    return toSummarizeResult(await ctx.features.summarize(call, { documentId: document.id, maxWords }));
+  },
 };

@@ -18,6 +18,9 @@ import { openJobQueue } from './job-queue';
 import type { JobKind, JobRecord } from './job-record';
 import { createJobRunner } from './job-runner';
 import type { JobFinishedListener } from './job-runner';
+import { createDocumentSummaries } from './document-summaries';
+import type { SummarizeOutcome } from '../features/feature-result';
+import type { SqlExecutor } from '../retrieval/store/sql';
 import { createJobStore } from './job-store';
 import { jobUpdates } from './job-updates';
 import { createWebhookDeliverer } from './webhook-deliverer';
@@ -25,6 +28,10 @@ import { createWebhookWorker } from './webhook-worker';
 
 export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
+  /** Queues the summary of a stored document, kept with it once complete (ingestDocument's summarize). */
+  startDocumentSummary(tenant: TenantContext, documentId: string): Promise<JobRecord>;
+  /** The document's summary made by such a job, while the document is at the version it was made of. */
+  storedSummary(tenantId: string, documentId: string): Promise<SummarizeOutcome | null>;
   /** The tenant's job; null for an unknown id and for another tenant's alike. */
   get(tenantId: string, id: string): Promise<JobRecord | null>;
   /** Cancels a job not final yet; the job as it now stands, or null like get. */
@@ -71,12 +78,14 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     },
     (error) => logger.warn({ err: error }, 'AI job queue maintenance failed; it runs again next interval'),
   );
+  const summaries = createDocumentSummaries(db, deps.store);
   const store = createJobStore(db, {
     ...deps.store,
     notifyChannel: channel,
     // The notice commits with the job's final status, so a restart between the two loses neither; the
     // engine's tables are not the tenant's, hence the connecting role (the transaction's last statement).
     async onFinal(tx, job) {
+      await summaries.complete(tx, job);
       if (!tenants.forTenant(job.tenantId).jobs.webhook) return;
       await tx.query("SELECT set_config('role', 'none', true)");
       await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });
@@ -143,26 +152,40 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   runner.start();
   webhooks.start();
 
+  async function enqueue(
+    kind: JobKind,
+    tenant: TenantContext,
+    rawInput: unknown,
+    alongside?: (tx: SqlExecutor, id: string) => Promise<void>,
+  ): Promise<JobRecord> {
+    const input = parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, rawInput);
+    const { tenantId } = tenant;
+    const id = randomUUID();
+    const queueJobId = randomUUID();
+    const { maxQueued } = tenant.policy.jobs;
+    const job = await store.scoped(tenantId, async (tx) => {
+      await store.lockTenant(tx, tenantId);
+      if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
+        throw new JobLimitError('jobs.maxQueued', maxQueued);
+      }
+      // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
+      // fair picker admits it (job-dispatch.ts).
+      const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
+      await alongside?.(tx, id);
+      return record;
+    });
+    events.changed(id);
+    runner.wake();
+    return job;
+  }
+
   return {
-    async start(kind, tenant, rawInput) {
-      const input = parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, rawInput);
-      const { tenantId } = tenant;
-      const id = randomUUID();
-      const queueJobId = randomUUID();
-      const { maxQueued } = tenant.policy.jobs;
-      const job = await store.scoped(tenantId, async (tx) => {
-        await store.lockTenant(tx, tenantId);
-        if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
-          throw new JobLimitError('jobs.maxQueued', maxQueued);
-        }
-        // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
-        // fair picker admits it (job-dispatch.ts).
-        return store.insert(tx, { tenantId, id, kind, input, queueJobId });
-      });
-      events.changed(id);
-      runner.wake();
-      return job;
-    },
+    start: (kind, tenant, input) => enqueue(kind, tenant, input),
+    startDocumentSummary: (tenant, documentId) =>
+      enqueue('summary', tenant, { documentId }, (tx, id) =>
+        summaries.request(tx, tenant.tenantId, documentId, id),
+      ),
+    storedSummary: (tenantId, documentId) => summaries.find(tenantId, documentId),
     get: (tenantId, id) => store.find(tenantId, id),
     async cancel(tenantId, id) {
       const ended = await store.end(tenantId, id, 'cancelled');
