@@ -30,8 +30,8 @@ export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
   /** Queues the summary of a stored document, kept with it once complete (ingestDocument's summarize). */
   startDocumentSummary(tenant: TenantContext, documentId: string): Promise<JobRecord>;
-  /** The document's summary made by such a job, while the document is at the version it was made of. */
-  storedSummary(tenantId: string, documentId: string): Promise<SummarizeOutcome | null>;
+  /** The documents' summaries made by such jobs, while each is at the version it was made of (null if none). */
+  storedSummaries(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
   /** The tenant's job; null for an unknown id and for another tenant's alike. */
   get(tenantId: string, id: string): Promise<JobRecord | null>;
   /** Cancels a job not final yet; the job as it now stands, or null like get. */
@@ -185,7 +185,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       enqueue('summary', tenant, { documentId }, (tx, id) =>
         summaries.request(tx, tenant.tenantId, documentId, id),
       ),
-    storedSummary: (tenantId, documentId) => summaries.find(tenantId, documentId),
+    storedSummaries: (tenantId, documentIds) => summaries.findMany(tenantId, documentIds),
     get: (tenantId, id) => store.find(tenantId, id),
     async cancel(tenantId, id) {
       const ended = await store.end(tenantId, id, 'cancelled');

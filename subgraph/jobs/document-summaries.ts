@@ -12,8 +12,11 @@ export interface DocumentSummaries {
   request(tx: SqlExecutor, tenantId: string, documentId: string, jobId: string): Promise<void>;
   /** Inside the transaction that makes `job` final: stores its summary where the job was requested so. */
   complete(tx: SqlExecutor, job: JobRecord): Promise<void>;
-  /** The stored summary of the document at its current version; null when there is none (yet). */
-  find(tenantId: string, documentId: string): Promise<SummarizeOutcome | null>;
+  /**
+   * The stored summaries of the documents at their current versions, in the order asked (null where there is
+   * none yet): one query for a whole batch of entities.
+   */
+  findMany(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
 }
 
 export function createDocumentSummaries(
@@ -42,22 +45,23 @@ export function createDocumentSummaries(
         [job.tenantId, job.id, JSON.stringify(job.result)],
       );
     },
-    async find(tenantId, documentId) {
+    async findMany(tenantId, documentIds) {
       const result = await inTenantScope(
         db,
         options.appRole,
         tenantId,
         (tx) =>
-          tx.query<{ summary: SummarizeOutcome }>(
-            `SELECT s.summary FROM ${table} s
+          tx.query<{ document_id: string; summary: SummarizeOutcome }>(
+            `SELECT s.document_id, s.summary FROM ${table} s
              JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
-             WHERE s.tenant_id = $1 AND s.document_id = $2 AND s.summary IS NOT NULL
+             WHERE s.tenant_id = $1 AND s.document_id = ANY($2::text[]) AND s.summary IS NOT NULL
                AND s.document_version = d.version`,
-            [tenantId, documentId],
+            [tenantId, [...documentIds]],
           ),
         'read-only-snapshot',
       );
-      return result.rows[0]?.summary ?? null;
+      const found = new Map(result.rows.map((row) => [row.document_id, row.summary]));
+      return documentIds.map((id) => found.get(id) ?? null);
     },
   };
 }
