@@ -1,13 +1,38 @@
 // The Document entity owned by another subgraph: this subgraph contributes aiSummary, loaded in one batch.
+import DataLoader from 'dataloader';
+import type { RequestContext } from '../subgraph/context';
+import type { SummarizeOutcome } from '../subgraph/features/feature-result';
 import { documentReferenceSchema, parseInput } from '../subgraph/features/inputs';
 import type { DocumentResolvers } from '../subgraph/generated/graphql';
 import { toSummarizeResult } from './to-union';
+
+/** Per operation, like the document loader: the stored summaries of many entities in one query. */
+const storedSummaryLoaders = new WeakMap<RequestContext, DataLoader<string, SummarizeOutcome | null>>();
+
+function storedSummary(ctx: RequestContext, tenantId: string, documentId: string) {
+  let loader = storedSummaryLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader((ids: readonly string[]) => ctx.jobs.storedSummaries(tenantId, ids));
+    storedSummaryLoaders.set(ctx, loader);
+  }
+  return loader.load(documentId);
+}
 
 export const Document: DocumentResolvers = {
   // A representation is client input like any other: its id is coerced as an ID and checked like every document
   // id. Bad fields are named relative to the representation (`id`); the `_entities` wrapper
   // (entity-representations.ts) knows its index and names it `representations[3].id`.
   __resolveReference: async (reference) => parseInput(documentReferenceSchema, reference, null),
-  aiSummary: async (document, { maxWords }, ctx) =>
-    toSummarizeResult(await ctx.features.summarize(ctx.call(), { documentId: document.id, maxWords })),
+  aiSummary: async (document, { maxWords }, ctx) => {
+    const call = ctx.call();
+    // A summary made in the background at ingest (summarize: true) is served as is, with no model call; it was
+    // made at the default length, so a caller asking for another length gets one computed here. The lookups of
+    // a batch of entities resolve together, so their summaries still load their documents in one batch.
+    if (maxWords === null || maxWords === undefined) {
+      const stored = await storedSummary(ctx, call.tenant.tenantId, document.id);
+      if (stored?.kind === 'full')
+        return toSummarizeResult({ ...stored, meta: { ...stored.meta, cached: true } });
+    }
+    return toSummarizeResult(await ctx.features.summarize(call, { documentId: document.id, maxWords }));
+  },
 };

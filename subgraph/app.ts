@@ -113,6 +113,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       store: config.store,
       execution: { features, documents: store.documents, tenants: config.tenants },
       logger,
+      webhookOutcomes: metrics.jobWebhooks,
       // Half the drain's grace: what is still running then goes back to the queue for another replica.
       stopGraceMs: Math.floor(config.server.shutdownGraceMs / 2),
     });

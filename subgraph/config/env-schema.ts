@@ -189,6 +189,10 @@ export const envSchema = z.object({
   JOB_RETRY_LIMIT: integer(2, 0, 20),
   JOB_RETRY_DELAY_SECONDS: integer(5, 1, 3_600),
   JOB_MAINTENANCE_INTERVAL_SECONDS: integer(15, 1, 3_600),
+  // A finished job's webhook notice (tenant policy jobs.webhookUrl): tries after the first, and the first
+  // retry's delay (doubled each try, jittered; 0: retried at once, for tests).
+  JOB_WEBHOOK_RETRY_LIMIT: integer(8, 0, 20),
+  JOB_WEBHOOK_RETRY_DELAY_SECONDS: integer(2, 0, 3_600),
   // A summary job's text longer than this is summarized by parts of at most this size, then the parts'
   // summaries together (map-reduce).
   JOB_SUMMARY_PART_CHARS: integer(16_000, 500, 100_000),

@@ -89,6 +89,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryLimit: env.JOB_RETRY_LIMIT,
       retryDelaySeconds: env.JOB_RETRY_DELAY_SECONDS,
       maintenanceIntervalSeconds: env.JOB_MAINTENANCE_INTERVAL_SECONDS,
+      webhookRetryLimit: env.JOB_WEBHOOK_RETRY_LIMIT,
+      webhookRetryDelaySeconds: env.JOB_WEBHOOK_RETRY_DELAY_SECONDS,
       summaryPartChars: env.JOB_SUMMARY_PART_CHARS,
     },
     tracing: tracingSection(env),

@@ -143,6 +143,9 @@ export interface JobsConfig {
   retryLimit: number;
   retryDelaySeconds: number;
   maintenanceIntervalSeconds: number;
+  /** A webhook notice's tries after the first, and the first retry's delay (doubled each try). */
+  webhookRetryLimit: number;
+  webhookRetryDelaySeconds: number;
   /** Longest text a summary job summarizes in one call; a longer one goes by parts (map-reduce). */
   summaryPartChars: number;
 }

@@ -2,6 +2,7 @@
 // change notifications, and this replica's runner. The resolvers see only this service: start, read, cancel,
 // watch, and onJobFinished for whatever must follow a job's end (webhooks).
 import { randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
 import type { TenantContext } from '../auth/tenant-context';
 import type { JobsConfig, StoreConfig } from '../config';
 import { JobLimitError } from '../errors/job-limit-error';
@@ -11,18 +12,26 @@ import type { Logger } from '../observability/logger';
 import type { SqlDatabase } from '../retrieval/store/sql';
 import type { JobExecutionDeps } from './job-execution';
 import { createJobEvents } from './job-events';
-import { oldestFirstPicker } from './job-picker';
-import type { JobPicker } from './job-picker';
+import { createJobDispatcher } from './job-dispatch';
+import { fairPicker } from './job-picker';
 import { openJobQueue } from './job-queue';
-import type { JobQueue } from './job-queue';
 import type { JobKind, JobRecord } from './job-record';
 import { createJobRunner } from './job-runner';
 import type { JobFinishedListener } from './job-runner';
+import { createDocumentSummaries } from './document-summaries';
+import type { SummarizeOutcome } from '../features/feature-result';
+import type { SqlExecutor } from '../retrieval/store/sql';
 import { createJobStore } from './job-store';
 import { jobUpdates } from './job-updates';
+import { createWebhookDeliverer } from './webhook-deliverer';
+import { createWebhookWorker } from './webhook-worker';
 
 export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
+  /** Queues the summary of a stored document, kept with it once complete (ingestDocument's summarize). */
+  startDocumentSummary(tenant: TenantContext, documentId: string): Promise<JobRecord>;
+  /** The documents' summaries made by such jobs, while each is at the version it was made of (null if none). */
+  storedSummaries(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
   /** The tenant's job; null for an unknown id and for another tenant's alike. */
   get(tenantId: string, id: string): Promise<JobRecord | null>;
   /** Cancels a job not final yet; the job as it now stands, or null like get. */
@@ -42,8 +51,8 @@ export interface JobsDeps {
   store: Pick<StoreConfig, 'schema' | 'appRole' | 'databaseUrl'>;
   execution: Omit<JobExecutionDeps, 'deadlineMs' | 'summaryPartChars'>;
   logger: Logger;
-  /** Replaces the default picker (oldest first); given the queue to fetch from. */
-  picker?: (queue: JobQueue) => JobPicker;
+  /** `ai_job_webhooks_total{outcome}`. */
+  webhookOutcomes: Counter<'outcome'>;
   /** How long close() lets running jobs finish before handing them back to the queue. */
   stopGraceMs: number;
 }
@@ -54,7 +63,7 @@ export const queueSchemaOf = (schema: string): string => `${schema}_queue`;
 export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<JobsService> {
   const { db, logger } = deps;
   const channel = deps.store.databaseUrl ? `${deps.store.schema}_jobs` : null;
-  const store = createJobStore(db, { ...deps.store, notifyChannel: channel });
+  const tenants = deps.execution.tenants;
   const expireMs = config.deadlineMs + config.expiryMarginMs;
   const queue = await openJobQueue(
     db,
@@ -64,9 +73,34 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       retryLimit: config.retryLimit,
       retryDelaySeconds: config.retryDelaySeconds,
       maintenanceIntervalSeconds: config.maintenanceIntervalSeconds,
+      webhookRetryLimit: config.webhookRetryLimit,
+      webhookRetryDelaySeconds: config.webhookRetryDelaySeconds,
     },
     (error) => logger.warn({ err: error }, 'AI job queue maintenance failed; it runs again next interval'),
   );
+  const summaries = createDocumentSummaries(db, deps.store);
+  const store = createJobStore(db, {
+    ...deps.store,
+    notifyChannel: channel,
+    // The notice commits with the job's final status, so a restart between the two loses neither; the
+    // engine's tables are not the tenant's, hence the connecting role (the transaction's last statement).
+    async onFinal(tx, job) {
+      await summaries.complete(tx, job);
+      if (!tenants.forTenant(job.tenantId).jobs.webhook) return;
+      await tx.query("SELECT set_config('role', 'none', true)");
+      await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });
+    },
+  });
+  const webhooks = createWebhookWorker({
+    queue,
+    find: (tenantId, id) => store.find(tenantId, id),
+    tenants,
+    deliverer: createWebhookDeliverer({ logger, outcomes: deps.webhookOutcomes }),
+    logger,
+    // Idle unless jobs end; a replica that runs no jobs delivers no notices either.
+    concurrency: config.concurrency > 0 ? 4 : 0,
+    pollIntervalMs: config.pollIntervalMs,
+  });
   const events = await createJobEvents({
     listen:
       deps.store.databaseUrl && channel ? { connectionString: deps.store.databaseUrl, channel } : undefined,
@@ -78,6 +112,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   });
   const listeners = new Set<JobFinishedListener>();
   const finished: JobFinishedListener = (job) => {
+    webhooks.wake();
     for (const listener of listeners) {
       try {
         listener(job);
@@ -90,13 +125,23 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     queue,
     store,
     events,
-    picker: (deps.picker ?? oldestFirstPicker)(queue),
+    picker: fairPicker(
+      queue,
+      createJobDispatcher({
+        db,
+        schema: deps.store.schema,
+        appRole: deps.store.appRole,
+        queue,
+        tenants,
+        concurrency: config.concurrency,
+      }),
+    ),
     execution: {
       ...deps.execution,
       deadlineMs: config.deadlineMs,
       summaryPartChars: config.summaryPartChars,
     },
-    tenants: deps.execution.tenants,
+    tenants,
     logger,
     concurrency: config.concurrency,
     pollIntervalMs: config.pollIntervalMs,
@@ -105,30 +150,42 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     finished,
   });
   runner.start();
+  webhooks.start();
+
+  async function enqueue(
+    kind: JobKind,
+    tenant: TenantContext,
+    rawInput: unknown,
+    alongside?: (tx: SqlExecutor, id: string) => Promise<void>,
+  ): Promise<JobRecord> {
+    const input = parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, rawInput);
+    const { tenantId } = tenant;
+    const id = randomUUID();
+    const queueJobId = randomUUID();
+    const { maxQueued } = tenant.policy.jobs;
+    const job = await store.scoped(tenantId, async (tx) => {
+      await store.lockTenant(tx, tenantId);
+      if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
+        throw new JobLimitError('jobs.maxQueued', maxQueued);
+      }
+      // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
+      // fair picker admits it (job-dispatch.ts).
+      const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
+      await alongside?.(tx, id);
+      return record;
+    });
+    events.changed(id);
+    runner.wake();
+    return job;
+  }
 
   return {
-    async start(kind, tenant, rawInput) {
-      const input = parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, rawInput);
-      const { tenantId } = tenant;
-      const id = randomUUID();
-      const queueJobId = randomUUID();
-      const { maxQueued } = tenant.policy.jobs;
-      const job = await store.scoped(tenantId, async (tx) => {
-        await store.lockTenant(tx, tenantId);
-        if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
-          throw new JobLimitError('jobs.maxQueued', maxQueued);
-        }
-        const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
-        // The engine's tables are not the tenant's: written as the connecting role, in the same transaction,
-        // so the engine job exists exactly when the row does.
-        await tx.query("SELECT set_config('role', 'none', true)");
-        await queue.send(tx, { jobId: id, tenantId }, queueJobId);
-        return record;
-      });
-      events.changed(id);
-      runner.wake();
-      return job;
-    },
+    start: (kind, tenant, input) => enqueue(kind, tenant, input),
+    startDocumentSummary: (tenant, documentId) =>
+      enqueue('summary', tenant, { documentId }, (tx, id) =>
+        summaries.request(tx, tenant.tenantId, documentId, id),
+      ),
+    storedSummaries: (tenantId, documentIds) => summaries.findMany(tenantId, documentIds),
     get: (tenantId, id) => store.find(tenantId, id),
     async cancel(tenantId, id) {
       const ended = await store.end(tenantId, id, 'cancelled');
@@ -157,6 +214,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     },
     async close() {
       await runner.stop(deps.stopGraceMs);
+      await webhooks.stop();
       await Promise.allSettled([queue.stop(), events.close()]);
     },
   };

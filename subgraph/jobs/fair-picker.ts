@@ -8,6 +8,9 @@
 // whether or not that tenant still has work: a tenant that appears or drains between calls changes no other
 // tenant's turn.
 //
+// The engine drives it as recommended below, in job-dispatch.ts (the admission state in the `job_dispatch` table
+// of migration 011 rather than an `admitted_at` column, so the dispatcher reads no tenant's content).
+//
 // How the engine should drive it with pg-boss (RECOMMENDED: admission from the app `jobs` table into ONE
 // pg-boss queue):
 //   1. `startSummaryJob` inserts the app row as QUEUED (the tenant's `jobs.maxQueued` checked in the same

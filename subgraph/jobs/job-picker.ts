@@ -1,6 +1,10 @@
-// The one place that chooses the next job this replica runs. The default takes the oldest: dead letters first
-// (they only mark a job FAILED), then the main queue in pg-boss's order (FOR UPDATE SKIP LOCKED, so replicas
-// never fetch the same job). A fair picker across tenants replaces it here without touching the runner.
+// The one place that chooses the next job this replica runs: dead letters first (they only mark a job
+// FAILED), then the jobs already admitted into the engine in pg-boss's order (FOR UPDATE SKIP LOCKED, so
+// replicas never fetch the same job); when none is ready, an admission round (job-dispatch.ts) lets the fair
+// picker (fair-picker.ts) choose across the tenants' queues which waiting jobs come next, and the first of them
+// is fetched. A ready buffer of at most JOB_CONCURRENCY admitted jobs keeps a tenant's backlog out of the
+// engine, so a new tenant's job waits for at most a round's worth of another's.
+import type { JobDispatcher } from './job-dispatch';
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from './job-queue';
 import type { FetchedJob, JobQueue } from './job-queue';
 
@@ -9,10 +13,12 @@ export interface JobPicker {
   next(): Promise<FetchedJob | null>;
 }
 
-export function oldestFirstPicker(queue: Pick<JobQueue, 'fetch'>): JobPicker {
+export function fairPicker(queue: Pick<JobQueue, 'fetch'>, dispatcher: JobDispatcher): JobPicker {
   return {
     async next() {
-      return (await queue.fetch(DEAD_LETTER_QUEUE)) ?? (await queue.fetch(JOB_QUEUE));
+      const ready = (await queue.fetch(DEAD_LETTER_QUEUE)) ?? (await queue.fetch(JOB_QUEUE));
+      if (ready) return ready;
+      return (await dispatcher.admit()) > 0 ? queue.fetch(JOB_QUEUE) : null;
     },
   };
 }

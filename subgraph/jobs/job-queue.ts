@@ -9,7 +9,9 @@ import { bossDatabase, bossDatabaseIn } from './boss-database';
 
 export const JOB_QUEUE = 'ai-jobs';
 export const DEAD_LETTER_QUEUE = 'ai-jobs-dead-letter';
-export type QueueName = typeof JOB_QUEUE | typeof DEAD_LETTER_QUEUE;
+/** A finished job's webhook notice to deliver: its own retries, no dead letter (a notice lost is logged). */
+export const WEBHOOK_QUEUE = 'ai-job-webhook';
+export type QueueName = typeof JOB_QUEUE | typeof DEAD_LETTER_QUEUE | typeof WEBHOOK_QUEUE;
 
 export interface JobQueueSettings {
   /** pg-boss's own schema. */
@@ -21,6 +23,9 @@ export interface JobQueueSettings {
   retryDelaySeconds: number;
   /** How often pg-boss looks for expired jobs (one replica does, per interval). */
   maintenanceIntervalSeconds: number;
+  /** The webhook notices' retries: tries after the first, the first wait (doubled per try, jittered). */
+  webhookRetryLimit: number;
+  webhookRetryDelaySeconds: number;
 }
 
 const jobDataSchema = z.object({ jobId: z.string().uuid(), tenantId: z.string().min(1) });
@@ -46,6 +51,8 @@ export interface JobQueue {
   /** A failed try: retried with backoff while tries remain, else the job goes to the dead-letter queue. */
   fail(job: FetchedJob): Promise<void>;
   cancel(queueJobId: string): Promise<void>;
+  /** Queues a webhook notice inside `tx`: it exists exactly when the job's final status commits. */
+  sendWebhook(tx: SqlExecutor, data: QueuedJobData): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +83,16 @@ export async function openJobQueue(
   await boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, ...policy });
   await boss.createQueue(JOB_QUEUE, { name: JOB_QUEUE, ...policy, deadLetter: DEAD_LETTER_QUEUE });
   await boss.updateQueue(JOB_QUEUE, { name: JOB_QUEUE, ...policy, deadLetter: DEAD_LETTER_QUEUE });
+  const webhookPolicy = {
+    name: WEBHOOK_QUEUE,
+    retryLimit: settings.webhookRetryLimit,
+    retryDelay: settings.webhookRetryDelaySeconds,
+    retryBackoff: settings.webhookRetryDelaySeconds > 0,
+    // One POST is cut at 5 s: a notice held a minute belongs to a replica that died.
+    expireInSeconds: 60,
+  };
+  await boss.createQueue(WEBHOOK_QUEUE, webhookPolicy);
+  await boss.updateQueue(WEBHOOK_QUEUE, webhookPolicy);
 
   return {
     async send(tx, data, queueJobId, startAfterSeconds) {
@@ -108,6 +125,9 @@ export async function openJobQueue(
     complete: (job) => boss.complete(job.queue, job.queueJobId),
     fail: (job) => boss.fail(job.queue, job.queueJobId),
     cancel: (queueJobId) => boss.cancel(JOB_QUEUE, queueJobId),
+    async sendWebhook(tx, data) {
+      await boss.send(WEBHOOK_QUEUE, data, { db: bossDatabaseIn(tx) } as PgBoss.SendOptions);
+    },
     // Not graceful: the runner has already settled or handed back what it ran.
     stop: () => boss.stop({ graceful: false, close: false, wait: true }),
   };

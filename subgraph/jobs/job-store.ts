@@ -11,6 +11,11 @@ export interface JobStoreOptions {
   appRole: string;
   /** The LISTEN/NOTIFY channel status changes are announced on; null where no replica listens (PGlite). */
   notifyChannel: string | null;
+  /**
+   * Runs inside the transaction that makes a job final (completed, failed or cancelled), after the update: what
+   * must follow a job's end durably (its webhook notice) commits with that status or not at all.
+   */
+  onFinal?: (tx: SqlExecutor, job: JobRecord) => Promise<void>;
 }
 
 /** What a runner needs to run a job it claimed. */
@@ -177,8 +182,11 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
           [tenantId, id, claimId, end.status, end.result === null ? null : JSON.stringify(end.result)],
         );
         const row = result.rows[0];
-        if (row) await announce(tx, id);
-        return row ? toRecord(row) : null;
+        if (!row) return null;
+        await announce(tx, id);
+        const job = toRecord(row);
+        await options.onFinal?.(tx, job);
+        return job;
       });
     },
 
@@ -222,8 +230,12 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
             )
           ).rows[0];
         if (!row) return null;
-        if (changed.rows[0]) await announce(tx, id);
-        return { job: toRecord(row), queueJobId: row.queue_job_id, changed: changed.rows.length > 0 };
+        const job = toRecord(row);
+        if (changed.rows[0]) {
+          await announce(tx, id);
+          await options.onFinal?.(tx, job);
+        }
+        return { job, queueJobId: row.queue_job_id, changed: changed.rows.length > 0 };
       });
     },
   };

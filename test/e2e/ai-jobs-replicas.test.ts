@@ -112,7 +112,9 @@ test('PostgreSQL: a second replica finishes the job of a killed one, and a third
     const outcome = await updates;
     if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code}`);
     const statuses = outcome.results.map((result) => result.data?.aiJobUpdated.status);
-    expect(statuses).toEqual(['QUEUED', 'RUNNING', 'COMPLETED']);
+    // The first event is the job as it stood when subscribed: queued, or already admitted and running.
+    expect(['QUEUED', 'RUNNING']).toContain(statuses[0]);
+    expect(statuses.slice(statuses.indexOf('RUNNING'))).toEqual(['RUNNING', 'COMPLETED']);
   } finally {
     await Promise.allSettled(running.splice(0).map((subgraph) => subgraph.kill()));
     await dropPostgresSchema(schema);

@@ -15,6 +15,8 @@ describe('background job configuration', () => {
       retryDelaySeconds: 5,
       maintenanceIntervalSeconds: 15,
       summaryPartChars: 16_000,
+      webhookRetryLimit: 8,
+      webhookRetryDelaySeconds: 2,
     });
   });
 
@@ -32,6 +34,8 @@ describe('background job configuration', () => {
     ['JOB_RETRY_DELAY_SECONDS', '0'],
     ['JOB_MAINTENANCE_INTERVAL_SECONDS', '1.5'],
     ['JOB_SUMMARY_PART_CHARS', '100'],
+    ['JOB_WEBHOOK_RETRY_LIMIT', '21'],
+    ['JOB_WEBHOOK_RETRY_DELAY_SECONDS', '-1'],
   ])('refuses %s=%s, naming it', (variable, value) => {
     const load = () => loadConfig({ [variable]: value });
     expect(load).toThrow(ConfigError);

@@ -1,0 +1,168 @@
+// Background AI jobs benchmark (issue 14, Benchmark): summary jobs completed per second with the fake provider
+// answering after 50 ms and JOB_CONCURRENCY 8, on PGlite (in memory) and on PostgreSQL; and what
+// startSummaryJob itself adds to its caller: the mutation's round trip, sequential, p50/p99 (target p99 ≤ 20 ms).
+//
+//   npm run bench:jobs [-- --jobs=400 --starts=300 --concurrency=8 --latency=50 --dry-run]
+//
+// Throughput: `--jobs` jobs are queued at once (20 mutations in flight), and the clock runs from the first
+// queued to the last completed (seen by polling the oldest unfinished jobs, 16 reads every 100 ms). Each job's
+// text is distinct and the summary cache is off, so every job makes its model call. The start latency is
+// measured first, on an idle runner (its jobs queued behind nothing but themselves).
+import { percentile } from './support/load';
+import { fixed, machineLine, markdownTable, met } from './support/report';
+import { runBenchmark } from './support/run-benchmark';
+import {
+  DEFAULT_DATABASE_URL,
+  dropSchema,
+  post,
+  SERVERS,
+  subgraphEnv,
+  TENANT,
+  uniqueSchema,
+} from './support/subgraph';
+
+const OPTIONS = {
+  jobs: { default: 400, help: 'jobs queued for the throughput run, per store' },
+  starts: { default: 300, help: 'sequential startSummaryJob calls timed, per store' },
+  concurrency: { default: 8, help: 'JOB_CONCURRENCY of the subgraph' },
+  latency: { default: 50, help: "the fake provider's latency, ms" },
+};
+
+const P99_TARGET_MS = 20;
+const TEXT = 'The depot opens at six. Trucks leave for the coast every hour. Drivers rest after four hours.';
+const START = `mutation($input: SummarizeInput!) { startSummaryJob(input: $input) { id status } }`;
+const READ = `query($id: ID!) { aiJob(id: $id) { status } }`;
+
+interface StoreRun {
+  store: string;
+  jobsPerSecond: number;
+  jobs: number;
+  startP50Ms: number;
+  startP99Ms: number;
+  starts: number;
+}
+
+async function startJob(url: string, headers: Record<string, string>, n: number): Promise<string> {
+  const reply = await post(
+    url,
+    headers,
+    JSON.stringify({ query: START, variables: { input: { text: `${TEXT} ${n}` } } }),
+  );
+  const id = (reply.body.data?.startSummaryJob as { id?: string } | null)?.id;
+  if (!id) throw new Error(`startSummaryJob failed: ${reply.status} ${reply.text.slice(0, 300)}`);
+  return id;
+}
+
+async function isFinished(url: string, headers: Record<string, string>, id: string): Promise<boolean> {
+  const reply = await post(url, headers, JSON.stringify({ query: READ, variables: { id } }));
+  const status = (reply.body.data?.aiJob as { status?: string } | null)?.status;
+  if (status === 'FAILED' || status === 'CANCELLED') throw new Error(`job ${id} ended ${status}`);
+  return status === 'COMPLETED';
+}
+
+/** Waits until every job of `ids` (oldest first) has completed, reading the oldest unfinished ones. */
+async function allCompleted(url: string, headers: Record<string, string>, ids: string[]): Promise<void> {
+  const pending = [...ids];
+  while (pending.length > 0) {
+    const head = pending.slice(0, 16);
+    const done = await Promise.all(head.map((id) => isFinished(url, headers, id)));
+    const finished = new Set(head.filter((_, i) => done[i]));
+    pending.splice(0, pending.length, ...pending.filter((id) => !finished.has(id)));
+    if (finished.size < head.length) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, headers }) => {
+  const providers = await children.start(SERVERS.providers, {
+    NODE_ENV: 'production',
+    BENCH_PROVIDER_LATENCY_MS: String(options.latency),
+  });
+  const base = {
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
+    ANTHROPIC_API_KEY: 'bench',
+    ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+    OTEL_SDK_DISABLED: 'true',
+    BENCH_SEED_DOCUMENTS: '0',
+    CACHE_TTL_SUMMARIZE_SECONDS: '0',
+    JOB_CONCURRENCY: String(options.concurrency),
+    JOB_POLL_INTERVAL_MS: '100',
+    TENANT_POLICIES_JSON: JSON.stringify({
+      tenants: { [TENANT]: { jobs: { maxQueued: 100_000, maxRunning: 10_000 } } },
+    }),
+  };
+  const runs: StoreRun[] = [];
+  for (const store of ['PGlite', 'PostgreSQL']) {
+    const schema = uniqueSchema('bench_jobs');
+    const env = subgraphEnv(
+      store === 'PGlite' ? base : { ...base, DATABASE_URL: DEFAULT_DATABASE_URL, DATABASE_SCHEMA: schema },
+    );
+    const subgraph = await children.start(SERVERS.subgraph, env);
+    try {
+      const url = `${String(subgraph.ready.url)}`;
+      let n = 0;
+      // Warm-up: the first jobs pay for connections and compiled paths.
+      await allCompleted(
+        url,
+        headers,
+        await Promise.all(Array.from({ length: 16 }, () => startJob(url, headers, n++))),
+      );
+      const startMs: number[] = [];
+      const started: string[] = [];
+      for (let i = 0; i < options.starts; i += 1) {
+        const t0 = performance.now();
+        started.push(await startJob(url, headers, n++));
+        startMs.push(performance.now() - t0);
+      }
+      await allCompleted(url, headers, started);
+      startMs.sort((a, b) => a - b);
+      const t0 = performance.now();
+      const ids: string[] = [];
+      for (let i = 0; i < options.jobs; i += 20) {
+        const width = Math.min(20, options.jobs - i);
+        ids.push(...(await Promise.all(Array.from({ length: width }, () => startJob(url, headers, n++)))));
+      }
+      await allCompleted(url, headers, ids);
+      const seconds = (performance.now() - t0) / 1000;
+      runs.push({
+        store,
+        jobs: options.jobs,
+        jobsPerSecond: options.jobs / seconds,
+        starts: options.starts,
+        startP50Ms: percentile(startMs, 50),
+        startP99Ms: percentile(startMs, 99),
+      });
+      console.log(runs.at(-1));
+    } finally {
+      await children.stop(subgraph);
+      if (store === 'PostgreSQL') await dropSchema(DEFAULT_DATABASE_URL, schema).catch(() => undefined);
+    }
+  }
+  const ideal = (options.concurrency * 1000) / options.latency;
+  const table = markdownTable(
+    [
+      'store',
+      'jobs',
+      'jobs completed / s',
+      `startSummaryJob p50 (ms)`,
+      `p99 (ms)`,
+      `p99 ≤ ${P99_TARGET_MS} ms`,
+    ],
+    runs.map((run) => [
+      run.store,
+      run.jobs,
+      fixed(run.jobsPerSecond, 1),
+      fixed(run.startP50Ms),
+      fixed(run.startP99Ms),
+      met(run.startP99Ms <= P99_TARGET_MS),
+    ]),
+  );
+  return [
+    `Run ${started.toISOString()} with \`${command}\`; ${machineLine()}. The subgraph and the fake providers ` +
+      `are separate processes on this machine; the provider answers each call after ${options.latency} ms, so ` +
+      `${options.concurrency} workers could complete at most ${fixed(ideal, 0)} jobs/s. startSummaryJob is timed ` +
+      `by the client over loopback HTTP, ${options.starts} calls one after another, with the runner busy on them.`,
+    '',
+    table,
+  ].join('\n');
+});

@@ -1,0 +1,67 @@
+// Document summaries made in the background (ingestDocument with summarize: true), in `document_summaries`
+// (migration 012), read and written inside the tenant's scope. The request is written with the job, the result
+// in the transaction that completes the job, and a stored summary is served only while the document is still
+// at the version it was asked for: a re-ingest makes it stale at once, without any clean-up.
+import type { SummarizeOutcome } from '../features/feature-result';
+import { inTenantScope } from '../retrieval/store/tenant-scope';
+import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import type { JobRecord } from './job-record';
+
+export interface DocumentSummaries {
+  /** Inside the job's own transaction: ties job `jobId` to the document's current version. */
+  request(tx: SqlExecutor, tenantId: string, documentId: string, jobId: string): Promise<void>;
+  /** Inside the transaction that makes `job` final: stores its summary where the job was requested so. */
+  complete(tx: SqlExecutor, job: JobRecord): Promise<void>;
+  /**
+   * The stored summaries of the documents at their current versions, in the order asked (null where there is
+   * none yet): one query for a whole batch of entities.
+   */
+  findMany(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
+}
+
+export function createDocumentSummaries(
+  db: SqlDatabase,
+  options: { schema: string; appRole: string },
+): DocumentSummaries {
+  const table = `${options.schema}.document_summaries`;
+  const documents = `${options.schema}.documents`;
+  return {
+    async request(tx, tenantId, documentId, jobId) {
+      await tx.query(
+        `INSERT INTO ${table} (tenant_id, document_id, document_version, job_id)
+         SELECT tenant_id, id, version, $3 FROM ${documents} WHERE tenant_id = $1 AND id = $2
+         ON CONFLICT (tenant_id, document_id) DO UPDATE
+         SET document_version = EXCLUDED.document_version, job_id = EXCLUDED.job_id,
+             summary = NULL, completed_at = NULL`,
+        [tenantId, documentId, jobId],
+      );
+    },
+    async complete(tx, job) {
+      // Only a full summary is kept: a degraded one (the extractive floor) is no better than what the read
+      // path computes, and would hide a model summary the next read could get.
+      if (job.kind !== 'summary' || job.status !== 'completed' || job.result?.kind !== 'full') return;
+      await tx.query(
+        `UPDATE ${table} SET summary = $3::jsonb, completed_at = now() WHERE tenant_id = $1 AND job_id = $2`,
+        [job.tenantId, job.id, JSON.stringify(job.result)],
+      );
+    },
+    async findMany(tenantId, documentIds) {
+      const result = await inTenantScope(
+        db,
+        options.appRole,
+        tenantId,
+        (tx) =>
+          tx.query<{ document_id: string; summary: SummarizeOutcome }>(
+            `SELECT s.document_id, s.summary FROM ${table} s
+             JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
+             WHERE s.tenant_id = $1 AND s.document_id = ANY($2::text[]) AND s.summary IS NOT NULL
+               AND s.document_version = d.version`,
+            [tenantId, [...documentIds]],
+          ),
+        'read-only-snapshot',
+      );
+      const found = new Map(result.rows.map((row) => [row.document_id, row.summary]));
+      return documentIds.map((id) => found.get(id) ?? null);
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// Delivers the webhook notices queued with each job's final status (job-store.ts's onFinal, in the same
+// transaction): a loop of its own beside the job runner, so a slow receiver never holds a job worker. Each
+// notice carries ids only; the handler reads the job row and the tenant's policy as they are now (a rotated
+// secret applies at once, a removed webhook sends nothing), makes one signed POST, and on a retryable outcome
+// fails the engine job so pg-boss tries again with its backoff; after the last try the notice is dropped
+// (logged and counted as `exhausted`), the job's result staying readable through `aiJob`.
+import type { Logger } from '../observability/logger';
+import type { TenantPolicies } from '../tenancy/tenant-policies';
+import { unreachable } from '../errors/unreachable';
+import { WEBHOOK_QUEUE } from './job-queue';
+import type { FetchedJob, JobQueue } from './job-queue';
+import { isFinal } from './job-record';
+import type { JobRecord } from './job-record';
+import type { WebhookDeliverer } from './webhook-deliverer';
+import type { JobNotification } from './webhook-notification';
+
+export interface WebhookWorkerDeps {
+  queue: Pick<JobQueue, 'fetch' | 'complete' | 'fail'>;
+  /** The job as its tenant sees it (row level security holds). */
+  find(tenantId: string, jobId: string): Promise<JobRecord | null>;
+  tenants: TenantPolicies;
+  deliverer: Pick<WebhookDeliverer, 'sendOnce'>;
+  logger: Logger;
+  /** POSTs in flight at once on this replica. */
+  concurrency: number;
+  pollIntervalMs: number;
+}
+
+export interface WebhookWorker {
+  start(): void;
+  /** Looks for notices now (a job just ended here). */
+  wake(): void;
+  /** Takes no new notice; resolves once the POSTs in flight have ended (each is cut by its timeout). */
+  stop(): Promise<void>;
+}
+
+/** The union member's typename, as `AIJob.summary` / `AIJob.answer` would report it. */
+function resultType(job: JobRecord): string | null {
+  if (!job.result) return null;
+  const names = job.kind === 'summary' ? ['Summary', 'DegradedSummary'] : ['Answer', 'DegradedAnswer'];
+  switch (job.result.kind) {
+    case 'full':
+      return names[0]!;
+    case 'degraded':
+      return names[1]!;
+    case 'unavailable':
+      return 'AIUnavailable';
+    default:
+      return unreachable(job.result);
+  }
+}
+
+export function jobNotification(job: JobRecord): JobNotification {
+  return {
+    id: job.id,
+    tenantId: job.tenantId,
+    kind: job.kind === 'summary' ? 'SUMMARY' : 'ANSWER',
+    status: job.status.toUpperCase() as JobNotification['status'],
+    resultType: resultType(job),
+    attempts: job.attempts,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
+  const { queue, logger } = deps;
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  let loop: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+
+  async function handle(notice: FetchedJob): Promise<void> {
+    const { jobId, tenantId } = notice.data;
+    const job = await deps.find(tenantId, jobId);
+    const target = deps.tenants.forTenant(tenantId).jobs.webhook;
+    if (!job || !target || !isFinal(job.status)) return queue.complete(notice);
+    const outcome = await deps.deliverer.sendOnce(target, jobNotification(job), {
+      number: notice.retryCount + 1,
+      last: notice.retryCount >= notice.retryLimit,
+    });
+    // A failed engine job comes back after its backoff; the last one stays failed (sendOnce counted it).
+    return outcome.kind === 'retryable' ? queue.fail(notice) : queue.complete(notice);
+  }
+
+  function track(notice: FetchedJob): void {
+    const done = handle(notice)
+      .catch(async (error: unknown) => {
+        logger.warn({ err: error, jobId: notice.data.jobId }, 'job webhook could not be handled; retried');
+        await queue.fail(notice).catch(() => undefined);
+      })
+      .finally(() => {
+        inFlight.delete(done);
+        wakeUp?.();
+      });
+    inFlight.add(done);
+  }
+
+  async function work(): Promise<void> {
+    while (!stopping) {
+      while (!stopping && inFlight.size < deps.concurrency) {
+        let next: FetchedJob | null;
+        try {
+          next = await queue.fetch(WEBHOOK_QUEUE);
+        } catch (error) {
+          logger.warn({ err: error }, 'job webhook queue could not be read; trying again');
+          break;
+        }
+        if (!next) break;
+        // Fetched while stopping: handled all the same (one POST, bounded by its timeout), never left active.
+        track(next);
+      }
+      if (stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => done(), deps.pollIntervalMs);
+        const done = () => {
+          clearTimeout(timer);
+          wakeUp = null;
+          resolve();
+        };
+        wakeUp = done;
+      });
+    }
+  }
+
+  return {
+    start() {
+      if (!loop && deps.concurrency > 0) loop = work();
+    },
+    wake: () => wakeUp?.(),
+    async stop() {
+      stopping = true;
+      wakeUp?.();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// Issue 14, "ingest can ask for it": ingestDocument(summarize: true) queues the document's summary as a job;
+// once it completes, Document.aiSummary is served from the stored summary with no provider call; a re-ingest
+// makes it stale (computed again on the read path); without summarize no job is queued. On both stores.
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { replyByTask } from '../support/providers/task-replies';
+import { AI_JOB_QUERY, FAST_JOBS } from '../support/job-operations';
+import type { AIJob } from '../support/job-operations';
+import { eventually } from '../support/wait-for';
+
+jest.setTimeout(60_000);
+
+const CHAT = '/v1/chat/completions';
+const BODY =
+  'The lighthouse keeper logs the weather at dawn. Supply boats arrive every second Thursday. ' +
+  'The lamp was converted to electricity in 1962.';
+const SUMMARY = 'Supply boats arrive every second Thursday.';
+
+const INGEST = `mutation Ingest($input: IngestDocumentInput!) {
+  ingestDocument(input: $input) { documentId summaryJobId }
+}`;
+const AI_SUMMARY = `query Summary($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on Document {
+      aiSummary {
+        __typename
+        ... on Summary { text meta { cached } }
+        ... on DegradedSummary { text }
+      }
+    }
+  }
+}`;
+
+interface Ingested {
+  ingestDocument: { documentId: string; summaryJobId: string | null };
+}
+interface Entities {
+  _entities: { aiSummary: { __typename: string; text?: string; meta?: { cached: boolean } } }[];
+}
+
+describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (store) => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      providers: ['openai'],
+      store,
+      responder: replyByTask({ summary: SUMMARY, answer: SUMMARY }),
+      // No completion cache: a read-path summary would call the provider, so "no call" means "stored".
+      env: { ...FAST_JOBS, CACHE_TTL_SUMMARIZE_SECONDS: '0' },
+    });
+  });
+  afterAll(() => harness?.stop());
+  beforeEach(() => harness.providers.reset());
+
+  const ingest = async (input: Record<string, unknown>) =>
+    (await harness.as('acme').data<Ingested>(INGEST, { input })).ingestDocument;
+  const aiSummary = async (id: string) =>
+    (await harness.as('acme').data<Entities>(AI_SUMMARY, { r: [{ __typename: 'Document', id }] }))
+      ._entities[0]!.aiSummary;
+
+  it('queues the summary job, then serves aiSummary from it with no provider call', async () => {
+    const ingested = await ingest({ id: 'lighthouse', title: 'Lighthouse', body: BODY, summarize: true });
+    expect(ingested.summaryJobId).toEqual(expect.any(String));
+    const done = await eventually(
+      async () => {
+        const { aiJob } = await harness
+          .as('acme')
+          .data<{ aiJob: AIJob | null }>(AI_JOB_QUERY, { id: ingested.summaryJobId });
+        return aiJob?.status === 'COMPLETED' ? aiJob : undefined;
+      },
+      20_000,
+      'the summary job completed',
+    );
+    expect(done.summary).toMatchObject({ __typename: 'Summary', text: SUMMARY });
+    const callsBefore = harness.providers.requestCount(CHAT);
+    expect(await aiSummary('lighthouse')).toEqual({
+      __typename: 'Summary',
+      text: SUMMARY,
+      meta: { cached: true },
+    });
+    expect(harness.providers.requestCount(CHAT)).toBe(callsBefore);
+    // Another tenant's document of the same id has no stored summary of acme's.
+    expect(
+      (
+        await harness
+          .as('globex')
+          .request<Entities>(AI_SUMMARY, { r: [{ __typename: 'Document', id: 'lighthouse' }] })
+      ).body.data?._entities?.[0]?.aiSummary.text,
+    ).not.toBe(SUMMARY);
+  });
+
+  it('a re-ingest makes the stored summary stale: aiSummary is computed again', async () => {
+    await ingest({ id: 'harbour', title: 'Harbour', body: BODY, summarize: true });
+    await eventually(
+      async () => ((await aiSummary('harbour')).meta?.cached ? true : undefined),
+      20_000,
+      'the stored summary served',
+    );
+    const reingested = await ingest({
+      id: 'harbour',
+      title: 'Harbour',
+      body: `${BODY} Visitors are welcome.`,
+    });
+    expect(reingested.summaryJobId).toBeNull();
+    const callsBefore = harness.providers.requestCount(CHAT);
+    expect(await aiSummary('harbour')).toMatchObject({ __typename: 'Summary', meta: { cached: false } });
+    expect(harness.providers.requestCount(CHAT)).toBe(callsBefore + 1);
+  });
+});
