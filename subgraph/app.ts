@@ -106,6 +106,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     samples,
     loadShed: createLoadShed(loopLag, config.features.loadShedEventLoopLagMs, logger),
   });
+  // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the
+  // background, one run per interval across replicas, scheduled by the job engine.
+  const embeddingSweep = createEmbeddingSweep(
+    { documents: store.documents, gateway, tenants: config.tenants, usage: state.usage, metrics, logger },
+    config.retrieval.embeddingSweep,
+  );
   let jobs: JobsService;
   try {
     jobs = await createJobs(config.jobs, {
@@ -116,17 +122,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       webhookOutcomes: metrics.jobWebhooks,
       // Half the drain's grace: what is still running then goes back to the queue for another replica.
       stopGraceMs: Math.floor(config.server.shutdownGraceMs / 2),
+      embeddingSweep: {
+        run: () => embeddingSweep.runOnce(),
+        intervalMs: config.retrieval.embeddingSweep.intervalMs,
+      },
     });
   } catch (error) {
     await quality.close();
     await Promise.allSettled([store.documents.close(), state.close()]);
     throw error;
   }
-  // Documents stored without vectors (embeddings down at ingest, or an older model) are embedded in the background.
-  const embeddingSweep = createEmbeddingSweep(
-    { documents: store.documents, gateway, tenants: config.tenants, usage: state.usage, metrics, logger },
-    config.retrieval.embeddingSweep,
-  );
   const statusRecorder = createMetricsRecorder(metrics.registry, {
     intervalMs: config.statusPage.snapshotIntervalMs,
     onError: (error) => logger.warn({ err: error }, 'status page snapshot failed; the page shows a gap'),
@@ -155,9 +160,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     jobs,
     async close() {
       statusRecorder.stop();
-      // First: the runs going still write their results to the store.
+      // First: the runs going (jobs, and this replica's sweep run) still write their results to the store.
       await jobs.close();
       loopLag.stop();
+      // A sweep run asked for directly (runOnce) may still be going.
       await embeddingSweep.stop();
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();

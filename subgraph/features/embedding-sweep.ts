@@ -13,9 +13,8 @@ import { embeddingSpaceOf } from './hybrid-retrieval';
 import { recordCost } from './meter-result';
 import { spendCapsOf } from '../gateway/spend-budget';
 
+// Runs are scheduled by the job engine, one per EMBED_SWEEP_INTERVAL_MS across replicas (jobs/sweep-worker.ts).
 export interface SweepSettings {
-  /** Between two runs; 0: no timer (runs only when asked, as tests do). */
-  intervalMs: number;
   /** The most documents one run embeds. */
   documentsPerRun: number;
 }
@@ -46,7 +45,6 @@ interface SweepDeps {
 export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): EmbeddingSweep {
   const { documents, gateway, tenants, logger } = deps;
   let running: Promise<SweepReport> | null = null;
-  let timer: NodeJS.Timeout | undefined;
 
   async function sweep(): Promise<SweepReport> {
     const report: SweepReport = { embedded: 0, skipped: 0, failed: false };
@@ -115,18 +113,9 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
     return running;
   };
 
-  if (settings.intervalMs > 0) {
-    timer = setInterval(() => {
-      runOnce().catch((error: unknown) => logger.error({ err: error }, 'embedding sweep failed'));
-    }, settings.intervalMs);
-    // The sweep never keeps the process alive on its own.
-    timer.unref();
-  }
-
   return {
     runOnce,
     async stop() {
-      clearInterval(timer);
       await running?.catch(() => undefined);
     },
   };

@@ -25,6 +25,7 @@ import { createJobStore } from './job-store';
 import { jobUpdates } from './job-updates';
 import { createWebhookDeliverer } from './webhook-deliverer';
 import { createWebhookWorker } from './webhook-worker';
+import { createSweepWorker } from './sweep-worker';
 
 export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
@@ -55,6 +56,8 @@ export interface JobsDeps {
   webhookOutcomes: Counter<'outcome'>;
   /** How long close() lets running jobs finish before handing them back to the queue. */
   stopGraceMs: number;
+  /** The embedding sweep, run through the engine once per interval across replicas (sweep-worker.ts). */
+  embeddingSweep: { run: () => Promise<unknown>; intervalMs: number };
 }
 
 /** pg-boss's schema beside the app's (`ai` -> `ai_queue`), dropped with nothing of the app's. */
@@ -149,8 +152,16 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     claimHoldMs: config.deadlineMs + Math.floor(config.expiryMarginMs / 2),
     finished,
   });
+  const sweep = createSweepWorker({
+    sweeps: queue.sweeps,
+    run: deps.embeddingSweep.run,
+    logger,
+    // A replica that only queues runs no sweep either.
+    intervalMs: config.concurrency > 0 ? deps.embeddingSweep.intervalMs : 0,
+  });
   runner.start();
   webhooks.start();
+  sweep.start();
 
   async function enqueue(
     kind: JobKind,
@@ -214,7 +225,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     },
     async close() {
       await runner.stop(deps.stopGraceMs);
-      await webhooks.stop();
+      await Promise.all([webhooks.stop(), sweep.stop()]);
       await Promise.allSettled([queue.stop(), events.close()]);
     },
   };

@@ -12,6 +12,10 @@ export const DEAD_LETTER_QUEUE = 'ai-jobs-dead-letter';
 /** A finished job's webhook notice to deliver: its own retries, no dead letter (a notice lost is logged). */
 export const WEBHOOK_QUEUE = 'ai-job-webhook';
 export type QueueName = typeof JOB_QUEUE | typeof DEAD_LETTER_QUEUE | typeof WEBHOOK_QUEUE;
+/** The embedding sweep's runs: 'stately' (at most one queued and one running, across replicas). */
+export const EMBEDDING_SWEEP_QUEUE = 'ai-embedding-sweep';
+/** A sweep's run held this long belongs to a replica that died: pg-boss's maintenance frees the queue. */
+const SWEEP_EXPIRE_SECONDS = 600;
 
 export interface JobQueueSettings {
   /** pg-boss's own schema. */
@@ -53,8 +57,22 @@ export interface JobQueue {
   cancel(queueJobId: string): Promise<void>;
   /** Queues a webhook notice inside `tx`: it exists exactly when the job's final status commits. */
   sendWebhook(tx: SqlExecutor, data: QueuedJobData): Promise<void>;
+  /** The periodic runs of the embedding sweep, shared by all replicas. */
+  sweeps: SweepQueue;
   stop(): Promise<void>;
 }
+
+export interface SweepQueue {
+  /** Queues a run unless one was queued in this slot of `everySeconds` (by any replica) or one waits already. */
+  offer(everySeconds: number): Promise<void>;
+  /** Takes the queued run; null if there is none, or another replica's run is still going. */
+  take(): Promise<string | null>;
+  settle(runId: string, outcome: 'completed' | 'failed'): Promise<void>;
+}
+
+/** PostgreSQL's unique_violation: a stately queue's fetch meeting the run another replica holds. */
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 
 export async function openJobQueue(
   db: SqlDatabase,
@@ -93,6 +111,33 @@ export async function openJobQueue(
   };
   await boss.createQueue(WEBHOOK_QUEUE, webhookPolicy);
   await boss.updateQueue(WEBHOOK_QUEUE, webhookPolicy);
+  // No retries: the next interval's run is the retry.
+  const sweepPolicy = {
+    name: EMBEDDING_SWEEP_QUEUE,
+    policy: 'stately' as const,
+    retryLimit: 0,
+    expireInSeconds: SWEEP_EXPIRE_SECONDS,
+  };
+  await boss.createQueue(EMBEDDING_SWEEP_QUEUE, sweepPolicy);
+  const sweeps: SweepQueue = {
+    async offer(everySeconds) {
+      await boss.sendThrottled(EMBEDDING_SWEEP_QUEUE, {}, {}, Math.max(1, everySeconds));
+    },
+    async take() {
+      try {
+        const [run] = await boss.fetch(EMBEDDING_SWEEP_QUEUE, { batchSize: 1 });
+        return run?.id ?? null;
+      } catch (error) {
+        // Promoting the queued run while another is active breaks the stately index: that run goes on.
+        if (isUniqueViolation(error)) return null;
+        throw error;
+      }
+    },
+    settle: (runId, outcome) =>
+      outcome === 'completed'
+        ? boss.complete(EMBEDDING_SWEEP_QUEUE, runId)
+        : boss.fail(EMBEDDING_SWEEP_QUEUE, runId),
+  };
 
   return {
     async send(tx, data, queueJobId, startAfterSeconds) {
@@ -128,6 +173,7 @@ export async function openJobQueue(
     async sendWebhook(tx, data) {
       await boss.send(WEBHOOK_QUEUE, data, { db: bossDatabaseIn(tx) } as PgBoss.SendOptions);
     },
+    sweeps,
     // Not graceful: the runner has already settled or handed back what it ran.
     stop: () => boss.stop({ graceful: false, close: false, wait: true }),
   };
