@@ -15,6 +15,7 @@ import { DEAD_LETTER_QUEUE } from './job-queue';
 import type { FetchedJob, JobQueue } from './job-queue';
 import type { JobRecord } from './job-record';
 import type { ClaimedJob, JobStore } from './job-store';
+import { wakeablePause } from './wakeable-pause';
 
 /** Called once a job reaches a final status (completed, failed or cancelled): webhooks hook in here. */
 export type JobFinishedListener = (job: JobRecord) => void;
@@ -54,7 +55,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const runs = new Set<Run>();
   let stopping = false;
   let loop: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
+  const pause = wakeablePause();
 
   const requeue = async (job: FetchedJob, seconds: number) => {
     await queue.sendLater(job.data, seconds);
@@ -146,7 +147,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       })
       .finally(() => {
         runs.delete(run);
-        wakeUp?.();
+        pause.wake();
       });
     runs.add(run);
   }
@@ -168,15 +169,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         track(next);
       }
       if (stopping) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => done(), deps.pollIntervalMs);
-        const done = () => {
-          clearTimeout(timer);
-          wakeUp = null;
-          resolve();
-        };
-        wakeUp = done;
-      });
+      await pause.sleep(deps.pollIntervalMs);
     }
   }
 
@@ -185,10 +178,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       if (loop || deps.concurrency === 0) return;
       loop = work();
     },
-    wake: () => wakeUp?.(),
+    wake: () => pause.wake(),
     async stop(graceMs) {
       stopping = true;
-      wakeUp?.();
+      pause.wake();
       await loop;
       const going = [...runs];
       let timer: NodeJS.Timeout | undefined;

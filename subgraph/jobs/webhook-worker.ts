@@ -13,6 +13,7 @@ import { isFinal } from './job-record';
 import type { JobRecord } from './job-record';
 import type { WebhookDeliverer } from './webhook-deliverer';
 import type { JobNotification } from './webhook-notification';
+import { wakeablePause } from './wakeable-pause';
 
 export interface WebhookWorkerDeps {
   queue: Pick<JobQueue, 'fetch' | 'complete' | 'fail'>;
@@ -69,7 +70,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   let loop: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
+  const pause = wakeablePause();
 
   async function handle(notice: FetchedJob): Promise<void> {
     const { jobId, tenantId } = notice.data;
@@ -92,7 +93,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
       })
       .finally(() => {
         inFlight.delete(done);
-        wakeUp?.();
+        pause.wake();
       });
     inFlight.add(done);
   }
@@ -112,15 +113,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
         track(next);
       }
       if (stopping) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => done(), deps.pollIntervalMs);
-        const done = () => {
-          clearTimeout(timer);
-          wakeUp = null;
-          resolve();
-        };
-        wakeUp = done;
-      });
+      await pause.sleep(deps.pollIntervalMs);
     }
   }
 
@@ -128,10 +121,10 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     start() {
       if (!loop && deps.concurrency > 0) loop = work();
     },
-    wake: () => wakeUp?.(),
+    wake: () => pause.wake(),
     async stop() {
       stopping = true;
-      wakeUp?.();
+      pause.wake();
       await loop;
       await Promise.allSettled([...inFlight]);
     },
