@@ -2,14 +2,10 @@
 // process: the quality metrics by feature, model and prompt version, and an `evaluate <feature>` span in the
 // request's trace with one gen_ai.evaluation.result event per check.
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { createMetrics } from '../../subgraph/observability/metrics';
 import { EVALUATION_EVENT, exportGrade } from '../../subgraph/observability/quality/export-grade';
 import { grade } from '../../subgraph/observability/quality/grade';
+import { useInMemorySpans } from '../support/in-memory-spans';
 import { parseMetrics } from '../support/metrics-reader';
 
 const PASSAGES = [
@@ -63,19 +59,7 @@ describe('grade', () => {
 });
 
 describe('exportGrade', () => {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-  beforeAll(() => {
-    trace.setGlobalTracerProvider(provider);
-  });
-
-  afterAll(async () => {
-    await provider.shutdown();
-    trace.disable();
-  });
-
-  beforeEach(() => exporter.reset());
+  const exporter = useInMemorySpans();
 
   const requestSpan = {
     traceId: '0af7651916cd43dd8448eb211c80319c',

@@ -1,28 +1,12 @@
 // A guardrail run's span: named after the rail, carrying the strongest verdict and each rail's, ended once
 // whether the rail passes, refuses or throws, and marked as an error only when it throws. The guard model's
 // rail waits on a promise: its span must end when the promise settles, not before.
-import { SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { railSpan, railSpanAsync } from '../../subgraph/guardrails/rail-span';
 import type { RailOutcome } from '../../subgraph/guardrails/rail-outcome';
+import { useInMemorySpans } from '../support/in-memory-spans';
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-beforeAll(() => {
-  trace.setGlobalTracerProvider(provider);
-});
-
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-});
-
-beforeEach(() => exporter.reset());
+const exporter = useInMemorySpans();
 
 const outcomes = (...list: RailOutcome[]) => list;
 const onlySpan = () => {
