@@ -14,6 +14,7 @@ import { runBenchmark } from './support/run-benchmark';
 import {
   DEFAULT_DATABASE_URL,
   dropSchema,
+  fakeProviderEnv,
   post,
   SERVERS,
   subgraphEnv,
@@ -78,10 +79,7 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
     BENCH_PROVIDER_LATENCY_MS: String(options.latency),
   });
   const base = {
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
-    ANTHROPIC_API_KEY: 'bench',
-    ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+    ...fakeProviderEnv(providers),
     OTEL_SDK_DISABLED: 'true',
     BENCH_SEED_DOCUMENTS: '0',
     CACHE_TTL_SUMMARIZE_SECONDS: '0',

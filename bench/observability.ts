@@ -18,7 +18,7 @@ import { measureInterleaved, requireClean } from './support/measure';
 import type { Measured } from './support/measure';
 import { fixed, loadTable, machineLine, met, noisyMachineNote } from './support/report';
 import { runBenchmark } from './support/run-benchmark';
-import { SERVERS, subgraphEnv } from './support/subgraph';
+import { fakeProviderEnv, SERVERS, subgraphEnv } from './support/subgraph';
 import type { Child } from './support/child-process';
 
 const OPTIONS = {
@@ -63,10 +63,7 @@ runBenchmark('observability', OPTIONS, async ({ options, children, headers, star
     });
     const receiver = await children.start(SERVERS.otlpReceiver, { NODE_ENV: 'production' });
     const common = {
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
-      ANTHROPIC_API_KEY: 'bench',
-      ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+      ...fakeProviderEnv(providers),
     };
     const logFile = path.join(logDir, 'on.log');
     const parts = new Set(options.parts.split(','));

@@ -18,7 +18,7 @@ import { delta, histogramMeans } from './support/metrics';
 import type { MetricsSnapshot } from './support/metrics';
 import { fixed, machineLine, markdownTable, met, noisyMachineNote } from './support/report';
 import { runBenchmark } from './support/run-benchmark';
-import { SERVERS, subgraphEnv } from './support/subgraph';
+import { fakeProviderEnv, SERVERS, subgraphEnv } from './support/subgraph';
 
 const DEFAULT_THRESHOLD_MS = envSchema.shape.LOAD_SHED_EVENT_LOOP_LAG_MS.parse(undefined);
 const OPTIONS = {
@@ -87,10 +87,7 @@ runBenchmark('overload', OPTIONS, async ({ options, children, headers, started, 
     BENCH_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS),
   });
   const common = {
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
-    ANTHROPIC_API_KEY: 'bench',
-    ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+    ...fakeProviderEnv(providers),
     OTEL_SDK_DISABLED: 'true',
     REDIS_URL: options.redis,
     // Every text is new: nothing is read back, so the entries need not outlive the run by much.

@@ -10,8 +10,9 @@ import { generateDocuments, seededRandom } from './support/corpus';
 import { runBenchmark } from './support/run-benchmark';
 import {
   DEFAULT_DATABASE_URL,
-  SERVERS,
   dropSchema,
+  fakeProviderEnv,
+  SERVERS,
   subgraphEnv,
   tenantHeaders,
   uniqueSchema,
@@ -56,10 +57,7 @@ runBenchmark('soak', OPTIONS, async ({ options, children, started, command }) =>
     const subgraph = await children.start(
       SERVERS.subgraph,
       subgraphEnv({
-        OPENAI_API_KEY: 'bench',
-        OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
-        ANTHROPIC_API_KEY: 'bench',
-        ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+        ...fakeProviderEnv(providers),
         ...store,
       }),
     );

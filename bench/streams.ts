@@ -22,7 +22,7 @@ import { heapGrowth } from './support/heap-summary';
 import type { HeapGroup } from './support/heap-summary';
 import { fixed, machineLine, markdownTable, noisyMachineNote } from './support/report';
 import { runBenchmark } from './support/run-benchmark';
-import { SERVERS, subgraphEnv } from './support/subgraph';
+import { fakeProviderEnv, SERVERS, subgraphEnv } from './support/subgraph';
 import type { FaultArgs } from './support/servers/providers-server';
 import { percentile } from './hybrid/service-time';
 import { openStreams } from './streams/open-streams';
@@ -142,10 +142,7 @@ runBenchmark('streams', OPTIONS, async ({ options, children, headers, started, c
     };
     await providers.call('fault', hold);
     const env = subgraphEnv({
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
-      ANTHROPIC_API_KEY: 'bench',
-      ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+      ...fakeProviderEnv(providers),
       OTEL_SDK_DISABLED: 'true',
       BENCH_SEED_DOCUMENTS: String(options.documents),
       // Held streams send nothing after their first delta: no clock may end them while they are measured.

@@ -15,7 +15,14 @@ import type { HistogramMean, MetricsSnapshot } from '../support/metrics';
 import { summarizeProfile } from '../support/profile-summary';
 import type { ProfileSummary } from '../support/profile-summary';
 import type { PromptSample } from '../support/servers/providers-server';
-import { SERVERS, dropSchema, expectMember, subgraphEnv, uniqueSchema } from '../support/subgraph';
+import {
+  dropSchema,
+  expectMember,
+  fakeProviderEnv,
+  SERVERS,
+  subgraphEnv,
+  uniqueSchema,
+} from '../support/subgraph';
 
 export const PROVIDER_LATENCY_MS = 50;
 export const DEADLINE_MS = 2000;
@@ -93,10 +100,7 @@ export function startSubgraph(run: GatewayRun, extra: Record<string, string> = {
   return run.children.start(
     SERVERS.subgraph,
     subgraphEnv({
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: String(run.providers.ready.openaiBaseURL),
-      ANTHROPIC_API_KEY: 'bench',
-      ANTHROPIC_BASE_URL: String(run.providers.ready.anthropicBaseURL),
+      ...fakeProviderEnv(run.providers),
       BENCH_SEED_DOCUMENTS: String(SEED.documents),
       BENCH_SEED_CHARS: String(SEED.chars),
       ...extra,

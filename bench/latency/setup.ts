@@ -8,7 +8,7 @@ import type { Child, ChildGroup } from '../support/child-process';
 import { generateDocuments } from '../support/corpus';
 import { graphqlLabels } from '../support/load';
 import type { PromptSample } from '../support/servers/providers-server';
-import { SERVERS, subgraphEnv, tenantHeaders } from '../support/subgraph';
+import { fakeProviderEnv, SERVERS, subgraphEnv, tenantHeaders } from '../support/subgraph';
 
 export const PROVIDER_LATENCY_MS = 50;
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -71,10 +71,7 @@ export function startFullSubgraph(run: LatencyRun, name: string): Promise<Child>
 /** The environment of `startFullSubgraph`; its log file is named after `name`. */
 export function fullSubgraphEnv(run: LatencyRun, name: string): Record<string, string> {
   return subgraphEnv({
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: String(run.providers.ready.openaiBaseURL),
-    ANTHROPIC_API_KEY: 'bench',
-    ANTHROPIC_BASE_URL: String(run.providers.ready.anthropicBaseURL),
+    ...fakeProviderEnv(run.providers),
     REDIS_URL,
     TENANT_POLICIES_JSON: TENANT_POLICIES,
     LOG_LEVEL: 'info',
@@ -97,10 +94,7 @@ export function startPlainSubgraph(run: LatencyRun): Promise<Child> {
   return run.children.start(
     SERVERS.subgraph,
     subgraphEnv({
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: String(run.providers.ready.openaiBaseURL),
-      ANTHROPIC_API_KEY: 'bench',
-      ANTHROPIC_BASE_URL: String(run.providers.ready.anthropicBaseURL),
+      ...fakeProviderEnv(run.providers),
       REDIS_URL,
       BENCH_TENANT: RUN_TENANT,
       OTEL_SDK_DISABLED: 'true',

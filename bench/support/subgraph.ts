@@ -24,6 +24,16 @@ const AUTH = {
   audience: 'ai-subgraph',
 };
 
+/** The environment that points a subgraph at the fake providers child (OpenAI and Anthropic wire formats). */
+export function fakeProviderEnv(providers: { ready: Record<string, unknown> }): Record<string, string> {
+  return {
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: String(providers.ready.openaiBaseURL),
+    ANTHROPIC_API_KEY: 'bench',
+    ANTHROPIC_BASE_URL: String(providers.ready.anthropicBaseURL),
+  };
+}
+
 /** A production-like subgraph: silent logs, HS256 auth, PGlite in memory, no Redis; `extra` overrides. */
 export function subgraphEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
