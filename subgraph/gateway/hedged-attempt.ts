@@ -3,7 +3,11 @@
 // The hedge reserves spend like any attempt (refused: no hedge, never over a cap) and skips an open circuit.
 // The race is decided by the first complete answer that passes the output rails (completions) or by the first
 // text (streams: no delta of the loser ever reaches the caller). The loser is dropped: its provider request
-// aborted, no failure or success in its circuit, and what it cost kept as an unserved reply. A try that fails
+// aborted and what it cost kept as an unserved reply. A primary that lost while silent past its delay counts
+// one failure in its circuit (a slow failure): without it a hung primary's circuit never opens while hedges win,
+// every call pays the delay and the dead target keeps receiving requests. A healthy primary is hedged only in
+// its tail (past its p95) and loses a fraction of those, far below the breaker's rules; a hedge that loses is
+// only younger than the primary, never slow, and counts nothing. A try that fails
 // during the race leaves the other to go on alone; one that fails before the delay ends the race unstarted,
 // and the walk falls back as it would without hedging.
 import { ProviderError } from '../errors/provider-error';
@@ -86,6 +90,7 @@ export async function* hedgedTry<Reply>(
   try {
     const delayMs = hedging.delayMs(step);
     const watch = hedging.watch();
+    const startedAt = Date.now();
     const beforeDelay = await firstOf(pull(primary), delayMs);
     // A target slow only because this replica's loop is stalled is not slow: a hedge would add load (and cost)
     // to what made it late, as bench:latency saw at 200 in flight (hedges to a healthy secondary, all lost).
@@ -103,6 +108,7 @@ export async function* hedgedTry<Reply>(
       if (!result.done) {
         // The first text decides a stream's race: the other is dropped before the caller sees any of it.
         if (other) await dropLoser(hedging, racer, other, primary, ledger);
+        if (other === primary) await countSlowPrimary(primary, watch, Date.now() - startedAt);
         yield result.value;
         // The winner's own from here: closing the walk closes it through the delegation.
         racer.finished = true;
@@ -116,6 +122,7 @@ export async function* hedgedTry<Reply>(
       switch (tried.kind) {
         case 'answered':
           if (other) await dropLoser(hedging, racer, other, primary, ledger);
+          if (other === primary) await countSlowPrimary(primary, watch, Date.now() - startedAt);
           return tried;
         case 'abandoned':
           if (other) await dropLoser(null, racer, other, primary, ledger);
@@ -214,6 +221,21 @@ async function dropLoser<Reply>(
   hedging?.observer.decided(winner.step.target, loser.step.target, winner !== primary);
   loser.drop.abort();
   await drain(loser, ledger);
+}
+
+/**
+ * The primary lost the race to its hedge with nothing to show (no answer, no text): one failure in its circuit,
+ * unless our own stalled loop explains the wait, which says nothing about the target.
+ */
+async function countSlowPrimary<Reply>(
+  primary: Racer<Reply>,
+  watch: TimeoutWatch,
+  silentMs: number,
+): Promise<void> {
+  if (watch.stallExplains(silentMs)) return;
+  await primary.step.guard.record(
+    new ProviderError('timeout', `silent for ${silentMs} ms: a hedge answered first`),
+  );
 }
 
 /** A dropped racer run to its end, its text discarded: it ends lost (or as it had already ended). */

@@ -151,7 +151,7 @@ describe('hedging on, after 100 ms', () => {
       before.value('ai_hedges_total', { task: 'answer', outcome });
     expect(hedges('started')).toBe(1);
     expect(hedges('won')).toBe(1);
-    // The loser is no failure of its target: its circuit saw nothing.
+    // The aborted attempt is counted as cancelled, not as a timeout (its breaker hears of one slow failure).
     const primaryCalls = (outcome: string) =>
       after.value('ai_model_calls_total', { provider: 'openai', model: PRIMARY, outcome }) -
       before.value('ai_model_calls_total', { provider: 'openai', model: PRIMARY, outcome });
