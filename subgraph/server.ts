@@ -66,6 +66,12 @@ export async function startServer(app: App, at: { port: number; host: string }):
   const expressApp = express();
   expressApp.disable('x-powered-by');
   const httpServer = createServer(expressApp);
+  httpServer.keepAliveTimeout = settings.keepAliveTimeoutMs;
+  // A request's headers on a kept connection must be awaited past the keep-alive window, or Node would cut a
+  // slow client's next request short of it.
+  httpServer.headersTimeout = Math.max(httpServer.headersTimeout, settings.keepAliveTimeoutMs + 1_000);
+  if (httpServer.requestTimeout > 0)
+    httpServer.requestTimeout = Math.max(httpServer.requestTimeout, httpServer.headersTimeout);
   const wsServer = createGraphqlWsServer({
     httpServer,
     path: GRAPHQL_PATH,

@@ -140,6 +140,9 @@ export const envSchema = z.object({
   SEARCH_CACHE_MAX_MB: integer(32, 0, 65_536),
   SEARCH_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
   DOCUMENT_CACHE_MAX_MB: integer(16, 0, 4_096),
+  // Longer than any router's or load balancer's idle pool (Apollo Router 5 s, AWS ALB 60 s): the client must be
+  // the one to close an idle connection, or it may reuse one in the instant the server closes it (ECONNRESET).
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1_000, 600_000),
   // Embeddings: texts per provider request (OpenAI takes at most 2,048 inputs), and the query-vector cache.
   EMBED_BATCH_SIZE: integer(96, 1, 2_048),
   EMBED_CACHE_TTL_MS: integer(86_400_000, 0, 30 * 86_400_000),

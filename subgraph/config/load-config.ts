@@ -39,6 +39,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxAiFieldsPerOperation: env.MAX_AI_FIELDS_PER_OPERATION,
       maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
       documentCacheMaxBytes: env.DOCUMENT_CACHE_MAX_MB * MIB,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxQueryTokens: env.MAX_QUERY_TOKENS,
       maxStreamsPerConnection: env.WS_MAX_STREAMS_PER_CONNECTION,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxAiFieldsPerOperation: number;
   /** Representations one `_entities` field may carry; more is BAD_USER_INPUT before any work. */
   maxEntityRepresentations: number;
+  /** How long an idle keep-alive connection stays open: longer than the router's or load balancer's pool. */
+  keepAliveTimeoutMs: number;
   /** Parsed and validated GraphQL documents remembered by Apollo, up to this estimated heap; 0 disables. */
   documentCacheMaxBytes: number;
   /** Tokens one operation may have, HTTP and graphql-ws: parsing stops there, before any deep recursion. */
