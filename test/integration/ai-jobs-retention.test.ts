@@ -122,11 +122,9 @@ describe.each(['postgres', 'pglite'] as const)('finished jobs past JOB_RETENTION
     // The document's summary outlives the job that made it: served stored, no model called.
     harness.providers.openai.faults.clear();
     const calls = harness.providers.requestCount(CHAT);
-    const summary = await harness
-      .as('acme')
-      .data<{ _entities: { aiSummary: unknown }[] }>(AI_SUMMARY, {
-        r: [{ __typename: 'Document', id: 'lighthouse' }],
-      });
+    const summary = await harness.as('acme').data<{ _entities: { aiSummary: unknown }[] }>(AI_SUMMARY, {
+      r: [{ __typename: 'Document', id: 'lighthouse' }],
+    });
     expect(summary._entities[0]?.aiSummary).toEqual({ __typename: 'Summary', text: SUMMARY });
     expect(harness.providers.requestCount(CHAT)).toBe(calls);
     await harness.as('acme').data(CANCEL_AI_JOB, { id: running.id });
