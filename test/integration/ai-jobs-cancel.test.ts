@@ -54,20 +54,17 @@ async function outstandingSpend(): Promise<number> {
 }
 
 /** Starts a job whose model call is slow, and resolves once that call is in flight and the job RUNNING. */
-async function startSlowJob(
-  running: Harness,
-  asking: Harness,
-): Promise<{ job: AIJob; call: RecordedRequest }> {
+async function startSlowJob(running: Harness): Promise<{ job: AIJob; call: RecordedRequest }> {
   running.providers.openai.faults.always({ kind: 'latency', ms: SLOW_MS });
   const job = (
-    await asking.as(TENANT).data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, { input: { text: TEXT } })
+    await running.as(TENANT).data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, { input: { text: TEXT } })
   ).startSummaryJob;
   const call = await waitFor(
     () => running.providers.openai.requests.find((request) => request.path === CHAT),
     20_000,
     'the model call started',
   );
-  const read = await asking.as(TENANT).data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id: job.id });
+  const read = await running.as(TENANT).data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id: job.id });
   expect(read.aiJob.status).toBe('RUNNING');
   return { job, call };
 }
@@ -104,7 +101,7 @@ describe.each(['postgres', 'pglite'] as const)('cancelling a running job on %s',
   afterAll(() => harness?.stop());
 
   it('aborts its model call at once: CANCELLED, no result, no retry, spend settled', async () => {
-    const { job, call } = await startSlowJob(harness, harness);
+    const { job, call } = await startSlowJob(harness);
     await cancelAndExpectStopped(harness, harness, job, call);
     const metrics = await harness.metrics();
     expect(metrics.value('ai_jobs_total', { kind: 'summary', outcome: 'cancelled' })).toBe(1);
@@ -117,8 +114,10 @@ describe('cancelling a job another replica runs (PostgreSQL, LISTEN/NOTIFY)', ()
   let queuing: Harness;
 
   beforeAll(async () => {
-    running = await startHarness({ providers: ['openai'], env });
-    // Same schema, runs nothing: the runner learns of the cancel by its notification (or, missed, a re-read).
+    // Re-reads a running job only every ten minutes: within seconds, only the notification can tell it. The
+    // job is started on this replica, so it runs at once without waiting for a poll.
+    running = await startHarness({ providers: ['openai'], env: { ...env, JOB_POLL_INTERVAL_MS: '60000' } });
+    // Same schema, runs nothing: where the cancel is made.
     queuing = await startHarness({
       providers: running.providers,
       env: {
@@ -134,7 +133,7 @@ describe('cancelling a job another replica runs (PostgreSQL, LISTEN/NOTIFY)', ()
   });
 
   it('the running replica aborts the model call when the other one cancels', async () => {
-    const { job, call } = await startSlowJob(running, queuing);
+    const { job, call } = await startSlowJob(running);
     await cancelAndExpectStopped(running, queuing, job, call);
   });
 });

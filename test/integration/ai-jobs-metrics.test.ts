@@ -62,7 +62,16 @@ describe('job metrics', () => {
     await reaches('globex', summaries[1]!.id, 'COMPLETED');
     await reaches('acme', answer.id, 'COMPLETED');
 
-    const after = await harness.metrics();
+    // A job reads COMPLETED as its row commits; the run ends (and is counted) just after.
+    const after = await eventually(
+      async () => {
+        const metrics = await harness.metrics();
+        const ended = metrics.value('ai_jobs_total', { outcome: 'completed' }) === 3;
+        return ended && metrics.value('ai_jobs_running') === 0 ? metrics : undefined;
+      },
+      5_000,
+      'three runs ended',
+    );
     expect(after.value('ai_jobs_total', { kind: 'summary', outcome: 'started' })).toBe(2);
     expect(after.value('ai_jobs_total', { kind: 'summary', outcome: 'completed' })).toBe(2);
     expect(after.value('ai_jobs_total', { kind: 'answer', outcome: 'started' })).toBe(1);
