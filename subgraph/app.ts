@@ -120,6 +120,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       execution: { features, documents: store.documents, tenants: config.tenants },
       logger,
       webhookOutcomes: metrics.jobWebhooks,
+      metrics,
       // Half the drain's grace: what is still running then goes back to the queue for another replica.
       stopGraceMs: Math.floor(config.server.shutdownGraceMs / 2),
       embeddingSweep: {

@@ -199,6 +199,10 @@ export const envSchema = z.object({
   // A summary job's text longer than this is summarized by parts of at most this size, then the parts'
   // summaries together (map-reduce).
   JOB_SUMMARY_PART_CHARS: integer(16_000, 500, 100_000),
+  // Finished jobs (completed, failed, cancelled) older than this many days are deleted, with their results
+  // (0: kept forever); checked once per JOB_RETENTION_INTERVAL_MS across all replicas.
+  JOB_RETENTION_DAYS: integer(30, 0, 3_650),
+  JOB_RETENTION_INTERVAL_MS: integer(3_600_000, 1_000, 86_400_000),
   // Past this much event loop lag (smoothed, ms) new AI work is refused RATE_LIMITED rather than queued into
   // timeouts (a share growing to all at twice it); 0 turns shedding off. Why 500: README, "No false outages under local load".
   LOAD_SHED_EVENT_LOOP_LAG_MS: integer(500, 0, 60_000),

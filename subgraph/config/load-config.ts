@@ -93,6 +93,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       webhookRetryLimit: env.JOB_WEBHOOK_RETRY_LIMIT,
       webhookRetryDelaySeconds: env.JOB_WEBHOOK_RETRY_DELAY_SECONDS,
       summaryPartChars: env.JOB_SUMMARY_PART_CHARS,
+      retentionDays: env.JOB_RETENTION_DAYS,
+      retentionIntervalMs: env.JOB_RETENTION_INTERVAL_MS,
     },
     tracing: tracingSection(env),
     statusPage: { snapshotIntervalMs: env.STATUS_SNAPSHOT_INTERVAL_MS },

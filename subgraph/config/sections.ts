@@ -150,6 +150,10 @@ export interface JobsConfig {
   webhookRetryDelaySeconds: number;
   /** Longest text a summary job summarizes in one call; a longer one goes by parts (map-reduce). */
   summaryPartChars: number;
+  /** Finished jobs older than this many days are deleted; 0: kept forever. */
+  retentionDays: number;
+  /** How often the retention runs, once across replicas. */
+  retentionIntervalMs: number;
 }
 
 export interface FeaturesConfig {

@@ -25,4 +25,10 @@ export interface FeatureCall {
    * longer than any caller would wait, shared by every model call of the job. Absent for a caller's request.
    */
   deadline?: Deadline;
+  /**
+   * Aborted when nobody wants the call's result any more (a background job cancelled): its model calls are
+   * abandoned, their provider requests aborted, and the call rejects with the signal's reason. Absent for a
+   * caller's request (a stream carries its own signal to the gateway).
+   */
+  signal?: AbortSignal;
 }

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
-import { meterResult, startClock } from './meter-result';
+import { meterAbandoned, meterResult, startClock } from './meter-result';
 import type { FeatureName, UnmeteredResult } from './meter-result';
 import type { RailOutcome } from '../guardrails/rail-outcome';
 import { drawSample } from '../observability/quality/quality-sampler';
@@ -56,6 +56,7 @@ export function modelCallFor(
   | 'allowedProviders'
   | 'redactPii'
   | 'spendCaps'
+  | 'signal'
 > {
   return {
     task,
@@ -67,6 +68,7 @@ export function modelCallFor(
     redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
     // Every model call of the request reserves against the caps, the guard model's verdict included.
     spendCaps: spendCapsOf(call.tenant.policy.limits),
+    ...(call.signal ? { signal: call.signal } : {}),
   };
 }
 
@@ -85,9 +87,19 @@ export async function runPipeline<Input, Source, Full, Degraded>(
     return known;
   }
   const gatewayCall = limitedCall(call, prepared.gatewayCall);
-  const outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>
-    deps.gateway.complete(gatewayCall),
-  );
+  let outcome: CompletionOutcome;
+  try {
+    outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>
+      deps.gateway.complete(gatewayCall),
+    );
+  } catch (error) {
+    // The call's own signal aborted (a cancelled job): nobody wants a result, counted as a stream left is.
+    if (call.signal?.aborted) {
+      const rails = pipeline.railsBefore(prepared.source);
+      await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos: 0, rails });
+    }
+    throw error;
+  }
   const unmetered =
     refusedResult<Full, Degraded>(outcome, () => pipeline.railsBefore(prepared.source)) ??
     (await pipeline.finish(prepared.source, outcome));

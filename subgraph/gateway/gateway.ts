@@ -151,16 +151,26 @@ export class ModelGateway {
   async complete(call: GatewayCall): Promise<CompletionOutcome> {
     const plan = this.plan(call);
     if (plan.kind === 'settled') return plan.outcome;
-    const flightKey = JSON.stringify([call.tenantId, call.task, call.cacheScope, plan.keys]);
-    // The flight covers the cache lookup and the write: a request arriving just after it ends finds the entry,
-    // rather than a miss read while the leader's write was still on its way.
-    const flight = this.flights.run(flightKey, () => this.completeOnce(call, plan));
+    // A call with a signal of its own (a background job its tenant may cancel) is walked alone: a follower
+    // sharing its flight would be abandoned with it.
+    const flight = call.signal
+      ? { result: this.completeOnce(call, plan), shared: false }
+      : this.sharedFlight(call, plan);
     const { outcome, lookup } = await flight.result;
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     // A follower shared the leader's call: no second model call, no second charge.
     return flight.shared && outcome.kind === 'answered'
       ? { ...outcome, cached: true, costNanos: 0, usage: null }
       : outcome;
+  }
+
+  /**
+   * The flight covers the cache lookup and the write: a request arriving just after it ends finds the entry,
+   * rather than a miss read while the leader's write was still on its way.
+   */
+  private sharedFlight(call: GatewayCall, plan: ChainPlan) {
+    const flightKey = JSON.stringify([call.tenantId, call.task, call.cacheScope, plan.keys]);
+    return this.flights.run(flightKey, () => this.completeOnce(call, plan));
   }
 
   /**
@@ -265,13 +275,15 @@ export class ModelGateway {
     // Over the limit, the request is refused, not served stale: the limit is the tenant's answer.
     const admission = await admitCall(this.deps.rateGate, call, plan.prompt);
     if (admission.kind === 'refused') return { outcome: admission.outcome, lookup: 'miss' };
-    // The walk ignores the caller's signal: its result is cached and shared by every follower in flight.
+    // Only a call walked alone carries a signal (complete): its abort ends the attempt in flight, its provider
+    // request aborted, settled at what it received (nothing, unstreamed), and counted against no circuit.
     const walk = walkChain(
-      { ...call, signal: undefined },
+      call,
       plan.steps,
-      tracedAttempt(completionAttempt(call.deadline, plan.prompt), {
+      tracedAttempt(completionAttempt(call.deadline, plan.prompt, call.signal), {
         operation: 'chat',
         metrics: this.deps.metrics,
+        signal: call.signal,
       }),
       chainObserver(call, this.deps.metrics, this.deps.logger),
       replyCheckOf(call, plan.redaction),
@@ -280,8 +292,11 @@ export class ModelGateway {
     );
     const result = await walkToEnd(walk);
     admission.settle(result);
-    // Without the caller's signal the walk cannot be abandoned; the type still says it could.
-    if (result.kind === 'abandoned') return this.orStale(call, entries, failed(null));
+    // Abandoned only when the call's own signal aborted: its caller wants no outcome, and gets the abort.
+    if (result.kind === 'abandoned') {
+      call.signal?.throwIfAborted();
+      return this.orStale(call, entries, failed(null));
+    }
     const outcome = settleWalk(this.deps, call, plan, result);
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];

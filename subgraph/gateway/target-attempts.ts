@@ -17,10 +17,16 @@ export function withRepair(prompt: RenderedPrompt, repair: string | undefined): 
   return repair === undefined ? prompt : { ...prompt, user: `${prompt.user}\n\n${repair}` };
 }
 
-export function completionAttempt(deadline: Deadline, rendered: RenderedPrompt): TargetAttempt {
+/** `callerSignal`: the caller's own (a cancelled background job); its abort ends the attempt like a drop. */
+export function completionAttempt(
+  deadline: Deadline,
+  rendered: RenderedPrompt,
+  callerSignal?: AbortSignal,
+): TargetAttempt {
   // eslint-disable-next-line require-yield -- a completion streams nothing; it only returns
   return async function* ({ target, provider, guard }, repair, drop) {
     const prompt = withRepair(rendered, repair);
+    const leave = [drop, callerSignal].filter((signal) => signal !== undefined);
     return guard.run(deadline, target.timeoutMs, async (signal) => {
       try {
         return await provider.complete({
@@ -28,10 +34,11 @@ export function completionAttempt(deadline: Deadline, rendered: RenderedPrompt):
           system: prompt.system,
           user: prompt.user,
           maxTokens: prompt.maxTokens,
-          signal: drop ? AbortSignal.any([signal, drop]) : signal,
+          signal: leave.length > 0 ? AbortSignal.any([signal, ...leave]) : signal,
         });
       } catch (error) {
         // Not retried, and not counted against the circuit: the target did nothing wrong.
+        if (callerSignal?.aborted) throw new ProviderError('cancelled', 'attempt abandoned: the caller left');
         if (drop?.aborted) throw new ProviderError('cancelled', 'attempt dropped: a hedge answered first');
         throw error;
       }

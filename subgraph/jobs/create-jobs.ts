@@ -9,6 +9,7 @@ import { JobLimitError } from '../errors/job-limit-error';
 import { JobNotFoundError } from '../errors/job-not-found-error';
 import { askInputSchema, parseInput, summarizeInputSchema } from '../features/inputs';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import type { SqlDatabase } from '../retrieval/store/sql';
 import type { JobExecutionDeps } from './job-execution';
 import { createJobEvents } from './job-events';
@@ -26,6 +27,7 @@ import { jobUpdates } from './job-updates';
 import { createWebhookDeliverer } from './webhook-deliverer';
 import { createWebhookWorker } from './webhook-worker';
 import { createSweepWorker } from './sweep-worker';
+import { createJobRetention } from './job-retention';
 
 export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
@@ -54,6 +56,8 @@ export interface JobsDeps {
   logger: Logger;
   /** `ai_job_webhooks_total{outcome}`. */
   webhookOutcomes: Counter<'outcome'>;
+  /** `ai_jobs_total`, the run and queue-wait histograms, the running gauge (none with a tenant label). */
+  metrics: Pick<Metrics, 'jobs' | 'jobRunDuration' | 'jobQueueWait' | 'jobsRunning'>;
   /** How long close() lets running jobs finish before handing them back to the queue. */
   stopGraceMs: number;
   /** The embedding sweep, run through the engine once per interval across replicas (sweep-worker.ts). */
@@ -115,6 +119,8 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   });
   const listeners = new Set<JobFinishedListener>();
   const finished: JobFinishedListener = (job) => {
+    // Counted where the final status was written: each job once, on one replica.
+    deps.metrics.jobs.inc({ kind: job.kind, outcome: job.status });
     webhooks.wake();
     for (const listener of listeners) {
       try {
@@ -151,17 +157,29 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     // Lapses before the engine's expiry brings the job back, so the retry can take it over.
     claimHoldMs: config.deadlineMs + Math.floor(config.expiryMarginMs / 2),
     finished,
+    metrics: deps.metrics,
   });
   const sweep = createSweepWorker({
+    name: 'embedding sweep',
     sweeps: queue.sweeps,
     run: deps.embeddingSweep.run,
     logger,
     // A replica that only queues runs no sweep either.
     intervalMs: config.concurrency > 0 ? deps.embeddingSweep.intervalMs : 0,
   });
+  const purge = createJobRetention(db, { ...deps.store, retentionDays: config.retentionDays });
+  const retention = createSweepWorker({
+    name: 'job retention',
+    sweeps: queue.retentionRuns,
+    run: () => purge.purge(),
+    logger,
+    // Like the sweep, on the replicas that run jobs; none at all when finished jobs are kept forever.
+    intervalMs: config.concurrency > 0 && config.retentionDays > 0 ? config.retentionIntervalMs : 0,
+  });
   runner.start();
   webhooks.start();
   sweep.start();
+  retention.start();
 
   async function enqueue(
     kind: JobKind,
@@ -203,7 +221,9 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       if (!ended) return null;
       if (ended.changed) {
         events.changed(id);
-        // A queued engine job goes too; a running one is settled by its runner, whose result is then dropped.
+        // A run going here stops now; one on another replica when it sees the change (run-cancel.ts). A
+        // queued engine job goes too; a running one is settled by its runner, with no result.
+        runner.cancel(id);
         await queue.cancel(ended.queueJobId).catch(() => undefined);
         finished(ended.job);
       }
@@ -225,7 +245,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     },
     async close() {
       await runner.stop(deps.stopGraceMs);
-      await Promise.all([webhooks.stop(), sweep.stop()]);
+      await Promise.all([webhooks.stop(), sweep.stop(), retention.stop()]);
       await Promise.allSettled([queue.stop(), events.close()]);
     },
   };

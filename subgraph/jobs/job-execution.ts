@@ -39,6 +39,7 @@ export function jobCall(
   requestId: string,
   fields = 1,
   deadline = new Deadline(deps.deadlineMs),
+  signal?: AbortSignal,
 ): FeatureCall {
   const tenant: TenantContext = {
     tenantId,
@@ -52,16 +53,18 @@ export function jobCall(
     loadDocument: async (id) => (await deps.documents.getDocuments(tenantId, [id]))[0] ?? null,
     budget: createOperationBudget(fields),
     deadline,
+    ...(signal ? { signal } : {}),
   };
 }
 
-async function summaryJob(deps: JobExecutionDeps, tenantId: string, requestId: string, rawInput: unknown) {
-  const input = parseInput(summarizeInputSchema, rawInput);
-  const reader = jobCall(deps, tenantId, requestId);
+async function summaryJob(deps: JobExecutionDeps, job: ExecutedJob) {
+  const { tenantId, requestId, signal } = job;
+  const input = parseInput(summarizeInputSchema, job.input);
+  const reader = jobCall(deps, tenantId, requestId, 1, undefined, signal);
   const text = await summaryTextOf(reader, input);
   // Short enough for one call (or no such document, which the feature answers): the synchronous field's path.
   if (text === null || text.length <= deps.summaryPartChars) return deps.features.summarize(reader, input);
-  const call = jobCall(deps, tenantId, requestId, SUMMARY_JOB_CALLS, reader.deadline);
+  const call = jobCall(deps, tenantId, requestId, SUMMARY_JOB_CALLS, reader.deadline, signal);
   return summarizeByParts(
     { summarize: deps.features.summarize, partChars: deps.summaryPartChars, parallel: PARTS_AT_ONCE },
     call,
@@ -70,15 +73,24 @@ async function summaryJob(deps: JobExecutionDeps, tenantId: string, requestId: s
   );
 }
 
-export function executeJob(
-  deps: JobExecutionDeps,
-  job: { kind: JobKind; input: unknown; tenantId: string; requestId: string },
-): Promise<JobOutcome> {
+export interface ExecutedJob {
+  kind: JobKind;
+  input: unknown;
+  tenantId: string;
+  requestId: string;
+  /** The job's cancel: aborts its model calls, and the run rejects with its reason. */
+  signal?: AbortSignal;
+}
+
+export function executeJob(deps: JobExecutionDeps, job: ExecutedJob): Promise<JobOutcome> {
   switch (job.kind) {
     case 'summary':
-      return summaryJob(deps, job.tenantId, job.requestId, job.input);
+      return summaryJob(deps, job);
     case 'answer':
-      return deps.features.ask(jobCall(deps, job.tenantId, job.requestId), job.input);
+      return deps.features.ask(
+        jobCall(deps, job.tenantId, job.requestId, 1, undefined, job.signal),
+        job.input,
+      );
     default:
       return unreachable(job.kind);
   }

@@ -14,6 +14,8 @@ export const WEBHOOK_QUEUE = 'ai-job-webhook';
 export type QueueName = typeof JOB_QUEUE | typeof DEAD_LETTER_QUEUE | typeof WEBHOOK_QUEUE;
 /** The embedding sweep's runs: 'stately' (at most one queued and one running, across replicas). */
 export const EMBEDDING_SWEEP_QUEUE = 'ai-embedding-sweep';
+/** The runs deleting finished jobs past JOB_RETENTION_DAYS (job-retention.ts): stately, like the sweep's. */
+export const JOB_RETENTION_QUEUE = 'ai-job-retention';
 /** A sweep's run held this long belongs to a replica that died: pg-boss's maintenance frees the queue. */
 const SWEEP_EXPIRE_SECONDS = 600;
 
@@ -59,6 +61,8 @@ export interface JobQueue {
   sendWebhook(tx: SqlExecutor, data: QueuedJobData): Promise<void>;
   /** The periodic runs of the embedding sweep, shared by all replicas. */
   sweeps: SweepQueue;
+  /** The periodic runs of the finished jobs' retention, shared by all replicas. */
+  retentionRuns: SweepQueue;
   stop(): Promise<void>;
 }
 
@@ -111,33 +115,8 @@ export async function openJobQueue(
   };
   await boss.createQueue(WEBHOOK_QUEUE, webhookPolicy);
   await boss.updateQueue(WEBHOOK_QUEUE, webhookPolicy);
-  // No retries: the next interval's run is the retry.
-  const sweepPolicy = {
-    name: EMBEDDING_SWEEP_QUEUE,
-    policy: 'stately' as const,
-    retryLimit: 0,
-    expireInSeconds: SWEEP_EXPIRE_SECONDS,
-  };
-  await boss.createQueue(EMBEDDING_SWEEP_QUEUE, sweepPolicy);
-  const sweeps: SweepQueue = {
-    async offer(everySeconds) {
-      await boss.sendThrottled(EMBEDDING_SWEEP_QUEUE, {}, {}, Math.max(1, everySeconds));
-    },
-    async take() {
-      try {
-        const [run] = await boss.fetch(EMBEDDING_SWEEP_QUEUE, { batchSize: 1 });
-        return run?.id ?? null;
-      } catch (error) {
-        // Promoting the queued run while another is active breaks the stately index: that run goes on.
-        if (isUniqueViolation(error)) return null;
-        throw error;
-      }
-    },
-    settle: (runId, outcome) =>
-      outcome === 'completed'
-        ? boss.complete(EMBEDDING_SWEEP_QUEUE, runId)
-        : boss.fail(EMBEDDING_SWEEP_QUEUE, runId),
-  };
+  const sweeps = await openPeriodicQueue(boss, EMBEDDING_SWEEP_QUEUE);
+  const retentionRuns = await openPeriodicQueue(boss, JOB_RETENTION_QUEUE);
 
   return {
     async send(tx, data, queueJobId, startAfterSeconds) {
@@ -174,7 +153,36 @@ export async function openJobQueue(
       await boss.send(WEBHOOK_QUEUE, data, { db: bossDatabaseIn(tx) } as PgBoss.SendOptions);
     },
     sweeps,
+    retentionRuns,
     // Not graceful: the runner has already settled or handed back what it ran.
     stop: () => boss.stop({ graceful: false, close: false, wait: true }),
+  };
+}
+
+/** A periodic task's runs, one per interval across replicas ('stately' with sendThrottled; see sweep-worker.ts). */
+async function openPeriodicQueue(boss: PgBoss, name: string): Promise<SweepQueue> {
+  // No retries: the next interval's run is the retry.
+  await boss.createQueue(name, {
+    name,
+    policy: 'stately',
+    retryLimit: 0,
+    expireInSeconds: SWEEP_EXPIRE_SECONDS,
+  });
+  return {
+    async offer(everySeconds) {
+      await boss.sendThrottled(name, {}, {}, Math.max(1, everySeconds));
+    },
+    async take() {
+      try {
+        const [run] = await boss.fetch(name, { batchSize: 1 });
+        return run?.id ?? null;
+      } catch (error) {
+        // Promoting the queued run while another is active breaks the stately index: that run goes on.
+        if (isUniqueViolation(error)) return null;
+        throw error;
+      }
+    },
+    settle: (runId, outcome) =>
+      outcome === 'completed' ? boss.complete(name, runId) : boss.fail(name, runId),
   };
 }

@@ -2,10 +2,13 @@
 // place, the picker (job-picker.ts). A run claims the job (job-store.ts: the SQL-guarded status change that
 // keeps two replicas off one job), runs its feature, and settles both the app's row and the engine's job.
 // A run that throws (a bug, the database away) is retried by the engine with backoff; the last try's failure
-// is FAILED. On stop, runs still going after the grace are handed back to the queue for another replica.
+// is FAILED. On stop, runs still going after the grace are handed back to the queue for another replica. A
+// cancel (cancel() here, or seen through run-cancel.ts when made elsewhere) aborts the run's model calls: the
+// run ends with nothing written (the cancel wrote CANCELLED) and its engine job settled without a retry.
 import { randomUUID } from 'node:crypto';
 import { unreachable } from '../errors/unreachable';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import type { JobEvents } from './job-events';
 import { executeJob } from './job-execution';
@@ -15,6 +18,8 @@ import { DEAD_LETTER_QUEUE } from './job-queue';
 import type { FetchedJob, JobQueue } from './job-queue';
 import type { JobRecord } from './job-record';
 import type { ClaimedJob, JobStore } from './job-store';
+import { watchRunCancel } from './run-cancel';
+import type { RunCancel } from './run-cancel';
 import { wakeablePause } from './wakeable-pause';
 
 /** Called once a job reaches a final status (completed, failed or cancelled): webhooks hook in here. */
@@ -33,12 +38,15 @@ export interface JobRunnerDeps {
   /** How long a claim holds: the job deadline plus part of the margin, less than the engine's expiry. */
   claimHoldMs: number;
   finished: JobFinishedListener;
+  metrics: Pick<Metrics, 'jobs' | 'jobRunDuration' | 'jobQueueWait' | 'jobsRunning'>;
 }
 
 export interface JobRunner {
   start(): void;
   /** Looks for work now (a job was just queued, or a run ended). */
   wake(): void;
+  /** Aborts the job's run if this replica runs it (its tenant cancelled it): its model calls end now. */
+  cancel(jobId: string): void;
   /** Takes no new job; waits up to `graceMs` for the runs going, then hands the rest back to the queue. */
   stop(graceMs: number): Promise<void>;
 }
@@ -51,8 +59,10 @@ interface Run {
 }
 
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
-  const { queue, store, logger } = deps;
+  const { queue, store, logger, metrics } = deps;
   const runs = new Set<Run>();
+  /** The claimed runs of this replica by job id, for cancel(). */
+  const cancels = new Map<string, RunCancel>();
   let stopping = false;
   let loop: Promise<void> | null = null;
   const pause = wakeablePause();
@@ -65,6 +75,43 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   async function runClaimed(job: FetchedJob, run: Run, claimId: string, claimed: ClaimedJob) {
     const { jobId, tenantId } = job.data;
     deps.events.changed(jobId);
+    const kind = claimed.kind;
+    metrics.jobs.inc({ kind, outcome: 'started' });
+    // The first run's wait since the job was queued; a retry's would count its backoff as waiting.
+    if (claimed.attempts === 1) metrics.jobQueueWait.observe({ kind }, claimed.waitedSeconds);
+    metrics.jobsRunning.inc();
+    const cancel = watchRunCancel(
+      {
+        events: deps.events,
+        find: (tenant, id) => store.find(tenant, id),
+        pollIntervalMs: deps.pollIntervalMs,
+      },
+      tenantId,
+      jobId,
+    );
+    cancels.set(jobId, cancel);
+    const stopClock = metrics.jobRunDuration.startTimer({ kind });
+    try {
+      return await runToEnd(job, run, claimId, claimed, cancel.signal);
+    } finally {
+      stopClock();
+      cancel.stop();
+      if (cancels.get(jobId) === cancel) cancels.delete(jobId);
+      metrics.jobsRunning.dec();
+    }
+  }
+
+  /** The run's cancel: its row says CANCELLED already; the engine job is settled, never retried. */
+  const settleCancelled = (job: FetchedJob) => queue.complete(job);
+
+  async function runToEnd(
+    job: FetchedJob,
+    run: Run,
+    claimId: string,
+    claimed: ClaimedJob,
+    cancelled: AbortSignal,
+  ): Promise<void> {
+    const { jobId, tenantId } = job.data;
     let outcome;
     try {
       outcome = await executeJob(deps.execution, {
@@ -72,20 +119,24 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         input: claimed.input,
         tenantId,
         requestId: `job-${jobId}-${claimed.attempts}`,
+        signal: cancelled,
       });
     } catch (error) {
       if (run.abandoned) return;
+      if (cancelled.aborted) return settleCancelled(job);
       logger.error({ err: error, jobId, attempt: claimed.attempts }, 'AI job run failed');
       const lastTry = job.retryCount >= job.retryLimit;
       const ended = lastTry
         ? await store.finish(tenantId, jobId, claimId, { status: 'failed', result: null })
         : (await store.release(tenantId, jobId, claimId), null);
+      if (!lastTry) metrics.jobs.inc({ kind: claimed.kind, outcome: 'retried' });
       await queue.fail(job);
       deps.events.changed(jobId);
       if (ended) deps.finished(ended);
       return;
     }
     if (run.abandoned) return;
+    if (cancelled.aborted) return settleCancelled(job);
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
     const ended = await store.finish(tenantId, jobId, claimId, { status: 'completed', result: outcome });
     await queue.complete(job);
@@ -179,6 +230,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       loop = work();
     },
     wake: () => pause.wake(),
+    cancel: (jobId) => cancels.get(jobId)?.abort(),
     async stop(graceMs) {
       stopping = true;
       pause.wake();

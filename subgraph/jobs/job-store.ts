@@ -24,6 +24,8 @@ export interface ClaimedJob {
   /** The feature's input: tenant content, never logged. */
   input: unknown;
   attempts: number;
+  /** Since the job was queued, by the database's clock (one clock for every replica). */
+  waitedSeconds: number;
 }
 
 export type ClaimOutcome =
@@ -134,14 +136,20 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       return scoped(tenantId, async (tx) => {
         await lockTenant(tx, tenantId);
         const running = await count(tx, tenantId, "status = 'running' AND claim_expires_at > now()");
-        const taken = await tx.query<{ kind: JobKind; input: unknown; attempts: number }>(
+        const taken = await tx.query<{
+          kind: JobKind;
+          input: unknown;
+          attempts: number;
+          waited_s: number | string;
+        }>(
           `UPDATE ${table}
            SET status = 'running', attempts = attempts + 1, claim_id = $3,
                claim_expires_at = now() + $4::integer * interval '1 millisecond',
                started_at = COALESCE(started_at, now())
            WHERE tenant_id = $1 AND id = $2 AND $5::boolean
              AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
-           RETURNING kind, input, attempts`,
+           RETURNING kind, input, attempts,
+             GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s`,
           [tenantId, id, claim.claimId, claim.holdMs, running < claim.maxRunning],
         );
         const row = taken.rows[0];
@@ -149,7 +157,12 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
           await announce(tx, id);
           return {
             kind: 'claimed',
-            job: { kind: row.kind, input: row.input, attempts: Number(row.attempts) },
+            job: {
+              kind: row.kind,
+              input: row.input,
+              attempts: Number(row.attempts),
+              waitedSeconds: Number(row.waited_s),
+            },
           };
         }
         const state = await tx.query<{ status: JobStatus; held_ms: number | string | null }>(

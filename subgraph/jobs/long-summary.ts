@@ -30,11 +30,14 @@ async function inParallel<T, R>(
   items: readonly T[],
   parallel: number,
   work: (item: T) => Promise<R>,
+  signal: AbortSignal | undefined,
 ): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
+      // A cancelled job starts no further part (the parts in flight are aborted by the same signal).
+      signal?.throwIfAborted();
       const index = next++;
       results[index] = await work(items[index] as T);
     }
@@ -57,8 +60,11 @@ export async function summarizeByParts(
     return deps.summarize(call, { text: text.slice(0, LIMITS.textChars), maxWords });
   }
   const parts = chunkText(text, { maxChars: deps.partChars, overlapChars: 0 });
-  const summaries = await inParallel(parts, deps.parallel, (part) =>
-    deps.summarize(call, { text: part.text, maxWords }),
+  const summaries = await inParallel(
+    parts,
+    deps.parallel,
+    (part) => deps.summarize(call, { text: part.text, maxWords }),
+    call.signal,
   );
   const usable = summaries.filter((summary) => summary.kind !== 'unavailable');
   // Nothing came back (every part refused: a rate limit, the budget): the first refusal says why.

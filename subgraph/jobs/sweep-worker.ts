@@ -1,4 +1,5 @@
-// The embedding sweep's schedule, on the job engine: every replica that runs jobs offers a run each interval,
+// A periodic task's schedule on the job engine (the embedding sweep; the finished jobs' retention, which is
+// one more such task): every replica that runs jobs offers a run each interval,
 // throttled to one per interval across replicas and held by a 'stately' queue (one waiting, one running), then
 // takes what is queued. So however many replicas there are, one sweep runs per interval and never two at once;
 // a replica that only queues (JOB_CONCURRENCY=0) runs none. A timer loop of its own rather than a slot in the
@@ -8,6 +9,8 @@ import type { Logger } from '../observability/logger';
 import type { SweepQueue } from './job-queue';
 
 export interface SweepWorkerDeps {
+  /** What runs, for the logs ('embedding sweep', 'job retention'). */
+  name: string;
   sweeps: SweepQueue;
   /** One sweep run (the sweep itself bounds its work per run). */
   run(): Promise<unknown>;
@@ -38,7 +41,7 @@ export function createSweepWorker(deps: SweepWorkerDeps): SweepWorker {
       await deps.run();
     } catch (error) {
       outcome = 'failed';
-      logger.error({ err: error }, 'embedding sweep failed');
+      logger.error({ err: error }, `${deps.name} failed`);
     }
     await sweeps.settle(runId, outcome);
   }
@@ -48,7 +51,7 @@ export function createSweepWorker(deps: SweepWorkerDeps): SweepWorker {
     if (tick || stopping) return;
     tick = offerAndRun()
       .catch((error: unknown) =>
-        logger.warn({ err: error }, 'embedding sweep schedule failed; it tries again next interval'),
+        logger.warn({ err: error }, `${deps.name} schedule failed; it tries again next interval`),
       )
       .finally(() => {
         tick = null;

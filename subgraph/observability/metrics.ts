@@ -46,12 +46,25 @@ export interface Metrics {
    * longer) attempted (dropped, abandoned); see jobs/webhook-deliverer.ts.
    */
   jobWebhooks: Counter<'outcome'>;
+  /**
+   * Background jobs by kind (summary, answer) and outcome: started (a run began here, a retry's too), retried
+   * (a run failed with tries left), and the final completed, failed, cancelled, counted where it happened.
+   */
+  jobs: Counter<'kind' | 'outcome'>;
+  /** One run of a job on this replica, from its claim to its end (a run handed back at shutdown included). */
+  jobRunDuration: Histogram<'kind'>;
+  /** From a job's creation to its first run's start: its time in the fair queue and the engine. */
+  jobQueueWait: Histogram<'kind'>;
+  /** Job runs going on this replica now. */
+  jobsRunning: Gauge;
 }
 
 const TOKEN_BUCKETS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144];
 const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Background work: from a cache hit's milliseconds to a long map-reduce summary, or an hour's backlog. */
+const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -182,6 +195,32 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_job_webhooks_total',
       help: 'Job webhook attempts by outcome (delivered, rejected, retried, exhausted) and notifications dropped or abandoned',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    // No tenant label: a tenant's jobs are its own to read (aiJob), and tenant ids are unbounded.
+    jobs: new Counter({
+      name: 'ai_jobs_total',
+      help: 'Background AI jobs by kind and outcome (started, retried; completed, failed, cancelled)',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    jobRunDuration: new Histogram({
+      name: 'ai_job_run_duration_seconds',
+      help: 'One run of a background AI job on this replica, from its claim to its end, by kind',
+      labelNames: ['kind'],
+      buckets: JOB_BUCKETS,
+      registers: [registry],
+    }),
+    jobQueueWait: new Histogram({
+      name: 'ai_job_queue_wait_seconds',
+      help: "From a background AI job's creation to its first run's start, by kind",
+      labelNames: ['kind'],
+      buckets: JOB_BUCKETS,
+      registers: [registry],
+    }),
+    jobsRunning: new Gauge({
+      name: 'ai_jobs_running',
+      help: 'Background AI job runs going on this replica now',
       registers: [registry],
     }),
   };

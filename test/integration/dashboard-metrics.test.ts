@@ -102,6 +102,10 @@ describe('the Grafana dashboard', () => {
         'ai_guardrail_outcomes_total',
         'ai_limit_refusals_total',
         'ai_open_subscriptions',
+        'ai_jobs_total',
+        'ai_jobs_running',
+        'ai_job_run_duration_seconds_bucket',
+        'ai_job_queue_wait_seconds_bucket',
       ]),
     );
   });

@@ -17,7 +17,13 @@ describe('background job configuration', () => {
       summaryPartChars: 16_000,
       webhookRetryLimit: 8,
       webhookRetryDelaySeconds: 2,
+      retentionDays: 30,
+      retentionIntervalMs: 3_600_000,
     });
+  });
+
+  it('JOB_RETENTION_DAYS=0 keeps finished jobs forever', () => {
+    expect(loadConfig({ JOB_RETENTION_DAYS: '0' }).jobs.retentionDays).toBe(0);
   });
 
   it('takes each variable as given; JOB_CONCURRENCY=0 makes a replica that only queues', () => {
@@ -36,6 +42,9 @@ describe('background job configuration', () => {
     ['JOB_SUMMARY_PART_CHARS', '100'],
     ['JOB_WEBHOOK_RETRY_LIMIT', '21'],
     ['JOB_WEBHOOK_RETRY_DELAY_SECONDS', '-1'],
+    ['JOB_RETENTION_DAYS', '-1'],
+    ['JOB_RETENTION_DAYS', '0.5'],
+    ['JOB_RETENTION_INTERVAL_MS', '10'],
   ])('refuses %s=%s, naming it', (variable, value) => {
     const load = () => loadConfig({ [variable]: value });
     expect(load).toThrow(ConfigError);
