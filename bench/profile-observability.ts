@@ -3,10 +3,11 @@
 // throughput and server CPU per response are printed; with --against=<dir> an "all on" child built from another
 // checkout (`git archive <commit> | tar -x -C <dir>`, node_modules linked) joins the slices, a before/after of a
 // change measured on one loaded machine. With --profile each child is profiled over one window of each path,
-// and the busy time per response by area and by function is printed. Not a section of BENCHMARKS.md.
+// and the busy time per response by area and by function is printed. --sampling=<rate> sets the "on" child's
+// quality sampling rate (0.05, content kept, as bench:observability). Not a section of BENCHMARKS.md.
 //
 //   npx tsx bench/profile-observability.ts [--connections=20] [--seconds=6] [--slices=4] [--against=<dir>]
-//     [--profile] [--out=<dir>]
+//     [--profile] [--sampling=0.05] [--out=<dir>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,7 +50,9 @@ async function main(): Promise<void> {
         OTEL_SERVICE_NAME: 'ai-subgraph-bench',
         OTEL_EXPORTER_OTLP_ENDPOINT: String(receiver.ready.endpoint),
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        TENANT_POLICIES_JSON: JSON.stringify({ default: { sampling: { rate: 0.05, keepContent: true } } }),
+        TENANT_POLICIES_JSON: JSON.stringify({
+          default: { sampling: { rate: Number(option('sampling', '0.05')), keepContent: true } },
+        }),
       });
     const on = await children.start(SERVERS.subgraph, onEnv('on'));
     const against = option('against', '');
