@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { createApp } from './app';
 import { activeSetup, describeSetup } from './observability/active-setup';
 import { announceDevelopmentMode } from './auth/development-mode';
+import { flushLogs, logDestination, writeInBlocks } from './observability/log-destination';
 import { createLogger } from './observability/logger';
 import { startTracing } from './observability/tracing/start-tracing';
 import { startServer } from './server';
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
     process.stderr.write(`config error: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logging.level);
+  // Lines are written in blocks off the event loop once the replica serves (log-destination.ts): every exit
+  // below flushes them first.
+  const destination = logDestination(1);
+  const logger = createLogger(config.logging.level, destination);
+  const exit = (code: number) => void flushLogs(logger).then(() => process.exit(code));
   // Node's own report of a stray rejection or exception prints the error with every field (a driver error's
   // query and params: tenant text) to stderr; through the logger only its safe fields are written. A lost
   // promise leaves no state half-changed, so the replica keeps serving; an uncaught exception may have, so
@@ -26,7 +31,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (error: Error) => {
     logger.fatal({ err: error }, 'uncaught exception; exiting');
-    process.exit(1);
+    exit(1);
   });
   // Before anything serves: every request's spans, exported or not, continue the caller's trace.
   const tracing = startTracing(config.tracing);
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
   const setup = activeSetup(config, app.state.kind);
   logger.info(setup, describeSetup(setup));
   await announceDevelopmentMode(config, logger);
+  writeInBlocks(destination);
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
@@ -52,7 +58,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'draining');
     const force = setTimeout(() => {
       logger.error('drain exceeded SHUTDOWN_GRACE_MS; exiting');
-      process.exit(1);
+      exit(1);
     }, config.server.shutdownGraceMs);
     force.unref();
     server.stop().then(
@@ -60,11 +66,11 @@ async function main(): Promise<void> {
         // The spans still batched go out before the exit; a collector that is away costs them, not the exit.
         await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'stop failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

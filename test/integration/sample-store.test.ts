@@ -1,5 +1,5 @@
 // The kept samples' store (migration 009_samples.sql) on PGlite and PostgreSQL: newest first, grades filled in
-// after the row is written, one tenant's rows invisible to another through the store and under row level
+// after the row is written or written with it, one tenant's rows invisible to another through the store and under row level
 // security alone, and expiry: an expired row is never read, and the sweep deletes every tenant's expired rows
 // (and only those) though it runs with no tenant set.
 import { randomUUID } from 'node:crypto';
@@ -109,6 +109,22 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
       citationsValid: null,
       abstained: true,
     });
+  });
+
+  it('keeps a sample graded before it was kept with its grades, in the one write', async () => {
+    const graded = sample('graded-put', {
+      quality: { grounding: 0.5, citationsValid: true, abstained: false },
+    });
+    await samples.put(graded);
+    const abstained = sample('graded-put', {
+      createdAt: new Date(Date.now() + 1000),
+      quality: { grounding: null, citationsValid: null, abstained: true },
+    });
+    await samples.put(abstained);
+    expect((await samples.recent('graded-put', 10)).map((kept) => kept.quality)).toEqual([
+      { grounding: null, citationsValid: null, abstained: true },
+      { grounding: 0.5, citationsValid: true, abstained: false },
+    ]);
   });
 
   it('keeps tenant A’s samples from tenant B, through the store and under row level security alone', async () => {

@@ -5,10 +5,10 @@
 // the process's memory (RSS and heap) for the soak and streams benchmarks, a full GC and a heap snapshot. BENCH_LOG_FILE sends its log lines to a file.
 import { writeFile } from 'node:fs/promises';
 import { writeHeapSnapshot } from 'node:v8';
-import pino from 'pino';
 import { Session } from 'node:inspector/promises';
 import { createApp } from '../../../subgraph/app';
 import { loadConfig } from '../../../subgraph/config';
+import { flushLogs, logDestination } from '../../../subgraph/observability/log-destination';
 import { createLogger } from '../../../subgraph/observability/logger';
 import { startTracing } from '../../../subgraph/observability/tracing/start-tracing';
 import { startServer } from '../../../subgraph/server';
@@ -25,10 +25,14 @@ serveChild(async () => {
   const config = loadConfig();
   // As main.ts does: the OTEL_* variables the parent passes decide whether spans are exported.
   const tracing = startTracing(config.tracing);
-  // BENCH_LOG_FILE: the log lines go to a file, as a deployment's do, instead of the parent's console.
+  // BENCH_LOG_FILE: the log lines go to a file through main.ts's destination (written in blocks, off the
+  // event loop), as a deployment's go to its stdout, instead of the parent's console.
   const logFile = process.env.BENCH_LOG_FILE;
-  const destination = logFile ? pino.destination({ dest: logFile, sync: false }) : undefined;
-  const app = await createApp(config, createLogger(config.logging.level, destination));
+  const logger = createLogger(
+    config.logging.level,
+    logFile ? logDestination(logFile, { blocks: true }) : undefined,
+  );
+  const app = await createApp(config, logger);
   const tenantId = process.env.BENCH_TENANT ?? 'bench';
   const documents = Number(process.env.BENCH_SEED_DOCUMENTS ?? '0');
   const charsPerDocument = Number(process.env.BENCH_SEED_CHARS ?? '3000');
@@ -42,6 +46,7 @@ serveChild(async () => {
       inspector.disconnect();
       await server.stop();
       await tracing.shutdown();
+      await flushLogs(logger);
     },
     handlers: {
       metrics: () => app.metrics.registry.getMetricsAsJSON(),

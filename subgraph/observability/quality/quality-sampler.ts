@@ -13,7 +13,7 @@ import { exportGrade } from './export-grade';
 import type { GradeLabels } from './export-grade';
 import type { GradingSubject } from './grade';
 import { rememberedGrades } from './remembered-grades';
-import type { SampleOutcome, SampleStore } from './sample-store';
+import type { QualityGrade, SampleOutcome, SampleStore } from './sample-store';
 
 /** What a kept sample stores besides its outcome; redacted by the sampler, not by the caller. */
 export interface SampleContent {
@@ -73,27 +73,32 @@ export function createQualitySampler(
   const { store, metrics, logger } = deps;
   const grade = rememberedGrades();
 
+  // Graded first, then kept with its grade in one statement: one transaction per sample, not two. A grader
+  // that throws still leaves the sample kept (ungraded) before its error reaches the queue's log.
   async function handle(request: SampledRequest): Promise<void> {
-    const sampleId = randomUUID();
-    const kept = request.content ? await keep(request, request.content, sampleId) : false;
-    if (!request.subject) return;
-    const quality = grade(request.subject);
-    exportGrade(metrics, request.labels, quality, request.trace);
-    if (!kept) return;
+    let quality: QualityGrade | null = null;
+    let gradingFailed: { error: unknown } | null = null;
     try {
-      await store.grade(request.tenantId, sampleId, quality);
+      quality = request.subject ? grade(request.subject) : null;
     } catch (error) {
-      logger.error({ err: error, ...whose(request) }, 'quality sample: storing its grade failed');
+      gradingFailed = { error };
     }
+    if (request.content) await keep(request, request.content, quality);
+    if (gradingFailed) throw gradingFailed.error;
+    if (quality) exportGrade(metrics, request.labels, quality, request.trace);
   }
 
-  async function keep(request: SampledRequest, content: SampleContent, sampleId: string): Promise<boolean> {
+  async function keep(
+    request: SampledRequest,
+    content: SampleContent,
+    quality: QualityGrade | null,
+  ): Promise<void> {
     // One numbering for input and output: an email asked about and repeated in the answer is one placeholder.
     const redaction = new RedactionContext();
     try {
       await store.put({
         tenantId: request.tenantId,
-        sampleId,
+        sampleId: randomUUID(),
         requestId: request.requestId,
         feature: request.feature,
         createdAt: request.createdAt,
@@ -103,11 +108,10 @@ export function createQualitySampler(
         output: redaction.redact(content.output).text,
         outcome: request.outcome,
         reason: request.reason,
+        quality,
       });
-      return true;
     } catch (error) {
       logger.error({ err: error, ...whose(request) }, 'quality sample: keeping it failed');
-      return false;
     }
   }
 

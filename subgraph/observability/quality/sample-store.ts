@@ -29,6 +29,8 @@ export interface NewSample {
   output: string;
   outcome: SampleOutcome;
   reason: DegradationReason | null;
+  /** Its grade when it was graded before it was kept: written with it, in the same statement. */
+  quality?: QualityGrade | null;
 }
 
 export interface StoredSample {

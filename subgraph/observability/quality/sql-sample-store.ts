@@ -55,9 +55,10 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
   const table = `${schema}.samples`;
   const insert = `
     INSERT INTO ${table} (tenant_id, sample_id, request_id, feature, created_at, expires_at, input, chunk_ids,
-      output, outcome, reason)
+      output, outcome, reason, grounding, citations_valid, abstained, graded_at)
     VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz + make_interval(days => $6::integer), $7,
-      $8::text[], $9, $10, $11)`;
+      $8::text[], $9, $10, $11, $12::double precision, $13::boolean, $14::boolean,
+      CASE WHEN $15::boolean THEN now() END)`;
   const update = `
     UPDATE ${table} SET grounding = $3, citations_valid = $4, abstained = $5, graded_at = now()
     WHERE tenant_id = $1 AND sample_id = $2`;
@@ -87,6 +88,10 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
           sample.output,
           sample.outcome,
           sample.reason,
+          sample.quality?.grounding ?? null,
+          sample.quality?.citationsValid ?? null,
+          sample.quality?.abstained ?? null,
+          Boolean(sample.quality),
         ]),
       );
     },
