@@ -174,17 +174,19 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     const id = randomUUID();
     const queueJobId = randomUUID();
     const { maxQueued } = tenant.policy.jobs;
-    const job = await store.scoped(tenantId, async (tx) => {
-      await store.lockTenant(tx, tenantId);
-      if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
-        throw new JobLimitError('jobs.maxQueued', maxQueued);
-      }
-      // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
-      // fair picker admits it (job-dispatch.ts).
-      const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
-      await alongside?.(tx, id);
-      return record;
-    });
+    const job = await store.lockedScope(
+      tenantId,
+      async (tx) => {
+        // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
+        // fair picker admits it (job-dispatch.ts).
+        const record = await store.insertQueued(tx, { tenantId, id, kind, input, queueJobId }, maxQueued);
+        if (!record) throw new JobLimitError('jobs.maxQueued', maxQueued);
+        await alongside?.(tx, id);
+        return record;
+      },
+      // The caller waits on this short transaction: on PGlite it goes ahead of the runner's waiting work.
+      'first',
+    );
     events.changed(id);
     runner.wake();
     return job;

@@ -2,7 +2,7 @@
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
 import { inTenantScope } from '../retrieval/store/tenant-scope';
-import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import type { SqlDatabase, SqlExecutor, TransactionPriority } from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
 
@@ -77,40 +77,73 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   const table = `${options.schema}.jobs`;
   const scoped = <T>(tenantId: string, work: (tx: SqlExecutor) => Promise<T>) =>
     inTenantScope(db, options.appRole, tenantId, work);
+  const lockKey = (tenantId: string) => `ai-jobs:${options.schema}:${tenantId}`;
+  /**
+   * Like `scoped`, holding the tenant's lock (see lockTenant) from the first statement: the scope and the lock
+   * are one round trip, so a start or a claim holds the lock, the pool's connection and, on PGlite, the one
+   * connection for fewer turns of the event loop. The statements after it take their snapshots once the lock
+   * is held, so they see every job the lock's previous holder committed.
+   */
+  const lockedScope = <T>(
+    tenantId: string,
+    work: (tx: SqlExecutor) => Promise<T>,
+    priority: TransactionPriority = 'queued',
+  ) =>
+    db.transaction(
+      async (tx) => {
+        await tx.query(
+          `SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
+                  pg_advisory_xact_lock(hashtext($3))`,
+          [options.appRole, tenantId, lockKey(tenantId)],
+        );
+        return work(tx);
+      },
+      'read-write',
+      priority,
+    );
   const announce = async (tx: SqlExecutor, id: string) => {
     // Delivered at commit, to every replica listening; the payload is the id alone, never tenant content.
     if (options.notifyChannel) await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, id]);
   };
   /** Serializes a tenant's limit checks (maxQueued at start, maxRunning at claim) over every replica. */
-  const lockTenant = (tx: SqlExecutor, tenantId: string) =>
-    tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-jobs:${options.schema}:${tenantId}`]);
-  const count = async (tx: SqlExecutor, tenantId: string, where: string): Promise<number> => {
-    const result = await tx.query<{ n: string | number }>(
-      `SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1 AND ${where}`,
-      [tenantId],
-    );
-    return Number(result.rows[0]?.n ?? 0);
-  };
+  /**
+   * A select list's column announcing the row `idColumn` names, like `announce` but inside the statement that
+   * makes the change, not one more round trip after it: the statement's $1 is the channel, null for none.
+   */
+  const announced = (idColumn: string) =>
+    `, CASE WHEN $1::text IS NOT NULL THEN pg_notify($1::text, ${idColumn}::text) END AS announced`;
+  const channel = options.notifyChannel;
 
   return {
     scoped,
-    lockTenant,
+    /**
+     * A transaction in the tenant's scope holding its lock: the tenant's limit checks (maxQueued at start,
+     * maxRunning at claim) are serialized over every replica.
+     */
+    lockedScope,
 
-    /** The tenant's jobs waiting to run (for jobs.maxQueued), inside the caller's transaction. */
-    countQueued: (tx: SqlExecutor, tenantId: string) => count(tx, tenantId, "status = 'queued'"),
-
-    /** Adds a queued job inside the caller's transaction (the one that also queues its engine job). */
-    async insert(
+    /**
+     * Adds a queued job inside the caller's `lockedScope` transaction unless the tenant already has
+     * `maxQueued` jobs queued (null then): the count and the insert are one statement, whose snapshot is
+     * taken under the tenant's lock, so two starts can never both pass the limit.
+     */
+    async insertQueued(
       tx: SqlExecutor,
       job: { tenantId: string; id: string; kind: JobKind; input: unknown; queueJobId: string },
-    ): Promise<JobRecord> {
+      maxQueued: number,
+    ): Promise<JobRecord | null> {
       const result = await tx.query<JobRow>(
-        `INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
-         VALUES ($1, $2, $3, 'queued', $4::jsonb, $5) RETURNING ${COLUMNS}`,
-        [job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId],
+        `WITH added AS (
+           INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
+           SELECT $2, $3, $4, 'queued', $5::jsonb, $6
+           WHERE (SELECT count(*) FROM ${table} WHERE tenant_id = $2 AND status = 'queued') < $7
+           RETURNING ${COLUMNS}
+         )
+         SELECT ${COLUMNS}${announced('id')} FROM added`,
+        [channel, job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId, maxQueued],
       );
-      await announce(tx, job.id);
-      return toRecord(result.rows[0] as JobRow);
+      const row = result.rows[0];
+      return row ? toRecord(row) : null;
     },
 
     async find(tenantId: string, id: string): Promise<JobRecord | null> {
@@ -131,22 +164,25 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       id: string,
       claim: { claimId: string; holdMs: number; maxRunning: number },
     ): Promise<ClaimOutcome> {
-      return scoped(tenantId, async (tx) => {
-        await lockTenant(tx, tenantId);
-        const running = await count(tx, tenantId, "status = 'running' AND claim_expires_at > now()");
+      return lockedScope(tenantId, async (tx) => {
+        // The tenant's live claims are counted in the statement that takes the job, under the lock.
         const taken = await tx.query<{ kind: JobKind; input: unknown; attempts: number }>(
-          `UPDATE ${table}
-           SET status = 'running', attempts = attempts + 1, claim_id = $3,
-               claim_expires_at = now() + $4::integer * interval '1 millisecond',
-               started_at = COALESCE(started_at, now())
-           WHERE tenant_id = $1 AND id = $2 AND $5::boolean
-             AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
-           RETURNING kind, input, attempts`,
-          [tenantId, id, claim.claimId, claim.holdMs, running < claim.maxRunning],
+          `WITH taken AS (
+             UPDATE ${table}
+             SET status = 'running', attempts = attempts + 1, claim_id = $4,
+                 claim_expires_at = now() + $5::integer * interval '1 millisecond',
+                 started_at = COALESCE(started_at, now())
+             WHERE tenant_id = $2 AND id = $3
+               AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
+               AND (SELECT count(*) FROM ${table}
+                    WHERE tenant_id = $2 AND status = 'running' AND claim_expires_at > now()) < $6
+             RETURNING id, kind, input, attempts
+           )
+           SELECT kind, input, attempts${announced('id')} FROM taken`,
+          [channel, tenantId, id, claim.claimId, claim.holdMs, claim.maxRunning],
         );
         const row = taken.rows[0];
         if (row) {
-          await announce(tx, id);
           return {
             kind: 'claimed',
             job: { kind: row.kind, input: row.input, attempts: Number(row.attempts) },

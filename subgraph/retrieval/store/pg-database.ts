@@ -25,6 +25,7 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       const result = await pool.query(text, params);
       return { rows: result.rows as Row[] };
     },
+    // Priority is PGlite's: here each transaction has a connection of its own (TransactionPriority).
     async transaction(work, mode = 'read-write') {
       const client = await pool.connect();
       try {

@@ -7,7 +7,8 @@ import type { SqlDatabase, SqlExecutor } from './sql';
 type Request =
   | { op: 'query'; text: string; params?: unknown[]; tx?: number }
   | { op: 'exec'; script: string }
-  | { op: 'begin' }
+  /** `first`: queued ahead of every waiting request that is not itself first (TransactionPriority). */
+  | { op: 'begin'; first?: boolean }
   | { op: 'commit' | 'rollback'; tx: number }
   | { op: 'close' };
 
@@ -133,9 +134,9 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
     dialect: 'pglite',
     query: (text, params) => query(text, params),
     // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
-    async transaction(work) {
+    async transaction(work, _mode, priority = 'queued') {
       const tx = nextId++;
-      await call({ op: 'begin' }, tx);
+      await call(priority === 'first' ? { op: 'begin', first: true } : { op: 'begin' }, tx);
       const executor: SqlExecutor = { query: (text, params) => query(text, params, tx) };
       let result;
       try {
