@@ -174,19 +174,13 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     const id = randomUUID();
     const queueJobId = randomUUID();
     const { maxQueued } = tenant.policy.jobs;
-    const job = await store.lockedScope(
-      tenantId,
-      async (tx) => {
-        // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
-        // fair picker admits it (job-dispatch.ts).
-        const record = await store.insertQueued(tx, { tenantId, id, kind, input, queueJobId }, maxQueued);
-        if (!record) throw new JobLimitError('jobs.maxQueued', maxQueued);
-        await alongside?.(tx, id);
-        return record;
-      },
-      // The caller waits on this short transaction: on PGlite it goes ahead of the runner's waiting work.
-      'first',
-    );
+    // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
+    // fair picker admits it (job-dispatch.ts).
+    const queued = { tenantId, id, kind, input, queueJobId };
+    const job = await (alongside
+      ? store.startWith(queued, maxQueued, (tx) => alongside(tx, id))
+      : store.start(queued, maxQueued));
+    if (!job) throw new JobLimitError('jobs.maxQueued', maxQueued);
     events.changed(id);
     runner.wake();
     return job;

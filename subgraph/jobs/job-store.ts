@@ -2,7 +2,7 @@
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
 import { inTenantScope } from '../retrieval/store/tenant-scope';
-import type { SqlDatabase, SqlExecutor, TransactionPriority } from '../retrieval/store/sql';
+import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionPriority } from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
 
@@ -16,6 +16,15 @@ export interface JobStoreOptions {
    * must follow a job's end durably (its webhook notice) commits with that status or not at all.
    */
   onFinal?: (tx: SqlExecutor, job: JobRecord) => Promise<void>;
+}
+
+/** A job to queue: the engine job (queueJobId) is sent when the dispatcher admits it (job-dispatch.ts). */
+export interface NewJob {
+  tenantId: string;
+  id: string;
+  kind: JobKind;
+  input: unknown;
+  queueJobId: string;
 }
 
 /** What a runner needs to run a job it claimed. */
@@ -77,13 +86,18 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   const table = `${options.schema}.jobs`;
   const scoped = <T>(tenantId: string, work: (tx: SqlExecutor) => Promise<T>) =>
     inTenantScope(db, options.appRole, tenantId, work);
-  const lockKey = (tenantId: string) => `ai-jobs:${options.schema}:${tenantId}`;
   /**
-   * Like `scoped`, holding the tenant's lock (see lockTenant) from the first statement: the scope and the lock
-   * are one round trip, so a start or a claim holds the lock, the pool's connection and, on PGlite, the one
-   * connection for fewer turns of the event loop. The statements after it take their snapshots once the lock
-   * is held, so they see every job the lock's previous holder committed.
+   * The first statement of a transaction holding the tenant's lock: the scope (as `scoped` sets it) and the
+   * lock in one round trip. The lock serializes a tenant's limit checks (maxQueued at start, maxRunning at
+   * claim) over every replica; the statements after it take their snapshots once it is held, so they see every
+   * job its previous holder committed.
    */
+  const lockStatement = (tenantId: string): SqlStatement => ({
+    text: `SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
+                  pg_advisory_xact_lock(hashtext($3))`,
+    params: [options.appRole, tenantId, `ai-jobs:${options.schema}:${tenantId}`],
+  });
+  /** Like `scoped`, holding the tenant's lock from the first statement (lockStatement). */
   const lockedScope = <T>(
     tenantId: string,
     work: (tx: SqlExecutor) => Promise<T>,
@@ -91,11 +105,8 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   ) =>
     db.transaction(
       async (tx) => {
-        await tx.query(
-          `SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
-                  pg_advisory_xact_lock(hashtext($3))`,
-          [options.appRole, tenantId, lockKey(tenantId)],
-        );
+        const lock = lockStatement(tenantId);
+        await tx.query(lock.text, lock.params);
         return work(tx);
       },
       'read-write',
@@ -105,7 +116,6 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
     // Delivered at commit, to every replica listening; the payload is the id alone, never tenant content.
     if (options.notifyChannel) await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, id]);
   };
-  /** Serializes a tenant's limit checks (maxQueued at start, maxRunning at claim) over every replica. */
   /**
    * A select list's column announcing the row `idColumn` names, like `announce` but inside the statement that
    * makes the change, not one more round trip after it: the statement's $1 is the channel, null for none.
@@ -113,37 +123,59 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   const announced = (idColumn: string) =>
     `, CASE WHEN $1::text IS NOT NULL THEN pg_notify($1::text, ${idColumn}::text) END AS announced`;
   const channel = options.notifyChannel;
+  /**
+   * Adds a queued job unless the tenant already has `maxQueued` jobs queued (no row then): the count and the
+   * insert are one statement, run after lockStatement, so two starts can never both pass the limit.
+   */
+  const insertQueued = (job: NewJob, maxQueued: number): SqlStatement => ({
+    text: `WITH added AS (
+             INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
+             SELECT $2, $3, $4, 'queued', $5::jsonb, $6
+             WHERE (SELECT count(*) FROM ${table} WHERE tenant_id = $2 AND status = 'queued') < $7
+             RETURNING ${COLUMNS}
+           )
+           SELECT ${COLUMNS}${announced('id')} FROM added`,
+    params: [channel, job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId, maxQueued],
+  });
+  const added = (rows: unknown[]): JobRecord | null => {
+    const row = rows[0] as JobRow | undefined;
+    return row ? toRecord(row) : null;
+  };
 
   return {
     scoped,
-    /**
-     * A transaction in the tenant's scope holding its lock: the tenant's limit checks (maxQueued at start,
-     * maxRunning at claim) are serialized over every replica.
-     */
-    lockedScope,
 
     /**
-     * Adds a queued job inside the caller's `lockedScope` transaction unless the tenant already has
-     * `maxQueued` jobs queued (null then): the count and the insert are one statement, whose snapshot is
-     * taken under the tenant's lock, so two starts can never both pass the limit.
+     * Queues a job unless its tenant has `maxQueued` queued already (null then), in one batch (lock, then count
+     * and insert): a request waits on it, so on PGlite it is one message, begun `first` (TransactionPriority).
      */
-    async insertQueued(
-      tx: SqlExecutor,
-      job: { tenantId: string; id: string; kind: JobKind; input: unknown; queueJobId: string },
-      maxQueued: number,
-    ): Promise<JobRecord | null> {
-      const result = await tx.query<JobRow>(
-        `WITH added AS (
-           INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
-           SELECT $2, $3, $4, 'queued', $5::jsonb, $6
-           WHERE (SELECT count(*) FROM ${table} WHERE tenant_id = $2 AND status = 'queued') < $7
-           RETURNING ${COLUMNS}
-         )
-         SELECT ${COLUMNS}${announced('id')} FROM added`,
-        [channel, job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId, maxQueued],
+    async start(job: NewJob, maxQueued: number): Promise<JobRecord | null> {
+      const [, inserted] = await db.batch(
+        [lockStatement(job.tenantId), insertQueued(job, maxQueued)],
+        'first',
       );
-      const row = result.rows[0];
-      return row ? toRecord(row) : null;
+      return added(inserted?.rows ?? []);
+    },
+
+    /**
+     * Like start, with `alongside` run in the same transaction once the job is inserted (what must commit
+     * with it, e.g. a document summary's request); nothing is written when the limit refuses the job.
+     */
+    startWith(
+      job: NewJob,
+      maxQueued: number,
+      alongside: (tx: SqlExecutor) => Promise<void>,
+    ): Promise<JobRecord | null> {
+      return lockedScope(
+        job.tenantId,
+        async (tx) => {
+          const insert = insertQueued(job, maxQueued);
+          const record = added((await tx.query(insert.text, insert.params)).rows);
+          if (record) await alongside(tx);
+          return record;
+        },
+        'first',
+      );
     },
 
     async find(tenantId: string, id: string): Promise<JobRecord | null> {

@@ -152,6 +152,24 @@ describe('PGlite on a worker thread', () => {
     ]);
   });
 
+  it('runs a batch in one transaction, answering each statement, and rolls all of it back when one fails', async () => {
+    const results = await db.batch([
+      { text: "INSERT INTO notes VALUES ('b1', 'one') RETURNING id" },
+      { text: 'SELECT count(*)::int AS n FROM notes WHERE id = $1', params: ['b1'] },
+    ]);
+    expect(results.map((result) => result.rows)).toEqual([[{ id: 'b1' }], [{ n: 1 }]]);
+
+    const failed = await rejectionOf(
+      db.batch([
+        { text: "INSERT INTO notes VALUES ('b2', 'two')" },
+        { text: "INSERT INTO notes VALUES ('b1', 'again')" },
+      ]),
+    );
+    expect(failed.code).toBe('23505');
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM notes ORDER BY id');
+    expect(rows).toEqual([{ id: 'b1' }]);
+  });
+
   it('rolls back a transaction whose work throws, rejecting with that error, and serves the next caller', async () => {
     const failure = new Error('work failed after writing');
     const rejected = await rejectionOf(

@@ -45,6 +45,14 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
         client.release();
       }
     },
+    async batch(statements) {
+      // One connection, statement after statement: the pool has no pipelining to save the round trips.
+      return this.transaction(async (tx) => {
+        const results: { rows: unknown[] }[] = [];
+        for (const statement of statements) results.push(await tx.query(statement.text, statement.params));
+        return results;
+      });
+    },
     async exec(script) {
       const client = await pool.connect();
       try {

@@ -165,6 +165,21 @@ function handle(db, message) {
           return null;
         }),
       );
+    case 'batch':
+      // One task, so no other request runs between its statements; PGlite's transaction rolls back on a throw.
+      return enqueue(
+        message.id,
+        answering(message.id, () =>
+          db.transaction(async (tx) => {
+            const results = [];
+            for (const statement of message.statements) {
+              results.push((await tx.query(statement.text, statement.params)).rows);
+            }
+            return results;
+          }),
+        ),
+        message.first === true,
+      );
     case 'begin':
       return enqueue(message.id, beginTask(db, message.id), message.first === true);
     case 'commit':
