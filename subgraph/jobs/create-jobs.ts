@@ -138,6 +138,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
         tenants,
         concurrency: config.concurrency,
       }),
+      config.pollIntervalMs,
     ),
     execution: {
       ...deps.execution,
@@ -182,7 +183,8 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       : store.start(queued, maxQueued));
     if (!job) throw new JobLimitError('jobs.maxQueued', maxQueued);
     events.changed(id);
-    runner.wake();
+    // After this response is on its way: the runner's next pick is queries the caller need not wait behind.
+    setImmediate(() => runner.wake());
     return job;
   }
 

@@ -100,13 +100,13 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   /** Like `scoped`, holding the tenant's lock from the first statement (lockStatement). */
   const lockedScope = <T>(
     tenantId: string,
+    priority: TransactionPriority,
     work: (tx: SqlExecutor) => Promise<T>,
-    priority: TransactionPriority = 'queued',
   ) =>
     db.transaction(
       async (tx) => {
-        const lock = lockStatement(tenantId);
-        await tx.query(lock.text, lock.params);
+        const { text, params } = lockStatement(tenantId);
+        await tx.query(text, params);
         return work(tx);
       },
       'read-write',
@@ -137,14 +137,9 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
            SELECT ${COLUMNS}${announced('id')} FROM added`,
     params: [channel, job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId, maxQueued],
   });
-  const added = (rows: unknown[]): JobRecord | null => {
-    const row = rows[0] as JobRow | undefined;
-    return row ? toRecord(row) : null;
-  };
+  const added = (rows: unknown[]) => (rows[0] ? toRecord(rows[0] as JobRow) : null);
 
   return {
-    scoped,
-
     /**
      * Queues a job unless its tenant has `maxQueued` queued already (null then), in one batch (lock, then count
      * and insert): a request waits on it, so on PGlite it is one message, begun `first` (TransactionPriority).
@@ -166,16 +161,12 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       maxQueued: number,
       alongside: (tx: SqlExecutor) => Promise<void>,
     ): Promise<JobRecord | null> {
-      return lockedScope(
-        job.tenantId,
-        async (tx) => {
-          const insert = insertQueued(job, maxQueued);
-          const record = added((await tx.query(insert.text, insert.params)).rows);
-          if (record) await alongside(tx);
-          return record;
-        },
-        'first',
-      );
+      return lockedScope(job.tenantId, 'first', async (tx) => {
+        const { text, params } = insertQueued(job, maxQueued);
+        const record = added((await tx.query(text, params)).rows);
+        if (record) await alongside(tx);
+        return record;
+      });
     },
 
     async find(tenantId: string, id: string): Promise<JobRecord | null> {
@@ -196,7 +187,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       id: string,
       claim: { claimId: string; holdMs: number; maxRunning: number },
     ): Promise<ClaimOutcome> {
-      return lockedScope(tenantId, async (tx) => {
+      return lockedScope(tenantId, 'queued', async (tx) => {
         // The tenant's live claims are counted in the statement that takes the job, under the lock.
         const taken = await tx.query<{ kind: JobKind; input: unknown; attempts: number }>(
           `WITH taken AS (
@@ -242,16 +233,26 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       end: { status: 'completed' | 'failed'; result: unknown },
     ): Promise<JobRecord | null> {
       return scoped(tenantId, async (tx) => {
+        // Announced in the same statement: one round trip less for every job a runner ends.
         const result = await tx.query<JobRow>(
-          `UPDATE ${table}
-           SET status = $4, result = $5::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
-           WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running'
-           RETURNING ${COLUMNS}`,
-          [tenantId, id, claimId, end.status, end.result === null ? null : JSON.stringify(end.result)],
+          `WITH ended AS (
+             UPDATE ${table}
+             SET status = $5, result = $6::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
+             WHERE tenant_id = $2 AND id = $3 AND claim_id = $4 AND status = 'running'
+             RETURNING ${COLUMNS}
+           )
+           SELECT ${COLUMNS}${announced('id')} FROM ended`,
+          [
+            channel,
+            tenantId,
+            id,
+            claimId,
+            end.status,
+            end.result === null ? null : JSON.stringify(end.result),
+          ],
         );
         const row = result.rows[0];
         if (!row) return null;
-        await announce(tx, id);
         const job = toRecord(row);
         await options.onFinal?.(tx, job);
         return job;
