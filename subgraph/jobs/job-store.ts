@@ -182,47 +182,47 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
      * Takes the job for one run: from 'queued', or from 'running' whose claim lapsed (its runner's replica
      * died). `maxRunning` counts the tenant's live claims, under the tenant's lock so replicas agree.
      */
-    claim(
+    async claim(
       tenantId: string,
       id: string,
       claim: { claimId: string; holdMs: number; maxRunning: number },
     ): Promise<ClaimOutcome> {
-      return lockedScope(tenantId, 'queued', async (tx) => {
-        // The tenant's live claims are counted in the statement that takes the job, under the lock.
-        const taken = await tx.query<{ kind: JobKind; input: unknown; attempts: number }>(
-          `WITH taken AS (
-             UPDATE ${table}
-             SET status = 'running', attempts = attempts + 1, claim_id = $4,
-                 claim_expires_at = now() + $5::integer * interval '1 millisecond',
-                 started_at = COALESCE(started_at, now())
-             WHERE tenant_id = $2 AND id = $3
-               AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
-               AND (SELECT count(*) FROM ${table}
-                    WHERE tenant_id = $2 AND status = 'running' AND claim_expires_at > now()) < $6
-             RETURNING id, kind, input, attempts
-           )
-           SELECT kind, input, attempts${announced('id')} FROM taken`,
-          [channel, tenantId, id, claim.claimId, claim.holdMs, claim.maxRunning],
-        );
-        const row = taken.rows[0];
-        if (row) {
-          return {
-            kind: 'claimed',
-            job: { kind: row.kind, input: row.input, attempts: Number(row.attempts) },
-          };
-        }
-        const state = await tx.query<{ status: JobStatus; held_ms: number | string | null }>(
-          `SELECT status, GREATEST(0, EXTRACT(EPOCH FROM (claim_expires_at - now())) * 1000) AS held_ms
-           FROM ${table} WHERE tenant_id = $1 AND id = $2`,
-          [tenantId, id],
-        );
-        const current = state.rows[0];
-        if (!current || isFinal(current.status)) return { kind: 'gone' };
-        if (current.status === 'running' && current.held_ms !== null && Number(current.held_ms) > 0) {
-          return { kind: 'held', forMs: Number(current.held_ms) };
-        }
-        return { kind: 'busy' };
-      });
+      // One batch (on PGlite one message, so the tenant's lock and the one connection are held for no turn
+      // of this event loop): the lock, then the take, counting the tenant's live claims under the lock, then
+      // the job's state, read only when the take found nothing to take.
+      const [, taken, state] = await db.batch([
+        lockStatement(tenantId),
+        {
+          text: `WITH taken AS (
+                   UPDATE ${table}
+                   SET status = 'running', attempts = attempts + 1, claim_id = $4,
+                       claim_expires_at = now() + $5::integer * interval '1 millisecond',
+                       started_at = COALESCE(started_at, now())
+                   WHERE tenant_id = $2 AND id = $3
+                     AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
+                     AND (SELECT count(*) FROM ${table}
+                          WHERE tenant_id = $2 AND status = 'running' AND claim_expires_at > now()) < $6
+                   RETURNING id, kind, input, attempts
+                 )
+                 SELECT kind, input, attempts${announced('id')} FROM taken`,
+          params: [channel, tenantId, id, claim.claimId, claim.holdMs, claim.maxRunning],
+        },
+        {
+          text: `SELECT status, GREATEST(0, EXTRACT(EPOCH FROM (claim_expires_at - now())) * 1000) AS held_ms
+                 FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+          params: [tenantId, id],
+        },
+      ]);
+      const row = taken?.rows[0] as { kind: JobKind; input: unknown; attempts: number } | undefined;
+      if (row) {
+        return { kind: 'claimed', job: { kind: row.kind, input: row.input, attempts: Number(row.attempts) } };
+      }
+      const current = state?.rows[0] as { status: JobStatus; held_ms: number | string | null } | undefined;
+      if (!current || isFinal(current.status)) return { kind: 'gone' };
+      if (current.status === 'running' && current.held_ms !== null && Number(current.held_ms) > 0) {
+        return { kind: 'held', forMs: Number(current.held_ms) };
+      }
+      return { kind: 'busy' };
     },
 
     /** Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). */
