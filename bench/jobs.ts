@@ -133,7 +133,11 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
       console.log(runs.at(-1));
     } finally {
       await children.stop(subgraph);
-      if (store === 'PostgreSQL') await dropSchema(DEFAULT_DATABASE_URL, schema).catch(() => undefined);
+      // pg-boss's schema beside the app's (queueSchemaOf) goes too.
+      if (store === 'PostgreSQL') {
+        for (const dropped of [schema, `${schema}_queue`])
+          await dropSchema(DEFAULT_DATABASE_URL, dropped).catch(() => undefined);
+      }
     }
   }
   const ideal = (options.concurrency * 1000) / options.latency;

@@ -144,6 +144,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
         tenants,
         concurrency: config.concurrency,
       }),
+      config.pollIntervalMs,
     ),
     execution: {
       ...deps.execution,
@@ -192,19 +193,16 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     const id = randomUUID();
     const queueJobId = randomUUID();
     const { maxQueued } = tenant.policy.jobs;
-    const job = await store.scoped(tenantId, async (tx) => {
-      await store.lockTenant(tx, tenantId);
-      if ((await store.countQueued(tx, tenantId)) >= maxQueued) {
-        throw new JobLimitError('jobs.maxQueued', maxQueued);
-      }
-      // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
-      // fair picker admits it (job-dispatch.ts).
-      const record = await store.insert(tx, { tenantId, id, kind, input, queueJobId });
-      await alongside?.(tx, id);
-      return record;
-    });
+    // The row waits in its tenant's queue; the dispatcher gives it its engine job (queueJobId) when the
+    // fair picker admits it (job-dispatch.ts).
+    const queued = { tenantId, id, kind, input, queueJobId };
+    const job = await (alongside
+      ? store.startWith(queued, maxQueued, (tx) => alongside(tx, id))
+      : store.start(queued, maxQueued));
+    if (!job) throw new JobLimitError('jobs.maxQueued', maxQueued);
     events.changed(id);
-    runner.wake();
+    // After this response is on its way: the runner's next pick is queries the caller need not wait behind.
+    setImmediate(() => runner.wake());
     return job;
   }
 

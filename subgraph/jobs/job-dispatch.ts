@@ -3,8 +3,10 @@
 // gets its pg-boss job only when admitted here. One round, in one short transaction: take the dispatch lock
 // (one dispatcher at a time over every replica, so two cannot both give a tenant its last slot; the loser
 // skips the round), read the per-tenant queues' heads and what each tenant has admitted, let `pickFairly`
-// choose, and for each pick mark it admitted and send its engine job, both committing together or not at
-// all. What is admitted stays admitted through retries, hand-backs and expiry: pg-boss owns it from then on.
+// choose, mark the picks admitted (one statement per tenant) and send their engine jobs (one statement for
+// all), committing together or not at all. The round's statements do not grow with its picks: on PGlite the
+// round holds the one connection, and every start waits behind it. What is admitted stays admitted through
+// retries, hand-backs and expiry: pg-boss owns it from then on.
 //
 // The slots: at most JOB_CONCURRENCY jobs admitted and not yet claimed by a runner (the engine's ready
 // buffer), and per tenant at most its jobs.maxRunning admitted and not final. The buffer being this small is
@@ -12,6 +14,7 @@
 import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { pickFairly } from './fair-picker';
+import type { FairPick } from './fair-picker';
 import type { JobQueue } from './job-queue';
 
 export interface JobDispatcher {
@@ -23,7 +26,7 @@ export interface JobDispatcherDeps {
   db: SqlDatabase;
   schema: string;
   appRole: string;
-  queue: Pick<JobQueue, 'send'>;
+  queue: Pick<JobQueue, 'sendAll'>;
   tenants: TenantPolicies;
   /** JOB_CONCURRENCY: jobs admitted and waiting for a runner, at most. */
   concurrency: number;
@@ -41,32 +44,50 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
   // Where the last round stopped: the next one starts with the tenant after it.
   let cursor: string | undefined;
 
-  async function admitOne(tx: SqlExecutor, tenantId: string, jobId: string): Promise<boolean> {
+  /**
+   * Marks the tenant's picks admitted; the ids of those still queued, with their engine job ids. One statement
+   * per tenant, in the tenant's scope: a job cancelled since the heads were read has no row here any more (nor
+   * in `jobs` as queued), so it is skipped.
+   */
+  async function markAdmitted(tx: SqlExecutor, tenantId: string, jobIds: readonly string[]) {
     await tx.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const marked = await tx.query(
-      `UPDATE ${dispatch} SET admitted = true
-       WHERE tenant_id = $1 AND job_id = $2 AND NOT admitted RETURNING 1`,
-      [tenantId, jobId],
+    const marked = await tx.query<{ job_id: string; queue_job_id: string }>(
+      `WITH marked AS (
+         UPDATE ${dispatch} SET admitted = true
+         WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id
+       )
+       SELECT j.id AS job_id, j.queue_job_id FROM ${schema}.jobs j JOIN marked m ON m.job_id = j.id
+       WHERE j.tenant_id = $1 AND j.status = 'queued'`,
+      [tenantId, [...jobIds]],
     );
-    const job = await tx.query<{ queue_job_id: string }>(
-      `SELECT queue_job_id FROM ${schema}.jobs WHERE tenant_id = $1 AND id = $2 AND status = 'queued'`,
-      [tenantId, jobId],
-    );
-    const queueJobId = job.rows[0]?.queue_job_id;
-    // Cancelled since the heads were read: its row is gone, nothing to admit.
-    if (marked.rows.length === 0 || !queueJobId) return false;
-    // The engine's tables are not the tenant's: written as the connecting role, then back to the app role.
+    return new Map(marked.rows.map((row) => [row.job_id, row.queue_job_id]));
+  }
+
+  /** Admits the picks: marked per tenant, then every engine job in one statement, in the picks' order. */
+  async function admit(tx: SqlExecutor, picks: readonly FairPick[]): Promise<number> {
+    const byTenant = new Map<string, string[]>();
+    for (const pick of picks)
+      byTenant.set(pick.tenantId, [...(byTenant.get(pick.tenantId) ?? []), pick.jobId]);
+    const queueJobIds = new Map<string, string>();
+    for (const [tenantId, jobIds] of byTenant) {
+      for (const [jobId, queueJobId] of await markAdmitted(tx, tenantId, jobIds))
+        queueJobIds.set(jobId, queueJobId);
+    }
+    const jobs = picks.flatMap((pick) => {
+      const queueJobId = queueJobIds.get(pick.jobId);
+      return queueJobId ? [{ data: { jobId: pick.jobId, tenantId: pick.tenantId }, queueJobId }] : [];
+    });
+    if (jobs.length === 0) return 0;
+    // The engine's tables are not the tenant's: written as the connecting role, the transaction's last statement.
     await tx.query("SELECT set_config('role', 'none', true)");
-    await deps.queue.send(tx, { jobId, tenantId }, queueJobId);
-    await tx.query("SELECT set_config('role', $1, true)", [appRole]);
-    return true;
+    await deps.queue.sendAll(tx, jobs);
+    return jobs.length;
   }
 
   async function round(tx: SqlExecutor): Promise<number> {
-    await tx.query("SELECT set_config('role', $1, true)", [appRole]);
     const lock = await tx.query<{ taken: boolean }>(
-      'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS taken',
-      [`ai-jobs-dispatch:${schema}`],
+      "SELECT set_config('role', $1, true), pg_try_advisory_xact_lock(hashtext($2)) AS taken",
+      [appRole, `ai-jobs-dispatch:${schema}`],
     );
     if (!lock.rows[0]?.taken) return 0;
     const counts = await tx.query<TenantCounts>(
@@ -104,10 +125,7 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
       maxRunning: (tenantId) => deps.tenants.forTenant(tenantId).jobs.maxRunning,
       ...(cursor === undefined ? {} : { after: cursor }),
     });
-    let admitted = 0;
-    for (const pick of result.picks) {
-      if (await admitOne(tx, pick.tenantId, pick.jobId)) admitted += 1;
-    }
+    const admitted = await admit(tx, result.picks);
     cursor = result.cursor;
     return admitted;
   }

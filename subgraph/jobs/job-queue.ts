@@ -48,8 +48,11 @@ export interface FetchedJob {
 }
 
 export interface JobQueue {
-  /** Queues the engine job inside `tx`, so it exists exactly when the app's row commits. */
-  send(tx: SqlExecutor, data: QueuedJobData, queueJobId: string, startAfterSeconds?: number): Promise<void>;
+  /**
+   * Queues the engine jobs inside `tx`, so each exists exactly when its admission commits: one statement for
+   * all of them (pg-boss's bulk insert, with the queue's policy like send).
+   */
+  sendAll(tx: SqlExecutor, jobs: readonly { data: QueuedJobData; queueJobId: string }[]): Promise<void>;
   /** Queues the job's ids again, to start after `seconds` (a job handed back, or waiting its tenant's turn). */
   sendLater(data: QueuedJobData, seconds: number): Promise<void>;
   fetch(queue: QueueName): Promise<FetchedJob | null>;
@@ -119,12 +122,12 @@ export async function openJobQueue(
   const retentionRuns = await openPeriodicQueue(boss, JOB_RETENTION_QUEUE);
 
   return {
-    async send(tx, data, queueJobId, startAfterSeconds) {
-      await boss.send(JOB_QUEUE, data, {
-        id: queueJobId,
-        ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
-        db: bossDatabaseIn(tx),
-      } as PgBoss.SendOptions);
+    async sendAll(tx, jobs) {
+      if (jobs.length === 0) return;
+      await boss.insert(
+        jobs.map((job) => ({ id: job.queueJobId, name: JOB_QUEUE, data: job.data })),
+        { db: bossDatabaseIn(tx) } as PgBoss.InsertOptions,
+      );
     },
     async sendLater(data, seconds) {
       await boss.send(JOB_QUEUE, data, seconds > 0 ? { startAfter: seconds } : {});

@@ -2,7 +2,7 @@
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
 import { inTenantScope } from '../retrieval/store/tenant-scope';
-import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionPriority } from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
 
@@ -16,6 +16,15 @@ export interface JobStoreOptions {
    * must follow a job's end durably (its webhook notice) commits with that status or not at all.
    */
   onFinal?: (tx: SqlExecutor, job: JobRecord) => Promise<void>;
+}
+
+/** A job to queue: the engine job (queueJobId) is sent when the dispatcher admits it (job-dispatch.ts). */
+export interface NewJob {
+  tenantId: string;
+  id: string;
+  kind: JobKind;
+  input: unknown;
+  queueJobId: string;
 }
 
 /** What a runner needs to run a job it claimed. */
@@ -79,40 +88,87 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   const table = `${options.schema}.jobs`;
   const scoped = <T>(tenantId: string, work: (tx: SqlExecutor) => Promise<T>) =>
     inTenantScope(db, options.appRole, tenantId, work);
+  /**
+   * The first statement of a transaction holding the tenant's lock: the scope (as `scoped` sets it) and the
+   * lock in one round trip. The lock serializes a tenant's limit checks (maxQueued at start, maxRunning at
+   * claim) over every replica; the statements after it take their snapshots once it is held, so they see every
+   * job its previous holder committed.
+   */
+  const lockStatement = (tenantId: string): SqlStatement => ({
+    text: `SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
+                  pg_advisory_xact_lock(hashtext($3))`,
+    params: [options.appRole, tenantId, `ai-jobs:${options.schema}:${tenantId}`],
+  });
+  /** Like `scoped`, holding the tenant's lock from the first statement (lockStatement). */
+  const lockedScope = <T>(
+    tenantId: string,
+    priority: TransactionPriority,
+    work: (tx: SqlExecutor) => Promise<T>,
+  ) =>
+    db.transaction(
+      async (tx) => {
+        const { text, params } = lockStatement(tenantId);
+        await tx.query(text, params);
+        return work(tx);
+      },
+      'read-write',
+      priority,
+    );
   const announce = async (tx: SqlExecutor, id: string) => {
     // Delivered at commit, to every replica listening; the payload is the id alone, never tenant content.
     if (options.notifyChannel) await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, id]);
   };
-  /** Serializes a tenant's limit checks (maxQueued at start, maxRunning at claim) over every replica. */
-  const lockTenant = (tx: SqlExecutor, tenantId: string) =>
-    tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-jobs:${options.schema}:${tenantId}`]);
-  const count = async (tx: SqlExecutor, tenantId: string, where: string): Promise<number> => {
-    const result = await tx.query<{ n: string | number }>(
-      `SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1 AND ${where}`,
-      [tenantId],
-    );
-    return Number(result.rows[0]?.n ?? 0);
-  };
+  /**
+   * A select list's column announcing the row `idColumn` names, like `announce` but inside the statement that
+   * makes the change, not one more round trip after it: the statement's $1 is the channel, null for none.
+   */
+  const announced = (idColumn: string) =>
+    `, CASE WHEN $1::text IS NOT NULL THEN pg_notify($1::text, ${idColumn}::text) END AS announced`;
+  const channel = options.notifyChannel;
+  /**
+   * Adds a queued job unless the tenant already has `maxQueued` jobs queued (no row then): the count and the
+   * insert are one statement, run after lockStatement, so two starts can never both pass the limit.
+   */
+  const insertQueued = (job: NewJob, maxQueued: number): SqlStatement => ({
+    text: `WITH added AS (
+             INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
+             SELECT $2, $3, $4, 'queued', $5::jsonb, $6
+             WHERE (SELECT count(*) FROM ${table} WHERE tenant_id = $2 AND status = 'queued') < $7
+             RETURNING ${COLUMNS}
+           )
+           SELECT ${COLUMNS}${announced('id')} FROM added`,
+    params: [channel, job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId, maxQueued],
+  });
+  const added = (rows: unknown[]) => (rows[0] ? toRecord(rows[0] as JobRow) : null);
 
   return {
-    scoped,
-    lockTenant,
-
-    /** The tenant's jobs waiting to run (for jobs.maxQueued), inside the caller's transaction. */
-    countQueued: (tx: SqlExecutor, tenantId: string) => count(tx, tenantId, "status = 'queued'"),
-
-    /** Adds a queued job inside the caller's transaction (the one that also queues its engine job). */
-    async insert(
-      tx: SqlExecutor,
-      job: { tenantId: string; id: string; kind: JobKind; input: unknown; queueJobId: string },
-    ): Promise<JobRecord> {
-      const result = await tx.query<JobRow>(
-        `INSERT INTO ${table} (tenant_id, id, kind, status, input, queue_job_id)
-         VALUES ($1, $2, $3, 'queued', $4::jsonb, $5) RETURNING ${COLUMNS}`,
-        [job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId],
+    /**
+     * Queues a job unless its tenant has `maxQueued` queued already (null then), in one batch (lock, then count
+     * and insert): a request waits on it, so on PGlite it is one message, begun `first` (TransactionPriority).
+     */
+    async start(job: NewJob, maxQueued: number): Promise<JobRecord | null> {
+      const [, inserted] = await db.batch(
+        [lockStatement(job.tenantId), insertQueued(job, maxQueued)],
+        'first',
       );
-      await announce(tx, job.id);
-      return toRecord(result.rows[0] as JobRow);
+      return added(inserted?.rows ?? []);
+    },
+
+    /**
+     * Like start, with `alongside` run in the same transaction once the job is inserted (what must commit
+     * with it, e.g. a document summary's request); nothing is written when the limit refuses the job.
+     */
+    startWith(
+      job: NewJob,
+      maxQueued: number,
+      alongside: (tx: SqlExecutor) => Promise<void>,
+    ): Promise<JobRecord | null> {
+      return lockedScope(job.tenantId, 'first', async (tx) => {
+        const { text, params } = insertQueued(job, maxQueued);
+        const record = added((await tx.query(text, params)).rows);
+        if (record) await alongside(tx);
+        return record;
+      });
     },
 
     async find(tenantId: string, id: string): Promise<JobRecord | null> {
@@ -128,55 +184,56 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
      * Takes the job for one run: from 'queued', or from 'running' whose claim lapsed (its runner's replica
      * died). `maxRunning` counts the tenant's live claims, under the tenant's lock so replicas agree.
      */
-    claim(
+    async claim(
       tenantId: string,
       id: string,
       claim: { claimId: string; holdMs: number; maxRunning: number },
     ): Promise<ClaimOutcome> {
-      return scoped(tenantId, async (tx) => {
-        await lockTenant(tx, tenantId);
-        const running = await count(tx, tenantId, "status = 'running' AND claim_expires_at > now()");
-        const taken = await tx.query<{
-          kind: JobKind;
-          input: unknown;
-          attempts: number;
-          waited_s: number | string;
-        }>(
-          `UPDATE ${table}
-           SET status = 'running', attempts = attempts + 1, claim_id = $3,
-               claim_expires_at = now() + $4::integer * interval '1 millisecond',
-               started_at = COALESCE(started_at, now())
-           WHERE tenant_id = $1 AND id = $2 AND $5::boolean
-             AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
-           RETURNING kind, input, attempts,
-             GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s`,
-          [tenantId, id, claim.claimId, claim.holdMs, running < claim.maxRunning],
-        );
-        const row = taken.rows[0];
-        if (row) {
-          await announce(tx, id);
-          return {
-            kind: 'claimed',
-            job: {
-              kind: row.kind,
-              input: row.input,
-              attempts: Number(row.attempts),
-              waitedSeconds: Number(row.waited_s),
-            },
-          };
-        }
-        const state = await tx.query<{ status: JobStatus; held_ms: number | string | null }>(
-          `SELECT status, GREATEST(0, EXTRACT(EPOCH FROM (claim_expires_at - now())) * 1000) AS held_ms
-           FROM ${table} WHERE tenant_id = $1 AND id = $2`,
-          [tenantId, id],
-        );
-        const current = state.rows[0];
-        if (!current || isFinal(current.status)) return { kind: 'gone' };
-        if (current.status === 'running' && current.held_ms !== null && Number(current.held_ms) > 0) {
-          return { kind: 'held', forMs: Number(current.held_ms) };
-        }
-        return { kind: 'busy' };
-      });
+      // One batch (on PGlite one message, so the tenant's lock and the one connection are held for no turn
+      // of this event loop): the lock, then the take, counting the tenant's live claims under the lock, then
+      // the job's state, read only when the take found nothing to take.
+      const [, taken, state] = await db.batch([
+        lockStatement(tenantId),
+        {
+          text: `WITH taken AS (
+                   UPDATE ${table}
+                   SET status = 'running', attempts = attempts + 1, claim_id = $4,
+                       claim_expires_at = now() + $5::integer * interval '1 millisecond',
+                       started_at = COALESCE(started_at, now())
+                   WHERE tenant_id = $2 AND id = $3
+                     AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
+                     AND (SELECT count(*) FROM ${table}
+                          WHERE tenant_id = $2 AND status = 'running' AND claim_expires_at > now()) < $6
+                   RETURNING id, kind, input, attempts,
+                     GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s
+                 )
+                 SELECT kind, input, attempts, waited_s${announced('id')} FROM taken`,
+          params: [channel, tenantId, id, claim.claimId, claim.holdMs, claim.maxRunning],
+        },
+        {
+          text: `SELECT status, GREATEST(0, EXTRACT(EPOCH FROM (claim_expires_at - now())) * 1000) AS held_ms
+                 FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+          params: [tenantId, id],
+        },
+      ]);
+      const row = taken?.rows[0] as
+        | { kind: JobKind; input: unknown; attempts: number; waited_s: number | string }
+        | undefined;
+      if (row) {
+        const job = {
+          kind: row.kind,
+          input: row.input,
+          attempts: Number(row.attempts),
+          waitedSeconds: Number(row.waited_s),
+        };
+        return { kind: 'claimed', job };
+      }
+      const current = state?.rows[0] as { status: JobStatus; held_ms: number | string | null } | undefined;
+      if (!current || isFinal(current.status)) return { kind: 'gone' };
+      if (current.status === 'running' && current.held_ms !== null && Number(current.held_ms) > 0) {
+        return { kind: 'held', forMs: Number(current.held_ms) };
+      }
+      return { kind: 'busy' };
     },
 
     /** Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). */
@@ -187,16 +244,26 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       end: { status: 'completed' | 'failed'; result: unknown },
     ): Promise<JobRecord | null> {
       return scoped(tenantId, async (tx) => {
+        // Announced in the same statement: one round trip less for every job a runner ends.
         const result = await tx.query<JobRow>(
-          `UPDATE ${table}
-           SET status = $4, result = $5::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
-           WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running'
-           RETURNING ${COLUMNS}`,
-          [tenantId, id, claimId, end.status, end.result === null ? null : JSON.stringify(end.result)],
+          `WITH ended AS (
+             UPDATE ${table}
+             SET status = $5, result = $6::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
+             WHERE tenant_id = $2 AND id = $3 AND claim_id = $4 AND status = 'running'
+             RETURNING ${COLUMNS}
+           )
+           SELECT ${COLUMNS}${announced('id')} FROM ended`,
+          [
+            channel,
+            tenantId,
+            id,
+            claimId,
+            end.status,
+            end.result === null ? null : JSON.stringify(end.result),
+          ],
         );
         const row = result.rows[0];
         if (!row) return null;
-        await announce(tx, id);
         const job = toRecord(row);
         await options.onFinal?.(tx, job);
         return job;

@@ -47,19 +47,28 @@ export function createSqlUsageLedger(db: SqlDatabase, { schema, appRole }: SqlUs
   return {
     async record(event) {
       const counters = countersOf(event);
-      await inTenantScope(db, appRole, event.tenantId, (tx) =>
-        tx.query(upsert, [
-          event.tenantId,
-          dayKey(event.at),
-          monthKey(event.at),
-          event.feature,
-          counters.requests,
-          counters.fallbacks,
-          counters.cacheHits,
-          // A bigint parameter as text: exact past 2^53, though a month's nanos stay far below it.
-          String(counters.costNanos),
-        ]),
-      );
+      // The tenant's scope (as inTenantScope sets it) and the upsert as one batch: on PGlite one message, so
+      // the one connection is not held across turns of a busy event loop for every model call metered.
+      await db.batch([
+        {
+          text: "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
+          params: [appRole, event.tenantId],
+        },
+        {
+          text: upsert,
+          params: [
+            event.tenantId,
+            dayKey(event.at),
+            monthKey(event.at),
+            event.feature,
+            counters.requests,
+            counters.fallbacks,
+            counters.cacheHits,
+            // A bigint parameter as text: exact past 2^53, though a month's nanos stay far below it.
+            String(counters.costNanos),
+          ],
+        },
+      ]);
     },
     async read(tenantId, at) {
       const { rows } = await inTenantScope(

@@ -1,6 +1,7 @@
 // The embedded PGlite on its worker thread: a heavy statement leaves the main thread's event loop free, a
-// transaction's statements are never interleaved with another caller's, a throwing transaction rolls back,
-// errors keep their SQLSTATE, and a closed or dead worker rejects what waits instead of hanging.
+// transaction's statements are never interleaved with another caller's (a 'first' one only goes ahead of those
+// still waiting), a throwing transaction rolls back, errors keep their SQLSTATE, and a closed or dead worker
+// rejects what waits instead of hanging.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,57 @@ describe('PGlite on a worker thread', () => {
     await Promise.all([first, second, read]);
 
     expect(order).toEqual(['t1 done', 't2 saw one-final', 'read saw 2']);
+  });
+
+  it("begins a 'first' transaction ahead of the waiting callers, never inside the running one", async () => {
+    const order: string[] = [];
+    const running = db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ('r', 'running')");
+      await roundTrips(tx, 5);
+      order.push('running done');
+    });
+    const waiting = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      order.push('waiting transaction');
+    });
+    const read = db.query('SELECT 1').then(() => order.push('waiting read'));
+    const urgent = [1, 2].map((n) =>
+      db.transaction(
+        async (tx) => {
+          const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM notes');
+          order.push(`first ${n} saw ${rows[0]?.n}`);
+        },
+        'read-write',
+        'first',
+      ),
+    );
+    await Promise.all([running, waiting, read, ...urgent]);
+
+    expect(order).toEqual([
+      'running done',
+      'first 1 saw 1',
+      'first 2 saw 1',
+      'waiting transaction',
+      'waiting read',
+    ]);
+  });
+
+  it('runs a batch in one transaction, answering each statement, and rolls all of it back when one fails', async () => {
+    const results = await db.batch([
+      { text: "INSERT INTO notes VALUES ('b1', 'one') RETURNING id" },
+      { text: 'SELECT count(*)::int AS n FROM notes WHERE id = $1', params: ['b1'] },
+    ]);
+    expect(results.map((result) => result.rows)).toEqual([[{ id: 'b1' }], [{ n: 1 }]]);
+
+    const failed = await rejectionOf(
+      db.batch([
+        { text: "INSERT INTO notes VALUES ('b2', 'two')" },
+        { text: "INSERT INTO notes VALUES ('b1', 'again')" },
+      ]),
+    );
+    expect(failed.code).toBe('23505');
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM notes ORDER BY id');
+    expect(rows).toEqual([{ id: 'b1' }]);
   });
 
   it('rolls back a transaction whose work throws, rejecting with that error, and serves the next caller', async () => {

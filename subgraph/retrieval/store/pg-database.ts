@@ -25,6 +25,7 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       const result = await pool.query(text, params);
       return { rows: result.rows as Row[] };
     },
+    // Priority is PGlite's: here each transaction has a connection of its own (TransactionPriority).
     async transaction(work, mode = 'read-write') {
       const client = await pool.connect();
       try {
@@ -43,6 +44,14 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       } finally {
         client.release();
       }
+    },
+    async batch(statements) {
+      // One connection, statement after statement: the pool has no pipelining to save the round trips.
+      return this.transaction(async (tx) => {
+        const results: { rows: unknown[] }[] = [];
+        for (const statement of statements) results.push(await tx.query(statement.text, statement.params));
+        return results;
+      });
     },
     async exec(script) {
       const client = await pool.connect();

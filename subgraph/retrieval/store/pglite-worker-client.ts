@@ -2,12 +2,15 @@
 // messages, so a heavy search runs beside the event loop instead of on it. Every call is answered by id; a
 // worker that exits or fails rejects what waits and everything after, so no caller hangs on a dead thread.
 import type { Worker } from 'node:worker_threads';
-import type { SqlDatabase, SqlExecutor } from './sql';
+import type { SqlDatabase, SqlExecutor, SqlStatement } from './sql';
 
 type Request =
   | { op: 'query'; text: string; params?: unknown[]; tx?: number }
   | { op: 'exec'; script: string }
-  | { op: 'begin' }
+  /** The statements in one transaction on the worker's side (SqlDatabase.batch); `first` as for begin. */
+  | { op: 'batch'; statements: readonly SqlStatement[]; first?: boolean }
+  /** `first`: queued ahead of every waiting request that is not itself first (TransactionPriority). */
+  | { op: 'begin'; first?: boolean }
   | { op: 'commit' | 'rollback'; tx: number }
   | { op: 'close' };
 
@@ -133,9 +136,9 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
     dialect: 'pglite',
     query: (text, params) => query(text, params),
     // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
-    async transaction(work) {
+    async transaction(work, _mode, priority = 'queued') {
       const tx = nextId++;
-      await call({ op: 'begin' }, tx);
+      await call(priority === 'first' ? { op: 'begin', first: true } : { op: 'begin' }, tx);
       const executor: SqlExecutor = { query: (text, params) => query(text, params, tx) };
       let result;
       try {
@@ -146,6 +149,13 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
       }
       await call({ op: 'commit', tx });
       return result;
+    },
+    async batch(statements, priority = 'queued') {
+      const results = await call<unknown[][]>(
+        priority === 'first' ? { op: 'batch', statements, first: true } : { op: 'batch', statements },
+      );
+      // Copied into this realm, as query's rows are.
+      return Array.from(results, (rows) => ({ rows: Array.from(rows) }));
     },
     async exec(script) {
       await call({ op: 'exec', script });

@@ -4,7 +4,8 @@
 //
 // PGlite is one connection: requests run one at a time from a FIFO queue, and an open transaction holds the
 // queue until it commits or rolls back, so no other caller's statement runs inside it. Only the statements
-// of that transaction (tagged with its id) run meanwhile.
+// of that transaction (tagged with its id) run meanwhile. A transaction begun `first` (a short one a request
+// waits on, TransactionPriority in sql.ts) queues ahead of everything waiting that is not itself first.
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,7 +16,10 @@ const OPEN_ID = 0;
 const port = parentPort;
 if (!port) throw new Error('pglite-worker.mjs runs as a worker thread only');
 
-/** @type {{ id: number, run: () => Promise<void> }[]} Each task answers its request itself. */
+/**
+ * @type {{ id: number, run: () => Promise<void>, first: boolean }[]} Each task answers its request itself. The
+ * `first` tasks (a transaction a request waits on) stand at the front, in their own arrival order.
+ */
 const queue = [];
 /** The open transactions by id, each with the way to end it: `settle({ op, id })` of commit or rollback. */
 const transactions = new Map();
@@ -59,9 +63,12 @@ async function drain() {
   }
 }
 
-function enqueue(id, run) {
+function enqueue(id, run, first = false) {
   if (closing) return fail(id, closedError());
-  queue.push({ id, run });
+  if (first) {
+    const behind = queue.findIndex((task) => !task.first);
+    queue.splice(behind === -1 ? queue.length : behind, 0, { id, run, first });
+  } else queue.push({ id, run, first });
   if (running) return;
   running = true;
   draining = drain();
@@ -158,8 +165,23 @@ function handle(db, message) {
           return null;
         }),
       );
+    case 'batch':
+      // One task, so no other request runs between its statements; PGlite's transaction rolls back on a throw.
+      return enqueue(
+        message.id,
+        answering(message.id, () =>
+          db.transaction(async (tx) => {
+            const results = [];
+            for (const statement of message.statements) {
+              results.push((await tx.query(statement.text, statement.params)).rows);
+            }
+            return results;
+          }),
+        ),
+        message.first === true,
+      );
     case 'begin':
-      return enqueue(message.id, beginTask(db, message.id));
+      return enqueue(message.id, beginTask(db, message.id), message.first === true);
     case 'commit':
     case 'rollback':
       return endTransaction(message);

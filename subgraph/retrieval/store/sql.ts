@@ -10,9 +10,32 @@ export interface SqlExecutor {
  */
 export type TransactionMode = 'read-write' | 'read-only-snapshot';
 
+/** One statement of a batch. */
+export interface SqlStatement {
+  text: string;
+  params?: unknown[];
+}
+
+/**
+ * 'queued': in turn. 'first': a short transaction a request is waiting on (a job's start), begun ahead of
+ * the statements and transactions still waiting where the store runs one at a time (PGlite's one connection),
+ * so it does not wait behind a backlog of background work; the one running is never interrupted.
+ */
+export type TransactionPriority = 'queued' | 'first';
+
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'pglite' | 'postgres';
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, mode?: TransactionMode): Promise<T>;
+  transaction<T>(
+    work: (tx: SqlExecutor) => Promise<T>,
+    mode?: TransactionMode,
+    priority?: TransactionPriority,
+  ): Promise<T>;
+  /**
+   * Runs `statements` in order in one read-write transaction and returns each one's rows; any failure rolls it
+   * all back. Unlike `transaction`, nothing waits on the caller between statements: on PGlite the whole batch is
+   * one message to its thread, answered once committed, so a busy event loop delays it once, not per statement.
+   */
+  batch(statements: readonly SqlStatement[], priority?: TransactionPriority): Promise<{ rows: unknown[] }[]>;
   /**
    * Runs a script of several statements without parameters (migrations, pg-boss's locked scripts). A script
    * that fails midway has whatever transaction it opened rolled back.
