@@ -217,8 +217,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
         },
       ]);
       const row = taken?.rows[0] as
-        | { kind: JobKind; input: unknown; attempts: number; waited_s: number | string }
-        | undefined;
+        { kind: JobKind; input: unknown; attempts: number; waited_s: number | string } | undefined;
       if (row) {
         const job = {
           kind: row.kind,
