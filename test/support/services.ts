@@ -60,7 +60,10 @@ const SERVICES: Record<ServiceName, Service> = {
       } catch (error) {
         throw cause ?? error;
       } finally {
-        redis.disconnect();
+        // Not on a connection that already ended (refused): ioredis's disconnect would then arm a 2 s
+        // disconnectTimeout that no close event ever clears, holding `npm test` without Redis open after its
+        // last suite (jest: "did not exit one second after the test run has completed").
+        if (redis.status !== 'end') redis.disconnect();
       }
     },
   },
