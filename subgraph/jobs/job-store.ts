@@ -1,7 +1,7 @@
 // The app-owned `jobs` table (migration 010_jobs.sql): every read and write inside the tenant's scope, so row
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
-import { inTenantScope } from '../retrieval/store/tenant-scope';
+import { inTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
 import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionPriority } from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
@@ -94,11 +94,8 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
    * claim) over every replica; the statements after it take their snapshots once it is held, so they see every
    * job its previous holder committed.
    */
-  const lockStatement = (tenantId: string): SqlStatement => ({
-    text: `SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
-                  pg_advisory_xact_lock(hashtext($3))`,
-    params: [options.appRole, tenantId, `ai-jobs:${options.schema}:${tenantId}`],
-  });
+  const lockStatement = (tenantId: string): SqlStatement =>
+    tenantScopeStatement(options.appRole, tenantId, `ai-jobs:${options.schema}:${tenantId}`);
   /** Like `scoped`, holding the tenant's lock from the first statement (lockStatement). */
   const lockedScope = <T>(
     tenantId: string,
@@ -191,7 +188,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
     ): Promise<ClaimOutcome> {
       // One batch (on PGlite one message, so the tenant's lock and the one connection are held for no turn
       // of this event loop): the lock, then the take, counting the tenant's live claims under the lock, then
-      // the job's state, read only when the take found nothing to take.
+      // the job's state, read in the same batch and used only when the take found nothing to take.
       const [, taken, state] = await db.batch([
         lockStatement(tenantId),
         {

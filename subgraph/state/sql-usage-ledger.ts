@@ -2,7 +2,7 @@
 // default keeps a month's spend across restarts. Each event adds to its day's and its month's row in one
 // atomic upsert; every statement runs in the tenant's scope under row level security.
 import type { SqlDatabase } from '../retrieval/store/sql';
-import { inTenantScope } from '../retrieval/store/tenant-scope';
+import { inTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
 import { COUNTER_FIELDS, countersOf, dayKey, monthKey, snapshotOf } from './usage-ledger';
 import type { CounterField, UsageLedger } from './usage-ledger';
 
@@ -47,13 +47,10 @@ export function createSqlUsageLedger(db: SqlDatabase, { schema, appRole }: SqlUs
   return {
     async record(event) {
       const counters = countersOf(event);
-      // The tenant's scope (as inTenantScope sets it) and the upsert as one batch: on PGlite one message, so
-      // the one connection is not held across turns of a busy event loop for every model call metered.
+      // The tenant's scope (the statement inTenantScope opens with) and the upsert as one batch: on PGlite one
+      // message, so the one connection is not held across turns of a busy event loop for every model call metered.
       await db.batch([
-        {
-          text: "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
-          params: [appRole, event.tenantId],
-        },
+        tenantScopeStatement(appRole, event.tenantId),
         {
           text: upsert,
           params: [

@@ -1,6 +1,17 @@
 // Runs work inside a transaction as the non-owner app role with the tenant set LOCAL, so row level security
 // holds even for a query that forgets its WHERE on the tenant.
-import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
+import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionMode } from './sql';
+
+/**
+ * The first statement of a tenant's transaction: the app role and the tenant set LOCAL. With `lockKey`, the same
+ * round trip also takes that transaction-scoped advisory lock (a tenant's limit checks, job-store.ts).
+ */
+export function tenantScopeStatement(appRole: string, tenantId: string, lockKey?: string): SqlStatement {
+  const scope = "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)";
+  return lockKey === undefined
+    ? { text: scope, params: [appRole, tenantId] }
+    : { text: `${scope}, pg_advisory_xact_lock(hashtext($3))`, params: [appRole, tenantId, lockKey] };
+}
 
 export function inTenantScope<T>(
   db: SqlDatabase,
@@ -11,10 +22,8 @@ export function inTenantScope<T>(
 ): Promise<T> {
   return db.transaction(async (tx) => {
     // set_config(..., true) is SET LOCAL: both end with the transaction, so a pooled connection keeps nothing.
-    await tx.query("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)", [
-      appRole,
-      tenantId,
-    ]);
+    const { text, params } = tenantScopeStatement(appRole, tenantId);
+    await tx.query(text, params);
     return work(tx);
   }, mode);
 }
