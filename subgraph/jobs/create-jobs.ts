@@ -200,7 +200,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       ? store.startWith(queued, maxQueued, (tx) => alongside(tx, id))
       : store.start(queued, maxQueued));
     if (!job) throw new JobLimitError('jobs.maxQueued', maxQueued);
-    events.changed(id);
+    events.changed(id, job.status);
     // After this response is on its way: the runner's next pick is queries the caller need not wait behind.
     setImmediate(() => runner.wake());
     return job;
@@ -218,7 +218,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       const ended = await store.end(tenantId, id, 'cancelled');
       if (!ended) return null;
       if (ended.changed) {
-        events.changed(id);
+        events.changed(id, ended.job.status);
         // A run going here stops now; one on another replica when it sees the change (run-cancel.ts). A
         // queued engine job goes too; a running one is settled by its runner, with no result.
         runner.cancel(id);

@@ -3,7 +3,7 @@
 // in the transaction that completes the job, and a stored summary is served only while the document is still
 // at the version it was asked for: a re-ingest makes it stale at once, without any clean-up.
 import type { SummarizeOutcome } from '../features/feature-result';
-import { inTenantScope } from '../retrieval/store/tenant-scope';
+import { queryInTenantScope } from '../retrieval/store/tenant-scope';
 import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
 import type { JobRecord } from './job-record';
 
@@ -46,19 +46,17 @@ export function createDocumentSummaries(
       );
     },
     async findMany(tenantId, documentIds) {
-      const result = await inTenantScope(
+      const result = await queryInTenantScope<{ document_id: string; summary: SummarizeOutcome }>(
         db,
         options.appRole,
         tenantId,
-        (tx) =>
-          tx.query<{ document_id: string; summary: SummarizeOutcome }>(
-            `SELECT s.document_id, s.summary FROM ${table} s
-             JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
-             WHERE s.tenant_id = $1 AND s.document_id = ANY($2::text[]) AND s.summary IS NOT NULL
-               AND s.document_version = d.version`,
-            [tenantId, [...documentIds]],
-          ),
-        'read-only-snapshot',
+        {
+          text: `SELECT s.document_id, s.summary FROM ${table} s
+                 JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
+                 WHERE s.tenant_id = $1 AND s.document_id = ANY($2::text[]) AND s.summary IS NOT NULL
+                   AND s.document_version = d.version`,
+          params: [tenantId, [...documentIds]],
+        },
       );
       const found = new Map(result.rows.map((row) => [row.document_id, row.summary]));
       return documentIds.map((id) => found.get(id) ?? null);

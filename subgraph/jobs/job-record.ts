@@ -26,3 +26,6 @@ export type JobRecord = JobFields &
   ({ kind: 'summary'; result: SummarizeOutcome | null } | { kind: 'answer'; result: AskOutcome | null });
 
 export const isFinal = (status: JobStatus): boolean => FINAL_STATUSES.has(status);
+
+const STATUSES: ReadonlySet<string> = new Set<JobStatus>(['queued', 'running', ...FINAL_STATUSES]);
+export const isJobStatus = (value: string): value is JobStatus => STATUSES.has(value);

@@ -74,7 +74,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   async function runClaimed(job: FetchedJob, run: Run, claimId: string, claimed: ClaimedJob) {
     const { jobId, tenantId } = job.data;
-    deps.events.changed(jobId);
+    deps.events.changed(jobId, 'running');
     const kind = claimed.kind;
     metrics.jobs.inc({ kind, outcome: 'started' });
     // The first run's wait since the job was queued; a retry's would count its backoff as waiting.
@@ -131,7 +131,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         : (await store.release(tenantId, jobId, claimId), null);
       if (!lastTry) metrics.jobs.inc({ kind: claimed.kind, outcome: 'retried' });
       await queue.fail(job);
-      deps.events.changed(jobId);
+      deps.events.changed(jobId, ended?.status ?? 'queued');
       if (ended) deps.finished(ended);
       return;
     }
@@ -141,7 +141,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const ended = await store.finish(tenantId, jobId, claimId, { status: 'completed', result: outcome });
     await queue.complete(job);
     if (ended) {
-      deps.events.changed(jobId);
+      deps.events.changed(jobId, ended.status);
       deps.finished(ended);
     }
   }
@@ -153,7 +153,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const ended = await store.end(tenantId, jobId, 'failed');
       await queue.complete(job);
       if (ended?.changed) {
-        deps.events.changed(jobId);
+        deps.events.changed(jobId, ended.job.status);
         deps.finished(ended.job);
       }
       return;
@@ -187,7 +187,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       async handBack() {
         run.abandoned = true;
         if (await store.release(job.data.tenantId, job.data.jobId, claimId))
-          deps.events.changed(job.data.jobId);
+          deps.events.changed(job.data.jobId, 'queued');
         await requeue(job, 0);
       },
     };

@@ -1,7 +1,7 @@
 // The app-owned `jobs` table (migration 010_jobs.sql): every read and write inside the tenant's scope, so row
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
-import { inTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
+import { inTenantScope, queryInTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
 import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionPriority } from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
@@ -111,16 +111,19 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       'read-write',
       priority,
     );
-  const announce = async (tx: SqlExecutor, id: string) => {
-    // Delivered at commit, to every replica listening; the payload is the id alone, never tenant content.
-    if (options.notifyChannel) await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, id]);
+  const announce = async (tx: SqlExecutor, id: string, status: JobStatus) => {
+    // Delivered at commit, to every replica listening; the payload is the id and the status, never tenant
+    // content (job-events.ts reads it).
+    if (options.notifyChannel)
+      await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, `${id} ${status}`]);
   };
   /**
-   * A select list's column announcing the row `idColumn` names, like `announce` but inside the statement that
-   * makes the change, not one more round trip after it: the statement's $1 is the channel, null for none.
+   * A select list's column announcing the changed row (its id and status columns), like `announce` but inside
+   * the statement that makes the change, not one more round trip after it: the statement's $1 is the channel,
+   * null for none.
    */
-  const announced = (idColumn: string) =>
-    `, CASE WHEN $1::text IS NOT NULL THEN pg_notify($1::text, ${idColumn}::text) END AS announced`;
+  const announced = () =>
+    `, CASE WHEN $1::text IS NOT NULL THEN pg_notify($1::text, id::text || ' ' || status::text) END AS announced`;
   const channel = options.notifyChannel;
   /**
    * Adds a queued job unless the tenant already has `maxQueued` jobs queued (no row then): the count and the
@@ -133,7 +136,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
              WHERE (SELECT count(*) FROM ${table} WHERE tenant_id = $2 AND status = 'queued') < $7
              RETURNING ${COLUMNS}
            )
-           SELECT ${COLUMNS}${announced('id')} FROM added`,
+           SELECT ${COLUMNS}${announced()} FROM added`,
     params: [channel, job.tenantId, job.id, job.kind, JSON.stringify(job.input), job.queueJobId, maxQueued],
   });
   const added = (rows: unknown[]) => (rows[0] ? toRecord(rows[0] as JobRow) : null);
@@ -170,9 +173,10 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
 
     async find(tenantId: string, id: string): Promise<JobRecord | null> {
       if (!isJobId(id)) return null;
-      const result = await scoped(tenantId, (tx) =>
-        tx.query<JobRow>(`SELECT ${COLUMNS} FROM ${table} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]),
-      );
+      const result = await queryInTenantScope<JobRow>(db, options.appRole, tenantId, {
+        text: `SELECT ${COLUMNS} FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+        params: [tenantId, id],
+      });
       const row = result.rows[0];
       return row ? toRecord(row) : null;
     },
@@ -201,10 +205,10 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
                      AND (status = 'queued' OR (status = 'running' AND claim_expires_at <= now()))
                      AND (SELECT count(*) FROM ${table}
                           WHERE tenant_id = $2 AND status = 'running' AND claim_expires_at > now()) < $6
-                   RETURNING id, kind, input, attempts,
+                   RETURNING id, status, kind, input, attempts,
                      GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s
                  )
-                 SELECT kind, input, attempts, waited_s${announced('id')} FROM taken`,
+                 SELECT kind, input, attempts, waited_s${announced()} FROM taken`,
           params: [channel, tenantId, id, claim.claimId, claim.holdMs, claim.maxRunning],
         },
         {
@@ -248,7 +252,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
              WHERE tenant_id = $2 AND id = $3 AND claim_id = $4 AND status = 'running'
              RETURNING ${COLUMNS}
            )
-           SELECT ${COLUMNS}${announced('id')} FROM ended`,
+           SELECT ${COLUMNS}${announced()} FROM ended`,
           [
             channel,
             tenantId,
@@ -274,7 +278,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
            WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running' RETURNING 1`,
           [tenantId, id, claimId],
         );
-        if (result.rows.length > 0) await announce(tx, id);
+        if (result.rows.length > 0) await announce(tx, id, 'queued');
         return result.rows.length > 0;
       });
     },
@@ -308,7 +312,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
         if (!row) return null;
         const job = toRecord(row);
         if (changed.rows[0]) {
-          await announce(tx, id);
+          await announce(tx, id, job.status);
           await options.onFinal?.(tx, job);
         }
         return { job, queueJobId: row.queue_job_id, changed: changed.rows.length > 0 };

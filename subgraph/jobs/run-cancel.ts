@@ -1,7 +1,7 @@
 // The cancel of a job while it runs, wherever it was asked: each run holds an AbortController, aborted by a
 // cancelAIJob on this replica at once (create-jobs.ts calls the runner), or, for a cancel made on another
-// replica, when the job's row is seen final: re-read at each announced change of the job (LISTEN/NOTIFY on
-// PostgreSQL), and every few poll intervals in case a notification was missed. The abort reaches the job's
+// replica, when the job is announced final (LISTEN/NOTIFY on PostgreSQL carries the status, so the run's own
+// claim costs no read), or seen final when re-read every few poll intervals in case a notification was missed. The abort reaches the job's
 // model calls (FeatureCall.signal), so the provider request is closed rather than left to its deadline.
 import type { JobEvents } from './job-events';
 import { isFinal } from './job-record';
@@ -33,8 +33,12 @@ export function watchRunCancel(deps: RunCancelDeps, tenantId: string, jobId: str
   async function watch(): Promise<void> {
     const checkMs = deps.pollIntervalMs * POLLS_PER_CHECK;
     while (!watching.signal.aborted && !cancel.signal.aborted) {
-      await deps.events.nextChange(jobId, checkMs, watching.signal);
+      const announced = await deps.events.nextChange(jobId, checkMs, watching.signal);
       if (watching.signal.aborted) return;
+      if (announced !== null) {
+        if (isFinal(announced)) abort();
+        continue;
+      }
       // Unreadable now (the database away): the next change or check reads it again.
       const job = await deps.find(tenantId, jobId).catch(() => null);
       if (job && isFinal(job.status) && !watching.signal.aborted) abort();

@@ -2,7 +2,7 @@
 // default keeps a month's spend across restarts. Each event adds to its day's and its month's row in one
 // atomic upsert; every statement runs in the tenant's scope under row level security.
 import type { SqlDatabase } from '../retrieval/store/sql';
-import { inTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
+import { queryInTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
 import { COUNTER_FIELDS, countersOf, dayKey, monthKey, snapshotOf } from './usage-ledger';
 import type { CounterField, UsageLedger } from './usage-ledger';
 
@@ -68,13 +68,10 @@ export function createSqlUsageLedger(db: SqlDatabase, { schema, appRole }: SqlUs
       ]);
     },
     async read(tenantId, at) {
-      const { rows } = await inTenantScope(
-        db,
-        appRole,
-        tenantId,
-        (tx) => tx.query<CounterRow>(select, [tenantId, dayKey(at), monthKey(at)]),
-        'read-only-snapshot',
-      );
+      const { rows } = await queryInTenantScope<CounterRow>(db, appRole, tenantId, {
+        text: select,
+        params: [tenantId, dayKey(at), monthKey(at)],
+      });
       const today = new Map<string, number>();
       const month = new Map<string, number>();
       for (const row of rows) {

@@ -4,7 +4,7 @@
 // clock: reads skip expired rows whether or not the sweep has run yet.
 import type { DegradationReason } from '../../gateway/degradation-reason';
 import type { SqlDatabase } from '../../retrieval/store/sql';
-import { inAppRole, inTenantScope } from '../../retrieval/store/tenant-scope';
+import { inAppRole, queryInTenantScope } from '../../retrieval/store/tenant-scope';
 import type { SampleOutcome, SampleStore, StoredSample } from './sample-store';
 
 export interface SqlSampleTarget {
@@ -75,8 +75,9 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
 
   return {
     async put(sample) {
-      await inTenantScope(db, appRole, sample.tenantId, (tx) =>
-        tx.query(insert, [
+      await queryInTenantScope(db, appRole, sample.tenantId, {
+        text: insert,
+        params: [
           sample.tenantId,
           sample.sampleId,
           sample.requestId,
@@ -92,22 +93,20 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
           sample.quality?.citationsValid ?? null,
           sample.quality?.abstained ?? null,
           Boolean(sample.quality),
-        ]),
-      );
+        ],
+      });
     },
     async grade(tenantId, sampleId, grade) {
-      await inTenantScope(db, appRole, tenantId, (tx) =>
-        tx.query(update, [tenantId, sampleId, grade.grounding, grade.citationsValid, grade.abstained]),
-      );
+      await queryInTenantScope(db, appRole, tenantId, {
+        text: update,
+        params: [tenantId, sampleId, grade.grounding, grade.citationsValid, grade.abstained],
+      });
     },
     async recent(tenantId, limit) {
-      const { rows } = await inTenantScope(
-        db,
-        appRole,
-        tenantId,
-        (tx) => tx.query<SampleRow>(select, [tenantId, limit]),
-        'read-only-snapshot',
-      );
+      const { rows } = await queryInTenantScope<SampleRow>(db, appRole, tenantId, {
+        text: select,
+        params: [tenantId, limit],
+      });
       return rows.map(sampleOf);
     },
     async sweepExpired() {

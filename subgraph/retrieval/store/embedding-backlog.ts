@@ -4,7 +4,7 @@
 // kept by a trigger in the same transaction as the document; ids and counts only, readable by every tenant)
 // and each tenant's documents are then read in its own scope.
 import type { SqlDatabase } from './sql';
-import { inAppRole, inTenantScope } from './tenant-scope';
+import { inAppRole, queryInTenantScope } from './tenant-scope';
 
 export interface PendingDocument {
   tenantId: string;
@@ -29,18 +29,11 @@ export async function pendingEmbedding(
   );
   const perTenant: PendingDocument[][] = [];
   for (const { tenant_id: tenantId } of tenants.rows) {
-    const documents = await inTenantScope(
-      db,
-      appRole,
-      tenantId,
-      (tx) =>
-        tx.query<{ id: string }>(
-          `SELECT id FROM ${schema}.documents
+    const documents = await queryInTenantScope<{ id: string }>(db, appRole, tenantId, {
+      text: `SELECT id FROM ${schema}.documents
              WHERE tenant_id = $1 AND embedding_model IS DISTINCT FROM $2 ORDER BY updated_at, id LIMIT $3`,
-          [tenantId, model, limit],
-        ),
-      'read-only-snapshot',
-    );
+      params: [tenantId, model, limit],
+    });
     perTenant.push(documents.rows.map((row) => ({ tenantId, documentId: row.id })));
   }
   return roundRobin(perTenant).slice(0, limit);

@@ -1,5 +1,6 @@
 // A PostgreSQL server through a `pg` pool, used when DATABASE_URL is set.
 import { Pool } from 'pg';
+import type { QueryResult } from 'pg';
 import { unreachable } from '../../errors/unreachable';
 import type { SqlDatabase, TransactionMode } from './sql';
 
@@ -16,7 +17,9 @@ function beginStatement(mode: TransactionMode): string {
 }
 
 export function openPostgres(connectionString: string, poolSize: number): SqlDatabase {
-  const pool = new Pool({ connectionString, max: poolSize, application_name: 'ai-subgraph' });
+  // pipeline: a client writes each query as soon as it is asked, not after the one before is answered, so a
+  // batch (below) is one round trip. A caller that awaits each query, as a transaction does, sees no change.
+  const pool = new Pool({ connectionString, max: poolSize, application_name: 'ai-subgraph', pipeline: true });
   // An idle client's error (a server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return {
@@ -46,12 +49,38 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       }
     },
     async batch(statements) {
-      // One connection, statement after statement: the pool has no pipelining to save the round trips.
-      return this.transaction(async (tx) => {
-        const results: { rows: unknown[] }[] = [];
-        for (const statement of statements) results.push(await tx.query(statement.text, statement.params));
-        return results;
-      });
+      // BEGIN, the statements and COMMIT written at once and answered together: one round trip. Each has its
+      // own Sync, so a statement that fails leaves the transaction aborted: the ones after it fail with
+      // "current transaction is aborted" and COMMIT ends it as a ROLLBACK, nothing of the batch kept.
+      const client = await pool.connect();
+      try {
+        // Each query writes its own messages as it is asked; corked, the whole batch leaves in one write.
+        const socket = client.connection.stream;
+        socket.cork();
+        let sent: Promise<QueryResult>[];
+        try {
+          sent = [
+            client.query('BEGIN'),
+            ...statements.map((statement) => client.query(statement.text, statement.params)),
+            client.query('COMMIT'),
+          ];
+        } finally {
+          socket.uncork();
+        }
+        const settled = await Promise.allSettled(sent);
+        // The first failure is the cause; any after it only repeats that the transaction aborted.
+        const failed = settled.find((outcome) => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
+        return settled.slice(1, -1).map((outcome) => ({
+          rows: outcome.status === 'fulfilled' ? (outcome.value.rows as unknown[]) : [],
+        }));
+      } catch (error) {
+        // Ends a transaction left open (BEGIN answered, COMMIT never sent); a warning where none is open.
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async exec(script) {
       const client = await pool.connect();

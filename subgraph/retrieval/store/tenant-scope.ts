@@ -29,6 +29,21 @@ export function inTenantScope<T>(
 }
 
 /**
+ * One statement in the tenant's scope, as inTenantScope would run it, sent as one batch: on PostgreSQL the
+ * scope, the statement and the commit share one round trip (four when the caller awaits each), on PGlite one
+ * message. A single statement reads one snapshot, so it needs no read-only snapshot transaction around it.
+ */
+export async function queryInTenantScope<Row>(
+  db: SqlDatabase,
+  appRole: string,
+  tenantId: string,
+  statement: SqlStatement,
+): Promise<{ rows: Row[] }> {
+  const [, result] = await db.batch([tenantScopeStatement(appRole, tenantId), statement]);
+  return { rows: (result?.rows ?? []) as Row[] };
+}
+
+/**
  * Runs work as the app role with no tenant set: every tenant-isolated table then shows no row at all, except
  * where a policy deliberately lets every tenant read (the tenant ids of the embedding backlog).
  */
