@@ -6,7 +6,7 @@
 import type { App } from '../../subgraph/app';
 import { createDocumentStore } from '../../subgraph/retrieval/store/document-store';
 import { inTenantScope } from '../../subgraph/retrieval/store/tenant-scope';
-import type { SqlDatabase, SqlExecutor } from '../../subgraph/retrieval/store/sql';
+import type { SqlDatabase, SqlTransaction } from '../../subgraph/retrieval/store/sql';
 import { snippetOf } from '../../subgraph/retrieval/snippet';
 
 export interface DiagnoseArgs {
@@ -87,7 +87,9 @@ const planLines = (rows: Record<string, unknown>[]): string[] =>
  * its rows and runs the passes it would run when serving.
  */
 function explainingDatabase(db: SqlDatabase, passes: PassDiagnosis[]): SqlDatabase {
-  const explaining = (tx: SqlExecutor): SqlExecutor => ({
+  const explaining = (tx: SqlTransaction): SqlTransaction => ({
+    // A batch is not a search's: run as it is.
+    batch: (statements) => tx.batch(statements),
     async query<Row>(text: string, params?: unknown[]) {
       if (!text.trimStart().startsWith('WITH query_terms')) return tx.query<Row>(text, params);
       const explained = await tx.query<Record<string, unknown>>(

@@ -89,13 +89,15 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   const store = createJobStore(db, {
     ...deps.store,
     notifyChannel: channel,
+    finishing: (job) => summaries.completeStatement(job),
     // The notice commits with the job's final status, so a restart between the two loses neither; the
     // engine's tables are not the tenant's, hence the connecting role (the transaction's last statement).
-    async onFinal(tx, job) {
-      await summaries.complete(tx, job);
-      if (!tenants.forTenant(job.tenantId).jobs.webhook) return;
-      await tx.query("SELECT set_config('role', 'none', true)");
-      await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });
+    onFinal: {
+      applies: (tenantId) => tenants.forTenant(tenantId).jobs.webhook !== undefined,
+      async run(tx, job) {
+        await tx.query("SELECT set_config('role', 'none', true)");
+        await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });
+      },
     },
   });
   const webhooks = createWebhookWorker({

@@ -4,14 +4,17 @@
 // at the version it was asked for: a re-ingest makes it stale at once, without any clean-up.
 import type { SummarizeOutcome } from '../features/feature-result';
 import { queryInTenantScope } from '../retrieval/store/tenant-scope';
-import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
-import type { JobRecord } from './job-record';
+import type { SqlDatabase, SqlExecutor, SqlStatement } from '../retrieval/store/sql';
+import type { FinishedJob } from './job-store';
 
 export interface DocumentSummaries {
   /** Inside the job's own transaction: ties job `jobId` to the document's current version. */
   request(tx: SqlExecutor, tenantId: string, documentId: string, jobId: string): Promise<void>;
-  /** Inside the transaction that makes `job` final: stores its summary where the job was requested so. */
-  complete(tx: SqlExecutor, job: JobRecord): Promise<void>;
+  /**
+   * The statement storing a job's summary where the job was requested so, for the batch that completes the job
+   * (JobStoreOptions.finishing); null when the end keeps nothing.
+   */
+  completeStatement(job: FinishedJob): SqlStatement | null;
   /**
    * The stored summaries of the documents at their current versions, in the order asked (null where there is
    * none yet): one query for a whole batch of entities.
@@ -25,6 +28,7 @@ export function createDocumentSummaries(
 ): DocumentSummaries {
   const table = `${options.schema}.document_summaries`;
   const documents = `${options.schema}.documents`;
+  const jobs = `${options.schema}.jobs`;
   return {
     async request(tx, tenantId, documentId, jobId) {
       await tx.query(
@@ -36,14 +40,20 @@ export function createDocumentSummaries(
         [tenantId, documentId, jobId],
       );
     },
-    async complete(tx, job) {
+    completeStatement(job) {
       // Only a full summary is kept: a degraded one (the extractive floor) is no better than what the read
       // path computes, and would hide a model summary the next read could get.
-      if (job.kind !== 'summary' || job.status !== 'completed' || job.result?.kind !== 'full') return;
-      await tx.query(
-        `UPDATE ${table} SET summary = $3::jsonb, completed_at = now() WHERE tenant_id = $1 AND job_id = $2`,
-        [job.tenantId, job.id, JSON.stringify(job.result)],
-      );
+      const result = job.result as { kind?: unknown } | null;
+      if (job.status !== 'completed' || result?.kind !== 'full') return null;
+      // Stored only where the statement before it in the batch completed a summary job (completed_at is that
+      // transaction's now()): a run whose claim no longer held stores nothing.
+      return {
+        text: `UPDATE ${table} SET summary = $3::jsonb, completed_at = now()
+               WHERE tenant_id = $1 AND job_id = $2
+                 AND EXISTS (SELECT 1 FROM ${jobs} j WHERE j.tenant_id = $1 AND j.id = $2 AND j.kind = 'summary'
+                             AND j.status = 'completed' AND j.completed_at = now())`,
+        params: [job.tenantId, job.id, JSON.stringify(job.result)],
+      };
     },
     async findMany(tenantId, documentIds) {
       const result = await queryInTenantScope<{ document_id: string; summary: SummarizeOutcome }>(

@@ -4,14 +4,15 @@
 // (one dispatcher at a time over every replica, so two cannot both give a tenant its last slot; the loser
 // skips the round), read the per-tenant queues' heads and what each tenant has admitted, let `pickFairly`
 // choose, mark the picks admitted (one statement per tenant) and send their engine jobs (one statement for
-// all), committing together or not at all. The round's statements do not grow with its picks: on PGlite the
-// round holds the one connection, and every start waits behind it. What is admitted stays admitted through
+// all), committing together or not at all. On PGlite the round holds the one connection, and every start waits
+// behind it, so it is three trips to the store besides BEGIN and COMMIT, however many its picks: the reads
+// in one batch, the marks in one, the engine jobs in one statement. What is admitted stays admitted through
 // retries, hand-backs and expiry: pg-boss owns it from then on.
 //
 // The slots: at most JOB_CONCURRENCY jobs admitted and not yet claimed by a runner (the engine's ready
 // buffer), and per tenant at most its jobs.maxRunning admitted and not final. The buffer being this small is
 // what makes the rotation matter: tenant A's backlog never sits in the engine ahead of tenant B's one job.
-import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import type { SqlDatabase, SqlTransaction } from '../retrieval/store/sql';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { pickFairly } from './fair-picker';
 import type { FairPick } from './fair-picker';
@@ -45,75 +46,79 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
   let cursor: string | undefined;
 
   /**
-   * Marks the tenant's picks admitted; the ids of those still queued, with their engine job ids. One statement
-   * per tenant, in the tenant's scope: a job cancelled since the heads were read has no row here any more (nor
-   * in `jobs` as queued), so it is skipped.
+   * Marks each tenant's picks admitted, one statement per tenant in the tenant's scope, all in one batch ending
+   * as the connecting role (the engine's tables are not the tenant's): the ids still queued, with their engine
+   * job ids. A job cancelled since the heads were read has no row in the dispatch (nor in `jobs` as queued), so
+   * it is skipped.
    */
-  async function markAdmitted(tx: SqlExecutor, tenantId: string, jobIds: readonly string[]) {
-    await tx.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const marked = await tx.query<{ job_id: string; queue_job_id: string }>(
-      `WITH marked AS (
-         UPDATE ${dispatch} SET admitted = true
-         WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id
-       )
-       SELECT j.id AS job_id, j.queue_job_id FROM ${schema}.jobs j JOIN marked m ON m.job_id = j.id
-       WHERE j.tenant_id = $1 AND j.status = 'queued'`,
-      [tenantId, [...jobIds]],
-    );
-    return new Map(marked.rows.map((row) => [row.job_id, row.queue_job_id]));
+  async function markAdmitted(tx: SqlTransaction, byTenant: ReadonlyMap<string, readonly string[]>) {
+    const statements = [...byTenant].flatMap(([tenantId, jobIds]) => [
+      { text: "SELECT set_config('app.tenant_id', $1, true)", params: [tenantId] },
+      {
+        text: `WITH marked AS (
+                 UPDATE ${dispatch} SET admitted = true
+                 WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id
+               )
+               SELECT j.id AS job_id, j.queue_job_id FROM ${schema}.jobs j JOIN marked m ON m.job_id = j.id
+               WHERE j.tenant_id = $1 AND j.status = 'queued'`,
+        params: [tenantId, [...jobIds]],
+      },
+    ]);
+    const results = await tx.batch([...statements, { text: "SELECT set_config('role', 'none', true)" }]);
+    const marked = results.flatMap((result) => result.rows as { job_id: string; queue_job_id: string }[]);
+    return new Map(marked.map((row) => [row.job_id, row.queue_job_id]));
   }
 
   /** Admits the picks: marked per tenant, then every engine job in one statement, in the picks' order. */
-  async function admit(tx: SqlExecutor, picks: readonly FairPick[]): Promise<number> {
+  async function admit(tx: SqlTransaction, picks: readonly FairPick[]): Promise<number> {
+    if (picks.length === 0) return 0;
     const byTenant = new Map<string, string[]>();
     for (const pick of picks)
       byTenant.set(pick.tenantId, [...(byTenant.get(pick.tenantId) ?? []), pick.jobId]);
-    const queueJobIds = new Map<string, string>();
-    for (const [tenantId, jobIds] of byTenant) {
-      for (const [jobId, queueJobId] of await markAdmitted(tx, tenantId, jobIds))
-        queueJobIds.set(jobId, queueJobId);
-    }
+    const queueJobIds = await markAdmitted(tx, byTenant);
     const jobs = picks.flatMap((pick) => {
       const queueJobId = queueJobIds.get(pick.jobId);
       return queueJobId ? [{ data: { jobId: pick.jobId, tenantId: pick.tenantId }, queueJobId }] : [];
     });
     if (jobs.length === 0) return 0;
-    // The engine's tables are not the tenant's: written as the connecting role, the transaction's last statement.
-    await tx.query("SELECT set_config('role', 'none', true)");
     await deps.queue.sendAll(tx, jobs);
     return jobs.length;
   }
 
-  async function round(tx: SqlExecutor): Promise<number> {
-    const lock = await tx.query<{ taken: boolean }>(
-      "SELECT set_config('role', $1, true), pg_try_advisory_xact_lock(hashtext($2)) AS taken",
-      [appRole, `ai-jobs-dispatch:${schema}`],
-    );
-    if (!lock.rows[0]?.taken) return 0;
-    const counts = await tx.query<TenantCounts>(
-      `SELECT tenant_id, count(*) FILTER (WHERE admitted) AS admitted,
-              count(*) FILTER (WHERE admitted AND NOT running) AS ready
-       FROM ${dispatch} GROUP BY tenant_id`,
-    );
+  async function round(tx: SqlTransaction): Promise<number> {
+    // The lock, the counts and each tenant's first `concurrency` waiting jobs in one batch (the free slots are
+    // known only from the counts, and never exceed the concurrency): no turn of this event loop between them.
+    const [lock, counts, heads] = await tx.batch([
+      {
+        text: "SELECT set_config('role', $1, true), pg_try_advisory_xact_lock(hashtext($2)) AS taken",
+        params: [appRole, `ai-jobs-dispatch:${schema}`],
+      },
+      {
+        text: `SELECT tenant_id, count(*) FILTER (WHERE admitted) AS admitted,
+                      count(*) FILTER (WHERE admitted AND NOT running) AS ready
+               FROM ${dispatch} GROUP BY tenant_id`,
+      },
+      {
+        text: `SELECT tenant_id, job_id FROM (
+                 SELECT tenant_id, job_id, created_at,
+                        row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, job_id) AS place
+                 FROM ${dispatch} WHERE NOT admitted
+               ) waiting
+               WHERE place <= $1 ORDER BY tenant_id, place`,
+        params: [deps.concurrency],
+      },
+    ]);
+    if (!(lock?.rows[0] as { taken?: boolean } | undefined)?.taken) return 0;
     const running = new Map<string, number>();
     let ready = 0;
-    for (const row of counts.rows) {
+    for (const row of (counts?.rows ?? []) as TenantCounts[]) {
       running.set(row.tenant_id, Number(row.admitted));
       ready += Number(row.ready);
     }
     const freeSlots = deps.concurrency - ready;
     if (freeSlots <= 0) return 0;
-    const heads = await tx.query<{ tenant_id: string; job_id: string }>(
-      `SELECT tenant_id, job_id FROM (
-         SELECT tenant_id, job_id, created_at,
-                row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, job_id) AS place
-         FROM ${dispatch} WHERE NOT admitted
-       ) waiting
-       WHERE place <= $1 ORDER BY tenant_id, place`,
-      [freeSlots],
-    );
     const queued = new Map<string, string[]>();
-    for (const row of heads.rows) {
+    for (const row of (heads?.rows ?? []) as { tenant_id: string; job_id: string }[]) {
       const jobs = queued.get(row.tenant_id) ?? [];
       jobs.push(row.job_id);
       queued.set(row.tenant_id, jobs);

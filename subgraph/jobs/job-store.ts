@@ -11,11 +11,22 @@ export interface JobStoreOptions {
   appRole: string;
   /** The LISTEN/NOTIFY channel status changes are announced on; null where no replica listens (PGlite). */
   notifyChannel: string | null;
+  /** A statement to run in the batch that completes or fails a run, after the update (its document summary). */
+  finishing?: (job: FinishedJob) => SqlStatement | null;
   /**
-   * Runs inside the transaction that makes a job final (completed, failed or cancelled), after the update: what
-   * must follow a job's end durably (its webhook notice) commits with that status or not at all.
+   * Runs inside the transaction that makes a job final (completed, failed or cancelled), after the update, for
+   * the tenants `applies` picks: what must follow a job's end durably (its webhook notice) commits with that
+   * status or not at all. For the other tenants a run ends in one batch, no turn of the event loop inside it.
    */
-  onFinal?: (tx: SqlExecutor, job: JobRecord) => Promise<void>;
+  onFinal?: { applies(tenantId: string): boolean; run(tx: SqlExecutor, job: JobRecord): Promise<void> };
+}
+
+/** How a run ended, as finish() stores it. */
+export interface FinishedJob {
+  tenantId: string;
+  id: string;
+  status: 'completed' | 'failed';
+  result: unknown;
 }
 
 /** A job to queue: the engine job (queueJobId) is sent when the dispatcher admits it (job-dispatch.ts). */
@@ -237,35 +248,48 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
     },
 
     /** Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). */
-    finish(
+    async finish(
       tenantId: string,
       id: string,
       claimId: string,
       end: { status: 'completed' | 'failed'; result: unknown },
     ): Promise<JobRecord | null> {
+      // Announced in the same statement: one round trip less for every job a runner ends.
+      const ended: SqlStatement = {
+        text: `WITH ended AS (
+                 UPDATE ${table}
+                 SET status = $5, result = $6::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
+                 WHERE tenant_id = $2 AND id = $3 AND claim_id = $4 AND status = 'running'
+                 RETURNING ${COLUMNS}
+               )
+               SELECT ${COLUMNS}${announced()} FROM ended`,
+        params: [
+          channel,
+          tenantId,
+          id,
+          claimId,
+          end.status,
+          end.result === null ? null : JSON.stringify(end.result),
+        ],
+      };
+      const after = options.finishing?.({ tenantId, id, ...end }) ?? null;
+      const onFinal = options.onFinal?.applies(tenantId) ? options.onFinal : null;
+      if (!onFinal) {
+        // One batch: on PGlite the one connection is held for no turn of the event loop, on PostgreSQL one trip.
+        const [, result] = await db.batch([
+          tenantScopeStatement(options.appRole, tenantId),
+          ended,
+          ...(after ? [after] : []),
+        ]);
+        const row = result?.rows[0] as JobRow | undefined;
+        return row ? toRecord(row) : null;
+      }
       return scoped(tenantId, async (tx) => {
-        // Announced in the same statement: one round trip less for every job a runner ends.
-        const result = await tx.query<JobRow>(
-          `WITH ended AS (
-             UPDATE ${table}
-             SET status = $5, result = $6::jsonb, completed_at = now(), claim_id = NULL, claim_expires_at = NULL
-             WHERE tenant_id = $2 AND id = $3 AND claim_id = $4 AND status = 'running'
-             RETURNING ${COLUMNS}
-           )
-           SELECT ${COLUMNS}${announced()} FROM ended`,
-          [
-            channel,
-            tenantId,
-            id,
-            claimId,
-            end.status,
-            end.result === null ? null : JSON.stringify(end.result),
-          ],
-        );
-        const row = result.rows[0];
+        const row = (await tx.query<JobRow>(ended.text, ended.params)).rows[0];
         if (!row) return null;
+        if (after) await tx.query(after.text, after.params);
         const job = toRecord(row);
-        await options.onFinal?.(tx, job);
+        await onFinal.run(tx, job);
         return job;
       });
     },
@@ -313,7 +337,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
         const job = toRecord(row);
         if (changed.rows[0]) {
           await announce(tx, id, job.status);
-          await options.onFinal?.(tx, job);
+          if (options.onFinal?.applies(tenantId)) await options.onFinal.run(tx, job);
         }
         return { job, queueJobId: row.queue_job_id, changed: changed.rows.length > 0 };
       });

@@ -96,4 +96,30 @@ describe.each(BACKENDS)('a batch on %s', (backend) => {
     const results = await db.batch([{ text: `SELECT count(*)::int AS n FROM ${notes}` }]);
     expect(results[0]?.rows).toEqual([{ n: 1 }]);
   });
+
+  it("inside a transaction, answers each statement seeing the transaction's writes; a failure rolls it all back", async () => {
+    const seen = await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO ${notes} VALUES ('g', 'u')`);
+      const [inserted, counted] = await tx.batch([
+        { text: `INSERT INTO ${notes} VALUES ($1, $2) RETURNING id`, params: ['h', 's'] },
+        { text: `SELECT count(*)::int AS n FROM ${notes}` },
+      ]);
+      return [inserted?.rows, counted?.rows];
+    });
+    expect(seen).toEqual([[{ id: 'h' }], [{ n: 2 }]]);
+
+    const failed = await rejectionOf(
+      db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO ${notes} VALUES ('i', 'r')`);
+        await tx.batch([
+          { text: `INSERT INTO ${notes} VALUES ('j', 'q')` },
+          { text: `INSERT INTO ${notes} VALUES ('g', 'p')` },
+          { text: `INSERT INTO ${notes} VALUES ('k', 'o')` },
+        ]);
+      }),
+    );
+    expect(failed.code).toBe('23505');
+    expect(failed.message).toMatch(/notes_pkey/);
+    expect(await ids()).toEqual(['g', 'h']);
+  });
 });

@@ -1,8 +1,8 @@
 // A PostgreSQL server through a `pg` pool, used when DATABASE_URL is set.
 import { Pool } from 'pg';
-import type { QueryResult } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { unreachable } from '../../errors/unreachable';
-import type { SqlDatabase, TransactionMode } from './sql';
+import type { SqlDatabase, SqlStatement, TransactionMode } from './sql';
 
 function beginStatement(mode: TransactionMode): string {
   switch (mode) {
@@ -14,6 +14,29 @@ function beginStatement(mode: TransactionMode): string {
     default:
       return unreachable(mode);
   }
+}
+
+const rowsOf = (result: QueryResult) => ({ rows: result.rows as unknown[] });
+
+/**
+ * Sends `statements` on `client` at once (pipeline mode) and waits for every answer: one round trip. Each
+ * query writes its own messages as it is asked; the socket corked, the whole lot leaves in one write. Rejects
+ * with the first failure, the cause: any after it only repeats that the transaction aborted.
+ */
+async function pipelined(client: PoolClient, statements: readonly SqlStatement[]): Promise<QueryResult[]> {
+  const socket = client.connection.stream;
+  socket.cork();
+  let sent: Promise<QueryResult>[];
+  try {
+    sent = statements.map((statement) => client.query(statement.text, statement.params));
+  } finally {
+    socket.uncork();
+  }
+  const settled = await Promise.allSettled(sent);
+  return settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
 }
 
 export function openPostgres(connectionString: string, poolSize: number): SqlDatabase {
@@ -38,6 +61,8 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
             const r = await client.query(text, params);
             return { rows: r.rows as Row[] };
           },
+          // A failure aborts the transaction; the caller's work throws, and the ROLLBACK below ends it.
+          batch: async (statements) => (await pipelined(client, statements)).map(rowsOf),
         });
         await client.query('COMMIT');
         return result;
@@ -49,31 +74,13 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       }
     },
     async batch(statements) {
-      // BEGIN, the statements and COMMIT written at once and answered together: one round trip. Each has its
-      // own Sync, so a statement that fails leaves the transaction aborted: the ones after it fail with
-      // "current transaction is aborted" and COMMIT ends it as a ROLLBACK, nothing of the batch kept.
+      // BEGIN, the statements and COMMIT in one round trip. A statement that fails leaves the transaction
+      // aborted: the ones after it fail with "current transaction is aborted" and COMMIT ends it as a ROLLBACK,
+      // nothing of the batch kept.
       const client = await pool.connect();
       try {
-        // Each query writes its own messages as it is asked; corked, the whole batch leaves in one write.
-        const socket = client.connection.stream;
-        socket.cork();
-        let sent: Promise<QueryResult>[];
-        try {
-          sent = [
-            client.query('BEGIN'),
-            ...statements.map((statement) => client.query(statement.text, statement.params)),
-            client.query('COMMIT'),
-          ];
-        } finally {
-          socket.uncork();
-        }
-        const settled = await Promise.allSettled(sent);
-        // The first failure is the cause; any after it only repeats that the transaction aborted.
-        const failed = settled.find((outcome) => outcome.status === 'rejected');
-        if (failed) throw failed.reason;
-        return settled.slice(1, -1).map((outcome) => ({
-          rows: outcome.status === 'fulfilled' ? (outcome.value.rows as unknown[]) : [],
-        }));
+        const results = await pipelined(client, [{ text: 'BEGIN' }, ...statements, { text: 'COMMIT' }]);
+        return results.slice(1, -1).map(rowsOf);
       } catch (error) {
         // Ends a transaction left open (BEGIN answered, COMMIT never sent); a warning where none is open.
         await client.query('ROLLBACK').catch(() => undefined);

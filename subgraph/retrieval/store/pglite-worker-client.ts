@@ -2,13 +2,16 @@
 // messages, so a heavy search runs beside the event loop instead of on it. Every call is answered by id; a
 // worker that exits or fails rejects what waits and everything after, so no caller hangs on a dead thread.
 import type { Worker } from 'node:worker_threads';
-import type { SqlDatabase, SqlExecutor, SqlStatement } from './sql';
+import type { SqlDatabase, SqlStatement, SqlTransaction } from './sql';
 
 type Request =
   | { op: 'query'; text: string; params?: unknown[]; tx?: number }
   | { op: 'exec'; script: string }
-  /** The statements in one transaction on the worker's side (SqlDatabase.batch); `first` as for begin. */
-  | { op: 'batch'; statements: readonly SqlStatement[]; first?: boolean }
+  /**
+   * The statements in one transaction on the worker's side (SqlDatabase.batch), `first` as for begin; or, with
+   * `tx`, in that open transaction (SqlTransaction.batch).
+   */
+  | { op: 'batch'; statements: readonly SqlStatement[]; first?: boolean; tx?: number }
   /** `first`: queued ahead of every waiting request that is not itself first (TransactionPriority). */
   | { op: 'begin'; first?: boolean }
   | { op: 'commit' | 'rollback'; tx: number }
@@ -132,6 +135,12 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
     rows: Array.from(await call<Row[]>({ op: 'query', text, params, tx })),
   });
 
+  const runBatch = async (request: Extract<Request, { op: 'batch' }>) => {
+    const results = await call<unknown[][]>(request);
+    // Copied into this realm, as query's rows are.
+    return Array.from(results, (rows) => ({ rows: Array.from(rows) }));
+  };
+
   return {
     dialect: 'pglite',
     query: (text, params) => query(text, params),
@@ -139,7 +148,10 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
     async transaction(work, _mode, priority = 'queued') {
       const tx = nextId++;
       await call(priority === 'first' ? { op: 'begin', first: true } : { op: 'begin' }, tx);
-      const executor: SqlExecutor = { query: (text, params) => query(text, params, tx) };
+      const executor: SqlTransaction = {
+        query: (text, params) => query(text, params, tx),
+        batch: (statements) => runBatch({ op: 'batch', statements, tx }),
+      };
       let result;
       try {
         result = await work(executor);
@@ -150,13 +162,8 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
       await call({ op: 'commit', tx });
       return result;
     },
-    async batch(statements, priority = 'queued') {
-      const results = await call<unknown[][]>(
-        priority === 'first' ? { op: 'batch', statements, first: true } : { op: 'batch', statements },
-      );
-      // Copied into this realm, as query's rows are.
-      return Array.from(results, (rows) => ({ rows: Array.from(rows) }));
-    },
+    batch: (statements, priority = 'queued') =>
+      runBatch(priority === 'first' ? { op: 'batch', statements, first: true } : { op: 'batch', statements }),
     async exec(script) {
       await call({ op: 'exec', script });
     },

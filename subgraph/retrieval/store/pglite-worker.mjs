@@ -127,6 +127,19 @@ function queryInTransaction(message) {
   void answering(message.id, async () => (await open.tx.query(message.text, message.params)).rows)();
 }
 
+/** Each statement's rows, in order; the first failure ends the run (the transaction is then aborted). */
+async function runStatements(tx, statements) {
+  const results = [];
+  for (const statement of statements) results.push((await tx.query(statement.text, statement.params)).rows);
+  return results;
+}
+
+function batchInTransaction(message) {
+  const open = transactions.get(message.tx);
+  if (!open) return fail(message.id, new Error(`transaction ${message.tx} is not open`));
+  void answering(message.id, () => runStatements(open.tx, message.statements))();
+}
+
 /** Refuses what waits in the queue, rolls back open transactions, lets the running task end, closes PGlite. */
 async function close(db, id) {
   closing = true;
@@ -166,18 +179,11 @@ function handle(db, message) {
         }),
       );
     case 'batch':
+      if (message.tx !== undefined) return batchInTransaction(message);
       // One task, so no other request runs between its statements; PGlite's transaction rolls back on a throw.
       return enqueue(
         message.id,
-        answering(message.id, () =>
-          db.transaction(async (tx) => {
-            const results = [];
-            for (const statement of message.statements) {
-              results.push((await tx.query(statement.text, statement.params)).rows);
-            }
-            return results;
-          }),
-        ),
+        answering(message.id, () => db.transaction((tx) => runStatements(tx, message.statements))),
         message.first === true,
       );
     case 'begin':

@@ -3,6 +3,15 @@ export interface SqlExecutor {
   query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
 }
 
+/** An open transaction: statements one by one, or several sent together (one round trip, one message). */
+export interface SqlTransaction extends SqlExecutor {
+  /**
+   * Runs `statements` in order and returns each one's rows; the first failure rejects (the transaction is then
+   * aborted: the caller's work throws and it is rolled back).
+   */
+  batch(statements: readonly SqlStatement[]): Promise<{ rows: unknown[] }[]>;
+}
+
 /**
  * 'read-write': PostgreSQL's default, READ COMMITTED, where each statement sees what committed before it began.
  * 'read-only-snapshot': REPEATABLE READ READ ONLY, where every statement sees the snapshot of the first; for
@@ -26,7 +35,7 @@ export type TransactionPriority = 'queued' | 'first';
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'pglite' | 'postgres';
   transaction<T>(
-    work: (tx: SqlExecutor) => Promise<T>,
+    work: (tx: SqlTransaction) => Promise<T>,
     mode?: TransactionMode,
     priority?: TransactionPriority,
   ): Promise<T>;
