@@ -4,6 +4,9 @@
 //
 //   npm run bench:jobs [-- --jobs=400 --starts=300 --concurrency=8 --latency=50 --dry-run]
 //
+// Each runs on PGlite, on PostgreSQL, and on PostgreSQL with two replicas: the mutations sent to one that runs no
+// jobs (JOB_CONCURRENCY=0), the jobs run by the other, the layout that keeps a runner off the request path.
+//
 // Throughput: `--jobs` jobs are queued at once (20 mutations in flight), and the clock runs from the first
 // queued to the last completed (seen by polling the oldest unfinished jobs, 16 reads every 100 ms). Each job's
 // text is distinct and the summary cache is off, so every job makes its model call. The start latency is
@@ -90,14 +93,23 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
     }),
   };
   const runs: StoreRun[] = [];
-  for (const store of ['PGlite', 'PostgreSQL']) {
+  // PGlite, PostgreSQL, then PostgreSQL with the starts on a replica that runs no jobs (JOB_CONCURRENCY=0) and
+  // the jobs run by a second replica on the same schema: the layout that keeps a runner off the request path.
+  const layouts = [
+    { store: 'PGlite', split: false },
+    { store: 'PostgreSQL', split: false },
+    { store: 'PostgreSQL, API replica + worker replica', split: true },
+  ] as const;
+  for (const { store, split } of layouts) {
     const schema = uniqueSchema('bench_jobs');
     const env = subgraphEnv(
       store === 'PGlite' ? base : { ...base, DATABASE_URL: DEFAULT_DATABASE_URL, DATABASE_SCHEMA: schema },
     );
+    // With `split`, this one is the worker replica; the API replica starts once it has migrated the schema.
     const subgraph = await children.start(SERVERS.subgraph, env);
+    const api = split ? await children.start(SERVERS.subgraph, { ...env, JOB_CONCURRENCY: '0' }) : subgraph;
     try {
-      const url = `${String(subgraph.ready.url)}`;
+      const url = `${String(api.ready.url)}`;
       let n = 0;
       // Warm-up: the first jobs pay for connections and compiled paths.
       await allCompleted(
@@ -132,9 +144,10 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
       });
       console.log(runs.at(-1));
     } finally {
+      if (api !== subgraph) await children.stop(api);
       await children.stop(subgraph);
       // pg-boss's schema beside the app's (queueSchemaOf) goes too.
-      if (store === 'PostgreSQL') {
+      if (store !== 'PGlite') {
         for (const dropped of [schema, `${schema}_queue`])
           await dropSchema(DEFAULT_DATABASE_URL, dropped).catch(() => undefined);
       }

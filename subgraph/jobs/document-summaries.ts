@@ -22,6 +22,12 @@ export interface DocumentSummaries {
   findMany(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
 }
 
+/** A document's summary was asked for (startDocumentSummary's input), not one of a text given with the job. */
+const isDocumentRequest = (input: unknown): boolean =>
+  typeof input === 'object' &&
+  input !== null &&
+  typeof (input as { documentId?: unknown }).documentId === 'string';
+
 export function createDocumentSummaries(
   db: SqlDatabase,
   options: { schema: string; appRole: string },
@@ -44,7 +50,7 @@ export function createDocumentSummaries(
       // Only a full summary is kept: a degraded one (the extractive floor) is no better than what the read
       // path computes, and would hide a model summary the next read could get.
       const result = job.result as { kind?: unknown } | null;
-      if (job.status !== 'completed' || result?.kind !== 'full') return null;
+      if (job.status !== 'completed' || result?.kind !== 'full' || !isDocumentRequest(job.input)) return null;
       // Stored only where the statement before it in the batch completed a summary job (completed_at is that
       // transaction's now()): a run whose claim no longer held stores nothing.
       return {

@@ -127,7 +127,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       logger.error({ err: error, jobId, attempt: claimed.attempts }, 'AI job run failed');
       const lastTry = job.retryCount >= job.retryLimit;
       const ended = lastTry
-        ? await store.finish(tenantId, jobId, claimId, { status: 'failed', result: null })
+        ? await store.finish(tenantId, jobId, claimId, {
+            status: 'failed',
+            result: null,
+            input: claimed.input,
+          })
         : (await store.release(tenantId, jobId, claimId), null);
       if (!lastTry) metrics.jobs.inc({ kind: claimed.kind, outcome: 'retried' });
       await queue.fail(job);
@@ -138,7 +142,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (run.abandoned) return;
     if (cancelled.aborted) return settleCancelled(job);
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
-    const ended = await store.finish(tenantId, jobId, claimId, { status: 'completed', result: outcome });
+    const ended = await store.finish(tenantId, jobId, claimId, {
+      status: 'completed',
+      result: outcome,
+      input: claimed.input,
+    });
     await queue.complete(job);
     if (ended) {
       deps.events.changed(jobId, ended.status);

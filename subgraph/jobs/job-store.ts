@@ -22,11 +22,16 @@ export interface JobStoreOptions {
 }
 
 /** How a run ended, as finish() stores it. */
-export interface FinishedJob {
+export interface FinishedJob extends RunEnd {
   tenantId: string;
   id: string;
+}
+
+export interface RunEnd {
   status: 'completed' | 'failed';
   result: unknown;
+  /** The job's input as claimed (tenant content: never logged), for what the end stores beside the job. */
+  input: unknown;
 }
 
 /** A job to queue: the engine job (queueJobId) is sent when the dispatcher admits it (job-dispatch.ts). */
@@ -202,9 +207,10 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       claim: { claimId: string; holdMs: number; maxRunning: number },
     ): Promise<ClaimOutcome> {
       // One batch (on PGlite one message, so the tenant's lock and the one connection are held for no turn
-      // of this event loop): the lock, then the take, counting the tenant's live claims under the lock, then
-      // the job's state, read in the same batch and used only when the take found nothing to take.
-      const [, taken, state] = await db.batch([
+      // of this event loop): the lock, then the take, counting the tenant's live claims under the lock. The
+      // take's statement also reads the job as it stood before it (the statement's snapshot), used only when it
+      // found nothing to take: one row always, the taken columns null then.
+      const [, taken] = await db.batch([
         lockStatement(tenantId),
         {
           text: `WITH taken AS (
@@ -219,18 +225,28 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
                    RETURNING id, status, kind, input, attempts,
                      GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s
                  )
-                 SELECT kind, input, attempts, waited_s${announced()} FROM taken`,
+                 SELECT t.kind, t.input, t.attempts, t.waited_s,
+                        CASE WHEN $1::text IS NOT NULL AND t.id IS NOT NULL
+                             THEN pg_notify($1::text, t.id::text || ' ' || t.status::text) END AS announced,
+                        j.status AS current_status,
+                        GREATEST(0, EXTRACT(EPOCH FROM (j.claim_expires_at - now())) * 1000) AS held_ms
+                 FROM (SELECT 1) AS one
+                 LEFT JOIN taken t ON true
+                 LEFT JOIN ${table} j ON j.tenant_id = $2 AND j.id = $3`,
           params: [channel, tenantId, id, claim.claimId, claim.holdMs, claim.maxRunning],
-        },
-        {
-          text: `SELECT status, GREATEST(0, EXTRACT(EPOCH FROM (claim_expires_at - now())) * 1000) AS held_ms
-                 FROM ${table} WHERE tenant_id = $1 AND id = $2`,
-          params: [tenantId, id],
         },
       ]);
       const row = taken?.rows[0] as
-        { kind: JobKind; input: unknown; attempts: number; waited_s: number | string } | undefined;
-      if (row) {
+        | {
+            kind: JobKind | null;
+            input: unknown;
+            attempts: number | null;
+            waited_s: number | string | null;
+            current_status: JobStatus | null;
+            held_ms: number | string | null;
+          }
+        | undefined;
+      if (row?.kind) {
         const job = {
           kind: row.kind,
           input: row.input,
@@ -239,21 +255,15 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
         };
         return { kind: 'claimed', job };
       }
-      const current = state?.rows[0] as { status: JobStatus; held_ms: number | string | null } | undefined;
-      if (!current || isFinal(current.status)) return { kind: 'gone' };
-      if (current.status === 'running' && current.held_ms !== null && Number(current.held_ms) > 0) {
-        return { kind: 'held', forMs: Number(current.held_ms) };
+      if (!row?.current_status || isFinal(row.current_status)) return { kind: 'gone' };
+      if (row.current_status === 'running' && row.held_ms !== null && Number(row.held_ms) > 0) {
+        return { kind: 'held', forMs: Number(row.held_ms) };
       }
       return { kind: 'busy' };
     },
 
     /** Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). */
-    async finish(
-      tenantId: string,
-      id: string,
-      claimId: string,
-      end: { status: 'completed' | 'failed'; result: unknown },
-    ): Promise<JobRecord | null> {
+    async finish(tenantId: string, id: string, claimId: string, end: RunEnd): Promise<JobRecord | null> {
       // Announced in the same statement: one round trip less for every job a runner ends.
       const ended: SqlStatement = {
         text: `WITH ended AS (

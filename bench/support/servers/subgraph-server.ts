@@ -67,6 +67,22 @@ serveChild(async () => {
         await inspector.post('Profiler.start');
         return null;
       },
+      /** Samples allocations, garbage included (what a scavenge costs), until allocationStop. */
+      async allocationStart() {
+        await inspector.post('HeapProfiler.enable');
+        await inspector.post('HeapProfiler.startSampling', {
+          samplingInterval: 4096,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+        return null;
+      },
+      /** Stops allocation sampling and writes the .heapprofile (Chrome DevTools format) to the given path. */
+      async allocationStop(args) {
+        const { profile } = await inspector.post('HeapProfiler.stopSampling');
+        await writeFile(String(args), JSON.stringify(profile));
+        return String(args);
+      },
       /** Stops the profiler and writes the .cpuprofile (Chrome DevTools format) to the given path. */
       async profileStop(args) {
         const { profile } = await inspector.post('Profiler.stop');
