@@ -55,7 +55,10 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
     async transaction(work, mode = 'read-write') {
       const client = await pool.connect();
       try {
-        await client.query(beginStatement(mode));
+        // Not awaited: pipelined, BEGIN leaves with the work's first statement, one round trip less. Were it
+        // to fail, that statement would fail too (and this promise is awaited before COMMIT).
+        const begun = client.query(beginStatement(mode));
+        begun.catch(() => undefined);
         const result = await work({
           async query<Row>(text: string, params?: unknown[]) {
             const r = await client.query(text, params);
@@ -64,6 +67,7 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
           // A failure aborts the transaction; the caller's work throws, and the ROLLBACK below ends it.
           batch: async (statements) => (await pipelined(client, statements)).map(rowsOf),
         });
+        await begun;
         await client.query('COMMIT');
         return result;
       } catch (error) {
