@@ -111,7 +111,12 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
    * job its previous holder committed.
    */
   const lockStatement = (tenantId: string): SqlStatement =>
-    tenantScopeStatement(options.appRole, tenantId, `ai-jobs:${options.schema}:${tenantId}`);
+    tenantScopeStatement(
+      options.appRole,
+      tenantId,
+      // PGlite runs one transaction at a time for its one process: the lock could never be contended there.
+      db.dialect === 'postgres' ? `ai-jobs:${options.schema}:${tenantId}` : undefined,
+    );
   /** Like `scoped`, holding the tenant's lock from the first statement (lockStatement). */
   const lockedScope = <T>(
     tenantId: string,

@@ -152,6 +152,33 @@ describe('PGlite on a worker thread', () => {
     ]);
   });
 
+  it('holds the statements of a transaction whose BEGIN waits in the queue, and runs them in it once it opens', async () => {
+    const holding = signal();
+    const release = signal();
+    const running = db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ('held', 'first')");
+      holding.give();
+      await release.given;
+    });
+    await holding.given;
+    // Its BEGIN waits behind the open transaction; its statements are sent at once, without waiting for it.
+    const waiting = db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ('later', 'second')");
+      const [seen] = await tx.batch([{ text: 'SELECT count(*)::int AS n FROM notes' }]);
+      return seen?.rows;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Not run yet: the open transaction still holds the one connection.
+    expect(
+      (await rejectionOf(Promise.race([waiting, Promise.reject(new Error('still waiting'))]))).message,
+    ).toBe('still waiting');
+    release.give();
+    await running;
+    expect(await waiting).toEqual([{ n: 2 }]);
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM notes ORDER BY id');
+    expect(rows).toEqual([{ id: 'held' }, { id: 'later' }]);
+  });
+
   it('runs a batch in one transaction, answering each statement, and rolls all of it back when one fails', async () => {
     const results = await db.batch([
       { text: "INSERT INTO notes VALUES ('b1', 'one') RETURNING id" },

@@ -147,7 +147,10 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
     // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
     async transaction(work, _mode, priority = 'queued') {
       const tx = nextId++;
-      await call(priority === 'first' ? { op: 'begin', first: true } : { op: 'begin' }, tx);
+      // Not awaited: the worker holds this transaction's statements until its BEGIN has run, so the first one
+      // goes out now instead of one turn of this event loop later. Awaited before COMMIT (its failure first).
+      const begun = call(priority === 'first' ? { op: 'begin', first: true } : { op: 'begin' }, tx);
+      begun.catch(() => undefined);
       const executor: SqlTransaction = {
         query: (text, params) => query(text, params, tx),
         batch: (statements) => runBatch({ op: 'batch', statements, tx }),
@@ -159,6 +162,7 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
         await call({ op: 'rollback', tx }).catch(() => undefined);
         throw error;
       }
+      await begun;
       await call({ op: 'commit', tx });
       return result;
     },

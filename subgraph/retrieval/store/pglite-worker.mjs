@@ -23,6 +23,11 @@ if (!port) throw new Error('pglite-worker.mjs runs as a worker thread only');
 const queue = [];
 /** The open transactions by id, each with the way to end it: `settle({ op, id })` of commit or rollback. */
 const transactions = new Map();
+/**
+ * The requests sent for a transaction begun but not open yet (its begin waits in the queue): the main thread
+ * sends its first statements without waiting for the begin's answer. Run in order once it opens.
+ */
+const waitingForBegin = new Map();
 /** Whether a task runs; `draining` settles once the queue has emptied. */
 let running = false;
 let draining = Promise.resolve();
@@ -101,30 +106,51 @@ function beginTask(db, id) {
           transactions.set(id, { tx, settle });
           begun = true;
           reply(id, null);
+          const waiting = waitingForBegin.get(id) ?? [];
+          waitingForBegin.delete(id);
+          for (const message of waiting) inTransaction(message);
         });
         transactions.delete(id);
         if (ending.op === 'rollback') await tx.rollback();
       });
-      if (!begun) fail(id, closedError());
-      else if (ending.id !== null) reply(ending.id, null);
+      if (!begun) {
+        fail(id, closedError());
+        failWaiting(id, closedError());
+      } else if (ending.id !== null) reply(ending.id, null);
     } catch (error) {
       transactions.delete(id);
+      failWaiting(id, error);
       const answered = begun ? ending?.id : id;
       if (answered !== null && answered !== undefined) fail(answered, error);
     }
   };
 }
 
-function endTransaction(message) {
-  const open = transactions.get(message.tx);
-  if (!open) return fail(message.id, new Error(`transaction ${message.tx} is not open`));
-  open.settle({ op: message.op, id: message.id });
+/** The requests that waited for a transaction that never opened (closed, or its BEGIN failed) fail with it. */
+function failWaiting(id, error) {
+  for (const message of waitingForBegin.get(id) ?? []) fail(message.id, error);
+  waitingForBegin.delete(id);
 }
 
-function queryInTransaction(message) {
+/** A statement, batch, commit or rollback of transaction `message.tx`: run, held until it opens, or refused. */
+function inTransaction(message) {
   const open = transactions.get(message.tx);
-  if (!open) return fail(message.id, new Error(`transaction ${message.tx} is not open`));
-  void answering(message.id, async () => (await open.tx.query(message.text, message.params)).rows)();
+  if (open) {
+    switch (message.op) {
+      case 'query':
+        return void answering(
+          message.id,
+          async () => (await open.tx.query(message.text, message.params)).rows,
+        )();
+      case 'batch':
+        return void answering(message.id, () => runStatements(open.tx, message.statements))();
+      default:
+        return open.settle({ op: message.op, id: message.id });
+    }
+  }
+  const waiting = waitingForBegin.get(message.tx);
+  if (waiting) return void waiting.push(message);
+  fail(message.id, new Error(`transaction ${message.tx} is not open`));
 }
 
 /** Each statement's rows, in order; the first failure ends the run (the transaction is then aborted). */
@@ -134,16 +160,11 @@ async function runStatements(tx, statements) {
   return results;
 }
 
-function batchInTransaction(message) {
-  const open = transactions.get(message.tx);
-  if (!open) return fail(message.id, new Error(`transaction ${message.tx} is not open`));
-  void answering(message.id, () => runStatements(open.tx, message.statements))();
-}
-
 /** Refuses what waits in the queue, rolls back open transactions, lets the running task end, closes PGlite. */
 async function close(db, id) {
   closing = true;
   for (const task of queue.splice(0)) fail(task.id, closedError());
+  for (const id of [...waitingForBegin.keys()]) failWaiting(id, closedError());
   for (const open of transactions.values()) open.settle({ op: 'rollback', id: null });
   await draining;
   try {
@@ -158,7 +179,7 @@ function handle(db, message) {
   if (closing) return fail(message.id, closedError());
   switch (message.op) {
     case 'query':
-      if (message.tx !== undefined) return queryInTransaction(message);
+      if (message.tx !== undefined) return inTransaction(message);
       return enqueue(
         message.id,
         answering(message.id, async () => (await db.query(message.text, message.params)).rows),
@@ -179,7 +200,7 @@ function handle(db, message) {
         }),
       );
     case 'batch':
-      if (message.tx !== undefined) return batchInTransaction(message);
+      if (message.tx !== undefined) return inTransaction(message);
       // One task, so no other request runs between its statements; PGlite's transaction rolls back on a throw.
       return enqueue(
         message.id,
@@ -187,10 +208,11 @@ function handle(db, message) {
         message.first === true,
       );
     case 'begin':
+      waitingForBegin.set(message.id, []);
       return enqueue(message.id, beginTask(db, message.id), message.first === true);
     case 'commit':
     case 'rollback':
-      return endTransaction(message);
+      return inTransaction(message);
     case 'close':
       return void close(db, message.id);
     default:
