@@ -4,8 +4,9 @@
 // retried with backoff; after the last try it lands in the dead-letter queue, which a runner turns into FAILED.
 import PgBoss from 'pg-boss';
 import { z } from 'zod';
-import type { SqlDatabase, SqlExecutor } from '../retrieval/store/sql';
+import type { SqlDatabase, SqlExecutor, SqlStatement } from '../retrieval/store/sql';
 import { bossDatabase, bossDatabaseIn } from './boss-database';
+import type { BossDatabase } from './boss-database';
 
 export const JOB_QUEUE = 'ai-jobs';
 export const DEAD_LETTER_QUEUE = 'ai-jobs-dead-letter';
@@ -57,6 +58,11 @@ export interface JobQueue {
   sendLater(data: QueuedJobData, seconds: number): Promise<void>;
   fetch(queue: QueueName): Promise<FetchedJob | null>;
   complete(job: FetchedJob): Promise<void>;
+  /**
+   * complete() as a statement for the caller's batch (run as the connecting role): the run's end and its engine
+   * job's completion then commit together, one trip to the store fewer per job.
+   */
+  completeStatement(job: FetchedJob): Promise<SqlStatement>;
   /** A failed try: retried with backoff while tries remain, else the job goes to the dead-letter queue. */
   fail(job: FetchedJob): Promise<void>;
   cancel(queueJobId: string): Promise<void>;
@@ -150,6 +156,27 @@ export async function openJobQueue(
       };
     },
     complete: (job) => boss.complete(job.queue, job.queueJobId),
+    async completeStatement(job) {
+      // pg-boss builds the statement: its complete() with a `db` that keeps the one statement it is given.
+      let kept: SqlStatement | null = null;
+      const keeping: BossDatabase = {
+        async executeSql(text, values) {
+          kept = { text, params: values ?? [] };
+          // What pg-boss reads back from a completion: the count of jobs it changed.
+          return { rows: [{ count: '0' }] };
+        },
+      };
+      // No output (null, as complete() stores it), then the connection: pg-boss's types omit this overload.
+      const complete = boss.complete.bind(boss) as unknown as (
+        name: string,
+        id: string,
+        data: null,
+        options: PgBoss.ConnectionOptions,
+      ) => Promise<unknown>;
+      await complete(job.queue, job.queueJobId, null, { db: keeping });
+      if (!kept) throw new Error('pg-boss built no statement for a job completion');
+      return kept;
+    },
     fail: (job) => boss.fail(job.queue, job.queueJobId),
     cancel: (queueJobId) => boss.cancel(JOB_QUEUE, queueJobId),
     async sendWebhook(tx, data) {

@@ -142,12 +142,14 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (run.abandoned) return;
     if (cancelled.aborted) return settleCancelled(job);
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
-    const ended = await store.finish(tenantId, jobId, claimId, {
-      status: 'completed',
-      result: outcome,
-      input: claimed.input,
-    });
-    await queue.complete(job);
+    // The engine job completes with the run's end, in one batch, whatever the end found.
+    const ended = await store.finish(
+      tenantId,
+      jobId,
+      claimId,
+      { status: 'completed', result: outcome, input: claimed.input },
+      [await queue.completeStatement(job)],
+    );
     if (ended) {
       deps.events.changed(jobId, ended.status);
       deps.finished(ended);

@@ -2,7 +2,13 @@
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
 import { inTenantScope, queryInTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
-import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionPriority } from '../retrieval/store/sql';
+import type {
+  SqlDatabase,
+  SqlExecutor,
+  SqlStatement,
+  SqlTransaction,
+  TransactionPriority,
+} from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
 
@@ -100,9 +106,13 @@ function toRecord(row: JobRow): JobRecord {
     : { ...fields, kind: 'answer', result: row.result as Extract<JobRecord, { kind: 'answer' }>['result'] };
 }
 
+/** `statements` after a switch back to the connecting role: the engine's tables are not the tenant's. */
+const asConnectingRole = (statements: readonly SqlStatement[]): SqlStatement[] =>
+  statements.length === 0 ? [] : [{ text: "SELECT set_config('role', 'none', true)" }, ...statements];
+
 export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   const table = `${options.schema}.jobs`;
-  const scoped = <T>(tenantId: string, work: (tx: SqlExecutor) => Promise<T>) =>
+  const scoped = <T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>) =>
     inTenantScope(db, options.appRole, tenantId, work);
   /**
    * The first statement of a transaction holding the tenant's lock: the scope (as `scoped` sets it) and the
@@ -267,8 +277,18 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       return { kind: 'busy' };
     },
 
-    /** Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). */
-    async finish(tenantId: string, id: string, claimId: string, end: RunEnd): Promise<JobRecord | null> {
+    /**
+     * Ends the run holding `claimId`; null when the claim no longer holds (cancelled, or taken over). `engine`:
+     * statements on the job engine's tables (its completion), run after as the connecting role, whatever the
+     * end found.
+     */
+    async finish(
+      tenantId: string,
+      id: string,
+      claimId: string,
+      end: RunEnd,
+      engine: readonly SqlStatement[] = [],
+    ): Promise<JobRecord | null> {
       // Announced in the same statement: one round trip less for every job a runner ends.
       const ended: SqlStatement = {
         text: `WITH ended AS (
@@ -295,16 +315,17 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
           tenantScopeStatement(options.appRole, tenantId),
           ended,
           ...(after ? [after] : []),
+          ...asConnectingRole(engine),
         ]);
         const row = result?.rows[0] as JobRow | undefined;
         return row ? toRecord(row) : null;
       }
       return scoped(tenantId, async (tx) => {
         const row = (await tx.query<JobRow>(ended.text, ended.params)).rows[0];
-        if (!row) return null;
-        if (after) await tx.query(after.text, after.params);
-        const job = toRecord(row);
-        await onFinal.run(tx, job);
+        const job = row ? toRecord(row) : null;
+        if (job && after) await tx.query(after.text, after.params);
+        if (job) await onFinal.run(tx, job);
+        if (engine.length > 0) await tx.batch(asConnectingRole(engine));
         return job;
       });
     },

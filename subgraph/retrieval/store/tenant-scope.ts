@@ -1,6 +1,6 @@
 // Runs work inside a transaction as the non-owner app role with the tenant set LOCAL, so row level security
 // holds even for a query that forgets its WHERE on the tenant.
-import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionMode } from './sql';
+import type { SqlDatabase, SqlExecutor, SqlStatement, SqlTransaction, TransactionMode } from './sql';
 
 /**
  * The first statement of a tenant's transaction: the app role and the tenant set LOCAL. With `lockKey`, the same
@@ -17,7 +17,7 @@ export function inTenantScope<T>(
   db: SqlDatabase,
   appRole: string,
   tenantId: string,
-  work: (tx: SqlExecutor) => Promise<T>,
+  work: (tx: SqlTransaction) => Promise<T>,
   mode: TransactionMode = 'read-write',
 ): Promise<T> {
   return db.transaction(async (tx) => {
