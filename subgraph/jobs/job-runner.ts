@@ -196,6 +196,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       done: Promise.resolve(),
       async handBack() {
         run.abandoned = true;
+        // Its result is no longer wanted: the model call is aborted now (its spend settled by the gateway),
+        // not left running to its deadline on a replica going away.
+        cancels.get(job.data.jobId)?.abort();
         if (await store.release(job.data.tenantId, job.data.jobId, claimId))
           deps.events.changed(job.data.jobId, 'queued');
         await requeue(job, 0);

@@ -2,7 +2,8 @@
 // provider sees its connection close long before its 20 s reply was due), the job ends CANCELLED with no
 // result and is not retried, and the spend reservation of the aborted attempt is settled (none outstanding).
 // On one replica (PostgreSQL and PGlite) the cancel aborts the run directly; across two replicas sharing one
-// PostgreSQL schema, the running replica learns of it through LISTEN/NOTIFY (run-cancel.ts).
+// PostgreSQL schema, the running replica learns of it through LISTEN/NOTIFY (run-cancel.ts). A replica that stops
+// with a run going hands it back and aborts its model call the same way.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
@@ -135,5 +136,25 @@ describe('cancelling a job another replica runs (PostgreSQL, LISTEN/NOTIFY)', ()
   it('the running replica aborts the model call when the other one cancels', async () => {
     const { job, call } = await startSlowJob(running);
     await cancelAndExpectStopped(running, queuing, job, call);
+  });
+});
+
+describe('a replica stopping while a job runs (PostgreSQL)', () => {
+  let stopping: Harness;
+
+  beforeAll(async () => {
+    // Half of it is the runs' grace: the run is handed back after 0.5 s.
+    stopping = await startHarness({ providers: ['openai'], env: { ...env, SHUTDOWN_GRACE_MS: '1000' } });
+  });
+  afterAll(() => stopping?.stop());
+
+  it('aborts the model call of the run it hands back, its spend settled, not left running to its deadline', async () => {
+    const { call } = await startSlowJob(stopping);
+    const stoppedAt = Date.now();
+    await stopping.stop();
+    const closedAt = await waitFor(() => call.closedAt, 5_000, 'the model call closed');
+    expect(call.aborted).toBe(true);
+    expect(closedAt - stoppedAt).toBeLessThan(2_000);
+    expect(await outstandingSpend()).toBe(0);
   });
 });
