@@ -5,7 +5,7 @@
 import type { SummarizeOutcome } from '../features/feature-result';
 import { queryInTenantScope } from '../retrieval/store/tenant-scope';
 import type { SqlDatabase, SqlExecutor, SqlStatement } from '../retrieval/store/sql';
-import type { FinishedJob } from './job-store';
+import type { FinishedJob } from './job-store-types';
 
 export interface DocumentSummaries {
   /** Inside the job's own transaction: ties job `jobId` to the document's current version. */

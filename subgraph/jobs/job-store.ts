@@ -11,6 +11,9 @@ import type {
 } from '../retrieval/store/sql';
 import { isFinal } from './job-record';
 import type { JobKind, JobRecord, JobStatus } from './job-record';
+import { COLUMNS, isJobId, toRecord } from './job-row';
+import type { JobRow } from './job-row';
+import type { ClaimOutcome, FinishedJob, NewJob, RunEnd } from './job-store-types';
 
 export interface JobStoreOptions {
   schema: string;
@@ -25,85 +28,6 @@ export interface JobStoreOptions {
    * status or not at all. For the other tenants a run ends in one batch, no turn of the event loop inside it.
    */
   onFinal?: { applies(tenantId: string): boolean; run(tx: SqlExecutor, job: JobRecord): Promise<void> };
-}
-
-/** How a run ended, as finish() stores it. */
-export interface FinishedJob extends RunEnd {
-  tenantId: string;
-  id: string;
-}
-
-export interface RunEnd {
-  status: 'completed' | 'failed';
-  result: unknown;
-  /** The job's input as claimed (tenant content: never logged), for what the end stores beside the job. */
-  input: unknown;
-}
-
-/** A job to queue: the engine job (queueJobId) is sent when the dispatcher admits it (job-dispatch.ts). */
-export interface NewJob {
-  tenantId: string;
-  id: string;
-  kind: JobKind;
-  input: unknown;
-  queueJobId: string;
-}
-
-/** What a runner needs to run a job it claimed. */
-export interface ClaimedJob {
-  kind: JobKind;
-  /** The feature's input: tenant content, never logged. */
-  input: unknown;
-  attempts: number;
-  /** Since the job was queued, by the database's clock (one clock for every replica). */
-  waitedSeconds: number;
-}
-
-export type ClaimOutcome =
-  | { kind: 'claimed'; job: ClaimedJob }
-  /** The tenant already runs jobs.maxRunning jobs: try again later. */
-  | { kind: 'busy' }
-  /**
-   * Another runner's claim holds it for `forMs` more: look again then (if that runner's replica died, the job
-   * is taken over; if it finishes, there is nothing left to do).
-   */
-  | { kind: 'held'; forMs: number }
-  /** Nothing to run: cancelled, finished, or no such job. */
-  | { kind: 'gone' };
-
-interface JobRow {
-  tenant_id: string;
-  id: string;
-  kind: JobKind;
-  status: JobStatus;
-  attempts: number;
-  result: unknown;
-  created_at: Date;
-  started_at: Date | null;
-  completed_at: Date | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can name a job at all; anything else reads as an unknown id without reaching SQL. */
-export const isJobId = (id: string): boolean => UUID.test(id);
-
-const COLUMNS = 'tenant_id, id, kind, status, attempts, result, created_at, started_at, completed_at';
-
-function toRecord(row: JobRow): JobRecord {
-  const fields = {
-    id: row.id,
-    tenantId: row.tenant_id,
-    status: row.status,
-    attempts: Number(row.attempts),
-    createdAt: new Date(row.created_at),
-    startedAt: row.started_at === null ? null : new Date(row.started_at),
-    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
-  };
-  // The stored outcome is the one the job's own kind produced (runner.ts writes it).
-  return row.kind === 'summary'
-    ? { ...fields, kind: 'summary', result: row.result as Extract<JobRecord, { kind: 'summary' }>['result'] }
-    : { ...fields, kind: 'answer', result: row.result as Extract<JobRecord, { kind: 'answer' }>['result'] };
 }
 
 /** `statements` after a switch back to the connecting role: the engine's tables are not the tenant's. */
