@@ -11,19 +11,11 @@
 // queued to the last completed (seen by polling the oldest unfinished jobs, 16 reads every 100 ms). Each job's
 // text is distinct and the summary cache is off, so every job makes its model call. The start latency is
 // measured first, on an idle runner (its jobs queued behind nothing but themselves).
+import { allCompleted, jobsSubgraphEnv, startJob } from './support/jobs-run';
 import { percentile } from './support/load';
 import { fixed, machineLine, markdownTable, met } from './support/report';
 import { runBenchmark } from './support/run-benchmark';
-import {
-  DEFAULT_DATABASE_URL,
-  dropSchema,
-  fakeProviderEnv,
-  post,
-  SERVERS,
-  subgraphEnv,
-  TENANT,
-  uniqueSchema,
-} from './support/subgraph';
+import { DEFAULT_DATABASE_URL, dropSchema, SERVERS, subgraphEnv, uniqueSchema } from './support/subgraph';
 
 const OPTIONS = {
   jobs: { default: 400, help: 'jobs queued for the throughput run, per store' },
@@ -33,10 +25,6 @@ const OPTIONS = {
 };
 
 const P99_TARGET_MS = 20;
-const TEXT = 'The depot opens at six. Trucks leave for the coast every hour. Drivers rest after four hours.';
-const START = `mutation($input: SummarizeInput!) { startSummaryJob(input: $input) { id status } }`;
-const READ = `query($id: ID!) { aiJob(id: $id) { status } }`;
-
 interface StoreRun {
   store: string;
   jobsPerSecond: number;
@@ -46,52 +34,12 @@ interface StoreRun {
   starts: number;
 }
 
-async function startJob(url: string, headers: Record<string, string>, n: number): Promise<string> {
-  const reply = await post(
-    url,
-    headers,
-    JSON.stringify({ query: START, variables: { input: { text: `${TEXT} ${n}` } } }),
-  );
-  const id = (reply.body.data?.startSummaryJob as { id?: string } | null)?.id;
-  if (!id) throw new Error(`startSummaryJob failed: ${reply.status} ${reply.text.slice(0, 300)}`);
-  return id;
-}
-
-async function isFinished(url: string, headers: Record<string, string>, id: string): Promise<boolean> {
-  const reply = await post(url, headers, JSON.stringify({ query: READ, variables: { id } }));
-  const status = (reply.body.data?.aiJob as { status?: string } | null)?.status;
-  if (status === 'FAILED' || status === 'CANCELLED') throw new Error(`job ${id} ended ${status}`);
-  return status === 'COMPLETED';
-}
-
-/** Waits until every job of `ids` (oldest first) has completed, reading the oldest unfinished ones. */
-async function allCompleted(url: string, headers: Record<string, string>, ids: string[]): Promise<void> {
-  const pending = [...ids];
-  while (pending.length > 0) {
-    const head = pending.slice(0, 16);
-    const done = await Promise.all(head.map((id) => isFinished(url, headers, id)));
-    const finished = new Set(head.filter((_, i) => done[i]));
-    pending.splice(0, pending.length, ...pending.filter((id) => !finished.has(id)));
-    if (finished.size < head.length) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, headers }) => {
   const providers = await children.start(SERVERS.providers, {
     NODE_ENV: 'production',
     BENCH_PROVIDER_LATENCY_MS: String(options.latency),
   });
-  const base = {
-    ...fakeProviderEnv(providers),
-    OTEL_SDK_DISABLED: 'true',
-    BENCH_SEED_DOCUMENTS: '0',
-    CACHE_TTL_SUMMARIZE_SECONDS: '0',
-    JOB_CONCURRENCY: String(options.concurrency),
-    JOB_POLL_INTERVAL_MS: '100',
-    TENANT_POLICIES_JSON: JSON.stringify({
-      tenants: { [TENANT]: { jobs: { maxQueued: 100_000, maxRunning: 10_000 } } },
-    }),
-  };
+  const base = jobsSubgraphEnv(providers, options.concurrency);
   const runs: StoreRun[] = [];
   // PGlite, PostgreSQL, then PostgreSQL with the starts on a replica that runs no jobs (JOB_CONCURRENCY=0) and
   // the jobs run by a second replica on the same schema: the layout that keeps a runner off the request path.

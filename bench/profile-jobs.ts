@@ -10,23 +10,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChildGroup } from './support/child-process';
 import { cpuBetween, sampleCpu } from './support/cpu';
+import { allCompleted, jobsSubgraphEnv, startJob } from './support/jobs-run';
 import { percentile } from './support/load';
 import { summarizeProfile } from './support/profile-summary';
 import {
   benchHeaders,
   DEFAULT_DATABASE_URL,
   dropSchema,
-  fakeProviderEnv,
-  post,
   SERVERS,
   subgraphEnv,
-  TENANT,
   uniqueSchema,
 } from './support/subgraph';
-
-const START = `mutation($input: SummarizeInput!) { startSummaryJob(input: $input) { id status } }`;
-const READ = `query($id: ID!) { aiJob(id: $id) { status } }`;
-const TEXT = 'The depot opens at six. Trucks leave for the coast every hour. Drivers rest after four hours.';
 
 async function main(): Promise<void> {
   const positional = process.argv.slice(2);
@@ -45,35 +39,13 @@ async function main(): Promise<void> {
     const subgraph = await children.start(
       SERVERS.subgraph,
       subgraphEnv({
-        ...fakeProviderEnv(providers),
-        OTEL_SDK_DISABLED: 'true',
-        BENCH_SEED_DOCUMENTS: '0',
-        CACHE_TTL_SUMMARIZE_SECONDS: '0',
-        JOB_CONCURRENCY: '8',
-        JOB_POLL_INTERVAL_MS: '100',
-        TENANT_POLICIES_JSON: JSON.stringify({
-          tenants: { [TENANT]: { jobs: { maxQueued: 100_000, maxRunning: 10_000 } } },
-        }),
+        ...jobsSubgraphEnv(providers, 8),
         ...(store === 'postgres' ? { DATABASE_URL: DEFAULT_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
       }),
     );
     const url = String(subgraph.ready.url);
     let n = 0;
-    const startJob = async (): Promise<string> => {
-      const reply = await post(
-        url,
-        headers,
-        JSON.stringify({ query: START, variables: { input: { text: `${TEXT} ${n++}` } } }),
-      );
-      const id = (reply.body.data?.startSummaryJob as { id?: string } | null)?.id;
-      if (!id) throw new Error(`startSummaryJob failed: ${reply.text.slice(0, 300)}`);
-      return id;
-    };
-    const status = async (id: string): Promise<string> => {
-      const reply = await post(url, headers, JSON.stringify({ query: READ, variables: { id } }));
-      return String((reply.body.data?.aiJob as { status?: string } | null)?.status);
-    };
-    for (let i = 0; i < 16; i += 1) await startJob();
+    for (let i = 0; i < 16; i += 1) await startJob(url, headers, n++);
     await subgraph.call('profileStart');
     const cpuStart = sampleCpu([subgraph.pid]);
     const t0 = performance.now();
@@ -81,11 +53,10 @@ async function main(): Promise<void> {
     const ms: number[] = [];
     for (let i = 0; i < starts; i += 1) {
       const s0 = performance.now();
-      ids.push(await startJob());
+      ids.push(await startJob(url, headers, n++));
       ms.push(performance.now() - s0);
     }
-    while ((await status(ids.at(-1) ?? '')) !== 'COMPLETED')
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await allCompleted(url, headers, ids.slice(-1));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuBetween(cpuStart, sampleCpu([subgraph.pid]), { [subgraph.pid]: 'server' });
     await subgraph.call('profileStop', out);
