@@ -11,6 +11,7 @@ import { askInputSchema, parseInput, summarizeInputSchema } from '../features/in
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { SqlDatabase } from '../retrieval/store/sql';
+import { CONNECTING_ROLE } from '../retrieval/store/tenant-scope';
 import type { JobExecutionDeps } from './job-execution';
 import { createJobEvents } from './job-events';
 import { createJobDispatcher } from './job-dispatch';
@@ -95,7 +96,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     onFinal: {
       applies: (tenantId) => tenants.forTenant(tenantId).jobs.webhook !== undefined,
       async run(tx, job) {
-        await tx.query("SELECT set_config('role', 'none', true)");
+        await tx.query(CONNECTING_ROLE.text);
         await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });
       },
     },

@@ -13,6 +13,7 @@
 // buffer), and per tenant at most its jobs.maxRunning admitted and not final. The buffer being this small is
 // what makes the rotation matter: tenant A's backlog never sits in the engine ahead of tenant B's one job.
 import type { SqlDatabase, SqlTransaction } from '../retrieval/store/sql';
+import { CONNECTING_ROLE } from '../retrieval/store/tenant-scope';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { pickFairly } from './fair-picker';
 import type { FairPick } from './fair-picker';
@@ -64,7 +65,7 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
         params: [tenantId, [...jobIds]],
       },
     ]);
-    const results = await tx.batch([...statements, { text: "SELECT set_config('role', 'none', true)" }]);
+    const results = await tx.batch([...statements, CONNECTING_ROLE]);
     const marked = results.flatMap((result) => result.rows as { job_id: string; queue_job_id: string }[]);
     return new Map(marked.map((row) => [row.job_id, row.queue_job_id]));
   }

@@ -1,7 +1,12 @@
 // The app-owned `jobs` table (migration 010_jobs.sql): every read and write inside the tenant's scope, so row
 // level security holds whatever a query forgets. Status changes are guarded in SQL (see the migration's header),
 // and each one is announced on the store's NOTIFY channel (PostgreSQL) for the other replicas' subscriptions.
-import { inTenantScope, queryInTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
+import {
+  CONNECTING_ROLE,
+  inTenantScope,
+  queryInTenantScope,
+  tenantScopeStatement,
+} from '../retrieval/store/tenant-scope';
 import type {
   SqlDatabase,
   SqlExecutor,
@@ -32,7 +37,7 @@ export interface JobStoreOptions {
 
 /** `statements` after a switch back to the connecting role: the engine's tables are not the tenant's. */
 const asConnectingRole = (statements: readonly SqlStatement[]): SqlStatement[] =>
-  statements.length === 0 ? [] : [{ text: "SELECT set_config('role', 'none', true)" }, ...statements];
+  statements.length === 0 ? [] : [CONNECTING_ROLE, ...statements];
 
 export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
   const table = `${options.schema}.jobs`;
@@ -73,12 +78,13 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       await tx.query('SELECT pg_notify($1, $2)', [options.notifyChannel, `${id} ${status}`]);
   };
   /**
-   * A select list's column announcing the changed row (its id and status columns), like `announce` but inside
-   * the statement that makes the change, not one more round trip after it: the statement's $1 is the channel,
-   * null for none.
+   * A select list's column announcing the changed row (its id and status columns, under `row.` when the select
+   * joins), like `announce` but inside the statement that makes the change, not one more round trip after it:
+   * the statement's $1 is the channel, null for none; a row with no id (nothing changed) announces nothing.
    */
-  const announced = () =>
-    `, CASE WHEN $1::text IS NOT NULL THEN pg_notify($1::text, id::text || ' ' || status::text) END AS announced`;
+  const announced = (row = '') =>
+    `, CASE WHEN $1::text IS NOT NULL AND ${row}id IS NOT NULL
+            THEN pg_notify($1::text, ${row}id::text || ' ' || ${row}status::text) END AS announced`;
   const channel = options.notifyChannel;
   /**
    * Adds a queued job unless the tenant already has `maxQueued` jobs queued (no row then): the count and the
@@ -164,9 +170,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
                    RETURNING id, status, kind, input, attempts,
                      GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s
                  )
-                 SELECT t.kind, t.input, t.attempts, t.waited_s,
-                        CASE WHEN $1::text IS NOT NULL AND t.id IS NOT NULL
-                             THEN pg_notify($1::text, t.id::text || ' ' || t.status::text) END AS announced,
+                 SELECT t.kind, t.input, t.attempts, t.waited_s${announced('t.')},
                         j.status AS current_status,
                         GREATEST(0, EXTRACT(EPOCH FROM (j.claim_expires_at - now())) * 1000) AS held_ms
                  FROM (SELECT 1) AS one

@@ -13,6 +13,12 @@ export function tenantScopeStatement(appRole: string, tenantId: string, lockKey?
     : { text: `${scope}, pg_advisory_xact_lock(hashtext($3))`, params: [appRole, tenantId, lockKey] };
 }
 
+/**
+ * Back to the role the connection logged in as, for the rest of the transaction: for tables that are not the
+ * tenant's (the job engine's), written after the tenant's own in the same transaction.
+ */
+export const CONNECTING_ROLE: SqlStatement = { text: "SELECT set_config('role', 'none', true)" };
+
 export function inTenantScope<T>(
   db: SqlDatabase,
   appRole: string,
