@@ -4,10 +4,12 @@
 // checkout (`git archive <commit> | tar -x -C <dir>`, node_modules linked) joins the slices, a before/after of a
 // change measured on one loaded machine. With --profile each child is profiled over one window of each path,
 // and the busy time per response by area and by function is printed. --sampling=<rate> sets the "on" child's
-// quality sampling rate (0.05, content kept, as bench:observability). Not a section of BENCHMARKS.md.
+// quality sampling rate (0.05, content kept, as bench:observability). With --threads each child takes one window
+// of each path and its CPU per response is split by thread (main, the three busiest others, the rest). Not a
+// section of BENCHMARKS.md.
 //
 //   npx tsx bench/profile-observability.ts [--connections=20] [--seconds=6] [--slices=4] [--against=<dir>]
-//     [--profile] [--sampling=0.05] [--out=<dir>]
+//     [--profile | --threads] [--sampling=0.05] [--out=<dir>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { cpuBetween, sampleCpu } from './support/cpu';
 import type { LoadSpec } from './support/load';
 import { cpuMsPerResponse, measureInterleaved } from './support/measure';
 import { summarizeProfile } from './support/profile-summary';
+import { countThreadCpu } from './support/thread-cpu';
 import { benchHeaders, fakeProviderEnv, SERVERS, subgraphEnv } from './support/subgraph';
 
 function option(name: string, fallback: string): string {
@@ -89,6 +92,10 @@ async function main(): Promise<void> {
     ];
     for (const unique of [false, true]) {
       const pathName = unique ? 'model call' : 'cache hit';
+      if (process.argv.includes('--threads')) {
+        for (const [name, child] of named) await threads(child, spec(`${pathName}, ${name}`, child, unique));
+        continue;
+      }
       if (process.argv.includes('--profile')) {
         for (const [name, child] of named)
           await profile(
@@ -116,6 +123,23 @@ async function main(): Promise<void> {
     await children.stopAll();
     if (out !== logDir) rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/** CPU per response of the main thread and of the other threads, busiest first (all threads' sum last). */
+async function threads(child: Child, spec: LoadSpec): Promise<void> {
+  let stop = countThreadCpu(child.pid);
+  const window = await runWindow(spec, () => {
+    stop = countThreadCpu(child.pid);
+  });
+  const { mainMs, othersMs } = stop();
+  const per = (ms: number) => (ms / window.completed).toFixed(3);
+  const rest = othersMs.slice(3).reduce((sum, ms) => sum + ms, 0);
+  const all = othersMs.reduce((sum, ms) => sum + ms, mainMs);
+  console.log(
+    `${spec.title.padEnd(24)} ${(window.completed / window.durationS).toFixed(0).padStart(5)} req/s  main ` +
+      `${per(mainMs)}  next three ${othersMs.slice(0, 3).map(per).join(' ')}  rest ${per(rest)}  ` +
+      `all ${per(all)} ms/response`,
+  );
 }
 
 async function profile(child: Child, file: string, spec: LoadSpec): Promise<void> {

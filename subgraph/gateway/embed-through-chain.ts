@@ -136,7 +136,8 @@ function settle(
   const costNanos = reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage);
   if (!reply.cached) {
     deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
-    deps.logger.info(
+    // At debug, as a chat call's (settle-walk.ts): a request's one line at info is its `feature served`.
+    deps.logger.debug(
       {
         requestId: call.requestId,
         task: 'embed',

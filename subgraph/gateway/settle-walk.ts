@@ -37,7 +37,9 @@ export function settleWalk(
   const { target, reply: completion } = result;
   const costNanos = deps.prices(target.provider, target.model, completion.usage) + unservedNanos;
   deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
-  deps.logger.info(
+  // At debug: the request's own line (`feature served`) carries its model, tokens and cost at info, one line
+  // per request; this one adds the target and the outbound redaction counts per model call.
+  deps.logger.debug(
     {
       requestId: call.requestId,
       task: call.task,

@@ -80,16 +80,18 @@ function isServiceId(key: string, value: unknown): boolean {
   return typeof value === 'string' && SERVICE_IDS.get(key)?.test(value) === true;
 }
 
+/** The line's fields with the PII redactor over every value that may hold text; the same object when none changed. */
 function redactPiiFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const redacted: Record<string, unknown> = {};
+  let redacted: Record<string, unknown> | null = null;
   for (const key of Object.keys(fields)) {
     const value = fields[key];
     // Numbers, booleans and null hold no text: nothing for the detectors, so no call for them.
     const textless = value === null || (typeof value !== 'string' && typeof value !== 'object');
-    redacted[key] =
-      textless || OPERATOR_FIELDS.has(key) || isServiceId(key, value) ? value : redactLogValue(value);
+    if (textless || OPERATOR_FIELDS.has(key) || isServiceId(key, value)) continue;
+    const safe = redactLogValue(value);
+    if (safe !== value) (redacted ??= { ...fields })[key] = safe;
   }
-  return redacted;
+  return redacted ?? fields;
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -155,6 +155,43 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
     ).rejects.toThrow(/row-level security/);
   });
 
+  it('keeps a batch of several tenants’ samples each in its own tenant’s rows, in one transaction', async () => {
+    const batch = [
+      sample('batch-a', { createdAt: new Date(Date.now() - 2000) }),
+      sample('batch-b', { quality: { grounding: 1, citationsValid: true, abstained: false } }),
+      sample('batch-a', { createdAt: new Date(Date.now() - 1000), feature: 'summarize', chunkIds: [] }),
+    ];
+    await samples.putAll(batch);
+
+    expect(await samples.recent('batch-a', 10)).toEqual(
+      [batch[2], batch[0]].map((kept) => ({
+        sampleId: kept?.sampleId,
+        requestId: kept?.requestId,
+        feature: kept?.feature,
+        createdAt: kept?.createdAt,
+        input: kept?.input,
+        chunkIds: kept?.chunkIds,
+        output: kept?.output,
+        outcome: kept?.outcome,
+        reason: kept?.reason,
+        quality: null,
+      })),
+    );
+    expect((await samples.recent('batch-b', 10)).map((kept) => [kept.sampleId, kept.quality])).toEqual([
+      [batch[1]?.sampleId, { grounding: 1, citationsValid: true, abstained: false }],
+    ]);
+    expect((await visibleRows('batch-b')).map((row) => row.tenant_id)).toEqual(['batch-b']);
+  });
+
+  it('keeps none of a batch when one of its rows fails', async () => {
+    const good = sample('batch-fails');
+    const bad = sample('batch-fails-too', {
+      quality: { grounding: 2, citationsValid: null, abstained: false },
+    });
+    await expect(samples.putAll([good, bad])).rejects.toThrow(/check constraint/);
+    expect(await samples.recent('batch-fails', 10)).toEqual([]);
+  });
+
   it('never reads a sample past its retention, and the sweep deletes every tenant’s expired samples only', async () => {
     const expiredA = sample('exp-a', { createdAt: new Date(Date.now() - 31 * DAY_MS), retentionDays: 30 });
     const expiredB = sample('exp-b', { createdAt: new Date(Date.now() - 2 * DAY_MS), retentionDays: 1 });

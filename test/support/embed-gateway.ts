@@ -23,7 +23,7 @@ let requestNumber = 0;
 export function embedGateway(env: Record<string, string>, redis: Redis | null = null): EmbedGateway {
   const config = loadConfig(env);
   const registry = createMetrics({ defaultMetrics: false });
-  const { logger, lines } = capturingLogger('info');
+  const { logger, lines } = capturingLogger('debug');
   const gateway = createGateway(config.gateway, { redis, metrics: registry, logger });
   return {
     gateway,

@@ -106,4 +106,18 @@ describe('log-safe redaction', () => {
       detail: { to: ['[EMAIL]'], count: 3 },
     });
   });
+
+  it('copies a log object only where a value changed, and never changes the one it was given', () => {
+    const clean = { msg: 'served', stages: { 'model.answer': 12.5 }, rails: ['echo'] };
+    expect(redactLogValue(clean)).toBe(clean);
+    const given = { ok: { n: 1 }, mixed: ['fine', 'ana@example.com'], nested: { to: 'bo@example.com' } };
+    const redacted = redactLogValue(given) as typeof given;
+    expect(redacted).toEqual({ ok: { n: 1 }, mixed: ['fine', '[EMAIL]'], nested: { to: '[EMAIL]' } });
+    expect(redacted.ok).toBe(given.ok);
+    expect(given).toEqual({
+      ok: { n: 1 },
+      mixed: ['fine', 'ana@example.com'],
+      nested: { to: 'bo@example.com' },
+    });
+  });
 });

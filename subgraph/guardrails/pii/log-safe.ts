@@ -30,13 +30,30 @@ export function redactForLog(text: string): string {
   return redacted + text.slice(from);
 }
 
-/** Deep copy of a log field with every string redacted; depth-bounded so a cyclic object cannot hang a log call. */
+/**
+ * A log field with every string redacted; depth-bounded so a cyclic object cannot hang a log call. Copied only
+ * where something changed: a field the detectors find nothing in (nearly every one) is returned as it came.
+ */
 export function redactLogValue(value: unknown, depth = 8): unknown {
   if (typeof value === 'string') return redactForLog(value);
   if (depth <= 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redactLogValue(item, depth - 1));
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const redacted = redactLogValue(item, depth - 1);
+      if (redacted !== item) copy ??= value.slice();
+      if (copy) copy[index] = redacted;
+    }
+    return copy ?? value;
+  }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, redactLogValue(item, depth - 1)]),
-  );
+  let copy: Record<string, unknown> | null = null;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const redacted = redactLogValue(item, depth - 1);
+    if (redacted !== item) copy ??= { ...(value as Record<string, unknown>) };
+    if (copy) copy[key] = redacted;
+  }
+  return copy ?? value;
 }

@@ -10,10 +10,11 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { createBoundedQueue } from './bounded-queue';
 import { exportGrade } from './export-grade';
+import { gatherWrites } from './gathered-writes';
 import type { GradeLabels } from './export-grade';
 import type { GradingSubject } from './grade';
 import { rememberedGrades } from './remembered-grades';
-import type { QualityGrade, SampleOutcome, SampleStore } from './sample-store';
+import type { NewSample, QualityGrade, SampleOutcome, SampleStore } from './sample-store';
 
 /** What a kept sample stores besides its outcome; redacted by the sampler, not by the caller. */
 export interface SampleContent {
@@ -49,13 +50,17 @@ export interface QualitySampler {
 }
 
 export interface QualitySamplerOptions {
-  /** Requests waiting to be handled before new ones are dropped. */
+  /** Requests waiting to be handled before new ones are dropped (and kept rows waiting to be written). */
   capacity?: number;
   /** How often expired samples of every tenant are deleted (reads skip them already). */
   sweepEveryMs?: number;
 }
 
 const DEFAULT_CAPACITY = 256;
+/** Kept rows written together: at most this many in one transaction, */
+const WRITE_BATCH_ROWS = 64;
+/** held at most this long for others to join them. */
+const WRITE_BATCH_DELAY_MS = 200;
 const DEFAULT_SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 /**
@@ -73,8 +78,9 @@ export function createQualitySampler(
   const { store, metrics, logger } = deps;
   const grade = rememberedGrades();
 
-  // Graded first, then kept with its grade in one statement: one transaction per sample, not two. A grader
-  // that throws still leaves the sample kept (ungraded) before its error reaches the queue's log.
+  // Graded first, then kept with its grade in one row, gathered with other samples' rows into one transaction
+  // (gathered-writes.ts). A grader that throws still leaves the sample kept (ungraded) before its error reaches
+  // the queue's log.
   async function handle(request: SampledRequest): Promise<void> {
     let quality: QualityGrade | null = null;
     let gradingFailed: { error: unknown } | null = null;
@@ -83,37 +89,42 @@ export function createQualitySampler(
     } catch (error) {
       gradingFailed = { error };
     }
-    if (request.content) await keep(request, request.content, quality);
+    if (request.content) keep(request, request.content, quality);
     if (gradingFailed) throw gradingFailed.error;
     if (quality) exportGrade(metrics, request.labels, quality, request.trace);
   }
 
-  async function keep(
-    request: SampledRequest,
-    content: SampleContent,
-    quality: QualityGrade | null,
-  ): Promise<void> {
+  function keep(request: SampledRequest, content: SampleContent, quality: QualityGrade | null): void {
     // One numbering for input and output: an email asked about and repeated in the answer is one placeholder.
     const redaction = new RedactionContext();
-    try {
-      await store.put({
-        tenantId: request.tenantId,
-        sampleId: randomUUID(),
-        requestId: request.requestId,
-        feature: request.feature,
-        createdAt: request.createdAt,
-        retentionDays: content.retentionDays,
-        input: redaction.redact(content.input).text,
-        chunkIds: content.chunkIds,
-        output: redaction.redact(content.output).text,
-        outcome: request.outcome,
-        reason: request.reason,
-        quality,
-      });
-    } catch (error) {
-      logger.error({ err: error, ...whose(request) }, 'quality sample: keeping it failed');
-    }
+    const kept = rows.add({
+      tenantId: request.tenantId,
+      sampleId: randomUUID(),
+      requestId: request.requestId,
+      feature: request.feature,
+      createdAt: request.createdAt,
+      retentionDays: content.retentionDays,
+      input: redaction.redact(content.input).text,
+      chunkIds: content.chunkIds,
+      output: redaction.redact(content.output).text,
+      outcome: request.outcome,
+      reason: request.reason,
+      quality,
+    });
+    if (!kept) metrics.qualitySamplesDropped.inc({ feature: request.feature });
   }
+
+  const rows = gatherWrites<NewSample>(
+    (samples) => store.putAll(samples),
+    (error, samples) => {
+      for (const sample of samples)
+        logger.error(
+          { err: error, requestId: sample.requestId, tenant: sample.tenantId, feature: sample.feature },
+          'quality sample: keeping it failed',
+        );
+    },
+    { maxItems: WRITE_BATCH_ROWS, delayMs: WRITE_BATCH_DELAY_MS, maxWaiting: capacity },
+  );
 
   const queue = createBoundedQueue<SampledRequest>(capacity, handle, (error, request) =>
     logger.error({ err: error, ...whose(request) }, 'quality sample: grading failed'),
@@ -134,11 +145,14 @@ export function createQualitySampler(
     submit(request) {
       if (!queue.offer(request)) metrics.qualitySamplesDropped.inc({ feature: request.feature });
     },
-    idle: () => queue.idle(),
+    async idle() {
+      await queue.idle();
+      await rows.flush();
+    },
     async close() {
       clearTimeout(first);
       clearInterval(every);
-      await Promise.all([queue.close(), sweeping]);
+      await Promise.all([queue.close().then(() => rows.flush()), sweeping]);
     },
   };
 }

@@ -49,6 +49,8 @@ export interface StoredSample {
 
 export interface SampleStore {
   put(sample: NewSample): Promise<void>;
+  /** Keeps several samples, of any tenants, in one transaction: all of them or, on a failure, none. */
+  putAll(samples: readonly NewSample[]): Promise<void>;
   /** Fills in the grades of a sample written earlier; a sample already expired and swept is left alone. */
   grade(tenantId: string, sampleId: string, grade: QualityGrade): Promise<void>;
   /** The tenant's newest unexpired samples, newest first. */

@@ -4,8 +4,9 @@
 // clock: reads skip expired rows whether or not the sweep has run yet.
 import type { DegradationReason } from '../../gateway/degradation-reason';
 import type { SqlDatabase } from '../../retrieval/store/sql';
-import { inAppRole, queryInTenantScope } from '../../retrieval/store/tenant-scope';
-import type { SampleOutcome, SampleStore, StoredSample } from './sample-store';
+import type { SqlStatement } from '../../retrieval/store/sql';
+import { inAppRole, queryInTenantScope, tenantScopeStatement } from '../../retrieval/store/tenant-scope';
+import type { NewSample, SampleOutcome, SampleStore, StoredSample } from './sample-store';
 
 export interface SqlSampleTarget {
   /** A validated SQL identifier (the store's config): interpolated, never a parameter. */
@@ -51,14 +52,49 @@ function sampleOf(row: SampleRow): StoredSample {
   };
 }
 
+const PARAMS_PER_ROW = 15;
+
+function rowParams(sample: NewSample): unknown[] {
+  return [
+    sample.tenantId,
+    sample.sampleId,
+    sample.requestId,
+    sample.feature,
+    sample.createdAt.toISOString(),
+    sample.retentionDays,
+    sample.input,
+    [...sample.chunkIds],
+    sample.output,
+    sample.outcome,
+    sample.reason,
+    sample.quality?.grounding ?? null,
+    sample.quality?.citationsValid ?? null,
+    sample.quality?.abstained ?? null,
+    Boolean(sample.quality),
+  ];
+}
+
+function byTenant(samples: readonly NewSample[]): Map<string, NewSample[]> {
+  const tenants = new Map<string, NewSample[]>();
+  for (const sample of samples) {
+    const rows = tenants.get(sample.tenantId);
+    if (rows) rows.push(sample);
+    else tenants.set(sample.tenantId, [sample]);
+  }
+  return tenants;
+}
+
 export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSampleTarget): SampleStore {
   const table = `${schema}.samples`;
-  const insert = `
+  // One row's values; `n` is the row's first parameter. Rows of one tenant go in one INSERT (rowsInsert).
+  const rowValues = (n: number) => `($${n}, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::timestamptz,
+      $${n + 4}::timestamptz + make_interval(days => $${n + 5}::integer), $${n + 6}, $${n + 7}::text[], $${n + 8},
+      $${n + 9}, $${n + 10}, $${n + 11}::double precision, $${n + 12}::boolean, $${n + 13}::boolean,
+      CASE WHEN $${n + 14}::boolean THEN now() END)`;
+  const rowsInsert = (count: number) => `
     INSERT INTO ${table} (tenant_id, sample_id, request_id, feature, created_at, expires_at, input, chunk_ids,
       output, outcome, reason, grounding, citations_valid, abstained, graded_at)
-    VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz + make_interval(days => $6::integer), $7,
-      $8::text[], $9, $10, $11, $12::double precision, $13::boolean, $14::boolean,
-      CASE WHEN $15::boolean THEN now() END)`;
+    VALUES ${Array.from({ length: count }, (_, row) => rowValues(row * PARAMS_PER_ROW + 1)).join(', ')}`;
   const update = `
     UPDATE ${table} SET grounding = $3, citations_valid = $4, abstained = $5, graded_at = now()
     WHERE tenant_id = $1 AND sample_id = $2`;
@@ -73,29 +109,20 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
   // a sweep with no tenant sees nothing. The delete-only policy alone picks the expired rows.
   const sweep = `DELETE FROM ${table}`;
 
-  return {
-    async put(sample) {
-      await queryInTenantScope(db, appRole, sample.tenantId, {
-        text: insert,
-        params: [
-          sample.tenantId,
-          sample.sampleId,
-          sample.requestId,
-          sample.feature,
-          sample.createdAt.toISOString(),
-          sample.retentionDays,
-          sample.input,
-          [...sample.chunkIds],
-          sample.output,
-          sample.outcome,
-          sample.reason,
-          sample.quality?.grounding ?? null,
-          sample.quality?.citationsValid ?? null,
-          sample.quality?.abstained ?? null,
-          Boolean(sample.quality),
-        ],
+  // Each tenant's rows in its own scope, every tenant's in the one transaction of one batch.
+  const putAll = async (samples: readonly NewSample[]) => {
+    const statements: SqlStatement[] = [];
+    for (const [tenantId, rows] of byTenant(samples))
+      statements.push(tenantScopeStatement(appRole, tenantId), {
+        text: rowsInsert(rows.length),
+        params: rows.flatMap(rowParams),
       });
-    },
+    if (statements.length > 0) await db.batch(statements);
+  };
+
+  return {
+    put: (sample) => putAll([sample]),
+    putAll,
     async grade(tenantId, sampleId, grade) {
       await queryInTenantScope(db, appRole, tenantId, {
         text: update,
