@@ -259,6 +259,57 @@ describe.each(['pglite', 'postgres'] as const)('the SQL usage ledger on %s acros
     expect(await restarted.spent('capped')).toEqual({ dayNanos: 900, monthNanos: 900 });
   });
 
+  it('writes a burst of several tenants’ events in fewer transactions than events, each total exact', async () => {
+    // The real store, its batches counted: what group commit saves is transactions.
+    let batches = 0;
+    const db = store.current.db;
+    const counted = new Proxy(db, {
+      get(target, property, receiver) {
+        if (property === 'batch') {
+          return (...args: Parameters<typeof db.batch>) => {
+            batches += 1;
+            return target.batch(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const ledger = createSqlUsageLedger(counted, store);
+    const burst = Array.from({ length: 120 }, (_, index) =>
+      event({
+        tenantId: `burst-${index % 3}`,
+        feature: index % 2 === 0 ? 'ask' : 'search',
+        at: index % 4 === 0 ? FEBRUARY_28 : MARCH_10,
+        costNanos: index,
+        fallback: index % 5 === 0,
+      }),
+    );
+    await Promise.all(burst.map((each) => ledger.record(each)));
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(burst.length / 4);
+    for (const tenant of ['burst-0', 'burst-1', 'burst-2']) {
+      const ofTenant = burst.filter((each) => each.tenantId === tenant && each.at === MARCH_10);
+      const sum = (events: UsageEvent[]) => events.reduce((total, each) => total + each.costNanos, 0);
+      const byFeature = ['ask', 'search']
+        .map((feature) => ofTenant.filter((each) => each.feature === feature))
+        .filter((events) => events.length > 0)
+        .map((events) => ({
+          feature: events[0]?.feature,
+          requests: events.length,
+          costUsd: sum(events) / 1e9,
+          fallbacks: events.filter((each) => each.fallback).length,
+          cacheHits: 0,
+        }));
+      expect(await ledger.read(tenant, MARCH_10)).toEqual({
+        requestsToday: ofTenant.length,
+        spendUsdToday: sum(ofTenant) / 1e9,
+        spendUsdThisMonth: sum(ofTenant) / 1e9,
+        byFeature,
+      });
+    }
+  });
+
   it("shows the app role one tenant's rows only, even to a query with no tenant filter", async () => {
     const ledger = createSqlUsageLedger(store.current.db, store);
     await ledger.record(event({ tenantId: 'rls-one', feature: 'ask', at: MARCH_10, costNanos: 7 }));
