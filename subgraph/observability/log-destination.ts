@@ -44,23 +44,32 @@ export function writeInBlocks(destination: LogDestination): void {
 }
 
 /**
- * Resolves once the write in progress is done and the block gathered so far is handed on (or after
- * FLUSH_TIMEOUT_MS, or at once for a destination that gathers nothing): what a stop awaits before
- * process.exit. Whatever is still buffered then is written synchronously by pino's exit hook.
+ * Resolves once every line logged so far is handed on (or after FLUSH_TIMEOUT_MS, or at once for a destination
+ * that gathers nothing): what a stop awaits before process.exit. Whatever is still buffered then is written
+ * synchronously by pino's exit hook.
+ *
+ * sonic-boom calls a flush's callback at the next 'drain'. When a write was already on its way (the periodic
+ * flush's, every LOG_FLUSH_EVERY_MS), that drain comes as soon as that write ends, with the lines gathered
+ * meanwhile still held below `minLength`: so the flush is asked again until nothing is held (`_len`, as
+ * writeInBlocks reads it).
  */
 export function flushLogs(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, { _len?: number } | undefined>)[pino.symbols.streamSym];
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
     timer.unref();
-    try {
-      logger.flush(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    } catch {
-      // A destroyed stream (its fd closed under it): nothing more can be written; pino's exit hook tries anyway.
+    const done = () => {
       clearTimeout(timer);
       resolve();
-    }
+    };
+    const flush = () => {
+      try {
+        logger.flush((error) => (!error && (stream?._len ?? 0) > 0 ? flush() : done()));
+      } catch {
+        // A destroyed stream (its fd closed under it): nothing more can be written; pino's exit hook tries anyway.
+        done();
+      }
+    };
+    flush();
   });
 }

@@ -5,6 +5,7 @@ import { flushLogs, logDestination } from '../../subgraph/observability/log-dest
 import { createLogger } from '../../subgraph/observability/logger';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { runTsxScript } from '../support/spawn-subgraph';
 import { waitUntil } from '../support/wait-for';
@@ -48,5 +49,24 @@ describe('a file destination', () => {
     logger.info({ n: 2 }, 'another');
     await flushLogs(logger);
     expect(parsed(readFileSync(file, 'utf8')).map((line) => line.n)).toEqual([1, 2]);
+  });
+
+  // CI found this one flaky: a flush asked while the periodic flush's write was on its way resolved when that
+  // write ended, with the line logged meanwhile still held. Here a block's own write is on its way instead.
+  it('writes on a flush the lines gathered while a write was on its way', async () => {
+    const file = join(dir, 'busy.log');
+    const destination = logDestination(file, { blocks: true });
+    const logger = createLogger('info', destination);
+    const writing = () => (destination as unknown as { _writing: boolean })._writing;
+    // The file is opened first (sonic-boom counts that as writing).
+    await once(destination, 'ready');
+    // Lines until they fill a block: its write starts then, and is on its way (fs.write) when the next comes.
+    let n = 0;
+    while (!writing()) logger.info({ n: (n += 1), filler: 'x'.repeat(200) }, 'block line');
+    logger.info({ n: (n += 1) }, 'after the block');
+    await flushLogs(logger);
+    expect(parsed(readFileSync(file, 'utf8')).map((line) => line.n)).toEqual(
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
   });
 });
