@@ -2,7 +2,7 @@
 // whole machine used, so that a result taken while something else loaded the machine says so.
 import { readFileSync } from 'node:fs';
 
-const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every mainstream Linux build
+export const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every mainstream Linux build
 
 export interface CpuSample {
   at: number;
@@ -10,12 +10,17 @@ export interface CpuSample {
   machineBusy: number;
 }
 
+/** User and system CPU ticks from a `stat` file of /proc (a process's, or one thread's under task/). */
+export function statTicks(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 function processTicks(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return statTicks(`/proc/${pid}/stat`);
   } catch {
     return Number.NaN;
   }

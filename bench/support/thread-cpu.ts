@@ -1,17 +1,14 @@
 // CPU per thread of one process (Linux, /proc/<pid>/task): which of a Node process's threads did the work, the
 // main thread (its tid is the pid) against worker threads, libuv's pool and V8's helpers, which a CPU profile
 // of the main thread does not see. Node names none of them, so threads are told apart by id and ranked by use.
-import { readdirSync, readFileSync } from 'node:fs';
-
-const TICKS_PER_SECOND = 100; // USER_HZ, as in cpu.ts
+import { readdirSync } from 'node:fs';
+import { statTicks, TICKS_PER_SECOND } from './cpu';
 
 function threadTicks(pid: number): Map<number, number> {
   const ticks = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+      ticks.set(Number(tid), statTicks(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // The thread ended between the listing and the read.
     }
