@@ -8,8 +8,9 @@
 // resolves only once its event is committed. On PGlite an upsert of its own cost a request about 0.7 ms of the
 // database thread, most of it the transaction and the message rather than the row; under load, when events
 // queue behind each other, one write now serves many.
-import type { SqlDatabase, SqlStatement } from '../retrieval/store/sql';
-import { queryInTenantScope, tenantScopeStatement } from '../retrieval/store/tenant-scope';
+import type { SqlDatabase } from '../retrieval/store/sql';
+import { perTenantStatements, valuesRows } from '../retrieval/store/tenant-rows';
+import { queryInTenantScope } from '../retrieval/store/tenant-scope';
 import { groupCommit } from './group-commit';
 import { COUNTER_FIELDS, countersOf, dayKey, monthKey, snapshotOf } from './usage-ledger';
 import type { CounterField, UsageEvent, UsageLedger } from './usage-ledger';
@@ -37,6 +38,7 @@ const COLUMN: Record<CounterField, keyof CounterRow> = {
 };
 
 interface CounterUpdate {
+  tenantId: string;
   granularity: 'day' | 'month';
   period: string;
   feature: string;
@@ -46,10 +48,10 @@ interface CounterUpdate {
 /**
  * The events summed into one row update per tenant, granularity, period and feature (an event adds to its day
  * and to its month), in a fixed order: two replicas writing the same rows lock them in the same order, so their
- * transactions never deadlock on each other.
+ * transactions never deadlock on each other. Each tenant's rows come together (their keys share its prefix).
  */
-function summedPerTenant(events: readonly UsageEvent[]): Map<string, CounterUpdate[]> {
-  const rows = new Map<string, CounterUpdate & { tenantId: string }>();
+function summedRows(events: readonly UsageEvent[]): CounterUpdate[] {
+  const rows = new Map<string, CounterUpdate>();
   for (const event of events) {
     const counters = countersOf(event);
     for (const [granularity, period] of [
@@ -69,26 +71,34 @@ function summedPerTenant(events: readonly UsageEvent[]): Map<string, CounterUpda
         });
     }
   }
-  const perTenant = new Map<string, CounterUpdate[]>();
-  for (const key of [...rows.keys()].sort()) {
-    const { tenantId, ...row } = rows.get(key) as CounterUpdate & { tenantId: string };
-    const tenantRows = perTenant.get(tenantId);
-    if (tenantRows) tenantRows.push(row);
-    else perTenant.set(tenantId, [row]);
-  }
-  return perTenant;
+  return [...rows.keys()].sort().map((key) => rows.get(key) as CounterUpdate);
+}
+
+const PARAMS_PER_ROW = 8;
+
+function rowParams(row: CounterUpdate): unknown[] {
+  return [
+    row.tenantId,
+    row.granularity,
+    row.period,
+    row.feature,
+    row.counters.requests,
+    row.counters.fallbacks,
+    row.counters.cacheHits,
+    // A bigint parameter as text: exact past 2^53, though a month's nanos stay far below it.
+    String(row.counters.costNanos),
+  ];
 }
 
 export function createSqlUsageLedger(db: SqlDatabase, { schema, appRole }: SqlUsageTarget): UsageLedger {
   const table = `${schema}.usage_counters`;
-  // Rows of distinct keys (summedPerTenant): an upsert may not touch one row twice.
+  const rowValues = (n: number) =>
+    `($${n}, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7})`;
+  // Rows of distinct keys (summedRows): an upsert may not touch one row twice.
   const upsertRows = (count: number) => `
     INSERT INTO ${table} AS counted
       (tenant_id, granularity, period, feature, requests, fallbacks, cache_hits, cost_nanos)
-    VALUES ${Array.from({ length: count }, (_, row) => {
-      const n = row * 8;
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`;
-    }).join(', ')}
+    VALUES ${valuesRows(count, PARAMS_PER_ROW, rowValues)}
     ON CONFLICT (tenant_id, granularity, period, feature) DO UPDATE SET
       requests = counted.requests + EXCLUDED.requests,
       fallbacks = counted.fallbacks + EXCLUDED.fallbacks,
@@ -99,23 +109,12 @@ export function createSqlUsageLedger(db: SqlDatabase, { schema, appRole }: SqlUs
     WHERE tenant_id = $1 AND ((granularity = 'day' AND period = $2) OR (granularity = 'month' AND period = $3))`;
 
   const writes = groupCommit<UsageEvent>(async (events) => {
-    const statements: SqlStatement[] = [];
-    for (const [tenantId, rows] of summedPerTenant(events))
-      statements.push(tenantScopeStatement(appRole, tenantId), {
+    await db.batch(
+      perTenantStatements(appRole, summedRows(events), (rows) => ({
         text: upsertRows(rows.length),
-        params: rows.flatMap((row) => [
-          tenantId,
-          row.granularity,
-          row.period,
-          row.feature,
-          row.counters.requests,
-          row.counters.fallbacks,
-          row.counters.cacheHits,
-          // A bigint parameter as text: exact past 2^53, though a month's nanos stay far below it.
-          String(row.counters.costNanos),
-        ]),
-      });
-    await db.batch(statements);
+        params: rows.flatMap(rowParams),
+      })),
+    );
   });
 
   return {

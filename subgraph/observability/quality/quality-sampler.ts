@@ -118,10 +118,7 @@ export function createQualitySampler(
     (samples) => store.putAll(samples),
     (error, samples) => {
       for (const sample of samples)
-        logger.error(
-          { err: error, requestId: sample.requestId, tenant: sample.tenantId, feature: sample.feature },
-          'quality sample: keeping it failed',
-        );
+        logger.error({ err: error, ...whose(sample) }, 'quality sample: keeping it failed');
     },
     { maxItems: WRITE_BATCH_ROWS, delayMs: WRITE_BATCH_DELAY_MS, maxWaiting: capacity },
   );
@@ -157,7 +154,7 @@ export function createQualitySampler(
   };
 }
 
-/** Which request a log line is about: ids only, never its content. */
-function whose(request: SampledRequest) {
+/** Which request a log line is about (a sampled request or its kept row): ids only, never its content. */
+function whose(request: Pick<SampledRequest, 'requestId' | 'tenantId' | 'feature'>) {
   return { requestId: request.requestId, tenant: request.tenantId, feature: request.feature };
 }

@@ -4,8 +4,8 @@
 // clock: reads skip expired rows whether or not the sweep has run yet.
 import type { DegradationReason } from '../../gateway/degradation-reason';
 import type { SqlDatabase } from '../../retrieval/store/sql';
-import type { SqlStatement } from '../../retrieval/store/sql';
-import { inAppRole, queryInTenantScope, tenantScopeStatement } from '../../retrieval/store/tenant-scope';
+import { inAppRole, queryInTenantScope } from '../../retrieval/store/tenant-scope';
+import { perTenantStatements, valuesRows } from '../../retrieval/store/tenant-rows';
 import type { NewSample, SampleOutcome, SampleStore, StoredSample } from './sample-store';
 
 export interface SqlSampleTarget {
@@ -74,16 +74,6 @@ function rowParams(sample: NewSample): unknown[] {
   ];
 }
 
-function byTenant(samples: readonly NewSample[]): Map<string, NewSample[]> {
-  const tenants = new Map<string, NewSample[]>();
-  for (const sample of samples) {
-    const rows = tenants.get(sample.tenantId);
-    if (rows) rows.push(sample);
-    else tenants.set(sample.tenantId, [sample]);
-  }
-  return tenants;
-}
-
 export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSampleTarget): SampleStore {
   const table = `${schema}.samples`;
   // One row's values; `n` is the row's first parameter. Rows of one tenant go in one INSERT (rowsInsert).
@@ -94,7 +84,7 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
   const rowsInsert = (count: number) => `
     INSERT INTO ${table} (tenant_id, sample_id, request_id, feature, created_at, expires_at, input, chunk_ids,
       output, outcome, reason, grounding, citations_valid, abstained, graded_at)
-    VALUES ${Array.from({ length: count }, (_, row) => rowValues(row * PARAMS_PER_ROW + 1)).join(', ')}`;
+    VALUES ${valuesRows(count, PARAMS_PER_ROW, rowValues)}`;
   const update = `
     UPDATE ${table} SET grounding = $3, citations_valid = $4, abstained = $5, graded_at = now()
     WHERE tenant_id = $1 AND sample_id = $2`;
@@ -111,12 +101,10 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
 
   // Each tenant's rows in its own scope, every tenant's in the one transaction of one batch.
   const putAll = async (samples: readonly NewSample[]) => {
-    const statements: SqlStatement[] = [];
-    for (const [tenantId, rows] of byTenant(samples))
-      statements.push(tenantScopeStatement(appRole, tenantId), {
-        text: rowsInsert(rows.length),
-        params: rows.flatMap(rowParams),
-      });
+    const statements = perTenantStatements(appRole, samples, (rows) => ({
+      text: rowsInsert(rows.length),
+      params: rows.flatMap(rowParams),
+    }));
     if (statements.length > 0) await db.batch(statements);
   };
 
