@@ -10,7 +10,7 @@ import { AI_JOB_QUERY, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-opera
 import type { AIJob } from '../support/job-operations';
 import { POSTGRES_URL } from '../support/stores';
 import { eventually } from '../support/wait-for';
-import { startWebhookReceiver } from '../support/webhook-receiver';
+import { startWebhookReceiver, webhookPolicies } from '../support/webhook-receiver';
 import type { WebhookReceiver } from '../support/webhook-receiver';
 
 jest.setTimeout(60_000);
@@ -27,9 +27,7 @@ beforeAll(async () => {
     providers: ['openai'],
     env: {
       ...FAST_JOBS,
-      TENANT_POLICIES_JSON: JSON.stringify({
-        tenants: { hooked: { jobs: { webhookUrl: receiver.url, webhookSecret: 'whsec-engine-7c1e9a3f5d' } } },
-      }),
+      TENANT_POLICIES_JSON: webhookPolicies('hooked', receiver, 'whsec-engine-7c1e9a3f5d'),
     },
   });
 });

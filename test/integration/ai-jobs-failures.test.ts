@@ -12,7 +12,7 @@ import { AI_JOB_QUERY, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-opera
 import type { AIJob } from '../support/job-operations';
 import { POSTGRES_URL } from '../support/stores';
 import { eventually } from '../support/wait-for';
-import { startWebhookReceiver } from '../support/webhook-receiver';
+import { startWebhookReceiver, webhookPolicies } from '../support/webhook-receiver';
 import type { WebhookReceiver } from '../support/webhook-receiver';
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from '../../subgraph/jobs/job-queue';
 import { queueSchemaOf } from '../../subgraph/jobs/create-jobs';
@@ -26,9 +26,7 @@ let policies: string;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  policies = JSON.stringify({
-    tenants: { acme: { jobs: { webhookUrl: receiver.url, webhookSecret: 'whsec-failures-3f9a1c7e5b2d' } } },
-  });
+  policies = webhookPolicies('acme', receiver, 'whsec-failures-3f9a1c7e5b2d');
   // Queues only, so the stored input can be spoiled before any run.
   // A job's tries are fixed when it is queued: one retry after the first.
   queuing = await startHarness({

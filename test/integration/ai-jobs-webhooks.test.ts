@@ -7,7 +7,7 @@ import type { Harness } from '../support/harness';
 import { replyByTask } from '../support/providers/task-replies';
 import { AI_JOB_QUERY, CANCEL_AI_JOB, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
-import { startWebhookReceiver } from '../support/webhook-receiver';
+import { startWebhookReceiver, webhookPolicies } from '../support/webhook-receiver';
 import type { ReceivedWebhook, WebhookReceiver } from '../support/webhook-receiver';
 import { eventually } from '../support/wait-for';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../subgraph/jobs/webhook-signature';
@@ -33,9 +33,7 @@ describe.each(['pglite', 'postgres'] as const)('job webhooks through the engine 
         ...FAST_RETRIES,
         // Retried at once: what is under test is that a failing receiver is retried, not the wait.
         JOB_WEBHOOK_RETRY_DELAY_SECONDS: '0',
-        TENANT_POLICIES_JSON: JSON.stringify({
-          tenants: { hooked: { jobs: { webhookUrl: receiver.url, webhookSecret: SECRET } } },
-        }),
+        TENANT_POLICIES_JSON: webhookPolicies('hooked', receiver, SECRET),
       },
     });
   });

@@ -22,6 +22,13 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
+/** TENANT_POLICIES_JSON giving `tenantId` a job webhook to `receiver`, signed with `secret`. */
+export function webhookPolicies(tenantId: string, receiver: WebhookReceiver, secret: string): string {
+  return JSON.stringify({
+    tenants: { [tenantId]: { jobs: { webhookUrl: receiver.url, webhookSecret: secret } } },
+  });
+}
+
 export async function startWebhookReceiver(path = '/hooks/ai-jobs'): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const replies: ScriptedReply[] = [];
