@@ -22,6 +22,7 @@ const OPTIONS = {
   starts: { default: 1000, help: 'sequential startSummaryJob calls timed, per store' },
   concurrency: { default: 8, help: 'JOB_CONCURRENCY of the subgraph' },
   latency: { default: 50, help: "the fake provider's latency, ms" },
+  layouts: { default: 'pglite,postgres,split', help: 'which layouts run, comma-separated' },
 };
 
 const P99_TARGET_MS = 20;
@@ -43,11 +44,7 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
   const runs: StoreRun[] = [];
   // PGlite, PostgreSQL, then PostgreSQL with the starts on a replica that runs no jobs (JOB_CONCURRENCY=0) and
   // the jobs run by a second replica on the same schema: the layout that keeps a runner off the request path.
-  const layouts = [
-    { store: 'PGlite', split: false },
-    { store: 'PostgreSQL', split: false },
-    { store: 'PostgreSQL, API replica + worker replica', split: true },
-  ] as const;
+  const layouts = pickLayouts(options.layouts);
   for (const { store, split } of layouts) {
     const schema = uniqueSchema('bench_jobs');
     const env = subgraphEnv(
@@ -129,3 +126,17 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
     table,
   ].join('\n');
 });
+
+const LAYOUTS = {
+  pglite: { store: 'PGlite', split: false },
+  postgres: { store: 'PostgreSQL', split: false },
+  split: { store: 'PostgreSQL, API replica + worker replica', split: true },
+} as const;
+
+function pickLayouts(names: string): (typeof LAYOUTS)[keyof typeof LAYOUTS][] {
+  return names.split(',').map((name) => {
+    if (!(name in LAYOUTS))
+      throw new Error(`--layouts: unknown layout "${name}" (${Object.keys(LAYOUTS).join(', ')})`);
+    return LAYOUTS[name as keyof typeof LAYOUTS];
+  });
+}

@@ -192,6 +192,10 @@ export const envSchema = z.object({
   JOB_RETRY_LIMIT: integer(2, 0, 20),
   JOB_RETRY_DELAY_SECONDS: integer(5, 1, 3_600),
   JOB_MAINTENANCE_INTERVAL_SECONDS: integer(15, 1, 3_600),
+  // Background work gives way to callers: past this share of the last 100 ms busy (this process's event
+  // loop), the runner starts no new job until the loop has room again; one run always goes on.
+  // 1: the runner fills JOB_CONCURRENCY whatever the load. Why 0.7: README, "Background jobs".
+  JOB_MAX_LOOP_UTILIZATION: decimal(0.7, 0.1, 1),
   // A finished job's webhook notice (tenant policy jobs.webhookUrl): tries after the first, and the first
   // retry's delay (doubled each try, jittered; 0: retried at once, for tests).
   JOB_WEBHOOK_RETRY_LIMIT: integer(8, 0, 20),

@@ -86,6 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       deadlineMs: env.JOB_DEADLINE_MS,
       expiryMarginMs: env.JOB_EXPIRY_MARGIN_MS,
       concurrency: env.JOB_CONCURRENCY,
+      maxLoopUtilization: env.JOB_MAX_LOOP_UTILIZATION,
       pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
       retryLimit: env.JOB_RETRY_LIMIT,
       retryDelaySeconds: env.JOB_RETRY_DELAY_SECONDS,

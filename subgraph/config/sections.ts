@@ -140,6 +140,11 @@ export interface JobsConfig {
   expiryMarginMs: number;
   /** Runs at once on this replica; 0: this replica queues jobs but runs none. */
   concurrency: number;
+  /**
+   * Past this share of the last window busy (the event loop), no new run starts until there is room again
+   * (one always goes on); 1: never held back.
+   */
+  maxLoopUtilization: number;
   /** How often an idle runner looks for work, and a subscription re-reads its job without a notification. */
   pollIntervalMs: number;
   retryLimit: number;

@@ -9,6 +9,7 @@ import { JobLimitError } from '../errors/job-limit-error';
 import { JobNotFoundError } from '../errors/job-not-found-error';
 import { askInputSchema, parseInput, summarizeInputSchema } from '../features/inputs';
 import type { Logger } from '../observability/logger';
+import { watchLoopUtilization } from '../observability/loop-utilization';
 import type { Metrics } from '../observability/metrics';
 import type { SqlDatabase } from '../retrieval/store/sql';
 import { CONNECTING_ROLE } from '../retrieval/store/tenant-scope';
@@ -157,6 +158,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     tenants,
     logger,
     concurrency: config.concurrency,
+    loopHasRoom: loopHasRoom(config.maxLoopUtilization),
     pollIntervalMs: config.pollIntervalMs,
     // Lapses before the engine's expiry brings the job back, so the retry can take it over.
     claimHoldMs: config.deadlineMs + Math.floor(config.expiryMarginMs / 2),
@@ -250,4 +252,11 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       await Promise.allSettled([queue.stop(), events.close()]);
     },
   };
+}
+
+/** Room for another run: this event loop busy at most `max` of the last window (1: always room). */
+function loopHasRoom(max: number): () => boolean {
+  if (max >= 1) return () => true;
+  const utilization = watchLoopUtilization();
+  return () => utilization.busy() <= max;
 }

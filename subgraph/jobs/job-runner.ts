@@ -35,6 +35,11 @@ export interface JobRunnerDeps {
   tenants: TenantPolicies;
   logger: Logger;
   concurrency: number;
+  /**
+   * Whether the process has room for another run now (loop-utilization.ts): background work gives way to the
+   * requests callers wait on. Asked only while a run is going, so jobs never stall altogether.
+   */
+  loopHasRoom: () => boolean;
   pollIntervalMs: number;
   /** How long a claim holds: the job deadline plus part of the margin, less than the engine's expiry. */
   claimHoldMs: number;
@@ -219,7 +224,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   async function work(): Promise<void> {
     while (!stopping) {
-      while (!stopping && runs.size < deps.concurrency) {
+      // Held back while the loop is busy: a run ending wakes this loop to look again.
+      while (!stopping && runs.size < deps.concurrency && (runs.size === 0 || deps.loopHasRoom())) {
         let next: FetchedJob | null;
         try {
           next = await deps.picker.next();

@@ -40,6 +40,9 @@ const HEAVY_STATEMENT = `DO $$ BEGIN
   END LOOP;
 END $$`;
 
+/** The same, for 30 ms: long enough that every message is sent while the first of a backlog still runs. */
+const SHORT_HEAVY_STATEMENT = HEAVY_STATEMENT.replace(`'${HEAVY_MS} milliseconds'`, "'30 milliseconds'");
+
 describe('PGlite on a worker thread', () => {
   let db: SqlDatabase;
 
@@ -150,6 +153,23 @@ describe('PGlite on a worker thread', () => {
       'waiting transaction',
       'waiting read',
     ]);
+  });
+
+  // PGlite never yields to its thread's event loop, so the worker used to read a message only once everything
+  // queued before it had run: a 'first' batch sent behind a backlog of plain statements waited for all of them.
+  it("runs a 'first' batch sent behind a backlog of statements ahead of that backlog", async () => {
+    const order: string[] = [];
+    const backlog = Array.from({ length: 8 }, (_, n) =>
+      db.query(SHORT_HEAVY_STATEMENT).then(() => order.push(`queued ${n}`)),
+    );
+    const urgent = db.batch([{ text: 'SELECT 1' }], 'first').then(() => order.push('first batch'));
+    await Promise.all([...backlog, urgent]);
+
+    // Behind at most the statement running when it arrived (and any read in the same turn), not the eight.
+    expect(order.indexOf('first batch')).toBeLessThanOrEqual(2);
+    expect(order.filter((entry) => entry.startsWith('queued'))).toEqual(
+      Array.from({ length: 8 }, (_, n) => `queued ${n}`),
+    );
   });
 
   it('holds the statements of a transaction whose BEGIN waits in the queue, and runs them in it once it opens', async () => {

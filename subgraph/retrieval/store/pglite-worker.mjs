@@ -8,6 +8,7 @@
 // waits on, TransactionPriority in sql.ts) queues ahead of everything waiting that is not itself first.
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { setImmediate } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** The id the main thread waits on for the database to open. */
@@ -60,9 +61,18 @@ function fail(id, error) {
 
 const closedError = () => new Error('the PGlite database is closed');
 
+/** One turn of this thread's event loop: the messages that arrived meanwhile are read into the queue. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 async function drain() {
   try {
-    while (queue.length > 0) await queue.shift().run();
+    while (queue.length > 0) {
+      await queue.shift().run();
+      // PGlite never yields to the event loop (its WebAssembly runs synchronously, its promises resolve as
+      // microtasks), so without this turn the messages sent while the queue drains would be read only once it
+      // is empty: a `first` request could never pass the work queued before it.
+      await nextTurn();
+    }
   } finally {
     running = false;
   }
