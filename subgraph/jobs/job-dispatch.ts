@@ -1,18 +1,22 @@
 // Admission of waiting jobs into the queue engine, fairly across tenants (fair-picker.ts's recommended shape).
-// A started job is a row of the app's `jobs` table, mirrored in `job_dispatch` (migration 011) by trigger; it
-// gets its pg-boss job only when admitted here. One round, in one short transaction: take the dispatch lock
-// (one dispatcher at a time over every replica, so two cannot both give a tenant its last slot; the loser
-// skips the round), read the per-tenant queues' heads and what each tenant has admitted, let `pickFairly`
-// choose, mark the picks admitted (one statement per tenant) and send their engine jobs (one statement for
-// all), committing together or not at all. On PGlite the round holds the one connection, and every start waits
-// behind it, so it is three trips to the store besides BEGIN and COMMIT, however many its picks: the reads
-// in one batch, the marks in one, the engine jobs in one statement. What is admitted stays admitted through
-// retries, hand-backs and expiry: pg-boss owns it from then on.
+// A started job is a row of the app's `jobs` table, mirrored in `job_dispatch` (migrations 011, 014) by
+// trigger; it gets its pg-boss job only when admitted here. One round is two batches: take the dispatch lock
+// and read the per-tenant queues' heads (with their engine job ids) and what each tenant has admitted; let
+// `pickFairly` choose; then mark the picks admitted (one statement per tenant) and send their engine jobs
+// (one statement for all), committing together or not at all.
+// On PostgreSQL both batches run in one transaction under the lock (one dispatcher at a time over every
+// replica, so two cannot both give a tenant its last slot; the loser skips the round). On PGlite there is
+// one process, whose rounds follow one another, and one connection that every start waits for: the two
+// batches go on their own, so a round never holds that connection across a turn of this event loop. What
+// they read may be a moment old by the second, which only errs safe: a runner's claim since then frees a
+// slot (admitting less than it could), a start adds a job to a later round, and a job cancelled since has no
+// row to mark, its engine job then found gone by the runner that fetches it. What is admitted stays admitted
+// through retries, hand-backs and expiry: pg-boss owns it from then on.
 //
 // The slots: at most JOB_CONCURRENCY jobs admitted and not yet claimed by a runner (the engine's ready
 // buffer), and per tenant at most its jobs.maxRunning admitted and not final. The buffer being this small is
 // what makes the rotation matter: tenant A's backlog never sits in the engine ahead of tenant B's one job.
-import type { SqlDatabase, SqlTransaction } from '../retrieval/store/sql';
+import type { SqlDatabase, SqlStatement } from '../retrieval/store/sql';
 import { CONNECTING_ROLE } from '../retrieval/store/tenant-scope';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { pickFairly } from './fair-picker';
@@ -28,7 +32,7 @@ export interface JobDispatcherDeps {
   db: SqlDatabase;
   schema: string;
   appRole: string;
-  queue: Pick<JobQueue, 'sendAll'>;
+  queue: Pick<JobQueue, 'sendAllStatement'>;
   tenants: TenantPolicies;
   /** JOB_CONCURRENCY: jobs admitted and waiting for a runner, at most. */
   concurrency: number;
@@ -40,56 +44,28 @@ interface TenantCounts {
   ready: string | number;
 }
 
+interface QueueHead {
+  tenant_id: string;
+  job_id: string;
+  queue_job_id: string;
+}
+
+/** Statements in, each one's rows out, in one trip: a transaction's batch, or one of its own on PGlite. */
+type Batch = (statements: readonly SqlStatement[]) => Promise<{ rows: unknown[] }[]>;
+
 export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
-  const { schema, appRole } = deps;
+  const { db, schema, appRole } = deps;
   const dispatch = `${schema}.job_dispatch`;
   // Where the last round stopped: the next one starts with the tenant after it.
   let cursor: string | undefined;
 
   /**
-   * Marks each tenant's picks admitted, one statement per tenant in the tenant's scope, all in one batch ending
-   * as the connecting role (the engine's tables are not the tenant's): the ids still queued, with their engine
-   * job ids. A job cancelled since the heads were read has no row in the dispatch (nor in `jobs` as queued), so
-   * it is skipped.
+   * The lock, the counts and each tenant's first `concurrency` waiting jobs in one batch (the free slots are
+   * known only from the counts, and never exceed the concurrency); the fair picks, with their engine job ids.
+   * Null when another replica holds the lock or there is no free slot.
    */
-  async function markAdmitted(tx: SqlTransaction, byTenant: ReadonlyMap<string, readonly string[]>) {
-    const statements = [...byTenant].flatMap(([tenantId, jobIds]) => [
-      { text: "SELECT set_config('app.tenant_id', $1, true)", params: [tenantId] },
-      {
-        text: `WITH marked AS (
-                 UPDATE ${dispatch} SET admitted = true
-                 WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id
-               )
-               SELECT j.id AS job_id, j.queue_job_id FROM ${schema}.jobs j JOIN marked m ON m.job_id = j.id
-               WHERE j.tenant_id = $1 AND j.status = 'queued'`,
-        params: [tenantId, [...jobIds]],
-      },
-    ]);
-    const results = await tx.batch([...statements, CONNECTING_ROLE]);
-    const marked = results.flatMap((result) => result.rows as { job_id: string; queue_job_id: string }[]);
-    return new Map(marked.map((row) => [row.job_id, row.queue_job_id]));
-  }
-
-  /** Admits the picks: marked per tenant, then every engine job in one statement, in the picks' order. */
-  async function admit(tx: SqlTransaction, picks: readonly FairPick[]): Promise<number> {
-    if (picks.length === 0) return 0;
-    const byTenant = new Map<string, string[]>();
-    for (const pick of picks)
-      byTenant.set(pick.tenantId, [...(byTenant.get(pick.tenantId) ?? []), pick.jobId]);
-    const queueJobIds = await markAdmitted(tx, byTenant);
-    const jobs = picks.flatMap((pick) => {
-      const queueJobId = queueJobIds.get(pick.jobId);
-      return queueJobId ? [{ data: { jobId: pick.jobId, tenantId: pick.tenantId }, queueJobId }] : [];
-    });
-    if (jobs.length === 0) return 0;
-    await deps.queue.sendAll(tx, jobs);
-    return jobs.length;
-  }
-
-  async function round(tx: SqlTransaction): Promise<number> {
-    // The lock, the counts and each tenant's first `concurrency` waiting jobs in one batch (the free slots are
-    // known only from the counts, and never exceed the concurrency): no turn of this event loop between them.
-    const [lock, counts, heads] = await tx.batch([
+  async function choose(batch: Batch) {
+    const [lock, counts, heads] = await batch([
       {
         text: "SELECT set_config('role', $1, true), pg_try_advisory_xact_lock(hashtext($2)) AS taken",
         params: [appRole, `ai-jobs-dispatch:${schema}`],
@@ -100,8 +76,8 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
                FROM ${dispatch} GROUP BY tenant_id`,
       },
       {
-        text: `SELECT tenant_id, job_id FROM (
-                 SELECT tenant_id, job_id, created_at,
+        text: `SELECT tenant_id, job_id, queue_job_id FROM (
+                 SELECT tenant_id, job_id, queue_job_id, created_at,
                         row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, job_id) AS place
                  FROM ${dispatch} WHERE NOT admitted
                ) waiting
@@ -109,7 +85,7 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
         params: [deps.concurrency],
       },
     ]);
-    if (!(lock?.rows[0] as { taken?: boolean } | undefined)?.taken) return 0;
+    if (!(lock?.rows[0] as { taken?: boolean } | undefined)?.taken) return null;
     const running = new Map<string, number>();
     let ready = 0;
     for (const row of (counts?.rows ?? []) as TenantCounts[]) {
@@ -117,12 +93,14 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
       ready += Number(row.ready);
     }
     const freeSlots = deps.concurrency - ready;
-    if (freeSlots <= 0) return 0;
+    if (freeSlots <= 0) return null;
     const queued = new Map<string, string[]>();
-    for (const row of (heads?.rows ?? []) as { tenant_id: string; job_id: string }[]) {
+    const queueJobIds = new Map<string, string>();
+    for (const row of (heads?.rows ?? []) as QueueHead[]) {
       const jobs = queued.get(row.tenant_id) ?? [];
       jobs.push(row.job_id);
       queued.set(row.tenant_id, jobs);
+      queueJobIds.set(row.job_id, row.queue_job_id);
     }
     const result = pickFairly({
       queued,
@@ -131,12 +109,56 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
       maxRunning: (tenantId) => deps.tenants.forTenant(tenantId).jobs.maxRunning,
       ...(cursor === undefined ? {} : { after: cursor }),
     });
-    const admitted = await admit(tx, result.picks);
-    cursor = result.cursor;
+    return { picks: result.picks, cursor: result.cursor, queueJobIds };
+  }
+
+  /**
+   * Marks each tenant's picks admitted (one statement per tenant, in the tenant's scope; a job cancelled since
+   * the heads were read has no row left, and is skipped) and sends every pick's engine job, in the picks'
+   * order, as the connecting role (the engine's tables are not the tenant's): one batch. How many were marked.
+   */
+  async function admitPicks(
+    batch: Batch,
+    picks: readonly FairPick[],
+    queueJobIds: ReadonlyMap<string, string>,
+  ): Promise<number> {
+    if (picks.length === 0) return 0;
+    const byTenant = new Map<string, string[]>();
+    for (const pick of picks)
+      byTenant.set(pick.tenantId, [...(byTenant.get(pick.tenantId) ?? []), pick.jobId]);
+    const marks = [...byTenant].flatMap(([tenantId, jobIds]) => [
+      { text: "SELECT set_config('app.tenant_id', $1, true)", params: [tenantId] },
+      {
+        text: `UPDATE ${dispatch} SET admitted = true
+               WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id`,
+        params: [tenantId, jobIds],
+      },
+    ]);
+    const engineJobs = await deps.queue.sendAllStatement(
+      picks.flatMap((pick) => {
+        const queueJobId = queueJobIds.get(pick.jobId);
+        return queueJobId ? [{ data: { jobId: pick.jobId, tenantId: pick.tenantId }, queueJobId }] : [];
+      }),
+    );
+    const results = await batch([...marks, CONNECTING_ROLE, engineJobs]);
+    // Each tenant's marks are its pair's second statement.
+    return results
+      .slice(0, marks.length)
+      .reduce((sum, result, i) => sum + (i % 2 === 1 ? result.rows.length : 0), 0);
+  }
+
+  async function round(batch: Batch): Promise<number> {
+    const chosen = await choose(batch);
+    if (!chosen) return 0;
+    const admitted = await admitPicks(batch, chosen.picks, chosen.queueJobIds);
+    cursor = chosen.cursor;
     return admitted;
   }
 
   return {
-    admit: () => deps.db.transaction(round),
+    admit: () =>
+      db.dialect === 'pglite'
+        ? round((statements) => db.batch(statements))
+        : db.transaction((tx) => round((statements) => tx.batch(statements))),
   };
 }

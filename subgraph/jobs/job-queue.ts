@@ -53,7 +53,12 @@ export interface JobQueue {
    * Queues the engine jobs inside `tx`, so each exists exactly when its admission commits: one statement for
    * all of them (pg-boss's bulk insert, with the queue's policy like send).
    */
-  sendAll(tx: SqlExecutor, jobs: readonly { data: QueuedJobData; queueJobId: string }[]): Promise<void>;
+  /**
+   * The engine jobs of admitted jobs as one statement for the caller's batch (run as the connecting role), so
+   * they commit with the admission. An id already in the engine is skipped (pg-boss inserts ON CONFLICT DO
+   * NOTHING).
+   */
+  sendAllStatement(jobs: readonly { data: QueuedJobData; queueJobId: string }[]): Promise<SqlStatement>;
   /** Queues the job's ids again, to start after `seconds` (a job handed back, or waiting its tenant's turn). */
   sendLater(data: QueuedJobData, seconds: number): Promise<void>;
   fetch(queue: QueueName): Promise<FetchedJob | null>;
@@ -128,13 +133,13 @@ export async function openJobQueue(
   const retentionRuns = await openPeriodicQueue(boss, JOB_RETENTION_QUEUE);
 
   return {
-    async sendAll(tx, jobs) {
-      if (jobs.length === 0) return;
-      await boss.insert(
-        jobs.map((job) => ({ id: job.queueJobId, name: JOB_QUEUE, data: job.data })),
-        { db: bossDatabaseIn(tx) } as PgBoss.InsertOptions,
-      );
-    },
+    sendAllStatement: (jobs) =>
+      keptStatement('an admission', [], async (db) => {
+        await boss.insert(
+          jobs.map((job) => ({ id: job.queueJobId, name: JOB_QUEUE, data: job.data })),
+          { db } as PgBoss.InsertOptions,
+        );
+      }),
     async sendLater(data, seconds) {
       await boss.send(JOB_QUEUE, data, seconds > 0 ? { startAfter: seconds } : {});
     },
@@ -156,16 +161,7 @@ export async function openJobQueue(
       };
     },
     complete: (job) => boss.complete(job.queue, job.queueJobId),
-    async completeStatement(job) {
-      // pg-boss builds the statement: its complete() with a `db` that keeps the one statement it is given.
-      let kept: SqlStatement | null = null;
-      const keeping: BossDatabase = {
-        async executeSql(text, values) {
-          kept = { text, params: values ?? [] };
-          // What pg-boss reads back from a completion: the count of jobs it changed.
-          return { rows: [{ count: '0' }] };
-        },
-      };
+    completeStatement(job) {
       // No output (null, as complete() stores it), then the connection: pg-boss's types omit this overload.
       const complete = boss.complete.bind(boss) as unknown as (
         name: string,
@@ -173,9 +169,10 @@ export async function openJobQueue(
         data: null,
         options: PgBoss.ConnectionOptions,
       ) => Promise<unknown>;
-      await complete(job.queue, job.queueJobId, null, { db: keeping });
-      if (!kept) throw new Error('pg-boss built no statement for a job completion');
-      return kept;
+      // What pg-boss reads back from a completion: the count of jobs it changed.
+      return keptStatement('a job completion', [{ count: '0' }], (db) =>
+        complete(job.queue, job.queueJobId, null, { db }),
+      );
     },
     fail: (job) => boss.fail(job.queue, job.queueJobId),
     cancel: (queueJobId) => boss.cancel(JOB_QUEUE, queueJobId),
@@ -215,4 +212,24 @@ async function openPeriodicQueue(boss: PgBoss, name: string): Promise<SweepQueue
     settle: (runId, outcome) =>
       outcome === 'completed' ? boss.complete(name, runId) : boss.fail(name, runId),
   };
+}
+
+/**
+ * The one statement pg-boss builds for `run`, kept instead of sent: `run` gets a `db` that records it and
+ * answers with `rows` (what pg-boss reads back from it), so the caller can send it in a batch of its own.
+ */
+async function keptStatement(
+  what: string,
+  rows: unknown[],
+  run: (db: BossDatabase) => Promise<unknown>,
+): Promise<SqlStatement> {
+  let kept: SqlStatement | null = null;
+  await run({
+    async executeSql(text, values) {
+      kept = { text, params: values ?? [] };
+      return { rows };
+    },
+  });
+  if (!kept) throw new Error(`pg-boss built no statement for ${what}`);
+  return kept;
 }
