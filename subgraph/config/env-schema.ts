@@ -196,6 +196,9 @@ export const envSchema = z.object({
   // loop), the runner starts no new job until the loop has room again; one run always goes on.
   // 1: the runner fills JOB_CONCURRENCY whatever the load. Why 0.7: README, "Background jobs".
   JOB_MAX_LOOP_UTILIZATION: decimal(0.7, 0.1, 1),
+  // The same for PGlite's thread: higher, because a start's statement goes ahead of what waits there and
+  // only waits for the statement running.
+  JOB_MAX_DATABASE_UTILIZATION: decimal(0.85, 0.1, 1),
   // A finished job's webhook notice (tenant policy jobs.webhookUrl): tries after the first, and the first
   // retry's delay (doubled each try, jittered; 0: retried at once, for tests).
   JOB_WEBHOOK_RETRY_LIMIT: integer(8, 0, 20),

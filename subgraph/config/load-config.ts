@@ -87,6 +87,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       expiryMarginMs: env.JOB_EXPIRY_MARGIN_MS,
       concurrency: env.JOB_CONCURRENCY,
       maxLoopUtilization: env.JOB_MAX_LOOP_UTILIZATION,
+      maxDatabaseUtilization: env.JOB_MAX_DATABASE_UTILIZATION,
       pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
       retryLimit: env.JOB_RETRY_LIMIT,
       retryDelaySeconds: env.JOB_RETRY_DELAY_SECONDS,

@@ -145,6 +145,8 @@ export interface JobsConfig {
    * (one always goes on); 1: never held back.
    */
   maxLoopUtilization: number;
+  /** The same for PGlite's thread (a start's statement passes what waits there, not what runs). */
+  maxDatabaseUtilization: number;
   /** How often an idle runner looks for work, and a subscription re-reads its job without a notification. */
   pollIntervalMs: number;
   retryLimit: number;

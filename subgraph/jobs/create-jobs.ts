@@ -158,7 +158,10 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     tenants,
     logger,
     concurrency: config.concurrency,
-    loopHasRoom: loopHasRoom(config.maxLoopUtilization),
+    loopHasRoom: roomForRuns(
+      { loop: config.maxLoopUtilization, database: config.maxDatabaseUtilization },
+      db,
+    ),
     pollIntervalMs: config.pollIntervalMs,
     // Lapses before the engine's expiry brings the job back, so the retry can take it over.
     claimHoldMs: config.deadlineMs + Math.floor(config.expiryMarginMs / 2),
@@ -254,9 +257,19 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   };
 }
 
-/** Room for another run: this event loop busy at most `max` of the last window (1: always room). */
-function loopHasRoom(max: number): () => boolean {
-  if (max >= 1) return () => true;
-  const utilization = watchLoopUtilization();
-  return () => utilization.busy() <= max;
+/**
+ * Room for another run: this event loop busy at most `loop` of the last window, and PGlite's thread at most
+ * `database` (a limit of 1 is no limit).
+ */
+function roomForRuns(limits: { loop: number; database: number }, db: SqlDatabase): () => boolean {
+  const checks: (() => boolean)[] = [];
+  if (limits.loop < 1) {
+    const loop = watchLoopUtilization();
+    checks.push(() => loop.busy() <= limits.loop);
+  }
+  if (limits.database < 1 && db.threadUtilization) {
+    const thread = watchLoopUtilization(db.threadUtilization);
+    checks.push(() => thread.busy() <= limits.database);
+  }
+  return () => checks.every((check) => check());
 }

@@ -1,13 +1,14 @@
-// Background jobs give way to the requests callers wait on (JOB_MAX_LOOP_UTILIZATION): while this process's
-// event loop is kept busier than the limit, the runner starts no second run beside the one going; once the
-// loop has room again, it fills JOB_CONCURRENCY. The subgraph runs in this process, so the test's own busy
-// loop is the load it sees.
+// Background jobs give way to the requests callers wait on: while this process's event loop is kept busier than
+// JOB_MAX_LOOP_UTILIZATION, or PGlite's thread busier than JOB_MAX_DATABASE_UTILIZATION, the runner starts no
+// second run beside the one going; once there is room again, it fills JOB_CONCURRENCY. The subgraph runs in
+// this process, so the test's own busy loop (or its own statements on the subgraph's PGlite) is the load it sees.
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { AI_JOB_QUERY, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
 import { replyByTask } from '../support/providers/task-replies';
 import { eventually } from '../support/wait-for';
+import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
 
 jest.setTimeout(60_000);
 
@@ -27,30 +28,66 @@ function busyLoop(): () => void {
   return () => clearInterval(timer);
 }
 
-describe('a job runner on a busy event loop', () => {
+/** Keeps PGlite's thread busy: one statement of 40 ms of work after another, until stopped. */
+function busyDatabase(db: SqlDatabase): () => Promise<void> {
+  let stopped = false;
+  const statement = `DO $$ BEGIN
+    WHILE clock_timestamp() < statement_timestamp() + interval '40 milliseconds' LOOP
+      PERFORM md5(random()::text);
+    END LOOP;
+  END $$`;
+  const going = (async () => {
+    while (!stopped) await db.query(statement);
+  })();
+  return async () => {
+    stopped = true;
+    await going;
+  };
+}
+
+const CASES = [
+  {
+    what: 'this process’s event loop',
+    store: 'postgres',
+    env: { JOB_MAX_LOOP_UTILIZATION: '0.6' },
+    load: () => {
+      const stop = busyLoop();
+      return async () => stop();
+    },
+  },
+  {
+    what: 'PGlite’s thread',
+    store: 'pglite',
+    env: { JOB_MAX_LOOP_UTILIZATION: '1', JOB_MAX_DATABASE_UTILIZATION: '0.5' },
+    load: (harness: Harness) => busyDatabase(harness.app.store.db),
+  },
+] as const;
+
+describe.each(CASES)('a job runner while $what is busy', ({ store, env, load }) => {
   let harness: Harness;
 
   beforeAll(async () => {
     harness = await startHarness({
       providers: ['openai'],
+      store,
       responder: replyByTask({ summary: 'Trucks leave every hour.', answer: 'Every hour [1].' }),
-      env: { ...FAST_JOBS, JOB_CONCURRENCY: '4', JOB_MAX_LOOP_UTILIZATION: '0.6' },
+      env: { ...FAST_JOBS, JOB_CONCURRENCY: '4', ...env },
     });
   });
   afterAll(() => harness?.stop());
 
-  const running = async (ids: readonly string[]) => {
-    const jobs = await Promise.all(
+  const read = (ids: readonly string[]) =>
+    Promise.all(
       ids.map(
         async (id) => (await harness.as('tenant-a').data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id })).aiJob,
       ),
     );
-    return jobs.filter((job) => job.status === 'RUNNING').length;
-  };
+  const running = async (ids: readonly string[]) =>
+    (await read(ids)).filter((job) => job.status === 'RUNNING').length;
 
-  it('runs one job at a time while the loop is busier than the limit, and fills its concurrency once it is not', async () => {
+  it('runs one job at a time while busier than the limit, and fills its concurrency once not', async () => {
     harness.providers.openai.faults.setLatency(300);
-    const stopBusy = busyLoop();
+    const stopLoad = load(harness);
     let ids: string[];
     const seenBusy: number[] = [];
     try {
@@ -69,7 +106,7 @@ describe('a job runner on a busy event loop', () => {
         await pause(POLL_MS);
       }
     } finally {
-      stopBusy();
+      await stopLoad();
     }
     expect(seenBusy.length).toBeGreaterThan(3);
     expect(Math.max(...seenBusy)).toBe(1);
@@ -79,12 +116,8 @@ describe('a job runner on a busy event loop', () => {
       async () => {
         // Read sparingly: these reads are requests too, and a loop kept busy by them would hold the runner back.
         await pause(2 * POLL_MS);
-        seenIdle.push(await running(ids));
-        const jobs = await Promise.all(
-          ids.map(
-            async (id) => (await harness.as('tenant-a').data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id })).aiJob,
-          ),
-        );
+        const jobs = await read(ids);
+        seenIdle.push(jobs.filter((job) => job.status === 'RUNNING').length);
         return jobs.every((job) => job.status === 'COMPLETED') || undefined;
       },
       30_000,

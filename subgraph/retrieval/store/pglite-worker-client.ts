@@ -143,6 +143,7 @@ export async function connectPGliteWorker(worker: Worker): Promise<SqlDatabase> 
 
   return {
     dialect: 'pglite',
+    threadUtilization: () => worker.performance.eventLoopUtilization(),
     query: (text, params) => query(text, params),
     // PGlite runs one transaction at a time, so each already sees one unchanging state: the mode changes nothing.
     async transaction(work, _mode, priority = 'queued') {

@@ -1,4 +1,6 @@
 // The one SQL layer both stores share: PGlite embedded or a pg pool, with identical SQL and migrations.
+import type { UtilizationReader } from '../../observability/loop-utilization';
+
 export interface SqlExecutor {
   query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
 }
@@ -34,6 +36,11 @@ export type TransactionPriority = 'queued' | 'first';
 
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'pglite' | 'postgres';
+  /**
+   * How busy the thread that runs the queries is, where it is in this process (PGlite's worker); absent for a
+   * server of its own, whose load is not this process's to weigh.
+   */
+  readonly threadUtilization?: UtilizationReader;
   transaction<T>(
     work: (tx: SqlTransaction) => Promise<T>,
     mode?: TransactionMode,
