@@ -98,7 +98,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     cancels.set(jobId, cancel);
     const stopClock = metrics.jobRunDuration.startTimer({ kind });
     try {
-      return await runToEnd(job, run, claimId, claimed, cancel.signal);
+      return await runToEnd(job, run, claimId, claimed, cancel);
     } finally {
       stopClock();
       cancel.stop();
@@ -115,9 +115,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     run: Run,
     claimId: string,
     claimed: ClaimedJob,
-    cancelled: AbortSignal,
+    cancel: RunCancel,
   ): Promise<void> {
     const { jobId, tenantId } = job.data;
+    const cancelled = cancel.signal;
     let outcome;
     try {
       outcome = await executeJob(deps.execution, {
@@ -141,6 +142,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         : (await store.release(tenantId, jobId, claimId), null);
       if (!lastTry) metrics.jobs.inc({ kind: claimed.kind, outcome: 'retried' });
       await queue.fail(job);
+      cancel.stop();
       deps.events.changed(jobId, ended?.status ?? 'queued');
       if (ended) deps.finished(ended);
       return;
@@ -157,6 +159,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       [await queue.completeStatement(job)],
     );
     if (ended) {
+      // Its own end is not a cancel: the watch stops before hearing of it.
+      cancel.stop();
       deps.events.changed(jobId, ended.status);
       deps.finished(ended);
     }

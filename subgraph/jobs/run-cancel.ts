@@ -9,6 +9,8 @@ import type { JobRecord } from './job-record';
 
 /** Re-reads between notifications, in poll intervals: a missed one costs a few seconds of a cancelled run. */
 const POLLS_PER_CHECK = 10;
+/** Why the watch ends, made once: an abort without a reason makes a DOMException (and its stack) each time. */
+const RUN_ENDED = new DOMException('the run ended', 'AbortError');
 
 export interface RunCancelDeps {
   events: Pick<JobEvents, 'nextChange'>;
@@ -21,7 +23,7 @@ export interface RunCancel {
   readonly signal: AbortSignal;
   /** Aborts the run now (a cancel on this replica). */
   abort(): void;
-  /** The run has ended: stops watching the job. */
+  /** The run has ended: stops watching the job (before its own end is announced, which it would take for a cancel). */
   stop(): void;
 }
 
@@ -49,6 +51,6 @@ export function watchRunCancel(deps: RunCancelDeps, tenantId: string, jobId: str
   return {
     signal: cancel.signal,
     abort,
-    stop: () => watching.abort(),
+    stop: () => watching.abort(RUN_ENDED),
   };
 }
