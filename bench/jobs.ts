@@ -51,7 +51,11 @@ runBenchmark('jobs', OPTIONS, async ({ options, command, started, children, head
       store === 'PGlite' ? base : { ...base, DATABASE_URL: DEFAULT_DATABASE_URL, DATABASE_SCHEMA: schema },
     );
     // With `split`, this one is the worker replica; the API replica starts once it has migrated the schema.
-    const subgraph = await children.start(SERVERS.subgraph, env);
+    // A replica that serves no callers need not leave its loop room for them (README, "Background jobs").
+    const subgraph = await children.start(
+      SERVERS.subgraph,
+      split ? { ...env, JOB_MAX_LOOP_UTILIZATION: '1', JOB_MAX_DATABASE_UTILIZATION: '1' } : env,
+    );
     const api = split ? await children.start(SERVERS.subgraph, { ...env, JOB_CONCURRENCY: '0' }) : subgraph;
     try {
       const url = `${String(api.ready.url)}`;
