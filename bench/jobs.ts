@@ -2,7 +2,7 @@
 // answering after 50 ms and JOB_CONCURRENCY 8, on PGlite (in memory) and on PostgreSQL; and what
 // startSummaryJob itself adds to its caller: the mutation's round trip, sequential, p50/p99 (target p99 ≤ 20 ms).
 //
-//   npm run bench:jobs [-- --jobs=400 --starts=1000 --concurrency=8 --latency=50 --dry-run]
+//   npm run bench:jobs [-- --jobs=400 --starts=1000 --concurrency=8 --latency=50 --layouts=pglite,postgres,split --dry-run]
 //
 // Each runs on PGlite, on PostgreSQL, and on PostgreSQL with two replicas: the mutations sent to one that runs no
 // jobs (JOB_CONCURRENCY=0), the jobs run by the other, the layout that keeps a runner off the request path.

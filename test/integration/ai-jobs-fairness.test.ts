@@ -1,17 +1,15 @@
 // Issue 14's fairness, through the real subgraph on PostgreSQL and on PGlite: tenant A queues 200 summary jobs
 // on a replica running one at a time, then tenant B queues one; B's job starts long before A's queue drains,
 // after at most a couple of A's jobs that were already admitted when it arrived (the engine's ready buffer).
-import { startHarness } from '../support/harness';
+import { JOB_TEXT, startJobsHarness } from '../support/jobs-harness';
 import type { Harness } from '../support/harness';
-import { replyByTask } from '../support/providers/task-replies';
-import { AI_JOB_QUERY, CANCEL_AI_JOB, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
+import { AI_JOB_QUERY, CANCEL_AI_JOB, START_SUMMARY_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
 import { eventually } from '../support/wait-for';
 
 jest.setTimeout(120_000);
 
 const A_JOBS = 200;
-const TEXT = 'The depot opens at six. Trucks leave for the coast every hour. Drivers rest after four hours.';
 
 /** Runs `work` over `items`, `width` at a time. */
 async function inBatches<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>) {
@@ -26,12 +24,7 @@ describe.each(['pglite', 'postgres'] as const)('fair job picking on %s', (store)
   let harness: Harness;
 
   beforeAll(async () => {
-    harness = await startHarness({
-      providers: ['openai'],
-      store,
-      responder: replyByTask({ summary: 'Trucks leave every hour.', answer: 'Every hour [1].' }),
-      env: { ...FAST_JOBS, JOB_CONCURRENCY: '1' },
-    });
+    harness = await startJobsHarness({ store, env: { JOB_CONCURRENCY: '1' } });
   });
   afterAll(() => harness?.stop());
 
@@ -45,8 +38,8 @@ describe.each(['pglite', 'postgres'] as const)('fair job picking on %s', (store)
     // Slow enough that A's queue is still long when B arrives; each text distinct, so no cache answers.
     harness.providers.openai.faults.setLatency(100);
     const numbers = Array.from({ length: A_JOBS }, (_, n) => n);
-    const aJobs = await inBatches(numbers, 20, (n) => start('tenant-a', `${TEXT} Route ${n}.`));
-    const bJob = await start('tenant-b', `${TEXT} The only route of B.`);
+    const aJobs = await inBatches(numbers, 20, (n) => start('tenant-a', `${JOB_TEXT} Route ${n}.`));
+    const bJob = await start('tenant-b', `${JOB_TEXT} The only route of B.`);
     const bStarted = await eventually(
       async () => {
         const job = await read('tenant-b', bJob.id);

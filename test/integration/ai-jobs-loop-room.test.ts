@@ -2,17 +2,15 @@
 // JOB_MAX_LOOP_UTILIZATION, or PGlite's thread busier than JOB_MAX_DATABASE_UTILIZATION, the runner starts no
 // second run beside the one going; once there is room again, it fills JOB_CONCURRENCY. The subgraph runs in
 // this process, so the test's own busy loop (or its own statements on the subgraph's PGlite) is the load it sees.
-import { startHarness } from '../support/harness';
+import { JOB_TEXT, startJobsHarness } from '../support/jobs-harness';
 import type { Harness } from '../support/harness';
-import { AI_JOB_QUERY, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
+import { AI_JOB_QUERY, START_SUMMARY_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
-import { replyByTask } from '../support/providers/task-replies';
 import { eventually } from '../support/wait-for';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
 
 jest.setTimeout(60_000);
 
-const TEXT = 'The depot opens at six. Trucks leave for the coast every hour. Drivers rest after four hours.';
 const JOBS = 8;
 const POLL_MS = 100;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,12 +65,7 @@ describe.each(CASES)('a job runner while $what is busy', ({ store, env, load }) 
   let harness: Harness;
 
   beforeAll(async () => {
-    harness = await startHarness({
-      providers: ['openai'],
-      store,
-      responder: replyByTask({ summary: 'Trucks leave every hour.', answer: 'Every hour [1].' }),
-      env: { ...FAST_JOBS, JOB_CONCURRENCY: '4', ...env },
-    });
+    harness = await startJobsHarness({ store, env: { JOB_CONCURRENCY: '4', ...env } });
   });
   afterAll(() => harness?.stop());
 
@@ -94,9 +87,9 @@ describe.each(CASES)('a job runner while $what is busy', ({ store, env, load }) 
       await pause(300);
       ids = await Promise.all(
         Array.from({ length: JOBS }, async (_, n) => {
-          const started = await harness
-            .as('tenant-a')
-            .data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, { input: { text: `${TEXT} Route ${n}.` } });
+          const started = await harness.as('tenant-a').data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, {
+            input: { text: `${JOB_TEXT} Route ${n}.` },
+          });
           return started.startSummaryJob.id;
         }),
       );
