@@ -17,6 +17,7 @@
 // buffer), and per tenant at most its jobs.maxRunning admitted and not final. The buffer being this small is
 // what makes the rotation matter: tenant A's backlog never sits in the engine ahead of tenant B's one job.
 import type { SqlDatabase, SqlStatement } from '../retrieval/store/sql';
+import { perTenantStatements } from '../retrieval/store/tenant-rows';
 import { CONNECTING_ROLE } from '../retrieval/store/tenant-scope';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { pickFairly } from './fair-picker';
@@ -113,9 +114,10 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
   }
 
   /**
-   * Marks each tenant's picks admitted (one statement per tenant, in the tenant's scope; a job cancelled since
-   * the heads were read has no row left, and is skipped) and sends every pick's engine job, in the picks'
-   * order, as the connecting role (the engine's tables are not the tenant's): one batch. How many were marked.
+   * Marks each tenant's picks admitted (one statement per tenant, in the tenant's scope as the app role, which
+   * this batch sets itself: on PGlite it is a transaction of its own; a job cancelled since the heads were read
+   * has no row left, and is skipped) and sends every pick's engine job, in the picks' order, as the connecting
+   * role (the engine's tables are not the tenant's): one batch. How many were marked.
    */
   async function admitPicks(
     batch: Batch,
@@ -123,17 +125,11 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
     queueJobIds: ReadonlyMap<string, string>,
   ): Promise<number> {
     if (picks.length === 0) return 0;
-    const byTenant = new Map<string, string[]>();
-    for (const pick of picks)
-      byTenant.set(pick.tenantId, [...(byTenant.get(pick.tenantId) ?? []), pick.jobId]);
-    const marks = [...byTenant].flatMap(([tenantId, jobIds]) => [
-      { text: "SELECT set_config('app.tenant_id', $1, true)", params: [tenantId] },
-      {
-        text: `UPDATE ${dispatch} SET admitted = true
-               WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id`,
-        params: [tenantId, jobIds],
-      },
-    ]);
+    const marks = perTenantStatements(appRole, picks, (ofTenant) => ({
+      text: `UPDATE ${dispatch} SET admitted = true
+             WHERE tenant_id = $1 AND job_id = ANY($2::uuid[]) AND NOT admitted RETURNING job_id`,
+      params: [ofTenant[0]?.tenantId, ofTenant.map((pick) => pick.jobId)],
+    }));
     const engineJobs = await deps.queue.sendAllStatement(
       picks.flatMap((pick) => {
         const queueJobId = queueJobIds.get(pick.jobId);
@@ -141,7 +137,7 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
       }),
     );
     const results = await batch([...marks, CONNECTING_ROLE, engineJobs]);
-    // Each tenant's marks are its pair's second statement.
+    // Each tenant's marks are the second statement of its pair (its scope first).
     return results
       .slice(0, marks.length)
       .reduce((sum, result, i) => sum + (i % 2 === 1 ? result.rows.length : 0), 0);

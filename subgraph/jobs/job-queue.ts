@@ -50,10 +50,6 @@ export interface FetchedJob {
 
 export interface JobQueue {
   /**
-   * Queues the engine jobs inside `tx`, so each exists exactly when its admission commits: one statement for
-   * all of them (pg-boss's bulk insert, with the queue's policy like send).
-   */
-  /**
    * The engine jobs of admitted jobs as one statement for the caller's batch (run as the connecting role), so
    * they commit with the admission. An id already in the engine is skipped (pg-boss inserts ON CONFLICT DO
    * NOTHING).
