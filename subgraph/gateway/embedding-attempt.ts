@@ -51,6 +51,7 @@ export function embeddingAttempt(plan: EmbeddingAttemptPlan): TargetAttempt<Targ
       for (const vector of reply.vectors) vectors.push(vector.map(Math.fround));
       usage.inputTokens += reply.usage.inputTokens;
       usage.outputTokens += reply.usage.outputTokens;
+      usage.responseModel ??= reply.usage.responseModel;
     }
     return { vectors, usage, requests, cached: false };
   };

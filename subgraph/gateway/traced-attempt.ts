@@ -1,6 +1,6 @@
 // A model attempt observed: one CLIENT span per attempt at a target, named as OpenTelemetry's GenAI
 // conventions name it (`chat gpt-4.1-mini`, `embeddings text-embedding-3-small`), with the provider, the
-// model, the tokens the provider reported, the time to the first chunk and, on failure, the failure kind as
+// model asked for and the one that answered, the tokens the provider reported, the time to the first chunk and, on failure, the failure kind as
 // error.type; and the same tokens and time to first token as Prometheus histograms. Never the prompt or the
 // reply: a span holds names and numbers only. Wraps any TargetAttempt, so completions, streams and embeddings
 // are observed alike without the chain walker knowing. A chat's time to its first chunk is also the sample
@@ -13,6 +13,7 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '@opentelemetry/semantic-conventions/incubating';
@@ -96,6 +97,7 @@ function recordUsage(
   usage: TokenUsage,
   operation: AttemptTelemetry['operation'],
 ): void {
+  if (usage.responseModel) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, usage.responseModel);
   if (usage.inputTokens > 0) {
     span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
     metrics.modelTokens.observe({ provider, model, type: 'input' }, usage.inputTokens);

@@ -29,6 +29,8 @@ const HTTP_QUESTION = 'Which depot holds the granite blocks?';
 const WS_QUESTION = 'What does the alpha depot hold for the quarry?';
 const CHAT_MODEL = 'gpt-4.1-mini';
 const EMBEDDING_MODEL = 'text-embedding-3-small';
+/** The snapshot the fake OpenAI answers CHAT_MODEL in the name of, as the real API names a dated one. */
+const CHAT_SNAPSHOT = `${CHAT_MODEL}-2024-07-18`;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const router = { http: { traceId: hex(16), spanId: hex(8) }, ws: { traceId: hex(16), spanId: hex(8) } };
@@ -126,6 +128,7 @@ function expectChatSpan(chat: ReceivedSpan, question: string): void {
     'gen_ai.operation.name': 'chat',
     'gen_ai.provider.name': 'openai',
     'gen_ai.request.model': CHAT_MODEL,
+    'gen_ai.response.model': CHAT_SNAPSHOT,
     'gen_ai.usage.input_tokens': chatInputTokens(question),
     'gen_ai.usage.output_tokens': estimateTokens(ANSWER),
   });
@@ -170,6 +173,7 @@ it('continues the router traceparent of an HTTP request: server, feature, stage,
     'gen_ai.operation.name': 'embeddings',
     'gen_ai.provider.name': 'openai',
     'gen_ai.request.model': EMBEDDING_MODEL,
+    'gen_ai.response.model': EMBEDDING_MODEL,
     'gen_ai.usage.input_tokens': estimateTokens(HTTP_QUESTION),
   });
 

@@ -215,7 +215,7 @@ describe('the embed task', () => {
         texts: 2,
         requests: 1,
         costUsd: (tokens * 20) / 1e9,
-        usage: { inputTokens: tokens, outputTokens: 0 },
+        usage: { inputTokens: tokens, outputTokens: 0, responseModel: OPENAI_MODEL },
       }),
     ]);
     expect(embedder.logLines.join('\n')).not.toContain('secret-marker-7731');

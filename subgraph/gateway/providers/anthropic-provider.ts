@@ -24,7 +24,11 @@ export function createAnthropicProvider(options: { apiKey: string; baseURL?: str
         if (text.trim() === '') throw fromTransportError(new SyntaxError('no content'), signal);
         return {
           text,
-          usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+          usage: {
+            inputTokens: message.usage.input_tokens,
+            outputTokens: message.usage.output_tokens,
+            responseModel: message.model,
+          },
         };
       } catch (error) {
         throw translate(error, signal);
@@ -37,14 +41,20 @@ export function createAnthropicProvider(options: { apiKey: string; baseURL?: str
           { model, max_tokens: maxTokens, system, messages: [{ role: 'user', content: user }], stream: true },
           { signal },
         );
+        // message_start names the model and the input tokens; message_delta, near the end, the output tokens.
         let inputTokens = 0;
+        let responseModel: string | undefined;
         for await (const event of stream) {
-          if (event.type === 'message_start') inputTokens = event.message.usage.input_tokens;
+          if (event.type === 'message_start') {
+            inputTokens = event.message.usage.input_tokens;
+            responseModel = event.message.model;
+          }
           if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
             yield { type: 'delta', text: event.delta.text };
           }
           if (event.type === 'message_delta') {
-            yield { type: 'usage', usage: { inputTokens, outputTokens: event.usage.output_tokens } };
+            const usage = { inputTokens, outputTokens: event.usage.output_tokens };
+            yield { type: 'usage', usage: responseModel ? { ...usage, responseModel } : usage };
           }
         }
       } catch (error) {

@@ -14,6 +14,11 @@ export interface CompletionRequest {
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The model the provider says served the call (its reply's `model`: often a dated snapshot of the alias asked
+   * for), for the span's gen_ai.response.model; absent where the reply named none.
+   */
+  responseModel?: string;
 }
 
 export interface Completion {

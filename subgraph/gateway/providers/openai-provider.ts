@@ -46,7 +46,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           throw fromTransportError(new SyntaxError('no content'), signal);
         return {
           text,
-          usage: usageOf(response.usage),
+          usage: { ...usageOf(response.usage), responseModel: response.model },
         };
       } catch (error) {
         throw translate(error, signal);
@@ -68,7 +68,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         for await (const chunk of stream) {
           const text = chunk.choices[0]?.delta?.content;
           if (text) yield { type: 'delta', text };
-          if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
+          if (chunk.usage)
+            yield { type: 'usage', usage: { ...usageOf(chunk.usage), responseModel: chunk.model } };
         }
       } catch (error) {
         throw translate(error, signal);
@@ -80,7 +81,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         const response = await client.embeddings.create({ model, input }, { signal });
         return {
           vectors: [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding),
-          usage: { inputTokens: response.usage?.prompt_tokens ?? 0, outputTokens: 0 },
+          usage: {
+            inputTokens: response.usage?.prompt_tokens ?? 0,
+            outputTokens: 0,
+            responseModel: response.model,
+          },
         };
       } catch (error) {
         throw translate(error, signal);

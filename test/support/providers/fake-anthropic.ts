@@ -1,7 +1,7 @@
 // A loopback server speaking the Anthropic Messages wire format (JSON and SSE) for tests and benchmarks.
 import { ProviderHttpError, startFakeServer } from './server';
 import type { FakeProviderServer, FakeServerOptions, Reply, RouteInput, SseEvent } from './server';
-import { requireMessages, requireModel, wholeReply } from './requests';
+import { requireMessages, requireModel, servedModel, wholeReply } from './requests';
 import { contentToText, estimateTokens, limitToTokens, optionalInteger, splitIntoDeltas } from './text';
 
 export type FakeAnthropicOptions = FakeServerOptions;
@@ -55,6 +55,7 @@ async function messages({ body, responder, nextId }: RouteInput): Promise<Reply>
   );
   const outputTokens = estimateTokens(text);
   const id = nextId('msg_');
+  const served = servedModel(model, '20241022');
   const deltas = splitIntoDeltas(text);
 
   if (!stream) {
@@ -62,7 +63,7 @@ async function messages({ body, responder, nextId }: RouteInput): Promise<Reply>
       id,
       type: 'message',
       role: 'assistant',
-      model,
+      model: served,
       content: [{ type: 'text', text, citations: null }],
       stop_reason: stopReason,
       stop_sequence: null,
@@ -82,7 +83,7 @@ async function messages({ body, responder, nextId }: RouteInput): Promise<Reply>
           id,
           type: 'message',
           role: 'assistant',
-          model,
+          model: served,
           content: [],
           stop_reason: null,
           stop_sequence: null,

@@ -1,7 +1,7 @@
 // A loopback server speaking the OpenAI wire format (chat completions, embeddings, models) for tests and benchmarks.
 import { ProviderHttpError, startFakeServer } from './server';
 import type { FakeProviderServer, FakeServerOptions, Reply, Route, RouteInput, SseEvent } from './server';
-import { requireMessages, requireModel, wholeReply } from './requests';
+import { requireMessages, requireModel, servedModel, wholeReply } from './requests';
 import { estimateTokens, isRecord, limitToTokens, optionalInteger, splitIntoDeltas } from './text';
 import { hashEmbedding, toBase64Float32 } from './vectors';
 
@@ -75,6 +75,7 @@ const chatCompletions: Route = async ({ body, responder, nextId }: RouteInput): 
     total_tokens: promptTokens + completionTokens,
   };
   const id = nextId('chatcmpl-');
+  const served = servedModel(model, '2024-07-18');
   const created = Math.floor(Date.now() / 1000);
   const deltas = splitIntoDeltas(text);
 
@@ -83,7 +84,7 @@ const chatCompletions: Route = async ({ body, responder, nextId }: RouteInput): 
       id,
       object: 'chat.completion',
       created,
-      model,
+      model: served,
       choices: [
         {
           index: 0,
@@ -104,7 +105,7 @@ const chatCompletions: Route = async ({ body, responder, nextId }: RouteInput): 
       id,
       object: 'chat.completion.chunk',
       created,
-      model,
+      model: served,
       system_fingerprint: null,
       choices,
       ...(includeUsage ? { usage: usageField } : {}),

@@ -11,6 +11,17 @@ export function requireModel(body: Record<string, unknown>, missing: string): st
   return model;
 }
 
+/**
+ * The model a chat reply names. As the real APIs do, an alias is answered in the name of the dated snapshot that
+ * served it (`gpt-4o-mini` by `gpt-4o-mini-2024-07-18`), so a client can tell what it asked for from what
+ * answered; a name that carries a date already is its own snapshot.
+ */
+export function servedModel(requested: string, snapshot: string): string {
+  return /-\d{4}-?\d{2}-?\d{2}$/.test(requested)
+    ? requested
+    : `${requested.replace(/-latest$/, '')}-${snapshot}`;
+}
+
 /** The request's messages as text (role `user` where it has none), or a 400 when there are none. */
 export function requireMessages(body: Record<string, unknown>, missing: string): ChatMessage[] {
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw new ProviderHttpError(400, missing);
