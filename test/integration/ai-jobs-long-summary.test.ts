@@ -34,7 +34,15 @@ beforeAll(async () => {
       if (prompt.includes('charlie warehouse stores')) throw new Error('provider down for this part');
       return defaultResponder(request);
     },
-    env: { ...FAST_JOBS, JOB_SUMMARY_PART_CHARS: '500', RETRY_BASE_DELAY_MS: '5', RETRY_MAX_DELAY_MS: '20' },
+    env: {
+      ...FAST_JOBS,
+      // FAST_JOBS's 3 s deadline is for the suites that wait out an expiry; five model steps on a machine busy
+      // with another suite could meet it, and the failing part would read PROVIDER_TIMEOUT instead.
+      JOB_DEADLINE_MS: '20000',
+      JOB_SUMMARY_PART_CHARS: '500',
+      RETRY_BASE_DELAY_MS: '5',
+      RETRY_MAX_DELAY_MS: '20',
+    },
   });
 });
 afterAll(() => harness?.stop());
