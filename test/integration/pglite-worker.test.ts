@@ -124,11 +124,17 @@ describe('PGlite on a worker thread', () => {
 
   it("begins a 'first' transaction ahead of the waiting callers, never inside the running one", async () => {
     const order: string[] = [];
+    let begun = () => {};
+    const runningBegun = new Promise<void>((resolve) => (begun = resolve));
     const running = db.transaction(async (tx) => {
       await tx.query("INSERT INTO notes VALUES ('r', 'running')");
+      begun();
       await roundTrips(tx, 5);
       order.push('running done');
     });
+    // The rest are sent once it runs: a transaction still waiting for its turn is one a 'first' may pass, and
+    // the worker may not have taken it up yet (it reads new messages between tasks, in its own time).
+    await runningBegun;
     const waiting = db.transaction(async (tx) => {
       await tx.query('SELECT 1');
       order.push('waiting transaction');
