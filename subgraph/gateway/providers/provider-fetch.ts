@@ -6,7 +6,8 @@
 //
 // What the SDKs rely on is kept: the abort signal ends the call with an AbortError whether it fires before the
 // response or while its body streams; status, headers and body are a real Response's; a transport failure
-// rejects like fetch's does, as a TypeError whose cause is undici's error.
+// rejects like fetch's does, as a TypeError whose cause is undici's error. Unlike fetch it neither follows
+// redirects (a provider's API answers its calls where they are sent) nor asks for compressed bodies.
 import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
