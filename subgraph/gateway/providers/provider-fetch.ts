@@ -8,7 +8,7 @@
 // response or while its body streams; status, headers and body are a real Response's; a transport failure
 // rejects like fetch's does, as a TypeError whose cause is undici's error. Unlike fetch it neither follows
 // redirects (a provider's API answers its calls where they are sent) nor asks for compressed bodies.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
@@ -52,6 +52,28 @@ const abortError = (signal: AbortSignal): DOMException =>
     cause: signal.reason as unknown,
   });
 
+/** The body as the web stream a Response takes, read from undici's stream a chunk at a time as it is asked for. */
+function webBody(body: Readable): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        body.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 /** fetch's signature, for the SDKs' `fetch` option. */
 export async function providerFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   if (input instanceof Request) throw new TypeError('provider fetch takes a URL and options, not a Request');
@@ -76,8 +98,8 @@ export async function providerFetch(input: string | URL | Request, init?: Reques
     return new Response(null, { status: statusCode, headers: responseHeaders(headers) });
   }
   // undici destroys the body stream with its own abort error when the signal fires mid-body; the SDK reads
-  // the web stream, which errors with it.
-  return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
+  // the web stream, which errors with it. A chunk is read from undici's stream only when the SDK asks for one.
+  return new Response(webBody(body), {
     status: statusCode,
     headers: responseHeaders(headers),
   });
