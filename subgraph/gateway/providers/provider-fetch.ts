@@ -1,6 +1,6 @@
 // The fetch the provider SDKs call, over undici's request() instead of Node's WHATWG fetch. Node's fetch
-// builds a Request, a Headers and web streams for the body both ways on every call, and that was about a
-// third of the subgraph's CPU on a model call (bench:latency's profile); request() hands back a Node stream,
+// builds a Request, a Headers and web streams for the body both ways on every call, and that was nearly a
+// third of the subgraph's CPU on a model call (a CPU profile, BENCHMARKS.md); request() hands back a Node stream,
 // which becomes the body of a standard Response only for the SDK to read. Same wire, same keep-alive pool
 // semantics, less work per call (BENCHMARKS.md, "The providers' fetch").
 //
