@@ -66,7 +66,12 @@ export function createEventLoopLag(options: EventLoopLagOptions = {}): EventLoop
     // Weighted by the time the sample covers: one tick held up by a 2 s block outweighs a hundred on time.
     smoothed += (1 - Math.exp(-elapsed / SMOOTHING_MS)) * (late - smoothed);
     lastTick = now;
-    if (histogram && now - windowStart >= windowMs) {
+    // A late tick leaves the window open for the next one: the histogram's own timer, due in the same block,
+    // may not have recorded that block yet, and a reset before it does drops the sample (a reset forgets the
+    // time of the last one). Under a loop so busy that every tick is late, the window closes anyway at twice
+    // its length.
+    const windowAge = now - windowStart;
+    if (histogram && windowAge >= windowMs && (late === 0 || windowAge >= 2 * windowMs)) {
       windowP99 = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
       histogram.reset();
       windowStart = now;
