@@ -1,11 +1,12 @@
 // A model attempt observed: one CLIENT span per attempt at a target, named as OpenTelemetry's GenAI
 // conventions name it (`chat gpt-4.1-mini`, `embeddings text-embedding-3-small`), with the provider, the
-// model asked for and the one that answered, the tokens the provider reported, the time to the first chunk and, on failure, the failure kind as
-// error.type; and the same tokens and time to first token as Prometheus histograms. Never the prompt or the
-// reply: a span holds names and numbers only. Wraps any TargetAttempt, so completions, streams and embeddings
-// are observed alike without the chain walker knowing. A chat's time to its first chunk is also the sample
-// its target's latency window keeps for hedging (latency-window.ts). An attempt the walk dropped (a hedge that
-// lost its race) ends as cancelled (`ai.attempt.cancelled`), not as an error.
+// model asked for and the one that answered, the tokens the provider reported, the time to the first chunk
+// and, on failure, the failure kind as error.type; and the same tokens and time to first token as Prometheus
+// histograms. Never the prompt or the reply: a span holds names and numbers only. Wraps any TargetAttempt, so
+// completions, streams and embeddings are observed alike without the chain walker knowing. A chat's time to
+// its first chunk is also the sample its target's latency window keeps for hedging (latency-window.ts). An
+// attempt the walk dropped (a hedge that lost its race) ends as cancelled (`ai.attempt.cancelled`), not as an
+// error.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';

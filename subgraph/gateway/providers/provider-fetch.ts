@@ -23,7 +23,9 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 function headersOf(init: RequestInit | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
-  new Headers(init?.headers).forEach((value, name) => {
+  // The SDKs pass a Headers already: read it as it is rather than copy it into another first.
+  const source = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
+  source.forEach((value, name) => {
     headers[name] = value;
   });
   return headers;
