@@ -1,6 +1,9 @@
 // Servers under load run in their own Node process, so the load generator never shares an event loop with
 // them. The parent forks an entry file under tsx and talks to it over IPC: `ready` once it listens, `call` for
 // the named handlers it exposes (fault injection, metrics, diagnostics), `stop` to drain and exit.
+// BENCH_CHILD_FLAGS adds Node flags to every child, for a look inside a run that NODE_OPTIONS does not allow:
+// `BENCH_CHILD_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` (a profile per thread, PGlite's included) or
+// `--trace-gc`.
 import { fork } from 'node:child_process';
 
 export type Handler = (args: unknown) => unknown;
@@ -32,6 +35,8 @@ export interface ForkOptions {
   startTimeoutMs?: number;
 }
 
+const childFlags = () => (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
+
 /** Forks `entry` (a .ts file) under tsx with `env` added to this process's environment; resolves when ready. */
 export async function startChild(
   entry: string,
@@ -39,7 +44,7 @@ export async function startChild(
   options: ForkOptions = {},
 ): Promise<Child> {
   const child = fork(entry, [], {
-    execArgv: [...(options.nodeFlags ?? []), '--import', 'tsx'],
+    execArgv: [...(options.nodeFlags ?? []), ...childFlags(), '--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

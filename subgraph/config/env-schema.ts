@@ -84,6 +84,12 @@ export const envSchema = z.object({
   DATABASE_SCHEMA: sqlIdentifier('ai'),
   DATABASE_APP_ROLE: sqlIdentifier('ai_subgraph_app'),
   DATABASE_POOL_SIZE: integer(10, 1, 200),
+  // Repeated statements sent as named prepared statements on PostgreSQL (parsed and planned once per
+  // connection); false behind a pooler that cannot carry them (PgBouncer in transaction mode before 1.21).
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'], { message: 'expects true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
   DATABASE_FTS_LEAKPROOF: z
     .enum(['true', 'false'], { message: 'expects true or false' })
     .default('false')

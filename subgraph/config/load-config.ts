@@ -54,6 +54,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       schema: env.DATABASE_SCHEMA,
       appRole: env.DATABASE_APP_ROLE,
       poolSize: env.DATABASE_POOL_SIZE,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
       ftsLeakproof: env.DATABASE_FTS_LEAKPROOF,
       bm25: {
         k1: env.BM25_K1,

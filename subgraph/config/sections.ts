@@ -63,6 +63,8 @@ export interface StoreConfig {
   schema: string;
   appRole: string;
   poolSize: number;
+  /** PostgreSQL: repeated statements as named prepared statements (pg-database.ts); absent: true. */
+  preparedStatements?: boolean;
   /** Mark the full-text match LEAKPROOF on PostgreSQL (always done on PGlite). */
   ftsLeakproof?: boolean;
   /** BM25 parameters of lexical search; absent: k1 1.2, b 0.75, title weight 2, 2,000 postings per term. */

@@ -13,7 +13,10 @@ describe.each(BACKENDS)('a failing script on %s', (backend) => {
 
   beforeAll(async () => {
     if (backend === 'postgres') requirePostgres();
-    db = backend === 'postgres' ? openPostgres(POSTGRES_URL, 1) : await openPGlite(undefined);
+    db =
+      backend === 'postgres'
+        ? openPostgres(POSTGRES_URL, { poolSize: 1, preparedStatements: true })
+        : await openPGlite(undefined);
     await db.exec(`CREATE SCHEMA ${schema}`);
   });
   afterAll(async () => {

@@ -27,7 +27,10 @@ describe.each(BACKENDS)('a batch on %s', (backend) => {
   beforeAll(async () => {
     if (backend === 'postgres') requirePostgres();
     // One connection, so every call below surely reuses the one a failed batch had.
-    db = backend === 'postgres' ? openPostgres(POSTGRES_URL, 1) : await openPGlite(undefined);
+    db =
+      backend === 'postgres'
+        ? openPostgres(POSTGRES_URL, { poolSize: 1, preparedStatements: true })
+        : await openPGlite(undefined);
     await db.exec(`CREATE SCHEMA ${schema};
       CREATE TABLE ${notes} (id text PRIMARY KEY, tag text,
         CONSTRAINT one_per_tag UNIQUE (tag) DEFERRABLE INITIALLY DEFERRED)`);

@@ -34,7 +34,11 @@ export async function migrateBefore(
 /** The two stores a migration must work on: PGlite in memory, and a schema of its own on the machine's server. */
 export const MIGRATION_BACKENDS = [
   ['pglite', () => openPGlite(undefined), async () => undefined],
-  ['postgres', async () => openPostgres(POSTGRES_URL, 2), (schema: string) => dropPostgresSchema(schema)],
+  [
+    'postgres',
+    async () => openPostgres(POSTGRES_URL, { poolSize: 2, preparedStatements: true }),
+    (schema: string) => dropPostgresSchema(schema),
+  ],
 ] as const;
 
 /**

@@ -35,7 +35,10 @@ export interface StoreHooks {
 
 export async function openStore(config: StoreConfig, hooks: StoreHooks = {}): Promise<OpenedStore> {
   const db = config.databaseUrl
-    ? openPostgres(config.databaseUrl, config.poolSize)
+    ? openPostgres(config.databaseUrl, {
+        poolSize: config.poolSize,
+        preparedStatements: config.preparedStatements ?? true,
+      })
     : await openPGlite(config.dataDir === ':memory:' ? undefined : config.dataDir);
   const target = { schema: config.schema, appRole: config.appRole };
   const vectors = config.vectors ?? DEFAULT_VECTOR_SEARCH;

@@ -1,7 +1,9 @@
 // A PostgreSQL server through a `pg` pool, used when DATABASE_URL is set.
 import { Pool } from 'pg';
-import type { PoolClient, QueryResult } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult } from 'pg';
 import { unreachable } from '../../errors/unreachable';
+import { preparedNames } from './prepared-names';
+import type { PreparedName } from './prepared-names';
 import type { SqlDatabase, SqlStatement, TransactionMode } from './sql';
 
 function beginStatement(mode: TransactionMode): string {
@@ -18,17 +20,34 @@ function beginStatement(mode: TransactionMode): string {
 
 const rowsOf = (result: QueryResult) => ({ rows: result.rows as unknown[] });
 
+/** `text` as node-postgres sends it: under the name `nameOf` gives it (prepared once per connection), or unnamed. */
+function statement(nameOf: PreparedName, text: string, params?: unknown[]): QueryConfig {
+  const name = nameOf(text);
+  return name === undefined ? { text, values: params } : { name, text, values: params };
+}
+
+/**
+ * A connection to drop rather than reuse: a prepared statement's plan no longer matching its table (another
+ * replica's migration changed the columns a statement returns) fails the same way on every later call there.
+ */
+const isStalePlan = (error: unknown) =>
+  error instanceof Error && /cached plan must not change result type/.test(error.message);
+
 /**
  * Sends `statements` on `client` at once (pipeline mode) and waits for every answer: one round trip. Each
  * query writes its own messages as it is asked; the socket corked, the whole lot leaves in one write. Rejects
  * with the first failure, the cause: any after it only repeats that the transaction aborted.
  */
-async function pipelined(client: PoolClient, statements: readonly SqlStatement[]): Promise<QueryResult[]> {
+async function pipelined(
+  client: PoolClient,
+  statements: readonly SqlStatement[],
+  nameOf: PreparedName,
+): Promise<QueryResult[]> {
   const socket = client.connection.stream;
   socket.cork();
   let sent: Promise<QueryResult>[];
   try {
-    sent = statements.map((statement) => client.query(statement.text, statement.params));
+    sent = statements.map((one) => client.query(statement(nameOf, one.text, one.params)));
   } finally {
     socket.uncork();
   }
@@ -39,7 +58,20 @@ async function pipelined(client: PoolClient, statements: readonly SqlStatement[]
   });
 }
 
-export function openPostgres(connectionString: string, poolSize: number): SqlDatabase {
+export interface PostgresOptions {
+  poolSize: number;
+  /**
+   * Repeated statements as named prepared statements (prepared-names.ts); off behind a pooler that cannot
+   * carry them across its server connections (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements: boolean;
+}
+
+export function openPostgres(
+  connectionString: string,
+  { poolSize, preparedStatements }: PostgresOptions,
+): SqlDatabase {
+  const nameOf: PreparedName = preparedStatements ? preparedNames() : () => undefined;
   // pipeline: a client writes each query as soon as it is asked, not after the one before is answered, so a
   // batch (below) is one round trip. A caller that awaits each query, as a transaction does, sees no change.
   const pool = new Pool({ connectionString, max: poolSize, application_name: 'ai-subgraph', pipeline: true });
@@ -48,12 +80,14 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
   return {
     dialect: 'postgres',
     async query<Row>(text: string, params?: unknown[]) {
-      const result = await pool.query(text, params);
+      // A failed query's connection is dropped by the pool, a stale prepared plan with it.
+      const result = await pool.query(statement(nameOf, text, params));
       return { rows: result.rows as Row[] };
     },
     // Priority is PGlite's: here each transaction has a connection of its own (TransactionPriority).
     async transaction(work, mode = 'read-write') {
       const client = await pool.connect();
+      let failure: unknown;
       try {
         // Not awaited: pipelined, BEGIN leaves with the work's first statement, one round trip less. Were it
         // to fail, that statement would fail too (and this promise is awaited before COMMIT).
@@ -61,20 +95,21 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
         begun.catch(() => undefined);
         const result = await work({
           async query<Row>(text: string, params?: unknown[]) {
-            const r = await client.query(text, params);
+            const r = await client.query(statement(nameOf, text, params));
             return { rows: r.rows as Row[] };
           },
           // A failure aborts the transaction; the caller's work throws, and the ROLLBACK below ends it.
-          batch: async (statements) => (await pipelined(client, statements)).map(rowsOf),
+          batch: async (statements) => (await pipelined(client, statements, nameOf)).map(rowsOf),
         });
         await begun;
         await client.query('COMMIT');
         return result;
       } catch (error) {
+        failure = error;
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.release(isStalePlan(failure));
       }
     },
     async batch(statements) {
@@ -82,15 +117,21 @@ export function openPostgres(connectionString: string, poolSize: number): SqlDat
       // aborted: the ones after it fail with "current transaction is aborted" and COMMIT ends it as a ROLLBACK,
       // nothing of the batch kept.
       const client = await pool.connect();
+      let failure: unknown;
       try {
-        const results = await pipelined(client, [{ text: 'BEGIN' }, ...statements, { text: 'COMMIT' }]);
+        const results = await pipelined(
+          client,
+          [{ text: 'BEGIN' }, ...statements, { text: 'COMMIT' }],
+          nameOf,
+        );
         return results.slice(1, -1).map(rowsOf);
       } catch (error) {
+        failure = error;
         // Ends a transaction left open (BEGIN answered, COMMIT never sent); a warning where none is open.
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.release(isStalePlan(failure));
       }
     },
     async exec(script) {

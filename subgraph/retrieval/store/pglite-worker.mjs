@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { setImmediate } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
+import { preparedStatements } from './pglite-statements.mjs';
 
 /** The id the main thread waits on for the database to open. */
 const OPEN_ID = 0;
@@ -29,6 +30,10 @@ const transactions = new Map();
  * sends its first statements without waiting for the begin's answer. Run in order once it opens.
  */
 const waitingForBegin = new Map();
+/** Runs one statement, prepared once it repeats (pglite-statements.mjs); set once PGlite has opened. */
+let runQuery;
+const IN_TRANSACTION = { inTransaction: true };
+const ALONE = { inTransaction: false };
 /** Whether a task runs; `draining` settles once the queue has emptied. */
 let running = false;
 let draining = Promise.resolve();
@@ -150,10 +155,10 @@ function inTransaction(message) {
       case 'query':
         return void answering(
           message.id,
-          async () => (await open.tx.query(message.text, message.params)).rows,
+          async () => (await runQuery(message.text, message.params, IN_TRANSACTION)).rows,
         )();
       case 'batch':
-        return void answering(message.id, () => runStatements(open.tx, message.statements))();
+        return void answering(message.id, () => runStatements(message.statements))();
       default:
         return open.settle({ op: message.op, id: message.id });
     }
@@ -163,10 +168,11 @@ function inTransaction(message) {
   fail(message.id, new Error(`transaction ${message.tx} is not open`));
 }
 
-/** Each statement's rows, in order; the first failure ends the run (the transaction is then aborted). */
-async function runStatements(tx, statements) {
+/** Each statement's rows, in order, in the open transaction; the first failure ends the run (and aborts it). */
+async function runStatements(statements) {
   const results = [];
-  for (const statement of statements) results.push((await tx.query(statement.text, statement.params)).rows);
+  for (const statement of statements)
+    results.push((await runQuery(statement.text, statement.params, IN_TRANSACTION)).rows);
   return results;
 }
 
@@ -192,7 +198,7 @@ function handle(db, message) {
       if (message.tx !== undefined) return inTransaction(message);
       return enqueue(
         message.id,
-        answering(message.id, async () => (await db.query(message.text, message.params)).rows),
+        answering(message.id, async () => (await runQuery(message.text, message.params, ALONE)).rows),
       );
     case 'exec':
       return enqueue(
@@ -214,7 +220,7 @@ function handle(db, message) {
       // One task, so no other request runs between its statements; PGlite's transaction rolls back on a throw.
       return enqueue(
         message.id,
-        answering(message.id, () => db.transaction((tx) => runStatements(tx, message.statements))),
+        answering(message.id, () => db.transaction(() => runStatements(message.statements))),
         message.first === true,
       );
     case 'begin':
@@ -232,6 +238,7 @@ function handle(db, message) {
 
 try {
   const db = await PGlite.create(workerData.dataDir, { extensions: { vector } });
+  runQuery = preparedStatements(db);
   port.on('message', (message) => handle(db, message));
   reply(OPEN_ID, null);
 } catch (error) {
