@@ -5,6 +5,7 @@
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { carryRecord } from '../observability/request-record';
 import { bindAsyncGenerator } from '../observability/tracing/bind-context';
 import { AI_ATTRIBUTES, tracer } from '../observability/tracing/tracer';
 import type { FeatureCall } from './feature-call';
@@ -44,7 +45,7 @@ export function tracedFeature<Input, Result extends AnyResult>(
     tracer.startActiveSpan(
       `ai.${feature}`,
       { attributes: callAttributes(feature, call) },
-      call.traceContext ?? context.active(),
+      carryRecord(call.traceContext ?? context.active()),
       async (span) => {
         try {
           const result = await run(call, input);
@@ -67,7 +68,7 @@ export async function* tracedStream<Result extends AnyResult>(
   call: FeatureCall,
   stream: AsyncGenerator<StreamEvent<Result>, void, undefined>,
 ): AsyncGenerator<StreamEvent<Result>, void, undefined> {
-  const parent = call.traceContext ?? context.active();
+  const parent = carryRecord(call.traceContext ?? context.active());
   const span = tracer.startSpan(`ai.${field}`, { attributes: callAttributes(feature, call) }, parent);
   let ended = false;
   try {

@@ -1,10 +1,13 @@
 // What one feature request's log line says of the request's path: how long each stage took and which trace
-// it belongs to. stage() adds its duration to the record of the request it runs in, found through an
-// AsyncLocalStorage, so no stage needs a request handle passed down to it. A query runs inside
-// withRequestRecord; a stream is an async generator that graphql-ws resumes from its own context at every
-// event, so recordedStream enters the record around each step instead.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { isSpanContextValid, trace } from '@opentelemetry/api';
+// it belongs to. stage() adds its duration to the record of the request it runs in, found in the active
+// Context (a value beside the active span, in the process's one AsyncLocalStorage: async-context.ts), so no
+// stage needs a request handle passed down to it. A query runs inside withRequestRecord; a stream is an async
+// generator that graphql-ws resumes from its own context at every event, so recordedStream enters the record
+// around each step instead. A span started under another parent than the active context (the caller's
+// traceparent) takes the record along with carryRecord.
+import { context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import './async-context';
 
 export interface RequestRecord {
   /** Milliseconds per stage name; a stage that ran more than once (retrieval's embeddings) adds up. */
@@ -13,7 +16,10 @@ export interface RequestRecord {
   readonly traceId: string | null;
 }
 
-const records = new AsyncLocalStorage<RequestRecord>();
+const RECORD = createContextKey('ai-subgraph request record');
+
+const withRecord = <T>(record: RequestRecord, work: () => Promise<T>): Promise<T> =>
+  context.with(context.active().setValue(RECORD, record), work);
 
 /** The trace id of the active span, or null when there is none (or only the no-op API's invalid one). */
 export function activeTraceId(): string | null {
@@ -27,12 +33,18 @@ export function newRequestRecord(): RequestRecord {
 
 /** The record of the request running now; undefined outside one (ingest, the embedding sweep). */
 export function currentRequestRecord(): RequestRecord | undefined {
-  return records.getStore();
+  return context.active().getValue(RECORD) as RequestRecord | undefined;
 }
 
 /** Runs a query's work with a record of its own, which its stages write into. */
 export function withRequestRecord<T>(work: () => Promise<T>): Promise<T> {
-  return records.run(newRequestRecord(), work);
+  return withRecord(newRequestRecord(), work);
+}
+
+/** `parent` with the current request's record in it: for a span whose parent is not the active context. */
+export function carryRecord(parent: Context): Context {
+  const record = currentRequestRecord();
+  return record ? parent.setValue(RECORD, record) : parent;
 }
 
 /** A stream whose every step (and its end) runs inside `record`, whoever drives it. */
@@ -42,18 +54,18 @@ export async function* recordedStream<T>(
 ): AsyncGenerator<T, void, undefined> {
   try {
     for (;;) {
-      const next = await records.run(record, () => source.next());
+      const next = await withRecord(record, () => source.next());
       if (next.done) return;
       yield next.value;
     }
   } finally {
-    await records.run(record, () => source.return(undefined));
+    await withRecord(record, () => source.return(undefined));
   }
 }
 
 /** Adds a stage's duration to the current request's record; nothing outside a request. */
 export function noteStage(name: string, ms: number): void {
-  const record = records.getStore();
+  const record = currentRequestRecord();
   if (record) record.stages.set(name, (record.stages.get(name) ?? 0) + ms);
 }
 

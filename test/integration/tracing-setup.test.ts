@@ -2,10 +2,18 @@
 // with an OTLP endpoint spans reach the collector in the protocol asked for, continuing the caller's trace;
 // without one no exporter exists and nothing is recorded, yet every span still carries the caller's trace id
 // (or a fresh one) for the logs; OTEL_SDK_DISABLED leaves the SDK out entirely. Each test starts the SDK and
-// shuts it down, flushing before it asserts.
-import { ROOT_CONTEXT, isSpanContextValid, trace } from '@opentelemetry/api';
+// shuts it down, flushing before it asserts. The SDK's context manager is the process's one AsyncLocalStorage,
+// shared with the request records (async-context.ts), and outlives the SDK.
+import { ROOT_CONTEXT, context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { loadConfig } from '../../subgraph/config';
+import { ASYNC_CONTEXT } from '../../subgraph/observability/async-context';
+import {
+  currentRequestRecord,
+  noteStage,
+  stageTimings,
+  withRequestRecord,
+} from '../../subgraph/observability/request-record';
 import { contextFromHeaders } from '../../subgraph/observability/tracing/remote-context';
 import { DEFAULT_SERVICE_NAME, startTracing } from '../../subgraph/observability/tracing/start-tracing';
 import type { Tracing } from '../../subgraph/observability/tracing/start-tracing';
@@ -107,4 +115,32 @@ it('under OTEL_SDK_DISABLED=true starts no SDK at all, whatever the endpoint', a
   expect(isSpanContextValid(span.spanContext())).toBe(false);
   await started.flush();
   expect(receiver.spans).toEqual([]);
+});
+
+describe('one AsyncLocalStorage for the trace context and the request records', () => {
+  const probe = createContextKey('tracing-setup probe');
+  /** Whether the context the API enters is the one the process's shared manager holds. */
+  const sharedManagerCarries = () =>
+    context.with(ROOT_CONTEXT.setValue(probe, 'entered'), () => ASYNC_CONTEXT.active().getValue(probe));
+
+  it.each([
+    ['exporting', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/unused' }],
+    ['without an endpoint', {}],
+    ['with OTEL_SDK_DISABLED', { OTEL_SDK_DISABLED: 'true' }],
+  ])('the SDK %s uses the shared context manager, not an AsyncLocalStorage of its own', (_, env) => {
+    start(env);
+    expect(sharedManagerCarries()).toBe('entered');
+  });
+
+  it('a request record still reaches its stages after the SDK has shut down', async () => {
+    await start({}).shutdown();
+    tracing = undefined;
+    const stages = await withRequestRecord(async () => {
+      await Promise.resolve();
+      noteStage('retrieval', 2);
+      return stageTimings(currentRequestRecord());
+    });
+    expect(stages).toEqual({ retrieval: 2 });
+    expect(sharedManagerCarries()).toBe('entered');
+  });
 });

@@ -4,7 +4,7 @@
 // to localhost). Spans are recorded and exported only when an OTLP endpoint is set; without one the W3C trace
 // context is still continued (every span carries the router's trace id, or a fresh one, for the logs), but
 // nothing is sampled, so a span costs an id and no more.
-import { ProxyTracerProvider, context, propagation, trace } from '@opentelemetry/api';
+import { ProxyTracerProvider, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -13,6 +13,7 @@ import { AlwaysOffSampler, NoopSpanProcessor } from '@opentelemetry/sdk-trace-ba
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '../../config/sections';
+import { ASYNC_CONTEXT } from '../async-context';
 
 /** The service name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one. */
 export const DEFAULT_SERVICE_NAME = 'ai-subgraph';
@@ -47,6 +48,8 @@ export function startTracing(config: TracingConfig): Tracing {
     ...(exporter
       ? { traceExporter: exporter }
       : { spanProcessors: [new NoopSpanProcessor()], sampler: new AlwaysOffSampler() }),
+    // The process's one AsyncLocalStorage, which the request records share (async-context.ts).
+    contextManager: ASYNC_CONTEXT,
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [],
@@ -64,9 +67,9 @@ export function startTracing(config: TracingConfig): Tracing {
     },
     async shutdown() {
       await sdk.shutdown();
+      // The context manager stays: the request records live in it whether or not a tracer provider is set.
       trace.disable();
       propagation.disable();
-      context.disable();
     },
   };
 }
