@@ -57,11 +57,11 @@ export function preparedStatements(db, { capacity = PREPARED_CAPACITY } = {}) {
       messages.push(...(await step(serialize.close({ type: 'S', name: oldest.name }))));
     }
     const name = `ai_s${nextName++}`;
-    messages.push(...(await step(serialize.parse({ name, text }))));
-    const statement = {
-      name,
-      types: parse.parseDescribeStatementResults(await step(serialize.describe({ type: 'S', name }))),
-    };
+    const parsed = await step(
+      joined(serialize.parse({ name, text }), serialize.describe({ type: 'S', name })),
+    );
+    messages.push(...parsed);
+    const statement = { name, types: parse.parseDescribeStatementResults(parsed) };
     prepared.set(text, statement);
     return statement;
   }
@@ -81,27 +81,46 @@ export function preparedStatements(db, { capacity = PREPARED_CAPACITY } = {}) {
   async function runLocked(text, params) {
     const messages = [];
     let statement = null;
+    let synced = false;
     try {
       statement = await statementFor(text, messages);
       if (!statement) {
-        messages.push(...(await step(serialize.parse({ text }))));
-        statement = {
-          name: undefined,
-          types: parse.parseDescribeStatementResults(await step(serialize.describe({ type: 'S' }))),
-        };
+        const parsed = await step(joined(serialize.parse({ text }), serialize.describe({ type: 'S' })));
+        messages.push(...parsed);
+        statement = { name: undefined, types: parse.parseDescribeStatementResults(parsed) };
       }
       const values = params.map((param, i) => serializeParam(param, statement.types[i]));
-      messages.push(...(await step(serialize.bind({ statement: statement.name, values }))));
-      messages.push(...(await step(serialize.describe({ type: 'P' }))));
-      messages.push(...(await step(serialize.execute({}))));
+      // The rest in one call into PGlite: it runs every message of the buffer, then throws the first error.
+      synced = true;
+      messages.push(
+        ...(await step(
+          joined(
+            serialize.bind({ statement: statement.name, values }),
+            serialize.describe({ type: 'P' }),
+            serialize.execute({}),
+            serialize.sync(),
+          ),
+        )),
+      );
     } catch (error) {
       if (statement?.name && isStalePlan(error)) forget(text, statement);
       throw error;
     } finally {
       // After an error PostgreSQL skips what follows until a Sync, which also ends an implicit transaction.
-      messages.push(...(await step(serialize.sync())));
+      if (!synced) messages.push(...(await step(serialize.sync())));
     }
     return parse.parseResults(messages, db.parsers)[0];
+  }
+
+  /** Protocol messages as one buffer, for one call into PGlite. */
+  function joined(...parts) {
+    const buffer = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      buffer.set(part, offset);
+      offset += part.length;
+    }
+    return buffer;
   }
 
   /**
