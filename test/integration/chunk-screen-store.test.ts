@@ -8,6 +8,7 @@ import { asRole, chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';
 import { requirePostgres } from '../support/services';
 import { normalized } from '../support/vectors';
+import { rejectionOf } from '../support/rejection';
 
 requirePostgres();
 
@@ -20,16 +21,6 @@ const OVERRIDE =
 
 const MODEL = 'embed-screen';
 const along = (axis: number): number[] => normalized([0, 1, 2].map((i) => (i === axis ? 1 : 0.1)));
-
-/** The rejection of a promise, failing the test if it resolves. */
-async function rejectionOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.each([
   ['pglite', () => openTestStore('pglite')],

@@ -6,20 +6,10 @@ import type { SqlExecutor } from '../../subgraph/retrieval/store/sql';
 import { asRole, chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';
 import { requirePostgres } from '../support/services';
+import { rejectionOf } from '../support/rejection';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
 requirePostgres();
-
-/** The error a promise rejects with, failing the test if it resolves. */
-async function rejectionOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    return new Error(String(error));
-  }
-  throw new Error('expected the statement to be rejected');
-}
 
 const FILLER =
   'Quarterly planning notes cover staffing, travel, office supplies and the cafeteria menu for the spring. ' +

@@ -8,17 +8,7 @@ import { join } from 'node:path';
 import { openPGlite, startPGliteWorker } from '../../subgraph/retrieval/store/pglite-database';
 import { connectPGliteWorker } from '../../subgraph/retrieval/store/pglite-worker-client';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
-
-/** The error a promise rejects with, failing the test if it resolves. */
-async function rejectionOf(work: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof Error) return error as Error & Record<string, unknown>;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionOf } from '../support/rejection';
 
 /** A promise with its resolve function: a transaction says through it that it has begun. */
 function signal(): { given: Promise<void>; give: () => void } {

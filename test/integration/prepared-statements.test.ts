@@ -8,15 +8,7 @@ import { NAMED_CAPACITY } from '../../subgraph/retrieval/store/prepared-names';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
 import { requirePostgres } from '../support/services';
 import { BACKENDS, dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionOf } from '../support/rejection';
 
 /** One connection on PostgreSQL: pg_prepared_statements is per session, and every call below shares it. */
 const open = async (backend: string, preparedStatements = true): Promise<SqlDatabase> =>

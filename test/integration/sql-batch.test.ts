@@ -7,15 +7,7 @@ import { openPGlite } from '../../subgraph/retrieval/store/pglite-database';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
 import { requirePostgres } from '../support/services';
 import { BACKENDS, dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionOf } from '../support/rejection';
 
 describe.each(BACKENDS)('a batch on %s', (backend) => {
   let db: SqlDatabase;

@@ -10,20 +10,11 @@ import { openPGlite } from '../../subgraph/retrieval/store/pglite-database';
 import { chunksOf, openTestStore } from '../support/stores';
 import type { TestStore } from '../support/stores';
 import { requirePostgres } from '../support/services';
+import { rejectionOf } from '../support/rejection';
 
 requirePostgres();
 
 const VECTOR_MIGRATION = '006_vectors.sql';
-
-/** The error a promise rejects with, failing the test if it resolves. */
-async function rejectionOf(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the store on PostgreSQL without pgvector', () => {
   let handle: TestStore;
@@ -66,7 +57,7 @@ describe('the store on PostgreSQL without pgvector', () => {
     const documents = handle.current.documents;
     const search = await rejectionOf(documents.searchSemantic('t', { model: 'm', vector: [1, 0] }, 5));
     expect(SemanticSearchUnavailableError.isInstance(search)).toBe(true);
-    expect((search as SemanticSearchUnavailableError).reason).toBe(documents.semantic.reason);
+    expect(search.reason).toBe(documents.semantic.reason);
     const write = await rejectionOf(documents.putEmbeddings('t', 'd', 1, 'm', [[1, 0]]));
     expect(SemanticSearchUnavailableError.isInstance(write)).toBe(true);
   });
