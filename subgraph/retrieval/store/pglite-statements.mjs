@@ -39,8 +39,9 @@ export function preparedStatements(db, { capacity = PREPARED_CAPACITY } = {}) {
 
   /** The prepared statement for `text`, preparing it on its second sighting; null to run it unnamed. */
   async function statementFor(text, messages) {
-    for (const name of closing.splice(0))
-      messages.push(...(await step(serialize.close({ type: 'S', name }))));
+    // Checked before taking any: almost every statement finds none, and splice(0) would copy an empty list.
+    while (closing.length > 0)
+      messages.push(...(await step(serialize.close({ type: 'S', name: closing.shift() }))));
     const known = prepared.get(text);
     if (known) {
       prepared.delete(text);
