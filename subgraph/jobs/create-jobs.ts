@@ -125,7 +125,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   const finished: JobFinishedListener = (job) => {
     // Counted where the final status was written: each job once, on one replica.
     deps.metrics.jobs.inc({ kind: job.kind, outcome: job.status });
-    webhooks.wake();
+    webhooks.jobEnded(job.tenantId);
     for (const listener of listeners) {
       try {
         listener(job);

@@ -29,8 +29,13 @@ export interface WebhookWorkerDeps {
 
 export interface WebhookWorker {
   start(): void;
-  /** Looks for notices now (a job just ended here). */
-  wake(): void;
+  /**
+   * A job of `tenantId` just ended here: looks for its notice now when the tenant has a webhook. A tenant
+   * without one queued no notice, and a fetch of the empty queue per job would cost the store a query each
+   * (most of a busy runner's webhook fetches before this). Notices queued elsewhere, and retries after their
+   * backoff, are found by the poll.
+   */
+  jobEnded(tenantId: string): void;
   /** Takes no new notice; resolves once the POSTs in flight have ended (each is cut by its timeout). */
   stop(): Promise<void>;
 }
@@ -121,7 +126,9 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     start() {
       if (!loop && deps.concurrency > 0) loop = work();
     },
-    wake: () => pause.wake(),
+    jobEnded(tenantId) {
+      if (deps.tenants.forTenant(tenantId).jobs.webhook !== undefined) pause.wake();
+    },
     async stop() {
       stopping = true;
       pause.wake();
