@@ -7,6 +7,7 @@
 import { ProviderError } from '../errors/provider-error';
 import type { TargetAttempt } from './chain-walker';
 import type { Embeddings, ModelProvider, TokenUsage } from './providers/model-provider';
+import { callSignal } from './resilience/call-signal';
 import type { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
 
@@ -68,14 +69,16 @@ async function embedBatch(
     // A route table may name a provider without an embeddings endpoint; that says nothing of its health.
     throw new ProviderError('client', `${provider.name} has no embeddings endpoint`);
   }
-  const signal = callerSignal ? AbortSignal.any([attemptSignal, callerSignal]) : attemptSignal;
+  const linked = callerSignal ? callSignal([attemptSignal, callerSignal]) : null;
   try {
-    return await provider.embed({ model, input, signal });
+    return await provider.embed({ model, input, signal: linked?.signal ?? attemptSignal });
   } catch (error) {
     // The caller left: not a timeout of the target, so neither retried nor counted against its circuit.
     if (callerSignal?.aborted)
       throw new ProviderError('client', 'caller left before the embeddings came back');
     throw error;
+  } finally {
+    linked?.release();
   }
 }
 

@@ -8,6 +8,7 @@ import { ProviderError } from '../errors/provider-error';
 import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { TokenUsage } from './providers/model-provider';
+import { callSignal } from './resilience/call-signal';
 import type { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
 import { streamAttempt } from './stream-attempt';
@@ -28,19 +29,22 @@ export function completionAttempt(
     const prompt = withRepair(rendered, repair);
     const leave = [drop, callerSignal].filter((signal) => signal !== undefined);
     return guard.run(deadline, target.timeoutMs, async (signal) => {
+      const linked = leave.length > 0 ? callSignal([signal, ...leave]) : null;
       try {
         return await provider.complete({
           model: target.model,
           system: prompt.system,
           user: prompt.user,
           maxTokens: prompt.maxTokens,
-          signal: leave.length > 0 ? AbortSignal.any([signal, ...leave]) : signal,
+          signal: linked?.signal ?? signal,
         });
       } catch (error) {
         // Not retried, and not counted against the circuit: the target did nothing wrong.
         if (callerSignal?.aborted) throw new ProviderError('cancelled', 'attempt abandoned: the caller left');
         if (drop?.aborted) throw new ProviderError('cancelled', 'attempt dropped: a hedge answered first');
         throw error;
+      } finally {
+        linked?.release();
       }
     });
   };

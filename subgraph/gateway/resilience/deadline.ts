@@ -1,7 +1,10 @@
 // The whole request's time budget. Each attempt gets min(its own timeout, what is left); the signal aborts
 // everything still running when the budget is spent. The signal (a timer and an AbortSignal) is made when
 // first asked for, ending at the same moment: a stream never asks unless it fails, and what every request
-// allocates, an open stream holds.
+// allocates, an open stream holds. A guarded call uses callSignal() instead, released when the call settles.
+import { callSignal } from './call-signal';
+import type { CallSignal } from './call-signal';
+
 export class Deadline {
   private readonly endsAt: number;
   private timeoutSignal: AbortSignal | undefined;
@@ -19,6 +22,14 @@ export class Deadline {
         ? AbortSignal.timeout(Math.ceil(left))
         : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     return this.timeoutSignal;
+  }
+
+  /**
+   * A signal aborted when the budget is spent, for one call: release() it once the call has settled, so no
+   * timer waits for the deadline behind a call that is over (call-signal.ts).
+   */
+  callSignal(): CallSignal {
+    return callSignal([], this.remainingMs());
   }
 
   remainingMs(): number {

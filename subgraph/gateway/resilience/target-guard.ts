@@ -116,6 +116,8 @@ export function createTargetGuard(
     async run(deadline, attemptTimeoutMs, call) {
       const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;
       const retries = retryPolicy(settings, deadline);
+      // Cuts a retry's backoff and an attempt at the deadline; released when the run settles.
+      const expiry = deadline.callSignal();
       try {
         return await retries.execute(async () => {
           const budget = Math.min(perAttempt, deadline.remainingMs());
@@ -131,7 +133,7 @@ export function createTargetGuard(
               return await timeout(budget, {
                 strategy: TimeoutStrategy.Aggressive,
                 abortOnReturn: false,
-              }).execute(({ signal }) => call(signal), deadline.signal);
+              }).execute(({ signal }) => call(signal), expiry.signal);
             } catch (error) {
               const failure = normalize(error, deadline);
               // status null: our clock, not a provider's 408.
@@ -139,9 +141,11 @@ export function createTargetGuard(
               throw ours && watch.stallExplains(budget) ? overloadedError() : failure;
             }
           });
-        }, deadline.signal);
+        }, expiry.signal);
       } catch (error) {
         throw normalize(error, deadline);
+      } finally {
+        expiry.release();
       }
     },
 
