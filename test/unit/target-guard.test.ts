@@ -203,6 +203,28 @@ describe('target guard', () => {
       expect(await retryGap({ baseDelayMs: 5_000, maxDelayMs: 20 }, serverError())).toBeLessThan(500);
     });
 
+    it('never waits past the deadline between tries, whatever the jittered backoff draws', async () => {
+      // The longest draw of a 5 s backoff against a 300 ms deadline: the wait is cut to half of what is left
+      // beyond a useful attempt, so the retry runs and answers inside the deadline (cockatiel's wait itself
+      // ignores the deadline's signal).
+      const random = jest.spyOn(Math, 'random').mockReturnValue(0.999);
+      try {
+        const provider = scriptedProvider(serverError(), 'in time');
+        const started = performance.now();
+        await expect(
+          guardWith({ baseDelayMs: 5_000, maxDelayMs: 5_000 }).run(
+            new Deadline(300),
+            undefined,
+            provider.call,
+          ),
+        ).resolves.toBe('in time');
+        expect(provider.calls()).toBe(2);
+        expect(performance.now() - started).toBeLessThan(300);
+      } finally {
+        random.mockRestore();
+      }
+    });
+
     it('does not retry when the retry-after would not leave a useful attempt inside the deadline', async () => {
       const provider = scriptedProvider(
         new ProviderError('rate-limited', 'slow down', 429, 400),

@@ -1,7 +1,7 @@
-// The whole request's time budget. Each attempt gets min(its own timeout, what is left); the signal aborts
-// everything still running when the budget is spent. The signal (a timer and an AbortSignal) is made when
-// first asked for, ending at the same moment: a stream never asks unless it fails, and what every request
-// allocates, an open stream holds. A guarded call uses callSignal() instead, released when the call settles.
+// The whole request's time budget. Each attempt gets min(its own timeout, what is left). A guarded call's
+// signal, aborted when the budget is spent, is callSignal(), released when the call settles. `signal` is the
+// budget's own, made when first asked for (a stream's failure reads it to tell a timeout from a network
+// error): what every request allocates, an open stream holds.
 import { callSignal } from './call-signal';
 import type { CallSignal } from './call-signal';
 

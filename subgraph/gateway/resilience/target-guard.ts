@@ -64,8 +64,11 @@ function retryPolicy(settings: ResilienceSettings, deadline: Deadline) {
   const delayFor = (error: unknown, attempt: number): number => {
     const hinted = ProviderError.isInstance(error) ? error.retryAfterMs : null;
     if (hinted !== null) return hinted;
-    // Full jitter: spreads the retries of many clients hitting the same failing provider.
-    return Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter: spreads the retries of many clients hitting the same failing provider. Never more than half
+    // of what the deadline leaves beyond a useful attempt: cockatiel's wait between tries does not watch the
+    // deadline's signal, so a longer wait would run past the deadline only to refuse the attempt after it.
+    const jittered = Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+    return Math.min(jittered, Math.max(0, (deadline.remainingMs() - MIN_USEFUL_ATTEMPT_MS) / 2));
   };
   return retry(
     handleWhen((error) => {
@@ -116,7 +119,7 @@ export function createTargetGuard(
     async run(deadline, attemptTimeoutMs, call) {
       const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;
       const retries = retryPolicy(settings, deadline);
-      // Cuts a retry's backoff and an attempt at the deadline; released when the run settles.
+      // Cuts an attempt at the deadline and stops further tries; released when the run settles.
       const expiry = deadline.callSignal();
       try {
         return await retries.execute(async () => {
