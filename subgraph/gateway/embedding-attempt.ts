@@ -7,7 +7,6 @@
 import { ProviderError } from '../errors/provider-error';
 import type { TargetAttempt } from './chain-walker';
 import type { Embeddings, ModelProvider, TokenUsage } from './providers/model-provider';
-import { callSignal } from './resilience/call-signal';
 import type { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
 
@@ -42,12 +41,17 @@ export function embeddingAttempt(plan: EmbeddingAttemptPlan): TargetAttempt<Targ
     for (let start = 0; start < plan.texts.length; start += plan.batchSize) {
       const batch = plan.texts.slice(start, start + plan.batchSize);
       requests += 1;
-      const reply = await guard.run(plan.deadline, target.timeoutMs, async (signal) => {
-        const embeddings = await embedBatch(provider, target.model, batch, signal, plan.callerSignal);
-        // Checked inside the guard so that a malformed reply is retried and counted like any other failure.
-        checkShape(embeddings, batch.length, dimensions ?? embeddings.vectors[0]?.length ?? 0);
-        return embeddings;
-      });
+      const reply = await guard.run(
+        plan.deadline,
+        target.timeoutMs,
+        async (signal) => {
+          const embeddings = await embedBatch(provider, target.model, batch, signal, plan.callerSignal);
+          // Checked inside the guard so that a malformed reply is retried and counted like any other failure.
+          checkShape(embeddings, batch.length, dimensions ?? embeddings.vectors[0]?.length ?? 0);
+          return embeddings;
+        },
+        [plan.callerSignal],
+      );
       dimensions ??= reply.vectors[0]?.length ?? null;
       for (const vector of reply.vectors) vectors.push(vector.map(Math.fround));
       usage.inputTokens += reply.usage.inputTokens;
@@ -69,16 +73,14 @@ async function embedBatch(
     // A route table may name a provider without an embeddings endpoint; that says nothing of its health.
     throw new ProviderError('client', `${provider.name} has no embeddings endpoint`);
   }
-  const linked = callerSignal ? callSignal([attemptSignal, callerSignal]) : null;
+  // The guard's signal ends with the caller's too (guard.run's `leave`).
   try {
-    return await provider.embed({ model, input, signal: linked?.signal ?? attemptSignal });
+    return await provider.embed({ model, input, signal: attemptSignal });
   } catch (error) {
     // The caller left: not a timeout of the target, so neither retried nor counted against its circuit.
     if (callerSignal?.aborted)
       throw new ProviderError('client', 'caller left before the embeddings came back');
     throw error;
-  } finally {
-    linked?.release();
   }
 }
 

@@ -8,7 +8,6 @@ import { ProviderError } from '../errors/provider-error';
 import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { TokenUsage } from './providers/model-provider';
-import { callSignal } from './resilience/call-signal';
 import type { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
 import { streamAttempt } from './stream-attempt';
@@ -27,26 +26,29 @@ export function completionAttempt(
   // eslint-disable-next-line require-yield -- a completion streams nothing; it only returns
   return async function* ({ target, provider, guard }, repair, drop) {
     const prompt = withRepair(rendered, repair);
-    const leave = [drop, callerSignal].filter((signal) => signal !== undefined);
-    return guard.run(deadline, target.timeoutMs, async (signal) => {
-      const linked = leave.length > 0 ? callSignal([signal, ...leave]) : null;
-      try {
-        return await provider.complete({
-          model: target.model,
-          system: prompt.system,
-          user: prompt.user,
-          maxTokens: prompt.maxTokens,
-          signal: linked?.signal ?? signal,
-        });
-      } catch (error) {
-        // Not retried, and not counted against the circuit: the target did nothing wrong.
-        if (callerSignal?.aborted) throw new ProviderError('cancelled', 'attempt abandoned: the caller left');
-        if (drop?.aborted) throw new ProviderError('cancelled', 'attempt dropped: a hedge answered first');
-        throw error;
-      } finally {
-        linked?.release();
-      }
-    });
+    // The guard's signal ends with the deadline, the caller's leaving and the hedge's drop alike.
+    return guard.run(
+      deadline,
+      target.timeoutMs,
+      async (signal) => {
+        try {
+          return await provider.complete({
+            model: target.model,
+            system: prompt.system,
+            user: prompt.user,
+            maxTokens: prompt.maxTokens,
+            signal,
+          });
+        } catch (error) {
+          // Not retried, and not counted against the circuit: the target did nothing wrong.
+          if (callerSignal?.aborted)
+            throw new ProviderError('cancelled', 'attempt abandoned: the caller left');
+          if (drop?.aborted) throw new ProviderError('cancelled', 'attempt dropped: a hedge answered first');
+          throw error;
+        }
+      },
+      [drop, callerSignal],
+    );
   };
 }
 

@@ -225,6 +225,21 @@ describe('target guard', () => {
       }
     });
 
+    it('ends a retry’s wait at once when the caller leaves, as cancelled, with no further attempt', async () => {
+      const provider = scriptedProvider(
+        new ProviderError('rate-limited', 'slow down', 429, 2_000),
+        'never reached',
+      );
+      const caller = new AbortController();
+      const started = performance.now();
+      const run = guardWith().run(new Deadline(5_000), undefined, provider.call, [caller.signal]);
+      setTimeout(() => caller.abort(), 50);
+      const error = await providerErrorOf(run);
+      expect(error.kind).toBe('cancelled');
+      expect(provider.calls()).toBe(1);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    });
+
     it('does not retry when the retry-after would not leave a useful attempt inside the deadline', async () => {
       const provider = scriptedProvider(
         new ProviderError('rate-limited', 'slow down', 429, 400),
@@ -296,6 +311,17 @@ describe('target guard', () => {
       expect(guard.isOpen()).toBe(false);
       await providerErrorOf(guard.run(new Deadline(5_000), 40, provider.call));
       expect(guard.isOpen()).toBe(true);
+    });
+
+    it('counts an attempt the caller left (or a hedge dropped) as cancelled, never against the circuit', async () => {
+      const guard = guardWith({ maxAttempts: 1, consecutiveFailures: 2 });
+      for (let i = 0; i < 3; i += 1) {
+        const caller = new AbortController();
+        const run = guard.run(new Deadline(5_000), 2_000, scriptedProvider('hang').call, [caller.signal]);
+        setTimeout(() => caller.abort(), 20);
+        expect((await providerErrorOf(run)).kind).toBe('cancelled');
+      }
+      expect(guard.isOpen()).toBe(false);
     });
 
     it('does not count client errors or rate limits against the circuit', async () => {

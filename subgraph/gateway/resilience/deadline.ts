@@ -25,11 +25,11 @@ export class Deadline {
   }
 
   /**
-   * A signal aborted when the budget is spent, for one call: release() it once the call has settled, so no
-   * timer waits for the deadline behind a call that is over (call-signal.ts).
+   * A signal aborted when the budget is spent or one of `sources` aborts, for one call: release() it once the
+   * call has settled, so no timer waits for the deadline behind a call that is over (call-signal.ts).
    */
-  callSignal(): CallSignal {
-    return callSignal([], this.remainingMs());
+  callSignal(sources: readonly (AbortSignal | undefined)[] = []): CallSignal {
+    return callSignal(sources, this.remainingMs());
   }
 
   remainingMs(): number {

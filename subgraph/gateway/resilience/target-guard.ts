@@ -15,6 +15,7 @@ import {
   timeout,
 } from 'cockatiel';
 import type { IRetryBackoffContext } from 'cockatiel';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../errors/provider-error';
 import { NO_STALLS } from '../../observability/event-loop-lag';
 import type { LoopStallClock } from '../../observability/event-loop-lag';
@@ -38,13 +39,28 @@ export const MIN_USEFUL_ATTEMPT_MS = 25;
 
 export interface TargetGuard {
   isOpen(): boolean;
+  /**
+   * `leave`: signals that end the run as `cancelled` (the caller left, a hedge answered first): an attempt in
+   * flight is aborted, and a retry's wait ends at once instead of holding the caller or the job's slot.
+   */
   run<T>(
     deadline: Deadline,
     attemptTimeoutMs: number | undefined,
     call: (signal: AbortSignal) => Promise<T>,
+    leave?: readonly (AbortSignal | undefined)[],
   ): Promise<T>;
   /** For streams, which cannot be retried once text has flowed: records one outcome in the breaker. */
   record(outcome: 'success' | ProviderError): Promise<void>;
+}
+
+/**
+ * A run its caller left (or a hedge dropped): the attempt's own error where it already clears the target (its
+ * `cancelled`, an embedding's `client`), else `cancelled`, never a timeout the race of the leaving made.
+ */
+function cancelled(error: unknown): ProviderError {
+  return ProviderError.isInstance(error) && !error.retryable && !error.countsAgainstCircuit
+    ? error
+    : new ProviderError('cancelled', 'attempt abandoned: the caller left or a hedge answered first');
 }
 
 /** A failure of any shape as the ProviderError the gateway reasons about. */
@@ -59,14 +75,21 @@ function normalize(error: unknown, deadline: Deadline): ProviderError {
   return new ProviderError('network', error instanceof Error ? error.message : 'provider call failed');
 }
 
-/** Retries of retryable failures with full-jitter backoff, or the provider's retry-after, inside the deadline. */
-function retryPolicy(settings: ResilienceSettings, deadline: Deadline) {
+/**
+ * Retries of retryable failures with full-jitter backoff, or the provider's retry-after, inside the deadline.
+ * The wait before a retry is handed to `waitBeforeRetry` and cockatiel itself waits 0: its wait between tries
+ * watches no signal, so the guard sleeps it, ended by the deadline or by the caller leaving.
+ */
+function retryPolicy(
+  settings: ResilienceSettings,
+  deadline: Deadline,
+  waitBeforeRetry: (ms: number) => void,
+) {
   const delayFor = (error: unknown, attempt: number): number => {
     const hinted = ProviderError.isInstance(error) ? error.retryAfterMs : null;
     if (hinted !== null) return hinted;
     // Full jitter: spreads the retries of many clients hitting the same failing provider. Never more than half
-    // of what the deadline leaves beyond a useful attempt: cockatiel's wait between tries does not watch the
-    // deadline's signal, so a longer wait would run past the deadline only to refuse the attempt after it.
+    // of what the deadline leaves beyond a useful attempt: a longer wait would leave the retry too little.
     const jittered = Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
     return Math.min(jittered, Math.max(0, (deadline.remainingMs() - MIN_USEFUL_ATTEMPT_MS) / 2));
   };
@@ -79,9 +102,10 @@ function retryPolicy(settings: ResilienceSettings, deadline: Deadline) {
     }),
     {
       maxAttempts: settings.maxAttempts - 1,
-      backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
-        'error' in context.result ? delayFor(context.result.error, context.attempt) : 0,
-      ),
+      backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => {
+        waitBeforeRetry('error' in context.result ? delayFor(context.result.error, context.attempt) : 0);
+        return 0;
+      }),
     },
   );
 }
@@ -116,13 +140,20 @@ export function createTargetGuard(
   return {
     isOpen: () => circuit.state === CircuitState.Open && Date.now() - openedAt < settings.cooldownMs,
 
-    async run(deadline, attemptTimeoutMs, call) {
+    async run(deadline, attemptTimeoutMs, call, leave = []) {
       const perAttempt = attemptTimeoutMs ?? settings.attemptTimeoutMs;
-      const retries = retryPolicy(settings, deadline);
-      // Cuts an attempt at the deadline and stops further tries; released when the run settles.
-      const expiry = deadline.callSignal();
+      let waitMs = 0;
+      const retries = retryPolicy(settings, deadline, (ms) => (waitMs = ms));
+      // Ends the run at the deadline or when the caller leaves: cuts an attempt and a retry's wait, and stops
+      // further tries. Released when the run settles.
+      const expiry = deadline.callSignal(leave);
       try {
         return await retries.execute(async () => {
+          if (waitMs > 0) {
+            const ms = waitMs;
+            waitMs = 0;
+            await sleep(ms, undefined, { signal: expiry.signal });
+          }
           const budget = Math.min(perAttempt, deadline.remainingMs());
           if (budget < MIN_USEFUL_ATTEMPT_MS)
             throw new ProviderError('timeout', 'deadline spent before the attempt');
@@ -138,6 +169,8 @@ export function createTargetGuard(
                 abortOnReturn: false,
               }).execute(({ signal }) => call(signal), expiry.signal);
             } catch (error) {
+              // The caller left or a hedge answered: the timeout's race may end first, but it is no timeout.
+              if (leave.some((signal) => signal?.aborted)) throw cancelled(error);
               const failure = normalize(error, deadline);
               // status null: our clock, not a provider's 408.
               const ours = failure.kind === 'timeout' && failure.status === null;
@@ -146,6 +179,8 @@ export function createTargetGuard(
           });
         }, expiry.signal);
       } catch (error) {
+        // Left while waiting to retry: the target did nothing wrong.
+        if (leave.some((signal) => signal?.aborted)) throw cancelled(error);
         throw normalize(error, deadline);
       } finally {
         expiry.release();
