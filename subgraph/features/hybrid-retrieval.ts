@@ -4,6 +4,7 @@
 // the reason, so a search never fails for want of its semantic layer.
 import type { Embedded } from '../gateway/embed-call';
 import { targetId } from '../gateway/routing/route-config';
+import { Deadline } from '../gateway/resilience/deadline';
 import { stage } from '../observability/stage';
 import { fuseByReciprocalRank } from '../retrieval/reciprocal-rank-fusion';
 import type { RetrievedChunk } from '../retrieval/store/document-store';
@@ -36,7 +37,9 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
       requestId: call.requestId,
       purpose: 'query',
       texts: [text],
-      deadline: deps.gateway.deadlineFor('embed'),
+      // A job's own deadline and cancel bound its question's embedding too.
+      deadline: Deadline.first(deps.gateway.deadlineFor('embed'), call.deadline),
+      ...(call.signal ? { signal: call.signal } : {}),
       allowedProviders: call.tenant.policy.allowedProviders,
       redactPii: call.tenant.policy.guardrails.redactBeforeProvider,
       spendCaps: spendCapsOf(call.tenant.policy.limits),

@@ -37,4 +37,12 @@ describe('Deadline', () => {
     expect(askedAfter.signal.reason).toHaveProperty('name', 'TimeoutError');
     expect(askedAfter.signal).toBe(askedAfter.signal);
   });
+
+  it('first() is whichever deadline ends first, the given one when the other is absent', () => {
+    const short = new Deadline(1_000);
+    const long = new Deadline(60_000);
+    expect(Deadline.first(long, short)).toBe(short);
+    expect(Deadline.first(short, long)).toBe(short);
+    expect(Deadline.first(long, undefined)).toBe(long);
+  });
 });

@@ -32,6 +32,11 @@ export class Deadline {
     return callSignal(sources, this.remainingMs());
   }
 
+  /** Whichever of `deadline` and `other` ends first (`deadline` when `other` is absent). */
+  static first(deadline: Deadline, other: Deadline | undefined): Deadline {
+    return other && other.endsAt < deadline.endsAt ? other : deadline;
+  }
+
   remainingMs(): number {
     return Math.max(0, this.endsAt - performance.now());
   }
