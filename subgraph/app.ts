@@ -161,11 +161,13 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     jobs,
     async close() {
       statusRecorder.stop();
-      // First: the runs going (jobs, and this replica's sweep run) still write their results to the store.
+      // Told first, so that a sweep run going (this replica's scheduled one, or one asked for with runOnce)
+      // ends after the document in hand instead of holding the shutdown for the rest of its documents.
+      const sweepStopped = embeddingSweep.stop();
+      // Then the runs going (jobs, and the scheduled sweep's) still write their results to the store.
       await jobs.close();
       loopLag.stop();
-      // A sweep run asked for directly (runOnce) may still be going.
-      await embeddingSweep.stop();
+      await sweepStopped;
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();
       await Promise.allSettled([store.documents.close(), state.close()]);

@@ -29,6 +29,7 @@ export interface SweepReport {
 
 export interface EmbeddingSweep {
   runOnce(): Promise<SweepReport>;
+  /** Ends a run going after the document in hand, and starts no new one; resolves once the run has ended. */
   stop(): Promise<void>;
 }
 
@@ -45,13 +46,17 @@ interface SweepDeps {
 export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): EmbeddingSweep {
   const { documents, gateway, tenants, logger } = deps;
   let running: Promise<SweepReport> | null = null;
+  /** Set by stop(): a run going ends after the document in hand, and no new one starts. */
+  let stopping = false;
 
   async function sweep(): Promise<SweepReport> {
     const report: SweepReport = { embedded: 0, skipped: 0, failed: false };
     const target = gateway.embeddingModelFor();
-    if (!target || !documents.semantic.available) return report;
+    if (stopping || !target || !documents.semantic.available) return report;
     const space = embeddingSpaceOf(target);
     for (const pending of await documents.pendingEmbedding(space, settings.documentsPerRun)) {
+      // A replica shutting down has a few seconds of grace; the documents left are the next run's.
+      if (stopping) break;
       const policy = tenants.forTenant(pending.tenantId);
       const allowed = policy.allowedProviders;
       const tenantTarget = gateway.embeddingModelFor(allowed);
@@ -116,6 +121,7 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
   return {
     runOnce,
     async stop() {
+      stopping = true;
       await running?.catch(() => undefined);
     },
   };
