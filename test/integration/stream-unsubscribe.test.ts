@@ -16,8 +16,12 @@ requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
-/** How soon after the unsubscribe the provider must see its connection closed. */
-const CLOSE_WITHIN_MS = 200;
+/**
+ * How soon after the unsubscribe the provider must see its connection closed: 10–50 ms here when the machine is
+ * quiet, and 201 ms once in a clean-clone run beside the other suites, so the bound is a second. That is still
+ * far under every clock that could close it instead (6 s) and under the old code's 5 s, so it tells them apart.
+ */
+const CLOSE_WITHIN_MS = 1_000;
 
 const DOCUMENT = {
   id: 'harbour',
