@@ -12,7 +12,6 @@ import { hedgedTry, hedgePartner } from './hedged-attempt';
 import type { Hedging, RaceLedger } from './hedged-attempt';
 import type { LatencyWindow } from './latency-window';
 import type { Completion, ModelProvider } from './providers/model-provider';
-import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
 import type { TargetGuard } from './resilience/target-guard';
 import type { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
@@ -118,7 +117,7 @@ export async function* walkChain<Reply>(
       continue;
     }
     // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
-    if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) break;
+    if (!call.deadline.leavesUsefulAttempt()) break;
     const partner = hedging ? hedgePartner(steps, index, ledger.spent) : undefined;
     const tried =
       hedging && partner

@@ -15,7 +15,6 @@ import { unreachable } from '../errors/unreachable';
 import type { AttemptSpend, ChainStep, UnservedReply } from './chain-walker';
 import type { GatewayStreamEvent } from './gateway-call';
 import type { TimeoutWatch } from './resilience/stalled-timeout';
-import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
 import type { Target } from './routing/route-config';
 import { tryTarget } from './target-try';
 import type { Tried, WalkContext } from './target-try';
@@ -191,7 +190,7 @@ async function startHedge<Reply>(
 ): Promise<Racer<Reply> | null> {
   const { call, budget } = walk;
   if (call.signal?.aborted || partner.guard.isOpen()) return null;
-  if (call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) return null;
+  if (!call.deadline.leavesUsefulAttempt()) return null;
   let settled = false;
   const noteSettled = () => (settled = true);
   // Either way: a failure of the primary is handled by the race, not here.

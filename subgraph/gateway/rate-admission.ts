@@ -10,7 +10,6 @@ import { unreachable } from '../errors/unreachable';
 import type { WalkResult } from './chain-walker';
 import type { GatewayCall, ModelFailure } from './gateway-call';
 import type { RenderedPrompt } from './prompts/prompt-library';
-import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
 import { limitSpan } from '../observability/tracing/limit-span';
 import { promptTokens } from './token-estimate';
 
@@ -31,7 +30,7 @@ export async function admitCall(
   if (!call.limits) return UNLIMITED;
   // A caller already gone, or a deadline with no useful attempt left: the walk will make no model call, so
   // none of the tenant's rate is taken (a long summary past its deadline would spend one per remaining part).
-  if (call.signal?.aborted || call.deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS) return UNLIMITED;
+  if (call.signal?.aborted || !call.deadline.leavesUsefulAttempt()) return UNLIMITED;
   const { limits } = call;
   const check = await limitSpan(
     'ai.rate_limit.check',

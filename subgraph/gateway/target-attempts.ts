@@ -9,7 +9,7 @@ import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { RenderedPrompt } from './prompts/prompt-library';
 import type { TokenUsage } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
-import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
+import { deadlineSpentError } from './resilience/target-guard';
 import type { Target } from './routing/route-config';
 import { streamAttempt } from './stream-attempt';
 
@@ -71,8 +71,7 @@ export function streamingAttempt(
   return async function* ({ target, provider, guard }, repair, drop) {
     // As a guarded completion's: a stream opened with no useful time left (the walk's checks, then a spend
     // reservation, took it) would be cut at once, and its timeout blamed on a healthy target's circuit.
-    if (deadline.remainingMs() < MIN_USEFUL_ATTEMPT_MS)
-      throw new ProviderError('timeout', 'deadline spent before the attempt');
+    if (!deadline.leavesUsefulAttempt()) throw deadlineSpentError();
     const prompt = withRepair(rendered, repair);
     const attemptMs = target.timeoutMs ?? limits.attemptTimeoutMs;
     const clocks = {

@@ -15,7 +15,6 @@ import type {
 } from './chain-walker';
 import type { GatewayStreamEvent } from './gateway-call';
 import { fromTransportError } from './providers/provider-error';
-import { MIN_USEFUL_ATTEMPT_MS } from './resilience/target-guard';
 import type { Target } from './routing/route-config';
 import { repairEvent } from './walk-events';
 
@@ -109,10 +108,7 @@ export async function* tryTarget<Reply>(
     const verdict = replyCheck?.check(reply) ?? { ok: true };
     if (verdict.ok) return { kind: 'answered', target: step.target, reply };
     const canRepair =
-      verdict.repair !== null &&
-      repair === undefined &&
-      !dropped() &&
-      call.deadline.remainingMs() >= MIN_USEFUL_ATTEMPT_MS;
+      verdict.repair !== null && repair === undefined && !dropped() && call.deadline.leavesUsefulAttempt();
     observer.rejected(step.target, verdict.problem, canRepair);
     if (!canRepair || verdict.repair === null) {
       const failure = new ProviderError('rejected', `output rail: ${verdict.problem}`);

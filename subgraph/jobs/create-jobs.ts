@@ -27,7 +27,7 @@ import type { SqlExecutor } from '../retrieval/store/sql';
 import { createJobStore } from './job-store';
 import { jobUpdates } from './job-updates';
 import { createWebhookDeliverer } from './webhook-deliverer';
-import { createWebhookWorker } from './webhook-worker';
+import { createWebhookWorker, hasJobWebhook } from './webhook-worker';
 import { createSweepWorker } from './sweep-worker';
 import { createJobRetention } from './job-retention';
 
@@ -95,7 +95,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     // The notice commits with the job's final status, so a restart between the two loses neither; the
     // engine's tables are not the tenant's, hence the connecting role (the transaction's last statement).
     onFinal: {
-      applies: (tenantId) => tenants.forTenant(tenantId).jobs.webhook !== undefined,
+      applies: (tenantId) => hasJobWebhook(tenants, tenantId),
       async run(tx, job) {
         await tx.query(CONNECTING_ROLE.text);
         await queue.sendWebhook(tx, { jobId: job.id, tenantId: job.tenantId });

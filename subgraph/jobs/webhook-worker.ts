@@ -40,6 +40,10 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
+/** Whether the tenant's jobs are announced: a notice is queued for its finished jobs, and only for them. */
+export const hasJobWebhook = (tenants: TenantPolicies, tenantId: string): boolean =>
+  tenants.forTenant(tenantId).jobs.webhook !== undefined;
+
 /** The union member's typename, as `AIJob.summary` / `AIJob.answer` would report it. */
 function resultType(job: JobRecord): string | null {
   if (!job.result) return null;
@@ -127,7 +131,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
       if (!loop && deps.concurrency > 0) loop = work();
     },
     jobEnded(tenantId) {
-      if (deps.tenants.forTenant(tenantId).jobs.webhook !== undefined) pause.wake();
+      if (hasJobWebhook(deps.tenants, tenantId)) pause.wake();
     },
     async stop() {
       stopping = true;

@@ -5,6 +5,9 @@
 import { callSignal } from './call-signal';
 import type { CallSignal } from './call-signal';
 
+/** An attempt shorter than this cannot usefully reach a provider: do not start one. */
+export const MIN_USEFUL_ATTEMPT_MS = 25;
+
 export class Deadline {
   private readonly endsAt: number;
   private timeoutSignal: AbortSignal | undefined;
@@ -39,6 +42,11 @@ export class Deadline {
 
   remainingMs(): number {
     return Math.max(0, this.endsAt - performance.now());
+  }
+
+  /** Whether what is left fits a useful attempt: none is started (nor charged for) when it does not. */
+  leavesUsefulAttempt(): boolean {
+    return this.remainingMs() >= MIN_USEFUL_ATTEMPT_MS;
   }
 
   expired(): boolean {

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../errors/provider-error';
 import { NO_STALLS } from '../../observability/event-loop-lag';
 import type { LoopStallClock } from '../../observability/event-loop-lag';
+import { MIN_USEFUL_ATTEMPT_MS } from './deadline';
 import type { Deadline } from './deadline';
 import { EitherBreaker } from './either-breaker';
 import { overloadedError, watchTimeout } from './stalled-timeout';
@@ -34,8 +35,11 @@ export interface ResilienceSettings {
   cooldownMs: number;
 }
 
-/** An attempt shorter than this cannot usefully reach a provider: do not start one. */
-export const MIN_USEFUL_ATTEMPT_MS = 25;
+export { MIN_USEFUL_ATTEMPT_MS };
+
+/** What an attempt the deadline has no useful time left for fails with, before it starts. */
+export const deadlineSpentError = (): ProviderError =>
+  new ProviderError('timeout', 'deadline spent before the attempt');
 
 export interface TargetGuard {
   isOpen(): boolean;
@@ -147,6 +151,7 @@ export function createTargetGuard(
       // Ends the run at the deadline or when the caller leaves: cuts an attempt and a retry's wait, and stops
       // further tries. Released when the run settles.
       const expiry = deadline.callSignal(leave);
+      const left = () => leave.some((signal) => signal?.aborted);
       try {
         return await retries.execute(async () => {
           if (waitMs > 0) {
@@ -155,8 +160,7 @@ export function createTargetGuard(
             await sleep(ms, undefined, { signal: expiry.signal });
           }
           const budget = Math.min(perAttempt, deadline.remainingMs());
-          if (budget < MIN_USEFUL_ATTEMPT_MS)
-            throw new ProviderError('timeout', 'deadline spent before the attempt');
+          if (budget < MIN_USEFUL_ATTEMPT_MS) throw deadlineSpentError();
           // The timeout sits inside the breaker, translated first, so a hung target counts as a failure, and
           // one our own stalled loop ran out does not.
           return circuit.execute(async () => {
@@ -170,7 +174,7 @@ export function createTargetGuard(
               }).execute(({ signal }) => call(signal), expiry.signal);
             } catch (error) {
               // The caller left or a hedge answered: the timeout's race may end first, but it is no timeout.
-              if (leave.some((signal) => signal?.aborted)) throw cancelled(error);
+              if (left()) throw cancelled(error);
               const failure = normalize(error, deadline);
               // status null: our clock, not a provider's 408.
               const ours = failure.kind === 'timeout' && failure.status === null;
@@ -180,7 +184,7 @@ export function createTargetGuard(
         }, expiry.signal);
       } catch (error) {
         // Left while waiting to retry: the target did nothing wrong.
-        if (leave.some((signal) => signal?.aborted)) throw cancelled(error);
+        if (left()) throw cancelled(error);
         throw normalize(error, deadline);
       } finally {
         expiry.release();
