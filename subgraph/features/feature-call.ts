@@ -26,9 +26,9 @@ export interface FeatureCall {
    */
   deadline?: Deadline;
   /**
-   * Aborted when nobody wants the call's result any more (a background job cancelled): its model calls are
-   * abandoned, their provider requests aborted, and the call rejects with the signal's reason. Absent for a
-   * caller's request (a stream carries its own signal to the gateway).
+   * Aborted when nobody wants the call's result any more (a background job cancelled, a stream's client
+   * gone): its model calls are abandoned, their provider requests aborted, and the call rejects with the
+   * signal's reason. Absent for a query, whose caller waits for the result.
    */
   signal?: AbortSignal;
 }

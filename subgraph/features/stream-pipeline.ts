@@ -21,7 +21,7 @@ import { meterAbandoned, meterResult, startClock } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
 import { limitedCall, offerSample, refusedResult } from './model-pipeline';
-import type { ModelPipeline } from './model-pipeline';
+import type { ModelPipeline, Prepared } from './model-pipeline';
 import { newRequestRecord, noteStage, recordedStream } from '../observability/request-record';
 
 export type StreamEvent<Result> =
@@ -88,7 +88,16 @@ async function* admittedStream<Input, Source, Full, Degraded>(
   signal: AbortSignal,
   elapsed: () => number,
 ): AsyncGenerator<StreamEvent<FeatureResult<Full, Degraded>>, void, undefined> {
-  const prepared = await pipeline.prepare(call, input);
+  let prepared: Prepared<Source, Full, Degraded>;
+  try {
+    // The stream's signal bounds its preparation too: a client gone during retrieval aborts the question's
+    // embedding and the guard model's call, rather than leaving them to run for an answer nobody reads.
+    prepared = await pipeline.prepare({ ...call, signal }, input);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos: 0, rails: [] });
+    return;
+  }
   if (prepared.kind === 'known') {
     const known = await meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
     offerSample(deps, pipeline, call, input, known, prepared, null);
