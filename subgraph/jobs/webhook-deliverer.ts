@@ -141,22 +141,30 @@ export function createWebhookDeliverer(dependencies: WebhookDelivererDependencie
   async function run(target: WebhookTarget, notification: JobNotification): Promise<DeliveryOutcome> {
     await nextTurn(); // the finishing worker's turn ends before any of this work starts
     let attempt: WebhookAttempt = { number: 0, last: false };
-    let posting: Promise<SendOutcome> | undefined;
+    /** The try under way; `sent()` once the bulkhead has let it through (until then it waits for a slot). */
+    let posting: { result: Promise<SendOutcome>; sent: () => boolean } | undefined;
     const tries = retryPolicy.execute(() => {
       if (shutdown.signal.aborted) throw new DeliveryAbandoned();
       const current = { number: attempt.number + 1, last: attempt.number + 1 >= settings.maxAttempts };
       attempt = current;
-      const post = inFlight.execute(() => sendOnce(target, notification, current), shutdown.signal);
+      let sent = false;
+      const result = inFlight.execute(() => {
+        sent = true;
+        return sendOnce(target, notification, current);
+      }, shutdown.signal);
+      const post = { result, sent: () => sent };
       posting = post;
-      void post.finally(() => posting === post && (posting = undefined)).catch(() => undefined);
-      return post;
+      void post.result.finally(() => posting === post && (posting = undefined)).catch(() => undefined);
+      return post.result;
     }, shutdown.signal);
     try {
       return finalOutcome(await Promise.race([tries, abandonedOnShutdown(shutdown.signal)]));
     } catch {
       tries.catch(() => undefined); // the retry loop stops on its own: no further try after shutdown
-      // Shutting down: a POST already under way ends first (its timeout bounds it) and may still land.
-      const last = posting ? await posting.catch(() => undefined) : undefined;
+      // Shutting down: a POST already under way ends first (its timeout bounds it) and may still land. One still
+      // waiting for a slot is not waited for: cockatiel's bulkhead, once its signal has aborted, settles only one
+      // waiting call per slot freed, so past the concurrency some would never settle and close() would hang.
+      const last = posting?.sent() ? await posting.result.catch(() => undefined) : undefined;
       if (last && (last.kind !== 'retryable' || attempt.last)) return finalOutcome(last);
       outcomes.inc({ outcome: 'abandoned' });
       logger.warn({ jobId: notification.id, attempts: attempt.number }, 'job webhook abandoned at shutdown');

@@ -1,6 +1,7 @@
 // One signed POST of a job notification, and what its reply means for a retry: 2xx delivered; 408, 429 and 5xx,
 // a network error or no reply within the timeout worth another try; any other status (a 3xx included: a signed
 // body is never carried to a host the operator did not name) a refusal that a retry would only repeat.
+import { callSignal } from '../gateway/resilience/call-signal';
 import type { WebhookTarget } from '../tenancy/jobs-policy';
 import { DELIVERY_ID_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
 import { deliveryId, webhookBody, webhookEvent } from './webhook-notification';
@@ -30,6 +31,8 @@ export async function sendSignedNotification(
 ): Promise<SendOutcome> {
   const body = webhookBody(notification);
   const timestamp = Math.floor((options.now ?? Date.now)() / 1000);
+  // Released when the POST has settled: a timeout signal would keep its timer (and what it holds) until it fired.
+  const call = callSignal([], options.timeoutMs);
   let response: Response;
   try {
     response = await fetch(target.url, {
@@ -43,14 +46,16 @@ export async function sendSignedNotification(
       },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: call.signal,
     });
   } catch (error) {
+    call.release();
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
     return { kind: 'retryable', reason: timedOut ? 'timeout' : 'network' };
   }
   // The reply's body means nothing to us; dropping it frees the connection.
   await response.body?.cancel().catch(() => undefined);
+  call.release();
   return outcomeOf(response);
 }
 

@@ -200,6 +200,27 @@ describe('job webhooks', () => {
     expect([await count('abandoned'), await count('dropped')]).toEqual([1, 1]);
   });
 
+  it('on close, does not wait for deliveries queued behind the concurrency (close used to hang on them)', async () => {
+    const { webhooks, target } = deliverer({ ...FAST, concurrency: 1, requestTimeoutMs: 300 });
+    receiver.script('hang', 'hang', 'hang', 'hang', 'hang');
+    const deliveries = ['job-1', 'job-2', 'job-3', 'job-4'].map((id) => webhooks.deliver(target, job(id)));
+    await waitUntil(() => receiver.received.length === 1, 5_000, 'the first POST');
+    // Only the POST under way is waited for (its 300 ms timeout bounds it); the three queued behind it are
+    // given up. cockatiel's bulkhead settles one queued call per slot freed after the abort, so the old code
+    // waited for the third and fourth forever.
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      webhooks.close().then(() => 'closed'),
+      new Promise((resolve) => (timer = setTimeout(resolve, 3_000, 'still open after 3 s'))),
+    ]);
+    clearTimeout(timer);
+    expect(closed).toBe('closed');
+    const outcomes = await Promise.all(deliveries);
+    expect(outcomes[0]).toMatch(/^(exhausted|abandoned)$/);
+    expect(outcomes.slice(1)).toEqual(['abandoned', 'abandoned', 'abandoned']);
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('logs each try without the secret, the body or the URL path', async () => {
     const { webhooks, lines } = deliverer();
     const target = { url: `${receiver.url}?token=receiver-query-token`, secret: SECRET };
