@@ -41,7 +41,12 @@ export default tseslint.config(
     },
   },
   // Plain JavaScript (build scripts) is outside the TypeScript project: linted without type information.
-  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // CommonJS shared by an ES module worker and the compiled TypeScript (repeated-texts.cjs).
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { exports: 'writable', module: 'writable' } },
+  },
   {
     // The development page's module runs in the browser: the browser globals it uses, and nothing of Node's.
     files: ['subgraph/http/dev-page/**/*.mjs'],

@@ -9,7 +9,7 @@ function assets(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'generated' ? [] : assets(path);
-    return /\.(sql|md|html|css|mjs)$/.test(name) ? [path] : [];
+    return /\.(sql|md|html|css|mjs|cjs)$/.test(name) ? [path] : [];
   });
 }
 

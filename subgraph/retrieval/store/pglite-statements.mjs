@@ -10,15 +10,12 @@
 // statement never interleaves with another or with a transaction's BEGIN and COMMIT. Plain JavaScript, as the
 // worker is.
 import { parse, protocol } from '@electric-sql/pglite';
+import { repeatedTexts } from './repeated-texts.cjs';
 
 const { serialize } = protocol;
 
 /** Texts kept prepared; the least recently used is closed to make room. */
 export const PREPARED_CAPACITY = 256;
-/** Texts seen once, waiting for a second call to be prepared: one-off statements never take a name. */
-const SEEN_CAPACITY = 1024;
-/** A longer text (a generated bulk statement) is never prepared: it is rarely repeated word for word. */
-const MAX_PREPARED_TEXT = 16_384;
 
 /**
  * A query runner over `db` with its own cache of prepared statements: `run(text, params, { inTransaction })`
@@ -27,7 +24,7 @@ const MAX_PREPARED_TEXT = 16_384;
 export function preparedStatements(db, { capacity = PREPARED_CAPACITY } = {}) {
   /** By text, least recently used first (a Map keeps insertion order; a use re-inserts). */
   const prepared = new Map();
-  const seen = new Set();
+  const isRepeat = repeatedTexts();
   let nextName = 1;
 
   const step = (message) => db.execProtocolStream(message, { syncToFs: false });
@@ -48,10 +45,7 @@ export function preparedStatements(db, { capacity = PREPARED_CAPACITY } = {}) {
       prepared.set(text, known);
       return known;
     }
-    if (text.length > MAX_PREPARED_TEXT || !seen.delete(text)) {
-      if (text.length <= MAX_PREPARED_TEXT) remember(text);
-      return null;
-    }
+    if (!isRepeat(text)) return null;
     if (prepared.size >= capacity) {
       const [oldestText, oldest] = prepared.entries().next().value;
       prepared.delete(oldestText);
@@ -65,11 +59,6 @@ export function preparedStatements(db, { capacity = PREPARED_CAPACITY } = {}) {
     const statement = { name, types: parse.parseDescribeStatementResults(parsed) };
     prepared.set(text, statement);
     return statement;
-  }
-
-  function remember(text) {
-    if (seen.size >= SEEN_CAPACITY) seen.delete(seen.values().next().value);
-    seen.add(text);
   }
 
   /** A parameter as PGlite's query() sends it: by the serializer of the type PostgreSQL inferred, or as text. */
