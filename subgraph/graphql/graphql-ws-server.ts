@@ -18,6 +18,7 @@ import type { maskError } from './mask-error';
 import { createValidatedDocuments } from './document-cache';
 import { prepareOperation } from './ws-operation';
 import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
+import { withUserInputCode } from './user-input-error';
 
 export { WS_UNAUTHORIZED } from './ws-token-expiry';
 
@@ -106,13 +107,20 @@ export function createGraphqlWsServer<TContext extends object>(
       context: (ctx) => options.context(ctx.extra.tenant ?? null, ctx.extra.streams, ctx.extra.traceContext),
       // Errors that end a subscription (bad input, a bug) are masked like HTTP ones; graphql-ws gives them no
       // path, so the original error is handed over explicitly rather than unwrapped.
+      // A variable the types refuse is bad input, as Apollo Server tags it over HTTP (user-input-error.ts).
       onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => formatError(error.toJSON(), error.originalError ?? error)),
+        errors.map((error) => {
+          const tagged = withUserInputCode(error);
+          return formatError(tagged.toJSON(), tagged.originalError ?? tagged);
+        }),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
           ? {
               ...result,
-              errors: result.errors.map((error: GraphQLError) => formatError(error.toJSON(), error)),
+              errors: result.errors.map((error: GraphQLError) => {
+                const tagged = withUserInputCode(error);
+                return formatError(tagged.toJSON(), tagged);
+              }),
             }
           : undefined,
     },

@@ -2,6 +2,8 @@
 // serializer copies every enumerable property, and drivers hang the request on their errors: PGlite its `query`
 // and `params` (a whole document body), pg the `detail` and `where` that quote values, ioredis the command's
 // `args` (cached answers). So this keeps a list of known-safe fields rather than removing known-bad ones.
+import { GraphQLError } from 'graphql';
+import { redactForLog } from '../guardrails/pii/log-safe';
 
 /** What a log line holds of an error. */
 export interface LoggedError {
@@ -41,9 +43,14 @@ function isDatabaseError(error: ErrorLike): boolean {
   return typeof error.code === 'string' && SQLSTATE.test(error.code) && typeof error.severity === 'string';
 }
 
+// graphql-js quotes the value it refused or could not serialize ('Variable "$input" got invalid value { text:
+// … }', 'String cannot represent value: …', 'Int cannot represent non-integer value: …'): caller or tenant text.
+const VALUE_QUOTING_GRAPHQL = /\b(?:invalid value|cannot represent (?:[\w-]+ )?value)\b/;
+
 function messageIsSafe(error: ErrorLike): boolean {
   // JSON.parse quotes the text it failed on: a corrupt cache entry would log a cached answer.
   if (error instanceof SyntaxError) return false;
+  if (error instanceof GraphQLError) return !VALUE_QUOTING_GRAPHQL.test(error.message);
   if (!isDatabaseError(error)) return true;
   const code = String(error.code);
   return SCHEMA_ONLY_MESSAGE_CLASSES.has(code.slice(0, 2)) && !VALUE_QUOTING_CODES.has(code);
@@ -55,10 +62,11 @@ export function logSafeError(value: unknown, depth = 0): LoggedError {
   const safeMessage = messageIsSafe(error);
   const logged: LoggedError = {
     type: error.constructor?.name ?? error.name,
-    message: safeMessage ? error.message : REDACTED_MESSAGE,
+    // A message judged safe may still quote an id or a name that is personal data: the PII redactor reads it.
+    message: safeMessage ? redactForLog(error.message) : REDACTED_MESSAGE,
   };
   // A stack begins with the message; a driver's stack points into the driver only, so it is dropped with it.
-  if (safeMessage && !isDatabaseError(error) && error.stack) logged.stack = error.stack;
+  if (safeMessage && !isDatabaseError(error) && error.stack) logged.stack = redactForLog(error.stack);
   if (typeof error.code === 'string' || typeof error.code === 'number') logged.code = String(error.code);
   if (isDatabaseError(error)) {
     for (const field of DATABASE_FIELDS) {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { capturingLogger } from '../support/logs';
-import { ASK_STREAM, INGEST, SEARCH } from '../support/operations';
+import { ASK_STREAM, INGEST, SEARCH, SUMMARIZE_STREAM } from '../support/operations';
 import { BACKENDS } from '../support/stores';
 import { requirePostgres } from '../support/services';
 
@@ -83,6 +83,29 @@ describe.each(BACKENDS)('log lines on %s', (store) => {
     // What an operator needs is still there: a raised exception, from where in the server.
     expect(masked[0]?.err).toMatchObject({ code: 'P0001', routine: 'exec_stmt_raise' });
     expectNoTenantText();
+  });
+
+  // Found by a review: graphql-js refuses a variable with a message that quotes the whole value, and graphql-ws,
+  // unlike Apollo Server over HTTP, gave it no code, so it was masked as a bug and logged with the caller's text.
+  it('a stream whose variables the schema refuses is BAD_USER_INPUT over graphql-ws, and logs no tenant text', async () => {
+    const client = subgraph.as('redaction');
+    const before = lines.length;
+    const outcome = await client.subscribe(SUMMARIZE_STREAM, {
+      input: { text: `The ${secrets.body} contract, signed by jane.doe@example.com.`, maxWord: 50 },
+    });
+    if (outcome.kind !== 'results') throw new Error(`socket closed: ${outcome.code} ${outcome.reason}`);
+    const errors = outcome.results.flatMap((result) => result.errors ?? []);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(errors[0]?.message).toMatch(/^Variable "\$input" got invalid value .*"maxWord"/s);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const line of lines.slice(before)) {
+      expect(line).not.toContain(secrets.body);
+      expect(line).not.toContain('jane.doe@example.com');
+    }
+    expect(lines.slice(before).map((line) => (JSON.parse(line) as LoggedLine).msg)).not.toContain(
+      'unexpected error masked',
+    );
   });
 
   it('a database error of a search (its query in the params) is logged without the query, over HTTP and graphql-ws', async () => {

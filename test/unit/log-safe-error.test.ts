@@ -2,6 +2,7 @@
 // PostgreSQL) keep their SQLSTATE and the schema objects they name, and their message only where the message
 // cannot quote a value; nothing else the driver hangs on them (query, params, detail, where) is kept.
 import { PGlite } from '@electric-sql/pglite';
+import { GraphQLError } from 'graphql';
 import { logSafeError, REDACTED_MESSAGE } from '../../subgraph/observability/log-safe-error';
 
 const SECRET = 'tenantsecret42';
@@ -83,6 +84,27 @@ describe('logSafeError', () => {
       ],
     });
     expect(JSON.stringify(logged)).not.toContain(SECRET);
+  });
+
+  it("redacts graphql-js's messages that quote a refused or unserializable value, and keeps the others", () => {
+    const refused = new GraphQLError(
+      `Variable "$input" got invalid value { text: "${SECRET}" }; Field "x" is not defined.`,
+    );
+    const unserializable = new GraphQLError(`String cannot represent value: { body: "${SECRET}" }`);
+    const nonInteger = new GraphQLError(`Int cannot represent non-integer value: "${SECRET}"`);
+    for (const error of [refused, unserializable, nonInteger]) {
+      const logged = logSafeError(error);
+      expect(logged.message).toBe(REDACTED_MESSAGE);
+      expect(JSON.stringify(logged)).not.toContain(SECRET);
+    }
+    const nullField = new GraphQLError('Cannot return null for non-nullable field Query.usage.');
+    expect(logSafeError(nullField).message).toBe('Cannot return null for non-nullable field Query.usage.');
+  });
+
+  it('runs a kept message and stack through the PII redactor', () => {
+    const logged = logSafeError(new Error('no tenant for owner jane.doe@example.com'));
+    expect(logged.message).toBe('no tenant for owner [EMAIL]');
+    expect(logged.stack).toMatch(/^Error: no tenant for owner \[EMAIL\]\n/);
   });
 
   it('redacts a thrown value that is not an Error: it could be anything', () => {
