@@ -67,13 +67,18 @@ serveChild(async () => {
         await inspector.post('Profiler.start');
         return null;
       },
-      /** Samples allocations, garbage included (what a scavenge costs), until allocationStop. */
-      async allocationStart() {
+      /**
+       * Samples allocations until allocationStop: garbage included (what the collector is handed), or with
+       * `{ survivorsOnly: true }` only what outlived a young-generation collection (what a scavenge copies and
+       * promotes), whether or not a full collection took it later.
+       */
+      async allocationStart(args) {
+        const survivorsOnly = (args as { survivorsOnly?: boolean } | undefined)?.survivorsOnly === true;
         await inspector.post('HeapProfiler.enable');
         await inspector.post('HeapProfiler.startSampling', {
           samplingInterval: 4096,
           includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: true,
+          includeObjectsCollectedByMinorGC: !survivorsOnly,
         });
         return null;
       },
