@@ -12,6 +12,7 @@ import { CompletionCacheRung, completionKey } from './cache/completion-cache-run
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
+import { unreachable } from '../errors/unreachable';
 import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainStep, TargetAttempt } from './chain-walker';
 import type {
@@ -105,6 +106,22 @@ interface Looked {
   lookup: 'hit' | 'miss' | 'stale';
 }
 
+/**
+ * What a follower that shared the leader's flight is told: the leader's outcome with no cost of its own. There
+ * was no second model call, so no second charge: what the walk paid (an answer, or the replies the output rails
+ * refused before it failed) is reported, and recorded in the tenant's ledger, by the leader alone.
+ */
+function joinedOutcome(outcome: CompletionOutcome): CompletionOutcome {
+  switch (outcome.kind) {
+    case 'answered':
+      return { ...outcome, cached: true, costNanos: 0, usage: null };
+    case 'failed':
+      return outcome.costNanos === undefined ? outcome : { ...outcome, costNanos: 0 };
+    default:
+      return unreachable(outcome);
+  }
+}
+
 export class ModelGateway {
   private readonly targets: ChainSteps;
   private readonly flights = new SingleFlight<Looked>();
@@ -158,10 +175,7 @@ export class ModelGateway {
       : this.sharedFlight(call, plan);
     const { outcome, lookup } = await flight.result;
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
-    // A follower shared the leader's call: no second model call, no second charge.
-    return flight.shared && outcome.kind === 'answered'
-      ? { ...outcome, cached: true, costNanos: 0, usage: null }
-      : outcome;
+    return flight.shared ? joinedOutcome(outcome) : outcome;
   }
 
   /**

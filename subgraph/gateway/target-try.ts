@@ -54,11 +54,13 @@ export async function* tryTarget<Reply>(
   let streamed = false;
   let reserved = drop?.reserved;
   const dropped = () => drop?.signal.aborted === true && !call.signal?.aborted;
-  /** What a dropped attempt cost, with the rejected reply it was repairing, which was paid for too. */
-  const lost = (receivedText: string): Reply => {
-    const reply = (drop as Droppable<Reply>).lostReply(receivedText);
-    return rejected !== undefined && replyCheck ? replyCheck.afterRepair(rejected, reply) : reply;
-  };
+  /**
+   * What the walk is told a dropped try cost: the dropped attempt, with the rejected reply it was repairing,
+   * which was paid for too. That reply's own reservation has settled it already: the dropped attempt's
+   * reservation settles only the attempt itself.
+   */
+  const withRejected = (reply: Reply): Reply =>
+    rejected !== undefined && replyCheck ? replyCheck.afterRepair(rejected, reply) : reply;
   for (;;) {
     const spend = reserved !== undefined ? reserved : budget ? await budget.reserve(step, repair) : null;
     reserved = undefined;
@@ -91,8 +93,8 @@ export async function* tryTarget<Reply>(
       }
       // Dropped by the walk: aborted by us, so neither a failure of the target nor a fallback.
       if (dropped()) {
-        replied = lost(receivedText);
-        return { kind: 'lost', reply: replied };
+        replied = (drop as Droppable<Reply>).lostReply(receivedText);
+        return { kind: 'lost', reply: withRejected(replied) };
       }
       const failure = ProviderError.isInstance(error)
         ? error
@@ -104,7 +106,7 @@ export async function* tryTarget<Reply>(
       await run.return(undefined as never);
       spend?.settle(replied);
     }
-    if (rejected !== undefined && replyCheck) reply = replyCheck.afterRepair(rejected, reply);
+    reply = withRejected(reply);
     const verdict = replyCheck?.check(reply) ?? { ok: true };
     if (verdict.ok) return { kind: 'answered', target: step.target, reply };
     const canRepair =
