@@ -1,5 +1,6 @@
 // aiSamples: the calling tenant's newest kept samples (README, "Quality sampling"), read under its row level
-// security; expired ones never come back. Empty for a tenant that keeps no content.
+// security; expired ones never come back. Empty for a tenant whose policy keeps no content now, whatever was
+// kept before the policy changed.
 import { z } from 'zod';
 import type { TenantContext } from '../auth/tenant-context';
 import type { StoredSample } from '../observability/quality/sample-store';
@@ -34,7 +35,11 @@ export function createAiSamplesFeature(deps: Pick<FeatureDeps, 'samples'>) {
     limit: number | null | undefined,
   ): Promise<AiSampleValue[]> {
     const args = parseInput(argsSchema, { limit }, null);
-    const samples = await deps.samples.recent(tenant.tenantId, args.limit);
+    // The policy as it is now decides, not as it was when a sample was kept: a tenant that has stopped keeping
+    // content (or sampling) sees none of what was kept before, and a shortened retention applies at once.
+    const { keepContent, rate, retentionDays } = tenant.policy.sampling;
+    if (!keepContent || rate === 0) return [];
+    const samples = await deps.samples.recent(tenant.tenantId, args.limit, retentionDays);
     return samples.map((sample) => ({
       requestId: sample.requestId,
       feature: sample.feature,

@@ -186,6 +186,37 @@ describe.each(['postgres', 'pglite'] as const)('quality sampling on %s', (store)
     expect(inputs).not.toContain(expired);
   });
 
+  // Found by a review: aiSamples read whatever was kept, whatever the tenant's policy says now.
+  it('serves no sample kept before the policy stopped keeping content, and none past a shortened retention', async () => {
+    const keptEarlier = (tenantId: string, input: string, daysAgo: number) =>
+      subgraph.app.samples.put({
+        tenantId,
+        sampleId: randomUUID(),
+        requestId: randomUUID(),
+        feature: 'ask',
+        createdAt: new Date(Date.now() - daysAgo * 24 * 60 * 60 * 1000),
+        // Kept under a policy that has since changed: content on, a rate above 0, a month's retention.
+        retentionDays: 30,
+        input,
+        chunkIds: [],
+        output: 'An answer.',
+        outcome: 'full',
+        reason: null,
+      });
+    await keptEarlier('graded-only', `opted out ${randomUUID()}`, 1);
+    await keptEarlier('zero', `rate zero ${randomUUID()}`, 1);
+    const withinSeven = `within seven days ${randomUUID()}`;
+    const pastSeven = `past seven days ${randomUUID()}`;
+    await keptEarlier('keep-b', withinSeven, 6);
+    await keptEarlier('keep-b', pastSeven, 8);
+
+    expect(await samplesOf('graded-only', 100)).toEqual([]);
+    expect(await samplesOf('zero', 100)).toEqual([]);
+    const inputs = (await samplesOf('keep-b', 100)).map((sample) => sample.input);
+    expect(inputs).toContain(withinSeven);
+    expect(inputs).not.toContain(pastSeven);
+  });
+
   it('serves aiSamples only to a token with ai:admin', async () => {
     const refused = await subgraph.as('keep-a', ['ai:ingest']).request(AI_SAMPLES);
     expect(refused.body.data ?? null).toBeNull();

@@ -64,7 +64,7 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
     const newest = sample('recent', { createdAt: new Date(now - 1000) });
     for (const each of [middle, oldest, newest]) await samples.put(each);
 
-    const read = await samples.recent('recent', 2);
+    const read = await samples.recent('recent', 2, 3650);
     expect(read.map((s) => s.sampleId)).toEqual([newest.sampleId, middle.sampleId]);
     expect(read[1]).toEqual({
       sampleId: middle.sampleId,
@@ -84,14 +84,14 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
   it('shows a sample’s grades once they are written, null until then', async () => {
     const graded = sample('grades');
     await samples.put(graded);
-    expect((await samples.recent('grades', 10))[0]?.quality).toBeNull();
+    expect((await samples.recent('grades', 10, 3650))[0]?.quality).toBeNull();
 
     await samples.grade('grades', graded.sampleId, {
       grounding: 0.75,
       citationsValid: false,
       abstained: false,
     });
-    expect((await samples.recent('grades', 10))[0]?.quality).toEqual({
+    expect((await samples.recent('grades', 10, 3650))[0]?.quality).toEqual({
       grounding: 0.75,
       citationsValid: false,
       abstained: false,
@@ -104,7 +104,7 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
       citationsValid: null,
       abstained: true,
     });
-    expect((await samples.recent('grades', 1))[0]?.quality).toEqual({
+    expect((await samples.recent('grades', 1, 3650))[0]?.quality).toEqual({
       grounding: null,
       citationsValid: null,
       abstained: true,
@@ -121,7 +121,7 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
       quality: { grounding: null, citationsValid: null, abstained: true },
     });
     await samples.put(abstained);
-    expect((await samples.recent('graded-put', 10)).map((kept) => kept.quality)).toEqual([
+    expect((await samples.recent('graded-put', 10, 3650)).map((kept) => kept.quality)).toEqual([
       { grounding: null, citationsValid: null, abstained: true },
       { grounding: 0.5, citationsValid: true, abstained: false },
     ]);
@@ -133,11 +133,11 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
     await samples.put(ofA);
     await samples.put(ofB);
 
-    expect((await samples.recent('iso-a', 100)).map((s) => s.sampleId)).toEqual([ofA.sampleId]);
-    expect((await samples.recent('iso-b', 100)).map((s) => s.sampleId)).toEqual([ofB.sampleId]);
+    expect((await samples.recent('iso-a', 100, 3650)).map((s) => s.sampleId)).toEqual([ofA.sampleId]);
+    expect((await samples.recent('iso-b', 100, 3650)).map((s) => s.sampleId)).toEqual([ofB.sampleId]);
     // B grading A's sample by its id changes nothing: the update sees B's rows only.
     await samples.grade('iso-b', ofA.sampleId, { grounding: 0, citationsValid: false, abstained: true });
-    expect((await samples.recent('iso-a', 1))[0]?.quality).toBeNull();
+    expect((await samples.recent('iso-a', 1, 3650))[0]?.quality).toBeNull();
 
     // A query with no tenant filter: row level security alone keeps it to the tenant set, and to none unset.
     const seenByB = await visibleRows('iso-b');
@@ -163,7 +163,7 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
     ];
     await samples.putAll(batch);
 
-    expect(await samples.recent('batch-a', 10)).toEqual(
+    expect(await samples.recent('batch-a', 10, 3650)).toEqual(
       [batch[2], batch[0]].map((kept) => ({
         sampleId: kept?.sampleId,
         requestId: kept?.requestId,
@@ -177,7 +177,7 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
         quality: null,
       })),
     );
-    expect((await samples.recent('batch-b', 10)).map((kept) => [kept.sampleId, kept.quality])).toEqual([
+    expect((await samples.recent('batch-b', 10, 3650)).map((kept) => [kept.sampleId, kept.quality])).toEqual([
       [batch[1]?.sampleId, { grounding: 1, citationsValid: true, abstained: false }],
     ]);
     expect((await visibleRows('batch-b')).map((row) => row.tenant_id)).toEqual(['batch-b']);
@@ -189,7 +189,7 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
       quality: { grounding: 2, citationsValid: null, abstained: false },
     });
     await expect(samples.putAll([good, bad])).rejects.toThrow(/check constraint/);
-    expect(await samples.recent('batch-fails', 10)).toEqual([]);
+    expect(await samples.recent('batch-fails', 10, 3650)).toEqual([]);
   });
 
   it('never reads a sample past its retention, and the sweep deletes every tenant’s expired samples only', async () => {
@@ -200,8 +200,8 @@ describe.each(BACKENDS)('the sample store on %s', (backend) => {
     for (const each of [expiredA, expiredB, liveA, liveB]) await samples.put(each);
 
     // Not yet swept, and already unreadable.
-    expect((await samples.recent('exp-a', 100)).map((s) => s.sampleId)).toEqual([liveA.sampleId]);
-    expect((await samples.recent('exp-b', 100)).map((s) => s.sampleId)).toEqual([liveB.sampleId]);
+    expect((await samples.recent('exp-a', 100, 3650)).map((s) => s.sampleId)).toEqual([liveA.sampleId]);
+    expect((await samples.recent('exp-b', 100, 3650)).map((s) => s.sampleId)).toEqual([liveB.sampleId]);
     expect((await visibleRows('exp-a')).map((row) => row.sample_id)).toContain(expiredA.sampleId);
 
     await samples.sweepExpired();

@@ -53,8 +53,11 @@ export interface SampleStore {
   putAll(samples: readonly NewSample[]): Promise<void>;
   /** Fills in the grades of a sample written earlier; a sample already expired and swept is left alone. */
   grade(tenantId: string, sampleId: string, grade: QualityGrade): Promise<void>;
-  /** The tenant's newest unexpired samples, newest first. */
-  recent(tenantId: string, limit: number): Promise<StoredSample[]>;
+  /**
+   * The tenant's newest unexpired samples, newest first, none older than `retentionDays` (the tenant's retention
+   * now: a sample kept under a longer one is past it as soon as the policy shortens it).
+   */
+  recent(tenantId: string, limit: number, retentionDays: number): Promise<StoredSample[]>;
   /** Deletes every tenant's expired samples. */
   sweepExpired(): Promise<void>;
 }

@@ -92,7 +92,7 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
     SELECT sample_id, request_id, feature, created_at, input, chunk_ids, output, outcome, reason, grounding,
       citations_valid, abstained, graded_at
     FROM ${table}
-    WHERE tenant_id = $1 AND expires_at > now()
+    WHERE tenant_id = $1 AND expires_at > now() AND created_at > now() - make_interval(days => $3)
     ORDER BY created_at DESC, sample_id DESC
     LIMIT $2`;
   // No WHERE on purpose: one that reads a column would hold the rows to the tenant's SELECT policy, under which
@@ -117,10 +117,10 @@ export function createSqlSampleStore(db: SqlDatabase, { schema, appRole }: SqlSa
         params: [tenantId, sampleId, grade.grounding, grade.citationsValid, grade.abstained],
       });
     },
-    async recent(tenantId, limit) {
+    async recent(tenantId, limit, retentionDays) {
       const { rows } = await queryInTenantScope<SampleRow>(db, appRole, tenantId, {
         text: select,
-        params: [tenantId, limit],
+        params: [tenantId, limit, retentionDays],
       });
       return rows.map(sampleOf);
     },
