@@ -53,4 +53,36 @@ describe.each(['postgres', 'pglite'] as const)('concurrent job starts on %s', (s
     });
     expect(other.body.data?.startSummaryJob?.status).toBe('QUEUED');
   });
+
+  // Found by a review: the document was stored, then the refused summary job failed the whole mutation, so the
+  // client was told nothing was ingested (IngestResult! null) when it was, and a retry ingested it again.
+  it('ingestDocument(summarize: true) past jobs.maxQueued stores the document and refuses only summaryJobId', async () => {
+    const full = harness.as('racing'); // the test above left its five places taken
+    const response = await full.request<{
+      ingestDocument: { documentId: string; chunks: number; summaryJobId: string | null };
+    }>(
+      `mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { documentId chunks summaryJobId } }`,
+      {
+        input: {
+          id: 'full-queue',
+          title: 'Quay rules',
+          body: 'Cranes stop when the wind passes forty knots.',
+          summarize: true,
+        },
+      },
+    );
+    expect(response.body.data?.ingestDocument).toEqual({
+      documentId: 'full-queue',
+      chunks: 1,
+      summaryJobId: null,
+    });
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['ingestDocument', 'summaryJobId'],
+        extensions: { code: 'JOB_LIMIT_EXCEEDED', limit: 'jobs.maxQueued', max: MAX_QUEUED },
+      }),
+    ]);
+    const found = await full.search('cranes wind knots');
+    expect('hits' in found ? found.hits.map((hit) => hit.documentId) : []).toContain('full-queue');
+  });
 });
