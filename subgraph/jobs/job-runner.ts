@@ -238,7 +238,16 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
           break;
         }
         if (!next || stopping) {
-          if (next) await requeue(next, 0).catch(() => undefined);
+          // Picked as the runner stopped: handed straight back; if that fails, the queue retries it on expiry.
+          if (next) {
+            const jobId = next.data.jobId;
+            await requeue(next, 0).catch((error: unknown) => {
+              logger.warn(
+                { err: error, jobId },
+                'AI job picked while stopping could not be handed back; the queue retries it after its expiry',
+              );
+            });
+          }
           break;
         }
         track(next);

@@ -26,23 +26,45 @@ export async function summaryTextOf(call: FeatureCall, input: SummarizeInput): P
   return document ? `${document.title}.\n\n${document.body}` : null;
 }
 
+/**
+ * `work` on every item, `parallel` at once (lanes over a shared index), each given the phase's signal. One lane
+ * failing ends the phase: the other lanes take no further item and their items in flight are aborted (their
+ * provider requests with them), and the phase rejects with that first failure only once every lane has
+ * stopped, so no model call outlives it (the job's run ends on it: released or FAILED, its slot freed). The
+ * job's own signal (a cancel) aborts the phase the same way, and it rejects with that signal's abort.
+ */
 async function inParallel<T, R>(
   items: readonly T[],
   parallel: number,
-  work: (item: T) => Promise<R>,
+  work: (item: T, signal: AbortSignal) => Promise<R>,
   signal: AbortSignal | undefined,
 ): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
+  const phase = new AbortController();
+  const cancelled = () => phase.abort(signal?.reason);
+  if (signal?.aborted) cancelled();
+  else signal?.addEventListener('abort', cancelled, { once: true });
+  /** What the lanes failed with, in order: the first is the phase's, the others the lanes it aborted. */
+  const failures: unknown[] = [];
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
-      // A cancelled job starts no further part (the parts in flight are aborted by the same signal).
-      signal?.throwIfAborted();
+      // A cancelled job, or a part failed in another lane: no further part starts.
+      phase.signal.throwIfAborted();
       const index = next++;
-      results[index] = await work(items[index] as T);
+      results[index] = await work(items[index] as T, phase.signal);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, lane));
+  const stopped = (error: unknown) => {
+    failures.push(error);
+    phase.abort(new DOMException('another part of the summary failed', 'AbortError'));
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, () => lane().catch(stopped)));
+  } finally {
+    signal?.removeEventListener('abort', cancelled);
+  }
+  if (failures.length > 0) throw failures[0];
   return results;
 }
 
@@ -63,7 +85,8 @@ export async function summarizeByParts(
   const summaries = await inParallel(
     parts,
     deps.parallel,
-    (part) => deps.summarize(call, { text: part.text, maxWords }),
+    // Each part's call carries the phase's signal: a part failing aborts the others' model calls.
+    (part, signal) => deps.summarize({ ...call, signal }, { text: part.text, maxWords }),
     call.signal,
   );
   const usable = summaries.filter((summary) => summary.kind !== 'unavailable');
