@@ -13,6 +13,7 @@ import type { LoopStallClock } from '../observability/event-loop-lag';
 import { fromTransportError } from './providers/provider-error';
 import { overloadedError, watchTimeout } from './resilience/stalled-timeout';
 import { estimateTokens } from './token-estimate';
+import { storableDelta, storableText } from '../text/storable-text';
 
 export interface StreamClocks {
   firstTokenMs: number;
@@ -83,8 +84,9 @@ export async function* streamAttempt(
         idle = true;
       }
       watch = watchTimeout(stalls);
-      text += chunk.text;
-      yield chunk.text;
+      const delta = storableDelta(chunk.text);
+      text += delta;
+      yield delta;
     }
     ended = true;
   } catch (error) {
@@ -101,5 +103,5 @@ export async function* streamAttempt(
       onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
   }
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
-  return { text, usage: usage ?? { inputTokens: 0, outputTokens: 0 } };
+  return { text: storableText(text), usage: usage ?? { inputTokens: 0, outputTokens: 0 } };
 }

@@ -12,6 +12,7 @@ import type { Deadline } from './resilience/deadline';
 import { deadlineSpentError } from './resilience/target-guard';
 import type { Target } from './routing/route-config';
 import { streamAttempt } from './stream-attempt';
+import { storableText } from '../text/storable-text';
 
 /** The prompt with a repair note after the user's turn: what was wrong with the previous reply. */
 export function withRepair(prompt: RenderedPrompt, repair: string | undefined): RenderedPrompt {
@@ -33,13 +34,15 @@ export function completionAttempt(
       target.timeoutMs,
       async (signal) => {
         try {
-          return await provider.complete({
+          const completion = await provider.complete({
             model: target.model,
             system: prompt.system,
             user: prompt.user,
             maxTokens: prompt.maxTokens,
             signal,
           });
+          const text = storableText(completion.text);
+          return text === completion.text ? completion : { ...completion, text };
         } catch (error) {
           // Not retried, and not counted against the circuit: the target did nothing wrong.
           if (callerSignal?.aborted)
