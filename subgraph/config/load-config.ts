@@ -104,7 +104,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function parseEnv(source: NodeJS.ProcessEnv): Env {
+/**
+ * The variables that are set to something: a blank one (`PORT=`, or `${JOB_CONCURRENCY}` in a compose file with
+ * nothing behind it) is absent, so it takes its default. Before, a blank number became 0 (`Number('') === 0`):
+ * a replica that ran no jobs, listened on a random port or stopped with no grace, without a word.
+ */
+function presentVariables(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(source).filter(([, value]) => value?.trim() !== ''));
+}
+
+function parseEnv(environment: NodeJS.ProcessEnv): Env {
+  const source = presentVariables(environment);
   const parsed = envSchema.safeParse(source);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
