@@ -142,7 +142,9 @@ function mountRoutes(
     '/readyz',
     readinessProbe({
       isStopping: deps.isStopping,
-      pings: { store: () => app.store.documents.ping(), state: () => app.state.ping() },
+      pings: { store: () => app.store.documents.ping() },
+      // Redis down: caches miss, limits follow LIMITS_ON_REDIS_FAILURE, every feature still answers its union.
+      degradable: { state: () => app.state.ping() },
     }),
   );
   expressApp.get('/metrics', metricsRoute(app.metrics.registry));

@@ -1,6 +1,9 @@
 // Liveness and readiness probes for the orchestrator. /healthz answers while the process runs; /readyz says
 // whether this replica should get traffic: 503 once it is stopping (so the load balancer drains it first) or
-// while any dependency fails its ping, naming each dependency's state so an operator sees which one.
+// while a dependency it cannot serve without fails its ping; a dependency its features degrade without (Redis:
+// a cache miss, the limits' failure policy, uncounted stream leases) makes it `degraded`, still 200, since taking
+// every replica out at once during a Redis failover would turn typed fallbacks into fetch errors at the router.
+// Each dependency's state is named so an operator sees which one.
 import type { RequestHandler } from 'express';
 
 /** A dependency's cheap round trip; it rejects when the dependency cannot serve. */
@@ -14,20 +17,26 @@ export function livenessProbe(): RequestHandler {
 
 export function readinessProbe(options: {
   isStopping: () => boolean;
+  /** Dependencies without which the replica cannot serve: one down makes it not ready. */
   pings: Record<string, Ping>;
+  /** Dependencies its features degrade without: one down makes it `degraded`, still ready. */
+  degradable?: Record<string, Ping>;
 }): RequestHandler {
-  const pings = Object.entries(options.pings);
+  const required = Object.entries(options.pings);
+  const degradable = Object.entries(options.degradable ?? {});
+  const all = [...required, ...degradable];
   return async (_req, res) => {
     if (options.isStopping()) {
       res.status(503).json({ status: 'stopping' });
       return;
     }
-    const checks = await Promise.allSettled(pings.map(([, ping]) => ping()));
+    const checks = await Promise.allSettled(all.map(([, ping]) => ping()));
     const states = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'down'));
-    const ready = states.every((state) => state === 'ok');
+    const ready = states.slice(0, required.length).every((state) => state === 'ok');
+    const whole = states.every((state) => state === 'ok');
     res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not ready',
-      ...Object.fromEntries(pings.map(([name], i) => [name, states[i]])),
+      status: ready ? (whole ? 'ready' : 'degraded') : 'not ready',
+      ...Object.fromEntries(all.map(([name], i) => [name, states[i]])),
     });
   };
 }

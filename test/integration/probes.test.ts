@@ -1,6 +1,7 @@
 // The liveness and readiness probes on a tiny real express app, with pings that are real TCP round trips: one
 // to a server that listens, one to a port where nothing does. Readiness names each dependency's state and is
-// 503 while any is down, and 503 "stopping" once the replica drains, without pinging anything.
+// 503 while one the replica cannot serve without is down, 200 "degraded" while only one its features degrade
+// without is (Redis), and 503 "stopping" once the replica drains, without pinging anything.
 import { connect, createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server as TcpServer } from 'node:net';
 import { createServer } from 'node:http';
@@ -57,16 +58,33 @@ describe('probes', () => {
       '/readyz',
       readinessProbe({
         isStopping: () => stopping,
-        pings: { store: counted(() => up()), state: counted(() => up()) },
+        pings: { store: counted(() => up()) },
+        degradable: { state: counted(() => up()) },
       }),
     );
     app.get(
       '/readyz-state-down',
-      readinessProbe({ isStopping: () => false, pings: { store: () => up(), state: () => down() } }),
+      readinessProbe({
+        isStopping: () => false,
+        pings: { store: () => up() },
+        degradable: { state: () => down() },
+      }),
+    );
+    app.get(
+      '/readyz-store-down',
+      readinessProbe({
+        isStopping: () => false,
+        pings: { store: () => down() },
+        degradable: { state: () => up() },
+      }),
     );
     app.get(
       '/readyz-all-down',
-      readinessProbe({ isStopping: () => false, pings: { store: () => down(), state: () => down() } }),
+      readinessProbe({
+        isStopping: () => false,
+        pings: { store: () => down() },
+        degradable: { state: () => down() },
+      }),
     );
     server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,10 +111,19 @@ describe('probes', () => {
     });
   });
 
-  it('/readyz is 503 and names the dependency that is down', async () => {
+  // Found by a review: a Redis failover made every replica's /readyz 503 at once, so the orchestrator took them
+  // all out and the router met fetch errors, where each feature would have answered its typed fallback.
+  it('/readyz stays 200, degraded, with only Redis (the state) down, and names it', async () => {
     expect(await get('/readyz-state-down')).toEqual({
+      status: 200,
+      body: { status: 'degraded', store: 'ok', state: 'down' },
+    });
+  });
+
+  it('/readyz is 503 and names the dependency that is down when the store is', async () => {
+    expect(await get('/readyz-store-down')).toEqual({
       status: 503,
-      body: { status: 'not ready', store: 'ok', state: 'down' },
+      body: { status: 'not ready', store: 'down', state: 'ok' },
     });
   });
 
