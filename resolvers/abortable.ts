@@ -5,23 +5,42 @@
 export function abortable<T, U>(
   start: (signal: AbortSignal) => AsyncGenerator<T>,
   map: (event: T) => U,
+  /** Called once when the subscription ends, however it ends (its last event, an unsubscribe, an error). */
+  onEnd: () => void = () => undefined,
 ): AsyncIterableIterator<U> {
   const controller = new AbortController();
   const source = start(controller.signal);
+  const mapped = (result: IteratorResult<T>): IteratorResult<U> => {
+    if (!result.done) return { done: false, value: map(result.value) };
+    onEnd();
+    return { done: true, value: undefined };
+  };
   const iterator: AsyncIterableIterator<U> = {
     next: async () => {
-      const next = await source.next();
-      return next.done ? { done: true, value: undefined } : { done: false, value: map(next.value) };
+      try {
+        return mapped(await source.next());
+      } catch (error) {
+        onEnd();
+        throw error;
+      }
     },
     return: async (value?: unknown) => {
       controller.abort();
-      await source.return(undefined);
+      try {
+        await source.return(undefined);
+      } finally {
+        onEnd();
+      }
       return { done: true, value: value as U };
     },
     throw: async (error?: unknown) => {
       controller.abort();
-      const next = await source.throw(error);
-      return next.done ? { done: true, value: undefined } : { done: false, value: map(next.value) };
+      try {
+        return mapped(await source.throw(error));
+      } catch (thrown) {
+        onEnd();
+        throw thrown;
+      }
     },
     [Symbol.asyncIterator]: () => iterator,
   };

@@ -1,5 +1,6 @@
 // Background AI jobs: start, read, cancel and watch, for the caller's tenant only. A job maps to AIJob here;
 // its result goes through the same union mapping as the synchronous fields, so a client renders it alike.
+import { JobLimitError } from '../subgraph/errors/job-limit-error';
 import { unreachable } from '../subgraph/errors/unreachable';
 import type { JobRecord, JobStatus } from '../subgraph/jobs/job-record';
 import type {
@@ -65,12 +66,30 @@ export const jobQueries: Pick<QueryResolvers, 'aiJob'> = {
   aiJob: async (_root, { id }, ctx) => orNull(await ctx.jobs.get(ctx.call().tenant.tenantId, id)),
 };
 
+const tooManyWatched = (max: number) =>
+  new JobLimitError(
+    'WS_MAX_STREAMS_PER_CONNECTION',
+    max,
+    `This connection already holds ${max} streams and job subscriptions, the most WS_MAX_STREAMS_PER_CONNECTION allows; end one or open another connection.`,
+  );
+
 export const jobSubscriptions: Pick<SubscriptionResolvers, 'aiJobUpdated'> = {
   aiJobUpdated: {
     // Resolved before the stream starts, so an unknown id is the subscription's error, not a broken stream.
     subscribe: async (_root, { id }, ctx) => {
-      const updates = await ctx.jobs.updates(ctx.call().tenant.tenantId, id);
-      return abortable(updates, toAIJob);
+      const call = ctx.call();
+      // Each subscription reads its job from the store while the job waits: a connection watches no more at
+      // once than WS_MAX_STREAMS_PER_CONNECTION, the slots its AI streams take too.
+      const slots = call.connectionStreams;
+      const release = slots ? slots.take() : () => undefined;
+      if (!release) throw tooManyWatched(slots?.max ?? 0);
+      try {
+        const updates = await ctx.jobs.updates(call.tenant.tenantId, id);
+        return abortable(updates, toAIJob, release);
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
     resolve: (job: AIJob) => job,
   },
