@@ -20,7 +20,9 @@
 //      replica, so two cannot both give tenant A its last running slot; the loser just skips this round);
 //      read the heads of the per-tenant queues (`row_number() OVER (PARTITION BY tenant_id ORDER BY
 //      created_at, id) <= freeSlots` among QUEUED rows not yet admitted) and the admitted-or-running count
-//      per tenant; compute `freeSlots` = worker concurrency minus the jobs admitted and not finished; call
+//      per tenant; compute `freeSlots` = worker concurrency minus the engine's jobs ready to fetch now (not
+//      every job admitted and not running: one waiting out a retry's backoff is not ready, and must not hold
+//      a slot that another tenant's job could run in meanwhile); call
 //      `pickFairly`; for each pick, mark the row admitted (`UPDATE … WHERE id = $1 AND admitted_at IS NULL`)
 //      and `boss.send('ai-job', { jobId }, { db: <this transaction> })`, so the admission and the pg-boss
 //      job commit together or not at all.
@@ -42,7 +44,7 @@ export interface FairPickInput {
   readonly queued: ReadonlyMap<string, readonly string[]>;
   /** Jobs admitted and not finished per tenant, over every replica; a tenant absent has none. */
   readonly running: ReadonlyMap<string, number>;
-  /** Worker slots free now: the global worker concurrency less the jobs admitted and not finished. */
+  /** Worker slots free now: the worker concurrency less the engine's jobs ready for a runner. */
   readonly freeSlots: number;
   /** The tenant's `jobs.maxRunning`. */
   readonly maxRunning: (tenantId: string) => number;

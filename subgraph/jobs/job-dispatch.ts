@@ -8,14 +8,19 @@
 // replica, so two cannot both give a tenant its last slot; the loser skips the round). On PGlite there is
 // one process, whose rounds follow one another, and one connection that every start waits for: the two
 // batches go on their own, so a round never holds that connection across a turn of this event loop. What
-// they read may be a moment old by the second, which only errs safe: a runner's claim since then frees a
+// they read may be a moment old by the second, which only errs safe: a runner's fetch since then frees a
 // slot (admitting less than it could), a start adds a job to a later round, and a job cancelled since has no
 // row to mark, its engine job then found gone by the runner that fetches it. What is admitted stays admitted
 // through retries, hand-backs and expiry: pg-boss owns it from then on.
 //
-// The slots: at most JOB_CONCURRENCY jobs admitted and not yet claimed by a runner (the engine's ready
-// buffer), and per tenant at most its jobs.maxRunning admitted and not final. The buffer being this small is
-// what makes the rotation matter: tenant A's backlog never sits in the engine ahead of tenant B's one job.
+// The slots: at most JOB_CONCURRENCY engine jobs ready for a runner (the engine's ready buffer: what pg-boss's
+// fetch would take now, counted in its own table in the same batch), and per tenant at most its
+// jobs.maxRunning admitted and not final. The buffer being this small is what makes the rotation matter:
+// tenant A's backlog never sits in the engine ahead of tenant B's one job. A job waiting out its retry backoff
+// (or handed back to start later) is admitted but not ready: it takes no slot of the buffer until its time
+// comes (counting it, as `job_dispatch` admitted and not running, let a tenant's failing jobs fill the buffer
+// for their whole backoff, every runner idle and every other tenant's job waiting), though it still counts
+// against its own tenant's maxRunning.
 import type { SqlDatabase, SqlStatement } from '../retrieval/store/sql';
 import { perTenantStatements } from '../retrieval/store/tenant-rows';
 import { CONNECTING_ROLE } from '../retrieval/store/tenant-scope';
@@ -33,16 +38,15 @@ export interface JobDispatcherDeps {
   db: SqlDatabase;
   schema: string;
   appRole: string;
-  queue: Pick<JobQueue, 'sendAllStatement'>;
+  queue: Pick<JobQueue, 'sendAllStatement' | 'readyStatement'>;
   tenants: TenantPolicies;
-  /** JOB_CONCURRENCY: jobs admitted and waiting for a runner, at most. */
+  /** JOB_CONCURRENCY: engine jobs ready for a runner, at most. */
   concurrency: number;
 }
 
 interface TenantCounts {
   tenant_id: string;
   admitted: string | number;
-  ready: string | number;
 }
 
 interface QueueHead {
@@ -61,20 +65,18 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
   let cursor: string | undefined;
 
   /**
-   * The lock, the counts and each tenant's first `concurrency` waiting jobs in one batch (the free slots are
-   * known only from the counts, and never exceed the concurrency); the fair picks, with their engine job ids.
-   * Null when another replica holds the lock or there is no free slot.
+   * The lock, the counts, each tenant's first `concurrency` waiting jobs and the engine's ready jobs in one
+   * batch (the free slots are known only from the counts, and never exceed the concurrency); the fair picks,
+   * with their engine job ids. Null when another replica holds the lock or there is no free slot.
    */
   async function choose(batch: Batch) {
-    const [lock, counts, heads] = await batch([
+    const [lock, counts, heads, , engine] = await batch([
       {
         text: "SELECT set_config('role', $1, true), pg_try_advisory_xact_lock(hashtext($2)) AS taken",
         params: [appRole, `ai-jobs-dispatch:${schema}`],
       },
       {
-        text: `SELECT tenant_id, count(*) FILTER (WHERE admitted) AS admitted,
-                      count(*) FILTER (WHERE admitted AND NOT running) AS ready
-               FROM ${dispatch} GROUP BY tenant_id`,
+        text: `SELECT tenant_id, count(*) AS admitted FROM ${dispatch} WHERE admitted GROUP BY tenant_id`,
       },
       {
         text: `SELECT tenant_id, job_id, queue_job_id FROM (
@@ -85,14 +87,16 @@ export function createJobDispatcher(deps: JobDispatcherDeps): JobDispatcher {
                WHERE place <= $1 ORDER BY tenant_id, place`,
         params: [deps.concurrency],
       },
+      // The engine's tables are not the tenant's.
+      CONNECTING_ROLE,
+      deps.queue.readyStatement(),
     ]);
     if (!(lock?.rows[0] as { taken?: boolean } | undefined)?.taken) return null;
     const running = new Map<string, number>();
-    let ready = 0;
     for (const row of (counts?.rows ?? []) as TenantCounts[]) {
       running.set(row.tenant_id, Number(row.admitted));
-      ready += Number(row.ready);
     }
+    const ready = Number((engine?.rows[0] as { ready?: string | number } | undefined)?.ready ?? 0);
     const freeSlots = deps.concurrency - ready;
     if (freeSlots <= 0) return null;
     const queued = new Map<string, string[]>();

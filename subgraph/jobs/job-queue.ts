@@ -55,6 +55,12 @@ export interface JobQueue {
    * NOTHING).
    */
   sendAllStatement(jobs: readonly { data: QueuedJobData; queueJobId: string }[]): Promise<SqlStatement>;
+  /**
+   * How many engine jobs a runner could fetch now (one row, `ready`), as one statement for the caller's batch
+   * (run as the connecting role): fetch's own condition, queued or up for a retry with its start time come. A
+   * job waiting out its retry backoff, or handed back to start later, is not ready until that time.
+   */
+  readyStatement(): SqlStatement;
   /** Queues the job's ids again, to start after `seconds` (a job handed back, or waiting its tenant's turn). */
   sendLater(data: QueuedJobData, seconds: number): Promise<void>;
   fetch(queue: QueueName): Promise<FetchedJob | null>;
@@ -136,6 +142,13 @@ export async function openJobQueue(
           { db } as PgBoss.InsertOptions,
         );
       }),
+    readyStatement: () => ({
+      // pg-boss 10's fetch (plans.js fetchNextJob) takes `state < 'active' AND start_after < now()`; its index
+      // job_i5 (name, start_after) WHERE state < 'active' serves this count too.
+      text: `SELECT count(*) AS ready FROM ${settings.schema}.job
+             WHERE name = $1 AND state < 'active' AND start_after < now()`,
+      params: [JOB_QUEUE],
+    }),
     async sendLater(data, seconds) {
       await boss.send(JOB_QUEUE, data, seconds > 0 ? { startAfter: seconds } : {});
     },
