@@ -47,7 +47,29 @@ export interface App {
   statusRecorder: MetricsRecorder;
   /** Background AI jobs: queued here, run by this replica's runner (JOB_CONCURRENCY) or another's. */
   jobs: JobsService;
+  /**
+   * The start of a shutdown, called at the signal beside the HTTP drain: the job runner takes no new job and its
+   * runs' grace starts now (then what still runs is handed back to the queue), and a sweep run going ends after
+   * the document in hand. Resolves once those have ended; the same promise if called again.
+   */
+  drain(): Promise<void>;
+  /** drain() (if not called yet) and its end awaited, then every store, queue and background worker closed. */
   close(): Promise<void>;
+}
+
+/** Kept from SHUTDOWN_GRACE_MS for what follows the drains: the stores closed, spans and log lines flushed. */
+const CLOSING_RESERVE_MS = 2_000;
+
+/**
+ * How one SHUTDOWN_GRACE_MS is spent, every part counted from the signal. The HTTP drain (in-flight requests,
+ * Apollo's stopGracePeriodMillis) may take it all but the closing reserve (at most a quarter of it); the job
+ * runs' grace, concurrent with it, half of it (the rest is handed back to the queue for another replica
+ * sooner). Both end before the closing reserve starts, so the stores are closed and the spans and logs flushed
+ * before main.ts's forced exit at the full grace.
+ */
+export function shutdownBudget(graceMs: number): { httpDrainMs: number; jobGraceMs: number } {
+  const httpDrainMs = graceMs - Math.min(CLOSING_RESERVE_MS, Math.floor(graceMs / 4));
+  return { httpDrainMs, jobGraceMs: Math.min(Math.floor(graceMs / 2), httpDrainMs) };
 }
 
 export async function createApp(config: Config, logger: Logger): Promise<App> {
@@ -121,8 +143,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       logger,
       webhookOutcomes: metrics.jobWebhooks,
       metrics,
-      // Half the drain's grace: what is still running then goes back to the queue for another replica.
-      stopGraceMs: Math.floor(config.server.shutdownGraceMs / 2),
+      // From the signal, beside the HTTP drain: what is still running then goes back to the queue for another
+      // replica (shutdownBudget).
+      stopGraceMs: shutdownBudget(config.server.shutdownGraceMs).jobGraceMs,
       embeddingSweep: {
         run: () => embeddingSweep.runOnce(),
         intervalMs: config.retrieval.embeddingSweep.intervalMs,
@@ -145,6 +168,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       'semantic search unavailable: search runs on keywords only',
     );
   }
+  let drained: Promise<void> | undefined;
+  const drain = () =>
+    (drained ??= (async () => {
+      // Told first, so that a sweep run going (this replica's scheduled one, or one asked for with runOnce)
+      // ends after the document in hand instead of holding the shutdown for the rest of its documents.
+      const sweepStopped = embeddingSweep.stop();
+      // The runs going (jobs, and the scheduled sweep's) still write their results to the store.
+      await jobs.stopRunning();
+      await sweepStopped;
+    })());
   return {
     config,
     logger,
@@ -159,15 +192,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     samples,
     statusRecorder,
     jobs,
+    drain,
     async close() {
       statusRecorder.stop();
-      // Told first, so that a sweep run going (this replica's scheduled one, or one asked for with runOnce)
-      // ends after the document in hand instead of holding the shutdown for the rest of its documents.
-      const sweepStopped = embeddingSweep.stop();
-      // Then the runs going (jobs, and the scheduled sweep's) still write their results to the store.
+      await drain();
       await jobs.close();
       loopLag.stop();
-      await sweepStopped;
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();
       await Promise.allSettled([store.documents.close(), state.close()]);

@@ -10,6 +10,9 @@ import { createLogger } from './observability/logger';
 import { startTracing } from './observability/tracing/start-tracing';
 import { startServer } from './server';
 
+/** What the log lines need of the grace once the spans are flushed (flushLogs waits at most 2 s more). */
+const LOG_FLUSH_RESERVE_MS = 250;
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -56,6 +59,9 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'draining');
+    // One budget, SHUTDOWN_GRACE_MS from now: server.stop() drains HTTP and the job runs side by side within
+    // their shares of it (app.ts, shutdownBudget), then closes the stores; the span flush gets what is left.
+    const exitBy = Date.now() + config.server.shutdownGraceMs;
     const force = setTimeout(() => {
       logger.error('drain exceeded SHUTDOWN_GRACE_MS; exiting');
       exit(1);
@@ -63,8 +69,19 @@ async function main(): Promise<void> {
     force.unref();
     server.stop().then(
       async () => {
-        // The spans still batched go out before the exit; a collector that is away costs them, not the exit.
-        await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
+        // The spans still batched go out before the exit; a collector that is away or slow costs them, not the
+        // exit: the flush has what is left of the grace.
+        const flushMs = Math.max(0, exitBy - Date.now() - LOG_FLUSH_RESERVE_MS);
+        let timer: NodeJS.Timeout | undefined;
+        const cutShort = new Promise<'cut short'>(
+          (resolve) => (timer = setTimeout(resolve, flushMs, 'cut short')),
+        );
+        const flushed = await Promise.race([
+          tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed')),
+          cutShort,
+        ]);
+        clearTimeout(timer);
+        if (flushed === 'cut short') logger.warn({ flushMs }, 'trace flush cut short by SHUTDOWN_GRACE_MS');
         logger.info('stopped');
         exit(0);
       },

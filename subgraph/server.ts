@@ -7,6 +7,7 @@ import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Express } from 'express';
+import { shutdownBudget } from './app';
 import type { App } from './app';
 import { authenticate } from './auth/authenticate';
 import type { TenantContext } from './auth/tenant-context';
@@ -31,7 +32,11 @@ import { statusRoute } from './http/status-route';
 export interface RunningServer {
   url: string;
   port: number;
-  /** Drains in-flight HTTP requests, closes subscriptions, then releases the stores. */
+  /**
+   * Drains in-flight HTTP requests and closes subscriptions while the job runner, told at once, takes no new job
+   * and gives its runs their grace (handing back the rest); then releases the stores. Each within its share of
+   * SHUTDOWN_GRACE_MS from the call (app.ts, shutdownBudget).
+   */
   stop(): Promise<void>;
 }
 
@@ -96,6 +101,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     introspection: !app.config.production,
     documentCacheMaxBytes: app.config.server.documentCacheMaxBytes,
     httpServer,
+    drainGraceMs: shutdownBudget(settings.shutdownGraceMs).httpDrainMs,
     wsServer,
     wsPath: GRAPHQL_PATH,
   });
@@ -116,8 +122,11 @@ export async function startServer(app: App, at: { port: number; host: string }):
     async stop() {
       if (stopping) return;
       stopping = true;
-      await apollo.stop();
+      // Side by side, not one after the other: the runs' grace is spent while the HTTP requests drain.
+      const [httpDrained] = await Promise.allSettled([apollo.stop(), app.drain()]);
+      // Closed whatever the drain's end: a run handed back and the stores released lose nothing.
       await app.close();
+      if (httpDrained.status === 'rejected') throw httpDrained.reason;
     },
   };
 }

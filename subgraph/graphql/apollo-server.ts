@@ -27,6 +27,11 @@ export interface ApolloServerOptions {
   /** The bound on parsed documents remembered (estimated heap bytes); 0 parses every request. */
   documentCacheMaxBytes: number;
   httpServer: Server;
+  /**
+   * How long stop() lets in-flight HTTP requests finish before their sockets are cut: the HTTP part of
+   * SHUTDOWN_GRACE_MS (app.ts, shutdownBudget). Omitted: Apollo's own 10 s.
+   */
+  drainGraceMs?: number;
   wsServer: Disposable;
   /** Where graphql-ws listens, named to a client that sends a subscription over HTTP. */
   wsPath: string;
@@ -46,7 +51,10 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
     // apollo.stop() never resolves, so the drain would hang until the event loop emptied without closing stores.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer: options.httpServer,
+        stopGracePeriodMillis: options.drainGraceMs,
+      }),
       // Federated traces (ftv1) for the router, only when it asks; errors in them are masked like responses.
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       // Before the authentication check: a subscription over HTTP is refused for its transport, token or not.

@@ -48,6 +48,12 @@ export interface JobsService {
   updates(tenantId: string, id: string): Promise<(signal: AbortSignal) => AsyncGenerator<JobRecord>>;
   /** Registers a listener for every job reaching a final status on this replica; returns its removal. */
   onJobFinished(listener: JobFinishedListener): () => void;
+  /**
+   * This replica's runner takes no new job from now on; the runs going get `stopGraceMs` (from this call), then
+   * are handed back to the queue. Resolves once none is left; called again (or by close()), the same promise.
+   */
+  stopRunning(): Promise<void>;
+  /** stopRunning(), then the webhook, sweep and retention workers, the queue engine and the notifications. */
   close(): Promise<void>;
 }
 
@@ -60,7 +66,7 @@ export interface JobsDeps {
   webhookOutcomes: Counter<'outcome'>;
   /** `ai_jobs_total`, the run and queue-wait histograms, the running gauge (none with a tenant label). */
   metrics: Pick<Metrics, 'jobs' | 'jobRunDuration' | 'jobQueueWait' | 'jobsRunning'>;
-  /** How long close() lets running jobs finish before handing them back to the queue. */
+  /** How long stopRunning() (or close()) lets running jobs finish before handing them back to the queue. */
   stopGraceMs: number;
   /** The embedding sweep, run through the engine once per interval across replicas (sweep-worker.ts). */
   embeddingSweep: { run: () => Promise<unknown>; intervalMs: number };
@@ -186,6 +192,8 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     intervalMs: config.concurrency > 0 && config.retentionDays > 0 ? config.retentionIntervalMs : 0,
   });
   runner.start();
+  let runnerStopped: Promise<void> | undefined;
+  const stopRunning = () => (runnerStopped ??= runner.stop(deps.stopGraceMs));
   webhooks.start();
   sweep.start();
   retention.start();
@@ -249,8 +257,9 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    stopRunning,
     async close() {
-      await runner.stop(deps.stopGraceMs);
+      await stopRunning();
       await Promise.all([webhooks.stop(), sweep.stop(), retention.stop()]);
       await Promise.allSettled([queue.stop(), events.close()]);
     },
