@@ -607,7 +607,7 @@ const CASES: Case[] = [
     expect: (result, calls) => {
       answerCiting('Orders ship within 2 business days [1].', ['Shipping'])(result);
       const prompt = calls.primaryPrompts[0] ?? '';
-      expect(prompt).toMatch(/\(Shipping\) \[flagged: [^\]]*\] "Orders ship/);
+      expect(prompt).toMatch(/\("Shipping"\) \[flagged: [^\]]*\] "Orders ship/);
       expect(prompt).toMatch(/^<<<PASSAGES [a-z]{8}\n/);
     },
   },
@@ -737,7 +737,7 @@ it('an injected document is reported by ingest, and never changes what an answer
   const fenced: Seen = { primaryPrompts: [], secondaryPrompts: [], guardCalls: 0 };
   seen.set(question, fenced);
   await clients.fence.ask(question);
-  expect(fenced.primaryPrompts[0]).toContain('(Shipping) [flagged:');
+  expect(fenced.primaryPrompts[0]).toContain('("Shipping") [flagged:');
 });
 
 it('holds at least 40 cases, each with a label', () => {

@@ -14,9 +14,10 @@ function between(text: string, start: string, end: string): string {
 
 /** The numbered passages of an answer prompt: its `[n] (title) content` lines. */
 export function passagesOf(prompt: string): { n: number; title: string; content: string }[] {
-  return [...prompt.matchAll(/^\[(\d+)\] \((.*?)\) (.*)$/gm)].map((m) => ({
+  // A flagged passage's title is quoted ("Shipping"), as its body is: read back as written.
+  return [...prompt.matchAll(/^\[(\d+)\] \((".*?"|.*?)\) (.*)$/gm)].map((m) => ({
     n: Number(m[1]),
-    title: m[2] ?? '',
+    title: (m[2] ?? '').replace(/^"(.*)"$/, '$1').replace(/\\"/g, '"'),
     content: m[3] ?? '',
   }));
 }
