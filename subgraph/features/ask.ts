@@ -24,7 +24,7 @@ import type { GroundingPolicy } from '../guardrails/grounding';
 import type { RailOutcome } from '../guardrails/rail-outcome';
 import { railSpan } from '../guardrails/rail-span';
 import type { AskInput } from './inputs';
-import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
+import { NO_MODEL, modelUseOf, recordCost, unavailableResult } from './meter-result';
 import type { CostOnlyFeature } from './meter-result';
 import { modelCallFor } from './model-pipeline';
 import type { ModelPipeline } from './model-pipeline';
@@ -102,10 +102,23 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       const base = modelCallFor(deps, call, 'answer');
       // Grounded on the fused ranking; a semantic neighbour too far from the question is no ground at all.
       // The guard model, where one is routed, reads the question meanwhile.
-      const [guard, retrieved] = await Promise.all([
+      const [guarded, retrieval] = await Promise.allSettled([
         guardQuestion(deps, call, input.question),
         retrieve(deps, call, input.question, input.limit, { minSimilarity: deps.askMinSimilarity }),
       ]);
+      // One half failed (a database error, the caller gone) and the request with it: what the other half cost
+      // was paid all the same, and no result will report it.
+      if (retrieval.status === 'rejected') {
+        if (guarded.status === 'fulfilled')
+          await recordCost(deps, call, 'guardrails', guarded.value.costNanos);
+        throw retrieval.reason;
+      }
+      if (guarded.status === 'rejected') {
+        await recordCost(deps, call, 'retrieval', retrieval.value.embedding?.costNanos ?? 0);
+        throw guarded.reason;
+      }
+      const guard = guarded.value;
+      const retrieved = retrieval.value;
       const rails = [...question.outcomes, ...(guard.outcome ? [guard.outcome] : [])];
       // No answer reports what finding one cost when the question goes unanswered: the ledger keeps it under
       // `guardrails` when a rail refused the question, `retrieval` when nothing relevant was found.
@@ -240,6 +253,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
     },
 
     railsBefore,
+    costBefore: (source) => source.preparationCostNanos,
   };
 }
 

@@ -13,6 +13,7 @@ import type { FeatureDeps } from './feature-deps';
 import type { DegradationReason } from './feature-result';
 import { assertOwnChunks } from './tenant-gate';
 import { spendCapsOf } from '../gateway/spend-budget';
+import { recordCost } from './meter-result';
 
 /**
  * Each list's depth before fusion: twice the page, at least 20, so a chunk ranked well by one list alone can
@@ -77,7 +78,15 @@ export async function retrieve(
   }
   const depth = fusionDepth(limit);
   // The lexical search does not wait for the embedding call: both run at once.
-  const [lexical, query] = await Promise.all([lexicalAt(depth), embedQuery(deps, call, text)]);
+  const [searched, embedded] = await Promise.allSettled([lexicalAt(depth), embedQuery(deps, call, text)]);
+  if (embedded.status === 'rejected') throw embedded.reason;
+  const query = embedded.value;
+  if (searched.status === 'rejected') {
+    // The search fails (a database error), but the question's embedding was paid for: no result will report it.
+    if (query.kind === 'embedded') await recordCost(deps, call, 'retrieval', query.embedding.costNanos);
+    throw searched.reason;
+  }
+  const lexical = searched.value;
   assertOwnChunks(tenantId, lexical);
   if (query.kind === 'failed') {
     return { kind: 'lexical', chunks: lexical.slice(0, limit), reason: query.reason, embedding: null };

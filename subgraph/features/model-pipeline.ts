@@ -35,6 +35,12 @@ export interface ModelPipeline<Input, Source, Full, Degraded> {
    * checked so far): counted when it ends without finish, refused by a rate limit or left by its client.
    */
   railsBefore(source: Source): RailOutcome[];
+  /**
+   * What preparing the model call cost, in nano-dollars (the question's embedding, the guard model's verdict):
+   * finish makes it part of the result's cost; a request that ends without finish (refused, or left by its
+   * caller) has it recorded with the rest of what it paid for.
+   */
+  costBefore?(source: Source): number;
 }
 
 /**
@@ -86,7 +92,14 @@ export async function runPipeline<Input, Source, Full, Degraded>(
     offerSample(deps, pipeline, call, input, known, prepared, null);
     return known;
   }
-  const gatewayCall = limitedCall(call, prepared.gatewayCall);
+  // What the walk of a call its caller left had paid for (replies the output rails refused): no outcome carries it.
+  let abandonedNanos = 0;
+  const gatewayCall: GatewayCall = {
+    ...limitedCall(call, prepared.gatewayCall),
+    onAbandoned: (nanos) => {
+      abandonedNanos += nanos;
+    },
+  };
   let outcome: CompletionOutcome;
   try {
     outcome = await stage(deps.metrics, `model.${gatewayCall.task}`, () =>
@@ -96,12 +109,13 @@ export async function runPipeline<Input, Source, Full, Degraded>(
     // The call's own signal aborted (a cancelled job): nobody wants a result, counted as a stream left is.
     if (call.signal?.aborted) {
       const rails = pipeline.railsBefore(prepared.source);
-      await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos: 0, rails });
+      const receivedNanos = (pipeline.costBefore?.(prepared.source) ?? 0) + abandonedNanos;
+      await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos, rails });
     }
     throw error;
   }
   const unmetered =
-    refusedResult<Full, Degraded>(outcome, () => pipeline.railsBefore(prepared.source)) ??
+    refusedResult<Source, Full, Degraded>(outcome, pipeline, prepared.source) ??
     (await pipeline.finish(prepared.source, outcome));
   const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
   offerSample(deps, pipeline, call, input, result, prepared, outcome);
@@ -138,20 +152,25 @@ export function limitedCall(call: FeatureCall, gatewayCall: GatewayCall): Gatewa
 
 /**
  * A call the gateway refused (the tenant's rate limit, this replica's overload) is AIUnavailable with its
- * words, not the feature's floor.
+ * words, not the feature's floor. What the request had paid for by then (its preparation, and replies the
+ * output rails refused before this replica's overload ended the walk) no AIMeta shows: the ledger keeps it
+ * under `guardrails`, as for a question a rail refused.
  */
-export function refusedResult<Full, Degraded>(
-  outcome: CompletionOutcome | { kind: 'abandoned' },
-  railsBefore: () => RailOutcome[],
+export function refusedResult<Source, Full, Degraded>(
+  outcome: CompletionOutcome,
+  pipeline: Pick<ModelPipeline<unknown, Source, Full, Degraded>, 'railsBefore' | 'costBefore'>,
+  source: Source,
 ): UnmeteredResult<Full, Degraded> | null {
   if (outcome.kind !== 'failed' || outcome.refusal === undefined) return null;
   const { reason, refusal, retryAfterSeconds, refusedBy } = outcome;
+  const paidNanos = (pipeline.costBefore?.(source) ?? 0) + (outcome.costNanos ?? 0);
   return {
     kind: 'unavailable',
     reason,
     message: refusal,
     retryAfterSeconds,
     limit: refusedBy ?? 'rate',
-    rails: railsBefore(),
+    ...(paidNanos > 0 ? { unreported: { feature: 'guardrails' as const, costNanos: paidNanos } } : {}),
+    rails: pipeline.railsBefore(source),
   };
 }

@@ -116,9 +116,14 @@ async function* admittedStream<Input, Source, Full, Degraded>(
       signal,
       onAbandoned,
     });
-    if (outcome.kind === 'abandoned' || signal.aborted) return;
+    if (outcome.kind === 'abandoned') return;
+    // Left just as the walk ended: no result will report what its outcome cost, so the ledger keeps it here.
+    if (signal.aborted) {
+      receivedNanos += outcome.costNanos ?? 0;
+      return;
+    }
     const unmetered =
-      refusedResult<Full, Degraded>(outcome, railsBefore) ??
+      refusedResult<Source, Full, Degraded>(outcome, pipeline, prepared.source) ??
       (await pipeline.finish(prepared.source, outcome));
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
@@ -128,8 +133,11 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } finally {
-    if (!metered)
+    // What the stream received, what its walk paid for before, and what preparing it cost: no result reports it.
+    if (!metered) {
+      receivedNanos += pipeline.costBefore?.(prepared.source) ?? 0;
       await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos, rails: railsBefore() });
+    }
   }
 }
 

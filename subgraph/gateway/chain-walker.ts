@@ -72,11 +72,17 @@ export interface WalkBudget<Reply> {
   reserve(step: ChainStep, repair: string | undefined): Promise<AttemptSpend<Reply> | ProviderError>;
 }
 
-export interface ChainObserver {
+export interface ChainObserver<Reply = unknown> {
   failed(target: Target, error: ProviderError): void;
   /** A reply an output rail refused: `repairing` when the same target gets a second try. */
   rejected(target: Target, problem: string, repairing: boolean): void;
   abandoned(target: Target): void;
+  /**
+   * The walk ended with no outcome to carry what it paid for (its caller left, or its consumer closed it
+   * mid-walk): the replies paid for and served to nobody, told once, so that their cost still reaches the
+   * tenant's ledger. An answered or failed walk carries them in its result instead.
+   */
+  left?(unserved: readonly UnservedReply<Reply>[]): void;
 }
 
 /**
@@ -97,7 +103,7 @@ export async function* walkChain<Reply>(
   call: WalkedCall,
   steps: readonly ChainStep[],
   attempt: TargetAttempt<Reply>,
-  observer: ChainObserver,
+  observer: ChainObserver<NoInfer<Reply>>,
   replyCheck?: ReplyCheck<Reply>,
   budget?: WalkBudget<Reply>,
   hedging?: Hedging<Reply>,
@@ -105,46 +111,59 @@ export async function* walkChain<Reply>(
   const walk: WalkContext<Reply> = { call, attempt, observer, replyCheck, budget };
   const ledger: RaceLedger<Reply> = { unserved: [], spent: new Set() };
   let last: ProviderError | null = null;
-  for (const [index, step] of steps.entries()) {
-    // Already tried to its end as a hedge, and failed there.
-    if (ledger.spent.has(step)) continue;
-    if (call.signal?.aborted) return { kind: 'abandoned' };
-    if (call.deadline.expired()) break;
-    if (step.guard.isOpen()) {
-      last = new ProviderError('circuit-open', 'circuit open: target skipped');
-      observer.failed(step.target, last);
-      yield fallbackEvent(last, false);
-      continue;
+  // Set when the walk ends with a result that carries its unserved replies; otherwise `left` is told of them.
+  let carried = false;
+  const carrying = (result: Exclude<WalkResult<Reply>, { kind: 'abandoned' }>) => {
+    carried = true;
+    return result;
+  };
+  try {
+    for (const [index, step] of steps.entries()) {
+      // Already tried to its end as a hedge, and failed there.
+      if (ledger.spent.has(step)) continue;
+      if (call.signal?.aborted) return { kind: 'abandoned' };
+      if (call.deadline.expired()) break;
+      if (step.guard.isOpen()) {
+        last = new ProviderError('circuit-open', 'circuit open: target skipped');
+        observer.failed(step.target, last);
+        yield fallbackEvent(last, false);
+        continue;
+      }
+      // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
+      if (!call.deadline.leavesUsefulAttempt()) break;
+      const partner = hedging ? hedgePartner(steps, index, ledger.spent) : undefined;
+      const tried =
+        hedging && partner
+          ? yield* hedgedTry(walk, hedging, step, partner, ledger)
+          : yield* tryTarget(walk, step);
+      switch (tried.kind) {
+        case 'answered':
+          return carrying({ ...tried, unserved: ledger.unserved });
+        case 'abandoned':
+          return tried;
+        case 'lost':
+          // Only a try the walk dropped ends so, and the walk drops none of its own: kept for what it cost.
+          ledger.unserved.push({ target: step.target, reply: tried.reply });
+          break;
+        case 'failed':
+          last = tried.error;
+          if (tried.rejected !== undefined) ledger.unserved.push(tried.rejected);
+          // Our own loop's lag ran the attempt out: the next target would wait behind the same lag, with less
+          // of the deadline left, and add to it. The caller is told to come back (RATE_LIMITED, retryAfterSeconds).
+          if (last.kind === 'overloaded')
+            return carrying({ kind: 'failed', last, unserved: ledger.unserved });
+          yield fallbackEvent(last, tried.streamed);
+          break;
+        default:
+          return unreachable(tried);
+      }
     }
-    // An attempt shorter than this cannot reach a provider: do not charge a failure to its circuit.
-    if (!call.deadline.leavesUsefulAttempt()) break;
-    const partner = hedging ? hedgePartner(steps, index, ledger.spent) : undefined;
-    const tried =
-      hedging && partner
-        ? yield* hedgedTry(walk, hedging, step, partner, ledger)
-        : yield* tryTarget(walk, step);
-    switch (tried.kind) {
-      case 'answered':
-        return { ...tried, unserved: ledger.unserved };
-      case 'abandoned':
-        return tried;
-      case 'lost':
-        // Only a try the walk dropped ends so, and the walk drops none of its own: kept for what it cost.
-        ledger.unserved.push({ target: step.target, reply: tried.reply });
-        break;
-      case 'failed':
-        last = tried.error;
-        if (tried.rejected !== undefined) ledger.unserved.push(tried.rejected);
-        // Our own loop's lag ran the attempt out: the next target would wait behind the same lag, with less of
-        // the deadline left, and add to it. The caller is told to come back (RATE_LIMITED, retryAfterSeconds).
-        if (last.kind === 'overloaded') return { kind: 'failed', last, unserved: ledger.unserved };
-        yield fallbackEvent(last, tried.streamed);
-        break;
-      default:
-        return unreachable(tried);
-    }
+    return carrying({ kind: 'failed', last, unserved: ledger.unserved });
+  } finally {
+    // Abandoned, or closed mid-walk (every try in flight has been closed and kept by now): no result carries
+    // what the refused replies and lost hedges cost.
+    if (!carried) observer.left?.(ledger.unserved);
   }
-  return { kind: 'failed', last, unserved: ledger.unserved };
 }
 
 /** The walk run to its end for a caller that reads no events (a completion, an embedding). */

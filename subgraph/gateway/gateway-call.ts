@@ -25,8 +25,10 @@ export interface GatewayCall {
   /** Aborted when the caller stops listening (an unsubscribed stream): the provider call is abandoned. */
   signal?: AbortSignal;
   /**
-   * Streams only: told, in nano-dollars, what an attempt the caller left had received (the provider's usage,
-   * else its output estimated from the text so far), since no answer will carry that cost.
+   * Told, in nano-dollars, what a call its caller left (an unsubscribed stream, a cancelled job) had cost, since
+   * no answer will carry it: what a stream's attempt had received (the provider's usage, else its output
+   * estimated from the text so far), and what the walk had paid for before (replies the output rails refused,
+   * hedges that lost their race). May be told more than once per call.
    */
   onAbandoned?: (receivedNanos: number) => void;
   /**

@@ -1,6 +1,6 @@
-// The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed), the
-// last failure of the walk, with the provider's retry-after when it gave one (a refusal when the walk ended on
-// this replica's own overload), or a route with no target.
+// The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed, with
+// what the failed walk paid for), the last failure of the walk, with the provider's retry-after when it gave
+// one (a refusal when the walk ended on this replica's own overload), or a route with no target.
 import type { ProviderError } from '../errors/provider-error';
 import type { CachedCompletion } from './cache/completion-cache';
 import { reasonFor } from './failure-reason';
@@ -12,7 +12,11 @@ export function freshOf(entries: readonly (CachedCompletion | null)[]): ModelAns
   return fresh ? fromCache(fresh) : null;
 }
 
-export function fromCache(entry: CachedCompletion): ModelAnswer {
+/**
+ * `paidNanos`: what the walk before a stale entry paid for (replies the output rails refused), which no other
+ * outcome will report; a fresh entry served with no walk costs nothing.
+ */
+export function fromCache(entry: CachedCompletion, paidNanos = 0): ModelAnswer {
   return {
     kind: 'answered',
     text: entry.text,
@@ -20,7 +24,7 @@ export function fromCache(entry: CachedCompletion): ModelAnswer {
     model: entry.model,
     promptVersion: entry.promptVersion,
     cached: true,
-    costNanos: 0,
+    costNanos: paidNanos,
     usage: null,
   };
 }

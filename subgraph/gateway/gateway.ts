@@ -14,7 +14,7 @@ import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
 import { unreachable } from '../errors/unreachable';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainStep, TargetAttempt } from './chain-walker';
+import type { ChainObserver, ChainStep, TargetAttempt } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -44,7 +44,7 @@ import type { RateGate } from '../limits/rate-gate';
 import { admitCall } from './rate-admission';
 import type { SpendGate } from '../limits/spend-gate';
 import { completionBudget } from './spend-budget';
-import { settleWalk } from './settle-walk';
+import { settleWalk, unservedNanos } from './settle-walk';
 import { hedgingFor } from './hedge-plan';
 import type { HedgeSettings } from './hedge-plan';
 import type { Hedging } from './hedged-attempt';
@@ -243,7 +243,7 @@ export class ModelGateway {
       call,
       plan.steps,
       attempt,
-      chainObserver(call, this.deps.metrics, this.deps.logger),
+      this.observerOf(call),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, (target) => {
         const received = abandonedWith.get(target) ?? null;
@@ -260,6 +260,20 @@ export class ModelGateway {
     const { outcome, lookup } = this.orStale(call, entries, settleWalk(this.deps, call, plan, result));
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     return outcome;
+  }
+
+  /**
+   * The walk's observer: counted and logged, and, when the caller leaves before the walk's end, the replies it
+   * paid for and nobody is served (refused by the output rails, hedges that lost) told to `onAbandoned`.
+   */
+  private observerOf(call: GatewayCall): ChainObserver<Completion> {
+    return {
+      ...chainObserver(call, this.deps.metrics, this.deps.logger),
+      left: (unserved) => {
+        const paidNanos = unservedNanos(this.deps.prices, unserved);
+        if (paidNanos > 0) call.onAbandoned?.(paidNanos);
+      },
+    };
   }
 
   /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache keys. */
@@ -299,14 +313,15 @@ export class ModelGateway {
         metrics: this.deps.metrics,
         signal: call.signal,
       }),
-      chainObserver(call, this.deps.metrics, this.deps.logger),
+      this.observerOf(call),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null),
       plan.hedging,
     );
     const result = await walkToEnd(walk);
     admission.settle(result);
-    // Abandoned only when the call's own signal aborted: its caller wants no outcome, and gets the abort.
+    // Abandoned only when the call's own signal aborted: its caller wants no outcome, and gets the abort (what
+    // the walk paid for has gone to its onAbandoned).
     if (result.kind === 'abandoned') {
       call.signal?.throwIfAborted();
       return this.orStale(call, entries, failed(null));
@@ -331,6 +346,7 @@ export class ModelGateway {
       { requestId: call.requestId, reason: outcome.reason },
       'every target failed; serving stale cache entry',
     );
-    return { outcome: fromCache(stale), lookup: 'stale' };
+    // The stale answer reports what the failed walk paid for (replies the rails refused): nothing else will.
+    return { outcome: fromCache(stale, outcome.costNanos), lookup: 'stale' };
   }
 }

@@ -1,11 +1,12 @@
 // The end of a completion walk, for complete and stream alike: an answer priced (with the replies paid for and
 // not served: those the output rails refused, and hedges that lost their race), counted, logged and restored
 // from its PII placeholders, ready to be cached and returned; or the walk's failure, carrying what the
-// unserved replies cost.
+// unserved replies cost. A walk its caller left reports that cost alone (unservedNanos).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { WalkResult } from './chain-walker';
+import type { UnservedReply, WalkResult } from './chain-walker';
 import type { CompletionOutcome, GatewayCall } from './gateway-call';
+import type { Completion } from './providers/model-provider';
 import { failed } from './gateway-outcomes';
 import { restoredText } from './pii-redaction';
 import type { RedactedVariables } from './pii-redaction';
@@ -20,22 +21,27 @@ export interface SettleDeps {
   logger: Logger;
 }
 
+/** What replies paid for and served to nobody cost, in nano-dollars. */
+export function unservedNanos(prices: PriceTable, unserved: readonly UnservedReply<Completion>[]): number {
+  return unserved.reduce(
+    (sum, { target, reply }) => sum + prices(target.provider, target.model, reply.usage),
+    0,
+  );
+}
+
 export function settleWalk(
   deps: SettleDeps,
   call: GatewayCall,
   { prompt, redaction }: { prompt: RenderedPrompt; redaction: RedactedVariables | null },
   result: Exclude<WalkResult, { kind: 'abandoned' }>,
 ): CompletionOutcome {
-  const unservedNanos = result.unserved.reduce(
-    (sum, { target, reply }) => sum + deps.prices(target.provider, target.model, reply.usage),
-    0,
-  );
+  const paidNanos = unservedNanos(deps.prices, result.unserved);
   if (result.kind === 'failed') {
     const failure = failed(result.last);
-    return unservedNanos > 0 ? { ...failure, costNanos: unservedNanos } : failure;
+    return paidNanos > 0 ? { ...failure, costNanos: paidNanos } : failure;
   }
   const { target, reply: completion } = result;
-  const costNanos = deps.prices(target.provider, target.model, completion.usage) + unservedNanos;
+  const costNanos = deps.prices(target.provider, target.model, completion.usage) + paidNanos;
   deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
   // At debug: the request's own line (`feature served`) carries its model, tokens and cost at info, one line
   // per request; this one adds the target and the outbound redaction counts per model call.

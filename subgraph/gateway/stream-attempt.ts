@@ -102,6 +102,8 @@ export async function* streamAttempt(
     if (callerSignal?.aborted || (!ended && !drop?.aborted))
       onAbandoned?.(usage ?? { inputTokens: 0, outputTokens: estimateTokens(text) });
   }
+  // The caller left and the SDK ended its stream quietly: what it received is reported above, never as a reply.
+  if (callerSignal?.aborted) throw new ProviderError('cancelled', 'stream abandoned: the caller left');
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
   return { text: storableText(text), usage: usage ?? { inputTokens: 0, outputTokens: 0 } };
 }
