@@ -2,10 +2,16 @@
 // model — ingested while embeddings were down, or embedded in a model the route no longer leads with — a
 // bounded number per run, so a re-embed of a large corpus is spread over time instead of flooding the provider.
 // The work list lives in the store (pendingEmbedding), so a restart resumes where it stopped. A provider failure
-// ends the run: the next run retries, by which time the circuit may have closed.
+// (error, timeout, open circuit, the provider's or this replica's rate) ends the run: the next run retries, by
+// which time the circuit may have closed. A refusal of the tenant's own (its spend cap or rate limit) skips
+// that tenant's documents for the rest of the run, so one tenant over its cap never holds up the others. A
+// document whose vectors the store cannot keep (a zero or oversized vector) is skipped and logged by id.
 import type { ModelGateway } from '../gateway/gateway';
+import type { ModelFailure } from '../gateway/gateway-call';
+import { unreachable } from '../errors/unreachable';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { UnusableEmbeddingError } from '../retrieval/store/document-store';
 import type { DocumentStore } from '../retrieval/store/document-store';
 import type { UsageLedger } from '../state/usage-ledger';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
@@ -21,7 +27,11 @@ export interface SweepSettings {
 
 export interface SweepReport {
   embedded: number;
-  /** Documents skipped: re-ingested or deleted meanwhile, or the tenant's policy leads to another model. */
+  /**
+   * Documents skipped: re-ingested or deleted meanwhile, the tenant's policy leads to another model, the
+   * tenant's own limit refused it (then the tenant's other documents too, for this run), or the store cannot
+   * keep the vectors the provider sent.
+   */
   skipped: number;
   /** The run stopped early because the provider failed. */
   failed: boolean;
@@ -43,6 +53,34 @@ interface SweepDeps {
   logger: Logger;
 }
 
+/**
+ * Whether a failed embedding ends the run (the provider, its circuit, the deadline, this replica's load: every
+ * tenant's next document would fail alike) or only concerns the tenant (its spend cap, its rate limit, its
+ * policy, the limits it alone is checked against), whose documents are then skipped for the rest of the run.
+ */
+function endsTheRun(failure: ModelFailure): boolean {
+  switch (failure.reason) {
+    case 'PROVIDER_ERROR':
+    case 'PROVIDER_TIMEOUT':
+    case 'CIRCUIT_OPEN':
+    case 'NO_PROVIDER_CONFIGURED':
+      return true;
+    // The tenant's own rate limit refuses it alone; a provider's 429 or this replica's overload are everyone's.
+    case 'RATE_LIMITED':
+      return failure.refusedBy !== 'rate';
+    case 'BUDGET_EXCEEDED':
+    case 'LIMITS_UNAVAILABLE':
+    case 'PROVIDER_NOT_ALLOWED':
+    case 'GUARDRAIL_REJECTED':
+    case 'SEMANTIC_UNAVAILABLE':
+    case 'INSUFFICIENT_CONTEXT':
+    case 'NOT_FOUND':
+      return false;
+    default:
+      return unreachable(failure.reason);
+  }
+}
+
 export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): EmbeddingSweep {
   const { documents, gateway, tenants, logger } = deps;
   let running: Promise<SweepReport> | null = null;
@@ -54,9 +92,15 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
     const target = gateway.embeddingModelFor();
     if (stopping || !target || !documents.semantic.available) return report;
     const space = embeddingSpaceOf(target);
+    /** Tenants refused for a reason of their own this run: their other documents wait for the next run. */
+    const refusedTenants = new Set<string>();
     for (const pending of await documents.pendingEmbedding(space, settings.documentsPerRun)) {
       // A replica shutting down has a few seconds of grace; the documents left are the next run's.
       if (stopping) break;
+      if (refusedTenants.has(pending.tenantId)) {
+        report.skipped += 1;
+        continue;
+      }
       const policy = tenants.forTenant(pending.tenantId);
       const allowed = policy.allowedProviders;
       const tenantTarget = gateway.embeddingModelFor(allowed);
@@ -88,6 +132,15 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
           outcome.costNanos,
         );
       if (outcome.kind === 'failed') {
+        if (!endsTheRun(outcome)) {
+          refusedTenants.add(pending.tenantId);
+          report.skipped += 1;
+          logger.debug(
+            { tenant: pending.tenantId, reason: outcome.reason },
+            'embedding sweep skips a tenant for this run: its own limit refused it',
+          );
+          continue;
+        }
         logger.warn({ reason: outcome.reason, pending: report }, 'embedding sweep stopped: provider failed');
         report.failed = true;
         break;
@@ -97,13 +150,25 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         report.skipped += 1;
         continue;
       }
-      const written = await documents.putEmbeddings(
-        pending.tenantId,
-        pending.documentId,
-        stored.version,
-        space,
-        outcome.vectors,
-      );
+      let written: boolean;
+      try {
+        written = await documents.putEmbeddings(
+          pending.tenantId,
+          pending.documentId,
+          stored.version,
+          space,
+          outcome.vectors,
+          stored.chunks,
+        );
+      } catch (error) {
+        if (!(error instanceof UnusableEmbeddingError)) throw error;
+        // Paid for (recorded above), but not storable: the document stays pending and lexical only.
+        logger.warn(
+          { tenant: pending.tenantId, documentId: pending.documentId, model: space, problem: error.message },
+          'embedding sweep skipped a document: the provider sent vectors the store cannot keep',
+        );
+        written = false;
+      }
       if (written) report.embedded += 1;
       else report.skipped += 1;
     }

@@ -1,7 +1,8 @@
 // Ingest and delete: chunk the document (bounded, overlapping), embed its chunks through the gateway (batched),
 // and replace the document, its chunks and their vectors atomically. Embeddings failing never fails the
 // ingest: the document is stored not embedded, searchable by keywords at once, and the embedding sweep embeds
-// it once the provider is back (the state is in the store, so a restart loses nothing). Every chunk is screened
+// it once the provider is back (the state is in the store, so a restart loses nothing). Vectors the store
+// cannot keep (a zero or oversized vector from the provider) count as embeddings failing. Every chunk is screened
 // for instructions aimed at a model (the retrieval rail, issue 10): the verdicts are stored with the chunks,
 // in the same transaction, and the flagged chunks are reported to the caller.
 import type { ChunkFlagKind } from '../guardrails/injection/chunk-flag-kind';
@@ -10,7 +11,7 @@ import type { RailOutcome } from '../guardrails/rail-outcome';
 import { screenChunks } from '../guardrails/retrieval/chunk-verdict';
 import { chunkText } from '../retrieval/chunking';
 import type { TextChunk } from '../retrieval/chunking';
-import { chunkIdOf } from '../retrieval/store/document-store';
+import { chunkIdOf, unusableEmbedding } from '../retrieval/store/document-store';
 import type { ChunkScreening, EmbeddingBatch } from '../retrieval/store/document-store';
 import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
@@ -74,7 +75,11 @@ async function embedChunks(
   if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };
   // Ingest returns no AIMeta: its embeddings' cost is the ledger's `ingest` line, not a request.
   await recordCost(deps, call, 'ingest', outcome.costNanos);
-  return { batch: { model: embeddingSpaceOf(outcome), vectors: outcome.vectors }, reason: null };
+  const batch = { model: embeddingSpaceOf(outcome), vectors: outcome.vectors };
+  // Paid for, but the store would refuse them (and the whole ingest with them): stored without vectors.
+  const unusable = unusableEmbedding(batch, chunks.length);
+  if (unusable !== null) return { batch: null, reason: `unusable embeddings: ${unusable}` };
+  return { batch, reason: null };
 }
 
 export function createIngestFeature(deps: FeatureDeps) {

@@ -7,7 +7,7 @@ import { snippetOf } from '../snippet';
 import { pendingEmbedding } from './embedding-backlog';
 import type { PendingDocument } from './embedding-backlog';
 import { checkBatch, chunksToEmbed, embedReplacedChunks, putEmbeddingsAt } from './embeddings';
-import type { EmbeddingBatch } from './embeddings';
+import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
 import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
 import { inTenantScope } from './tenant-scope';
@@ -18,7 +18,16 @@ import type { RetrievedRow } from './retrieved-row';
 import { checkScreening, storedVerdict } from './chunk-screen';
 import type { ChunkFlag, ChunkScreening } from './chunk-screen';
 
-export type { ChunkFlag, ChunkScreening, EmbeddingBatch, PendingDocument, SemanticQuery, SemanticStatus };
+export type {
+  ChunkFlag,
+  ChunkScreening,
+  EmbeddedChunk,
+  EmbeddingBatch,
+  PendingDocument,
+  SemanticQuery,
+  SemanticStatus,
+};
+export { UnusableEmbeddingError, unusableEmbedding } from './embeddings';
 
 export interface StoredDocument {
   id: string;
@@ -59,7 +68,9 @@ export interface DocumentStore {
    * vector per chunk, in chunk order) the chunks' vectors are written in the same transaction and the document
    * is embedded in that model; without it, or on a store without vectors, it is stored not embedded, for the
    * sweep (pendingEmbedding) to embed later. With `screening` (one verdict per chunk, in chunk order) the
-   * chunks' injection-screen verdicts are stored with them; without it they are stored unscreened.
+   * chunks' injection-screen verdicts are stored with them; without it they are stored unscreened. Vectors
+   * the store cannot keep (a zero vector, too many dimensions) throw UnusableEmbeddingError and nothing is
+   * stored: ask unusableEmbedding first, and store such a document without them.
    */
   putDocument(
     tenantId: string,
@@ -82,11 +93,14 @@ export interface DocumentStore {
   chunksOf(
     tenantId: string,
     documentId: string,
-  ): Promise<{ version: number; chunks: { ordinal: number; content: string }[] } | null>;
+  ): Promise<{ version: number; chunks: EmbeddedChunk[] } | null>;
   /**
    * Writes the vectors of the document's chunks (in chunk order) and marks it embedded in the model, only if
-   * it is still at `version`; false when a re-ingest or delete came in between. Throws
-   * SemanticSearchUnavailableError on a store without vectors.
+   * it is still at `version` and, given `madeFrom` (the chunks chunksOf read, whose texts the vectors were
+   * made from), only if its chunks are still those; false when a re-ingest or delete came in between. Pass
+   * `madeFrom`: a document deleted and created again under the same id starts again at version 1, so the
+   * version alone would let an old text's vectors onto the new chunks. Throws SemanticSearchUnavailableError
+   * on a store without vectors, and UnusableEmbeddingError (nothing written) for vectors it cannot keep.
    */
   putEmbeddings(
     tenantId: string,
@@ -94,6 +108,7 @@ export interface DocumentStore {
     version: number,
     model: string,
     vectors: readonly (readonly number[])[],
+    madeFrom?: readonly EmbeddedChunk[],
   ): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -254,10 +269,10 @@ export function createDocumentStore(
     chunksOf: (tenantId, documentId) =>
       scoped(tenantId, (tx) => chunksToEmbed(tx, schema, tenantId, documentId), 'read-only-snapshot'),
 
-    putEmbeddings: async (tenantId, documentId, version, model, vectors) => {
+    putEmbeddings: async (tenantId, documentId, version, model, vectors, madeFrom) => {
       requireVectors();
       return scoped(tenantId, (tx) =>
-        putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }),
+        putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }, madeFrom),
       );
     },
 

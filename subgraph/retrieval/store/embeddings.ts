@@ -9,37 +9,73 @@ export interface EmbeddingBatch {
   vectors: readonly (readonly number[])[];
 }
 
+/** A chunk as the sweep read it to embed: its ordinal and the text its vector was made from. */
+export interface EmbeddedChunk {
+  ordinal: number;
+  content: string;
+}
+
 /** pgvector's limit on a stored vector's dimensions. */
 const MAX_DIMENSIONS = 16_000;
+
+/**
+ * Embeddings the store cannot keep (a zero vector, too many dimensions, not one per chunk...): a RangeError, so
+ * callers that validate input as such still see one. The message names the problem, never any text.
+ */
+export class UnusableEmbeddingError extends RangeError {
+  override name = 'UnusableEmbeddingError';
+}
+
+function checkVector(vector: readonly number[], dims: number): void {
+  if (vector.length !== dims)
+    throw new UnusableEmbeddingError(`an embedding has ${vector.length} dimensions, expected ${dims}`);
+  if (dims < 1 || dims > MAX_DIMENSIONS)
+    throw new UnusableEmbeddingError(`an embedding needs 1 to ${MAX_DIMENSIONS} dimensions, got ${dims}`);
+  let squares = 0;
+  for (const value of vector) {
+    if (!Number.isFinite(value))
+      throw new UnusableEmbeddingError('an embedding holds a value that is not a finite number');
+    squares += value * value;
+  }
+  if (squares === 0)
+    throw new UnusableEmbeddingError('an embedding is the zero vector, which has no cosine distance');
+}
 
 /**
  * One vector in pgvector's text form, after the checks pgvector would fail on less clearly (dimensions,
  * non-finite values) and one it would not: a zero vector has no cosine distance to anything.
  */
 export function vectorLiteral(vector: readonly number[], dims = vector.length): string {
-  if (vector.length !== dims)
-    throw new RangeError(`an embedding has ${vector.length} dimensions, expected ${dims}`);
-  if (dims < 1 || dims > MAX_DIMENSIONS)
-    throw new RangeError(`an embedding needs 1 to ${MAX_DIMENSIONS} dimensions, got ${dims}`);
-  let squares = 0;
-  for (const value of vector) {
-    if (!Number.isFinite(value))
-      throw new RangeError('an embedding holds a value that is not a finite number');
-    squares += value * value;
-  }
-  if (squares === 0) throw new RangeError('an embedding is the zero vector, which has no cosine distance');
+  checkVector(vector, dims);
   return `[${vector.join(',')}]`;
 }
 
 function checkModel(model: string): void {
-  if (model.trim() === '') throw new RangeError('an embedding model must be named');
+  if (model.trim() === '') throw new UnusableEmbeddingError('an embedding model must be named');
 }
 
 /** Checks a batch before anything is written: a named model, one vector per chunk, all of one dimension. */
 export function checkBatch(batch: EmbeddingBatch, chunks: number): void {
   checkModel(batch.model);
   if (batch.vectors.length !== chunks)
-    throw new RangeError(`${batch.vectors.length} embeddings for ${chunks} chunks`);
+    throw new UnusableEmbeddingError(`${batch.vectors.length} embeddings for ${chunks} chunks`);
+}
+
+/**
+ * Why the store would refuse the batch for a document of `chunks` chunks (every check writeEmbeddings makes),
+ * or null when it can keep it. A provider's zero or oversized vector is answered so: the caller stores the
+ * document without vectors instead of failing.
+ */
+export function unusableEmbedding(batch: EmbeddingBatch, chunks: number): string | null {
+  try {
+    checkBatch(batch, chunks);
+    const dims = batch.vectors[0]?.length ?? 0;
+    for (const vector of batch.vectors) checkVector(vector, dims);
+    return null;
+  } catch (error) {
+    if (error instanceof UnusableEmbeddingError) return error.message;
+    throw error;
+  }
 }
 
 /** Replaces the document's chunk vectors (ordinals[i] gets vectors[i]) and marks it embedded in the model. */
@@ -85,10 +121,21 @@ export async function setEmbeddingModel(
   );
 }
 
+/** Whether the document's chunks now are exactly those read to embed: same ordinals, same texts. */
+function sameChunks(now: readonly EmbeddedChunk[], read: readonly EmbeddedChunk[]): boolean {
+  return (
+    now.length === read.length &&
+    now.every((chunk, i) => chunk.ordinal === read[i]?.ordinal && chunk.content === read[i]?.content)
+  );
+}
+
 /**
  * The sweep's write: the vectors of the document's chunks as they were at `version`, written only if the
- * document is still at that version (a re-ingest in between wins; its own chunks wait for the next sweep).
- * The document's row is locked first, so a concurrent re-ingest waits for this transaction or this one sees it.
+ * document is still at that version (a re-ingest in between wins; its own chunks wait for the next sweep)
+ * and, given `madeFrom` (the chunks the vectors were made from, as chunksToEmbed read them), only if its
+ * chunks are still those texts. The version alone cannot tell a document deleted and created again under the
+ * same id: it starts again at 1. The document's row is locked first, so a concurrent re-ingest or re-create
+ * waits for this transaction or this one sees it.
  */
 export async function putEmbeddingsAt(
   tx: SqlExecutor,
@@ -97,6 +144,7 @@ export async function putEmbeddingsAt(
   documentId: string,
   version: number,
   batch: EmbeddingBatch,
+  madeFrom?: readonly EmbeddedChunk[],
 ): Promise<boolean> {
   checkModel(batch.model);
   const current = await tx.query<{ version: number }>(
@@ -104,10 +152,11 @@ export async function putEmbeddingsAt(
     [tenantId, documentId],
   );
   if (current.rows[0]?.version !== version) return false;
-  const chunks = await tx.query<{ ordinal: number }>(
-    `SELECT ordinal FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
+  const chunks = await tx.query<EmbeddedChunk>(
+    `SELECT ordinal, content FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
     [tenantId, documentId],
   );
+  if (madeFrom && !sameChunks(chunks.rows, madeFrom)) return false;
   await writeEmbeddings(
     tx,
     schema,
@@ -145,14 +194,14 @@ export async function chunksToEmbed(
   schema: string,
   tenantId: string,
   documentId: string,
-): Promise<{ version: number; chunks: { ordinal: number; content: string }[] } | null> {
+): Promise<{ version: number; chunks: EmbeddedChunk[] } | null> {
   const document = await tx.query<{ version: number }>(
     `SELECT version FROM ${schema}.documents WHERE tenant_id = $1 AND id = $2`,
     [tenantId, documentId],
   );
   const version = document.rows[0]?.version;
   if (version === undefined) return null;
-  const chunks = await tx.query<{ ordinal: number; content: string }>(
+  const chunks = await tx.query<EmbeddedChunk>(
     `SELECT ordinal, content FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
     [tenantId, documentId],
   );

@@ -1,0 +1,172 @@
+// A provider that answers an embedding with a vector the store cannot keep (all zeros: no cosine distance; more
+// dimensions than pgvector stores) fails neither the ingest nor the embedding sweep. The ingest stores the
+// document without vectors (embedded: false), found by keywords at once; the sweep skips that document, logs
+// it by id (never its text), and embeds the others of the run, run after run. An HTTP proxy in front of the
+// fake OpenAI server rewrites the vector of the texts it is told to. On PGlite, whose pgvector stores vectors.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startFakeProviders, startHarness } from '../support/harness';
+import type { FakeProviders, Harness } from '../support/harness';
+import { capturingLogger } from '../support/logs';
+import { toBase64Float32 } from '../support/providers/vectors';
+
+jest.setTimeout(60_000);
+
+const EMBEDDINGS = '/v1/embeddings';
+const SPACE = 'openai:text-embedding-3-small';
+const ZERO = {
+  id: 'albatross',
+  title: 'Albatross',
+  body: 'The albatross glides for hours over the southern ocean without a single wingbeat.',
+};
+const OVERSIZED = {
+  id: 'petrel',
+  title: 'Petrel',
+  body: 'Storm petrels patter across the waves at dusk, picking plankton from the surface.',
+};
+const PLAIN = {
+  id: 'gannet',
+  title: 'Gannet',
+  body: 'Gannets dive from thirty metres and fold their wings just before they hit the water.',
+};
+/** The vector the proxy answers for a text instead of the provider's, or null to pass the provider's on. */
+const REWRITES = new Map<string, number[]>([
+  [ZERO.body, new Array<number>(256).fill(0)],
+  [OVERSIZED.body, new Array<number>(16_001).fill(0.01)],
+]);
+
+interface RewritingProxy {
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+/** Passes every request on to `origin`; in an embeddings reply, the vector of a text in REWRITES is replaced. */
+async function startRewritingProxy(origin: string): Promise<RewritingProxy> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const parts: Buffer[] = [];
+      for await (const part of req) parts.push(part as Buffer);
+      const body = Buffer.concat(parts);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          (entry): entry is [string, string] =>
+            typeof entry[1] === 'string' && !['host', 'connection', 'content-length'].includes(entry[0]),
+        ),
+      );
+      const upstream = await fetch(`${origin}${req.url ?? '/'}`, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      });
+      let reply = await upstream.text();
+      if (req.url?.startsWith(EMBEDDINGS) && upstream.ok) {
+        const request = JSON.parse(body.toString()) as { input: string | string[]; encoding_format?: string };
+        const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+        const parsed = JSON.parse(reply) as { data: { index: number; embedding: unknown }[] };
+        for (const item of parsed.data) {
+          const vector = REWRITES.get(inputs[item.index] ?? '');
+          if (vector)
+            item.embedding = request.encoding_format === 'base64' ? toBase64Float32(vector) : vector;
+        }
+        reply = JSON.stringify(parsed);
+      }
+      res.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      });
+      res.end(reply);
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('embeddings the store cannot keep (a zero vector, too many dimensions)', () => {
+  let providers: FakeProviders;
+  let proxy: RewritingProxy;
+  let harness: Harness;
+  const { logger, lines } = capturingLogger('info');
+  const client = () => harness.as(`unusable-${randomBytes(4).toString('hex')}`);
+
+  beforeAll(async () => {
+    providers = await startFakeProviders(['openai']);
+    proxy = await startRewritingProxy(providers.openai.url);
+    harness = await startHarness({
+      store: 'pglite',
+      providers,
+      logger,
+      env: {
+        ...FAST_RETRIES,
+        ...CIRCUITS_STAY_CLOSED,
+        EMBED_SWEEP_INTERVAL_MS: '0',
+        OPENAI_BASE_URL: proxy.baseURL,
+      },
+    });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+    await proxy?.close();
+    await providers?.close();
+  });
+  beforeEach(() => providers.reset());
+
+  const pendingOf = async (tenant: string) =>
+    (await harness.app.store.documents.pendingEmbedding(SPACE, 1000))
+      .filter((doc) => doc.tenantId === tenant)
+      .map((doc) => doc.documentId)
+      .sort();
+
+  test.each([
+    ['a zero vector', ZERO, 'albatross southern ocean'],
+    ['an oversized vector', OVERSIZED, 'storm petrels plankton'],
+  ])('ingest with %s: the document is stored lexical only, not embedded', async (_case, document, query) => {
+    const tenant = client();
+    expect(await tenant.ingest(document)).toEqual({
+      documentId: document.id,
+      chunks: 1,
+      embedded: false,
+      flagged: [],
+    });
+    expect(providers.requestCount(EMBEDDINGS)).toBe(1);
+    const found = await tenant.search(query);
+    expect(found.__typename).not.toBe('AIUnavailable');
+    expect('hits' in found && found.hits.map((hit) => hit.documentId)).toContain(document.id);
+    expect(await pendingOf(tenant.tenant)).toEqual([document.id]);
+  });
+
+  it('the sweep skips a document with unusable vectors, logs its id, and embeds the others, every run', async () => {
+    const tenant = client();
+    // Ingested while embeddings are down: all three wait for the sweep.
+    providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    for (const document of [ZERO, OVERSIZED, PLAIN])
+      expect(await tenant.ingest(document)).toMatchObject({ embedded: false });
+    providers.openai.faults.clear();
+    const sweep = harness.app.embeddingSweep;
+    // Other tenants' pending documents, if any, are the unusable ones the tests above ingested.
+    const others = (await harness.app.store.documents.pendingEmbedding(SPACE, 1000)).filter(
+      (doc) => doc.tenantId !== tenant.tenant,
+    ).length;
+
+    const first = await sweep.runOnce();
+    expect(first).toEqual({ embedded: 1, skipped: 2 + others, failed: false });
+    expect(await pendingOf(tenant.tenant)).toEqual([ZERO.id, OVERSIZED.id].sort());
+    // The next run tries them again (the provider may have been fixed), and still does not fail.
+    await expect(sweep.runOnce()).resolves.toEqual({ embedded: 0, skipped: 2 + others, failed: false });
+
+    const skippedLines = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.tenant === tenant.tenant && /skipped a document/.test(String(line.msg)));
+    expect(skippedLines.map((line) => line.documentId).sort()).toEqual(
+      [ZERO.id, OVERSIZED.id, ZERO.id, OVERSIZED.id].sort(),
+    );
+    const logged = JSON.stringify(skippedLines);
+    for (const document of [ZERO, OVERSIZED]) expect(logged).not.toContain(document.body);
+  });
+});
