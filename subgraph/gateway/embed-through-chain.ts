@@ -2,6 +2,8 @@
 // timeouts inside the deadline), each target answering for every text or not at all; the answer priced,
 // counted and logged like a completion's (without any text); query vectors cached per tenant and target.
 // Each target is its own vector space: the outcome names the model that answered (see embed-call.ts).
+// A target that failed after the provider had answered some of its batches settles its reservation to what
+// those replies were billed, and the outcome's cost (what the ledger records) carries it, answered or failed.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { embeddingCacheKey } from './cache/embedding-cache';
@@ -13,6 +15,7 @@ import type { EmbedCall, EmbedOutcome } from './embed-call';
 import { embeddingAttempt } from './embedding-attempt';
 import type { TargetEmbeddings } from './embedding-attempt';
 import { failed, unroutable } from './gateway-outcomes';
+import type { ModelFailure } from './gateway-call';
 import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
 import { targetId } from './routing/route-config';
@@ -59,6 +62,8 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
   const cached = await lookup(deps, call, keys);
   const texts = redaction?.texts ?? call.texts;
   const inputTokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
+  /** By target id: what a failed attempt's provider billed before it failed (its answered batches), in nanos. */
+  const billed = new Map<string, number>();
   const walk = walkChain(
     call,
     deps.stepsFor(route.chain),
@@ -69,6 +74,8 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
         deadline: call.deadline,
         callerSignal: call.signal,
         cachedFor: (target) => cached.get(targetId(target)) ?? null,
+        billedBeforeFailing: (target, usage) =>
+          billed.set(targetId(target), deps.prices(target.provider, target.model, usage)),
       }),
       {
         operation: 'embeddings',
@@ -85,8 +92,10 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
         cached.has(targetId(target))
           ? 0
           : deps.prices(target.provider, target.model, { inputTokens, outputTokens: 0 }),
-      realNanos: ({ target }, reply) =>
-        reply && !reply.cached ? deps.prices(target.provider, target.model, reply.usage) : 0,
+      realNanos: ({ target }, reply) => {
+        if (!reply) return billed.get(targetId(target)) ?? 0;
+        return reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage);
+      },
     }),
   );
   const result = await walkToEnd(walk);
@@ -94,7 +103,8 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
     const hit = result.kind === 'answered' && result.reply.cached;
     deps.metrics.cacheLookups.inc({ task: 'embed', result: hit ? 'hit' : 'miss' });
   }
-  const outcome = settle(deps, call, result, redaction?.counts ?? null);
+  const billedNanos = [...billed.values()].reduce((sum, nanos) => sum + nanos, 0);
+  const outcome = settle(deps, call, result, billedNanos, redaction?.counts ?? null);
   if (caching && result.kind === 'answered' && !result.reply.cached) {
     await store(deps, keys.get(targetId(result.target)) ?? [], result.reply.vectors);
   }
@@ -115,25 +125,35 @@ function nothingToEmbed(first: Target | undefined): EmbedOutcome {
   };
 }
 
+/** A failure carrying what the failed attempts were billed, when they were billed anything. */
+const failedWith = (failure: ModelFailure, billedNanos: number): ModelFailure =>
+  billedNanos > 0 ? { ...failure, costNanos: billedNanos } : failure;
+
+/**
+ * `billedNanos`: what the attempts that failed were billed (the batches their providers answered before they
+ * failed), part of the outcome's cost whether a later target answered or none did.
+ */
 function settle(
   deps: EmbedDeps,
   call: EmbedCall,
   result: WalkResult<TargetEmbeddings>,
+  billedNanos: number,
   redacted: RedactionCounts | null,
 ): EmbedOutcome {
   switch (result.kind) {
     // Only a caller that left abandons the walk: nobody reads this failure, and a re-embed sweep retries.
     case 'abandoned':
-      return failed(null);
+      return failedWith(failed(null), billedNanos);
     case 'failed':
-      return failed(result.last);
+      return failedWith(failed(result.last), billedNanos);
     case 'answered':
       break;
     default:
       return unreachable(result);
   }
   const { target, reply } = result;
-  const costNanos = reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage);
+  const costNanos =
+    (reply.cached ? 0 : deps.prices(target.provider, target.model, reply.usage)) + billedNanos;
   if (!reply.cached) {
     deps.metrics.modelCalls.inc({ provider: target.provider, model: target.model, outcome: 'ok' });
     // At debug, as a chat call's (settle-walk.ts): a request's one line at info is its `feature served`.

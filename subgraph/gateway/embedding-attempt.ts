@@ -4,6 +4,9 @@
 // target's guard (timeout within the deadline, retries, circuit). A reply that is not one finite vector of
 // one dimension per text is malformed, like unparseable JSON: retried, counted against the circuit, then
 // the next target. The query cache answers for a target only when it holds every text for that target.
+// Every reply the provider sent is billed, whatever its shape: an attempt that fails after some of its requests
+// were answered (a later batch failing after its retries, or malformed) hands what the provider reported for
+// them to `billedBeforeFailing`, so its reservation settles to that and the call's cost carries it.
 import { ProviderError } from '../errors/provider-error';
 import type { TargetAttempt } from './chain-walker';
 import type { Embeddings, ModelProvider, TokenUsage } from './providers/model-provider';
@@ -26,6 +29,11 @@ export interface EmbeddingAttemptPlan {
   callerSignal: AbortSignal | undefined;
   /** Every text's cached vector for this target, or null unless the cache holds them all. */
   cachedFor(target: Target): number[][] | null;
+  /**
+   * Told, before the attempt at `target` throws, the usage the provider reported for the replies it sent
+   * (answered batches, malformed replies): billed though the attempt failed. Not called when it reported none.
+   */
+  billedBeforeFailing?(target: Target, usage: TokenUsage): void;
 }
 
 export function embeddingAttempt(plan: EmbeddingAttemptPlan): TargetAttempt<TargetEmbeddings> {
@@ -35,31 +43,42 @@ export function embeddingAttempt(plan: EmbeddingAttemptPlan): TargetAttempt<Targ
     if (cached)
       return { vectors: cached, usage: { inputTokens: 0, outputTokens: 0 }, requests: 0, cached: true };
     const vectors: number[][] = [];
+    /** What the provider reported for every reply it sent this attempt, retries and malformed ones included. */
     const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let dimensions: number | null = null;
     let requests = 0;
-    for (let start = 0; start < plan.texts.length; start += plan.batchSize) {
-      const batch = plan.texts.slice(start, start + plan.batchSize);
-      requests += 1;
-      const reply = await guard.run(
-        plan.deadline,
-        target.timeoutMs,
-        async (signal) => {
-          const embeddings = await embedBatch(provider, target.model, batch, signal, plan.callerSignal);
-          // Checked inside the guard so that a malformed reply is retried and counted like any other failure.
-          checkShape(embeddings, batch.length, dimensions ?? embeddings.vectors[0]?.length ?? 0);
-          return embeddings;
-        },
-        [plan.callerSignal],
-      );
-      dimensions ??= reply.vectors[0]?.length ?? null;
-      for (const vector of reply.vectors) vectors.push(vector.map(Math.fround));
-      usage.inputTokens += reply.usage.inputTokens;
-      usage.outputTokens += reply.usage.outputTokens;
-      usage.responseModel ??= reply.usage.responseModel;
+    try {
+      for (let start = 0; start < plan.texts.length; start += plan.batchSize) {
+        const batch = plan.texts.slice(start, start + plan.batchSize);
+        requests += 1;
+        const reply = await guard.run(
+          plan.deadline,
+          target.timeoutMs,
+          async (signal) => {
+            const embeddings = await embedBatch(provider, target.model, batch, signal, plan.callerSignal);
+            // Counted before its shape is checked: a reply the check refuses was billed all the same.
+            addUsage(usage, embeddings.usage);
+            // Checked inside the guard so that a malformed reply is retried and counted like any other failure.
+            checkShape(embeddings, batch.length, dimensions ?? embeddings.vectors[0]?.length ?? 0);
+            return embeddings;
+          },
+          [plan.callerSignal],
+        );
+        dimensions ??= reply.vectors[0]?.length ?? null;
+        for (const vector of reply.vectors) vectors.push(vector.map(Math.fround));
+        usage.responseModel ??= reply.usage.responseModel;
+      }
+    } catch (error) {
+      if (usage.inputTokens > 0 || usage.outputTokens > 0) plan.billedBeforeFailing?.(target, { ...usage });
+      throw error;
     }
     return { vectors, usage, requests, cached: false };
   };
+}
+
+function addUsage(total: TokenUsage, reported: TokenUsage): void {
+  total.inputTokens += reported.inputTokens;
+  total.outputTokens += reported.outputTokens;
 }
 
 async function embedBatch(

@@ -4,6 +4,9 @@
 // (LIMITS_UNAVAILABLE: the false outage issue 13 found at 200 requests in flight). So when the loop's stall
 // explains the timeout (resilience/stalled-timeout.ts), the bound is given again, a few times at most, so a
 // Redis that is truly away still fails the check within a small multiple of LIMITS_TIMEOUT_MS.
+// A bound that ran out does not undo the work: a Lua script that reserved spend or took a rate admission did so
+// whenever its answer comes. That answer, landing after the caller was told the check failed, goes to `late`,
+// which gives back what it took; otherwise the reservation would hold the tenant's cap until its TTL lapsed.
 import { NO_STALLS } from '../observability/event-loop-lag';
 import type { LoopStallClock } from '../observability/event-loop-lag';
 import { watchTimeout } from '../gateway/resilience/stalled-timeout';
@@ -18,13 +21,18 @@ export class LimiterTimeout extends Error {
   }
 }
 
-/** The work's answer, or a rejection once `timeoutMs` passed (the work itself runs on, its answer unused). */
+/**
+ * The work's answer, or a rejection once `timeoutMs` passed. The work itself runs on: an answer it gives after
+ * the rejection is handed to `late` (never to the caller), so that what it holds can be given back.
+ */
 export function withTimeout<T>(
   work: Promise<T>,
   timeoutMs: number,
   stalls: LoopStallClock = NO_STALLS,
+  late: (answer: T) => void = () => undefined,
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   const timeout = new Promise<never>((_resolve, reject) => {
     let renewals = 0;
     const arm = () => {
@@ -33,11 +41,20 @@ export function withTimeout<T>(
         if (renewals < MAX_RENEWALS && watch.stallExplains(timeoutMs)) {
           renewals += 1;
           arm();
-        } else reject(new LimiterTimeout(timeoutMs));
+        } else {
+          timedOut = true;
+          reject(new LimiterTimeout(timeoutMs));
+        }
       }, timeoutMs);
     };
     arm();
   });
-  work.catch(() => undefined);
+  // Its answer settles the race first unless the bound already ran out: then nobody else will ever read it.
+  work.then(
+    (answer) => {
+      if (timedOut) late(answer);
+    },
+    () => undefined,
+  );
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -19,5 +19,6 @@ if #lapsed > 0 then
     redis.call('HDEL', ${hash}, lapsed[i])
   end
   redis.call('ZREMRANGEBYSCORE', ${zset}, '-inf', ${until})
-  redis.call('HINCRBY', ${hash}, '${SUM_FIELD}', string.format('%.0f', -gone))
+  -- Never -0 (what %.0f makes of minus a zero sum), which HINCRBY refuses.
+  if gone ~= 0 then redis.call('HINCRBY', ${hash}, '${SUM_FIELD}', string.format('%.0f', -gone)) end
 end`;

@@ -10,8 +10,8 @@ interface TokenEntry {
 }
 
 interface TenantWindows {
-  /** Admission times, oldest first. */
-  requests: number[];
+  /** Admissions with their times, oldest first. */
+  requests: { at: number; ticket: string }[];
   /** Admissions with their tokens, oldest first (a Map keeps insertion order). */
   tokens: Map<string, TokenEntry>;
   tokenSum: number;
@@ -25,7 +25,7 @@ export function createMemoryRateLimiter(windowMs = RATE_WINDOW_MS, now = () => D
     let windows = tenants.get(tenantId);
     if (!windows) tenants.set(tenantId, (windows = { requests: [], tokens: new Map(), tokenSum: 0 }));
     const since = at - windowMs;
-    const firstLive = windows.requests.findIndex((time) => time > since);
+    const firstLive = windows.requests.findIndex((request) => request.at > since);
     windows.requests.splice(0, firstLive === -1 ? windows.requests.length : firstLive);
     for (const [ticket, entry] of windows.tokens) {
       if (entry.at > since) break;
@@ -47,7 +47,7 @@ export function createMemoryRateLimiter(windowMs = RATE_WINDOW_MS, now = () => D
       const { requestsPerMinute: rpm, tokensPerMinute: tpm } = limits;
       if (rpm !== undefined && windows.requests.length >= rpm) {
         // The request fits once the entry that makes the count N has left the window.
-        const blocking = windows.requests[windows.requests.length - rpm] ?? at;
+        const blocking = windows.requests[windows.requests.length - rpm]?.at ?? at;
         return Promise.resolve({
           admitted: false,
           limit: 'requests',
@@ -74,7 +74,7 @@ export function createMemoryRateLimiter(windowMs = RATE_WINDOW_MS, now = () => D
         });
       }
       const ticket = randomUUID();
-      if (rpm !== undefined) windows.requests.push(at);
+      if (rpm !== undefined) windows.requests.push({ at, ticket });
       if (tpm !== undefined) {
         windows.tokens.set(ticket, { at, tokens });
         windows.tokenSum += tokens;
@@ -92,6 +92,21 @@ export function createMemoryRateLimiter(windowMs = RATE_WINDOW_MS, now = () => D
         const tokens = countedTokens(used, undefined);
         windows.tokenSum += tokens - entry.tokens;
         entry.tokens = tokens;
+      }
+      forgetIfEmpty(tenantId, windows);
+      return Promise.resolve();
+    },
+
+    release(tenantId: string, ticket: string): Promise<void> {
+      const windows = tenants.get(tenantId);
+      if (!windows) return Promise.resolve();
+      windowsOf(tenantId, now());
+      const request = windows.requests.findIndex((entry) => entry.ticket === ticket);
+      if (request >= 0) windows.requests.splice(request, 1);
+      const entry = windows.tokens.get(ticket);
+      if (entry) {
+        windows.tokenSum -= entry.tokens;
+        windows.tokens.delete(ticket);
       }
       forgetIfEmpty(tenantId, windows);
       return Promise.resolve();

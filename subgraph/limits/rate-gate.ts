@@ -4,6 +4,8 @@
 // `closed` (the default) sends the request to its floor with LIMITS_UNAVAILABLE, `open` admits it under this
 // process's own limiter (the same limits, per replica). Either way the failure is counted in
 // ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts), so an outage is not a log flood.
+// An admission whose answer came after the bound (Redis slow, not away) is given back as soon as it lands, its
+// request slot and its tokens: the gate had already answered without it.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createMemoryRateLimiter } from './memory-rate-limiter';
@@ -82,7 +84,10 @@ export function createRateGate(
       if (!shared) return checkOn(local, tenantId, limits, tokens, (work) => work);
       try {
         return await checkOn(shared, tenantId, limits, tokens, (work) =>
-          withTimeout(work, settings.timeoutMs, deps.loopStalls),
+          withTimeout(work, settings.timeoutMs, deps.loopStalls, (late) => {
+            if (!late.admitted) return;
+            void shared.release(tenantId, late.ticket).catch((error: unknown) => noteFailure(error));
+          }),
         );
       } catch (error) {
         noteFailure(error);

@@ -45,6 +45,11 @@ export interface RateLimiter {
    * admission already out of the window, or admitted without a token limit, is left alone.
    */
   settle(tenantId: string, ticket: string, tokens: number): Promise<void>;
+  /**
+   * Gives an admission back whole, its request and its tokens, as if it had never been admitted: for one whose
+   * answer reached nobody (it came after the gate's bound). An unknown or lapsed ticket is left alone.
+   */
+  release(tenantId: string, ticket: string): Promise<void>;
 }
 
 export const RATE_WINDOW_MS = 60_000;

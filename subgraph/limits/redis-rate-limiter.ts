@@ -70,6 +70,18 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[1], '${SUM_FIELD}', tonumber(ARGV[2]) - old)
 return 1`;
 
+/** KEYS: requests set, tokens set, token hash. ARGV: ticket. Drops the admission from both windows. */
+const RELEASE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]))
+if held then
+  redis.call('HDEL', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  -- Never -0 (what %.0f makes of minus a zero amount), which HINCRBY refuses.
+  if held ~= 0 then redis.call('HINCRBY', KEYS[3], '${SUM_FIELD}', string.format('%.0f', -held)) end
+end
+return 1`;
+
 export function createRedisRateLimiter(
   redis: Redis,
   prefix = 'ai:rate',
@@ -83,6 +95,7 @@ export function createRedisRateLimiter(
   // By SHA (EVALSHA): EVAL would send the whole acquire script, and have Redis hash it, on every model call.
   const acquire = luaScript(redis, ACQUIRE);
   const settle = luaScript(redis, SETTLE);
+  const release = luaScript(redis, RELEASE);
   return {
     async acquire(tenantId, limits, estimate): Promise<RateDecision> {
       const keys = keysOf(tenantId);
@@ -106,6 +119,11 @@ export function createRedisRateLimiter(
 
     async settle(tenantId, ticket, used) {
       await settle([keysOf(tenantId).amounts], [ticket, countedTokens(used, undefined)]);
+    },
+
+    async release(tenantId, ticket) {
+      const keys = keysOf(tenantId);
+      await release([keys.requests, keys.tokens, keys.amounts], [ticket]);
     },
   };
 }

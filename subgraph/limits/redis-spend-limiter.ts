@@ -51,7 +51,8 @@ local held = tonumber(redis.call('HGET', KEYS[4], ARGV[1]))
 if held then
   redis.call('HDEL', KEYS[4], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[1])
-  redis.call('HINCRBY', KEYS[4], '${SUM_FIELD}', int(-held))
+  -- Never -0 (what int() makes of minus a zero reservation), which HINCRBY refuses.
+  if held ~= 0 then redis.call('HINCRBY', KEYS[4], '${SUM_FIELD}', int(-held)) end
 end
 if tonumber(ARGV[2]) > 0 then
   redis.call('INCRBY', KEYS[1], ARGV[2])

@@ -3,7 +3,9 @@
 // applies LIMITS_ON_REDIS_FAILURE when Redis is down or slow: `closed` (the default) answers `unavailable`
 // (the call goes to its floor with LIMITS_UNAVAILABLE), `open` reserves against this process's own limiter
 // (the same caps, per replica: N replicas may spend up to N caps while Redis is away). Failures are counted
-// in ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts).
+// in ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts). A reservation
+// whose answer came after the bound (Redis slow, not away) is released as soon as it lands, charging nothing:
+// the gate had already answered without it, so it would otherwise hold the tenant's cap until its TTL lapsed.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { unreachable } from '../errors/unreachable';
@@ -13,7 +15,7 @@ import type { SpendSeed } from './memory-spend-limiter';
 import type { LoopStallClock } from '../observability/event-loop-lag';
 import { withTimeout } from './limiter-timeout';
 import type { RateGateSettings } from './rate-gate';
-import type { SpendCapName, SpendCaps, SpendLimiter } from './spend-limiter';
+import type { SpendCapName, SpendCaps, SpendDecision, SpendLimiter } from './spend-limiter';
 
 export interface SpendGateSettings extends RateGateSettings {
   /** How long an unsettled reservation holds: a little above the longest a call can run. */
@@ -54,15 +56,17 @@ export function createSpendGate(
     bounded: boolean,
   ): Promise<SpendCheck> => {
     const work = limiter.reserve(tenantId, caps, worstNanos, settings.reservationTtlMs);
-    const decision = await (bounded ? withTimeout(work, settings.timeoutMs, deps.loopStalls) : work);
-    if (!decision.fits) return { kind: 'over', cap: decision.cap, capNanos: decision.capNanos };
-    return {
-      kind: 'reserved',
-      settle: (realNanos) =>
-        void limiter
-          .settle(tenantId, decision.ticket, realNanos)
-          .catch((error: unknown) => noteFailure(error)),
+    const settle = (ticket: string, realNanos: number) =>
+      void limiter.settle(tenantId, ticket, realNanos).catch((error: unknown) => noteFailure(error));
+    // A late reservation: the call went on without it (floor, or the local limiter), so it cost nothing here.
+    const releaseLate = (late: SpendDecision) => {
+      if (late.fits) settle(late.ticket, 0);
     };
+    const decision = await (bounded
+      ? withTimeout(work, settings.timeoutMs, deps.loopStalls, releaseLate)
+      : work);
+    if (!decision.fits) return { kind: 'over', cap: decision.cap, capNanos: decision.capNanos };
+    return { kind: 'reserved', settle: (realNanos) => settle(decision.ticket, realNanos) };
   };
 
   return {

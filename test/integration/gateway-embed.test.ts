@@ -152,10 +152,16 @@ describe('the embed task', () => {
   it('gives PROVIDER_ERROR when every target sends the wrong number of vectors', async () => {
     providers.openai.faults.always({ kind: 'short-list', drop: 1 });
     providers.selfhosted.faults.always({ kind: 'short-list', drop: 2 });
-    expect(await gatewayWith().embed(TENANT, ['first', 'second'])).toEqual({
+    const texts = ['first', 'second'];
+    const outcome = await gatewayWith().embed(TENANT, texts);
+    // Each short list came with its usage, billed though refused: OpenAI's at 20 nanos a token (self-hosted is free).
+    const billed = openaiRequests() * texts.reduce((sum, text) => sum + estimateTokens(text), 0) * 20;
+    expect(billed).toBeGreaterThan(0);
+    expect(outcome).toEqual({
       kind: 'failed',
       reason: 'PROVIDER_ERROR',
       retryAfterSeconds: null,
+      costNanos: billed,
     });
   });
 
