@@ -1,6 +1,6 @@
 // Subscription resolvers: the streamed answer and summary, as deltas, notices and the final union member.
-import type { StreamEvent } from '../subgraph/features/stream-pipeline';
-import type { AskOutcome, DegradationReason, SummarizeOutcome } from '../subgraph/features/feature-result';
+import type { NoticeReason, StreamEvent } from '../subgraph/features/stream-pipeline';
+import type { AskOutcome, SummarizeOutcome } from '../subgraph/features/feature-result';
 import type { ResolversTypes, SubscriptionResolvers } from '../subgraph/generated/graphql';
 import { abortable } from './abortable';
 import { jobSubscriptions } from './ai-job';
@@ -14,7 +14,7 @@ type SummarizeStreamEvent = ResolversTypes['SummarizeStreamEvent'];
 function toEvent<Outcome, Event>(
   event: StreamEvent<Outcome>,
   members: { delta(text: string, index: number): Event; completed(outcome: Outcome): Event },
-): Event | { __typename: 'StreamNotice'; reason: DegradationReason; message: string; restart: boolean } {
+): Event | { __typename: 'StreamNotice'; reason: NoticeReason; message: string; restart: boolean } {
   switch (event.kind) {
     case 'delta':
       return members.delta(event.text, event.index);

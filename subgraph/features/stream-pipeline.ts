@@ -24,9 +24,15 @@ import { limitedCall, offerSample, refusedResult } from './model-pipeline';
 import type { ModelPipeline, Prepared } from './model-pipeline';
 import { newRequestRecord, noteStage, recordedStream } from '../observability/request-record';
 
+/**
+ * Why a stream's notice was sent: a fallback's or a rail's reason, or REFORMATTED, a notice's own: the result
+ * serves the text the model streamed in another form (its citations renumbered in order, its length capped).
+ */
+export type NoticeReason = DegradationReason | 'REFORMATTED';
+
 export type StreamEvent<Result> =
   | { kind: 'delta'; text: string; index: number }
-  | { kind: 'notice'; reason: DegradationReason; message: string; restart: boolean }
+  | { kind: 'notice'; reason: NoticeReason; message: string; restart: boolean }
   | { kind: 'completed'; result: Result };
 
 export function streamPipeline<Input, Source, Full, Degraded>(
@@ -110,12 +116,13 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     receivedNanos += nanos;
   };
   const railsBefore = () => pipeline.railsBefore(prepared.source);
+  const streamed = { text: '' };
   try {
-    const outcome = yield* timedRelay<FeatureResult<Full, Degraded>>(deps, {
-      ...limitedCall(call, prepared.gatewayCall),
-      signal,
-      onAbandoned,
-    });
+    const outcome = yield* timedRelay<FeatureResult<Full, Degraded>>(
+      deps,
+      { ...limitedCall(call, prepared.gatewayCall), signal, onAbandoned },
+      streamed,
+    );
     if (outcome.kind === 'abandoned') return;
     // Left just as the walk ended: no result will report what its outcome cost, so the ledger keeps it here.
     if (signal.aborted) {
@@ -128,8 +135,9 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
     offerSample(deps, pipeline, call, input, result, prepared, outcome);
-    // The deltas showed the model's text; the rails changed it, so the client drops it for the result's.
-    const rewrite = outcome.kind === 'answered' ? rewriteOf(unmetered) : null;
+    // The deltas showed the model's text; the rails changed it (or its form), so the client drops it for the
+    // result's.
+    const rewrite = outcome.kind === 'answered' ? rewriteOf(unmetered, streamed.text) : null;
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } finally {
@@ -143,20 +151,38 @@ async function* admittedStream<Input, Source, Full, Degraded>(
 
 const OUTPUT_RAILS: ReadonlySet<RailName> = new Set(['citations', 'grounding']);
 
-/** Why the result differs from the text the model streamed, when the feature's rails changed or refused it. */
+/** The text a full result serves, where its value has one (an answer, a summary). */
+function servedText(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || !('text' in value)) return null;
+  return typeof value.text === 'string' ? value.text : null;
+}
+
+/**
+ * Why the result differs from the text the model streamed: the feature's rails changed or refused it, or it
+ * serves that text in another form (citations renumbered in the order they are first cited, the length capped).
+ * A client that kept the deltas would otherwise show markers that point at the wrong citations.
+ */
 function rewriteOf<Full, Degraded>(
   result: UnmeteredResult<Full, Degraded>,
-): { reason: DegradationReason; message: string } | null {
+  streamedText: string,
+): { reason: NoticeReason; message: string } | null {
   if (result.kind !== 'full') {
     return { reason: result.reason, message: 'The streamed answer was withdrawn; the result replaces it' };
   }
   const changed = (result.rails ?? []).some(
     ({ rail, outcome }) => OUTPUT_RAILS.has(rail) && (outcome === 'fixed' || outcome === 'rejected'),
   );
-  return changed
+  if (changed) {
+    return {
+      reason: 'GUARDRAIL_REJECTED',
+      message: 'Parts of the streamed answer were not supported by the sources and were removed',
+    };
+  }
+  const served = servedText(result.value);
+  return served !== null && served.trim() !== streamedText.trim()
     ? {
-        reason: 'GUARDRAIL_REJECTED',
-        message: 'Parts of the streamed answer were not supported by the sources and were removed',
+        reason: 'REFORMATTED',
+        message: 'The result serves the streamed text in its final form; show it instead',
       }
     : null;
 }
@@ -170,6 +196,8 @@ function rewriteOf<Full, Degraded>(
 async function* timedRelay<Result>(
   deps: FeatureDeps,
   gatewayCall: GatewayCall,
+  /** The text the client has been shown: every delta since the stream began or last restarted. */
+  streamed: { text: string },
 ): AsyncGenerator<StreamEvent<Result>, GatewayOutcome, undefined> {
   const started = performance.now();
   const stream = deps.gateway.stream(gatewayCall);
@@ -181,9 +209,11 @@ async function* timedRelay<Result>(
       const event = next.value;
       switch (event.type) {
         case 'delta':
+          streamed.text += event.text;
           yield { kind: 'delta', text: event.text, index: index++ };
           break;
         case 'fallback':
+          if (event.restart) streamed.text = '';
           yield { kind: 'notice', reason: event.reason, message: event.message, restart: event.restart };
           break;
         default:

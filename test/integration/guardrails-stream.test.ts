@@ -19,18 +19,25 @@ const BILLING = {
   body: 'Invoices are issued on the first business day of each month. Payment is due within 30 days of the invoice date. Late payments incur a fee of 2% per month.',
 };
 
-/** Replies per provider, in order of calls; `{Billing}` becomes that passage's marker. */
-const replies: Record<'openai' | 'anthropic', string[]> = { openai: [], anthropic: [] };
+/** Replies per provider, in order of calls; `{Billing}` (any `{Title}`) becomes that passage's marker. */
+type Passage = ReturnType<typeof passagesOf>[number];
+/** A reply written as it is, or from the passages of the prompt (to cite them in a given order). */
+type Reply = string | ((passages: Passage[]) => string);
+const replies: Record<'openai' | 'anthropic', Reply[]> = { openai: [], anthropic: [] };
 const calls = { openai: 0, anthropic: 0 };
 
 function scripted(provider: 'openai' | 'anthropic') {
   return (request: ChatRequest): string => {
     const user = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const list = replies[provider];
-    const reply = list[Math.min(calls[provider], list.length - 1)] ?? 'NO_ANSWER';
+    const passages = passagesOf(user);
+    const scriptedReply = list[Math.min(calls[provider], list.length - 1)] ?? 'NO_ANSWER';
+    const reply = typeof scriptedReply === 'function' ? scriptedReply(passages) : scriptedReply;
     calls[provider] += 1;
-    const billing = passagesOf(user).find((p) => p.title === 'Billing');
-    return reply.replaceAll('{Billing}', `[${billing?.n ?? 9}]`);
+    return reply.replace(
+      /\{([^}]+)\}/g,
+      (_whole, title: string) => `[${passages.find((p) => p.title === title)?.n ?? 9}]`,
+    );
   };
 }
 
@@ -102,6 +109,39 @@ describe('askStream', () => {
     const events = await client.askStream('When is payment due?');
     expect(notices(events)).toEqual([]);
     expect(member(completedAsk(events), 'Answer').text).toBe(deltaText(events));
+  });
+
+  // Found by a review: the served answer numbers its citations in the order they are first cited, so an answer
+  // streamed citing [2] before [1] was served renumbered with no notice, and a client keeping the deltas showed
+  // markers pointing at the wrong citations.
+  it('an answer served renumbered: a StreamNotice REFORMATTED with restart, then the completed Answer', async () => {
+    await client.ingest({
+      id: 'shipping',
+      title: 'Shipping',
+      body: 'Orders ship within 2 business days of payment. Tracking numbers are emailed when a parcel leaves.',
+    });
+    const sentenceOf: Record<string, string> = {
+      Billing: 'Payment is due within 30 days of the invoice date',
+      Shipping: 'Orders ship within 2 business days of payment',
+    };
+    // The passage given second is cited first, whichever it is.
+    let order: string[] = [];
+    replies.openai = [
+      (passages) => {
+        const [first, second] = passages;
+        order = [second?.title ?? '', first?.title ?? ''];
+        return `${sentenceOf[order[0]!]} [2]. ${sentenceOf[order[1]!]} [1].`;
+      },
+    ];
+    const events = await client.askStream(
+      'When is payment due on an invoice, and when do orders ship after payment?',
+    );
+    const result = member(completedAsk(events), 'Answer');
+    expect(deltaText(events)).toBe(`${sentenceOf[order[0]!]} [2]. ${sentenceOf[order[1]!]} [1].`);
+    expect(result.text).toBe(`${sentenceOf[order[0]!]} [1]. ${sentenceOf[order[1]!]} [2].`);
+    expect(result.citations.map((citation) => citation.title)).toEqual(order);
+    expect(notices(events)).toEqual([expect.objectContaining({ reason: 'REFORMATTED', restart: true })]);
+    expect(events.at(-2)?.__typename).toBe('StreamNotice');
   });
 
   it('a malformed streamed answer: repaired at the same target after a StreamNotice with restart', async () => {
