@@ -140,7 +140,9 @@ export async function* walkChain<Reply>(
         case 'answered':
           return carrying({ ...tried, unserved: ledger.unserved });
         case 'abandoned':
-          return tried;
+          // A reply refused before the caller left is told to `left` with the rest (the finally below).
+          if (tried.rejected !== undefined) ledger.unserved.push(tried.rejected);
+          return { kind: 'abandoned' };
         case 'lost':
           // Only a try the walk dropped ends so, and the walk drops none of its own: kept for what it cost.
           ledger.unserved.push({ target: step.target, reply: tried.reply });

@@ -258,6 +258,7 @@ function keep<Reply>(ledger: RaceLedger<Reply>, step: ChainStep, tried: Tried<Re
       if (tried.rejected) ledger.unserved.push(tried.rejected);
       return;
     case 'abandoned':
+      if (tried.rejected) ledger.unserved.push(tried.rejected);
       return;
     default:
       return unreachable(tried);

@@ -38,7 +38,7 @@ export interface Droppable<Reply> {
 
 export type Tried<Reply> =
   | { kind: 'answered'; target: Target; reply: Reply }
-  | { kind: 'abandoned' }
+  | { kind: 'abandoned'; rejected?: UnservedReply<Reply> }
   | { kind: 'failed'; error: ProviderError; streamed: boolean; rejected?: UnservedReply<Reply> }
   /** Dropped by the walk before it answered: what it cost, paid though nobody is served it. */
   | { kind: 'lost'; reply: Reply };
@@ -61,12 +61,18 @@ export async function* tryTarget<Reply>(
    */
   const withRejected = (reply: Reply): Reply =>
     rejected !== undefined && replyCheck ? replyCheck.afterRepair(rejected, reply) : reply;
+  /**
+   * A try that ends while repairing (its repair failed, was refused its reservation, or its caller left) hands
+   * the walk the rejected reply it was repairing: paid for, and served to nobody.
+   */
+  const unservedRejected = (): { rejected?: UnservedReply<Reply> } =>
+    rejected !== undefined ? { rejected: { target: step.target, reply: rejected } } : {};
   for (;;) {
     const spend = reserved !== undefined ? reserved : budget ? await budget.reserve(step, repair) : null;
     reserved = undefined;
     if (ProviderError.isInstance(spend)) {
       observer.failed(step.target, spend);
-      return { kind: 'failed', error: spend, streamed };
+      return { kind: 'failed', error: spend, streamed, ...unservedRejected() };
     }
     const run = attempt(step, repair, drop?.signal);
     let reply: Reply;
@@ -89,7 +95,7 @@ export async function* tryTarget<Reply>(
       // The client went away: nothing failed, and nobody is left to hear about a fallback.
       if (call.signal?.aborted) {
         observer.abandoned(step.target);
-        return { kind: 'abandoned' };
+        return { kind: 'abandoned', ...unservedRejected() };
       }
       // Dropped by the walk: aborted by us, so neither a failure of the target nor a fallback.
       if (dropped()) {
@@ -100,7 +106,7 @@ export async function* tryTarget<Reply>(
         ? error
         : fromTransportError(error, call.deadline.signal);
       observer.failed(step.target, failure);
-      return { kind: 'failed', error: failure, streamed };
+      return { kind: 'failed', error: failure, streamed, ...unservedRejected() };
     } finally {
       // A no-op for a finished attempt; for one left mid-stream it closes the provider's stream.
       await run.return(undefined as never);
