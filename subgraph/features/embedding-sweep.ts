@@ -124,13 +124,13 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         redactPii: policy.guardrails.redactBeforeProvider,
         spendCaps: spendCapsOf(policy.limits),
       });
-      if (outcome.kind === 'embedded')
-        await recordCost(
-          deps,
-          { tenantId: pending.tenantId, requestId: 'embedding-sweep' },
-          'embedding-sweep',
-          outcome.costNanos,
-        );
+      // What the provider billed, a failure's partial batches included.
+      await recordCost(
+        deps,
+        { tenantId: pending.tenantId, requestId: 'embedding-sweep' },
+        'embedding-sweep',
+        outcome.costNanos ?? 0,
+      );
       if (outcome.kind === 'failed') {
         if (!endsTheRun(outcome)) {
           refusedTenants.add(pending.tenantId);

@@ -72,9 +72,10 @@ async function embedChunks(
       spendCaps: spendCapsOf(call.tenant.policy.limits),
     }),
   );
+  // Ingest returns no AIMeta: its embeddings' cost is the ledger's `ingest` line, not a request; a failure that
+  // the provider had already billed (batches answered before one failed) is recorded as well.
+  await recordCost(deps, call, 'ingest', outcome.costNanos ?? 0);
   if (outcome.kind === 'failed') return { batch: null, reason: outcome.reason };
-  // Ingest returns no AIMeta: its embeddings' cost is the ledger's `ingest` line, not a request.
-  await recordCost(deps, call, 'ingest', outcome.costNanos);
   const batch = { model: embeddingSpaceOf(outcome), vectors: outcome.vectors };
   // Paid for, but the store would refuse them (and the whole ingest with them): stored without vectors.
   const unusable = unusableEmbedding(batch, chunks.length);

@@ -187,4 +187,37 @@ describe('finding 1 through ingest: the ledger and the spend cap both see the bi
     expect(limiterNanos).toBe(answered + fallback);
     expect(ledgerNanos).toBe(answered + fallback);
   });
+
+  it('with every target failing, stores the document lexical-only and records the billed batches in the ledger', async () => {
+    const body = Array.from(
+      { length: 100 },
+      (_, i) =>
+        `Paragraph ${String(i).padStart(3, '0')} tells how harbour crane ${String(i).padStart(3, '0')} lifts the ` +
+        `red containers from the barge deck on shift ${i % 5} while the white gulls follow it along the new quay at dusk.`,
+    ).join('\n\n');
+    harness.providers.reset();
+    harness.providers.openai.faults
+      .once({ kind: 'latency', ms: 0 }, { path: EMBEDDINGS })
+      .always({ kind: 'status', status: 500 }, { path: EMBEDDINGS });
+    harness.providers.selfhosted.faults.always({ kind: 'status', status: 500 }, { path: EMBEDDINGS });
+    const client = harness.as(tenant);
+    const limiter = createRedisSpendLimiter(redis);
+    const before = {
+      limiter: await settledNanos(limiter, tenant),
+      ledger: Math.round((await client.usage()).spendUsdThisMonth * 1e9),
+    };
+    expect(await client.ingest({ id: 'barges', title: 'Barge cranes', body })).toMatchObject({
+      chunks: 100,
+      embedded: false,
+    });
+    const answeredInput = (
+      harness.providers.openai.requests.find((request) => request.path === EMBEDDINGS)?.body as {
+        input: string[];
+      }
+    ).input;
+    const billed = tokensOf(answeredInput) * OPENAI_NANOS_PER_TOKEN;
+    expect(billed).toBeGreaterThan(0);
+    expect((await settledNanos(limiter, tenant)) - before.limiter).toBe(billed);
+    expect(Math.round((await client.usage()).spendUsdThisMonth * 1e9) - before.ledger).toBe(billed);
+  });
 });
