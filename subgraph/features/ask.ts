@@ -16,6 +16,7 @@ import { askInputSchema } from './inputs';
 import { guardQuestion } from './guard-question';
 import { screenPassages } from './screen-passages';
 import { INJECTION_BLOCKED_MESSAGE, checkQuestion } from '../guardrails/input/question-rail';
+import { citedNumbers, renumberMarkers } from '../guardrails/grounding/citation-markers';
 import { answerFormatVerdict } from '../guardrails/output/answer-format';
 import { railAnswer } from '../guardrails/output/answer-rails';
 import { echoRail, replyRails } from '../guardrails/output/reply-rails';
@@ -57,22 +58,21 @@ const toPassage = ({ documentId, chunkId, title, snippet }: LexicalHit): Passage
 
 /**
  * The passages the answer cites with [n] markers, in order of first citation, and the text renumbered to
- * match: the answer's [1] is citations[0]. Markers naming no given passage are dropped, never shown.
+ * match: the answer's [1] is citations[0]. Markers naming no given passage are dropped, never shown. A group
+ * ("[1, 3]") cites each of its numbers and is renumbered as a whole, written as [n] markers ("[1][2]"):
+ * see renumberMarkers.
  */
 export function citeInOrder(
   text: string,
   passages: readonly LexicalHit[],
 ): { text: string; citations: Passage[] } {
   const order = new Map<number, number>();
-  for (const match of text.matchAll(/\[(\d{1,3})\]/g)) {
-    const index = Number(match[1]) - 1;
+  for (const n of citedNumbers(text)) {
+    const index = n - 1;
     if (index >= 0 && index < passages.length && !order.has(index)) order.set(index, order.size + 1);
   }
   // A dropped marker takes the space before it along: "date [1] [9]." becomes "date [1].", not "date [1] .".
-  const renumbered = text.replace(/([ \t]*)\[(\d{1,3})\]/g, (_marker, space: string, n: string) => {
-    const position = order.get(Number(n) - 1);
-    return position === undefined ? '' : `${space}[${position}]`;
-  });
+  const renumbered = renumberMarkers(text, (n) => order.get(n - 1));
   const citations = [...order.keys()].flatMap((index) => {
     const passage = passages[index];
     return passage ? [toPassage(passage)] : [];

@@ -46,3 +46,27 @@ it('are renumbered to citation order: the first passage cited becomes [1] and ci
     documentOf[numbered[0]?.title ?? ''],
   ]);
 });
+
+// Finding 2 of the grounding review: a grouped marker was read as two claimed numbers (the sentence dropped)
+// and left out of the renumbering. It cites both passages, and reaches the client as [n] markers.
+it('finding 2: a grouped citation [2, 1] cites both passages and is renumbered as a group', async () => {
+  const client = harness.as(`cite-group-${randomBytes(4).toString('hex')}`);
+  await client.ingest({
+    id: 'doc-a',
+    title: 'Alpha depot',
+    body: 'The alpha depot holds granite blocks for the quarry.',
+  });
+  await client.ingest({
+    id: 'doc-b',
+    title: 'Beta depot',
+    body: 'The beta depot holds granite blocks for the harbour.',
+  });
+  echo.fixedAnswer = 'The depot holds granite blocks [2]. Each depot holds granite blocks [2, 1].';
+
+  const answer = member(await client.ask('depot granite blocks'), 'Answer');
+  const numbered = passagesOf(echo.lastAnswerPrompt);
+  expect(numbered.map((p) => p.n)).toEqual([1, 2]);
+
+  expect(answer.text).toBe('The depot holds granite blocks [1]. Each depot holds granite blocks [1][2].');
+  expect(answer.citations.map((c) => c.title)).toEqual([numbered[1]?.title, numbered[0]?.title]);
+});

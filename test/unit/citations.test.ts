@@ -49,9 +49,10 @@ describe('citedPassages', () => {
     expect(documentIds('Nothing here [1].', [])).toEqual([]);
   });
 
-  it('cites nothing for an answer without markers or with markers that are not [n]', () => {
+  it('cites nothing for an answer without markers or with markers that are not [n] or a group of them', () => {
     expect(documentIds('The passages do not say.')).toEqual([]);
-    expect(documentIds('Odd forms: [a], [ 1 ], (2), [-1], [1.5], [1,2].')).toEqual([]);
+    // "[1,2]" is a grouped marker citing both (grouped-citations.test.ts).
+    expect(documentIds('Odd forms: [a], [ 1 ], (2), [-1], [1.5], [1,], [,2], [1 2].')).toEqual([]);
   });
 });
 

@@ -33,6 +33,12 @@ describe('grade', () => {
     expect(graded.abstained).toBe(false);
   });
 
+  it('counts a grouped citation [1, 2] as citing both passages', () => {
+    const reply =
+      'The Orion warranty covers parts and labour for two years, and returns take thirty days [1, 2].';
+    expect(grade({ kind: 'answer', reply, passages: PASSAGES }).citationsValid).toBe(true);
+  });
+
   it('counts an answer citing nothing as having no valid citation', () => {
     const reply = 'The Orion warranty covers parts and labour for two years.';
     expect(grade({ kind: 'answer', reply, passages: PASSAGES }).citationsValid).toBe(false);

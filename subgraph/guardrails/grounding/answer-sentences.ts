@@ -1,25 +1,22 @@
 // An answer's sentences with where each lies in the text and which passages it cites, so a check can drop
 // single sentences and leave the rest of the text, line breaks included, as the model wrote it.
 import { splitSentences } from '../../text/sentences';
-import { CITATION_MARKER } from './claim-facts';
+import { LEADING_MARKERS, citedNumbers } from './citation-markers';
 
 export interface AnswerSentence {
   text: string;
   start: number;
   end: number;
-  /** The passage numbers its [n] markers name, in order, once each. */
+  /** The passage numbers its markers name ("[2]", each of "[1, 3]"), in order, once each. */
   cited: number[];
 }
-
-// Markers that open a sentence ("… in France. [1] It was …") belong to the sentence before them.
-const LEADING_MARKERS = /^(?:\s*\[\d{1,3}\])+/;
 
 function escapeForPattern(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
 }
 
 function citedIn(text: string): number[] {
-  return [...new Set([...text.matchAll(CITATION_MARKER)].map((match) => Number(match[1])))];
+  return [...new Set(citedNumbers(text))];
 }
 
 /** The sentences of `answer` (as the project's splitter finds them) located in it. */
@@ -36,6 +33,7 @@ export function answerSentences(answer: string): AnswerSentence[] {
     const end = start + match[0].length;
     cursor = end;
     const previous = spans[spans.length - 1];
+    // Markers that open a sentence ("… in France. [1, 2] It was …") belong to the sentence before them.
     const leading = LEADING_MARKERS.exec(match[0])?.[0];
     if (previous && leading) {
       previous.end = start + leading.length;

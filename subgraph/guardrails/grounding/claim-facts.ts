@@ -6,7 +6,8 @@ import { findDates } from './dates';
 import type { DateMention } from './dates';
 import { findNames } from './names';
 import type { NameMention } from './names';
-import { findNumbers } from './numbers';
+import { asciiDigits, findNumbers } from './numbers';
+import { withoutMarkers } from './citation-markers';
 import type { NumberMention } from './numbers';
 import { TakenSpans } from './spans';
 
@@ -18,16 +19,15 @@ export type ClaimFact =
 
 export type FactKind = ClaimFact['kind'];
 
-/** Citation markers ("[2]") are the answer's format, not its claim. */
-export const CITATION_MARKER = /\[(\d{1,3})\]/g;
+// Citation markers ("[2]", "[1, 2]") are the answer's format, not its claim.
+export { CITATION_MARKER, withoutMarkers } from './citation-markers';
 
-export function withoutMarkers(sentence: string): string {
-  return sentence.replace(CITATION_MARKER, ' ');
-}
-
-/** The facts `sentence` states, in the order amounts, dates, numbers, names. */
+/**
+ * The facts `sentence` states, in the order amounts, dates, numbers, names. Digits of other scripts are read
+ * as digits ("３０"); offsets are those of the sentence without its markers.
+ */
 export function claimFacts(sentence: string): ClaimFact[] {
-  const text = withoutMarkers(sentence);
+  const text = asciiDigits(withoutMarkers(sentence));
   const taken = new TakenSpans();
   return [
     ...findAmounts(text, taken).map((amount) => ({ kind: 'amount' as const, ...amount })),

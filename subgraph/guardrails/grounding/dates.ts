@@ -1,12 +1,21 @@
-// Calendar dates in text as their parts (day, month, year), so "14 October 1066", "October 14, 1066" and
-// "1066-10-14" are one fact. Month names count only capitalized: "may" is a verb far more often than a month.
+// Calendar dates in text as their parts (day, month, year), so "14 October 1066", "October 14, 1066",
+// "1066-10-14" and "14.10.1066" are one fact. Month names count only capitalized: "may" is a verb far more
+// often than a month. Numeric dates: year first is year-month-day ("1066-10-14", "1066/10/14"); dotted is
+// day.month.year, as the countries writing it write it; slashed ("03/04/2026") is day/month in most of the
+// world and month/day in the US, so where both readings are dates it has both, and either may be the one
+// the sources state.
 import type { TakenSpans } from './spans';
 
-export interface DateMention {
-  text: string;
+export interface DateParts {
   year?: number;
   month?: number;
   day?: number;
+}
+
+export interface DateMention extends DateParts {
+  text: string;
+  /** The other reading of a slashed date whose day and month may be either way round ("03/04/2026"). */
+  alternative?: DateParts;
   start: number;
   end: number;
 }
@@ -31,14 +40,31 @@ const DAY = '(\\d{1,2})(?:st|nd|rd|th)?';
 
 type Part = 'day' | 'month' | 'year' | 'bc';
 
+// A numeric date stands alone: not part of a longer run of figures ("1.2.2026.4" is a sequence, not a date).
+// Its year has four digits: "31.12.26" could be any century, and is read as its figures.
+const NUMERIC_START = '(?<![\\p{L}\\p{N}]|\\p{N}[.,/-])';
+const NUMERIC_END = '(?![\\p{L}\\p{N}]|[.,/-]\\d)';
+const numeric = (body: string) => new RegExp(`${NUMERIC_START}${body}${NUMERIC_END}`, 'gu');
+
+interface Form {
+  pattern: RegExp;
+  parts: Part[];
+  /** Day and month may be either way round: the other reading is kept too where it is a date. */
+  eitherWay?: boolean;
+}
+
 // Longest forms first: once a full date claims its span, its month and day are not read again as a shorter one.
-const FORMS: { pattern: RegExp; parts: Part[] }[] = [
+const FORMS: Form[] = [
   {
     pattern: new RegExp(`\\b${DAY}\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{1,4})\\b`, 'gu'),
     parts: ['day', 'month', 'year'],
   },
   { pattern: new RegExp(`\\b${MONTH}\\s+${DAY},?\\s+(\\d{3,4})\\b`, 'gu'), parts: ['month', 'day', 'year'] },
-  { pattern: /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/gu, parts: ['year', 'month', 'day'] },
+  { pattern: numeric('(\\d{4})-(\\d{1,2})-(\\d{1,2})'), parts: ['year', 'month', 'day'] },
+  { pattern: numeric('(\\d{4})/(\\d{1,2})/(\\d{1,2})'), parts: ['year', 'month', 'day'] },
+  { pattern: numeric('(\\d{4})\\.(\\d{1,2})\\.(\\d{1,2})'), parts: ['year', 'month', 'day'] },
+  { pattern: numeric('(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})'), parts: ['day', 'month', 'year'] },
+  { pattern: numeric('(\\d{1,2})/(\\d{1,2})/(\\d{4})'), parts: ['day', 'month', 'year'], eitherWay: true },
   { pattern: new RegExp(`\\b${MONTH},?\\s+(\\d{3,4})\\b`, 'gu'), parts: ['month', 'year'] },
   { pattern: new RegExp(`\\b${MONTH}\\s+${DAY}\\b(?!,?\\s+\\d)`, 'gu'), parts: ['month', 'day'] },
   { pattern: new RegExp(`\\b${DAY}\\s+(?:of\\s+)?${MONTH}`, 'gu'), parts: ['day', 'month'] },
@@ -52,11 +78,8 @@ const FORMS: { pattern: RegExp; parts: Part[] }[] = [
   },
 ];
 
-function partsOf(
-  match: RegExpMatchArray,
-  parts: Part[],
-): Omit<DateMention, 'text' | 'start' | 'end'> | undefined {
-  const date: { year?: number; month?: number; day?: number } = {};
+function partsOf(match: RegExpMatchArray, parts: Part[]): DateParts | undefined {
+  const date: DateParts = {};
   for (const [index, part] of parts.entries()) {
     const value = match[index + 1] ?? '';
     switch (part) {
@@ -83,14 +106,20 @@ function partsOf(
 /** Every date mention outside `taken`, claimed into it. */
 export function findDates(text: string, taken: TakenSpans): DateMention[] {
   const found: DateMention[] = [];
-  for (const { pattern, parts } of FORMS) {
+  for (const { pattern, parts, eitherWay } of FORMS) {
     for (const match of text.matchAll(pattern)) {
       const start = match.index ?? 0;
       const end = start + match[0].length;
-      const date = partsOf(match, parts);
+      const readings = [partsOf(match, parts)];
+      if (eitherWay) {
+        const swapped = parts.map((part) => (part === 'day' ? 'month' : part === 'month' ? 'day' : part));
+        readings.push(partsOf(match, swapped));
+      }
+      const [date, alternative] = readings.filter((reading) => reading !== undefined);
       if (!date || taken.overlaps(start, end)) continue;
       taken.take(start, end);
-      found.push({ text: match[0], ...date, start, end });
+      const other = alternative && alternative.day !== date.day ? { alternative } : {};
+      found.push({ text: match[0], ...date, ...other, start, end });
     }
   }
   return found;

@@ -1,28 +1,114 @@
 // Numbers in text as values: digits with thousands separators, decimals, ordinals ("10th"), decades
 // ("1960s"), a scale word after digits ("1.5 million") and number words ("one thousand") all read as the
 // value they state, so the same figure written two ways is one fact.
+//
+// A figure is read whole, as real text writes it: thousands grouped by ",", ".", an apostrophe or a
+// non-breaking or thin space ("1,200", "1.200.000", "1'200", "1 200"), a decimal point or comma ("4.5",
+// "4,5"), both together ("1,234.56", "1.234,56"). A digit right after a "." or "," is part of the figure, never
+// skipped. A run that is no one number is a list where only commas join it ("1,2,3": each a figure), and
+// otherwise the sequence it is ("2.4.1", "10.0.0.1"), which must appear as that sequence in the sources. Digits of other scripts ("３０") are read as digits (`asciiDigits`).
 import { NUMBER_WORDS, ORDINAL_WORDS, SCALES, numberWordsValue, ordinalWordValue } from './number-words';
 import type { TakenSpans } from './spans';
 
 export interface NumberMention {
   text: string;
+  /** The value the figure states; NaN for a `sequence`. */
   value: number;
+  /**
+   * Other values the notation may equally mean: "1,200" is 1200 with a thousands comma, or 1.2 with a
+   * decimal one; "1.200" the other way round. The figure is supported when the sources state any of them.
+   */
+  alternatives?: readonly number[];
+  /** A digit run that is no single number ("2.4.1"): its digit groups joined by ".". */
+  sequence?: string;
   start: number;
   end: number;
 }
 
-// Not inside a word ("A380") and not a digit group of a longer figure; the suffixes are ordinal and decade ones.
-const DIGITS =
-  /(?<![\p{L}\p{N}.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th|s)?(?![\p{L}\p{N}])(?:\s+(hundred|thousand|million|billion|trillion)\b)?/gu;
+/** A figure's reading: a value (and any other its notation may mean), a list of figures, or a sequence. */
+export type FigureReading = { value: number; alternatives: number[] } | { list: true } | { sequence: string };
 
-/** The value of a digit figure: "1,500" → 1500, "2.5" with scale "million" → 2500000. */
-export function digitsValue(
-  integer: string,
-  fraction: string | undefined,
-  scale: string | undefined,
-): number {
-  const value = Number(`${integer.replaceAll(',', '')}${fraction ?? ''}`);
+/**
+ * A digit run with its separators, as a regular-expression source (no capture group). A "." or "," joins the
+ * digits after it; an apostrophe or a non-breaking or thin space only a group of exactly three (a thousands
+ * group: "5'10" is two figures).
+ */
+export const FIGURE_RUN = "\\d+(?:(?:[.,]|['’\\u00A0\\u202F\\u2009](?=\\d{3}(?!\\d)))\\d+)*";
+
+// Not inside a word ("A380"), nor after a separator glued to one ("v2.0": the 0); a lone leading decimal point
+// (".5") belongs to the figure. The suffixes are ordinal and decade ones.
+const DIGITS = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?<![\\p{L}\\p{N}][.,])(\\.?${FIGURE_RUN})(?:st|nd|rd|th|s)?(?![\\p{L}\\p{N}])(?:\\s+(hundred|thousand|million|billion|trillion)\\b)?`,
+  'gu',
+);
+
+const GROUP_ONLY = new Set(["'", '’', '\u00A0', '\u202F', '\u2009']);
+
+/** Whether `groups` are thousands groups: a first group of one to three digits not led by 0, then threes. */
+const isGrouping = (groups: readonly string[]) =>
+  /^[1-9]\d{0,2}$/.test(groups[0] ?? '') && groups.slice(1).every((group) => group.length === 3);
+
+/** The reading of a digit run matched by FIGURE_RUN, optionally led by a decimal point (".5"). */
+export function readFigure(run: string): FigureReading {
+  const text = run.startsWith('.') ? `0${run}` : run;
+  const groups = text.split(/\D/);
+  const separators = text.match(/\D/g) ?? [];
+  const last = separators[separators.length - 1];
+  if (last === undefined) return { value: Number(text), alternatives: [] };
+  const integer = groups.slice(0, -1).join('');
+  const decimal = Number(`${integer}.${groups[groups.length - 1]}`);
+  const whole = Number(groups.join(''));
+  const same = separators.every((separator) => separator === last);
+  if (same && GROUP_ONLY.has(last)) return { value: whole, alternatives: [] };
+  if (separators.length === 1) {
+    // One "." or ",": a decimal point, unless a comma is followed by a thousands group. Three digits after
+    // either may be the other reading in the other convention.
+    if (!isGrouping(groups)) return { value: decimal, alternatives: [] };
+    return last === ','
+      ? { value: whole, alternatives: [decimal] }
+      : { value: decimal, alternatives: [whole] };
+  }
+  if (same && isGrouping(groups)) return { value: whole, alternatives: [] };
+  // Thousands grouped by one separator, then the other as the decimal separator ("1,234.56", "1.234,56").
+  const grouping = separators.slice(0, -1);
+  const first = grouping[0];
+  if (
+    (last === '.' || last === ',') &&
+    first !== last &&
+    grouping.every((separator) => separator === first) &&
+    isGrouping(groups.slice(0, -1))
+  ) {
+    return { value: decimal, alternatives: [] };
+  }
+  if (same && last === ',') return { list: true };
+  return { sequence: groups.map((group) => String(Number(group))).join('.') };
+}
+
+/** `value` times the scale word `scale` names ("million"), if any. */
+export function scaled(value: number, scale: string | undefined): number {
   return scale ? value * (SCALES[scale.toLowerCase()] ?? 1) : value;
+}
+
+// Decimal digits of other scripts ("３０", "٣٠", "३०"), each one UTF-16 unit, so offsets stay as they were;
+// with them the full-width separators.
+const OTHER_DIGIT = /(?![0-9])\p{Nd}|[\uFF0C\uFF0E]/gu;
+const ASCII_ONLY = /^[^\u0080-\uffff]*$/;
+
+function digitValue(char: string): string {
+  if (char === '\uFF0C') return ',';
+  if (char === '\uFF0E') return '.';
+  const code = char.charCodeAt(0);
+  // Unicode encodes each script's digits as a run 0 to 9; runs may abut, so count from the block's start.
+  let zero = code;
+  while (zero > 0 && /\p{Nd}/u.test(String.fromCharCode(zero - 1))) zero--;
+  return String((code - zero) % 10);
+}
+
+/** `text` with every decimal digit written in ASCII ("３０ days" → "30 days"), same length, same offsets. */
+export function asciiDigits(text: string): string {
+  if (ASCII_ONLY.test(text)) return text;
+  // A digit beyond the BMP is two units: left as written, not to shift what follows.
+  return text.replace(OTHER_DIGIT, (char) => (char.length === 1 ? digitValue(char) : char));
 }
 
 /**
@@ -31,20 +117,38 @@ export function digitsValue(
  */
 export function findNumbers(text: string, taken: TakenSpans, asClaim: boolean): NumberMention[] {
   const found: NumberMention[] = [];
-  const add = (match: RegExpMatchArray, value: number) => {
-    const start = match.index ?? 0;
-    const end = start + match[0].length;
+  type Reading = Pick<NumberMention, 'value' | 'alternatives' | 'sequence'>;
+  const add = (written: string, start: number, reading: Reading) => {
+    const end = start + written.length;
     if (taken.overlaps(start, end)) return;
     taken.take(start, end);
-    found.push({ text: match[0], value, start, end });
+    found.push({ text: written, ...reading, start, end });
   };
-  for (const match of text.matchAll(DIGITS)) add(match, digitsValue(match[1] ?? '', match[2], match[3]));
+  for (const match of text.matchAll(DIGITS)) {
+    const start = match.index ?? 0;
+    const reading = readFigure(match[1] ?? '');
+    const scale = match[2];
+    if ('list' in reading) {
+      for (const item of match[0].matchAll(/\d+/g)) {
+        add(item[0], start + (item.index ?? 0), { value: Number(item[0]) });
+      }
+    } else if ('sequence' in reading) add(match[0], start, { value: NaN, sequence: reading.sequence });
+    else {
+      const alternatives = reading.alternatives.map((value) => scaled(value, scale));
+      add(match[0], start, {
+        value: scaled(reading.value, scale),
+        ...(alternatives.length > 0 ? { alternatives } : {}),
+      });
+    }
+  }
   for (const match of text.matchAll(NUMBER_WORDS)) {
     if (asClaim && match[0].toLowerCase() === 'one') continue;
-    add(match, numberWordsValue(match[0]));
+    add(match[0], match.index ?? 0, { value: numberWordsValue(match[0]) });
   }
   if (!asClaim) {
-    for (const match of text.matchAll(ORDINAL_WORDS)) add(match, ordinalWordValue(match[0]) ?? NaN);
+    for (const match of text.matchAll(ORDINAL_WORDS)) {
+      add(match[0], match.index ?? 0, { value: ordinalWordValue(match[0]) ?? NaN });
+    }
   }
   return found;
 }

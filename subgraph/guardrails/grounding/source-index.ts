@@ -1,11 +1,12 @@
 // What a set of source passages states, indexed once per check: their word stems (for overlap and names),
-// and every number, date and amount they hold as values (for the facts a claim must find in them).
+// and every number, date and amount they hold as values (for the facts a claim must find in them). A figure or
+// date whose notation allows two readings ("1,200", "03/04/2026") states both: a claim may mean either.
 import { lightStem } from '../../text/light-stem';
 import { tokenize } from '../../text/tokens';
 import { findAmounts } from './amounts';
 import { findDates } from './dates';
 import type { DateMention } from './dates';
-import { findNumbers } from './numbers';
+import { asciiDigits, findNumbers } from './numbers';
 import { TakenSpans } from './spans';
 
 export interface SourceIndex {
@@ -13,6 +14,8 @@ export interface SourceIndex {
   /** Distinct lowercased tokens, sorted, so a stem can be looked up as a prefix ("invoic" → "invoice"). */
   sortedTokens: readonly string[];
   numbers: ReadonlySet<number>;
+  /** Digit runs that are no one number ("2.4.1"), as NumberMention's `sequence`. */
+  sequences: ReadonlySet<string>;
   dates: readonly Pick<DateMention, 'year' | 'month' | 'day'>[];
   /** `${currency} ${value}` of every amount. */
   amounts: ReadonlySet<string>;
@@ -43,19 +46,33 @@ function foldedMatchForm(folded: string, stem?: string): string {
 export function indexSources(sources: readonly string[]): SourceIndex {
   const raw = new Set<string>();
   const numbers = new Set<number>();
+  const sequences = new Set<string>();
   const dates: SourceIndex['dates'][number][] = [];
   const amounts = new Set<string>();
-  for (const source of sources) {
+  for (const written of sources) {
+    const source = asciiDigits(written);
     for (const token of tokenize(source)) raw.add(token);
     // Each reader gets its own spans: in a source every reading counts ("14 October 1066" also states 1066).
     for (const amount of findAmounts(source, new TakenSpans())) {
-      amounts.add(amountKey(amount.currency, amount.value));
+      for (const value of [amount.value, ...(amount.alternatives ?? [])]) {
+        amounts.add(amountKey(amount.currency, value));
+      }
     }
-    for (const { year, month, day } of findDates(source, new TakenSpans())) {
+    for (const { year, month, day, alternative } of findDates(source, new TakenSpans())) {
       dates.push({ year, month, day });
+      if (alternative) dates.push(alternative);
       if (year !== undefined) numbers.add(Math.abs(year));
     }
-    for (const number of findNumbers(source, new TakenSpans(), false)) numbers.add(number.value);
+    for (const number of findNumbers(source, new TakenSpans(), false)) {
+      if (number.sequence !== undefined) {
+        sequences.add(number.sequence);
+        // Its groups are figures the source states too, as they were before the run was read whole.
+        for (const group of number.sequence.split('.')) numbers.add(Number(group));
+        continue;
+      }
+      numbers.add(number.value);
+      for (const value of number.alternatives ?? []) numbers.add(value);
+    }
   }
   // Each distinct token folded and stemmed once: a source repeats most of its words.
   const tokens = new Set<string>();
@@ -66,7 +83,7 @@ export function indexSources(sources: readonly string[]): SourceIndex {
     stems.add(stem);
     stems.add(foldedMatchForm(token, stem));
   }
-  return { stems, sortedTokens: [...tokens].sort(), numbers, dates, amounts };
+  return { stems, sortedTokens: [...tokens].sort(), numbers, sequences, dates, amounts };
 }
 
 /** The position of the first token not below `prefix`. */

@@ -6,8 +6,10 @@ import { tokenize } from '../../text/tokens';
 import { unreachable } from '../../errors/unreachable';
 import { claimFacts, withoutMarkers } from './claim-facts';
 import type { ClaimFact, FactKind } from './claim-facts';
+import type { DateParts } from './dates';
 import { isCurrencyWord } from './amounts';
 import { isNumberWord } from './number-words';
+import { asciiDigits } from './numbers';
 import { countsOwnList } from './own-list-count';
 import { isCommonOpener } from './sentence-openers';
 import { amountKey, indexSources, matchForm, sourcesHaveStem } from './source-index';
@@ -38,7 +40,15 @@ function nameIsSupported(name: string, index: SourceIndex): boolean {
     });
 }
 
+/** Whether the sources state `date`; a slashed date either way round ("03/04/2026"), as either reading. */
 function dateIsSupported(date: Extract<ClaimFact, { kind: 'date' }>, index: SourceIndex): boolean {
+  return (
+    datePartsSupported(date, index) ||
+    (date.alternative !== undefined && datePartsSupported(date.alternative, index))
+  );
+}
+
+function datePartsSupported(date: DateParts, index: SourceIndex): boolean {
   if (date.year !== undefined && !index.numbers.has(Math.abs(date.year))) return false;
   if (date.month === undefined) return true;
   return index.dates.some(
@@ -53,11 +63,18 @@ function dateIsSupported(date: Extract<ClaimFact, { kind: 'date' }>, index: Sour
 function isSupported(fact: ClaimFact, index: SourceIndex, sentence: string): boolean | undefined {
   switch (fact.kind) {
     case 'amount':
-      return index.amounts.has(amountKey(fact.currency, fact.value));
+      return [fact.value, ...(fact.alternatives ?? [])].some((value) =>
+        index.amounts.has(amountKey(fact.currency, value)),
+      );
     case 'date':
       return dateIsSupported(fact, index);
     case 'number':
-      return index.numbers.has(fact.value) || countsOwnList(sentence, fact.start, fact.end, fact.value);
+      // A run that is no one number ("2.4.1") must be in the sources as the same run.
+      if (fact.sequence !== undefined) return index.sequences.has(fact.sequence);
+      return (
+        [fact.value, ...(fact.alternatives ?? [])].some((value) => index.numbers.has(value)) ||
+        countsOwnList(sentence, fact.start, fact.end, fact.value)
+      );
     case 'name': {
       if (nameIsSupported(fact.text, index)) return true;
       // A first word the sources never use is a name unless it is a word sentences open with: an invented
@@ -86,7 +103,7 @@ const isFigure = (token: string) => /^\d/.test(token) || isNumberWord(token) || 
 /** The distinct match forms of the sentence's content words. */
 export function contentForms(sentence: string): string[] {
   const forms = new Set<string>();
-  for (const token of tokenize(withoutMarkers(sentence))) {
+  for (const token of tokenize(asciiDigits(withoutMarkers(sentence)))) {
     if (!isStopword(token) && !isFigure(token)) forms.add(matchForm(token));
   }
   return [...forms];

@@ -2,11 +2,10 @@
 // NO_ANSWER when they do not hold the answer (answer.v2.md asks for both). A reply that does neither, or cites
 // only numbers no passage has, is malformed: the gateway asks the model once to repair it, then moves on.
 import type { ReplyVerdict } from '../../gateway/gateway-call';
+import { citedNumbers } from '../grounding/citation-markers';
 
 /** What answer.v2.md tells the model to reply when the passages do not answer the question. */
 export const ABSTENTION = 'NO_ANSWER';
-
-const MARKER = /\[(\d{1,3})\]/g;
 
 /** Whether the reply is the abstention: the token alone, give or take case, quotes and a full stop. */
 export function isAbstention(text: string): boolean {
@@ -18,14 +17,14 @@ export function isAbstention(text: string): boolean {
   );
 }
 
-/** The [n] markers of `text` that name none of the `passageCount` passages given. */
+/** The numbers cited in `text` ("[7]", the 7 of "[1, 7]") that name none of the `passageCount` passages given. */
 export function unknownCitations(text: string, passageCount: number): number[] {
-  return [...text.matchAll(MARKER)].map((m) => Number(m[1])).filter((n) => n < 1 || n > passageCount);
+  return citedNumbers(text).filter((n) => n < 1 || n > passageCount);
 }
 
 export function answerFormatVerdict(text: string, passageCount: number): ReplyVerdict {
   if (isAbstention(text)) return { ok: true };
-  const markers = [...text.matchAll(MARKER)].map((m) => Number(m[1]));
+  const markers = citedNumbers(text);
   if (markers.some((n) => n >= 1 && n <= passageCount)) return { ok: true };
   const problem = markers.length === 0 ? 'no citation marker' : 'only citations of passages not given';
   return {

@@ -6,6 +6,7 @@ import { checkAnswer } from '../../guardrails/grounding';
 import type { GroundingPassage } from '../../guardrails/grounding';
 import { isAbstention, unknownCitations } from '../../guardrails/output/answer-format';
 import type { QualityGrade } from './sample-store';
+import { citedNumbers } from '../../guardrails/grounding/citation-markers';
 
 export type GradingSubject =
   /** An ask the model replied to: its reply, and the passages it was given, numbered as its [n] name them. */
@@ -14,8 +15,6 @@ export type GradingSubject =
   | { kind: 'summary'; reply: string; source: string }
   /** An ask answered INSUFFICIENT_CONTEXT with no model reply to grade: nothing relevant was found. */
   | { kind: 'abstention' };
-
-const MARKER = /\[(\d{1,3})\]/;
 
 export function grade(subject: GradingSubject): QualityGrade {
   switch (subject.kind) {
@@ -26,7 +25,8 @@ export function grade(subject: GradingSubject): QualityGrade {
         // The support share under the rails' thresholds; the policy only decides what the rail does with it.
         grounding: checkAnswer(reply, passages, 'drop').supportRatio,
         // An answer must cite: one with no marker at all has no valid citation either.
-        citationsValid: MARKER.test(reply) && unknownCitations(reply, passages.length).length === 0,
+        citationsValid:
+          citedNumbers(reply).length > 0 && unknownCitations(reply, passages.length).length === 0,
         abstained: false,
       };
     }
