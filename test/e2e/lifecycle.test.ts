@@ -24,7 +24,7 @@ const SEARCH = `query($q: String!) {
 }`;
 
 // Large enough that each ingest takes tens of milliseconds, so the drain overlaps real work; small enough that
-// all of them finish well within the drain's 10 s grace period on a loaded machine.
+// all of them finish well within the drain's grace (SHUTDOWN_GRACE_MS below) on a loaded machine.
 const INGEST_BYTES = 50_000;
 
 const dataDirs: string[] = [];
@@ -212,6 +212,9 @@ describe('SIGTERM drains the process', () => {
       // Twenty-five large ingests at once saturate the loop, and load shedding would rightly refuse the searches
       // beside them (RATE_LIMITED); here every request must run, as the drain is this suite's subject.
       LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
+      // The drain may take all of it but a 2 s reserve: room for 25 large ingests on a machine busy with the
+      // other suites (shutdown-grace.test.ts is about where the grace ends).
+      SHUTDOWN_GRACE_MS: '30000',
     });
     const token = await tokenFor('acme');
     const seeded = await gql(subgraph.url, INGEST, {
