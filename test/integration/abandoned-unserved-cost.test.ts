@@ -8,7 +8,6 @@ import { createClient } from 'graphql-ws';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { AI_JOB_QUERY, CANCEL_AI_JOB, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
@@ -16,6 +15,7 @@ import type { AIJob } from '../support/job-operations';
 import type { ChatRequest } from '../support/providers';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 import { eventually, waitFor } from '../support/wait-for';
+import { spendOf, spentSince } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -94,29 +94,7 @@ describe('finding 1: a caller that leaves after a refused reply', () => {
     await harness?.stop();
   });
 
-  /** What the cap settled, once no reservation is outstanding, and what the ledger holds, in nano-dollars. */
-  async function spend(tenant: string): Promise<{ settled: number; ledger: number }> {
-    const limiter = createRedisSpendLimiter(redis);
-    await eventually(
-      async () => ((await limiter.outstanding(tenant)) === 0 ? true : undefined),
-      5_000,
-      'no reservation outstanding',
-    );
-    const settled = (await limiter.spent(tenant)).monthNanos;
-    const ledger = Math.round((await harness.as(tenant).usage()).spendUsdThisMonth * 1e9);
-    return { settled, ledger };
-  }
-
-  /** The spend since `before`, read until the ledger has caught up with the cap (or 3 s have passed). */
-  async function spentSince(tenant: string, before: { settled: number; ledger: number }) {
-    const until = Date.now() + 3_000;
-    for (;;) {
-      const now = await spend(tenant);
-      const delta = { settled: now.settled - before.settled, ledger: now.ledger - before.ledger };
-      if (delta.ledger === delta.settled || Date.now() > until) return delta;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const spend = (tenant: string) => spendOf(harness, redis, tenant);
 
   it('askStream unsubscribed while the fallback streams: the ledger keeps the refused replies’ cost', async () => {
     const tenant = harness.as(STREAM_TENANT);
@@ -168,7 +146,7 @@ describe('finding 1: a caller that leaves after a refused reply', () => {
     } finally {
       await client.dispose();
     }
-    const spent = await spentSince(STREAM_TENANT, before);
+    const spent = await spentSince(harness, redis, STREAM_TENANT, before);
     expect(spent.settled).toBeGreaterThan(0);
     expect(spent.ledger).toBe(spent.settled);
   });
@@ -204,7 +182,7 @@ describe('finding 1: a caller that leaves after a refused reply', () => {
     );
     const read = await tenant.data<{ aiJob: AIJob }>(AI_JOB_QUERY, { id: job.id });
     expect(read.aiJob.status).toBe('CANCELLED');
-    const spent = await spentSince(JOB_TENANT, before);
+    const spent = await spentSince(harness, redis, JOB_TENANT, before);
     expect(spent.settled).toBeGreaterThan(0);
     expect(spent.ledger).toBe(spent.settled);
   });

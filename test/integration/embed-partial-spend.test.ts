@@ -13,7 +13,7 @@ import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness, useFakeProviders } fr
 import type { Harness } from '../support/harness';
 import { estimateTokens } from '../support/providers';
 import { REDIS_URL, connectRedis, requireRedis } from '../support/services';
-import { eventually } from '../support/wait-for';
+import { settledNanos } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requireRedis();
@@ -39,16 +39,6 @@ const tokensOf = (texts: readonly string[]) => texts.reduce((sum, text) => sum +
 const run = randomBytes(4).toString('hex');
 let tenantNumber = 0;
 const newTenant = () => `partial-embed-${run}-${(tenantNumber += 1)}`;
-
-/** Settled spend this month, once every reservation has settled (a settle may land just after the outcome). */
-async function settledNanos(limiter: SpendLimiter, tenant: string): Promise<number> {
-  await eventually(
-    async () => ((await limiter.outstanding(tenant)) === 0 ? true : undefined),
-    5_000,
-    'no reservation outstanding',
-  );
-  return (await limiter.spent(tenant)).monthNanos;
-}
 
 describe('finding 1: an embedding attempt that fails on a later batch charges the batches already answered', () => {
   const providers = useFakeProviders(['openai', 'selfhosted']);

@@ -8,12 +8,12 @@ import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { ChatRequest } from '../support/providers';
 import { POSTGRES_URL, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
 import { eventually, waitFor } from '../support/wait-for';
+import { spendOf, spentSince } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -40,35 +40,6 @@ const DOCUMENT = {
 };
 const QUESTION = 'Who collects the mooring fee?';
 const isGuard = (request: ChatRequest) => (request.system ?? '').includes('safety classifier');
-
-/** What the cap settled, once no reservation is outstanding, and what the ledger holds, in nano-dollars. */
-async function spend(harness: Harness, redis: Redis, tenant: string) {
-  const limiter = createRedisSpendLimiter(redis);
-  await eventually(
-    async () => ((await limiter.outstanding(tenant)) === 0 ? true : undefined),
-    5_000,
-    'no reservation outstanding',
-  );
-  const settled = (await limiter.spent(tenant)).monthNanos;
-  const ledger = Math.round((await harness.as(tenant).usage()).spendUsdThisMonth * 1e9);
-  return { settled, ledger };
-}
-
-/** The spend since `before`, read until the ledger has caught up with the cap (or 3 s have passed). */
-async function spentSince(
-  harness: Harness,
-  redis: Redis,
-  tenant: string,
-  before: { settled: number; ledger: number },
-) {
-  const until = Date.now() + 3_000;
-  for (;;) {
-    const now = await spend(harness, redis, tenant);
-    const delta = { settled: now.settled - before.settled, ledger: now.ledger - before.ledger };
-    if (delta.ledger === delta.settled || Date.now() > until) return delta;
-    await sleep(100);
-  }
-}
 
 describe('finding 3: the guard model’s cost when retrieval does not complete', () => {
   let redis: Redis;
@@ -105,7 +76,7 @@ describe('finding 3: the guard model’s cost when retrieval does not complete',
     it('records the guard model’s cost though the request failed', async () => {
       const client = harness.as(tenant);
       expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
-      const before = await spend(harness, redis, tenant);
+      const before = await spendOf(harness, redis, tenant);
       expect(before.ledger).toBe(before.settled);
       harness.providers.reset();
       // The lexical search reads the corpus statistics: without them it fails, as on a database error.
@@ -163,7 +134,7 @@ describe('finding 3: the guard model’s cost when retrieval does not complete',
     it('records the guard model’s cost with the abandoned stream', async () => {
       const client = harness.as(tenant);
       expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
-      const before = await spend(harness, redis, tenant);
+      const before = await spendOf(harness, redis, tenant);
       expect(before.ledger).toBe(before.settled);
       harness.providers.reset();
       const { openai } = harness.providers;

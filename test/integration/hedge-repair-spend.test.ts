@@ -9,7 +9,8 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { member } from '../support/results';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { eventually, waitFor } from '../support/wait-for';
+import { waitFor } from '../support/wait-for';
+import { ledgerNanos, settledNanos } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -68,18 +69,10 @@ describe('a hedged primary dropped during its repair', () => {
   it('settles the rejected reply once against the spend cap: the limiter’s spend equals the ledger’s', async () => {
     const client = harness.as(tenant);
     const limiter = createRedisSpendLimiter(redis);
-    /** Settled spend, once every reservation in flight has settled (a settle may land after the answer). */
-    const settledNanos = async () => {
-      await eventually(
-        async () => ((await limiter.outstanding(tenant)) === 0 ? true : undefined),
-        5_000,
-        'no reservation outstanding',
-      );
-      return (await limiter.spent(tenant)).monthNanos;
-    };
-    const ledgerNanos = async () => Math.round((await client.usage()).spendUsdThisMonth * 1e9);
+    const settled = () => settledNanos(limiter, tenant);
+    const ledger = () => ledgerNanos(harness, tenant);
     expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
-    const before = { limiter: await settledNanos(), ledger: await ledgerNanos() };
+    const before = { limiter: await settled(), ledger: await ledger() };
     expect(before.limiter).toBe(before.ledger);
     harness.providers.reset();
 
@@ -101,8 +94,8 @@ describe('a hedged primary dropped during its repair', () => {
     expect(primaryRequests[1]?.aborted).toBe(true);
     expect(harness.providers.anthropic.requestCount(MESSAGES)).toBe(1);
 
-    const limiterSpent = (await settledNanos()) - before.limiter;
-    const ledgerSpent = (await ledgerNanos()) - before.ledger;
+    const limiterSpent = (await settled()) - before.limiter;
+    const ledgerSpent = (await ledger()) - before.ledger;
     // The answer reports all it paid for: the refused reply, the aborted repair's prompt, and the winner.
     expect(ledgerSpent).toBe(Math.round(answer.meta.costUsd * 1e9));
     expect(limiterSpent).toBe(ledgerSpent);

@@ -9,7 +9,7 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { member } from '../support/results';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { eventually } from '../support/wait-for';
+import { ledgerNanos, settledNanos } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -65,17 +65,10 @@ describe('a primary whose repair fails', () => {
   it('reports and records the refused reply it paid for: the limiter’s spend equals the ledger’s and the answer’s', async () => {
     const client = harness.as(tenant);
     const limiter = createRedisSpendLimiter(redis);
-    const settledNanos = async () => {
-      await eventually(
-        async () => ((await limiter.outstanding(tenant)) === 0 ? true : undefined),
-        5_000,
-        'no reservation outstanding',
-      );
-      return (await limiter.spent(tenant)).monthNanos;
-    };
-    const ledgerNanos = async () => Math.round((await client.usage()).spendUsdThisMonth * 1e9);
+    const settled = () => settledNanos(limiter, tenant);
+    const ledger = () => ledgerNanos(harness, tenant);
     expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
-    const before = { limiter: await settledNanos(), ledger: await ledgerNanos() };
+    const before = { limiter: await settled(), ledger: await ledger() };
     harness.providers.reset();
 
     // The primary's first reply is refused (no citation); its repair is refused by the provider (a 400, not
@@ -87,8 +80,8 @@ describe('a primary whose repair fails', () => {
     expect(answer).toMatchObject({ text: SECONDARY_ANSWER, meta: { provider: 'anthropic' } });
     expect(harness.providers.openai.requests.filter((request) => request.path === CHAT)).toHaveLength(2);
 
-    const limiterSpent = (await settledNanos()) - before.limiter;
-    const ledgerSpent = (await ledgerNanos()) - before.ledger;
+    const limiterSpent = (await settled()) - before.limiter;
+    const ledgerSpent = (await ledger()) - before.ledger;
     expect(limiterSpent).toBeGreaterThan(0);
     expect(ledgerSpent).toBe(Math.round(answer.meta.costUsd * 1e9));
     expect(ledgerSpent).toBe(limiterSpent);

@@ -5,13 +5,12 @@
 // the ledger never saw it. Here the ledger must hold exactly what the cap settled.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import type { ChatRequest } from '../support/providers';
 import { member } from '../support/results';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { eventually } from '../support/wait-for';
+import { spendOf } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -101,18 +100,7 @@ describe('finding 2: a failed walk’s paid replies, served stale or refused', (
     await harness?.stop();
   });
 
-  /** What the cap settled, once no reservation is outstanding, and what the ledger holds, in nano-dollars. */
-  async function spend(tenant: string): Promise<{ settled: number; ledger: number }> {
-    const limiter = createRedisSpendLimiter(redis);
-    await eventually(
-      async () => ((await limiter.outstanding(tenant)) === 0 ? true : undefined),
-      5_000,
-      'no reservation outstanding',
-    );
-    const settled = (await limiter.spent(tenant)).monthNanos;
-    const ledger = Math.round((await harness.as(tenant).usage()).spendUsdThisMonth * 1e9);
-    return { settled, ledger };
-  }
+  const spend = (tenant: string) => spendOf(harness, redis, tenant);
 
   it('a stale summary served after a refused reply: the answer reports, and the ledger keeps, its cost', async () => {
     const tenant = harness.as(STALE_TENANT);
