@@ -30,6 +30,11 @@ import { newRequestRecord, noteStage, recordedStream } from '../observability/re
  */
 export type NoticeReason = DegradationReason | 'REFORMATTED';
 
+/** The schema's DegradationReason values that only a notice carries: no result is ever degraded for them. */
+export const NOTICE_ONLY_REASONS: ReadonlySet<string> = new Set<Exclude<NoticeReason, DegradationReason>>([
+  'REFORMATTED',
+]);
+
 export type StreamEvent<Result> =
   | { kind: 'delta'; text: string; index: number }
   | { kind: 'notice'; reason: NoticeReason; message: string; restart: boolean }

@@ -7,6 +7,7 @@ import type { EnumTypeDefinitionNode } from 'graphql';
 import { degradedMessage } from '../../subgraph/features/degraded-message';
 import type { DegradationReason } from '../../subgraph/features/feature-result';
 import type { FeatureName } from '../../subgraph/features/meter-result';
+import { NOTICE_ONLY_REASONS } from '../../subgraph/features/stream-pipeline';
 
 const schema = parse(readFileSync(join(__dirname, '..', '..', 'schema', 'ai.graphql'), 'utf8'));
 const reasons = (
@@ -14,7 +15,11 @@ const reasons = (
     (definition): definition is EnumTypeDefinitionNode =>
       definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'DegradationReason',
   )?.values ?? []
-).map((value) => value.name.value as DegradationReason);
+)
+  .map((value) => value.name.value)
+  // A notice's own reason (REFORMATTED) degrades no result: it has no degraded message.
+  .filter((name) => !NOTICE_ONLY_REASONS.has(name))
+  .map((name) => name as DegradationReason);
 const FEATURES: FeatureName[] = ['summarize', 'search', 'ask'];
 
 describe('degradedMessage', () => {
