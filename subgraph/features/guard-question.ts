@@ -53,18 +53,17 @@ async function askGuard(
         ? NOT_RUN
         : {
             ...NOT_RUN,
-            outcome: { rail: 'guard', outcome: 'pass', detail: `guard unavailable (${outcome.reason})` },
+            outcome: { rail: 'guard', outcome: 'unavailable', detail: `guard failed (${outcome.reason})` },
           };
     case 'answered': {
       const verdict = guardVerdictOf(outcome.text);
       const costNanos = outcome.costNanos;
       if (verdict !== 'unsafe') {
-        const detail = verdict === 'unknown' ? 'unreadable guard reply' : undefined;
-        return {
-          outcome: { rail: 'guard', outcome: 'pass', ...(detail ? { detail } : {}) },
-          blocked: false,
-          costNanos,
-        };
+        const outcome: RailOutcome =
+          verdict === 'unknown'
+            ? { rail: 'guard', outcome: 'unavailable', detail: 'unreadable guard reply' }
+            : { rail: 'guard', outcome: 'pass' };
+        return { outcome, blocked: false, costNanos };
       }
       const blocked = policy === 'block';
       return { outcome: { rail: 'guard', outcome: blocked ? 'rejected' : 'flagged' }, blocked, costNanos };

@@ -1,6 +1,7 @@
-// What one rail did to a request: nothing to do (pass), repaired the text (fixed), refused it (rejected), or
-// let it through and counted it (flagged). Each outcome goes to the counter, the request's log line and,
-// when it changes the result, the result's reason.
+// What one rail did to a request: nothing to do (pass), repaired the text (fixed), refused it (rejected), let it
+// through and counted it (flagged), or could give no verdict and let it through (unavailable: the guard model
+// failed or replied something unreadable, so an outage does not read as clean traffic). Each outcome goes to the
+// counter, the request's log line and, when it changes the result, the result's reason.
 import type { Metrics } from '../observability/metrics';
 
 export type RailName =
@@ -16,7 +17,7 @@ export type RailName =
   | 'summary'
   | 'redaction';
 
-export type RailVerdict = 'pass' | 'fixed' | 'rejected' | 'flagged';
+export type RailVerdict = 'pass' | 'unavailable' | 'fixed' | 'rejected' | 'flagged';
 
 export interface RailOutcome {
   rail: RailName;

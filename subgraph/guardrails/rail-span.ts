@@ -6,7 +6,7 @@ import type { Span } from '@opentelemetry/api';
 import { AI_ATTRIBUTES, tracer } from '../observability/tracing/tracer';
 import type { RailOutcome, RailVerdict } from './rail-outcome';
 
-const STRENGTH: Record<RailVerdict, number> = { pass: 0, flagged: 1, fixed: 2, rejected: 3 };
+const STRENGTH: Record<RailVerdict, number> = { pass: 0, unavailable: 1, flagged: 2, fixed: 3, rejected: 4 };
 
 function describe(span: Span, outcomes: readonly RailOutcome[]): void {
   let strongest: RailVerdict | 'skipped' = 'skipped';

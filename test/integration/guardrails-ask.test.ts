@@ -68,8 +68,8 @@ const OTHER_TENANT_DOCUMENT = {
 interface Script {
   primary: string[];
   secondary?: string[];
-  /** The guard model's verdict on this question (only where a case asks for it). */
-  guard?: 'safe' | 'unsafe';
+  /** The guard model's verdict on this question (only where a case asks for it); `garbled` is no verdict. */
+  guard?: 'safe' | 'unsafe' | 'garbled';
 }
 
 type Label = 'passed' | 'fixed' | 'rejected';
@@ -113,7 +113,9 @@ function responder(role: 'primary' | 'secondary') {
       const script = scripts.get(user.trim());
       const record = seen.get(user.trim());
       if (record) record.guardCalls += 1;
-      return script?.guard ?? 'safe';
+      return script?.guard === 'garbled'
+        ? 'I would rather talk about the weather.'
+        : (script?.guard ?? 'safe');
     }
     const question = questionOf(user.split('\n\nYour previous reply')[0] ?? user);
     const script = scripts.get(question);
@@ -693,6 +695,16 @@ const CASES: Case[] = [
     expect: both(unavailable('GUARDRAIL_REJECTED'), (_result, calls) => expect(calls.guardCalls).toBe(1)),
   },
   {
+    name: 'a question whose guard reply is unreadable is answered, the guard counted unavailable',
+    label: 'passed',
+    tenant: 'block',
+    question: 'When is payment due, if the guard cannot say?',
+    script: { primary: ['Payment is due within 30 days of the invoice date {Billing}.'], guard: 'garbled' },
+    expect: both(answer('Payment is due within 30 days of the invoice date [1].'), (_result, calls) =>
+      expect(calls.guardCalls).toBe(1),
+    ),
+  },
+  {
     name: 'an instruction override under flag is answered from the documents',
     label: 'passed',
     tenant: 'standard',
@@ -771,6 +783,9 @@ it('counts each rail outcome by rail and outcome', async () => {
   expect(count('input', 'rejected')).toBe(2);
   expect(count('input', 'flagged')).toBeGreaterThanOrEqual(1);
   expect(count('guard', 'rejected')).toBe(1);
+  // Found by a review: a guard that gave no verdict (failed, or replied something unreadable) was counted as a
+  // pass, so a guard outage looked like clean traffic on the dashboard.
+  expect(count('guard', 'unavailable')).toBe(1);
   expect(count('retrieval', 'fixed')).toBeGreaterThanOrEqual(1);
   expect(count('retrieval', 'flagged')).toBeGreaterThanOrEqual(1);
 });
