@@ -1,10 +1,12 @@
 // The gateway's outcomes built from what it has: a cache entry (fresh, or stale when every target failed, with
 // what the failed walk paid for), the last failure of the walk, with the provider's retry-after when it gave
-// one (a refusal when the walk ended on this replica's own overload), or a route with no target.
+// one (a refusal when the walk ended on this replica's own overload), a route with no target, or the outcome a
+// caller that joined another's call in flight is told.
 import type { ProviderError } from '../errors/provider-error';
+import { unreachable } from '../errors/unreachable';
 import type { CachedCompletion } from './cache/completion-cache';
 import { reasonFor } from './failure-reason';
-import type { ModelAnswer, ModelFailure } from './gateway-call';
+import type { CompletionOutcome, ModelAnswer, ModelFailure } from './gateway-call';
 import type { RouteChoice } from './routing/router';
 
 export function freshOf(entries: readonly (CachedCompletion | null)[]): ModelAnswer | null {
@@ -50,4 +52,20 @@ export function unroutable(route: RouteChoice): ModelFailure | null {
   // A tenant whose policy leaves no target is told so: configuring a provider would not help it.
   const reason = route.restrictedByPolicy ? 'PROVIDER_NOT_ALLOWED' : 'NO_PROVIDER_CONFIGURED';
   return { kind: 'failed', reason, retryAfterSeconds: null };
+}
+
+/**
+ * What a follower that shared the leader's flight is told: the leader's outcome with no cost of its own. There
+ * was no second model call, so no second charge: what the walk paid (an answer, or the replies the output rails
+ * refused before it failed) is reported, and recorded in the tenant's ledger, by the leader alone.
+ */
+export function joinedOutcome(outcome: CompletionOutcome): CompletionOutcome {
+  switch (outcome.kind) {
+    case 'answered':
+      return { ...outcome, cached: true, costNanos: 0, usage: null };
+    case 'failed':
+      return outcome.costNanos === undefined ? outcome : { ...outcome, costNanos: 0 };
+    default:
+      return unreachable(outcome);
+  }
 }

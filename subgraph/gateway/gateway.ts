@@ -12,7 +12,6 @@ import { CompletionCacheRung, completionKey } from './cache/completion-cache-run
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { SingleFlight } from './cache/single-flight';
-import { unreachable } from '../errors/unreachable';
 import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainObserver, ChainStep, TargetAttempt } from './chain-walker';
 import type {
@@ -36,7 +35,7 @@ import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { tracedAttempt } from './traced-attempt';
 import { chainObserver } from './chain-observer';
-import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
+import { failed, freshOf, fromCache, joinedOutcome, unroutable } from './gateway-outcomes';
 import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
 import { replyCheckOf } from './reply-check';
 import type { RedactedVariables } from './pii-redaction';
@@ -104,22 +103,6 @@ type CallPlan = { kind: 'settled'; outcome: CompletionOutcome } | ChainPlan;
 interface Looked {
   outcome: CompletionOutcome;
   lookup: 'hit' | 'miss' | 'stale';
-}
-
-/**
- * What a follower that shared the leader's flight is told: the leader's outcome with no cost of its own. There
- * was no second model call, so no second charge: what the walk paid (an answer, or the replies the output rails
- * refused before it failed) is reported, and recorded in the tenant's ledger, by the leader alone.
- */
-function joinedOutcome(outcome: CompletionOutcome): CompletionOutcome {
-  switch (outcome.kind) {
-    case 'answered':
-      return { ...outcome, cached: true, costNanos: 0, usage: null };
-    case 'failed':
-      return outcome.costNanos === undefined ? outcome : { ...outcome, costNanos: 0 };
-    default:
-      return unreachable(outcome);
-  }
 }
 
 export class ModelGateway {
