@@ -11,8 +11,9 @@ import type { ModelProvider, StreamChunk } from '../../subgraph/gateway/provider
 import { Deadline } from '../../subgraph/gateway/resilience/deadline';
 import { createTargetGuard } from '../../subgraph/gateway/resilience/target-guard';
 import type { ResilienceSettings } from '../../subgraph/gateway/resilience/target-guard';
+import { watchTimeout } from '../../subgraph/gateway/resilience/stalled-timeout';
 import { streamAttempt } from '../../subgraph/gateway/stream-attempt';
-import { createEventLoopLag } from '../../subgraph/observability/event-loop-lag';
+import { createEventLoopLag, NO_STALLS } from '../../subgraph/observability/event-loop-lag';
 import type { EventLoopLag } from '../../subgraph/observability/event-loop-lag';
 
 const ATTEMPT_MS = 150;
@@ -171,5 +172,24 @@ describe('a stream’s idle clock', () => {
 
   it('times a provider that stalls mid-answer out as a timeout, with the loop free', async () => {
     expect((await streamFailure(streamingProvider(null, undefined, true), true)).kind).toBe('timeout');
+  });
+});
+
+describe('a clock that fires before its budget has passed by performance.now()', () => {
+  // A timer keeps whole milliseconds of the loop's clock: a stream's clock armed with a millisecond or two left
+  // before its cap can fire a fraction of a millisecond later. A clean-clone CI run saw such a cap read as
+  // `overloaded` with no stall clock at all (stream-attempt.test.ts, 'abandons a stream still flowing at capMs').
+  it('is not read as a stall when the loop did not stall', () => {
+    const watch = watchTimeout(NO_STALLS);
+    expect(watch.stallExplains(1.8)).toBe(false);
+    expect(watch.stallExplains(150)).toBe(false);
+  });
+
+  it('is still read as a stall when the loop stalled for most of what elapsed', () => {
+    let stalled = 0;
+    const watch = watchTimeout({ stalledMs: () => stalled });
+    blockLoop(40);
+    stalled = 35;
+    expect(watch.stallExplains(150)).toBe(true);
   });
 });

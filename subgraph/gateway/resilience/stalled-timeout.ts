@@ -35,7 +35,10 @@ export function watchTimeout(clock: LoopStallClock): TimeoutWatch {
     stallExplains(budgetMs) {
       const elapsed = performance.now() - startedAt;
       const stalled = clock.stalledMs() - stalledAtStart;
-      return elapsed - stalled < budgetMs * FREE_SHARE_TO_BLAME;
+      // The share of what actually elapsed, when that is less than the budget: a timer keeps whole
+      // milliseconds of the loop's clock, so one armed with a millisecond or two left (a stream's clock near
+      // its cap) can fire before the budget has passed by performance.now(), with no stall at all.
+      return elapsed - stalled < Math.min(elapsed, budgetMs) * FREE_SHARE_TO_BLAME;
     },
   };
 }
