@@ -221,7 +221,8 @@ export const envSchema = z.object({
   LOAD_SHED_EVENT_LOOP_LAG_MS: integer(500, 0, 60_000),
   // The status page (GET /status) charts the last 60 snapshots of the metrics, one taken every this often.
   STATUS_SNAPSHOT_INTERVAL_MS: integer(60_000, 100, 3_600_000),
-  SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+  // At least 1 s: at 0, main.ts's forced exit fired at the signal ("drain exceeded"), before any drain.
+  SHUTDOWN_GRACE_MS: integer(10_000, 1_000, 120_000),
   FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: z
     .enum(['true', 'false'], { message: 'expects true or false' })
     .default('false')

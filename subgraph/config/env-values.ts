@@ -8,11 +8,13 @@ export const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+// Every URL the subgraph calls is fetched over HTTP: `idp.internal:8443/jwks` or `vllm:8000/v1` parse as URLs
+// of scheme `idp.internal:` / `vllm:`, which would start cleanly and then fail every call.
 export const optionalUrl = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
-  .pipe(z.url({ message: 'expects an absolute URL' }).optional());
+  .pipe(z.url({ protocol: /^https?$/, message: 'expects an http:// or https:// URL' }).optional());
 
 export function integer(defaultValue: number, min: number, max: number) {
   const message = `expects an integer between ${min} and ${max}`;

@@ -23,4 +23,11 @@ describe('blank variables', () => {
   it('still refuses a value that is not a number, naming the variable', () => {
     expect(() => loadConfig({ JOB_CONCURRENCY: '4 jobs' })).toThrow(/^JOB_CONCURRENCY expects an integer/);
   });
+
+  it('refuses SHUTDOWN_GRACE_MS=0, which made main.ts force-exit at the signal with no drain', () => {
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '0' })).toThrow(
+      /^SHUTDOWN_GRACE_MS expects an integer between 1000 and 120000/,
+    );
+    expect(loadConfig({ SHUTDOWN_GRACE_MS: '1000' }).server.shutdownGraceMs).toBe(1000);
+  });
 });

@@ -66,6 +66,14 @@ describe('the provider registry', () => {
     expect(gateway.routes.tasks.embed.chain.map(targetId)).toEqual(['selfhosted:nomic']);
   });
 
+  it.each([
+    ['OPENAI_BASE_URL', { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'proxy.internal:8080/v1' }],
+    ['ANTHROPIC_BASE_URL', { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'proxy.internal:8080' }],
+    ['SELFHOSTED_BASE_URL', { SELFHOSTED_BASE_URL: 'vllm:8000/v1' }],
+  ])('refuses %s without an http:// or https:// scheme, naming it', (variable, vars) => {
+    expect(() => gatewayOf(vars)).toThrow(`${variable} expects an http:// or https:// URL`);
+  });
+
   it('keys the default prices provider:model from each entry, and accepts price overrides for every provider', () => {
     for (const name of PROVIDER_NAMES)
       for (const [model, price] of Object.entries(PROVIDER_REGISTRY[name].prices))
