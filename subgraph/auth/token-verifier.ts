@@ -1,13 +1,14 @@
 // Verifies the gateway's JWT with jose and turns it into a TenantContext; every refusal is typed.
 import { createSecretKey } from 'node:crypto';
-import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions, KeyLike } from 'jose';
 import { JWT_ALGORITHMS } from '../config/env-schema';
 import type { AuthConfig } from '../config/sections';
 import { AuthenticationError } from '../errors/authentication-error';
 import type { AuthFailure } from '../errors/authentication-error';
 import { refuseIssuedInFuture } from './issued-in-future';
+import { importPublicKey } from './public-key';
 import { TENANT_ID_PATTERN } from './tenant-context';
 import type { TenantContext } from './tenant-context';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
@@ -42,12 +43,13 @@ export async function createTokenVerifier(
       break;
     case 'public-key': {
       algorithms = auth.algorithms ?? ['RS256'];
-      const [first] = algorithms;
-      key = await importSPKI(source.pem, first ?? 'RS256');
+      key = await importPublicKey(source.pem, algorithms);
       break;
     }
     case 'jwks':
-      key = createRemoteJWKSet(new URL(source.url), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+      key = unavailableAsTyped(
+        createRemoteJWKSet(new URL(source.url), { cooldownDuration: 30_000, timeoutDuration: 5_000 }),
+      );
       algorithms = auth.algorithms ?? ASYMMETRIC_ALGORITHMS;
       break;
     default:
@@ -78,12 +80,10 @@ export async function createTokenVerifier(
       throw new AuthenticationError('malformed');
     let payload: JWTPayload;
     try {
-      // jose's overloads split on key type; one call site keeps the verification options identical.
-      payload = (
+      payload =
         typeof key === 'function'
-          ? await jwtVerify(token, key, options)
-          : await jwtVerify(token, key, options)
-      ).payload;
+          ? await verifyWithKeySet(token, key, options)
+          : (await jwtVerify(token, key, options)).payload;
     } catch (error) {
       throw new AuthenticationError(classify(error));
     }
@@ -94,6 +94,49 @@ export async function createTokenVerifier(
     const ttl = Math.min(VERIFIED_CACHE_TTL_MS, untilExpiry);
     if (ttl > 0) verified.set(token, tenant, { ttl });
     return tenant;
+  };
+}
+
+/**
+ * A token without `kid` matches every key of its type in the set, and during a rotation there are several:
+ * jose then throws JWKSMultipleMatchingKeys and leaves trying each candidate to the caller (its documented
+ * way). The candidates are the issuer's few keys, so the extra verifications are bounded.
+ */
+async function verifyWithKeySet(
+  token: string,
+  keySet: JWTVerifyGetKey,
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, keySet, options)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const candidate of error) {
+      try {
+        return (await jwtVerify(token, candidate, options)).payload;
+      } catch (candidateError) {
+        if (!(candidateError instanceof errors.JWSSignatureVerificationFailed)) throw candidateError;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
+/** The key set could not be fetched or read: the token may be fine; the keys to check it are what is missing. */
+class KeySetUnavailable extends Error {
+  override readonly name = 'KeySetUnavailable';
+}
+
+// jose passes a fetch's network errors (ECONNREFUSED, DNS, TLS) through untyped, and reports a non-200 or
+// non-JSON answer as a bare JOSEError; its other errors say something about the token and stay as they are.
+function unavailableAsTyped(keySet: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      if (error instanceof errors.JOSEError && error.code !== errors.JOSEError.code) throw error;
+      throw new KeySetUnavailable('the JSON Web Key Set could not be fetched or read', { cause: error });
+    }
   };
 }
 
@@ -110,7 +153,12 @@ function classify(error: unknown): AuthFailure {
     return 'algorithm-not-allowed';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
   if (error instanceof errors.JWKSNoMatchingKey) return 'bad-signature';
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'key-unavailable';
+  if (
+    error instanceof KeySetUnavailable ||
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid
+  )
+    return 'key-unavailable';
   return 'malformed';
 }
 

@@ -1,13 +1,18 @@
 // Token verification and the Authorization header, in-process with real jose tokens: every refusal is typed,
 // the tenant comes only from the verified claim, scopes come from `scope` or `scp`, and verified tokens are
-// remembered only while they are valid.
-import { SignJWT } from 'jose';
+// remembered only while they are valid. Also the key sources' own failures: a JWKS mid-rotation or away, and
+// an AUTH_PUBLIC_KEY that cannot be used.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import type { KeyLike } from 'jose';
 import { authenticate } from '../../subgraph/auth/authenticate';
 import { mintToken } from '../../subgraph/auth/mint-token';
 import { createTokenVerifier } from '../../subgraph/auth/token-verifier';
 import type { TokenVerifier } from '../../subgraph/auth/token-verifier';
 import type { Config } from '../../subgraph/config';
 import { AuthenticationError } from '../../subgraph/errors/authentication-error';
+import { ConfigError } from '../../subgraph/errors/config-error';
 import { loadTenantPolicies } from '../../subgraph/tenancy/tenant-policies';
 import { capturingLogger } from '../support/logs';
 
@@ -228,5 +233,100 @@ describe('authenticate', () => {
       'bad-signature',
       'malformed',
     ]);
+  });
+});
+
+/** An HTTP server on a free local port answering every request with `status` and `body`; stop() closes it. */
+async function serve(status: number, body: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = createServer((_req, res) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+const jwksVerifier = (url: string) =>
+  createTokenVerifier(auth({ key: { kind: 'jwks', url } }), loadTenantPolicies(undefined));
+
+const signRs256 = (key: KeyLike, tenant: string) =>
+  new SignJWT({ tenant_id: tenant })
+    .setProtectedHeader({ alg: 'RS256' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(nowSeconds() + 600)
+    .sign(key);
+
+describe('token verifier with a JWKS URL', () => {
+  it('accepts a token without kid signed by any key of a set mid-rotation, and refuses another key', async () => {
+    const [old, current, stranger] = await Promise.all([1, 2, 3].map(() => generateKeyPair('RS256')));
+    const keys = await Promise.all([old, current].map(async (pair) => exportJWK(pair!.publicKey)));
+    const jwks = await serve(200, JSON.stringify({ keys }));
+    try {
+      const verify = await jwksVerifier(jwks.url);
+      expect((await verify(await signRs256(current!.privateKey, 'rotated'))).tenantId).toBe('rotated');
+      expect((await verify(await signRs256(old!.privateKey, 'before'))).tenantId).toBe('before');
+      expect(await failureOf(verify(await signRs256(stranger!.privateKey, 'acme')))).toBe('bad-signature');
+    } finally {
+      await jwks.stop();
+    }
+  });
+
+  it('refuses as key-unavailable when the JWKS endpoint answers 500 or refuses the connection', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await signRs256(privateKey, 'acme');
+    const failing = await serve(500, '{}');
+    try {
+      expect(await failureOf((await jwksVerifier(failing.url))(token))).toBe('key-unavailable');
+    } finally {
+      await failing.stop();
+    }
+    // The port was just freed, so nothing listens on it.
+    expect(await failureOf((await jwksVerifier(failing.url))(token))).toBe('key-unavailable');
+  });
+});
+
+describe('token verifier with AUTH_PUBLIC_KEY', () => {
+  const pemVerifier = (pem: string, algorithms?: string[]) =>
+    createTokenVerifier(
+      auth({ key: { kind: 'public-key', pem }, ...(algorithms ? { algorithms } : {}) }),
+      loadTenantPolicies(undefined),
+    );
+
+  async function configErrorOf(work: Promise<unknown>): Promise<ConfigError> {
+    const error: unknown = await work.then(
+      () => new Error('expected a ConfigError'),
+      (thrown: unknown) => thrown,
+    );
+    if (ConfigError.isInstance(error)) return error;
+    throw error;
+  }
+
+  it('accepts a token signed by the matching private key', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const verify = await pemVerifier(await exportSPKI(publicKey));
+    expect((await verify(await signRs256(privateKey, 'pem-tenant'))).tenantId).toBe('pem-tenant');
+  });
+
+  it('refuses a malformed PEM with a ConfigError naming AUTH_PUBLIC_KEY and the algorithm', async () => {
+    const truncated =
+      '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----';
+    const error = await configErrorOf(pemVerifier(truncated));
+    expect(error.message).toMatch(/^AUTH_PUBLIC_KEY is not a usable RS256 public key: .*asn1/);
+    // The OpenSSL error itself (from Node's realm, so matched by shape).
+    expect(error.cause).toMatchObject({ message: expect.stringMatching(/asn1/) });
+  });
+
+  it('refuses a PEM of the wrong kind for the algorithms with a ConfigError naming both', async () => {
+    const ec = await exportSPKI((await generateKeyPair('ES256')).publicKey);
+    expect((await configErrorOf(pemVerifier(ec))).message).toMatch(/^AUTH_PUBLIC_KEY .* RS256 public key: /);
+    const rsa = await exportSPKI((await generateKeyPair('RS256')).publicKey);
+    expect((await configErrorOf(pemVerifier(rsa, ['RS256', 'ES256']))).message).toMatch(
+      /^AUTH_PUBLIC_KEY .* ES256 public key: /,
+    );
+    expect(await pemVerifier(ec, ['ES256'])).toBeInstanceOf(Function);
   });
 });
