@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../subgraph/context';
 import type { SummarizeOutcome } from '../subgraph/features/feature-result';
-import { documentReferenceSchema, parseInput } from '../subgraph/features/inputs';
+import { aiSummaryArgsSchema, documentReferenceSchema, parseInput } from '../subgraph/features/inputs';
 import type { DocumentResolvers } from '../subgraph/generated/graphql';
 import { toSummarizeResult } from './to-union';
 
@@ -23,7 +23,9 @@ export const Document: DocumentResolvers = {
   // id. Bad fields are named relative to the representation (`id`); the `_entities` wrapper
   // (entity-representations.ts) knows its index and names it `representations[3].id`.
   __resolveReference: async (reference) => parseInput(documentReferenceSchema, reference, null),
-  aiSummary: async (document, { maxWords }, ctx) => {
+  aiSummary: async (document, args, ctx) => {
+    // Checked here, against the field's own arguments: summarize would name a bad one `input.maxWords`.
+    const { maxWords } = parseInput(aiSummaryArgsSchema, args, null);
     const call = ctx.call();
     // A summary made in the background at ingest (summarize: true) is served as is, with no model call; it was
     // made at the default length, so a caller asking for another length gets one computed here. The lookups of

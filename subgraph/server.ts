@@ -53,6 +53,8 @@ export async function startServer(app: App, at: { port: number; host: string }):
     maxAliases: settings.maxQueryAliases,
   });
   const formatError = maskError(logger);
+  // Schema introspection is open outside production only, over HTTP and graphql-ws alike.
+  const introspection = !app.config.production;
   const contextDeps = {
     features: app.features,
     jobs: app.jobs,
@@ -87,6 +89,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     clockToleranceMs: app.config.auth.clockToleranceSeconds * 1000,
     schema,
     validationRules,
+    introspection,
     formatError,
     authenticate: (authorization) => authenticate(app.verifyToken, logger, authorization, 'ws'),
     context,
@@ -97,8 +100,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     maxQueryTokens: settings.maxQueryTokens,
     formatError,
     logger,
-    // Schema introspection is open outside production only.
-    introspection: !app.config.production,
+    introspection,
     documentCacheMaxBytes: app.config.server.documentCacheMaxBytes,
     httpServer,
     drainGraceMs: shutdownBudget(settings.shutdownGraceMs).httpDrainMs,

@@ -65,6 +65,9 @@ export const maxWordsSchema = z
   .max(LIMITS.maxWords.max, { message: `must be between ${LIMITS.maxWords.min} and ${LIMITS.maxWords.max}` })
   .nullish();
 
+/** Document.aiSummary's arguments: checked as they are, so a bad one is named `maxWords`, not `input.maxWords`. */
+export const aiSummaryArgsSchema = z.object({ maxWords: maxWordsSchema });
+
 export const searchInputSchema = z.object({ query: text(LIMITS.queryChars), limit: limit(10) });
 export const askInputSchema = z.object({ question: text(LIMITS.questionChars), limit: limit(6) });
 export const ingestInputSchema = z.object({

@@ -16,6 +16,7 @@ import type { ConnectionStreamSlots } from '../limits/connection-stream-slots';
 import { contextOfConnection } from '../observability/tracing/remote-context';
 import type { maskError } from './mask-error';
 import { createValidatedDocuments } from './document-cache';
+import { noIntrospectionRule } from './validation-rules';
 import { prepareOperation } from './ws-operation';
 import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
 import { withUserInputCode } from './user-input-error';
@@ -37,6 +38,8 @@ export interface GraphqlWsServerOptions<TContext extends object> {
   clockToleranceMs: number;
   schema: GraphQLSchema;
   validationRules: ValidationRule[];
+  /** False: `__schema` and `__type` are refused, as Apollo Server's own option refuses them over HTTP. */
+  introspection: boolean;
   formatError: ReturnType<typeof maskError>;
   /** Resolves the connection_init `authorization` into a tenant; rejects when it is missing or bad. */
   authenticate(authorization: unknown): Promise<TenantContext>;
@@ -69,7 +72,11 @@ export function createGraphqlWsServer<TContext extends object>(
   });
   const operationRules = {
     schema: options.schema,
-    rules: [...specifiedRules, ...options.validationRules],
+    rules: [
+      ...specifiedRules,
+      ...(options.introspection ? [] : [noIntrospectionRule]),
+      ...options.validationRules,
+    ],
     maxTokens: options.maxQueryTokens,
     validated: createValidatedDocuments(options.documentCacheMaxBytes),
   };

@@ -36,8 +36,10 @@ export function rootFieldNames(
   return names;
 }
 
-// What an anonymous caller may ask: the supergraph composes this subgraph from `_service { sdl }`.
-const PUBLIC_ROOT_FIELDS = new Set(['_service', '__typename', '__schema', '__type']);
+// What an anonymous caller may ask: the supergraph composes this subgraph from `_service { sdl }`. Not
+// introspection (`__schema`, `__type`), even where it is open: nothing anonymous needs it (composition reads
+// the SDL, the development page sends its token), and the README promises only `_service { sdl }`.
+const PUBLIC_ROOT_FIELDS = new Set(['_service', '__typename']);
 
 export function onlyPublicFields(names: Set<string>): boolean {
   return [...names].every((name) => PUBLIC_ROOT_FIELDS.has(name));

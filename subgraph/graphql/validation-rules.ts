@@ -3,7 +3,8 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { ValidationContext, ValidationRule } from 'graphql';
 
 // graphql-armor throws the rejection out of the visitor by default, which Apollo Server answers as a 500;
 // reported on the validation context instead, it is a GRAPHQL_VALIDATION_FAILED error with HTTP 400.
@@ -28,3 +29,21 @@ export function operationLimitRules(limits: {
     costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...reportRejection }),
   ] as ValidationRule[];
 }
+
+/**
+ * Introspection refused on the graphql-ws path as Apollo Server refuses it over HTTP (it validates on its own):
+ * one error per `__schema` or `__type`, with Apollo's validationErrorCode. Not graphql's
+ * NoSchemaIntrospectionCustomRule, which reports again every field below them (`queryType`, `fields`, ...).
+ */
+export const noIntrospectionRule: ValidationRule = (context) => ({
+  Field(node) {
+    const name = node.name.value;
+    if (name !== '__schema' && name !== '__type') return;
+    context.reportError(
+      new GraphQLError(`GraphQL introspection is disabled, but the operation selects "${name}"`, {
+        nodes: node,
+        extensions: { validationErrorCode: 'INTROSPECTION_DISABLED' },
+      }),
+    );
+  },
+});

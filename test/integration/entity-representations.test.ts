@@ -111,6 +111,25 @@ describe('_entities: a bad representation fails only itself', () => {
     const levels = lines.map((line) => (JSON.parse(line) as { level: number }).level);
     expect(levels.filter((level) => level >= ERROR_LEVEL)).toEqual([]);
   });
+
+  it.each([9, 1001])(
+    'aiSummary(maxWords: %i) out of bounds is BAD_USER_INPUT naming its own argument `maxWords` (it has no `input`)',
+    async (maxWords) => {
+      const client = harness.as(`entities-max-words-${process.pid}`);
+      const response = await client.request<{ _entities: (Entity | null)[] }>(
+        `query($r: [_Any!]!, $w: Int) { _entities(representations: $r) { ... on Document { aiSummary(maxWords: $w) { __typename } } } }`,
+        { r: [{ __typename: 'Document', id: 'd1' }], w: maxWords },
+      );
+
+      expect(response.body.data?._entities).toEqual([null]);
+      expect(response.body.errors).toHaveLength(1);
+      expect(response.body.errors?.[0]).toMatchObject({
+        message: 'maxWords: must be between 10 and 1000',
+        path: ['_entities', 0, 'aiSummary'],
+      });
+      expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'maxWords' });
+    },
+  );
 });
 
 function byIndex(a: { path?: unknown[] }, b: { path?: unknown[] }): number {

@@ -90,6 +90,7 @@ function startWsServer(httpServer: Server, verify: TokenVerifier) {
     clockToleranceMs: 0,
     schema,
     validationRules,
+    introspection: true,
     formatError: maskError(logger),
     authenticate: (authorization) => authenticate(verify, logger, authorization, 'ws'),
     context: (tenant): Context => ({ tenant }),
