@@ -1,9 +1,10 @@
 // The gateway section: the configured providers (from the registry), the route table, prices, prompt pins,
 // cache sizes, the embedding batch and cache settings, and the resilience and deadline settings.
 import { ConfigError } from '../errors/config-error';
-import { createPriceTable } from '../gateway/pricing';
+import { priceListFrom, priceTableOf } from '../gateway/pricing';
 import { providerSettingsFrom } from '../gateway/providers/registry';
 import { loadRouteTable } from '../gateway/routing/route-config';
+import { checkTargetsPriced } from '../gateway/unpriced-targets';
 import type { Env } from './env-schema';
 import { readJsonDocument } from './json-document';
 import type { GatewayConfig } from './sections';
@@ -29,6 +30,8 @@ export function gatewaySection(env: Env): GatewayConfig {
     );
   }
   const routeTable = loadRouteTable(routes, providers, env.SMALL_MODEL_MAX_INPUT_CHARS);
+  const priceList = priceListFrom(env.MODEL_PRICES_JSON);
+  checkTargetsPriced(routeTable, priceList);
   const longestCallMs = Math.max(
     env.DEADLINE_MS,
     env.STREAM_MAX_MS,
@@ -39,7 +42,7 @@ export function gatewaySection(env: Env): GatewayConfig {
   return {
     providers,
     routes: routeTable,
-    prices: createPriceTable(env.MODEL_PRICES_JSON),
+    prices: priceTableOf(priceList),
     promptVersions: env.PROMPT_VERSIONS,
     cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
     embedCacheMaxBytes: env.EMBED_CACHE_MAX_MB * 1024 * 1024,

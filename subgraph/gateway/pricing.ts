@@ -41,27 +41,32 @@ export const NANOS_PER_USD = 1_000_000_000;
 /** Nano-dollars as US dollars, for AIMeta, `usage` and logs: the one conversion, never summed after. */
 export const usdOfNanos = (nanos: number): number => nanos / NANOS_PER_USD;
 
-export function createPriceTable(overridesJson: string | undefined): PriceTable {
-  let overrides: Record<string, ModelPrice> = {};
-  if (overridesJson) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(overridesJson);
-    } catch {
-      throw new ConfigError(
-        'MODEL_PRICES_JSON expects JSON like {"openai:gpt-4.1-mini":{"inputPerMillion":0.4,"outputPerMillion":1.6}}',
-      );
-    }
-    const parsed = pricesSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      // A bad key's own message ("keys are provider:model") is nested under zod's "Invalid key in record".
-      const message = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
-      throw new ConfigError(`MODEL_PRICES_JSON ${message ?? 'is invalid'}`);
-    }
-    overrides = parsed.data;
+/** The price list: the registry's list prices under MODEL_PRICES_JSON's entries, keyed `provider:model`. */
+export function priceListFrom(overridesJson: string | undefined): Record<string, ModelPrice> {
+  if (!overridesJson) return { ...DEFAULT_PRICES };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(overridesJson);
+  } catch {
+    throw new ConfigError(
+      'MODEL_PRICES_JSON expects JSON like {"openai:gpt-4.1-mini":{"inputPerMillion":0.4,"outputPerMillion":1.6}}',
+    );
   }
-  const prices = { ...DEFAULT_PRICES, ...overrides };
+  const parsed = pricesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    // A bad key's own message ("keys are provider:model") is nested under zod's "Invalid key in record".
+    const message = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
+    throw new ConfigError(`MODEL_PRICES_JSON ${message ?? 'is invalid'}`);
+  }
+  return { ...DEFAULT_PRICES, ...parsed.data };
+}
+
+export function createPriceTable(overridesJson: string | undefined): PriceTable {
+  return priceTableOf(priceListFrom(overridesJson));
+}
+
+export function priceTableOf(prices: Readonly<Record<string, ModelPrice>>): PriceTable {
   return (provider, model, usage) => {
     // Self-hosted models cost what the operator's hardware costs, not per token, unless priced explicitly.
     const price = prices[`${provider}:${model}`];

@@ -17,11 +17,25 @@ const CREDENTIALS: Record<ProviderName, Record<string, string>> = {
   selfhosted: { SELFHOSTED_BASE_URL: 'http://127.0.0.1:9/v1' },
 };
 const ALL: ProviderName[] = ['openai', 'anthropic', 'selfhosted'];
+/** Prices for the tests' own model names: the subgraph refuses a route to an unpriced per-token model. */
+const TEST_PRICES = JSON.stringify(
+  Object.fromEntries(
+    ['openai:o-big', 'openai:o-small', 'anthropic:a-big', 'anthropic:a-small', 'openai:m1'].map((id) => [
+      id,
+      { inputPerMillion: 1, outputPerMillion: 4 },
+    ]),
+  ),
+);
 
 /** The gateway section loadConfig builds with `configured` providers and the other variables given. */
 const gatewayOf = (configured: readonly ProviderName[] = ALL, vars: Record<string, string> = {}) =>
-  loadConfig(Object.assign({ NODE_ENV: 'test' }, ...configured.map((name) => CREDENTIALS[name]), vars))
-    .gateway;
+  loadConfig(
+    Object.assign(
+      { NODE_ENV: 'test', MODEL_PRICES_JSON: TEST_PRICES },
+      ...configured.map((name) => CREDENTIALS[name]),
+      vars,
+    ),
+  ).gateway;
 const routesOf = (configured: readonly ProviderName[] = ALL, vars: Record<string, string> = {}) =>
   defaultRoutes(gatewayOf(configured, vars).providers, Number(vars.SMALL_MODEL_MAX_INPUT_CHARS ?? 4000));
 const tableOf = (vars: Record<string, string> = {}, configured: readonly ProviderName[] = ALL): RouteTable =>
@@ -134,6 +148,28 @@ describe('chooseRoute', () => {
     const noProviders = tableOf({}, []);
     expect(chooseRoute(noProviders, 'answer', ['selfhosted'], 10).restrictedByPolicy).toBe(false);
   });
+
+  it('serves a short input from the main chain when the policy allows none of the small chain', () => {
+    // Found by a review: a 100-character summary failed PROVIDER_NOT_ALLOWED where a long one was served.
+    const routes = tableOf({
+      GATEWAY_ROUTES_JSON: JSON.stringify({
+        tasks: {
+          summarize: {
+            chain: [
+              { provider: 'openai', model: 'o-big' },
+              { provider: 'anthropic', model: 'a-big' },
+            ],
+            small: { maxInputChars: 4000, chain: [{ provider: 'openai', model: 'o-small' }] },
+          },
+        },
+      }),
+    });
+    const short = chooseRoute(routes, 'summarize', ['anthropic'], 100);
+    expect(ids(short.chain)).toEqual(['anthropic:a-big']);
+    expect(short.restrictedByPolicy).toBe(false);
+    expect(ids(chooseRoute(routes, 'summarize', undefined, 100).chain)).toEqual(['openai:o-small']);
+    expect(chooseRoute(routes, 'summarize', ['selfhosted'], 100).restrictedByPolicy).toBe(true);
+  });
 });
 
 describe('the route table from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () => {
@@ -211,6 +247,65 @@ describe('the route table from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () 
       },
     });
     expect(() => tableOf({ GATEWAY_ROUTES_JSON: json }, ['openai'])).toThrow(/routes summarize to anthropic/);
+  });
+
+  it.each([
+    [
+      'tasks.answer.chain.0.timeoutMS',
+      { answer: { chain: [{ provider: 'openai', model: 'm1', timeoutMS: 100 }] } },
+    ],
+    ['tasks.answer.deadline', { answer: { chain: [{ provider: 'openai', model: 'm1' }], deadline: 100 } }],
+    [
+      'tasks.summarize.small.hedge',
+      {
+        summarize: {
+          chain: [{ provider: 'openai', model: 'm1' }],
+          small: { maxInputChars: 10, chain: [{ provider: 'openai', model: 'm1' }], hedge: false },
+        },
+      },
+    ],
+  ])(
+    'throws ConfigError for a key it does not know inside a route (at %s), not dropping it',
+    (path, tasks) => {
+      const load = () => tableOf({ GATEWAY_ROUTES_JSON: JSON.stringify({ tasks }) });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(`GATEWAY_ROUTES_JSON at ${path}: unrecognized key`);
+    },
+  );
+
+  it('refuses a small chain on embeddings, which would always win over the main chain', () => {
+    const json = JSON.stringify({
+      tasks: {
+        embed: {
+          chain: [{ provider: 'openai', model: 'text-embedding-3-small' }],
+          small: { maxInputChars: 10, chain: [{ provider: 'openai', model: 'text-embedding-3-large' }] },
+        },
+      },
+    });
+    expect(() => tableOf({ GATEWAY_ROUTES_JSON: json })).toThrow(
+      'GATEWAY_ROUTES_JSON at tasks.embed.small: embeddings have no small chain; remove it',
+    );
+  });
+
+  it('refuses a route to a per-token model without a price, naming MODEL_PRICES_JSON and the targets', () => {
+    // Found by a review: an unpriced model cost 0, so spend caps never stopped its calls.
+    const json = JSON.stringify({
+      tasks: {
+        answer: {
+          chain: [
+            { provider: 'openai', model: 'gpt-next' },
+            { provider: 'selfhosted', model: 'local' },
+          ],
+        },
+      },
+    });
+    const load = () => tableOf({ GATEWAY_ROUTES_JSON: json, MODEL_PRICES_JSON: '{}' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^MODEL_PRICES_JSON has no price for openai:gpt-next, which the routes use/);
+    // The models a provider's own variables name are checked as well; a self-hosted model needs no price.
+    expect(() => tableOf({ OPENAI_MODEL: 'gpt-next', MODEL_PRICES_JSON: '{}' })).toThrow(/openai:gpt-next/);
+    const priced = JSON.stringify({ 'openai:gpt-next': { inputPerMillion: 1, outputPerMillion: 2 } });
+    expect(() => tableOf({ GATEWAY_ROUTES_JSON: json, MODEL_PRICES_JSON: priced })).not.toThrow();
   });
 
   it('throws ConfigError for out-of-range timeouts', () => {

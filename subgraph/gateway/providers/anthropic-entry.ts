@@ -20,6 +20,7 @@ export const anthropicEntry = defineProvider({
           models: { main: env.ANTHROPIC_MODEL, small: env.ANTHROPIC_SMALL_MODEL, embedding: undefined },
         },
   create: (settings) => createAnthropicProvider(settings),
+  billedPerToken: true,
   prices: perMillion({
     'claude-haiku-4-5': [1, 5],
     'claude-sonnet-4-5': [3, 15],

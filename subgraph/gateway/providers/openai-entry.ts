@@ -24,6 +24,7 @@ export const openaiEntry = defineProvider({
           },
         },
   create: (settings) => createOpenAIProvider({ name: 'openai', ...settings }),
+  billedPerToken: true,
   // List prices at the time of writing; operators override them in MODEL_PRICES_JSON when they change.
   prices: perMillion({
     'gpt-4.1': [2, 8],

@@ -21,6 +21,11 @@ export interface ProviderEntry<Shape extends z.ZodRawShape = z.ZodRawShape> {
   create(settings: ProviderSettings): ModelProvider;
   /** List prices (US dollars per million tokens) by model; MODEL_PRICES_JSON overrides them. */
   prices: Readonly<Record<string, ModelPrice>>;
+  /**
+   * Whether the provider bills per token: then every model a route sends it must have a price, or its calls
+   * would count as free against the spend caps. A self-hosted server costs hardware, not tokens.
+   */
+  billedPerToken: boolean;
 }
 
 export const defineProvider = <Shape extends z.ZodRawShape>(entry: ProviderEntry<Shape>) => entry;

@@ -28,4 +28,5 @@ export const selfhostedEntry = defineProvider({
   create: (settings) => createOpenAIProvider({ name: 'selfhosted', ...settings }),
   // Self-hosted models cost what the operator's hardware costs, not per token, unless priced explicitly.
   prices: {},
+  billedPerToken: false,
 });

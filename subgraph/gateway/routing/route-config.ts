@@ -12,7 +12,9 @@ import type { ProvidersConfig } from '../providers/registry';
 export const TASKS = ['summarize', 'answer', 'embed', 'guard'] as const;
 export type Task = (typeof TASKS)[number];
 
-const targetSchema = z.object({
+// Strict at every level: a misspelt key (`timeoutMS`, `smal`) would otherwise be dropped without a word, and the
+// setting it meant silently not applied.
+const targetSchema = z.strictObject({
   provider: providerNameSchema,
   model: z.string().min(1),
   timeoutMs: z.number().int().min(50).max(120_000).optional(),
@@ -27,9 +29,11 @@ const hedgeSchema = z.union(
   { error: 'expected false, true or { "afterMs": an integer from 10 to 120000 }' },
 );
 
-const taskRouteSchema = z.object({
+const taskRouteSchema = z.strictObject({
   chain: z.array(targetSchema),
-  small: z.object({ maxInputChars: z.number().int().min(0), chain: z.array(targetSchema).min(1) }).optional(),
+  small: z
+    .strictObject({ maxInputChars: z.number().int().min(0), chain: z.array(targetSchema).min(1) })
+    .optional(),
   deadlineMs: z.number().int().min(100).max(120_000).optional(),
   hedge: hedgeSchema.optional(),
 });
@@ -103,6 +107,12 @@ export function loadRouteTable(
   const embedHedge = tasks.embed.hedge;
   if (embedHedge !== undefined && embedHedge !== false) {
     throw new ConfigError(`${document.label} at tasks.embed.hedge: embeddings are never hedged; remove it`);
+  }
+  // Embeddings are chosen with no input length, so a small chain would always win and the main one never run.
+  if (tasks.embed.small) {
+    throw new ConfigError(
+      `${document.label} at tasks.embed.small: embeddings have no small chain; remove it`,
+    );
   }
   for (const task of TASKS) {
     for (const target of [...tasks[task].chain, ...(tasks[task].small?.chain ?? [])]) {

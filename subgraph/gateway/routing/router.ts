@@ -21,12 +21,17 @@ export function chooseRoute(
   inputChars: number,
 ): RouteChoice {
   const route = routes.tasks[task];
-  const base = route.small && inputChars <= route.small.maxInputChars ? route.small.chain : route.chain;
-  const chain = allowedProviders ? base.filter((target) => allowedProviders.includes(target.provider)) : base;
+  const allowed = (targets: Target[]) =>
+    allowedProviders ? targets.filter((target) => allowedProviders.includes(target.provider)) : targets;
+  const small = route.small && inputChars <= route.small.maxInputChars ? route.small.chain : [];
+  // A tenant whose policy allows none of the small chain still gets the main chain's allowed targets: a short
+  // input must not fail where a long one is served.
+  const allowedSmall = allowed(small);
+  const chain = allowedSmall.length > 0 ? allowedSmall : allowed(route.chain);
   return {
     chain,
     deadlineMs: route.deadlineMs,
     hedge: route.hedge ?? DEFAULT_HEDGE[task],
-    restrictedByPolicy: base.length > 0 && chain.length === 0,
+    restrictedByPolicy: chain.length === 0 && (small.length > 0 || route.chain.length > 0),
   };
 }
