@@ -23,10 +23,15 @@ function newestSource(path) {
   if (!existsSync(path)) return { path, mtimeMs: 0 };
   const stat = statSync(path);
   if (!stat.isDirectory()) return { path, mtimeMs: stat.mtimeMs };
+  // A folder's own time changes when a file in it is deleted or renamed: a deleted prompt or migration is a
+  // change of the sources too, though no file left is newer than the build.
   return readdirSync(path)
     .filter((name) => !(path === 'subgraph' && name === 'generated'))
     .map((name) => newestSource(join(path, name)))
-    .reduce((newest, entry) => (entry.mtimeMs > newest.mtimeMs ? entry : newest), { path, mtimeMs: 0 });
+    .reduce((newest, entry) => (entry.mtimeMs > newest.mtimeMs ? entry : newest), {
+      path,
+      mtimeMs: stat.mtimeMs,
+    });
 }
 
 const [command] = process.argv.slice(2);

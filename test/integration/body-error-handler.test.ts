@@ -68,6 +68,32 @@ describe('bodyErrorHandler', () => {
     expect(logged).toEqual([]);
   });
 
+  it.each([
+    [
+      'content-type',
+      'application/json; charset=latin1',
+      'Request body charset "latin1" is not supported: send UTF-8',
+    ],
+    [
+      'content-encoding',
+      'compress',
+      'Content-Encoding "compress" is not supported: send gzip, deflate or none',
+    ],
+  ])(
+    'answers an unsupported %s (%s) with 415 saying so, not as an internal error',
+    async (header, value, message) => {
+      // Found by a review: a 415 was answered "Internal server error", with code BAD_REQUEST.
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [header]: value },
+        body: '{}',
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toEqual({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      expect(logged).toEqual([]);
+    },
+  );
+
   it('leaves a valid body under the limit to the route', async () => {
     const response = await post('/graphql', JSON.stringify({ query: '{ __typename }' }));
     expect(response).toMatchObject({ status: 200, body: { echoed: { query: '{ __typename }' } } });

@@ -55,6 +55,18 @@ describe('PromptLibrary', () => {
     expect(library.version('other')).toBe('other.v3');
   });
 
+  it.each(['greet:v1', 'greet=v1;other=v3', 'greet=', 'greet = v1 = x', 'greet=1'])(
+    'refuses a pin that does not read name=vN (%s) instead of serving the newest version',
+    (pins) => {
+      // Found by a review: such pins were dropped without a word, so a rollback kept serving the newest prompt.
+      expect(() => new PromptLibrary(pins, dir)).toThrow(/^PROMPT_VERSIONS expects name=vN pins/);
+    },
+  );
+
+  it('refuses a prompt pinned twice', () => {
+    expect(() => new PromptLibrary('greet=v1,greet=v2', dir)).toThrow('PROMPT_VERSIONS pins greet twice');
+  });
+
   it('refuses to start when a pinned version has no file', () => {
     expect(() => new PromptLibrary('greet=v4', dir)).toThrow(/greet=v4/);
   });

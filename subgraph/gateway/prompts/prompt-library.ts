@@ -38,16 +38,33 @@ export function parsePromptFile(name: string, version: string, source: string): 
   return { name, version, maxTokens: Number(settings.get('maxTokens') ?? 512), system, user };
 }
 
+const PIN = /^([a-z-]+)=(v\d+)$/;
+
+/**
+ * `summarize=v1,answer=v2` as a map. A pin that does not read so is refused, not skipped: an operator rolling a
+ * bad prompt back (`answer:v1`, `answer=`, `;` between pins) would otherwise keep serving the newest version.
+ */
+function parsePins(pins: string | undefined): Map<string, string> {
+  const pinned = new Map<string, string>();
+  for (const entry of (pins ?? '').split(',')) {
+    const pin = entry.replace(/\s+/g, '');
+    if (pin === '') continue;
+    const match = PIN.exec(pin);
+    if (!match?.[1] || !match[2])
+      throw new ConfigError(
+        `PROMPT_VERSIONS expects name=vN pins separated by commas (e.g. summarize=v1,answer=v2); got "${entry.trim()}"`,
+      );
+    if (pinned.has(match[1])) throw new ConfigError(`PROMPT_VERSIONS pins ${match[1]} twice`);
+    pinned.set(match[1], match[2]);
+  }
+  return pinned;
+}
+
 export class PromptLibrary {
   private readonly active = new Map<string, PromptTemplate>();
 
   constructor(pins: string | undefined, dir = PROMPTS_DIR) {
-    const pinned = new Map(
-      (pins ?? '')
-        .split(',')
-        .map((pair) => pair.split('=').map((part) => part.trim()))
-        .filter((pair): pair is [string, string] => pair.length === 2),
-    );
+    const pinned = parsePins(pins);
     const files = readdirSync(dir).flatMap((file) => {
       const match = /^([a-z-]+)\.v(\d+)\.md$/.exec(file);
       return match?.[1] && match[2] ? [{ file, name: match[1], number: Number(match[2]) }] : [];
