@@ -40,6 +40,8 @@ export function documentError(
 ): ConfigError {
   const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
   const path = [...prefix, ...(issue?.path ?? []), ...unknownKey].map(String).join('.');
-  const message = unknownKey.length > 0 ? 'unrecognized key' : (issue?.message ?? 'invalid');
+  // A record key's own message ("expects a tenant id ...") is nested under zod's "Invalid key in record".
+  const keyMessage = issue?.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+  const message = unknownKey.length > 0 ? 'unrecognized key' : (keyMessage ?? issue?.message ?? 'invalid');
   return new ConfigError(`${label} at ${path || 'root'}: ${message}`);
 }

@@ -3,8 +3,14 @@
 // while a dependency it cannot serve without fails its ping; a dependency its features degrade without (Redis:
 // a cache miss, the limits' failure policy, uncounted stream leases) makes it `degraded`, still 200, since taking
 // every replica out at once during a Redis failover would turn typed fallbacks into fetch errors at the router.
-// Each dependency's state is named so an operator sees which one.
+// Each dependency's state is named so an operator sees which one. A ping gets PROBE_PING_TIMEOUT_MS to answer:
+// a probe that hangs (a saturated pool queueing the ping behind every request) is read by the orchestrator as
+// its own timeout, with no dependency named, where a prompt 503 says which one.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestHandler } from 'express';
+
+/** Shorter than the usual probe timeout (Kubernetes' default is 1 s), so the probe answers before it. */
+export const PROBE_PING_TIMEOUT_MS = 800;
 
 /** A dependency's cheap round trip; it rejects when the dependency cannot serve. */
 export type Ping = () => Promise<void>;
@@ -15,8 +21,25 @@ export function livenessProbe(): RequestHandler {
   };
 }
 
+/** The ping, failed when it has not answered within `timeoutMs`; the timer goes with the answer. */
+async function pingWithin(ping: Ping, timeoutMs: number): Promise<void> {
+  const timer = new AbortController();
+  try {
+    await Promise.race([
+      ping(),
+      sleep(timeoutMs, undefined, { signal: timer.signal }).then(() => {
+        throw new Error(`no answer within ${timeoutMs} ms`);
+      }),
+    ]);
+  } finally {
+    timer.abort();
+  }
+}
+
 export function readinessProbe(options: {
   isStopping: () => boolean;
+  /** How long each ping may take before it counts as down (default PROBE_PING_TIMEOUT_MS). */
+  pingTimeoutMs?: number;
   /** Dependencies without which the replica cannot serve: one down makes it not ready. */
   pings: Record<string, Ping>;
   /** Dependencies its features degrade without: one down makes it `degraded`, still ready. */
@@ -30,7 +53,8 @@ export function readinessProbe(options: {
       res.status(503).json({ status: 'stopping' });
       return;
     }
-    const checks = await Promise.allSettled(all.map(([, ping]) => ping()));
+    const timeoutMs = options.pingTimeoutMs ?? PROBE_PING_TIMEOUT_MS;
+    const checks = await Promise.allSettled(all.map(([, ping]) => pingWithin(ping, timeoutMs)));
     const states = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'down'));
     const ready = states.slice(0, required.length).every((state) => state === 'ok');
     const whole = states.every((state) => state === 'ok');

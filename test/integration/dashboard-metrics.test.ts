@@ -110,6 +110,24 @@ describe('the Grafana dashboard', () => {
     );
   });
 
+  it('draws only degradation reasons in "Degradation reasons", not the abandoned requests counted as reason none', () => {
+    // Found by a review: outcome!="full" let outcome="abandoned", reason="none" draw a "none" series.
+    const panel = queryPanels.find((candidate) => candidate.title === 'Degradation reasons');
+    const [expr] = (panel?.targets ?? []).map((target) => target.expr);
+    const selector = /ai_feature_requests_total\{([^}]*)\}/.exec(expr ?? '')?.[1] ?? '';
+    const matchers = [...selector.matchAll(/(\w+)\s*(!?=)\s*"([^"]*)"/g)].map(([, label, op, value]) => ({
+      label: label!,
+      op,
+      value,
+    }));
+    const selects = (series: Record<string, string>) =>
+      matchers.every(({ label, op, value }) => (series[label] === value) === (op === '='));
+    expect(selects({ outcome: 'abandoned', reason: 'none' })).toBe(false);
+    expect(selects({ outcome: 'full', reason: 'none' })).toBe(false);
+    expect(selects({ outcome: 'degraded', reason: 'PROVIDER_TIMEOUT' })).toBe(true);
+    expect(selects({ outcome: 'unavailable', reason: 'RATE_LIMITED' })).toBe(true);
+  });
+
   it('queries only metric families a running subgraph exposes at /metrics', async () => {
     const families = familiesOf((await harness.metrics()).text);
     const missing = queried.filter((name) => {

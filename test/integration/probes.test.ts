@@ -86,6 +86,15 @@ describe('probes', () => {
         degradable: { state: () => down() },
       }),
     );
+    app.get(
+      '/readyz-store-hangs',
+      readinessProbe({
+        isStopping: () => false,
+        pingTimeoutMs: 200,
+        pings: { store: () => new Promise<void>(() => undefined) },
+        degradable: { state: () => up() },
+      }),
+    );
     server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -132,6 +141,17 @@ describe('probes', () => {
       status: 503,
       body: { status: 'not ready', store: 'down', state: 'down' },
     });
+  });
+
+  // Found by a review: the PostgreSQL ping had no time limit, so a saturated pool left /readyz hanging and the
+  // orchestrator saw its own timeout, with no dependency named.
+  it('/readyz is 503 naming the store when its ping does not answer within the ping timeout', async () => {
+    const started = performance.now();
+    expect(await get('/readyz-store-hangs')).toEqual({
+      status: 503,
+      body: { status: 'not ready', store: 'down', state: 'ok' },
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('/readyz is 503 stopping once the replica drains, and pings nothing', async () => {
