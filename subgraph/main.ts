@@ -51,6 +51,12 @@ async function main(): Promise<void> {
   );
   const setup = activeSetup(config, app.state.kind);
   logger.info(setup, describeSetup(setup));
+  if (config.gateway.unpricedTargets.length > 0) {
+    logger.warn(
+      { unpriced: config.gateway.unpricedTargets },
+      'targets without a price count as free against spend caps and in usage: set MODEL_PRICES_JSON',
+    );
+  }
   await announceDevelopmentMode(config, logger);
   writeInBlocks(destination);
 

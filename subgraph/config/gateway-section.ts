@@ -4,7 +4,7 @@ import { ConfigError } from '../errors/config-error';
 import { priceListFrom, priceTableOf } from '../gateway/pricing';
 import { providerSettingsFrom } from '../gateway/providers/registry';
 import { loadRouteTable } from '../gateway/routing/route-config';
-import { checkTargetsPriced } from '../gateway/unpriced-targets';
+import { refuseUnpricedTargets, unpricedTargets } from '../gateway/unpriced-targets';
 import type { Env } from './env-schema';
 import { readJsonDocument } from './json-document';
 import type { GatewayConfig } from './sections';
@@ -12,7 +12,7 @@ import type { GatewayConfig } from './sections';
 /** A reservation outlives the longest call by this much: a settle arriving late still finds it. */
 const RESERVATION_TTL_MARGIN_MS = 30_000;
 
-export function gatewaySection(env: Env): GatewayConfig {
+export function gatewaySection(env: Env, production: boolean): GatewayConfig {
   const providers = providerSettingsFrom(env);
   const routes = readJsonDocument(
     { variable: 'GATEWAY_ROUTES_FILE', value: env.GATEWAY_ROUTES_FILE },
@@ -31,7 +31,8 @@ export function gatewaySection(env: Env): GatewayConfig {
   }
   const routeTable = loadRouteTable(routes, providers, env.SMALL_MODEL_MAX_INPUT_CHARS);
   const priceList = priceListFrom(env.MODEL_PRICES_JSON);
-  checkTargetsPriced(routeTable, priceList);
+  const unpriced = unpricedTargets(routeTable, priceList);
+  if (production) refuseUnpricedTargets(unpriced);
   const longestCallMs = Math.max(
     env.DEADLINE_MS,
     env.STREAM_MAX_MS,
@@ -43,6 +44,7 @@ export function gatewaySection(env: Env): GatewayConfig {
     providers,
     routes: routeTable,
     prices: priceTableOf(priceList),
+    unpricedTargets: unpriced,
     promptVersions: env.PROMPT_VERSIONS,
     cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
     embedCacheMaxBytes: env.EMBED_CACHE_MAX_MB * 1024 * 1024,

@@ -70,7 +70,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     state: { redisUrl: env.REDIS_URL },
-    gateway: gatewaySection(env),
+    gateway: gatewaySection(env, production),
     retrieval: {
       searchCacheMaxBytes: env.SEARCH_CACHE_MAX_MB * MIB,
       searchCacheTtlMs: env.SEARCH_CACHE_TTL_SECONDS * 1000,

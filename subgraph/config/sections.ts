@@ -108,6 +108,8 @@ export interface GatewayConfig {
   providers: ProvidersConfig;
   routes: RouteTable;
   prices: PriceTable;
+  /** Per-token targets the routes use without a price (refused in production): the start log warns of them. */
+  unpricedTargets: string[];
   /** Prompt version pins, e.g. `summarize=v1,answer=v2`. */
   promptVersions: string | undefined;
   /** Memory completion cache bound (LRU, estimated heap bytes), when there is no Redis; 0 disables. */

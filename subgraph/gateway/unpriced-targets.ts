@@ -1,13 +1,15 @@
-// Every model a route sends to a provider that bills per token must have a price: an unpriced one would cost
-// 0 in the ledger, in `usage` and against the spend caps, so a tenant's cap would never stop its calls. Found
-// at start, with the fix named, rather than as a cap that silently never triggers.
+// Every model a route sends to a provider that bills per token should have a price: an unpriced one costs 0 in
+// the ledger, in `usage` and against the spend caps, so a tenant's cap would never stop its calls. In
+// production that stops the start, naming the fix; elsewhere (a new model tried out on a laptop, a test
+// server's made-up names) the start log warns instead.
 import { ConfigError } from '../errors/config-error';
 import type { ModelPrice } from './pricing';
 import { PROVIDER_REGISTRY } from './providers/registry';
 import { TASKS, targetId } from './routing/route-config';
 import type { RouteTable } from './routing/route-config';
 
-export function checkTargetsPriced(routes: RouteTable, prices: Readonly<Record<string, ModelPrice>>): void {
+/** The `provider:model` of each per-token target the routes use without a price, in route order. */
+export function unpricedTargets(routes: RouteTable, prices: Readonly<Record<string, ModelPrice>>): string[] {
   const unpriced = new Set<string>();
   for (const task of TASKS) {
     const route = routes.tasks[task];
@@ -16,10 +18,14 @@ export function checkTargetsPriced(routes: RouteTable, prices: Readonly<Record<s
         unpriced.add(targetId(target));
     }
   }
-  if (unpriced.size === 0) return;
+  return [...unpriced];
+}
+
+export function refuseUnpricedTargets(unpriced: readonly string[]): void {
   const [first] = unpriced;
+  if (first === undefined) return;
   throw new ConfigError(
-    `MODEL_PRICES_JSON has no price for ${[...unpriced].join(', ')}, which the routes use: its calls would count ` +
+    `MODEL_PRICES_JSON has no price for ${unpriced.join(', ')}, which the routes use: its calls would count ` +
       `as free against the spend caps; add e.g. {"${first}": {"inputPerMillion": 1, "outputPerMillion": 4}} ` +
       "with the provider's prices",
   );

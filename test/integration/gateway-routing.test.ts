@@ -21,15 +21,6 @@ const OPENAI_MODEL = 'gpt-test-large';
 const OPENAI_SMALL_MODEL = 'gpt-test-small';
 const ANTHROPIC_MODEL = 'claude-test-large';
 const SELFHOSTED_MODEL = 'llama-test';
-/** The test's own model names are priced, as the subgraph requires of every per-token model its routes use. */
-const TEST_PRICES = JSON.stringify(
-  Object.fromEntries(
-    [`openai:${OPENAI_MODEL}`, `openai:${OPENAI_SMALL_MODEL}`, `anthropic:${ANTHROPIC_MODEL}`].map((id) => [
-      id,
-      { inputPerMillion: 1, outputPerMillion: 4 },
-    ]),
-  ),
-);
 const SMALL_MODEL_MAX_INPUT_CHARS = 300;
 const ATTEMPT_TIMEOUT_MS = 300;
 
@@ -133,7 +124,6 @@ describe('with openai, anthropic and self-hosted configured', () => {
         OPENAI_SMALL_MODEL,
         ANTHROPIC_MODEL,
         SELFHOSTED_MODEL,
-        MODEL_PRICES_JSON: TEST_PRICES,
         TENANT_POLICIES_JSON: JSON.stringify({
           tenants: { [RESTRICTED_TENANT]: { allowedProviders: ['selfhosted'] } },
         }),

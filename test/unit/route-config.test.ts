@@ -17,25 +17,11 @@ const CREDENTIALS: Record<ProviderName, Record<string, string>> = {
   selfhosted: { SELFHOSTED_BASE_URL: 'http://127.0.0.1:9/v1' },
 };
 const ALL: ProviderName[] = ['openai', 'anthropic', 'selfhosted'];
-/** Prices for the tests' own model names: the subgraph refuses a route to an unpriced per-token model. */
-const TEST_PRICES = JSON.stringify(
-  Object.fromEntries(
-    ['openai:o-big', 'openai:o-small', 'anthropic:a-big', 'anthropic:a-small', 'openai:m1'].map((id) => [
-      id,
-      { inputPerMillion: 1, outputPerMillion: 4 },
-    ]),
-  ),
-);
 
 /** The gateway section loadConfig builds with `configured` providers and the other variables given. */
 const gatewayOf = (configured: readonly ProviderName[] = ALL, vars: Record<string, string> = {}) =>
-  loadConfig(
-    Object.assign(
-      { NODE_ENV: 'test', MODEL_PRICES_JSON: TEST_PRICES },
-      ...configured.map((name) => CREDENTIALS[name]),
-      vars,
-    ),
-  ).gateway;
+  loadConfig(Object.assign({ NODE_ENV: 'test' }, ...configured.map((name) => CREDENTIALS[name]), vars))
+    .gateway;
 const routesOf = (configured: readonly ProviderName[] = ALL, vars: Record<string, string> = {}) =>
   defaultRoutes(gatewayOf(configured, vars).providers, Number(vars.SMALL_MODEL_MAX_INPUT_CHARS ?? 4000));
 const tableOf = (vars: Record<string, string> = {}, configured: readonly ProviderName[] = ALL): RouteTable =>
@@ -287,7 +273,7 @@ describe('the route table from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () 
     );
   });
 
-  it('refuses a route to a per-token model without a price, naming MODEL_PRICES_JSON and the targets', () => {
+  it('refuses a route to a per-token model without a price in production, naming MODEL_PRICES_JSON and the targets', () => {
     // Found by a review: an unpriced model cost 0, so spend caps never stopped its calls.
     const json = JSON.stringify({
       tasks: {
@@ -299,13 +285,18 @@ describe('the route table from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () 
         },
       },
     });
-    const load = () => tableOf({ GATEWAY_ROUTES_JSON: json, MODEL_PRICES_JSON: '{}' });
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32) };
+    const load = () => tableOf({ ...production, GATEWAY_ROUTES_JSON: json });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/^MODEL_PRICES_JSON has no price for openai:gpt-next, which the routes use/);
     // The models a provider's own variables name are checked as well; a self-hosted model needs no price.
-    expect(() => tableOf({ OPENAI_MODEL: 'gpt-next', MODEL_PRICES_JSON: '{}' })).toThrow(/openai:gpt-next/);
+    expect(() => tableOf({ ...production, OPENAI_MODEL: 'gpt-next' })).toThrow(/openai:gpt-next/);
     const priced = JSON.stringify({ 'openai:gpt-next': { inputPerMillion: 1, outputPerMillion: 2 } });
-    expect(() => tableOf({ GATEWAY_ROUTES_JSON: json, MODEL_PRICES_JSON: priced })).not.toThrow();
+    expect(() =>
+      tableOf({ ...production, GATEWAY_ROUTES_JSON: json, MODEL_PRICES_JSON: priced }),
+    ).not.toThrow();
+    // Outside production the start goes on, the unpriced targets listed for the start log's warning.
+    expect(gatewayOf(ALL, { GATEWAY_ROUTES_JSON: json }).unpricedTargets).toEqual(['openai:gpt-next']);
   });
 
   it('throws ConfigError for out-of-range timeouts', () => {
