@@ -1,5 +1,5 @@
-// usage: the calling tenant's own spend and request counts, read from the usage ledger, and its monthly cap
-// from its policy (limits.monthlyCapUsd; null when it has none).
+// usage: the calling tenant's own spend and request counts, read from the usage ledger, and its caps from its
+// policy (limits.monthlyCapUsd and dailyCapUsd; null when it has none).
 import type { TenantContext } from '../auth/tenant-context';
 import type { FeatureDeps } from './feature-deps';
 
@@ -9,6 +9,7 @@ export function createUsageFeature(deps: FeatureDeps) {
     return {
       tenantId: tenant.tenantId,
       monthlyCapUsd: tenant.policy.limits.monthlyCapUsd ?? null,
+      dailyCapUsd: tenant.policy.limits.dailyCapUsd ?? null,
       ...snapshot,
     };
   };

@@ -138,6 +138,11 @@ describe.each([
       const cached = member(await client.summarize({ text: textNo(1) }), 'Summary');
       expect(cached.meta.cached).toBe(true);
       expect(harness.providers.requestCount(CHAT)).toBe(1);
+      // Found by a review: usage showed no daily cap at all, so a tenant capped by the day read as uncapped.
+      const usage = await client.usage();
+      expect([usage.monthlyCapUsd, usage.dailyCapUsd]).toEqual(
+        index === 0 ? [ONE_CHEAP_CALL_USD, null] : [100, ONE_CHEAP_CALL_USD],
+      );
     },
   );
 

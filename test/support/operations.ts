@@ -44,7 +44,7 @@ export const DELETE = `mutation Delete($id: ID!) { deleteDocument(id: $id) }`;
 /** Data: `{ usage: TenantUsage }`. */
 export const USAGE = `query Usage {
   usage {
-    tenantId spendUsdToday spendUsdThisMonth monthlyCapUsd requestsToday
+    tenantId spendUsdToday spendUsdThisMonth monthlyCapUsd dailyCapUsd requestsToday
     byFeature { feature requests costUsd fallbacks cacheHits }
   }
 }`;

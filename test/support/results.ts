@@ -96,6 +96,7 @@ export interface TenantUsage {
   spendUsdToday: number;
   spendUsdThisMonth: number;
   monthlyCapUsd: number | null;
+  dailyCapUsd: number | null;
   requestsToday: number;
   byFeature: FeatureUsage[];
 }
