@@ -11,7 +11,6 @@ import type { Metrics } from '../observability/metrics';
 import { CompletionCacheRung, completionKey } from './cache/completion-cache-rung';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
-import { SingleFlight } from './cache/single-flight';
 import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainObserver, ChainStep, TargetAttempt } from './chain-walker';
 import type {
@@ -35,7 +34,9 @@ import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { tracedAttempt } from './traced-attempt';
 import { chainObserver } from './chain-observer';
-import { failed, freshOf, fromCache, joinedOutcome, unroutable } from './gateway-outcomes';
+import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
+import { SharedCompletions } from './shared-completion';
+import type { Looked } from './shared-completion';
 import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
 import { replyCheckOf } from './reply-check';
 import type { RedactedVariables } from './pii-redaction';
@@ -99,15 +100,9 @@ interface ChainPlan {
 /** What the ladder's first rungs decided: an outcome already (no route for this tenant), or a chain to walk. */
 type CallPlan = { kind: 'settled'; outcome: CompletionOutcome } | ChainPlan;
 
-/** An outcome and what the cache lookup behind it found, for the per-request metric. */
-interface Looked {
-  outcome: CompletionOutcome;
-  lookup: 'hit' | 'miss' | 'stale';
-}
-
 export class ModelGateway {
   private readonly targets: ChainSteps;
-  private readonly flights = new SingleFlight<Looked>();
+  private readonly shared = new SharedCompletions();
   private readonly embedDeps: EmbedDeps;
   private readonly cacheRung: CompletionCacheRung;
 
@@ -153,21 +148,20 @@ export class ModelGateway {
     if (plan.kind === 'settled') return plan.outcome;
     // A call with a signal of its own (a background job its tenant may cancel) is walked alone: a follower
     // sharing its flight would be abandoned with it.
-    const flight = call.signal
-      ? { result: this.completeOnce(call, plan), shared: false }
-      : this.sharedFlight(call, plan);
-    const { outcome, lookup } = await flight.result;
+    const { outcome, lookup } = call.signal
+      ? await this.completeOnce(call, plan)
+      : await this.shared.run(this.flightKey(call, plan), call.deadline, () => this.completeOnce(call, plan));
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
-    return flight.shared ? joinedOutcome(outcome) : outcome;
+    return outcome;
   }
 
   /**
    * The flight covers the cache lookup and the write: a request arriving just after it ends finds the entry,
-   * rather than a miss read while the leader's write was still on its way.
+   * rather than a miss read while the leader's write was still on its way. No deadline in it: each caller's
+   * own bounds its wait (shared-completion.ts).
    */
-  private sharedFlight(call: GatewayCall, plan: ChainPlan) {
-    const flightKey = JSON.stringify([call.tenantId, call.task, call.cacheScope, plan.keys]);
-    return this.flights.run(flightKey, () => this.completeOnce(call, plan));
+  private flightKey(call: GatewayCall, plan: ChainPlan): string {
+    return JSON.stringify([call.tenantId, call.task, call.cacheScope, plan.keys]);
   }
 
   /**
