@@ -5,7 +5,9 @@
 // (error, timeout, open circuit, the provider's or this replica's rate) ends the run: the next run retries, by
 // which time the circuit may have closed. A refusal of the tenant's own (its spend cap or rate limit) skips
 // that tenant's documents for the rest of the run, so one tenant over its cap never holds up the others. A
-// document whose vectors the store cannot keep (a zero or oversized vector) is skipped and logged by id.
+// document tried and not stored goes behind its tenant's others in the next runs (noteEmbeddingAttempt), so a
+// few that always fail cannot take every run's turn; one whose vectors the store cannot keep (a zero or
+// oversized vector) is logged by id and not tried, nor paid for, in that model again until it is re-ingested.
 import type { ModelGateway } from '../gateway/gateway';
 import type { ModelFailure } from '../gateway/gateway-call';
 import { unreachable } from '../errors/unreachable';
@@ -110,7 +112,22 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         continue;
       }
       const stored = await documents.chunksOf(pending.tenantId, pending.documentId);
-      if (!stored || stored.chunks.length === 0) {
+      if (!stored) {
+        report.skipped += 1;
+        continue;
+      }
+      /** The document was tried and nothing stored; `unusableIn`: the model whose vectors the store refused. */
+      const noteAttempt = (unusableIn?: string) =>
+        documents.noteEmbeddingAttempt(
+          pending.tenantId,
+          pending.documentId,
+          stored.version,
+          stored.chunks,
+          unusableIn,
+        );
+      // Nothing to embed (an empty body): behind the others, so it cannot hold the head of the list.
+      if (stored.chunks.length === 0) {
+        await noteAttempt();
         report.skipped += 1;
         continue;
       }
@@ -132,6 +149,8 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         outcome.costNanos ?? 0,
       );
       if (outcome.kind === 'failed') {
+        // Behind the tenant's others next run: a document the provider always refuses must not end every run.
+        await noteAttempt();
         if (!endsTheRun(outcome)) {
           refusedTenants.add(pending.tenantId);
           report.skipped += 1;
@@ -145,8 +164,9 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         report.failed = true;
         break;
       }
-      // A fallback target answered in another space: storing it would mix spaces; the next run tries again.
+      // A fallback target answered in another space: storing it would mix spaces; a later run tries again.
       if (embeddingSpaceOf(outcome) !== space) {
+        await noteAttempt();
         report.skipped += 1;
         continue;
       }
@@ -162,7 +182,9 @@ export function createEmbeddingSweep(deps: SweepDeps, settings: SweepSettings): 
         );
       } catch (error) {
         if (!(error instanceof UnusableEmbeddingError)) throw error;
-        // Paid for (recorded above), but not storable: the document stays pending and lexical only.
+        // Paid for (recorded above), but not storable: the document stays lexical only, and is not tried in
+        // this model again until a re-ingest brings new text (the same text would get the same vectors).
+        await noteAttempt(space);
         logger.warn(
           { tenant: pending.tenantId, documentId: pending.documentId, model: space, problem: error.message },
           'embedding sweep skipped a document: the provider sent vectors the store cannot keep',

@@ -1,8 +1,9 @@
 // A provider that answers an embedding with a vector the store cannot keep (all zeros: no cosine distance; more
 // dimensions than pgvector stores) fails neither the ingest nor the embedding sweep. The ingest stores the
 // document without vectors (embedded: false), found by keywords at once; the sweep skips that document, logs
-// it by id (never its text), and embeds the others of the run, run after run. An HTTP proxy in front of the
-// fake OpenAI server rewrites the vector of the texts it is told to. On PGlite, whose pgvector stores vectors.
+// it by id (never its text), embeds the others, and does not try it (nor pay for it) in that model again
+// until it is re-ingested. An HTTP proxy in front of the fake OpenAI server rewrites the vector of the texts
+// it is told to. On PGlite, whose pgvector stores vectors.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,11 @@ const OVERSIZED = {
   title: 'Petrel',
   body: 'Storm petrels patter across the waves at dusk, picking plankton from the surface.',
 };
+const ZERO_TOO = {
+  id: 'shearwater',
+  title: 'Shearwater',
+  body: 'Shearwaters skim the troughs between swells, their wingtips almost touching the water.',
+};
 const PLAIN = {
   id: 'gannet',
   title: 'Gannet',
@@ -33,6 +39,7 @@ const PLAIN = {
 /** The vector the proxy answers for a text instead of the provider's, or null to pass the provider's on. */
 const REWRITES = new Map<string, number[]>([
   [ZERO.body, new Array<number>(256).fill(0)],
+  [ZERO_TOO.body, new Array<number>(256).fill(0)],
   [OVERSIZED.body, new Array<number>(16_001).fill(0.01)],
 ]);
 
@@ -141,7 +148,7 @@ describe('embeddings the store cannot keep (a zero vector, too many dimensions)'
     expect(await pendingOf(tenant.tenant)).toEqual([document.id]);
   });
 
-  it('the sweep skips a document with unusable vectors, logs its id, and embeds the others, every run', async () => {
+  it('the sweep skips a document with unusable vectors, logs its id, embeds the others, and does not pay for it again', async () => {
     const tenant = client();
     // Ingested while embeddings are down: all three wait for the sweep.
     providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
@@ -156,17 +163,80 @@ describe('embeddings the store cannot keep (a zero vector, too many dimensions)'
 
     const first = await sweep.runOnce();
     expect(first).toEqual({ embedded: 1, skipped: 2 + others, failed: false });
-    expect(await pendingOf(tenant.tenant)).toEqual([ZERO.id, OVERSIZED.id].sort());
-    // The next run tries them again (the provider may have been fixed), and still does not fail.
-    await expect(sweep.runOnce()).resolves.toEqual({ embedded: 0, skipped: 2 + others, failed: false });
+    // Lexical only from now on in this model: the same text would get the same vectors.
+    expect(await pendingOf(tenant.tenant)).toEqual([]);
+    const calls = providers.requestCount(EMBEDDINGS);
+    await expect(sweep.runOnce()).resolves.toEqual({ embedded: 0, skipped: 0, failed: false });
+    expect(providers.requestCount(EMBEDDINGS)).toBe(calls);
 
     const skippedLines = lines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.tenant === tenant.tenant && /skipped a document/.test(String(line.msg)));
-    expect(skippedLines.map((line) => line.documentId).sort()).toEqual(
-      [ZERO.id, OVERSIZED.id, ZERO.id, OVERSIZED.id].sort(),
-    );
+    expect(skippedLines.map((line) => line.documentId).sort()).toEqual([ZERO.id, OVERSIZED.id].sort());
     const logged = JSON.stringify(skippedLines);
     for (const document of [ZERO, OVERSIZED]) expect(logged).not.toContain(document.body);
+  });
+});
+
+describe('the embedding sweep behind documents whose vectors the store cannot keep', () => {
+  let providers: FakeProviders;
+  let proxy: RewritingProxy;
+  let harness: Harness;
+
+  beforeAll(async () => {
+    providers = await startFakeProviders(['openai']);
+    proxy = await startRewritingProxy(providers.openai.url);
+    harness = await startHarness({
+      store: 'pglite',
+      providers,
+      env: {
+        ...FAST_RETRIES,
+        ...CIRCUITS_STAY_CLOSED,
+        EMBED_SWEEP_INTERVAL_MS: '0',
+        EMBED_SWEEP_DOCUMENTS: '2',
+        OPENAI_BASE_URL: proxy.baseURL,
+      },
+    });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+    await proxy?.close();
+    await providers?.close();
+  });
+
+  it('embeds the document behind them within two runs, pays for each once, and tries one again once re-ingested', async () => {
+    const tenant = harness.as(`unusable-head-${randomBytes(4).toString('hex')}`);
+    const { documents } = harness.app.store;
+    const pending = async () =>
+      (await documents.pendingEmbedding(SPACE, 1000))
+        .filter((doc) => doc.tenantId === tenant.tenant)
+        .map((doc) => doc.documentId);
+    const calls = () => providers.requestCount(EMBEDDINGS);
+    // Ingested while embeddings are down, the two with zero vectors first: they head the work list.
+    providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    for (const document of [ZERO, ZERO_TOO, PLAIN])
+      expect(await tenant.ingest(document)).toMatchObject({ embedded: false });
+    providers.openai.faults.clear();
+    expect(await pending()).toEqual([ZERO.id, ZERO_TOO.id, PLAIN.id]);
+    const before = calls();
+
+    const sweep = harness.app.embeddingSweep;
+    expect(await sweep.runOnce()).toEqual({ embedded: 0, skipped: 2, failed: false });
+    expect(await sweep.runOnce()).toEqual({ embedded: 1, skipped: 0, failed: false });
+    for (let run = 0; run < 3; run += 1)
+      expect(await sweep.runOnce()).toEqual({ embedded: 0, skipped: 0, failed: false });
+    // One paid call per document: the two unusable ones are not tried again.
+    expect(calls() - before).toBe(3);
+    expect(await pending()).toEqual([]);
+    const found = await tenant.search('gannets dive wings water');
+    expect('hits' in found && found.hits.map((hit) => hit.documentId)).toContain(PLAIN.id);
+
+    // A re-ingest is new text to try: pending again, and the sweep tries it once more.
+    expect(await tenant.ingest({ ...ZERO, title: 'Albatross, revised' })).toMatchObject({ embedded: false });
+    expect(await pending()).toEqual([ZERO.id]);
+    const reingested = calls();
+    expect(await sweep.runOnce()).toEqual({ embedded: 0, skipped: 1, failed: false });
+    expect(calls() - reingested).toBe(1);
+    expect(await pending()).toEqual([]);
   });
 });

@@ -199,6 +199,54 @@ describe('vector store on pglite', () => {
       expect(await pendingOf(MODEL_A, [tenant])).toEqual([]);
     });
 
+    it('lists the documents the sweep tried last, and leaves out one unusable in the model until a re-ingest', async () => {
+      const tenant = 'attempts';
+      for (const id of ['a', 'b', 'c'])
+        await documents().putDocument(tenant, { id, title: id, body: 'x' }, chunksOf(`${id} text`));
+      const inOrder = async (model: string) =>
+        (await documents().pendingEmbedding(model, 1_000))
+          .filter((pending) => pending.tenantId === tenant)
+          .map((pending) => pending.documentId);
+      const counts = async () =>
+        (
+          await asRole(handle.current, handle.appRole, tenant, (tx) =>
+            tx.query<{ model: string; documents: number }>(
+              `SELECT model, documents FROM ${handle.schema}.tenant_embedding_models WHERE tenant_id = $1`,
+              [tenant],
+            ),
+          )
+        ).rows;
+      const tried = async (id: string, unusableIn?: string) => {
+        const read = await documents().chunksOf(tenant, id);
+        return documents().noteEmbeddingAttempt(
+          tenant,
+          id,
+          read?.version ?? 0,
+          read?.chunks ?? [],
+          unusableIn,
+        );
+      };
+      expect(await inOrder(MODEL_A)).toEqual(['a', 'b', 'c']);
+
+      await expect(tried('a')).resolves.toBe(true);
+      expect(await inOrder(MODEL_A)).toEqual(['b', 'c', 'a']);
+      await expect(tried('b', MODEL_A)).resolves.toBe(true);
+      expect(await inOrder(MODEL_A)).toEqual(['c', 'a']);
+      // Another model still tries it; neither is embedded, and the backlog counts have not moved.
+      expect(await inOrder(MODEL_B)).toEqual(['c', 'a', 'b']);
+      expect(await embeddedState(tenant, 'b')).toEqual({ embedded: false, embedding_model: null });
+      expect(await counts()).toEqual([{ model: '', documents: 3 }]);
+
+      // A re-ingest is new text: b is pending in model A again, and an attempt at its old text records nothing.
+      const old = await documents().chunksOf(tenant, 'b');
+      await documents().putDocument(tenant, { id: 'b', title: 'b', body: 'y' }, chunksOf('b new text'));
+      await expect(
+        documents().noteEmbeddingAttempt(tenant, 'b', old?.version ?? 0, old?.chunks ?? [], MODEL_A),
+      ).resolves.toBe(false);
+      expect(await inOrder(MODEL_A)).toEqual(['c', 'b', 'a']);
+      expect(await counts()).toEqual([{ model: '', documents: 3 }]);
+    });
+
     it('spreads a small limit over the tenants with work, and forgets a deleted document', async () => {
       for (const tenant of ['fair-1', 'fair-2'])
         for (const id of ['a', 'b', 'c'])

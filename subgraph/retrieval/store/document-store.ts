@@ -6,7 +6,7 @@ import type { TextChunk } from '../chunking';
 import { snippetOf } from '../snippet';
 import { pendingEmbedding } from './embedding-backlog';
 import type { PendingDocument } from './embedding-backlog';
-import { checkBatch, chunksToEmbed, embedReplacedChunks, putEmbeddingsAt } from './embeddings';
+import { checkBatch, chunksToEmbed, embedReplacedChunks, noteAttemptAt, putEmbeddingsAt } from './embeddings';
 import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
 import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
@@ -87,7 +87,11 @@ export interface DocumentStore {
    * score is the cosine similarity. Throws SemanticSearchUnavailableError where `semantic.available` is false.
    */
   searchSemantic(tenantId: string, query: SemanticQuery, limit: number): Promise<RetrievedChunk[]>;
-  /** Up to `limit` documents, across tenants, not embedded in `model` (never, or in another model). */
+  /**
+   * Up to `limit` documents, across tenants, not embedded in `model` (never, or in another model), leaving out
+   * those whose vectors in `model` the store could not keep (noteEmbeddingAttempt) until they are re-ingested.
+   * A tenant's documents the sweep has not tried since their ingest come first, then those tried longest ago.
+   */
   pendingEmbedding(model: string, limit: number): Promise<PendingDocument[]>;
   /** The document's version and its chunks in order (what to embed), or null when it does not exist. */
   chunksOf(
@@ -110,13 +114,30 @@ export interface DocumentStore {
     vectors: readonly (readonly number[])[],
     madeFrom?: readonly EmbeddedChunk[],
   ): Promise<boolean>;
+  /**
+   * Records that the sweep tried to embed the document as chunksOf read it (at `version`, its chunks
+   * `madeFrom`) and stored nothing, so pendingEmbedding lists it after the tenant's documents not tried
+   * since; with `unusableIn` (the model whose vectors for it the store refused), pendingEmbedding leaves it
+   * out for that model until a re-ingest. It stays not embedded. False, recording nothing, when a re-ingest
+   * or delete came in between.
+   */
+  noteEmbeddingAttempt(
+    tenantId: string,
+    documentId: string,
+    version: number,
+    madeFrom: readonly EmbeddedChunk[],
+    unusableIn?: string,
+  ): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const chunkIdOf = (documentId: string, ordinal: number): string => `${documentId}#${ordinal}`;
 
-/** A document upserted (its version bumped) and its chunks replaced, in the caller's tenant transaction. */
+/**
+ * A document upserted (its version bumped) and its chunks replaced, in the caller's tenant transaction. New
+ * text clears the embedding sweep's record of its attempts at the old one (migration 016): it is tried again.
+ */
 async function replaceDocument(
   tx: SqlExecutor,
   schema: string,
@@ -129,7 +150,8 @@ async function replaceDocument(
     `INSERT INTO ${schema}.documents (tenant_id, id, title, body) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, id) DO UPDATE
          SET title = EXCLUDED.title, body = EXCLUDED.body,
-             version = ${schema}.documents.version + 1, updated_at = now()
+             version = ${schema}.documents.version + 1, updated_at = now(),
+             embedding_attempted_at = NULL, embedding_failed_model = NULL
        RETURNING version`,
     [tenantId, doc.id, doc.title, doc.body],
   );
@@ -275,6 +297,11 @@ export function createDocumentStore(
         putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }, madeFrom),
       );
     },
+
+    noteEmbeddingAttempt: (tenantId, documentId, version, madeFrom, unusableIn) =>
+      scoped(tenantId, (tx) =>
+        noteAttemptAt(tx, schema, tenantId, documentId, version, madeFrom, unusableIn),
+      ),
 
     ping: async () => {
       await db.query('SELECT 1');

@@ -1,8 +1,9 @@
 // The background sweep's work list: documents not embedded in a model (never embedded, or embedded in another
-// model), across tenants. Row level security lets the app role read one tenant's documents at a time, so the
-// tenants come from tenant_embedding_models (migration 005: per tenant, how many documents each model holds,
-// kept by a trigger in the same transaction as the document; ids and counts only, readable by every tenant)
-// and each tenant's documents are then read in its own scope.
+// model) and whose vectors in it the store did not refuse (migration 016), across tenants. Row level security
+// lets the app role read one tenant's documents at a time, so the tenants come from tenant_embedding_models
+// (migration 005: per tenant, how many documents each model holds, kept by a trigger in the same transaction
+// as the document; ids and counts only, readable by every tenant) and each tenant's documents are then read
+// in its own scope.
 import type { SqlDatabase } from './sql';
 import { inAppRole, queryInTenantScope } from './tenant-scope';
 
@@ -29,9 +30,13 @@ export async function pendingEmbedding(
   );
   const perTenant: PendingDocument[][] = [];
   for (const { tenant_id: tenantId } of tenants.rows) {
+    // Left out: documents whose vectors in this model the store could not keep (until a re-ingest). Behind
+    // the others: those the sweep tried and stored nothing for, so the same few cannot take every run's turn.
     const documents = await queryInTenantScope<{ id: string }>(db, appRole, tenantId, {
       text: `SELECT id FROM ${schema}.documents
-             WHERE tenant_id = $1 AND embedding_model IS DISTINCT FROM $2 ORDER BY updated_at, id LIMIT $3`,
+             WHERE tenant_id = $1 AND embedding_model IS DISTINCT FROM $2
+               AND embedding_failed_model IS DISTINCT FROM $2
+             ORDER BY embedding_attempted_at NULLS FIRST, updated_at, id LIMIT $3`,
       params: [tenantId, model, limit],
     });
     perTenant.push(documents.rows.map((row) => ({ tenantId, documentId: row.id })));

@@ -130,12 +130,37 @@ function sameChunks(now: readonly EmbeddedChunk[], read: readonly EmbeddedChunk[
 }
 
 /**
+ * Locks the document's row (so a concurrent re-ingest or re-create waits for this transaction, or this one
+ * sees it) and gives its chunks' ordinals when it is still at `version` and, given `madeFrom` (the chunks as
+ * chunksToEmbed read them), its chunks are still those texts; null when a re-ingest or delete came in
+ * between. The version alone cannot tell a document deleted and created again under the same id: it starts
+ * again at 1.
+ */
+async function lockUnchanged(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  version: number,
+  madeFrom: readonly EmbeddedChunk[] | undefined,
+): Promise<number[] | null> {
+  const current = await tx.query<{ version: number }>(
+    `SELECT version FROM ${schema}.documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, documentId],
+  );
+  if (current.rows[0]?.version !== version) return null;
+  const chunks = await tx.query<EmbeddedChunk>(
+    `SELECT ordinal, content FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
+    [tenantId, documentId],
+  );
+  if (madeFrom && !sameChunks(chunks.rows, madeFrom)) return null;
+  return chunks.rows.map((row) => row.ordinal);
+}
+
+/**
  * The sweep's write: the vectors of the document's chunks as they were at `version`, written only if the
  * document is still at that version (a re-ingest in between wins; its own chunks wait for the next sweep)
- * and, given `madeFrom` (the chunks the vectors were made from, as chunksToEmbed read them), only if its
- * chunks are still those texts. The version alone cannot tell a document deleted and created again under the
- * same id: it starts again at 1. The document's row is locked first, so a concurrent re-ingest or re-create
- * waits for this transaction or this one sees it.
+ * and, given `madeFrom` (the chunks the vectors were made from), only if its chunks are still those texts.
  */
 export async function putEmbeddingsAt(
   tx: SqlExecutor,
@@ -147,23 +172,33 @@ export async function putEmbeddingsAt(
   madeFrom?: readonly EmbeddedChunk[],
 ): Promise<boolean> {
   checkModel(batch.model);
-  const current = await tx.query<{ version: number }>(
-    `SELECT version FROM ${schema}.documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-    [tenantId, documentId],
-  );
-  if (current.rows[0]?.version !== version) return false;
-  const chunks = await tx.query<EmbeddedChunk>(
-    `SELECT ordinal, content FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2 ORDER BY ordinal`,
-    [tenantId, documentId],
-  );
-  if (madeFrom && !sameChunks(chunks.rows, madeFrom)) return false;
-  await writeEmbeddings(
-    tx,
-    schema,
-    tenantId,
-    documentId,
-    chunks.rows.map((row) => row.ordinal),
-    batch,
+  const ordinals = await lockUnchanged(tx, schema, tenantId, documentId, version, madeFrom);
+  if (!ordinals) return false;
+  await writeEmbeddings(tx, schema, tenantId, documentId, ordinals, batch);
+  return true;
+}
+
+/**
+ * The sweep's record of an attempt that stored nothing (migration 016), on the document as it was tried
+ * (`version`, `madeFrom`) only: a re-ingest in between brought text nobody tried. With `unusableIn`, the
+ * model whose vectors for this text the store cannot keep. embedding_model is not touched, so the backlog
+ * counts do not move.
+ */
+export async function noteAttemptAt(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  version: number,
+  madeFrom: readonly EmbeddedChunk[],
+  unusableIn: string | undefined,
+): Promise<boolean> {
+  if (!(await lockUnchanged(tx, schema, tenantId, documentId, version, madeFrom))) return false;
+  await tx.query(
+    `UPDATE ${schema}.documents
+       SET embedding_attempted_at = now(), embedding_failed_model = coalesce($3, embedding_failed_model)
+       WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, documentId, unusableIn ?? null],
   );
   return true;
 }
