@@ -113,6 +113,8 @@ export async function retrieve(
   }
   assertOwnChunks(tenantId, semantic);
   const near = semantic.filter((chunk) => chunk.score >= (options.minSimilarity ?? -1));
+  // The semantic list goes last: it is read after the lexical one (which may even come from the search cache),
+  // so where a re-ingest came between them, fusion keeps the document as the semantic search saw it.
   return {
     kind: 'hybrid',
     chunks: fuseByReciprocalRank([lexical, near], limit, deps.rrfK),

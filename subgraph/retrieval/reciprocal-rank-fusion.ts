@@ -10,15 +10,23 @@ export const DEFAULT_RRF_K = 60;
  * The lists fused, deduplicated by chunk, best first, at most `limit`. A chunk keeps the fields of the first list
  * that holds it (pass the lexical list first: its snippet shows the words that matched) with `score` the fused
  * score. Ties keep the order of the first list, then the next.
+ *
+ * Pass the lists in the order they were read. Each search reads one snapshot, but a re-ingest committed between
+ * two of them leaves two versions of a document in the lists: only the rows of the last list's version are
+ * fused, so the result never mixes the chunks of two texts of one document. The last list, not the highest
+ * version: a document deleted and ingested again starts over at version 1.
  */
 export function fuseByReciprocalRank(
   lists: readonly (readonly RetrievedChunk[])[],
   limit: number,
   k = DEFAULT_RRF_K,
 ): RetrievedChunk[] {
+  const versionOf = new Map<string, number>();
+  for (const list of lists) for (const chunk of list) versionOf.set(chunk.documentId, chunk.documentVersion);
   const fused = new Map<string, { chunk: RetrievedChunk; score: number; order: number }>();
   for (const list of lists) {
     list.forEach((chunk, index) => {
+      if (chunk.documentVersion !== versionOf.get(chunk.documentId)) return;
       const share = 1 / (k + index + 1);
       const seen = fused.get(chunk.chunkId);
       if (seen) seen.score += share;

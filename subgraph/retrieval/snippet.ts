@@ -88,10 +88,22 @@ function windowAround(text: string, stems: readonly string[], maxChars: number):
       break;
     }
   }
-  // Some context before the match, more after it; both ends moved to a word boundary.
+  // Some context before the match, more after it; both ends moved to a word boundary, or where a run has no
+  // space, at least to a grapheme's.
   let start = hit < 0 ? 0 : Math.max(0, hit - Math.floor(maxChars / 3));
-  if (start > 0) start = text.indexOf(' ', start) + 1 || start;
+  if (start > 0) start = text.indexOf(' ', start) + 1 || graphemeStart(text, start);
   let end = Math.min(text.length, start + maxChars);
-  if (end < text.length) end = text.lastIndexOf(' ', end) > start ? text.lastIndexOf(' ', end) : end;
+  if (end < text.length)
+    end = text.lastIndexOf(' ', end) > start ? text.lastIndexOf(' ', end) : graphemeStart(text, end);
   return `${start > 0 ? '…' : ''}${text.slice(start, end).trim()}${end < text.length ? '…' : ''}`;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `index`, or the start of the grapheme it falls inside: a cut at a raw UTF-16 position could split a
+ * surrogate pair, leaving a lone half (not well-formed text), or an emoji sequence or accented letter.
+ */
+function graphemeStart(text: string, index: number): number {
+  return graphemes.segment(text).containing(index)?.index ?? index;
 }

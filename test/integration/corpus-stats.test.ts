@@ -104,6 +104,37 @@ describe.each(BACKENDS)('BM25 statistics on %s', (backend) => {
     expect(beta.kept).toEqual({ chunks: 1, totalTerms: 5, df: { lamp: 1, anoth: 1, tenant: 1 } });
   });
 
+  it('a term no chunk holds any more leaves term_stats: a deleted document’s words, a replaced text’s words', async () => {
+    const { documents } = store.current;
+    // As the tenant, row level security and all: what a later reader of the table would see.
+    const rowsOf = (lexeme: string) =>
+      inTenantScope(store.current.db, store.appRole, 'epsilon', async (tx) => {
+        const result = await tx.query<{ count: string }>(
+          `SELECT count(*) AS count FROM ${store.schema}.term_stats WHERE lexeme = $1`,
+          [lexeme],
+        );
+        return Number(result.rows[0]?.count);
+      });
+    await putChunks(documents, 'epsilon', { id: 'a', title: 'T', body: 'x' }, 'the quokka sleeps');
+    await putChunks(documents, 'epsilon', { id: 'b', title: 'T', body: 'x' }, 'the wombat sleeps');
+    expect(await rowsOf('quokka')).toBe(1);
+
+    expect(await documents.deleteDocument('epsilon', 'a')).toBe(true);
+    expect(await rowsOf('quokka')).toBe(0);
+    // A term another chunk still holds stays, its df lowered.
+    expect((await statsOf(store, 'epsilon')).kept.df).toEqual({ wombat: 1, sleep: 1 });
+
+    await putChunks(documents, 'epsilon', { id: 'b', title: 'T', body: 'x' }, 'the numbat sleeps');
+    expect(await rowsOf('wombat')).toBe(0);
+    // A term whose row went comes back with the next chunk that holds it, and ranks as before.
+    await putChunks(documents, 'epsilon', { id: 'c', title: 'T', body: 'x' }, 'a quokka wakes');
+    const stats = await statsOf(store, 'epsilon');
+    expect(stats.kept).toEqual(stats.counted);
+    expect((await documents.searchLexical('epsilon', 'quokka', 10)).map((hit) => hit.documentId)).toEqual([
+      'c',
+    ]);
+  });
+
   it('an ingest that fails leaves the statistics as they were', async () => {
     const { documents } = store.current;
     await putChunks(documents, 'gamma', { id: 'a', title: 'T', body: 'x' }, 'stable words here');

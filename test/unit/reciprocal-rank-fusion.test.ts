@@ -45,6 +45,32 @@ describe('fuseByReciprocalRank', () => {
     ]);
   });
 
+  it('a document re-ingested between the two searches comes back in one version: the last list’s', () => {
+    const at = (id: string, version: number, content: string): RetrievedChunk => ({
+      ...chunk(id),
+      documentVersion: version,
+      content,
+    });
+    // Read first: three chunks of v1. Read after a re-ingest: v2 has one chunk. Another document is untouched.
+    const lexical = [
+      at('d#0', 1, 'old wording'),
+      at('d#1', 1, 'old'),
+      at('e#0', 1, 'e'),
+      at('d#2', 1, 'old'),
+    ];
+    const semantic = [at('e#0', 1, 'e'), at('d#0', 2, 'new wording')];
+    const fused = fuseByReciprocalRank([lexical, semantic], 10);
+    expect(fused.map((c) => [c.chunkId, c.documentVersion, c.content])).toEqual([
+      ['e#0', 1, 'e'],
+      ['d#0', 2, 'new wording'],
+    ]);
+    expect(fused[0]?.score).toBeCloseTo(1 / 63 + 1 / 61, 12);
+
+    // Deleted and ingested again in between: the new text starts over at version 1, and still wins.
+    const recreated = fuseByReciprocalRank([[at('d#0', 3, 'old')], [at('d#0', 1, 'new')]], 10);
+    expect(recreated.map((c) => [c.documentVersion, c.content])).toEqual([[1, 'new']]);
+  });
+
   it('breaks ties by first appearance: the first list, then the next', () => {
     const fused = fuseByReciprocalRank([[chunk('a#0')], [chunk('b#0')]], 10);
     expect(fused.map((c) => c.chunkId)).toEqual(['a#0', 'b#0']);

@@ -32,6 +32,24 @@ describe('snippetOf', () => {
     expect(snippet.startsWith('word0 ')).toBe(true);
     expect(snippet.length).toBeLessThanOrEqual(101);
   });
+
+  it('cuts a run without spaces between emoji, never inside one: the snippet is well-formed text', () => {
+    const family = '👨‍👩‍👧'; // one grapheme of five code points, eight UTF-16 units
+    for (const prefix of ['a', 'ab', 'abc']) {
+      for (const emoji of ['😀', family]) {
+        // No match: the opening; a match: a window around it, cut before it and after it.
+        for (const [content, query] of [
+          [prefix + emoji.repeat(300), 'zzz'],
+          [`${prefix}${emoji.repeat(150)}otter${emoji.repeat(150)}`, 'otter'],
+        ] as const) {
+          const snippet = snippetOf(content, query);
+          expect(snippet.isWellFormed()).toBe(true);
+          const inner = snippet.replace(/^…/, '').replace(/…$/, '').replace(prefix, '').replace('otter', '');
+          expect(inner.split(emoji).join('')).toBe('');
+        }
+      }
+    }
+  });
 });
 
 // Issue 9: ask passages were 240-character windows cut around the first matching word, overlapping chunks
