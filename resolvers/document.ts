@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { RequestContext } from '../subgraph/context';
 import type { SummarizeOutcome } from '../subgraph/features/feature-result';
 import { aiSummaryArgsSchema, documentReferenceSchema, parseInput } from '../subgraph/features/inputs';
+import { startClock } from '../subgraph/features/meter-result';
 import type { DocumentResolvers } from '../subgraph/generated/graphql';
 import { toSummarizeResult } from './to-union';
 
@@ -27,13 +28,18 @@ export const Document: DocumentResolvers = {
     // Checked here, against the field's own arguments: summarize would name a bad one `input.maxWords`.
     const { maxWords } = parseInput(aiSummaryArgsSchema, args, null);
     const call = ctx.call();
+    const elapsedMs = startClock();
     // A summary made in the background at ingest (summarize: true) is served as is, with no model call; it was
     // made at the default length, so a caller asking for another length gets one computed here. The lookups of
     // a batch of entities resolve together, so their summaries still load their documents in one batch.
     if (maxWords === null || maxWords === undefined) {
       const stored = await storedSummary(ctx, call.tenant.tenantId, document.id);
-      if (stored?.kind === 'full')
-        return toSummarizeResult({ ...stored, meta: { ...stored.meta, cached: true } });
+      if (stored?.kind === 'full') {
+        // Reported as this read, like any cache hit: the job's cost was reported (and charged) once, by the job.
+        const { requestId } = call;
+        const meta = { ...stored.meta, cached: true, costUsd: 0, requestId, latencyMs: elapsedMs() };
+        return toSummarizeResult({ ...stored, meta });
+      }
     }
     return toSummarizeResult(await ctx.features.summarize(call, { documentId: document.id, maxWords }));
   },

@@ -7,10 +7,11 @@ import type { CompletionOutcome } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
 import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
+import { leadingText } from './extractive/leading-text';
 import { inItsOwnTurn } from './extractive/own-turn';
 import { extractiveSummary } from './extractive/summarize-extractive';
 import type { FeatureDeps } from './feature-deps';
-import { summarizeInputSchema } from './inputs';
+import { LIMITS, summarizeInputSchema } from './inputs';
 import type { SummarizeInput } from './inputs';
 import { NO_MODEL, modelUseOf, unavailableResult } from './meter-result';
 import { modelCallFor } from './model-pipeline';
@@ -58,7 +59,10 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
             result: unavailableResult('NOT_FOUND', 'No such document for this tenant'),
           };
         }
-        text = `${document.title}.\n\n${document.body}`;
+        // A body may be ten times a `text` input: a request's one model call gets the document's lead, cut at a
+        // paragraph or sentence end within the `text` bound, as the floor ranks its lead. The whole document is
+        // summarized by parts in a job (ingest with summarize: true, startSummaryJob: long-summary.ts).
+        text = leadingText(`${document.title}.\n\n${document.body}`, LIMITS.textChars);
         floor = { body: document.body, title: document.title };
         // Keyed by version and content: a re-ingested (or deleted and re-created) document never gets the old summary.
         scope = fingerprint(

@@ -21,7 +21,7 @@ import { openJobQueue } from './job-queue';
 import type { JobKind, JobRecord } from './job-record';
 import { createJobRunner } from './job-runner';
 import type { JobFinishedListener } from './job-runner';
-import { createDocumentSummaries } from './document-summaries';
+import { createDocumentSummaries, keptSummaryInput } from './document-summaries';
 import type { SummarizeOutcome } from '../features/feature-result';
 import type { SqlExecutor } from '../retrieval/store/sql';
 import { createJobStore } from './job-store';
@@ -60,7 +60,7 @@ export interface JobsService {
 export interface JobsDeps {
   db: SqlDatabase;
   store: Pick<StoreConfig, 'schema' | 'appRole' | 'databaseUrl'>;
-  execution: Omit<JobExecutionDeps, 'deadlineMs' | 'summaryPartChars'>;
+  execution: Omit<JobExecutionDeps, 'deadlineMs' | 'summaryPartChars' | 'summaries'>;
   logger: Logger;
   /** `ai_job_webhooks_total{outcome}`. */
   webhookOutcomes: Counter<'outcome'>;
@@ -158,6 +158,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     ),
     execution: {
       ...deps.execution,
+      summaries,
       deadlineMs: config.deadlineMs,
       summaryPartChars: config.summaryPartChars,
     },
@@ -198,13 +199,13 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   sweep.start();
   retention.start();
 
+  /** Queues a job of `input`, checked already (tenant content: stored, never logged). */
   async function enqueue(
     kind: JobKind,
     tenant: TenantContext,
-    rawInput: unknown,
+    input: unknown,
     alongside?: (tx: SqlExecutor, id: string) => Promise<void>,
   ): Promise<JobRecord> {
-    const input = parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, rawInput);
     const { tenantId } = tenant;
     const id = randomUUID();
     const queueJobId = randomUUID();
@@ -223,10 +224,15 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   }
 
   return {
-    start: (kind, tenant, input) => enqueue(kind, tenant, input),
+    start: (kind, tenant, input) =>
+      enqueue(kind, tenant, parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, input)),
+    // Marked as kept with the document, so that its run first checks the document is still the one asked about.
     startDocumentSummary: (tenant, documentId) =>
-      enqueue('summary', tenant, { documentId }, (tx, id) =>
-        summaries.request(tx, tenant.tenantId, documentId, id),
+      enqueue(
+        'summary',
+        tenant,
+        keptSummaryInput(parseInput(summarizeInputSchema, { documentId })),
+        (tx, id) => summaries.request(tx, tenant.tenantId, documentId, id),
       ),
     storedSummaries: (tenantId, documentIds) => summaries.findMany(tenantId, documentIds),
     get: (tenantId, id) => store.find(tenantId, id),

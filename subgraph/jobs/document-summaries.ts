@@ -1,8 +1,10 @@
 // Document summaries made in the background (ingestDocument with summarize: true), in `document_summaries`
 // (migration 012), read and written inside the tenant's scope. The request is written with the job, the result
 // in the transaction that completes the job, and a stored summary is served only while the document is still
-// at the version it was asked for: a re-ingest makes it stale at once, without any clean-up.
+// at the version it was asked for: a re-ingest makes it stale at once, without any clean-up. The job itself
+// runs only while it is still asked for (isAsked): a document deleted or changed since has nothing to gain.
 import type { SummarizeOutcome } from '../features/feature-result';
+import type { SummarizeInput } from '../features/inputs';
 import { queryInTenantScope } from '../retrieval/store/tenant-scope';
 import type { SqlDatabase, SqlExecutor, SqlStatement } from '../retrieval/store/sql';
 import type { FinishedJob } from './job-store-types';
@@ -20,7 +22,21 @@ export interface DocumentSummaries {
    * none yet): one query for a whole batch of entities.
    */
   findMany(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
+  /**
+   * Whether job `jobId`'s summary is still wanted: its document's row still names it, at the document's current
+   * version. Deleting the document deletes the row (so a document created again under its id is not the one
+   * asked about); a re-ingest changes the version, and one with summarize names its own job.
+   */
+  isAsked(tenantId: string, jobId: string): Promise<boolean>;
 }
+
+/** The input of a job whose summary is kept with its document: marked, so its run checks isAsked first. */
+export const keptSummaryInput = (input: SummarizeInput) => ({ ...input, keptWithDocument: true });
+
+export const isKeptSummary = (input: unknown): boolean =>
+  typeof input === 'object' &&
+  input !== null &&
+  (input as { keptWithDocument?: unknown }).keptWithDocument === true;
 
 /** A document's summary was asked for (startDocumentSummary's input), not one of a text given with the job. */
 const isDocumentRequest = (input: unknown): boolean =>
@@ -76,6 +92,15 @@ export function createDocumentSummaries(
       );
       const found = new Map(result.rows.map((row) => [row.document_id, row.summary]));
       return documentIds.map((id) => found.get(id) ?? null);
+    },
+    async isAsked(tenantId, jobId) {
+      const result = await queryInTenantScope(db, options.appRole, tenantId, {
+        text: `SELECT 1 FROM ${table} s
+               JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
+               WHERE s.tenant_id = $1 AND s.job_id = $2 AND s.document_version = d.version`,
+        params: [tenantId, jobId],
+      });
+      return result.rows.length > 0;
     },
   };
 }

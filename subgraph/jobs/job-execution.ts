@@ -1,7 +1,8 @@
 // Runs one job's feature: the same pipeline as the synchronous field (gateway, guardrails, spend reservation,
 // cache, metering, sampling), as its tenant, with no caller waiting: the deadline is the job's own
 // (JOB_DEADLINE_MS, shared by all its model calls), and a provider failure ends in the feature's floor, a
-// result like any other. A summary of a long text goes by parts (long-summary.ts).
+// result like any other. A summary of a long text goes by parts (long-summary.ts). A document's summary kept
+// with it (ingest with summarize: true) whose document was deleted or changed since is not run at all.
 import type { TenantContext } from '../auth/tenant-context';
 import { unreachable } from '../errors/unreachable';
 import type { Features } from '../features';
@@ -11,12 +12,15 @@ import { createOperationBudget } from '../features/operation-budget';
 import { Deadline } from '../gateway/resilience/deadline';
 import type { DocumentStore } from '../retrieval/store/document-store';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
+import type { DocumentSummaries } from './document-summaries';
+import { isKeptSummary } from './document-summaries';
 import type { JobKind, JobOutcome } from './job-record';
 import { summarizeByParts, summaryTextOf } from './long-summary';
 
 export interface JobExecutionDeps {
   features: Pick<Features, 'summarize' | 'ask'>;
   documents: Pick<DocumentStore, 'getDocuments'>;
+  summaries: Pick<DocumentSummaries, 'isAsked'>;
   tenants: TenantPolicies;
   deadlineMs: number;
   /** Longest text a summary job summarizes in one call (JOB_SUMMARY_PART_CHARS). */
@@ -57,8 +61,14 @@ export function jobCall(
   };
 }
 
-async function summaryJob(deps: JobExecutionDeps, job: ExecutedJob) {
+/** A run whose work nobody wants any more (its document deleted or changed since): it ends CANCELLED. */
+export const NOT_WANTED = Symbol('not wanted');
+
+async function summaryJob(deps: JobExecutionDeps, job: ExecutedJob): Promise<JobOutcome | typeof NOT_WANTED> {
   const { tenantId, requestId, signal } = job;
+  // Checked before any model call: the summary of a deleted document (or of another text under its id) would be
+  // paid for and kept nowhere.
+  if (isKeptSummary(job.input) && !(await deps.summaries.isAsked(tenantId, job.jobId))) return NOT_WANTED;
   const input = parseInput(summarizeInputSchema, job.input);
   const reader = jobCall(deps, tenantId, requestId, 1, undefined, signal);
   const text = await summaryTextOf(reader, input);
@@ -74,6 +84,7 @@ async function summaryJob(deps: JobExecutionDeps, job: ExecutedJob) {
 }
 
 export interface ExecutedJob {
+  jobId: string;
   kind: JobKind;
   input: unknown;
   tenantId: string;
@@ -82,7 +93,10 @@ export interface ExecutedJob {
   signal?: AbortSignal;
 }
 
-export function executeJob(deps: JobExecutionDeps, job: ExecutedJob): Promise<JobOutcome> {
+export function executeJob(
+  deps: JobExecutionDeps,
+  job: ExecutedJob,
+): Promise<JobOutcome | typeof NOT_WANTED> {
   switch (job.kind) {
     case 'summary':
       return summaryJob(deps, job);

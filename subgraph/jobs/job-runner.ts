@@ -4,14 +4,15 @@
 // A run that throws (a bug, the database away) is retried by the engine with backoff; the last try's failure
 // is FAILED. On stop, runs still going after the grace are handed back to the queue for another replica. A
 // cancel (cancel() here, or seen through run-cancel.ts when made elsewhere) aborts the run's model calls: the
-// run ends with nothing written (the cancel wrote CANCELLED) and its engine job settled without a retry.
+// run ends with nothing written (the cancel wrote CANCELLED) and its engine job settled without a retry. A run
+// whose work is no longer wanted (NOT_WANTED: its document deleted or changed) ends CANCELLED the same way.
 import { randomUUID } from 'node:crypto';
 import { unreachable } from '../errors/unreachable';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import type { JobEvents } from './job-events';
-import { executeJob } from './job-execution';
+import { NOT_WANTED, executeJob } from './job-execution';
 import type { JobExecutionDeps } from './job-execution';
 import type { JobPicker } from './job-picker';
 import { DEAD_LETTER_QUEUE } from './job-queue';
@@ -110,6 +111,19 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   /** The run's cancel: its row says CANCELLED already; the engine job is settled, never retried. */
   const settleCancelled = (job: FetchedJob) => queue.complete(job);
 
+  /** Ends the run's job CANCELLED, as cancelAIJob would (create-jobs.ts): no result, no retry. */
+  async function cancelUnwanted(job: FetchedJob, cancel: RunCancel): Promise<void> {
+    const { jobId, tenantId } = job.data;
+    // Its own end is not a cancel from elsewhere: the watch stops before hearing of it.
+    cancel.stop();
+    const ended = await store.end(tenantId, jobId, 'cancelled');
+    await settleCancelled(job);
+    if (ended?.changed) {
+      deps.events.changed(jobId, ended.job.status);
+      deps.finished(ended.job);
+    }
+  }
+
   async function runToEnd(
     job: FetchedJob,
     run: Run,
@@ -122,6 +136,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     let outcome;
     try {
       outcome = await executeJob(deps.execution, {
+        jobId,
         kind: claimed.kind,
         input: claimed.input,
         tenantId,
@@ -149,6 +164,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
     if (run.abandoned) return;
     if (cancelled.aborted) return settleCancelled(job);
+    if (outcome === NOT_WANTED) return cancelUnwanted(job, cancel);
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
     // The engine job completes with the run's end, in one batch, whatever the end found.
     const ended = await store.finish(

@@ -1,11 +1,13 @@
 // Issue 14, "ingest can ask for it": ingestDocument(summarize: true) queues the document's summary as a job;
-// once it completes, Document.aiSummary is served from the stored summary with no provider call; a re-ingest
-// makes it stale (computed again on the read path); without summarize no job is queued. On both stores.
+// once it completes, Document.aiSummary is served from the stored summary with no provider call, reported as
+// this read's (no cost, its request id); a re-ingest makes it stale (computed again on the read path); without
+// summarize no job is queued. On both stores.
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { replyByTask } from '../support/providers/task-replies';
 import { AI_JOB_QUERY, FAST_JOBS } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
+import type { Summary } from '../support/results';
 import { eventually } from '../support/wait-for';
 
 jest.setTimeout(60_000);
@@ -28,6 +30,19 @@ const AI_SUMMARY = `query Summary($r: [_Any!]!) {
         ... on DegradedSummary { text }
       }
     }
+  }
+}`;
+
+/** The stored summary beside a field of the same request, whose meta says the request's id. */
+const AI_SUMMARY_WITH_SIBLING = `query Summary($r: [_Any!]!, $text: String!) {
+  _entities(representations: $r) {
+    ... on Document {
+      aiSummary { ... on Summary { text meta { requestId provider model promptVersion cached costUsd latencyMs } } }
+    }
+  }
+  summarize(input: { text: $text }) {
+    ... on Summary { meta { requestId } }
+    ... on DegradedSummary { meta { requestId } }
   }
 }`;
 
@@ -59,19 +74,20 @@ describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (s
     (await harness.as('acme').data<Entities>(AI_SUMMARY, { r: [{ __typename: 'Document', id }] }))
       ._entities[0]!.aiSummary;
 
-  it('queues the summary job, then serves aiSummary from it with no provider call', async () => {
-    const ingested = await ingest({ id: 'lighthouse', title: 'Lighthouse', body: BODY, summarize: true });
-    expect(ingested.summaryJobId).toEqual(expect.any(String));
-    const done = await eventually(
+  const completed = (jobId: string | null) =>
+    eventually(
       async () => {
-        const { aiJob } = await harness
-          .as('acme')
-          .data<{ aiJob: AIJob | null }>(AI_JOB_QUERY, { id: ingested.summaryJobId });
+        const { aiJob } = await harness.as('acme').data<{ aiJob: AIJob | null }>(AI_JOB_QUERY, { id: jobId });
         return aiJob?.status === 'COMPLETED' ? aiJob : undefined;
       },
       20_000,
       'the summary job completed',
     );
+
+  it('queues the summary job, then serves aiSummary from it with no provider call', async () => {
+    const ingested = await ingest({ id: 'lighthouse', title: 'Lighthouse', body: BODY, summarize: true });
+    expect(ingested.summaryJobId).toEqual(expect.any(String));
+    const done = await completed(ingested.summaryJobId);
     expect(done.summary).toMatchObject({ __typename: 'Summary', text: SUMMARY });
     const callsBefore = harness.providers.requestCount(CHAT);
     expect(await aiSummary('lighthouse')).toEqual({
@@ -88,6 +104,30 @@ describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (s
           .request<Entities>(AI_SUMMARY, { r: [{ __typename: 'Document', id: 'lighthouse' }] })
       ).body.data?._entities?.[0]?.aiSummary.text,
     ).not.toBe(SUMMARY);
+  });
+
+  it('reports a stored summary as this read: costUsd 0 and this request id, though the job paid', async () => {
+    const ingested = await ingest({ id: 'beacon', title: 'Beacon', body: BODY, summarize: true });
+    const done = await completed(ingested.summaryJobId);
+    // The model is priced: the job's own result carries what it cost.
+    expect(done.summary?.__typename).toBe('Summary');
+    const { provider, model, promptVersion, costUsd } = (done.summary as Summary).meta;
+    expect(costUsd).toBeGreaterThan(0);
+    const read = await harness.as('acme').data<{
+      _entities: { aiSummary: { text: string; meta: Record<string, unknown> } }[];
+      summarize: { meta: { requestId: string } };
+    }>(AI_SUMMARY_WITH_SIBLING, { r: [{ __typename: 'Document', id: 'beacon' }], text: BODY });
+    const stored = read._entities[0]!.aiSummary;
+    expect(stored.text).toBe(SUMMARY);
+    expect(stored.meta).toEqual({
+      requestId: read.summarize.meta.requestId,
+      provider,
+      model,
+      promptVersion,
+      cached: true,
+      costUsd: 0,
+      latencyMs: expect.any(Number),
+    });
   });
 
   it('a re-ingest makes the stored summary stale: aiSummary is computed again', async () => {
