@@ -361,6 +361,7 @@ describe.each([
       spendUsdToday: 0,
       spendUsdThisMonth: 0,
       monthlyCapUsd: null,
+      dailyCapUsd: null,
       byFeature: [
         { feature: 'ask', requests: 1, fallbacks: 1, cacheHits: 0, costUsd: 0 },
         { feature: 'search', requests: 2, fallbacks: 2, cacheHits: 0, costUsd: 0 },
@@ -373,6 +374,7 @@ describe.each([
       spendUsdToday: 0,
       spendUsdThisMonth: 0,
       monthlyCapUsd: null,
+      dailyCapUsd: null,
       byFeature: [],
     });
   });
