@@ -5,11 +5,14 @@
 // another replaces a reservation by the real cost. Expiries use Redis's own clock (TIME), so a crashed
 // replica's reservation lapses whatever the other replicas' clocks say; the day and month a cost belongs to
 // come from the calling process's clock, which can only matter within a clock skew of midnight.
+// Both scripts answer with the day and month spend they saw, kept per tenant (lastSpent): while Redis is away
+// the gate's own limiter starts from it. seed() starts a period's counters from the usage ledger, SET NX, so
+// a counter any replica or settle made first is never overwritten.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { dropLapsedLua, luaScript, SUM_FIELD } from './lua-script';
 import { spendPeriods, wholeNanos } from './spend-limiter';
-import type { SpendCaps, SpendDecision, SpendLimiter } from './spend-limiter';
+import type { PeriodSpend, SharedSpendLimiter, SpendCaps, SpendDecision } from './spend-limiter';
 
 /** The hash field holding the sum of outstanding reservations; never a ticket (tickets are UUIDs). */
 const DAY_KEY_TTL_S = 2 * 86_400;
@@ -26,14 +29,17 @@ local reserved = tonumber(redis.call('HGET', KEYS[4], '${SUM_FIELD}')) or 0
 
 /**
  * KEYS: day spend, month spend, reservation expiries, reservation amounts. ARGV: daily cap (-1: none), monthly
- * cap (-1: none), nanos, ttl ms, ticket. Returns {1} when reserved, else {0, 1 | 2 (daily | monthly)}.
+ * cap (-1: none), nanos, ttl ms, ticket. Returns {1, 0, day, month} when reserved, else {0, 1 | 2 (daily |
+ * monthly), day, month}: day and month are the settled spend checked, as integer text.
  */
 const RESERVE = `${NOW_AND_PURGE}
 local nanos = tonumber(ARGV[3])
 local daily = tonumber(ARGV[1])
 local monthly = tonumber(ARGV[2])
-if daily >= 0 and (tonumber(redis.call('GET', KEYS[1])) or 0) + reserved + nanos > daily then return {0, 1} end
-if monthly >= 0 and (tonumber(redis.call('GET', KEYS[2])) or 0) + reserved + nanos > monthly then return {0, 2} end
+local day = redis.call('GET', KEYS[1]) or '0'
+local month = redis.call('GET', KEYS[2]) or '0'
+if daily >= 0 and tonumber(day) + reserved + nanos > daily then return {0, 1, day, month} end
+if monthly >= 0 and tonumber(month) + reserved + nanos > monthly then return {0, 2, day, month} end
 local ttl = tonumber(ARGV[4])
 redis.call('ZADD', KEYS[3], now + ttl, ARGV[5])
 redis.call('HSET', KEYS[4], ARGV[5], int(nanos))
@@ -42,9 +48,9 @@ redis.call('HINCRBY', KEYS[4], '${SUM_FIELD}', int(nanos))
 for i = 3, 4 do
   if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-return {1}`;
+return {1, 0, day, month}`;
 
-/** KEYS: as RESERVE. ARGV: ticket, real nanos, day key ttl s, month key ttl s. */
+/** KEYS: as RESERVE. ARGV: ticket, real nanos, day key ttl s, month key ttl s. Returns {day, month} spend. */
 const SETTLE = `
 local function int(x) return string.format('%.0f', x) end
 local held = tonumber(redis.call('HGET', KEYS[4], ARGV[1]))
@@ -60,22 +66,27 @@ if tonumber(ARGV[2]) > 0 then
   redis.call('INCRBY', KEYS[2], ARGV[2])
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
-return 1`;
+return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or '0'}`;
 
 /** KEYS: as RESERVE. Returns the outstanding sum once lapsed reservations are dropped. */
 const OUTSTANDING = `${NOW_AND_PURGE}
 return int(reserved)`;
 
-export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): SpendLimiter {
+export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): SharedSpendLimiter {
   // The hash tag keeps a tenant's keys in one cluster slot: the scripts touch them together.
-  const keysOf = (tenantId: string): [string, string, string, string] => {
+  const keysOf = (
+    tenantId: string,
+    { day, month }: { day: string; month: string } = spendPeriods(Date.now()),
+  ): [string, string, string, string] => {
     const base = `${prefix}:{${tenantId}}`;
-    const { day, month } = spendPeriods(Date.now());
     return [`${base}:day:${day}`, `${base}:month:${month}`, `${base}:reserved`, `${base}:reserved-nanos`];
   };
   const reserve = luaScript(redis, RESERVE);
   const settle = luaScript(redis, SETTLE);
   const outstanding = luaScript(redis, OUTSTANDING);
+  const reported = new Map<string, PeriodSpend>();
+  const heard = (tenantId: string, periods: { day: string; month: string }, [day, month]: string[]) =>
+    reported.set(tenantId, { ...periods, dayNanos: Number(day), monthNanos: Number(month) });
   return {
     async reserve(
       tenantId: string,
@@ -84,22 +95,41 @@ export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): Spen
       ttlMs: number,
     ): Promise<SpendDecision> {
       const ticket = randomUUID();
-      const reply = (await reserve(keysOf(tenantId), [
+      const periods = spendPeriods(Date.now());
+      const [fits, cap, ...spend] = (await reserve(keysOf(tenantId, periods), [
         caps.dailyNanos ?? -1,
         caps.monthlyNanos ?? -1,
         wholeNanos(worstNanos),
         Math.max(1, Math.ceil(ttlMs)),
         ticket,
-      ])) as number[];
-      if (reply[0] === 1) return { fits: true, ticket };
-      return reply[1] === 1
+      ])) as [number, number, string, string];
+      heard(tenantId, periods, spend);
+      if (fits === 1) return { fits: true, ticket };
+      return cap === 1
         ? { fits: false, cap: 'daily', capNanos: caps.dailyNanos ?? 0 }
         : { fits: false, cap: 'monthly', capNanos: caps.monthlyNanos ?? 0 };
     },
 
     async settle(tenantId: string, ticket: string, realNanos: number): Promise<void> {
-      await settle(keysOf(tenantId), [ticket, wholeNanos(realNanos), DAY_KEY_TTL_S, MONTH_KEY_TTL_S]);
+      const periods = spendPeriods(Date.now());
+      const spend = (await settle(keysOf(tenantId, periods), [
+        ticket,
+        wholeNanos(realNanos),
+        DAY_KEY_TTL_S,
+        MONTH_KEY_TTL_S,
+      ])) as [string, string];
+      heard(tenantId, periods, spend);
     },
+
+    async seed(tenantId: string, spend: PeriodSpend): Promise<void> {
+      const [day, month] = keysOf(tenantId, spend);
+      await Promise.all([
+        redis.set(day, wholeNanos(spend.dayNanos), 'EX', DAY_KEY_TTL_S, 'NX'),
+        redis.set(month, wholeNanos(spend.monthNanos), 'EX', MONTH_KEY_TTL_S, 'NX'),
+      ]);
+    },
+
+    lastSpent: (tenantId: string): PeriodSpend | undefined => reported.get(tenantId),
 
     async outstanding(tenantId: string): Promise<number> {
       return Number(await outstanding(keysOf(tenantId), []));

@@ -2,10 +2,14 @@
 // and settles it after. Like the rate gate, it bounds the wait on the shared limiter (LIMITS_TIMEOUT_MS) and
 // applies LIMITS_ON_REDIS_FAILURE when Redis is down or slow: `closed` (the default) answers `unavailable`
 // (the call goes to its floor with LIMITS_UNAVAILABLE), `open` reserves against this process's own limiter
-// (the same caps, per replica: N replicas may spend up to N caps while Redis is away). Failures are counted
-// in ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts). A reservation
-// whose answer came after the bound (Redis slow, not away) is released as soon as it lands, charging nothing:
-// the gate had already answered without it, so it would otherwise hold the tenant's cap until its TTL lapsed.
+// (the same caps, per replica: N replicas may spend up to N caps while Redis is away; spend-fallback.ts starts
+// it from the spend Redis last reported and tells Redis what it spent once Redis answers again). Failures are
+// counted in ai_limits_unavailable_total and logged at most once per 10 s (limits-failure-notice.ts). A
+// reservation whose answer came after the bound (Redis slow, not away) is released as soon as it lands, charging
+// nothing: the gate had already answered without it, so it would otherwise hold the tenant's cap until its TTL
+// lapsed. Either limiter starts a tenant from the usage ledger (`seed`, spend-seed.ts). Without Redis, a ledger
+// that cannot be read is the limiter failing, under the same policy (`open`: that tenant is counted from this
+// process's own spend), and it is read again at the tenant's next reservation.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { unreachable } from '../errors/unreachable';
@@ -15,7 +19,15 @@ import type { SpendSeed } from './memory-spend-limiter';
 import type { LoopStallClock } from '../observability/event-loop-lag';
 import { withTimeout } from './limiter-timeout';
 import type { RateGateSettings } from './rate-gate';
-import type { SpendCapName, SpendCaps, SpendDecision, SpendLimiter } from './spend-limiter';
+import { createSpendFallback } from './spend-fallback';
+import type {
+  SharedSpendLimiter,
+  SpendCapName,
+  SpendCaps,
+  SpendDecision,
+  SpendLimiter,
+} from './spend-limiter';
+import { sharedSpendSeeding } from './spend-seed';
 
 export interface SpendGateSettings extends RateGateSettings {
   /** How long an unsettled reservation holds: a little above the longest a call can run. */
@@ -35,56 +47,97 @@ export interface SpendGate {
 
 const UNCAPPED: SpendCheck = { kind: 'reserved', settle: () => undefined };
 
+/**
+ * The limiter a reservation is made on, which says where its cost goes: `shared` Redis; `outage` this
+ * process's own while Redis is away, and Redis too when it answers again; `alone` this process's own where
+ * there is no Redis (the ledger it starts from records the cost).
+ */
+type LimiterRole = 'shared' | 'outage' | 'alone';
+
 /** `shared` is the Redis limiter, or null when there is no Redis: then the process's own limiter is the limiter. */
 export function createSpendGate(
-  shared: SpendLimiter | null,
+  shared: SharedSpendLimiter | null,
   settings: SpendGateSettings,
   deps: { metrics: Metrics; logger: Logger; seed?: SpendSeed; loopStalls?: LoopStallClock },
 ): SpendGate {
+  const fallback = shared && createSpendFallback(shared);
+  const seedShared = shared && deps.seed ? sharedSpendSeeding(shared, deps.seed) : () => undefined;
   // Without Redis the process's limiter is the limiter, and it starts from the spend the ledger kept.
-  const local = createMemorySpendLimiter(undefined, shared ? undefined : deps.seed);
+  const local = createMemorySpendLimiter(undefined, deps.seed);
+  let unseeded: SpendLimiter | undefined;
   const noteFailure = limitsFailureNotice(deps, settings.onFailure, {
     closed: 'spend caps unavailable: model requests go to their floor (LIMITS_ON_REDIS_FAILURE=closed)',
     open: 'spend caps unavailable: model spend is capped per process (LIMITS_ON_REDIS_FAILURE=open)',
   });
 
   const reserveOn = async (
+    role: LimiterRole,
     limiter: SpendLimiter,
     tenantId: string,
     caps: SpendCaps,
     worstNanos: number,
-    bounded: boolean,
   ): Promise<SpendCheck> => {
     const work = limiter.reserve(tenantId, caps, worstNanos, settings.reservationTtlMs);
-    const settle = (ticket: string, realNanos: number) =>
-      void limiter.settle(tenantId, ticket, realNanos).catch((error: unknown) => noteFailure(error));
+    const settle = (ticket: string, realNanos: number) => {
+      const settled = limiter.settle(tenantId, ticket, realNanos);
+      switch (role) {
+        case 'shared':
+        case 'alone':
+          return void settled.catch((error: unknown) => noteFailure(error));
+        case 'outage':
+          // At once, not after the settle's promise: the next reservation may be Redis's, back already.
+          return fallback?.unsent(tenantId, realNanos, limiter);
+        default:
+          return unreachable(role);
+      }
+    };
     // A late reservation: the call went on without it (floor, or the local limiter), so it cost nothing here.
     const releaseLate = (late: SpendDecision) => {
       if (late.fits) settle(late.ticket, 0);
     };
-    const decision = await (bounded
+    const decision = await (role === 'shared'
       ? withTimeout(work, settings.timeoutMs, deps.loopStalls, releaseLate)
       : work);
     if (!decision.fits) return { kind: 'over', cap: decision.cap, capNanos: decision.capNanos };
     return { kind: 'reserved', settle: (realNanos) => settle(decision.ticket, realNanos) };
   };
 
+  const whenUnavailable = (error: unknown, open: () => Promise<SpendCheck>): Promise<SpendCheck> => {
+    noteFailure(error);
+    switch (settings.onFailure) {
+      case 'closed':
+        return Promise.resolve({ kind: 'unavailable' });
+      case 'open':
+        return open();
+      default:
+        return unreachable(settings.onFailure);
+    }
+  };
+
   return {
     async reserve(tenantId, caps, worstNanos) {
       if (caps.dailyNanos === undefined && caps.monthlyNanos === undefined) return UNCAPPED;
-      if (!shared) return reserveOn(local, tenantId, caps, worstNanos, false);
-      try {
-        return await reserveOn(shared, tenantId, caps, worstNanos, true);
-      } catch (error) {
-        noteFailure(error);
-        switch (settings.onFailure) {
-          case 'closed':
-            return { kind: 'unavailable' };
-          case 'open':
-            return reserveOn(local, tenantId, caps, worstNanos, false);
-          default:
-            return unreachable(settings.onFailure);
+      if (!shared || !fallback) {
+        try {
+          return await reserveOn('alone', local, tenantId, caps, worstNanos);
+        } catch (error) {
+          return whenUnavailable(error, () =>
+            reserveOn('alone', (unseeded ??= createMemorySpendLimiter()), tenantId, caps, worstNanos),
+          );
         }
+      }
+      try {
+        // Redis first counts the spend it missed while away and, at a tenant's first reservation of the day
+        // here, starts the tenant's counters from the ledger: both bounded like the reservation.
+        const before = [fallback.writeBack(), seedShared(tenantId)].filter((work) => work !== undefined);
+        if (before.length > 0) await withTimeout(Promise.all(before), settings.timeoutMs, deps.loopStalls);
+        const check = await reserveOn('shared', shared, tenantId, caps, worstNanos);
+        fallback.recovered();
+        return check;
+      } catch (error) {
+        return whenUnavailable(error, () =>
+          reserveOn('outage', fallback.limiter(), tenantId, caps, worstNanos),
+        );
       }
     },
   };

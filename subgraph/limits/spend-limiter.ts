@@ -43,6 +43,29 @@ export interface SpendLimiter {
   spent(tenantId: string): Promise<{ dayNanos: number; monthNanos: number }>;
 }
 
+/** Settled spend of a UTC day and of its month, with the periods as key parts (see spendPeriods). */
+export interface PeriodSpend {
+  day: string;
+  dayNanos: number;
+  month: string;
+  monthNanos: number;
+}
+
+/**
+ * The limiter every replica shares (Redis). Two things the gate needs of it beyond the port: a tenant's counters
+ * of a new day and month start from the usage ledger (spend made before the cap applied, or while the tenant had
+ * none, counts against it), and while Redis is away the process's own limiter starts from what Redis last said.
+ */
+export interface SharedSpendLimiter extends SpendLimiter {
+  /**
+   * Sets the tenant's spend of `spend.day` and of `spend.month` where that counter does not exist yet, each
+   * atomically: a counter another replica seeded, or a settle made, first is kept as it is.
+   */
+  seed(tenantId: string, spend: PeriodSpend): Promise<void>;
+  /** The tenant's settled spend as the store last reported it to this process (at a reservation or a settle). */
+  lastSpent(tenantId: string): PeriodSpend | undefined;
+}
+
 /** The UTC day and month a spend belongs to, as key parts: `2026-12-06`, `2026-12`. */
 export function spendPeriods(at: number): { day: string; month: string } {
   const day = new Date(at).toISOString().slice(0, 10);
