@@ -88,6 +88,11 @@ export async function* streamAttempt(
       text += delta;
       yield delta;
     }
+    // The OpenAI and Anthropic SDKs end their stream quietly when its signal aborts, rather than throw: a clock
+    // that ran out (or a hedge race that dropped this attempt) is no end of the answer, and what came so far is
+    // no reply. Thrown here, it fails like an SDK that throws (below): a timeout, or our own overload.
+    if (signal.aborted && !callerSignal?.aborted)
+      throw new ProviderError('timeout', 'provider stream went silent or ran past its cap');
     ended = true;
   } catch (error) {
     ended = !callerSignal?.aborted;

@@ -177,6 +177,21 @@ describe('streamed answers and summaries over graphql-ws', () => {
     expect(anthropic().requestCount(MESSAGES)).toBe(1);
   });
 
+  // Found by a review: the SDKs end their stream quietly when its signal aborts, so a stream our idle clock
+  // stopped mid-answer was served as a complete Answer of the first words, with no notice and no fallback.
+  it('restarts on the secondary with PROVIDER_TIMEOUT when the primary goes silent mid-answer', async () => {
+    openai().faults.once({ kind: 'stream-hold', afterChunks: 2 });
+    const events = await client.askStream(QUESTION);
+    const noticeAt = events.findIndex(isType('StreamNotice'));
+    expect(noticeAt).toBeGreaterThan(0);
+    expect(events[noticeAt]).toMatchObject({ reason: 'PROVIDER_TIMEOUT', restart: true });
+    expect(deltaText(events.slice(noticeAt + 1, -1))).toBe(ANSWER_TEXT);
+    expect(events.at(-1)).toMatchObject({
+      __typename: 'AskCompleted',
+      result: { __typename: 'Answer', text: ANSWER_TEXT, meta: { provider: 'anthropic' } },
+    });
+  });
+
   it('falls back with restart: false and PROVIDER_TIMEOUT when the primary hangs before its first token', async () => {
     openai().faults.once({ kind: 'hang' });
     const started = Date.now();

@@ -159,6 +159,33 @@ describe('streamAttempt', () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 
+  it.each([
+    ['the idle clock', { firstTokenMs: 1_000, idleMs: 100, capMs: 10_000 }],
+    ['the cap', { firstTokenMs: 1_000, idleMs: 1_000, capMs: 150 }],
+  ])(
+    'fails as a timeout when %s stops a provider that ends its stream quietly on abort, as the SDKs do',
+    async (_clock, clocks) => {
+      // Found by a review: the partial text was returned as the whole reply, a circuit success, served in full.
+      const seen: { request?: CompletionRequest } = {};
+      const provider: ModelProvider = {
+        name: 'openai',
+        complete: () => Promise.reject(new Error('not used')),
+        stream(request) {
+          seen.request = request;
+          return (async function* (): AsyncGenerator<StreamChunk> {
+            yield { type: 'delta', text: 'The first words' };
+            await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }));
+          })();
+        },
+      };
+      const { yielded, result, error } = await drain(streamAttempt(provider, 'm', PROMPT, clocks, undefined));
+      expect(yielded).toEqual(['The first words']);
+      expect(result).toBeUndefined();
+      expectTimeout(error);
+      expect(seen.request?.signal.aborted).toBe(true);
+    },
+  );
+
   it('stops when the caller’s signal aborts: the provider’s signal aborts too and nothing more is yielded', async () => {
     const caller = new AbortController();
     const { provider, seen } = scriptedProvider([delta('one'), delta('two', FOREVER_MS)]);
