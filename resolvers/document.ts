@@ -34,12 +34,9 @@ export const Document: DocumentResolvers = {
     // a batch of entities resolve together, so their summaries still load their documents in one batch.
     if (maxWords === null || maxWords === undefined) {
       const stored = await storedSummary(ctx, call.tenant.tenantId, document.id);
-      if (stored?.kind === 'full') {
-        // Reported as this read, like any cache hit: the job's cost was reported (and charged) once, by the job.
-        const { requestId } = call;
-        const meta = { ...stored.meta, cached: true, costUsd: 0, requestId, latencyMs: elapsedMs() };
-        return toSummarizeResult({ ...stored, meta });
-      }
+      // Metered as this read, like any cache hit: the job's cost was reported (and charged) once, by the job.
+      if (stored?.kind === 'full')
+        return toSummarizeResult(await ctx.features.keptSummary(call, stored, elapsedMs));
     }
     return toSummarizeResult(await ctx.features.summarize(call, { documentId: document.id, maxWords }));
   },

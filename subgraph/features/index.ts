@@ -2,21 +2,32 @@
 // operation's AI budget; streams are one root field per operation, so they need none.
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
+import type { ResultMeta } from './feature-result';
 import { createAiSamplesFeature } from './ai-samples';
 import { createAskPipeline } from './ask';
 import { budgeted } from './budgeted-feature';
 import { tracedFeature, tracedStream } from './feature-span';
 import { createIngestFeature } from './ingest';
 import { askInputSchema, searchInputSchema, summarizeInputSchema } from './inputs';
+import { keptResult, meterResult } from './meter-result';
+import { withRequestRecord } from '../observability/request-record';
 import { runPipeline } from './model-pipeline';
 import { createSearchFeature } from './search';
 import { streamPipeline } from './stream-pipeline';
 import { createSummarizePipeline } from './summarize';
 import { createUsageFeature } from './usage';
 
+/** A full summary made earlier, as stored (document_summaries). */
+type KeptSummary = { value: { text: string }; meta: ResultMeta };
+
 export function createFeatures(deps: FeatureDeps) {
   const ask = createAskPipeline(deps);
   const summarize = createSummarizePipeline(deps);
+  const servedKept = tracedFeature(
+    'summarize',
+    (call, { kept, elapsedMs }: { kept: KeptSummary; elapsedMs: () => number }) =>
+      meterResult(deps, call, 'summarize', elapsedMs, keptResult(kept)),
+  );
   return {
     ingest: createIngestFeature(deps),
     search: budgeted(
@@ -47,6 +58,12 @@ export function createFeatures(deps: FeatureDeps) {
       { feature: 'ask', inputSchema: askInputSchema, workKey: ({ question, limit }) => [question, limit] },
       tracedFeature('ask', (call, input) => runPipeline(deps, ask, call, input)),
     ),
+    /**
+     * A document's summary kept from its job (ingest's summarize) served to this call: metered and traced as a
+     * cache hit of summarize, this request's, timed from `elapsedMs`'s start.
+     */
+    keptSummary: (call: FeatureCall, kept: KeptSummary, elapsedMs: () => number) =>
+      withRequestRecord(() => servedKept(call, { kept, elapsedMs })),
     summarizeStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
       tracedStream(
         'summarizeStream',

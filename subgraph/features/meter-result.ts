@@ -98,6 +98,25 @@ export type UnmeteredResult<Full, Degraded> = (
     }
 ) & { rails?: readonly RailOutcome[] };
 
+/**
+ * A full result made and paid for earlier (a document's summary kept from its job) served again: a cache hit
+ * of the model that made it, costing this request nothing (the job reported, and was charged, its cost).
+ */
+export function keptResult<Full>({
+  value,
+  meta,
+}: {
+  value: Full;
+  meta: ResultMeta;
+}): UnmeteredResult<Full, never> {
+  const { provider, model, promptVersion } = meta;
+  return {
+    kind: 'full',
+    value,
+    model: { provider, model, promptVersion, cached: true, costNanos: 0, tokens: null },
+  };
+}
+
 export async function meterResult<Full, Degraded>(
   deps: FeatureDeps,
   call: FeatureCall,

@@ -4,10 +4,13 @@
 // summarize feature, so each goes through the cache, the rails and the spend reservation, and all share the
 // job's one deadline: when it runs out, the remaining steps take the extractive floor at once. A part that
 // degraded makes the whole a DegradedSummary with that part's reason: the client learns the floor had a share.
+// The whole's meta is the job's: every step's cost (each step is in the usage ledger), the whole time.
 import type { FeatureCall } from '../features/feature-call';
-import type { SummarizeOutcome } from '../features/feature-result';
+import type { ResultMeta, SummarizeOutcome } from '../features/feature-result';
 import { LIMITS } from '../features/inputs';
 import type { SummarizeInput } from '../features/inputs';
+import { startClock } from '../features/meter-result';
+import { NANOS_PER_USD, usdOfNanos } from '../gateway/pricing';
 import { chunkText } from '../retrieval/chunking';
 
 export interface LongSummaryDeps {
@@ -71,12 +74,56 @@ async function inParallel<T, R>(
 /** Levels of summaries of summaries before the last one is summarized whole, however long. */
 const MAX_LEVELS = 3;
 
+/**
+ * The summary of `text` by parts, whose meta is the whole job's: the cost of every step, the time from the
+ * first step to the last, and cached only if no step called a model. The usage ledger has each step's cost,
+ * so the job reports what the tenant paid for it, as a single call's result does.
+ */
 export async function summarizeByParts(
   deps: LongSummaryDeps,
   call: FeatureCall,
   text: string,
   maxWords: number | undefined,
-  level = 1,
+): Promise<SummarizeOutcome> {
+  const elapsedMs = startClock();
+  const steps: SummarizeOutcome[] = [];
+  const summarize: LongSummaryDeps['summarize'] = async (stepCall, input) => {
+    const step = await deps.summarize(stepCall, input);
+    steps.push(step);
+    return step;
+  };
+  const whole = await byLevels({ ...deps, summarize }, call, text, maxWords, 1);
+  if (whole.kind === 'unavailable') return whole;
+  return { ...whole, meta: { ...whole.meta, ...jobMetaOf(steps, elapsedMs()) } };
+}
+
+function jobMetaOf(
+  steps: readonly SummarizeOutcome[],
+  latencyMs: number,
+): Pick<ResultMeta, 'costUsd' | 'latencyMs' | 'cached'> {
+  let costNanos = 0;
+  let cached = true;
+  for (const step of steps) {
+    // A refused step (a rate limit, the budget) cost nothing, but was no cache hit either.
+    if (step.kind === 'unavailable') {
+      cached = false;
+      continue;
+    }
+    // Back to the step's integer nano-dollars (exact: its costUsd is one division of them), summed as integers
+    // and converted once, so the job's cost is the ledger's sum of its steps to the nano-dollar.
+    costNanos += Math.round(step.meta.costUsd * NANOS_PER_USD);
+    cached &&= step.meta.cached;
+  }
+  return { costUsd: usdOfNanos(costNanos), latencyMs, cached };
+}
+
+/** `text` summarized whole, or by parts whose summaries are summarized in turn, `level` levels down. */
+async function byLevels(
+  deps: LongSummaryDeps,
+  call: FeatureCall,
+  text: string,
+  maxWords: number | undefined,
+  level: number,
 ): Promise<SummarizeOutcome> {
   if (text.length <= deps.partChars || level > MAX_LEVELS) {
     return deps.summarize(call, { text: text.slice(0, LIMITS.textChars), maxWords });
@@ -94,7 +141,7 @@ export async function summarizeByParts(
   if (usable.length === 0) return summaries[0] as SummarizeOutcome;
   const joined = usable.map((summary) => summary.value.text).join('\n\n');
   // Summaries no shorter than their parts (a maxWords near the part size) would never converge: the last level.
-  const whole = await summarizeByParts(
+  const whole = await byLevels(
     deps,
     call,
     joined,

@@ -1,9 +1,11 @@
 // Issue 14, "ingest can ask for it": ingestDocument(summarize: true) queues the document's summary as a job;
 // once it completes, Document.aiSummary is served from the stored summary with no provider call, reported as
-// this read's (no cost, its request id); a re-ingest makes it stale (computed again on the read path); without
-// summarize no job is queued. On both stores.
+// this read's (no cost, its request id) and metered as a cache hit of summarize (metrics, usage, its log line);
+// a re-ingest makes it stale (computed again on the read path); without summarize no job is queued. On both
+// stores.
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { capturingLogger } from '../support/logs';
 import { replyByTask } from '../support/providers/task-replies';
 import { AI_JOB_QUERY, FAST_JOBS } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
@@ -34,6 +36,11 @@ const AI_SUMMARY = `query Summary($r: [_Any!]!) {
 }`;
 
 /** The stored summary beside a field of the same request, whose meta says the request's id. */
+/** The stored summary with the request id its log line goes by. */
+const AI_SUMMARY_REQUEST_ID = `query Summary($r: [_Any!]!) {
+  _entities(representations: $r) { ... on Document { aiSummary { ... on Summary { meta { requestId } } } } }
+}`;
+
 const AI_SUMMARY_WITH_SIBLING = `query Summary($r: [_Any!]!, $text: String!) {
   _entities(representations: $r) {
     ... on Document {
@@ -55,11 +62,13 @@ interface Entities {
 
 describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (store) => {
   let harness: Harness;
+  const { logger, lines } = capturingLogger('info');
 
   beforeAll(async () => {
     harness = await startHarness({
       providers: ['openai'],
       store,
+      logger,
       responder: replyByTask({ summary: SUMMARY, answer: SUMMARY }),
       // No completion cache: a read-path summary would call the provider, so "no call" means "stored".
       env: { ...FAST_JOBS, CACHE_TTL_SUMMARIZE_SECONDS: '0' },
@@ -128,6 +137,38 @@ describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (s
       costUsd: 0,
       latencyMs: expect.any(Number),
     });
+  });
+
+  it('meters a stored summary served as a cache hit of summarize: metrics, usage, one log line', async () => {
+    const ingested = await ingest({ id: 'buoy', title: 'Buoy', body: BODY, summarize: true });
+    await completed(ingested.summaryJobId);
+    const served = { feature: 'summarize', outcome: 'full' };
+    const cacheHits = async () =>
+      (await harness.as('acme').usage()).byFeature.find((row) => row.feature === 'summarize')?.cacheHits ?? 0;
+    const before = await harness.metrics();
+    const hitsBefore = await cacheHits();
+    const read = await harness
+      .as('acme')
+      .data<{ _entities: { aiSummary: { meta: { requestId: string } } }[] }>(AI_SUMMARY_REQUEST_ID, {
+        r: [{ __typename: 'Document', id: 'buoy' }],
+      });
+    const { requestId } = read._entities[0]!.aiSummary.meta;
+    const after = await harness.metrics();
+    expect(after.value('ai_feature_requests_total', served)).toBe(
+      before.value('ai_feature_requests_total', served) + 1,
+    );
+    expect(after.value('ai_feature_duration_seconds_count', served)).toBe(
+      before.value('ai_feature_duration_seconds_count', served) + 1,
+    );
+    expect(await cacheHits()).toBe(hitsBefore + 1);
+    // After a turn of the event loop, so that pino has written the line.
+    await new Promise((resolve) => setImmediate(resolve));
+    const logged = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'feature served' && line.requestId === requestId);
+    expect(logged).toEqual([
+      expect.objectContaining({ feature: 'summarize', outcome: 'full', cached: true, costUsd: 0 }),
+    ]);
   });
 
   it('a re-ingest makes the stored summary stale: aiSummary is computed again', async () => {

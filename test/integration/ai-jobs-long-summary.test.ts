@@ -1,11 +1,13 @@
 // A summary job of a text longer than JOB_SUMMARY_PART_CHARS goes map-reduce: each part summarized, then
 // the parts' summaries summarized together, each step through the summarize pipeline; a part the providers
-// fail on takes the floor, and the whole then says so as a DegradedSummary.
+// fail on takes the floor, and the whole then says so as a DegradedSummary. The job reports what all its steps
+// cost and took, as the usage ledger has them.
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { AI_JOB_QUERY, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
 import { defaultResponder } from '../support/providers/text';
+import { ledgerNanos } from '../support/spend-ledger';
 import { eventually } from '../support/wait-for';
 
 jest.setTimeout(60_000);
@@ -18,10 +20,25 @@ const PARAGRAPHS = ['alpha', 'bravo', 'charlie', 'delta'].map(
     `Staff at the ${name} warehouse check every pallet twice before it is loaded.`,
 );
 const LONG_TEXT = PARAGRAPHS.join('\n\n');
+/** Another long text, every part of which the model answers (none is about the charlie warehouse). */
+const ANSWERED_TEXT = LONG_TEXT.replaceAll('alpha', 'echo')
+  .replaceAll('bravo', 'foxtrot')
+  .replaceAll('charlie', 'golf')
+  .replaceAll('delta', 'hotel');
 /** The user prompt of a chat request, where the text to summarize sits. */
 const promptOf = (body: unknown): string =>
   (body as { messages: { role: string; content: string }[] }).messages.find((m) => m.role === 'user')
     ?.content ?? '';
+
+/** The meta of a completed summary job's Summary, with its latency (which the suites' AIJob leaves out). */
+const JOB_META = `query JobMeta($id: ID!) {
+  aiJob(id: $id) { summary { ... on Summary { meta { costUsd latencyMs cached } } } }
+}`;
+interface JobMeta {
+  costUsd: number;
+  latencyMs: number;
+  cached: boolean;
+}
 
 let harness: Harness;
 
@@ -84,4 +101,27 @@ it('summarizes a text within one part in a single call', async () => {
   const done = await summaryJob(PARAGRAPHS[0] as string);
   expect(done.summary).toMatchObject({ __typename: 'Summary' });
   expect(harness.providers.requestCount(CHAT)).toBe(1);
+});
+
+it("reports the cost of all its steps, as the usage ledger has them, and the whole job's time", async () => {
+  harness.providers.reset();
+  const latencyMs = 150;
+  harness.providers.openai.faults.setLatency(latencyMs);
+  try {
+    const spentBefore = await ledgerNanos(harness, 'acme');
+    const done = await summaryJob(ANSWERED_TEXT);
+    expect(done.summary?.__typename).toBe('Summary');
+    const { meta } = (
+      await harness.as('acme').data<{ aiJob: { summary: { meta: JobMeta } } }>(JOB_META, { id: done.id })
+    ).aiJob.summary;
+    // The parts, then their summaries: at least two steps one after the other, each paid for.
+    expect(harness.providers.requestCount(CHAT)).toBeGreaterThanOrEqual(3);
+    const spent = (await ledgerNanos(harness, 'acme')) - spentBefore;
+    expect(spent).toBeGreaterThan(0);
+    expect(Math.round(meta.costUsd * 1e9)).toBe(spent);
+    expect(meta.latencyMs).toBeGreaterThanOrEqual(2 * latencyMs);
+    expect(meta.cached).toBe(false);
+  } finally {
+    harness.providers.openai.faults.setLatency(0);
+  }
 });
