@@ -46,7 +46,7 @@ function toMember<
         __typename: names.degraded,
         ...outcome.value,
         reason: outcome.reason,
-        message: degradedMessage(names.feature, outcome.reason),
+        message: degradedMessage(names.feature, outcome.reason, outcome.ownLimit),
         meta: outcome.meta,
       };
     case 'unavailable':

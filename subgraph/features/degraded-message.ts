@@ -1,8 +1,34 @@
 // The `message` of a degraded result: why the full path was not used and what the client got instead, in one
 // sentence a product can show as it is (the enum alone left every frontend to write its own wording).
+import type { ModelFailure } from '../gateway/gateway-call';
 import type { DegradationReason } from './feature-result';
 import type { FeatureName } from './meter-result';
 import { unreachable } from '../errors/unreachable';
+
+/**
+ * A limit of ours, not the provider's, that held back the model call a degraded result went without: the
+ * tenant's own rate limit, or this replica's overload (its event loop ran the attempt out). RATE_LIMITED alone
+ * cannot tell these from a provider's 429.
+ */
+export interface OwnLimit {
+  refusedBy: NonNullable<ModelFailure['refusedBy']>;
+  retryAfterSeconds: number | null;
+}
+
+/** The clause naming our own limit, with when the full result can be had again. */
+function ownLimitCause({ refusedBy, retryAfterSeconds }: OwnLimit): string {
+  switch (refusedBy) {
+    case 'overload':
+      // As the gateway words it for ask and summarize: an overload always tells the client when to come back.
+      return `This service is overloaded right now (retry in ${retryAfterSeconds ?? 1} s for the full result)`;
+    case 'rate':
+      return retryAfterSeconds === null
+        ? 'This tenant’s rate limit is reached'
+        : `This tenant’s rate limit is reached (retry in ${retryAfterSeconds} s for the full result)`;
+    default:
+      return unreachable(refusedBy);
+  }
+}
 
 /** Why, as the first half of the sentence: one clause per reason, exhaustive so a new reason must get one. */
 function cause(reason: DegradationReason): string {
@@ -50,7 +76,14 @@ function instead(feature: FeatureName): string {
   }
 }
 
-/** E.g. "The model provider did not answer in time; this is an extractive summary of the text’s own sentences." */
-export function degradedMessage(feature: FeatureName, reason: DegradationReason): string {
-  return `${cause(reason)}; ${instead(feature)}.`;
+/**
+ * E.g. "The model provider did not answer in time; this is an extractive summary of the text’s own sentences."
+ * `ownLimit`, where one of our limits and not the provider held the call back, names that limit instead.
+ */
+export function degradedMessage(
+  feature: FeatureName,
+  reason: DegradationReason,
+  ownLimit?: OwnLimit,
+): string {
+  return `${ownLimit ? ownLimitCause(ownLimit) : cause(reason)}; ${instead(feature)}.`;
 }

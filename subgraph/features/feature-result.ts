@@ -1,6 +1,7 @@
 // What every feature returns: full, degraded (with why), or unavailable. Resolvers map it to a union member.
 
 import type { DegradationReason } from '../gateway/degradation-reason';
+import type { OwnLimit } from './degraded-message';
 
 export type { DegradationReason };
 
@@ -23,7 +24,14 @@ export interface Unavailable {
 
 export type FeatureResult<Full, Degraded> =
   | { kind: 'full'; value: Full; meta: ResultMeta }
-  | { kind: 'degraded'; value: Degraded; reason: DegradationReason; meta: ResultMeta }
+  | {
+      kind: 'degraded';
+      value: Degraded;
+      reason: DegradationReason;
+      meta: ResultMeta;
+      /** Where our own limit, not the provider, held the model call back: the message names it. */
+      ownLimit?: OwnLimit;
+    }
   | Unavailable;
 
 export interface Passage {

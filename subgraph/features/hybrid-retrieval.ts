@@ -10,6 +10,7 @@ import { fuseByReciprocalRank } from '../retrieval/reciprocal-rank-fusion';
 import type { RetrievedChunk } from '../retrieval/store/document-store';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
+import type { OwnLimit } from './degraded-message';
 import type { DegradationReason } from './feature-result';
 import { assertOwnChunks } from './tenant-gate';
 import { spendCapsOf } from '../gateway/spend-budget';
@@ -23,13 +24,22 @@ export const fusionDepth = (limit: number): number => Math.max(limit * 2, 20);
 
 export type Retrieved =
   | { kind: 'hybrid'; chunks: RetrievedChunk[]; embedding: Embedded }
-  | { kind: 'lexical'; chunks: RetrievedChunk[]; reason: DegradationReason; embedding: Embedded | null };
+  | {
+      kind: 'lexical';
+      chunks: RetrievedChunk[];
+      reason: DegradationReason;
+      embedding: Embedded | null;
+      /** Set where our own limit, not the provider, held the query's embedding back (see OwnLimit). */
+      ownLimit?: OwnLimit;
+    };
 
 /** The name a tenant's vectors are stored under: provider and model, since two providers may share a model name. */
 export const embeddingSpaceOf = (embedded: Pick<Embedded, 'provider' | 'model'>): string =>
   targetId(embedded);
 
-type QueryVector = { kind: 'embedded'; embedding: Embedded } | { kind: 'failed'; reason: DegradationReason };
+type QueryVector =
+  | { kind: 'embedded'; embedding: Embedded }
+  | { kind: 'failed'; reason: DegradationReason; ownLimit?: OwnLimit };
 
 async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): Promise<QueryVector> {
   const outcome = await stage(deps.metrics, 'retrieval.embed', () =>
@@ -47,6 +57,12 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
     }),
   );
   if (outcome.kind === 'embedded') return { kind: 'embedded', embedding: outcome };
+  // RATE_LIMITED alone reads as the provider's 429: this replica's overload (or the tenant's own limit) is kept
+  // so the result names it, and says when to come back.
+  if (outcome.refusedBy !== undefined) {
+    const { reason, refusedBy, retryAfterSeconds } = outcome;
+    return { kind: 'failed', reason, ownLimit: { refusedBy, retryAfterSeconds } };
+  }
   // Providers that answer but none that embeds: the semantic layer is what is missing, not a provider.
   const reason =
     outcome.reason === 'NO_PROVIDER_CONFIGURED' && deps.gateway.hasProviders
@@ -89,7 +105,14 @@ export async function retrieve(
   const lexical = searched.value;
   assertOwnChunks(tenantId, lexical);
   if (query.kind === 'failed') {
-    return { kind: 'lexical', chunks: lexical.slice(0, limit), reason: query.reason, embedding: null };
+    const { reason, ownLimit } = query;
+    return {
+      kind: 'lexical',
+      chunks: lexical.slice(0, limit),
+      reason,
+      embedding: null,
+      ...(ownLimit ? { ownLimit } : {}),
+    };
   }
   const [vector] = query.embedding.vectors;
   let semantic: RetrievedChunk[];

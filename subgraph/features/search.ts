@@ -41,7 +41,12 @@ export function createSearchFeature(deps: FeatureDeps) {
   return async function search(call: FeatureCall, input: SearchInput): Promise<SearchOutcome> {
     const elapsed = startClock();
     const retrieved = await retrieve(deps, call, input.query, input.limit);
-    const result = await meterResult(deps, call, 'search', elapsed, unmeteredOf(retrieved));
+    const metered = await meterResult(deps, call, 'search', elapsed, unmeteredOf(retrieved));
+    // RATE_LIMITED alone would read as the provider's: the message names our own limit where it was one.
+    const result =
+      metered.kind === 'degraded' && retrieved.kind === 'lexical' && retrieved.ownLimit
+        ? { ...metered, ownLimit: retrieved.ownLimit }
+        : metered;
     // Search has nothing to grade: a sample is only worth taking where the tenant keeps content.
     const { keepContent, rate } = call.tenant.policy.sampling;
     if (keepContent && drawSample(rate)) deps.quality.submit(searchSample(call, input, result));

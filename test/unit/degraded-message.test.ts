@@ -44,4 +44,34 @@ describe('degradedMessage', () => {
       'The model provider failed repeatedly and is paused for a while; these are the most relevant passages instead of a generated answer.',
     );
   });
+
+  // RATE_LIMITED from this replica's overload read as the provider's: "The model provider is rate limiting …".
+  it('names our own limit, not the provider, where one held the call back, with when to come back', () => {
+    const overloaded = degradedMessage('search', 'RATE_LIMITED', {
+      refusedBy: 'overload',
+      retryAfterSeconds: 2,
+    });
+    expect(overloaded).toBe(
+      'This service is overloaded right now (retry in 2 s for the full result); these results are ranked by keywords only.',
+    );
+    expect(
+      degradedMessage('search', 'RATE_LIMITED', { refusedBy: 'overload', retryAfterSeconds: null }),
+    ).toMatch(/^This service is overloaded right now \(retry in 1 s/);
+    expect(degradedMessage('ask', 'RATE_LIMITED', { refusedBy: 'rate', retryAfterSeconds: 12 })).toBe(
+      'This tenant’s rate limit is reached (retry in 12 s for the full result); these are the most relevant passages instead of a generated answer.',
+    );
+    expect(degradedMessage('summarize', 'RATE_LIMITED', { refusedBy: 'rate', retryAfterSeconds: null })).toBe(
+      'This tenant’s rate limit is reached; this is an extractive summary of the text’s own sentences.',
+    );
+    for (const message of [
+      overloaded,
+      degradedMessage('ask', 'RATE_LIMITED', { refusedBy: 'rate', retryAfterSeconds: 12 }),
+    ]) {
+      expect(message).not.toMatch(/model provider/);
+    }
+    // A provider's own 429 is still the provider's.
+    expect(degradedMessage('search', 'RATE_LIMITED')).toMatch(
+      /^The model provider is rate limiting requests; /,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // Unit tests for the model-free summarizer: tokenizer, sentence splitter, centrality ranking and the word budget.
 
+import fc from 'fast-check';
 import { splitSentences } from '../../subgraph/text/sentences';
 import { leadingText } from '../../subgraph/features/extractive/leading-text';
 import { MAX_RANKED_CHARS, extractiveSummary } from '../../subgraph/features/extractive/summarize-extractive';
@@ -148,6 +149,53 @@ describe('extractiveSummary', () => {
         expect(wordCount(summary)).toBeLessThanOrEqual(maxWords);
       }
     }
+  });
+
+  // Every sentence opening on a connective, a lead longer than the budget and sharing no word with the rest:
+  // each later sentence needed the one before it and the lead did not fit, so the floor came back empty.
+  it('is never empty when every sentence opens on a connective and the lead exceeds the budget', () => {
+    const text =
+      'However, the quarterly board meeting in Lisbon was postponed until further notice by everyone involved. ' +
+      'Also, refunds reach customer cards within five business days. But refunds… Then refunds… And refunds…';
+    const summary = extractiveSummary(text, 12);
+    expect(summary).toBe(
+      'However, the quarterly board meeting in Lisbon was postponed until further notice…',
+    );
+    expect(wordCount(summary)).toBeLessThanOrEqual(12);
+  });
+
+  it('is non-empty and within maxWords for any text whose every sentence opens on a connective', () => {
+    const connective = fc.constantFrom(
+      'However,',
+      'Also,',
+      'But',
+      'Then',
+      'And',
+      'On the other hand,',
+      'Still,',
+    );
+    // The lead's words and the rest's overlap only in "board": often the lead shares no content word with the
+    // rest and is not kept for its own sake, the case that came back empty.
+    const sentenceOf = (words: string[]) =>
+      fc
+        .tuple(
+          connective,
+          fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 20 }),
+          fc.constantFrom('.', '!', '?', '…'),
+        )
+        .map(([opener, chosen, end]) => `${opener} ${chosen.join(' ')}${end}`);
+    const lead = sentenceOf(['quarterly', 'board', 'meeting', 'Lisbon', 'postponed', 'the']);
+    const rest = fc.array(sentenceOf(['refunds', 'reach', 'cards', 'invoices', 'the', 'board']), {
+      maxLength: 7,
+    });
+    fc.assert(
+      fc.property(lead, rest, fc.integer({ min: 1, max: 40 }), (first, others, maxWords) => {
+        const summary = extractiveSummary([first, ...others].join(' '), maxWords);
+        expect(summary).not.toBe('');
+        expect(wordCount(summary)).toBeLessThanOrEqual(maxWords);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('keeps abbreviations inside a chosen sentence', () => {

@@ -60,8 +60,9 @@ function truncateToWords(sentence: string, maxWords: number): string {
  * with a prior for early ones; the lead sentence is kept unless it shares no word with the rest (a greeting,
  * an aside); a sentence opening on a connective ("However, …") comes only with the sentence before it. The
  * title, when given, is never a sentence of the summary: sentences that share its words rank higher. A text
- * longer than MAX_RANKED_CHARS is summarized from its lead. When even the first chosen sentence is longer
- * than the budget it is truncated and marked with "…".
+ * longer than MAX_RANKED_CHARS is summarized from its lead. The first sentence chosen opens on no connective,
+ * or is the lead where every sentence does; when even it is longer than the budget it is truncated and marked
+ * with "…", so a text with words never gets an empty summary.
  */
 export function extractiveSummary(text: string, maxWords: number, title = ''): string {
   if (!Number.isFinite(maxWords) || maxWords < 1) {
@@ -95,7 +96,10 @@ export function extractiveSummary(text: string, maxWords: number, title = ''): s
   const leadKept = (central[0] ?? 0) > 0;
   const ranked = leadKept ? [0, ...byScore.filter((index) => index !== 0)] : byScore;
 
-  const first = ranked.find((index) => !opensOnConnective(sentences[index] ?? '')) ?? ranked[0] ?? 0;
+  // The sentence the loop below is sure to take when nothing before it fits: one that needs no sentence before
+  // it, else the lead, which has none to bring (a later connective sentence may be skipped whole, and an
+  // empty floor would follow).
+  const first = ranked.find((index) => !opensOnConnective(sentences[index] ?? '')) ?? 0;
   const firstSentence = sentences[first] ?? '';
   if (wordCount(firstSentence) > budget) return truncateToWords(firstSentence, budget);
 
