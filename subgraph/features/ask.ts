@@ -253,6 +253,9 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
     },
 
     railsBefore,
+    // What prepare decided from the question alone, for a request left while the rest of prepare ran: the same
+    // check again (no model, no I/O), since prepare never returned its verdict.
+    inputRails: (call, input) => checkQuestion(input.question, call.tenant.policy.guardrails).outcomes,
     costBefore: (source) => source.preparationCostNanos,
   };
 }

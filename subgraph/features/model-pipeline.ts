@@ -36,6 +36,12 @@ export interface ModelPipeline<Input, Source, Full, Degraded> {
    */
   railsBefore(source: Source): RailOutcome[];
   /**
+   * The rails prepare decides on the input alone, before it asks a model or a store anything (ask's topics and
+   * input rails). Pure: when the caller leaves while prepare waits (the question's embedding, retrieval),
+   * prepare rejects with its own outcomes lost, and the driver counts these in their place.
+   */
+  inputRails?(call: FeatureCall, input: Input): readonly RailOutcome[];
+  /**
    * What preparing the model call cost, in nano-dollars (the question's embedding, the guard model's verdict):
    * finish makes it part of the result's cost; a request that ends without finish (refused, or left by its
    * caller) has it recorded with the rest of what it paid for.
@@ -86,7 +92,14 @@ export async function runPipeline<Input, Source, Full, Degraded>(
   input: Input,
 ): Promise<FeatureResult<Full, Degraded>> {
   const elapsed = startClock();
-  const prepared = await pipeline.prepare(call, input);
+  let prepared: Prepared<Source, Full, Degraded>;
+  try {
+    prepared = await pipeline.prepare(call, input);
+  } catch (error) {
+    // Cancelled while it prepared (a job's question embedded for retrieval): left as during the model call.
+    if (call.signal?.aborted) await meterLeftInPrepare(deps, pipeline, call, input, elapsed);
+    throw error;
+  }
   if (prepared.kind === 'known') {
     const known = await meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
     offerSample(deps, pipeline, call, input, known, prepared, null);
@@ -120,6 +133,21 @@ export async function runPipeline<Input, Source, Full, Degraded>(
   const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
   offerSample(deps, pipeline, call, input, result, prepared, outcome);
   return result;
+}
+
+/**
+ * A request its caller left while it prepared, metered as abandoned: what prepare had paid for it recorded
+ * itself (ask.ts), and of its rails only those decided on the input alone are known.
+ */
+export function meterLeftInPrepare<Input, Source, Full, Degraded>(
+  deps: FeatureDeps,
+  pipeline: ModelPipeline<Input, Source, Full, Degraded>,
+  call: FeatureCall,
+  input: Input,
+  elapsed: () => number,
+): Promise<void> {
+  const rails = pipeline.inputRails?.(call, input) ?? [];
+  return meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos: 0, rails });
 }
 
 /**

@@ -2,12 +2,12 @@
 // (a provider failed and a fallback took over; with restart the client drops the text so far), and the
 // final result, the same union member the query would have returned. The caller's signal reaches the
 // provider call, so an unsubscribe aborts it at once; a stream left before its result is metered as
-// abandoned, not as a failure. A stream opened while this replica sheds load (shed-gate.ts), or one over its
-// connection's or its tenant's limit of open streams, opens no provider call: its one event is the completed
-// AIUnavailable RATE_LIMITED. An admitted stream counts in
-// ai_open_subscriptions until it ends, however it ends (completed, failed, unsubscribed, socket closed: each
-// runs the generator's finally). Every step runs in the request's record (request-record.ts), so the
-// stages of a stream reach its log line as a query's do.
+// abandoned, not as a failure, and one that fails on our side (an error to its client) is not metered as left.
+// A stream opened while this replica sheds load (shed-gate.ts), or one over its connection's or its tenant's
+// limit of open streams, opens no provider call: its one event is the completed AIUnavailable RATE_LIMITED.
+// An admitted stream counts in ai_open_subscriptions until it ends, however it ends (completed, failed,
+// unsubscribed, socket closed: each runs the generator's finally). Every step runs in the request's record
+// (request-record.ts), so the stages of a stream reach its log line as a query's do.
 import type { GatewayCall, GatewayOutcome } from '../gateway/gateway-call';
 import type { DegradationReason } from '../gateway/degradation-reason';
 import { unreachable } from '../errors/unreachable';
@@ -20,7 +20,7 @@ import { parseInput } from './inputs';
 import { meterAbandoned, meterResult, startClock } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
-import { limitedCall, offerSample, refusedResult } from './model-pipeline';
+import { limitedCall, meterLeftInPrepare, offerSample, refusedResult } from './model-pipeline';
 import type { ModelPipeline, Prepared } from './model-pipeline';
 import { newRequestRecord, noteStage, recordedStream } from '../observability/request-record';
 
@@ -83,7 +83,11 @@ async function* admissionFirst<Input, Source, Full, Degraded>(
   const open = { field: `${pipeline.feature}Stream` };
   deps.metrics.openSubscriptions.inc(open);
   try {
-    if (!signal.aborted) yield* admittedStream(deps, pipeline, call, input, signal, elapsed);
+    // Left while its admission was decided (the tenant's lease is a Redis round trip): nothing ran, nothing to
+    // serve, but a request all the same.
+    if (signal.aborted)
+      await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos: 0, rails: [] });
+    else yield* admittedStream(deps, pipeline, call, input, signal, elapsed);
   } finally {
     deps.metrics.openSubscriptions.dec(open);
     signal.removeEventListener('abort', releaseOnAbort);
@@ -106,7 +110,7 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     prepared = await pipeline.prepare({ ...call, signal }, input);
   } catch (error) {
     if (!signal.aborted) throw error;
-    await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos: 0, rails: [] });
+    await meterLeftInPrepare(deps, pipeline, call, input, elapsed);
     return;
   }
   if (prepared.kind === 'known') {
@@ -116,6 +120,8 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     return;
   }
   let metered = false;
+  /** Set when the stream fails on our side (the gateway or finish threw): an error to the client, not a leave. */
+  let failed = false;
   let receivedNanos = 0;
   const onAbandoned = (nanos: number) => {
     receivedNanos += nanos;
@@ -145,9 +151,15 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     const rewrite = outcome.kind === 'answered' ? rewriteOf(unmetered, streamed.text) : null;
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
+    // Left by its client: aborted (an unsubscribe, the socket closed), or returned at an event it was handed. A
+    // failure of ours reaches the client as an error and is left unmetered, as a query's is (runPipeline).
+    const left = signal.aborted || !failed;
     // What the stream received, what its walk paid for before, and what preparing it cost: no result reports it.
-    if (!metered) {
+    if (!metered && left) {
       receivedNanos += pipeline.costBefore?.(prepared.source) ?? 0;
       await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos, rails: railsBefore() });
     }
