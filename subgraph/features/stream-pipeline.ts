@@ -147,8 +147,9 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     metered = true;
     offerSample(deps, pipeline, call, input, result, prepared, outcome);
     // The deltas showed the model's text; the rails changed it (or its form), so the client drops it for the
-    // result's.
-    const rewrite = outcome.kind === 'answered' ? rewriteOf(unmetered, streamed.text) : null;
+    // result's. Nothing shown (an answer from the cache streams no delta): nothing to drop, and no notice.
+    const rewrite =
+      outcome.kind === 'answered' && streamed.text !== '' ? rewriteOf(unmetered, streamed.text) : null;
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } catch (error) {

@@ -254,6 +254,22 @@ describe('streamed answers and summaries over graphql-ws', () => {
     });
   });
 
+  // Found by a review: a stream served from the cache sent no delta, then a REFORMATTED notice telling the client
+  // to drop text it never showed.
+  it('serves a summary already in the cache as the completed result alone, with no notice', async () => {
+    const text = `The ledger lists every shipment of the ${randomBytes(4).toString('hex')} season.`;
+    expect(await client.summarize({ text })).toMatchObject({
+      __typename: 'Summary',
+      meta: { cached: false },
+    });
+    const events = await client.summarizeStream({ text });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      __typename: 'SummarizeCompleted',
+      result: { __typename: 'Summary', meta: { cached: true } },
+    });
+  });
+
   it.each(['', '   '])(
     'ends the subscription with BAD_USER_INPUT naming input.question for the question %j, calling no provider',
     async (question) => {
