@@ -320,13 +320,15 @@ describe('token verifier with AUTH_PUBLIC_KEY', () => {
     expect(error.cause).toMatchObject({ message: expect.stringMatching(/asn1/) });
   });
 
-  it('refuses a PEM of the wrong kind for the algorithms with a ConfigError naming both', async () => {
+  it('refuses a PEM that fits none of the algorithms with a ConfigError naming both, and accepts one that fits some', async () => {
     const ec = await exportSPKI((await generateKeyPair('ES256')).publicKey);
     expect((await configErrorOf(pemVerifier(ec))).message).toMatch(/^AUTH_PUBLIC_KEY .* RS256 public key: /);
-    const rsa = await exportSPKI((await generateKeyPair('RS256')).publicKey);
-    expect((await configErrorOf(pemVerifier(rsa, ['RS256', 'ES256']))).message).toMatch(
-      /^AUTH_PUBLIC_KEY .* ES256 public key: /,
+    expect((await configErrorOf(pemVerifier(ec, ['RS256', 'PS256']))).message).toMatch(
+      /^AUTH_PUBLIC_KEY .* RS256 public key: /,
     );
     expect(await pemVerifier(ec, ['ES256'])).toBeInstanceOf(Function);
+    // README's example list with an RSA key: the key fits one of them, so the start goes on.
+    const rsa = await exportSPKI((await generateKeyPair('RS256')).publicKey);
+    expect(await pemVerifier(rsa, ['RS256', 'ES256'])).toBeInstanceOf(Function);
   });
 });
