@@ -137,10 +137,11 @@ export async function retrieve(
   assertOwnChunks(tenantId, semantic);
   const near = semantic.filter((chunk) => chunk.score >= (options.minSimilarity ?? -1));
   // The semantic list goes last: it is read after the lexical one (which may even come from the search cache),
-  // so where a re-ingest came between them, fusion keeps the document as the semantic search saw it.
+  // so where a re-ingest came between them, fusion keeps the document as the semantic search saw it, even where
+  // none of its new chunks was near enough to be fused (`semantic`, unfiltered).
   return {
     kind: 'hybrid',
-    chunks: fuseByReciprocalRank([lexical, near], limit, deps.rrfK),
+    chunks: fuseByReciprocalRank([lexical, near], limit, deps.rrfK, semantic),
     embedding: query.embedding,
   };
 }

@@ -14,15 +14,18 @@ export const DEFAULT_RRF_K = 60;
  * Pass the lists in the order they were read. Each search reads one snapshot, but a re-ingest committed between
  * two of them leaves two versions of a document in the lists: only the rows of the last list's version are
  * fused, so the result never mixes the chunks of two texts of one document. The last list, not the highest
- * version: a document deleted and ingested again starts over at version 1.
+ * version: a document deleted and ingested again starts over at version 1. `lastRead`, where given, is the last
+ * search's whole answer (a list fused may be a filtered part of it): the versions it saw win as well.
  */
 export function fuseByReciprocalRank(
   lists: readonly (readonly RetrievedChunk[])[],
   limit: number,
   k = DEFAULT_RRF_K,
+  lastRead: readonly RetrievedChunk[] = [],
 ): RetrievedChunk[] {
   const versionOf = new Map<string, number>();
-  for (const list of lists) for (const chunk of list) versionOf.set(chunk.documentId, chunk.documentVersion);
+  for (const list of [...lists, lastRead])
+    for (const chunk of list) versionOf.set(chunk.documentId, chunk.documentVersion);
   const fused = new Map<string, { chunk: RetrievedChunk; score: number; order: number }>();
   for (const list of lists) {
     list.forEach((chunk, index) => {

@@ -71,6 +71,15 @@ describe('fuseByReciprocalRank', () => {
     expect(recreated.map((c) => [c.documentVersion, c.content])).toEqual([[1, 'new']]);
   });
 
+  it('takes the versions the last search saw from its whole answer, fused or not', () => {
+    // Found by a review: every new chunk below minSimilarity left the old version's lexical rows to be fused.
+    const lexical = [{ ...chunk('d#1'), documentVersion: 1 }, chunk('e#0')];
+    const semanticRead = [chunk('e#0'), { ...chunk('d#0'), documentVersion: 2, score: 0.01 }];
+    const near = semanticRead.filter((c) => c.chunkId === 'e#0');
+    const fused = fuseByReciprocalRank([lexical, near], 10, 60, semanticRead);
+    expect(fused.map((c) => c.chunkId)).toEqual(['e#0']);
+  });
+
   it('breaks ties by first appearance: the first list, then the next', () => {
     const fused = fuseByReciprocalRank([[chunk('a#0')], [chunk('b#0')]], 10);
     expect(fused.map((c) => c.chunkId)).toEqual(['a#0', 'b#0']);
