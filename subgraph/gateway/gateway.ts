@@ -150,7 +150,12 @@ export class ModelGateway {
     // sharing its flight would be abandoned with it.
     const { outcome, lookup } = call.signal
       ? await this.completeOnce(call, plan)
-      : await this.shared.run(this.flightKey(call, plan), call.deadline, () => this.completeOnce(call, plan));
+      : await this.shared.run(
+          this.flightKey(call, plan),
+          call.deadline,
+          () => this.completeOnce(call, plan),
+          () => this.joinerTimedOut(call, plan),
+        );
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     return outcome;
   }
@@ -309,6 +314,14 @@ export class ModelGateway {
       if (key) await this.cacheRung.store(call.task, key, outcome);
     }
     return this.orStale(call, entries, outcome);
+  }
+
+  /**
+   * A joiner whose own deadline ended before the leader's walk: served the stale entry the leader's ladder
+   * would serve, else the timeout. Read afresh, as the leader's read may predate an entry written since.
+   */
+  private async joinerTimedOut(call: GatewayCall, plan: ChainPlan): Promise<Looked> {
+    return this.orStale(call, await this.cacheRung.lookup(call.task, plan.keys), failed(null));
   }
 
   /** The one stale-serving step: when every target failed, a stale entry within the grace beats the floor. */

@@ -2,10 +2,11 @@
 // deadline: the flight key holds no deadline, so the leader's walk runs under the leader's. A joiner waits for
 // it at most until its own deadline ends. When the walk failed because the leader's deadline ran out while the
 // joiner still has time, the joiner does not inherit that failure: it calls again, leading a walk under its own
-// deadline (or joining the one a fellow joiner started first), and pays for that walk alone.
+// deadline (or joining the one a fellow joiner started first), and pays for that walk alone. A joiner whose own
+// deadline ends first gets what `timedOut` gives: the ladder's last rungs (a stale entry, else the timeout).
 import { SingleFlight } from './cache/single-flight';
 import type { CompletionOutcome } from './gateway-call';
-import { failed, joinedOutcome } from './gateway-outcomes';
+import { joinedOutcome } from './gateway-outcomes';
 import type { Deadline } from './resilience/deadline';
 
 /** An outcome and what the cache lookup behind it found, for the per-request metric. */
@@ -22,8 +23,16 @@ interface Led extends Looked {
 export class SharedCompletions {
   private readonly flights = new SingleFlight<Led>();
 
-  /** `walk` led by this caller, or the walk in flight under `key` joined, each bounded by `deadline`. */
-  async run(key: string, deadline: Deadline, walk: () => Promise<Looked>): Promise<Looked> {
+  /**
+   * `walk` led by this caller, or the walk in flight under `key` joined, each bounded by `deadline`; `timedOut`
+   * is a joiner's outcome when its deadline ends before the walk does.
+   */
+  async run(
+    key: string,
+    deadline: Deadline,
+    walk: () => Promise<Looked>,
+    timedOut: () => Promise<Looked>,
+  ): Promise<Looked> {
     for (;;) {
       const flight = this.flights.run(key, async () => ({
         ...(await walk()),
@@ -32,7 +41,7 @@ export class SharedCompletions {
       if (!flight.shared) return flight.result;
       const led = await untilDeadline(flight.result, deadline);
       // The joiner's own time is up: the leader's walk goes on, charged to the leader alone.
-      if (!led) return { outcome: failed(null), lookup: 'miss' };
+      if (!led) return timedOut();
       if (!diedOfLeadersClock(led) || !deadline.leavesUsefulAttempt()) {
         return { outcome: joinedOutcome(led.outcome), lookup: led.lookup };
       }

@@ -1,6 +1,7 @@
 // Identical completions in flight at once share one provider call, yet each caller is held to its own
 // deadline, not to the leader's: a joiner stops waiting when its own deadline ends, and a joiner with time left
-// when the leader's deadline runs out makes the call itself, under its own deadline, paying for it alone.
+// when the leader's deadline runs out makes the call itself, under its own deadline, paying for it alone. A
+// joiner whose deadline ends first is served a stale entry when one is within its grace, as the leader is.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompletionOutcome, GatewayCall } from '../../subgraph/gateway/gateway';
@@ -14,13 +15,14 @@ const TEXT = 'The quarterly report shows that revenue grew while costs stayed fl
 
 const providers = useFakeProviders(['openai']);
 
-function gateway(): EmbedGateway {
+function gateway(env: Record<string, string> = {}): EmbedGateway {
   // The attempt timeout stays above the provider's latency: only the callers' deadlines can cut a call short.
   return embedGateway({
     ...providers.env,
     ATTEMPT_TIMEOUT_MS: '5000',
     ...FAST_RETRIES,
     ...CIRCUITS_STAY_CLOSED,
+    ...env,
   });
 }
 
@@ -82,6 +84,37 @@ describe('single-flight with callers of different deadlines', () => {
     // The leader's call went on, and its answer (and cost) is the leader's alone.
     answeredAlone((await leader).outcome);
     expect(providers.openai.requestCount(CHAT)).toBe(1);
+  });
+
+  it('serves a joiner whose own deadline ends first the stale entry, as the leader is served', async () => {
+    // A shorter attempt timeout, still past the joiner's deadline: the leader's hung walk fails within seconds.
+    const built = gateway({ CACHE_TTL_SUMMARIZE_SECONDS: '1', ATTEMPT_TIMEOUT_MS: '1000' });
+    const tenant = newTenant();
+    const first = (await summarize(built, tenant, 3000)).outcome;
+    answeredAlone(first);
+    // Past the entry's TTL, within its stale grace (a day by default).
+    await sleep(1_200);
+    providers.openai.faults.always({ kind: 'hang' });
+
+    const leader = summarize(built, tenant, 8000);
+    await sleep(20);
+    const joined = await summarize(built, tenant, 300);
+
+    // The entry as it was stored, at no cost to the caller: the walk that failed paid for no reply.
+    const stale = {
+      kind: 'answered',
+      text: first.kind === 'answered' && first.text,
+      cached: true,
+      costNanos: 0,
+    };
+    expect(joined.outcome).toMatchObject(stale);
+    expect(joined.tookMs).toBeGreaterThanOrEqual(290);
+    expect(joined.tookMs).toBeLessThan(600);
+    // The leader's walk fails later (no attempt is answered) and serves the same entry.
+    const led = await leader;
+    expect(led.outcome).toMatchObject(stale);
+    const metrics = await built.metrics();
+    expect(metrics.value('ai_cache_lookups_total', { task: 'summarize', result: 'stale' })).toBe(2);
   });
 
   it('still makes one provider call for identical concurrent calls with ample deadlines', async () => {
