@@ -11,6 +11,12 @@ import type { AIJob } from '../support/job-operations';
 import { capturingLogger } from '../support/logs';
 import { eventually, waitFor } from '../support/wait-for';
 
+const HARBOUR = {
+  id: 'harbour',
+  title: 'Harbour rules',
+  body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
+};
+
 jest.setTimeout(60_000);
 
 const EMBEDDINGS = '/v1/embeddings';
@@ -39,11 +45,7 @@ describe('cancelling an ask job while its question is embedded', () => {
 
   it('aborts the embedding request at once, and the job ends CANCELLED', async () => {
     const client = harness.as(TENANT);
-    await client.ingest({
-      id: 'harbour',
-      title: 'Harbour rules',
-      body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-    });
+    await client.ingest(HARBOUR);
     const before = harness.providers.openai.requests.length;
     harness.providers.openai.faults.always({ kind: 'latency', ms: SLOW_MS }, { path: EMBEDDINGS });
     const job = (
@@ -92,11 +94,7 @@ describe('cancelling an ask job while its guard model reads the question', () =>
 
   it('meters the request as abandoned: counted once, one log line', async () => {
     const client = harness.as(TENANT);
-    await client.ingest({
-      id: 'harbour',
-      title: 'Harbour rules',
-      body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-    });
+    await client.ingest(HARBOUR);
     // The guard's call is the job's first chat request; its reply is due long after the cancel.
     harness.providers.openai.faults.once({ kind: 'latency', ms: SLOW_MS }, { path: CHAT });
     const job = (

@@ -16,6 +16,7 @@ import { createMetrics } from '../../subgraph/observability/metrics';
 import { capturingLogger } from '../support/logs';
 import { parseMetrics } from '../support/metrics-reader';
 import { REDIS_URL, requireRedis } from '../support/services';
+import { useRedisKeyspace } from '../support/redis-keyspace';
 import { startStallingProxy } from '../support/stalling-proxy';
 
 jest.setTimeout(30_000);
@@ -25,16 +26,8 @@ const run = randomBytes(5).toString('hex');
 const prefix = `ai:test-rate-${run}`;
 let redis: Redis;
 
-beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  await redis.connect();
-});
-
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+useRedisKeyspace(prefix, (client) => {
+  redis = client;
 });
 
 let n = 0;

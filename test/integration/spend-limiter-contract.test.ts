@@ -14,6 +14,7 @@ import type { SpendLimiter } from '../../subgraph/limits/spend-limiter';
 import { createMetrics } from '../../subgraph/observability/metrics';
 import { capturingLogger } from '../support/logs';
 import { parseMetrics } from '../support/metrics-reader';
+import { useRedisKeyspace } from '../support/redis-keyspace';
 import { REDIS_URL, requireRedis } from '../support/services';
 
 jest.setTimeout(30_000);
@@ -24,16 +25,8 @@ const prefix = `ai:test-spend-${run}`;
 const TTL = 60_000;
 let redis: Redis;
 
-beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  await redis.connect();
-});
-
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+useRedisKeyspace(prefix, (client) => {
+  redis = client;
 });
 
 let n = 0;
