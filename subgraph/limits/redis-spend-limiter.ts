@@ -7,7 +7,9 @@
 // come from the calling process's clock, which can only matter within a clock skew of midnight.
 // Both scripts answer with the day and month spend they saw, kept per tenant (lastSpent): while Redis is away
 // the gate's own limiter starts from it. seed() starts a period's counters from the usage ledger, SET NX, so
-// a counter any replica or settle made first is never overwritten.
+// a counter any replica or settle made first is never overwritten. A settle of a ticket no reservation holds
+// adds its cost once a month (its ticket is kept in a set beside the month's counter), so spend written back
+// after an outage (spend-fallback.ts) can be sent again when an answer was lost without being counted twice.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { dropLapsedLua, luaScript, SUM_FIELD } from './lua-script';
@@ -50,17 +52,26 @@ for i = 3, 4 do
 end
 return {1, 0, day, month}`;
 
-/** KEYS: as RESERVE. ARGV: ticket, real nanos, day key ttl s, month key ttl s. Returns {day, month} spend. */
+/**
+ * KEYS: as RESERVE, then the month's tickets settled with no reservation held. ARGV: ticket, real nanos, day key
+ * ttl s, month key ttl s. Returns {day, month} spend.
+ */
 const SETTLE = `
 local function int(x) return string.format('%.0f', x) end
 local held = tonumber(redis.call('HGET', KEYS[4], ARGV[1]))
+local adds = tonumber(ARGV[2]) > 0
 if held then
   redis.call('HDEL', KEYS[4], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[1])
   -- Never -0 (what int() makes of minus a zero reservation), which HINCRBY refuses.
   if held ~= 0 then redis.call('HINCRBY', KEYS[4], '${SUM_FIELD}', int(-held)) end
+elseif adds then
+  -- No reservation to drop (it lapsed, or the spend was made while Redis was away): the ticket is recorded for
+  -- the month, so a settle sent again after its answer was lost adds nothing.
+  adds = redis.call('SADD', KEYS[5], ARGV[1]) == 1
+  redis.call('EXPIRE', KEYS[5], ARGV[4])
 end
-if tonumber(ARGV[2]) > 0 then
+if adds then
   redis.call('INCRBY', KEYS[1], ARGV[2])
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('INCRBY', KEYS[2], ARGV[2])
@@ -112,12 +123,11 @@ export function createRedisSpendLimiter(redis: Redis, prefix = 'ai:spend'): Shar
 
     async settle(tenantId: string, ticket: string, realNanos: number): Promise<void> {
       const periods = spendPeriods(Date.now());
-      const spend = (await settle(keysOf(tenantId, periods), [
-        ticket,
-        wholeNanos(realNanos),
-        DAY_KEY_TTL_S,
-        MONTH_KEY_TTL_S,
-      ])) as [string, string];
+      const keys = keysOf(tenantId, periods);
+      const spend = (await settle(
+        [...keys, `${keys[1]}:settled`],
+        [ticket, wholeNanos(realNanos), DAY_KEY_TTL_S, MONTH_KEY_TTL_S],
+      )) as [string, string];
       heard(tenantId, periods, spend);
     },
 

@@ -55,6 +55,8 @@ export interface PeriodSpend {
  * The limiter every replica shares (Redis). Two things the gate needs of it beyond the port: a tenant's counters
  * of a new day and month start from the usage ledger (spend made before the cap applied, or while the tenant had
  * none, counts against it), and while Redis is away the process's own limiter starts from what Redis last said.
+ * What that limiter spent is written back by a settle of a ticket no reservation holds, sent again until Redis
+ * answers: such a settle adds its cost once a month, however often the ticket is sent.
  */
 export interface SharedSpendLimiter extends SpendLimiter {
   /**

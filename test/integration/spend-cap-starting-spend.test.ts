@@ -15,6 +15,7 @@ import { createMetrics } from '../../subgraph/observability/metrics';
 import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
 import { capturingLogger } from '../support/logs';
 import { REDIS_URL, requireRedis } from '../support/services';
+import { useRedisKeyspace } from '../support/redis-keyspace';
 import { startStallingProxy } from '../support/stalling-proxy';
 import { eventually } from '../support/wait-for';
 
@@ -28,16 +29,8 @@ const CAPS = { monthlyNanos: 100 * USD };
 const OVER = { kind: 'over', cap: 'monthly', capNanos: 100 * USD };
 let redis: Redis;
 
-beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  await redis.connect();
-});
-
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+useRedisKeyspace(prefix, (client) => {
+  redis = client;
 });
 
 let n = 0;
@@ -48,12 +41,28 @@ const deps = () => ({
   logger: capturingLogger('error').logger,
 });
 
-/** The real Redis limiter, whose Redis calls fail while `down` (what it last heard from Redis stays). */
-function switchable(shared: SharedSpendLimiter): SharedSpendLimiter & { down: boolean } {
+/**
+ * The real Redis limiter, whose Redis calls fail while `down` (what it last heard from Redis stays). `settles`
+ * counts settle calls; `loseSettleReply` makes the next settle run in Redis and still reject, as one whose answer
+ * came after the command timeout.
+ */
+function switchable(
+  shared: SharedSpendLimiter,
+): SharedSpendLimiter & { down: boolean; settles: number; loseSettleReply: boolean } {
   const wrapper = {
     down: false,
+    settles: 0,
+    loseSettleReply: false,
     reserve: (...args: Parameters<SharedSpendLimiter['reserve']>) => call(() => shared.reserve(...args)),
-    settle: (...args: Parameters<SharedSpendLimiter['settle']>) => call(() => shared.settle(...args)),
+    settle: (...args: Parameters<SharedSpendLimiter['settle']>) => {
+      wrapper.settles += 1;
+      return call(async () => {
+        await shared.settle(...args);
+        if (!wrapper.loseSettleReply) return;
+        wrapper.loseSettleReply = false;
+        throw new Error('Command timed out');
+      });
+    },
     outstanding: (tenantId: string) => call(() => shared.outstanding(tenantId)),
     spent: (tenantId: string) => call(() => shared.spent(tenantId)),
     seed: (...args: Parameters<SharedSpendLimiter['seed']>) => call(() => shared.seed(...args)),
@@ -111,6 +120,37 @@ describe('LIMITS_ON_REDIS_FAILURE=open: the outage limiter starts from Redis and
     settleLater(50 * USD);
     expect(await gate.reserve(id, CAPS, 41 * USD)).toEqual(OVER);
     expect((await limiter().spent(id)).monthNanos).toBe(60 * USD);
+  });
+
+  it('an outage’s spend is one write-back per tenant and day, not one per settle sent again at each reservation', async () => {
+    const shared = switchable(limiter());
+    const gate = gateOver(shared);
+    const id = tenant();
+    const cent = USD / 100;
+    shared.down = true;
+    for (let i = 0; i < 200; i += 1) reserved(await gate.reserve(id, CAPS, cent))(cent);
+    const before = shared.settles;
+    const settleLast = reserved(await gate.reserve(id, CAPS, cent));
+    // Redis is away: one write-back tried (and failed) at most, not the 200 settles of the outage.
+    expect(shared.settles - before).toBeLessThanOrEqual(1);
+    settleLast(cent);
+    shared.down = false;
+    await gate.reserve(id, CAPS, cent);
+    expect((await limiter().spent(id)).monthNanos).toBe(201 * cent);
+  });
+
+  it('a write-back that ran in Redis but whose answer was lost counts once when sent again', async () => {
+    const shared = switchable(limiter());
+    const gate = gateOver(shared);
+    const id = tenant();
+    shared.down = true;
+    reserved(await gate.reserve(id, CAPS, 10 * USD))(7 * USD);
+    shared.down = false;
+    shared.loseSettleReply = true;
+    // The write-back lands in Redis but this process hears a failure: it reserves on its own limiter again.
+    reserved(await gate.reserve(id, CAPS, USD))(0);
+    expect(await gate.reserve(id, CAPS, USD)).toMatchObject({ kind: 'reserved' });
+    expect((await limiter().spent(id)).monthNanos).toBe(7 * USD);
   });
 
   it('the same over a real outage: Redis stalls (the checks time out), then its connection drops and comes back', async () => {
