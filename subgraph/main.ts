@@ -9,6 +9,7 @@ import { flushLogs, logDestination, writeInBlocks } from './observability/log-de
 import { createLogger } from './observability/logger';
 import { startTracing } from './observability/tracing/start-tracing';
 import { startServer } from './server';
+import { warnOfUnpricedTargets } from './gateway/unpriced-targets';
 
 /** What the log lines need of the grace once the spans are flushed (flushLogs waits at most 2 s more). */
 const LOG_FLUSH_RESERVE_MS = 250;
@@ -51,12 +52,7 @@ async function main(): Promise<void> {
   );
   const setup = activeSetup(config, app.state.kind);
   logger.info(setup, describeSetup(setup));
-  if (config.gateway.unpricedTargets.length > 0) {
-    logger.warn(
-      { unpriced: config.gateway.unpricedTargets },
-      'targets without a price count as free against spend caps and in usage: set MODEL_PRICES_JSON',
-    );
-  }
+  warnOfUnpricedTargets(config.gateway.unpricedTargets, logger);
   await announceDevelopmentMode(config, logger);
   writeInBlocks(destination);
 

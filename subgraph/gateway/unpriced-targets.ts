@@ -3,6 +3,7 @@
 // production that stops the start, naming the fix; elsewhere (a new model tried out on a laptop, a test
 // server's made-up names) the start log warns instead.
 import { ConfigError } from '../errors/config-error';
+import type { Logger } from '../observability/logger';
 import type { ModelPrice } from './pricing';
 import { PROVIDER_REGISTRY } from './providers/registry';
 import { TASKS, targetId } from './routing/route-config';
@@ -28,5 +29,14 @@ export function refuseUnpricedTargets(unpriced: readonly string[]): void {
     `MODEL_PRICES_JSON has no price for ${unpriced.join(', ')}, which the routes use: its calls would count ` +
       `as free against the spend caps; add e.g. {"${first}": {"inputPerMillion": 1, "outputPerMillion": 4}} ` +
       "with the provider's prices",
+  );
+}
+
+/** The start log's warning where targets have no price (outside production: production refuses to start). */
+export function warnOfUnpricedTargets(unpriced: readonly string[], logger: Logger): void {
+  if (unpriced.length === 0) return;
+  logger.warn(
+    { unpriced },
+    'targets without a price count as free against spend caps and in usage: set MODEL_PRICES_JSON',
   );
 }

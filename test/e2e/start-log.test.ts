@@ -86,21 +86,6 @@ describe('the start log names the active providers, route chains, store and stat
     }
   });
 
-  test('with a model that has no price, outside production: a warning naming it (production refuses to start)', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ai-subgraph-start-log-'));
-    dataDirs.push(dataDir);
-    const { lines } = await startLog({
-      DATA_DIR: dataDir,
-      OPENAI_API_KEY: OPENAI_KEY,
-      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-      OPENAI_MODEL: 'gpt-not-in-the-price-list',
-    });
-    expect(lines.find((line) => line.level === 40 && Array.isArray(line.unpriced))).toMatchObject({
-      unpriced: ['openai:gpt-not-in-the-price-list'],
-      msg: 'targets without a price count as free against spend caps and in usage: set MODEL_PRICES_JSON',
-    });
-  });
-
   test('with no provider, PGlite and process memory: the line says so', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ai-subgraph-start-log-'));
     dataDirs.push(dataDir);

@@ -10,6 +10,8 @@ import type { ProviderName } from '../../subgraph/gateway/providers/registry';
 import { defaultRoutes, targetId } from '../../subgraph/gateway/routing/route-config';
 import type { RouteTable, Target } from '../../subgraph/gateway/routing/route-config';
 import { chooseRoute } from '../../subgraph/gateway/routing/router';
+import { warnOfUnpricedTargets } from '../../subgraph/gateway/unpriced-targets';
+import { capturingLogger } from '../support/logs';
 
 const CREDENTIALS: Record<ProviderName, Record<string, string>> = {
   openai: { OPENAI_API_KEY: 'k' },
@@ -295,8 +297,19 @@ describe('the route table from GATEWAY_ROUTES_JSON and GATEWAY_ROUTES_FILE', () 
     expect(() =>
       tableOf({ ...production, GATEWAY_ROUTES_JSON: json, MODEL_PRICES_JSON: priced }),
     ).not.toThrow();
-    // Outside production the start goes on, the unpriced targets listed for the start log's warning.
-    expect(gatewayOf(ALL, { GATEWAY_ROUTES_JSON: json }).unpricedTargets).toEqual(['openai:gpt-next']);
+    // Outside production the start goes on, and the start log warns of the unpriced targets.
+    const { unpricedTargets } = gatewayOf(ALL, { GATEWAY_ROUTES_JSON: json });
+    expect(unpricedTargets).toEqual(['openai:gpt-next']);
+    const { logger, lines } = capturingLogger('info');
+    warnOfUnpricedTargets(unpricedTargets, logger);
+    warnOfUnpricedTargets([], logger);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        unpriced: ['openai:gpt-next'],
+        msg: 'targets without a price count as free against spend caps and in usage: set MODEL_PRICES_JSON',
+      }),
+    ]);
   });
 
   it('throws ConfigError for out-of-range timeouts', () => {
