@@ -19,6 +19,7 @@ import type { Target } from './routing/route-config';
 import { tryTarget } from './target-try';
 import type { Tried, WalkContext } from './target-try';
 import { fallbackEvent } from './walk-events';
+import { within } from './resilience/within';
 
 export interface Hedging<Reply> {
   /** How long the step's attempt may go unanswered before the next target starts. */
@@ -90,7 +91,7 @@ export async function* hedgedTry<Reply>(
     const delayMs = hedging.delayMs(step);
     const watch = hedging.watch();
     const startedAt = Date.now();
-    const beforeDelay = await firstOf(pull(primary), delayMs);
+    const beforeDelay = await within(pull(primary), delayMs);
     // A target slow only because this replica's loop is stalled is not slow: a hedge would add load (and cost)
     // to what made it late, as bench:latency saw at 200 in flight (hedges to a healthy secondary, all lost).
     if (beforeDelay === null && watch.stallExplains(delayMs))
@@ -162,22 +163,6 @@ export async function* hedgedTry<Reply>(
 function pull<Reply>(racer: Racer<Reply>): Promise<Pulled<Reply>> {
   racer.pending ??= racer.run.next().then((result) => ({ racer, result }));
   return racer.pending;
-}
-
-/** What `pulled` gave within `delayMs`, or null when the delay passed first. */
-async function firstOf<Reply>(
-  pulled: Promise<Pulled<Reply>>,
-  delayMs: number,
-): Promise<Pulled<Reply> | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), delayMs);
-  });
-  try {
-    return await Promise.race([pulled, elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The hedge at `partner`, once its spend is reserved; null when no hedge fits or the primary is done. */

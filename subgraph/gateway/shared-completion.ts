@@ -8,6 +8,7 @@ import { SingleFlight } from './cache/single-flight';
 import type { CompletionOutcome } from './gateway-call';
 import { joinedOutcome } from './gateway-outcomes';
 import type { Deadline } from './resilience/deadline';
+import { within } from './resilience/within';
 
 /** An outcome and what the cache lookup behind it found, for the per-request metric. */
 export interface Looked {
@@ -39,7 +40,7 @@ export class SharedCompletions {
         leaderOutOfTime: !deadline.leavesUsefulAttempt(),
       }));
       if (!flight.shared) return flight.result;
-      const led = await untilDeadline(flight.result, deadline);
+      const led = await within(flight.result, Math.ceil(deadline.remainingMs()));
       // The joiner's own time is up: the leader's walk goes on, charged to the leader alone.
       if (!led) return timedOut();
       if (!diedOfLeadersClock(led) || !deadline.leavesUsefulAttempt()) {
@@ -56,17 +57,4 @@ export class SharedCompletions {
  */
 function diedOfLeadersClock({ outcome, leaderOutOfTime }: Led): boolean {
   return outcome.kind === 'failed' && outcome.refusedBy === undefined && leaderOutOfTime;
-}
-
-/** `work`'s result, or null when `deadline` runs out first. */
-async function untilDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.ceil(deadline.remainingMs()));
-  });
-  try {
-    return await Promise.race([work, timeUp]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -6,15 +6,14 @@ import { ConfigError } from '../errors/config-error';
 import type { Logger } from '../observability/logger';
 import type { ModelPrice } from './pricing';
 import { PROVIDER_REGISTRY } from './providers/registry';
-import { TASKS, targetId } from './routing/route-config';
+import { TASKS, targetId, targetsOf } from './routing/route-config';
 import type { RouteTable } from './routing/route-config';
 
 /** The `provider:model` of each per-token target the routes use without a price, in route order. */
 export function unpricedTargets(routes: RouteTable, prices: Readonly<Record<string, ModelPrice>>): string[] {
   const unpriced = new Set<string>();
   for (const task of TASKS) {
-    const route = routes.tasks[task];
-    for (const target of [...route.chain, ...(route.small?.chain ?? [])]) {
+    for (const target of targetsOf(routes.tasks[task])) {
       if (PROVIDER_REGISTRY[target.provider].billedPerToken && !prices[targetId(target)])
         unpriced.add(targetId(target));
     }

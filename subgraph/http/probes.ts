@@ -6,8 +6,8 @@
 // Each dependency's state is named so an operator sees which one. A ping gets PROBE_PING_TIMEOUT_MS to answer:
 // a probe that hangs (a saturated pool queueing the ping behind every request) is read by the orchestrator as
 // its own timeout, with no dependency named, where a prompt 503 says which one.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestHandler } from 'express';
+import { within } from '../gateway/resilience/within';
 
 /** Shorter than the usual probe timeout (Kubernetes' default is 1 s), so the probe answers before it. */
 export const PROBE_PING_TIMEOUT_MS = 800;
@@ -21,19 +21,13 @@ export function livenessProbe(): RequestHandler {
   };
 }
 
-/** The ping, failed when it has not answered within `timeoutMs`; the timer goes with the answer. */
+/** The ping, failed when it has not answered within `timeoutMs`. */
 async function pingWithin(ping: Ping, timeoutMs: number): Promise<void> {
-  const timer = new AbortController();
-  try {
-    await Promise.race([
-      ping(),
-      sleep(timeoutMs, undefined, { signal: timer.signal }).then(() => {
-        throw new Error(`no answer within ${timeoutMs} ms`);
-      }),
-    ]);
-  } finally {
-    timer.abort();
-  }
+  const answered = await within(
+    ping().then(() => true),
+    timeoutMs,
+  );
+  if (answered === null) throw new Error(`no answer within ${timeoutMs} ms`);
 }
 
 export function readinessProbe(options: {

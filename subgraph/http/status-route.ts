@@ -3,6 +3,7 @@
 // (the metrics carry no tenant label). Its Content-Security-Policy allows the page's own inline style sheet (by
 // hash) and nothing else: no script, no font, no request of any kind.
 import type { RequestHandler } from 'express';
+import { targetsOf } from '../gateway/routing/route-config';
 import type { RouteTable } from '../gateway/routing/route-config';
 import type { CircuitTarget } from '../observability/status/circuits-view';
 import type { MetricsRecorder } from '../observability/status/metrics-recorder';
@@ -42,5 +43,5 @@ export function statusRoute(recorder: MetricsRecorder, routes: RouteTable): Requ
 
 /** Every target a task's chain (or small-model chain) names, once each. */
 function routedTargets(routes: RouteTable): CircuitTarget[] {
-  return Object.values(routes.tasks).flatMap((route) => [...route.chain, ...(route.small?.chain ?? [])]);
+  return Object.values(routes.tasks).flatMap(targetsOf);
 }

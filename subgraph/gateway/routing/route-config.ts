@@ -62,6 +62,9 @@ export interface RouteTable {
   tasks: Record<Task, TaskRoute>;
 }
 
+/** Every target a task's route may send to: its chain, then its small-model chain. */
+export const targetsOf = (route: TaskRoute): Target[] => [...route.chain, ...(route.small?.chain ?? [])];
+
 /** A target's id, `provider:model`; also the name of an embedding model's vector space in the store. */
 export const targetId = (target: { provider: string; model: string }): string =>
   `${target.provider}:${target.model}`;
@@ -115,7 +118,7 @@ export function loadRouteTable(
     );
   }
   for (const task of TASKS) {
-    for (const target of [...tasks[task].chain, ...(tasks[task].small?.chain ?? [])]) {
+    for (const target of targetsOf(tasks[task])) {
       if (!providers.has(target.provider)) {
         throw new ConfigError(
           `${document.label} routes ${task} to ${target.provider}, which has no credentials or base URL set`,
