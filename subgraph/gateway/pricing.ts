@@ -41,6 +41,9 @@ export const NANOS_PER_USD = 1_000_000_000;
 /** Nano-dollars as US dollars, for AIMeta, `usage` and logs: the one conversion, never summed after. */
 export const usdOfNanos = (nanos: number): number => nanos / NANOS_PER_USD;
 
+/** Back to the whole nano-dollars a reported amount was made of (exact: it is one division of them). */
+export const nanosOfUsd = (usd: number): number => Math.round(usd * NANOS_PER_USD);
+
 /** The price list: the registry's list prices under MODEL_PRICES_JSON's entries, keyed `provider:model`. */
 export function priceListFrom(overridesJson: string | undefined): Record<string, ModelPrice> {
   if (!overridesJson) return { ...DEFAULT_PRICES };

@@ -10,7 +10,7 @@ import type { ResultMeta, SummarizeOutcome } from '../features/feature-result';
 import { LIMITS } from '../features/inputs';
 import type { SummarizeInput } from '../features/inputs';
 import { startClock } from '../features/meter-result';
-import { NANOS_PER_USD, usdOfNanos } from '../gateway/pricing';
+import { nanosOfUsd, usdOfNanos } from '../gateway/pricing';
 import { chunkText } from '../retrieval/chunking';
 
 export interface LongSummaryDeps {
@@ -111,7 +111,7 @@ function jobMetaOf(
     }
     // Back to the step's integer nano-dollars (exact: its costUsd is one division of them), summed as integers
     // and converted once, so the job's cost is the ledger's sum of its steps to the nano-dollar.
-    costNanos += Math.round(step.meta.costUsd * NANOS_PER_USD);
+    costNanos += nanosOfUsd(step.meta.costUsd);
     cached &&= step.meta.cached;
   }
   return { costUsd: usdOfNanos(costNanos), latencyMs, cached };

@@ -2,7 +2,7 @@
 // the SQL store, so a restart keeps it; with Redis it is in Redis, and it counts spend the cap never saw (made
 // before the cap was set, while the tenant had none, or before the cap's counters existed). The ledger reports
 // dollars as whole nano-dollars / 1e9, so the nanos come back exactly.
-import { NANOS_PER_USD } from '../gateway/pricing';
+import { nanosOfUsd } from '../gateway/pricing';
 import type { UsageLedger } from '../state/usage-ledger';
 import type { SpendSeed } from './memory-spend-limiter';
 import { spendPeriods } from './spend-limiter';
@@ -12,8 +12,8 @@ export function spendSeedOf(usage: UsageLedger): SpendSeed {
   return async (tenantId, at) => {
     const snapshot = await usage.read(tenantId, at);
     return {
-      dayNanos: Math.round(snapshot.spendUsdToday * NANOS_PER_USD),
-      monthNanos: Math.round(snapshot.spendUsdThisMonth * NANOS_PER_USD),
+      dayNanos: nanosOfUsd(snapshot.spendUsdToday),
+      monthNanos: nanosOfUsd(snapshot.spendUsdThisMonth),
     };
   };
 }
