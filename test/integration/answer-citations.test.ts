@@ -19,8 +19,9 @@ beforeAll(async () => {
 
 afterAll(() => harness?.stop());
 
-it('are renumbered to citation order: the first passage cited becomes [1] and citations[0]', async () => {
-  const client = harness.as(`cite-${randomBytes(4).toString('hex')}`);
+/** A new tenant holding two depots, each a passage that grounds a sentence about granite blocks. */
+async function tenantWithTwoDepots(label: string) {
+  const client = harness.as(`${label}-${randomBytes(4).toString('hex')}`);
   await client.ingest({
     id: 'doc-a',
     title: 'Alpha depot',
@@ -31,6 +32,11 @@ it('are renumbered to citation order: the first passage cited becomes [1] and ci
     title: 'Beta depot',
     body: 'The beta depot holds granite blocks for the harbour.',
   });
+  return client;
+}
+
+it('are renumbered to citation order: the first passage cited becomes [1] and citations[0]', async () => {
+  const client = await tenantWithTwoDepots('cite');
   // Each sentence is grounded in either depot, so the rails keep both whichever way the passages are numbered.
   echo.fixedAnswer = 'The depot holds granite blocks [2]. Its granite blocks are held there too [1].';
 
@@ -50,17 +56,7 @@ it('are renumbered to citation order: the first passage cited becomes [1] and ci
 // Finding 2 of the grounding review: a grouped marker was read as two claimed numbers (the sentence dropped)
 // and left out of the renumbering. It cites both passages, and reaches the client as [n] markers.
 it('finding 2: a grouped citation [2, 1] cites both passages and is renumbered as a group', async () => {
-  const client = harness.as(`cite-group-${randomBytes(4).toString('hex')}`);
-  await client.ingest({
-    id: 'doc-a',
-    title: 'Alpha depot',
-    body: 'The alpha depot holds granite blocks for the quarry.',
-  });
-  await client.ingest({
-    id: 'doc-b',
-    title: 'Beta depot',
-    body: 'The beta depot holds granite blocks for the harbour.',
-  });
+  const client = await tenantWithTwoDepots('cite-group');
   echo.fixedAnswer = 'The depot holds granite blocks [2]. Each depot holds granite blocks [2, 1].';
 
   const answer = member(await client.ask('depot granite blocks'), 'Answer');
