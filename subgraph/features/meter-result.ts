@@ -18,10 +18,12 @@ export type FeatureName = 'summarize' | 'search' | 'ask';
 
 /**
  * Ledger names for costs no feature result carries (see README, "Usage and cost"): an ingest's embeddings,
- * the sweep's re-embeds, what an abandoned stream received, and model calls made for a request that ended
- * unanswered (the guard call on a blocked question, a question's embedding with nothing relevant found).
+ * the sweep's re-embeds, what an abandoned stream received, what a stream that failed on our side had paid
+ * for, and model calls made for a request that ended unanswered (the guard call on a blocked question, a
+ * question's embedding with nothing relevant found).
  */
-export type CostOnlyFeature = 'ingest' | 'embedding-sweep' | 'abandoned-stream' | 'guardrails' | 'retrieval';
+export type CostOnlyFeature =
+  'ingest' | 'embedding-sweep' | 'abandoned-stream' | 'failed-stream' | 'guardrails' | 'retrieval';
 
 /**
  * What AIMeta says of the model that answered; the cost in integer nano-dollars; and, for the log line only,
@@ -218,6 +220,40 @@ export async function meterAbandoned(
       rails,
     }),
     'stream abandoned by the client',
+  );
+}
+
+/**
+ * A stream that failed on our side (its gateway stream or finish threw, or its preparation did): its client got
+ * an error, not a result, yet it was a request, and what it had paid for (`costNanos`: its preparation, what its
+ * walk paid for and served to nobody, an outcome that never became a result) was settled against the tenant's
+ * spend caps. Counted as a request of its feature (outcome `failed`, a fallback: it was not served); the cost
+ * kept in the ledger under `failed-stream`, as an abandoned stream's is under `abandoned-stream`, so that the
+ * feature's cost stays the sum of what its results reported; and logged as the request's one line.
+ */
+export async function meterFailed(
+  deps: FeatureDeps,
+  call: FeatureCall,
+  feature: FeatureName,
+  elapsedMs: () => number,
+  { costNanos, rails }: { costNanos: number; rails: readonly RailOutcome[] },
+): Promise<void> {
+  const latencyMs = elapsedMs();
+  deps.metrics.featureDuration.observe({ feature, outcome: 'failed' }, latencyMs / 1000);
+  deps.metrics.featureRequests.inc({ feature, outcome: 'failed', reason: 'none', tier: tierOf(call) });
+  countRails(deps.metrics, rails);
+  await recordUsage(deps, call, feature, { requests: 1, fallback: true, cacheHit: false, costNanos: 0 });
+  await recordCost(deps, call, 'failed-stream', costNanos);
+  deps.logger.info(
+    requestLogFields(call, feature, {
+      outcome: 'failed',
+      reason: 'none',
+      latencyMs,
+      model: NO_MODEL,
+      costNanos,
+      rails,
+    }),
+    'stream failed',
   );
 }
 

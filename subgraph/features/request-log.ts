@@ -1,7 +1,8 @@
-// The one log line of a feature request ('feature served', or 'stream abandoned by the client'): what an
-// operator needs to follow one request, and to add figures up per tenant, which metrics never label. Ids,
-// names and numbers only, never the tenant's text: the question, the document and the answer stay out, and
-// the logger's redaction (observability/logger.ts) still meets every value.
+// The one log line of a feature request ('feature served', 'stream abandoned by the client', or 'stream failed'
+// for a stream that failed on our side, its client given an error): what an operator needs to follow one
+// request, and to add figures up per tenant, which metrics never label. Ids, names and numbers only, never the
+// tenant's text: the question, the document and the answer stay out, and the logger's redaction
+// (observability/logger.ts) still meets every value.
 import { usdOfNanos } from '../gateway/pricing';
 import { railsForLog } from '../guardrails/rail-outcome';
 import type { RailOutcome } from '../guardrails/rail-outcome';
@@ -10,7 +11,8 @@ import type { FeatureCall } from './feature-call';
 import type { DegradationReason } from './feature-result';
 import type { FeatureName, ModelUse } from './meter-result';
 
-export type LoggedOutcome = 'full' | 'degraded' | 'unavailable' | 'abandoned';
+/** A result's kind; `abandoned`: a stream its client left; `failed`: a stream that failed on our side. */
+export type LoggedOutcome = 'full' | 'degraded' | 'unavailable' | 'abandoned' | 'failed';
 
 export interface RequestLogFields {
   requestId: string;

@@ -2,7 +2,8 @@
 // (a provider failed and a fallback took over; with restart the client drops the text so far), and the
 // final result, the same union member the query would have returned. The caller's signal reaches the
 // provider call, so an unsubscribe aborts it at once; a stream left before its result is metered as
-// abandoned, not as a failure, and one that fails on our side (an error to its client) is not metered as left.
+// abandoned, not as a failure, and one that fails on our side (an error to its client) is metered as failed,
+// never as left: either way once, with everything it had paid for (meter-result.ts).
 // A stream opened while this replica sheds load (shed-gate.ts), or one over its connection's or its tenant's
 // limit of open streams, opens no provider call: its one event is the completed AIUnavailable RATE_LIMITED.
 // An admitted stream counts in ai_open_subscriptions until it ends, however it ends (completed, failed,
@@ -17,7 +18,7 @@ import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
 import type { FeatureResult } from './feature-result';
 import { parseInput } from './inputs';
-import { meterAbandoned, meterResult, startClock } from './meter-result';
+import { meterAbandoned, meterFailed, meterResult, startClock } from './meter-result';
 import type { UnmeteredResult } from './meter-result';
 import type { RailName } from '../guardrails/rail-outcome';
 import { limitedCall, meterLeftInPrepare, offerSample, refusedResult } from './model-pipeline';
@@ -109,9 +110,15 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     // embedding and the guard model's call, rather than leaving them to run for an answer nobody reads.
     prepared = await pipeline.prepare({ ...call, signal }, input);
   } catch (error) {
-    if (!signal.aborted) throw error;
-    await meterLeftInPrepare(deps, pipeline, call, input, elapsed);
-    return;
+    if (signal.aborted) {
+      await meterLeftInPrepare(deps, pipeline, call, input, elapsed);
+      return;
+    }
+    // Failed on our side while it prepared: a request all the same. What prepare had paid for, it recorded itself
+    // (ask.ts: the half that finished), so nothing more is recorded here.
+    const rails = pipeline.inputRails?.(call, input) ?? [];
+    await meterFailed(deps, call, pipeline.feature, elapsed, { costNanos: 0, rails });
+    throw error;
   }
   if (prepared.kind === 'known') {
     const known = await meterResult(deps, call, pipeline.feature, elapsed, prepared.result);
@@ -119,13 +126,21 @@ async function* admittedStream<Input, Source, Full, Degraded>(
     yield { kind: 'completed', result: known };
     return;
   }
+  /** Set once the result is handed to meterResult: a stream is metered once, whatever happens after. */
   let metered = false;
   /** Set when the stream fails on our side (the gateway or finish threw): an error to the client, not a leave. */
   let failed = false;
+  /**
+   * What the walk paid for that no outcome carries: what an attempt it closed had received, the replies it paid
+   * for and served to nobody (refused by the output rails, hedges that lost), told when it ends without an
+   * outcome (its client left, or it failed) or when its client left just as it ended.
+   */
   let receivedNanos = 0;
   const onAbandoned = (nanos: number) => {
     receivedNanos += nanos;
   };
+  /** What the walk's outcome cost, once it came: no result reports it when finish (or what follows) throws. */
+  let outcomeNanos = 0;
   const railsBefore = () => pipeline.railsBefore(prepared.source);
   const streamed = { text: '' };
   try {
@@ -140,29 +155,37 @@ async function* admittedStream<Input, Source, Full, Degraded>(
       receivedNanos += outcome.costNanos ?? 0;
       return;
     }
+    outcomeNanos = outcome.costNanos ?? 0;
     const unmetered =
       refusedResult<Source, Full, Degraded>(outcome, pipeline, prepared.source) ??
       (await pipeline.finish(prepared.source, outcome));
-    const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     metered = true;
+    const result = await meterResult(deps, call, pipeline.feature, elapsed, unmetered);
     offerSample(deps, pipeline, call, input, result, prepared, outcome);
-    // The deltas showed the model's text; the rails changed it (or its form), so the client drops it for the
-    // result's. Nothing shown (an answer from the cache streams no delta): nothing to drop, and no notice.
-    const rewrite =
-      outcome.kind === 'answered' && streamed.text !== '' ? rewriteOf(unmetered, streamed.text) : null;
+    // The deltas showed the model's text; the result serves another (the rails changed it or its form, or it is
+    // a floor, a refusal, a stale entry), so the client drops it for the result's. Nothing shown (an answer from
+    // the cache streams no delta, a notice with restart withdrew it): nothing to drop, and no notice.
+    const rewrite = streamed.text !== '' ? rewriteOf(unmetered, streamed.text) : null;
     if (rewrite) yield { kind: 'notice', ...rewrite, restart: true };
     yield { kind: 'completed', result };
   } catch (error) {
     failed = true;
     throw error;
   } finally {
-    // Left by its client: aborted (an unsubscribe, the socket closed), or returned at an event it was handed. A
-    // failure of ours reaches the client as an error and is left unmetered, as a query's is (runPipeline).
-    const left = signal.aborted || !failed;
-    // What the stream received, what its walk paid for before, and what preparing it cost: no result reports it.
-    if (!metered && left) {
-      receivedNanos += pipeline.costBefore?.(prepared.source) ?? 0;
-      await meterAbandoned(deps, call, pipeline.feature, elapsed, { receivedNanos, rails: railsBefore() });
+    if (!metered) {
+      // What the stream received, what its walk paid for, its outcome and its preparation: no result reports it.
+      const paid = {
+        receivedNanos: receivedNanos + outcomeNanos + (pipeline.costBefore?.(prepared.source) ?? 0),
+        rails: railsBefore(),
+      };
+      // Left by its client: aborted (an unsubscribe, the socket closed), or returned at an event it was handed.
+      // Otherwise it failed on our side: its client gets the error, and the request is metered as failed.
+      if (signal.aborted || !failed) await meterAbandoned(deps, call, pipeline.feature, elapsed, paid);
+      else
+        await meterFailed(deps, call, pipeline.feature, elapsed, {
+          costNanos: paid.receivedNanos,
+          rails: paid.rails,
+        });
     }
   }
 }

@@ -7,6 +7,7 @@
 // progress is closed, so its provider request is aborted rather than left to its idle timer.
 import { ProviderError } from '../errors/provider-error';
 import { unreachable } from '../errors/unreachable';
+import { reasonFor } from './failure-reason';
 import type { GatewayStreamEvent } from './gateway-call';
 import { hedgedTry, hedgePartner } from './hedged-attempt';
 import type { Hedging, RaceLedger } from './hedged-attempt';
@@ -152,8 +153,12 @@ export async function* walkChain<Reply>(
           if (tried.rejected !== undefined) ledger.unserved.push(tried.rejected);
           // Our own loop's lag ran the attempt out: the next target would wait behind the same lag, with less
           // of the deadline left, and add to it. The caller is told to come back (RATE_LIMITED, retryAfterSeconds).
-          if (last.kind === 'overloaded')
+          // No target takes over, but text the attempt streamed is withdrawn all the same: whatever serves (the
+          // refusal, a stale entry) is not that text, and a client told nothing would keep it as the answer.
+          if (last.kind === 'overloaded') {
+            if (tried.streamed) yield overloadedNotice(last);
             return carrying({ kind: 'failed', last, unserved: ledger.unserved });
+          }
           yield fallbackEvent(last, tried.streamed);
           break;
         default:
@@ -166,6 +171,16 @@ export async function* walkChain<Reply>(
     // what the refused replies and lost hedges cost.
     if (!carried) observer.left?.(ledger.unserved);
   }
+}
+
+/** The notice that withdraws the text of an attempt our own overload ended: no target takes over. */
+function overloadedNotice(error: ProviderError): GatewayStreamEvent {
+  return {
+    type: 'fallback',
+    reason: reasonFor(error.kind),
+    restart: true,
+    message: 'This service is overloaded right now; the text streamed so far is withdrawn',
+  };
 }
 
 /** The walk run to its end for a caller that reads no events (a completion, an embedding). */

@@ -97,6 +97,7 @@ export function createGraphqlWsServer<TContext extends object>(
         ctx.extra.traceContext = contextOfConnection(ctx.connectionParams, ctx.extra.request.headers);
         if (tenant.tokenExpiresAt !== undefined) {
           ctx.extra.validUntil = tenant.tokenExpiresAt + options.clockToleranceMs;
+          // The client may have left during the await above: closeAtExpiry arms nothing for a closed socket.
           closeAtExpiry(socket, ctx.extra.validUntil);
         }
         return true;

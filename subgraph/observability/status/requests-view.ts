@@ -8,7 +8,7 @@ import type { RequestsView } from './view-types';
 
 const REQUESTS = 'ai_feature_requests_total';
 const FALLBACK_OUTCOMES = new Set(['degraded', 'unavailable']);
-const OUTCOMES = ['full', 'degraded', 'unavailable', 'abandoned'] as const;
+const OUTCOMES = ['full', 'degraded', 'unavailable', 'abandoned', 'failed'] as const;
 
 const isFallback = (labels: Readonly<Record<string, string>>) => FALLBACK_OUTCOMES.has(labels.outcome ?? '');
 const rate = (fallbacks: number, total: number) => (total > 0 ? fallbacks / total : null);
