@@ -5,11 +5,22 @@
 // credit-card-type lists them).
 import { luhnValid } from '../luhn';
 import type { Detector, PiiSpan } from '../kinds';
+import { withPlainSpaces } from '../separators';
 
-// Digits, single spaces or dashes between digits; the run may not touch other digits, letters or a `+`, nor
-// run on through a dash into letters: `39258173-4070-4843-a0a4-…` is the front of a UUID, not a card.
-const CANDIDATE = /(?<![\w.,+-])\d(?:\d|[ -](?=\d)){10,40}(?![\w]|[.,]\d|-\w)/g;
+// A run of digit groups split by single spaces or dashes. A card may sit anywhere in it, whole groups only:
+// a reference in front (`Ref 10023 4111…`), an expiry, a year or a CVV behind, another card after a space.
+const RUN = /\d+(?:[ -]\d+)*/g;
+// A run glued to a word, a decimal or list number, a `+` (a phone) or a dash (an id like ABC-1234) on its
+// left, or to a word, a decimal part or a dash and more on its right (`39258173-4070-4843-a0a4-…`, the front
+// of a UUID) is part of something else: no card starts or ends at that edge.
+const GLUED_BEFORE = /[\w.,+-]/;
+const GLUED_AFTER = /^(?:\w|[.,]\d|-\w)/;
 const MAESTRO_12 = /^(?:50|5[6-9]|6)/;
+/** A card has at most five groups (4-4-4-4-3 for 19 digits): every group but the last holds four or more. */
+const MAX_GROUPS = 5;
+// How the schemes print their numbers (the gaps of Braintree's credit-card-type): fours, the last group
+// what is left (4-4-4-4, 4-4-4-4-3), or American Express's and Diners Club's 4-6-5 and 4-6-4.
+const SCHEME_LAYOUT = /^(?:4 )+[1-4]$|^4 6 [45]$/;
 
 function validPan(digits: string): boolean {
   if (!/^[1-6]/.test(digits)) return false;
@@ -18,30 +29,86 @@ function validPan(digits: string): boolean {
   return lengthOk && luhnValid(digits);
 }
 
-/**
- * The length of the card number at the start of `raw`, or 0. Grouped numbers are printed in groups of at
- * least four (4-4-4-4, 4-6-5), one separator kind throughout; a group list may run on into an expiry date
- * or a count ("… 1111 2025"), so shorter prefixes of whole groups are tried too.
- */
-function panLength(raw: string): number {
-  if (/^\d+$/.test(raw)) return validPan(raw) ? raw.length : 0;
-  const separator = /[ -]/.exec(raw)?.[0] ?? ' ';
-  const groups = raw.split(separator);
-  if (groups.some((group) => !/^\d+$/.test(group))) return 0;
-  for (let count = groups.length; count >= 2; count -= 1) {
-    const taken = groups.slice(0, count);
-    // Every group but a trailing remainder is at least four long: shorter groups are how phones are printed.
-    if (taken.slice(0, -1).some((group) => group.length < 4)) continue;
-    if (validPan(taken.join(''))) return taken.join(separator).length;
-  }
-  return 0;
+interface Group {
+  start: number;
+  end: number;
+  /** The separator before this group ('' for a run's first). */
+  before: string;
 }
 
-export const detectCards: Detector = (text) => {
+function groupsOf(run: string, offset: number): Group[] {
+  const groups: Group[] = [];
+  for (const match of run.matchAll(/\d+/g)) {
+    const start = offset + match.index;
+    groups.push({
+      start,
+      end: start + match[0].length,
+      before: match.index > 0 ? (run[match.index - 1] ?? '') : '',
+    });
+  }
+  return groups;
+}
+
+/**
+ * The cards in one run: every window of whole groups that is a valid PAN, printed with one separator kind and
+ * every group but its last at least four long (shorter groups are how phones are printed), the longest first,
+ * then the leftmost, none overlapping. A window may not start right after a dash or end right before one:
+ * a dash binds the groups beside it into one number. A window that starts inside the run (behind a reference
+ * or another number) is one bare group or grouped as the schemes print cards: each extra start is another
+ * chance for a Luhn check to pass by accident (1 in 10), so the layout has to say card as well.
+ */
+function cardsInRun(
+  text: string,
+  groups: readonly Group[],
+  gluedBefore: boolean,
+  gluedAfter: boolean,
+): PiiSpan[] {
+  const windows: { first: number; last: number; digits: number }[] = [];
+  for (let first = 0; first < groups.length; first += 1) {
+    const head = groups[first] as Group;
+    if (first === 0 ? gluedBefore : head.before === '-') continue;
+    let digits = '';
+    const layout: number[] = [];
+    for (let last = first; last < groups.length && last - first < MAX_GROUPS; last += 1) {
+      const group = groups[last] as Group;
+      if (last > first && group.before !== (groups[first + 1] as Group).before) break;
+      digits += text.slice(group.start, group.end);
+      layout.push(group.end - group.start);
+      if (digits.length > 19) break;
+      const next = groups[last + 1];
+      const endOk = next === undefined ? !gluedAfter : next.before !== '-';
+      const layoutOk = first === 0 || last === first || SCHEME_LAYOUT.test(layout.join(' '));
+      if (endOk && layoutOk && validPan(digits)) windows.push({ first, last, digits: digits.length });
+      if (group.end - group.start < 4) break;
+    }
+  }
+  windows.sort((a, b) => b.digits - a.digits || a.first - b.first);
+  const taken: PiiSpan[] = [];
+  const used = new Set<number>();
+  for (const window of windows) {
+    const indexes = Array.from({ length: window.last - window.first + 1 }, (_, i) => window.first + i);
+    if (indexes.some((index) => used.has(index))) continue;
+    for (const index of indexes) used.add(index);
+    taken.push({
+      kind: 'CARD',
+      start: (groups[window.first] as Group).start,
+      end: (groups[window.last] as Group).end,
+    });
+  }
+  return taken;
+}
+
+export const detectCards: Detector = (original) => {
+  const text = withPlainSpaces(original);
   const found: PiiSpan[] = [];
-  for (const match of text.matchAll(CANDIDATE)) {
-    const length = panLength(match[0]);
-    if (length > 0) found.push({ kind: 'CARD', start: match.index, end: match.index + length });
+  for (const match of text.matchAll(RUN)) {
+    // Fewer than 12 characters hold fewer than 12 digits: no card (most runs, in prose or a base64 blob).
+    if (match[0].length < 12) continue;
+    const start = match.index;
+    const end = start + match[0].length;
+    const gluedBefore = start > 0 && GLUED_BEFORE.test(text[start - 1] as string);
+    const gluedAfter = GLUED_AFTER.test(text.slice(end, end + 2));
+    found.push(...cardsInRun(text, groupsOf(match[0], start), gluedBefore, gluedAfter));
   }
   return found;
 };

@@ -1,8 +1,10 @@
 // IBANs, compact (GB29NWBK60161331926819) or printed in groups of four (GB29 NWBK 6016 1331 9268 19), in
 // either case: validated by the country's registered length and the mod-97 check, so a product code or
-// a reference that merely looks like one is left alone.
+// a reference that merely looks like one is left alone. Any space character may split the groups (a no-break
+// space from a word processor): the text is read with them made plain spaces (separators.ts).
 import { ibanLength, ibanValid } from '../iban';
 import type { Detector, PiiSpan } from '../kinds';
+import { withPlainSpaces } from '../separators';
 
 const COMPACT = /(?<![\p{L}\p{N}])[A-Za-z]{2}\d{2}[A-Za-z0-9]{11,30}(?![\p{L}\p{N}])/gu;
 // The grouped form may run into a following short word ("… 9268 19 and"), so the length decides its end.
@@ -24,7 +26,8 @@ function groupedSpan(start: number, printed: string): PiiSpan | undefined {
   return undefined;
 }
 
-export const detectIbans: Detector = (text) => {
+export const detectIbans: Detector = (original) => {
+  const text = withPlainSpaces(original);
   const found: PiiSpan[] = [];
   for (const match of text.matchAll(COMPACT)) {
     if (ibanValid(match[0]))

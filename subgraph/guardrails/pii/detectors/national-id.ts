@@ -1,7 +1,9 @@
 // National identity numbers whose format or check character rules out most look-alikes. Each entry is a
 // pattern plus the issuer's validity rule; ids that are bare digit runs without a check (a Dutch BSN, an
-// Indian Aadhaar without context) would flag too many ordinary numbers and are left out on purpose.
+// Indian Aadhaar without context) would flag too many ordinary numbers and are left out on purpose. Any space
+// character may split the groups (separators.ts).
 import type { Detector, PiiSpan } from '../kinds';
+import { withPlainSpaces } from '../separators';
 
 interface NationalId {
   name: string;
@@ -78,7 +80,8 @@ const frenchNir: NationalId = {
 
 const NATIONAL_IDS: readonly NationalId[] = [usSsn, ukNino, spanishDni, italianFiscalCode, frenchNir];
 
-export const detectNationalIds: Detector = (text) => {
+export const detectNationalIds: Detector = (original) => {
+  const text = withPlainSpaces(original);
   const found: PiiSpan[] = [];
   for (const id of NATIONAL_IDS) {
     for (const match of text.matchAll(id.pattern)) {

@@ -3,6 +3,9 @@
 // AIza); JWTs are three base64url parts whose first two are JSON objects (eyJ = `{"`); PEM private keys
 // are armored blocks. Past those, a value assigned to a key-ish name (api_key=, "token": …, Bearer …) is a
 // secret when it is long and random-looking: Shannon entropy separates keys from words and identifiers.
+// A password is chosen by a person, short and rarely random, so a value given to a password key (password:,
+// passwd=, pwd:, passphrase=) is one whatever its entropy once it looks like a password: six characters or
+// more up to the next space (or its closing quote), with a letter and a digit or symbol in it.
 import type { Detector, PiiSpan } from '../kinds';
 
 const PREFIXED = new RegExp(
@@ -27,6 +30,30 @@ const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*P
 // A key-ish name, a `:` or `=` (quotes allowed around both), then the value (group 1); or `Bearer <token>`.
 const ASSIGNED =
   /(?:(?:api[_-]?key|apikey|secret|client[_-]?secret|access[_-]?key|private[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?|\bBearer\s+)([A-Za-z0-9_\-+/=.~]{16,})/gi;
+
+// The key, a `:` or `=` (quotes allowed around the key), then the value: quoted (group 1 or 2, spaces allowed
+// inside) or bare up to the next space (group 3).
+const PASSWORD =
+  /(?:password|passwd|passphrase|pwd)["']?\s*[:=]\s*(?:"([^"\n]{6,128})"|'([^'\n]{6,128})'|([^\s"']{6,}))/gi;
+
+/**
+ * A password, not a word, a masked value (********), a working directory (PWD=/home/app) or a placeholder a
+ * redaction already put there (⟦SECRET_1⟧).
+ */
+function looksLikePassword(value: string): boolean {
+  // Trailing sentence punctuation is the sentence's (password: required.); it stays in the span all the same.
+  // (Trimmed by a loop: a `[…]+$` pattern would rescan a long run of dots from each of its characters.)
+  let coreEnd = value.length;
+  while (coreEnd > 0 && '.,;:)]}'.includes(value[coreEnd - 1] as string)) coreEnd -= 1;
+  const core = value.slice(0, coreEnd);
+  return (
+    core.length >= 6 &&
+    /\p{L}/u.test(core) &&
+    /[^\p{L}\s]/u.test(core) &&
+    !/^(?:~?\/|[A-Za-z]:\\)/.test(core) &&
+    !core.includes('⟦')
+  );
+}
 
 /** Bits per character of the value's own character distribution: random keys ≥ 3.5, English words ≤ 3. */
 function entropy(value: string): number {
@@ -56,6 +83,13 @@ export const detectSecrets: Detector = (text) => {
     const value = match[1] ?? '';
     if (!looksRandom(value)) continue;
     const end = match.index + match[0].length;
+    found.push({ kind: 'SECRET', start: end - value.length, end });
+  }
+  for (const match of text.matchAll(PASSWORD)) {
+    const value = match[1] ?? match[2] ?? match[3] ?? '';
+    if (!looksLikePassword(value)) continue;
+    // A quoted value ends one character before its match, at the closing quote.
+    const end = match.index + match[0].length - (match[3] === undefined ? 1 : 0);
     found.push({ kind: 'SECRET', start: end - value.length, end });
   }
   return found;
