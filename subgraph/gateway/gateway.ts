@@ -12,7 +12,7 @@ import { CompletionCacheRung, completionKey } from './cache/completion-cache-run
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainObserver, ChainStep, TargetAttempt } from './chain-walker';
+import type { ChainObserver, ChainStep, TargetAttempt, UnservedReply } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -202,8 +202,12 @@ export class ModelGateway {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'miss' });
       return admission.outcome;
     }
-    // What the attempts the caller left had received, per target: settled against the caps in place of a reply.
+    // What the attempts that ended without their reply (the caller left, or the provider failed mid-answer) had
+    // received, per target: settled against the caps in place of a reply.
     const abandonedWith = new Map<Target, TokenUsage>();
+    // The same, paid for and served to nobody: carried into the walk's result (its cost) like a refused reply,
+    // or told to `onAbandoned` with those when the walk is left (observerOf).
+    const received: UnservedReply<Completion>[] = [];
     const attempt: TargetAttempt = tracedAttempt(
       streamingAttempt(
         call.deadline,
@@ -214,9 +218,9 @@ export class ModelGateway {
           loopStalls: this.deps.loopStalls,
         },
         call.signal,
-        (target, received) => {
-          abandonedWith.set(target, received);
-          call.onAbandoned?.(this.deps.prices(target.provider, target.model, received));
+        (target, usage) => {
+          abandonedWith.set(target, usage);
+          received.push({ target, reply: { text: '', usage } });
         },
       ),
       { operation: 'chat', metrics: this.deps.metrics, signal: call.signal },
@@ -225,7 +229,7 @@ export class ModelGateway {
       call,
       plan.steps,
       attempt,
-      this.observerOf(call),
+      this.observerOf(call, received),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, (target) => {
         const received = abandonedWith.get(target) ?? null;
@@ -235,9 +239,11 @@ export class ModelGateway {
       plan.hedging,
     );
     const placeholders = plan.redaction?.placeholders;
-    const result = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
-    admission.settle(result);
-    if (result.kind === 'abandoned') return result;
+    const walked = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
+    admission.settle(walked);
+    if (walked.kind === 'abandoned') return walked;
+    // A fallback's answer (or the floor) carries what the attempts cut mid-answer before it cost.
+    const result = { ...walked, unserved: [...walked.unserved, ...received] };
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
     const { outcome, lookup } = this.orStale(call, entries, settleWalk(this.deps, call, plan, result));
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
@@ -246,13 +252,17 @@ export class ModelGateway {
 
   /**
    * The walk's observer: counted and logged, and, when the caller leaves before the walk's end, the replies it
-   * paid for and nobody is served (refused by the output rails, hedges that lost) told to `onAbandoned`.
+   * paid for and nobody is served (refused by the output rails, hedges that lost, and `received`: what streams
+   * that ended without their reply had received) told to `onAbandoned`.
    */
-  private observerOf(call: GatewayCall): ChainObserver<Completion> {
+  private observerOf(
+    call: GatewayCall,
+    received: readonly UnservedReply<Completion>[] = [],
+  ): ChainObserver<Completion> {
     return {
       ...chainObserver(call, this.deps.metrics, this.deps.logger),
       left: (unserved) => {
-        const paidNanos = unservedNanos(this.deps.prices, unserved);
+        const paidNanos = unservedNanos(this.deps.prices, [...unserved, ...received]);
         if (paidNanos > 0) call.onAbandoned?.(paidNanos);
       },
     };

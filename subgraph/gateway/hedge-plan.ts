@@ -15,7 +15,7 @@ import type { Completion } from './providers/model-provider';
 import { watchTimeout } from './resilience/stalled-timeout';
 import { targetId } from './routing/route-config';
 import type { HedgeSetting } from './routing/route-config';
-import { estimateTokens, promptTokens } from './token-estimate';
+import { receivedUsage } from './token-estimate';
 
 export interface HedgeSettings {
   /** The delay while a target's latency window holds too few samples for a p95. */
@@ -55,10 +55,7 @@ export function hedgingFor(
     delayMs: ({ latency }: ChainStep) => fixedMs ?? observedDelayMs(latency, settings),
     watch: () => watchTimeout(deps.loopStalls ?? NO_STALLS),
     // A provider bills a request it has received, answered or not: the prompt's input, and any text streamed.
-    lostReply: (_step, receivedText) => ({
-      text: '',
-      usage: { inputTokens: promptTokens(prompt), outputTokens: estimateTokens(receivedText) },
-    }),
+    lostReply: (_step, receivedText) => ({ text: '', usage: receivedUsage(prompt, receivedText) }),
     observer: {
       started(from, to) {
         count('started');

@@ -3,9 +3,11 @@
 // estimated at four characters a token priced at the target's input price, plus every output token the call
 // may produce (the prompt's maxTokens; none for embeddings) at its output price. A target whose worst case
 // does not fit is skipped for the next one, often cheaper; when none fits, the call ends in its floor with
-// BUDGET_EXCEEDED, never over the cap. An attempt that failed settles to 0 (no usage was reported); a stream
-// the caller left settles what it had received, and a hedge that lost its race what it cost (its prompt and
-// any text it streamed, hedge-plan.ts). Unpriced targets (self-hosted) reserve nothing.
+// BUDGET_EXCEEDED, never over the cap. An attempt that failed before its provider answered settles to 0; a
+// stream the caller left, and one that failed once its provider had answered (cut mid-answer, a 5xx after some
+// text, stopped by our own idle clock or cap), settle what the provider billed it, as a hedge that lost its race
+// does: its prompt and any text it streamed (receivedUsage, token-estimate.ts). Unpriced targets (self-hosted)
+// reserve nothing.
 import { ProviderError } from '../errors/provider-error';
 import { unreachable } from '../errors/unreachable';
 import type { SpendGate } from '../limits/spend-gate';
@@ -80,8 +82,9 @@ export function spendBudget<Reply>(
 
 /**
  * A completion's spend on its walk: each attempt reserves the rendered prompt (with any repair note) at the
- * target's input price plus maxTokens at its output price; it settles to `received(target)` (what a stream the
- * caller left had received at that target) when there is one, else to its reply's usage, else 0.
+ * target's input price plus maxTokens at its output price; it settles to `received(target)` (what a stream that
+ * ended without its reply, left or failed, was billed at that target) when there is one, else to its reply's
+ * usage, else 0.
  */
 export function completionBudget(
   gate: SpendGate,
@@ -100,6 +103,7 @@ export function completionBudget(
     },
     realNanos({ target }, reply) {
       // A stream the caller left may still end with a reply (an SDK ending quietly on abort), without usage.
+      // One that failed mid-answer has no reply: what it received is all that says what it cost.
       const usage = received(target) ?? reply?.usage;
       return usage ? prices(target.provider, target.model, usage) : 0;
     },

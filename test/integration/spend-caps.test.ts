@@ -32,7 +32,7 @@ const CHEAP = 'gpt-cheap';
 // $1 per million input tokens: 1,000 nano-dollars a token. The expensive model costs a thousand times more.
 const PRICES = {
   [`openai:${EXPENSIVE}`]: { inputPerMillion: 1_000, outputPerMillion: 0 },
-  // Output nearly free: a stream the client left still costs what it received, a few nano-dollars.
+  // Output nearly free: what a stream the client left costs is its prompt, a nano-dollar a token.
   [`openai:${CHEAP}`]: { inputPerMillion: 1, outputPerMillion: 0.01 },
   // A query of a few tokens: a few thousandths of a dollar, above NO_CALL_USD.
   'openai:text-embedding-3-small': { inputPerMillion: 1_000_000, outputPerMillion: 0 },
@@ -175,7 +175,10 @@ describe.each([
   });
 
   if (adapter === 'redis') {
-    test('a stream the client left settles what it had received, and releases the rest', async () => {
+    // Finding 1 (a stream the client leaves is never charged its prompt): OpenAI reports usage only at a stream's
+    // end, so a stream left mid-answer settled only the output it had estimated, though the provider bills the
+    // whole prompt it received; a hedge that lost its race was charged its prompt all along.
+    test('a stream the client left settles what it had received, its prompt included, and releases the rest', async () => {
       const left = harness.as(oneCall[4]);
       const client = createClient({
         url: harness.wsUrl,
@@ -207,8 +210,13 @@ describe.each([
         // The settle that emptied the reservations added the cost in the same script.
         const received = (await limiter.spent(oneCall[4])).monthNanos;
         expect(received).toBeGreaterThan(0);
-        // The output it had received at $0.01 per million tokens: far below the call's worst case.
-        expect(received).toBeLessThan(1_000);
+        // Its whole prompt at $1 per million input tokens (output is all but free): the provider bills the
+        // prompt it received, not only the few deltas streamed. Still below the call's worst case.
+        const { messages } = request?.body as { messages: { content: string }[] };
+        const promptTokens = Math.ceil(messages.map((message) => message.content).join('').length / 4);
+        expect(promptTokens).toBeGreaterThan(1_000);
+        expect(received).toBeGreaterThanOrEqual(promptTokens * PRICES[`openai:${CHEAP}`].inputPerMillion);
+        expect(received).toBeLessThan(ONE_CHEAP_CALL_USD * 1e9);
         const usage = await left.usage();
         expect(usage.byFeature.find((line) => line.feature === 'abandoned-stream')?.costUsd).toBe(
           received / 1e9,

@@ -1,7 +1,9 @@
 // streamAttempt, driven by a ModelProvider written here whose stream yields chunks on a schedule: the three
 // clocks (first token, idle gap, cap) abandon a hung or stalled stream as a timeout and abort the provider's
 // signal, a healthy stream longer than the first-token clock is not cut, the caller's signal stops it, and
-// a consumer that stops early closes the provider's iterator and leaves no clock running.
+// a consumer that stops early closes the provider's iterator and leaves no clock running. A stream that ends
+// without its reply (left, or failed once the provider answered) reports what the provider billed it, and a
+// consumer that holds a delta is never counted against the provider's clocks (only the cap runs meanwhile).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../subgraph/errors/provider-error';
 import type { RenderedPrompt } from '../../subgraph/gateway/prompts/prompt-library';
@@ -13,6 +15,7 @@ import type {
 } from '../../subgraph/gateway/providers/model-provider';
 import { streamAttempt } from '../../subgraph/gateway/stream-attempt';
 import type { StreamClocks } from '../../subgraph/gateway/stream-attempt';
+import { estimateTokens, promptTokens } from '../../subgraph/gateway/token-estimate';
 
 const PROMPT: RenderedPrompt = {
   version: 'answer.v1',
@@ -240,5 +243,212 @@ describe('streamAttempt', () => {
     const { error } = await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined));
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ kind: 'network' });
+  });
+
+  // Finding 1: a stream the client leaves was never charged its prompt. OpenAI reports usage only at a stream's
+  // end and the Anthropic adapter passed message_start's input tokens on only with message_delta, so a stream
+  // left mid-answer reported 0 input tokens, though the provider bills the whole prompt it received.
+  describe('finding 1: a stream the client leaves is charged its prompt', () => {
+    it('reports the prompt’s estimated tokens and the text so far when the provider sent no usage', async () => {
+      const caller = new AbortController();
+      const { provider } = scriptedProvider([
+        delta('The first '),
+        delta('words'),
+        delta('never', FOREVER_MS),
+      ]);
+      const received: TokenUsage[] = [];
+      const attempt = streamAttempt(provider, 'm', PROMPT, RELAXED, caller.signal, (usage) =>
+        received.push(usage),
+      );
+      expect((await attempt.next()).value).toBe('The first ');
+      expect((await attempt.next()).value).toBe('words');
+      const pending = attempt.next();
+      caller.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'ProviderError' });
+      expect(received).toEqual([
+        { inputTokens: promptTokens(PROMPT), outputTokens: estimateTokens('The first words') },
+      ]);
+      expect(received[0]?.inputTokens).toBeGreaterThan(0);
+    });
+
+    it('reports the input tokens the provider named before its usage (Anthropic’s message_start)', async () => {
+      const caller = new AbortController();
+      const { provider } = scriptedProvider([
+        { afterMs: 0, chunk: { type: 'input', inputTokens: 777 } },
+        delta('Partial'),
+        delta('never', FOREVER_MS),
+      ]);
+      const received: TokenUsage[] = [];
+      const attempt = streamAttempt(provider, 'm', PROMPT, RELAXED, caller.signal, (usage) =>
+        received.push(usage),
+      );
+      expect((await attempt.next()).value).toBe('Partial');
+      const pending = attempt.next();
+      caller.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'ProviderError' });
+      expect(received).toEqual([{ inputTokens: 777, outputTokens: estimateTokens('Partial') }]);
+    });
+
+    it('reports the provider’s own usage when it came before the caller left', async () => {
+      const caller = new AbortController();
+      const { provider } = scriptedProvider([delta('All of it'), usage(), delta('never', FOREVER_MS)]);
+      const received: TokenUsage[] = [];
+      const attempt = streamAttempt(provider, 'm', PROMPT, RELAXED, caller.signal, (usage) =>
+        received.push(usage),
+      );
+      expect((await attempt.next()).value).toBe('All of it');
+      const pending = attempt.next();
+      caller.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'ProviderError' });
+      expect(received).toEqual([USAGE]);
+    });
+
+    it('reports nothing for a stream its caller left before it started: no request reached the provider', async () => {
+      const caller = new AbortController();
+      caller.abort();
+      const { provider } = scriptedProvider([delta('never')]);
+      const received: TokenUsage[] = [];
+      const { error } = await drain(
+        streamAttempt(provider, 'm', PROMPT, RELAXED, caller.signal, (usage) => received.push(usage)),
+      );
+      expect(ProviderError.isInstance(error)).toBe(true);
+      expect(received).toEqual([]);
+    });
+  });
+
+  // Finding 2: an attempt that failed after streaming text was charged 0: the failure counted as the stream's
+  // own end, so nothing was reported, though the provider had billed the prompt and the text it streamed.
+  describe('finding 2: an attempt that fails after streaming text is charged what it received', () => {
+    const cases: [string, Step[] | (() => AsyncGenerator<StreamChunk>), StreamClocks][] = [
+      [
+        'a 5xx after partial output',
+        async function* () {
+          yield { type: 'delta', text: 'partial answer' };
+          throw new ProviderError('server', 'upstream 503', 503);
+        },
+        RELAXED,
+      ],
+      [
+        'a connection cut mid-answer',
+        async function* () {
+          yield { type: 'delta', text: 'partial answer' };
+          throw Object.assign(new Error('terminated'), { name: 'TypeError' });
+        },
+        RELAXED,
+      ],
+      [
+        'our own idle clock',
+        [delta('partial answer'), delta('never', FOREVER_MS)],
+        { ...RELAXED, idleMs: 50 },
+      ],
+      [
+        'our own cap (STREAM_MAX_MS)',
+        Array.from({ length: 1_000 }, (_, i) => delta(`t${i} `, 5)),
+        { ...RELAXED, capMs: 60 },
+      ],
+    ];
+
+    it.each(cases)('after %s: the prompt and the text so far', async (_how, steps, clocks) => {
+      const { provider } = scriptedProvider(steps);
+      const received: TokenUsage[] = [];
+      const { yielded, error } = await drain(
+        streamAttempt(provider, 'm', PROMPT, clocks, undefined, (usage) => received.push(usage)),
+      );
+      expect(ProviderError.isInstance(error)).toBe(true);
+      expect(yielded.length).toBeGreaterThan(0);
+      expect(received).toEqual([
+        { inputTokens: promptTokens(PROMPT), outputTokens: estimateTokens(yielded.join('')) },
+      ]);
+    });
+
+    it('after the provider’s usage: that usage, as reported', async () => {
+      const { provider } = scriptedProvider(async function* () {
+        yield { type: 'delta', text: 'partial' };
+        yield { type: 'usage', usage: USAGE };
+        throw new ProviderError('server', 'upstream 502', 502);
+      });
+      const received: TokenUsage[] = [];
+      await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined, (usage) => received.push(usage)));
+      expect(received).toEqual([USAGE]);
+    });
+
+    it('nothing for a failure before the provider answered (a refused request, no first token)', async () => {
+      const refused = scriptedProvider(async function* () {
+        yield* [];
+        throw new ProviderError('server', 'upstream 500', 500);
+      });
+      const silent = scriptedProvider([delta('late', FOREVER_MS)]);
+      const received: TokenUsage[] = [];
+      const onReceived = (usage: TokenUsage) => received.push(usage);
+      await drain(streamAttempt(refused.provider, 'm', PROMPT, RELAXED, undefined, onReceived));
+      const quick = { ...RELAXED, firstTokenMs: 30 };
+      await drain(streamAttempt(silent.provider, 'm', PROMPT, quick, undefined, onReceived));
+      expect(received).toEqual([]);
+    });
+
+    it('nothing for an attempt a hedge race dropped: the walk charges it', async () => {
+      const drop = new AbortController();
+      const { provider } = scriptedProvider([delta('partial'), delta('never', FOREVER_MS)]);
+      const received: TokenUsage[] = [];
+      const attempt = streamAttempt(
+        provider,
+        'm',
+        PROMPT,
+        RELAXED,
+        undefined,
+        (usage) => received.push(usage),
+        drop.signal,
+      );
+      expect((await attempt.next()).value).toBe('partial');
+      const pending = attempt.next();
+      drop.abort();
+      await expect(pending).rejects.toMatchObject({ kind: 'timeout' });
+      expect(received).toEqual([]);
+    });
+  });
+
+  // Finding 3: a slow client was blamed on the provider. A consumer that stops reading (graphql-ws awaits each
+  // socket send) held the stream at its yield while the idle clock ran on, so the provider's request was
+  // aborted as a timeout, counted against the target's circuit, and the answer restarted on the next target.
+  describe('finding 3: a slow client is not blamed on the provider', () => {
+    const QUICK: StreamClocks = { firstTokenMs: 50, idleMs: 50, capMs: 10_000 };
+
+    it.each([
+      ['its first delta (the first-token clock)', 1],
+      ['a later delta (the idle clock)', 2],
+    ])('a consumer holding %s longer than idleMs gets the whole answer', async (_which, pulls) => {
+      const { provider, seen } = scriptedProvider([delta('one '), delta('two '), delta('three'), usage()]);
+      const attempt = streamAttempt(provider, 'm', PROMPT, QUICK, undefined);
+      for (let i = 0; i < pulls; i += 1) expect((await attempt.next()).done).toBe(false);
+      await sleep(QUICK.idleMs * 4);
+      const { yielded, result, error } = await drain(attempt);
+      expect(error).toBeUndefined();
+      expect(yielded).toHaveLength(3 - pulls);
+      expect(result).toEqual({ text: 'one two three', usage: USAGE });
+      expect(seen.request?.signal.aborted).toBe(false);
+    });
+
+    it('the idle clock runs again once the consumer asks for more: a provider silent after that is cut', async () => {
+      const { provider, seen } = scriptedProvider([delta('one '), delta('stalled', FOREVER_MS)]);
+      const attempt = streamAttempt(provider, 'm', PROMPT, QUICK, undefined);
+      expect((await attempt.next()).value).toBe('one ');
+      await sleep(QUICK.idleMs * 4);
+      const started = performance.now();
+      const { error } = await drain(attempt);
+      expectTimeout(error);
+      expect(seen.request?.signal.aborted).toBe(true);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(QUICK.idleMs - 5);
+    });
+
+    it('the cap still runs while the consumer holds a delta', async () => {
+      const { provider, seen } = scriptedProvider([delta('one '), delta('two')]);
+      const attempt = streamAttempt(provider, 'm', PROMPT, { ...QUICK, capMs: 150 }, undefined);
+      expect((await attempt.next()).value).toBe('one ');
+      await sleep(300);
+      // Aborted at the cap, while the consumer still held its delta.
+      expect(seen.request?.signal.aborted).toBe(true);
+      const { error } = await drain(attempt);
+      expectTimeout(error);
+    });
   });
 });

@@ -42,12 +42,14 @@ export function createAnthropicProvider(options: { apiKey: string; baseURL?: str
           { signal },
         );
         // message_start names the model and the input tokens; message_delta, near the end, the output tokens.
+        // The input tokens go on at once: a stream cut or left before message_delta was billed its prompt.
         let inputTokens = 0;
         let responseModel: string | undefined;
         for await (const event of stream) {
           if (event.type === 'message_start') {
             inputTokens = event.message.usage.input_tokens;
             responseModel = event.message.model;
+            yield { type: 'input', inputTokens };
           }
           if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
             yield { type: 'delta', text: event.delta.text };

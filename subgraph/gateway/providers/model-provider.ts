@@ -26,7 +26,15 @@ export interface Completion {
   usage: TokenUsage;
 }
 
-export type StreamChunk = { type: 'delta'; text: string } | { type: 'usage'; usage: TokenUsage };
+/**
+ * A stream's text as it comes, and its usage at the end. `input`: the prompt's tokens as the provider counted
+ * them before its answer (Anthropic's message_start), what a stream that ends before its usage was billed for
+ * its prompt.
+ */
+export type StreamChunk =
+  | { type: 'delta'; text: string }
+  | { type: 'input'; inputTokens: number }
+  | { type: 'usage'; usage: TokenUsage };
 
 export interface EmbeddingRequest {
   model: string;
