@@ -35,7 +35,8 @@ const MONTHS = [
   ['December', 'Dec'],
 ];
 const MONTH_NUMBER = new Map(MONTHS.flatMap((names, index) => names.map((name) => [name, index + 1])));
-const MONTH = `(${MONTHS.flat().join('|')})\\.?`;
+// A month's name is a whole word: "Marketing" and "Junior" start with "Mar" and "Jun" and name no month.
+const MONTH = `(${MONTHS.flat().join('|')})(?![\\p{L}\\p{N}])\\.?`;
 const DAY = '(\\d{1,2})(?:st|nd|rd|th)?';
 
 type Part = 'day' | 'month' | 'year' | 'bc';

@@ -36,9 +36,11 @@ export type FigureReading = { value: number; alternatives: number[] } | { list: 
 export const FIGURE_RUN = "\\d+(?:(?:[.,]|['’\\u00A0\\u202F\\u2009](?=\\d{3}(?!\\d)))\\d+)*";
 
 // Not inside a word ("A380"), nor after a separator glued to one ("v2.0": the 0); a lone leading decimal point
-// (".5") belongs to the figure. The suffixes are ordinal and decade ones.
+// (".5") belongs to the figure. The suffixes are ordinal and decade ones. A minus sign glued to the figure
+// makes it negative ("-5 °C", "−3.2 %"), unless it joins two words or figures ("2019-2020", "COVID-19") or
+// follows another dash.
 const DIGITS = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?<![\\p{L}\\p{N}][.,])(\\.?${FIGURE_RUN})(?:st|nd|rd|th|s)?(?![\\p{L}\\p{N}])(?:\\s+(hundred|thousand|million|billion|trillion)\\b)?`,
+  `(?<![\\p{L}\\p{N}])(?<![\\p{L}\\p{N}][.,])(?:(?<![\\p{L}\\p{N}\\p{Pd}\\u2212])([-\\u2212\\u2013]))?(\\.?${FIGURE_RUN})(?:st|nd|rd|th|s)?(?![\\p{L}\\p{N}])(?:\\s+(hundred|thousand|million|billion|trillion)\\b)?`,
   'gu',
 );
 
@@ -84,9 +86,16 @@ export function readFigure(run: string): FigureReading {
   return { sequence: groups.map((group) => String(Number(group))).join('.') };
 }
 
-/** `value` times the scale word `scale` names ("million"), if any. */
+/**
+ * `value` times the scale word `scale` names ("million"), if any, computed in decimal: the scales are powers of
+ * ten, so the decimal point moves ("4.1" million is "4.1e6", 4100000). Multiplying binary floats would not be
+ * exact (4.1 × 10⁶ is 4099999.9999999995), and figures are compared as exact values.
+ */
 export function scaled(value: number, scale: string | undefined): number {
-  return scale ? value * (SCALES[scale.toLowerCase()] ?? 1) : value;
+  const factor = scale ? SCALES[scale.toLowerCase()] : undefined;
+  if (factor === undefined || factor === 1) return value;
+  const written = String(value);
+  return written.includes('e') ? value * factor : Number(`${written}e${Math.round(Math.log10(factor))}`);
 }
 
 // Decimal digits of other scripts ("３０", "٣٠", "३०"), each one UTF-16 unit, so offsets stay as they were;
@@ -111,9 +120,24 @@ export function asciiDigits(text: string): string {
   return text.replace(OTHER_DIGIT, (char) => (char.length === 1 ? digitValue(char) : char));
 }
 
+// Units of time and measure: "one" before one of them states a quantity ("lasts one year", "one percent").
+const UNIT_AFTER =
+  /^[\s-]+(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century|millennium|percent|per cent|percentage point|basis point|point|cent|dollar|euro|pound|franc|yen|rupee|gram|kilogram|kilo|tonne|ton|ounce|metre|meter|kilometre|kilometer|centimetre|centimeter|millimetre|millimeter|mile|foot|inch|yard|litre|liter|gallon|degree|kilowatt|watt|volt|byte|kilobyte|megabyte|gigabyte|terabyte)(?![\p{L}\p{N}])/iu;
+// "The one day we met", "no one", "each one": after a determiner "one" picks a thing out, it counts nothing.
+const DETERMINER_BEFORE = /(?:^|[^\p{L}])(?:the|this|that|which|no|any|every|each|some|another)\s+$/iu;
+
+/** Whether the number word at [start, end) of `text` states a quantity: a unit of time or measure follows it. */
+function isQuantity(text: string, start: number, end: number): boolean {
+  return (
+    UNIT_AFTER.test(text.slice(end, end + 40)) &&
+    !DETERMINER_BEFORE.test(text.slice(Math.max(0, start - 20), start))
+  );
+}
+
 /**
  * Every number mention outside `taken`, claimed into it. `asClaim` leaves out the lone word "one", which in a
- * sentence is far more often a pronoun ("one of the …") than a figure a source must state.
+ * sentence is far more often a pronoun ("one of the …") than a figure a source must state, unless a unit of
+ * time or measure follows it ("one year"): then it is a quantity like "two years".
  */
 export function findNumbers(text: string, taken: TakenSpans, asClaim: boolean): NumberMention[] {
   const found: NumberMention[] = [];
@@ -125,25 +149,30 @@ export function findNumbers(text: string, taken: TakenSpans, asClaim: boolean): 
     found.push({ text: written, ...reading, start, end });
   };
   for (const match of text.matchAll(DIGITS)) {
-    const start = match.index ?? 0;
-    const reading = readFigure(match[1] ?? '');
-    const scale = match[2];
+    const [written, minus, figure = '', scale] = match;
+    const sign = minus === undefined ? 1 : -1;
+    // The figure's own span: a sign is read only where the figure is one number.
+    const figureStart = (match.index ?? 0) + (minus?.length ?? 0);
+    const reading = readFigure(figure);
     if ('list' in reading) {
-      for (const item of match[0].matchAll(/\d+/g)) {
-        add(item[0], start + (item.index ?? 0), { value: Number(item[0]) });
+      for (const item of figure.matchAll(/\d+/g)) {
+        add(item[0], figureStart + (item.index ?? 0), { value: Number(item[0]) });
       }
-    } else if ('sequence' in reading) add(match[0], start, { value: NaN, sequence: reading.sequence });
-    else {
-      const alternatives = reading.alternatives.map((value) => scaled(value, scale));
-      add(match[0], start, {
-        value: scaled(reading.value, scale),
+    } else if ('sequence' in reading) {
+      add(written.slice(minus?.length ?? 0), figureStart, { value: NaN, sequence: reading.sequence });
+    } else {
+      const alternatives = reading.alternatives.map((value) => sign * scaled(value, scale));
+      add(written, match.index ?? 0, {
+        value: sign * scaled(reading.value, scale),
         ...(alternatives.length > 0 ? { alternatives } : {}),
       });
     }
   }
   for (const match of text.matchAll(NUMBER_WORDS)) {
-    if (asClaim && match[0].toLowerCase() === 'one') continue;
-    add(match[0], match.index ?? 0, { value: numberWordsValue(match[0]) });
+    const start = match.index ?? 0;
+    const end = start + match[0].length;
+    if (asClaim && match[0].toLowerCase() === 'one' && !isQuantity(text, start, end)) continue;
+    add(match[0], start, { value: numberWordsValue(match[0]) });
   }
   if (!asClaim) {
     for (const match of text.matchAll(ORDINAL_WORDS)) {

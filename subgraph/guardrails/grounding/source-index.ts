@@ -70,8 +70,12 @@ export function indexSources(sources: readonly string[]): SourceIndex {
         for (const group of number.sequence.split('.')) numbers.add(Number(group));
         continue;
       }
-      numbers.add(number.value);
-      for (const value of number.alternatives ?? []) numbers.add(value);
+      // A negative figure states its magnitude too: prose drops the sign ("fell 5 %" for "-5 %"), while a claim
+      // that adds one ("-5 °C" for "5 °C") states what no source does.
+      for (const value of [number.value, ...(number.alternatives ?? [])]) {
+        numbers.add(value);
+        if (value < 0) numbers.add(-value);
+      }
     }
   }
   // Each distinct token folded and stemmed once: a source repeats most of its words.
@@ -96,6 +100,22 @@ function lowerBound(tokens: readonly string[], prefix: string): number {
     else high = middle;
   }
   return low;
+}
+
+/** Whether some source token is `form` followed by one of `endings` (a name and its adjective: "europ" + "ean"). */
+export function sourcesHaveWordWithEnding(
+  index: SourceIndex,
+  form: string,
+  endings: ReadonlySet<string>,
+): boolean {
+  const tokens = index.sortedTokens;
+  for (let at = lowerBound(tokens, form); at < tokens.length; at++) {
+    const token = tokens[at] ?? '';
+    if (!token.startsWith(form)) return false;
+    const ending = token.slice(form.length).replace(/['’]s?$/u, '');
+    if (ending === '' || endings.has(ending)) return true;
+  }
+  return false;
 }
 
 // Derivations the light stem keeps apart ("solvability" and "solvable", "computational" and "computation")

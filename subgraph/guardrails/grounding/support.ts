@@ -12,7 +12,13 @@ import { isNumberWord } from './number-words';
 import { asciiDigits } from './numbers';
 import { countsOwnList } from './own-list-count';
 import { isCommonOpener } from './sentence-openers';
-import { amountKey, indexSources, matchForm, sourcesHaveStem } from './source-index';
+import {
+  amountKey,
+  indexSources,
+  matchForm,
+  sourcesHaveStem,
+  sourcesHaveWordWithEnding,
+} from './source-index';
 import type { SourceIndex } from './source-index';
 
 export interface MissingFact {
@@ -27,16 +33,24 @@ export interface Support {
   missing: MissingFact[];
 }
 
-// A name part of four letters or more also matches a longer word it begins ("Europe" in "European"): names
-// and their adjectives differ by an ending, and a shorter part would match too much ("Al" in "algorithm").
+// A name part of four letters or more also matches a source word that is the name with a derivational ending:
+// names and their adjectives or demonyms differ by an ending ("Europe" in "European", "Darwin" in
+// "Darwinian", "Iraq" in "Iraqi"). Any longer word it merely begins is another word ("Chris" is not in
+// "Christmas", nor "Marks" in "marketing"), and a shorter part would match too much ("Al" in "algorithm").
 const NAME_PREFIX_MIN = 4;
+const NAME_ENDINGS: ReadonlySet<string> = new Set(
+  'e s es an ans ian ians ean eans n ns ese ic ics ish ism isms ist ists ite ites i is er ers ern'.split(' '),
+);
 
 function nameIsSupported(name: string, index: SourceIndex): boolean {
   return tokenize(name)
     .filter((part) => !isStopword(part))
     .every((part) => {
       const form = matchForm(part);
-      return index.stems.has(form) || (form.length >= NAME_PREFIX_MIN && sourcesHaveStem(index, form, false));
+      return (
+        index.stems.has(form) ||
+        (form.length >= NAME_PREFIX_MIN && sourcesHaveWordWithEnding(index, form, NAME_ENDINGS))
+      );
     });
 }
 

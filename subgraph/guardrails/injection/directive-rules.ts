@@ -4,7 +4,9 @@
 // belongs here too: no honest source asks that.
 import { any, END, IMPERATIVE, rule, START } from './rule';
 
-const AI_EN = `(?:ai|a\\.i\\.|artificial intelligence|ai assistant|assistant|chatbot|chat bot|bot|language model|large language model|llm|gpt|chatgpt|claude|gemini|copilot|ai model|ai system|ai agent|agent|summarizer|summariser|model)`;
+// Bare "agent" is left out: a support desk's agents are people ("Note to all agents: the call centre closes
+// at six"); an AI agent is named as one ("AI agent", "LLM agent", "autonomous agent").
+const AI_EN = `(?:ai|a\\.i\\.|artificial intelligence|ai assistant|assistant|chatbot|chat bot|bot|language model|large language model|llm|gpt|chatgpt|claude|gemini|copilot|ai model|ai system|ai agent|llm agent|autonomous agent|coding agent|summarizer|summariser|model)`;
 const AI_DE = `(?:ki|künstliche intelligenz|ki-assistent|assistent|assistentin|sprachmodell|chatbot|bot|modell|ki-modell|ki-system)`;
 const SAY_EN = any(
   'ignore',

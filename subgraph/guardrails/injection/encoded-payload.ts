@@ -1,7 +1,7 @@
 // ENCODED_PAYLOAD: instructions carried as base64 or hex, so that a word filter sees only a blob while a
-// model decodes them readily. Every long blob is decoded; one that yields readable text is screened like the
-// text around it, and flagged when what it says is instruction-like. Hashes, keys and images decode to
-// bytes, not text, and pass.
+// model decodes them readily. Every long blob is decoded, however many there are; those that yield readable
+// text are screened like the text around them, and each is flagged when what it says is instruction-like.
+// Hashes, keys and images decode to bytes, not text, and pass.
 import { combinedScore } from './combine';
 import { rule, START } from './rule';
 import type { InjectionFinding, InnerScreen } from './finding';
@@ -11,7 +11,6 @@ const BASE64 =
   /(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9_-]{20,}={0,2})(?![A-Za-z0-9+/_=-])/g;
 const HEX =
   /(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}){12,}(?![0-9a-fA-F])|(?:[0-9a-fA-F]{2}[ :]){11,}[0-9a-fA-F]{2}|(?:\\x[0-9a-fA-F]{2}){8,}/g;
-const MAX_BLOBS = 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Concealment adds to what the decoded text says: the writer chose to hide it. */
@@ -42,39 +41,87 @@ function decodeBase64(blob: string): Uint8Array {
   return Buffer.from(blob.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
-function blobs(text: string): { start: number; end: number; bytes: Uint8Array }[] {
-  const found: { start: number; end: number; bytes: Uint8Array }[] = [];
-  for (const match of text.matchAll(HEX)) {
-    found.push({ start: match.index, end: match.index + match[0].length, bytes: decodeHex(match[0]) });
-  }
-  for (const match of text.matchAll(BASE64)) {
-    const start = match.index;
-    // A hex run is also valid base64; it was read as hex above.
-    if (found.some((blob) => start >= blob.start && start < blob.end)) continue;
-    found.push({ start, end: start + match[0].length, bytes: decodeBase64(match[0]) });
-  }
-  return found.slice(0, MAX_BLOBS);
+interface Blob {
+  start: number;
+  end: number;
+  bytes: Uint8Array;
 }
 
+function blobs(text: string): Blob[] {
+  const hex = [...text.matchAll(HEX)].map((match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+    bytes: decodeHex(match[0]),
+  }));
+  const found: Blob[] = [...hex];
+  // A hex run is also valid base64; it was read as hex above. Both lists run in text order: one pass.
+  let next = 0;
+  for (const match of text.matchAll(BASE64)) {
+    const start = match.index;
+    while (next < hex.length && (hex[next]?.end ?? 0) <= start) next += 1;
+    const within = hex[next];
+    if (within !== undefined && start >= within.start && start < within.end) continue;
+    found.push({ start, end: start + match[0].length, bytes: decodeBase64(match[0]) });
+  }
+  return found;
+}
+
+/** The index of the part whose decoded text holds offset `at` (or precedes it, on a separator). */
+function partAt(parts: readonly { to: number }[], at: number): number {
+  let low = 0;
+  let high = parts.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (at < (parts[middle]?.to ?? 0)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** Between decoded texts screened together: a paragraph break, which no rule reads across as one sentence. */
+const SEPARATOR = '\n\n';
+
+/**
+ * Every blob is decoded, whatever their number: decoding is linear in the text, and a cap on the blobs read
+ * would let decoys placed first hide the one that matters. The readable ones are screened together, as one
+ * text, so the cost stays that of screening the decoded bytes once; each finding counts for the blob it lies in.
+ */
 export function encodedPayloadFindings(
   text: string,
   context: ScreenContext,
   inner: InnerScreen,
 ): InjectionFinding[] {
-  const findings: InjectionFinding[] = [];
+  const readable: { blob: Blob; at: number; to: number }[] = [];
+  const parts: string[] = [];
+  let length = 0;
   for (const blob of blobs(text)) {
     const decoded = readableText(blob.bytes);
     if (decoded === undefined) continue;
-    const said = combinedScore(inner(decoded, context));
-    if (said < DECODED_FLOOR) continue;
+    if (parts.length > 0) {
+      parts.push(SEPARATOR);
+      length += SEPARATOR.length;
+    }
+    readable.push({ blob, at: length, to: length + decoded.length });
+    parts.push(decoded);
+    length += decoded.length;
+  }
+  if (readable.length === 0) return [];
+  const said = readable.map((): InjectionFinding[] => []);
+  for (const found of inner(parts.join(''), context)) {
+    said[partAt(readable, found.start ?? 0)]?.push(found);
+  }
+  const findings: InjectionFinding[] = [];
+  readable.forEach(({ blob }, index) => {
+    const score = combinedScore(said[index] ?? []);
+    if (score < DECODED_FLOOR) return;
     findings.push({
       kind: 'ENCODED_PAYLOAD',
       rule: 'decoded-instructions',
-      score: Math.min(1, said + CONCEALMENT_BONUS),
+      score: Math.min(1, score + CONCEALMENT_BONUS),
       start: blob.start,
       end: blob.end,
     });
-  }
+  });
   return findings;
 }
 

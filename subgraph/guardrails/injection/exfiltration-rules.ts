@@ -1,11 +1,21 @@
 // TOOL_OR_EXFILTRATION: text shaped like a tool call, or a way to carry data out of the conversation: a
-// markdown image or link whose URL has a slot to fill (the client fetches the image and the query leaks),
-// or an order to send conversation contents or secrets to an address.
+// markdown image or link whose URL has a slot for the model to fill with what only it holds (the client fetches
+// the image and the query leaks), or an order to send conversation contents or secrets to an address. A URL
+// template that documents an API (`?customer_id={customer_id}`, `?q=<term>`) or a fixed query (a badge's
+// `?branch=main`) carries nothing out, and a credential sent to authenticate (`-H "Authorization: Bearer
+// $API_TOKEN"`) is the credential's use, not its theft.
 import { any, END, rule, START } from './rule';
 
 const URL = 'https?://[^\\s)\\]"\'<>]+';
 // A query value that is a slot for the model to fill: {data}, <secret>, $VAR, [INFO], %7B…
 const SLOT = '(?:\\{[^}\\s]{0,40}\\}|<[^>\\s]{1,40}>|\\$\\{?[a-z_]+|\\[[a-z_ -]{1,40}\\]|%7b|%3c)';
+// What a slot names when it asks for what the model holds: the conversation or part of it, its instructions,
+// the user's own data, or a secret.
+const HELD_DATA = `(?:conversation|chat|history|messages?|dialog(?:ue)?|transcript|context|prompt|instructions|memory|secrets?|passwords?|credentials?|personal|private|pii|users?(?:'s)?[_ -]?(?:e-?mail|mail|name|address|phone|data|info(?:rmation)?|messages?|questions?|input|details|location|history))`;
+// A query parameter whose value is a slot naming held data; in an image URL, which the client fetches
+// unasked, any slot, or a value left empty for the model to fill.
+const DATA_SLOT = `[?&][^\\s=&]+=(?=[^\\s&)]{0,44}?${HELD_DATA})${SLOT}`;
+const IMAGE_SLOT = `[?&][^\\s=&)]+=(?:${SLOT}|(?=[)&\\s]))`;
 const SECRETS_EN = any(
   '(?:the |this |our |your |entire |whole |full )*(?:conversation|chat(?: history| log)?|dialog(?:ue)?|previous messages|message history)',
   "(?:the )?users?'?s? (?:data|messages?|emails?|e-mail addresses?|passwords?|credentials|information|details|files|documents|history|questions?|name|address|phone number)",
@@ -46,11 +56,11 @@ export const EXFILTRATION_RULES = [
   rule(
     'markdown-image-query',
     'TOOL_OR_EXFILTRATION',
-    `!\\[[^\\]]{0,200}\\]\\(\\s*${URL}\\?[^)\\s]*=`,
+    `!\\[[^\\]]{0,200}\\]\\(\\s*https?://[^\\s)\\]"'<>?]+(?:\\?[^)\\s]*?)?${IMAGE_SLOT}`,
     { question: 0.55, document: 0.65 },
     false,
   ),
-  rule('url-slot', 'TOOL_OR_EXFILTRATION', `${URL.slice(0, -1)}*[?&][^\\s=&]+=${SLOT}`, 0.75, false),
+  rule('url-slot', 'TOOL_OR_EXFILTRATION', `${URL.slice(0, -1)}*${DATA_SLOT}`, 0.75, false),
   rule(
     'send-secrets',
     'TOOL_OR_EXFILTRATION',
@@ -77,10 +87,12 @@ export const EXFILTRATION_RULES = [
     0.7,
     false,
   ),
+  // Code that sends out what it reads from where secrets are kept: cookies, browser storage, key files, the
+  // whole environment; or a secret-named variable placed into a URL. A variable in a header authenticates.
   rule(
     'code-exfiltration',
     'TOOL_OR_EXFILTRATION',
-    `(?:curl|wget|fetch|requests\\.(?:get|post)|xmlhttprequest|sendbeacon|invoke-webrequest)[^\\n]{0,120}?(?:document\\.cookie|localstorage|process\\.env|\\$env|/etc/passwd|/etc/shadow|\\.ssh/|id_rsa|api[_-]?key|secret|token|password)`,
+    `(?:curl|wget|fetch|requests\\.(?:get|post)|xmlhttprequest|sendbeacon|invoke-webrequest)[^\\n]{0,120}?(?:document\\.cookie|localstorage|sessionstorage|/etc/passwd|/etc/shadow|\\.ssh/|id_rsa|\\.aws/credentials|\\$\\((?:env|printenv)${END}|https?://[^\\s"'\`]*(?:\\$\\{?[a-z_]*(?:key|secret|token|password|credential)|process\\.env|os\\.environ))`,
     0.7,
     false,
   ),

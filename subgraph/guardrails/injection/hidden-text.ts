@@ -7,9 +7,12 @@ import type { ScreenContext } from './rule';
 
 // Zero-width and filler characters with no legitimate use inside running text. ZWJ and ZWNJ are left out:
 // emoji sequences and Persian or Indic words need them.
-const ZERO_WIDTH = /[\u200b\u2060-\u2064\u206a-\u206f\u180e\u115f\u1160\u3164\uffa0]|(?<!^)\ufeff/gu;
-// ZWJ/ZWNJ between two Latin letters: nothing renders differently there, so they only split a word.
-const JOINER_IN_LATIN = /(?<=[a-z])[\u200c\u200d](?=[a-z])/giu;
+const ZERO_WIDTH = /[\u200b\u2060-\u2064\u206a-\u206f\u180e\u115f\u1160\u3164\uffa0\u2800]|(?<!^)\ufeff/gu;
+// Any character that renders as nothing (see INVISIBLE in normalize.ts: default-ignorable, format and control
+// characters) between two Latin letters: nothing renders differently there, so it only splits a word. A
+// soft hyphen marks where a word may break, and bidirectional controls and tag characters are read below.
+const INVISIBLE_IN_LATIN =
+  /(?<=\p{Script=Latin}[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}]*)(?![\s\u00ad\u202a-\u202e\u2066-\u2069\u{e0000}-\u{e007f}\u200b\u2060-\u2064\u206a-\u206f\u180e\u115f\u1160\u3164\uffa0\ufeff])[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}](?=[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}]*\p{Script=Latin})/gu;
 const BIDI_OVERRIDE = /[\u202d\u202e]/gu;
 const BIDI_EMBEDDING = /[\u202a-\u202c\u2066-\u2069]/gu;
 const RTL_LETTERS = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
@@ -35,7 +38,7 @@ function spanOf(pattern: RegExp, text: string): { count: number; start: number; 
 
 function zeroWidth(text: string): InjectionFinding[] {
   const plain = spanOf(ZERO_WIDTH, text);
-  const joiners = spanOf(JOINER_IN_LATIN, text);
+  const joiners = spanOf(INVISIBLE_IN_LATIN, text);
   const count = plain.count + joiners.count;
   if (count === 0) return [];
   // One stray zero-width space comes with copied web text; several are a pattern.

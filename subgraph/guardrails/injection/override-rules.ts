@@ -80,7 +80,70 @@ const VERB_EN = `(?:${DISCARD_EN}(?: about)?|${CLEAR_EN})`;
 // "Don't forget the previous instructions" keeps them; "disregard the previous directions for step 4" is an
 // erratum about one part of a document.
 const NOT_NEGATED = "(?<!(?:not|n't|never|nie|niemals|nicht) )";
-const NOT_SCOPED = `(?! (?:for|in|on|of|from) (?:the )?(?:step|section|page|chapter|version|model|item|form|paragraph)s?${END})`;
+const NOT_PART = `(?! (?:for|in|on|of|from) (?:the )?(?:step|section|page|chapter|version|model|item|form|paragraph)s?${END})`;
+// A topic named after the object puts it in the world: "disregard the previous information about the holiday
+// schedule", "the previous guidelines on travel". Orders about the model's own conduct stay orders: "ignore
+// your instructions about how to answer", "forget the previous rules on safety".
+const MODEL_CONDUCT = any(
+  'how',
+  'what',
+  'when',
+  'whether',
+  'which',
+  'you',
+  'your',
+  'yourself',
+  'answer(?:s|ing)?',
+  'respon(?:d|ding|se|ses)',
+  'repl(?:y|ies|ying)',
+  'output(?:s|ting)?',
+  'writ(?:e|ing)',
+  'not',
+  'never',
+  'safety',
+  'ethic(?:s|al)',
+  'moral(?:s|ity)?',
+  'filter(?:s|ing)?',
+  'censor(?:ship|ing)?',
+  'content',
+  'restrictions?',
+  'limits?',
+  'boundaries',
+  'confidential(?:ity)?',
+  'secrets?',
+  'passwords?',
+  '(?:the |this |that |any |all )?(?:ai|assistant|model|bot|chatbot|system|prompts?|chat|conversation|users?|answers?|outputs?|responses?|repl(?:y|ies)|instructions)',
+);
+const NOT_ABOUT_A_TOPIC = `(?! (?:about|regarding|concerning|on|for|re) (?!${MODEL_CONDUCT}${END})\\p{L})`;
+const NOT_SCOPED = `${NOT_PART}${NOT_ABOUT_A_TOPIC}`;
+// A declaration dated in the world ("the previous guidelines are no longer valid as of 1 May 2025") announces
+// a change of policy, not of the model's orders.
+const MONTH_OR_DAY = any(
+  'jan(?:uary)?',
+  'feb(?:ruary)?',
+  'mar(?:ch)?',
+  'apr(?:il)?',
+  'may',
+  'june?',
+  'july?',
+  'aug(?:ust)?',
+  'sep(?:t|tember)?',
+  'oct(?:ober)?',
+  'nov(?:ember)?',
+  'dec(?:ember)?',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'today',
+  'tomorrow',
+  'next',
+  'the (?:\\p{N}|first|start|end|beginning)',
+);
+const NOT_DATED = `(?! (?:as of|as from|from|since|effective(?: from| as of)?|starting|beginning|with effect from|until|after|on) (?:\\p{N}|${MONTH_OR_DAY}${END}))`;
 // "Does the new tax rule override the previous guidelines?" asks what a thing does; "can you ignore …" is
 // still an order to the model. Costly (it reads back up to four words), so rules check it after the verb.
 const NOT_ASKED_OF_A_THING = `(?<!(?:does|do|did|will|would|can|could|should|may|might|shall) (?:(?!you |u )[\\p{L}\\p{N}'-]+ ){1,4})`;
@@ -144,6 +207,10 @@ const STATEMENTS_DE = any(
   'informationen',
 );
 const EVERYTHING_EN = `(?:everything|all(?: of)?(?: that| this| the above)?|what (?:you|i) (?:were|was|have been|had been) (?:told|said|given))`;
+
+// "Dear Anna, your new role is Senior Analyst": a greeting to a person by name makes "you" that person. (The
+// writer's own "my new role" or "my new task" describes the writer; only "my new instructions" order.)
+const NOT_TO_A_PERSON = `(?<!(?:^|\\n|[.!?] )(?:dear|hi|hello|hey|congratulations|congrats|welcome),? (?!(?:ai|assistant|model|bot|chatbot|gpt|chatgpt|llm|system|there|again)${END})\\p{L}+[^\\n]{0,200})`;
 
 export const OVERRIDE_RULES = [
   // "ignore all previous instructions", "forget about all the prior information": the strongest signal.
@@ -263,14 +330,14 @@ export const OVERRIDE_RULES = [
   rule(
     'override-contrary-en',
     'INSTRUCTION_OVERRIDE',
-    `${START}(?:contrary to|regardless of|instead of|notwithstanding|in spite of|despite)\\s+(?:the |your |all |any |my )*${BEFORE_EN}\\s+${ORDERS_EN}${END}`,
+    `${START}(?:contrary to|regardless of|instead of|notwithstanding|in spite of|despite)\\s+(?:the |your |all |any |my )*${BEFORE_EN}\\s+${ORDERS_EN}${END}${NOT_ABOUT_A_TOPIC}`,
     0.75,
   ),
   // A new task handed over: "now new tasks follow", "your new task is", "focus on your new task".
   rule(
     'new-task-en',
     'INSTRUCTION_OVERRIDE',
-    `${START}(?:(?:your|the|a|my) (?:new|real|actual|true|next|only|updated) (?:task|job|goal|mission|objective|instructions?|orders|assignment|role)(?: is| are| will be|:| follows?)|(?:new|more|further|other|additional|different) (?:tasks|instructions|orders|commands) (?:follow|come|are coming|are following|are followed|:)|(?:your|the) (?:instructions|orders|task|job|goal|mission) (?:are|is) now${END}|(?:there are|here are|i have|now come|now follow) (?:a few |some |two |three )?(?:more|new|further|additional|other) (?:tasks|instructions|orders)|(?:focus|concentrate) (?:now )?on (?:your|the|this|a) new (?:task|job|assignment)|start (?:over|anew|again|from scratch) with (?:a|the) new|from now on,? (?:you|your|only|always|answer|respond|reply|act|ignore))${END}`,
+    `${START}(?:(?:(?=(?:your|the|a) (?:new|real|actual|true|next|only|updated) )${NOT_TO_A_PERSON}(?:your|the|a) (?:new|real|actual|true|next|only|updated) (?:task|job|goal|mission|objective|instructions?|orders|assignment|role)|my (?:new|real|actual|true|next|only|updated) (?:instructions?|orders))(?: is| are| will be|:| follows?)|(?:new|more|further|other|additional|different) (?:tasks|instructions|orders|commands) (?:follow|come|are coming|are following|are followed|:)|(?:your|the) (?:instructions|orders|task|job|goal|mission) (?:are|is) now${END}|(?:there are|here are|i have|now come|now follow) (?:a few |some |two |three )?(?:more|new|further|additional|other) (?:tasks|instructions|orders)|(?:focus|concentrate) (?:now )?on (?:your|the|this|a) new (?:task|job|assignment)|start (?:over|anew|again|from scratch) with (?:a|the) new|from now on,? (?:you|your|only|always|answer|respond|reply|act|ignore))${END}`,
     { question: 0.7, document: 0.6 },
   ),
   rule(
@@ -283,7 +350,7 @@ export const OVERRIDE_RULES = [
   rule(
     'override-replace-en',
     'INSTRUCTION_OVERRIDE',
-    `${IMPERATIVE}(?:change|update|replace|modify|rewrite|overwrite|swap) (?:all )?(?:your|the|these) (?:system )?(?:instructions|rules|prompt|system prompt|programming|guidelines|directives)${END}|${START}(?:despite|regardless of|no matter|contrary to) what (?:you've|you have|you were|you are|you're|you had) (?:been )?(?:told|instructed|programmed|trained)${END}|${START}(?:all |the |any )?${BEFORE_EN} ${ORDERS_EN} ${gap(6)}(?:is|are|was|were) (?:now |hereby )?(?:irrelevant|void|invalid|cancel(?:l)?ed|obsolete|revoked|null|outdated|no longer (?:valid|relevant|apply|applicable|in effect))${END}`,
+    `${IMPERATIVE}(?:change|update|replace|modify|rewrite|overwrite|swap) (?:all )?(?:your|the|these) (?:system )?(?:instructions|rules|prompt|system prompt|programming|guidelines|directives)${END}|${START}(?:despite|regardless of|no matter|contrary to) what (?:you've|you have|you were|you are|you're|you had) (?:been )?(?:told|instructed|programmed|trained)${END}|${START}(?:all |the |any )?${BEFORE_EN} ${ORDERS_EN}${NOT_ABOUT_A_TOPIC} ${gap(6)}(?:is|are|was|were) (?:now |hereby )?(?:irrelevant|void|invalid|cancel(?:l)?ed|obsolete|revoked|null|outdated|no longer (?:valid|relevant|apply|applicable|in effect))${END}${NOT_DATED}`,
     0.75,
   ),
   rule(

@@ -3,6 +3,10 @@
 import { any, END, IMPERATIVE, rule, SENTENCE_START, START } from './rule';
 
 const LINE_START = '(?<=^|\\n)\\s*';
+// A markdown header's start, and the end of a header that holds only its name (the text is normalized: a run of
+// spaces is one space, a run with a line break one newline).
+const HEADER = `${LINE_START}#{2,} ?`;
+const HEADER_END = ' ?:?(?=\\n|$)';
 const SPEAKERS = any(
   'system',
   'assistant',
@@ -44,10 +48,15 @@ export const ROLE_RULES = [
     0.85,
     false,
   ),
+  // A markdown header that forges a turn of a prompt: one addressed to the model ("## System prompt", "### New
+  // instructions"), a chat template's turn header as templates write it, with a colon ("### Instruction:",
+  // "### Human:"), or a request turn followed by a turn for the model's answer ("### Input" … "### Response").
+  // A document's own section named "Instructions", "Input" or "Response" is a heading, not a turn; nor is one
+  // whose name only starts with such a word ("## System requirements").
   rule(
     'instruction-header',
     'ROLE_MARKER',
-    `${LINE_START}#{2,}\\s*(?:system|instructions?|response|input|assistant|user|new instructions?|system prompt)\\s*:?${END}`,
+    `${HEADER}(?:(?:system|system prompt|new instructions?)(?: ?:|${HEADER_END})|(?:instruction|assistant|human) ?:)|${HEADER}(?:instructions?|input|user|human|prompt)${HEADER_END}[\\s\\S]{1,1500}?\\n ?#{2,} ?(?:response|assistant)${HEADER_END}`,
     0.7,
     false,
   ),
