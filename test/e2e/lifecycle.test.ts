@@ -1,12 +1,12 @@
 // The process as an operator runs it (node subgraph/main.ts): a bad configuration stops the start with one
-// line naming the variable, development mode works with a minted token, and SIGTERM drains in-flight requests
-// and closes subscriptions cleanly before exiting 0.
+// line naming the variable, and SIGTERM drains in-flight requests and closes subscriptions cleanly before
+// exiting 0 (development mode's start, with a minted token, is development-mode.test.ts's).
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { runTsxScript, spawnMain, spawnSubgraph } from '../support/spawn-subgraph';
+import { spawnMain, spawnSubgraph } from '../support/spawn-subgraph';
 import type { SpawnedSubgraph } from '../support/spawn-subgraph';
 import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
@@ -162,42 +162,6 @@ describe('configuration errors stop the start with one line naming the variable'
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`\\b${variable}\\b`));
     expect(spawned.stdout()).not.toContain('subgraph listening');
-  });
-});
-
-describe('development mode without AUTH_*', () => {
-  it('warns in the log and accepts a token printed by `npm run token` for ingest and search', async () => {
-    const env = { NODE_ENV: 'development', DATA_DIR: freshDataDir(), LOG_LEVEL: 'info' };
-    const subgraph = await start(env);
-    const warning = jsonLines(subgraph.stdout()).find((line) => /development mode/.test(String(line.msg)));
-    expect(warning?.level).toBe(40);
-
-    const minted = await runTsxScript(
-      'scripts/token.ts',
-      ['--tenant', 'acme', '--scope', 'ai:ingest ai:admin'],
-      env,
-    );
-    expect(minted.code).toBe(0);
-    const token = minted.stdout.trim();
-    expect(token.split('.')).toHaveLength(3);
-
-    const ingested = await gql(subgraph.url, INGEST, {
-      token,
-      variables: {
-        input: { id: 'dev-1', title: 'Dev notes', body: 'The staging cluster rotates its keys weekly.' },
-      },
-    });
-    expect(ingested.status).toBe(200);
-    expect(ingested.body).toEqual({ data: { ingestDocument: { documentId: 'dev-1', chunks: 1 } } });
-    const found = await gql(subgraph.url, SEARCH, { token, variables: { q: 'staging keys' } });
-    expect(found.body.data?.search).toMatchObject({ hits: [{ documentId: 'dev-1' }] });
-
-    // A token from any other secret is still refused: development mode verifies, it does not trust.
-    const foreign = await gql(subgraph.url, SEARCH, {
-      token: await tokenFor('acme'),
-      variables: { q: 'staging' },
-    });
-    expect(foreign.status).toBe(401);
   });
 });
 

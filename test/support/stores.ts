@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { envSchema } from '../../subgraph/config';
 import type { StoreConfig, VectorSearchConfig } from '../../subgraph/config';
+import { withPgliteTemplate } from './pglite-template';
 import type { TextChunk } from '../../subgraph/retrieval/chunking';
 import { openStore } from '../../subgraph/retrieval/store/open-store';
 import type { DocumentStore } from '../../subgraph/retrieval/store/document-store';
@@ -82,14 +83,14 @@ export async function openTestStore(
   const appRole = options.appRole ?? DEFAULT_APP_ROLE;
   const dataDir =
     backend === 'pglite' && options.persistent ? mkdtempSync(join(tmpdir(), 'ai-store-')) : ':memory:';
-  const config: StoreConfig = {
+  const config: StoreConfig = withPgliteTemplate({
     databaseUrl: backend === 'postgres' ? POSTGRES_URL : undefined,
     dataDir,
     schema,
     appRole,
     poolSize: 4,
     ...(options.vectors ? { vectors: options.vectors } : {}),
-  };
+  });
   const removeDataDir = () => {
     if (dataDir !== ':memory:') rmSync(dataDir, { recursive: true, force: true });
   };

@@ -5,6 +5,7 @@ import { loadConfig } from '../../subgraph/config';
 import type { Logger } from '../../subgraph/observability/logger';
 import { startServer } from '../../subgraph/server';
 import { suiteLogger } from './log-capture';
+import { withPgliteTemplate } from './pglite-template';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'https://auth.test.example';
@@ -40,7 +41,10 @@ export async function startTestSubgraph(
     LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
     ...env,
   });
-  const app = await createApp(config, logger ?? suiteLogger(config.logging.level));
+  const app = await createApp(
+    { ...config, store: withPgliteTemplate(config.store) },
+    logger ?? suiteLogger(config.logging.level),
+  );
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   return { url: server.url, wsUrl: server.url.replace(/^http/, 'ws'), app, stop: () => server.stop() };
 }

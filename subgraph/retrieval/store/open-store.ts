@@ -39,7 +39,7 @@ export async function openStore(config: StoreConfig, hooks: StoreHooks = {}): Pr
         poolSize: config.poolSize,
         preparedStatements: config.preparedStatements ?? true,
       })
-    : await openPGlite(config.dataDir === ':memory:' ? undefined : config.dataDir);
+    : await openPGlite(config.dataDir === ':memory:' ? undefined : config.dataDir, config.pgliteTemplate);
   const target = { schema: config.schema, appRole: config.appRole };
   const vectors = config.vectors ?? DEFAULT_VECTOR_SEARCH;
   try {

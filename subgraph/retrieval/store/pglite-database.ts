@@ -10,12 +10,15 @@ import type { SqlDatabase } from './sql';
 /** Plain JavaScript beside this file, so jest, tsx and the compiled dist/ (copy-assets) all find and run it. */
 export const PGLITE_WORKER_PATH = join(__dirname, 'pglite-worker.mjs');
 
-/** Starts a PGlite worker on `dataDir` (in memory when undefined). */
-export function startPGliteWorker(dataDir: string | undefined): Worker {
-  return new Worker(PGLITE_WORKER_PATH, { workerData: { dataDir } });
+/**
+ * Starts a PGlite worker on `dataDir` (in memory when undefined); an in-memory one from `template`, a tarball of a
+ * freshly initialised data folder, when given (StoreConfig.pgliteTemplate).
+ */
+export function startPGliteWorker(dataDir: string | undefined, template?: string): Worker {
+  return new Worker(PGLITE_WORKER_PATH, { workerData: { dataDir, template: dataDir ? undefined : template } });
 }
 
-export async function openPGlite(dataDir: string | undefined): Promise<SqlDatabase> {
+export async function openPGlite(dataDir: string | undefined, template?: string): Promise<SqlDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return connectPGliteWorker(startPGliteWorker(dataDir));
+  return connectPGliteWorker(startPGliteWorker(dataDir, template));
 }

@@ -8,6 +8,8 @@
 // waits on, TransactionPriority in sql.ts) queues ahead of everything waiting that is not itself first.
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { Blob } from 'node:buffer';
+import { readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 import { preparedStatements } from './pglite-statements.mjs';
@@ -237,7 +239,13 @@ function handle(db, message) {
 }
 
 try {
-  const db = await PGlite.create(workerData.dataDir, { extensions: { vector } });
+  // An in-memory database may start from a template (a tarball of a freshly initialised data folder, PGlite's
+  // dumpDataDir) instead of running initdb, which is most of an open: see StoreConfig.pgliteTemplate.
+  const template = workerData.template ? new Blob([await readFile(workerData.template)]) : undefined;
+  const db = await PGlite.create(workerData.dataDir, {
+    extensions: { vector },
+    ...(template ? { loadDataDir: template } : {}),
+  });
   runQuery = preparedStatements(db);
   port.on('message', (message) => handle(db, message));
   reply(OPEN_ID, null);
