@@ -1,7 +1,8 @@
 // The retrieval both search and ask ground on: the tenant's chunks ranked by BM25 and by embedding similarity,
-// fused by reciprocal rank. The semantic half is optional: where the store has no vectors or the query cannot be
-// embedded (provider down, timed out, circuit open, none configured), the lexical ranking serves alone, with
-// the reason, so a search never fails for want of its semantic layer.
+// fused by reciprocal rank. The semantic half is optional: where the store or the tenant has no vectors (none
+// in the query's model) or the query cannot be embedded (provider down, timed out, circuit open, none
+// configured), the lexical ranking serves alone, with the reason, so a search never fails for want of its
+// semantic layer.
 import type { Embedded } from '../gateway/embed-call';
 import { targetId } from '../gateway/routing/route-config';
 import { Deadline } from '../gateway/resilience/deadline';
@@ -13,6 +14,7 @@ import type { FeatureDeps } from './feature-deps';
 import type { OwnLimit } from './degraded-message';
 import type { DegradationReason } from './feature-result';
 import { assertOwnChunks } from './tenant-gate';
+import { distinctPassages } from './distinct-passages';
 import { spendCapsOf } from '../gateway/spend-budget';
 import { recordCost } from './meter-result';
 
@@ -74,6 +76,12 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
 export interface RetrieveOptions {
   /** Semantic hits below this cosine similarity are left out (ask: too far from the question to ground on). */
   minSimilarity?: number;
+  /**
+   * Each passage shows only sentences no earlier passage of its document showed, and one left with none is
+   * left out (distinctPassages: overlapping chunks repeat each other), the page filled from the candidates
+   * further down (search: hits that repeat each other are no use to a reader).
+   */
+  distinct?: boolean;
 }
 
 export async function retrieve(
@@ -86,15 +94,20 @@ export async function retrieve(
   const tenantId = call.tenant.tenantId;
   const lexicalAt = (depth: number) =>
     stage(deps.metrics, 'retrieval.lexical', () => deps.documents.searchLexical(tenantId, text, depth));
-  // A store without vectors (PostgreSQL without pgvector) needs no embedding, nor rows deeper than the page.
-  if (!deps.documents.semantic.available) {
-    const chunks = await lexicalAt(limit);
-    assertOwnChunks(tenantId, chunks);
-    return { kind: 'lexical', chunks, reason: 'SEMANTIC_UNAVAILABLE', embedding: null };
-  }
   const depth = fusionDepth(limit);
-  // The lexical search does not wait for the embedding call: both run at once.
-  const [searched, embedded] = await Promise.allSettled([lexicalAt(depth), embedQuery(deps, call, text)]);
+  const page = (chunks: RetrievedChunk[]): RetrievedChunk[] =>
+    (options.distinct ? distinctPassages(chunks) : chunks).slice(0, limit);
+  // A store without vectors (PostgreSQL without pgvector) needs no embedding, nor rows deeper than the page
+  // (but for the candidates that fill the places of repeated passages).
+  if (!deps.documents.semantic.available) {
+    const chunks = await lexicalAt(options.distinct ? depth : limit);
+    assertOwnChunks(tenantId, chunks);
+    return { kind: 'lexical', chunks: page(chunks), reason: 'SEMANTIC_UNAVAILABLE', embedding: null };
+  }
+  // The lexical search does not wait for the embedding call: both run at once. The embedding's look at the
+  // tenant's vectors goes first: on PGlite (one connection) it would otherwise wait for the whole search.
+  const vectorOfQuery = queryVector(deps, call, text);
+  const [searched, embedded] = await Promise.allSettled([lexicalAt(depth), vectorOfQuery]);
   if (embedded.status === 'rejected') throw embedded.reason;
   const query = embedded.value;
   if (searched.status === 'rejected') {
@@ -108,7 +121,7 @@ export async function retrieve(
     const { reason, ownLimit } = query;
     return {
       kind: 'lexical',
-      chunks: lexical.slice(0, limit),
+      chunks: page(lexical),
       reason,
       embedding: null,
       ...(ownLimit ? { ownLimit } : {}),
@@ -129,19 +142,61 @@ export async function retrieve(
     deps.logger.error({ err: error, requestId: call.requestId }, 'semantic search failed; serving lexical');
     return {
       kind: 'lexical',
-      chunks: lexical.slice(0, limit),
+      chunks: page(lexical),
       reason: 'SEMANTIC_UNAVAILABLE',
       embedding: query.embedding,
     };
   }
   assertOwnChunks(tenantId, semantic);
+  // No vector of the query's model (the tenant's are all of another, or went since the look above): there is
+  // no semantic ranking to fuse, and the keyword ranking alone is not to be labelled hybrid.
+  if (semantic.length === 0) {
+    return {
+      kind: 'lexical',
+      chunks: page(lexical),
+      reason: 'SEMANTIC_UNAVAILABLE',
+      embedding: query.embedding,
+    };
+  }
   const near = semantic.filter((chunk) => chunk.score >= (options.minSimilarity ?? -1));
   // The semantic list goes last: it is read after the lexical one (which may even come from the search cache),
   // so where a re-ingest came between them, fusion keeps the document as the semantic search saw it, even where
-  // none of its new chunks was near enough to be fused (`semantic`, unfiltered).
-  return {
-    kind: 'hybrid',
-    chunks: fuseByReciprocalRank([lexical, near], limit, deps.rrfK, semantic),
-    embedding: query.embedding,
-  };
+  // none of its new chunks was near enough to be fused (`semantic`, unfiltered). With `distinct`, every fused
+  // candidate is kept for the page to be filled from.
+  const fused = fuseByReciprocalRank(
+    [lexical, near],
+    options.distinct ? Infinity : limit,
+    deps.rrfK,
+    semantic,
+  );
+  return { kind: 'hybrid', chunks: page(fused), embedding: query.embedding };
+}
+
+/**
+ * The query's embedding, where the tenant has vectors to compare it with. Without one (every document went in
+ * while embeddings were down, and the sweep has embedded none yet) it would be paid for and compared with
+ * nothing: the tenant's semantic layer is what is missing. Where no embedding target serves the tenant at all
+ * the gateway says so at once, for nothing, with its own reason (NO_PROVIDER_CONFIGURED, PROVIDER_NOT_ALLOWED).
+ */
+async function queryVector(deps: FeatureDeps, call: FeatureCall, text: string): Promise<QueryVector> {
+  const embeds = deps.gateway.routes('embed', call.tenant.policy.allowedProviders);
+  if (embeds && !(await tenantHasVectors(deps, call)))
+    return { kind: 'failed', reason: 'SEMANTIC_UNAVAILABLE' };
+  return embedQuery(deps, call, text);
+}
+
+/**
+ * Whether the tenant has a vector to compare a query's with. Where the look fails, the embedding is made all the
+ * same, as before there was a look: the semantic search then answers for itself.
+ */
+async function tenantHasVectors(deps: FeatureDeps, call: FeatureCall): Promise<boolean> {
+  try {
+    return await deps.documents.hasVectors(call.tenant.tenantId);
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, requestId: call.requestId },
+      'could not tell whether the tenant has vectors',
+    );
+    return true;
+  }
 }

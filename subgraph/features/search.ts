@@ -1,6 +1,7 @@
-// search: the tenant's passages ranked for a query, by BM25 and embedding similarity fused (SearchResults). When
-// the semantic half is missing — no vectors in the store, the query could not be embedded — the BM25 ranking
-// serves alone as DegradedSearchResults with the reason. Sampled, where the tenant keeps content, but not
+// search: the tenant's passages ranked for a query, by BM25 and embedding similarity fused (SearchResults), a
+// passage repeating what an earlier hit of its document showed left out. When the semantic half is missing —
+// no vectors in the store or for the tenant, the query could not be embedded — the BM25 ranking serves alone
+// as DegradedSearchResults with the reason. Sampled, where the tenant keeps content, but not
 // graded: there is no model output to grade.
 import type { Embedded } from '../gateway/embed-call';
 import { unreachable } from '../errors/unreachable';
@@ -40,7 +41,9 @@ const embeddingUse = ({ provider, model, cached, costNanos }: Embedded): ModelUs
 export function createSearchFeature(deps: FeatureDeps) {
   return async function search(call: FeatureCall, input: SearchInput): Promise<SearchOutcome> {
     const elapsed = startClock();
-    const retrieved = await retrieve(deps, call, input.query, input.limit);
+    // Overlapping chunks of a document match with the same sentences: a hit repeating an earlier one's is
+    // left out, and the page filled from the hits further down.
+    const retrieved = await retrieve(deps, call, input.query, input.limit, { distinct: true });
     const metered = await meterResult(deps, call, 'search', elapsed, unmeteredOf(retrieved));
     // RATE_LIMITED alone would read as the provider's: the message names our own limit where it was one.
     const result =

@@ -13,16 +13,33 @@ export const SENTENCE_GAP = ' … ';
 const LONGEST_WHOLE_SENTENCE = 2;
 
 /**
+ * Where a chunk stands in its document. A chunk after the first starts inside the previous chunk's text (the
+ * overlap, chunking.ts), so its first "sentence" may be the tail of one; a chunk before the last may end short
+ * of a sentence's end. The document's own first and last sentences are whole, whatever they look like.
+ * Unknown (left out): either edge may be such a cut.
+ */
+export interface ChunkEdges {
+  startsDocument?: boolean;
+  endsDocument?: boolean;
+}
+
+/**
  * The sentences of `content` that best support `query`, whole and in source order, within about `maxChars`:
  * the best one always (with the sentence before it when it opens on a connective), then the next best while
  * they fit. A passage that fits in `maxChars` comes back whole; one with no query word, its opening sentences.
  */
-export function snippetOf(content: string, query: string, maxChars = SNIPPET_CHARS): string {
+export function snippetOf(
+  content: string,
+  query: string,
+  maxChars = SNIPPET_CHARS,
+  edges: ChunkEdges = {},
+): string {
   const text = content.replace(/\s+/g, ' ').trim();
-  const sentences = wholeSentences(splitSentences(text));
+  const stems = queryStems(query);
+  // Only a piece the overlap cut is left out (see wholeSentences): a passage short enough is otherwise whole.
+  const sentences = wholeSentences(splitSentences(text), stems, edges);
   const whole = sentences.join(' ');
   if (whole.length <= maxChars) return whole;
-  const stems = queryStems(query);
   const support = sentences.map((sentence) => querySupport(sentence, stems));
   // Best support first; ties go to the earlier sentence, and with no match at all that is the opening.
   const ranked = support
@@ -54,17 +71,36 @@ export function snippetOf(content: string, query: string, maxChars = SNIPPET_CHA
 }
 
 /**
- * The sentences without the pieces an overlapping chunk cut: chunks start inside the previous chunk's text, so
- * the first "sentence" may be the tail of one ("that was charged for the order.") and the last may stop short.
- * A passage made only of a piece keeps it: something is better than nothing.
+ * The sentences without the pieces an overlapping chunk cut: a chunk after the document's first starts inside
+ * the previous chunk's text, so its first "sentence" may be the tail of one ("that was charged for the
+ * order."), and one before the document's last may stop short. Only an edge that may be such a cut is
+ * trimmed (see ChunkEdges), and never a piece holding a query word no other sentence of the passage holds:
+ * the snippet would then hide why the passage matched. A passage made only of a piece keeps it: something is
+ * better than nothing.
  */
-function wholeSentences(sentences: string[]): string[] {
+function wholeSentences(sentences: string[], stems: readonly string[], edges: ChunkEdges): string[] {
   let from = 0;
   let to = sentences.length;
-  if (to - from > 1 && /^\p{Ll}/u.test(sentences[from] ?? '')) from += 1;
-  if (to - from > 1 && !/[.!?…]["'”’)\]]*$/u.test(sentences[to - 1] ?? '')) to -= 1;
+  const droppable = (piece: number) =>
+    !stems.some(
+      (stem) =>
+        holds(sentences[piece] ?? '', stem) &&
+        !sentences.slice(from, to).some((sentence, i) => from + i !== piece && holds(sentence, stem)),
+    );
+  if (!edges.startsDocument && to - from > 1 && /^\p{Ll}/u.test(sentences[from] ?? '') && droppable(from))
+    from += 1;
+  const last = to - 1;
+  if (
+    !edges.endsDocument &&
+    to - from > 1 &&
+    !/[.!?…]["'”’)\]]*$/u.test(sentences[last] ?? '') &&
+    droppable(last)
+  )
+    to -= 1;
   return sentences.slice(from, to);
 }
+
+const holds = (sentence: string, stem: string): boolean => querySupport(sentence, [stem]) > 0;
 
 function joinInOrder(sentences: readonly string[], indexes: number[]): string {
   const ordered = indexes.sort((a, b) => a - b);

@@ -36,6 +36,12 @@ describe.each(MIGRATION_BACKENDS)('migration 007 on %s', (_backend, open, drop) 
          VALUES ('old', 'log', 0, 1, $1), ('old', 'log', 1, 1, $2)`,
       [BENIGN, INJECTED],
     );
+    // And their postings, as that release's store wrote them with its chunks (migration 003).
+    await db.query(
+      `INSERT INTO ${target.schema}.chunk_terms (tenant_id, lexeme, document_id, ordinal, tf, chunk_length)
+         SELECT c.tenant_id, u.lexeme, c.document_id, c.ordinal, cardinality(u.positions), c.term_count
+         FROM ${target.schema}.chunks c CROSS JOIN LATERAL unnest(c.tsv) AS u WHERE c.tenant_id = 'old'`,
+    );
 
     const report = await migrate(db, target);
     expect(report.applied).toContain('007_chunk_screen.sql');

@@ -4,6 +4,7 @@
 // the store (PostgreSQL without pgvector) — the BM25 ranking serves as DegradedSearchResults with that reason,
 // and a document ingested while embeddings were down is found by keywords at once and embedded by the sweep.
 import { randomBytes } from 'node:crypto';
+import { chunkText } from '../../subgraph/retrieval/chunking';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { capturingLogger } from '../support/logs';
@@ -125,6 +126,78 @@ describe('hybrid search on PGlite with an embedding provider', () => {
     const hybrid = await client.search({ query: 'mooring fee', limit: 5 });
     expect(hybrid.__typename).toBe('SearchResults');
   });
+
+  // Finding: results were labelled hybrid when the tenant had no vectors. After an ingest while embeddings were
+  // down, search paid for a query embedding, found no vector to compare it with, and answered SearchResults
+  // with reciprocal-rank scores over the keyword ranking alone.
+  it('a tenant without vectors gets DegradedSearchResults (SEMANTIC_UNAVAILABLE), and pays for no query embedding', async () => {
+    const client = harness.as(tenant('no-vectors'));
+    harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: false });
+    harness.providers.openai.faults.clear();
+
+    const before = harness.providers.requestCount(EMBEDDINGS);
+    const result = await client.search({ query: 'mooring fee', limit: 5 });
+    expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason: 'SEMANTIC_UNAVAILABLE' });
+    expect(harness.providers.requestCount(EMBEDDINGS)).toBe(before);
+    if (result.__typename !== 'DegradedSearchResults') return;
+    expect(result.meta).toMatchObject({ provider: null, model: null, costUsd: 0 });
+    // Keyword scores (BM25), as DegradedSearchResults promises: the same as a search of the store's.
+    const [lexical] = await harness.app.store.documents.searchLexical(client.tenant, 'mooring fee', 5);
+    expect(result.hits.map((hit) => [hit.documentId, hit.score])).toEqual([['harbour', lexical?.score]]);
+  });
+
+  it('a tenant whose vectors are all of another model gets DegradedSearchResults (SEMANTIC_UNAVAILABLE), the embedding it paid for reported', async () => {
+    const client = harness.as(tenant('other-model'));
+    harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    await client.ingest(HARBOUR);
+    harness.providers.openai.faults.clear();
+    const { documents } = harness.app.store;
+    const stored = await documents.chunksOf(client.tenant, 'harbour');
+    if (!stored) throw new Error('harbour not stored');
+    const vectors = stored.chunks.map(() => [1, 0, 0]);
+    expect(
+      await documents.putEmbeddings(
+        client.tenant,
+        'harbour',
+        stored.version,
+        'old:model',
+        vectors,
+        stored.chunks,
+      ),
+    ).toBe(true);
+
+    const before = harness.providers.requestCount(EMBEDDINGS);
+    const result = await client.search({ query: 'mooring fee', limit: 5 });
+    expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason: 'SEMANTIC_UNAVAILABLE' });
+    expect(harness.providers.requestCount(EMBEDDINGS)).toBe(before + 1);
+    if (result.__typename !== 'DegradedSearchResults') return;
+    expect(result.meta).toMatchObject({ provider: 'openai', model: 'text-embedding-3-small' });
+    expect(result.hits.map((hit) => hit.documentId)).toEqual(['harbour']);
+  });
+
+  it('hybrid results list a sentence two overlapping chunks share once, not as two hits with the same snippet', async () => {
+    const client = harness.as(tenant('hybrid-distinct'));
+    const shared =
+      'The albatross nests on the northern cliffs, and each albatross returns there every spring.';
+    const note = (i: number) =>
+      `Note ${i}: the committee reviewed the budget for the harbour repairs and approved it again.`;
+    const body = [...Array.from({ length: 11 }, (_, i) => note(i)), shared]
+      .concat(Array.from({ length: 10 }, (_, i) => note(i + 11)))
+      .join(' ');
+    const chunking = harness.app.config.retrieval.chunking;
+    expect(chunkText(body, chunking).map((chunk) => chunk.text.includes(shared))).toEqual([true, true]);
+    expect(await client.ingest({ id: 'seabirds', title: 'Seabirds', body })).toMatchObject({
+      chunks: 2,
+      embedded: true,
+    });
+    const result = await client.search({ query: 'albatross', limit: 5 });
+    expect(result.__typename).toBe('SearchResults');
+    if (result.__typename !== 'SearchResults') return;
+    const snippets = result.hits.map((hit) => hit.snippet);
+    expect(snippets.filter((snippet) => snippet.includes(shared))).toHaveLength(1);
+    expect(new Set(snippets).size).toBe(snippets.length);
+  });
 });
 
 describe('hybrid search with the embedding circuit open', () => {
@@ -147,8 +220,10 @@ describe('hybrid search with the embedding circuit open', () => {
 
   it('answers lexical hits with CIRCUIT_OPEN, without calling the provider', async () => {
     const client = harness.as(tenant('circuit'));
+    // Embedded first: a tenant without vectors would not ask for the query's embedding at all.
+    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: true });
     harness.providers.openai.faults.always({ kind: 'status', status: 500 }, { path: EMBEDDINGS });
-    await client.ingest(HARBOUR);
+    await client.ingest(LIGHTHOUSE);
     await client.search('mooring');
     const before = harness.providers.requestCount(EMBEDDINGS);
     const result = await client.search('mooring fee');

@@ -165,11 +165,13 @@ describe.each([
     expect(harness.providers.requestCount(CHAT)).toBe(0);
   });
 
-  test('embeddings reserve too: over the cap, ingest and search call no embedding model, and search serves lexical hits with BUDGET_EXCEEDED', async () => {
+  // Over the cap, the ingest's embedding is refused, so the tenant has no vectors: its search pays for no query
+  // embedding either (nothing to compare it with) and says the semantic layer is what is missing.
+  test('embeddings reserve too: over the cap, ingest and search call no embedding model, and search serves lexical hits', async () => {
     const client = harness.as(none[2]);
     await client.ingest({ id: 'ledger', title: 'Quokka ledger', body: FILLER });
     const results = member(await client.search('quokka crate'), 'DegradedSearchResults');
-    expect(results.reason).toBe('BUDGET_EXCEEDED');
+    expect(results.reason).toBe('SEMANTIC_UNAVAILABLE');
     expect(results.hits.length).toBeGreaterThan(0);
     expect(harness.providers.requestCount('/v1/embeddings')).toBe(0);
   });

@@ -131,3 +131,53 @@ describe('passages are the whole sentences that best support the query (issue 9)
     expect(split.map((p) => p.snippet)).toEqual([COVERS, `${ASIDE}${SENTENCE_GAP}${REPEATS}`]);
   });
 });
+
+// Finding: the snippet dropped the very sentence that matched. A first sentence starting lowercase and a last one
+// without a full stop were taken for pieces an overlapping chunk cut, even in a document's only chunk, even when
+// they held the only match, and before a short passage could come back whole.
+describe('the snippet never drops the sentence that matched (finding: snippet drops the matching sentence)', () => {
+  const ASIDES = [
+    'The office closes early on Fridays during the summer months so staff can take longer weekends.',
+    'Visitors sign in at the front desk and wear a badge for as long as they stay in the building.',
+    'The cafeteria serves breakfast from seven and lunch from noon until two in the afternoon.',
+  ];
+
+  it.each([
+    ['Our office hours are 9 to 5. Parking is available in garage B', 'parking'],
+    ['How do I reset my password? Use the reset link on the login page', 'reset link'],
+    ['eBay orders ship within 2 days. Returns are accepted for 30 days.', 'ebay orders'],
+  ])('a short passage comes back whole: %j for %j', (content, query) => {
+    expect(snippetOf(content, query)).toBe(content);
+  });
+
+  it('a short chunk that is the whole document comes back whole, whatever its sentences look like', () => {
+    const content = 'our office hours are 9 to 5. Parking is available in garage B';
+    expect(snippetOf(content, 'office', 240, { startsDocument: true, endsDocument: true })).toBe(content);
+  });
+
+  it('a long passage keeps a cut-looking first or last piece that holds the only match', () => {
+    const first = `eBay orders ship within two days. ${ASIDES.join(' ')}`;
+    expect(first.length).toBeGreaterThan(240);
+    expect(snippetOf(first, 'ebay')).toContain('eBay orders ship within two days.');
+    const last = `${ASIDES.join(' ')} Parking is available in garage B`;
+    expect(snippetOf(last, 'parking')).toContain('Parking is available in garage B');
+  });
+
+  it('a piece whose match another sentence also holds is still trimmed at a possible overlap edge', () => {
+    const content = `that was refunded to the card. ${ASIDES.join(' ')} A refund takes five days.`;
+    expect(snippetOf(content, 'refund')).toBe('A refund takes five days.');
+  });
+
+  it('the first chunk of a document starts with a whole sentence, the last ends with one', () => {
+    const opening = `eBay orders ship within two days. ${ASIDES.join(' ')} Orders over fifty dollars ship free.`;
+    expect(snippetOf(opening, 'orders')).toBe('Orders over fifty dollars ship free.');
+    expect(snippetOf(opening, 'orders', 240, { startsDocument: true })).toBe(
+      `eBay orders ship within two days.${SENTENCE_GAP}Orders over fifty dollars ship free.`,
+    );
+    const closing = `Parking is free for visitors. ${ASIDES.join(' ')} Staff parking is in garage B`;
+    expect(snippetOf(closing, 'parking')).toBe('Parking is free for visitors.');
+    expect(snippetOf(closing, 'parking', 240, { endsDocument: true })).toBe(
+      `Parking is free for visitors.${SENTENCE_GAP}Staff parking is in garage B`,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 // The lexical half of retrieval: BM25 over a tenant's chunks as one SQL statement, and its default weights.
 import type { Bm25Config } from '../../config';
-import { VERDICT_COLUMNS } from './retrieved-row';
+import { lastChunkColumn, VERDICT_COLUMNS } from './retrieved-row';
 
 /**
  * BM25 defaults of Robertson et al. and Lucene; a title occurrence counts as two body occurrences; a term's
@@ -16,7 +16,8 @@ const asTsqueryTerm = (lexeme: string) =>
 /**
  * BM25 (Robertson/Sparck Jones, the Lucene variant of idf) over the english-stemmed, stopword-free terms of
  * a chunk, with its document's title as a weighted field (BM25F-style: a title occurrence adds titleWeight
- * to the term's frequency; length normalisation is the chunk's). All statistics — the number of chunks N,
+ * to the term's frequency; length normalisation is the chunk's). The title counts for one chunk of its
+ * document: the one whose text scores best for the query, else the first. All statistics — the number of chunks N,
  * their average length, each term's document frequency (the chunks whose text holds it) — are the tenant's
  * own, kept up to date at ingest by migration 004's triggers (corpus_stats, term_stats) and read under row
  * level security, so another tenant's documents never change a score and a search never counts the corpus.
@@ -49,16 +50,38 @@ export function bm25Sql(schema: string): string {
         WHERE tenant_id = $1 AND lexeme = t.lexeme
         ORDER BY tf DESC, chunk_length
         LIMIT $7) p),
-    -- Title occurrences count for every chunk of the document, weighted.
-    title_postings AS (
-      SELECT u.lexeme, c.document_id, c.ordinal, $6::float8 * cardinality(u.positions) AS tf,
-        c.term_count AS chunk_length
+    -- Each posting's body share of its chunk's score, the sum per chunk: where a document's title goes.
+    body_scores AS (
+      SELECT p.document_id, p.ordinal,
+        sum(i.idf * p.tf * ($4::float8 + 1)
+            / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.chunk_length / corpus.avg_terms))) AS score
+      FROM postings p JOIN idf i ON i.lexeme = p.lexeme CROSS JOIN corpus
+      WHERE p.tf > 0
+      GROUP BY p.document_id, p.ordinal),
+    best_body AS (
+      SELECT DISTINCT ON (document_id) document_id, ordinal FROM body_scores
+      ORDER BY document_id, score DESC, ordinal),
+    -- The query terms in the titles of the tenant's documents, weighted.
+    title_terms AS (
+      SELECT u.lexeme, d.id AS document_id, $6::float8 * cardinality(u.positions) AS tf
       FROM ${schema}.documents d
       CROSS JOIN LATERAL unnest(d.title_tsv) AS u
-      JOIN ${schema}.chunks c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
       WHERE d.tenant_id = $1
         AND d.title_tsv @@ (SELECT string_agg(${asTsqueryTerm('lexeme')}, ' | ')::tsquery FROM query_terms)
         AND u.lexeme IN (SELECT lexeme FROM query_terms)),
+    -- A title counts once per document, not on each of its chunks (which would fill the page with one
+    -- document's chunks, its shortest first): on the chunk that matches the query best in its text, or,
+    -- where none does, on the document's first chunk.
+    title_chunks AS (
+      SELECT t.document_id, c.ordinal, c.term_count AS chunk_length
+      FROM (SELECT DISTINCT document_id FROM title_terms) t
+      LEFT JOIN best_body b ON b.document_id = t.document_id
+      JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = t.document_id
+        AND c.ordinal = coalesce(b.ordinal, (SELECT min(f.ordinal) FROM ${schema}.chunks f
+                                            WHERE f.tenant_id = $1 AND f.document_id = t.document_id))),
+    title_postings AS (
+      SELECT t.lexeme, t.document_id, c.ordinal, t.tf, c.chunk_length
+      FROM title_terms t JOIN title_chunks c ON c.document_id = t.document_id),
     frequencies AS (
       SELECT lexeme, document_id, ordinal, sum(tf) AS tf, max(chunk_length) AS chunk_length
       FROM (SELECT lexeme, document_id, ordinal, tf::float8, chunk_length FROM postings
@@ -74,7 +97,7 @@ export function bm25Sql(schema: string): string {
       ORDER BY score DESC, f.document_id, f.ordinal
       LIMIT $3)
     SELECT c.tenant_id, r.document_id, r.ordinal, c.document_version, d.title, c.content,
-      r.score::float8 AS score, ${VERDICT_COLUMNS}
+      r.score::float8 AS score, ${VERDICT_COLUMNS}, ${lastChunkColumn(schema)}
     FROM ranked r
     JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = r.document_id AND c.ordinal = r.ordinal
     JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = r.document_id

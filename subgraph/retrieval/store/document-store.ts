@@ -1,16 +1,17 @@
 // Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, BM25 full-text search,
 // and (with pgvector) their embeddings and semantic search, whose SQL lives in embeddings.ts and vector-search.ts.
+import { LRUCache } from 'lru-cache';
 import type { Bm25Config, VectorSearchConfig } from '../../config';
 import { SemanticSearchUnavailableError } from '../../errors/semantic-unavailable-error';
 import type { TextChunk } from '../chunking';
-import { snippetOf } from '../snippet';
+import { SNIPPET_CHARS, snippetOf } from '../snippet';
 import { pendingEmbedding } from './embedding-backlog';
 import type { PendingDocument } from './embedding-backlog';
 import { checkBatch, chunksToEmbed, embedReplacedChunks, noteAttemptAt, putEmbeddingsAt } from './embeddings';
 import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
 import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
-import { inTenantScope } from './tenant-scope';
+import { inTenantScope, queryInTenantScope } from './tenant-scope';
 import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
 import type { SemanticQuery } from './vector-search';
 import { bm25Sql, DEFAULT_BM25 } from './bm25-search';
@@ -87,6 +88,12 @@ export interface DocumentStore {
    * score is the cosine similarity. Throws SemanticSearchUnavailableError where `semantic.available` is false.
    */
   searchSemantic(tenantId: string, query: SemanticQuery, limit: number): Promise<RetrievedChunk[]>;
+  /**
+   * Whether any of the tenant's chunks has a vector, in any model (false where `semantic.available` is not):
+   * a search asks before it pays for its query's embedding, which a tenant whose documents all went in while
+   * embeddings were down has nothing to compare with. One probe of an index, in the tenant's scope.
+   */
+  hasVectors(tenantId: string): Promise<boolean>;
   /**
    * Up to `limit` documents, across tenants, not embedded in `model` (never, or in another model), leaving out
    * those whose vectors in `model` the store could not keep (noteEmbeddingAttempt) until they are re-ingested.
@@ -215,6 +222,11 @@ export function createDocumentStore(
   const requireVectors = () => {
     if (!semantic.available) throw new SemanticSearchUnavailableError(semantic.reason ?? 'no vectors');
   };
+  // Tenants seen with vectors, so most searches skip hasVectors' probe. Only "has" is remembered: a tenant
+  // without vectors gains them at any time (the sweep, another replica's ingest). One that lost its last (every
+  // document deleted or re-ingested) is not worth a probe per search either: its query embedding finds no
+  // vector, and the search says so; the entry expires after a minute.
+  const withVectors = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
   const scoped = <T>(
     tenantId: string,
     work: Parameters<typeof inTenantScope<T>>[3],
@@ -231,6 +243,9 @@ export function createDocumentStore(
         const stored = await replaceDocument(tx, schema, tenantId, doc, chunks, screening);
         const kept = semantic.available ? embedding : undefined;
         await embedReplacedChunks(tx, schema, tenantId, doc.id, chunks, kept);
+        return stored;
+      }).then((stored) => {
+        if (semantic.available && embedding && chunks.length > 0) withVectors.set(tenantId, true);
         return stored;
       });
     },
@@ -286,6 +301,18 @@ export function createDocumentStore(
       return rows.map(toHit(query.text ?? ''));
     },
 
+    hasVectors: async (tenantId) => {
+      if (!semantic.available) return false;
+      if (withVectors.has(tenantId)) return true;
+      const result = await queryInTenantScope<{ present: boolean }>(db, appRole, tenantId, {
+        text: `SELECT EXISTS (SELECT 1 FROM ${schema}.chunk_embeddings WHERE tenant_id = $1) AS present`,
+        params: [tenantId],
+      });
+      const present = result.rows[0]?.present === true;
+      if (present) withVectors.set(tenantId, true);
+      return present;
+    },
+
     pendingEmbedding: (model, limit) => pendingEmbedding(db, { schema, appRole }, model, limit),
 
     chunksOf: (tenantId, documentId) =>
@@ -293,9 +320,11 @@ export function createDocumentStore(
 
     putEmbeddings: async (tenantId, documentId, version, model, vectors, madeFrom) => {
       requireVectors();
-      return scoped(tenantId, (tx) =>
+      const written = await scoped(tenantId, (tx) =>
         putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }, madeFrom),
       );
+      if (written && vectors.length > 0) withVectors.set(tenantId, true);
+      return written;
     },
 
     noteEmbeddingAttempt: (tenantId, documentId, version, madeFrom, unusableIn) =>
@@ -319,7 +348,10 @@ const toHit =
     documentVersion: row.document_version,
     title: row.title,
     content: row.content,
-    snippet: snippetOf(row.content, query),
+    snippet: snippetOf(row.content, query, SNIPPET_CHARS, {
+      startsDocument: row.ordinal === 0,
+      endsDocument: row.last_chunk,
+    }),
     score: Number(row.score),
     ...storedVerdict(row),
   });

@@ -13,7 +13,14 @@ export interface RetrievedRow {
   flag_kind: string | null;
   flag_score: number | null;
   screen_version: number | null;
+  /** Whether no chunk of the document comes after this one: its end is the document's, not a cut. */
+  last_chunk: boolean;
 }
 
 /** The verdict columns, as both searches select them from the chunks (alias c). */
 export const VERDICT_COLUMNS = 'c.flag_kind, c.flag_score, c.screen_version';
+
+/** last_chunk, as both searches select it for the chunk c of their tenant ($1): one probe of the primary key. */
+export const lastChunkColumn = (schema: string): string =>
+  `NOT EXISTS (SELECT 1 FROM ${schema}.chunks later WHERE later.tenant_id = $1
+      AND later.document_id = c.document_id AND later.ordinal > c.ordinal) AS last_chunk`;

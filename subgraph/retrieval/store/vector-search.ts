@@ -14,7 +14,7 @@ import type { VectorSearchConfig } from '../../config';
 import { unreachable } from '../../errors/unreachable';
 import { vectorLiteral } from './embeddings';
 import type { SqlExecutor } from './sql';
-import { VERDICT_COLUMNS } from './retrieved-row';
+import { lastChunkColumn, VERDICT_COLUMNS } from './retrieved-row';
 import type { RetrievedRow } from './retrieved-row';
 
 export const DEFAULT_VECTOR_SEARCH: VectorSearchConfig = {
@@ -37,7 +37,7 @@ export type SearchPath = 'exact' | 'index';
 // The nearest rows joined to their chunk text and document title, nearest first (ties in a stable order).
 const withText = (schema: string) => `
   SELECT c.tenant_id, n.document_id, n.ordinal, c.document_version, d.title, c.content,
-    (1 - n.distance)::float8 AS score, ${VERDICT_COLUMNS}
+    (1 - n.distance)::float8 AS score, ${VERDICT_COLUMNS}, ${lastChunkColumn(schema)}
   FROM nearest n
   JOIN ${schema}.chunks c ON c.tenant_id = $1 AND c.document_id = n.document_id AND c.ordinal = n.ordinal
   JOIN ${schema}.documents d ON d.tenant_id = $1 AND d.id = n.document_id
