@@ -122,7 +122,11 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     listen:
       deps.store.databaseUrl && channel ? { connectionString: deps.store.databaseUrl, channel } : undefined,
     onListenError: (error) =>
-      logger.warn({ err: error }, 'AI job notifications lost; job subscriptions fall back to polling'),
+      logger.warn(
+        { err: error },
+        'AI job notifications lost; job subscriptions and cancels poll until they are back (tried again with backoff)',
+      ),
+    onListenRestored: () => logger.info('AI job notifications back; watched jobs read again'),
   }).catch(async (error: unknown) => {
     await queue.stop();
     throw error;

@@ -61,15 +61,28 @@ export interface JobQueue {
    * job waiting out its retry backoff, or handed back to start later, is not ready until that time.
    */
   readyStatement(): SqlStatement;
-  /** Queues the job's ids again, to start after `seconds` (a job handed back, or waiting its tenant's turn). */
-  sendLater(data: QueuedJobData, seconds: number): Promise<void>;
-  fetch(queue: QueueName): Promise<FetchedJob | null>;
+  /**
+   * Queues the fetched job again as a new engine job, to start after `seconds` (a job handed back, or waiting
+   * its tenant's turn), and settles the fetched one. The new job keeps the tries the fetched one had left (its
+   * retry limit is what remained), so putting a job back never gives it more tries than it was queued with.
+   */
+  sendLater(job: FetchedJob, seconds: number): Promise<void>;
+  /**
+   * The next job of `queue` in pg-boss's order, taken (active until completed, failed or expired); with
+   * `exceptTenants`, the next one of any other tenant (the webhook loop's fairness, webhook-worker.ts).
+   */
+  fetch(queue: QueueName, options?: { exceptTenants?: readonly string[] }): Promise<FetchedJob | null>;
+  /**
+   * Completes the engine job as this fetch took it, and only so: an engine job that expired and was fetched
+   * again (pg-boss retries keep the id, counting the retry) belongs to that later fetch, and a stale run's end
+   * leaves it alone.
+   */
   complete(job: FetchedJob): Promise<void>;
   /**
    * complete() as a statement for the caller's batch (run as the connecting role): the run's end and its engine
    * job's completion then commit together, one trip to the store fewer per job.
    */
-  completeStatement(job: FetchedJob): Promise<SqlStatement>;
+  completeStatement(job: FetchedJob): SqlStatement;
   /** A failed try: retried with backoff while tries remain, else the job goes to the dead-letter queue. */
   fail(job: FetchedJob): Promise<void>;
   cancel(queueJobId: string): Promise<void>;
@@ -88,6 +101,14 @@ export interface SweepQueue {
   /** Takes the queued run; null if there is none, or another replica's run is still going. */
   take(): Promise<string | null>;
   settle(runId: string, outcome: 'completed' | 'failed'): Promise<void>;
+}
+
+/** What a fetch reads of a job: pg-boss's own fetch, or fetchExceptTenants. */
+interface FetchedRow {
+  id: string;
+  data: unknown;
+  retryCount: number;
+  retryLimit: number;
 }
 
 /** PostgreSQL's unique_violation: a stately queue's fetch meeting the run another replica holds. */
@@ -131,6 +152,33 @@ export async function openJobQueue(
   };
   await boss.createQueue(WEBHOOK_QUEUE, webhookPolicy);
   await boss.updateQueue(WEBHOOK_QUEUE, webhookPolicy);
+  // pg-boss 10's fetch of one job (plans.js fetchNextJob: its order, its lock, its change to 'active' and its
+  // retry count) with one condition more, the tenants to pass over; pg-boss's fetch takes no condition. The
+  // index job_i5 (name, start_after) WHERE state < 'active' serves it as it serves pg-boss's own.
+  const fetchExceptTenants = `
+    WITH next AS (
+      SELECT id FROM ${settings.schema}.job
+      WHERE name = $1 AND state < 'active' AND start_after < now()
+        AND NOT (COALESCE(data->>'tenantId', '') = ANY($2::text[]))
+      ORDER BY priority DESC, created_on, id
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE ${settings.schema}.job j SET
+      state = 'active',
+      started_on = now(),
+      retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
+    FROM next
+    WHERE j.name = $1 AND j.id = next.id
+    RETURNING j.id, j.data, j.retry_count AS "retryCount", j.retry_limit AS "retryLimit"`;
+  // pg-boss 10's completion (plans.js completeJobs, no output) of the job as one fetch took it: its retry count
+  // then. A fetch after an expiry counted one more, so a run whose engine job expired and was taken by another
+  // run (its claim taken over too) completes nothing of that run's.
+  const completeFetched = (job: FetchedJob): SqlStatement => ({
+    text: `UPDATE ${settings.schema}.job SET completed_on = now(), state = 'completed', output = NULL
+           WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+    params: [job.queue, job.queueJobId, job.retryCount],
+  });
   const sweeps = await openPeriodicQueue(boss, EMBEDDING_SWEEP_QUEUE);
   const retentionRuns = await openPeriodicQueue(boss, JOB_RETENTION_QUEUE);
 
@@ -149,11 +197,22 @@ export async function openJobQueue(
              WHERE name = $1 AND state < 'active' AND start_after < now()`,
       params: [JOB_QUEUE],
     }),
-    async sendLater(data, seconds) {
-      await boss.send(JOB_QUEUE, data, seconds > 0 ? { startAfter: seconds } : {});
+    async sendLater(job, seconds) {
+      // Into its own queue: a dead letter handed back stays one.
+      await boss.send(job.queue, job.data, {
+        ...(seconds > 0 ? { startAfter: seconds } : {}),
+        // A fetch's retryCount counts its failed tries (an expiry is one); a job put back has not failed.
+        retryLimit: Math.max(0, job.retryLimit - job.retryCount),
+      });
+      const { text, params } = completeFetched(job);
+      await db.query(text, params);
     },
-    async fetch(queue) {
-      const [job] = await boss.fetch<unknown>(queue, { batchSize: 1, includeMetadata: true });
+    async fetch(queue, options) {
+      const except = options?.exceptTenants ?? [];
+      const [job] =
+        except.length === 0
+          ? await boss.fetch<unknown>(queue, { batchSize: 1, includeMetadata: true })
+          : ((await db.query(fetchExceptTenants, [queue, except])).rows as FetchedRow[]);
       if (!job) return null;
       const data = jobDataSchema.safeParse(job.data);
       if (!data.success) {
@@ -169,20 +228,11 @@ export async function openJobQueue(
         retryLimit: job.retryLimit,
       };
     },
-    complete: (job) => boss.complete(job.queue, job.queueJobId),
-    completeStatement(job) {
-      // No output (null, as complete() stores it), then the connection: pg-boss's types omit this overload.
-      const complete = boss.complete.bind(boss) as unknown as (
-        name: string,
-        id: string,
-        data: null,
-        options: PgBoss.ConnectionOptions,
-      ) => Promise<unknown>;
-      // What pg-boss reads back from a completion: the count of jobs it changed.
-      return keptStatement('a job completion', [{ count: '0' }], (db) =>
-        complete(job.queue, job.queueJobId, null, { db }),
-      );
+    async complete(job) {
+      const { text, params } = completeFetched(job);
+      await db.query(text, params);
     },
+    completeStatement: (job) => completeFetched(job),
     fail: (job) => boss.fail(job.queue, job.queueJobId),
     cancel: (queueJobId) => boss.cancel(JOB_QUEUE, queueJobId),
     async sendWebhook(tx, data) {

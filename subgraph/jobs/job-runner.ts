@@ -74,10 +74,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   let loop: Promise<void> | null = null;
   const pause = wakeablePause();
 
-  const requeue = async (job: FetchedJob, seconds: number) => {
-    await queue.sendLater(job.data, seconds);
-    await queue.complete(job);
-  };
+  /** Puts the job back to start after `seconds`, with the tries it had left: waiting spends none. */
+  const requeue = (job: FetchedJob, seconds: number) => queue.sendLater(job, seconds);
 
   async function runClaimed(job: FetchedJob, run: Run, claimId: string, claimed: ClaimedJob) {
     const { jobId, tenantId } = job.data;
@@ -154,10 +152,18 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
             result: null,
             input: claimed.input,
           })
-        : (await store.release(tenantId, jobId, claimId), null);
+        : null;
+      const stillClaimed = lastTry ? ended !== null : await store.release(tenantId, jobId, claimId);
+      cancel.stop();
+      if (!stillClaimed) {
+        // The claim no longer holds (the job cancelled, or its claim lapsed and another run took it over): the
+        // failure is not the job's. Its engine job is settled as this fetch took it, without a retry; if another
+        // run's fetch holds it now (an expiry and a retry), that run settles it.
+        await queue.complete(job);
+        return;
+      }
       if (!lastTry) metrics.jobs.inc({ kind: claimed.kind, outcome: 'retried' });
       await queue.fail(job);
-      cancel.stop();
       deps.events.changed(jobId, ended?.status ?? 'queued');
       if (ended) deps.finished(ended);
       return;
@@ -166,13 +172,14 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (cancelled.aborted) return settleCancelled(job);
     if (outcome === NOT_WANTED) return cancelUnwanted(job, cancel);
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
-    // The engine job completes with the run's end, in one batch, whatever the end found.
+    // The engine job completes with the run's end, in one batch, whatever the end found, but only as this
+    // run's fetch took it: a run taken over after an expiry leaves the engine job of the run that took over.
     const ended = await store.finish(
       tenantId,
       jobId,
       claimId,
       { status: 'completed', result: outcome, input: claimed.input },
-      [await queue.completeStatement(job)],
+      [queue.completeStatement(job)],
     );
     if (ended) {
       // Its own end is not a cancel: the watch stops before hearing of it.

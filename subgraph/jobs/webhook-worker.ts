@@ -3,7 +3,9 @@
 // notice carries ids only; the handler reads the job row and the tenant's policy as they are now (a rotated
 // secret applies at once, a removed webhook sends nothing), makes one signed POST, and on a retryable outcome
 // fails the engine job so pg-boss tries again with its backoff; after the last try the notice is dropped
-// (logged and counted as `exhausted`), the job's result staying readable through `aiJob`.
+// (logged and counted as `exhausted`), the job's result staying readable through `aiJob`. Notices are taken
+// oldest first, but never more than half the POSTs in flight for one tenant: a receiver that hangs until the
+// timeout delays its own tenant's notices, not everyone's.
 import type { Logger } from '../observability/logger';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import { unreachable } from '../errors/unreachable';
@@ -22,7 +24,10 @@ export interface WebhookWorkerDeps {
   tenants: TenantPolicies;
   deliverer: Pick<WebhookDeliverer, 'sendOnce'>;
   logger: Logger;
-  /** POSTs in flight at once on this replica. */
+  /**
+   * POSTs in flight at once on this replica; one tenant's at most half of them (rounded up), so a receiver that
+   * hangs until the timeout, and its retries, leave the other tenants' notices room.
+   */
   concurrency: number;
   pollIntervalMs: number;
 }
@@ -77,6 +82,11 @@ export function jobNotification(job: JobRecord): JobNotification {
 export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   const { queue, logger } = deps;
   const inFlight = new Set<Promise<void>>();
+  /** POSTs in flight per tenant: a tenant at perTenant is passed over by the fetch. */
+  const tenantsInFlight = new Map<string, number>();
+  const perTenant = Math.max(1, Math.ceil(deps.concurrency / 2));
+  const fullTenants = () =>
+    [...tenantsInFlight].filter(([, count]) => count >= perTenant).map(([tenantId]) => tenantId);
   let stopping = false;
   let loop: Promise<void> | null = null;
   const pause = wakeablePause();
@@ -95,6 +105,8 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   }
 
   function track(notice: FetchedJob): void {
+    const { tenantId } = notice.data;
+    tenantsInFlight.set(tenantId, (tenantsInFlight.get(tenantId) ?? 0) + 1);
     const done = handle(notice)
       .catch(async (error: unknown) => {
         logger.warn({ err: error, jobId: notice.data.jobId }, 'job webhook could not be handled; retried');
@@ -102,6 +114,9 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
       })
       .finally(() => {
         inFlight.delete(done);
+        const left = (tenantsInFlight.get(tenantId) ?? 1) - 1;
+        if (left > 0) tenantsInFlight.set(tenantId, left);
+        else tenantsInFlight.delete(tenantId);
         pause.wake();
       });
     inFlight.add(done);
@@ -112,7 +127,10 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
       while (!stopping && inFlight.size < deps.concurrency) {
         let next: FetchedJob | null;
         try {
-          next = await queue.fetch(WEBHOOK_QUEUE);
+          // Oldest first, passing over the tenants with their share in flight: one tenant's slow receiver (and
+          // its retries, older than anyone's new notice) cannot take every slot.
+          const full = fullTenants();
+          next = await queue.fetch(WEBHOOK_QUEUE, full.length > 0 ? { exceptTenants: full } : undefined);
         } catch (error) {
           logger.warn({ err: error }, 'job webhook queue could not be read; trying again');
           break;
