@@ -53,16 +53,22 @@ export async function* streamAttempt(
   let overloaded = false;
   // Set while the consumer holds the delta it was last handed: the wait is its own, not the provider's.
   let held = false;
+  // Set when the cap ran out while the consumer held a delta: a client that stopped reading, not the provider.
+  let heldPastCap = false;
   const abort = () => {
     const capLeftMs = capAt - performance.now();
     // A first-token or idle clock that runs out while the consumer holds a delta blames nobody: the consumer
-    // asks for the next chunk when it is ready, and the idle clock starts again then. The cap still runs.
-    if (held && capLeftMs > 0) {
-      clockMs = capLeftMs;
-      timer = setTimeout(abort, clockMs);
-      return;
-    }
-    overloaded = watch.stallExplains(clockMs);
+    // asks for the next chunk when it is ready, and the idle clock starts again then. The cap still runs, and
+    // ends a stream whose client has not read for that long as that client's leaving, never as the target's
+    // timeout (which would count against its circuit, for every tenant, and restart on the next target).
+    if (held) {
+      if (capLeftMs > 0) {
+        clockMs = capLeftMs;
+        timer = setTimeout(abort, clockMs);
+        return;
+      }
+      heldPastCap = true;
+    } else overloaded = watch.stallExplains(clockMs);
     controller.abort();
   };
   let timer = setTimeout(abort, clockMs);
@@ -120,12 +126,14 @@ export async function* streamAttempt(
     // The OpenAI and Anthropic SDKs end their stream quietly when its signal aborts, rather than throw: a clock
     // that ran out (or a hedge race that dropped this attempt) is no end of the answer, and what came so far is
     // no reply. Thrown here, it fails like an SDK that throws (below): a timeout, or our own overload.
+    if (heldPastCap) throw heldPastCapError();
     if (signal.aborted && !callerSignal?.aborted)
       throw new ProviderError('timeout', 'provider stream went silent or ran past its cap');
     // No text is no reply (thrown below): a failure, billed what the provider sent.
     state = text.trim() === '' ? 'failed' : 'complete';
   } catch (error) {
     state = 'failed';
+    if (heldPastCap) throw heldPastCapError();
     const failure = fromTransportError(error, signal);
     const ours = overloaded && failure.kind === 'timeout' && !callerSignal?.aborted;
     throw ours ? overloadedError() : failure;
@@ -135,7 +143,7 @@ export async function* streamAttempt(
     drop?.removeEventListener('abort', dropped);
     // An SDK may end its stream quietly when aborted rather than throw: the caller's signal decides. A stream
     // that failed before its provider answered (a refused request, a first token that never came) cost nothing.
-    const left = callerSignal?.aborted === true;
+    const left = callerSignal?.aborted === true || heldPastCap;
     const billed = left || (!drop?.aborted && (state === 'open' || (state === 'failed' && answered)));
     if (billed && requested) onAbandoned?.(usage ?? receivedUsage(prompt, text, inputTokens));
   }
@@ -143,4 +151,12 @@ export async function* streamAttempt(
   if (callerSignal?.aborted) throw new ProviderError('cancelled', 'stream abandoned: the caller left');
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
   return { text: storableText(text), usage: usage ?? { inputTokens: 0, outputTokens: 0 } };
+}
+
+/**
+ * The cap ran out while the consumer held a delta: its client stopped reading (a full socket), so the stream
+ * ends as that client's leaving (`cancelled`: no failure of the target, no fallback; target-try.ts).
+ */
+function heldPastCapError(): ProviderError {
+  return new ProviderError('cancelled', 'stream held past its cap: the client stopped reading');
 }

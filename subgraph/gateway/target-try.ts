@@ -92,8 +92,10 @@ export async function* tryTarget<Reply>(
         yield { type: 'delta', text: next.value };
       }
     } catch (error) {
-      // The client went away: nothing failed, and nobody is left to hear about a fallback.
-      if (call.signal?.aborted) {
+      // The client went away (or stopped reading until the stream's cap: a `cancelled` attempt the walk did not
+      // drop, stream-attempt.ts): nothing failed, and nobody is left to hear about a fallback.
+      const cancelled = ProviderError.isInstance(error) && error.kind === 'cancelled' && !dropped();
+      if (call.signal?.aborted || cancelled) {
         observer.abandoned(step.target);
         return { kind: 'abandoned', ...unservedRejected() };
       }

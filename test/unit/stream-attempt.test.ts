@@ -440,15 +440,24 @@ describe('streamAttempt', () => {
       expect(performance.now() - started).toBeGreaterThanOrEqual(QUICK.idleMs - 5);
     });
 
-    it('the cap still runs while the consumer holds a delta', async () => {
+    // Review finding (a client held past the cap was still blamed on the provider): the cap ending a stream whose
+    // consumer held a delta threw a timeout, which counts against the target's circuit and restarts the answer
+    // on the next target. It ends as the client's leaving: cancelled, and billed what the provider sent.
+    it('the cap still runs while the consumer holds a delta, and ends the stream as the client leaving it, not a timeout', async () => {
       const { provider, seen } = scriptedProvider([delta('one '), delta('two')]);
-      const attempt = streamAttempt(provider, 'm', PROMPT, { ...QUICK, capMs: 150 }, undefined);
+      const billed: TokenUsage[] = [];
+      const attempt = streamAttempt(provider, 'm', PROMPT, { ...QUICK, capMs: 150 }, undefined, (received) =>
+        billed.push(received),
+      );
       expect((await attempt.next()).value).toBe('one ');
       await sleep(300);
       // Aborted at the cap, while the consumer still held its delta.
       expect(seen.request?.signal.aborted).toBe(true);
       const { error } = await drain(attempt);
-      expectTimeout(error);
+      expect(ProviderError.isInstance(error) && error.kind).toBe('cancelled');
+      expect(ProviderError.isInstance(error) && error.countsAgainstCircuit).toBe(false);
+      expect(billed).toHaveLength(1);
+      expect(billed[0]?.inputTokens).toBeGreaterThan(0);
     });
   });
 });
