@@ -21,6 +21,15 @@ const MAX_GROUPS = 5;
 // How the schemes print their numbers (the gaps of Braintree's credit-card-type): fours, the last group
 // what is left (4-4-4-4, 4-4-4-4-3), or American Express's and Diners Club's 4-6-5 and 4-6-4.
 const SCHEME_LAYOUT = /^(?:4 )+[1-4]$|^4 6 [45]$/;
+// The schemes' issuer prefixes (IIN ranges, as Braintree's credit-card-type lists them): Visa 4, Mastercard
+// 51–55 and 2221–2720, American Express 34 and 37, Discover 6011, 644–649 and 65, JCB 35, Diners Club 30, 36
+// and 38, UnionPay 62. About three random starts in ten match one.
+const ISSUER = /^(?:4|5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720|3[045678]|6011|64[4-9]|65|62)/;
+// A word that says card right before or after the run of numbers.
+const CARD_WORD_BEFORE =
+  /(?:^|[^\p{L}])(?:cards?|credit|debit|visa|master ?card|amex|american express|discover|jcb|diners|union ?pay|maestro|cc|ccn|pan|carte|tarjeta|karte)(?![\p{L}])[^\p{L}\p{N}]{0,16}(?:(?:no|num|number|nr|#)[^\p{L}\p{N}]{0,4})?$/iu;
+const CARD_WORD_AFTER =
+  /^[^\p{L}\p{N}]{0,4}(?:cards?|credit|debit|visa|master ?card|amex|american express|discover|jcb|diners|union ?pay|maestro)(?![\p{L}])/iu;
 
 function validPan(digits: string): boolean {
   if (!/^[1-6]/.test(digits)) return false;
@@ -49,6 +58,22 @@ function groupsOf(run: string, offset: number): Group[] {
   return groups;
 }
 
+/** Whether the window `first..last` of a run's groups is told apart from the rest of its run (see below). */
+function enoughEvidence(
+  groups: readonly Group[],
+  first: number,
+  last: number,
+  digits: string,
+  cardWord: boolean,
+): boolean {
+  if (first === last) return true;
+  const inside = (groups[first + 1] as Group).before;
+  const openBefore = first > 0 && (groups[first] as Group).before === inside;
+  const openAfter = last + 1 < groups.length && (groups[last + 1] as Group).before === inside;
+  const open = Number(openBefore) + Number(openAfter);
+  return open <= Number(ISSUER.test(digits)) + Number(cardWord);
+}
+
 /**
  * The cards in one run: every window of whole groups that is a valid PAN, printed with one separator kind and
  * every group but its last at least four long (shorter groups are how phones are printed), the longest first,
@@ -56,12 +81,20 @@ function groupsOf(run: string, offset: number): Group[] {
  * a dash binds the groups beside it into one number. A window that starts inside the run (behind a reference
  * or another number) is one bare group or grouped as the schemes print cards: each extra start is another
  * chance for a Luhn check to pass by accident (1 in 10), so the layout has to say card as well.
+ *
+ * Nor may a grouped window be cut out of a longer row of groups printed the same way (2010 2011 2012 …, a
+ * table of 4-digit codes) on the text's word alone: the row can be cut in many places and one in ten cuts
+ * passes Luhn. Each side where the row goes on with the window's own separator is an open side; a side is
+ * closed by the run's edge or by a different separator. A bare group is closed on both sides (its digits are
+ * the whole token). Each open side needs one more piece of evidence that this cut is a card: the issuer
+ * prefix of a card scheme, a card word beside the run.
  */
 function cardsInRun(
   text: string,
   groups: readonly Group[],
   gluedBefore: boolean,
   gluedAfter: boolean,
+  cardWord: boolean,
 ): PiiSpan[] {
   const windows: { first: number; last: number; digits: number }[] = [];
   for (let first = 0; first < groups.length; first += 1) {
@@ -78,7 +111,8 @@ function cardsInRun(
       const next = groups[last + 1];
       const endOk = next === undefined ? !gluedAfter : next.before !== '-';
       const layoutOk = first === 0 || last === first || SCHEME_LAYOUT.test(layout.join(' '));
-      if (endOk && layoutOk && validPan(digits)) windows.push({ first, last, digits: digits.length });
+      if (endOk && layoutOk && validPan(digits) && enoughEvidence(groups, first, last, digits, cardWord))
+        windows.push({ first, last, digits: digits.length });
       if (group.end - group.start < 4) break;
     }
   }
@@ -108,7 +142,10 @@ export const detectCards: Detector = (original) => {
     const end = start + match[0].length;
     const gluedBefore = start > 0 && GLUED_BEFORE.test(text[start - 1] as string);
     const gluedAfter = GLUED_AFTER.test(text.slice(end, end + 2));
-    found.push(...cardsInRun(text, groupsOf(match[0], start), gluedBefore, gluedAfter));
+    const cardWord =
+      CARD_WORD_BEFORE.test(text.slice(Math.max(0, start - 32), start)) ||
+      CARD_WORD_AFTER.test(text.slice(end, end + 24));
+    found.push(...cardsInRun(text, groupsOf(match[0], start), gluedBefore, gluedAfter, cardWord));
   }
   return found;
 };

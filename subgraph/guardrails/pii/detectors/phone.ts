@@ -24,9 +24,10 @@ const EXTENSION = /[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}$/;
 // with at least one separator, optionally behind +1, 1 or 001. National trunk: a leading 0, 10+ digits
 // in 3+ groups (0490 75 40 81, 07700 063 966, 03.93.92.16.85, (08) 8747 6301).
 // A `00` exit code is followed by a country code, never by another 0 (000-12-3456 is no call abroad), and a
-// national trunk 0 by an area code, never by another 0 (0001 2345 6789 is a customer number).
+// national trunk 0 by an area code, never by another 0 (0001 2345 6789 is a customer number). The exit code
+// may be printed as a group of its own (00 49 30 1234567); the country code after it is checked all the same.
 const INTERNATIONAL_PLUS = /^\+[1-9]/;
-const INTERNATIONAL_00 = /^00[1-9]/;
+const INTERNATIONAL_00 = /^00 ?[1-9]/;
 const NORTH_AMERICAN = /^(?:(?:\+?1|001)[ .-]?)?(?:\([2-9]\d{2}\)[ ]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}$/;
 const NATIONAL_TRUNK = /^\(?0[1-9]/;
 
@@ -58,9 +59,15 @@ function validAbroad(raw: string): boolean {
 }
 
 // An amount: a currency symbol or ISO 4217 code right before or after the number (+12 500 000 EUR, $ 1 250 000).
+// A symbol (Unicode Sc) is only ever money. A code is three capitals, and many are also words or abbreviations
+// (ALL, TOP, TRY, CAD, PEN, BOB, SOS), so a code marks an amount only when the number is grouped as amounts
+// are, in thousands (+33 500 000, 1.250.000), not as phone numbers are (+44 20 7946 0958).
 const CURRENCY_CODES = Intl.supportedValuesOf('currency').join('|');
-const CURRENCY_BEFORE = new RegExp(String.raw`(?:\p{Sc}|(?<!\p{L})(?:${CURRENCY_CODES}))[ ]?$`, 'u');
-const CURRENCY_AFTER = new RegExp(String.raw`^[ ]?(?:\p{Sc}|(?:${CURRENCY_CODES})(?!\p{L}))`, 'u');
+const SYMBOL_BEFORE = /\p{Sc}[ ]?$/u;
+const SYMBOL_AFTER = /^[ ]?\p{Sc}/u;
+const CODE_BEFORE = new RegExp(String.raw`(?<!\p{L})(?:${CURRENCY_CODES})[ ]?$`, 'u');
+const CODE_AFTER = new RegExp(String.raw`^[ ]?(?:${CURRENCY_CODES})(?!\p{L})`, 'u');
+const THOUSANDS = /^[+-]?\d{1,3}([ .])\d{3}(?:\1\d{3})*$/;
 
 // Telephony words. Numbers near them are phones even in shapes other numbers share (467 3395, 99 668472).
 // Words that also name places or other numbers (office, home, desk; "number", as in "licence number") count
@@ -100,9 +107,24 @@ function hasContext(text: string, start: number, end: number): boolean {
   return CONTEXT_BEFORE.test(before) || CONTEXT_AFTER.test(after);
 }
 
-const isAmount = (text: string, start: number, end: number): boolean =>
-  CURRENCY_BEFORE.test(text.slice(Math.max(0, start - 4), start)) ||
-  CURRENCY_AFTER.test(text.slice(end, end + 5));
+/** The currency marker right before or after the number, if any. */
+function currencyMarker(text: string, start: number, end: number): 'symbol' | 'code' | undefined {
+  const before = text.slice(Math.max(0, start - 4), start);
+  const after = text.slice(end, end + 5);
+  if (SYMBOL_BEFORE.test(before) || SYMBOL_AFTER.test(after)) return 'symbol';
+  if (CODE_BEFORE.test(before) || CODE_AFTER.test(after)) return 'code';
+  return undefined;
+}
+
+/**
+ * A number beside a currency marker is an amount, not a phone, unless a telephony word says phone: the word is
+ * the stronger evidence (Mobile: +33 6 12 34 56 78 ALL hours), except against a symbol on a number grouped in
+ * thousands, which is money however near a word like call. A code alone counts only on a thousands grouping.
+ */
+function isAmount(main: string, marker: 'symbol' | 'code', context: boolean): boolean {
+  const thousands = THOUSANDS.test(main);
+  return marker === 'symbol' ? thousands || !context : thousands && !context;
+}
 
 export const detectPhones: Detector = (original) => {
   const text = withPlainSpaces(original);
@@ -115,8 +137,10 @@ export const detectPhones: Detector = (original) => {
     if (shape === 'none') continue;
     const start = match.index;
     const end = start + raw.length;
-    if (isAmount(text, start, end)) continue;
-    if (shape === 'strong' || hasContext(text, start, end)) found.push({ kind: 'PHONE', start, end });
+    const context = hasContext(text, start, end);
+    const marker = currencyMarker(text, start, end);
+    if (marker !== undefined && isAmount(main, marker, context)) continue;
+    if (shape === 'strong' || context) found.push({ kind: 'PHONE', start, end });
   }
   return found;
 };

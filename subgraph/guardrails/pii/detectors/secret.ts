@@ -7,6 +7,7 @@
 // passwd=, pwd:, passphrase=) is one whatever its entropy once it looks like a password: six characters or
 // more up to the next space (or its closing quote), with a letter and a digit or symbol in it.
 import type { Detector, PiiSpan } from '../kinds';
+import { detectEmails } from './email';
 
 const PREFIXED = new RegExp(
   [
@@ -36,9 +37,17 @@ const ASSIGNED =
 const PASSWORD =
   /(?:password|passwd|passphrase|pwd)["']?\s*[:=]\s*(?:"([^"\n]{6,128})"|'([^'\n]{6,128})'|([^\s"']{6,}))/gi;
 
+// A URL: a scheme (RFC 3986: a letter, then letters, digits, + . -) and `://`, or a scheme-only form like mailto:.
+const URL_SCHEME = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|mailto:)/i;
+
+/** The whole value is one email address. */
+const isEmailAddress = (value: string): boolean =>
+  detectEmails(value).some((span) => span.start === 0 && span.end === value.length);
+
 /**
- * A password, not a word, a masked value (********), a working directory (PWD=/home/app) or a placeholder a
- * redaction already put there (⟦SECRET_1⟧).
+ * A password, not a word, a masked value (********), a working directory (PWD=/home/app), a link (Reset your
+ * password: https://…), an email address (the email detector's to find) or a placeholder a redaction already
+ * put there (⟦SECRET_1⟧).
  */
 function looksLikePassword(value: string): boolean {
   // Trailing sentence punctuation is the sentence's (password: required.); it stays in the span all the same.
@@ -51,6 +60,8 @@ function looksLikePassword(value: string): boolean {
     /\p{L}/u.test(core) &&
     /[^\p{L}\s]/u.test(core) &&
     !/^(?:~?\/|[A-Za-z]:\\)/.test(core) &&
+    !URL_SCHEME.test(core) &&
+    !isEmailAddress(core) &&
     !core.includes('⟦')
   );
 }
