@@ -12,7 +12,7 @@ import { CompletionCacheRung, completionKey } from './cache/completion-cache-run
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainObserver, ChainStep, TargetAttempt, UnservedReply } from './chain-walker';
+import type { ChainObserver, ChainStep, TargetAttempt, UnservedReply, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -239,7 +239,17 @@ export class ModelGateway {
       plan.hedging,
     );
     const placeholders = plan.redaction?.placeholders;
-    const walked = yield* placeholders?.size ? restoredStream(walk, placeholders) : walk;
+    // A caller that leaves at the restored text's last delta, after the walk ended: its answer was paid for.
+    const leftAtEnd = (ended: WalkResult<Completion>) => {
+      admission.settle(ended);
+      if (ended.kind === 'abandoned') return;
+      const { costNanos } = settleWalk(this.deps, call, plan, {
+        ...ended,
+        unserved: [...ended.unserved, ...received],
+      });
+      if (costNanos) call.onAbandoned?.(costNanos);
+    };
+    const walked = yield* placeholders?.size ? restoredStream(walk, placeholders, leftAtEnd) : walk;
     admission.settle(walked);
     if (walked.kind === 'abandoned') return walked;
     // A fallback's answer (or the floor) carries what the attempts cut mid-answer before it cost.

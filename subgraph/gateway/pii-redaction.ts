@@ -72,6 +72,7 @@ export function countRedaction(metrics: Metrics, counts: RedactionCounts): void 
 export async function* restoredStream<Reply>(
   walk: AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined>,
   placeholders: ReadonlyMap<string, RedactedValue>,
+  leftAtEnd?: (result: WalkResult<Reply>) => void,
 ): AsyncGenerator<GatewayStreamEvent, WalkResult<Reply>, undefined> {
   let restorer = createStreamRestorer(placeholders);
   try {
@@ -79,7 +80,17 @@ export async function* restoredStream<Reply>(
       const next = await walk.next();
       if (next.done) {
         const rest = next.value.kind === 'answered' ? restorer.flush() : '';
-        if (rest !== '') yield { type: 'delta', text: rest };
+        if (rest !== '') {
+          // The walk has ended (its result carries what it cost, so it told nobody that it was left): a consumer
+          // that leaves at this last delta is told the result, for that cost to reach its ledger.
+          let delivered = false;
+          try {
+            yield { type: 'delta', text: rest };
+            delivered = true;
+          } finally {
+            if (!delivered) leftAtEnd?.(next.value);
+          }
+        }
         return next.value;
       }
       const event = next.value;

@@ -100,3 +100,23 @@ it('closes the walk when its consumer stops early', async () => {
   await stream.return(undefined as never);
   expect(seen.closed).toBe(true);
 });
+
+// Review finding: a consumer that left at the held text's last delta, sent after the walk had ended, left the
+// answer's cost unreported (the walk, ended, told nobody it was left; the gateway never settled its result).
+it('tells the walk’s result to leftAtEnd when its consumer leaves at the last, flushed delta', async () => {
+  const ended = answered('Ask at ⟦IP_1⟧ or ⟦ EMAIL');
+  const { walk } = scriptedWalk([delta('Ask at ⟦IP_1⟧ or ⟦ EMAIL')], ended);
+  const told: WalkResult<Completion>[] = [];
+  const stream = restoredStream(walk, placeholders, (result) => told.push(result));
+  expect(await stream.next()).toEqual({ done: false, value: delta('Ask at 203.0.113.42 or ') });
+  expect(await stream.next()).toEqual({ done: false, value: delta('⟦ EMAIL') });
+  await stream.return(undefined as never);
+  expect(told).toEqual([ended]);
+});
+
+it('tells leftAtEnd nothing when the consumer reads to the end', async () => {
+  const { walk } = scriptedWalk([delta('Ask at ⟦IP_1⟧ or ⟦ EMAIL')], answered('Ask at ⟦IP_1⟧ or ⟦ EMAIL'));
+  const told: WalkResult<Completion>[] = [];
+  await drain(restoredStream(walk, placeholders, (result) => told.push(result)));
+  expect(told).toEqual([]);
+});
