@@ -92,3 +92,32 @@ describe('finding 5: grounding accepts invented facts and rejects true ones', ()
     expect(against('The office opened on 7 Mar 2024.', 'The office opened on 7 May 2024.')).toBe('rejected');
   });
 });
+
+describe('review of finding 5: "one" in an idiom is no figure', () => {
+  const summary = (claim: string, source: string) => checkSummary(claim, source).outcome;
+
+  it.each([
+    [
+      'At one point, the company reviewed its refund policy.',
+      'The company reviewed its refund policy in March.',
+    ],
+    ['One day, the team met Christina.', 'The team met Christina at the office.'],
+    ['One day the team met Christina.', 'The team met Christina at the office.'],
+    ['Then one night, the team met Christina.', 'The team met Christina at the office.'],
+    ['Acme has one point of contact for refunds.', 'Acme has a single point of contact for refunds.'],
+  ])('passes %j against a source that states no 1', (claim, source) => {
+    expect(summary(claim, source)).toBe('pass');
+    expect(missing(claim, source)).toEqual([]);
+  });
+
+  it.each([
+    ['The warranty lasts one year.', 'The warranty lasts two years.'],
+    ['One year later, the warranty was extended.', 'Two years later, the warranty was extended.'],
+    ['One day of training is included.', 'Two days of training are included.'],
+    ['A one-year warranty applies.', 'A two-year warranty applies.'],
+    ['The plan lapsed after one week, then restarted.', 'The plan lapsed after two weeks, then restarted.'],
+  ])('still rejects the measure %j against %j', (claim, source) => {
+    expect(summary(claim, source)).toBe('rejected');
+    expect(against(claim, source)).toBe('rejected');
+  });
+});

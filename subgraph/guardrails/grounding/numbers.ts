@@ -120,24 +120,62 @@ export function asciiDigits(text: string): string {
   return text.replace(OTHER_DIGIT, (char) => (char.length === 1 ? digitValue(char) : char));
 }
 
-// Units of time and measure: "one" before one of them states a quantity ("lasts one year", "one percent").
-const UNIT_AFTER =
-  /^[\s-]+(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century|millennium|percent|per cent|percentage point|basis point|point|cent|dollar|euro|pound|franc|yen|rupee|gram|kilogram|kilo|tonne|ton|ounce|metre|meter|kilometre|kilometer|centimetre|centimeter|millimetre|millimeter|mile|foot|inch|yard|litre|liter|gallon|degree|kilowatt|watt|volt|byte|kilobyte|megabyte|gigabyte|terabyte)(?![\p{L}\p{N}])/iu;
+// Units of measure: "one" before one of them states a quantity ("one percent", "one kilogram"). A bare "point"
+// is no unit: "at one point", "one point of contact" name a moment or an item; "percentage point" and "basis
+// point" measure.
+const MEASURE_UNIT =
+  'percent|per cent|percentage point|basis point|cent|dollar|euro|pound|franc|yen|rupee|gram|kilogram|kilo|tonne|ton|ounce|metre|meter|kilometre|kilometer|centimetre|centimeter|millimetre|millimeter|mile|foot|inch|yard|litre|liter|gallon|degree|kilowatt|watt|volt|byte|kilobyte|megabyte|gigabyte|terabyte';
+// Units of time: "one" before one of them states a duration ("lasts one year"), unless the phrase sets a
+// scene (see `setsTheScene`).
+const TIME_UNIT = 'second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century|millennium';
+const UNIT_AFTER = new RegExp(`^([\\s-]+)(?:(${TIME_UNIT})|${MEASURE_UNIT})(?![\\p{L}\\p{N}])`, 'iu');
 // "The one day we met", "no one", "each one": after a determiner "one" picks a thing out, it counts nothing.
 const DETERMINER_BEFORE = /(?:^|[^\p{L}])(?:the|this|that|which|no|any|every|each|some|another)\s+$/iu;
+// Where a clause opens: the sentence's start (an opening quote or bracket aside), a comma or semicolon, or a
+// conjunction that joins a new clause ("Then one day …", "until one night …").
+const CLAUSE_OPENS_BEFORE = /(?:^|[.!?;,]|(?:^|[^\p{L}])(?:and|but|then|until|so|when|while))[\s"'“‘(]*$/iu;
+// What follows a time phrase that measures from or of something: "one year later", "one day's notice", "one
+// year of support", "one week ago", "one month after the launch".
+const MEASURES_AFTER =
+  /^(?:['’]s?(?![\p{L}\p{N}])|\s+(?:ago|later|earlier|after|afterwards|before|beforehand|prior|of|long|old|from|in advance|more|less|or|to)(?![\p{L}\p{N}]))/iu;
+// What follows a time phrase that sets a scene: a comma, or the clause's subject (a pronoun, an article or
+// possessive, a capitalized name): "One day, the team met …", "One night she left".
+const SUBJECT_AFTER =
+  /^\s*(?:,|(?:the|a|an|i|we|you|he|she|it|they|this|that|these|those|there|our|my|his|her|its|their|your)(?![\p{L}\p{N}])|\p{Lu})/u;
 
-/** Whether the number word at [start, end) of `text` states a quantity: a unit of time or measure follows it. */
-function isQuantity(text: string, start: number, end: number): boolean {
+/**
+ * Whether the time phrase "one <unit>" whose unit ends at `unitEnd` sets a scene rather than measures: it opens
+ * its clause and the clause's subject or a comma follows ("One day, the team met Christina", "then one night
+ * they left"), and nothing after it measures from or of something ("One year later, …", "One day of training
+ * is included"). A duration is otherwise a quantity ("lasts one year", "within one week").
+ */
+function setsTheScene(text: string, start: number, unitEnd: number): boolean {
+  const after = text.slice(unitEnd, unitEnd + 40);
   return (
-    UNIT_AFTER.test(text.slice(end, end + 40)) &&
-    !DETERMINER_BEFORE.test(text.slice(Math.max(0, start - 20), start))
+    CLAUSE_OPENS_BEFORE.test(text.slice(Math.max(0, start - 20), start)) &&
+    !MEASURES_AFTER.test(after) &&
+    SUBJECT_AFTER.test(after)
   );
 }
 
 /**
+ * Whether the number word at [start, end) of `text` states a quantity: "one" measures only where a unit of time
+ * or measure follows it and no determiner comes before it; a joined unit ("one-year warranty") always measures,
+ * a time unit not where the phrase sets a scene.
+ */
+function isQuantity(text: string, start: number, end: number): boolean {
+  const unit = UNIT_AFTER.exec(text.slice(end, end + 40));
+  if (unit === null || DETERMINER_BEFORE.test(text.slice(Math.max(0, start - 20), start))) return false;
+  const [written, gap = '', timeUnit] = unit;
+  if (timeUnit === undefined || gap.includes('-')) return true;
+  return !setsTheScene(text, start, end + written.length);
+}
+
+/**
  * Every number mention outside `taken`, claimed into it. `asClaim` leaves out the lone word "one", which in a
- * sentence is far more often a pronoun ("one of the …") than a figure a source must state, unless a unit of
- * time or measure follows it ("one year"): then it is a quantity like "two years".
+ * sentence is far more often a pronoun ("one of the …") than a figure a source must state, unless it measures
+ * (`isQuantity`: "lasts one year"): then it is a quantity like "two years". In an idiom it counts nothing ("At
+ * one point, …", "One day, the team met …").
  */
 export function findNumbers(text: string, taken: TakenSpans, asClaim: boolean): NumberMention[] {
   const found: NumberMention[] = [];

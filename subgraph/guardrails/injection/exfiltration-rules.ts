@@ -4,7 +4,8 @@
 // template that documents an API (`?customer_id={customer_id}`, `?q=<term>`) or a fixed query (a badge's
 // `?branch=main`) carries nothing out, and a credential sent to authenticate (`-H "Authorization: Bearer
 // $API_TOKEN"`) is the credential's use, not its theft.
-import { any, END, rule, START } from './rule';
+import { any, codeRule, END, rule, START } from './rule';
+import { imageParamMatches, urlParamMatches } from './url-query';
 
 const URL = 'https?://[^\\s)\\]"\'<>]+';
 // A query value that is a slot for the model to fill: {data}, <secret>, $VAR, [INFO], %7B…
@@ -12,10 +13,11 @@ const SLOT = '(?:\\{[^}\\s]{0,40}\\}|<[^>\\s]{1,40}>|\\$\\{?[a-z_]+|\\[[a-z_ -]{
 // What a slot names when it asks for what the model holds: the conversation or part of it, its instructions,
 // the user's own data, or a secret.
 const HELD_DATA = `(?:conversation|chat|history|messages?|dialog(?:ue)?|transcript|context|prompt|instructions|memory|secrets?|passwords?|credentials?|personal|private|pii|users?(?:'s)?[_ -]?(?:e-?mail|mail|name|address|phone|data|info(?:rmation)?|messages?|questions?|input|details|location|history))`;
-// A query parameter whose value is a slot naming held data; in an image URL, which the client fetches
-// unasked, any slot, or a value left empty for the model to fill.
-const DATA_SLOT = `[?&][^\\s=&]+=(?=[^\\s&)]{0,44}?${HELD_DATA})${SLOT}`;
-const IMAGE_SLOT = `[?&][^\\s=&)]+=(?:${SLOT}|(?=[)&\\s]))`;
+// A query parameter's value that is a slot naming held data; in an image URL, which the client fetches
+// unasked, any slot, or a value left empty for the model to fill. The URLs and their parameters are read in
+// code (url-query.ts), once each: one pattern for the whole would backtrack over runs of URLs.
+const DATA_SLOT = new RegExp(`(?=[^\\s&)]{0,44}?${HELD_DATA})${SLOT}`, 'uy');
+const IMAGE_SLOT = new RegExp(`(?:${SLOT}|(?=[)&\\s]))`, 'uy');
 const SECRETS_EN = any(
   '(?:the |this |our |your |entire |whole |full )*(?:conversation|chat(?: history| log)?|dialog(?:ue)?|previous messages|message history)',
   "(?:the )?users?'?s? (?:data|messages?|emails?|e-mail addresses?|passwords?|credentials|information|details|files|documents|history|questions?|name|address|phone number)",
@@ -53,14 +55,14 @@ const SEND_DE = any(
 );
 
 export const EXFILTRATION_RULES = [
-  rule(
+  codeRule(
     'markdown-image-query',
     'TOOL_OR_EXFILTRATION',
-    `!\\[[^\\]]{0,200}\\]\\(\\s*https?://[^\\s)\\]"'<>?]+(?:\\?[^)\\s]*?)?${IMAGE_SLOT}`,
+    (text) => imageParamMatches(text, IMAGE_SLOT),
     { question: 0.55, document: 0.65 },
     false,
   ),
-  rule('url-slot', 'TOOL_OR_EXFILTRATION', `${URL.slice(0, -1)}*${DATA_SLOT}`, 0.75, false),
+  codeRule('url-slot', 'TOOL_OR_EXFILTRATION', (text) => urlParamMatches(text, DATA_SLOT), 0.75, false),
   rule(
     'send-secrets',
     'TOOL_OR_EXFILTRATION',

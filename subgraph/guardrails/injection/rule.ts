@@ -6,11 +6,18 @@ import type { ChunkFlagKind } from './chunk-flag-kind';
 
 export type ScreenContext = 'document' | 'question';
 
+/** Where a rule matched: [index, end) in the text it read. */
+export interface RuleMatch {
+  index: number;
+  end: number;
+}
+
 export interface ScreenRule {
   /** Stable name, for tests and for counting one rule once however often it matches. */
   id: string;
   kind: ChunkFlagKind;
-  pattern: RegExp;
+  /** The rule's matches in `text`, left to right, none overlapping another. */
+  matches: (text: string) => Iterable<RuleMatch>;
   score: Readonly<Record<ScreenContext, number>>;
   /**
    * The words can be quoted rather than meant (an article citing "ignore previous instructions"): a match
@@ -36,6 +43,12 @@ export const any = (...words: string[]): string => `(?:${words.join('|')})`;
 /** Up to `max` words between two parts of a phrase ("ignore [all of your] previous instructions"). */
 export const gap = (max: number): string => `(?:[^\\s.!?\\n]+\\s+){0,${max}}`;
 
+function* patternMatches(pattern: RegExp, text: string): Iterable<RuleMatch> {
+  for (const match of text.matchAll(pattern))
+    yield { index: match.index, end: match.index + match[0].length };
+}
+
+/** A rule that matches where the pattern `source` does. */
 export function rule(
   id: string,
   kind: ChunkFlagKind,
@@ -43,10 +56,25 @@ export function rule(
   score: Record<ScreenContext, number> | number,
   mentionable = true,
 ): ScreenRule {
+  const pattern = new RegExp(source, 'gu');
+  return codeRule(id, kind, (text) => patternMatches(pattern, text), score, mentionable);
+}
+
+/**
+ * A rule whose matches code finds: for a shape whose one pattern would backtrack over a text super-linearly
+ * (see url-query.ts).
+ */
+export function codeRule(
+  id: string,
+  kind: ChunkFlagKind,
+  matches: (text: string) => Iterable<RuleMatch>,
+  score: Record<ScreenContext, number> | number,
+  mentionable = true,
+): ScreenRule {
   return {
     id,
     kind,
-    pattern: new RegExp(source, 'gu'),
+    matches,
     score: typeof score === 'number' ? { document: score, question: score } : score,
     mentionable,
   };

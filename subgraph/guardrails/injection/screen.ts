@@ -81,13 +81,13 @@ function readingFindings(normalized: NormalizedText, context: ScreenContext): In
   const factorAt = mentionFactors(normalized.text, context);
   const findings: InjectionFinding[] = [];
   for (const screenRule of SCREEN_RULES) {
-    for (const match of normalized.text.matchAll(screenRule.pattern)) {
+    for (const match of screenRule.matches(normalized.text)) {
       const factor = screenRule.mentionable ? factorAt(match.index) : 1;
       findings.push({
         kind: screenRule.kind,
         rule: screenRule.id,
         score: screenRule.score[context] * factor,
-        ...originalSpan(normalized, match.index, match.index + match[0].length),
+        ...originalSpan(normalized, match.index, match.end),
       });
     }
   }
