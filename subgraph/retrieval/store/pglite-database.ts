@@ -15,7 +15,9 @@ export const PGLITE_WORKER_PATH = join(__dirname, 'pglite-worker.mjs');
  * freshly initialised data folder, when given (StoreConfig.pgliteTemplate).
  */
 export function startPGliteWorker(dataDir: string | undefined, template?: string): Worker {
-  return new Worker(PGLITE_WORKER_PATH, { workerData: { dataDir, template: dataDir ? undefined : template } });
+  return new Worker(PGLITE_WORKER_PATH, {
+    workerData: { dataDir, template: dataDir ? undefined : template },
+  });
 }
 
 export async function openPGlite(dataDir: string | undefined, template?: string): Promise<SqlDatabase> {
