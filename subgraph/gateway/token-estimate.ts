@@ -1,18 +1,24 @@
-// A token count estimated from text, where no provider reported one: about four characters per token for
-// English with the common BPE vocabularies. Used before a call (the worst case a spend cap reserves, the
-// tokens a rate limit counts until settled) and for what an abandoned stream received; a provider's own
-// usage always wins once it is known.
+// A token count estimated from text, where no provider reported one. Used before a call (the worst case a
+// spend cap reserves, the tokens a rate limit counts until settled) and for what an abandoned stream received;
+// a provider's own usage always wins once it is known. The common BPE vocabularies pack about four ASCII
+// characters (English, code, numbers) into a token, but Chinese, Japanese and Korean take one to two tokens a
+// character and an emoji two or more: counted at four characters a token, a 30,000-character Chinese text
+// reserved a quarter of what it was billed, and the settle took a capped tenant past its cap. So every UTF-16
+// unit outside ASCII counts a token of its own (an emoji is two units); accented Latin letters are counted
+// high, which errs on the side of the cap.
 import type { TokenUsage } from './providers/model-provider';
 
-const CHARS_PER_TOKEN = 4;
+const ASCII_CHARS_PER_TOKEN = 4;
 
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
+  let outsideAscii = 0;
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) outsideAscii += 1;
+  return Math.ceil((text.length - outsideAscii) / ASCII_CHARS_PER_TOKEN) + outsideAscii;
 }
 
 /** The input tokens of a rendered prompt: its system and user text together. */
 export function promptTokens(prompt: { system: string; user: string }): number {
-  return Math.ceil((prompt.system.length + prompt.user.length) / CHARS_PER_TOKEN);
+  return estimateTokens(prompt.system) + estimateTokens(prompt.user);
 }
 
 /**

@@ -1,9 +1,14 @@
 // Text helpers shared by the fake providers: content flattening, token estimates, delta splitting.
 import type { ChatRequest } from './server';
 
-/** Roughly what real tokenizers give for English: one token per four characters. */
+/**
+ * Roughly what real tokenizers bill: one token per four ASCII characters (English), one per UTF-16 unit outside
+ * ASCII (Chinese, Japanese and Korean take one to two tokens a character, an emoji two or more).
+ */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  let outsideAscii = 0;
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) outsideAscii += 1;
+  return Math.ceil((text.length - outsideAscii) / 4) + outsideAscii;
 }
 
 /** Cuts `text` to what `maxTokens` allows under the same estimate; `truncated` says whether it had to. */
