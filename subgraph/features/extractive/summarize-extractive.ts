@@ -8,6 +8,7 @@ import { isStopword } from '../../text/stopwords';
 import type { TermVector } from './tfidf';
 import { cosine, dot, norm, sumVectors, tfidfVectors } from './tfidf';
 import { tokenize } from '../../text/tokens';
+import { hasUnspacedScript, wordCount, wordPrefix } from '../word-cap';
 
 // Beyond the lead, which is always kept (below), earlier sentences get a head start over later ones:
 // business writing puts what matters first; centrality still decides between sentences far apart.
@@ -22,8 +23,31 @@ const REDUNDANCY_THRESHOLD = 0.8;
 // ranked whole held the event loop for ~350 ms per summary.
 export const MAX_RANKED_CHARS = 50_000;
 
-function wordCount(text: string): number {
-  return text.split(/\s+/).filter((word) => word !== '').length;
+// Sentence ends of Chinese and Japanese, which need no space after them: the shared splitter waits for one.
+const UNSPACED_SENTENCE_END = /[。！？．｡]+[」』”’"')）\]]*/gu;
+
+/** The text's sentences, those of Chinese and Japanese ended at their own terminators too. */
+function sentencesOf(text: string): string[] {
+  return splitSentences(text).flatMap((sentence) => {
+    if (!hasUnspacedScript(sentence)) return [sentence];
+    const parts: string[] = [];
+    let start = 0;
+    for (const end of sentence.matchAll(UNSPACED_SENTENCE_END)) {
+      parts.push(sentence.slice(start, end.index + end[0].length).trim());
+      start = end.index + end[0].length;
+    }
+    parts.push(sentence.slice(start).trim());
+    return parts.filter((part) => part !== '');
+  });
+}
+
+const ENDS_UNSPACED = /[。！？．｡][」』”’"')）\]]*$/u;
+
+/** Sentences joined as written: a space after one ending in a terminator of an unspaced script would be stray. */
+function joinSentences(sentences: readonly string[]): string {
+  return sentences
+    .map((sentence, i) => (i === 0 || ENDS_UNSPACED.test(sentences[i - 1] ?? '') ? sentence : ` ${sentence}`))
+    .join('');
 }
 
 /**
@@ -45,17 +69,21 @@ function centrality(vectors: readonly TermVector[]): number[] {
 }
 
 function truncateToWords(sentence: string, maxWords: number): string {
+  const trailing = /[\s,;:.!?…—–、，；：。！？．｡-]+$/u;
+  if (hasUnspacedScript(sentence))
+    return `${(wordPrefix(sentence, maxWords) ?? sentence).replace(trailing, '')}…`;
   const kept = sentence
     .split(/\s+/)
     .filter((word) => word !== '')
     .slice(0, maxWords)
     .join(' ')
-    .replace(/[\s,;:.!?…—–-]+$/u, '');
+    .replace(trailing, '');
   return `${kept}…`;
 }
 
 /**
- * A summary of at most `maxWords` whitespace-separated words. A text that fits comes back whole. Otherwise:
+ * A summary of at most `maxWords` words, counted as wordCount counts them (whitespace-separated, or dictionary
+ * words in scripts written without spaces). A text that fits comes back whole. Otherwise:
  * whole sentences in document order, ranked by TF-IDF similarity to the rest of the text (stopwords ignored)
  * with a prior for early ones; the lead sentence is kept unless it shares no word with the rest (a greeting,
  * an aside); a sentence opening on a connective ("However, …") comes only with the sentence before it. The
@@ -69,8 +97,8 @@ export function extractiveSummary(text: string, maxWords: number, title = ''): s
     throw new RangeError(`maxWords must be >= 1, got ${String(maxWords)}`);
   }
   const budget = Math.floor(maxWords);
-  if (wordCount(text) <= budget) return text.trim();
-  const sentences = splitSentences(leadingText(text, MAX_RANKED_CHARS));
+  if (wordCount(text, budget) <= budget) return text.trim();
+  const sentences = sentencesOf(leadingText(text, MAX_RANKED_CHARS));
   if (sentences.length === 0) return '';
 
   const contentTerms = (sentence: string) =>
@@ -132,8 +160,5 @@ export function extractiveSummary(text: string, maxWords: number, title = ''): s
     if (used === budget) break;
   }
 
-  return [...chosen]
-    .sort((a, b) => a - b)
-    .map((index) => sentences[index] ?? '')
-    .join(' ');
+  return joinSentences([...chosen].sort((a, b) => a - b).map((index) => sentences[index] ?? ''));
 }

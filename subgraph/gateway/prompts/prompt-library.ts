@@ -10,6 +10,12 @@ export interface PromptTemplate {
   /** For example `summarize.v1`. */
   version: string;
   maxTokens: number;
+  /**
+   * Front matter `maxTokensPerWord`: the reply may take this many tokens per word of the `maxWords` variable
+   * where that is more than maxTokens (about 1.3 per English word, more in other languages), so a long summary
+   * asked for is not cut off by a bound set for short ones.
+   */
+  maxTokensPerWord?: number;
   system: string;
   user: string;
 }
@@ -35,7 +41,15 @@ export function parsePromptFile(name: string, version: string, source: string): 
   const system = /# system\n([\s\S]*?)(?=\n# user\n)/.exec(body)?.[1]?.trim();
   const user = /# user\n([\s\S]*)$/.exec(body)?.[1]?.trim();
   if (!system || !user) throw new Error(`prompt ${version} needs a "# system" and a "# user" section`);
-  return { name, version, maxTokens: Number(settings.get('maxTokens') ?? 512), system, user };
+  const perWord = settings.get('maxTokensPerWord');
+  return {
+    name,
+    version,
+    maxTokens: Number(settings.get('maxTokens') ?? 512),
+    ...(perWord === undefined ? {} : { maxTokensPerWord: Number(perWord) }),
+    system,
+    user,
+  };
 }
 
 const PIN = /^([a-z-]+)=(v\d+)$/;
@@ -99,9 +113,15 @@ export class PromptLibrary {
       text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) =>
         key in variables ? String(variables[key]) : whole,
       );
+    const maxWords = variables['maxWords'];
+    const perWord = template.maxTokensPerWord;
+    const maxTokens =
+      perWord !== undefined && typeof maxWords === 'number' && Number.isFinite(maxWords)
+        ? Math.max(template.maxTokens, Math.ceil(maxWords * perWord))
+        : template.maxTokens;
     return {
       version: template.version,
-      maxTokens: template.maxTokens,
+      maxTokens,
       system: fill(template.system),
       user: fill(template.user),
     };
