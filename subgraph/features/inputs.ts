@@ -30,6 +30,19 @@ const text = (max: number) =>
     .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
     .refine((value) => value.length <= max, { message: `must be at most ${max} characters` });
 
+/** Markup tags and character references: no words of the text's own ("<div></div>", "&nbsp;"). */
+const MARKUP = /<\/?[A-Za-z!][^<>]*>|&#?[A-Za-z0-9]+;/g;
+
+/**
+ * Text a model or a search reads as words: besides `text`'s bounds, at least one letter or digit outside
+ * markup. Emoji, punctuation, invisible characters or empty tags alone ("🙂 🙂", "\u200b", "<div></div>")
+ * hold nothing to search, answer or summarize.
+ */
+const wordyText = (max: number) =>
+  text(max).refine((value) => /[\p{L}\p{N}]/u.test(value.replace(MARKUP, ' ')), {
+    message: 'must contain at least one letter or digit',
+  });
+
 /** A document id, wherever a client names one: ingest, delete, summarize, a Document representation. */
 export const documentIdSchema = text(LIMITS.idChars);
 
@@ -68,8 +81,8 @@ export const maxWordsSchema = z
 /** Document.aiSummary's arguments: checked as they are, so a bad one is named `maxWords`, not `input.maxWords`. */
 export const aiSummaryArgsSchema = z.object({ maxWords: maxWordsSchema });
 
-export const searchInputSchema = z.object({ query: text(LIMITS.queryChars), limit: limit(10) });
-export const askInputSchema = z.object({ question: text(LIMITS.questionChars), limit: limit(6) });
+export const searchInputSchema = z.object({ query: wordyText(LIMITS.queryChars), limit: limit(10) });
+export const askInputSchema = z.object({ question: wordyText(LIMITS.questionChars), limit: limit(6) });
 export const ingestInputSchema = z.object({
   id: documentIdSchema,
   title: text(LIMITS.titleChars),
@@ -78,7 +91,7 @@ export const ingestInputSchema = z.object({
 export const summarizeInputSchema = z
   .object({
     documentId: documentIdSchema.nullish(),
-    text: text(LIMITS.textChars).nullish(),
+    text: wordyText(LIMITS.textChars).nullish(),
     maxWords: maxWordsSchema,
   })
   .superRefine((value, ctx) => {

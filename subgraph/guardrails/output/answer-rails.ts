@@ -1,8 +1,10 @@
 // The rails on an accepted `ask` reply, run by the feature on every answer (fresh or cached): the
 // abstention, citations naming no given passage (dropped), and grounding (each sentence against the passages
-// it cites, unsupported ones dropped or the answer rejected by policy).
+// it cites, unsupported ones dropped or the answer rejected by policy). An answer left citing no given
+// passage is rejected as not grounded: an Answer always cites what it rests on.
 import type { GroundingPassage, GroundingPolicy } from '../grounding';
 import { checkAnswer } from '../grounding';
+import { citedNumbers } from '../grounding/citation-markers';
 import type { RailOutcome } from '../rail-outcome';
 import { isAbstention, unknownCitations } from './answer-format';
 
@@ -27,6 +29,16 @@ export function railAnswer(
   const checked = checkAnswer(text, passages, policy);
   const reasons = [...new Set(checked.dropped.map((sentence) => sentence.reason))].join(', ');
   const detail = `${checked.dropped.length} unsupported sentence(s) (${reasons}), support ${checked.supportRatio.toFixed(2)}`;
+  // What grounding kept must still cite a given passage: dropping the only cited sentence of "A. B [1]."
+  // leaves "A." standing, which no citation supports in the Answer. That is as ungrounded as a rejection.
+  const given = new Set(passages.map((passage) => passage.index));
+  const cites = citedNumbers(checked.text).some((n) => given.has(n));
+  if (checked.outcome !== 'rejected' && !cites) {
+    const uncited =
+      checked.dropped.length > 0 ? `no citation left: ${detail}` : 'the answer cites no given passage';
+    outcomes.push({ rail: 'grounding', outcome: 'rejected', detail: uncited });
+    return { kind: 'rejected', outcomes };
+  }
   switch (checked.outcome) {
     case 'pass':
       outcomes.push({ rail: 'grounding', outcome: 'pass' });
