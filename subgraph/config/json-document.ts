@@ -23,10 +23,21 @@ export function readJsonDocument(
     if (inline.value !== undefined) return { label, raw: JSON.parse(inline.value) };
     return undefined;
   } catch (error) {
-    throw new ConfigError(
-      `${label} expects readable JSON (${error instanceof Error ? error.message : 'unreadable'})`,
-    );
+    throw new ConfigError(`${label} expects readable JSON (${unreadableBecause(error)})`);
   }
+}
+
+/**
+ * Why a document could not be read, without its text: JSON.parse's message quotes the text around the fault,
+ * which in a policy document may be a webhook secret or a key (`..."okSecret":s3cr3t-ver"...`), and this error
+ * is printed at the start. Only where the fault is goes out; a file's own error (not found) names just its path.
+ */
+function unreadableBecause(error: unknown): string {
+  if (error instanceof SyntaxError) {
+    const position = /\bposition (\d+)/.exec(error.message)?.[1];
+    return position === undefined ? 'not valid JSON' : `not valid JSON at position ${position}`;
+  }
+  return error instanceof Error ? error.message : 'unreadable';
 }
 
 /**

@@ -268,6 +268,21 @@ describe('a bad tenant policy document stops the start with a ConfigError naming
     );
   });
 
+  // Outside review finding: JSON.parse's message quotes the text around the fault, and the error is printed at
+  // the start: an unquoted webhook secret reached stderr in part.
+  it('JSON that does not parse is reported without its text: an unquoted secret never reaches the error', () => {
+    const secret = 's3cr3t-very-secret-value';
+    const load = () =>
+      policiesOf({
+        TENANT_POLICIES_JSON: `{"tenants": {"acme": {"jobs": {"webhookUrl": "https://hooks.example/x", "webhookSecret": ${secret}}}}}`,
+      });
+    expect(load).toThrow(/^TENANT_POLICIES_JSON expects readable JSON \(not valid JSON/);
+    expect(load).not.toThrow(/s3cr3t/);
+    expect(() => policiesOf({ TENANT_POLICIES_JSON: '{"tenants": {"acme": {},}}' })).toThrow(
+      /not valid JSON at position \d+/,
+    );
+  });
+
   it('both TENANT_POLICIES_FILE and TENANT_POLICIES_JSON set', () => {
     const load = () => policiesOf({ TENANT_POLICIES_FILE: '/tmp/p.json', TENANT_POLICIES_JSON: '{}' });
     expect(load).toThrow(ConfigError);
