@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { PromptLibrary } from '../../subgraph/gateway/prompts/prompt-library';
+import { promptTokens } from '../../subgraph/gateway/token-estimate';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import type { SpendLimiter } from '../../subgraph/limits/spend-limiter';
 import { startFakeProviders } from '../support/harness';
@@ -37,10 +38,10 @@ const NANOS_PER_TOKEN = 1_000;
 const PRICES = { [`openai:${MODEL}`]: { inputPerMillion: 1, outputPerMillion: 0 } };
 const ROUTES = { tasks: { summarize: { chain: [{ provider: 'openai', model: MODEL }] } } };
 
-/** The worst case of one request, as the gateway estimates it: the rendered prompt's characters / 4. */
+/** The worst case of one request, as the gateway estimates it: the rendered prompt's tokens (output is free). */
 function worstCaseNanos(): number {
   const prompt = new PromptLibrary(undefined).render('summarize', { text: textNo(0), maxWords: MAX_WORDS });
-  return Math.ceil((prompt.system.length + prompt.user.length) / 4) * NANOS_PER_TOKEN;
+  return promptTokens(prompt) * NANOS_PER_TOKEN;
 }
 
 const running: SpawnedSubgraph[] = [];
