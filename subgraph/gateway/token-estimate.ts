@@ -10,15 +10,24 @@ import type { TokenUsage } from './providers/model-provider';
 
 const ASCII_CHARS_PER_TOKEN = 4;
 
-export function estimateTokens(text: string): number {
+/** The tokens of these texts taken as one. */
+function tokensOf(...texts: string[]): number {
+  let length = 0;
   let outsideAscii = 0;
-  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) outsideAscii += 1;
-  return Math.ceil((text.length - outsideAscii) / ASCII_CHARS_PER_TOKEN) + outsideAscii;
+  for (const text of texts) {
+    length += text.length;
+    for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) outsideAscii += 1;
+  }
+  return Math.ceil((length - outsideAscii) / ASCII_CHARS_PER_TOKEN) + outsideAscii;
+}
+
+export function estimateTokens(text: string): number {
+  return tokensOf(text);
 }
 
 /** The input tokens of a rendered prompt: its system and user text together. */
 export function promptTokens(prompt: { system: string; user: string }): number {
-  return estimateTokens(prompt.system) + estimateTokens(prompt.user);
+  return tokensOf(prompt.system, prompt.user);
 }
 
 /**
