@@ -36,7 +36,7 @@ export const Document: DocumentResolvers = {
       const stored = await storedSummary(ctx, call.tenant.tenantId, document.id);
       // Metered as this read, like any cache hit: the job's cost was reported (and charged) once, by the job.
       if (stored?.kind === 'full')
-        return toSummarizeResult(await ctx.features.keptSummary(call, stored, elapsedMs));
+        return toSummarizeResult(await ctx.features.keptSummary(call, document.id, stored, elapsedMs));
     }
     return toSummarizeResult(await ctx.features.summarize(call, { documentId: document.id, maxWords }));
   },

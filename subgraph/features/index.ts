@@ -5,12 +5,11 @@ import type { FeatureDeps } from './feature-deps';
 import type { ResultMeta } from './feature-result';
 import { createAiSamplesFeature } from './ai-samples';
 import { createAskPipeline } from './ask';
-import { budgeted } from './budgeted-feature';
+import { budgeted, withinOperationBudget } from './budgeted-feature';
 import { tracedFeature, tracedStream } from './feature-span';
 import { createIngestFeature } from './ingest';
 import { askInputSchema, searchInputSchema, summarizeInputSchema } from './inputs';
 import { keptResult, meterResult } from './meter-result';
-import { withRequestRecord } from '../observability/request-record';
 import { runPipeline } from './model-pipeline';
 import { createSearchFeature } from './search';
 import { streamPipeline } from './stream-pipeline';
@@ -60,10 +59,14 @@ export function createFeatures(deps: FeatureDeps) {
     ),
     /**
      * A document's summary kept from its job (ingest's summarize) served to this call: metered and traced as a
-     * cache hit of summarize, this request's, timed from `elapsedMs`'s start.
+     * cache hit of summarize, this request's, timed from `elapsedMs`'s start. Behind the operation's budget and
+     * load shedding like every AI field (a cache hit is too), as the same work as summarize of that document at
+     * the default length.
      */
-    keptSummary: (call: FeatureCall, kept: KeptSummary, elapsedMs: () => number) =>
-      withRequestRecord(() => servedKept(call, { kept, elapsedMs })),
+    keptSummary: (call: FeatureCall, documentId: string, kept: KeptSummary, elapsedMs: () => number) =>
+      withinOperationBudget(deps, call, 'summarize', [documentId, null, deps.summaryDefaultWords], () =>
+        servedKept(call, { kept, elapsedMs }),
+      ),
     summarizeStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
       tracedStream(
         'summarizeStream',

@@ -189,3 +189,56 @@ describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (s
     expect(harness.providers.requestCount(CHAT)).toBe(callsBefore + 1);
   });
 });
+
+// Outside review finding: a summary kept from a job was served before the operation's AI budget was asked, so
+// `_entities` with a hundred representations read a hundred stored summaries (a ledger write and a log line
+// each) past MAX_AI_FIELDS_PER_OPERATION, and while the replica shed load.
+describe('stored summaries count toward the operation’s AI budget', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      providers: ['openai'],
+      store: 'pglite',
+      responder: replyByTask({ summary: SUMMARY, answer: SUMMARY }),
+      env: { ...FAST_JOBS, CACHE_TTL_SUMMARIZE_SECONDS: '0', MAX_AI_FIELDS_PER_OPERATION: '1' },
+    });
+  });
+  afterAll(() => harness?.stop());
+
+  it('a second stored aiSummary in one operation is RATE_LIMITED past MAX_AI_FIELDS_PER_OPERATION=1', async () => {
+    const client = harness.as('acme');
+    for (const id of ['north', 'south']) {
+      const { ingestDocument } = await client.data<Ingested>(INGEST, {
+        input: { id, title: id, body: BODY, summarize: true },
+      });
+      await eventually(
+        async () => {
+          const { aiJob } = await client.data<{ aiJob: AIJob | null }>(AI_JOB_QUERY, {
+            id: ingestDocument.summaryJobId,
+          });
+          return aiJob?.status === 'COMPLETED' ? aiJob : undefined;
+        },
+        20_000,
+        'the summary job completed',
+      );
+    }
+    const calls = harness.providers.requestCount(CHAT);
+    const both = await client.data<Entities>(AI_SUMMARY, {
+      r: [
+        { __typename: 'Document', id: 'north' },
+        { __typename: 'Document', id: 'south' },
+      ],
+    });
+    expect(both._entities.map((entity) => entity.aiSummary.__typename)).toEqual(['Summary', 'AIUnavailable']);
+    expect(harness.providers.requestCount(CHAT)).toBe(calls);
+    // The same document twice is the same work: it runs once and both are served.
+    const same = await client.data<Entities>(AI_SUMMARY, {
+      r: [
+        { __typename: 'Document', id: 'north' },
+        { __typename: 'Document', id: 'north' },
+      ],
+    });
+    expect(same._entities.map((entity) => entity.aiSummary.__typename)).toEqual(['Summary', 'Summary']);
+  });
+});
