@@ -2,28 +2,17 @@
 import { detectPii } from '../../subgraph/guardrails/pii';
 import type { PiiKind } from '../../subgraph/guardrails/pii';
 import { detectCards } from '../../subgraph/guardrails/pii/detectors/card';
+import { seededRandom } from '../support/vectors';
 
 const found = (text: string): [PiiKind, string][] =>
   detectPii(text).map((span) => [span.kind, text.slice(span.start, span.end)]);
-
-/** A seeded generator (mulberry32): the same rows on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('PII review findings', () => {
   it('finding 1: a row of years or of 4-digit codes is no card unless a cut of it has more than Luhn for it', () => {
     expect(found('Years 2010 2011 2012 2013 2014 2015 2016 2017 2018 2019 2020 2021 2022 2023 2024')).toEqual(
       [],
     );
-    const random = seeded(20261207);
+    const random = seededRandom(20261207);
     const rows = 500;
     let flagged = 0;
     for (let row = 0; row < rows; row += 1) {
