@@ -1,6 +1,5 @@
 // Documents and chunks of one tenant at a time: ingest (replace), delete, fetch by ids, BM25 full-text search,
 // and (with pgvector) their embeddings and semantic search, whose SQL lives in embeddings.ts and vector-search.ts.
-import { LRUCache } from 'lru-cache';
 import type { Bm25Config, VectorSearchConfig } from '../../config';
 import { SemanticSearchUnavailableError } from '../../errors/semantic-unavailable-error';
 import type { TextChunk } from '../chunking';
@@ -11,7 +10,8 @@ import { checkBatch, chunksToEmbed, embedReplacedChunks, noteAttemptAt, putEmbed
 import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
 import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
-import { inTenantScope, queryInTenantScope } from './tenant-scope';
+import { inTenantScope } from './tenant-scope';
+import { tenantVectors } from './tenant-vectors';
 import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
 import type { SemanticQuery } from './vector-search';
 import { bm25Sql, DEFAULT_BM25 } from './bm25-search';
@@ -222,11 +222,7 @@ export function createDocumentStore(
   const requireVectors = () => {
     if (!semantic.available) throw new SemanticSearchUnavailableError(semantic.reason ?? 'no vectors');
   };
-  // Tenants seen with vectors, so most searches skip hasVectors' probe. Only "has" is remembered: a tenant
-  // without vectors gains them at any time (the sweep, another replica's ingest). One that lost its last (every
-  // document deleted or re-ingested) is not worth a probe per search either: its query embedding finds no
-  // vector, and the search says so; the entry expires after a minute.
-  const withVectors = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
+  const tenantsWithVectors = tenantVectors(db, { schema, appRole });
   const scoped = <T>(
     tenantId: string,
     work: Parameters<typeof inTenantScope<T>>[3],
@@ -245,7 +241,7 @@ export function createDocumentStore(
         await embedReplacedChunks(tx, schema, tenantId, doc.id, chunks, kept);
         return stored;
       }).then((stored) => {
-        if (semantic.available && embedding && chunks.length > 0) withVectors.set(tenantId, true);
+        if (semantic.available && embedding && chunks.length > 0) tenantsWithVectors.saw(tenantId);
         return stored;
       });
     },
@@ -301,17 +297,7 @@ export function createDocumentStore(
       return rows.map(toHit(query.text ?? ''));
     },
 
-    hasVectors: async (tenantId) => {
-      if (!semantic.available) return false;
-      if (withVectors.has(tenantId)) return true;
-      const result = await queryInTenantScope<{ present: boolean }>(db, appRole, tenantId, {
-        text: `SELECT EXISTS (SELECT 1 FROM ${schema}.chunk_embeddings WHERE tenant_id = $1) AS present`,
-        params: [tenantId],
-      });
-      const present = result.rows[0]?.present === true;
-      if (present) withVectors.set(tenantId, true);
-      return present;
-    },
+    hasVectors: async (tenantId) => semantic.available && (await tenantsWithVectors.has(tenantId)),
 
     pendingEmbedding: (model, limit) => pendingEmbedding(db, { schema, appRole }, model, limit),
 
@@ -323,7 +309,7 @@ export function createDocumentStore(
       const written = await scoped(tenantId, (tx) =>
         putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }, madeFrom),
       );
-      if (written && vectors.length > 0) withVectors.set(tenantId, true);
+      if (written && vectors.length > 0) tenantsWithVectors.saw(tenantId);
       return written;
     },
 
