@@ -12,7 +12,7 @@ import { CompletionCacheRung, completionKey } from './cache/completion-cache-run
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainObserver, ChainStep, TargetAttempt, UnservedReply, WalkResult } from './chain-walker';
+import type { ChainStep, TargetAttempt, UnservedReply, WalkResult } from './chain-walker';
 import type {
   CompletionOutcome,
   CompletionTask,
@@ -33,7 +33,6 @@ import type { RouteTable, Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { tracedAttempt } from './traced-attempt';
-import { chainObserver } from './chain-observer';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
 import { SharedCompletions } from './shared-completion';
 import type { Looked } from './shared-completion';
@@ -44,7 +43,7 @@ import type { RateGate } from '../limits/rate-gate';
 import { admitCall } from './rate-admission';
 import type { SpendGate } from '../limits/spend-gate';
 import { completionBudget } from './spend-budget';
-import { settleWalk, unservedNanos } from './settle-walk';
+import { settleWalk, walkObserver } from './settle-walk';
 import { hedgingFor } from './hedge-plan';
 import type { HedgeSettings } from './hedge-plan';
 import type { Hedging } from './hedged-attempt';
@@ -206,7 +205,7 @@ export class ModelGateway {
     // received, per target: settled against the caps in place of a reply.
     const abandonedWith = new Map<Target, TokenUsage>();
     // The same, paid for and served to nobody: carried into the walk's result (its cost) like a refused reply,
-    // or told to `onAbandoned` with those when the walk is left (observerOf).
+    // or told to `onAbandoned` with those when the walk is left (walkObserver, settle-walk.ts).
     const received: UnservedReply<Completion>[] = [];
     const attempt: TargetAttempt = tracedAttempt(
       streamingAttempt(
@@ -229,7 +228,7 @@ export class ModelGateway {
       call,
       plan.steps,
       attempt,
-      this.observerOf(call, received),
+      walkObserver(this.deps, call, received),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, (target) => {
         const received = abandonedWith.get(target) ?? null;
@@ -258,24 +257,6 @@ export class ModelGateway {
     const { outcome, lookup } = this.orStale(call, entries, settleWalk(this.deps, call, plan, result));
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     return outcome;
-  }
-
-  /**
-   * The walk's observer: counted and logged, and, when the caller leaves before the walk's end, the replies it
-   * paid for and nobody is served (refused by the output rails, hedges that lost, and `received`: what streams
-   * that ended without their reply had received) told to `onAbandoned`.
-   */
-  private observerOf(
-    call: GatewayCall,
-    received: readonly UnservedReply<Completion>[] = [],
-  ): ChainObserver<Completion> {
-    return {
-      ...chainObserver(call, this.deps.metrics, this.deps.logger),
-      left: (unserved) => {
-        const paidNanos = unservedNanos(this.deps.prices, [...unserved, ...received]);
-        if (paidNanos > 0) call.onAbandoned?.(paidNanos);
-      },
-    };
   }
 
   /** The first rungs of the ladder, shared by complete and stream: the route, the prompt, the cache keys. */
@@ -315,7 +296,7 @@ export class ModelGateway {
         metrics: this.deps.metrics,
         signal: call.signal,
       }),
-      this.observerOf(call),
+      walkObserver(this.deps, call),
       replyCheckOf(call, plan.redaction),
       completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null),
       plan.hedging,

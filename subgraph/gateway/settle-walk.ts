@@ -4,7 +4,8 @@
 // unserved replies cost. A walk its caller left reports that cost alone (unservedNanos).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { UnservedReply, WalkResult } from './chain-walker';
+import { chainObserver } from './chain-observer';
+import type { ChainObserver, UnservedReply, WalkResult } from './chain-walker';
 import type { CompletionOutcome, GatewayCall } from './gateway-call';
 import type { Completion } from './providers/model-provider';
 import { failed } from './gateway-outcomes';
@@ -66,5 +67,24 @@ export function settleWalk(
     cached: false,
     costNanos,
     usage: completion.usage,
+  };
+}
+
+/**
+ * The walk's observer: counted and logged, and, when the caller leaves before the walk's end, the replies it
+ * paid for and nobody is served (refused by the output rails, hedges that lost, and `received`: what streams
+ * that ended without their reply had received) told to `onAbandoned`.
+ */
+export function walkObserver(
+  deps: SettleDeps,
+  call: GatewayCall,
+  received: readonly UnservedReply<Completion>[] = [],
+): ChainObserver<Completion> {
+  return {
+    ...chainObserver(call, deps.metrics, deps.logger),
+    left: (unserved) => {
+      const paidNanos = unservedNanos(deps.prices, [...unserved, ...received]);
+      if (paidNanos > 0) call.onAbandoned?.(paidNanos);
+    },
   };
 }
