@@ -256,7 +256,10 @@ describe('with openai, anthropic and self-hosted configured', () => {
       expect(request.aborted).toBe(true);
       const heldMs = (request.closedAt ?? Number.POSITIVE_INFINITY) - request.at;
       expect(heldMs).toBeGreaterThanOrEqual(ATTEMPT_TIMEOUT_MS - 50);
-      expect(heldMs).toBeLessThan(ATTEMPT_TIMEOUT_MS + 150);
+      // Closed by the attempt's own signal, not by the request's deadline (DEADLINE_MS 1500): a bound of twice
+      // the attempt timeout tells the two apart with room for a loaded machine's event-loop lag, which once
+      // took 159 ms past the timeout under CI.
+      expect(heldMs).toBeLessThan(2 * ATTEMPT_TIMEOUT_MS);
       expect(request.closedAt).toBeLessThanOrEqual(answeredAt);
     }
     // The anthropic attempt started only after the openai one was abandoned.
