@@ -5,7 +5,7 @@
 // replaced by the next target's, and by the floor with GUARDRAIL_REJECTED when none passes.
 import type { CompletionOutcome } from '../gateway/gateway-call';
 import { stage } from '../observability/stage';
-import { fingerprint, normalizeForFingerprint } from '../text/fingerprint';
+import { fingerprint, normalizeTextForFingerprint } from '../text/fingerprint';
 import { unreachable } from '../errors/unreachable';
 import { leadingText } from './extractive/leading-text';
 import { inItsOwnTurn } from './extractive/own-turn';
@@ -76,7 +76,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
       } else {
         text = input.text ?? '';
         floor = { body: text, title: '' };
-        scope = fingerprint('text', normalizeForFingerprint(text), maxWords);
+        scope = fingerprint('text', normalizeTextForFingerprint(text), maxWords);
       }
       // A summary whose facts are not all in the text goes to the next target, then to the floor.
       const checks = replyRails([echoRail(deps.gateway.instructionsOf('summarize')), summaryRail(text)]);

@@ -9,7 +9,15 @@ export function fingerprint(...parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
-/** Lowercased, whitespace-collapsed, NFKC: trivially different spellings of one input share a fingerprint. */
+/** Lowercased, whitespace-collapsed, NFKC: trivially different spellings of one question share a fingerprint. */
 export function normalizeForFingerprint(text: string): string {
   return collapseWhitespace(text.normalize('NFKC').toLowerCase()).trim();
+}
+
+/**
+ * Whitespace-collapsed and NFKC, case kept: for a text the answer reproduces. A summary quotes its text's
+ * names, codes and acronyms as written, so "IT" and "it" are two texts; a question asked in another case is not.
+ */
+export function normalizeTextForFingerprint(text: string): string {
+  return collapseWhitespace(text.normalize('NFKC')).trim();
 }

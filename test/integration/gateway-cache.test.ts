@@ -210,6 +210,30 @@ describe.each([
       expect(chatCalls()).toBe(before + 2);
     });
 
+    it('summarize of a text differing from an earlier one only in case is not served that one’s cached summary: a summary reproduces its text’s case', async () => {
+      const tenant = client(harness);
+      const text = (code: string) =>
+        `The observatory vault code is ${code}. Staff rotate the vault code every quarter and log each rotation.`;
+      const before = chatCalls();
+      expect(await tenant.summarize({ text: text('CODE-ALPHA') })).toMatchObject({
+        __typename: 'Summary',
+        text: 'The document gives the code CODE-ALPHA.',
+        meta: { cached: false },
+      });
+      // Only the case differs: the summary of the first would quote a code this text does not hold.
+      const other = await tenant.summarize({ text: text('code-alpha') });
+      expect(JSON.stringify(other)).not.toContain('CODE-ALPHA');
+      expect(chatCalls()).toBe(before + 2);
+      // Whitespace alone still shares the entry.
+      expect(await tenant.summarize({ text: `  ${text('CODE-ALPHA').replace(/ /g, '\n ')} ` })).toMatchObject(
+        {
+          __typename: 'Summary',
+          meta: { cached: true },
+        },
+      );
+      expect(chatCalls()).toBe(before + 2);
+    });
+
     it('gets a fresh summary and answer from the model for a document deleted and re-created under the same id, never the deleted one’s cached ones', async () => {
       const tenant = client(harness);
       const question = 'orchard fruit ledger';
