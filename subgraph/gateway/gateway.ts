@@ -237,24 +237,25 @@ export class ModelGateway {
       }),
       plan.hedging,
     );
+    // A fallback's answer (or the floor) carries what the attempts cut mid-answer before it cost.
+    const withReceived = (ended: Exclude<WalkResult<Completion>, { kind: 'abandoned' }>) => ({
+      ...ended,
+      unserved: [...ended.unserved, ...received],
+    });
     const placeholders = plan.redaction?.placeholders;
     // A caller that leaves at the restored text's last delta, after the walk ended: its answer was paid for.
     const leftAtEnd = (ended: WalkResult<Completion>) => {
       admission.settle(ended);
       if (ended.kind === 'abandoned') return;
-      const { costNanos } = settleWalk(this.deps, call, plan, {
-        ...ended,
-        unserved: [...ended.unserved, ...received],
-      });
+      const { costNanos } = settleWalk(this.deps, call, plan, withReceived(ended));
       if (costNanos) call.onAbandoned?.(costNanos);
     };
     const walked = yield* placeholders?.size ? restoredStream(walk, placeholders, leftAtEnd) : walk;
     admission.settle(walked);
     if (walked.kind === 'abandoned') return walked;
-    // A fallback's answer (or the floor) carries what the attempts cut mid-answer before it cost.
-    const result = { ...walked, unserved: [...walked.unserved, ...received] };
     // Streams are not cached, but a stale complete result still beats the floor when every target failed.
-    const { outcome, lookup } = this.orStale(call, entries, settleWalk(this.deps, call, plan, result));
+    const settled = settleWalk(this.deps, call, plan, withReceived(walked));
+    const { outcome, lookup } = this.orStale(call, entries, settled);
     this.deps.metrics.cacheLookups.inc({ task: call.task, result: lookup });
     return outcome;
   }
