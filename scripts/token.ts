@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { developmentSecretFile, loadConfig } from '../subgraph/config';
 import { mintToken } from '../subgraph/auth/mint-token';
+import { expiresInSeconds } from './expires-in';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.tenant) throw new Error('--tenant is required, for example: npm run token -- --tenant acme');
+  const lifetimeSeconds = expiresInSeconds(values['expires-in']);
   const config = loadConfig();
   if (config.auth.key.kind !== 'secret') {
     throw new Error('tokens can be minted only for HS256 secrets (AUTH_JWT_SECRET or development mode)');
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     subject: values.subject,
     issuer: config.auth.issuer,
     audience: config.auth.audience,
-    expiresInSeconds: Number(values['expires-in']),
+    expiresInSeconds: lifetimeSeconds,
   });
   process.stdout.write(`${token}\n`);
 }
