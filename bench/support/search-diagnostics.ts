@@ -55,7 +55,9 @@ export interface SearchDiagnosis {
 
 const GIN_INDEX = 'chunks_tsv_idx';
 const PASS_NAMES = ['bm25'];
-const OR_QUERY = `replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')::tsquery`;
+// The query as search parses it (migration 017's lexical_text: CJK runs as bigrams), or a CJK query counts 0.
+const orQuery = (schema: string) =>
+  `replace(plainto_tsquery('english', ${schema}.lexical_text($2))::text, ' & ', ' | ')::tsquery`;
 
 async function medianMs(repeats: number, work: () => unknown): Promise<number> {
   const times: number[] = [];
@@ -123,14 +125,14 @@ export async function diagnoseSearch(
     inTenantScope(db, appRole, tenantId, (tx) => tx.query<Row>(text, params));
   const countWhere = (match: string) =>
     `SELECT count(*)::int AS n FROM ${schema}.chunks c WHERE c.tenant_id = $1 AND c.tsv @@ ${match}`;
-  const andMatch = countWhere(`plainto_tsquery('english', $2)`);
+  const andMatch = countWhere(`plainto_tsquery('english', ${schema}.lexical_text($2))`);
 
   const queries: QueryDiagnosis[] = [];
   for (const query of args.queries) {
     const passes: PassDiagnosis[] = [];
     const explained = createDocumentStore(explainingDatabase(db, passes), { schema, appRole });
     const hits = await explained.searchLexical(tenantId, query, args.limit);
-    const ored = await scoped<{ n: number }>(countWhere(OR_QUERY), [tenantId, query]);
+    const ored = await scoped<{ n: number }>(countWhere(orQuery(schema)), [tenantId, query]);
     const anded = await scoped<{ n: number }>(andMatch, [tenantId, query]);
     queries.push({
       query,

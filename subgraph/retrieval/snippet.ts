@@ -12,6 +12,33 @@ export const SENTENCE_GAP = ' … ';
 // first matching word instead: a whole "sentence" of a page would not be a snippet.
 const LONGEST_WHOLE_SENTENCE = 2;
 
+// Han, Hiragana, Katakana and Hangul, the same ranges as the store's lexical_text (migration 017).
+const CJK = [
+  String.raw`\u2E80-\u2FDF\u3005\u3007\u3021-\u3029\u3038-\u303B\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{3FFFF}`,
+  String.raw`\u3041-\u309F\u30A1-\u30FA\u30FC-\u30FF\u31F0-\u31FF\uFF66-\uFF9F\u{1AFF0}-\u{1B16F}`,
+  String.raw`\u1100-\u11FF\u3131-\u318E\uA960-\uA97F\uAC00-\uD7A3\uD7B0-\uD7FF\uFFA0-\uFFDC`,
+].join('');
+const CJK_RUN = new RegExp(`[${CJK}]+`, 'gu');
+const STARTS_CJK = new RegExp(`^[${CJK}]`, 'u');
+
+/**
+ * `text` with each run of CJK characters as its overlapping bigrams, set off by spaces, as the store's
+ * lexical_text cuts text for search: a run has no spaces between its words, so without this a query word
+ * inside it never matches, and the snippet would miss the sentence the search matched on. A one-character
+ * run stays one token; text without CJK comes back unchanged.
+ */
+export function cjkBigrams(text: string): string {
+  return text.replace(CJK_RUN, (run) => {
+    const chars = [...run];
+    const bigrams = chars.length === 1 ? chars : chars.slice(1).map((char, i) => `${chars[i]}${char}`);
+    return ` ${bigrams.join(' ')} `;
+  });
+}
+
+/** How well `sentence` supports the query's stems, CJK runs compared bigram by bigram as search matched them. */
+const supportOf = (sentence: string, stems: readonly string[]): number =>
+  querySupport(cjkBigrams(sentence), stems);
+
 /**
  * Where a chunk stands in its document. A chunk after the first starts inside the previous chunk's text (the
  * overlap, chunking.ts), so its first "sentence" may be the tail of one; a chunk before the last may end short
@@ -35,12 +62,12 @@ export function snippetOf(
   edges: ChunkEdges = {},
 ): string {
   const text = content.replace(/\s+/g, ' ').trim();
-  const stems = queryStems(query);
+  const stems = queryStems(cjkBigrams(query));
   // Only a piece the overlap cut is left out (see wholeSentences): a passage short enough is otherwise whole.
   const sentences = wholeSentences(splitSentences(text), stems, edges);
   const whole = sentences.join(' ');
   if (whole.length <= maxChars) return whole;
-  const support = sentences.map((sentence) => querySupport(sentence, stems));
+  const support = sentences.map((sentence) => supportOf(sentence, stems));
   // Best support first; ties go to the earlier sentence, and with no match at all that is the opening.
   const ranked = support
     .map((score, index) => ({ score, index }))
@@ -100,7 +127,7 @@ function wholeSentences(sentences: string[], stems: readonly string[], edges: Ch
   return sentences.slice(from, to);
 }
 
-const holds = (sentence: string, stem: string): boolean => querySupport(sentence, [stem]) > 0;
+const holds = (sentence: string, stem: string): boolean => supportOf(sentence, [stem]) > 0;
 
 function joinInOrder(sentences: readonly string[], indexes: number[]): string {
   const ordered = indexes.sort((a, b) => a - b);
@@ -116,22 +143,36 @@ function joinInOrder(sentences: readonly string[], indexes: number[]): string {
 
 /** A bounded window of `text` around the first word matching a stem, at word boundaries, with ellipses where cut. */
 function windowAround(text: string, stems: readonly string[], maxChars: number): string {
-  const lower = text.toLowerCase();
-  let hit = -1;
-  for (const word of lower.matchAll(/[\p{L}\p{N}][\p{L}\p{M}\p{N}']*/gu)) {
-    if (stems.some((stem) => matchesStem(word[0], stem))) {
-      hit = word.index;
-      break;
-    }
-  }
+  const hit = firstMatch(text.toLowerCase(), stems);
   // Some context before the match, more after it; both ends moved to a word boundary, or where a run has no
-  // space, at least to a grapheme's.
+  // space (CJK text), at least to a grapheme's: a space is used only on its side of the match, so the cut
+  // never drops the match itself.
   let start = hit < 0 ? 0 : Math.max(0, hit - Math.floor(maxChars / 3));
-  if (start > 0) start = text.indexOf(' ', start) + 1 || graphemeStart(text, start);
+  if (start > 0) {
+    const space = text.indexOf(' ', start);
+    start = space >= 0 && space < hit ? space + 1 : graphemeStart(text, start);
+  }
   let end = Math.min(text.length, start + maxChars);
   if (end < text.length)
-    end = text.lastIndexOf(' ', end) > start ? text.lastIndexOf(' ', end) : graphemeStart(text, end);
+    end =
+      text.lastIndexOf(' ', end) > Math.max(start, hit)
+        ? text.lastIndexOf(' ', end)
+        : graphemeStart(text, end);
   return `${start > 0 ? '…' : ''}${text.slice(start, end).trim()}${end < text.length ? '…' : ''}`;
+}
+
+/**
+ * Where the first word matching a stem starts in `lower`, or -1. A CJK stem (a bigram or a lone character) is
+ * looked for inside the word as well: a CJK "word" here is a whole run of text, the stem one part of it.
+ */
+function firstMatch(lower: string, stems: readonly string[]): number {
+  const cjkStems = stems.filter((stem) => STARTS_CJK.test(stem));
+  for (const word of lower.matchAll(/[\p{L}\p{N}][\p{L}\p{M}\p{N}']*/gu)) {
+    if (stems.some((stem) => matchesStem(word[0], stem))) return word.index;
+    const inside = cjkStems.map((stem) => word[0].indexOf(stem)).filter((at) => at >= 0);
+    if (inside.length > 0) return word.index + Math.min(...inside);
+  }
+  return -1;
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

@@ -30,11 +30,15 @@ const asTsqueryTerm = (lexeme: string) =>
  * at most maxPostingsPerTerm of them per term: a very common term costs a bounded read, and a chunk it leaves
  * out holds that term fewer times (or in a longer chunk) than every chunk read for it.
  *
+ * The query is cut into terms as the chunks and titles were (migration 017's lexical_text: a run of Chinese,
+ * Japanese or Korean characters as its overlapping bigrams), or its CJK words would never meet theirs.
+ *
  * $1 tenant, $2 query text, $3 limit, $4 k1, $5 b, $6 title weight, $7 postings per term.
  */
 export function bm25Sql(schema: string): string {
   return `WITH query_terms AS (
-      SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS lexeme),
+      SELECT DISTINCT lexeme
+      FROM unnest(tsvector_to_array(to_tsvector('english', ${schema}.lexical_text($2)))) AS lexeme),
     corpus AS (
       SELECT chunks::float8 AS chunks, greatest(total_terms::float8 / greatest(chunks, 1), 1) AS avg_terms
       FROM ${schema}.corpus_stats WHERE tenant_id = $1 AND chunks > 0),
