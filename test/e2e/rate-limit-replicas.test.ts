@@ -5,11 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { startFakeProviders } from '../support/harness';
 import type { FakeProviders } from '../support/harness';
-import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { spawnSubgraph } from '../support/spawn-subgraph';
+import { limitsReplicas } from '../support/limits-replicas';
+import { requirePostgres, requireRedis } from '../support/services';
 import type { SpawnedSubgraph } from '../support/spawn-subgraph';
-import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
-import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
+import { gql } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { SUMMARIZE } from '../support/operations';
 import type { SummarizeResult } from '../support/results';
@@ -21,36 +20,19 @@ requireRedis();
 const LIMIT = 5;
 const REQUESTS = 24;
 const SUMMARY_TEXT = 'The ledger records marmalade shipments and every quokka crate is weighed twice.';
-const running: SpawnedSubgraph[] = [];
-const schemas: string[] = [];
+const replicas = limitsReplicas('rate');
 let providers: FakeProviders;
 
 afterAll(async () => {
-  await Promise.allSettled(running.map((subgraph) => subgraph.kill()));
-  await Promise.allSettled(schemas.map((schema) => dropPostgresSchema(schema)));
+  await replicas.stopAll();
   await providers?.close();
 });
 
-async function replica(): Promise<SpawnedSubgraph> {
-  const schema = uniqueSchemaName('rate');
-  schemas.push(schema);
-  const subgraph = await spawnSubgraph({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    AUTH_JWT_SECRET: TEST_JWT_SECRET,
-    AUTH_ISSUER: TEST_ISSUER,
-    AUTH_AUDIENCE: TEST_AUDIENCE,
-    DATABASE_URL: POSTGRES_URL,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL,
-    // A cold process on a loaded machine may take longer than the default 50 ms for its first checks; this
-    // test counts admissions, so no check may fall to the failure policy.
-    LIMITS_TIMEOUT_MS: '5000',
+function replica(): Promise<SpawnedSubgraph> {
+  return replicas.start({
     TENANT_POLICIES_JSON: JSON.stringify({ default: { limits: { requestsPerMinute: LIMIT } } }),
     ...providers.env,
   });
-  running.push(subgraph);
-  return subgraph;
 }
 
 test(`a rate limit of ${LIMIT} per minute across two processes admits at most ${LIMIT} of ${REQUESTS} concurrent requests`, async () => {

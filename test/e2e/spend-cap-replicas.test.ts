@@ -6,18 +6,17 @@
 // 50 fit. Counted, never timed.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { PromptLibrary } from '../../subgraph/gateway/prompts/prompt-library';
 import { promptTokens } from '../../subgraph/gateway/token-estimate';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import type { SpendLimiter } from '../../subgraph/limits/spend-limiter';
 import { startFakeProviders } from '../support/harness';
 import type { FakeProviders } from '../support/harness';
-import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { spawnSubgraph } from '../support/spawn-subgraph';
+import { limitsReplicas } from '../support/limits-replicas';
+import { connectRedis, requirePostgres, requireRedis } from '../support/services';
 import type { ChildEnv, SpawnedSubgraph } from '../support/spawn-subgraph';
-import { dropPostgresSchema, POSTGRES_URL, uniqueSchemaName } from '../support/stores';
-import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
+import { gql } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { SUMMARIZE } from '../support/operations';
 import type { SummarizeResult } from '../support/results';
@@ -44,49 +43,33 @@ function worstCaseNanos(): number {
   return promptTokens(prompt) * NANOS_PER_TOKEN;
 }
 
-const running: SpawnedSubgraph[] = [];
-const schemas: string[] = [];
+const replicas = limitsReplicas('caps');
 const fakes: FakeProviders[] = [];
 let redis: Redis;
 let limiter: SpendLimiter;
 let releaseHung: () => void = () => undefined;
 
 beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis = connectRedis();
   limiter = createRedisSpendLimiter(redis);
 });
 
 afterAll(async () => {
   releaseHung();
-  await Promise.allSettled(running.map((subgraph) => subgraph.kill()));
-  await Promise.allSettled(schemas.map((schema) => dropPostgresSchema(schema)));
+  await replicas.stopAll();
   await Promise.allSettled(fakes.map((fake) => fake.close()));
   redis?.disconnect();
 });
 
-async function replica(providers: FakeProviders, env: ChildEnv): Promise<SpawnedSubgraph> {
-  const schema = uniqueSchemaName('caps');
-  schemas.push(schema);
-  const subgraph = await spawnSubgraph({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    AUTH_JWT_SECRET: TEST_JWT_SECRET,
-    AUTH_ISSUER: TEST_ISSUER,
-    AUTH_AUDIENCE: TEST_AUDIENCE,
-    DATABASE_URL: POSTGRES_URL,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL,
-    // A cold process on a loaded machine may be slow to its first checks; no check may fall to the policy,
-    // and no request may be shed for the loop's lag: every one of the burst must meet the cap.
-    LIMITS_TIMEOUT_MS: '5000',
+function replica(providers: FakeProviders, env: ChildEnv): Promise<SpawnedSubgraph> {
+  return replicas.start({
+    // No request may be shed for the loop's lag either: every one of the burst must meet the cap.
     LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
     MODEL_PRICES_JSON: JSON.stringify(PRICES),
     GATEWAY_ROUTES_JSON: JSON.stringify(ROUTES),
     ...providers.env,
     ...env,
   });
-  running.push(subgraph);
-  return subgraph;
 }
 
 /** Outstanding reservations, polled until none is left (a settle may still be on its way to Redis). */

@@ -4,18 +4,13 @@
 // signal, so a cancelled job's embedding, with its retries, ran to the end. On PGlite, whose pgvector makes
 // retrieval hybrid. A job cancelled while its guard model reads the question (the preparation itself rejects)
 // is metered as abandoned, as one cancelled during its model call is: it used to leave no count and no line.
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { featureRequests } from '../support/feature-requests';
+import { useHybridHarness } from '../support/hybrid-harness';
 import { AI_JOB_QUERY, CANCEL_AI_JOB, FAST_JOBS, START_ASK_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
 import { capturingLogger } from '../support/logs';
+import { HARBOUR_RULES } from '../support/sample-documents';
 import { eventually, waitFor } from '../support/wait-for';
-
-const HARBOUR = {
-  id: 'harbour',
-  title: 'Harbour rules',
-  body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-};
 
 jest.setTimeout(60_000);
 
@@ -24,28 +19,15 @@ const CHAT = '/v1/chat/completions';
 /** The embedding's reply is due this late: a close seen within a second or two is the cancel's doing. */
 const SLOW_MS = 20_000;
 const TENANT = `cancel-retrieval-${process.pid}`;
+/** Fast job polling; neither the job's deadline nor the embedding's own ends the slow call first. */
+const SLOW_CALL_ENV = { ...FAST_JOBS, JOB_DEADLINE_MS: '40000', ATTEMPT_TIMEOUT_MS: '30000' };
 
 describe('cancelling an ask job while its question is embedded', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        ...FAST_JOBS,
-        // Neither the job's deadline nor the embedding's own ends the slow call first.
-        JOB_DEADLINE_MS: '40000',
-        ATTEMPT_TIMEOUT_MS: '30000',
-        EMBED_SWEEP_INTERVAL_MS: '0',
-      },
-    });
-  });
-  afterAll(() => harness?.stop());
+  const harness = useHybridHarness(SLOW_CALL_ENV);
 
   it('aborts the embedding request at once, and the job ends CANCELLED', async () => {
     const client = harness.as(TENANT);
-    await client.ingest(HARBOUR);
+    await client.ingest(HARBOUR_RULES);
     const before = harness.providers.openai.requests.length;
     harness.providers.openai.faults.always({ kind: 'latency', ms: SLOW_MS }, { path: EMBEDDINGS });
     const job = (
@@ -72,29 +54,19 @@ describe('cancelling an ask job while its question is embedded', () => {
 
 describe('cancelling an ask job while its guard model reads the question', () => {
   const { logger, lines } = capturingLogger('info');
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      logger,
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        ...FAST_JOBS,
-        JOB_DEADLINE_MS: '40000',
-        ATTEMPT_TIMEOUT_MS: '30000',
-        EMBED_SWEEP_INTERVAL_MS: '0',
-        GATEWAY_ROUTES_JSON: JSON.stringify({
-          tasks: { guard: { chain: [{ provider: 'openai', model: 'gpt-guard' }] } },
-        }),
-      },
-    });
-  });
-  afterAll(() => harness?.stop());
+  const harness = useHybridHarness(
+    {
+      ...SLOW_CALL_ENV,
+      GATEWAY_ROUTES_JSON: JSON.stringify({
+        tasks: { guard: { chain: [{ provider: 'openai', model: 'gpt-guard' }] } },
+      }),
+    },
+    { logger },
+  );
 
   it('meters the request as abandoned: counted once, one log line', async () => {
     const client = harness.as(TENANT);
-    await client.ingest(HARBOUR);
+    await client.ingest(HARBOUR_RULES);
     // The guard's call is the job's first chat request; its reply is due long after the cancel.
     harness.providers.openai.faults.once({ kind: 'latency', ms: SLOW_MS }, { path: CHAT });
     const job = (
@@ -109,8 +81,7 @@ describe('cancelling an ask job while its guard model reads the question', () =>
     );
     await client.data(CANCEL_AI_JOB, { id: job.id });
     await waitFor(() => guard.closedAt, 10_000, "the guard model's call closed");
-    const abandoned = async () =>
-      (await harness.metrics()).value('ai_feature_requests_total', { feature: 'ask', outcome: 'abandoned' });
+    const abandoned = () => featureRequests(harness, 'ask', 'abandoned');
     // Metered as the run rejects, just after the cancel: read until it shows, for up to 5 s.
     await eventually(async () => ((await abandoned()) > 0 ? true : undefined), 5_000, 'abandoned counted');
     expect(await abandoned()).toBe(1);

@@ -16,7 +16,8 @@ import {
   createMemoryCompletionCache,
 } from '../../subgraph/gateway/cache/memory-completion-cache';
 import { createRedisCompletionCache } from '../../subgraph/gateway/cache/redis-completion-cache';
-import { connectRedis, requireRedis } from '../support/services';
+import { useRedisKeyspace } from '../support/redis-keyspace';
+import { requireRedis } from '../support/services';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
 requireRedis();
@@ -25,17 +26,8 @@ const run = randomBytes(5).toString('hex');
 const redisPrefix = `ai:test-cache-${run}`;
 let redis: Redis;
 
-beforeAll(async () => {
-  // No retries: a missing Redis fails this file loudly instead of hanging it.
-  redis = connectRedis({ lazyConnect: true, maxRetriesPerRequest: 0 });
-  await redis.connect();
-});
-
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${redisPrefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+useRedisKeyspace(redisPrefix, (client) => {
+  redis = client;
 });
 
 const parts = (overrides: Partial<CacheKeyParts> = {}): CacheKeyParts => ({

@@ -7,7 +7,8 @@ import { embeddingCacheKey } from '../../subgraph/gateway/cache/embedding-cache'
 import type { EmbeddingCache } from '../../subgraph/gateway/cache/embedding-cache';
 import { createMemoryEmbeddingCache } from '../../subgraph/gateway/cache/memory-embedding-cache';
 import { createRedisEmbeddingCache } from '../../subgraph/gateway/cache/redis-embedding-cache';
-import { connectRedis, requireRedis } from '../support/services';
+import { useRedisKeyspace } from '../support/redis-keyspace';
+import { requireRedis } from '../support/services';
 import { waitUntil } from '../support/wait-for';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
@@ -17,16 +18,8 @@ const run = randomBytes(5).toString('hex');
 const prefix = `ai:test-embed-${run}`;
 let redis: Redis;
 
-beforeAll(async () => {
-  redis = connectRedis({ lazyConnect: true, maxRetriesPerRequest: 0 });
-  await redis.connect();
-});
-
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+useRedisKeyspace(prefix, (client) => {
+  redis = client;
 });
 
 let n = 0;

@@ -4,15 +4,14 @@
 // were made from. The new document stays pending, found by keywords, and the next run embeds its own text.
 // On PGlite, whose pgvector makes the sweep run.
 import { randomBytes } from 'node:crypto';
-import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES } from '../support/harness';
+import { OPENAI_EMBEDDING_SPACE, pendingEmbeddingOf, useHybridHarness } from '../support/hybrid-harness';
 import { hashEmbedding } from '../support/providers/vectors';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(60_000);
 
 const EMBEDDINGS = '/v1/embeddings';
-const SPACE = 'openai:text-embedding-3-small';
 const DIMENSIONS = 256;
 const OLD = {
   id: 'notice',
@@ -26,27 +25,17 @@ const NEW = {
 };
 
 describe('the embedding sweep and a document deleted and re-created while it embeds', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: { ...FAST_RETRIES, ...CIRCUITS_STAY_CLOSED, EMBED_SWEEP_INTERVAL_MS: '0' },
-    });
-  });
-  afterAll(() => harness?.stop());
+  const harness = useHybridHarness({ ...FAST_RETRIES, ...CIRCUITS_STAY_CLOSED });
 
   it('does not write the old body’s vectors onto the re-created document, and embeds the new body next run', async () => {
     const client = harness.as(`sweep-recreated-${randomBytes(4).toString('hex')}`);
     const { documents } = harness.app.store;
     const openai = harness.providers.openai;
-    const pending = async () =>
-      (await documents.pendingEmbedding(SPACE, 1000)).filter((doc) => doc.tenantId === client.tenant);
+    const pending = () => pendingEmbeddingOf(harness, client.tenant);
     const nearest = async (text: string) =>
       documents.searchSemantic(
         client.tenant,
-        { model: SPACE, vector: hashEmbedding(text, DIMENSIONS), text },
+        { model: OPENAI_EMBEDDING_SPACE, vector: hashEmbedding(text, DIMENSIONS), text },
         5,
       );
 

@@ -3,14 +3,13 @@
 // of shutdown grace, past which the process is ended with the run unsettled. The documents left stay pending for
 // the next run, on any replica. On PGlite, whose pgvector makes the sweep run.
 import { randomBytes } from 'node:crypto';
-import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES } from '../support/harness';
+import { pendingEmbeddingOf, useHybridHarness } from '../support/hybrid-harness';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(60_000);
 
 const EMBEDDINGS = '/v1/embeddings';
-const SPACE = 'openai:text-embedding-3-small';
 const DOCUMENTS = [
   {
     id: 'harbour',
@@ -26,23 +25,11 @@ const DOCUMENTS = [
 ];
 
 describe('stopping the embedding sweep while it runs', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: { ...FAST_RETRIES, ...CIRCUITS_STAY_CLOSED, EMBED_SWEEP_INTERVAL_MS: '0' },
-    });
-  });
-  afterAll(() => harness?.stop());
+  const harness = useHybridHarness({ ...FAST_RETRIES, ...CIRCUITS_STAY_CLOSED });
 
   it('ends the run after the document in hand, leaves the rest pending, and starts no new run', async () => {
     const client = harness.as(`sweep-stop-${randomBytes(4).toString('hex')}`);
-    const pending = async () =>
-      (await harness.app.store.documents.pendingEmbedding(SPACE, 1000)).filter(
-        (doc) => doc.tenantId === client.tenant,
-      ).length;
+    const pending = async () => (await pendingEmbeddingOf(harness, client.tenant)).length;
     // Ingested while embeddings are down: stored, found by keywords, left for the sweep.
     harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
     for (const document of DOCUMENTS)

@@ -3,19 +3,18 @@
 // other tenants' documents. A provider failure still ends the run (the next one retries). On PGlite, whose
 // pgvector makes the sweep run.
 import { randomBytes } from 'node:crypto';
-import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES } from '../support/harness';
+import { OPENAI_EMBEDDING_SPACE, pendingEmbeddingOf, useHybridHarness } from '../support/hybrid-harness';
 
 jest.setTimeout(60_000);
 
 const EMBEDDINGS = '/v1/embeddings';
-const SPACE = 'openai:text-embedding-3-small';
 const run = randomBytes(4).toString('hex');
 const CAPPED = `sweep-capped-${run}`;
 const FREE = `sweep-free-${run}`;
 const OTHER = `sweep-other-${run}`;
 // A dollar a token: any document's worst case is far above the capped tenant's cap.
-const PRICES = { [SPACE]: { inputPerMillion: 1_000_000, outputPerMillion: 0 } };
+const PRICES = { [OPENAI_EMBEDDING_SPACE]: { inputPerMillion: 1_000_000, outputPerMillion: 0 } };
 
 const documentsOf = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => ({
@@ -25,29 +24,17 @@ const documentsOf = (prefix: string, count: number) =>
   }));
 
 describe('the embedding sweep and a tenant over its spend cap', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        ...FAST_RETRIES,
-        ...CIRCUITS_STAY_CLOSED,
-        EMBED_SWEEP_INTERVAL_MS: '0',
-        MODEL_PRICES_JSON: JSON.stringify(PRICES),
-        TENANT_POLICIES_JSON: JSON.stringify({
-          tenants: { [CAPPED]: { limits: { monthlyCapUsd: 0.5 } } },
-        }),
-      },
-    });
+  const harness = useHybridHarness({
+    ...FAST_RETRIES,
+    ...CIRCUITS_STAY_CLOSED,
+    MODEL_PRICES_JSON: JSON.stringify(PRICES),
+    TENANT_POLICIES_JSON: JSON.stringify({
+      tenants: { [CAPPED]: { limits: { monthlyCapUsd: 0.5 } } },
+    }),
   });
-  afterAll(() => harness?.stop());
   beforeEach(() => harness.providers.reset());
 
-  const pendingOf = async (tenant: string) =>
-    (await harness.app.store.documents.pendingEmbedding(SPACE, 1000)).filter((doc) => doc.tenantId === tenant)
-      .length;
+  const pendingOf = async (tenant: string) => (await pendingEmbeddingOf(harness, tenant)).length;
 
   it('skips the capped tenant for the rest of the run and embeds every other tenant’s backlog', async () => {
     const capped = harness.as(CAPPED);

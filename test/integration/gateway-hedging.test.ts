@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness } from '../support/harness';
 import type { Harness, TenantClient } from '../support/harness';
+import { ALBATROSS, PRIMARY, PRIMARY_THEN_SECONDARY, SECONDARY } from '../support/primary-secondary-route';
 import type { ChatRequest, FakeProviderServer, RecordedRequest } from '../support/providers';
 import { deltaText, member } from '../support/results';
 import type { AskCompleted } from '../support/results';
@@ -18,29 +19,15 @@ requirePostgres();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
-const PRIMARY = 'gpt-primary';
-const SECONDARY = 'claude-secondary';
 const ATTEMPT_TIMEOUT_MS = 5_000;
 const HEDGE_AFTER_MS = 100;
 /** Slower than the hedge delay, far faster than the attempt timeout: a healthy but slow target. */
 const SLOW_MS = 800;
 
-const DOCUMENT = {
-  id: 'albatross-guide',
-  title: 'Albatross field guide',
-  body:
-    'Albatrosses nest on remote oceanic islands. They feed on squid and fish caught near the surface. ' +
-    'An albatross can glide for hours without flapping its wings. Pairs stay together for many years.',
-};
 const PRIMARY_ANSWER = 'They nest on remote oceanic islands, the primary says [1].';
-const SECONDARY_ANSWER = 'Albatrosses nest on remote oceanic islands [1].';
 const PRIMARY_SUMMARY = 'The primary summary: revenue grew while costs stayed flat.';
 const SECONDARY_SUMMARY = 'Revenue grew while costs stayed flat.';
 
-const chain = [
-  { provider: 'openai', model: PRIMARY },
-  { provider: 'anthropic', model: SECONDARY },
-];
 // Input tokens priced, output free: a call costs what its prompt costs, which the subgraph can estimate.
 const PRICES = {
   [`openai:${PRIMARY}`]: { inputPerMillion: 1, outputPerMillion: 0 },
@@ -83,7 +70,7 @@ function startHedgingHarness(hedge: unknown): Promise<Harness> {
         }
         return isSummary(request) ? PRIMARY_SUMMARY : PRIMARY_ANSWER;
       },
-      anthropic: (request) => (isSummary(request) ? SECONDARY_SUMMARY : SECONDARY_ANSWER),
+      anthropic: (request) => (isSummary(request) ? SECONDARY_SUMMARY : ALBATROSS.secondaryAnswer),
     },
     env: {
       ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
@@ -92,7 +79,10 @@ function startHedgingHarness(hedge: unknown): Promise<Harness> {
       CACHE_TTL_SUMMARIZE_SECONDS: '0',
       MODEL_PRICES_JSON: JSON.stringify(PRICES),
       GATEWAY_ROUTES_JSON: JSON.stringify({
-        tasks: { answer: { chain, hedge }, summarize: { chain, hedge } },
+        tasks: {
+          answer: { chain: PRIMARY_THEN_SECONDARY, hedge },
+          summarize: { chain: PRIMARY_THEN_SECONDARY, hedge },
+        },
       }),
       TENANT_POLICIES_JSON: JSON.stringify({
         tenants: { [CAPPED_TENANT]: { limits: { dailyCapUsd: ONE_CALL_USD } } },
@@ -128,7 +118,7 @@ describe('hedging on, after 100 ms', () => {
   beforeAll(async () => {
     harness = await startHedgingHarness({ afterMs: HEDGE_AFTER_MS });
     client = harness.as('hedge-co');
-    expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
+    expect((await client.ingest(ALBATROSS.guide)).chunks).toBeGreaterThan(0);
   });
   afterAll(() => harness?.stop());
   beforeEach(() => harness.providers.reset());
@@ -138,7 +128,7 @@ describe('hedging on, after 100 ms', () => {
     const before = await harness.metrics();
     const { value: result, ms } = await timed(() => client.ask('Where do albatrosses nest? (hung primary)'));
     expect(member(result, 'Answer')).toMatchObject({
-      text: SECONDARY_ANSWER,
+      text: ALBATROSS.secondaryAnswer,
       meta: { provider: 'anthropic', model: SECONDARY },
     });
     // A behaviour check, not a benchmark: without the hedge this call waits out the 5 s attempt timeout.
@@ -246,11 +236,11 @@ describe('hedging on, after 100 ms', () => {
     // The primary's text would come after SLOW_MS; the hedge's text comes first and wins.
     openai().faults.always({ kind: 'latency', ms: SLOW_MS }, { path: CHAT });
     const events = await client.askStream('Where do albatrosses nest? (slow stream)');
-    expect(deltaText(events)).toBe(SECONDARY_ANSWER);
+    expect(deltaText(events)).toBe(ALBATROSS.secondaryAnswer);
     expect(events.some((event) => event.__typename === 'StreamNotice')).toBe(false);
     expect((events.at(-1) as AskCompleted).result).toMatchObject({
       __typename: 'Answer',
-      text: SECONDARY_ANSWER,
+      text: ALBATROSS.secondaryAnswer,
       meta: { provider: 'anthropic', model: SECONDARY },
     });
     expect((await closedRequest(openai(), CHAT)).aborted).toBe(true);

@@ -4,16 +4,14 @@
 // the stream was metered as abandoned with nothing received, its preparation's cost (the guard's verdict)
 // forgotten. Here the ledger must hold exactly what the cap settled, once no reservation is outstanding.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'graphql-ws';
-import { Redis } from 'ioredis';
-import { Client as PgClient } from 'pg';
-import WebSocket from 'ws';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { untilFeatureRequests } from '../support/feature-requests';
 import type { ChatRequest } from '../support/providers';
-import { POSTGRES_URL, REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { eventually, waitFor } from '../support/wait-for';
-import { spendOf, spentSince } from '../support/spend-ledger';
+import { whileRetrievalFails } from '../support/retrieval-failure';
+import { HARBOUR_RULES } from '../support/sample-documents';
+import { requirePostgres, requireRedis } from '../support/services';
+import { useSpendHarness } from '../support/spend-ledger';
+import { waitFor } from '../support/wait-for';
+import { bearerWsClient } from '../support/ws-client';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -33,58 +31,33 @@ const ROUTES = {
     answer: { chain: [{ provider: 'openai', model: ANSWER_MODEL }] },
   },
 };
-const DOCUMENT = {
-  id: 'harbour',
-  title: 'Harbour rules',
-  body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-};
 const QUESTION = 'Who collects the mooring fee?';
 const isGuard = (request: ChatRequest) => (request.system ?? '').includes('safety classifier');
 
 describe('finding 3: the guard model’s cost when retrieval does not complete', () => {
-  let redis: Redis;
-
-  beforeAll(() => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  });
-  afterAll(() => redis?.disconnect());
-
   describe('ask whose retrieval fails with a database error', () => {
     const tenant = `guard-db-error-${process.pid}`;
-    let harness: Harness;
-
-    beforeAll(async () => {
-      harness = await startHarness({
-        providers: ['openai'],
-        // The guard answers after retrieval has failed: Promise.all had rejected by then.
-        responder: async (request) => {
-          if (!isGuard(request)) return 'The harbour master collects it [1].';
-          await sleep(400);
-          return 'safe';
-        },
-        env: {
-          REDIS_URL,
-          CACHE_TTL_ANSWER_SECONDS: '0',
-          MODEL_PRICES_JSON: JSON.stringify(PRICES),
-          GATEWAY_ROUTES_JSON: JSON.stringify(ROUTES),
-          TENANT_POLICIES_JSON: JSON.stringify({ tenants: { [tenant]: { limits: { monthlyCapUsd: 10 } } } }),
-        },
-      });
+    const { harness, spend, spentSince } = useSpendHarness({
+      providers: ['openai'],
+      // The guard answers after retrieval has failed: Promise.all had rejected by then.
+      responder: async (request) => {
+        if (!isGuard(request)) return 'The harbour master collects it [1].';
+        await sleep(400);
+        return 'safe';
+      },
+      env: { CACHE_TTL_ANSWER_SECONDS: '0' },
+      prices: PRICES,
+      routes: ROUTES,
+      cappedTenants: [tenant],
     });
-    afterAll(() => harness?.stop());
 
     it('records the guard model’s cost though the request failed', async () => {
       const client = harness.as(tenant);
-      expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
-      const before = await spendOf(harness, redis, tenant);
+      expect((await client.ingest(HARBOUR_RULES)).chunks).toBeGreaterThan(0);
+      const before = await spend(tenant);
       expect(before.ledger).toBe(before.settled);
       harness.providers.reset();
-      // The lexical search reads the corpus statistics: without them it fails, as on a database error.
-      const schema = harness.app.config.store.schema;
-      const pg = new PgClient({ connectionString: POSTGRES_URL });
-      await pg.connect();
-      try {
-        await pg.query(`ALTER TABLE ${schema}.corpus_stats RENAME TO corpus_stats_away`);
+      await whileRetrievalFails(harness, async () => {
         const response = await client.request(
           `query { ask(input: { question: "${QUESTION}" }) { __typename } }`,
         );
@@ -96,13 +69,10 @@ describe('finding 3: the guard model’s cost when retrieval does not complete',
         );
         await waitFor(() => guard.closedAt, 5_000, 'the guard model answered');
         expect(guard.aborted).toBeFalsy();
-      } finally {
-        await pg.query(`ALTER TABLE ${schema}.corpus_stats_away RENAME TO corpus_stats`);
-        await pg.end();
-      }
+      });
       // No answer was asked for: the guard's verdict is all the request paid for.
       expect(harness.providers.openai.requestCount(CHAT)).toBe(1);
-      const spent = await spentSince(harness, redis, tenant, before);
+      const spent = await spentSince(tenant, before);
       expect(spent.settled).toBeGreaterThan(0);
       expect(spent.ledger).toBe(spent.settled);
     });
@@ -110,41 +80,30 @@ describe('finding 3: the guard model’s cost when retrieval does not complete',
 
   describe('askStream left while its question is embedded, after the guard answered (PGlite)', () => {
     const tenant = `guard-left-${process.pid}`;
-    let harness: Harness;
-
-    beforeAll(async () => {
-      harness = await startHarness({
-        store: 'pglite',
-        providers: ['openai'],
-        responder: (request) => (isGuard(request) ? 'safe' : 'The harbour master collects it [1].'),
-        env: {
-          REDIS_URL,
-          DEADLINE_MS: '40000',
-          ATTEMPT_TIMEOUT_MS: '30000',
-          EMBED_SWEEP_INTERVAL_MS: '0',
-          CACHE_TTL_ANSWER_SECONDS: '0',
-          MODEL_PRICES_JSON: JSON.stringify(PRICES),
-          GATEWAY_ROUTES_JSON: JSON.stringify(ROUTES),
-          TENANT_POLICIES_JSON: JSON.stringify({ tenants: { [tenant]: { limits: { monthlyCapUsd: 10 } } } }),
-        },
-      });
+    const { harness, spend, spentSince } = useSpendHarness({
+      store: 'pglite',
+      providers: ['openai'],
+      responder: (request) => (isGuard(request) ? 'safe' : 'The harbour master collects it [1].'),
+      env: {
+        DEADLINE_MS: '40000',
+        ATTEMPT_TIMEOUT_MS: '30000',
+        EMBED_SWEEP_INTERVAL_MS: '0',
+        CACHE_TTL_ANSWER_SECONDS: '0',
+      },
+      prices: PRICES,
+      routes: ROUTES,
+      cappedTenants: [tenant],
     });
-    afterAll(() => harness?.stop());
 
     it('records the guard model’s cost with the abandoned stream', async () => {
       const client = harness.as(tenant);
-      expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
-      const before = await spendOf(harness, redis, tenant);
+      expect((await client.ingest(HARBOUR_RULES)).chunks).toBeGreaterThan(0);
+      const before = await spend(tenant);
       expect(before.ledger).toBe(before.settled);
       harness.providers.reset();
       const { openai } = harness.providers;
       openai.faults.always({ kind: 'latency', ms: 20_000 }, { path: EMBEDDINGS });
-      const ws = createClient({
-        url: harness.wsUrl,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        connectionParams: { authorization: `Bearer ${await client.token()}` },
-      });
+      const ws = bearerWsClient(harness.wsUrl, await client.token());
       try {
         const unsubscribe = ws.subscribe(
           { query: `subscription { askStream(input: { question: "${QUESTION}" }) { __typename } }` },
@@ -163,23 +122,13 @@ describe('finding 3: the guard model’s cost when retrieval does not complete',
         );
         unsubscribe();
         await waitFor(() => embedding.closedAt, 5_000, 'the embedding request closed');
-        await eventually(
-          async () =>
-            (await harness.metrics()).value('ai_feature_requests_total', {
-              feature: 'ask',
-              outcome: 'abandoned',
-            }) === 1
-              ? true
-              : undefined,
-          5_000,
-          'the stream metered as abandoned',
-        );
+        await untilFeatureRequests(harness, 'ask', 'abandoned', 1, 'the stream metered as abandoned');
       } finally {
         await ws.dispose();
       }
       // No answer was asked for.
       expect(openai.requestCount(CHAT)).toBe(1);
-      const spent = await spentSince(harness, redis, tenant, before);
+      const spent = await spentSince(tenant, before);
       expect(spent.settled).toBeGreaterThan(0);
       expect(spent.ledger).toBe(spent.settled);
     });

@@ -5,9 +5,10 @@
 // and a document ingested while embeddings were down is found by keywords at once and embedded by the sweep.
 import { randomBytes } from 'node:crypto';
 import { chunkText } from '../../subgraph/retrieval/chunking';
-import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, useHarness } from '../support/harness';
+import { pendingEmbeddingOf, useHybridHarness } from '../support/hybrid-harness';
 import { capturingLogger } from '../support/logs';
+import { HARBOUR_RULES } from '../support/sample-documents';
 import { requirePostgres } from '../support/services';
 
 requirePostgres();
@@ -15,11 +16,6 @@ requirePostgres();
 const EMBEDDINGS = '/v1/embeddings';
 const tenant = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-const HARBOUR = {
-  id: 'harbour',
-  title: 'Harbour rules',
-  body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-};
 const LIGHTHOUSE = {
   id: 'lighthouse',
   title: 'Lighthouse',
@@ -27,27 +23,13 @@ const LIGHTHOUSE = {
 };
 
 describe('hybrid search on PGlite with an embedding provider', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        ...FAST_RETRIES,
-        ...CIRCUITS_STAY_CLOSED,
-        EMBED_SWEEP_INTERVAL_MS: '0',
-        ATTEMPT_TIMEOUT_MS: '300',
-      },
-    });
-  });
+  const harness = useHybridHarness({ ...FAST_RETRIES, ...CIRCUITS_STAY_CLOSED, ATTEMPT_TIMEOUT_MS: '300' });
 
   afterEach(() => harness.providers.reset());
-  afterAll(() => harness?.stop());
 
   it('embeds at ingest and answers SearchResults whose scores are the fused reciprocal ranks', async () => {
     const client = harness.as(tenant('hybrid'));
-    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: true });
+    expect(await client.ingest(HARBOUR_RULES)).toMatchObject({ embedded: true });
     expect(await client.ingest(LIGHTHOUSE)).toMatchObject({ embedded: true });
 
     const result = await client.search({ query: 'mooring fee at the pier', limit: 5 });
@@ -63,7 +45,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
 
   it('a query BM25 cannot match (only stopwords) is still answered by the embedding list alone', async () => {
     const client = harness.as(tenant('semantic'));
-    await client.ingest(HARBOUR);
+    await client.ingest(HARBOUR_RULES);
     await client.ingest(LIGHTHOUSE);
     // "and" and "in" are English stopwords: no BM25 term at all. The fake provider's bag-of-words vectors still
     // place the lighthouse text ("and logs", "in the night") nearest.
@@ -76,7 +58,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
 
   it('ask pays for its question’s embedding: a DegradedAnswer bought no completion but costs the embedding', async () => {
     const client = harness.as(tenant('ask-cost'));
-    await client.ingest(HARBOUR);
+    await client.ingest(HARBOUR_RULES);
     harness.providers.openai.faults.always({ kind: 'status', status: 500 }, { path: '/v1/chat/completions' });
     const before = harness.providers.requestCount(EMBEDDINGS);
     const result = await client.ask('Who collects the mooring fee?');
@@ -92,7 +74,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
     ['times out', 'PROVIDER_TIMEOUT', { kind: 'hang' } as const],
   ])('query embedding %s: lexical hits as DegradedSearchResults with %s', async (_case, reason, fault) => {
     const client = harness.as(tenant('down'));
-    await client.ingest(HARBOUR);
+    await client.ingest(HARBOUR_RULES);
     harness.providers.openai.faults.always(fault, { path: EMBEDDINGS });
     const result = await client.search({ query: 'mooring fee', limit: 5 });
     expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason });
@@ -108,7 +90,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
   it('ingest while embeddings are down stores the document not embedded, found by keywords, embedded by the sweep', async () => {
     const client = harness.as(tenant('sweep'));
     harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
-    expect(await client.ingest(HARBOUR)).toMatchObject({ documentId: 'harbour', embedded: false });
+    expect(await client.ingest(HARBOUR_RULES)).toMatchObject({ documentId: 'harbour', embedded: false });
     const lexical = await client.search({ query: 'mooring fee', limit: 5 });
     expect(lexical).toMatchObject({ __typename: 'DegradedSearchResults' });
     expect(lexical.__typename !== 'AIUnavailable' && lexical.hits.map((hit) => hit.documentId)).toEqual([
@@ -120,8 +102,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
     harness.providers.openai.faults.clear();
     let report = await harness.app.embeddingSweep.runOnce();
     while (report.embedded > 0) report = await harness.app.embeddingSweep.runOnce();
-    const pending = await harness.app.store.documents.pendingEmbedding('openai:text-embedding-3-small', 1000);
-    expect(pending.filter((doc) => doc.tenantId === client.tenant)).toEqual([]);
+    expect(await pendingEmbeddingOf(harness, client.tenant)).toEqual([]);
     // Embedded now: the semantic half ranks it too, and the result is full.
     const hybrid = await client.search({ query: 'mooring fee', limit: 5 });
     expect(hybrid.__typename).toBe('SearchResults');
@@ -133,7 +114,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
   it('a tenant without vectors gets DegradedSearchResults (SEMANTIC_UNAVAILABLE), and pays for no query embedding', async () => {
     const client = harness.as(tenant('no-vectors'));
     harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
-    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: false });
+    expect(await client.ingest(HARBOUR_RULES)).toMatchObject({ embedded: false });
     harness.providers.openai.faults.clear();
 
     const before = harness.providers.requestCount(EMBEDDINGS);
@@ -150,7 +131,7 @@ describe('hybrid search on PGlite with an embedding provider', () => {
   it('a tenant whose vectors are all of another model gets DegradedSearchResults (SEMANTIC_UNAVAILABLE), the embedding it paid for reported', async () => {
     const client = harness.as(tenant('other-model'));
     harness.providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
-    await client.ingest(HARBOUR);
+    await client.ingest(HARBOUR_RULES);
     harness.providers.openai.faults.clear();
     const { documents } = harness.app.store;
     const stored = await documents.chunksOf(client.tenant, 'harbour');
@@ -201,27 +182,16 @@ describe('hybrid search on PGlite with an embedding provider', () => {
 });
 
 describe('hybrid search with the embedding circuit open', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        ...FAST_RETRIES,
-        EMBED_SWEEP_INTERVAL_MS: '0',
-        CIRCUIT_CONSECUTIVE_FAILURES: '2',
-        CIRCUIT_COOLDOWN_MS: '600000',
-      },
-    });
+  const harness = useHybridHarness({
+    ...FAST_RETRIES,
+    CIRCUIT_CONSECUTIVE_FAILURES: '2',
+    CIRCUIT_COOLDOWN_MS: '600000',
   });
-
-  afterAll(() => harness?.stop());
 
   it('answers lexical hits with CIRCUIT_OPEN, without calling the provider', async () => {
     const client = harness.as(tenant('circuit'));
     // Embedded first: a tenant without vectors would not ask for the query's embedding at all.
-    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: true });
+    expect(await client.ingest(HARBOUR_RULES)).toMatchObject({ embedded: true });
     harness.providers.openai.faults.always({ kind: 'status', status: 500 }, { path: EMBEDDINGS });
     await client.ingest(LIGHTHOUSE);
     await client.search('mooring');
@@ -233,14 +203,8 @@ describe('hybrid search with the embedding circuit open', () => {
 });
 
 describe('search on PostgreSQL without pgvector', () => {
-  let harness: Harness;
   const { logger, lines } = capturingLogger('info');
-
-  beforeAll(async () => {
-    harness = await startHarness({ store: 'postgres', providers: ['openai'], logger });
-  });
-
-  afterAll(() => harness?.stop());
+  const harness = useHarness({ store: 'postgres', providers: ['openai'], logger });
 
   it('runs on keywords, says SEMANTIC_UNAVAILABLE in each result, and spends no embedding call', async () => {
     expect(harness.app.store.semantic).toMatchObject({
@@ -248,7 +212,7 @@ describe('search on PostgreSQL without pgvector', () => {
       reason: expect.stringMatching(/vector/),
     });
     const client = harness.as(tenant('pg'));
-    expect(await client.ingest(HARBOUR)).toMatchObject({ embedded: false });
+    expect(await client.ingest(HARBOUR_RULES)).toMatchObject({ embedded: false });
     const result = await client.search('mooring fee');
     expect(result).toMatchObject({ __typename: 'DegradedSearchResults', reason: 'SEMANTIC_UNAVAILABLE' });
     expect(harness.providers.requestCount(EMBEDDINGS)).toBe(0);

@@ -12,10 +12,8 @@ import { createMemoryRateLimiter } from '../../subgraph/limits/memory-rate-limit
 import { createRedisRateLimiter } from '../../subgraph/limits/redis-rate-limiter';
 import { createRateGate } from '../../subgraph/limits/rate-gate';
 import type { RateLimiter } from '../../subgraph/limits/rate-limiter';
-import { createMetrics } from '../../subgraph/observability/metrics';
-import { capturingLogger } from '../support/logs';
-import { parseMetrics } from '../support/metrics-reader';
-import { REDIS_URL, requireRedis } from '../support/services';
+import { observedGateDeps, unreachableRedis } from '../support/limits-gate';
+import { connectedRedis, REDIS_URL, requireRedis } from '../support/services';
 import { useRedisKeyspace } from '../support/redis-keyspace';
 import { startStallingProxy } from '../support/stalling-proxy';
 
@@ -124,12 +122,7 @@ describe.each([
 
 describe('the Redis rate limiter, shared by replicas', () => {
   it('admits at most N of many concurrent requests from two limiters on two connections', async () => {
-    const other = new Redis(REDIS_URL, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    await other.connect();
+    const other = await connectedRedis();
     try {
       const [a, b] = [createRedisRateLimiter(redis, prefix), createRedisRateLimiter(other, prefix)];
       const id = tenant();
@@ -157,33 +150,14 @@ describe('the Redis rate limiter, shared by replicas', () => {
 });
 
 describe('the rate gate when Redis does not answer', () => {
-  const offline = () => {
-    const client = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    return client;
-  };
-
   function gateOver(client: Redis, onFailure: 'closed' | 'open', timeoutMs = 50) {
-    const metrics = createMetrics({ defaultMetrics: false });
-    const { logger, lines } = capturingLogger('warn');
-    const gate = createRateGate(
-      createRedisRateLimiter(client, prefix),
-      { timeoutMs, onFailure },
-      { metrics, logger },
-    );
-    const unavailable = async () =>
-      parseMetrics(await metrics.registry.metrics()).value('ai_limits_unavailable_total', {
-        policy: onFailure,
-      });
+    const { deps, lines, unavailable } = observedGateDeps(onFailure);
+    const gate = createRateGate(createRedisRateLimiter(client, prefix), { timeoutMs, onFailure }, deps);
     return { gate, lines, unavailable };
   }
 
   it('closed: every check is unavailable, each counted, and the log says so once', async () => {
-    const client = offline();
+    const client = unreachableRedis();
     const { gate, lines, unavailable } = gateOver(client, 'closed');
     for (let i = 0; i < 4; i++) {
       expect(await gate.check(tenant(), { requestsPerMinute: 5 }, 10)).toEqual({ kind: 'unavailable' });
@@ -198,7 +172,7 @@ describe('the rate gate when Redis does not answer', () => {
   });
 
   it('open: requests are admitted under this process’s own limit, still refused past it', async () => {
-    const client = offline();
+    const client = unreachableRedis();
     const { gate, unavailable } = gateOver(client, 'open');
     const id = tenant();
     const kinds: string[] = [];
@@ -233,7 +207,7 @@ describe('the rate gate when Redis does not answer', () => {
   });
 
   it('checks nothing, and needs no Redis, for a tenant whose policy sets no rate limit', async () => {
-    const client = offline();
+    const client = unreachableRedis();
     const { gate, unavailable } = gateOver(client, 'closed');
     expect((await gate.check(tenant(), {}, 10)).kind).toBe('admitted');
     expect(await unavailable()).toBe(0);

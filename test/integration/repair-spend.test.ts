@@ -7,13 +7,10 @@
 //   lost it (limiter 544,000 against ledger 275,000; also why the hedged case failed whenever its hedge did
 //   not fire in time on a loaded machine).
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { ALBATROSS, PRIMARY, PRIMARY_THEN_SECONDARY, SECONDARY } from '../support/primary-secondary-route';
 import { member } from '../support/results';
-import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { ledgerNanos, settledNanos } from '../support/spend-ledger';
+import { requirePostgres, requireRedis } from '../support/services';
+import { useSpendHarness } from '../support/spend-ledger';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(60_000);
@@ -22,69 +19,36 @@ requireRedis();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
-const PRIMARY = 'gpt-primary';
-const SECONDARY = 'claude-secondary';
-const chain = [
-  { provider: 'openai', model: PRIMARY },
-  { provider: 'anthropic', model: SECONDARY },
-];
 const PRICES = {
   [`openai:${PRIMARY}`]: { inputPerMillion: 1, outputPerMillion: 2 },
   [`anthropic:${SECONDARY}`]: { inputPerMillion: 1, outputPerMillion: 2 },
 };
-const DOCUMENT = {
-  id: 'albatross-guide',
-  title: 'Albatross field guide',
-  body:
-    'Albatrosses nest on remote oceanic islands. They feed on squid and fish caught near the surface. ' +
-    'An albatross can glide for hours without flapping its wings. Pairs stay together for many years.',
-};
 /** No citation marker: the format rail refuses it, with a repair note. */
 const UNCITED = 'They nest on remote oceanic islands.';
-const SECONDARY_ANSWER = 'Albatrosses nest on remote oceanic islands [1].';
 
 /**
- * A subgraph whose answer route is `chain` with `hedge`, one tenant with a cap (so its calls reserve), the
- * primary always replying UNCITED and the secondary SECONDARY_ANSWER; and the settled and ledger spend of that
- * tenant, in nano-dollars.
+ * A subgraph whose answer route is the primary then the secondary with `hedge`, one tenant with a cap (so its
+ * calls reserve), the primary always replying UNCITED and the secondary its answer to the albatross guide; and
+ * the settled and ledger spend of that tenant, in nano-dollars.
  */
 function withRoute(name: string, hedge: false | { afterMs: number }, env: Record<string, string> = {}) {
   const tenant = `${name}-${randomBytes(4).toString('hex')}`;
-  const state = {} as { harness: Harness; redis: Redis };
-
-  beforeAll(async () => {
-    state.harness = await startHarness({
-      providers: ['openai', 'anthropic'],
-      responder: { openai: () => UNCITED, anthropic: () => SECONDARY_ANSWER },
-      env: {
-        REDIS_URL,
-        CACHE_TTL_ANSWER_SECONDS: '0',
-        MODEL_PRICES_JSON: JSON.stringify(PRICES),
-        GATEWAY_ROUTES_JSON: JSON.stringify({ tasks: { answer: { chain, hedge } } }),
-        TENANT_POLICIES_JSON: JSON.stringify({ tenants: { [tenant]: { limits: { monthlyCapUsd: 10 } } } }),
-        ...env,
-      },
-    });
-    state.redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  });
-
-  afterAll(async () => {
-    state.redis?.disconnect();
-    await state.harness?.stop();
+  const suite = useSpendHarness({
+    providers: ['openai', 'anthropic'],
+    responder: { openai: () => UNCITED, anthropic: () => ALBATROSS.secondaryAnswer },
+    env: { CACHE_TTL_ANSWER_SECONDS: '0', ...env },
+    prices: PRICES,
+    routes: { tasks: { answer: { chain: PRIMARY_THEN_SECONDARY, hedge } } },
+    cappedTenants: [tenant],
   });
 
   return {
     tenant,
-    get harness() {
-      return state.harness;
-    },
+    harness: suite.harness,
     /** What the limiter settled and what the ledger holds, once no reservation is outstanding. */
     async spend() {
-      const limiter = createRedisSpendLimiter(state.redis);
-      return {
-        limiter: await settledNanos(limiter, tenant),
-        ledger: await ledgerNanos(state.harness, tenant),
-      };
+      const { settled, ledger } = await suite.spend(tenant);
+      return { limiter: settled, ledger };
     },
   };
 }
@@ -99,7 +63,7 @@ describe('a hedged primary dropped during its repair', () => {
   it('settles the rejected reply once against the spend cap: the limiter’s spend equals the ledger’s', async () => {
     const { harness } = setup;
     const client = harness.as(setup.tenant);
-    expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
+    expect((await client.ingest(ALBATROSS.guide)).chunks).toBeGreaterThan(0);
     const before = await setup.spend();
     expect(before.limiter).toBe(before.ledger);
     harness.providers.reset();
@@ -109,7 +73,7 @@ describe('a hedged primary dropped during its repair', () => {
       .once({ kind: 'latency', ms: 0 }, { path: CHAT })
       .once({ kind: 'hang' }, { path: CHAT });
     const answer = member(await client.ask('Where do albatrosses nest?'), 'Answer');
-    expect(answer).toMatchObject({ text: SECONDARY_ANSWER, meta: { provider: 'anthropic' } });
+    expect(answer).toMatchObject({ text: ALBATROSS.secondaryAnswer, meta: { provider: 'anthropic' } });
     const primaryRequests = await waitFor(
       () => {
         const requests = harness.providers.openai.requests.filter((request) => request.path === CHAT);
@@ -137,7 +101,7 @@ describe('a primary whose repair fails', () => {
   it('reports and records the refused reply it paid for: the limiter’s spend equals the ledger’s and the answer’s', async () => {
     const { harness } = setup;
     const client = harness.as(setup.tenant);
-    expect((await client.ingest(DOCUMENT)).chunks).toBeGreaterThan(0);
+    expect((await client.ingest(ALBATROSS.guide)).chunks).toBeGreaterThan(0);
     const before = await setup.spend();
     harness.providers.reset();
 
@@ -147,7 +111,7 @@ describe('a primary whose repair fails', () => {
       .once({ kind: 'latency', ms: 0 }, { path: CHAT })
       .once({ kind: 'status', status: 400 }, { path: CHAT });
     const answer = member(await client.ask('Where do albatrosses nest?'), 'Answer');
-    expect(answer).toMatchObject({ text: SECONDARY_ANSWER, meta: { provider: 'anthropic' } });
+    expect(answer).toMatchObject({ text: ALBATROSS.secondaryAnswer, meta: { provider: 'anthropic' } });
     expect(harness.providers.openai.requests.filter((request) => request.path === CHAT)).toHaveLength(2);
 
     const after = await setup.spend();

@@ -4,8 +4,8 @@
 // results still serve, as DegradedSearchResults RATE_LIMITED, and their message names this service's overload
 // and when to come back, not the provider: it used to say "The model provider is rate limiting requests".
 import { randomBytes } from 'node:crypto';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { useHybridHarness } from '../support/hybrid-harness';
+import { HARBOUR_RULES } from '../support/sample-documents';
 
 jest.setTimeout(60_000);
 
@@ -19,33 +19,16 @@ const BLOCK_MS = 900;
 type Searched = { __typename: string; reason?: string; message?: string; hits?: { documentId: string }[] };
 
 describe('search when our own event loop runs its query embedding out', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
-        RETRY_MAX_ATTEMPTS: '1',
-        EMBED_SWEEP_INTERVAL_MS: '0',
-        // Shedding is another suite's subject: here the search must reach the provider.
-        LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
-      },
-    });
+  const harness = useHybridHarness({
+    ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
+    RETRY_MAX_ATTEMPTS: '1',
+    // Shedding is another suite's subject: here the search must reach the provider.
+    LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
   });
-
-  afterAll(() => harness?.stop());
 
   it('serves the keyword results with a message naming this service’s overload, not the model provider', async () => {
     const client = harness.as(`overload-${randomBytes(4).toString('hex')}`);
-    expect(
-      await client.ingest({
-        id: 'harbour',
-        title: 'Harbour rules',
-        body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-      }),
-    ).toMatchObject({ embedded: true });
+    expect(await client.ingest(HARBOUR_RULES)).toMatchObject({ embedded: true });
 
     harness.providers.openai.faults.always(
       { kind: 'latency', ms: PROVIDER_LATENCY_MS },

@@ -6,16 +6,14 @@
 // connections. The gate in front applies LIMITS_ON_REDIS_FAILURE when Redis is unreachable.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createMemorySpendLimiter } from '../../subgraph/limits/memory-spend-limiter';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import { createSpendGate } from '../../subgraph/limits/spend-gate';
 import type { SpendLimiter } from '../../subgraph/limits/spend-limiter';
-import { createMetrics } from '../../subgraph/observability/metrics';
-import { capturingLogger } from '../support/logs';
-import { parseMetrics } from '../support/metrics-reader';
+import { observedGateDeps, unreachableRedis } from '../support/limits-gate';
 import { useRedisKeyspace } from '../support/redis-keyspace';
-import { REDIS_URL, requireRedis } from '../support/services';
+import { connectedRedis, requireRedis } from '../support/services';
 
 jest.setTimeout(30_000);
 requireRedis();
@@ -132,12 +130,7 @@ describe.each([
 
 describe('the Redis spend limiter, shared by replicas', () => {
   it('lets through at most what fits of many concurrent reservations from two limiters on two connections', async () => {
-    const other = new Redis(REDIS_URL, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    await other.connect();
+    const other = await connectedRedis();
     try {
       const [a, b] = [createRedisSpendLimiter(redis, prefix), createRedisSpendLimiter(other, prefix)];
       const id = tenant();
@@ -181,33 +174,18 @@ describe('the Redis spend limiter, shared by replicas', () => {
 });
 
 describe('the spend gate when Redis does not answer', () => {
-  const offline = () => {
-    const client = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    return client;
-  };
-
   function gateOver(client: Redis, onFailure: 'closed' | 'open') {
-    const metrics = createMetrics({ defaultMetrics: false });
-    const { logger, lines } = capturingLogger('warn');
+    const { deps, lines, unavailable } = observedGateDeps(onFailure);
     const gate = createSpendGate(
       createRedisSpendLimiter(client, prefix),
       { timeoutMs: 50, onFailure, reservationTtlMs: TTL },
-      { metrics, logger },
+      deps,
     );
-    const unavailable = async () =>
-      parseMetrics(await metrics.registry.metrics()).value('ai_limits_unavailable_total', {
-        policy: onFailure,
-      });
     return { gate, lines, unavailable };
   }
 
   it('closed: every reservation is unavailable, each counted, and the log says so once', async () => {
-    const { gate, lines, unavailable } = gateOver(offline(), 'closed');
+    const { gate, lines, unavailable } = gateOver(unreachableRedis(), 'closed');
     for (let i = 0; i < 3; i++) {
       expect(await gate.reserve(tenant(), { monthlyNanos: 1_000 }, 10)).toEqual({ kind: 'unavailable' });
     }
@@ -217,7 +195,7 @@ describe('the spend gate when Redis does not answer', () => {
   });
 
   it("open: this process's own limiter holds the cap", async () => {
-    const { gate, unavailable } = gateOver(offline(), 'open');
+    const { gate, unavailable } = gateOver(unreachableRedis(), 'open');
     const id = tenant();
     expect(await gate.reserve(id, { monthlyNanos: 1_000 }, 600)).toMatchObject({ kind: 'reserved' });
     expect(await gate.reserve(id, { monthlyNanos: 1_000 }, 600)).toEqual({
@@ -229,7 +207,7 @@ describe('the spend gate when Redis does not answer', () => {
   });
 
   it('reserves nothing for a tenant without caps, even with Redis away', async () => {
-    const { gate, unavailable } = gateOver(offline(), 'closed');
+    const { gate, unavailable } = gateOver(unreachableRedis(), 'closed');
     expect(await gate.reserve(tenant(), {}, 1_000)).toMatchObject({ kind: 'reserved' });
     expect(await unavailable()).toBe(0);
   });

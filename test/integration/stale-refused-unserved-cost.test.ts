@@ -4,13 +4,11 @@
 // own overload, the refusal (AIUnavailable RATE_LIMITED) carried nothing. Either way the cap kept the cost and
 // the ledger never saw it. Here the ledger must hold exactly what the cap settled.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
 import type { ChatRequest } from '../support/providers';
+import { INVENTED_SUMMARY, QUARTERLY_REPORT, REFUSED_MODEL } from '../support/refused-replies';
 import { member } from '../support/results';
-import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
-import { spendOf } from '../support/spend-ledger';
+import { requirePostgres, requireRedis } from '../support/services';
+import { useSpendHarness } from '../support/spend-ledger';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -18,18 +16,14 @@ requireRedis();
 
 const CHAT = '/v1/chat/completions';
 const MESSAGES = '/v1/messages';
-const PRIMARY = 'gpt-refused';
 const SECONDARY = 'claude-stalled';
 const PRICES = {
-  [`openai:${PRIMARY}`]: { inputPerMillion: 3, outputPerMillion: 7 },
+  [`openai:${REFUSED_MODEL}`]: { inputPerMillion: 3, outputPerMillion: 7 },
   [`anthropic:${SECONDARY}`]: { inputPerMillion: 2, outputPerMillion: 5 },
 };
 const STALE_TENANT = `stale-paid-${process.pid}`;
 const OVERLOAD_TENANT = `overload-paid-${process.pid}`;
-const SOURCE = 'The quarterly report shows that revenue grew while costs stayed flat across every region.';
 const FAITHFUL = 'Revenue grew while costs stayed flat across every region.';
-/** A number, a year and a name the source lacks: the summary rail refuses it, with no repair. */
-const INVENTED = 'Revenue grew by 87 percent in 2031, said Bartholomew Quince.';
 const DOCUMENT = {
   id: 'glacier',
   title: 'Glacier survey',
@@ -46,74 +40,55 @@ const isSummary = (request: ChatRequest) => (request.system ?? '').toLowerCase()
 let summaryReply = FAITHFUL;
 
 describe('finding 2: a failed walk’s paid replies, served stale or refused', () => {
-  let harness: Harness;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      providers: ['openai', 'anthropic'],
-      responder: {
-        openai: (request) => (isSummary(request) ? summaryReply : UNCITED),
-        // The provider answers in 300 ms; 50 ms in, this process's loop is blocked past the attempt timeout.
-        anthropic: async () => {
-          setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS), 50);
-          await sleep(300);
-          return CITED;
+  const { harness, spend } = useSpendHarness({
+    providers: ['openai', 'anthropic'],
+    responder: {
+      openai: (request) => (isSummary(request) ? summaryReply : UNCITED),
+      // The provider answers in 300 ms; 50 ms in, this process's loop is blocked past the attempt timeout.
+      anthropic: async () => {
+        setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS), 50);
+        await sleep(300);
+        return CITED;
+      },
+    },
+    env: {
+      ATTEMPT_TIMEOUT_MS: '600',
+      RETRY_MAX_ATTEMPTS: '1',
+      CIRCUIT_CONSECUTIVE_FAILURES: '1000',
+      LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
+      CACHE_TTL_SUMMARIZE_SECONDS: '1',
+      CACHE_TTL_ANSWER_SECONDS: '0',
+    },
+    prices: PRICES,
+    routes: {
+      tasks: {
+        summarize: { chain: [{ provider: 'openai', model: REFUSED_MODEL }] },
+        answer: {
+          chain: [
+            { provider: 'openai', model: REFUSED_MODEL },
+            { provider: 'anthropic', model: SECONDARY },
+          ],
+          hedge: false,
         },
       },
-      env: {
-        REDIS_URL,
-        ATTEMPT_TIMEOUT_MS: '600',
-        RETRY_MAX_ATTEMPTS: '1',
-        CIRCUIT_CONSECUTIVE_FAILURES: '1000',
-        LOAD_SHED_EVENT_LOOP_LAG_MS: '0',
-        CACHE_TTL_SUMMARIZE_SECONDS: '1',
-        CACHE_TTL_ANSWER_SECONDS: '0',
-        MODEL_PRICES_JSON: JSON.stringify(PRICES),
-        GATEWAY_ROUTES_JSON: JSON.stringify({
-          tasks: {
-            summarize: { chain: [{ provider: 'openai', model: PRIMARY }] },
-            answer: {
-              chain: [
-                { provider: 'openai', model: PRIMARY },
-                { provider: 'anthropic', model: SECONDARY },
-              ],
-              hedge: false,
-            },
-          },
-        }),
-        TENANT_POLICIES_JSON: JSON.stringify({
-          tenants: {
-            [STALE_TENANT]: { limits: { monthlyCapUsd: 10 } },
-            [OVERLOAD_TENANT]: { limits: { monthlyCapUsd: 10 } },
-          },
-        }),
-      },
-    });
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    },
+    cappedTenants: [STALE_TENANT, OVERLOAD_TENANT],
   });
 
   beforeEach(() => harness.providers.reset());
 
-  afterAll(async () => {
-    redis?.disconnect();
-    await harness?.stop();
-  });
-
-  const spend = (tenant: string) => spendOf(harness, redis, tenant);
-
   it('a stale summary served after a refused reply: the answer reports, and the ledger keeps, its cost', async () => {
     const tenant = harness.as(STALE_TENANT);
     summaryReply = FAITHFUL;
-    const fresh = member(await tenant.summarize({ text: SOURCE }), 'Summary');
+    const fresh = member(await tenant.summarize({ text: QUARTERLY_REPORT }), 'Summary');
     expect(fresh).toMatchObject({ text: FAITHFUL, meta: { cached: false } });
     const before = await spend(STALE_TENANT);
     expect(before.ledger).toBe(before.settled);
 
     await sleep(1_200);
     harness.providers.reset();
-    summaryReply = INVENTED;
-    const stale = member(await tenant.summarize({ text: SOURCE }), 'Summary');
+    summaryReply = INVENTED_SUMMARY;
+    const stale = member(await tenant.summarize({ text: QUARTERLY_REPORT }), 'Summary');
     // The entry served is the stale one, after a walk that paid for a reply the summary rail refused.
     expect(stale).toMatchObject({ text: FAITHFUL, meta: { cached: true } });
     expect(harness.providers.openai.requestCount(CHAT)).toBe(1);

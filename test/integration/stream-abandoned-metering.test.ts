@@ -4,17 +4,16 @@
 // review: a stream left during admission left no count and no log line; one left while its guard model read
 // the question dropped its input rail; a failure of the gateway's stream was counted and logged as the client
 // leaving.
-import { createClient } from 'graphql-ws';
-import type { Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import type { GatewayCall } from '../../subgraph/gateway/gateway-call';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { featureRequests } from '../support/feature-requests';
 import { capturingLogger } from '../support/logs';
 import type { ChatRequest } from '../support/providers';
 import { defaultResponder } from '../support/providers';
+import { HARBOUR_RULES } from '../support/sample-documents';
 import { REDIS_URL, requirePostgres, requireRedis } from '../support/services';
+import { useSubscribingTenant } from '../support/subscribing-tenant';
 import { eventually, waitFor, waitUntil } from '../support/wait-for';
+import { subscribeTypenames } from '../support/ws-client';
 
 jest.setTimeout(60_000);
 requirePostgres();
@@ -29,11 +28,8 @@ const isGuard = (request: ChatRequest) => (request.system ?? '').includes('safet
 
 describe('metering a stream by how it ended', () => {
   const { logger, lines } = capturingLogger('info');
-  let harness: Harness;
-  let client: Client;
-
-  beforeAll(async () => {
-    harness = await startHarness({
+  const { harness, client } = useSubscribingTenant(
+    {
       logger,
       providers: ['openai'],
       responder: (request) => (isGuard(request) ? 'safe' : defaultResponder(request)),
@@ -46,43 +42,18 @@ describe('metering a stream by how it ended', () => {
           tasks: { guard: { chain: [{ provider: 'openai', model: 'gpt-guard' }] } },
         }),
       },
-    });
-    const tenant = harness.as(TENANT);
-    await tenant.ingest({
-      id: 'harbour',
-      title: 'Harbour rules',
-      body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-    });
-    client = createClient({
-      url: harness.wsUrl,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${await tenant.token()}` },
-    });
-  });
+    },
+    TENANT,
+    HARBOUR_RULES,
+  );
 
   beforeEach(() => harness.providers.reset());
 
-  afterAll(async () => {
-    await client?.dispose();
-    await harness?.stop();
-  });
-
-  const abandoned = async () =>
-    (await harness.metrics()).value('ai_feature_requests_total', { feature: 'ask', outcome: 'abandoned' });
+  const abandoned = () => featureRequests(harness, 'ask', 'abandoned');
   const abandonedLines = () => lines.filter((line) => line.includes('stream abandoned by the client')).length;
 
   /** Subscribes to askStream; the events' typenames (or 'error') go to `events`; returns the unsubscribe. */
-  function askStream(events: string[]): () => void {
-    return client.subscribe<{ askStream: { __typename: string } }>(
-      { query: ASK_STREAM },
-      {
-        next: (result) => events.push(result.data?.askStream.__typename ?? 'error'),
-        error: () => events.push('error'),
-        complete: () => undefined,
-      },
-    );
-  }
+  const askStream = (events: string[]) => subscribeTypenames(client, ASK_STREAM, 'askStream', events);
 
   /** Waits until ai_feature_requests_total{outcome="abandoned"} reaches `count`, for up to 5 s. */
   const abandonedReaches = (count: number) =>

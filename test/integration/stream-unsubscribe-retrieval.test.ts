@@ -5,12 +5,11 @@
 // was then not asked for only because the signal was checked again after it. On PGlite, whose pgvector makes
 // retrieval hybrid.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'graphql-ws';
-import type { Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
+import { featureRequests } from '../support/feature-requests';
+import { HARBOUR_RULES } from '../support/sample-documents';
+import { useSubscribingTenant } from '../support/subscribing-tenant';
 import { waitFor } from '../support/wait-for';
+import { subscribeTypenames } from '../support/ws-client';
 
 jest.setTimeout(60_000);
 
@@ -24,11 +23,8 @@ const TENANT = `unsubscribe-retrieval-${process.pid}`;
 const ASK_STREAM = `subscription { askStream(input: { question: "Who collects the mooring fee?" }) { __typename } }`;
 
 describe('unsubscribing from askStream while its question is embedded', () => {
-  let harness: Harness;
-  let client: Client;
-
-  beforeAll(async () => {
-    harness = await startHarness({
+  const { harness, client } = useSubscribingTenant(
+    {
       store: 'pglite',
       providers: ['openai'],
       env: {
@@ -37,39 +33,17 @@ describe('unsubscribing from askStream while its question is embedded', () => {
         ATTEMPT_TIMEOUT_MS: '30000',
         EMBED_SWEEP_INTERVAL_MS: '0',
       },
-    });
-    const tenant = harness.as(TENANT);
-    await tenant.ingest({
-      id: 'harbour',
-      title: 'Harbour rules',
-      body: 'Boats moor at the east pier. The harbour master collects the mooring fee every morning.',
-    });
-    client = createClient({
-      url: harness.wsUrl,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${await tenant.token()}` },
-    });
-  });
-
-  afterAll(async () => {
-    await client?.dispose();
-    await harness?.stop();
-  });
+    },
+    TENANT,
+    HARBOUR_RULES,
+  );
 
   it('aborts the embedding request at once, asks for no answer, and meters the stream as abandoned', async () => {
     const { openai } = harness.providers;
     const before = openai.requests.length;
     openai.faults.always({ kind: 'latency', ms: SLOW_MS }, { path: EMBEDDINGS });
     const events: string[] = [];
-    const unsubscribe = client.subscribe<{ askStream: { __typename: string } }>(
-      { query: ASK_STREAM },
-      {
-        next: (result) => events.push(result.data?.askStream.__typename ?? 'error'),
-        error: () => events.push('error'),
-        complete: () => undefined,
-      },
-    );
+    const unsubscribe = subscribeTypenames(client, ASK_STREAM, 'askStream', events);
     const embedding = await waitFor(
       () => openai.requests.slice(before).find((request) => request.path === EMBEDDINGS),
       20_000,
@@ -81,8 +55,7 @@ describe('unsubscribing from askStream while its question is embedded', () => {
     expect(embedding.aborted).toBe(true);
     expect(closedAt - unsubscribedAt).toBeLessThan(CLOSE_WITHIN_MS);
     // Metered when the stream's generator ends, just after the abort; read until it shows, for up to 5 s.
-    const abandonedCount = async () =>
-      (await harness.metrics()).value('ai_feature_requests_total', { feature: 'ask', outcome: 'abandoned' });
+    const abandonedCount = () => featureRequests(harness, 'ask', 'abandoned');
     let abandoned = await abandonedCount();
     for (let tries = 0; abandoned === 0 && tries < 50; tries++) {
       await sleep(100);

@@ -2,13 +2,9 @@
 // for the first token of a provider that has not answered yet, or waiting between two slow deltas. Before,
 // only askStream was abortable: summarizeStream's provider connection stayed open until the idle timer.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'graphql-ws';
-import type { Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { startHarness } from '../support/harness';
-import type { Harness } from '../support/harness';
 import type { Fault, RecordedRequest } from '../support/providers';
 import { requirePostgres } from '../support/services';
+import { useSubscribingTenant } from '../support/subscribing-tenant';
 import { waitFor } from '../support/wait-for';
 
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
@@ -45,11 +41,8 @@ const LONG_TEXT = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ') + '
 // Issue 7, finding 7: "summarizeStream does not abort the provider call on unsubscribe" (the provider stream
 // stayed open about 5 s after the client left); the summarizeStream cases below failed on that code.
 describe('unsubscribing from a stream (finding 7: summarizeStream kept its provider call open)', () => {
-  let harness: Harness;
-  let client: Client;
-
-  beforeAll(async () => {
-    harness = await startHarness({
+  const { harness, client } = useSubscribingTenant(
+    {
       providers: ['openai', 'anthropic'],
       responder: () => LONG_TEXT,
       env: {
@@ -59,23 +52,12 @@ describe('unsubscribing from a stream (finding 7: summarizeStream kept its provi
         CACHE_TTL_SUMMARIZE_SECONDS: '0',
         GATEWAY_ROUTES_JSON: JSON.stringify({ tasks: { answer: UNHEDGED_CHAIN, summarize: UNHEDGED_CHAIN } }),
       },
-    });
-    const tenant = harness.as('unsubscribing-co');
-    await tenant.ingest(DOCUMENT);
-    client = createClient({
-      url: harness.wsUrl,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${await tenant.token()}` },
-    });
-  });
+    },
+    'unsubscribing-co',
+    DOCUMENT,
+  );
 
   beforeEach(() => harness.providers.reset());
-
-  afterAll(async () => {
-    await client?.dispose();
-    await harness?.stop();
-  });
 
   /** The tenant's month-to-date cost under `abandoned-stream`, in US dollars. */
   async function abandonedStreamCost(): Promise<number> {

@@ -11,6 +11,7 @@ import { gql, startTestSubgraph } from './subgraph';
 import type { GraphQLResponse, TestSubgraph } from './subgraph';
 import { tokenFor } from './tokens';
 import { HARNESS_API_KEYS } from './provider-keys';
+import { forwardingTo } from './late-bound';
 import { readMetrics } from './metrics-reader';
 import type { Metrics } from './metrics-reader';
 import { ASK, ASK_STREAM, DELETE, INGEST, SEARCH, SUMMARIZE, SUMMARIZE_STREAM, USAGE } from './operations';
@@ -223,6 +224,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/**
+ * A harness for a whole suite: started before its tests, stopped after them. Call it at the top level of the
+ * test file or of a describe; what it returns is used as the started harness itself.
+ */
+export function useHarness(options: HarnessOptions = {}): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(options);
+  });
+  afterAll(() => started?.stop());
+  return forwardingTo(() => {
+    if (!started) throw new Error('the harness is used before beforeAll started it');
+    return started;
+  });
 }
 
 function isFakeProviders(value: readonly ProviderProfile[] | FakeProviders): value is FakeProviders {

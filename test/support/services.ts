@@ -79,6 +79,17 @@ export function connectRedis(options: RedisOptions = {}): Redis {
   return redis;
 }
 
+/**
+ * A client of the suites' Redis, connected before it returns, whose commands fail at once instead of being
+ * retried (a missing Redis fails the test loudly rather than hanging it): a suite's own, or a second
+ * connection standing for another replica.
+ */
+export async function connectedRedis(): Promise<Redis> {
+  const redis = connectRedis({ lazyConnect: true, maxRetriesPerRequest: 0 });
+  await redis.connect();
+  return redis;
+}
+
 /** The URL with any password left out, fit for a message. */
 function shown(url: string): string {
   try {

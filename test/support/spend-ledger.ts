@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import type { SpendLimiter } from '../../subgraph/limits/spend-limiter';
-import type { Harness } from './harness';
+import { useHarness } from './harness';
+import type { Harness, HarnessOptions } from './harness';
+import { connectRedis, REDIS_URL } from './services';
 import { eventually } from './wait-for';
 
 export interface Spend {
@@ -47,4 +49,60 @@ export async function spentSince(
     if (delta.ledger === delta.settled || Date.now() > until) return delta;
     await sleep(100);
   }
+}
+
+export interface SpendHarnessOptions extends HarnessOptions {
+  /** MODEL_PRICES_JSON: what each target's tokens cost, so that every call has a cost to settle. */
+  prices: Record<string, { inputPerMillion: number; outputPerMillion: number }>;
+  /** GATEWAY_ROUTES_JSON: the routes whose targets are priced. */
+  routes: { tasks: Record<string, unknown> };
+  /**
+   * Tenants given a monthly cap ($10, far above what a suite spends): only a capped tenant's calls reserve and
+   * settle against a cap (in Redis), which is the side the suites hold the ledger against.
+   */
+  cappedTenants: readonly string[];
+}
+
+export interface SpendHarness {
+  /** The started harness (see useHarness). */
+  harness: Harness;
+  /** The tenant's spend now: settled against its cap once no reservation is outstanding, and in its ledger. */
+  spend: (tenant: string) => Promise<Spend>;
+  /** The tenant's spend since `before`, once the ledger has caught up (see spentSince). */
+  spentSince: (tenant: string, before: Spend) => Promise<Spend>;
+}
+
+/**
+ * A harness for the suite whose tenants' calls settle against their spend cap in Redis, and a Redis client to
+ * read what settled: both started before the suite's tests and closed after them.
+ */
+export function useSpendHarness(options: SpendHarnessOptions): SpendHarness {
+  const { prices, routes, cappedTenants, ...harnessOptions } = options;
+  const capped = Object.fromEntries(
+    cappedTenants.map((tenant) => [tenant, { limits: { monthlyCapUsd: 10 } }]),
+  );
+  const harness = useHarness({
+    ...harnessOptions,
+    env: {
+      REDIS_URL,
+      MODEL_PRICES_JSON: JSON.stringify(prices),
+      GATEWAY_ROUTES_JSON: JSON.stringify(routes),
+      TENANT_POLICIES_JSON: JSON.stringify({ tenants: capped }),
+      ...harnessOptions.env,
+    },
+  });
+  let redis: Redis | undefined;
+  beforeAll(() => {
+    redis = connectRedis();
+  });
+  afterAll(() => redis?.disconnect());
+  const connected = (): Redis => {
+    if (!redis) throw new Error('Redis is read before beforeAll connected it');
+    return redis;
+  };
+  return {
+    harness,
+    spend: (tenant) => spendOf(harness, connected(), tenant),
+    spentSince: (tenant, before) => spentSince(harness, connected(), tenant, before),
+  };
 }

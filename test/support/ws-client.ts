@@ -1,7 +1,7 @@
 // A graphql-ws client (the real one, over the `ws` package) that runs one subscription to its end and says
 // how it ended: the results it received, or the close event when the server refused the connection.
 import { createClient } from 'graphql-ws';
-import type { FormattedExecutionResult } from 'graphql-ws';
+import type { Client, FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export interface WsClosed {
@@ -175,4 +175,38 @@ export function openWsConnection(url: string, connectionParams: Record<string, u
       await Promise.resolve(client.dispose()).catch(() => undefined);
     },
   };
+}
+
+/**
+ * A graphql-ws client that sends `token` in connection_init, as a browser holds one: it connects at its first
+ * subscription and never retries, so a test's unsubscribe (or the server) is what ends a stream. Dispose it.
+ */
+export function bearerWsClient(url: string, token: string): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
+}
+
+/**
+ * Subscribes to `query`, a subscription to `field` selecting its __typename: each event's typename goes to
+ * `events` in order, and 'error' for an event without data or for the subscription's error, so a test sees how
+ * the stream went as it goes. Returns the unsubscribe.
+ */
+export function subscribeTypenames(
+  client: Client,
+  query: string,
+  field: string,
+  events: string[],
+): () => void {
+  return client.subscribe<Record<string, { __typename: string } | undefined>>(
+    { query },
+    {
+      next: (result) => events.push(result.data?.[field]?.__typename ?? 'error'),
+      error: () => events.push('error'),
+      complete: () => undefined,
+    },
+  );
 }

@@ -6,34 +6,10 @@ import { createJobEvents } from '../../subgraph/jobs/job-events';
 import type { JobEvents } from '../../subgraph/jobs/job-events';
 import type { JobRecord, JobStatus } from '../../subgraph/jobs/job-record';
 import { MAX_FAILED_READS, jobUpdates } from '../../subgraph/jobs/job-updates';
+import { jobRecord, scriptedFind } from '../support/job-records';
 
 const POLL_MS = 10;
 const JOB_ID = '8f6d1c2a-3b4e-4f50-8a61-7c9d0e1f2a3b';
-
-const record = (status: JobStatus): JobRecord => ({
-  id: JOB_ID,
-  tenantId: 'acme',
-  kind: 'summary',
-  status,
-  attempts: 1,
-  createdAt: new Date(),
-  startedAt: status === 'queued' ? null : new Date(),
-  completedAt: status === 'completed' ? new Date() : null,
-  result: null,
-});
-
-/** A find answering from `script` in order: a status, or an error to throw. */
-function scriptedFind(...script: (JobStatus | Error)[]) {
-  let reads = 0;
-  return {
-    reads: () => reads,
-    find: (): Promise<JobRecord | null> => {
-      const next = script[Math.min(reads, script.length - 1)]!;
-      reads += 1;
-      return next instanceof Error ? Promise.reject(next) : Promise.resolve(record(next));
-    },
-  };
-}
 
 async function statusesOf(stream: AsyncGenerator<JobRecord>): Promise<JobStatus[]> {
   const seen: JobStatus[] = [];
@@ -48,10 +24,10 @@ afterEach(() => events.close());
 describe('a job subscription', () => {
   it('a transient read failure is retried at the next poll instead of ending the subscription', async () => {
     const blip = new Error('Connection terminated unexpectedly');
-    const reads = scriptedFind('queued', blip, blip, 'running', blip, 'completed');
+    const reads = scriptedFind(JOB_ID, 'queued', blip, blip, 'running', blip, 'completed');
     const stream = jobUpdates(
       { find: reads.find, events, pollMs: POLL_MS },
-      record('queued'),
+      jobRecord(JOB_ID, 'queued'),
       new AbortController().signal,
     );
     expect(await statusesOf(stream)).toEqual(['queued', 'running', 'completed']);
@@ -60,10 +36,10 @@ describe('a job subscription', () => {
 
   it('ends with the error after MAX_FAILED_READS failed reads in a row', async () => {
     const down = new Error('the database is down');
-    const reads = scriptedFind('queued', down);
+    const reads = scriptedFind(JOB_ID, 'queued', down);
     const stream = jobUpdates(
       { find: reads.find, events, pollMs: POLL_MS },
-      record('queued'),
+      jobRecord(JOB_ID, 'queued'),
       new AbortController().signal,
     );
     await expect(statusesOf(stream)).rejects.toBe(down);
