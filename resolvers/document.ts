@@ -1,8 +1,13 @@
 // The Document entity owned by another subgraph: this subgraph contributes aiSummary, loaded in one batch.
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../subgraph/context';
-import type { SummarizeOutcome } from '../subgraph/features/feature-result';
-import { aiSummaryArgsSchema, documentReferenceSchema, parseInput } from '../subgraph/features/inputs';
+import type { SummarizeOutcome, Unavailable } from '../subgraph/features/feature-result';
+import {
+  aiSummaryArgsSchema,
+  documentIdSchema,
+  documentReferenceSchema,
+  parseInput,
+} from '../subgraph/features/inputs';
 import { startClock } from '../subgraph/features/meter-result';
 import type { DocumentResolvers } from '../subgraph/generated/graphql';
 import { toSummarizeResult } from './to-union';
@@ -19,14 +24,25 @@ function storedSummary(ctx: RequestContext, tenantId: string, documentId: string
   return loader.load(documentId);
 }
 
+/** Summarize's answer for a document the tenant lacks, without a lookup. */
+const NEVER_INGESTED: Unavailable = {
+  kind: 'unavailable',
+  reason: 'NOT_FOUND',
+  message: 'No such document for this tenant',
+  retryAfterSeconds: null,
+};
+
 export const Document: DocumentResolvers = {
-  // A representation is client input like any other: its id is coerced as an ID and checked like every document
-  // id. Bad fields are named relative to the representation (`id`); the `_entities` wrapper
-  // (entity-representations.ts) knows its index and names it `representations[3].id`.
+  // A representation is client input like any other: its id is coerced as an ID and checked as one a store can
+  // hold (documentReferenceSchema). Bad fields are named relative to the representation (`id`); the
+  // `_entities` wrapper (entity-representations.ts) knows its index and names it `representations[3].id`.
   __resolveReference: async (reference) => parseInput(documentReferenceSchema, reference, null),
   aiSummary: async (document, args, ctx) => {
     // Checked here, against the field's own arguments: summarize would name a bad one `input.maxWords`.
     const { maxWords } = parseInput(aiSummaryArgsSchema, args, null);
+    // The owner's id, under the owner's rules (documentReferenceSchema): one this subgraph's ingest refuses
+    // (longer than 256 characters, blank) was never ingested, so there is nothing to read or summarize.
+    if (!documentIdSchema.safeParse(document.id).success) return toSummarizeResult(NEVER_INGESTED);
     const call = ctx.call();
     const elapsedMs = startClock();
     // A summary made in the background at ingest (summarize: true) is served as is, with no model call; it was

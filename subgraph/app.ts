@@ -200,6 +200,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       loopLag.stop();
       // Before the store closes: the samples still queued are graded and written.
       await quality.close();
+      // Before Redis closes, once every call has ended: spend Redis missed while away is written back to it.
+      await gateway.close();
       await Promise.allSettled([store.documents.close(), state.close()]);
     },
   };

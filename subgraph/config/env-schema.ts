@@ -84,6 +84,11 @@ export const envSchema = z.object({
   DATABASE_SCHEMA: sqlIdentifier('ai'),
   DATABASE_APP_ROLE: sqlIdentifier('ai_subgraph_app'),
   DATABASE_POOL_SIZE: integer(10, 1, 200),
+  // PostgreSQL's failures that answer nothing (a blackholed host after a failover, a stalled proxy): how long
+  // opening a connection, or waiting for a pooled one, may take; and how long one statement may wait for its
+  // answer before its connection is dropped (0: no bound). Migrations and index builds are not bounded.
+  DATABASE_CONNECT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  DATABASE_QUERY_TIMEOUT_MS: integer(120_000, 0, 86_400_000),
   // Repeated statements sent as named prepared statements on PostgreSQL (parsed and planned once per
   // connection); false behind a pooler that cannot carry them (PgBouncer in transaction mode before 1.21).
   DATABASE_PREPARED_STATEMENTS: z
@@ -142,6 +147,8 @@ export const envSchema = z.object({
   CACHE_TTL_SUMMARIZE_SECONDS: integer(86_400, 0, 30 * 86_400),
   CACHE_TTL_ANSWER_SECONDS: integer(3_600, 0, 30 * 86_400),
   CACHE_STALE_GRACE_SECONDS: integer(86_400, 0, 30 * 86_400),
+  // The longest a completion-cache read (or write) holds a request; a read past it is a miss.
+  CACHE_LOOKUP_TIMEOUT_MS: integer(200, 1, 10_000),
   CACHE_MAX_MB: integer(64, 0, 65_536),
   SEARCH_CACHE_MAX_MB: integer(32, 0, 65_536),
   SEARCH_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
@@ -163,7 +170,9 @@ export const envSchema = z.object({
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
   MAX_QUERY_ALIASES: integer(10, 0, 1_000),
   MAX_AI_FIELDS_PER_OPERATION: integer(20, 1, 10_000),
-  MAX_ENTITY_REPRESENTATIONS: integer(100, 1, 100_000),
+  // The hard ceiling on one `_entities` list: past it each item is null, under one error (a router cannot split
+  // its list; entity-representations.ts). The AI work of those before it is MAX_AI_FIELDS_PER_OPERATION's.
+  MAX_ENTITY_REPRESENTATIONS: integer(1_000, 1, 100_000),
   // graphql-js parses recursively: at most 3,000 tokens keeps the deepest nesting they can spell in the stack.
   MAX_QUERY_TOKENS: integer(2_000, 100, 3_000),
   WS_MAX_STREAMS_PER_CONNECTION: integer(100, 1, 10_000),

@@ -63,6 +63,7 @@ export function gatewaySection(env: Env, production: boolean): GatewayConfig {
         guard: env.CACHE_TTL_ANSWER_SECONDS * 1000,
       },
       staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
+      cacheLookupTimeoutMs: env.CACHE_LOOKUP_TIMEOUT_MS,
       streamMaxMs: env.STREAM_MAX_MS,
       embed: { batchSize: env.EMBED_BATCH_SIZE, cacheTtlMs: env.EMBED_CACHE_TTL_MS },
       hedge: { defaultAfterMs: env.HEDGE_DEFAULT_AFTER_MS, minAfterMs: env.HEDGE_MIN_AFTER_MS },

@@ -54,6 +54,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       schema: env.DATABASE_SCHEMA,
       appRole: env.DATABASE_APP_ROLE,
       poolSize: env.DATABASE_POOL_SIZE,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
       preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
       ftsLeakproof: env.DATABASE_FTS_LEAKPROOF,
       bm25: {

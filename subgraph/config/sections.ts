@@ -21,7 +21,7 @@ export interface ServerConfig {
    * across aliases, list variables and `_entities` representations; past it a field is RATE_LIMITED.
    */
   maxAiFieldsPerOperation: number;
-  /** Representations one `_entities` field may carry; more is BAD_USER_INPUT before any work. */
+  /** Representations one `_entities` field resolves; past them each item is null, under one BAD_USER_INPUT. */
   maxEntityRepresentations: number;
   /** How long an idle keep-alive connection stays open: longer than the router's or load balancer's pool. */
   keepAliveTimeoutMs: number;
@@ -63,6 +63,10 @@ export interface StoreConfig {
   schema: string;
   appRole: string;
   poolSize: number;
+  /** PostgreSQL: the longest opening a connection, or waiting for a pooled one, may take; absent: 10 s. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: the longest one statement waits for its answer (0: unbounded); absent: 2 min. */
+  queryTimeoutMs?: number;
   /** PostgreSQL: repeated statements as named prepared statements (pg-database.ts); absent: true. */
   preparedStatements?: boolean;
   /** Mark the full-text match LEAKPROOF on PostgreSQL (always done on PGlite). */

@@ -56,8 +56,14 @@ const idInput = z.union([z.string(), z.int().transform(String)], {
     issue.input === undefined ? 'is required' : 'must be an ID: a string, or an integer below 2^53',
 });
 
-/** A Document representation as `_entities` receives it: its key, `id`; other fields are not read. */
-export const documentReferenceSchema = z.object({ id: idInput.pipe(documentIdSchema) });
+/**
+ * A Document representation as `_entities` receives it: its key, `id`; other fields are not read. The id is the
+ * owner subgraph's, under the owner's rules, not this subgraph's ingest bounds: one ingest refuses (longer than
+ * LIMITS.idChars, blank) is still a Document, whose aiSummary is NOT_FOUND (it cannot have been ingested), not
+ * a null entity that takes the owner's fields with it. Only what no store can hold as sent is refused: NUL and
+ * unpaired surrogates (`storableString`), which PostgreSQL would refuse or silently make another id.
+ */
+export const documentReferenceSchema = z.object({ id: idInput.pipe(storableString()) });
 const limit = (fallback: number) =>
   z
     .number()

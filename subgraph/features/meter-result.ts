@@ -13,6 +13,11 @@ import type { FeatureDeps } from './feature-deps';
 import { unreachable } from '../errors/unreachable';
 import { usdOfNanos } from '../gateway/pricing';
 import { requestLogFields } from './request-log';
+import {
+  unconfirmedReasonOf,
+  UsageWriteOutstanding,
+  usageWritesUnconfirmed,
+} from '../state/bounded-usage-writes';
 
 export type FeatureName = 'summarize' | 'search' | 'ask';
 
@@ -275,17 +280,33 @@ export async function recordCost(
   await recordUsage(deps, call, feature, { requests: 0, fallback: false, cacheHit: false, costNanos });
 }
 
-/** One event in the tenant's usage ledger; a ledger outage is logged, never turned into a failed answer. */
+/**
+ * One event in the tenant's usage ledger; a ledger outage is logged and counted
+ * (ai_usage_ledger_writes_unconfirmed_total), never turned into a failed answer. A write the ledger would hold
+ * the request for (Redis slow or hung: UsageWriteOutstanding) goes on without it, and is logged and counted
+ * when it then fails or times out.
+ */
 async function recordUsage(
-  deps: Pick<FeatureDeps, 'usage' | 'logger'>,
+  deps: Pick<FeatureDeps, 'usage' | 'logger' | 'metrics'>,
   call: LedgerCall,
   feature: FeatureName | CostOnlyFeature,
   counts: { requests: 0 | 1; fallback: boolean; cacheHit: boolean; costNanos: number },
 ): Promise<void> {
   const tenantId = 'tenant' in call ? call.tenant.tenantId : call.tenantId;
+  const lost = (error: unknown) => {
+    const reason = unconfirmedReasonOf(error);
+    usageWritesUnconfirmed(deps.metrics.registry).inc({ feature, reason });
+    deps.logger.error(
+      { err: error, requestId: call.requestId, feature, costNanos: counts.costNanos, reason },
+      reason === 'failed'
+        ? 'usage ledger write failed; the event is lost'
+        : 'usage ledger write timed out; the event is lost unless Redis applies it later',
+    );
+  };
   try {
     await deps.usage.record({ tenantId, feature, ...counts, at: new Date() });
   } catch (error) {
-    deps.logger.error({ err: error, requestId: call.requestId, feature }, 'usage ledger write failed');
+    if (error instanceof UsageWriteOutstanding) error.write.catch(lost);
+    else lost(error);
   }
 }

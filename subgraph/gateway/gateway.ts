@@ -27,6 +27,7 @@ import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
+import { within } from './resilience/within';
 import type { ResilienceSettings } from './resilience/target-guard';
 import { targetGuards } from './resilience/target-guards';
 import type { RouteTable, Target, Task } from './routing/route-config';
@@ -50,6 +51,11 @@ import type { Hedging } from './hedged-attempt';
 import { ChainSteps } from './chain-steps';
 import type { Completion } from './providers/model-provider';
 
+/** The cache's budget where the settings give none (CACHE_LOOKUP_TIMEOUT_MS's default). */
+export const DEFAULT_CACHE_LOOKUP_TIMEOUT_MS = 200;
+/** A spent deadline still gives the cache this long: a healthy Redis answers in about a millisecond. */
+const MIN_CACHE_BUDGET_MS = 20;
+
 export type * from './gateway-call';
 export type * from './embed-call';
 
@@ -58,6 +64,8 @@ export interface GatewaySettings {
   deadlineMs: number;
   cacheTtlMs: Record<CompletionTask, number>;
   staleGraceMs: number;
+  /** The longest a completion-cache read or write holds a call (less when its deadline has less left). */
+  cacheLookupTimeoutMs?: number;
   /** The longest a streamed answer may run once it has started. */
   streamMaxMs: number;
   embed: EmbedSettings;
@@ -121,6 +129,14 @@ export class ModelGateway {
       settings: deps.settings.embed,
       stepsFor: (chain) => this.targets.stepsFor(chain),
     };
+  }
+
+  /**
+   * At shutdown, once no call runs: the spend caps write back to Redis what it has not counted (spend made or
+   * settled while it was away), bounded by LIMITS_TIMEOUT_MS (spend-gate.ts).
+   */
+  close(): Promise<void> {
+    return this.deps.spendGate.close();
   }
 
   get hasProviders(): boolean {
@@ -190,7 +206,7 @@ export class ModelGateway {
   async *stream(call: GatewayCall): AsyncGenerator<GatewayStreamEvent, GatewayOutcome, undefined> {
     const plan = this.plan(call);
     if (plan.kind === 'settled') return plan.outcome;
-    const entries = await this.cacheRung.lookup(call.task, plan.keys);
+    const entries = await this.lookupWithin(call, plan.keys);
     const fresh = freshOf(entries);
     if (fresh) {
       this.deps.metrics.cacheLookups.inc({ task: call.task, result: 'hit' });
@@ -281,7 +297,7 @@ export class ModelGateway {
 
   /** One completion for every caller in flight: the cache, else the chain walk, its answer cached before it ends. */
   private async completeOnce(call: GatewayCall, plan: ChainPlan): Promise<Looked> {
-    const entries = await this.cacheRung.lookup(call.task, plan.keys);
+    const entries = await this.lookupWithin(call, plan.keys);
     const fresh = freshOf(entries);
     if (fresh) return { outcome: fresh, lookup: 'hit' };
     // Over the limit, the request is refused, not served stale: the limit is the tenant's answer.
@@ -313,7 +329,9 @@ export class ModelGateway {
     const outcome = settleWalk(this.deps, call, plan, result);
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
-      if (key) await this.cacheRung.store(call.task, key, outcome);
+      // Waited for within the cache's budget, so a request arriving after the flight finds the entry; a write
+      // still on its way then (Redis slow or hung) goes on without the answer.
+      if (key) await within(this.cacheRung.store(call.task, key, outcome), this.cacheBudgetMs(call));
     }
     return this.orStale(call, entries, outcome);
   }
@@ -323,7 +341,28 @@ export class ModelGateway {
    * would serve, else the timeout. Read afresh, as the leader's read may predate an entry written since.
    */
   private async joinerTimedOut(call: GatewayCall, plan: ChainPlan): Promise<Looked> {
-    return this.orStale(call, await this.cacheRung.lookup(call.task, plan.keys), failed(null));
+    return this.orStale(call, await this.lookupWithin(call, plan.keys), failed(null));
+  }
+
+  /**
+   * The cache read within the call's cache budget: a read that misses it (Redis slow or hung) is a miss, as a
+   * failed one is, so the cache never spends the time the model call needs.
+   */
+  private async lookupWithin(call: GatewayCall, keys: string[]): Promise<(CachedCompletion | null)[]> {
+    const budgetMs = this.cacheBudgetMs(call);
+    const entries = await within(this.cacheRung.lookup(call.task, keys), budgetMs);
+    if (entries) return entries;
+    this.deps.logger.warn(
+      { requestId: call.requestId, task: call.task, budgetMs },
+      'completion cache read timed out; read as a miss',
+    );
+    return keys.map(() => null);
+  }
+
+  /** CACHE_LOOKUP_TIMEOUT_MS, or what is left of the deadline when less, but never under a local round trip. */
+  private cacheBudgetMs(call: GatewayCall): number {
+    const bound = this.deps.settings.cacheLookupTimeoutMs ?? DEFAULT_CACHE_LOOKUP_TIMEOUT_MS;
+    return Math.min(bound, Math.max(call.deadline.remainingMs(), MIN_CACHE_BUDGET_MS));
   }
 
   /** The one stale-serving step: when every target failed, a stale entry within the grace beats the floor. */

@@ -1,8 +1,9 @@
 // Enforces @authenticated and @requiresScopes here, in the subgraph, rather than trusting a router to.
 // Each guarded field's resolver is wrapped once at start-up; the rules are read from the schema itself.
-import { defaultFieldResolver, isObjectType, Kind } from 'graphql';
-import type { ConstDirectiveNode, GraphQLField, GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isNonNullType, isObjectType, Kind } from 'graphql';
+import type { ConstDirectiveNode, GraphQLField, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { forbiddenError, unauthenticatedError } from '../errors/graphql-errors';
+import type { Refusal } from '../errors/graphql-errors';
 import type { TenantContext } from '../auth/tenant-context';
 
 export interface AccessRule {
@@ -34,6 +35,15 @@ export function holdsScopes(tenant: TenantContext, scopes: string[][]): boolean 
   return scopes.some((all) => all.every((scope) => tenant.scopes.has(scope)));
 }
 
+/**
+ * A refused field is null with an error. Its null leaves `data` null only when it is a non-null root field
+ * (`usage`, `ingestDocument`): then the reply carries nothing and may say 401/403 over HTTP; anywhere else
+ * (`cancelAIJob`, a field under `_entities`) the rest of `data` is served, and the reply must stay 200.
+ */
+function refusalAt(info: GraphQLResolveInfo): Refusal {
+  return { nullsData: info.path.prev === undefined && isNonNullType(info.returnType) };
+}
+
 export function applyAccessRules(schema: GraphQLSchema): Map<string, AccessRule> {
   const rules = new Map<string, AccessRule>();
   for (const type of Object.values(schema.getTypeMap())) {
@@ -47,19 +57,20 @@ export function applyAccessRules(schema: GraphQLSchema): Map<string, AccessRule>
       if (!rule) continue;
       rules.set(`${type.name}.${field.name}`, rule);
       const coordinate = `${type.name}.${field.name}`;
-      const guard = (ctx: { tenant: TenantContext | null }) => {
-        if (!ctx.tenant) throw unauthenticatedError();
-        if (rule.scopes && !holdsScopes(ctx.tenant, rule.scopes)) throw forbiddenError(coordinate);
+      const guard = (ctx: { tenant: TenantContext | null }, info: GraphQLResolveInfo) => {
+        if (!ctx.tenant) throw unauthenticatedError(refusalAt(info));
+        if (rule.scopes && !holdsScopes(ctx.tenant, rule.scopes))
+          throw forbiddenError(coordinate, refusalAt(info));
       };
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, ctx, info) => {
-        guard(ctx);
+        guard(ctx, info);
         return resolve(source, args, ctx, info);
       };
       if (field.subscribe) {
         const subscribe = field.subscribe;
         field.subscribe = (source, args, ctx, info) => {
-          guard(ctx);
+          guard(ctx, info);
           return subscribe(source, args, ctx, info);
         };
       }

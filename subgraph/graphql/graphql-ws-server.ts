@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { Context } from '@opentelemetry/api';
 import { GraphQLError, specifiedRules } from 'graphql';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -59,6 +59,16 @@ type Connection = {
   /** The caller's trace (connection_init's traceparent), parent of every operation's spans on the socket. */
   traceContext?: Context;
 };
+
+/**
+ * An error as a client sees it over graphql-ws: `extensions.http` is a status for an HTTP reply (Apollo Server
+ * takes it off the error there), which a WebSocket message has none of.
+ */
+function withoutHttp(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('http' in formatted.extensions)) return formatted;
+  const { http: _http, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
 
 /** Starts serving graphql-ws; dispose() closes every socket (1001) and stops accepting new ones. */
 export function createGraphqlWsServer<TContext extends object>(
@@ -119,7 +129,7 @@ export function createGraphqlWsServer<TContext extends object>(
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((error) => {
           const tagged = withUserInputCode(error);
-          return formatError(tagged.toJSON(), tagged.originalError ?? tagged);
+          return formatError(withoutHttp(tagged.toJSON()), tagged.originalError ?? tagged);
         }),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
@@ -127,7 +137,7 @@ export function createGraphqlWsServer<TContext extends object>(
               ...result,
               errors: result.errors.map((error: GraphQLError) => {
                 const tagged = withUserInputCode(error);
-                return formatError(tagged.toJSON(), tagged);
+                return formatError(withoutHttp(tagged.toJSON()), tagged);
               }),
             }
           : undefined,

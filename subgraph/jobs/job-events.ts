@@ -6,6 +6,7 @@
 // backoff, and once it is back every watcher is woken to read its job again.
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
+import { POSTGRES_KEEPALIVE } from '../retrieval/store/pg-database';
 import { isJobStatus } from './job-record';
 import type { JobStatus } from './job-record';
 
@@ -56,10 +57,13 @@ export async function createJobEvents(options: JobEventOptions): Promise<JobEven
 
   /** Opens the listening connection; once open, a loss listens again after a backoff (until close()). */
   async function openListening(target: ListenTarget): Promise<void> {
-    // A connection attempt that hangs (a database failing over) is given up and tried again.
+    // A connection attempt that hangs (a database failing over) is given up and tried again. An open one
+    // sends no query to time out: TCP keepalive finds it dead when its server vanished without a reset (a
+    // failover that blackholes the old host), and the loss is handled as any other.
     const listening = new Client({
       connectionString: target.connectionString,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      ...POSTGRES_KEEPALIVE,
     });
     // A failure while opening is the caller's (thrown); only an open connection's loss is handled here.
     let opened = false;

@@ -9,14 +9,17 @@
 // the gate's own limiter starts from it. seed() starts a period's counters from the usage ledger, SET NX, so
 // a counter any replica or settle made first is never overwritten. A settle of a ticket no reservation holds
 // adds its cost once a month (its ticket is kept in a set beside the month's counter), so spend written back
-// after an outage (spend-fallback.ts) can be sent again when an answer was lost without being counted twice.
+// after an outage (spend-fallback.ts) can be sent again when an answer was lost without being counted twice;
+// a settle of a held reservation leaves its ticket marked settled until the reservation would have lapsed, so
+// one sent again (Redis went away mid-call and its answer was lost) adds nothing either.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { dropLapsedLua, luaScript, SUM_FIELD } from './lua-script';
 import { spendPeriods, wholeNanos } from './spend-limiter';
 import type { PeriodSpend, SharedSpendLimiter, SpendCaps, SpendDecision } from './spend-limiter';
 
-/** The hash field holding the sum of outstanding reservations; never a ticket (tickets are UUIDs). */
+/** A settled reservation's amount: no number, so the purge takes nothing off the sum when it drops it. */
+const SETTLED = 'settled';
 const DAY_KEY_TTL_S = 2 * 86_400;
 const MONTH_KEY_TTL_S = 62 * 86_400;
 
@@ -58,13 +61,17 @@ return {1, 0, day, month}`;
  */
 const SETTLE = `
 local function int(x) return string.format('%.0f', x) end
-local held = tonumber(redis.call('HGET', KEYS[4], ARGV[1]))
+local entry = redis.call('HGET', KEYS[4], ARGV[1])
+local held = tonumber(entry)
 local adds = tonumber(ARGV[2]) > 0
 if held then
-  redis.call('HDEL', KEYS[4], ARGV[1])
-  redis.call('ZREM', KEYS[3], ARGV[1])
+  -- The ticket stays, marked settled, until its reservation would have lapsed (the purge drops it then): a
+  -- settle sent again because its answer was lost adds nothing.
+  redis.call('HSET', KEYS[4], ARGV[1], '${SETTLED}')
   -- Never -0 (what int() makes of minus a zero reservation), which HINCRBY refuses.
   if held ~= 0 then redis.call('HINCRBY', KEYS[4], '${SUM_FIELD}', int(-held)) end
+elseif entry then
+  adds = false
 elseif adds then
   -- No reservation to drop (it lapsed, or the spend was made while Redis was away): the ticket is recorded for
   -- the month, so a settle sent again after its answer was lost adds nothing.

@@ -1,7 +1,11 @@
 // Opens the shared-state adapters: Redis when REDIS_URL is set, process memory otherwise. Without Redis the
-// usage ledger lives in the SQL store when one is given, so a restart keeps the month's spend.
+// usage ledger lives in the SQL store when one is given, so a restart keeps the month's spend. Redis being
+// away at the start is no reason not to start: the replica serves as it does when Redis fails later (caches
+// miss, limits follow LIMITS_ON_REDIS_FAILURE, /readyz says degraded) and connects once Redis answers.
 import { Redis } from 'ioredis';
+import { ConfigError } from '../errors/config-error';
 import type { SqlDatabase } from '../retrieval/store/sql';
+import { boundedUsageWrites } from './bounded-usage-writes';
 import { createMemoryCorpusVersions } from './corpus-versions';
 import type { CorpusVersions } from './corpus-versions';
 import { createMemoryUsageLedger } from './memory-usage-ledger';
@@ -50,28 +54,10 @@ export async function openState(
       close: () => usage.close(),
     };
   }
-  // Fail fast rather than queue or wait: a request must degrade (a cache miss, a logged ledger gap), not hang,
-  // when Redis is slow or away. Auto-pipelining sends the commands of one event-loop turn in one socket write:
-  // under load each model call's cache read, rate check, reservation, settles and cache write would otherwise
-  // cost a write syscall each (7 % of the subgraph's CPU on cache misses at 50 concurrent).
-  const redis = new Redis(redisUrl, {
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    commandTimeout: 500,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    // A failed first connect leaves ioredis reconnecting in the background; stop it, or the process that
-    // reports the failure (a test runner, a supervisor's health check) never exits.
-    redis.disconnect();
-    throw error;
-  }
-  const usage = createRedisUsageLedger(redis, `${keyPrefix}:usage`);
+  const redis = await connectRedis(redisUrl);
+  // A request waits for its ledger write only briefly (bounded-usage-writes.ts): a hung Redis holds a command
+  // for the whole command timeout.
+  const usage = boundedUsageWrites(createRedisUsageLedger(redis, `${keyPrefix}:usage`));
   const streamLeases = createRedisStreamLeases(redis, `${keyPrefix}:streams`);
   return {
     kind: 'redis',
@@ -88,4 +74,42 @@ export async function openState(
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** The first connect's wait for an unreachable Redis: a refused connection fails at once, a blackholed one here. */
+const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * A Redis client for `redisUrl`, connected when it could be within CONNECT_TIMEOUT_MS, else reconnecting in the
+ * background (ioredis's backoff, at most 2 s between tries) while every command fails at once. A URL ioredis
+ * cannot parse is a configuration error (ConfigError), not Redis being away: the start stops with one line.
+ */
+async function connectRedis(redisUrl: string): Promise<Redis> {
+  // Fail fast rather than queue or wait: a request must degrade (a cache miss, a logged ledger gap), not hang,
+  // when Redis is slow or away. Auto-pipelining sends the commands of one event-loop turn in one socket write:
+  // under load each model call's cache read, rate check, reservation, settles and cache write would otherwise
+  // cost a write syscall each (7 % of the subgraph's CPU on cache misses at 50 concurrent).
+  let redis: Redis;
+  try {
+    redis = new Redis(redisUrl, {
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      commandTimeout: 500,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+    });
+  } catch (error) {
+    // The message only: the URL may carry a password.
+    throw new ConfigError(
+      `REDIS_URL is not a usable Redis URL (${error instanceof Error ? error.message : 'unparsable'})`,
+    );
+  }
+  // Every failed try emits an error; what it means for requests is reported where they meet it, and the
+  // readiness probe names the state as down.
+  redis.on('error', () => undefined);
+  // The first try's outcome only decides whether the replica starts connected: a failure leaves ioredis
+  // retrying (its retryStrategy), and the Lua scripts are loaded lazily, on their first NOSCRIPT.
+  await redis.connect().catch(() => undefined);
+  return redis;
 }

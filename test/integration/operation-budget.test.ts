@@ -1,7 +1,7 @@
 // One operation's AI work over HTTP, as a router's `_entities` fetch or a client's aliases ask for it: identical
 // work runs once, distinct work stops at MAX_AI_FIELDS_PER_OPERATION (the rest RATE_LIMITED, the operation
-// still answered), too many representations are refused before any work, and a heavy request leaves the event
-// loop free for /healthz. The fake provider counts the model calls.
+// still answered), a list longer than the old cap of 100 representations is answered entity by entity, and a
+// heavy request leaves the event loop free for /healthz. The fake provider counts the model calls.
 import { get } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { startHarness, useFakeProviders } from '../support/harness';
@@ -13,9 +13,10 @@ import { requirePostgres } from '../support/services';
 // What this suite needs: without it the suite fails at once, with one line saying what to start.
 requirePostgres();
 
-// The defaults, set here rather than read from the subgraph's config.
+// The default, set here rather than read from the subgraph's config.
 const MAX_AI_FIELDS_PER_OPERATION = 20;
-const MAX_ENTITY_REPRESENTATIONS = 100;
+// Where MAX_ENTITY_REPRESENTATIONS used to refuse a whole `_entities` field.
+const OLD_REPRESENTATION_CAP = 100;
 
 const ENTITIES = `query($r: [_Any!]!) {
   _entities(representations: $r) { ... on Document { id aiSummary { ${SUMMARIZE_RESULT} } } }
@@ -112,27 +113,30 @@ describe('the AI work of one operation', () => {
     expect(providers.requestCount()).toBe(MAX_AI_FIELDS_PER_OPERATION);
   });
 
-  it(`an _entities field with ${MAX_ENTITY_REPRESENTATIONS + 1} representations is BAD_USER_INPUT naming MAX_ENTITY_REPRESENTATIONS, and nothing runs`, async () => {
+  // A router sends one `_entities` fetch for a whole list and cannot split it: refusing the field would null
+  // every Document of the list in the supergraph (aiSummary is non-null), the owner subgraph's fields with it.
+  it(`a router list of more than ${OLD_REPRESENTATION_CAP} Documents loses every Document: ${OLD_REPRESENTATION_CAP + 1} representations are ${OLD_REPRESENTATION_CAP + 1} entities, ${MAX_AI_FIELDS_PER_OPERATION} summarized and the rest RATE_LIMITED naming MAX_AI_FIELDS_PER_OPERATION`, async () => {
     const client = harness.as(nextTenant());
-    await client.ingest(smallDocument(client.tenant, 'capped'));
+    const ids = Array.from({ length: OLD_REPRESENTATION_CAP + 1 }, (_, i) => `long-list-${i}`);
+    for (const id of ids.slice(0, MAX_AI_FIELDS_PER_OPERATION + 5))
+      await client.ingest(smallDocument(client.tenant, id));
     providers.reset();
 
-    const response = await client.request(ENTITIES, {
-      r: representations(Array.from({ length: MAX_ENTITY_REPRESENTATIONS + 1 }, () => 'capped')),
-    });
+    const response = await client.request<{ _entities: Entity[] }>(ENTITIES, { r: representations(ids) });
 
     expect(response.status).toBe(200);
-    expect(response.body.data).toBeNull();
-    expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors?.[0]?.extensions).toEqual({
-      code: 'BAD_USER_INPUT',
-      field: 'representations',
-    });
-    expect(response.body.errors?.[0]?.message).toContain(
-      `at most ${MAX_ENTITY_REPRESENTATIONS} representations per _entities field (MAX_ENTITY_REPRESENTATIONS), got 101`,
-    );
-    expect(providers.requestCount()).toBe(0);
-    expect((await client.usage()).byFeature).toEqual([]);
+    expect(response.body.errors).toBeUndefined();
+    const entities = response.body.data?._entities ?? [];
+    expect(entities.map((entity) => entity.id)).toEqual(ids);
+    const served = entities.filter((entity) => entity.aiSummary.__typename === 'Summary');
+    expect(served).toHaveLength(MAX_AI_FIELDS_PER_OPERATION);
+    for (const entity of entities.filter((entity) => entity.aiSummary.__typename !== 'Summary')) {
+      expectBudgetSpent(entity.aiSummary, MAX_AI_FIELDS_PER_OPERATION);
+    }
+    // Past the budget nothing runs: one model call per served summary, and only those are metered.
+    expect(providers.requestCount()).toBe(MAX_AI_FIELDS_PER_OPERATION);
+    const summarize = (await client.usage()).byFeature.find((usage) => usage.feature === 'summarize');
+    expect(summarize?.requests).toBe(MAX_AI_FIELDS_PER_OPERATION);
   });
 });
 

@@ -67,3 +67,36 @@ describe('prepareOperation with a store of validated documents', () => {
     expect(createValidatedDocuments(0)).toBeNull();
   });
 });
+
+describe('over graphql-ws, an operation the server cannot pick out comes back INTERNAL_SERVER_ERROR and is logged as a bug', () => {
+  const TWO = 'query A { ok } query B { ok }';
+  const refusal = (result: ExecutionArgs | readonly GraphQLError[]) => {
+    expect(Array.isArray(result)).toBe(true);
+    return (result as readonly GraphQLError[]).map((error) => ({
+      message: error.message,
+      extensions: error.extensions,
+    }));
+  };
+
+  it.each([true, false])(
+    "is OPERATION_RESOLUTION_FAILURE with graphql-js's message, as over HTTP (store of validated documents: %s)",
+    (withStore) => {
+      const operation = rules(withStore);
+      // Twice each: the second finds the document stored, and picks its operation all the same.
+      for (let i = 0; i < 2; i += 1) {
+        expect(refusal(prepareOperation(operation, { query: TWO }))).toEqual([
+          {
+            message: 'Must provide operation name if query contains multiple operations.',
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+          },
+        ]);
+        expect(refusal(prepareOperation(operation, { query: TWO, operationName: 'Z' }))).toEqual([
+          { message: 'Unknown operation named "Z".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+        ]);
+        expect(prepared(prepareOperation(operation, { query: TWO, operationName: 'B' })).operationName).toBe(
+          'B',
+        );
+      }
+    },
+  );
+});

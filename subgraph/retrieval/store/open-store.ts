@@ -38,6 +38,8 @@ export async function openStore(config: StoreConfig, hooks: StoreHooks = {}): Pr
     ? openPostgres(config.databaseUrl, {
         poolSize: config.poolSize,
         preparedStatements: config.preparedStatements ?? true,
+        connectTimeoutMs: config.connectTimeoutMs,
+        queryTimeoutMs: config.queryTimeoutMs,
       })
     : await openPGlite(config.dataDir === ':memory:' ? undefined : config.dataDir, config.pgliteTemplate);
   const target = { schema: config.schema, appRole: config.appRole };
