@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { providerEnvShape } from '../gateway/providers/registry';
 import {
+  connectionUrl,
   decimal,
   integer,
   integerList,
@@ -76,10 +77,7 @@ export const envSchema = z.object({
   TENANT_POLICIES_JSON: optionalString,
 
   DATABASE_URL: optionalString.pipe(
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, { message: 'expects a postgres:// or postgresql:// URL' })
-      .optional(),
+    connectionUrl(['postgres', 'postgresql'], 'expects a postgres:// or postgresql:// URL'),
   ),
   DATABASE_SCHEMA: sqlIdentifier('ai'),
   DATABASE_APP_ROLE: sqlIdentifier('ai_subgraph_app'),
@@ -113,12 +111,7 @@ export const envSchema = z.object({
   // The embedding dimensions an HNSW index is built for (pgvector indexes vectors of up to 2,000).
   VECTOR_INDEX_DIMENSIONS: integerList('1536', 1, 2_000),
   DATA_DIR: z.string().min(1).default('./.data'),
-  REDIS_URL: optionalString.pipe(
-    z
-      .string()
-      .regex(/^rediss?:\/\//, { message: 'expects a redis:// or rediss:// URL' })
-      .optional(),
-  ),
+  REDIS_URL: optionalString.pipe(connectionUrl(['redis', 'rediss'], 'expects a redis:// or rediss:// URL')),
 
   // OPENAI_*, ANTHROPIC_*, SELFHOSTED_*: each provider's entry in the registry declares its own.
   ...providerEnvShape,

@@ -58,3 +58,30 @@ export const sqlIdentifier = (defaultValue: string) =>
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expects a lowercase SQL identifier' })
     .default(defaultValue);
+
+/**
+ * A connection URL of one of `schemes` (postgres, redis) that the driver can parse: a port that is no number or a
+ * password with a broken %-escape otherwise stopped the start later with "Invalid URL" or "URI malformed",
+ * naming no variable. The value is never quoted (it holds a password).
+ */
+export function connectionUrl(schemes: readonly string[], message: string) {
+  const scheme = new RegExp(`^(${schemes.join('|')})://`);
+  return z
+    .string()
+    .regex(scheme, { message })
+    .refine(parsesAsUrl, {
+      message: `${message} that parses (host, a numeric port, %-escapes in the password)`,
+    })
+    .optional();
+}
+
+function parsesAsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    return url.hostname !== '' || url.pathname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -7,6 +7,7 @@ import { authSection } from './auth-section';
 import { envSchema } from './env-schema';
 import type { Env } from './env-schema';
 import { gatewaySection } from './gateway-section';
+import { misspeltVariable } from './misspelt-variables';
 import { readJsonDocument } from './json-document';
 import { tracingSection } from './tracing-section';
 import type { Config } from './sections';
@@ -118,7 +119,15 @@ function presentVariables(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 function parseEnv(environment: NodeJS.ProcessEnv): Env {
   const source = presentVariables(environment);
   const parsed = envSchema.safeParse(source);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const known = new Set(Object.keys(envSchema.shape));
+    for (const name of Object.keys(source)) {
+      const meant = misspeltVariable(name, known);
+      if (meant)
+        throw new ConfigError(`${name} is not a variable this subgraph reads: did you mean ${meant}?`);
+    }
+    return parsed.data;
+  }
   const issue = parsed.error.issues[0];
   const variable = issue?.path.join('.') ?? 'environment';
   const given = issue ? source[String(issue.path[0])] : undefined;

@@ -1,0 +1,69 @@
+// Findings of a new user's review: "misspelt variables are silently ignored, including security-relevant ones"
+// (TENANT_POLICY_JSON loaded no tenant policy, so a tenant restricted to its own model could be routed to any
+// provider) and "an unparsable DATABASE_URL or REDIS_URL gets past config validation" (the start then stopped
+// on "Invalid URL" or "URI malformed", naming no variable). Each now stops loadConfig with one line naming the
+// variable, and never quotes a URL (it may hold a password).
+import { loadConfig } from '../../subgraph/config';
+import { ConfigError } from '../../subgraph/errors/config-error';
+
+const refusal = (env: Record<string, string>): string => {
+  try {
+    loadConfig({ DATA_DIR: ':memory:', ...env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${Object.keys(env).join(', ')}`);
+};
+
+describe('a misspelt variable stops the start, naming the one it reads as', () => {
+  it.each([
+    [
+      'TENANT_POLICY_JSON',
+      '{"tenants":{"acme":{"allowedProviders":["selfhosted"]}}}',
+      'TENANT_POLICIES_JSON',
+    ],
+    ['OPENAI_APIKEY', 'sk-test', 'OPENAI_API_KEY'],
+    ['REDIS_ULR', 'redis://127.0.0.1:6379', 'REDIS_URL'],
+    ['JOB_CONCURENCY', '4', 'JOB_CONCURRENCY'],
+    ['AUTH_JWT_SECRETS', 'x'.repeat(40), 'AUTH_JWT_SECRET'],
+  ])('%s', (name, value, meant) => {
+    const message = refusal({ [name]: value });
+    expect(message).toBe(`${name} is not a variable this subgraph reads: did you mean ${meant}?`);
+    expect(message).not.toContain(value);
+  });
+
+  it.each([
+    'DATABASE_USER',
+    'DATABASE_SSL',
+    'PGPORT',
+    'REDIS_HOST',
+    'OTEL_SERVICE_NAME',
+    'OPENAI_ORG_ID',
+    'HOSTNAME',
+  ])("leaves other software's %s alone", (name) => {
+    expect(() => loadConfig({ DATA_DIR: ':memory:', [name]: 'value' })).not.toThrow();
+  });
+});
+
+describe('a connection URL that does not parse stops the start, naming the variable and not the URL', () => {
+  it.each([
+    ['REDIS_URL', 'redis://:pw-secret@127.0.0.1:abc'],
+    ['REDIS_URL', 'redis://:hun%ZZ-secret@127.0.0.1:6379'],
+    ['DATABASE_URL', 'postgresql://root:pw-secret@127.0.0.1:abc/test'],
+    ['DATABASE_URL', 'postgresql://root:bad%E0%A4-secret@127.0.0.1:5432/test'],
+  ])('%s %s', (name, value) => {
+    const message = refusal({ [name]: value });
+    expect(message.startsWith(`${name} expects a `)).toBe(true);
+    expect(message).not.toContain('secret');
+  });
+
+  it.each([
+    ['REDIS_URL', 'redis://:p%40ss@localhost:6379/2'],
+    ['REDIS_URL', 'rediss://default:pw@cache.internal:6380'],
+    ['DATABASE_URL', 'postgresql://app:p%40ss@db.internal:5432/ai?sslmode=require'],
+    ['DATABASE_URL', 'postgres:///test?host=/var/run/postgresql'],
+  ])('accepts %s %s', (name, value) => {
+    expect(() => loadConfig({ DATA_DIR: ':memory:', [name]: value })).not.toThrow();
+  });
+});
