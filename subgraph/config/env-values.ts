@@ -16,13 +16,18 @@ export const optionalUrl = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
   .pipe(z.url({ protocol: /^https?$/, message: 'expects an http:// or https:// URL' }).optional());
 
+/**
+ * A bounded integer written in decimal digits, with its default. Number() would also take `0x10`, `1e3`, `0b1`
+ * or `Infinity`: `PORT=0x10` listened on port 16.
+ */
 export function integer(defaultValue: number, min: number, max: number) {
   const message = `expects an integer between ${min} and ${max}`;
-  return z.coerce
-    .number({ message })
-    .int({ message })
-    .min(min, { message })
-    .max(max, { message })
+  return z
+    .string({ message })
+    .trim()
+    .regex(/^[+-]?\d+$/, { message })
+    .transform(Number)
+    .pipe(z.number().int({ message }).min(min, { message }).max(max, { message }))
     .default(defaultValue);
 }
 

@@ -129,7 +129,8 @@ function parseEnv(environment: NodeJS.ProcessEnv): Env {
     return parsed.data;
   }
   const issue = parsed.error.issues[0];
-  const variable = issue?.path.join('.') ?? 'environment';
+  // The variable itself: a list's element (AUTH_ALGORITHMS.1) is not a name an operator can set.
+  const variable = issue?.path[0] === undefined ? 'environment' : String(issue.path[0]);
   const given = issue ? source[String(issue.path[0])] : undefined;
   const shown =
     given === undefined || /SECRET|KEY|PASSWORD|TOKEN|URL|ENDPOINT/i.test(variable)

@@ -67,3 +67,19 @@ describe('a connection URL that does not parse stops the start, naming the varia
     expect(() => loadConfig({ DATA_DIR: ':memory:', [name]: value })).not.toThrow();
   });
 });
+
+describe('numbers are integers written in decimal digits, and a list names its variable', () => {
+  it.each(['0x10', '1e3', '0b1', 'Infinity', '12.0', '4001 ports'])('PORT=%s is refused', (value) => {
+    expect(refusal({ PORT: value })).toBe(`PORT expects an integer between 0 and 65535 (got "${value}")`);
+  });
+
+  it('takes decimal digits with spaces or a sign around them', () => {
+    expect(loadConfig({ DATA_DIR: ':memory:', PORT: ' 4100 ' }).server.port).toBe(4100);
+    expect(loadConfig({ DATA_DIR: ':memory:', PORT: '+4100' }).server.port).toBe(4100);
+  });
+
+  it('a bad element of a list names the list, not the element', () => {
+    expect(refusal({ AUTH_ALGORITHMS: 'HS256,HS999' })).toMatch(/^AUTH_ALGORITHMS expects /);
+    expect(refusal({ VECTOR_INDEX_DIMENSIONS: '384,x' })).toMatch(/^VECTOR_INDEX_DIMENSIONS expects /);
+  });
+});
