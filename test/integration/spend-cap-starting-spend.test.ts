@@ -3,11 +3,9 @@
 // process's own limiter starts from the spend Redis last reported, and Redis counts what was spent meanwhile
 // once it answers again; without Redis, a ledger that cannot be read follows LIMITS_ON_REDIS_FAILURE instead
 // of failing the request. Redis is real: its outage is a wrapper whose calls fail while it is switched off.
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import { createSpendGate } from '../../subgraph/limits/spend-gate';
-import type { SpendCheck } from '../../subgraph/limits/spend-gate';
 import type { SharedSpendLimiter } from '../../subgraph/limits/spend-limiter';
 import type { SpendSeed } from '../../subgraph/limits/memory-spend-limiter';
 import { spendSeedOf } from '../../subgraph/limits/spend-seed';
@@ -15,76 +13,19 @@ import { createMetrics } from '../../subgraph/observability/metrics';
 import { createRedisUsageLedger } from '../../subgraph/state/redis-usage-ledger';
 import { capturingLogger } from '../support/logs';
 import { REDIS_URL, requireRedis } from '../support/services';
-import { useRedisKeyspace } from '../support/redis-keyspace';
+import { CAPS, OVER, reserved, switchable, USD, useSpendKeyspace } from '../support/spend-outage';
 import { startStallingProxy } from '../support/stalling-proxy';
 import { eventually } from '../support/wait-for';
 
 jest.setTimeout(30_000);
 requireRedis();
 
-const run = randomBytes(5).toString('hex');
-const prefix = `ai:test-spend-start-${run}`;
-const USD = 1_000_000_000;
-const CAPS = { monthlyNanos: 100 * USD };
-const OVER = { kind: 'over', cap: 'monthly', capNanos: 100 * USD };
-let redis: Redis;
+const { prefix, redis, tenant, limiter, redisMonthReaches } = useSpendKeyspace('spend-start');
 
-useRedisKeyspace(prefix, (client) => {
-  redis = client;
-});
-
-let n = 0;
-const tenant = () => `tenant-${run}-${(n += 1)}`;
-const limiter = () => createRedisSpendLimiter(redis, `${prefix}:spend`);
 const deps = () => ({
   metrics: createMetrics({ defaultMetrics: false }),
   logger: capturingLogger('error').logger,
 });
-
-/**
- * The real Redis limiter, whose Redis calls fail while `down` (what it last heard from Redis stays). `settles`
- * counts settle calls; `loseSettleReply` makes the next settle run in Redis and still reject, as one whose answer
- * came after the command timeout.
- */
-function switchable(
-  shared: SharedSpendLimiter,
-): SharedSpendLimiter & { down: boolean; settles: number; loseSettleReply: boolean } {
-  const wrapper = {
-    down: false,
-    settles: 0,
-    loseSettleReply: false,
-    reserve: (...args: Parameters<SharedSpendLimiter['reserve']>) => call(() => shared.reserve(...args)),
-    settle: (...args: Parameters<SharedSpendLimiter['settle']>) => {
-      wrapper.settles += 1;
-      return call(async () => {
-        await shared.settle(...args);
-        if (!wrapper.loseSettleReply) return;
-        wrapper.loseSettleReply = false;
-        throw new Error('Command timed out');
-      });
-    },
-    outstanding: (tenantId: string) => call(() => shared.outstanding(tenantId)),
-    spent: (tenantId: string) => call(() => shared.spent(tenantId)),
-    seed: (...args: Parameters<SharedSpendLimiter['seed']>) => call(() => shared.seed(...args)),
-    lastSpent: (tenantId: string) => shared.lastSpent(tenantId),
-  };
-  const call = <T>(work: () => Promise<T>): Promise<T> =>
-    wrapper.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) : work();
-  return wrapper;
-}
-
-function reserved(check: SpendCheck): (realNanos: number) => void {
-  if (check.kind !== 'reserved') throw new Error(`expected a reservation, got ${JSON.stringify(check)}`);
-  return (realNanos) => check.settle(realNanos);
-}
-
-/** Redis's month spend once it reaches `nanos` (a settle lands just after the gate answered). */
-const redisMonthReaches = (id: string, nanos: number) =>
-  eventually(
-    async () => ((await limiter().spent(id)).monthNanos === nanos ? true : undefined),
-    3_000,
-    `Redis month spend of ${nanos}`,
-  );
 
 describe('LIMITS_ON_REDIS_FAILURE=open: the outage limiter starts from Redis and Redis counts what it spent', () => {
   const gateOver = (shared: SharedSpendLimiter) =>
@@ -190,7 +131,7 @@ describe('LIMITS_ON_REDIS_FAILURE=open: the outage limiter starts from Redis and
 });
 
 describe('with Redis, a tenant’s counters of a new period start from the usage ledger', () => {
-  const ledger = () => createRedisUsageLedger(redis, `${prefix}:usage`);
+  const ledger = () => createRedisUsageLedger(redis(), `${prefix}:usage`);
   const spendOf = (id: string, usd: number) =>
     ledger().record({
       tenantId: id,

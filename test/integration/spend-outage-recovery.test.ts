@@ -4,65 +4,20 @@
 // on the other side; and what an outage spent reaches Redis without waiting for the next capped reservation (a
 // retry while something is pending, and a last try at close). Redis is real; its outage is a wrapper whose calls
 // fail while it is switched off (as in spend-cap-starting-spend.test.ts).
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { createRedisSpendLimiter } from '../../subgraph/limits/redis-spend-limiter';
 import { createSpendGate } from '../../subgraph/limits/spend-gate';
-import type { SpendCheck, SpendGate } from '../../subgraph/limits/spend-gate';
+import type { SpendGate } from '../../subgraph/limits/spend-gate';
 import type { LimitsFailurePolicy } from '../../subgraph/limits/rate-gate';
 import type { SharedSpendLimiter } from '../../subgraph/limits/spend-limiter';
 import { createMetrics } from '../../subgraph/observability/metrics';
 import { capturingLogger } from '../support/logs';
-import { useRedisKeyspace } from '../support/redis-keyspace';
+import { CAPS, OVER, reserved, switchable, USD, useSpendKeyspace } from '../support/spend-outage';
 import { requireRedis } from '../support/services';
-import { eventually } from '../support/wait-for';
 
 jest.setTimeout(30_000);
 requireRedis();
 
-const run = randomBytes(5).toString('hex');
-const prefix = `ai:test-spend-recovery-${run}`;
-const USD = 1_000_000_000;
-const CAPS = { monthlyNanos: 100 * USD };
-const OVER = { kind: 'over', cap: 'monthly', capNanos: 100 * USD };
-let redis: Redis;
-
-useRedisKeyspace(prefix, (client) => {
-  redis = client;
-});
-
-let n = 0;
-const tenant = () => `tenant-${run}-${(n += 1)}`;
-const limiter = () => createRedisSpendLimiter(redis, `${prefix}:spend`);
-
-/**
- * The real Redis limiter, whose Redis calls fail while `down`. `loseSettleReply` makes the next settle run in
- * Redis and still reject, as one whose answer came after the command timeout.
- */
-function switchable(
-  shared: SharedSpendLimiter,
-): SharedSpendLimiter & { down: boolean; loseSettleReply: boolean } {
-  const wrapper = {
-    down: false,
-    loseSettleReply: false,
-    reserve: (...args: Parameters<SharedSpendLimiter['reserve']>) => call(() => shared.reserve(...args)),
-    settle: (...args: Parameters<SharedSpendLimiter['settle']>) =>
-      call(async () => {
-        await shared.settle(...args);
-        if (!wrapper.loseSettleReply) return;
-        wrapper.loseSettleReply = false;
-        throw new Error('Command timed out');
-      }),
-    outstanding: (tenantId: string) => call(() => shared.outstanding(tenantId)),
-    spent: (tenantId: string) => call(() => shared.spent(tenantId)),
-    seed: (...args: Parameters<SharedSpendLimiter['seed']>) => call(() => shared.seed(...args)),
-    lastSpent: (tenantId: string) => shared.lastSpent(tenantId),
-  };
-  const call = <T>(work: () => Promise<T>): Promise<T> =>
-    wrapper.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) : work();
-  return wrapper;
-}
+const { tenant, limiter, redisMonth, redisMonthReaches } = useSpendKeyspace('spend-recovery');
 
 const gates: SpendGate[] = [];
 afterEach(async () => {
@@ -79,21 +34,6 @@ function gateOver(shared: SharedSpendLimiter, onFailure: LimitsFailurePolicy, re
   gates.push(gate);
   return { gate, lines };
 }
-
-function reserved(check: SpendCheck): (realNanos: number) => void {
-  if (check.kind !== 'reserved') throw new Error(`expected a reservation, got ${JSON.stringify(check)}`);
-  return (realNanos) => check.settle(realNanos);
-}
-
-const redisMonth = async (id: string) => (await limiter().spent(id)).monthNanos;
-
-/** Redis's month spend once it reaches `nanos`, with no capped reservation to carry it there. */
-const redisMonthReaches = (id: string, nanos: number, withinMs = 5_000) =>
-  eventually(
-    async () => ((await redisMonth(id)) === nanos ? true : undefined),
-    withinMs,
-    `Redis month spend of ${nanos}`,
-  );
 
 describe.each(['closed', 'open'] as const)(
   'finding 1 (%s): a settle Redis did not acknowledge is kept',
