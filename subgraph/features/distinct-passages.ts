@@ -2,7 +2,7 @@
 // answer passages they would repeat each other. Each passage keeps only the sentences no earlier passage of
 // the same document showed, and a passage left with none is dropped.
 import { SENTENCE_GAP } from '../retrieval/snippet';
-import { splitSentences } from '../text/sentences';
+import { joinSentences, splitSentences } from '../text/sentences';
 
 export function distinctPassages<P extends { documentId: string; snippet: string }>(
   passages: readonly P[],
@@ -27,6 +27,6 @@ export function distinctPassages<P extends { documentId: string; snippet: string
       if (run.length > 0) runs.push(run);
     }
     if (runs.length === 0) return [];
-    return [{ ...passage, snippet: runs.map((run) => run.join(' ')).join(SENTENCE_GAP) }];
+    return [{ ...passage, snippet: runs.map(joinSentences).join(SENTENCE_GAP) }];
   });
 }

@@ -3,7 +3,8 @@
 // database time (it re-parses every hit's text), and the store's queries run on the request path.
 import { opensOnConnective } from '../text/connectives';
 import { matchesStem, querySupport, queryStems } from '../text/query-terms';
-import { splitSentences } from '../text/sentences';
+import { endsOnTerminator, joinSentences, separatorAfter, splitSentences } from '../text/sentences';
+import { CJK_CHARS, cjkBigrams } from '../text/cjk';
 
 export const SNIPPET_CHARS = 240;
 // Between two sentences that are not neighbours in the passage, so the reader sees that text was left out.
@@ -12,28 +13,10 @@ export const SENTENCE_GAP = ' … ';
 // first matching word instead: a whole "sentence" of a page would not be a snippet.
 const LONGEST_WHOLE_SENTENCE = 2;
 
-// Han, Hiragana, Katakana and Hangul, the same ranges as the store's lexical_text (migration 017).
-const CJK = [
-  String.raw`\u2E80-\u2FDF\u3005\u3007\u3021-\u3029\u3038-\u303B\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{3FFFF}`,
-  String.raw`\u3041-\u309F\u30A1-\u30FA\u30FC-\u30FF\u31F0-\u31FF\uFF66-\uFF9F\u{1AFF0}-\u{1B16F}`,
-  String.raw`\u1100-\u11FF\u3131-\u318E\uA960-\uA97F\uAC00-\uD7A3\uD7B0-\uD7FF\uFFA0-\uFFDC`,
-].join('');
-const CJK_RUN = new RegExp(`[${CJK}]+`, 'gu');
-const STARTS_CJK = new RegExp(`^[${CJK}]`, 'u');
+const STARTS_CJK = new RegExp(`^[${CJK_CHARS}]`, 'u');
 
-/**
- * `text` with each run of CJK characters as its overlapping bigrams, set off by spaces, as the store's
- * lexical_text cuts text for search: a run has no spaces between its words, so without this a query word
- * inside it never matches, and the snippet would miss the sentence the search matched on. A one-character
- * run stays one token; text without CJK comes back unchanged.
- */
-export function cjkBigrams(text: string): string {
-  return text.replace(CJK_RUN, (run) => {
-    const chars = [...run];
-    const bigrams = chars.length === 1 ? chars : chars.slice(1).map((char, i) => `${chars[i]}${char}`);
-    return ` ${bigrams.join(' ')} `;
-  });
-}
+// Moved to text/cjk.ts, shared with the tokenizer; exported here still for those that import it from search.
+export { cjkBigrams };
 
 /** How well `sentence` supports the query's stems, CJK runs compared bigram by bigram as search matched them. */
 const supportOf = (sentence: string, stems: readonly string[]): number =>
@@ -65,7 +48,7 @@ export function snippetOf(
   const stems = queryStems(cjkBigrams(query));
   // Only a piece the overlap cut is left out (see wholeSentences): a passage short enough is otherwise whole.
   const sentences = wholeSentences(splitSentences(text), stems, edges);
-  const whole = sentences.join(' ');
+  const whole = joinSentences(sentences);
   if (whole.length <= maxChars) return whole;
   const support = sentences.map((sentence) => supportOf(sentence, stems));
   // Best support first; ties go to the earlier sentence, and with no match at all that is the opening.
@@ -117,12 +100,7 @@ function wholeSentences(sentences: string[], stems: readonly string[], edges: Ch
   if (!edges.startsDocument && to - from > 1 && /^\p{Ll}/u.test(sentences[from] ?? '') && droppable(from))
     from += 1;
   const last = to - 1;
-  if (
-    !edges.endsDocument &&
-    to - from > 1 &&
-    !/[.!?…]["'”’)\]]*$/u.test(sentences[last] ?? '') &&
-    droppable(last)
-  )
+  if (!edges.endsDocument && to - from > 1 && !endsOnTerminator(sentences[last] ?? '') && droppable(last))
     to -= 1;
   return sentences.slice(from, to);
 }
@@ -136,7 +114,7 @@ function joinInOrder(sentences: readonly string[], indexes: number[]): string {
       const sentence = sentences[index] ?? '';
       const previous = ordered[i - 1];
       if (previous === undefined) return sentence;
-      return `${previous === index - 1 ? ' ' : SENTENCE_GAP}${sentence}`;
+      return `${previous === index - 1 ? separatorAfter(sentences[previous] ?? '') : SENTENCE_GAP}${sentence}`;
     })
     .join('');
 }

@@ -2,9 +2,10 @@
 
 import { leadingText } from './leading-text';
 import { opensOnConnective } from '../../text/connectives';
-import { splitSentences } from '../../text/sentences';
+import { joinSentences, splitSentences } from '../../text/sentences';
 import { lightStem } from '../../text/light-stem';
 import { isStopword } from '../../text/stopwords';
+import { isKanaGrammar } from '../../text/cjk';
 import type { TermVector } from './tfidf';
 import { cosine, dot, norm, sumVectors, tfidfVectors } from './tfidf';
 import { tokenize } from '../../text/tokens';
@@ -22,33 +23,6 @@ const REDUNDANCY_THRESHOLD = 0.8;
 // About 8,000 words, eight times the longest summary (maxWords ≤ 1,000), ranked in ~15 ms; a 1 MB document
 // ranked whole held the event loop for ~350 ms per summary.
 export const MAX_RANKED_CHARS = 50_000;
-
-// Sentence ends of Chinese and Japanese, which need no space after them: the shared splitter waits for one.
-const UNSPACED_SENTENCE_END = /[。！？．｡]+[」』”’"')）\]]*/gu;
-
-/** The text's sentences, those of Chinese and Japanese ended at their own terminators too. */
-function sentencesOf(text: string): string[] {
-  return splitSentences(text).flatMap((sentence) => {
-    if (!hasUnspacedScript(sentence)) return [sentence];
-    const parts: string[] = [];
-    let start = 0;
-    for (const end of sentence.matchAll(UNSPACED_SENTENCE_END)) {
-      parts.push(sentence.slice(start, end.index + end[0].length).trim());
-      start = end.index + end[0].length;
-    }
-    parts.push(sentence.slice(start).trim());
-    return parts.filter((part) => part !== '');
-  });
-}
-
-const ENDS_UNSPACED = /[。！？．｡][」』”’"')）\]]*$/u;
-
-/** Sentences joined as written: a space after one ending in a terminator of an unspaced script would be stray. */
-function joinSentences(sentences: readonly string[]): string {
-  return sentences
-    .map((sentence, i) => (i === 0 || ENDS_UNSPACED.test(sentences[i - 1] ?? '') ? sentence : ` ${sentence}`))
-    .join('');
-}
 
 /**
  * Similarity of each sentence to the centroid of all the other sentences. Leaving the sentence itself out keeps a
@@ -98,12 +72,13 @@ export function extractiveSummary(text: string, maxWords: number, title = ''): s
   }
   const budget = Math.floor(maxWords);
   if (wordCount(text, budget) <= budget) return text.trim();
-  const sentences = sentencesOf(leadingText(text, MAX_RANKED_CHARS));
+  const sentences = splitSentences(leadingText(text, MAX_RANKED_CHARS));
   if (sentences.length === 0) return '';
 
+  // Chinese and Japanese words come as bigrams (tokens.ts); Hiragana-only ones are grammar, like stopwords.
   const contentTerms = (sentence: string) =>
     tokenize(sentence)
-      .filter((t) => !isStopword(t))
+      .filter((t) => !isStopword(t) && !isKanaGrammar(t))
       .map(lightStem);
   // The title joins the IDF statistics as one more "sentence" but is never a candidate.
   const [titleVector, ...vectors] = tfidfVectors([contentTerms(title), ...sentences.map(contentTerms)]);

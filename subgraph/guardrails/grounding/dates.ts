@@ -3,7 +3,7 @@
 // often than a month. Numeric dates: year first is year-month-day ("1066-10-14", "1066/10/14"); dotted is
 // day.month.year, as the countries writing it write it; slashed ("03/04/2026") is day/month in most of the
 // world and month/day in the US, so where both readings are dates it has both, and either may be the one
-// the sources state.
+// the sources state. Chinese, Japanese and Korean write a date year, month, day, each with its unit.
 import type { TakenSpans } from './spans';
 
 export interface DateParts {
@@ -54,8 +54,16 @@ interface Form {
   eitherWay?: boolean;
 }
 
+// Chinese, Japanese and Korean dates: 2024年3月1日, 2024년 5월 14일, with the day also as 号 in Chinese.
+const CJK_YEAR = '(?<!\\d)(\\d{4})\\s?[年년]';
+const CJK_MONTH = '(?<!\\d)(\\d{1,2})\\s?[月월]';
+const CJK_DAY = '(\\d{1,2})\\s?[日일号號]';
+
 // Longest forms first: once a full date claims its span, its month and day are not read again as a shorter one.
 const FORMS: Form[] = [
+  { pattern: new RegExp(`${CJK_YEAR}\\s?${CJK_MONTH}\\s?${CJK_DAY}`, 'gu'), parts: ['year', 'month', 'day'] },
+  { pattern: new RegExp(`${CJK_YEAR}\\s?${CJK_MONTH}`, 'gu'), parts: ['year', 'month'] },
+  { pattern: new RegExp(`${CJK_MONTH}\\s?${CJK_DAY}`, 'gu'), parts: ['month', 'day'] },
   {
     pattern: new RegExp(`\\b${DAY}\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{1,4})\\b`, 'gu'),
     parts: ['day', 'month', 'year'],

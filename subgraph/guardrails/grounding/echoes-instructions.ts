@@ -1,7 +1,8 @@
 // Whether a model's output repeats its instructions: a long run of words shared with the system prompt is a
 // leak (a prompt-extraction attack that worked, or a confused model), while an answer that merely uses some of
 // the prompt's words ("passages", "cite") shares no long run with it.
-import { tokenize } from '../../text/tokens';
+// Whole CJK runs, not bigrams: nine characters shared with a Chinese or Japanese prompt are no leak.
+import { wordTokens } from '../../text/tokens';
 
 export interface EchoOptions {
   /** The length, in words, of a shared run that counts as an echo. */
@@ -22,7 +23,7 @@ function gramsOf(systemPrompt: string, minWords: number): { n: number; grams: Re
   const known = promptGrams.get(key);
   if (known) return known;
   // Template slots ("{{passages}}") are filled with the request's data, which an answer may quote freely.
-  const prompt = tokenize(systemPrompt.replace(/\{\{[^}]*\}\}/g, ' '));
+  const prompt = wordTokens(systemPrompt.replace(/\{\{[^}]*\}\}/g, ' '));
   // A prompt shorter than the run length is echoed when the output contains all of it.
   const n = Math.min(minWords, prompt.length);
   const grams = new Set<string>();
@@ -39,7 +40,7 @@ export function echoesInstructions(
   options: EchoOptions = DEFAULT_ECHO_OPTIONS,
 ): boolean {
   const { n, grams } = gramsOf(systemPrompt, options.minWords);
-  const words = tokenize(output);
+  const words = wordTokens(output);
   if (n === 0 || words.length < n) return false;
   for (let at = 0; at + n <= words.length; at++) {
     if (grams.has(gram(words, at, n))) return true;

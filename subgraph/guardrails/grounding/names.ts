@@ -3,6 +3,7 @@
 // word of a sentence is marked `atStart` and judged later, against the sources.
 import { isCommonOpener } from './sentence-openers';
 import type { TakenSpans } from './spans';
+import { NON_CJK_LETTER, hasCjk } from '../../text/cjk';
 
 export interface NameMention {
   text: string;
@@ -10,8 +11,11 @@ export interface NameMention {
   atStart: boolean;
 }
 
-// A word: letters and digits, with inner apostrophes and hyphens ("O'Brien", "Saint-Clair-sur-Epte").
-const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’-][\p{L}\p{M}\p{N}]+)*/gu;
+// A word: letters and digits, with inner apostrophes and hyphens ("O'Brien", "Saint-Clair-sur-Epte"). Chinese,
+// Japanese and Korean characters are none of it: they have no capitals, and a Latin name stands right against
+// them ("Acme社の", "Contoso는"), which would otherwise make the whole run one capitalized "word".
+const PART = `(?:${NON_CJK_LETTER}|[\\p{M}\\p{N}])`;
+const WORD = new RegExp(`(?:${NON_CJK_LETTER}|\\p{N})${PART}*(?:['’-]${PART}+)*`, 'gu');
 const PARTICLES: ReadonlySet<string> = new Set(
   'of de da di du del della der den van von la le al bin ibn y'.split(' '),
 );
@@ -28,27 +32,31 @@ export function findNames(sentence: string, taken: TakenSpans): NameMention[] {
     start: match.index ?? 0,
     end: (match.index ?? 0) + match[0].length,
   }));
+  // The sentence's first word, whose capital says nothing; in Chinese, Japanese or Korean text a Latin word
+  // after CJK characters is not the first ("料金はContoso社が…"), and its capital marks a name.
+  const first = words[0];
+  const opener = first && !hasCjk(sentence.slice(0, first.start)) ? first : undefined;
   const names: NameMention[] = [];
   let run: typeof words = [];
   const close = () => {
     // Particles only join names: one at either end of a run belongs to the surrounding sentence.
     while (run.length > 0 && PARTICLES.has(run[run.length - 1]?.text ?? '')) run.pop();
-    let first = 0;
-    while (first < run.length && LEADING_FUNCTION_WORDS.test(run[first]?.text ?? '')) first++;
+    let from = 0;
+    while (from < run.length && LEADING_FUNCTION_WORDS.test(run[from]?.text ?? '')) from++;
     // The sentence's first word joins a name only if it could be part of one ("Within PSPACE" is not a name).
-    const opener = run[0];
+    const head = run[0];
     if (
-      first === 0 &&
-      opener !== undefined &&
+      from === 0 &&
+      head !== undefined &&
       run.length > 1 &&
-      opener === words[0] &&
-      isCommonOpener(opener.text.toLowerCase())
+      head === opener &&
+      isCommonOpener(head.text.toLowerCase())
     )
-      first = 1;
-    const kept = run.slice(first);
+      from = 1;
+    const kept = run.slice(from);
     if (kept.length > 0) {
       const text = sentence.slice(kept[0]?.start, kept[kept.length - 1]?.end);
-      names.push({ text, atStart: kept.length === 1 && kept[0] === words[0] });
+      names.push({ text, atStart: kept.length === 1 && kept[0] === opener });
     }
     run = [];
   };

@@ -9,6 +9,7 @@
 // otherwise the sequence it is ("2.4.1", "10.0.0.1"), which must appear as that sequence in the sources. Digits of other scripts ("３０") are read as digits (`asciiDigits`).
 import { NUMBER_WORDS, ORDINAL_WORDS, SCALES, numberWordsValue, ordinalWordValue } from './number-words';
 import type { TakenSpans } from './spans';
+import { NON_CJK_LETTER } from '../../text/cjk';
 
 export interface NumberMention {
   text: string;
@@ -35,12 +36,32 @@ export type FigureReading = { value: number; alternatives: number[] } | { list: 
  */
 export const FIGURE_RUN = "\\d+(?:(?:[.,]|['’\\u00A0\\u202F\\u2009](?=\\d{3}(?!\\d)))\\d+)*";
 
+// Chinese, Japanese and Korean count large figures in myriads: 万 (만) is 10⁴, 億 (亿, 억) 10⁸, 兆 10¹²; 千 (천)
+// is 10³, and 百 or 千 before a myriad multiplies it ("3千万" is 3 × 10⁷). Korean 조 (10¹²) is left out: after
+// a figure it is far more often an article ("제3조", article 3) than a trillion.
+const CJK_UNITS: Readonly<Record<string, number>> = {
+  百: 100,
+  千: 1_000,
+  万: 1e4,
+  萬: 1e4,
+  億: 1e8,
+  亿: 1e8,
+  兆: 1e12,
+  백: 100,
+  천: 1_000,
+  만: 1e4,
+  억: 1e8,
+};
+const CJK_SCALE = '[百千]?[万萬億亿兆]|千|[백천]?[만억]|천';
+
 // Not inside a word ("A380"), nor after a separator glued to one ("v2.0": the 0); a lone leading decimal point
 // (".5") belongs to the figure. The suffixes are ordinal and decade ones. A minus sign glued to the figure
 // makes it negative ("-5 °C", "−3.2 %"), unless it joins two words or figures ("2019-2020", "COVID-19") or
-// follows another dash.
+// follows another dash. Chinese, Japanese and Korean characters are no word around a figure: their text
+// writes figures against them ("30日以内", "3분기"), and after one a CJK scale multiplies it ("3.5万", "2억").
+const LETTER = NON_CJK_LETTER;
 const DIGITS = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?<![\\p{L}\\p{N}][.,])(?:(?<![\\p{L}\\p{N}\\p{Pd}\\u2212])([-\\u2212\\u2013]))?(\\.?${FIGURE_RUN})(?:st|nd|rd|th|s)?(?![\\p{L}\\p{N}])(?:\\s+(hundred|thousand|million|billion|trillion)\\b)?`,
+  `(?<!${LETTER}|\\p{N})(?<!(?:${LETTER}|\\p{N})[.,])(?:(?<!${LETTER}|[\\p{N}\\p{Pd}\\u2212])([-\\u2212\\u2013]))?(\\.?${FIGURE_RUN})(?:st|nd|rd|th|s)?(?!${LETTER}|\\p{N})(?:\\s+(hundred|thousand|million|billion|trillion)\\b|(${CJK_SCALE}))?`,
   'gu',
 );
 
@@ -86,13 +107,23 @@ export function readFigure(run: string): FigureReading {
   return { sequence: groups.map((group) => String(Number(group))).join('.') };
 }
 
+/** The factor a scale word names ("million", "千万"), if any. */
+function scaleFactor(scale: string): number | undefined {
+  const word = SCALES[scale.toLowerCase()];
+  if (word !== undefined) return word;
+  const units = [...scale].map((char) => CJK_UNITS[char]);
+  return units.every((unit) => unit !== undefined)
+    ? units.reduce((product, unit) => product * unit, 1)
+    : undefined;
+}
+
 /**
- * `value` times the scale word `scale` names ("million"), if any, computed in decimal: the scales are powers of
- * ten, so the decimal point moves ("4.1" million is "4.1e6", 4100000). Multiplying binary floats would not be
- * exact (4.1 × 10⁶ is 4099999.9999999995), and figures are compared as exact values.
+ * `value` times the scale word `scale` names ("million", "万"), if any, computed in decimal: the scales are
+ * powers of ten, so the decimal point moves ("4.1" million is "4.1e6", 4100000). Multiplying binary floats
+ * would not be exact (4.1 × 10⁶ is 4099999.9999999995), and figures are compared as exact values.
  */
 export function scaled(value: number, scale: string | undefined): number {
-  const factor = scale ? SCALES[scale.toLowerCase()] : undefined;
+  const factor = scale ? scaleFactor(scale) : undefined;
   if (factor === undefined || factor === 1) return value;
   const written = String(value);
   return written.includes('e') ? value * factor : Number(`${written}e${Math.round(Math.log10(factor))}`);
@@ -187,7 +218,8 @@ export function findNumbers(text: string, taken: TakenSpans, asClaim: boolean): 
     found.push({ text: written, ...reading, start, end });
   };
   for (const match of text.matchAll(DIGITS)) {
-    const [written, minus, figure = '', scale] = match;
+    const [written, minus, figure = '', englishScale, cjkScale] = match;
+    const scale = englishScale ?? cjkScale;
     const sign = minus === undefined ? 1 : -1;
     // The figure's own span: a sign is read only where the figure is one number.
     const figureStart = (match.index ?? 0) + (minus?.length ?? 0);

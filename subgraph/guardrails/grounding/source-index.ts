@@ -3,6 +3,7 @@
 // date whose notation allows two readings ("1,200", "03/04/2026") states both: a claim may mean either.
 import { lightStem } from '../../text/light-stem';
 import { tokenize } from '../../text/tokens';
+import { hasCjk } from '../../text/cjk';
 import { findAmounts } from './amounts';
 import { findDates } from './dates';
 import type { DateMention } from './dates';
@@ -29,7 +30,9 @@ const ASCII = /^[^\u0080-\uffff]*$/;
 /** A token without its diacritics ("hervé" → "herve"): models and sources differ in accents more than in names. */
 export function foldAccents(token: string): string {
   // Most tokens are plain ASCII, which has nothing to fold: NFD and the mark scan cost more than the check.
-  return ASCII.test(token) ? token : token.normalize('NFD').replace(/\p{M}+/gu, '');
+  // A CJK bigram has no accents: NFD would strip Japanese voicing marks ("プラン" read as "フラン") and cut
+  // Korean syllables into letters, so that "하" began "한".
+  return ASCII.test(token) || hasCjk(token) ? token : token.normalize('NFD').replace(/\p{M}+/gu, '');
 }
 
 /** A token's form for matching: accents and possessives dropped ("Turing's" → "turing"), then the light stem. */

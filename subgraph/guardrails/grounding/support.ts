@@ -3,6 +3,7 @@
 // a changed figure or an invented name is the confident-wrong case, and it shares every other word.
 import { isStopword } from '../../text/stopwords';
 import { tokenize } from '../../text/tokens';
+import { isKanaGrammar } from '../../text/cjk';
 import { unreachable } from '../../errors/unreachable';
 import { claimFacts, withoutMarkers } from './claim-facts';
 import type { ClaimFact, FactKind } from './claim-facts';
@@ -114,11 +115,14 @@ export function missingFacts(sentence: string, index: SourceIndex): MissingFact[
 // written differently ("5 million dollars" for "$5,000,000").
 const isFigure = (token: string) => /^\d/.test(token) || isNumberWord(token) || isCurrencyWord(token);
 
-/** The distinct match forms of the sentence's content words. */
+/**
+ * The distinct match forms of the sentence's content words. Chinese, Japanese and Korean words are their
+ * bigrams (tokens.ts), Japanese grammar (Hiragana-only bigrams) left out as English stopwords are.
+ */
 export function contentForms(sentence: string): string[] {
   const forms = new Set<string>();
   for (const token of tokenize(asciiDigits(withoutMarkers(sentence)))) {
-    if (!isStopword(token) && !isFigure(token)) forms.add(matchForm(token));
+    if (!isStopword(token) && !isKanaGrammar(token) && !isFigure(token)) forms.add(matchForm(token));
   }
   return [...forms];
 }
