@@ -82,11 +82,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   let state: SharedState;
   try {
-    state = await openState(config.state.redisUrl, undefined, {
-      db: store.db,
-      schema: config.store.schema,
-      appRole: config.store.appRole,
-    });
+    state = await openState(
+      config.state.redisUrl,
+      undefined,
+      { db: store.db, schema: config.store.schema, appRole: config.store.appRole },
+      { logger, versionReadWaitMs: config.gateway.settings.cacheLookupTimeoutMs },
+    );
   } catch (error) {
     await store.documents.close();
     throw error;

@@ -65,7 +65,11 @@ export function gatewaySection(env: Env, production: boolean): GatewayConfig {
       staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
       cacheLookupTimeoutMs: env.CACHE_LOOKUP_TIMEOUT_MS,
       streamMaxMs: env.STREAM_MAX_MS,
-      embed: { batchSize: env.EMBED_BATCH_SIZE, cacheTtlMs: env.EMBED_CACHE_TTL_MS },
+      embed: {
+        batchSize: env.EMBED_BATCH_SIZE,
+        cacheTtlMs: env.EMBED_CACHE_TTL_MS,
+        cacheLookupTimeoutMs: env.CACHE_LOOKUP_TIMEOUT_MS,
+      },
       hedge: { defaultAfterMs: env.HEDGE_DEFAULT_AFTER_MS, minAfterMs: env.HEDGE_MIN_AFTER_MS },
       resilience: {
         attemptTimeoutMs: env.ATTEMPT_TIMEOUT_MS,

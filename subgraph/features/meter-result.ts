@@ -13,11 +13,7 @@ import type { FeatureDeps } from './feature-deps';
 import { unreachable } from '../errors/unreachable';
 import { usdOfNanos } from '../gateway/pricing';
 import { requestLogFields } from './request-log';
-import {
-  unconfirmedReasonOf,
-  UsageWriteOutstanding,
-  usageWritesUnconfirmed,
-} from '../state/bounded-usage-writes';
+import { unconfirmedReasonOf, UsageWriteOutstanding } from '../state/bounded-usage-writes';
 
 export type FeatureName = 'summarize' | 'search' | 'ask';
 
@@ -295,7 +291,7 @@ async function recordUsage(
   const tenantId = 'tenant' in call ? call.tenant.tenantId : call.tenantId;
   const lost = (error: unknown) => {
     const reason = unconfirmedReasonOf(error);
-    usageWritesUnconfirmed(deps.metrics.registry).inc({ feature, reason });
+    deps.metrics.usageLedgerWritesUnconfirmed.inc({ feature, reason });
     deps.logger.error(
       { err: error, requestId: call.requestId, feature, costNanos: counts.costNanos, reason },
       reason === 'failed'

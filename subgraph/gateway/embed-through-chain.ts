@@ -2,12 +2,15 @@
 // timeouts inside the deadline), each target answering for every text or not at all; the answer priced,
 // counted and logged like a completion's (without any text); query vectors cached per tenant and target.
 // Each target is its own vector space: the outcome names the model that answered (see embed-call.ts).
+// The query cache on Redis holds a call at most CACHE_LOOKUP_TIMEOUT_MS (less when the deadline has less left)
+// per read or write, so a hung Redis costs a miss, not the deadline; a cache in process memory is never timed.
 // A target that failed after the provider had answered some of its batches settles its reservation to what
 // those replies were billed, and the outcome's cost (what the ledger records) carries it, answered or failed.
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { embeddingCacheKey } from './cache/embedding-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
+import { isRemoteEmbeddingCache } from './cache/redis-embedding-cache';
 import { chainObserver } from './chain-observer';
 import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainStep, WalkResult } from './chain-walker';
@@ -18,6 +21,7 @@ import { failed, unroutable } from './gateway-outcomes';
 import type { ModelFailure } from './gateway-call';
 import { usdOfNanos } from './pricing';
 import type { PriceTable } from './pricing';
+import { within } from './resilience/within';
 import { targetId } from './routing/route-config';
 import type { RouteTable, Target } from './routing/route-config';
 import { chooseRoute } from './routing/router';
@@ -34,7 +38,17 @@ export interface EmbedSettings {
   batchSize: number;
   /** How long a query vector stays cached; 0 disables the cache. */
   cacheTtlMs: number;
+  /**
+   * The longest a read or write of a remote (Redis) query cache holds the call, less when its deadline has less
+   * left: CACHE_LOOKUP_TIMEOUT_MS, DEFAULT_CACHE_LOOKUP_TIMEOUT_MS where unset.
+   */
+  cacheLookupTimeoutMs?: number;
 }
+
+/** CACHE_LOOKUP_TIMEOUT_MS's default, as the completion cache's (gateway.ts). */
+export const DEFAULT_CACHE_LOOKUP_TIMEOUT_MS = 200;
+/** A spent deadline still gives the cache this long: a healthy Redis answers in about a millisecond. */
+const MIN_CACHE_BUDGET_MS = 20;
 
 export interface EmbedDeps {
   routes: RouteTable;
@@ -106,7 +120,7 @@ export async function embedThroughChain(deps: EmbedDeps, call: EmbedCall): Promi
   const billedNanos = [...billed.values()].reduce((sum, nanos) => sum + nanos, 0);
   const outcome = settle(deps, call, result, billedNanos, redaction?.counts ?? null);
   if (caching && result.kind === 'answered' && !result.reply.cached) {
-    await store(deps, keys.get(targetId(result.target)) ?? [], result.reply.vectors);
+    await store(deps, call, keys.get(targetId(result.target)) ?? [], result.reply.vectors);
   }
   return outcome;
 }
@@ -211,9 +225,20 @@ async function lookup(
   const found = new Map<string, number[][]>();
   if (keys.size === 0) return found;
   const all = [...keys.values()].flat();
-  let entries: (Float32Array | null)[];
+  let entries: (Float32Array | null)[] | null;
   try {
-    entries = await deps.cache.getMany(all);
+    const reading = deps.cache.getMany(all);
+    // Only a remote cache is raced against its budget: one in process memory has answered already.
+    const budgetMs = isRemoteEmbeddingCache(deps.cache) ? cacheBudgetMs(deps, call) : null;
+    entries = budgetMs === null ? await reading : await within(reading, budgetMs);
+    if (entries === null) {
+      // Redis slow or hung: a miss, as a failed read is, so the cache never spends the provider's time.
+      deps.logger.warn(
+        { requestId: call.requestId, task: 'embed', budgetMs },
+        'embedding cache read timed out; read as a miss',
+      );
+      return found;
+    }
   } catch (error) {
     // A cache outage costs a provider call, never the vectors.
     deps.logger.error(
@@ -238,15 +263,31 @@ async function lookup(
   return found;
 }
 
-/** Never rejects: a cache outage costs a later provider call, never this answer. */
-async function store(deps: EmbedDeps, keys: readonly string[], vectors: readonly number[][]): Promise<void> {
+/**
+ * Never rejects: a cache outage costs a later provider call, never this answer. Waited for within the cache's
+ * budget, so a repeated query right after finds the vectors; a write still on its way then (Redis slow or
+ * hung) goes on without the call.
+ */
+async function store(
+  deps: EmbedDeps,
+  call: EmbedCall,
+  keys: readonly string[],
+  vectors: readonly number[][],
+): Promise<void> {
   const entries = keys.flatMap((key, index) => {
     const vector = vectors[index];
     return vector ? [{ key, vector: Float32Array.from(vector) }] : [];
   });
-  await deps.cache
+  const writing = deps.cache
     .setMany(entries, deps.settings.cacheTtlMs)
     .catch((error: unknown) =>
       deps.logger.error({ err: error, task: 'embed' }, 'embedding cache write failed'),
     );
+  await (isRemoteEmbeddingCache(deps.cache) ? within(writing, cacheBudgetMs(deps, call)) : writing);
+}
+
+/** CACHE_LOOKUP_TIMEOUT_MS, or what is left of the deadline when less, but never under a local round trip. */
+function cacheBudgetMs(deps: EmbedDeps, call: EmbedCall): number {
+  const bound = deps.settings.cacheLookupTimeoutMs ?? DEFAULT_CACHE_LOOKUP_TIMEOUT_MS;
+  return Math.min(bound, Math.max(call.deadline.remainingMs(), MIN_CACHE_BUDGET_MS));
 }

@@ -9,6 +9,7 @@ import type { LoopStallClock } from '../observability/event-loop-lag';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CompletionCacheRung, completionKey } from './cache/completion-cache-rung';
+import { isRemoteCompletionCache } from './cache/redis-completion-cache';
 import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import { walkChain, walkToEnd } from './chain-walker';
@@ -21,7 +22,7 @@ import type {
   GatewayStreamEvent,
 } from './gateway-call';
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
-import { embedThroughChain } from './embed-through-chain';
+import { DEFAULT_CACHE_LOOKUP_TIMEOUT_MS, embedThroughChain } from './embed-through-chain';
 import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
@@ -51,8 +52,8 @@ import type { Hedging } from './hedged-attempt';
 import { ChainSteps } from './chain-steps';
 import type { Completion } from './providers/model-provider';
 
-/** The cache's budget where the settings give none (CACHE_LOOKUP_TIMEOUT_MS's default). */
-export const DEFAULT_CACHE_LOOKUP_TIMEOUT_MS = 200;
+/** The cache's budget where the settings give none (CACHE_LOOKUP_TIMEOUT_MS's default), the embed cache's too. */
+export { DEFAULT_CACHE_LOOKUP_TIMEOUT_MS };
 /** A spent deadline still gives the cache this long: a healthy Redis answers in about a millisecond. */
 const MIN_CACHE_BUDGET_MS = 20;
 
@@ -112,6 +113,8 @@ export class ModelGateway {
   private readonly shared = new SharedCompletions();
   private readonly embedDeps: EmbedDeps;
   private readonly cacheRung: CompletionCacheRung;
+  /** Whether the completion cache is on Redis: only then is a read or write raced against the cache budget. */
+  private readonly cacheIsRemote: boolean;
 
   constructor(private readonly deps: GatewayDeps) {
     this.targets = new ChainSteps(
@@ -119,6 +122,7 @@ export class ModelGateway {
       targetGuards(deps.settings.resilience, deps.metrics, deps.loopStalls),
     );
     this.cacheRung = new CompletionCacheRung(deps.cache, deps.logger, deps.settings);
+    this.cacheIsRemote = isRemoteCompletionCache(deps.cache);
     this.embedDeps = {
       routes: deps.routes,
       cache: deps.embeddingCache,
@@ -330,8 +334,11 @@ export class ModelGateway {
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
       // Waited for within the cache's budget, so a request arriving after the flight finds the entry; a write
-      // still on its way then (Redis slow or hung) goes on without the answer.
-      if (key) await within(this.cacheRung.store(call.task, key, outcome), this.cacheBudgetMs(call));
+      // still on its way then (Redis slow or hung) goes on without the answer. One in memory is done at once.
+      if (key) {
+        const writing = this.cacheRung.store(call.task, key, outcome);
+        await (this.cacheIsRemote ? within(writing, this.cacheBudgetMs(call)) : writing);
+      }
     }
     return this.orStale(call, entries, outcome);
   }
@@ -346,9 +353,11 @@ export class ModelGateway {
 
   /**
    * The cache read within the call's cache budget: a read that misses it (Redis slow or hung) is a miss, as a
-   * failed one is, so the cache never spends the time the model call needs.
+   * failed one is, so the cache never spends the time the model call needs. A cache in process memory has
+   * answered already: it is not raced against a timer.
    */
   private async lookupWithin(call: GatewayCall, keys: string[]): Promise<(CachedCompletion | null)[]> {
+    if (!this.cacheIsRemote) return this.cacheRung.lookup(call.task, keys);
     const budgetMs = this.cacheBudgetMs(call);
     const entries = await within(this.cacheRung.lookup(call.task, keys), budgetMs);
     if (entries) return entries;

@@ -21,6 +21,11 @@ export interface Metrics {
   guardrailOutcomes: Counter<'rail' | 'outcome'>;
   /** Rate limit checks (or settles) the shared limiter could not answer, by the failure policy applied. */
   limitsUnavailable: Counter<'policy'>;
+  /**
+   * Usage events whose ledger write failed (reason failed: lost) or was not confirmed in time (timed_out: lost
+   * unless Redis applies it later), by feature; each is also logged (meter-result.ts).
+   */
+  usageLedgerWritesUnconfirmed: Counter<'feature' | 'reason'>;
   /** Tokens of one model attempt by type (input, output), as the provider reported them. */
   modelTokens: Histogram<'provider' | 'model' | 'type'>;
   /** From the request to a target until its first streamed chunk (streams) or its reply (completions). */
@@ -139,6 +144,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'ai_limits_unavailable_total',
       help: 'Rate limit checks the shared limiter (Redis) could not answer in time, by the policy applied (closed, open)',
       labelNames: ['policy'],
+      registers: [registry],
+    }),
+    usageLedgerWritesUnconfirmed: new Counter({
+      name: 'ai_usage_ledger_writes_unconfirmed_total',
+      help: 'Usage ledger events whose write failed (lost) or timed out (lost unless Redis applies it later), by feature and reason',
+      labelNames: ['feature', 'reason'],
       registers: [registry],
     }),
     modelTokens: new Histogram({

@@ -2,7 +2,10 @@
 // A repeated question then skips the database, which is most of a cached answer's cost; every ingest or
 // delete replaces the tenant's corpus version token, so no result outlives a change to the documents it came
 // from. Entries also expire after a TTL: the backstop for a replica that missed a change (its Redis call failed).
+// A version that cannot be read in time (Redis slow or hung: see boundedVersionReads) is a miss: the database
+// answers, and nothing is cached under a version this replica could not confirm.
 import { LRUCache } from 'lru-cache';
+import { within } from '../gateway/resilience/within';
 import type { Logger } from '../observability/logger';
 import type { CorpusVersions } from '../state/corpus-versions';
 import { stringBytes, stringsBytes } from '../text/retained-bytes';
@@ -29,6 +32,34 @@ export function searchEntryBytes(hits: readonly LexicalHit[], key: string): numb
     );
   }
   return total;
+}
+
+/** How long a search waits for its tenant's corpus version on Redis: CACHE_LOOKUP_TIMEOUT_MS's default. */
+export const VERSION_READ_WAIT_MS = 200;
+
+/** A corpus version read that did not answer within its wait; the read goes on without the search. */
+export class VersionReadTimedOut extends Error {
+  override readonly name = 'VersionReadTimedOut';
+
+  constructor(readonly waitedMs: number) {
+    super(`the corpus version read timed out after ${waitedMs} ms`);
+  }
+}
+
+/**
+ * `corpus` whose current() waits at most `waitMs`, then rejects with VersionReadTimedOut, so that a hung Redis
+ * costs a search this long, not ioredis's command timeout. For versions kept remotely (open-state.ts wraps the
+ * Redis ones): versions in process memory answer at once, and a timer per search would only cost the timer.
+ */
+export function boundedVersionReads(corpus: CorpusVersions, waitMs = VERSION_READ_WAIT_MS): CorpusVersions {
+  return {
+    bump: (tenantId) => corpus.bump(tenantId),
+    async current(tenantId) {
+      const version = await within(corpus.current(tenantId), waitMs);
+      if (version === null) throw new VersionReadTimedOut(waitMs);
+      return version;
+    },
+  };
 }
 
 export function withSearchCache(
@@ -74,7 +105,8 @@ export function withSearchCache(
       try {
         version = await corpus.current(tenantId);
       } catch (error) {
-        // Without a trustworthy version a cached result could be stale: ask the database instead.
+        // Without a trustworthy version a cached result could be stale: ask the database instead. A read that
+        // timed out (VersionReadTimedOut) is the same miss.
         options.logger.warn({ err: error }, 'corpus version unavailable; search cache bypassed');
         return store.searchLexical(tenantId, query, limit);
       }

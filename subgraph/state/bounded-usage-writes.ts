@@ -2,9 +2,8 @@
 // so that `usage` read right after shows it on a healthy server, but never for as long as a hung server holds
 // a command (ioredis's command timeout). A write still on its way when the wait ends goes on without the
 // request: the ledger call rejects with UsageWriteOutstanding, which carries the write, and the caller learns
-// from it whether the event was kept (meter-result.ts logs and counts one that was not confirmed).
-import { Counter } from 'prom-client';
-import type { Registry } from 'prom-client';
+// from it whether the event was kept (meter-result.ts logs one that was not confirmed, and counts it in
+// Metrics.usageLedgerWritesUnconfirmed).
 import { within } from '../gateway/resilience/within';
 import type { UsageLedger } from './usage-ledger';
 
@@ -52,23 +51,3 @@ export type UnconfirmedReason = 'failed' | 'timed_out';
  */
 export const unconfirmedReasonOf = (error: unknown): UnconfirmedReason =>
   error instanceof Error && /timed out/i.test(error.message) ? 'timed_out' : 'failed';
-
-const unconfirmedCounters = new WeakMap<Registry, Counter<'feature' | 'reason'>>();
-
-/**
- * ai_usage_ledger_writes_unconfirmed_total in `registry`: usage events whose ledger write failed (lost) or timed
- * out (lost unless Redis applies it later), by feature and reason; each is also logged. Made once per registry.
- */
-export function usageWritesUnconfirmed(registry: Registry): Counter<'feature' | 'reason'> {
-  let counter = unconfirmedCounters.get(registry);
-  if (!counter) {
-    counter = new Counter({
-      name: 'ai_usage_ledger_writes_unconfirmed_total',
-      help: 'Usage ledger events whose write failed (lost) or timed out (lost unless Redis applies it later), by feature and reason',
-      labelNames: ['feature', 'reason'],
-      registers: [registry],
-    });
-    unconfirmedCounters.set(registry, counter);
-  }
-  return counter;
-}

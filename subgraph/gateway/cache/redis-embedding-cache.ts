@@ -21,8 +21,17 @@ function decode(raw: string | null): Float32Array | null {
   return vector;
 }
 
+/** The caches made here: their reads and writes cross the network, so a hung server can hold them. */
+const remoteCaches = new WeakSet<EmbeddingCache>();
+
+/**
+ * Whether `cache` is one on Redis, whose calls a caller bounds (embed-through-chain.ts); one in process memory
+ * answers at once, and racing it against a timer would only cost the timer.
+ */
+export const isRemoteEmbeddingCache = (cache: EmbeddingCache): boolean => remoteCaches.has(cache);
+
 export function createRedisEmbeddingCache(redis: Redis, prefix = 'ai:embed'): EmbeddingCache {
-  return {
+  const cache: EmbeddingCache = {
     async getMany(keys) {
       if (keys.length === 0) return [];
       // Every key of one call carries the same tenant hash tag, so MGET stays in one cluster slot.
@@ -40,4 +49,6 @@ export function createRedisEmbeddingCache(redis: Redis, prefix = 'ai:embed'): Em
       if (failure) throw failure;
     },
   };
+  remoteCaches.add(cache);
+  return cache;
 }
