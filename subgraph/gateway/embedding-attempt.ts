@@ -7,10 +7,12 @@
 // Every reply the provider sent is billed, whatever its shape: an attempt that fails after some of its requests
 // were answered (a later batch failing after its retries, or malformed) hands what the provider reported for
 // them to `billedBeforeFailing`, so its reservation settles to that and the call's cost carries it.
+// A call's deadline covers all its batches, unless it is a PerBatchDeadline: then each batch has a budget of
+// its own (a document's many batches, which one request's budget cannot fit), all within the call's.
 import { ProviderError } from '../errors/provider-error';
 import type { TargetAttempt } from './chain-walker';
 import type { Embeddings, ModelProvider, TokenUsage } from './providers/model-provider';
-import type { Deadline } from './resilience/deadline';
+import { Deadline } from './resilience/deadline';
 import type { Target } from './routing/route-config';
 
 export interface TargetEmbeddings {
@@ -21,9 +23,33 @@ export interface TargetEmbeddings {
   cached: boolean;
 }
 
+/**
+ * The deadline of an embed call whose every batch (one provider request, with its retries) gets `perBatchMs`
+ * of its own from when it starts, or what is left of the call's budget (`budgetMs`) when that is less: the
+ * time a call of many texts may take grows with its batches, still bounded by the call's budget.
+ */
+export class PerBatchDeadline extends Deadline {
+  constructor(
+    budgetMs: number,
+    readonly perBatchMs: number,
+  ) {
+    super(budgetMs);
+  }
+
+  /** The deadline of the batch starting now. */
+  forBatch(): Deadline {
+    return Deadline.first(new Deadline(this.perBatchMs), this);
+  }
+}
+
+/** The deadline a batch starting now runs under: its own with a PerBatchDeadline, else the call's. */
+const batchDeadline = (deadline: Deadline): Deadline =>
+  deadline instanceof PerBatchDeadline ? deadline.forBatch() : deadline;
+
 export interface EmbeddingAttemptPlan {
   texts: readonly string[];
   batchSize: number;
+  /** The call's: covers every batch, or each batch has its own within it (PerBatchDeadline). */
   deadline: Deadline;
   /** The caller's signal: its abort ends the request in flight without blaming the target. */
   callerSignal: AbortSignal | undefined;
@@ -52,7 +78,7 @@ export function embeddingAttempt(plan: EmbeddingAttemptPlan): TargetAttempt<Targ
         const batch = plan.texts.slice(start, start + plan.batchSize);
         requests += 1;
         const reply = await guard.run(
-          plan.deadline,
+          batchDeadline(plan.deadline),
           target.timeoutMs,
           async (signal) => {
             const embeddings = await embedBatch(provider, target.model, batch, signal, plan.callerSignal);

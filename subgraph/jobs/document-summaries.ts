@@ -3,6 +3,9 @@
 // in the transaction that completes the job, and a stored summary is served only while the document is still
 // at the version it was asked for: a re-ingest makes it stale at once, without any clean-up. The job itself
 // runs only while it is still asked for (isAsked): a document deleted or changed since has nothing to gain.
+// And it ends so only while still asked for: the statement that stores its summary, in the transaction that
+// completes it, ends it CANCELLED with no result instead when the document was deleted or changed during the
+// run, so the deleted document's text is never readable from the job (completeStatement).
 import type { SummarizeOutcome } from '../features/feature-result';
 import type { SummarizeInput } from '../features/inputs';
 import { queryInTenantScope } from '../retrieval/store/tenant-scope';
@@ -14,7 +17,10 @@ export interface DocumentSummaries {
   request(tx: SqlExecutor, tenantId: string, documentId: string, jobId: string): Promise<void>;
   /**
    * The statement storing a job's summary where the job was requested so, for the batch that completes the job
-   * (JobStoreOptions.finishing); null when the end keeps nothing.
+   * (JobStoreOptions.finishing), after the update that completed it; null when the end keeps nothing. For a
+   * summary kept with its document (keptSummaryInput), it ends the job CANCELLED with no result instead when
+   * the job is no longer asked for (isAsked), in that same transaction; the runner reads such a job again to
+   * learn which end it got.
    */
   completeStatement(job: FinishedJob): SqlStatement | null;
   /**
@@ -30,7 +36,10 @@ export interface DocumentSummaries {
   isAsked(tenantId: string, jobId: string): Promise<boolean>;
 }
 
-/** The input of a job whose summary is kept with its document: marked, so its run checks isAsked first. */
+/**
+ * The input of a job whose summary is kept with its document: marked, so its run checks isAsked first, and its
+ * end again (completeStatement).
+ */
 export const keptSummaryInput = (input: SummarizeInput) => ({ ...input, keptWithDocument: true });
 
 export const isKeptSummary = (input: unknown): boolean =>
@@ -63,18 +72,43 @@ export function createDocumentSummaries(
       );
     },
     completeStatement(job) {
+      if (job.status !== 'completed') return null;
       // Only a full summary is kept: a degraded one (the extractive floor) is no better than what the read
       // path computes, and would hide a model summary the next read could get.
       const result = job.result as { kind?: unknown } | null;
-      if (job.status !== 'completed' || result?.kind !== 'full' || !isDocumentRequest(job.input)) return null;
+      const summary = result?.kind === 'full' ? JSON.stringify(job.result) : null;
       // Stored only where the statement before it in the batch completed a summary job (completed_at is that
       // transaction's now()): a run whose claim no longer held stores nothing.
+      const completedHere = `EXISTS (SELECT 1 FROM ${jobs} j WHERE j.tenant_id = $1 AND j.id = $2
+                               AND j.kind = 'summary' AND j.status = 'completed' AND j.completed_at = now())`;
+      if (!isKeptSummary(job.input)) {
+        if (summary === null || !isDocumentRequest(job.input)) return null;
+        return {
+          text: `UPDATE ${table} SET summary = $3::jsonb, completed_at = now()
+                 WHERE tenant_id = $1 AND job_id = $2 AND ${completedHere}`,
+          params: [job.tenantId, job.id, summary],
+        };
+      }
+      // Still asked for (isAsked's query), its document's row locked until the commit: a delete or a re-ingest
+      // running now waits for this transaction, or (committed first) leaves no row here. Asked: the summary is
+      // stored. Not asked: the job this batch completed ends CANCELLED with no result, nothing stored.
       return {
-        text: `UPDATE ${table} SET summary = $3::jsonb, completed_at = now()
-               WHERE tenant_id = $1 AND job_id = $2
-                 AND EXISTS (SELECT 1 FROM ${jobs} j WHERE j.tenant_id = $1 AND j.id = $2 AND j.kind = 'summary'
-                             AND j.status = 'completed' AND j.completed_at = now())`,
-        params: [job.tenantId, job.id, JSON.stringify(job.result)],
+        text: `WITH asked AS (
+                 SELECT s.document_id FROM ${table} s
+                 JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
+                 WHERE s.tenant_id = $1 AND s.job_id = $2 AND s.document_version = d.version
+                 FOR SHARE OF d
+               ),
+               unwanted AS (
+                 UPDATE ${jobs} SET status = 'cancelled', result = NULL
+                 WHERE tenant_id = $1 AND id = $2 AND kind = 'summary' AND status = 'completed'
+                   AND completed_at = now() AND NOT EXISTS (SELECT 1 FROM asked)
+                 RETURNING id
+               )
+               UPDATE ${table} SET summary = $3::jsonb, completed_at = now()
+               WHERE tenant_id = $1 AND job_id = $2 AND $3::jsonb IS NOT NULL
+                 AND document_id IN (SELECT document_id FROM asked) AND ${completedHere}`,
+        params: [job.tenantId, job.id, summary],
       };
     },
     async findMany(tenantId, documentIds) {

@@ -2,7 +2,9 @@
 // cache, metering, sampling), as its tenant, with no caller waiting: the deadline is the job's own
 // (JOB_DEADLINE_MS, shared by all its model calls), and a provider failure ends in the feature's floor, a
 // result like any other. A summary of a long text goes by parts (long-summary.ts). A document's summary kept
-// with it (ingest with summarize: true) whose document was deleted or changed since is not run at all.
+// with it (ingest with summarize: true) whose document was deleted or changed since is not run at all; one
+// whose document is deleted or changed while it runs ends CANCELLED, with no result, in the transaction that
+// would have completed it (document-summaries.ts: completeStatement).
 import type { TenantContext } from '../auth/tenant-context';
 import { unreachable } from '../errors/unreachable';
 import type { Features } from '../features';
@@ -67,7 +69,7 @@ export const NOT_WANTED = Symbol('not wanted');
 async function summaryJob(deps: JobExecutionDeps, job: ExecutedJob): Promise<JobOutcome | typeof NOT_WANTED> {
   const { tenantId, requestId, signal } = job;
   // Checked before any model call: the summary of a deleted document (or of another text under its id) would be
-  // paid for and kept nowhere.
+  // paid for and kept nowhere. Checked again, atomically, when the run completes (completeStatement).
   if (isKeptSummary(job.input) && !(await deps.summaries.isAsked(tenantId, job.jobId))) return NOT_WANTED;
   const input = parseInput(summarizeInputSchema, job.input);
   const reader = jobCall(deps, tenantId, requestId, 1, undefined, signal);

@@ -5,12 +5,14 @@
 // is FAILED. On stop, runs still going after the grace are handed back to the queue for another replica. A
 // cancel (cancel() here, or seen through run-cancel.ts when made elsewhere) aborts the run's model calls: the
 // run ends with nothing written (the cancel wrote CANCELLED) and its engine job settled without a retry. A run
-// whose work is no longer wanted (NOT_WANTED: its document deleted or changed) ends CANCELLED the same way.
+// whose work is no longer wanted (NOT_WANTED: its document deleted or changed) ends CANCELLED the same way,
+// also when that happens during the run (the end's own transaction cancels it: document-summaries.ts).
 import { randomUUID } from 'node:crypto';
 import { unreachable } from '../errors/unreachable';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
+import { isKeptSummary } from './document-summaries';
 import type { JobEvents } from './job-events';
 import { NOT_WANTED, executeJob } from './job-execution';
 import type { JobExecutionDeps } from './job-execution';
@@ -174,13 +176,19 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
     // The engine job completes with the run's end, in one batch, whatever the end found, but only as this
     // run's fetch took it: a run taken over after an expiry leaves the engine job of the run that took over.
-    const ended = await store.finish(
+    const completed = await store.finish(
       tenantId,
       jobId,
       claimId,
       { status: 'completed', result: outcome, input: claimed.input },
       [queue.completeStatement(job)],
     );
+    // A summary kept with its document ends CANCELLED instead, in the same transaction, when the document was
+    // deleted or changed during the run (document-summaries.ts): read again, what it ended as is announced.
+    const ended =
+      completed && isKeptSummary(claimed.input)
+        ? ((await store.find(tenantId, jobId).catch(() => null)) ?? completed)
+        : completed;
     if (ended) {
       // Its own end is not a cancel: the watch stops before hearing of it.
       cancel.stop();

@@ -1,0 +1,244 @@
+// Finding: one document that always times out stopped the embedding sweep for every tenant, and was billed again
+// on every run. A document's batches ran under one embed deadline (DEADLINE_MS), which a large document's
+// batches cannot fit; its PROVIDER_TIMEOUT ended the run; and the round robin put it near the front of every
+// run again. Now each batch has a deadline of its own (within the run's budget); a document the provider
+// fails alone (it answers the others) is recorded as tried, goes behind every tenant's documents that have not
+// failed, and after TRIES_BEFORE_LONG_WAIT tries waits a day, until a re-ingest; only a provider that fails
+// two documents in a row ends the run. What the provider answered is billed once per request that got it.
+// An HTTP proxy in front of the fake OpenAI server holds every embedding request carrying MARKER unanswered,
+// as a provider that never answers for one text would. On PGlite, whose pgvector makes the sweep run.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startFakeProviders, startHarness } from '../support/harness';
+import type { FakeProviders, Harness, TenantClient } from '../support/harness';
+import { OPENAI_EMBEDDING_SPACE, pendingEmbeddingOf } from '../support/hybrid-harness';
+import { estimateTokens } from '../support/providers/text';
+import { TRIES_BEFORE_LONG_WAIT } from '../../subgraph/retrieval/store/embedding-backlog';
+
+jest.setTimeout(120_000);
+
+const EMBEDDINGS = '/v1/embeddings';
+const MARKER = 'quicksandmarker';
+const BATCH = 4;
+// A dollar a token: a tenant's sweep cost in dollars is the tokens it was billed for.
+const PRICES = { [OPENAI_EMBEDDING_SPACE]: { inputPerMillion: 1_000_000, outputPerMillion: 0 } };
+
+interface HoldingProxy {
+  baseURL: string;
+  /** Embedding requests held (never answered) so far. */
+  held(): number;
+  close(): Promise<void>;
+}
+
+/** Passes every request on to `origin`, but holds an embeddings request with MARKER in its input unanswered. */
+async function startHoldingProxy(origin: string): Promise<HoldingProxy> {
+  let held = 0;
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const parts: Buffer[] = [];
+      for await (const part of req) parts.push(part as Buffer);
+      const body = Buffer.concat(parts);
+      if (req.url?.startsWith(EMBEDDINGS) && body.toString().includes(MARKER)) {
+        held += 1;
+        return; // the client gives up (its timeout) and closes the connection
+      }
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          (entry): entry is [string, string] =>
+            typeof entry[1] === 'string' && !['host', 'connection', 'content-length'].includes(entry[0]),
+        ),
+      );
+      const upstream = await fetch(`${origin}${req.url ?? '/'}`, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      });
+      const reply = await upstream.text();
+      res.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      });
+      res.end(reply);
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    held: () => held,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** About `paragraphs` chunks of ordinary prose (CHUNK_MAX_CHARS 1200), the last one ending with `ending`. */
+function prose(paragraphs: number, ending = ''): string {
+  const words = ['harbour', 'lamp', 'keeper', 'weather', 'supply', 'boat', 'cliff', 'tide', 'signal', 'fog'];
+  const parts: string[] = [];
+  for (let p = 0; p < paragraphs; p += 1) {
+    let paragraph = '';
+    for (let i = 0; paragraph.length < 900; i += 1)
+      paragraph += `Sentence ${p}.${i} says the ${words[(p + i) % 10]} met the ${words[(i * 7) % 10]} at dawn. `;
+    parts.push(paragraph.trim());
+  }
+  return `${parts.join('\n\n')} ${ending}`.trim();
+}
+
+const smallDocuments = (prefix: string, count: number, from = 0) =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${from + i}`,
+    title: `Note ${from + i}`,
+    body: `Pier ${from + i} holds the mooring ropes of boat ${from + i} in the ${prefix} harbour.`,
+  }));
+
+describe('the embedding sweep and one document that times out', () => {
+  let providers: FakeProviders;
+  let proxy: HoldingProxy;
+  let harness: Harness;
+  const run = randomBytes(4).toString('hex');
+
+  beforeAll(async () => {
+    providers = await startFakeProviders(['openai']);
+    proxy = await startHoldingProxy(providers.openai.url);
+    harness = await startHarness({
+      store: 'pglite',
+      providers,
+      env: {
+        ...FAST_RETRIES,
+        ...CIRCUITS_STAY_CLOSED,
+        EMBED_SWEEP_INTERVAL_MS: '0',
+        EMBED_SWEEP_DOCUMENTS: '3',
+        EMBED_BATCH_SIZE: String(BATCH),
+        // One embed deadline: a few batches' worth, not a large document's.
+        DEADLINE_MS: '1500',
+        MODEL_PRICES_JSON: JSON.stringify(PRICES),
+        OPENAI_BASE_URL: proxy.baseURL,
+      },
+    });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+    await proxy?.close();
+    await providers?.close();
+  });
+  beforeEach(() => providers.reset());
+
+  const sweep = () => harness.app.embeddingSweep.runOnce();
+  const pendingOf = async (client: TenantClient) =>
+    (await pendingEmbeddingOf(harness, client.tenant)).map((doc) => doc.documentId).sort();
+  const sweepCost = async (client: TenantClient) =>
+    (await client.usage()).byFeature.find((row) => row.feature === 'embedding-sweep')?.costUsd ?? 0;
+  /** Stored while embeddings are down: left to the sweep. */
+  const ingestWhileDown = async (
+    client: TenantClient,
+    documents: { id: string; title: string; body: string }[],
+  ) => {
+    providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    for (const document of documents)
+      expect(await client.ingest(document)).toMatchObject({ embedded: false });
+    providers.openai.faults.clear();
+  };
+  /** The tokens of the document's chunks in the batches before the first one carrying MARKER. */
+  const answeredTokens = async (client: TenantClient, id: string) => {
+    const stored = await harness.app.store.documents.chunksOf(client.tenant, id);
+    const chunks = stored?.chunks.map((chunk) => chunk.content) ?? [];
+    const held = chunks.findIndex((chunk) => chunk.includes(MARKER));
+    const answered = held < 0 ? chunks : chunks.slice(0, held - (held % BATCH));
+    return answered.reduce((sum, chunk) => sum + estimateTokens(chunk), 0);
+  };
+
+  it('embeds a document too large for one deadline batch by batch, and the other tenant’s backlog at the normal rate', async () => {
+    const large = harness.as(`timeout-large-${run}`);
+    const small = harness.as(`timeout-small-${run}`);
+    await ingestWhileDown(small, smallDocuments('small', 6));
+    await ingestWhileDown(large, [{ id: 'manual', title: 'Manual', body: prose(28) }]);
+    const chunks = (await harness.app.store.documents.chunksOf(large.tenant, 'manual'))?.chunks.length ?? 0;
+    const batches = Math.ceil(chunks / BATCH);
+    // 250 ms a request: the manual's batches take more than the embed deadline together, a sixth of it each.
+    expect(batches * 250).toBeGreaterThan(1_500);
+    providers.openai.faults.always({ kind: 'latency', ms: 250 }, { path: EMBEDDINGS });
+    const before = providers.requestCount(EMBEDDINGS);
+
+    const reports = [];
+    for (let report = await sweep(); report.embedded > 0; report = await sweep()) reports.push(report);
+    // Three documents a run, the manual among the first: nothing fails, and each run embeds its three.
+    expect(reports).toEqual([
+      { embedded: 3, skipped: 0, failed: false },
+      { embedded: 3, skipped: 0, failed: false },
+      { embedded: 1, skipped: 0, failed: false },
+    ]);
+    expect(await pendingOf(large)).toEqual([]);
+    expect(await pendingOf(small)).toEqual([]);
+    // One request per batch, none again: the manual's tokens billed once.
+    expect(providers.requestCount(EMBEDDINGS) - before).toBe(batches + 6);
+    expect(await sweepCost(large)).toBe(await answeredTokens(large, 'manual'));
+  });
+
+  it('still ends the run when the provider fails two documents in a row, holding neither against them', async () => {
+    const client = harness.as(`timeout-outage-${run}`);
+    await ingestWhileDown(client, smallDocuments('outage', 3));
+    providers.openai.faults.always({ kind: 'status', status: 503 }, { path: EMBEDDINGS });
+    const before = providers.openai.requests.length;
+    expect(await sweep()).toEqual({ embedded: 0, skipped: 1, failed: true });
+    const tried = new Set(
+      providers.openai.requests
+        .slice(before)
+        .filter((request) => request.path === EMBEDDINGS)
+        .map((request) => JSON.stringify((request.body as { input: unknown }).input)),
+    );
+    expect(tried.size).toBe(2);
+    providers.openai.faults.clear();
+    // Not backed off: the next run embeds all three.
+    expect(await sweep()).toEqual({ embedded: 3, skipped: 0, failed: false });
+  });
+
+  it('tries a document that always times out behind every other tenant’s documents, bills what came back, and leaves it a day after a few tries', async () => {
+    const stuck = harness.as(`timeout-stuck-${run}`);
+    const others = harness.as(`timeout-others-${run}`);
+    // Its first batch is answered, its second held until the batch's deadline.
+    const body = prose(6, `The last line names the ${MARKER}.`);
+    await ingestWhileDown(stuck, [{ id: 'stuck', title: 'Stuck', body }]);
+    await ingestWhileDown(others, smallDocuments('others', 2));
+    const perTry = await answeredTokens(stuck, 'stuck');
+    expect(perTry).toBeGreaterThan(0);
+
+    // The held document fails alone: the run goes on and embeds the other tenant's documents.
+    expect(await sweep()).toEqual({ embedded: 2, skipped: 1, failed: false });
+    expect(proxy.held()).toBeGreaterThan(0);
+    expect(await pendingOf(others)).toEqual([]);
+    expect(await pendingOf(stuck)).toEqual(['stuck']);
+    expect(await sweepCost(stuck)).toBe(perTry);
+
+    // New documents of the other tenant come first: the run has room for them only, and does not try it.
+    await ingestWhileDown(others, smallDocuments('others', 3, 2));
+    let held = proxy.held();
+    expect(await sweep()).toEqual({ embedded: 3, skipped: 0, failed: false });
+    expect(proxy.held()).toBe(held);
+    expect(await pendingOf(stuck)).toEqual(['stuck']);
+
+    // With nothing else to do it is tried again, up to TRIES_BEFORE_LONG_WAIT tries, each billed what came back.
+    for (let tries = 1; tries < TRIES_BEFORE_LONG_WAIT; tries += 1)
+      expect(await sweep()).toEqual({ embedded: 0, skipped: 1, failed: false });
+    expect(await sweepCost(stuck)).toBe(TRIES_BEFORE_LONG_WAIT * perTry);
+
+    // Then it waits: not listed, not tried, not billed.
+    expect(await pendingOf(stuck)).toEqual([]);
+    held = proxy.held();
+    const requests = providers.requestCount(EMBEDDINGS);
+    expect(await sweep()).toEqual({ embedded: 0, skipped: 0, failed: false });
+    expect(proxy.held()).toBe(held);
+    expect(providers.requestCount(EMBEDDINGS)).toBe(requests);
+    expect(await sweepCost(stuck)).toBe(TRIES_BEFORE_LONG_WAIT * perTry);
+
+    // New content is tried again.
+    await ingestWhileDown(stuck, [{ id: 'stuck', title: 'Stuck, revised', body: `${body} Revised.` }]);
+    expect(await pendingOf(stuck)).toEqual(['stuck']);
+    expect(await stuck.deleteDocument('stuck')).toBe(true);
+  });
+});
