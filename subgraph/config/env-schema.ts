@@ -158,7 +158,9 @@ export const envSchema = z.object({
     'the memory completion cache is bounded by bytes, set CACHE_MAX_MB (0 disables)',
   ),
   SEARCH_CACHE_ENTRIES: retired('the search cache is bounded by bytes, set SEARCH_CACHE_MAX_MB (0 disables)'),
-  MAX_REQUEST_BYTES: integer(2_000_000, 1_000, 50_000_000),
+  // Room for an ingest at its limits in any script: a 1,000,000-character body and a 500-character title are at
+  // most 3 bytes of UTF-8 a character (3,001,500 bytes), with the operation and JSON around them.
+  MAX_REQUEST_BYTES: integer(3_100_000, 1_000, 50_000_000),
   MAX_QUERY_DEPTH: integer(10, 2, 50),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
   MAX_QUERY_ALIASES: integer(10, 0, 1_000),

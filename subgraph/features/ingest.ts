@@ -4,18 +4,26 @@
 // it once the provider is back (the state is in the store, so a restart loses nothing). Vectors the store
 // cannot keep (a zero or oversized vector from the provider) count as embeddings failing. Every chunk is screened
 // for instructions aimed at a model (the retrieval rail, issue 10): the verdicts are stored with the chunks,
-// in the same transaction, and the flagged chunks are reported to the caller.
+// in the same transaction, and the flagged chunks are reported to the caller. The screen runs in slices, each
+// in its own turn of the event loop. The same document again (title, body and chunks as stored) is no new
+// version: nothing is screened, embedded or written that the stored one already has.
 import type { ChunkFlagKind } from '../guardrails/injection/chunk-flag-kind';
 import { countRails } from '../guardrails/rail-outcome';
 import type { RailOutcome } from '../guardrails/rail-outcome';
-import { screenChunks } from '../guardrails/retrieval/chunk-verdict';
+import { SCREEN_VERSION, screenChunksInTurns } from '../guardrails/retrieval/chunk-verdict';
 import { chunkText } from '../retrieval/chunking';
 import type { TextChunk } from '../retrieval/chunking';
 import { chunkIdOf, unusableEmbedding } from '../retrieval/store/document-store';
-import type { ChunkScreening, EmbeddingBatch } from '../retrieval/store/document-store';
+import type {
+  ChunkScreening,
+  EmbeddingBatch,
+  PutResult,
+  UnchangedDocument,
+} from '../retrieval/store/document-store';
 import { stage } from '../observability/stage';
 import type { FeatureCall } from './feature-call';
 import type { FeatureDeps } from './feature-deps';
+import { inItsOwnTurn } from './extractive/own-turn';
 import { embeddingSpaceOf } from './hybrid-retrieval';
 import { documentIdSchema, ingestInputSchema, parseInput } from './inputs';
 import { recordCost } from './meter-result';
@@ -34,6 +42,11 @@ export interface IngestOutcome {
   embedded: boolean;
   /** The chunks flagged by the injection screen, in chunk order; empty when none was. */
   flagged: FlaggedChunk[];
+  /**
+   * The document was stored already, the same (title, body and chunks): no new version was written, and its
+   * vectors, verdicts and stored summary stand (embedded and flagged are as stored).
+   */
+  unchanged: boolean;
 }
 
 function flaggedChunks(documentId: string, chunks: readonly TextChunk[], screening: ChunkScreening) {
@@ -83,27 +96,54 @@ async function embedChunks(
   return { batch, reason: null };
 }
 
+/** The stored verdicts as a screening, when the current rules made every one of them; null otherwise. */
+function currentScreening(kept: UnchangedDocument | null): ChunkScreening | null {
+  if (!kept?.verdicts.every((verdict) => verdict.screenVersion === SCREEN_VERSION)) return null;
+  return { version: SCREEN_VERSION, flags: kept.verdicts.map((verdict) => verdict.flag) };
+}
+
 export function createIngestFeature(deps: FeatureDeps) {
   return {
     async ingest(call: FeatureCall, rawInput: unknown): Promise<IngestOutcome> {
       const input = parseInput(ingestInputSchema, rawInput);
+      const tenantId = call.tenant.tenantId;
       const chunks = chunkText(input.body, deps.chunking);
-      const screening = await stage(deps.metrics, 'ingest.screen', async () =>
-        screenChunks(chunks.map((chunk) => chunk.text)),
+      // The same document again (title, body and chunks as stored) is not a new version: its verdicts, vectors
+      // and stored summary stand, and neither the screen nor the provider is asked again for what it has.
+      const kept = await stage(deps.metrics, 'store.find', () =>
+        deps.documents.findUnchanged(tenantId, input, chunks),
       );
+      const keptScreening = currentScreening(kept);
+      // In slices, each in its own turn of the event loop (the extractive floor's queue): ~1 s of screening
+      // for a 1M-character document would otherwise hold every other request on the replica that long.
+      const screening =
+        keptScreening ??
+        (await stage(deps.metrics, 'ingest.screen', () =>
+          screenChunksInTurns(
+            chunks.map((chunk) => chunk.text),
+            inItsOwnTurn,
+          ),
+        ));
       const flagged = flaggedChunks(input.id, chunks, screening);
-      const { batch, reason } = await embedChunks(deps, call, chunks);
-      const stored = await stage(deps.metrics, 'store.put', () =>
-        deps.documents.putDocument(call.tenant.tenantId, input, chunks, batch ?? undefined, screening),
-      );
-      const embedded = batch !== null;
+      const { batch, reason } = kept?.embedded
+        ? { batch: null, reason: null }
+        : await embedChunks(deps, call, chunks);
+      // Kept unchanged with nothing to add: nothing is written (nor the tenant's search cache replaced).
+      const stored: PutResult =
+        kept && keptScreening && batch === null
+          ? { version: kept.version, chunks: chunks.length, unchanged: true }
+          : await stage(deps.metrics, 'store.put', () =>
+              deps.documents.putDocument(tenantId, input, chunks, batch ?? undefined, screening),
+            );
+      const embedded = batch !== null || kept?.embedded === true;
       countRails(deps.metrics, [screenOutcome(flagged)]);
       deps.logger.info(
         {
           requestId: call.requestId,
-          tenant: call.tenant.tenantId,
+          tenant: tenantId,
           chunks: stored.chunks,
           version: stored.version,
+          ...(stored.unchanged ? { unchanged: true } : {}),
           embedded,
           ...(reason ? { notEmbeddedBecause: reason } : {}),
           flagged: flagged.length,
@@ -111,7 +151,13 @@ export function createIngestFeature(deps: FeatureDeps) {
         },
         'document ingested',
       );
-      return { documentId: input.id, chunks: stored.chunks, embedded, flagged };
+      return {
+        documentId: input.id,
+        chunks: stored.chunks,
+        embedded,
+        flagged,
+        unchanged: stored.unchanged === true,
+      };
     },
 
     async delete(call: FeatureCall, id: unknown): Promise<boolean> {

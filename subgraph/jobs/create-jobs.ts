@@ -35,6 +35,11 @@ export interface JobsService {
   start(kind: JobKind, tenant: TenantContext, input: unknown): Promise<JobRecord>;
   /** Queues the summary of a stored document, kept with it once complete (ingestDocument's summarize). */
   startDocumentSummary(tenant: TenantContext, documentId: string): Promise<JobRecord>;
+  /**
+   * The job whose summary of the document at its current version is stored or still to come (queued or
+   * running), or null: what an ingest of the same document again answers with instead of queuing another.
+   */
+  keptDocumentSummary(tenantId: string, documentId: string): Promise<string | null>;
   /** The documents' summaries made by such jobs, while each is at the version it was made of (null if none). */
   storedSummaries(tenantId: string, documentIds: readonly string[]): Promise<(SummarizeOutcome | null)[]>;
   /** The tenant's job; null for an unknown id and for another tenant's alike. */
@@ -238,6 +243,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
         keptSummaryInput(parseInput(summarizeInputSchema, { documentId })),
         (tx, id) => summaries.request(tx, tenant.tenantId, documentId, id),
       ),
+    keptDocumentSummary: (tenantId, documentId) => summaries.keptJob(tenantId, documentId),
     storedSummaries: (tenantId, documentIds) => summaries.findMany(tenantId, documentIds),
     get: (tenantId, id) => store.find(tenantId, id),
     async cancel(tenantId, id) {

@@ -34,6 +34,12 @@ export interface DocumentSummaries {
    * asked about); a re-ingest changes the version, and one with summarize names its own job.
    */
   isAsked(tenantId: string, jobId: string): Promise<boolean>;
+  /**
+   * The job whose summary of the document, at its current version, is stored or still to come (the job queued
+   * or running); null when none is (never asked, asked of another version, or its job ended without one). An
+   * ingest of the same document again (version unchanged) with summarize answers with it, queuing nothing.
+   */
+  keptJob(tenantId: string, documentId: string): Promise<string | null>;
 }
 
 /**
@@ -135,6 +141,17 @@ export function createDocumentSummaries(
         params: [tenantId, jobId],
       });
       return result.rows.length > 0;
+    },
+    async keptJob(tenantId, documentId) {
+      const result = await queryInTenantScope<{ job_id: string }>(db, options.appRole, tenantId, {
+        text: `SELECT s.job_id FROM ${table} s
+               JOIN ${documents} d ON d.tenant_id = s.tenant_id AND d.id = s.document_id
+               LEFT JOIN ${jobs} j ON j.tenant_id = s.tenant_id AND j.id = s.job_id
+               WHERE s.tenant_id = $1 AND s.document_id = $2 AND s.document_version = d.version
+                 AND (s.summary IS NOT NULL OR j.status IN ('queued', 'running'))`,
+        params: [tenantId, documentId],
+      });
+      return result.rows[0]?.job_id ?? null;
     },
   };
 }

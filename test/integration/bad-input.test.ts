@@ -11,7 +11,7 @@ import { requirePostgres } from '../support/services';
 requirePostgres();
 
 // The limits, set here rather than read from the subgraph's config (these are the defaults).
-const MAX_REQUEST_BYTES = 2_000_000;
+const MAX_REQUEST_BYTES = 3_100_000;
 const MAX_QUERY_DEPTH = 10;
 const MAX_QUERY_ALIASES = 10;
 

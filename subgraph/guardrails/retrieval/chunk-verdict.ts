@@ -28,6 +28,36 @@ export function screenChunks(contents: readonly string[]): ChunkScreening {
   return { version: SCREEN_VERSION, flags: contents.map(screenChunk) };
 }
 
+/**
+ * How long one slice of screenChunksInTurns screens before it gives the event loop back: about 1 ms a chunk of
+ * CHUNK_MAX_CHARS' default, so a slice is a few chunks. A slice always screens at least one chunk.
+ */
+export const SCREEN_SLICE_MS = 10;
+
+/** Runs a job in a later turn of the event loop (the extractive floor's inItsOwnTurn). */
+export type InItsOwnTurn = <T>(job: () => T) => Promise<T>;
+
+/**
+ * screenChunks' verdicts, made SCREEN_SLICE_MS of work at a time: the first slice at once, each further one in
+ * its own turn (`inTurn`), so a 1M-character document (~1,000 chunks, about a second of screening) holds the
+ * event loop for one slice at a time rather than for the whole second, and other requests are served between.
+ */
+export async function screenChunksInTurns(
+  contents: readonly string[],
+  inTurn: InItsOwnTurn,
+  sliceMs: number = SCREEN_SLICE_MS,
+): Promise<ChunkScreening> {
+  const flags: (ChunkFlag | null)[] = [];
+  const slice = () => {
+    const until = performance.now() + sliceMs;
+    do flags.push(screenChunk(contents[flags.length] ?? ''));
+    while (flags.length < contents.length && performance.now() < until);
+  };
+  if (contents.length > 0) slice();
+  while (flags.length < contents.length) await inTurn(slice);
+  return { version: SCREEN_VERSION, flags };
+}
+
 /** A retrieved chunk's verdict: the stored one when the current rules made it, else a fresh screen. */
 export function verdictOf(
   chunk: Pick<RetrievedChunk, 'content' | 'flag' | 'screenVersion'>,

@@ -6,11 +6,18 @@ import type { TextChunk } from '../chunking';
 import { SNIPPET_CHARS, snippetOf } from '../snippet';
 import { pendingEmbedding } from './embedding-backlog';
 import type { PendingDocument } from './embedding-backlog';
-import { checkBatch, chunksToEmbed, embedReplacedChunks, noteAttemptAt, putEmbeddingsAt } from './embeddings';
+import {
+  checkBatch,
+  chunksToEmbed,
+  embedReplacedChunks,
+  noteAttemptAt,
+  putEmbeddingsAt,
+  writeEmbeddings,
+} from './embeddings';
 import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
-import type { SqlDatabase, SqlExecutor, TransactionMode } from './sql';
-import { inTenantScope } from './tenant-scope';
+import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionMode } from './sql';
+import { inTenantScope, queryInTenantScope, tenantScopeStatement } from './tenant-scope';
 import { tenantVectors } from './tenant-vectors';
 import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
 import type { SemanticQuery } from './vector-search';
@@ -35,6 +42,28 @@ export interface StoredDocument {
   title: string;
   body: string;
   version: number;
+}
+
+/** A stored chunk's injection-screen verdict, as storedVerdict reads it. */
+export interface StoredVerdict {
+  flag: ChunkFlag | null;
+  screenVersion: number | null;
+}
+
+/** The document as stored, found unchanged by an ingest that brings it again (findUnchanged). */
+export interface UnchangedDocument {
+  version: number;
+  /** Whether its chunks have vectors (in some model: the sweep moves them to another). */
+  embedded: boolean;
+  /** Its chunks' stored verdicts, in chunk order. */
+  verdicts: StoredVerdict[];
+}
+
+/** What putDocument did: the document's version and chunks, and `unchanged` when it wrote no new version. */
+export interface PutResult {
+  version: number;
+  chunks: number;
+  unchanged?: true;
 }
 
 /** A chunk found by search, lexical or semantic. */
@@ -65,13 +94,27 @@ export interface DocumentStore {
   /** Whether semantic search works here (pgvector present), and why not when it does not. */
   readonly semantic: SemanticStatus;
   /**
+   * The document as stored when it is this one: the same title and body, chunked into these chunks (the same
+   * texts at the same ordinals; a document stored under other chunking settings is not the same); null when
+   * it is not stored, or not so. An ingest that finds it needs no new version, no embeddings (when it has
+   * vectors) and no screen (when its verdicts are by the current rules): putDocument would change nothing.
+   */
+  findUnchanged(
+    tenantId: string,
+    doc: { id: string; title: string; body: string },
+    chunks: readonly TextChunk[],
+  ): Promise<UnchangedDocument | null>;
+  /**
    * Replaces the document and all its chunks atomically; returns the new version. With `embedding` (one
    * vector per chunk, in chunk order) the chunks' vectors are written in the same transaction and the document
    * is embedded in that model; without it, or on a store without vectors, it is stored not embedded, for the
    * sweep (pendingEmbedding) to embed later. With `screening` (one verdict per chunk, in chunk order) the
    * chunks' injection-screen verdicts are stored with them; without it they are stored unscreened. Vectors
    * the store cannot keep (a zero vector, too many dimensions) throw UnusableEmbeddingError and nothing is
-   * stored: ask unusableEmbedding first, and store such a document without them.
+   * stored: ask unusableEmbedding first, and store such a document without them. The same document again
+   * (findUnchanged's, e.g. two identical ingests at once: ingests of one document are serialized) keeps its
+   * version, chunks, vectors and stored summary, and answers `unchanged: true`; only what it lacks is
+   * written: `embedding` where it has no vectors, `screening` where its verdicts are by other rules.
    */
   putDocument(
     tenantId: string,
@@ -79,7 +122,7 @@ export interface DocumentStore {
     chunks: TextChunk[],
     embedding?: EmbeddingBatch,
     screening?: ChunkScreening,
-  ): Promise<{ version: number; chunks: number }>;
+  ): Promise<PutResult>;
   deleteDocument(tenantId: string, id: string): Promise<boolean>;
   getDocuments(tenantId: string, ids: readonly string[]): Promise<StoredDocument[]>;
   searchLexical(tenantId: string, query: string, limit: number): Promise<RetrievedChunk[]>;
@@ -140,6 +183,123 @@ export interface DocumentStore {
 }
 
 export const chunkIdOf = (documentId: string, ordinal: number): string => `${documentId}#${ordinal}`;
+
+interface UnchangedRow {
+  version: number;
+  embedded: boolean;
+  chunk_count: number;
+  /** Per chunk asked about, in order: whether the stored chunk at its ordinal has its text (null: none there). */
+  same: (boolean | null)[] | null;
+  flag_kinds: (string | null)[] | null;
+  flag_scores: (number | null)[] | null;
+  screen_versions: (number | null)[] | null;
+}
+
+/**
+ * The statement finding the document as stored when its title, body and chunks (texts at their ordinals) are
+ * these: one row, or none when the title or body differ. The texts are compared in the database, so only a flag
+ * per chunk comes back. With `lock`, the row is locked for the rest of the transaction (as the sweep's writes
+ * lock it).
+ */
+function unchangedStatement(
+  schema: string,
+  tenantId: string,
+  doc: { id: string; title: string; body: string },
+  chunks: readonly TextChunk[],
+  lock: boolean,
+): SqlStatement {
+  return {
+    text: `SELECT d.version, d.embedding_model IS NOT NULL AS embedded,
+              (SELECT count(*)::int FROM ${schema}.chunks c WHERE c.tenant_id = d.tenant_id AND c.document_id = d.id)
+                AS chunk_count,
+              v.same, v.flag_kinds, v.flag_scores, v.screen_versions
+           FROM ${schema}.documents d
+           LEFT JOIN LATERAL (
+             SELECT array_agg(c.content = t.content ORDER BY t.position) AS same,
+                    array_agg(c.flag_kind ORDER BY t.position) AS flag_kinds,
+                    array_agg(c.flag_score ORDER BY t.position) AS flag_scores,
+                    array_agg(c.screen_version ORDER BY t.position) AS screen_versions
+             FROM unnest($5::int[], $6::text[]) WITH ORDINALITY AS t(ordinal, content, position)
+             LEFT JOIN ${schema}.chunks c
+               ON c.tenant_id = d.tenant_id AND c.document_id = d.id AND c.ordinal = t.ordinal
+           ) v ON true
+           WHERE d.tenant_id = $1 AND d.id = $2 AND d.title = $3 AND d.body = $4${lock ? ' FOR UPDATE OF d' : ''}`,
+    params: [
+      tenantId,
+      doc.id,
+      doc.title,
+      doc.body,
+      chunks.map((chunk) => chunk.index),
+      chunks.map((chunk) => chunk.text),
+    ],
+  };
+}
+
+/** The document unchanged, from unchangedStatement's rows: null unless every chunk is stored as given. */
+function unchangedFrom(
+  rows: readonly UnchangedRow[],
+  chunks: readonly TextChunk[],
+): UnchangedDocument | null {
+  const row = rows[0];
+  if (!row || row.chunk_count !== chunks.length) return null;
+  const same = row.same ?? [];
+  if (same.length !== chunks.length || !same.every((chunk) => chunk === true)) return null;
+  return {
+    version: row.version,
+    embedded: row.embedded,
+    verdicts: chunks.map((_, i) =>
+      storedVerdict({
+        flag_kind: row.flag_kinds?.[i] ?? null,
+        flag_score: row.flag_scores?.[i] ?? null,
+        screen_version: row.screen_versions?.[i] ?? null,
+      }),
+    ),
+  };
+}
+
+/**
+ * The same document stored again (unchangedFrom's): what it lacks is written, nothing else, and its version stays.
+ * Its vectors, where it has none and the ingest brought some; its verdicts, where some are not by the rules of
+ * the ingest's screening.
+ */
+async function completeUnchanged(
+  tx: SqlExecutor,
+  schema: string,
+  tenantId: string,
+  documentId: string,
+  chunks: readonly TextChunk[],
+  stored: UnchangedDocument,
+  embedding: EmbeddingBatch | undefined,
+  screening: ChunkScreening | undefined,
+): Promise<void> {
+  if (embedding && !stored.embedded && chunks.length > 0) {
+    const ordinals = chunks.map((chunk) => chunk.index);
+    await writeEmbeddings(tx, schema, tenantId, documentId, ordinals, embedding);
+  }
+  if (screening && stored.verdicts.some((verdict) => verdict.screenVersion !== screening.version)) {
+    await tx.query(
+      `UPDATE ${schema}.chunks c
+         SET flag_kind = t.flag_kind, flag_score = t.flag_score, screen_version = $6::smallint
+         FROM unnest($3::int[], $4::text[], $5::real[]) AS t(ordinal, flag_kind, flag_score)
+         WHERE c.tenant_id = $1 AND c.document_id = $2 AND c.ordinal = t.ordinal`,
+      [
+        tenantId,
+        documentId,
+        chunks.map((chunk) => chunk.index),
+        chunks.map((_, i) => screening.flags[i]?.kind ?? null),
+        chunks.map((_, i) => screening.flags[i]?.score ?? null),
+        screening.version,
+      ],
+    );
+  }
+}
+
+/**
+ * The advisory lock that serializes the writes of one document (putDocument), by tenant and id. Hashed to 32
+ * bits: two documents that share a hash only wait for each other.
+ */
+const documentLockKey = (tenantId: string, documentId: string): string =>
+  `document ${JSON.stringify([tenantId, documentId])}`;
 
 /**
  * A document upserted (its version bumped) and its chunks replaced, in the caller's tenant transaction. New
@@ -232,18 +392,39 @@ export function createDocumentStore(
   return {
     semantic,
 
+    // One statement, one round trip (an ingest asks this of every document it brings).
+    findUnchanged: async (tenantId, doc, chunks) => {
+      const statement = unchangedStatement(schema, tenantId, doc, chunks, false);
+      const found = await queryInTenantScope<UnchangedRow>(db, appRole, tenantId, statement);
+      return unchangedFrom(found.rows, chunks);
+    },
+
     putDocument: async (tenantId, doc, chunks, embedding, screening) => {
       if (embedding) checkBatch(embedding, chunks.length);
       if (screening) checkScreening(screening, chunks.length);
-      return scoped(tenantId, async (tx) => {
-        const stored = await replaceDocument(tx, schema, tenantId, doc, chunks, screening);
-        const kept = semantic.available ? embedding : undefined;
-        await embedReplacedChunks(tx, schema, tenantId, doc.id, chunks, kept);
-        return stored;
-      }).then((stored) => {
-        if (semantic.available && embedding && chunks.length > 0) tenantsWithVectors.saw(tenantId);
-        return stored;
-      });
+      const kept = semantic.available ? embedding : undefined;
+      // The tenant's scope and the document's lock in one statement, before anything is read: an ingest of the
+      // same document waits for this one's commit, and its next statement (read committed) sees what it wrote.
+      return db
+        .transaction(async (tx): Promise<PutResult> => {
+          // One round trip: the check runs once the lock is held, with a snapshot of its own (read committed).
+          const [, found] = await tx.batch([
+            tenantScopeStatement(appRole, tenantId, documentLockKey(tenantId, doc.id)),
+            unchangedStatement(schema, tenantId, doc, chunks, true),
+          ]);
+          const same = unchangedFrom((found?.rows ?? []) as UnchangedRow[], chunks);
+          if (same) {
+            await completeUnchanged(tx, schema, tenantId, doc.id, chunks, same, kept, screening);
+            return { version: same.version, chunks: chunks.length, unchanged: true };
+          }
+          const stored = await replaceDocument(tx, schema, tenantId, doc, chunks, screening);
+          await embedReplacedChunks(tx, schema, tenantId, doc.id, chunks, kept);
+          return stored;
+        }, 'read-write')
+        .then((stored) => {
+          if (kept && chunks.length > 0) tenantsWithVectors.saw(tenantId);
+          return stored;
+        });
     },
 
     deleteDocument: (tenantId, id) =>
