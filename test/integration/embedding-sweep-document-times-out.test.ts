@@ -7,13 +7,13 @@
 // two documents in a row ends the run. What the provider answered is billed once per request that got it.
 // An HTTP proxy in front of the fake OpenAI server holds every embedding request carrying MARKER unanswered,
 // as a provider that never answers for one text would. On PGlite, whose pgvector makes the sweep run.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startFakeProviders, startHarness } from '../support/harness';
 import type { FakeProviders, Harness, TenantClient } from '../support/harness';
 import { OPENAI_EMBEDDING_SPACE, pendingEmbeddingOf } from '../support/hybrid-harness';
 import { estimateTokens } from '../support/providers/text';
+import { startForwardingProxy } from '../support/forwarding-proxy';
+import type { ForwardingProxy } from '../support/forwarding-proxy';
 import { TRIES_BEFORE_LONG_WAIT } from '../../subgraph/retrieval/store/embedding-backlog';
 
 jest.setTimeout(120_000);
@@ -24,57 +24,17 @@ const BATCH = 4;
 // A dollar a token: a tenant's sweep cost in dollars is the tokens it was billed for.
 const PRICES = { [OPENAI_EMBEDDING_SPACE]: { inputPerMillion: 1_000_000, outputPerMillion: 0 } };
 
-interface HoldingProxy {
-  baseURL: string;
-  /** Embedding requests held (never answered) so far. */
-  held(): number;
-  close(): Promise<void>;
-}
-
-/** Passes every request on to `origin`, but holds an embeddings request with MARKER in its input unanswered. */
-async function startHoldingProxy(origin: string): Promise<HoldingProxy> {
+/** The proxy and how many embedding requests with MARKER in their input it has held (never answered). */
+async function startHoldingProxy(origin: string): Promise<ForwardingProxy & { held(): number }> {
   let held = 0;
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const parts: Buffer[] = [];
-      for await (const part of req) parts.push(part as Buffer);
-      const body = Buffer.concat(parts);
-      if (req.url?.startsWith(EMBEDDINGS) && body.toString().includes(MARKER)) {
-        held += 1;
-        return; // the client gives up (its timeout) and closes the connection
-      }
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(
-          (entry): entry is [string, string] =>
-            typeof entry[1] === 'string' && !['host', 'connection', 'content-length'].includes(entry[0]),
-        ),
-      );
-      const upstream = await fetch(`${origin}${req.url ?? '/'}`, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(body.length > 0 ? { body } : {}),
-      });
-      const reply = await upstream.text();
-      res.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'application/json',
-      });
-      res.end(reply);
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
+  const proxy = await startForwardingProxy(origin, {
+    hold: ({ url, body }) => {
+      const holds = url.startsWith(EMBEDDINGS) && body.toString().includes(MARKER);
+      if (holds) held += 1;
+      return holds;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    held: () => held,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...proxy, held: () => held };
 }
 
 /** About `paragraphs` chunks of ordinary prose (CHUNK_MAX_CHARS 1200), the last one ending with `ending`. */
@@ -99,7 +59,7 @@ const smallDocuments = (prefix: string, count: number, from = 0) =>
 
 describe('the embedding sweep and one document that times out', () => {
   let providers: FakeProviders;
-  let proxy: HoldingProxy;
+  let proxy: Awaited<ReturnType<typeof startHoldingProxy>>;
   let harness: Harness;
   const run = randomBytes(4).toString('hex');
 

@@ -4,8 +4,8 @@
 // it by id (never its text), embeds the others, and does not try it (nor pay for it) in that model again
 // until it is re-ingested. An HTTP proxy in front of the fake OpenAI server rewrites the vector of the texts
 // it is told to. On PGlite, whose pgvector stores vectors.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startForwardingProxy } from '../support/forwarding-proxy';
+import type { ForwardingProxy } from '../support/forwarding-proxy';
 import { randomBytes } from 'node:crypto';
 import { CIRCUITS_STAY_CLOSED, FAST_RETRIES, startFakeProviders, startHarness } from '../support/harness';
 import type { FakeProviders, Harness } from '../support/harness';
@@ -43,61 +43,26 @@ const REWRITES = new Map<string, number[]>([
   [OVERSIZED.body, new Array<number>(16_001).fill(0.01)],
 ]);
 
-interface RewritingProxy {
-  baseURL: string;
-  close(): Promise<void>;
-}
-
 /** Passes every request on to `origin`; in an embeddings reply, the vector of a text in REWRITES is replaced. */
-async function startRewritingProxy(origin: string): Promise<RewritingProxy> {
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const parts: Buffer[] = [];
-      for await (const part of req) parts.push(part as Buffer);
-      const body = Buffer.concat(parts);
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(
-          (entry): entry is [string, string] =>
-            typeof entry[1] === 'string' && !['host', 'connection', 'content-length'].includes(entry[0]),
-        ),
-      );
-      const upstream = await fetch(`${origin}${req.url ?? '/'}`, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(body.length > 0 ? { body } : {}),
-      });
-      let reply = await upstream.text();
-      if (req.url?.startsWith(EMBEDDINGS) && upstream.ok) {
-        const request = JSON.parse(body.toString()) as { input: string | string[]; encoding_format?: string };
-        const inputs = typeof request.input === 'string' ? [request.input] : request.input;
-        const parsed = JSON.parse(reply) as { data: { index: number; embedding: unknown }[] };
-        for (const item of parsed.data) {
-          const vector = REWRITES.get(inputs[item.index] ?? '');
-          if (vector)
-            item.embedding = request.encoding_format === 'base64' ? toBase64Float32(vector) : vector;
-        }
-        reply = JSON.stringify(parsed);
+function startRewritingProxy(origin: string): Promise<ForwardingProxy> {
+  return startForwardingProxy(origin, {
+    rewrite: ({ url, body }, status, reply) => {
+      if (!url.startsWith(EMBEDDINGS) || status >= 300) return reply;
+      const request = JSON.parse(body.toString()) as { input: string | string[]; encoding_format?: string };
+      const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+      const parsed = JSON.parse(reply) as { data: { index: number; embedding: unknown }[] };
+      for (const item of parsed.data) {
+        const vector = REWRITES.get(inputs[item.index] ?? '');
+        if (vector) item.embedding = request.encoding_format === 'base64' ? toBase64Float32(vector) : vector;
       }
-      res.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'application/json',
-      });
-      res.end(reply);
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
+      return JSON.stringify(parsed);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 describe('embeddings the store cannot keep (a zero vector, too many dimensions)', () => {
   let providers: FakeProviders;
-  let proxy: RewritingProxy;
+  let proxy: ForwardingProxy;
   let harness: Harness;
   const { logger, lines } = capturingLogger('info');
   const client = () => harness.as(`unusable-${randomBytes(4).toString('hex')}`);
@@ -180,7 +145,7 @@ describe('embeddings the store cannot keep (a zero vector, too many dimensions)'
 
 describe('the embedding sweep behind documents whose vectors the store cannot keep', () => {
   let providers: FakeProviders;
-  let proxy: RewritingProxy;
+  let proxy: ForwardingProxy;
   let harness: Harness;
 
   beforeAll(async () => {
