@@ -6,17 +6,10 @@ import type { TextChunk } from '../chunking';
 import { SNIPPET_CHARS, snippetOf } from '../snippet';
 import { pendingEmbedding } from './embedding-backlog';
 import type { PendingDocument } from './embedding-backlog';
-import {
-  checkBatch,
-  chunksToEmbed,
-  embedReplacedChunks,
-  noteAttemptAt,
-  putEmbeddingsAt,
-  writeEmbeddings,
-} from './embeddings';
+import { checkBatch, chunksToEmbed, embedReplacedChunks, noteAttemptAt, putEmbeddingsAt } from './embeddings';
 import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
-import type { SqlDatabase, SqlExecutor, SqlStatement, TransactionMode } from './sql';
+import type { SqlDatabase, TransactionMode } from './sql';
 import { inTenantScope, queryInTenantScope, tenantScopeStatement } from './tenant-scope';
 import { tenantVectors } from './tenant-vectors';
 import { DEFAULT_VECTOR_SEARCH, searchNearest } from './vector-search';
@@ -24,6 +17,9 @@ import type { SemanticQuery } from './vector-search';
 import { bm25Sql, DEFAULT_BM25 } from './bm25-search';
 import type { RetrievedRow } from './retrieved-row';
 import { checkScreening, storedVerdict } from './chunk-screen';
+import { documentLockKey, replaceDocument } from './replace-document';
+import { completeUnchanged, unchangedFrom, unchangedStatement } from './unchanged-document';
+import type { UnchangedDocument, UnchangedRow } from './unchanged-document';
 import type { ChunkFlag, ChunkScreening } from './chunk-screen';
 
 export type {
@@ -36,27 +32,13 @@ export type {
   SemanticStatus,
 };
 export { UnusableEmbeddingError, unusableEmbedding } from './embeddings';
+export type { StoredVerdict, UnchangedDocument } from './unchanged-document';
 
 export interface StoredDocument {
   id: string;
   title: string;
   body: string;
   version: number;
-}
-
-/** A stored chunk's injection-screen verdict, as storedVerdict reads it. */
-export interface StoredVerdict {
-  flag: ChunkFlag | null;
-  screenVersion: number | null;
-}
-
-/** The document as stored, found unchanged by an ingest that brings it again (findUnchanged). */
-export interface UnchangedDocument {
-  version: number;
-  /** Whether its chunks have vectors (in some model: the sweep moves them to another). */
-  embedded: boolean;
-  /** Its chunks' stored verdicts, in chunk order. */
-  verdicts: StoredVerdict[];
 }
 
 /** What putDocument did: the document's version and chunks, and `unchanged` when it wrote no new version. */
@@ -183,178 +165,6 @@ export interface DocumentStore {
 }
 
 export const chunkIdOf = (documentId: string, ordinal: number): string => `${documentId}#${ordinal}`;
-
-interface UnchangedRow {
-  version: number;
-  embedded: boolean;
-  chunk_count: number;
-  /** Per chunk asked about, in order: whether the stored chunk at its ordinal has its text (null: none there). */
-  same: (boolean | null)[] | null;
-  flag_kinds: (string | null)[] | null;
-  flag_scores: (number | null)[] | null;
-  screen_versions: (number | null)[] | null;
-}
-
-/**
- * The statement finding the document as stored when its title, body and chunks (texts at their ordinals) are
- * these: one row, or none when the title or body differ. The texts are compared in the database, so only a flag
- * per chunk comes back. With `lock`, the row is locked for the rest of the transaction (as the sweep's writes
- * lock it).
- */
-function unchangedStatement(
-  schema: string,
-  tenantId: string,
-  doc: { id: string; title: string; body: string },
-  chunks: readonly TextChunk[],
-  lock: boolean,
-): SqlStatement {
-  return {
-    text: `SELECT d.version, d.embedding_model IS NOT NULL AS embedded,
-              (SELECT count(*)::int FROM ${schema}.chunks c WHERE c.tenant_id = d.tenant_id AND c.document_id = d.id)
-                AS chunk_count,
-              v.same, v.flag_kinds, v.flag_scores, v.screen_versions
-           FROM ${schema}.documents d
-           LEFT JOIN LATERAL (
-             SELECT array_agg(c.content = t.content ORDER BY t.position) AS same,
-                    array_agg(c.flag_kind ORDER BY t.position) AS flag_kinds,
-                    array_agg(c.flag_score ORDER BY t.position) AS flag_scores,
-                    array_agg(c.screen_version ORDER BY t.position) AS screen_versions
-             FROM unnest($5::int[], $6::text[]) WITH ORDINALITY AS t(ordinal, content, position)
-             LEFT JOIN ${schema}.chunks c
-               ON c.tenant_id = d.tenant_id AND c.document_id = d.id AND c.ordinal = t.ordinal
-           ) v ON true
-           WHERE d.tenant_id = $1 AND d.id = $2 AND d.title = $3 AND d.body = $4${lock ? ' FOR UPDATE OF d' : ''}`,
-    params: [
-      tenantId,
-      doc.id,
-      doc.title,
-      doc.body,
-      chunks.map((chunk) => chunk.index),
-      chunks.map((chunk) => chunk.text),
-    ],
-  };
-}
-
-/** The document unchanged, from unchangedStatement's rows: null unless every chunk is stored as given. */
-function unchangedFrom(
-  rows: readonly UnchangedRow[],
-  chunks: readonly TextChunk[],
-): UnchangedDocument | null {
-  const row = rows[0];
-  if (!row || row.chunk_count !== chunks.length) return null;
-  const same = row.same ?? [];
-  if (same.length !== chunks.length || !same.every((chunk) => chunk === true)) return null;
-  return {
-    version: row.version,
-    embedded: row.embedded,
-    verdicts: chunks.map((_, i) =>
-      storedVerdict({
-        flag_kind: row.flag_kinds?.[i] ?? null,
-        flag_score: row.flag_scores?.[i] ?? null,
-        screen_version: row.screen_versions?.[i] ?? null,
-      }),
-    ),
-  };
-}
-
-/**
- * The same document stored again (unchangedFrom's): what it lacks is written, nothing else, and its version stays.
- * Its vectors, where it has none and the ingest brought some; its verdicts, where some are not by the rules of
- * the ingest's screening.
- */
-async function completeUnchanged(
-  tx: SqlExecutor,
-  schema: string,
-  tenantId: string,
-  documentId: string,
-  chunks: readonly TextChunk[],
-  stored: UnchangedDocument,
-  embedding: EmbeddingBatch | undefined,
-  screening: ChunkScreening | undefined,
-): Promise<void> {
-  if (embedding && !stored.embedded && chunks.length > 0) {
-    const ordinals = chunks.map((chunk) => chunk.index);
-    await writeEmbeddings(tx, schema, tenantId, documentId, ordinals, embedding);
-  }
-  if (screening && stored.verdicts.some((verdict) => verdict.screenVersion !== screening.version)) {
-    await tx.query(
-      `UPDATE ${schema}.chunks c
-         SET flag_kind = t.flag_kind, flag_score = t.flag_score, screen_version = $6::smallint
-         FROM unnest($3::int[], $4::text[], $5::real[]) AS t(ordinal, flag_kind, flag_score)
-         WHERE c.tenant_id = $1 AND c.document_id = $2 AND c.ordinal = t.ordinal`,
-      [
-        tenantId,
-        documentId,
-        chunks.map((chunk) => chunk.index),
-        chunks.map((_, i) => screening.flags[i]?.kind ?? null),
-        chunks.map((_, i) => screening.flags[i]?.score ?? null),
-        screening.version,
-      ],
-    );
-  }
-}
-
-/**
- * The advisory lock that serializes the writes of one document (putDocument), by tenant and id. Hashed to 32
- * bits: two documents that share a hash only wait for each other.
- */
-const documentLockKey = (tenantId: string, documentId: string): string =>
-  `document ${JSON.stringify([tenantId, documentId])}`;
-
-/**
- * A document upserted (its version bumped) and its chunks replaced, in the caller's tenant transaction. New
- * text clears the embedding sweep's record of its attempts at the old one (migration 016): it is tried again.
- */
-async function replaceDocument(
-  tx: SqlExecutor,
-  schema: string,
-  tenantId: string,
-  doc: { id: string; title: string; body: string },
-  chunks: readonly TextChunk[],
-  screening: ChunkScreening | undefined,
-): Promise<{ version: number; chunks: number }> {
-  const upserted = await tx.query<{ version: number }>(
-    `INSERT INTO ${schema}.documents (tenant_id, id, title, body) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, id) DO UPDATE
-         SET title = EXCLUDED.title, body = EXCLUDED.body,
-             version = ${schema}.documents.version + 1, updated_at = now(),
-             embedding_attempted_at = NULL, embedding_failed_model = NULL
-       RETURNING version`,
-    [tenantId, doc.id, doc.title, doc.body],
-  );
-  const version = upserted.rows[0]?.version ?? 1;
-  await tx.query(`DELETE FROM ${schema}.chunks WHERE tenant_id = $1 AND document_id = $2`, [
-    tenantId,
-    doc.id,
-  ]);
-  if (chunks.length > 0) {
-    await tx.query(
-      `INSERT INTO ${schema}.chunks
-           (tenant_id, document_id, ordinal, document_version, content, flag_kind, flag_score, screen_version)
-         SELECT $1, $2, t.ordinal, $3, t.content, t.flag_kind, t.flag_score, $8::smallint
-         FROM unnest($4::int[], $5::text[], $6::text[], $7::real[]) AS t(ordinal, content, flag_kind, flag_score)`,
-      [
-        tenantId,
-        doc.id,
-        version,
-        chunks.map((c) => c.index),
-        chunks.map((c) => c.text),
-        chunks.map((_, i) => screening?.flags[i]?.kind ?? null),
-        chunks.map((_, i) => screening?.flags[i]?.score ?? null),
-        screening?.version ?? null,
-      ],
-    );
-    // The new chunks' postings (the old ones went with their chunks, by cascade).
-    await tx.query(
-      `INSERT INTO ${schema}.chunk_terms (tenant_id, lexeme, document_id, ordinal, tf, chunk_length)
-         SELECT c.tenant_id, u.lexeme, c.document_id, c.ordinal, cardinality(u.positions), c.term_count
-         FROM ${schema}.chunks c CROSS JOIN LATERAL unnest(c.tsv) AS u
-         WHERE c.tenant_id = $1 AND c.document_id = $2`,
-      [tenantId, doc.id],
-    );
-  }
-  return { version, chunks: chunks.length };
-}
 
 /** Stores opened without a semantic status (not through openStore) have no vectors. */
 const NOT_OPENED_WITH_VECTORS: SemanticStatus = {
