@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { embeddingCacheKey } from './cache/embedding-cache';
 import type { EmbeddingCache } from './cache/embedding-cache';
+import { cacheBudgetMs } from './cache/cache-budget';
 import { isRemoteEmbeddingCache } from './cache/redis-embedding-cache';
 import { chainObserver } from './chain-observer';
 import { walkChain, walkToEnd } from './chain-walker';
@@ -40,15 +41,10 @@ export interface EmbedSettings {
   cacheTtlMs: number;
   /**
    * The longest a read or write of a remote (Redis) query cache holds the call, less when its deadline has less
-   * left: CACHE_LOOKUP_TIMEOUT_MS, DEFAULT_CACHE_LOOKUP_TIMEOUT_MS where unset.
+   * left: CACHE_LOOKUP_TIMEOUT_MS (cache-budget.ts), its default where unset.
    */
   cacheLookupTimeoutMs?: number;
 }
-
-/** CACHE_LOOKUP_TIMEOUT_MS's default, as the completion cache's (gateway.ts). */
-export const DEFAULT_CACHE_LOOKUP_TIMEOUT_MS = 200;
-/** A spent deadline still gives the cache this long: a healthy Redis answers in about a millisecond. */
-const MIN_CACHE_BUDGET_MS = 20;
 
 export interface EmbedDeps {
   routes: RouteTable;
@@ -229,7 +225,9 @@ async function lookup(
   try {
     const reading = deps.cache.getMany(all);
     // Only a remote cache is raced against its budget: one in process memory has answered already.
-    const budgetMs = isRemoteEmbeddingCache(deps.cache) ? cacheBudgetMs(deps, call) : null;
+    const budgetMs = isRemoteEmbeddingCache(deps.cache)
+      ? cacheBudgetMs(deps.settings.cacheLookupTimeoutMs, call.deadline)
+      : null;
     entries = budgetMs === null ? await reading : await within(reading, budgetMs);
     if (entries === null) {
       // Redis slow or hung: a miss, as a failed read is, so the cache never spends the provider's time.
@@ -283,11 +281,7 @@ async function store(
     .catch((error: unknown) =>
       deps.logger.error({ err: error, task: 'embed' }, 'embedding cache write failed'),
     );
-  await (isRemoteEmbeddingCache(deps.cache) ? within(writing, cacheBudgetMs(deps, call)) : writing);
-}
-
-/** CACHE_LOOKUP_TIMEOUT_MS, or what is left of the deadline when less, but never under a local round trip. */
-function cacheBudgetMs(deps: EmbedDeps, call: EmbedCall): number {
-  const bound = deps.settings.cacheLookupTimeoutMs ?? DEFAULT_CACHE_LOOKUP_TIMEOUT_MS;
-  return Math.min(bound, Math.max(call.deadline.remainingMs(), MIN_CACHE_BUDGET_MS));
+  await (isRemoteEmbeddingCache(deps.cache)
+    ? within(writing, cacheBudgetMs(deps.settings.cacheLookupTimeoutMs, call.deadline))
+    : writing);
 }

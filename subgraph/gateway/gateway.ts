@@ -22,13 +22,14 @@ import type {
   GatewayStreamEvent,
 } from './gateway-call';
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
-import { DEFAULT_CACHE_LOOKUP_TIMEOUT_MS, embedThroughChain } from './embed-through-chain';
+import { embedThroughChain } from './embed-through-chain';
+import { cacheBudgetMs } from './cache/cache-budget';
+import { within } from './resilience/within';
 import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
 import type { PriceTable } from './pricing';
 import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
 import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
-import { within } from './resilience/within';
 import type { ResilienceSettings } from './resilience/target-guard';
 import { targetGuards } from './resilience/target-guards';
 import type { RouteTable, Target, Task } from './routing/route-config';
@@ -51,11 +52,6 @@ import type { HedgeSettings } from './hedge-plan';
 import type { Hedging } from './hedged-attempt';
 import { ChainSteps } from './chain-steps';
 import type { Completion } from './providers/model-provider';
-
-/** The cache's budget where the settings give none (CACHE_LOOKUP_TIMEOUT_MS's default), the embed cache's too. */
-export { DEFAULT_CACHE_LOOKUP_TIMEOUT_MS };
-/** A spent deadline still gives the cache this long: a healthy Redis answers in about a millisecond. */
-const MIN_CACHE_BUDGET_MS = 20;
 
 export type * from './gateway-call';
 export type * from './embed-call';
@@ -370,8 +366,7 @@ export class ModelGateway {
 
   /** CACHE_LOOKUP_TIMEOUT_MS, or what is left of the deadline when less, but never under a local round trip. */
   private cacheBudgetMs(call: GatewayCall): number {
-    const bound = this.deps.settings.cacheLookupTimeoutMs ?? DEFAULT_CACHE_LOOKUP_TIMEOUT_MS;
-    return Math.min(bound, Math.max(call.deadline.remainingMs(), MIN_CACHE_BUDGET_MS));
+    return cacheBudgetMs(this.deps.settings.cacheLookupTimeoutMs, call.deadline);
   }
 
   /** The one stale-serving step: when every target failed, a stale entry within the grace beats the floor. */

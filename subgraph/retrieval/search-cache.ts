@@ -5,6 +5,7 @@
 // A version that cannot be read in time (Redis slow or hung: see boundedVersionReads) is a miss: the database
 // answers, and nothing is cached under a version this replica could not confirm.
 import { LRUCache } from 'lru-cache';
+import { DEFAULT_CACHE_LOOKUP_TIMEOUT_MS } from '../gateway/cache/cache-budget';
 import { within } from '../gateway/resilience/within';
 import type { Logger } from '../observability/logger';
 import type { CorpusVersions } from '../state/corpus-versions';
@@ -34,9 +35,6 @@ export function searchEntryBytes(hits: readonly LexicalHit[], key: string): numb
   return total;
 }
 
-/** How long a search waits for its tenant's corpus version on Redis: CACHE_LOOKUP_TIMEOUT_MS's default. */
-export const VERSION_READ_WAIT_MS = 200;
-
 /** A corpus version read that did not answer within its wait; the read goes on without the search. */
 export class VersionReadTimedOut extends Error {
   override readonly name = 'VersionReadTimedOut';
@@ -51,7 +49,10 @@ export class VersionReadTimedOut extends Error {
  * costs a search this long, not ioredis's command timeout. For versions kept remotely (open-state.ts wraps the
  * Redis ones): versions in process memory answer at once, and a timer per search would only cost the timer.
  */
-export function boundedVersionReads(corpus: CorpusVersions, waitMs = VERSION_READ_WAIT_MS): CorpusVersions {
+export function boundedVersionReads(
+  corpus: CorpusVersions,
+  waitMs = DEFAULT_CACHE_LOOKUP_TIMEOUT_MS,
+): CorpusVersions {
   return {
     bump: (tenantId) => corpus.bump(tenantId),
     async current(tenantId) {
