@@ -1,5 +1,5 @@
 // The configuration as typed sections: each layer receives its own and never an environment variable.
-import type { GatewaySettings } from '../gateway/gateway';
+import type { GatewaySettings } from '../gateway/gateway-deps';
 import type { PriceTable } from '../gateway/pricing';
 import type { ProvidersConfig } from '../gateway/providers/registry';
 import type { RouteTable } from '../gateway/routing/route-config';

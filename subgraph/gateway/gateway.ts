@@ -5,34 +5,22 @@
 // feature turns into its extractive floor. A slow target races the next one when its route hedges
 // (hedged-attempt.ts, hedge-plan.ts). Embeddings are embed-through-chain.ts, on the same guards. A call
 // whose tenant redacts PII sends placeholders only and gets its answer restored (pii-redaction.ts).
-import type { LoopStallClock } from '../observability/event-loop-lag';
-import type { Logger } from '../observability/logger';
-import type { Metrics } from '../observability/metrics';
 import { CompletionCacheRung, completionKey } from './cache/completion-cache-rung';
 import { isRemoteCompletionCache } from './cache/redis-completion-cache';
-import type { CachedCompletion, CompletionCache } from './cache/completion-cache';
-import type { EmbeddingCache } from './cache/embedding-cache';
+import type { CachedCompletion } from './cache/completion-cache';
 import { walkChain, walkToEnd } from './chain-walker';
 import type { ChainStep, TargetAttempt, UnservedReply, WalkResult } from './chain-walker';
-import type {
-  CompletionOutcome,
-  CompletionTask,
-  GatewayCall,
-  GatewayOutcome,
-  GatewayStreamEvent,
-} from './gateway-call';
+import type { CompletionOutcome, GatewayCall, GatewayOutcome, GatewayStreamEvent } from './gateway-call';
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
 import { embedThroughChain } from './embed-through-chain';
 import { cacheBudgetMs } from './cache/cache-budget';
 import { within } from './resilience/within';
-import type { EmbedDeps, EmbedSettings } from './embed-through-chain';
-import type { PriceTable } from './pricing';
-import type { PromptLibrary, RenderedPrompt } from './prompts/prompt-library';
-import type { ModelProvider, ProviderName, TokenUsage } from './providers/model-provider';
+import type { EmbedDeps } from './embed-through-chain';
+import type { RenderedPrompt } from './prompts/prompt-library';
+import type { ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
-import type { ResilienceSettings } from './resilience/target-guard';
 import { targetGuards } from './resilience/target-guards';
-import type { RouteTable, Target, Task } from './routing/route-config';
+import type { Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { tracedAttempt } from './traced-attempt';
@@ -42,13 +30,10 @@ import type { Looked } from './shared-completion';
 import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
 import { replyCheckOf } from './reply-check';
 import type { RedactedVariables } from './pii-redaction';
-import type { RateGate } from '../limits/rate-gate';
 import { admitCall } from './rate-admission';
-import type { SpendGate } from '../limits/spend-gate';
 import { completionBudget } from './spend-budget';
 import { settleWalk, walkObserver } from './settle-walk';
 import { hedgingFor } from './hedge-plan';
-import type { HedgeSettings } from './hedge-plan';
 import type { Hedging } from './hedged-attempt';
 import { ChainSteps } from './chain-steps';
 import type { Completion } from './providers/model-provider';
@@ -56,37 +41,8 @@ import type { Completion } from './providers/model-provider';
 export type * from './gateway-call';
 export type * from './embed-call';
 
-export interface GatewaySettings {
-  resilience: ResilienceSettings;
-  deadlineMs: number;
-  cacheTtlMs: Record<CompletionTask, number>;
-  staleGraceMs: number;
-  /** The longest a completion-cache read or write holds a call (less when its deadline has less left). */
-  cacheLookupTimeoutMs?: number;
-  /** The longest a streamed answer may run once it has started. */
-  streamMaxMs: number;
-  embed: EmbedSettings;
-  hedge: HedgeSettings;
-}
-
-export interface GatewayDeps {
-  providers: ReadonlyMap<ProviderName, ModelProvider>;
-  routes: RouteTable;
-  cache: CompletionCache;
-  /** Query embeddings, per tenant and target. */
-  embeddingCache: EmbeddingCache;
-  prompts: PromptLibrary;
-  prices: PriceTable;
-  /** The tenants' rate limits, checked after a cache miss. */
-  rateGate: RateGate;
-  /** The tenants' spend caps, reserved before each target attempt. */
-  spendGate: SpendGate;
-  metrics: Metrics;
-  logger: Logger;
-  settings: GatewaySettings;
-  /** The event loop's stall clock: a timeout it explains is this replica's overload, not the target's. */
-  loopStalls?: LoopStallClock;
-}
+import type { GatewayDeps } from './gateway-deps';
+export type { GatewayDeps, GatewaySettings } from './gateway-deps';
 
 /** A chain to walk: its steps, the rendered prompt, and each target's cache key. */
 interface ChainPlan {
