@@ -93,6 +93,45 @@ describe('a PostgreSQL server that stops answering', () => {
   });
 });
 
+// A connection that ends while a caller holds it (a statement timed out and node-postgres destroyed its socket,
+// the server restarted mid-transaction) makes its client emit 'error'. The pool listens only while a client is
+// idle: with no listener on a checked-out client, that event was thrown and stopped the process.
+describe('a connection that drops while a transaction holds it', () => {
+  let proxy: StallingProxy;
+  let db: SqlDatabase;
+
+  beforeEach(async () => {
+    const { hostname, port } = new URL(POSTGRES_URL);
+    proxy = await startStallingProxy({ host: hostname, port: Number(port || 5432) });
+    db = openPostgres(throughProxy(proxy), { poolSize: 1, preparedStatements: true });
+  });
+
+  afterEach(async () => {
+    await db.close().catch(() => undefined);
+    await proxy.close();
+  });
+
+  it('fails that transaction and leaves the process running, and the pool serves the next one', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const dropped = db.transaction(async (tx) => {
+        await tx.query('SELECT 1 AS x');
+        proxy.cut();
+        // The socket's end arrives while the transaction still holds the connection.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return tx.query('SELECT 2 AS x');
+      });
+      await expect(dropped).rejects.toThrow(/Connection terminated|not queryable/);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+    expect((await db.query('SELECT 3 AS x')).rows).toEqual([{ x: 3 }]);
+  });
+});
+
 describe('the query timeout on a server that answers', () => {
   let db: SqlDatabase;
 

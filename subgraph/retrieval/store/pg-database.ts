@@ -152,6 +152,10 @@ export function openPostgres(connectionString: string, options: PostgresOptions)
   const pool = new Pool(poolConfig(connectionString, options));
   // An idle client's error (a server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor one a caller holds: the pool listens only while a client is idle, and a connection that ends under a
+  // transaction (a timed-out statement destroys its socket, the server restarts) emits 'error' on its client.
+  // The caller's statements fail with it, and the client, no longer queryable, is dropped on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     dialect: 'postgres',
     async query<Row>(text: string, params?: unknown[]) {
