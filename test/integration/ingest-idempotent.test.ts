@@ -26,7 +26,7 @@ const MODEL = 'embed-a';
 const unit = (axis: number): number[] => [0, 1, 2, 3].map((i) => (i === axis ? 1 : 0));
 
 const INGEST = `mutation Ingest($input: IngestDocumentInput!) {
-  ingestDocument(input: $input) { documentId chunks embedded flagged { chunkId kind } summaryJobId }
+  ingestDocument(input: $input) { documentId chunks embedded flagged { chunkId kind } summaryJobId unchanged }
 }`;
 const AI_SUMMARY = `query Summary($r: [_Any!]!) {
   _entities(representations: $r) {
@@ -41,6 +41,7 @@ interface Ingested {
     embedded: boolean;
     flagged: { chunkId: string; kind: string }[];
     summaryJobId: string | null;
+    unchanged: boolean;
   };
 }
 interface Entities {
@@ -174,6 +175,7 @@ describe('Ingesting identical content again is not idempotent', () => {
       const first = (await tenant.data<Ingested>(INGEST, { input: { ...input, summarize: true } }))
         .ingestDocument;
       expect(first.embedded).toBe(true);
+      expect(first.unchanged).toBe(false);
       const job = first.summaryJobId ?? '';
       await eventually(
         async () => {
@@ -186,7 +188,7 @@ describe('Ingesting identical content again is not idempotent', () => {
 
       const embeddings = harness.providers.requestCount(EMBEDDINGS);
       const again = (await tenant.data<Ingested>(INGEST, { input })).ingestDocument;
-      expect(again).toEqual({ ...first, summaryJobId: null });
+      expect(again).toEqual({ ...first, summaryJobId: null, unchanged: true });
       expect(harness.providers.requestCount(EMBEDDINGS)).toBe(embeddings);
       expect(await versionOf(tenant.tenant, 'harbour')).toBe(1);
 
