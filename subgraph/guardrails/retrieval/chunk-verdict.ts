@@ -7,9 +7,11 @@ import type { ChunkFlag, ChunkScreening, RetrievedChunk } from '../../retrieval/
 import { screen } from '../injection/screen';
 import type { ScreenFinding } from '../injection/screen';
 import { SCREEN_VERSION } from '../injection/screen-version';
+import { mapInSlices } from '../../runtime/map-in-slices';
+import type { InItsOwnTurn } from '../../runtime/map-in-slices';
 
 export { SCREEN_VERSION };
-export type { ChunkFlag };
+export type { ChunkFlag, InItsOwnTurn };
 
 /** The chunk's flag, or null when the screen passes it. */
 export function screenChunk(content: string): ChunkFlag | null {
@@ -34,9 +36,6 @@ export function screenChunks(contents: readonly string[]): ChunkScreening {
  */
 export const SCREEN_SLICE_MS = 10;
 
-/** Runs a job in a later turn of the event loop (the extractive floor's inItsOwnTurn). */
-export type InItsOwnTurn = <T>(job: () => T) => Promise<T>;
-
 /**
  * screenChunks' verdicts, made SCREEN_SLICE_MS of work at a time: the first slice at once, each further one in
  * its own turn (`inTurn`), so a 1M-character document (~1,000 chunks, about a second of screening) holds the
@@ -47,15 +46,7 @@ export async function screenChunksInTurns(
   inTurn: InItsOwnTurn,
   sliceMs: number = SCREEN_SLICE_MS,
 ): Promise<ChunkScreening> {
-  const flags: (ChunkFlag | null)[] = [];
-  const slice = () => {
-    const until = performance.now() + sliceMs;
-    do flags.push(screenChunk(contents[flags.length] ?? ''));
-    while (flags.length < contents.length && performance.now() < until);
-  };
-  if (contents.length > 0) slice();
-  while (flags.length < contents.length) await inTurn(slice);
-  return { version: SCREEN_VERSION, flags };
+  return { version: SCREEN_VERSION, flags: await mapInSlices(contents, screenChunk, inTurn, sliceMs) };
 }
 
 /** A retrieved chunk's verdict: the stored one when the current rules made it, else a fresh screen. */

@@ -6,7 +6,14 @@ import type { TextChunk } from '../chunking';
 import { SNIPPET_CHARS, snippetOf } from '../snippet';
 import { pendingEmbedding } from './embedding-backlog';
 import type { PendingDocument } from './embedding-backlog';
-import { checkBatch, chunksToEmbed, embedReplacedChunks, noteAttemptAt, putEmbeddingsAt } from './embeddings';
+import {
+  checkBatch,
+  chunksToEmbed,
+  embedReplacedChunks,
+  noteAttemptAt,
+  putEmbeddingsAt,
+  renderEmbeddings,
+} from './embeddings';
 import type { EmbeddedChunk, EmbeddingBatch } from './embeddings';
 import type { SemanticStatus } from './semantic-status';
 import type { SqlDatabase, TransactionMode } from './sql';
@@ -212,7 +219,10 @@ export function createDocumentStore(
     putDocument: async (tenantId, doc, chunks, embedding, screening) => {
       if (embedding) checkBatch(embedding, chunks.length);
       if (screening) checkScreening(screening, chunks.length);
-      const kept = semantic.available ? embedding : undefined;
+      // Rendered before the transaction opens (about a second of CPU for a 1M-character document's vectors), a
+      // slice per turn: neither the document's lock nor the event loop is held while it is done.
+      const kept =
+        semantic.available && embedding ? await renderEmbeddings(embedding, chunks.length) : undefined;
       // The tenant's scope and the document's lock in one statement, before anything is read: an ingest of the
       // same document waits for this one's commit, and its next statement (read committed) sees what it wrote.
       return db
@@ -297,8 +307,10 @@ export function createDocumentStore(
 
     putEmbeddings: async (tenantId, documentId, version, model, vectors, madeFrom) => {
       requireVectors();
+      // Checked against the chunks the vectors were made from; the transaction checks they are still those.
+      const rendered = await renderEmbeddings({ model, vectors }, madeFrom?.length ?? vectors.length);
       const written = await scoped(tenantId, (tx) =>
-        putEmbeddingsAt(tx, schema, tenantId, documentId, version, { model, vectors }, madeFrom),
+        putEmbeddingsAt(tx, schema, tenantId, documentId, version, rendered, madeFrom),
       );
       if (written && vectors.length > 0) tenantsWithVectors.saw(tenantId);
       return written;

@@ -5,7 +5,7 @@ import type { TextChunk } from '../chunking';
 import { storedVerdict } from './chunk-screen';
 import type { ChunkFlag, ChunkScreening } from './chunk-screen';
 import { writeEmbeddings } from './embeddings';
-import type { EmbeddingBatch } from './embeddings';
+import type { RenderedEmbeddings } from './embeddings';
 import type { SqlExecutor, SqlStatement } from './sql';
 
 /** A stored chunk's injection-screen verdict, as storedVerdict reads it. */
@@ -108,7 +108,7 @@ export async function completeUnchanged(
   documentId: string,
   chunks: readonly TextChunk[],
   stored: UnchangedDocument,
-  embedding: EmbeddingBatch | undefined,
+  embedding: RenderedEmbeddings | undefined,
   screening: ChunkScreening | undefined,
 ): Promise<void> {
   if (embedding && !stored.embedded && chunks.length > 0) {
