@@ -1,7 +1,7 @@
 // Subscriptions over graphql-ws on the HTTP server's own port and path, as Apollo Router speaks to subgraphs.
 // The token travels in connection_init, so a socket is authenticated once, before any operation, and lives no
 // longer than its token; each operation is parsed and validated as over HTTP, and its errors are masked the
-// same way. Each connection holds a bounded number of streams at once.
+// same way. Each connection holds a bounded number of streams at once, and a bounded amount of unread replies.
 import type { Server } from 'node:http';
 import type { Context } from '@opentelemetry/api';
 import { GraphQLError, specifiedRules } from 'graphql';
@@ -19,6 +19,7 @@ import { createValidatedDocuments } from './document-cache';
 import { noIntrospectionRule } from './validation-rules';
 import { prepareOperation } from './ws-operation';
 import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
+import { UNREAD_PAYLOADS, cutUnreadConnections } from './ws-unread-bound';
 import { withUserInputCode } from './user-input-error';
 
 export { WS_UNAUTHORIZED } from './ws-token-expiry';
@@ -80,6 +81,7 @@ export function createGraphqlWsServer<TContext extends object>(
     path: options.path,
     maxPayload: options.maxPayload,
   });
+  cutUnreadConnections(wsServer, UNREAD_PAYLOADS * options.maxPayload);
   const operationRules = {
     schema: options.schema,
     rules: [

@@ -17,8 +17,18 @@ export function pendingExpiryTimers(): number {
   return pendingTimers;
 }
 
+/**
+ * How long a peer has to answer the close frame before its socket is cut. `ws` waits 30 s for the answer, and
+ * graphql-ws ends a socket's streams only once it is closed: a client that stopped reading kept its streams,
+ * their provider calls (billed) and their slots that long past its token's expiry.
+ */
+export const CLOSE_GRACE_MS = 1_000;
+
 export function closeUnauthorized(socket: WebSocket): void {
   socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+  const cut = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+  cut.unref();
+  socket.once('close', () => clearTimeout(cut));
 }
 
 /**
