@@ -114,7 +114,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
         throw retrieval.reason;
       }
       if (guarded.status === 'rejected') {
-        await recordCost(deps, call, 'retrieval', retrieval.value.embedding?.costNanos ?? 0);
+        await recordCost(deps, call, 'retrieval', retrieval.value.costNanos);
         throw guarded.reason;
       }
       const guard = guarded.value;
@@ -122,7 +122,8 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
       const rails = [...question.outcomes, ...(guard.outcome ? [guard.outcome] : [])];
       // No answer reports what finding one cost when the question goes unanswered: the ledger keeps it under
       // `guardrails` when a rail refused the question, `retrieval` when nothing relevant was found.
-      const spentNanos = (retrieved.embedding?.costNanos ?? 0) + guard.costNanos;
+      // The question's embedding is charged even where it gave no vector (replies billed before it failed).
+      const spentNanos = retrieved.costNanos + guard.costNanos;
       const unreported = (feature: CostOnlyFeature) => ({ unreported: { feature, costNanos: spentNanos } });
       if (guard.blocked) {
         return {

@@ -24,7 +24,7 @@ import { recordCost } from './meter-result';
  */
 export const fusionDepth = (limit: number): number => Math.max(limit * 2, 20);
 
-export type Retrieved =
+export type Retrieved = (
   | { kind: 'hybrid'; chunks: RetrievedChunk[]; embedding: Embedded }
   | {
       kind: 'lexical';
@@ -33,7 +33,15 @@ export type Retrieved =
       embedding: Embedded | null;
       /** Set where our own limit, not the provider, held the query's embedding back (see OwnLimit). */
       ownLimit?: OwnLimit;
-    };
+    }
+) & {
+  /**
+   * What the query's embedding cost, in nano-dollars, whether or not it gave a vector: replies the provider
+   * billed before the embedding failed (a malformed list, retried) were settled against the tenant's caps, so
+   * the result reports them as it would the embedding's own cost, and the ledger keeps what the cap settled.
+   */
+  costNanos: number;
+};
 
 /** The name a tenant's vectors are stored under: provider and model, since two providers may share a model name. */
 export const embeddingSpaceOf = (embedded: Pick<Embedded, 'provider' | 'model'>): string =>
@@ -41,7 +49,12 @@ export const embeddingSpaceOf = (embedded: Pick<Embedded, 'provider' | 'model'>)
 
 type QueryVector =
   | { kind: 'embedded'; embedding: Embedded }
-  | { kind: 'failed'; reason: DegradationReason; ownLimit?: OwnLimit };
+  /** `costNanos`: what the replies billed before the failure cost (0 when none was). */
+  | { kind: 'failed'; reason: DegradationReason; ownLimit?: OwnLimit; costNanos: number };
+
+/** What the query's embedding was charged, vector or none. */
+const costOf = (query: QueryVector): number =>
+  query.kind === 'embedded' ? query.embedding.costNanos : query.costNanos;
 
 async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): Promise<QueryVector> {
   const outcome = await stage(deps.metrics, 'retrieval.embed', () =>
@@ -59,18 +72,20 @@ async function embedQuery(deps: FeatureDeps, call: FeatureCall, text: string): P
     }),
   );
   if (outcome.kind === 'embedded') return { kind: 'embedded', embedding: outcome };
+  // A failure after billed replies (embedThroughChain settled the caps to them) still costs the request that.
+  const costNanos = outcome.costNanos ?? 0;
   // RATE_LIMITED alone reads as the provider's 429: this replica's overload (or the tenant's own limit) is kept
   // so the result names it, and says when to come back.
   if (outcome.refusedBy !== undefined) {
     const { reason, refusedBy, retryAfterSeconds } = outcome;
-    return { kind: 'failed', reason, ownLimit: { refusedBy, retryAfterSeconds } };
+    return { kind: 'failed', reason, ownLimit: { refusedBy, retryAfterSeconds }, costNanos };
   }
   // Providers that answer but none that embeds: the semantic layer is what is missing, not a provider.
   const reason =
     outcome.reason === 'NO_PROVIDER_CONFIGURED' && deps.gateway.hasProviders
       ? 'SEMANTIC_UNAVAILABLE'
       : outcome.reason;
-  return { kind: 'failed', reason };
+  return { kind: 'failed', reason, costNanos };
 }
 
 export interface RetrieveOptions {
@@ -102,7 +117,13 @@ export async function retrieve(
   if (!deps.documents.semantic.available) {
     const chunks = await lexicalAt(options.distinct ? depth : limit);
     assertOwnChunks(tenantId, chunks);
-    return { kind: 'lexical', chunks: page(chunks), reason: 'SEMANTIC_UNAVAILABLE', embedding: null };
+    return {
+      kind: 'lexical',
+      chunks: page(chunks),
+      reason: 'SEMANTIC_UNAVAILABLE',
+      embedding: null,
+      costNanos: 0,
+    };
   }
   // The lexical search does not wait for the embedding call: both run at once. The embedding's look at the
   // tenant's vectors goes first: on PGlite (one connection) it would otherwise wait for the whole search.
@@ -111,19 +132,21 @@ export async function retrieve(
   if (embedded.status === 'rejected') throw embedded.reason;
   const query = embedded.value;
   if (searched.status === 'rejected') {
-    // The search fails (a database error), but the question's embedding was paid for: no result will report it.
-    if (query.kind === 'embedded') await recordCost(deps, call, 'retrieval', query.embedding.costNanos);
+    // The search fails (a database error), but the question's embedding was paid for (even one that gave no
+    // vector, for the replies billed before it failed): no result will report it.
+    await recordCost(deps, call, 'retrieval', costOf(query));
     throw searched.reason;
   }
   const lexical = searched.value;
   assertOwnChunks(tenantId, lexical);
   if (query.kind === 'failed') {
-    const { reason, ownLimit } = query;
+    const { reason, ownLimit, costNanos } = query;
     return {
       kind: 'lexical',
       chunks: page(lexical),
       reason,
       embedding: null,
+      costNanos,
       ...(ownLimit ? { ownLimit } : {}),
     };
   }
@@ -145,6 +168,7 @@ export async function retrieve(
       chunks: page(lexical),
       reason: 'SEMANTIC_UNAVAILABLE',
       embedding: query.embedding,
+      costNanos: query.embedding.costNanos,
     };
   }
   assertOwnChunks(tenantId, semantic);
@@ -156,6 +180,7 @@ export async function retrieve(
       chunks: page(lexical),
       reason: 'SEMANTIC_UNAVAILABLE',
       embedding: query.embedding,
+      costNanos: query.embedding.costNanos,
     };
   }
   const near = semantic.filter((chunk) => chunk.score >= (options.minSimilarity ?? -1));
@@ -169,7 +194,12 @@ export async function retrieve(
     deps.rrfK,
     semantic,
   );
-  return { kind: 'hybrid', chunks: page(fused), embedding: query.embedding };
+  return {
+    kind: 'hybrid',
+    chunks: page(fused),
+    embedding: query.embedding,
+    costNanos: query.embedding.costNanos,
+  };
 }
 
 /**
@@ -181,7 +211,7 @@ export async function retrieve(
 async function queryVector(deps: FeatureDeps, call: FeatureCall, text: string): Promise<QueryVector> {
   const embeds = deps.gateway.routes('embed', call.tenant.policy.allowedProviders);
   if (embeds && !(await tenantHasVectors(deps, call)))
-    return { kind: 'failed', reason: 'SEMANTIC_UNAVAILABLE' };
+    return { kind: 'failed', reason: 'SEMANTIC_UNAVAILABLE', costNanos: 0 };
   return embedQuery(deps, call, text);
 }
 

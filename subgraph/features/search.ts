@@ -67,7 +67,10 @@ function unmeteredOf(retrieved: Retrieved): UnmeteredResult<SearchHits, SearchHi
         kind: 'degraded',
         value: hits,
         reason: retrieved.reason,
-        model: retrieved.embedding ? embeddingUse(retrieved.embedding) : NO_MODEL,
+        // No vector, yet the replies billed before the query's embedding failed are the search's cost.
+        model: retrieved.embedding
+          ? embeddingUse(retrieved.embedding)
+          : { ...NO_MODEL, costNanos: retrieved.costNanos },
       };
     default:
       return unreachable(retrieved);
