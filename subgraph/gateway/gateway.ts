@@ -32,7 +32,7 @@ import { replyCheckOf } from './reply-check';
 import type { RedactedVariables } from './pii-redaction';
 import { admitCall } from './rate-admission';
 import { completionBudget } from './spend-budget';
-import { settleWalk, walkObserver } from './settle-walk';
+import { settleWalk, walkObserver, withPaid } from './settle-walk';
 import { hedgingFor } from './hedge-plan';
 import type { Hedging } from './hedged-attempt';
 import { ChainSteps } from './chain-steps';
@@ -210,10 +210,8 @@ export class ModelGateway {
       plan.hedging,
     );
     // A fallback's answer (or the floor) carries what the attempts cut mid-answer before it cost.
-    const withReceived = (ended: Exclude<WalkResult<Completion>, { kind: 'abandoned' }>) => ({
-      ...ended,
-      unserved: [...ended.unserved, ...received],
-    });
+    const withReceived = (ended: Exclude<WalkResult<Completion>, { kind: 'abandoned' }>) =>
+      withPaid(ended, received);
     const placeholders = plan.redaction?.placeholders;
     // A caller that leaves at the restored text's last delta, after the walk ended: its answer was paid for.
     const leftAtEnd = (ended: WalkResult<Completion>) => {
@@ -259,19 +257,38 @@ export class ModelGateway {
     // Over the limit, the request is refused, not served stale: the limit is the tenant's answer.
     const admission = await admitCall(this.deps.rateGate, call, plan.prompt);
     if (admission.kind === 'refused') return { outcome: admission.outcome, lookup: 'miss' };
+    // What attempts that failed had been billed for the replies they refused and retried (no text, a refusal,
+    // unparseable), per target: settled against the caps with the attempt, since no reply carries it.
+    const refusedWith = new Map<Target, TokenUsage>();
+    // The same, paid for and served to nobody: carried into the walk's result (its cost), or told to
+    // `onAbandoned` when the walk is left (walkObserver, settle-walk.ts), as a stream's received usage is.
+    const refused: UnservedReply<Completion>[] = [];
     // Only a call walked alone carries a signal (complete): its abort ends the attempt in flight, its provider
     // request aborted, settled at what it received (nothing, unstreamed), and counted against no circuit.
     const walk = walkChain(
       call,
       plan.steps,
-      tracedAttempt(completionAttempt(call.deadline, plan.prompt, call.signal), {
-        operation: 'chat',
-        metrics: this.deps.metrics,
-        signal: call.signal,
-      }),
-      walkObserver(this.deps, call),
+      tracedAttempt(
+        completionAttempt(call.deadline, plan.prompt, call.signal, (target, usage) => {
+          refusedWith.set(target, usage);
+          refused.push({ target, reply: { text: '', usage } });
+        }),
+        { operation: 'chat', metrics: this.deps.metrics, signal: call.signal },
+      ),
+      walkObserver(this.deps, call, refused),
       replyCheckOf(call, plan.redaction),
-      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null),
+      completionBudget(
+        this.deps.spendGate,
+        this.deps.prices,
+        call,
+        plan.prompt,
+        () => null,
+        (target) => {
+          const billed = refusedWith.get(target) ?? null;
+          refusedWith.delete(target);
+          return billed;
+        },
+      ),
       plan.hedging,
     );
     const result = await walkToEnd(walk);
@@ -282,7 +299,7 @@ export class ModelGateway {
       call.signal?.throwIfAborted();
       return this.orStale(call, entries, failed(null));
     }
-    const outcome = settleWalk(this.deps, call, plan, result);
+    const outcome = settleWalk(this.deps, call, plan, withPaid(result, refused));
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
       // Waited for within the cache's budget, so a request arriving after the flight finds the entry; a write

@@ -1,7 +1,9 @@
 // The end of a completion walk, for complete and stream alike: an answer priced (with the replies paid for and
-// not served: those the output rails refused, and hedges that lost their race), counted, logged and restored
-// from its PII placeholders, ready to be cached and returned; or the walk's failure, carrying what the
-// unserved replies cost. A walk its caller left reports that cost alone (unservedNanos).
+// not served: those the output rails refused, hedges that lost their race, and what attempts that failed after
+// their provider answered were billed: streams cut mid-answer, replies refused as malformed and retried),
+// counted, logged and restored from its PII placeholders, ready to be cached and returned; or the walk's
+// failure, carrying what the unserved replies cost. A walk its caller left reports that cost alone
+// (unservedNanos).
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chainObserver } from './chain-observer';
@@ -28,6 +30,18 @@ export function unservedNanos(prices: PriceTable, unserved: readonly UnservedRep
     (sum, { target, reply }) => sum + prices(target.provider, target.model, reply.usage),
     0,
   );
+}
+
+/**
+ * The walk's result with what its failed attempts were billed outside any reply (`paid`: told by the attempts
+ * as they failed, gateway.ts), carried like its unserved replies: part of its cost however it ended, so that
+ * what settled against the cap reaches the ledger too.
+ */
+export function withPaid(
+  ended: Exclude<WalkResult, { kind: 'abandoned' }>,
+  paid: readonly UnservedReply<Completion>[],
+): Exclude<WalkResult, { kind: 'abandoned' }> {
+  return paid.length === 0 ? ended : { ...ended, unserved: [...ended.unserved, ...paid] };
 }
 
 export function settleWalk(

@@ -6,8 +6,9 @@
 // BUDGET_EXCEEDED, never over the cap. An attempt that failed before its provider answered settles to 0; a
 // stream the caller left, and one that failed once its provider had answered (cut mid-answer, a 5xx after some
 // text, stopped by our own idle clock or cap), settle what the provider billed it, as a hedge that lost its race
-// does: its prompt and any text it streamed (receivedUsage, token-estimate.ts). Unpriced targets (self-hosted)
-// reserve nothing.
+// does: its prompt and any text it streamed (receivedUsage, token-estimate.ts). A completion attempt whose
+// provider answered with replies we refused (no text, a refusal, unparseable) settles what those were billed,
+// whether a retry then answered or not. Unpriced targets (self-hosted) reserve nothing.
 import { ProviderError } from '../errors/provider-error';
 import { unreachable } from '../errors/unreachable';
 import type { SpendGate } from '../limits/spend-gate';
@@ -84,7 +85,8 @@ export function spendBudget<Reply>(
  * A completion's spend on its walk: each attempt reserves the rendered prompt (with any repair note) at the
  * target's input price plus maxTokens at its output price; it settles to `received(target)` (what a stream that
  * ended without its reply, left or failed, was billed at that target) when there is one, else to its reply's
- * usage, else 0.
+ * usage, else 0; plus `billedBeforeFailing(target)`, where given: what a completion attempt that failed at that
+ * target was billed for the replies it refused and retried (target-attempts.ts), which no reply carries.
  */
 export function completionBudget(
   gate: SpendGate,
@@ -92,6 +94,7 @@ export function completionBudget(
   call: Pick<GatewayCall, 'tenantId' | 'spendCaps'>,
   prompt: RenderedPrompt,
   received: (target: Target) => TokenUsage | null,
+  billedBeforeFailing?: (target: Target) => TokenUsage | null,
 ): WalkBudget<Completion> | undefined {
   return spendBudget<Completion>(gate, call.tenantId, call.spendCaps, {
     worstNanos({ target }, repair) {
@@ -105,7 +108,12 @@ export function completionBudget(
       // A stream the caller left may still end with a reply (an SDK ending quietly on abort), without usage.
       // One that failed mid-answer has no reply: what it received is all that says what it cost.
       const usage = received(target) ?? reply?.usage;
-      return usage ? prices(target.provider, target.model, usage) : 0;
+      // Added, never instead: a hedge dropped after a refused try settles its lost request and that try both.
+      const refused = billedBeforeFailing?.(target);
+      return (
+        (usage ? prices(target.provider, target.model, usage) : 0) +
+        (refused ? prices(target.provider, target.model, refused) : 0)
+      );
     },
   });
 }

@@ -8,7 +8,8 @@
 // early, or its signal aborted), and one that failed once its provider had answered (cut mid-answer, a 5xx
 // after some text, stopped by our own idle clock or cap). What it reports is the provider's usage when it sent
 // one, else a request's received cost as a lost hedge's is reckoned (receivedUsage, token-estimate.ts): the
-// prompt (the input tokens the provider named, else estimated) and the text so far. A stream the walk dropped
+// prompt (the input tokens the provider named, else estimated) and the text so far; a stream that completes
+// without the provider's usage is reckoned the same way. A stream the walk dropped
 // (`drop`: a hedge that lost its race) is aborted the same way, but reports nothing: the walk charges it
 // (hedged-attempt.ts).
 import type { RenderedPrompt } from './prompts/prompt-library';
@@ -150,7 +151,9 @@ export async function* streamAttempt(
   // The caller left and the SDK ended its stream quietly: what it received is reported above, never as a reply.
   if (callerSignal?.aborted) throw new ProviderError('cancelled', 'stream abandoned: the caller left');
   if (text.trim() === '') throw new ProviderError('malformed', 'provider streamed no text');
-  return { text: storableText(text), usage: usage ?? { inputTokens: 0, outputTokens: 0 } };
+  // A stream that ended without its usage (a server that ignores stream_options.include_usage) was billed all
+  // the same: reckoned as an abandoned one's is, never as nothing.
+  return { text: storableText(text), usage: usage ?? receivedUsage(prompt, text, inputTokens) };
 }
 
 /**

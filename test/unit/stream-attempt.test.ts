@@ -15,7 +15,7 @@ import type {
 } from '../../subgraph/gateway/providers/model-provider';
 import { streamAttempt } from '../../subgraph/gateway/stream-attempt';
 import type { StreamClocks } from '../../subgraph/gateway/stream-attempt';
-import { estimateTokens, promptTokens } from '../../subgraph/gateway/token-estimate';
+import { estimateTokens, promptTokens, receivedUsage } from '../../subgraph/gateway/token-estimate';
 
 const PROMPT: RenderedPrompt = {
   version: 'answer.v1',
@@ -98,10 +98,13 @@ describe('streamAttempt', () => {
     expect(seen.request?.signal.aborted).toBe(false);
   });
 
-  it('returns zero usage when the provider reports none', async () => {
+  // A server that ignores stream_options.include_usage still bills the stream: it was charged nothing.
+  it('estimates the usage of a stream whose provider reports none', async () => {
     const { provider } = scriptedProvider([delta('Only text')]);
     const { result } = await drain(streamAttempt(provider, 'm', PROMPT, RELAXED, undefined));
-    expect(result).toEqual({ text: 'Only text', usage: { inputTokens: 0, outputTokens: 0 } });
+    expect(result).toEqual({ text: 'Only text', usage: receivedUsage(PROMPT, 'Only text') });
+    expect(result?.usage.inputTokens).toBeGreaterThan(0);
+    expect(result?.usage.outputTokens).toBeGreaterThan(0);
   });
 
   it('abandons a stream whose first token does not come within firstTokenMs, aborting the provider’s signal', async () => {

@@ -1,7 +1,7 @@
 // Anthropic's Messages API through the official SDK. Anthropic has no embeddings endpoint.
 import Anthropic from '@anthropic-ai/sdk';
 import type { ModelProvider, StreamChunk } from './model-provider';
-import { fromSdkError, fromTransportError } from './provider-error';
+import { BilledFailure, completionFailure, fromSdkError } from './provider-error';
 import { SDK_CLIENT_OPTIONS } from './sdk-client-options';
 
 export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }): ModelProvider {
@@ -21,17 +21,16 @@ export function createAnthropicProvider(options: { apiKey: string; baseURL?: str
           { signal },
         );
         const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
-        if (text.trim() === '') throw fromTransportError(new SyntaxError('no content'), signal);
-        return {
-          text,
-          usage: {
-            inputTokens: message.usage.input_tokens,
-            outputTokens: message.usage.output_tokens,
-            responseModel: message.model,
-          },
+        const usage = {
+          inputTokens: message.usage.input_tokens,
+          outputTokens: message.usage.output_tokens,
+          responseModel: message.model,
         };
+        // Billed all the same: the attempt charges what it reported though it is retried.
+        if (text.trim() === '') throw new BilledFailure('anthropic answered with no text', usage);
+        return { text, usage };
       } catch (error) {
-        throw translate(error, signal);
+        throw completionFailure(translate(error, signal), { system, user });
       }
     },
 

@@ -1,8 +1,9 @@
 // OpenAI, and any OpenAI-compatible self-hosted server (vLLM, Ollama, llama.cpp), through the official SDK.
 import OpenAI from 'openai';
-import type { ModelProvider, StreamChunk } from './model-provider';
-import { fromSdkError, fromTransportError } from './provider-error';
+import type { ModelProvider, StreamChunk, TokenUsage } from './model-provider';
+import { BilledFailure, completionFailure, fromSdkError } from './provider-error';
 import { SDK_CLIENT_OPTIONS } from './sdk-client-options';
+import { receivedUsage } from '../token-estimate';
 
 export interface OpenAIProviderOptions {
   /** `openai`, or the registry name of an OpenAI-compatible server (`selfhosted`). */
@@ -16,10 +17,17 @@ const chatMessages = (system: string, user: string): OpenAI.ChatCompletionMessag
   { role: 'user', content: user },
 ];
 
-const usageOf = (usage: { prompt_tokens: number; completion_tokens: number } | null | undefined) => ({
-  inputTokens: usage?.prompt_tokens ?? 0,
-  outputTokens: usage?.completion_tokens ?? 0,
-});
+/**
+ * The usage the reply reported, or null where it reported none: an OpenAI-compatible server may send no
+ * `usage` (or `usage: null`), and a stream from one that ignores stream_options.include_usage ends without it.
+ * Null, never zeros: the caller estimates what was billed rather than charge the call nothing.
+ */
+const usageOf = (
+  usage: { prompt_tokens?: number | null; completion_tokens?: number | null } | null | undefined,
+): Omit<TokenUsage, 'responseModel'> | null =>
+  typeof usage?.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
+    ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens }
+    : null;
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, ...SDK_CLIENT_OPTIONS });
@@ -41,15 +49,20 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           },
           { signal },
         );
-        const text = response.choices[0]?.message?.content;
-        if (typeof text !== 'string' || text.trim() === '')
-          throw fromTransportError(new SyntaxError('no content'), signal);
-        return {
-          text,
-          usage: { ...usageOf(response.usage), responseModel: response.model },
+        const message = response.choices[0]?.message;
+        const text = message?.content;
+        // Billed whatever it says: the reply's own usage, else its prompt and text estimated.
+        const usage = {
+          ...(usageOf(response.usage) ?? receivedUsage({ system, user }, text ?? message?.refusal ?? '')),
+          responseModel: response.model,
         };
+        if (typeof text !== 'string' || text.trim() === '') {
+          const what = message?.refusal ? 'a refusal' : 'no text';
+          throw new BilledFailure(`${options.name} answered with ${what}`, usage);
+        }
+        return { text, usage };
       } catch (error) {
-        throw translate(error, signal);
+        throw completionFailure(translate(error, signal), { system, user });
       }
     },
 
@@ -68,8 +81,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         for await (const chunk of stream) {
           const text = chunk.choices[0]?.delta?.content;
           if (text) yield { type: 'delta', text };
-          if (chunk.usage)
-            yield { type: 'usage', usage: { ...usageOf(chunk.usage), responseModel: chunk.model } };
+          // A stream that ends with none is estimated by the attempt (stream-attempt.ts).
+          const usage = usageOf(chunk.usage);
+          if (usage) yield { type: 'usage', usage: { ...usage, responseModel: chunk.model } };
         }
       } catch (error) {
         throw translate(error, signal);

@@ -1,6 +1,42 @@
 // SDK and transport failures translated into one typed ProviderError at the adapter: nothing past the
-// adapters inspects an SDK's error classes.
+// adapters inspects an SDK's error classes. A reply the provider sent (and billed) that we cannot use is a
+// BilledFailure: `malformed` like any other, and carrying what the provider billed it, for the ledger.
 import { ProviderError } from '../../errors/provider-error';
+import { receivedUsage } from '../token-estimate';
+import type { TokenUsage } from './model-provider';
+
+/**
+ * A completion the provider answered (200) and billed, but that carries no answer we can use: no text, a
+ * refusal, a body that would not parse. Retried and counted against the circuit like any malformed reply;
+ * `billed` is the usage the provider reported for it (estimated where it reported none), which the attempt
+ * adds up across its retries (target-attempts.ts) so that the spend cap and the ledger charge it.
+ */
+export class BilledFailure extends ProviderError {
+  constructor(
+    message: string,
+    readonly billed: TokenUsage,
+  ) {
+    super('malformed', message);
+  }
+}
+
+/** What a failed request was billed: a BilledFailure's usage, else null (the provider answered nothing). */
+export function billedBy(error: unknown): TokenUsage | null {
+  return error instanceof BilledFailure ? error.billed : null;
+}
+
+/**
+ * A complete() request's failure as its caller sees it. A `malformed` one that is not a BilledFailure already
+ * is a 200 whose body would not parse: the provider answered and billed the prompt at least, and no usage of
+ * its own can be read, so the prompt is estimated (receivedUsage, as for a stream cut before its usage).
+ */
+export function completionFailure(
+  failure: ProviderError,
+  prompt: { system: string; user: string },
+): ProviderError {
+  if (failure.kind !== 'malformed' || failure instanceof BilledFailure) return failure;
+  return new BilledFailure(failure.message, receivedUsage(prompt, ''));
+}
 
 /** Reads `retry-after-ms` (milliseconds) or `retry-after` (seconds or an HTTP date) from response headers. */
 export function retryAfterMsFrom(

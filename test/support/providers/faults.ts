@@ -12,7 +12,12 @@ export type Fault =
   | { kind: 'stream-hold'; afterChunks: number }
   /** A list reply (`data`: embeddings, models) with its last `drop` items left out: a well-formed wrong answer. */
   | { kind: 'short-list'; drop: number }
-  | { kind: 'slow-drip'; delayMs: number };
+  | { kind: 'slow-drip'; delayMs: number }
+  /**
+   * An OpenAI-compatible server that reports no usage (a self-hosted one): a whole reply without its `usage`,
+   * and a stream that ignores stream_options.include_usage (no usage chunk, no `usage` field on any chunk).
+   */
+  | { kind: 'no-usage' };
 
 /** Limits a fault to requests on one path (e.g. '/v1/embeddings'); without it a fault hits any route. */
 export interface FaultScope {

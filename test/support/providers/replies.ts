@@ -32,15 +32,22 @@ async function sendJsonReply(
   }
   if (fault?.kind === 'slow-drip')
     await sleep(fault.delayMs * (reply.deltaCount ?? 1), undefined, { signal });
-  const text = JSON.stringify(fault?.kind === 'short-list' ? shortened(reply.body, fault.drop) : reply.body);
+  const body =
+    fault?.kind === 'short-list'
+      ? shortened(reply.body, fault.drop)
+      : fault?.kind === 'no-usage'
+        ? withoutUsage(reply.body)
+        : reply.body;
+  const text = JSON.stringify(body);
   if (fault?.kind === 'malformed-json') return sendRaw(res, 200, truncate(text), headers);
   sendRaw(res, reply.status ?? 200, text, headers);
 }
 
 async function sendSseReply(
-  reply: Extract<Reply, { kind: 'sse' }>,
+  routed: Extract<Reply, { kind: 'sse' }>,
   { req, res, fault, headers, signal, onDeltaSent }: Delivery,
 ): Promise<void> {
+  const reply = fault?.kind === 'no-usage' ? streamWithoutUsage(routed) : routed;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -134,6 +141,33 @@ function shortened(body: unknown, drop: number): unknown {
   if (typeof body !== 'object' || body === null || !('data' in body) || !Array.isArray(body.data))
     return body;
   return { ...body, data: body.data.slice(0, Math.max(0, body.data.length - drop)) };
+}
+
+/** A JSON object reply without its top-level `usage`, as a server that reports none sends it. */
+function withoutUsage(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('usage' in body)) return body;
+  const { usage: _usage, ...rest } = body;
+  return rest;
+}
+
+/**
+ * An OpenAI stream as a server that ignores stream_options.include_usage sends it: no usage chunk (the one with
+ * empty `choices` that carries the totals), and no `usage` field on the others. Other events stay as they are.
+ */
+function streamWithoutUsage(reply: Extract<Reply, { kind: 'sse' }>): Extract<Reply, { kind: 'sse' }> {
+  const strip = (events: SseEvent[]): SseEvent[] =>
+    events.flatMap((event) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(event.data);
+      } catch {
+        return [event];
+      }
+      if (typeof parsed !== 'object' || parsed === null || !('usage' in parsed)) return [event];
+      if ('choices' in parsed && Array.isArray(parsed.choices) && parsed.choices.length === 0) return [];
+      return [{ ...event, data: JSON.stringify(withoutUsage(parsed)) }];
+    });
+  return { kind: 'sse', head: strip(reply.head), deltas: strip(reply.deltas), tail: strip(reply.tail) };
 }
 
 /** Half the JSON: always unparseable, since a proper prefix of a JSON object is never valid JSON. */
