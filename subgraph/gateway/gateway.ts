@@ -20,6 +20,7 @@ import type { RenderedPrompt } from './prompts/prompt-library';
 import type { ProviderName, TokenUsage } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
 import { targetGuards } from './resilience/target-guards';
+import { targetsOf } from './routing/route-config';
 import type { Target, Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
@@ -69,10 +70,10 @@ export class ModelGateway {
   private readonly cacheIsRemote: boolean;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.targets = new ChainSteps(
-      deps.providers,
-      targetGuards(deps.settings.resilience, deps.metrics, deps.loopStalls),
-    );
+    const guardFor = targetGuards(deps.settings.resilience, deps.metrics, deps.loopStalls);
+    // Every routed target's circuit is exported (closed) before its first call, not only once it was used.
+    for (const route of Object.values(deps.routes.tasks)) targetsOf(route).forEach(guardFor);
+    this.targets = new ChainSteps(deps.providers, guardFor);
     this.cacheRung = new CompletionCacheRung(deps.cache, deps.logger, deps.settings);
     this.cacheIsRemote = isRemoteCompletionCache(deps.cache);
     this.embedDeps = {

@@ -1,5 +1,6 @@
-// One guard per target (provider and model), whatever the task: created on first use and kept as long as the
-// gateway, so every request to a target shares its circuit, whose state is exported as ai_circuit_open.
+// One guard per target (provider and model), whatever the task: created for every routed target as the gateway
+// starts (or on first use) and kept as long as the gateway, so every request to a target shares its circuit,
+// whose state is exported as ai_circuit_open from the start: 0 until it opens.
 import type { LoopStallClock } from '../../observability/event-loop-lag';
 import type { Metrics } from '../../observability/metrics';
 import { targetId } from '../routing/route-config';
@@ -23,6 +24,8 @@ export function targetGuards(
         (open) => metrics.circuitOpen.set(labels, open ? 1 : 0),
         loopStalls,
       );
+      // A closed circuit is a series too: the dashboard's circuit panel showed "No data" for healthy targets.
+      metrics.circuitOpen.set(labels, 0);
       guards.set(id, guard);
     }
     return guard;
