@@ -31,6 +31,18 @@ export function integer(defaultValue: number, min: number, max: number) {
     .default(defaultValue);
 }
 
+/** A bounded integer as integer() reads it, without a default: unset, its default is decided by mode elsewhere. */
+export function optionalInteger(min: number, max: number) {
+  const message = `expects an integer between ${min} and ${max}`;
+  return z
+    .string({ message })
+    .trim()
+    .regex(/^[+-]?\d+$/, { message })
+    .transform(Number)
+    .pipe(z.number().int({ message }).min(min, { message }).max(max, { message }))
+    .optional();
+}
+
 /** Comma-separated bounded integers, e.g. `384,1536`, with their default in that form. */
 export function integerList(defaultValue: string, min: number, max: number) {
   const message = `expects comma-separated integers between ${min} and ${max}`;
@@ -45,10 +57,19 @@ export function integerList(defaultValue: string, min: number, max: number) {
     );
 }
 
-/** A bounded decimal number with its default. */
+/**
+ * A bounded decimal number with its default, written as one (`0.5`, `.25`, `2`, `1e-3`): Number() would also
+ * take `0x1`, `0b1` or an empty string (0), which integer() refuses too.
+ */
 export function decimal(defaultValue: number, min: number, max: number) {
   const message = `expects a number between ${min} and ${max}`;
-  return z.coerce.number({ message }).min(min, { message }).max(max, { message }).default(defaultValue);
+  return z
+    .string({ message })
+    .trim()
+    .regex(/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i, { message })
+    .transform(Number)
+    .pipe(z.number().min(min, { message }).max(max, { message }))
+    .default(defaultValue);
 }
 
 /** A variable that was replaced: setting it stops the start with a message saying what to set instead. */

@@ -78,6 +78,22 @@ describe('numbers are integers written in decimal digits, and a list names its v
     expect(loadConfig({ DATA_DIR: ':memory:', PORT: '+4100' }).server.port).toBe(4100);
   });
 
+  // Operator review: ASK_MIN_SIMILARITY=0x1 started, read as 1, where PORT=0x10 is refused.
+  it.each(['0x1', '0b1', 'Infinity', '0.5.1', '1/2'])(
+    'ASK_MIN_SIMILARITY=%j (not a decimal number) is refused',
+    (value) => {
+      expect(refusal({ ASK_MIN_SIMILARITY: value })).toBe(
+        `ASK_MIN_SIMILARITY expects a number between -1 and 1 (got "${value}")`,
+      );
+    },
+  );
+
+  it('takes decimal numbers as they are written: a point, a sign, an exponent, spaces around', () => {
+    const similarity = (value: string) =>
+      loadConfig({ DATA_DIR: ':memory:', ASK_MIN_SIMILARITY: value }).retrieval.askMinSimilarity;
+    expect([' 0.5 ', '.25', '-0.4', '+1', '5e-1', '0'].map(similarity)).toEqual([0.5, 0.25, -0.4, 1, 0.5, 0]);
+  });
+
   it('a bad element of a list names the list, not the element', () => {
     expect(refusal({ AUTH_ALGORITHMS: 'HS256,HS999' })).toMatch(/^AUTH_ALGORITHMS expects /);
     expect(refusal({ VECTOR_INDEX_DIMENSIONS: '384,x' })).toMatch(/^VECTOR_INDEX_DIMENSIONS expects /);
