@@ -205,6 +205,7 @@ export function createAskPipeline(deps: FeatureDeps): AskPipeline {
           ),
           inputChars: fenced.length + input.question.length,
           checkReply: checks.checkReply,
+          watchReply: checks.watchReply,
         },
       };
     },

@@ -89,6 +89,7 @@ export function createSummarizePipeline(deps: FeatureDeps): SummarizePipeline {
           cacheScope: scope,
           inputChars: text.length,
           checkReply: checks.checkReply,
+          watchReply: checks.watchReply,
         },
       };
     },

@@ -44,11 +44,22 @@ export type TargetAttempt<Reply = Completion> = (
 export type ReplyVerdict = { ok: true } | { ok: false; problem: string; repair: string | null };
 
 /**
+ * A rail on a streamed reply as it arrives, for one attempt: each delta before it is released, given the
+ * problem once the text so far fails it (then that delta is held back), else null.
+ */
+export type DeltaCheck = (delta: string) => string | null;
+
+/**
  * The output rails a reply must pass before the walk accepts it. A reply that fails gets one repair attempt
  * at the same target when the verdict carries a note, then the walk moves on as after a failure.
  */
 export interface ReplyCheck<Reply> {
   check(reply: Reply): ReplyVerdict;
+  /**
+   * The rails that must act before streamed text is released (no echo of the system prompt): a fresh check
+   * for one attempt's stream. A reply it stops is refused unrepaired (no whole reply to repair).
+   */
+  watch?(): DeltaCheck;
   /** The repaired reply, carrying what the rejected one cost as well. */
   afterRepair(rejected: Reply, repaired: Reply): Reply;
 }

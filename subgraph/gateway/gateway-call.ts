@@ -1,6 +1,6 @@
 // What a feature asks of the gateway, and what comes back: an answer, a typed failure the feature turns
 // into its floor, or (streams only) the client's departure. The gateway knows no GraphQL and no features.
-import type { ReplyVerdict } from './chain-walker';
+import type { DeltaCheck, ReplyVerdict } from './chain-walker';
 import type { DegradationReason } from './degradation-reason';
 import type { ProviderName, TokenUsage } from './providers/model-provider';
 import type { Deadline } from './resilience/deadline';
@@ -37,6 +37,12 @@ export interface GatewayCall {
    * when every target fails them, the outcome fails with GUARDRAIL_REJECTED.
    */
   checkReply?: (text: string) => ReplyVerdict;
+  /**
+   * Those of the rails that must see a streamed reply before its text is released (an echo of the system
+   * prompt: a restart notice cannot take back what the client has): a check for one attempt's stream, fed
+   * each delta; a delta that fails it is never sent, and the attempt is refused as by checkReply.
+   */
+  watchReply?: () => DeltaCheck;
   /**
    * The tenant policy's redactBeforeProvider: every string variable is redacted (one placeholder per value
    * for the whole call) before the prompt reaches any provider, and the answer's placeholders restored.
@@ -90,7 +96,7 @@ export interface CallAbandoned {
 export type CompletionOutcome = ModelAnswer | ModelFailure;
 export type GatewayOutcome = CompletionOutcome | CallAbandoned;
 
-export type { ReplyVerdict };
+export type { DeltaCheck, ReplyVerdict };
 
 export type GatewayStreamEvent =
   | { type: 'delta'; text: string }

@@ -1,5 +1,6 @@
-// The feature's output rails (GatewayCall.checkReply) as the chain walker runs them on a completion.
-import type { ReplyCheck } from './chain-walker';
+// The feature's output rails (GatewayCall.checkReply, watchReply) as the chain walker runs them on a completion.
+import { createStreamRestorer } from '../guardrails/pii';
+import type { DeltaCheck, ReplyCheck } from './chain-walker';
 import type { GatewayCall } from './gateway-call';
 import { restoredText } from './pii-redaction';
 import type { RedactedVariables } from './pii-redaction';
@@ -13,10 +14,11 @@ export function replyCheckOf(
   call: GatewayCall,
   redaction: RedactedVariables | null,
 ): ReplyCheck<Completion> | undefined {
-  const { checkReply } = call;
-  if (!checkReply) return undefined;
+  const { checkReply, watchReply } = call;
+  if (!checkReply && !watchReply) return undefined;
   return {
-    check: (completion) => checkReply(restoredText(completion.text, redaction)),
+    check: (completion) => checkReply?.(restoredText(completion.text, redaction)) ?? { ok: true },
+    watch: watchReply && (() => restoring(watchReply(), redaction)),
     afterRepair: (rejected, repaired) => ({
       ...repaired,
       usage: {
@@ -25,4 +27,14 @@ export function replyCheckOf(
       },
     }),
   };
+}
+
+/**
+ * A stream's check fed the text its client is sent: placeholders restored as the stream restores them, one
+ * cut across deltas held until it closes (restoredStream, pii-redaction.ts).
+ */
+function restoring(check: DeltaCheck, redaction: RedactedVariables | null): DeltaCheck {
+  if (!redaction) return check;
+  const restorer = createStreamRestorer(redaction.placeholders);
+  return (delta) => check(restorer.push(delta));
 }

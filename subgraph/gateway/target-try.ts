@@ -7,6 +7,7 @@ import type {
   AttemptSpend,
   ChainObserver,
   ChainStep,
+  DeltaCheck,
   ReplyCheck,
   TargetAttempt,
   UnservedReply,
@@ -67,6 +68,12 @@ export async function* tryTarget<Reply>(
    */
   const unservedRejected = (): { rejected?: UnservedReply<Reply> } =>
     rejected !== undefined ? { rejected: { target: step.target, reply: rejected } } : {};
+  /** The try ends as the rails' refusal: a failure of kind `rejected`, which the walk falls back from. */
+  const refusedBy = (problem: string, unserved: { rejected?: UnservedReply<Reply> }): Tried<Reply> => {
+    const failure = new ProviderError('rejected', `output rail: ${problem}`);
+    observer.failed(step.target, failure);
+    return { kind: 'failed', error: failure, streamed, ...unserved };
+  };
   for (;;) {
     const spend = reserved !== undefined ? reserved : budget ? await budget.reserve(step, repair) : null;
     reserved = undefined;
@@ -75,20 +82,32 @@ export async function* tryTarget<Reply>(
       return { kind: 'failed', error: spend, streamed, ...unservedRejected() };
     }
     const run = attempt(step, repair, drop?.signal);
-    let reply: Reply;
+    // How the stream ended: with the attempt's reply, or refused by a rail before it was whole.
+    let ended: { reply: Reply } | { refused: string };
     // What the attempt cost is settled whatever happens next: its reply, what a drop cost, or null (nothing).
+    // An attempt closed mid-stream settles what its provider had billed (stream-attempt.ts reports it).
     let replied: Reply | null = null;
     let receivedText = '';
+    // The rails that see each delta before it is released: made at the first delta (a completion has none).
+    let watch: DeltaCheck | undefined;
     try {
       for (;;) {
         const next = await run.next();
         if (next.done) {
-          reply = next.value;
-          replied = reply;
+          ended = { reply: next.value };
+          replied = next.value;
           break;
         }
         streamed = true;
         receivedText += next.value;
+        watch ??= replyCheck?.watch?.();
+        // A dropped try's text reaches nobody (the race discards it): it ends lost, charged as such.
+        const refused = watch && !dropped() ? watch(next.value) : null;
+        // The delta that failed it is never released: a restart notice cannot take back what the client has.
+        if (refused !== null) {
+          ended = { refused };
+          break;
+        }
         yield { type: 'delta', text: next.value };
       }
     } catch (error) {
@@ -114,16 +133,20 @@ export async function* tryTarget<Reply>(
       await run.return(undefined as never);
       spend?.settle(replied);
     }
-    reply = withRejected(reply);
+    // Stopped mid-reply, its provider stream closed above: no whole reply to repair, so the next target. What
+    // it cost was reported as it closed; only a reply it was repairing is handed on, as on any failure.
+    if ('refused' in ended) {
+      observer.rejected(step.target, ended.refused, false);
+      return refusedBy(ended.refused, unservedRejected());
+    }
+    const reply = withRejected(ended.reply);
     const verdict = replyCheck?.check(reply) ?? { ok: true };
     if (verdict.ok) return { kind: 'answered', target: step.target, reply };
     const canRepair =
       verdict.repair !== null && repair === undefined && !dropped() && call.deadline.leavesUsefulAttempt();
     observer.rejected(step.target, verdict.problem, canRepair);
     if (!canRepair || verdict.repair === null) {
-      const failure = new ProviderError('rejected', `output rail: ${verdict.problem}`);
-      observer.failed(step.target, failure);
-      return { kind: 'failed', error: failure, streamed, rejected: { target: step.target, reply } };
+      return refusedBy(verdict.problem, { rejected: { target: step.target, reply } });
     }
     repair = verdict.repair;
     rejected = reply;

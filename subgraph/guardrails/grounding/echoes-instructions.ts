@@ -12,13 +12,13 @@ export interface EchoOptions {
 // Eight words in a row: long enough that ordinary phrasing ("if the passages do not") does not reach it.
 export const DEFAULT_ECHO_OPTIONS: EchoOptions = { minWords: 8 };
 
-const gram = (words: readonly string[], at: number, n: number) => words.slice(at, at + n).join(' ');
+export const gram = (words: readonly string[], at: number, n: number) => words.slice(at, at + n).join(' ');
 
 /** A prompt's runs of `n` words, built once per prompt: a handful of prompt versions serve every request. */
 const promptGrams = new Map<string, { n: number; grams: ReadonlySet<string> }>();
 const MAX_PROMPTS_KEPT = 64;
 
-function gramsOf(systemPrompt: string, minWords: number): { n: number; grams: ReadonlySet<string> } {
+export function gramsOf(systemPrompt: string, minWords: number): { n: number; grams: ReadonlySet<string> } {
   const key = `${minWords}\u0000${systemPrompt}`;
   const known = promptGrams.get(key);
   if (known) return known;

@@ -12,6 +12,8 @@ export { checkSummary } from './check-summary';
 export type { SummaryCheck } from './check-summary';
 export { DEFAULT_ECHO_OPTIONS, echoesInstructions } from './echoes-instructions';
 export type { EchoOptions } from './echoes-instructions';
+export { echoWatch } from './echo-watch';
+export type { EchoWatch } from './echo-watch';
 export { supportOf } from './support';
 export type { MissingFact, Support } from './support';
 export type { FactKind } from './claim-facts';
