@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { lockDataDir } from './data-dir-lock';
 import { connectPGliteWorker } from './pglite-worker-client';
 import type { SqlDatabase } from './sql';
 
@@ -20,7 +21,31 @@ export function startPGliteWorker(dataDir: string | undefined, template?: string
   });
 }
 
+/**
+ * PGlite on a worker thread: in memory when `dataDir` is undefined, else on that folder, which this process then
+ * holds (data-dir-lock.ts) until the database is closed; a folder another process holds throws
+ * DataDirInUseError before any of its files is opened.
+ */
 export async function openPGlite(dataDir: string | undefined, template?: string): Promise<SqlDatabase> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return connectPGliteWorker(startPGliteWorker(dataDir, template));
+  if (!dataDir) return connectPGliteWorker(startPGliteWorker(undefined, template));
+  mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
+  let db: SqlDatabase;
+  try {
+    db = await connectPGliteWorker(startPGliteWorker(dataDir, template));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    ...db,
+    // Released once the worker has written the folder back and ended, not before: the next holder reads it.
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
