@@ -9,7 +9,8 @@ import { budgeted, withinOperationBudget } from './budgeted-feature';
 import { tracedFeature, tracedStream } from './feature-span';
 import { createIngestFeature } from './ingest';
 import { askInputSchema, searchInputSchema, summarizeInputSchema } from './inputs';
-import { keptResult, meterResult } from './meter-result';
+import { keptResult, meterResult, tierOf } from './meter-result';
+import { admitStream } from '../limits/stream-admission';
 import { runPipeline } from './model-pipeline';
 import { createSearchFeature } from './search';
 import { streamPipeline } from './stream-pipeline';
@@ -76,6 +77,17 @@ export function createFeatures(deps: FeatureDeps) {
       ),
     askStream: (call: FeatureCall, input: unknown, signal: AbortSignal) =>
       tracedStream('askStream', 'ask', call, streamPipeline(deps, ask, call, input, signal)),
+    /**
+     * A slot of the call's connection and one of its tenant's streams, for a subscription held open outside the
+     * stream pipeline (aiJobUpdated reads its job while it waits, so it counts as a stream). A tenant refusal is
+     * counted like a stream's (ai_limit_refusals_total{limit="streams"}).
+     */
+    admitStream: async (call: FeatureCall) => {
+      const admission = await admitStream(deps, call);
+      if (!admission.admitted && admission.limitOf === 'tenant')
+        deps.metrics.limitRefusals.inc({ limit: 'streams', tier: tierOf(call) });
+      return admission;
+    },
     // Spend caps arrive with the limits layer; until then no tenant has a cap.
     usage: createUsageFeature(deps),
     aiSamples: createAiSamplesFeature(deps),

@@ -21,6 +21,12 @@ export interface JobEvents {
    * meanwhile was announced to no one, so the watcher reads the job again.
    */
   nextChange(jobId: string, pollMs: number, signal?: AbortSignal): Promise<JobStatus | null>;
+  /**
+   * While the notifications' connection is open, which opening of it this is (1, then 2 after a loss, …); null
+   * without one (PGlite, or lost and not back yet). A watcher may then trust notifications instead of polling,
+   * and, seeing the number change, knows it was reopened since its last look, whatever woke it.
+   */
+  listening(): number | null;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,8 @@ export async function createJobEvents(options: JobEventOptions): Promise<JobEven
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   let nextWaitMs = RECONNECT.initialMs;
+  /** Times the listening connection was opened; listening() reports it while `client` is open. */
+  let openings = 0;
 
   /** Opens the listening connection; once open, a loss listens again after a backoff (until close()). */
   async function openListening(target: ListenTarget): Promise<void> {
@@ -97,6 +105,7 @@ export async function createJobEvents(options: JobEventOptions): Promise<JobEven
       return;
     }
     opened = true;
+    openings += 1;
     client = listening;
   }
 
@@ -129,6 +138,7 @@ export async function createJobEvents(options: JobEventOptions): Promise<JobEven
   if (options.listen) await openListening(options.listen);
   return {
     changed: (jobId, status) => void emitter.emit(jobId, status),
+    listening: () => (client ? openings : null),
     nextChange(jobId, pollMs, signal) {
       return new Promise<JobStatus | null>((resolve) => {
         const done = (status: JobStatus | null = null) => {
