@@ -61,8 +61,9 @@ export interface App {
 const CLOSING_RESERVE_MS = 2_000;
 
 /**
- * How one SHUTDOWN_GRACE_MS is spent, every part counted from the signal. The HTTP drain (in-flight requests,
- * Apollo's stopGracePeriodMillis) may take it all but the closing reserve (at most a quarter of it); the job
+ * How one SHUTDOWN_GRACE_MS is spent, every part counted from the drain's start (the signal, or
+ * SHUTDOWN_DRAIN_DELAY_MS after it: main.ts). The HTTP drain (in-flight requests, Apollo's
+ * stopGracePeriodMillis) may take it all but the closing reserve (at most a quarter of it); the job
  * runs' grace, concurrent with it, half of it (the rest is handed back to the queue for another replica
  * sooner). Both end before the closing reserve starts, so the stores are closed and the spans and logs flushed
  * before main.ts's forced exit at the full grace.

@@ -1,4 +1,5 @@
-// Entry point: read config (fail fast, one line), build the app, listen, and drain cleanly on SIGTERM/SIGINT.
+// Entry point: read config (fail fast, one line), build the app, listen, and on SIGTERM/SIGINT leave the load
+// balancer's rotation, then drain cleanly.
 import { ConfigError } from './errors/config-error';
 import { loadConfig } from './config';
 import type { Config } from './config';
@@ -56,21 +57,33 @@ async function main(): Promise<void> {
   await announceDevelopmentMode(config, logger);
   writeInBlocks(destination);
 
-  let shuttingDown = false;
-  const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+  // serving -> withdrawn (SHUTDOWN_DRAIN_DELAY_MS: /readyz says `stopping`, everything else is served, so the
+  // load balancer stops routing here while the listener is still open) -> draining.
+  let phase: 'serving' | 'withdrawn' | 'draining' = 'serving';
+  let drainDelay: NodeJS.Timeout | undefined;
+  const drain = (signal: string) => {
+    if (phase === 'draining') return;
+    phase = 'draining';
+    clearTimeout(drainDelay);
     logger.info({ signal }, 'draining');
-    // One budget, SHUTDOWN_GRACE_MS from now: server.stop() drains HTTP and the job runs side by side within
-    // their shares of it (app.ts, shutdownBudget), then closes the stores; the span flush gets what is left.
+    // One budget, SHUTDOWN_GRACE_MS from now (the delay before it is not part of it): server.stop() drains HTTP
+    // and the job runs side by side within their shares of it (app.ts, shutdownBudget), then closes the stores;
+    // the span flush gets what is left.
     const exitBy = Date.now() + config.server.shutdownGraceMs;
     const force = setTimeout(() => {
-      logger.error('drain exceeded SHUTDOWN_GRACE_MS; exiting');
+      logger.error({ inFlight: server.inFlight() }, 'drain exceeded SHUTDOWN_GRACE_MS; exiting');
       exit(1);
     }, config.server.shutdownGraceMs);
     force.unref();
     server.stop().then(
-      async () => {
+      async ({ cut }) => {
+        // Counts only: which tenant or operation a cut request was is not the log's to say.
+        if (cut.requests > 0 || cut.sockets > 0) {
+          logger.warn(
+            { requests: cut.requests, sockets: cut.sockets, shutdownGraceMs: config.server.shutdownGraceMs },
+            'SHUTDOWN_GRACE_MS ended with requests in flight; cut them',
+          );
+        }
         // The spans still batched go out before the exit; a collector that is away or slow costs them, not the
         // exit: the flush has what is left of the grace.
         const flushMs = Math.max(0, exitBy - Date.now() - LOG_FLUSH_RESERVE_MS);
@@ -85,13 +98,28 @@ async function main(): Promise<void> {
         clearTimeout(timer);
         if (flushed === 'cut short') logger.warn({ flushMs }, 'trace flush cut short by SHUTDOWN_GRACE_MS');
         logger.info('stopped');
-        exit(0);
+        // 1 tells the orchestrator (and whoever reads its events) that requests were lost, not drained.
+        exit(cut.requests > 0 || cut.sockets > 0 ? 1 : 0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'stop failed');
         exit(1);
       },
     );
+  };
+  const shutdown = (signal: string) => {
+    // A second signal during the delay (an operator's Ctrl-C, a `kill` repeated) wants the process gone now.
+    if (phase !== 'serving' || config.server.shutdownDrainDelayMs === 0) {
+      drain(signal);
+      return;
+    }
+    phase = 'withdrawn';
+    server.withdraw();
+    logger.info(
+      { signal, drainDelayMs: config.server.shutdownDrainDelayMs },
+      'stopping; draining after the delay',
+    );
+    drainDelay = setTimeout(drain, config.server.shutdownDrainDelayMs, signal);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

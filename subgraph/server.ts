@@ -2,6 +2,8 @@
 // readiness probes, Prometheus metrics; stop() drains requests and closes subscriptions cleanly. Each concern
 // is a factory of its own (graphql/, http/); this file only composes them in order.
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Context } from '@opentelemetry/api';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -29,15 +31,33 @@ import { livenessProbe, readinessProbe } from './http/probes';
 import { httpServerSpan } from './observability/tracing/http-server-span';
 import { statusRoute } from './http/status-route';
 
+/** What is open on the server now: HTTP requests not yet answered, and upgraded (graphql-ws) sockets. */
+export interface InFlight {
+  requests: number;
+  sockets: number;
+}
+
+export interface StopOutcome {
+  /** What the HTTP drain's grace ended on, still in flight, and cut; zeros when everything drained. */
+  cut: InFlight;
+}
+
 export interface RunningServer {
   url: string;
   port: number;
   /**
-   * Drains in-flight HTTP requests and closes subscriptions while the job runner, told at once, takes no new job
-   * and gives its runs their grace (handing back the rest); then releases the stores. Each within its share of
-   * SHUTDOWN_GRACE_MS from the call (app.ts, shutdownBudget).
+   * From now on /readyz answers 503 `stopping`, while every other request (and new connection) is served as
+   * before: the load balancer takes the replica out of rotation before stop() closes the listener.
    */
-  stop(): Promise<void>;
+  withdraw(): void;
+  inFlight(): InFlight;
+  /**
+   * Withdraws, then drains in-flight HTTP requests and closes subscriptions while the job runner, told at once,
+   * takes no new job and gives its runs their grace (handing back the rest); then releases the stores. Each
+   * within its share of SHUTDOWN_GRACE_MS from the call (app.ts, shutdownBudget). Resolves with what the drain's
+   * grace cut; the same promise if called again.
+   */
+  stop(): Promise<StopOutcome>;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -68,7 +88,9 @@ export async function startServer(app: App, at: { port: number; host: string }):
     connectionStreams?: ConnectionStreamSlots,
     traceContext?: Context,
   ): RequestContext => createRequestContext(contextDeps, tenant, { connectionStreams, traceContext });
-  let stopping = false;
+  // /readyz's `stopping`: set by withdraw(), before the drain, or by stop() itself.
+  let withdrawn = false;
+  let stopped: Promise<StopOutcome> | undefined;
 
   const expressApp = express();
   expressApp.disable('x-powered-by');
@@ -79,6 +101,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
   httpServer.headersTimeout = Math.max(httpServer.headersTimeout, settings.keepAliveTimeoutMs + 1_000);
   if (httpServer.requestTimeout > 0)
     httpServer.requestTimeout = Math.max(httpServer.requestTimeout, httpServer.headersTimeout);
+  const open = trackInFlight(httpServer);
   const wsServer = createGraphqlWsServer({
     httpServer,
     path: GRAPHQL_PATH,
@@ -113,7 +136,7 @@ export async function startServer(app: App, at: { port: number; host: string }):
     apollo,
     context,
     maxRequestBytes: settings.maxRequestBytes,
-    isStopping: () => stopping,
+    isStopping: () => withdrawn,
   });
 
   const { port, url, address } = await listen(httpServer, at, GRAPHQL_PATH);
@@ -121,16 +144,59 @@ export async function startServer(app: App, at: { port: number; host: string }):
   return {
     url,
     port,
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      // Side by side, not one after the other: the runs' grace is spent while the HTTP requests drain.
-      const [httpDrained] = await Promise.allSettled([apollo.stop(), app.drain()]);
-      // Closed whatever the drain's end: a run handed back and the stores released lose nothing.
-      await app.close();
-      if (httpDrained.status === 'rejected') throw httpDrained.reason;
+    withdraw() {
+      withdrawn = true;
+    },
+    inFlight: () => ({ requests: open.requests.size, sockets: open.sockets.size }),
+    stop() {
+      withdrawn = true;
+      return (stopped ??= (async () => {
+        // Apollo's drain ends its grace by cutting every socket still open, and says nothing of them: what is in
+        // flight at that moment is noted here. Armed before apollo.stop() arms its own timer of the same length,
+        // so that this one fires first (Node runs timers of one duration in the order they were set).
+        let atGraceEnd: { responses: ServerResponse[]; sockets: number } | undefined;
+        const graceEnd = setTimeout(() => {
+          atGraceEnd = { responses: [...open.requests], sockets: open.sockets.size };
+        }, shutdownBudget(settings.shutdownGraceMs).httpDrainMs);
+        // Side by side, not one after the other: the runs' grace is spent while the HTTP requests drain.
+        const [httpDrained] = await Promise.allSettled([apollo.stop(), app.drain()]);
+        clearTimeout(graceEnd);
+        // Closed whatever the drain's end: a run handed back and the stores released lose nothing.
+        await app.close();
+        if (httpDrained.status === 'rejected') throw httpDrained.reason;
+        // A response that got its last byte out in the instant between the note and the cut was not cut.
+        const cut: InFlight = atGraceEnd
+          ? {
+              requests: atGraceEnd.responses.filter((response) => !response.writableFinished).length,
+              sockets: atGraceEnd.sockets,
+            }
+          : { requests: 0, sockets: 0 };
+        return { cut };
+      })());
     },
   };
+}
+
+/**
+ * The HTTP requests not yet answered and the sockets handed to graphql-ws, kept current: a response leaves the
+ * set at its `close` (answered, or its connection gone), a socket at its own `close`.
+ */
+function trackInFlight(httpServer: ReturnType<typeof createServer>): {
+  requests: Set<ServerResponse>;
+  sockets: Set<Duplex>;
+} {
+  const requests = new Set<ServerResponse>();
+  const sockets = new Set<Duplex>();
+  httpServer.on('request', (_req, res: ServerResponse) => {
+    requests.add(res);
+    res.once('close', () => requests.delete(res));
+  });
+  httpServer.on('upgrade', (_req, socket: Duplex) => {
+    // An upgrade graphql-ws refuses is closed at once; one it accepts lives as long as its connection.
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return { requests, sockets };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   decimal,
   integer,
   integerList,
+  optionalInteger,
   optionalString,
   optionalUrl,
   retired,
@@ -227,6 +228,10 @@ export const envSchema = z.object({
   STATUS_SNAPSHOT_INTERVAL_MS: integer(60_000, 100, 3_600_000),
   // At least 1 s: at 0, main.ts's forced exit fired at the signal ("drain exceeded"), before any drain.
   SHUTDOWN_GRACE_MS: integer(10_000, 1_000, 120_000),
+  // After the signal, before the drain (and before SHUTDOWN_GRACE_MS starts): /readyz answers 503 `stopping`
+  // while everything else is served, so the load balancer stops routing here before the listener closes.
+  // Unset: 5000 in production, 0 otherwise (see load-config.ts).
+  SHUTDOWN_DRAIN_DELAY_MS: optionalInteger(0, 60_000),
   FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES: z
     .enum(['true', 'false'], { message: 'expects true or false' })
     .default('false')

@@ -44,6 +44,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxQueryTokens: env.MAX_QUERY_TOKENS,
       maxStreamsPerConnection: env.WS_MAX_STREAMS_PER_CONNECTION,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      // Kubernetes takes a few seconds to remove a terminating pod from its Service's endpoints; a development or
+      // test process has no load balancer to wait for, and a Ctrl-C should stop it at once.
+      shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5_000 : 0),
       sdlWithoutSecurityDirectives: env.FEDERATION_SDL_WITHOUT_SECURITY_DIRECTIVES,
     },
     logging: { level: env.LOG_LEVEL },

@@ -31,8 +31,13 @@ export interface ServerConfig {
   maxQueryTokens: number;
   /** Streams one graphql-ws connection may hold open at once (per replica: a connection lives on one). */
   maxStreamsPerConnection: number;
-  /** The longest drain before a forced exit. */
+  /** The longest drain before a forced exit, counted from the drain's start (after shutdownDrainDelayMs). */
   shutdownGraceMs: number;
+  /**
+   * From the signal to the drain: /readyz answers 503 `stopping` while every other request is still served, so
+   * the load balancer stops routing here before the listener closes. A second signal cuts it short.
+   */
+  shutdownDrainDelayMs: number;
   /** `_service { sdl }` without @authenticated/@requiresScopes, for @apollo/gateway; enforced regardless. */
   sdlWithoutSecurityDirectives: boolean;
 }

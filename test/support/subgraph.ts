@@ -46,7 +46,14 @@ export async function startTestSubgraph(
     logger ?? suiteLogger(config.logging.level),
   );
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
-  return { url: server.url, wsUrl: server.url.replace(/^http/, 'ws'), app, stop: () => server.stop() };
+  return {
+    url: server.url,
+    wsUrl: server.url.replace(/^http/, 'ws'),
+    app,
+    stop: async () => {
+      await server.stop();
+    },
+  };
 }
 
 export interface GraphQLResponse<Data = Record<string, unknown>> {
