@@ -7,6 +7,7 @@ import type { TenantContext } from '../auth/tenant-context';
 import type { JobsConfig, StoreConfig } from '../config';
 import { JobLimitError } from '../errors/job-limit-error';
 import { JobNotFoundError } from '../errors/job-not-found-error';
+import { unreachable } from '../errors/unreachable';
 import { askInputSchema, parseInput, summarizeInputSchema } from '../features/inputs';
 import type { Logger } from '../observability/logger';
 import { watchLoopUtilization } from '../observability/loop-utilization';
@@ -233,8 +234,22 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
   }
 
   return {
-    start: (kind, tenant, input) =>
-      enqueue(kind, tenant, parseInput(kind === 'summary' ? summarizeInputSchema : askInputSchema, input)),
+    start(kind, tenant, raw) {
+      switch (kind) {
+        case 'summary': {
+          const input = parseInput(summarizeInputSchema, raw);
+          const { documentId } = input;
+          if (!documentId) return enqueue(kind, tenant, input);
+          // A stored document's summary is of the document as it is now: its version pinned with the job, in
+          // the same transaction, so its run and its end can tell it was deleted or changed (pinnedDocument).
+          return enqueue(kind, tenant, input, (tx, id) => summaries.pin(tx, tenant.tenantId, id, documentId));
+        }
+        case 'answer':
+          return enqueue(kind, tenant, parseInput(askInputSchema, raw));
+        default:
+          return unreachable(kind);
+      }
+    },
     // Marked as kept with the document, so that its run first checks the document is still the one asked about.
     startDocumentSummary: (tenant, documentId) =>
       enqueue(

@@ -6,6 +6,11 @@
 // And it ends so only while still asked for: the statement that stores its summary, in the transaction that
 // completes it, ends it CANCELLED with no result instead when the document was deleted or changed during the
 // run, so the deleted document's text is never readable from the job (completeStatement).
+// A summary job of a stored document started directly (startSummaryJob { documentId }) keeps nothing here, but
+// is held to the same rule: the document's version when it was started is pinned in its input (pin), its run
+// checks it first (isCurrent) and the transaction completing it checks it again, so that a document deleted or
+// ingested again with other content before the job ends leaves no summary of its old text readable from
+// aiJob for JOB_RETENTION_DAYS (a job of a document that did not exist when started pins nothing: NOT_FOUND).
 import type { SummarizeOutcome } from '../features/feature-result';
 import type { SummarizeInput } from '../features/inputs';
 import { queryInTenantScope } from '../retrieval/store/tenant-scope';
@@ -19,8 +24,9 @@ export interface DocumentSummaries {
    * The statement storing a job's summary where the job was requested so, for the batch that completes the job
    * (JobStoreOptions.finishing), after the update that completed it; null when the end keeps nothing. For a
    * summary kept with its document (keptSummaryInput), it ends the job CANCELLED with no result instead when
-   * the job is no longer asked for (isAsked), in that same transaction; the runner reads such a job again to
-   * learn which end it got.
+   * the job is no longer asked for (isAsked), in that same transaction; for a direct summary pinned to its
+   * document's version (pin), when the document is gone or at another version. The runner reads such a job
+   * again to learn which end it got (endsWithDocument).
    */
   completeStatement(job: FinishedJob): SqlStatement | null;
   /**
@@ -40,6 +46,19 @@ export interface DocumentSummaries {
    * ingest of the same document again (version unchanged) with summarize answers with it, queuing nothing.
    */
   keptJob(tenantId: string, documentId: string): Promise<string | null>;
+  /**
+   * Inside the transaction that started job `jobId` (a summary of a stored document asked for directly): pins
+   * the document's current version in the job's input (pinnedDocument); nothing where there is no such document.
+   */
+  pin(tx: SqlExecutor, tenantId: string, jobId: string, documentId: string): Promise<void>;
+  /** Whether the pinned document is still there at the version pinned. */
+  isCurrent(tenantId: string, pinned: PinnedDocument): Promise<boolean>;
+}
+
+/** The document a direct summary job is of, at the version it had when the job was started. */
+export interface PinnedDocument {
+  documentId: string;
+  version: number;
 }
 
 /**
@@ -52,6 +71,22 @@ export const isKeptSummary = (input: unknown): boolean =>
   typeof input === 'object' &&
   input !== null &&
   (input as { keptWithDocument?: unknown }).keptWithDocument === true;
+
+/** The document and version pinned in a direct summary job's input (pin); null for any other job. */
+export function pinnedDocument(input: unknown): PinnedDocument | null {
+  if (typeof input !== 'object' || input === null || isKeptSummary(input)) return null;
+  const { documentId, documentVersion } = input as { documentId?: unknown; documentVersion?: unknown };
+  return typeof documentId === 'string' && typeof documentVersion === 'number'
+    ? { documentId, version: documentVersion }
+    : null;
+}
+
+/**
+ * Whether the job's end depends on its document (kept with it, or pinned to a version): the transaction that
+ * completes it may end it CANCELLED instead, so the runner reads it again to learn which end it got.
+ */
+export const endsWithDocument = (input: unknown): boolean =>
+  isKeptSummary(input) || pinnedDocument(input) !== null;
 
 /** A document's summary was asked for (startDocumentSummary's input), not one of a text given with the job. */
 const isDocumentRequest = (input: unknown): boolean =>
@@ -87,6 +122,22 @@ export function createDocumentSummaries(
       // transaction's now()): a run whose claim no longer held stores nothing.
       const completedHere = `EXISTS (SELECT 1 FROM ${jobs} j WHERE j.tenant_id = $1 AND j.id = $2
                                AND j.kind = 'summary' AND j.status = 'completed' AND j.completed_at = now())`;
+      const pinned = pinnedDocument(job.input);
+      if (pinned) {
+        // The pinned document still there at its version, its row locked until the commit (as for a kept
+        // summary): else the job this batch completed ends CANCELLED with no result. Nothing is stored here.
+        return {
+          text: `WITH current AS (
+                   SELECT 1 FROM ${documents} d
+                   WHERE d.tenant_id = $1 AND d.id = $3 AND d.version = $4
+                   FOR SHARE OF d
+                 )
+                 UPDATE ${jobs} SET status = 'cancelled', result = NULL
+                 WHERE tenant_id = $1 AND id = $2 AND kind = 'summary' AND status = 'completed'
+                   AND completed_at = now() AND NOT EXISTS (SELECT 1 FROM current)`,
+          params: [job.tenantId, job.id, pinned.documentId, pinned.version],
+        };
+      }
       if (!isKeptSummary(job.input)) {
         if (summary === null || !isDocumentRequest(job.input)) return null;
         return {
@@ -152,6 +203,21 @@ export function createDocumentSummaries(
         params: [tenantId, documentId],
       });
       return result.rows[0]?.job_id ?? null;
+    },
+    async pin(tx, tenantId, jobId, documentId) {
+      await tx.query(
+        `UPDATE ${jobs} j SET input = j.input || jsonb_build_object('documentVersion', d.version)
+         FROM ${documents} d
+         WHERE j.tenant_id = $1 AND j.id = $2 AND d.tenant_id = $1 AND d.id = $3`,
+        [tenantId, jobId, documentId],
+      );
+    },
+    async isCurrent(tenantId, pinned) {
+      const result = await queryInTenantScope(db, options.appRole, tenantId, {
+        text: `SELECT 1 FROM ${documents} WHERE tenant_id = $1 AND id = $2 AND version = $3`,
+        params: [tenantId, pinned.documentId, pinned.version],
+      });
+      return result.rows.length > 0;
     },
   };
 }

@@ -4,7 +4,8 @@
 // result like any other. A summary of a long text goes by parts (long-summary.ts). A document's summary kept
 // with it (ingest with summarize: true) whose document was deleted or changed since is not run at all; one
 // whose document is deleted or changed while it runs ends CANCELLED, with no result, in the transaction that
-// would have completed it (document-summaries.ts: completeStatement).
+// would have completed it (document-summaries.ts: completeStatement). A direct summary of a stored document
+// (startSummaryJob { documentId }) is held likewise to the document's version when it was started (pinned).
 import type { TenantContext } from '../auth/tenant-context';
 import { unreachable } from '../errors/unreachable';
 import type { Features } from '../features';
@@ -15,14 +16,14 @@ import { Deadline } from '../gateway/resilience/deadline';
 import type { DocumentStore } from '../retrieval/store/document-store';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
 import type { DocumentSummaries } from './document-summaries';
-import { isKeptSummary } from './document-summaries';
+import { isKeptSummary, pinnedDocument } from './document-summaries';
 import type { JobKind, JobOutcome } from './job-record';
 import { summarizeByParts, summaryTextOf } from './long-summary';
 
 export interface JobExecutionDeps {
   features: Pick<Features, 'summarize' | 'ask'>;
   documents: Pick<DocumentStore, 'getDocuments'>;
-  summaries: Pick<DocumentSummaries, 'isAsked'>;
+  summaries: Pick<DocumentSummaries, 'isAsked' | 'isCurrent'>;
   tenants: TenantPolicies;
   deadlineMs: number;
   /** Longest text a summary job summarizes in one call (JOB_SUMMARY_PART_CHARS). */
@@ -71,6 +72,8 @@ async function summaryJob(deps: JobExecutionDeps, job: ExecutedJob): Promise<Job
   // Checked before any model call: the summary of a deleted document (or of another text under its id) would be
   // paid for and kept nowhere. Checked again, atomically, when the run completes (completeStatement).
   if (isKeptSummary(job.input) && !(await deps.summaries.isAsked(tenantId, job.jobId))) return NOT_WANTED;
+  const pinned = pinnedDocument(job.input);
+  if (pinned && !(await deps.summaries.isCurrent(tenantId, pinned))) return NOT_WANTED;
   const input = parseInput(summarizeInputSchema, job.input);
   const reader = jobCall(deps, tenantId, requestId, 1, undefined, signal);
   const text = await summaryTextOf(reader, input);

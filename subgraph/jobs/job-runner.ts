@@ -7,19 +7,24 @@
 // run ends with nothing written (the cancel wrote CANCELLED) and its engine job settled without a retry. A run
 // whose work is no longer wanted (NOT_WANTED: its document deleted or changed) ends CANCELLED the same way,
 // also when that happens during the run (the end's own transaction cancels it: document-summaries.ts).
+// A run refused by one of our own limits (its tenant's requests or tokens per minute, this replica's load
+// shedding or overload) is no failure of the job's: it is put back to start again once the limit has room,
+// spending no try, instead of ending COMPLETED with the refusal; only a job that has waited
+// REFUSED_WAIT_LIMIT_SECONDS since it was queued ends with it.
 import { randomUUID } from 'node:crypto';
 import { unreachable } from '../errors/unreachable';
+import type { DegradationReason } from '../gateway/degradation-reason';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { TenantPolicies } from '../tenancy/tenant-policies';
-import { isKeptSummary } from './document-summaries';
+import { endsWithDocument } from './document-summaries';
 import type { JobEvents } from './job-events';
 import { NOT_WANTED, executeJob } from './job-execution';
 import type { JobExecutionDeps } from './job-execution';
 import type { JobPicker } from './job-picker';
 import { DEAD_LETTER_QUEUE } from './job-queue';
 import type { FetchedJob, JobQueue } from './job-queue';
-import type { JobRecord } from './job-record';
+import type { JobOutcome, JobRecord } from './job-record';
 import type { JobStore } from './job-store';
 import type { ClaimedJob } from './job-store-types';
 import { watchRunCancel } from './run-cancel';
@@ -60,6 +65,56 @@ export interface JobRunner {
   stop(graceMs: number): Promise<void>;
 }
 
+/**
+ * The longest a job waits, since it was queued, for our own limits to let it run: a tenant whose jobs outrun its
+ * rate for longer than this (or a replica overloaded as long) has them end with the refusal, its message saying
+ * so, rather than have them wait on for ever. Well inside pg-boss's retention of a queued job (14 days).
+ */
+export const REFUSED_WAIT_LIMIT_SECONDS = 24 * 60 * 60;
+
+/** The wait before asking again after a refusal of ours that names none (the limits could not be checked). */
+const REFUSED_RETRY_DEFAULT_SECONDS = 5;
+
+/**
+ * The seconds after which a run refused by one of our own limits may ask again; null for any other outcome,
+ * kept as the job's result. AIUnavailable RATE_LIMITED is never the provider's doing: a provider's own rate
+ * limit, outage or timeout ends in the feature's floor (a Degraded* result, which completes the job), and only
+ * our refusals are AIUnavailable RATE_LIMITED: the tenant's requests or tokens per minute and this replica's
+ * overload (the gateway's refusal, model-pipeline.ts refusedResult), load shedding (shed-gate.ts), the
+ * operation's AI budget (operation-budget.ts; a job's is sized never to run out). None is the job's failure.
+ */
+export function refusedByOurLimits(outcome: JobOutcome): number | null {
+  if (outcome.kind !== 'unavailable') return null;
+  return ourTransientRefusal(outcome.reason)
+    ? Math.max(1, outcome.retryAfterSeconds ?? REFUSED_RETRY_DEFAULT_SECONDS)
+    : null;
+}
+
+function ourTransientRefusal(reason: DegradationReason): boolean {
+  switch (reason) {
+    // Our limits refused it, or could not be checked (Redis away: today the floor, should it ever refuse
+    // outright): both ours, and passing.
+    case 'RATE_LIMITED':
+    case 'LIMITS_UNAVAILABLE':
+      return true;
+    // The provider's failures (never AIUnavailable today), the tenant's spend cap (for its whole period, not
+    // a minute), and what no wait changes: a rail's refusal, no context, no document, no provider for it.
+    case 'PROVIDER_ERROR':
+    case 'PROVIDER_TIMEOUT':
+    case 'CIRCUIT_OPEN':
+    case 'BUDGET_EXCEEDED':
+    case 'GUARDRAIL_REJECTED':
+    case 'NO_PROVIDER_CONFIGURED':
+    case 'PROVIDER_NOT_ALLOWED':
+    case 'SEMANTIC_UNAVAILABLE':
+    case 'INSUFFICIENT_CONTEXT':
+    case 'NOT_FOUND':
+      return false;
+    default:
+      return unreachable(reason);
+  }
+}
+
 interface Run {
   done: Promise<void>;
   /** Set when stop() handed the job back: the run's end must then touch nothing. */
@@ -85,7 +140,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const kind = claimed.kind;
     metrics.jobs.inc({ kind, outcome: 'started' });
     // The first run's wait since the job was queued; a retry's would count its backoff as waiting.
-    if (claimed.attempts === 1) metrics.jobQueueWait.observe({ kind }, claimed.waitedSeconds);
+    if (claimed.firstStart) metrics.jobQueueWait.observe({ kind }, claimed.waitedSeconds);
     metrics.jobsRunning.inc();
     const cancel = watchRunCancel(
       {
@@ -123,6 +178,33 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       deps.finished(ended.job);
     }
   }
+
+  /**
+   * Puts a run refused by our own limits back to the queue, to start after `seconds`: its claim released and its
+   * attempt taken back (no try of the job's), its engine job sent again with the tries it had left, as a job waiting
+   * its tenant's turn is (`busy`). A claim no longer held (cancelled meanwhile, or taken over) leaves the job as
+   * it is, its engine job settled as this fetch took it.
+   */
+  async function putBack(job: FetchedJob, claimId: string, cancel: RunCancel, seconds: number) {
+    const { jobId, tenantId } = job.data;
+    // Its own change back to QUEUED is not a cancel: the watch stops before hearing of it.
+    cancel.stop();
+    if (!(await store.putBack(tenantId, jobId, claimId))) return queue.complete(job);
+    deps.events.changed(jobId, 'queued');
+    await requeue(job, seconds);
+  }
+
+  /** The refusal a job ends with once it has waited too long for our limits: its message says why. */
+  const refusedForGood = (outcome: JobOutcome, waitedSeconds: number): JobOutcome =>
+    outcome.kind === 'unavailable'
+      ? {
+          ...outcome,
+          message:
+            `${outcome.message} The job has waited ${Math.round(waitedSeconds / 60)} min since it was queued ` +
+            `for room under this service's limits, the most a job waits (${REFUSED_WAIT_LIMIT_SECONDS / 3600} h); ` +
+            'start it again later.',
+        }
+      : outcome;
 
   async function runToEnd(
     job: FetchedJob,
@@ -173,6 +255,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (run.abandoned) return;
     if (cancelled.aborted) return settleCancelled(job);
     if (outcome === NOT_WANTED) return cancelUnwanted(job, cancel);
+    const retryAfter = refusedByOurLimits(outcome);
+    // Waiting out the refusal keeps the job within its bound: the wait counts from when it was queued.
+    if (retryAfter !== null && claimed.waitedSeconds + retryAfter <= REFUSED_WAIT_LIMIT_SECONDS)
+      return putBack(job, claimId, cancel, retryAfter);
+    const result = retryAfter === null ? outcome : refusedForGood(outcome, claimed.waitedSeconds);
     // Null when the job was cancelled meanwhile, or taken over: its result is dropped.
     // The engine job completes with the run's end, in one batch, whatever the end found, but only as this
     // run's fetch took it: a run taken over after an expiry leaves the engine job of the run that took over.
@@ -180,13 +267,14 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       tenantId,
       jobId,
       claimId,
-      { status: 'completed', result: outcome, input: claimed.input },
+      { status: 'completed', result, input: claimed.input },
       [queue.completeStatement(job)],
     );
-    // A summary kept with its document ends CANCELLED instead, in the same transaction, when the document was
-    // deleted or changed during the run (document-summaries.ts): read again, what it ended as is announced.
+    // A summary of a stored document (kept with it, or pinned to its version) ends CANCELLED instead, in the same
+    // transaction, when the document was deleted or changed during the run (document-summaries.ts): read again,
+    // what it ended as is announced.
     const ended =
-      completed && isKeptSummary(claimed.input)
+      completed && endsWithDocument(claimed.input)
         ? ((await store.find(tenantId, jobId).catch(() => null)) ?? completed)
         : completed;
     if (ended) {

@@ -33,6 +33,11 @@ export interface ClaimedJob {
   attempts: number;
   /** Since the job was queued, by the database's clock (one clock for every replica). */
   waitedSeconds: number;
+  /**
+   * The job's first run: never started before (a run put back unspent, refused by our own limits, keeps its
+   * start, so that its queue wait is measured once).
+   */
+  firstStart: boolean;
 }
 
 export type ClaimOutcome =

@@ -168,9 +168,10 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
                      AND (SELECT count(*) FROM ${table}
                           WHERE tenant_id = $2 AND status = 'running' AND claim_expires_at > now()) < $6
                    RETURNING id, status, kind, input, attempts,
-                     GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s
+                     GREATEST(0, EXTRACT(EPOCH FROM (now() - created_at))) AS waited_s,
+                     started_at = now() AS first_start
                  )
-                 SELECT t.kind, t.input, t.attempts, t.waited_s${announced('t.')},
+                 SELECT t.kind, t.input, t.attempts, t.waited_s, t.first_start${announced('t.')},
                         j.status AS current_status,
                         GREATEST(0, EXTRACT(EPOCH FROM (j.claim_expires_at - now())) * 1000) AS held_ms
                  FROM (SELECT 1) AS one
@@ -185,6 +186,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
             input: unknown;
             attempts: number | null;
             waited_s: number | string | null;
+            first_start: boolean | null;
             current_status: JobStatus | null;
             held_ms: number | string | null;
           }
@@ -195,6 +197,7 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
           input: row.input,
           attempts: Number(row.attempts),
           waitedSeconds: Number(row.waited_s),
+          firstStart: row.first_start === true,
         };
         return { kind: 'claimed', job };
       }
@@ -263,6 +266,23 @@ export function createJobStore(db: SqlDatabase, options: JobStoreOptions) {
       return scoped(tenantId, async (tx) => {
         const result = await tx.query(
           `UPDATE ${table} SET status = 'queued', claim_id = NULL, claim_expires_at = NULL
+           WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running' RETURNING 1`,
+          [tenantId, id, claimId],
+        );
+        if (result.rows.length > 0) await announce(tx, id, 'queued');
+        return result.rows.length > 0;
+      });
+    },
+
+    /**
+     * Puts a run back to the queue as if it had not started: refused by one of our own limits before it did any
+     * work, it is no try of the job's, so the claim's count of attempts is taken back.
+     */
+    putBack(tenantId: string, id: string, claimId: string): Promise<boolean> {
+      return scoped(tenantId, async (tx) => {
+        const result = await tx.query(
+          `UPDATE ${table}
+           SET status = 'queued', attempts = GREATEST(0, attempts - 1), claim_id = NULL, claim_expires_at = NULL
            WHERE tenant_id = $1 AND id = $2 AND claim_id = $3 AND status = 'running' RETURNING 1`,
           [tenantId, id, claimId],
         );

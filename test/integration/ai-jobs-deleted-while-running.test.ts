@@ -4,9 +4,11 @@
 // transaction that completes such a job checks again, its document's row locked: a job whose document was
 // deleted (or re-ingested with other text) before it finished ends CANCELLED with no result, and its
 // subscription, webhook and metrics say CANCELLED. On PostgreSQL (other connections, NOTIFY) and on PGlite.
+// The same held for a summary of a stored document started directly (startSummaryJob { documentId }), which
+// was never checked at all: it now pins the document's version when started, and ends CANCELLED the same way.
 import { FAST_RETRIES, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
-import { AI_JOB_QUERY, AI_JOB_UPDATED, FAST_JOBS } from '../support/job-operations';
+import { AI_JOB_QUERY, AI_JOB_UPDATED, FAST_JOBS, START_SUMMARY_JOB } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
 import { replyByTask } from '../support/providers/task-replies';
 import { startWebhookReceiver, webhookPolicies } from '../support/webhook-receiver';
@@ -81,14 +83,28 @@ describe.each(['postgres', 'pglite'] as const)(
         `the webhook of ${id}`,
       );
 
+    /** The document's summary job: queued by its ingest (summarize: true), or started directly after it. */
+    async function startSummary(id: string, start: 'ingest' | 'direct'): Promise<string | null> {
+      if (start === 'ingest') return ingest(id, BODY, true);
+      await ingest(id, BODY, false);
+      const { startSummaryJob } = await client().data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, {
+        input: { documentId: id },
+      });
+      return startSummaryJob.id;
+    }
+
     /**
      * Queues the document's summary job, holds its model call for 1.5 s, runs `meanwhile` once the call is in
      * flight, and returns the job's end as read, as its subscription saw it, and as its webhook said.
      */
-    async function changedWhileRunning(id: string, meanwhile: () => Promise<unknown>) {
+    async function changedWhileRunning(
+      id: string,
+      meanwhile: () => Promise<unknown>,
+      start: 'ingest' | 'direct' = 'ingest',
+    ) {
       harness.providers.reset();
       harness.providers.openai.faults.once({ kind: 'latency', ms: 1_500 }, { path: CHAT });
-      const jobId = await ingest(id, BODY, true);
+      const jobId = await startSummary(id, start);
       if (!jobId) throw new Error('no summary job');
       const updates = client().subscribe<{ aiJobUpdated: AIJob }>(
         AI_JOB_UPDATED,
@@ -133,6 +149,37 @@ describe.each(['postgres', 'pglite'] as const)(
       expect(job).toMatchObject({ status: 'CANCELLED', summary: null });
       expect(seen.at(-1)).toBe('CANCELLED');
       expect(webhook).toBe('CANCELLED');
+    });
+
+    it('ends a direct startSummaryJob { documentId } CANCELLED when its document is deleted during the call', async () => {
+      const { job, seen, webhook } = await changedWhileRunning(
+        'direct-deleted',
+        async () => {
+          expect(await client().deleteDocument('direct-deleted')).toBe(true);
+        },
+        'direct',
+      );
+      expect(job).toMatchObject({ status: 'CANCELLED', summary: null });
+      expect(JSON.stringify(job)).not.toContain(SUMMARY);
+      expect(seen.at(-1)).toBe('CANCELLED');
+      expect(seen).not.toContain('COMPLETED');
+      expect(webhook).toBe('CANCELLED');
+    });
+
+    it('ends a direct startSummaryJob CANCELLED when its document is ingested again with other text', async () => {
+      const { job, webhook } = await changedWhileRunning(
+        'direct-changed',
+        () => ingest('direct-changed', `${BODY} The lamp is trimmed at dusk.`, false),
+        'direct',
+      );
+      expect(job).toMatchObject({ status: 'CANCELLED', summary: null });
+      expect(webhook).toBe('CANCELLED');
+    });
+
+    it('completes a direct startSummaryJob when its document is left alone', async () => {
+      const { job, webhook } = await changedWhileRunning('direct-kept', async () => undefined, 'direct');
+      expect(job).toMatchObject({ status: 'COMPLETED', summary: { text: SUMMARY } });
+      expect(webhook).toBe('COMPLETED');
     });
 
     it('completes, its summary kept, when the document is left alone', async () => {

@@ -3,7 +3,8 @@
 // A's job fails its first try, then tenant B starts one; B's job runs at once on the idle runner. Before, the
 // job in backoff counted as one of the JOB_CONCURRENCY admitted jobs waiting for a runner, so the dispatcher
 // admitted nothing and B waited for the whole backoff. The run is made to throw (an error of the service, not
-// a provider's, which degrades) by taking the application role's read of the documents away for its try.
+// a provider's, which degrades) by taking the application role's read of the documents' text away for its try
+// (their ids and versions stay readable: a start pins the document's version with its job).
 import { JOB_TEXT, startJobsHarness } from '../support/jobs-harness';
 import type { Harness } from '../support/harness';
 import { AI_JOB_QUERY, CANCEL_AI_JOB, START_SUMMARY_JOB } from '../support/job-operations';
@@ -34,6 +35,7 @@ describe.each(['pglite', 'postgres'] as const)('retry backoff on %s', (store) =>
     const { schema, appRole } = harness.app.config.store;
     const db = harness.app.store.db;
     await db.exec(`REVOKE SELECT ON ${schema}.documents FROM ${appRole}`);
+    await db.exec(`GRANT SELECT (tenant_id, id, version) ON ${schema}.documents TO ${appRole}`);
     let aJob: AIJob;
     try {
       aJob = await start('tenant-a', { documentId: 'depot' });
