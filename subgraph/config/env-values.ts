@@ -17,31 +17,25 @@ export const optionalUrl = z
   .pipe(z.url({ protocol: /^https?$/, message: 'expects an http:// or https:// URL' }).optional());
 
 /**
- * A bounded integer written in decimal digits, with its default. Number() would also take `0x10`, `1e3`, `0b1`
- * or `Infinity`: `PORT=0x10` listened on port 16.
+ * A bounded integer written in decimal digits. Number() would also take `0x10`, `1e3`, `0b1` or `Infinity`:
+ * `PORT=0x10` listened on port 16.
  */
-export function integer(defaultValue: number, min: number, max: number) {
+function decimalDigitsInteger(min: number, max: number) {
   const message = `expects an integer between ${min} and ${max}`;
   return z
     .string({ message })
     .trim()
     .regex(/^[+-]?\d+$/, { message })
     .transform(Number)
-    .pipe(z.number().int({ message }).min(min, { message }).max(max, { message }))
-    .default(defaultValue);
+    .pipe(z.number().int({ message }).min(min, { message }).max(max, { message }));
 }
 
+/** A bounded integer written in decimal digits, with its default. */
+export const integer = (defaultValue: number, min: number, max: number) =>
+  decimalDigitsInteger(min, max).default(defaultValue);
+
 /** A bounded integer as integer() reads it, without a default: unset, its default is decided by mode elsewhere. */
-export function optionalInteger(min: number, max: number) {
-  const message = `expects an integer between ${min} and ${max}`;
-  return z
-    .string({ message })
-    .trim()
-    .regex(/^[+-]?\d+$/, { message })
-    .transform(Number)
-    .pipe(z.number().int({ message }).min(min, { message }).max(max, { message }))
-    .optional();
-}
+export const optionalInteger = (min: number, max: number) => decimalDigitsInteger(min, max).optional();
 
 /** Comma-separated bounded integers, e.g. `384,1536`, with their default in that form. */
 export function integerList(defaultValue: string, min: number, max: number) {

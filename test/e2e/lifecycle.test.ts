@@ -11,6 +11,7 @@ import type { SpawnedSubgraph } from '../support/spawn-subgraph';
 import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { waitUntil } from '../support/wait-for';
+import { jsonLines } from '../support/logs';
 
 jest.setTimeout(60_000);
 
@@ -46,13 +47,6 @@ afterAll(async () => {
   await Promise.allSettled(running.map((subgraph) => subgraph.kill()));
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function jsonLines(output: string): Record<string, unknown>[] {
-  return output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 /** A large body of distinct sentences. */
 function largeBody(seed: number, bytes: number): string {

@@ -22,6 +22,7 @@ import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/sub
 import type { GraphQLResponse } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { eventually, waitFor } from '../support/wait-for';
+import { jsonLines } from '../support/logs';
 
 jest.setTimeout(90_000);
 requirePostgres();
@@ -44,13 +45,6 @@ afterAll(async () => {
   for (const schema of schemas) await dropPostgresSchema(schema).catch(() => undefined);
 });
 beforeEach(() => providers.reset());
-
-function jsonLines(output: string): Record<string, unknown>[] {
-  return output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 function subgraphEnv(schema: string, graceMs: number): Record<string, string> {
   return {

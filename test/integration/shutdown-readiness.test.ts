@@ -19,6 +19,7 @@ import { gql, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '../support/sub
 import type { GraphQLResponse } from '../support/subgraph';
 import { tokenFor } from '../support/tokens';
 import { eventually, waitFor } from '../support/wait-for';
+import { jsonLines } from '../support/logs';
 
 jest.setTimeout(90_000);
 requirePostgres();
@@ -40,15 +41,6 @@ afterAll(async () => {
   for (const schema of schemas) await dropPostgresSchema(schema).catch(() => undefined);
 });
 beforeEach(() => providers.reset());
-
-type LogLine = Record<string, unknown> & { msg?: string; level?: number };
-
-function jsonLines(output: string): LogLine[] {
-  return output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
 
 async function start(env: { graceMs: number; drainDelayMs: number }): Promise<SpawnedSubgraph> {
   const schema = uniqueSchemaName('sr');

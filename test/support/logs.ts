@@ -17,3 +17,14 @@ export function capturingLogger(level: string): { logger: Logger; lines: string[
   });
   return { logger: teeToCapture(level, destination), lines };
 }
+
+/** A log line as pino writes it: its message and level, with whatever fields the line carries. */
+export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+/** The JSON log lines in a process's output (stdout), in order; anything else it printed is left out. */
+export function jsonLines(output: string): LogLine[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
