@@ -9,7 +9,7 @@ import { CompletionCacheRung, completionKey } from './cache/completion-cache-run
 import { isRemoteCompletionCache } from './cache/redis-completion-cache';
 import type { CachedCompletion } from './cache/completion-cache';
 import { walkChain, walkToEnd } from './chain-walker';
-import type { ChainStep, TargetAttempt, UnservedReply, WalkResult } from './chain-walker';
+import type { ChainStep, TargetAttempt, WalkResult } from './chain-walker';
 import type { CompletionOutcome, GatewayCall, GatewayOutcome, GatewayStreamEvent } from './gateway-call';
 import type { EmbedCall, EmbedOutcome, EmbeddingModel } from './embed-call';
 import { embedThroughChain } from './embed-through-chain';
@@ -17,16 +17,17 @@ import { cacheBudgetMs } from './cache/cache-budget';
 import { within } from './resilience/within';
 import type { EmbedDeps } from './embed-through-chain';
 import type { RenderedPrompt } from './prompts/prompt-library';
-import type { ProviderName, TokenUsage } from './providers/model-provider';
+import type { ProviderName } from './providers/model-provider';
 import { Deadline } from './resilience/deadline';
 import { targetGuards } from './resilience/target-guards';
 import { targetsOf } from './routing/route-config';
-import type { Target, Task } from './routing/route-config';
+import type { Task } from './routing/route-config';
 import { chooseRoute } from './routing/router';
 import { completionAttempt, streamingAttempt } from './target-attempts';
 import { tracedAttempt } from './traced-attempt';
 import { failed, freshOf, fromCache, unroutable } from './gateway-outcomes';
 import { SharedCompletions } from './shared-completion';
+import { paidWithoutReply } from './paid-without-reply';
 import type { Looked } from './shared-completion';
 import { countRedaction, redactVariables, restoredStream } from './pii-redaction';
 import { replyCheckOf } from './reply-check';
@@ -175,11 +176,8 @@ export class ModelGateway {
       return admission.outcome;
     }
     // What the attempts that ended without their reply (the caller left, or the provider failed mid-answer) had
-    // received, per target: settled against the caps in place of a reply.
-    const abandonedWith = new Map<Target, TokenUsage>();
-    // The same, paid for and served to nobody: carried into the walk's result (its cost) like a refused reply,
-    // or told to `onAbandoned` with those when the walk is left (walkObserver, settle-walk.ts).
-    const received: UnservedReply<Completion>[] = [];
+    // received: carried into the walk's result (its cost) like a refused reply.
+    const received = paidWithoutReply();
     const attempt: TargetAttempt = tracedAttempt(
       streamingAttempt(
         call.deadline,
@@ -190,10 +188,7 @@ export class ModelGateway {
           loopStalls: this.deps.loopStalls,
         },
         call.signal,
-        (target, usage) => {
-          abandonedWith.set(target, usage);
-          received.push({ target, reply: { text: '', usage } });
-        },
+        received.record,
       ),
       { operation: 'chat', metrics: this.deps.metrics, signal: call.signal },
     );
@@ -201,18 +196,14 @@ export class ModelGateway {
       call,
       plan.steps,
       attempt,
-      walkObserver(this.deps, call, received),
+      walkObserver(this.deps, call, received.unserved),
       replyCheckOf(call, plan.redaction),
-      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, (target) => {
-        const received = abandonedWith.get(target) ?? null;
-        abandonedWith.delete(target);
-        return received;
-      }),
+      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, received.take),
       plan.hedging,
     );
     // A fallback's answer (or the floor) carries what the attempts cut mid-answer before it cost.
     const withReceived = (ended: Exclude<WalkResult<Completion>, { kind: 'abandoned' }>) =>
-      withPaid(ended, received);
+      withPaid(ended, received.unserved);
     const placeholders = plan.redaction?.placeholders;
     // A caller that leaves at the restored text's last delta, after the walk ended: its answer was paid for.
     const leftAtEnd = (ended: WalkResult<Completion>) => {
@@ -258,38 +249,21 @@ export class ModelGateway {
     // Over the limit, the request is refused, not served stale: the limit is the tenant's answer.
     const admission = await admitCall(this.deps.rateGate, call, plan.prompt);
     if (admission.kind === 'refused') return { outcome: admission.outcome, lookup: 'miss' };
-    // What attempts that failed had been billed for the replies they refused and retried (no text, a refusal,
-    // unparseable), per target: settled against the caps with the attempt, since no reply carries it.
-    const refusedWith = new Map<Target, TokenUsage>();
-    // The same, paid for and served to nobody: carried into the walk's result (its cost), or told to
-    // `onAbandoned` when the walk is left (walkObserver, settle-walk.ts), as a stream's received usage is.
-    const refused: UnservedReply<Completion>[] = [];
+    // What attempts that failed had been billed for the replies they refused and retried.
+    const refused = paidWithoutReply();
     // Only a call walked alone carries a signal (complete): its abort ends the attempt in flight, its provider
     // request aborted, settled at what it received (nothing, unstreamed), and counted against no circuit.
     const walk = walkChain(
       call,
       plan.steps,
-      tracedAttempt(
-        completionAttempt(call.deadline, plan.prompt, call.signal, (target, usage) => {
-          refusedWith.set(target, usage);
-          refused.push({ target, reply: { text: '', usage } });
-        }),
-        { operation: 'chat', metrics: this.deps.metrics, signal: call.signal },
-      ),
-      walkObserver(this.deps, call, refused),
+      tracedAttempt(completionAttempt(call.deadline, plan.prompt, call.signal, refused.record), {
+        operation: 'chat',
+        metrics: this.deps.metrics,
+        signal: call.signal,
+      }),
+      walkObserver(this.deps, call, refused.unserved),
       replyCheckOf(call, plan.redaction),
-      completionBudget(
-        this.deps.spendGate,
-        this.deps.prices,
-        call,
-        plan.prompt,
-        () => null,
-        (target) => {
-          const billed = refusedWith.get(target) ?? null;
-          refusedWith.delete(target);
-          return billed;
-        },
-      ),
+      completionBudget(this.deps.spendGate, this.deps.prices, call, plan.prompt, () => null, refused.take),
       plan.hedging,
     );
     const result = await walkToEnd(walk);
@@ -300,7 +274,7 @@ export class ModelGateway {
       call.signal?.throwIfAborted();
       return this.orStale(call, entries, failed(null));
     }
-    const outcome = settleWalk(this.deps, call, plan, withPaid(result, refused));
+    const outcome = settleWalk(this.deps, call, plan, withPaid(result, refused.unserved));
     if (result.kind === 'answered' && outcome.kind === 'answered') {
       const key = plan.keys[plan.steps.findIndex((step) => step.target === result.target)];
       // Waited for within the cache's budget, so a request arriving after the flight finds the entry; a write
