@@ -4,7 +4,12 @@
 // summarize feature, so each goes through the cache, the rails and the spend reservation, and all share the
 // job's one deadline: when it runs out, the remaining steps take the extractive floor at once. A part that
 // degraded makes the whole a DegradedSummary with that part's reason: the client learns the floor had a share.
+// A part refused by one of our own passing limits (the tenant's rate, load shedding) waits its retryAfter and
+// is asked again while the job's deadline leaves room for it; past that, the whole run is that refusal, and the
+// runner puts the job back (own-limit-refusal.ts): a summary never silently leaves a part out. A part refused
+// for good (the spend cap, a rail) makes the whole a DegradedSummary with that reason.
 // The whole's meta is the job's: every step's cost (each step is in the usage ledger), the whole time.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FeatureCall } from '../features/feature-call';
 import type { ResultMeta, SummarizeOutcome } from '../features/feature-result';
 import { LIMITS } from '../features/inputs';
@@ -12,6 +17,7 @@ import type { SummarizeInput } from '../features/inputs';
 import { startClock } from '../features/meter-result';
 import { nanosOfUsd, usdOfNanos } from '../gateway/pricing';
 import { chunkText } from '../retrieval/chunking';
+import { refusedByOurLimits } from './own-limit-refusal';
 
 export interface LongSummaryDeps {
   summarize(call: FeatureCall, input: unknown): Promise<SummarizeOutcome>;
@@ -133,11 +139,15 @@ async function byLevels(
     parts,
     deps.parallel,
     // Each part's call carries the phase's signal: a part failing aborts the others' model calls.
-    (part, signal) => deps.summarize({ ...call, signal }, { text: part.text, maxWords }),
+    (part, signal) => summarizePart(deps, { ...call, signal }, { text: part.text, maxWords }),
     call.signal,
   );
   const usable = summaries.filter((summary) => summary.kind !== 'unavailable');
-  // Nothing came back (every part refused: a rate limit, the budget): the first refusal says why.
+  const refusals = summaries.filter((summary) => summary.kind === 'unavailable');
+  // A part our passing limits still refuse: the whole run is refused, to be put back and run again (the parts
+  // done are in the summary cache). Nothing came back at all: the first refusal says why.
+  const passing = refusals.find((refusal) => refusedByOurLimits(refusal) !== null);
+  if (passing) return passing;
   if (usable.length === 0) return summaries[0] as SummarizeOutcome;
   const joined = usable.map((summary) => summary.value.text).join('\n\n');
   // Summaries no shorter than their parts (a maxWords near the part size) would never converge: the last level.
@@ -148,7 +158,34 @@ async function byLevels(
     maxWords,
     joined.length < text.length ? level + 1 : MAX_LEVELS + 1,
   );
-  const degradedPart = usable.find((summary) => summary.kind === 'degraded');
-  if (whole.kind !== 'full' || !degradedPart) return whole;
-  return { kind: 'degraded', value: whole.value, reason: degradedPart.reason, meta: whole.meta };
+  // A part left out (refused for good) or on the floor: the whole says so with that part's reason.
+  const short = refusals[0] ?? usable.find((summary) => summary.kind === 'degraded');
+  if (whole.kind !== 'full' || !short) return whole;
+  return { kind: 'degraded', value: whole.value, reason: short.reason, meta: whole.meta };
+}
+
+/** Most of the job's time left that one part waits for our limits before the run gives up and is put back. */
+const PART_WAIT_SHARE = 0.5;
+
+/**
+ * One part's summary. Refused by one of our own passing limits, it waits the refusal's retryAfter and asks again
+ * while the wait takes at most PART_WAIT_SHARE of the job's time left (a cancel ends the wait); else the refusal.
+ */
+async function summarizePart(
+  deps: LongSummaryDeps,
+  call: FeatureCall,
+  input: { text: string; maxWords: number | undefined },
+): Promise<SummarizeOutcome> {
+  for (;;) {
+    const step = await deps.summarize(call, input);
+    const retryAfterSeconds = refusedByOurLimits(step);
+    const leftMs = call.deadline?.remainingMs() ?? 0;
+    if (retryAfterSeconds === null || retryAfterSeconds * 1000 > leftMs * PART_WAIT_SHARE) return step;
+    try {
+      await sleep(retryAfterSeconds * 1000, undefined, { signal: call.signal });
+    } catch {
+      // Cancelled while waiting: rejects with the cancel's reason, as a model call of the part would.
+      call.signal?.throwIfAborted();
+    }
+  }
 }

@@ -50,6 +50,7 @@ const finalJob = (harness: Harness, tenant: string, id: string) =>
 
 describe("a tenant's own rate limit ended a background job for good", () => {
   const TENANT = 'own-rate';
+  const TOKENS_TENANT = 'own-tokens';
   let harness: Harness;
 
   beforeAll(async () => {
@@ -58,7 +59,16 @@ describe("a tenant's own rate limit ended a background job for good", () => {
       responder: replyByTask({ summary: SUMMARY, answer: SUMMARY }),
       env: {
         ...ENV,
-        TENANT_POLICIES_JSON: JSON.stringify({ tenants: { [TENANT]: { limits: { requestsPerMinute: 2 } } } }),
+        // A summary job's text longer than 500 characters goes by parts (long-summary.ts).
+        JOB_SUMMARY_PART_CHARS: '500',
+        TENANT_POLICIES_JSON: JSON.stringify({
+          tenants: {
+            [TENANT]: { limits: { requestsPerMinute: 2 } },
+            // Two parts' worst-case estimates (their prompt and 600 output tokens, about 780 each) fit, a third
+            // does not; settled to what they used (about 170 each), the short reduce step fits again.
+            [TOKENS_TENANT]: { limits: { tokensPerMinute: 1700 } },
+          },
+        }),
       },
     });
   });
@@ -90,6 +100,38 @@ describe("a tenant's own rate limit ended a background job for good", () => {
       expect.objectContaining({ status: 'QUEUED', attempts: 0, summary: null, completedAt: null }),
     ]);
     expect(harness.providers.requestCount(CHAT)).toBe(2);
+  });
+
+  it('a long summary left out the parts our rate limit refused and reported itself whole', async () => {
+    // Four paragraphs of about 400 characters: four parts, summarized four at a time.
+    const longText = ['north', 'south', 'east', 'west']
+      .map(
+        (side) =>
+          `The ${side} gate of the harbour ${'opens at dawn and closes at dusk for the boats. '.repeat(8)}`,
+      )
+      .join('\n\n');
+    harness.providers.reset();
+    // Every part's rate check comes before any part's answer settles its estimate.
+    harness.providers.openai.faults.setLatency(300);
+    try {
+      const { startSummaryJob } = await harness
+        .as(TOKENS_TENANT)
+        .data<{ startSummaryJob: AIJob }>(START_SUMMARY_JOB, { input: { text: longText } });
+      // Two parts reached the model; the other two were refused by the tokens per minute.
+      await eventually(
+        async () => (harness.providers.requestCount(CHAT) >= 2 ? true : undefined),
+        20_000,
+        'two parts summarized',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const job = await readJob(harness, TOKENS_TENANT, startSummaryJob.id);
+      // It used to complete as a Summary of half the text (the reduce step fitted the window again). Now the
+      // run is the refusal, put back to start again once the window has room, its try unspent.
+      expect(job).toMatchObject({ status: 'QUEUED', attempts: 0, summary: null });
+      expect(harness.providers.requestCount(CHAT)).toBe(2);
+    } finally {
+      harness.providers.openai.faults.setLatency(0);
+    }
   });
 });
 
