@@ -119,6 +119,7 @@ export async function createJobs(config: JobsConfig, deps: JobsDeps): Promise<Jo
     find: (tenantId, id) => store.find(tenantId, id),
     tenants,
     deliverer: createWebhookDeliverer({ logger, outcomes: deps.webhookOutcomes }),
+    retries: { limit: config.webhookRetryLimit, delaySeconds: config.webhookRetryDelaySeconds },
     logger,
     // Idle unless jobs end; a replica that runs no jobs delivers no notices either.
     concurrency: config.concurrency > 0 ? 4 : 0,

@@ -85,6 +85,12 @@ export interface JobQueue {
   completeStatement(job: FetchedJob): SqlStatement;
   /** A failed try: retried with backoff while tries remain, else the job goes to the dead-letter queue. */
   fail(job: FetchedJob): Promise<void>;
+  /**
+   * A failed try, not the last, to be tried again no sooner than `seconds` from now (a webhook receiver's
+   * Retry-After, longer than the backoff): queued again as a new engine job holding the tries left after this
+   * one, and the fetched one settled. pg-boss's fail() takes no delay of the caller's.
+   */
+  failAfter(job: FetchedJob, seconds: number): Promise<void>;
   cancel(queueJobId: string): Promise<void>;
   /** Queues a webhook notice inside `tx`: it exists exactly when the job's final status commits. */
   sendWebhook(tx: SqlExecutor, data: QueuedJobData): Promise<void>;
@@ -234,6 +240,14 @@ export async function openJobQueue(
     },
     completeStatement: (job) => completeFetched(job),
     fail: (job) => boss.fail(job.queue, job.queueJobId),
+    async failAfter(job, seconds) {
+      await boss.send(job.queue, job.data, {
+        startAfter: seconds,
+        retryLimit: Math.max(0, job.retryLimit - job.retryCount - 1),
+      });
+      const { text, params } = completeFetched(job);
+      await db.query(text, params);
+    },
     cancel: (queueJobId) => boss.cancel(JOB_QUEUE, queueJobId),
     async sendWebhook(tx, data) {
       await boss.send(WEBHOOK_QUEUE, data, { db: bossDatabaseIn(tx) } as PgBoss.SendOptions);

@@ -3,7 +3,9 @@
 // notice carries ids only; the handler reads the job row and the tenant's policy as they are now (a rotated
 // secret applies at once, a removed webhook sends nothing), makes one signed POST, and on a retryable outcome
 // fails the engine job so pg-boss tries again with its backoff; after the last try the notice is dropped
-// (logged and counted as `exhausted`), the job's result staying readable through `aiJob`. Notices are taken
+// (logged and counted as `exhausted`), the job's result staying readable through `aiJob`. A receiver's
+// Retry-After longer than the backoff (a 429 or 503 saying when) is honoured: the notice waits that long, up to
+// an hour, its tries counted on. Notices are taken
 // oldest first, but never more than half the POSTs in flight for one tenant: a receiver that hangs until the
 // timeout delays its own tenant's notices, not everyone's.
 import type { Logger } from '../observability/logger';
@@ -18,7 +20,9 @@ import type { JobNotification } from './webhook-notification';
 import { wakeablePause } from './wakeable-pause';
 
 export interface WebhookWorkerDeps {
-  queue: Pick<JobQueue, 'fetch' | 'complete' | 'fail'>;
+  queue: Pick<JobQueue, 'fetch' | 'complete' | 'fail' | 'failAfter'>;
+  /** The webhook queue's tries after the first, and the first retry's delay, doubled per try (job-queue.ts). */
+  retries: { limit: number; delaySeconds: number };
   /** The job as its tenant sees it (row level security holds). */
   find(tenantId: string, jobId: string): Promise<JobRecord | null>;
   tenants: TenantPolicies;
@@ -44,6 +48,9 @@ export interface WebhookWorker {
   /** Takes no new notice; resolves once the POSTs in flight have ended (each is cut by its timeout). */
   stop(): Promise<void>;
 }
+
+/** The longest a receiver's Retry-After delays its notice: past it, a receiver's hint reads as a fault. */
+const MAX_RETRY_AFTER_SECONDS = 3_600;
 
 /** Whether the tenant's jobs are announced: a notice is queued for its finished jobs, and only for them. */
 export const hasJobWebhook = (tenants: TenantPolicies, tenantId: string): boolean =>
@@ -96,12 +103,26 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     const job = await deps.find(tenantId, jobId);
     const target = deps.tenants.forTenant(tenantId).jobs.webhook;
     if (!job || !target || !isFinal(job.status)) return queue.complete(notice);
+    // Tries spent by the notice's earlier engine jobs: one queued again after a Retry-After holds fewer.
+    const triedBefore = Math.max(0, deps.retries.limit - notice.retryLimit);
+    const last = notice.retryCount >= notice.retryLimit;
     const outcome = await deps.deliverer.sendOnce(target, jobNotification(job), {
-      number: notice.retryCount + 1,
-      last: notice.retryCount >= notice.retryLimit,
+      number: triedBefore + notice.retryCount + 1,
+      last,
     });
+    if (outcome.kind !== 'retryable') return queue.complete(notice);
     // A failed engine job comes back after its backoff; the last one stays failed (sendOnce counted it).
-    return outcome.kind === 'retryable' ? queue.fail(notice) : queue.complete(notice);
+    const waitSeconds = last
+      ? null
+      : retryAfterSeconds(outcome.retryAfterMs, triedBefore + notice.retryCount);
+    return waitSeconds === null ? queue.fail(notice) : queue.failAfter(notice, waitSeconds);
+  }
+
+  /** The receiver's Retry-After in whole seconds (at most an hour) where longer than the try's backoff. */
+  function retryAfterSeconds(retryAfterMs: number | undefined, tried: number): number | null {
+    if (retryAfterMs === undefined) return null;
+    const seconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.ceil(retryAfterMs / 1000));
+    return seconds > deps.retries.delaySeconds * 2 ** tried ? seconds : null;
   }
 
   function track(notice: FetchedJob): void {

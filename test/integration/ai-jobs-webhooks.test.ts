@@ -109,6 +109,20 @@ describe.each(['pglite', 'postgres'] as const)('job webhooks through the engine 
     }
   });
 
+  it('retried a receiver that said when to come back (Retry-After) at once, ignoring it', async () => {
+    // The retry delay is 0 here: only the receiver's 503 with Retry-After: 2 holds the second try back.
+    receiver.script({ status: 503, headers: { 'retry-after': '2' } });
+    const job = await start('hooked', `${CONFIDENTIAL} Retry after.`);
+    await finished('hooked', job.id);
+    const [first, second] = await delivered(job.id, 2);
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1_900);
+    const header = second!.headers[SIGNATURE_HEADER.toLowerCase()] as string;
+    expect(verifyWebhookSignature(SECRET, header, second!.body)).toMatchObject({ valid: true });
+    // Delivered on the second try, and once only.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(postsFor(job.id)).toHaveLength(2);
+  });
+
   it('a cancelled job is announced as CANCELLED; a tenant without a webhook sends nothing', async () => {
     harness.providers.openai.faults.always({ kind: 'hang' });
     const silent = await start('acme', `${CONFIDENTIAL} Four.`);

@@ -97,6 +97,7 @@ describe.each(BACKENDS)('the webhook loop on %s', (backend) => {
       queue,
       find: (tenantId, id) => Promise.resolve(finishedJob(tenantId, id)),
       tenants,
+      retries: { limit: 8, delaySeconds: 0 },
       deliverer: createWebhookDeliverer({
         logger,
         outcomes: createMetrics({ defaultMetrics: false }).jobWebhooks,

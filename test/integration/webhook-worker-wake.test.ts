@@ -74,6 +74,7 @@ function startWorker(): WebhookWorker {
     },
     find: () => Promise.resolve(null),
     tenants: loadTenantPolicies(policies),
+    retries: { limit: 0, delaySeconds: 1 },
     deliverer: createWebhookDeliverer({
       logger,
       outcomes: createMetrics({ defaultMetrics: false }).jobWebhooks,

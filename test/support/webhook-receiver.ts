@@ -9,6 +9,8 @@ export interface ReceivedWebhook {
   readonly headers: IncomingHttpHeaders;
   /** The raw body, as a receiver must verify it (before any JSON parsing). */
   readonly body: string;
+  /** When the request's body had arrived (performance.now()). */
+  readonly receivedAt: number;
 }
 
 /** A status to answer with (`retryAfter` seconds adds the header), or `hang` to never answer. */
@@ -41,6 +43,7 @@ export async function startWebhookReceiver(path = '/hooks/ai-jobs'): Promise<Web
         path: request.url ?? '',
         headers: request.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: performance.now(),
       });
       const reply = replies.shift() ?? { status: 204 };
       if (reply === 'hang') {
