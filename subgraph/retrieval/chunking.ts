@@ -1,4 +1,6 @@
 // Splits a document into bounded, overlapping chunks for embedding and retrieval, breaking at natural boundaries.
+import { drainInSlices, mapInSlices } from '../runtime/map-in-slices';
+import type { InItsOwnTurn } from '../runtime/map-in-slices';
 import { NON_TERMINAL_ABBREVIATIONS } from '../text/abbreviations';
 
 export interface ChunkOptions {
@@ -23,10 +25,17 @@ const BREAK_SEARCH_FRACTION = 0.25;
  * "\n\n" paragraph break. Single line breaks survive because they often carry structure (lists, addresses).
  */
 export function normalizeText(text: string): string {
+  return joinParagraphs(linesOf(text).map(cleanLine));
+}
+
+const linesOf = (text: string): string[] => text.split(/\r\n?|\n/);
+const cleanLine = (line: string): string => line.replace(/\s+/g, ' ').trim();
+
+/** Cleaned lines as normalizeText's text: each run of empty ones one paragraph break, none at either end. */
+function joinParagraphs(lines: readonly string[]): string {
   const paragraphs: string[] = [];
   let current: string[] = [];
-  for (const rawLine of text.split(/\r\n?|\n/)) {
-    const line = rawLine.replace(/\s+/g, ' ').trim();
+  for (const line of lines) {
     if (line === '') {
       if (current.length > 0) paragraphs.push(current.join('\n'));
       current = [];
@@ -172,10 +181,32 @@ function skipSpaces(text: string, pos: number): number {
  */
 export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
   validate(options);
-  const { maxChars, overlapChars } = options;
-  const normalized = normalizeText(text);
-  const chunks: TextChunk[] = [];
+  return [...chunksOf(normalizeText(text), options)];
+}
 
+/**
+ * chunkText's chunks, `sliceMs` of work at a time, each further slice in its own turn of the event loop (`inTurn`):
+ * normalizing and cutting a 1M-character document takes 20-100 ms, which would otherwise hold every other
+ * request on the replica that long. A bad `options` rejects before any work.
+ */
+export async function chunkTextInSlices(
+  text: string,
+  options: ChunkOptions,
+  inTurn: InItsOwnTurn,
+  sliceMs: number = CHUNK_SLICE_MS,
+): Promise<TextChunk[]> {
+  validate(options);
+  const lines = await mapInSlices(linesOf(text), cleanLine, inTurn, sliceMs);
+  return drainInSlices(chunksOf(joinParagraphs(lines), options), inTurn, sliceMs);
+}
+
+/** The work chunkTextInSlices does before giving the event loop a turn. */
+export const CHUNK_SLICE_MS = 10;
+
+/** The chunks of `normalized` (normalizeText's output), made one at a time as they are asked for. */
+function* chunksOf(normalized: string, options: ChunkOptions): Generator<TextChunk> {
+  const { maxChars, overlapChars } = options;
+  let index = 0;
   let start = 0;
   let previousEnd = 0;
   while (start < normalized.length) {
@@ -187,10 +218,9 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
     let end = span.end;
     while (end > start + 1 && isSpace(normalized[end - 1])) end--;
 
-    chunks.push({ index: chunks.length, text: normalized.slice(start, end), start, end });
-    if (end >= normalized.length) break;
+    yield { index: index++, text: normalized.slice(start, end), start, end };
+    if (end >= normalized.length) return;
     previousEnd = end;
     start = nextStart(normalized, start, end, overlapChars, maxChars);
   }
-  return chunks;
 }
