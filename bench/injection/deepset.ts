@@ -1,7 +1,6 @@
 // The deepset prompt-injection set: one `{"text", "label"}` object per line, label 1 for an injection.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { devDataFile } from '../support/dev-data';
+import { devDataFile, readDevData } from '../support/dev-data';
 import type { Labelled } from './metrics';
 
 export const DEEPSET_FILE = devDataFile('prompt-injection', 'deepset', 'train.jsonl');
@@ -9,7 +8,7 @@ export const DEEPSET_FILE = devDataFile('prompt-injection', 'deepset', 'train.js
 const row = z.object({ text: z.string(), label: z.union([z.literal(0), z.literal(1)]) });
 
 export function loadDeepset(file = DEEPSET_FILE): Labelled[] {
-  return readFileSync(file, 'utf8')
+  return readDevData(file)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {

@@ -1,9 +1,8 @@
 // The presidio-research synthetic PII set as labelled sentences: each sentence with its spans, the spans'
 // entity types mapped to the redactor's kinds where one matches (the NER-style types, names, addresses,
 // dates, stay unmapped: a detection on one of them counts against precision).
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { devDataFile } from '../support/dev-data';
+import { devDataFile, readDevData } from '../support/dev-data';
 import type { PiiKind } from '../../subgraph/guardrails/pii';
 import type { LabelledSentence } from './score';
 
@@ -40,7 +39,7 @@ function utf16Offsets(text: string): number[] {
 }
 
 export function loadPresidioDevSet(file = PRESIDIO_DEV_SET): LabelledSentence[] {
-  return datasetSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).map((record) => {
+  return datasetSchema.parse(JSON.parse(readDevData(file))).map((record) => {
     const offsets = utf16Offsets(record.full_text);
     return {
       text: record.full_text,

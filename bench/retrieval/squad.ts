@@ -1,8 +1,7 @@
 // The SQuAD v2 dev subset as a retrieval test collection: each paragraph is a document (titled with its
 // article), each answerable question a query whose one relevant document is its paragraph.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { devDataFile } from '../support/dev-data';
+import { devDataFile, readDevData } from '../support/dev-data';
 
 export const SQUAD_DEV_SUBSET = devDataFile('squad-v2-dev-subset', 'small.json');
 
@@ -48,7 +47,7 @@ export interface TestCollection {
 export type SquadFile = z.infer<typeof squadSchema>;
 
 export function readSquad(file = SQUAD_DEV_SUBSET): SquadFile {
-  return squadSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  return squadSchema.parse(JSON.parse(readDevData(file)));
 }
 
 export function loadSquadCollection(file = SQUAD_DEV_SUBSET): TestCollection {

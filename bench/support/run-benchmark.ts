@@ -2,6 +2,7 @@
 // processes it starts (all stopped at the end, even on failure), print its markdown and write it into its
 // section of BENCHMARKS.md, and exit non-zero when a step failed.
 import { ChildGroup } from './child-process';
+import { BenchSetupError } from './dev-data';
 import { commandLine, parseOptions } from './options';
 import type { OptionSpecs, Options } from './options';
 import { writeSection } from './report';
@@ -41,7 +42,8 @@ export function runBenchmark<S extends OptionSpecs>(
     .then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`bench:${name} failed:`, error);
+        // A setup the benchmark cannot run in (its data away) is said in one line; anything else with its stack.
+        console.error(`bench:${name} failed:`, error instanceof BenchSetupError ? error.message : error);
         process.exit(1);
       },
     );
