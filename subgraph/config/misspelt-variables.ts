@@ -2,8 +2,10 @@
 // setting at the default: `TENANT_POLICY_JSON` (for TENANT_POLICIES_JSON) loads no tenant policy at all, and a
 // tenant restricted to its own model would be routed to any provider. A name that reads as one of ours with a
 // slip (a plural, a lost or doubled underscore, two neighbours swapped, one letter lost, added or wrong) stops the
-// start naming both. Only such near misses under one of our prefixes count: other software's variables
-// (DATABASE_USER, DATABASE_SSL, PGPORT, OTEL_*, NODE_OPTIONS) are none of ours and are left alone.
+// start naming both. So does one of ours under another unit (SHUTDOWN_GRACE_SECONDS for SHUTDOWN_GRACE_MS): the
+// operator meant the setting, and its default would silently stand. Only such near misses under one of our
+// prefixes count: other software's variables (DATABASE_USER, DATABASE_SSL, PGPORT, OTEL_*, NODE_OPTIONS) are none
+// of ours and are left alone.
 
 /** Prefixes whose variables are standards of their own, read by libraries rather than listed here. */
 const FOREIGN_PREFIXES = new Set(['OTEL', 'NODE', 'NPM']);
@@ -18,14 +20,29 @@ export function misspeltVariable(name: string, known: ReadonlySet<string>): stri
   if (FOREIGN_PREFIXES.has(prefix)) return null;
   const normalised = normalise(name);
   if (normalised.length < 6) return null;
+  const stem = unitStem(name);
   let best: { variable: string; edits: number } | null = null;
   for (const variable of known) {
     // Under the same prefix only: PGPORT is PostgreSQL's, two letters from PORT but no slip of ours.
     if (variable.split('_')[0] !== prefix) continue;
+    // The same setting in another unit: said before any spelling slip.
+    if (stem !== null && unitStem(variable) === stem) return variable;
     const edits = editDistance(normalised, normalise(variable));
     if (edits <= MAX_EDITS && (!best || edits < best.edits)) best = { variable, edits };
   }
   return best?.variable ?? null;
+}
+
+/** The words naming a unit of time, as a variable's last word (JOB_DEADLINE_MS, CACHE_TTL_SECONDS). */
+const UNITS = new Set([
+  ...['MS', 'MILLIS', 'MILLISECOND', 'MILLISECONDS', 'S', 'SEC', 'SECS', 'SECOND', 'SECONDS'],
+  ...['M', 'MIN', 'MINS', 'MINUTE', 'MINUTES', 'H', 'HOUR', 'HOURS', 'D', 'DAY', 'DAYS'],
+]);
+
+/** A name ending in a unit of time without it (SHUTDOWN_GRACE_MS → SHUTDOWN_GRACE), upper case; else null. */
+function unitStem(name: string): string | null {
+  const words = name.toUpperCase().split('_');
+  return words.length >= 2 && UNITS.has(words.at(-1) ?? '') ? words.slice(0, -1).join('_') : null;
 }
 
 /** Upper case, each word made singular (POLICIES → POLICY, KEYS → KEY), the underscores dropped. */

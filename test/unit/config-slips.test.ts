@@ -27,6 +27,12 @@ describe('a misspelt variable stops the start, naming the one it reads as', () =
     ['REDIS_ULR', 'redis://127.0.0.1:6379', 'REDIS_URL'],
     ['JOB_CONCURENCY', '4', 'JOB_CONCURRENCY'],
     ['AUTH_JWT_SECRETS', 'x'.repeat(40), 'AUTH_JWT_SECRET'],
+    // Finding: a setting named in another unit was silently ignored, its default standing (more than one slip).
+    ['SHUTDOWN_GRACE_SECONDS', '30', 'SHUTDOWN_GRACE_MS'],
+    ['JOB_DEADLINE_SECONDS', '600', 'JOB_DEADLINE_MS'],
+    ['DEADLINE_SECONDS', '8', 'DEADLINE_MS'],
+    ['JOB_RETRY_DELAY_MS', '5000', 'JOB_RETRY_DELAY_SECONDS'],
+    ['JOB_RETENTION_INTERVAL_HOURS', '1', 'JOB_RETENTION_INTERVAL_MS'],
   ])('%s', (name, value, meant) => {
     const message = refusal({ [name]: value });
     expect(message).toBe(`${name} is not a variable this subgraph reads: did you mean ${meant}?`);
