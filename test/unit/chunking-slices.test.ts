@@ -2,26 +2,14 @@
 // during which no other request on the replica was served (the screening and the vectors after it were already
 // sliced). chunkTextInSlices gives chunkText's chunks, normalizing the lines and cutting the chunks a slice at a
 // time, each further slice in a later turn.
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { chunkText, chunkTextInSlices } from '../../subgraph/retrieval/chunking';
-import type { InItsOwnTurn } from '../../subgraph/runtime/map-in-slices';
+import { countingTurns } from '../support/counting-turns';
 
 const OPTIONS = { maxChars: 200, overlapChars: 40 };
 const PARAGRAPH =
   'The depot opens at six.   Trucks leave for the coast every hour, e.g. at 7 a.m.\r\n' +
   'Drivers rest after four hours, as the rules of the road say they must.\n\n\n';
 const TEXT = `  ${PARAGRAPH.repeat(30)}  \n`;
-
-/** A turn runner that counts its turns, running each job after a real turn of the loop. */
-function countingTurns(): { inTurn: InItsOwnTurn; turns: () => number } {
-  let turns = 0;
-  const inTurn: InItsOwnTurn = async (job) => {
-    turns += 1;
-    await nextTurn();
-    return job();
-  };
-  return { inTurn, turns: () => turns };
-}
 
 describe('ingest cut a large body into chunks in one turn of the event loop', () => {
   it("gives chunkText's chunks, offsets included, whatever the slice", async () => {

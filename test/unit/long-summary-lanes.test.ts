@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FeatureCall } from '../../subgraph/features/feature-call';
 import type { SummarizeOutcome } from '../../subgraph/features/feature-result';
 import { summarizeByParts } from '../../subgraph/jobs/long-summary';
+import { fullSummary } from '../support/summary-outcome';
 
 const PART_CHARS = 100;
 /** Forty paragraphs of about 90 characters: forty parts, four lanes. */
@@ -17,19 +18,7 @@ const TEXT = Array.from(
   (_, k) => `Crate ${k} holds lemons and limes for the northern market stalls of the old harbour town.`,
 ).join('\n\n');
 
-const summary = (text: string): SummarizeOutcome => ({
-  kind: 'full',
-  value: { text },
-  meta: {
-    requestId: 'r',
-    provider: 'p',
-    model: 'm',
-    promptVersion: 'v',
-    cached: false,
-    latencyMs: 1,
-    costUsd: 0,
-  },
-});
+const summary = fullSummary;
 
 describe('summarizeByParts when a part fails', () => {
   it('aborts the other lanes, starts no further part, and settles once every lane has stopped', async () => {

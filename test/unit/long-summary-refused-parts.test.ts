@@ -10,6 +10,7 @@ import type { FeatureCall } from '../../subgraph/features/feature-call';
 import type { SummarizeOutcome } from '../../subgraph/features/feature-result';
 import type { DegradationReason } from '../../subgraph/gateway/degradation-reason';
 import { summarizeByParts } from '../../subgraph/jobs/long-summary';
+import { fullSummary } from '../support/summary-outcome';
 
 const PART_CHARS = 100;
 /** Four paragraphs of about 90 characters: four parts. */
@@ -18,16 +19,6 @@ const TEXT = Array.from(
   (_, k) => `Crate ${k} holds lemons and limes for the northern market stalls of the old harbour town.`,
 ).join('\n\n');
 
-const META = {
-  requestId: 'r',
-  provider: 'p',
-  model: 'm',
-  promptVersion: 'v',
-  cached: false,
-  latencyMs: 1,
-  costUsd: 0,
-};
-const summary = (text: string): SummarizeOutcome => ({ kind: 'full', value: { text }, meta: META });
 const refusal = (reason: DegradationReason, retryAfterSeconds?: number): SummarizeOutcome => ({
   kind: 'unavailable',
   reason,
@@ -43,7 +34,7 @@ function steps(refused: number, refuse: () => SummarizeOutcome | null) {
     const part = /^Crate (\d+) holds/.exec(text)?.[1];
     asked.push(part === undefined ? 'reduce' : `part ${part}`);
     const refusedNow = Number(part) === refused && part !== undefined ? refuse() : null;
-    return Promise.resolve(refusedNow ?? summary(part === undefined ? text : `Crate ${part}.`));
+    return Promise.resolve(refusedNow ?? fullSummary(part === undefined ? text : `Crate ${part}.`));
   };
   return { asked, summarize };
 }
