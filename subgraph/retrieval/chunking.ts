@@ -2,6 +2,7 @@
 import { drainInSlices, mapInSlices } from '../runtime/map-in-slices';
 import type { InItsOwnTurn } from '../runtime/map-in-slices';
 import { NON_TERMINAL_ABBREVIATIONS } from '../text/abbreviations';
+import { isGroupSpace } from '../text/grouped-values';
 
 export interface ChunkOptions {
   maxChars: number;
@@ -119,8 +120,9 @@ function findSpan(text: string, start: number, maxChars: number, floor: number):
   // Any word boundary in the whole window beats cutting a word, so this search is not limited to the tail.
   const lowest = Math.max(start, floor);
   for (let pos = windowEnd; pos > lowest; pos--) {
-    // Only a word's end counts: the second "\n" of a paragraph break would be trimmed back to `floor`.
-    if (isSpace(text[pos]) && !isSpace(text[pos - 1])) return { start, end: pos };
+    // Only a word's end counts: the second "\n" of a paragraph break would be trimmed back to `floor`. Never
+    // a space inside a number written in groups (an IBAN, a card): each piece would pass the redactor.
+    if (isSpace(text[pos]) && !isSpace(text[pos - 1]) && !isGroupSpace(text, pos)) return { start, end: pos };
   }
 
   // The first new word runs past the window. If it fits on its own, give up some overlap so it stays whole.
@@ -164,8 +166,9 @@ function nextStart(text: string, start: number, end: number, overlapChars: numbe
   return wordStart > start && end - wordStart < maxChars / 2 ? wordStart : skipSpaces(text, end);
 }
 
+/** A word starts at `pos`, and not a group of a number written in groups (grouped-values.ts). */
 function isWordStart(text: string, pos: number): boolean {
-  return isSpace(text[pos - 1]) && !isSpace(text[pos]);
+  return isSpace(text[pos - 1]) && !isSpace(text[pos]) && !isGroupSpace(text, pos - 1);
 }
 
 function skipSpaces(text: string, pos: number): number {

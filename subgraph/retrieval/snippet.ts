@@ -1,6 +1,7 @@
 // A passage's snippet: the whole sentences that best support the query, with the sentence before one that
 // opens on a connective. Made here rather than with Postgres's ts_headline, which was most of a search's
 // database time (it re-parses every hit's text), and the store's queries run on the request path.
+import { isGroupSpace } from '../text/grouped-values';
 import { opensOnConnective } from '../text/connectives';
 import { matchesStem, querySupport, queryStems } from '../text/query-terms';
 import { endsOnTerminator, joinSentences, separatorAfter, splitSentences } from '../text/sentences';
@@ -127,16 +128,26 @@ function windowAround(text: string, stems: readonly string[], maxChars: number):
   // never drops the match itself.
   let start = hit < 0 ? 0 : Math.max(0, hit - Math.floor(maxChars / 3));
   if (start > 0) {
-    const space = text.indexOf(' ', start);
+    const space = spaceFrom(text, start, 1);
     start = space >= 0 && space < hit ? space + 1 : graphemeStart(text, start);
   }
   let end = Math.min(text.length, start + maxChars);
-  if (end < text.length)
-    end =
-      text.lastIndexOf(' ', end) > Math.max(start, hit)
-        ? text.lastIndexOf(' ', end)
-        : graphemeStart(text, end);
+  if (end < text.length) {
+    const space = spaceFrom(text, end, -1);
+    end = space > Math.max(start, hit) ? space : graphemeStart(text, end);
+  }
   return `${start > 0 ? '…' : ''}${text.slice(start, end).trim()}${end < text.length ? '…' : ''}`;
+}
+
+/**
+ * The first space at or after `from` (`step` 1), or the last at or before it (-1), that is not inside a number
+ * written in groups (grouped-values.ts: a cut there would leave an IBAN's or a card's parts unredactable); -1.
+ */
+function spaceFrom(text: string, from: number, step: 1 | -1): number {
+  let space = step === 1 ? text.indexOf(' ', from) : text.lastIndexOf(' ', from);
+  while (space >= 0 && isGroupSpace(text, space))
+    space = step === 1 ? text.indexOf(' ', space + 1) : space === 0 ? -1 : text.lastIndexOf(' ', space - 1);
+  return space;
 }
 
 /**
