@@ -49,7 +49,12 @@ export const Document: DocumentResolvers = {
     // made at the default length, so a caller asking for another length gets one computed here. The lookups of
     // a batch of entities resolve together, so their summaries still load their documents in one batch.
     if (maxWords === null || maxWords === undefined) {
-      const stored = await storedSummary(ctx, call.tenant.tenantId, document.id);
+      const stored = await storedSummary(ctx, call.tenant.tenantId, document.id).catch((error: unknown) => {
+        // A shortcut, never a dependency: unread, the summary is computed as it would be without one (the
+        // error would null this non-null field, the entity with it, and through a router the owner's list).
+        ctx.logger.warn({ err: error }, 'stored document summaries could not be read; computing the summary');
+        return null;
+      });
       // Metered as this read, like any cache hit: the job's cost was reported (and charged) once, by the job.
       if (stored?.kind === 'full')
         return toSummarizeResult(await ctx.features.keptSummary(call, document.id, stored, elapsedMs));

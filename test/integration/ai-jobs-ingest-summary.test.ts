@@ -10,6 +10,7 @@ import { replyByTask } from '../support/providers/task-replies';
 import { AI_JOB_QUERY, FAST_JOBS } from '../support/job-operations';
 import type { AIJob } from '../support/job-operations';
 import type { Summary } from '../support/results';
+import { whileTableAway } from '../support/retrieval-failure';
 import { eventually } from '../support/wait-for';
 
 jest.setTimeout(60_000);
@@ -187,6 +188,42 @@ describe.each(['pglite', 'postgres'] as const)('ingest with summarize on %s', (s
     const callsBefore = harness.providers.requestCount(CHAT);
     expect(await aiSummary('harbour')).toMatchObject({ __typename: 'Summary', meta: { cached: false } });
     expect(harness.providers.requestCount(CHAT)).toBe(callsBefore + 1);
+  });
+});
+
+// Outside review finding (as a router meets it): a failed read of the stored summaries nulled every Document of
+// the operation. The lookup (a shortcut for documents summarized at ingest) threw into the non-null aiSummary,
+// so `_entities` answered [null, null] with INTERNAL_SERVER_ERRORs, the unknown document included, and through a
+// gateway the owner's whole list was lost. Unread, the summaries are computed as without a stored one.
+describe('a failed read of the stored summaries nulled every Document', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      providers: ['openai'],
+      store: 'postgres',
+      responder: replyByTask({ summary: SUMMARY, answer: SUMMARY }),
+      env: { ...FAST_JOBS, CACHE_TTL_SUMMARIZE_SECONDS: '0' },
+    });
+  });
+  afterAll(() => harness?.stop());
+
+  it('computes each summary instead, and an unknown document is NOT_FOUND as ever', async () => {
+    const client = harness.as('acme');
+    await client.data<Ingested>(INGEST, { input: { id: 'harbour', title: 'Harbour', body: BODY } });
+    const read = await whileTableAway(harness, 'document_summaries', () =>
+      client.request<Entities>(AI_SUMMARY, {
+        r: [
+          { __typename: 'Document', id: 'harbour' },
+          { __typename: 'Document', id: 'nope' },
+        ],
+      }),
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data?._entities.map((entity) => entity.aiSummary)).toEqual([
+      { __typename: 'Summary', text: SUMMARY, meta: { cached: false } },
+      { __typename: 'AIUnavailable' },
+    ]);
   });
 });
 
