@@ -3,15 +3,15 @@
 // to public fields, and a drain that takes the HTTP server and the graphql-ws sockets down together.
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
-import type { Disposable } from 'graphql-ws';
+import type { GraphqlWsServer } from './graphql-ws-server';
 import type { RequestContext } from '../context';
 import { createDocumentCache } from './document-cache';
 import type { Logger } from '../observability/logger';
 import { drainGraphqlWsPlugin } from './drain-graphql-ws-plugin';
+import { drainHttpServerPlugin } from './drain-http-plugin';
 import type { maskError } from './mask-error';
 import { refuseHttpSubscriptionsPlugin } from './refuse-http-subscriptions-plugin';
 import { requireAuthenticationPlugin } from './require-authentication-plugin';
@@ -32,10 +32,13 @@ export interface ApolloServerOptions {
    * SHUTDOWN_GRACE_MS (app.ts, shutdownBudget). Omitted: Apollo's own 10 s.
    */
   drainGraceMs?: number;
-  wsServer: Disposable;
+  wsServer: GraphqlWsServer;
   /** Where graphql-ws listens, named to a client that sends a subscription over HTTP. */
   wsPath: string;
 }
+
+/** The drain's grace where none is given: Apollo's own default for its HTTP drain. */
+const APOLLO_DRAIN_GRACE_MS = 10_000;
 
 export function createApolloServer(options: ApolloServerOptions): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
@@ -51,16 +54,13 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<R
     // apollo.stop() never resolves, so the drain would hang until the event loop emptied without closing stores.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({
-        httpServer: options.httpServer,
-        stopGracePeriodMillis: options.drainGraceMs,
-      }),
+      drainHttpServerPlugin(options.httpServer, options.drainGraceMs ?? APOLLO_DRAIN_GRACE_MS),
       // Federated traces (ftv1) for the router, only when it asks; errors in them are masked like responses.
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       // Before the authentication check: a subscription over HTTP is refused for its transport, token or not.
       refuseHttpSubscriptionsPlugin(options.wsPath),
       requireAuthenticationPlugin(),
-      drainGraphqlWsPlugin(options.wsServer),
+      drainGraphqlWsPlugin(options.wsServer, options.drainGraceMs ?? APOLLO_DRAIN_GRACE_MS, options.logger),
       // Apollo's landing pages load Apollo Sandbox from a CDN; http/dev-page-routes.ts serves an offline one.
       ApolloServerPluginLandingPageDisabled(),
     ],

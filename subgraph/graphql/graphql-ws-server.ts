@@ -21,6 +21,7 @@ import { prepareOperation } from './ws-operation';
 import { closeAtExpiry, closeUnauthorized } from './ws-token-expiry';
 import { UNREAD_PAYLOADS, cutUnreadConnections } from './ws-unread-bound';
 import { withUserInputCode } from './user-input-error';
+import { wsDrain } from './ws-drain';
 
 export { WS_UNAUTHORIZED } from './ws-token-expiry';
 
@@ -71,10 +72,19 @@ function withoutHttp(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
+export interface GraphqlWsServer extends Disposable {
+  /**
+   * Lets the streams open finish within `graceMs`, refusing new operations and closing each connection (1001)
+   * once it has none open (ws-drain.ts), then dispose()s; resolves with how many connections were still
+   * streaming when the grace ended.
+   */
+  drain(graceMs: number): Promise<number>;
+}
+
 /** Starts serving graphql-ws; dispose() closes every socket (1001) and stops accepting new ones. */
 export function createGraphqlWsServer<TContext extends object>(
   options: GraphqlWsServerOptions<TContext>,
-): Disposable {
+): GraphqlWsServer {
   const { formatError } = options;
   const wsServer = new WebSocketServer({
     server: options.httpServer,
@@ -82,6 +92,7 @@ export function createGraphqlWsServer<TContext extends object>(
     maxPayload: options.maxPayload,
   });
   cutUnreadConnections(wsServer, UNREAD_PAYLOADS * options.maxPayload);
+  const drain = wsDrain(wsServer);
   const operationRules = {
     schema: options.schema,
     rules: [
@@ -92,7 +103,7 @@ export function createGraphqlWsServer<TContext extends object>(
     maxTokens: options.maxQueryTokens,
     validated: createValidatedDocuments(options.documentCacheMaxBytes),
   };
-  return useServer<Record<string, unknown> | undefined, Connection>(
+  const served = useServer<Record<string, unknown> | undefined, Connection>(
     {
       schema: options.schema,
       onConnect: async (ctx) => {
@@ -107,6 +118,7 @@ export function createGraphqlWsServer<TContext extends object>(
         ctx.extra.tenant = tenant;
         ctx.extra.streams = connectionStreamSlots(options.maxStreamsPerConnection);
         ctx.extra.traceContext = contextOfConnection(ctx.connectionParams, ctx.extra.request.headers);
+        drain.accepted(socket, ctx);
         if (tenant.tokenExpiresAt !== undefined) {
           ctx.extra.validUntil = tenant.tokenExpiresAt + options.clockToleranceMs;
           // The client may have left during the await above: closeAtExpiry arms nothing for a closed socket.
@@ -122,6 +134,8 @@ export function createGraphqlWsServer<TContext extends object>(
           closeUnauthorized(socket);
           return [new GraphQLError('Unauthorized', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
+        // The connection closes once its open operations end; a new one belongs on another replica.
+        if (drain.draining()) return [shuttingDown()];
         return prepareOperation(operationRules, payload);
       },
       context: (ctx) => options.context(ctx.extra.tenant ?? null, ctx.extra.streams, ctx.extra.traceContext),
@@ -146,4 +160,18 @@ export function createGraphqlWsServer<TContext extends object>(
     },
     wsServer,
   );
+  return {
+    dispose: () => served.dispose(),
+    async drain(graceMs) {
+      const streaming = await drain.drain(graceMs);
+      await served.dispose();
+      return streaming;
+    },
+  };
 }
+
+/** A new operation on a draining connection: the client subscribes again on a new connection, elsewhere. */
+const shuttingDown = () =>
+  new GraphQLError('This server is shutting down: send the operation again on a new connection.', {
+    extensions: { code: 'SHUTTING_DOWN' },
+  });

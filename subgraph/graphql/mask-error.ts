@@ -18,6 +18,8 @@ const PASS_THROUGH = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  // graphql-ws: a new operation on a connection of a draining replica (ws-drain.ts).
+  'SHUTTING_DOWN',
 ]);
 
 export function maskError(logger: Logger) {

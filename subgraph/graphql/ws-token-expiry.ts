@@ -2,6 +2,7 @@
 // socket is closed with 4401 when the token stops being valid, and any operation that arrives after that
 // (the timer may fire late) is refused. Valid means what the verifier accepts: `exp` plus the clock tolerance.
 import type { WebSocket } from 'ws';
+import { closeFirmly } from './ws-close';
 
 /** The protocol's code for a missing, bad or expired token (graphql-ws itself would use 4403). */
 export const WS_UNAUTHORIZED = 4401;
@@ -17,18 +18,8 @@ export function pendingExpiryTimers(): number {
   return pendingTimers;
 }
 
-/**
- * How long a peer has to answer the close frame before its socket is cut. `ws` waits 30 s for the answer, and
- * graphql-ws ends a socket's streams only once it is closed: a client that stopped reading kept its streams,
- * their provider calls (billed) and their slots that long past its token's expiry.
- */
-export const CLOSE_GRACE_MS = 1_000;
-
 export function closeUnauthorized(socket: WebSocket): void {
-  socket.close(WS_UNAUTHORIZED, 'Unauthorized');
-  const cut = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-  cut.unref();
-  socket.once('close', () => clearTimeout(cut));
+  closeFirmly(socket, WS_UNAUTHORIZED, 'Unauthorized');
 }
 
 /**

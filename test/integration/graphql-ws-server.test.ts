@@ -18,6 +18,7 @@ import { maskError } from '../../subgraph/graphql/mask-error';
 import { operationLimitRules } from '../../subgraph/graphql/validation-rules';
 import { createLogger } from '../../subgraph/observability/logger';
 import { testTokenVerifier, tokenFor } from '../support/tokens';
+import { eventually } from '../support/wait-for';
 import { subscribeOnce } from '../support/ws-client';
 
 interface Context {
@@ -57,6 +58,17 @@ const schema = new GraphQLSchema({
         subscribe: async function* () {
           yield 'first';
           throw new Error('redis password hunter2 in a stack trace');
+        },
+        resolve: (event) => event,
+      },
+      // Three events 250 ms apart: a stream still open when a drain begins.
+      slow: {
+        type: GraphQLString,
+        subscribe: async function* () {
+          for (const word of ['one', 'two', 'three']) {
+            yield word;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
         },
         resolve: (event) => event,
       },
@@ -215,6 +227,37 @@ describe('createGraphqlWsServer', () => {
   });
 });
 
+/** A raw graphql-transport-ws client: every message it gets, and how its socket closed. */
+async function rawClient(url: string, bearer: string) {
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  const messages: { type: string; id?: string; payload?: unknown }[] = [];
+  const closed = new Promise<{ code: number; at: number }>((resolve) =>
+    socket.once('close', (code) => resolve({ code, at: performance.now() })),
+  );
+  const acknowledged = new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.on('message', (data: WebSocket.RawData) => {
+      const message = JSON.parse((data as Buffer).toString('utf8')) as { type: string };
+      messages.push(message);
+      if (message.type === 'connection_ack') resolve();
+    });
+  });
+  socket.once('open', () =>
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer } })),
+  );
+  await acknowledged;
+  return {
+    messages,
+    closed,
+    subscribe: (id: string, query: string) =>
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } })),
+    /** The messages of operation `id`, by type and payload. */
+    of: (id: string) => messages.filter((message) => message.id === id),
+  };
+}
+
+const nextOf = (id: string, slow: string) => ({ id, type: 'next', payload: { data: { slow } } });
+
 describe('createApolloServer drains graphql-ws', () => {
   it('closes an open subscription socket with 1001 when the Apollo server stops', async () => {
     const httpServer = createServer();
@@ -252,5 +295,74 @@ describe('createApolloServer drains graphql-ws', () => {
     await apollo.stop();
     expect(await closed).toBe(1001);
     expect(httpServer.listening).toBe(false);
+  });
+
+  const startApollo = async (drainGraceMs: number) => {
+    const httpServer = createServer();
+    const wsServer = startWsServer(httpServer, verify);
+    const apollo = createApolloServer({
+      schema,
+      validationRules,
+      maxQueryTokens: 2_000,
+      formatError: maskError(logger),
+      logger,
+      introspection: false,
+      documentCacheMaxBytes: 1024 * 1024,
+      httpServer,
+      drainGraceMs,
+      wsServer,
+      wsPath: '/graphql',
+    });
+    await apollo.start();
+    return { apollo, url: await listenOnFreePort(httpServer) };
+  };
+
+  // Finding (as graphql-ws's createClient meets a stopping replica): the drain closed every socket with 1001 at
+  // once, mid-answer; the client reconnected to another replica and sent the subscription again, the question
+  // asked and paid for twice and its first deltas shown twice.
+  it('lets a stream open when the drain begins finish, and closes its connection with 1001 after it', async () => {
+    const { apollo, url } = await startApollo(5_000);
+    const bearer = `Bearer ${await tokenFor('acme')}`;
+    const streaming = await rawClient(url, bearer);
+    const idle = await rawClient(url, bearer);
+    streaming.subscribe('s1', 'subscription { slow }');
+    await eventually(async () => (streaming.of('s1').length > 0 ? true : undefined), 5_000, 'a first event');
+
+    const began = performance.now();
+    const stopped = apollo.stop();
+    // The idle connection goes at once; a new operation on the draining one is refused, not started.
+    const idleClosed = await idle.closed;
+    expect(idleClosed.code).toBe(1001);
+    expect(idleClosed.at - began).toBeLessThan(400);
+    streaming.subscribe('s2', 'subscription { slow }');
+    await stopped;
+    const streamingClosed = await streaming.closed;
+    expect(streamingClosed.code).toBe(1001);
+    expect(streaming.of('s1')).toEqual([
+      nextOf('s1', 'one'),
+      nextOf('s1', 'two'),
+      nextOf('s1', 'three'),
+      { id: 's1', type: 'complete' },
+    ]);
+    expect(streaming.of('s2')).toEqual([
+      {
+        id: 's2',
+        type: 'error',
+        payload: [expect.objectContaining({ extensions: { code: 'SHUTTING_DOWN' } })],
+      },
+    ]);
+  });
+
+  it('closes a stream still open when the grace ends', async () => {
+    const { apollo, url } = await startApollo(300);
+    const client = await rawClient(url, `Bearer ${await tokenFor('acme')}`);
+    client.subscribe('s1', 'subscription { slow }');
+    await eventually(async () => (client.of('s1').length > 0 ? true : undefined), 5_000, 'a first event');
+    const began = performance.now();
+    await apollo.stop();
+    const closed = await client.closed;
+    expect(closed.code).toBe(1001);
+    expect(closed.at - began).toBeLessThan(2_000);
+    expect(client.of('s1')).not.toContainEqual({ id: 's1', type: 'complete' });
   });
 });
