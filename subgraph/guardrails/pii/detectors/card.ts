@@ -1,5 +1,5 @@
-// Payment card numbers (PANs): 13–19 digits, printed bare or in groups split by spaces or dashes, that pass
-// Luhn and start with a payment industry digit. ISO/IEC 7812 gives 1–6 to airlines, travel, banking and
+// Payment card numbers (PANs): 13–19 digits, printed bare or in groups split by spaces, dashes or dots, that
+// pass Luhn and start with a payment industry digit. ISO/IEC 7812 gives 1–6 to airlines, travel, banking and
 // merchandising, so a run starting with 0, 7, 8 or 9 (trunk-prefixed phone numbers, many ids) is no card.
 // Maestro alone issues 12-digit numbers, so 12 digits pass only in its ranges (50, 56–69, as Braintree's
 // credit-card-type lists them).
@@ -7,9 +7,13 @@ import { luhnValid } from '../luhn';
 import type { Detector, PiiSpan } from '../kinds';
 import { withPlainSpaces } from '../separators';
 
-// A run of digit groups split by single spaces or dashes. A card may sit anywhere in it, whole groups only:
-// a reference in front (`Ref 10023 4111…`), an expiry, a year or a CVV behind, another card after a space.
-const RUN = /\d+(?:[ -]\d+)*/g;
+// A run of digit groups split by single spaces, dashes or dots. A card may sit anywhere in it, whole groups
+// only: a reference in front (`Ref 10023 4111…`), an expiry, a year or a CVV behind, another card after a
+// space.
+const RUN = /\d+(?:[ .-]\d+)*/g;
+// A dash or a dot binds the groups beside it into one number (an id, a decimal amount, a version, an IP
+// address, a dotted date): a card printed with one is the whole chain those separators make, never a piece.
+const BINDS = new Set(['-', '.']);
 // A run glued to a word, a decimal or list number, a `+` (a phone) or a dash (an id like ABC-1234) on its
 // left, or to a word, a decimal part or a dash and more on its right (`39258173-4070-4843-a0a4-…`, the front
 // of a UUID) is part of something else: no card starts or ends at that edge.
@@ -21,6 +25,9 @@ const MAX_GROUPS = 5;
 // How the schemes print their numbers (the gaps of Braintree's credit-card-type): fours, the last group
 // what is left (4-4-4-4, 4-4-4-4-3), or American Express's and Diners Club's 4-6-5 and 4-6-4.
 const SCHEME_LAYOUT = /^(?:4 )+[1-4]$|^4 6 [45]$/;
+// Dots print a card only as the schemes group it (4111.1111.1111.1111): a dotted number in any other layout
+// is a decimal, a version or an address, and its digits may pass Luhn by chance.
+const DOT = '.';
 // The schemes' issuer prefixes (IIN ranges, as Braintree's credit-card-type lists them): Visa 4, Mastercard
 // 51–55 and 2221–2720, American Express 34 and 37, Discover 6011, 644–649 and 65, JCB 35, Diners Club 30, 36
 // and 38, UnionPay 62. About three random starts in ten match one.
@@ -77,10 +84,11 @@ function enoughEvidence(
 /**
  * The cards in one run: every window of whole groups that is a valid PAN, printed with one separator kind and
  * every group but its last at least four long (shorter groups are how phones are printed), the longest first,
- * then the leftmost, none overlapping. A window may not start right after a dash or end right before one:
- * a dash binds the groups beside it into one number. A window that starts inside the run (behind a reference
- * or another number) is one bare group or grouped as the schemes print cards: each extra start is another
- * chance for a Luhn check to pass by accident (1 in 10), so the layout has to say card as well.
+ * then the leftmost, none overlapping. A window may not start right after a dash or a dot or end right before
+ * one: they bind the groups beside them into one number. A window that starts inside the run (behind a
+ * reference or another number) is one bare group or grouped as the schemes print cards: each extra start is
+ * another chance for a Luhn check to pass by accident (1 in 10), so the layout has to say card as well. A
+ * dotted window is always grouped as the schemes print cards, wherever it starts.
  *
  * Nor may a grouped window be cut out of a longer row of groups printed the same way (2010 2011 2012 …, a
  * table of 4-digit codes) on the text's word alone: the row can be cut in many places and one in ten cuts
@@ -99,7 +107,7 @@ function cardsInRun(
   const windows: { first: number; last: number; digits: number }[] = [];
   for (let first = 0; first < groups.length; first += 1) {
     const head = groups[first] as Group;
-    if (first === 0 ? gluedBefore : head.before === '-') continue;
+    if (first === 0 ? gluedBefore : BINDS.has(head.before)) continue;
     let digits = '';
     const layout: number[] = [];
     for (let last = first; last < groups.length && last - first < MAX_GROUPS; last += 1) {
@@ -109,8 +117,10 @@ function cardsInRun(
       layout.push(group.end - group.start);
       if (digits.length > 19) break;
       const next = groups[last + 1];
-      const endOk = next === undefined ? !gluedAfter : next.before !== '-';
-      const layoutOk = first === 0 || last === first || SCHEME_LAYOUT.test(layout.join(' '));
+      const endOk = next === undefined ? !gluedAfter : !BINDS.has(next.before);
+      const schemeLayout = SCHEME_LAYOUT.test(layout.join(' '));
+      const dotted = last > first && group.before === DOT;
+      const layoutOk = dotted ? schemeLayout : first === 0 || last === first || schemeLayout;
       if (endOk && layoutOk && validPan(digits) && enoughEvidence(groups, first, last, digits, cardWord))
         windows.push({ first, last, digits: digits.length });
       if (group.end - group.start < 4) break;
