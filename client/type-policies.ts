@@ -1,8 +1,8 @@
 // The Apollo Client cache policies this subgraph's results need. Its AI results and stream events carry no id,
 // so without these the cache merges an old object into a new one of another type and prints "Cache data may be
-// lost"; with them a new result replaces the old one, and the tenant's usage is one entity however it is
+// lost"; with them a new result replaces the old one, and the tenant's usage is one object however it is
 // selected.
-import type { FieldPolicy, Reference, StoreObject, TypePolicies } from '@apollo/client';
+import type { FieldPolicy, Reference, StoreObject, TypePolicies, TypePolicy } from '@apollo/client';
 
 /**
  * A new value replaces the old one. Right for a result union: a Summary and a DegradedSummary for the same
@@ -25,8 +25,16 @@ const byFeature: FieldPolicy<readonly (StoreObject | Reference)[]> = {
   },
 };
 
+/**
+ * TenantUsage is keyed by `tenantId` where it is selected; a selection without it is kept inside `Query.usage`,
+ * whose selections merge (one tenant per session), instead of Apollo throwing "Missing field 'tenantId' while
+ * extracting keyFields" for a query the schema accepts.
+ */
+const tenantUsageKey: TypePolicy['keyFields'] = (usage: Readonly<StoreObject>) =>
+  usage.tenantId === undefined ? false : ['tenantId'];
+
 export const typePolicies: TypePolicies = {
-  Query: { fields: { summarize: replace, search: replace, ask: replace } },
+  Query: { fields: { summarize: replace, search: replace, ask: replace, usage: { merge: true } } },
   Subscription: { fields: { askStream: replace, summarizeStream: replace } },
   AskCompleted: { fields: { result: replace } },
   SummarizeCompleted: { fields: { result: replace } },
@@ -34,6 +42,5 @@ export const typePolicies: TypePolicies = {
   AIJob: { fields: { summary: replace, answer: replace } },
   // Contributed to the Document entity that another subgraph owns (keyed by id there).
   Document: { fields: { aiSummary: replace } },
-  // Select `tenantId` wherever `usage` is selected: it is the key.
-  TenantUsage: { keyFields: ['tenantId'], fields: { byFeature } },
+  TenantUsage: { keyFields: tenantUsageKey, fields: { byFeature } },
 };

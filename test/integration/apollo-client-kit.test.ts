@@ -121,6 +121,15 @@ const USAGE_COUNTS: TypedDocumentNode<{ usage: { tenantId: string; requestsToday
   }
 `;
 
+const USAGE_WITHOUT_KEY: TypedDocumentNode<{ usage: { spendUsdToday: number; requestsToday: number } }> = gql`
+  query KitUsageWithoutKey {
+    usage {
+      spendUsdToday
+      requestsToday
+    }
+  }
+`;
+
 const SUMMARIZE_WITH_FRAGMENT: TypedDocumentNode<{ summarize: Record<string, unknown> }> = gql`
   fragment KitSummaryFields on SummarizeResult {
     ... on Summary {
@@ -277,6 +286,20 @@ describe('Apollo Client 4 with the client kit: no "Cache data may be lost" in fo
       expect.stringContaining('Cache data may be lost when replacing the usage field of a Query object'),
     ]);
   });
+
+  // Finding (outside review, Apollo Client 4): with the kit, a valid query selecting usage without tenantId threw
+  // "Missing field 'tenantId' while extracting keyFields"; without the kit it answered.
+  test('usage selected without tenantId answers with the kit, and merges with a later selection', async () => {
+    const tenant = 'kit-usage-unkeyed';
+    await harness.as(tenant).search('albatross');
+    const apollo = await apolloAs(tenant, 'kit');
+    const unkeyed = await apollo.client.query({ query: USAGE_WITHOUT_KEY, fetchPolicy: 'network-only' });
+    expect(unkeyed.data?.usage).toMatchObject({ requestsToday: 1, spendUsdToday: 0 });
+    await apollo.client.query({ query: USAGE_COUNTS, fetchPolicy: 'network-only' });
+    expect(apollo.cache.readQuery({ query: USAGE_WITHOUT_KEY })).toEqual({
+      usage: { __typename: 'TenantUsage', spendUsdToday: 0, requestsToday: 1 },
+    });
+  });
 });
 
 describe('Apollo Client 4 with the client kit: named fragments on unions (issue 8)', () => {
@@ -338,6 +361,8 @@ describe('Apollo Client 4 with the client kit: named fragments on unions (issue 
     for (const [type, field] of unionFields) {
       expect([type, field, typePolicies[type]?.fields?.[field]]).toEqual([type, field, { merge: false }]);
     }
-    expect(typePolicies.TenantUsage?.keyFields).toEqual(['tenantId']);
+    const keyFields = typePolicies.TenantUsage?.keyFields as (object: Record<string, unknown>) => unknown;
+    expect(keyFields({ __typename: 'TenantUsage', tenantId: 'acme' })).toEqual(['tenantId']);
+    expect(keyFields({ __typename: 'TenantUsage', requestsToday: 1 })).toBe(false);
   });
 });
