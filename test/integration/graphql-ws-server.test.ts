@@ -259,7 +259,7 @@ async function rawClient(url: string, bearer: string) {
 const nextOf = (id: string, slow: string) => ({ id, type: 'next', payload: { data: { slow } } });
 
 describe('createApolloServer drains graphql-ws', () => {
-  it('closes an open subscription socket with 1001 when the Apollo server stops', async () => {
+  const startApollo = async (drainGraceMs: number) => {
     const httpServer = createServer();
     const wsServer = startWsServer(httpServer, verify);
     const apollo = createApolloServer({
@@ -271,12 +271,16 @@ describe('createApolloServer drains graphql-ws', () => {
       introspection: false,
       documentCacheMaxBytes: 1024 * 1024,
       httpServer,
+      drainGraceMs,
       wsServer,
       wsPath: '/graphql',
     });
     await apollo.start();
-    const url = await listenOnFreePort(httpServer);
+    return { apollo, httpServer, url: await listenOnFreePort(httpServer) };
+  };
 
+  it('closes an open subscription socket with 1001 when the Apollo server stops', async () => {
+    const { apollo, url, httpServer } = await startApollo(10_000);
     const socket = new WebSocket(url, 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     const acknowledged = new Promise<void>((resolve, reject) => {
@@ -296,26 +300,6 @@ describe('createApolloServer drains graphql-ws', () => {
     expect(await closed).toBe(1001);
     expect(httpServer.listening).toBe(false);
   });
-
-  const startApollo = async (drainGraceMs: number) => {
-    const httpServer = createServer();
-    const wsServer = startWsServer(httpServer, verify);
-    const apollo = createApolloServer({
-      schema,
-      validationRules,
-      maxQueryTokens: 2_000,
-      formatError: maskError(logger),
-      logger,
-      introspection: false,
-      documentCacheMaxBytes: 1024 * 1024,
-      httpServer,
-      drainGraceMs,
-      wsServer,
-      wsPath: '/graphql',
-    });
-    await apollo.start();
-    return { apollo, url: await listenOnFreePort(httpServer) };
-  };
 
   // Finding (as graphql-ws's createClient meets a stopping replica): the drain closed every socket with 1001 at
   // once, mid-answer; the client reconnected to another replica and sent the subscription again, the question
