@@ -281,23 +281,9 @@ describe('createApolloServer drains graphql-ws', () => {
 
   it('closes an open subscription socket with 1001 when the Apollo server stops', async () => {
     const { apollo, url, httpServer } = await startApollo(10_000);
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    const acknowledged = new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.on('message', (data: WebSocket.RawData) => {
-        if ((JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type === 'connection_ack')
-          resolve();
-      });
-    });
-    const bearer = `Bearer ${await tokenFor('acme')}`;
-    socket.once('open', () =>
-      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer } })),
-    );
-    await acknowledged;
-
+    const client = await rawClient(url, `Bearer ${await tokenFor('acme')}`);
     await apollo.stop();
-    expect(await closed).toBe(1001);
+    expect((await client.closed).code).toBe(1001);
     expect(httpServer.listening).toBe(false);
   });
 
