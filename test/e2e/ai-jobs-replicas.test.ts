@@ -27,13 +27,26 @@ const CHAT = '/v1/chat/completions';
 
 const running: SpawnedSubgraph[] = [];
 let providers: FakeProviders;
+/**
+ * The PGlite test's folder and first replica. A fresh folder's start (initdb, migrations) is the longest of
+ * this suite's, so it begins before the tests, beside the PostgreSQL test; it idles (no job is queued in its
+ * folder, and it calls no model) until its own test.
+ */
+const pgliteDataDir = mkdtempSync(join(tmpdir(), 'ai-jobs-'));
+let pgliteFirst: Promise<SpawnedSubgraph>;
 
 beforeAll(async () => {
   providers = await startFakeProviders(['openai'], () => SUMMARY);
+  pgliteFirst = replica({ DATA_DIR: pgliteDataDir });
+  // Its test awaits (and fails with) it; a failed start is no unhandled rejection meanwhile.
+  pgliteFirst.catch(() => undefined);
 });
 afterAll(async () => {
+  // Settled first, so that a replica still starting is in `running` and killed.
+  await pgliteFirst?.catch(() => undefined);
   await Promise.allSettled(running.map((replica) => replica.kill()));
   await providers?.close();
+  rmSync(pgliteDataDir, { recursive: true, force: true });
 });
 beforeEach(() => providers.reset());
 
@@ -86,13 +99,21 @@ function expectRunsOneAfterTheOther(): void {
 test('PostgreSQL: a second replica finishes the job of a killed one, and a third sees it end over NOTIFY', async () => {
   requirePostgres();
   const schema = uniqueSchemaName('jobs');
+  const own: SpawnedSubgraph[] = [];
+  const ownReplica = async (env: ChildEnv) => {
+    const started = await replica(env);
+    own.push(started);
+    return started;
+  };
   try {
     const store = { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema };
-    const first = await replica(store);
+    // One after the other: two replicas migrating a new schema at once race on creating it (migrate.ts creates
+    // the schema before it takes its advisory lock).
+    const first = await ownReplica(store);
     // Runs nothing, and re-reads a job only a minute apart: its subscription moves on notifications alone.
-    const watcher = await replica({ ...store, JOB_CONCURRENCY: '0', JOB_POLL_INTERVAL_MS: '60000' });
+    const watcher = await ownReplica({ ...store, JOB_CONCURRENCY: '0', JOB_POLL_INTERVAL_MS: '60000' });
     const token = await tokenFor('acme');
-    providers.openai.faults.once({ kind: 'hang' });
+    providers.openai.faults.once({ kind: 'hang' }, { path: CHAT });
     const job = await startJob(watcher.url, token);
     const updates = subscribeOnce<{ aiJobUpdated: AIJob }>(watcher.wsUrl, AI_JOB_UPDATED, {
       connectionParams: { authorization: `Bearer ${token}` },
@@ -101,7 +122,7 @@ test('PostgreSQL: a second replica finishes the job of a killed one, and a third
     });
     await waitUntil(() => providers.requestCount(CHAT) >= 1, 30_000, 'the first run reached the model');
     await first.kill();
-    await replica(store);
+    await ownReplica(store);
     const done = await completed(watcher.url, token, job.id);
     expect(done).toMatchObject({
       status: 'COMPLETED',
@@ -116,22 +137,23 @@ test('PostgreSQL: a second replica finishes the job of a killed one, and a third
     expect(['QUEUED', 'RUNNING']).toContain(statuses[0]);
     expect(statuses.slice(statuses.indexOf('RUNNING'))).toEqual(['RUNNING', 'COMPLETED']);
   } finally {
-    await Promise.allSettled(running.splice(0).map((subgraph) => subgraph.kill()));
+    // This test's replicas only: the PGlite test's first one may be in `running` already, waiting for its test.
+    await Promise.allSettled(own.map((subgraph) => subgraph.kill()));
     await dropPostgresSchema(schema);
   }
 });
 
 test('PGlite: the restarted replica finishes the job its killed self was running', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ai-jobs-'));
+  const store = { DATA_DIR: pgliteDataDir };
+  let restarted: SpawnedSubgraph | undefined;
+  const first = await pgliteFirst;
   try {
-    const store = { DATA_DIR: dataDir };
-    const first = await replica(store);
     const token = await tokenFor('acme');
-    providers.openai.faults.once({ kind: 'hang' });
+    providers.openai.faults.once({ kind: 'hang' }, { path: CHAT });
     const job = await startJob(first.url, token);
     await waitUntil(() => providers.requestCount(CHAT) >= 1, 30_000, 'the first run reached the model');
     await first.kill();
-    const restarted = await replica(store);
+    restarted = await replica(store);
     const done = await completed(restarted.url, token, job.id);
     expect(done).toMatchObject({
       status: 'COMPLETED',
@@ -140,7 +162,6 @@ test('PGlite: the restarted replica finishes the job its killed self was running
     });
     expectRunsOneAfterTheOther();
   } finally {
-    await Promise.allSettled(running.splice(0).map((subgraph) => subgraph.kill()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await Promise.allSettled([first.kill(), restarted?.kill()].filter((killed) => killed !== undefined));
   }
 });

@@ -27,10 +27,13 @@ afterAll(async () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+interface StartLog {
+  lines: Record<string, unknown>[];
+  raw: string;
+}
+
 /** Starts the process, waits until it is ready, and returns its log's JSON lines. */
-async function startLog(
-  env: Record<string, string>,
-): Promise<{ lines: Record<string, unknown>[]; raw: string }> {
+async function startLog(env: Record<string, string>): Promise<StartLog> {
   const subgraph = await spawnSubgraph({ NODE_ENV: 'development', LOG_LEVEL: 'info', ...env });
   running.push(subgraph);
   // "subgraph ready" and the setup line are written together, after the server listens and /readyz answers.
@@ -50,10 +53,17 @@ const setupLine = (lines: Record<string, unknown>[]) =>
   lines.find((line) => typeof line.msg === 'string' && line.msg.startsWith('active: '));
 
 describe('the start log names the active providers, route chains, store and state backends (issue 8)', () => {
-  test('with OpenAI and Anthropic configured, PostgreSQL and Redis: one line naming each, and no secret', async () => {
+  // A start is a fresh process (seconds, most of this suite's time): the two start side by side, and each test
+  // reads its own start's log.
+  let withServices: Promise<StartLog>;
+  let withNothing: Promise<StartLog>;
+
+  beforeAll(() => {
     const schema = uniqueSchemaName('startlog');
     schemas.push(schema);
-    const { lines, raw } = await startLog({
+    const dataDir = mkdtempSync(join(tmpdir(), 'ai-subgraph-start-log-'));
+    dataDirs.push(dataDir);
+    withServices = startLog({
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
       ANTHROPIC_API_KEY: ANTHROPIC_KEY,
@@ -62,6 +72,13 @@ describe('the start log names the active providers, route chains, store and stat
       DATABASE_SCHEMA: schema,
       REDIS_URL,
     });
+    withNothing = startLog({ DATA_DIR: dataDir });
+    // Each test awaits (and fails with) its own start; neither is an unhandled rejection meanwhile.
+    for (const started of [withServices, withNothing]) started.catch(() => undefined);
+  });
+
+  test('with OpenAI and Anthropic configured, PostgreSQL and Redis: one line naming each, and no secret', async () => {
+    const { lines, raw } = await withServices;
     expect(setupLine(lines)).toMatchObject({
       level: 30,
       providers: ['openai', 'anthropic'],
@@ -87,9 +104,7 @@ describe('the start log names the active providers, route chains, store and stat
   });
 
   test('with no provider, PGlite and process memory: the line says so', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ai-subgraph-start-log-'));
-    dataDirs.push(dataDir);
-    const { lines } = await startLog({ DATA_DIR: dataDir });
+    const { lines } = await withNothing;
     expect(setupLine(lines)).toMatchObject({
       providers: [],
       routes: { summarize: 'none', answer: 'none', embed: 'none', guard: 'none' },

@@ -13,7 +13,9 @@ import type { AIJob } from '../support/job-operations';
 import { replyByTask } from '../support/providers/task-replies';
 import { startWebhookReceiver, webhookPolicies } from '../support/webhook-receiver';
 import type { WebhookReceiver } from '../support/webhook-receiver';
-import { eventually } from '../support/wait-for';
+import { eventually, waitFor, waitUntil } from '../support/wait-for';
+import { openWsConnection } from '../support/ws-client';
+import type { WsOutcome } from '../support/ws-client';
 
 jest.setTimeout(90_000);
 
@@ -32,13 +34,14 @@ describe.each(['postgres', 'pglite'] as const)(
   (store) => {
     let harness: Harness;
     let receiver: WebhookReceiver;
+    const responder = replyByTask({ summary: SUMMARY, answer: SUMMARY });
 
     beforeAll(async () => {
       receiver = await startWebhookReceiver();
       harness = await startHarness({
         providers: ['openai'],
         store,
-        responder: replyByTask({ summary: SUMMARY, answer: SUMMARY }),
+        responder,
         env: {
           ...FAST_JOBS,
           ...FAST_RETRIES,
@@ -94,8 +97,10 @@ describe.each(['postgres', 'pglite'] as const)(
     }
 
     /**
-     * Queues the document's summary job, holds its model call for 1.5 s, runs `meanwhile` once the call is in
-     * flight, and returns the job's end as read, as its subscription saw it, and as its webhook said.
+     * Queues the document's summary job and holds its model call (the fake provider answers it only once
+     * released); once the call is in flight runs `meanwhile`, and releases the call when `meanwhile` is done and
+     * the job's subscription has delivered its first event (so it follows the job live to its end). Returns the
+     * job's end as read, as its subscription saw it, and as its webhook said.
      */
     async function changedWhileRunning(
       id: string,
@@ -103,25 +108,38 @@ describe.each(['postgres', 'pglite'] as const)(
       start: 'ingest' | 'direct' = 'ingest',
     ) {
       harness.providers.reset();
-      harness.providers.openai.faults.once({ kind: 'latency', ms: 1_500 }, { path: CHAT });
-      const jobId = await startSummary(id, start);
-      if (!jobId) throw new Error('no summary job');
-      const updates = client().subscribe<{ aiJobUpdated: AIJob }>(
-        AI_JOB_UPDATED,
-        { id: jobId },
-        { timeoutMs: 30_000 },
-      );
-      await eventually(
-        async () => (harness.providers.requestCount(CHAT) > 0 ? true : undefined),
-        10_000,
-        'the call',
-      );
-      await meanwhile();
-      const job = await finalJob(jobId);
-      const outcome = await updates;
-      if (outcome.kind !== 'results') throw new Error(`subscription closed: ${outcome.code}`);
-      const seen = outcome.results.map((result) => result.data?.aiJobUpdated.status);
-      return { job, seen, webhook: await webhookStatus(jobId) };
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      harness.providers.openai.respondWith(async (request) => {
+        await released;
+        return responder(request);
+      });
+      const connection = openWsConnection(harness.wsUrl, {
+        authorization: `Bearer ${await client().token()}`,
+      });
+      try {
+        const jobId = await startSummary(id, start);
+        if (!jobId) throw new Error('no summary job');
+        const updates = connection.start<{ aiJobUpdated: AIJob }>(AI_JOB_UPDATED, { id: jobId });
+        await eventually(
+          async () => (harness.providers.requestCount(CHAT) > 0 ? true : undefined),
+          10_000,
+          'the call',
+        );
+        await meanwhile();
+        await waitUntil(() => updates.results.length > 0, 10_000, "the subscription's first event");
+        release();
+        const job = await finalJob(jobId);
+        let ended: WsOutcome<{ aiJobUpdated: AIJob }> | undefined;
+        void updates.ended.then((outcome) => (ended = outcome));
+        const outcome = await waitFor(() => ended, 30_000, 'the subscription ending');
+        if (outcome.kind !== 'results') throw new Error(`subscription closed: ${outcome.code}`);
+        const seen = outcome.results.map((result) => result.data?.aiJobUpdated.status);
+        return { job, seen, webhook: await webhookStatus(jobId) };
+      } finally {
+        release();
+        await connection.dispose();
+      }
     }
 
     it('ends CANCELLED with no result when the document is deleted during the model call', async () => {

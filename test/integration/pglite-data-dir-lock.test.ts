@@ -36,7 +36,24 @@ const config: StoreConfig = {
   poolSize: 1,
 };
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+/**
+ * The last test's two :memory: stores, opened side by side before the first test: they share nothing with the
+ * folder the other tests take turns on, and opening them (on PGlite threads of their own) is seconds.
+ */
+let memoryStores: Promise<PromiseSettledResult<OpenedStore>[]>;
+
+beforeAll(() => {
+  const memory = withPgliteTemplate({ ...config, dataDir: ':memory:' });
+  memoryStores = Promise.allSettled([openStore(memory), openStore(memory)]);
+});
+
+afterAll(async () => {
+  // Closed by their test; again here (a no-op then) should it not have run.
+  for (const opened of await memoryStores) {
+    if (opened.status === 'fulfilled') await opened.value.documents.close().catch(() => undefined);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 const lockHolder = (): { pid: number; hostname: string } =>
   JSON.parse(readFileSync(lockFile, 'utf8')) as { pid: number; hostname: string };
@@ -191,8 +208,11 @@ describe('two processes could share one PGlite DATA_DIR', () => {
   });
 
   it('takes no lock for :memory: stores: two open side by side, and no folder or lock file is made', async () => {
-    const memory = withPgliteTemplate({ ...config, dataDir: ':memory:' });
-    const [one, two] = await Promise.all([openStore(memory), openStore(memory)]);
+    const [one, two] = (await memoryStores).map((opened) => {
+      if (opened.status === 'rejected') throw opened.reason;
+      return opened.value;
+    });
+    if (!one || !two) throw new Error('the two :memory: stores did not open');
     try {
       await putChunks(one.documents, TENANT, { id: 'only-one', title: 'One', body: 'z' }, 'only in one');
       expect(await storedIds(one, ['only-one'])).toEqual(['only-one']);

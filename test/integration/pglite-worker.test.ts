@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { openPGlite, startPGliteWorker } from '../../subgraph/retrieval/store/pglite-database';
 import { connectPGliteWorker } from '../../subgraph/retrieval/store/pglite-worker-client';
 import type { SqlDatabase } from '../../subgraph/retrieval/store/sql';
+import { PGLITE_TEMPLATE_VARIABLE } from '../support/pglite-template';
 import { rejectionOf } from '../support/rejection';
+
+/**
+ * The run's bare PGlite template (initdb only, made by jest's global setup), when it has one: an in-memory
+ * database opens from it instead of running initdb, most of an open's time. Nothing here is about initdb (a
+ * data folder's first open below still runs it).
+ */
+const TEMPLATE = process.env[PGLITE_TEMPLATE_VARIABLE];
 
 /** A promise with its resolve function: a transaction says through it that it has begun. */
 function signal(): { given: Promise<void>; give: () => void } {
@@ -37,7 +45,7 @@ describe('PGlite on a worker thread', () => {
   let db: SqlDatabase;
 
   beforeAll(async () => {
-    db = await openPGlite(undefined);
+    db = await openPGlite(undefined, TEMPLATE);
     await db.exec(`CREATE EXTENSION IF NOT EXISTS vector;
       CREATE TABLE notes (id text PRIMARY KEY, state text NOT NULL)`);
   });
@@ -268,7 +276,7 @@ describe('PGlite on a worker thread', () => {
 
 describe('PGlite worker shutdown', () => {
   it('close rolls back the open transaction, rejects queued calls with a clear error, and every later call', async () => {
-    const db = await openPGlite(undefined);
+    const db = await openPGlite(undefined, TEMPLATE);
     await db.exec('CREATE TABLE notes (id text PRIMARY KEY)');
     const begun = signal();
     const transaction = db.transaction(async (tx) => {
@@ -308,7 +316,7 @@ describe('PGlite worker shutdown', () => {
   });
 
   it('a worker that dies rejects the calls in flight and every later one, instead of hanging', async () => {
-    const worker = startPGliteWorker(undefined);
+    const worker = startPGliteWorker(undefined, TEMPLATE);
     const db = await connectPGliteWorker(worker);
     const inFlight = rejectionOf(db.query(HEAVY_STATEMENT));
 

@@ -70,6 +70,66 @@ async function sqlLedger(backend: Backend): Promise<LedgerHandle> {
   };
 }
 
+/** A resource begun before the first test and taken by the describe that uses it (which disposes of it). */
+interface Early<T> {
+  take(): Promise<T>;
+}
+
+/**
+ * Begins `open()` before the first test (in this file's first beforeAll) and hands it to the describe that calls
+ * take(); one that nothing took (its describe filtered out) is disposed of after all.
+ */
+function early<T>(open: () => Promise<T>, dispose: (value: T) => Promise<unknown>): Early<T> {
+  let opening: Promise<T> | undefined;
+  let taken = false;
+  beforeAll(() => {
+    opening = open();
+    // Awaited (and failing) where it is taken; no unhandled rejection meanwhile.
+    opening.catch(() => undefined);
+  });
+  afterAll(async () => {
+    if (!taken && opening) await opening.then(dispose, () => undefined);
+  });
+  return {
+    take() {
+      if (!opening) throw new Error('taken before the suite began opening it');
+      taken = true;
+      return opening;
+    },
+  };
+}
+
+// The PGlite stores take most of this suite's time to open (a data folder's initdb, a subgraph's migrations), and
+// none needs another: they open side by side (PGlite on worker threads of its own) while the first tests run.
+const pgliteContractLedger = early(
+  () => sqlLedger('pglite'),
+  (handle) => handle.dispose(),
+);
+// Priced so that one summary costs a fraction of a micro-dollar that is not a whole number of them: a ledger
+// rounding each call to micro-dollars would be off by up to half a micro-dollar per call.
+const CHEAP_PRICES = {
+  'openai:gpt-test-cheap': { inputPerMillion: 0.0137, outputPerMillion: 0.0411 },
+  'openai:text-embedding-3-small': { inputPerMillion: 0.0071, outputPerMillion: 0 },
+};
+const cheapHarness = early(
+  () =>
+    // PGlite, the embedded default: it has pgvector, so ingest and ask embed (and pay for it).
+    startHarness({
+      store: 'pglite',
+      providers: ['openai'],
+      env: {
+        OPENAI_MODEL: 'gpt-test-cheap',
+        OPENAI_SMALL_MODEL: 'gpt-test-cheap',
+        MODEL_PRICES_JSON: JSON.stringify(CHEAP_PRICES),
+      },
+    }),
+  (harness) => harness.stop(),
+);
+const persistentPglite = early(
+  () => openTestStore('pglite', { persistent: true }),
+  (store) => store.dispose(),
+);
+
 const event = (
   overrides: Partial<UsageEvent> & Pick<UsageEvent, 'tenantId' | 'feature' | 'at'>,
 ): UsageEvent => ({
@@ -88,7 +148,7 @@ const FEBRUARY_28 = new Date('2025-02-28T23:59:59Z');
 describe.each([
   ['memory', memoryLedger],
   ['redis', redisLedger],
-  ['sql on pglite', () => sqlLedger('pglite')],
+  ['sql on pglite', () => pgliteContractLedger.take()],
   ['sql on postgres', () => sqlLedger('postgres')],
 ] as const)('usage ledger contract: %s', (_kind, open) => {
   let handle: LedgerHandle;
@@ -213,7 +273,9 @@ describe.each(['pglite', 'postgres'] as const)('the SQL usage ledger on %s acros
   let store: TestStore;
 
   beforeAll(async () => {
-    store = await openTestStore(backend, { persistent: true });
+    store = await (backend === 'pglite'
+      ? persistentPglite.take()
+      : openTestStore(backend, { persistent: true }));
   });
 
   afterAll(async () => {
@@ -382,25 +444,10 @@ describe.each([
 
 describe('usage after a thousand calls of a cheap model', () => {
   const tenant = unique('cheap');
-  // Priced so that one summary costs a fraction of a micro-dollar that is not a whole number of them: a ledger
-  // rounding each call to micro-dollars would be off by up to half a micro-dollar per call.
-  const PRICES = {
-    'openai:gpt-test-cheap': { inputPerMillion: 0.0137, outputPerMillion: 0.0411 },
-    'openai:text-embedding-3-small': { inputPerMillion: 0.0071, outputPerMillion: 0 },
-  };
   let harness: Harness;
 
   beforeAll(async () => {
-    // PGlite, the embedded default: it has pgvector, so ingest and ask embed (and pay for it).
-    harness = await startHarness({
-      store: 'pglite',
-      providers: ['openai'],
-      env: {
-        OPENAI_MODEL: 'gpt-test-cheap',
-        OPENAI_SMALL_MODEL: 'gpt-test-cheap',
-        MODEL_PRICES_JSON: JSON.stringify(PRICES),
-      },
-    });
+    harness = await cheapHarness.take();
     expect(harness.app.state.usageKind).toBe('sql');
   });
 
